@@ -1,0 +1,178 @@
+/* eslint-disable @typescript-eslint/no-floating-promises */
+import type { Alert } from './alert';
+import type { GroupStore, GroupTarget } from './group.store';
+
+/**
+ * The contract every GroupStore adapter passes (memory in unit tests, Redis in integration tests).
+ * `make` returns a fresh, empty store (a new key prefix for Redis).
+ */
+export function groupStoreContract(name: string, make: () => Promise<GroupStore>): void {
+  const T0 = 1_800_000_000_000;
+  const target = (gid: string, over: Partial<GroupTarget> = {}): GroupTarget => ({
+    groupId: gid,
+    groupKey: `{}:{alertname="${gid}"}`,
+    receiver: 'team-x',
+    routeId: '{}',
+    groupLabels: { alertname: gid },
+    groupWait: 30_000,
+    groupInterval: 300_000,
+    repeatInterval: 14_400_000,
+    ...over,
+  });
+  const alert = (fp: string, over: Partial<Alert> = {}): Alert => ({
+    fingerprint: fp,
+    labels: { alertname: 'A', instance: fp },
+    annotations: { summary: `s ${fp}` },
+    startsAt: T0,
+    endsAt: T0 + 300_000,
+    updatedAt: T0,
+    timeout: true,
+    generatorURL: 'http://prom/graph',
+    ...over,
+  });
+  const G1 = '00000000000000a1';
+  const G2 = '00000000000000b2';
+
+  describe(`GroupStore contract: ${name}`, () => {
+    let store: GroupStore;
+    beforeEach(async () => {
+      store = await make();
+    });
+
+    it('stores firing alerts in the firing half and reads them back with group metadata', async () => {
+      const r = await store.upsert({
+        tenant: 't1',
+        now: T0,
+        groups: [{ target: target(G1), alerts: [alert('0000000000000001'), alert('0000000000000002')] }],
+      });
+      expect(r).toEqual({ written: 2, createdGroups: 1 });
+      const g = await store.getGroup('t1', G1);
+      expect(g).not.toBeNull();
+      expect(g!.groupKey).toBe(`{}:{alertname="${G1}"}`);
+      expect(g!.receiver).toBe('team-x');
+      expect(g!.labels).toEqual({ alertname: G1 });
+      expect(g!.groupWait).toBe(30_000);
+      expect(g!.firing.map((a) => a.fingerprint).sort()).toEqual(['0000000000000001', '0000000000000002']);
+      expect(g!.recovery).toEqual([]);
+      const a = g!.firing.find((x) => x.fingerprint === '0000000000000001')!;
+      expect(a).toEqual(alert('0000000000000001'));
+    });
+
+    it('keeps tenants apart', async () => {
+      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      expect(await store.getGroup('t2', G1)).toBeNull();
+      expect(await store.listGroups('t2')).toEqual([]);
+      expect((await store.listGroups('t1')).length).toBe(1);
+    });
+
+    it('moves a resolved alert to the recovery half and back when it fires again', async () => {
+      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      await store.upsert({
+        tenant: 't1',
+        now: T0 + 10_000,
+        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 10_000, timeout: false })] }],
+      });
+      let g = await store.getGroup('t1', G1);
+      expect(g!.firing).toEqual([]);
+      expect(g!.recovery.map((a) => [a.fingerprint, a.endsAt])).toEqual([['01', T0 + 5_000]]);
+      await store.upsert({
+        tenant: 't1',
+        now: T0 + 20_000,
+        groups: [
+          {
+            target: target(G1),
+            alerts: [alert('01', { startsAt: T0 + 20_000, endsAt: T0 + 400_000, updatedAt: T0 + 20_000 })],
+          },
+        ],
+      });
+      g = await store.getGroup('t1', G1);
+      expect(g!.recovery).toEqual([]);
+      expect(g!.firing.map((a) => a.startsAt)).toEqual([T0 + 20_000]);
+    });
+
+    it('merges a re-sent alert: earliest startsAt, explicit endsAt beats timeout, newer content', async () => {
+      await store.upsert({
+        tenant: 't1',
+        now: T0,
+        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 600_000, timeout: false })] }],
+      });
+      await store.upsert({
+        tenant: 't1',
+        now: T0 + 60_000,
+        groups: [
+          {
+            target: target(G1),
+            alerts: [
+              alert('01', {
+                startsAt: T0 + 60_000,
+                endsAt: T0 + 360_000,
+                updatedAt: T0 + 60_000,
+                timeout: true,
+                annotations: { summary: 'v2' },
+              }),
+            ],
+          },
+        ],
+      });
+      const [a] = (await store.getGroup('t1', G1))!.firing;
+      expect(a.startsAt).toBe(T0);
+      expect(a.endsAt).toBe(T0 + 600_000);
+      expect(a.annotations).toEqual({ summary: 'v2' });
+    });
+
+    it('one batch can write several groups, and an alert can belong to two groups', async () => {
+      const r = await store.upsert({
+        tenant: 't1',
+        now: T0,
+        groups: [
+          { target: target(G1), alerts: [alert('01'), alert('02')] },
+          { target: target(G2, { receiver: 'other' }), alerts: [alert('01')] },
+        ],
+      });
+      expect(r).toEqual({ written: 3, createdGroups: 2 });
+      const groups = await store.listGroups('t1');
+      expect(groups.map((g) => g.groupId).sort()).toEqual([G1, G2]);
+      expect(groups.find((g) => g.groupId === G2)!.receiver).toBe('other');
+      const again = await store.upsert({ tenant: 't1', now: T0 + 1, groups: [{ target: target(G1), alerts: [alert('03')] }] });
+      expect(again.createdGroups).toBe(0);
+    });
+
+    it('puts a new group on the due index at now + group_wait and does not push it back', async () => {
+      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      await store.upsert({
+        tenant: 't1',
+        now: T0 + 10_000,
+        groups: [{ target: target(G1), alerts: [alert('02', { startsAt: T0 + 10_000 })] }],
+      });
+      expect(await store.listDue(T0 + 29_999, 10)).toEqual([]);
+      expect(await store.listDue(T0 + 30_000, 10)).toEqual([
+        { tenant: 't1', groupId: G1, state: 'firing', dueAt: T0 + 30_000 },
+      ]);
+    });
+
+    it('an alert that started more than group_wait ago makes a new group due at once', async () => {
+      await store.upsert({
+        tenant: 't1',
+        now: T0 + 100_000,
+        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 500_000 })] }],
+      });
+      expect(await store.listDue(T0 + 100_000, 10)).toEqual([
+        { tenant: 't1', groupId: G1, state: 'firing', dueAt: T0 + 100_000 },
+      ]);
+    });
+
+    it('schedules the recovery half with the firing half', async () => {
+      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      await store.upsert({
+        tenant: 't1',
+        now: T0 + 5_000,
+        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 5_000, timeout: false })] }],
+      });
+      const due = await store.listDue(T0 + 30_000, 10);
+      expect(due.map((d) => [d.state, d.dueAt]).sort()).toEqual([
+        ['firing', T0 + 30_000],
+        ['recovery', T0 + 30_000],
+      ]);
+    });
+  });
+}

@@ -1,0 +1,86 @@
+import type { Alert, GroupState, LabelSet } from './alert';
+
+/** Where an alert goes: one aggregation group of one route, as computed by the route tree. */
+export interface GroupTarget {
+  /** 16-hex id of the group key; Redis keys carry it as their hash tag. */
+  groupId: string;
+  /** Alertmanager-format group key, e.g. `{}/{team="db"}:{alertname="HighCPU"}`. */
+  groupKey: string;
+  receiver: string;
+  routeId: string;
+  groupLabels: LabelSet;
+  groupWait: number;
+  groupInterval: number;
+  repeatInterval: number;
+}
+
+/** One group's share of an ingest request. */
+export interface GroupUpsert {
+  target: GroupTarget;
+  alerts: Alert[];
+}
+
+/** Everything one ingest request writes, for one tenant, evaluated at one `now`. */
+export interface UpsertBatch {
+  tenant: string;
+  now: number;
+  groups: GroupUpsert[];
+}
+
+export interface UpsertResult {
+  /** Alert writes (an alert routed to two groups counts twice). */
+  written: number;
+  /** Groups that did not exist before this batch. */
+  createdGroups: number;
+}
+
+/** A group as read back: its metadata plus the firing and recovery halves. */
+export interface StoredGroup {
+  tenant: string;
+  groupId: string;
+  groupKey: string;
+  receiver: string;
+  routeId: string;
+  labels: LabelSet;
+  groupWait: number;
+  groupInterval: number;
+  repeatInterval: number;
+  createdAt: number;
+  firing: Alert[];
+  recovery: Alert[];
+}
+
+/** An entry of the due index: a group half that should be flushed at `dueAt`. */
+export interface DueEntry {
+  tenant: string;
+  groupId: string;
+  state: GroupState;
+  dueAt: number;
+}
+
+/**
+ * The group store port. Adapters: Redis (shared by every node, one round trip per request) and memory
+ * (fallback and zero-config mode). Both pass the same contract suite (`group-store.contract.ts`).
+ *
+ * Semantics every adapter keeps:
+ * - an alert with the fingerprint of a stored one is merged Alertmanager-style (earliest startsAt; an
+ *   explicit endsAt beats a timeout-derived one; the younger update's content wins);
+ * - an alert whose endsAt is not after `now` lives in the group's recovery half, otherwise in its firing half;
+ * - a new group is put on the due index at `now + groupWait` (or `now` when an alert started more than
+ *   `groupWait` ago and the group never flushed); an existing schedule is not pushed back.
+ */
+export interface GroupStore {
+  upsert(batch: UpsertBatch): Promise<UpsertResult>;
+  listGroups(tenant: string): Promise<StoredGroup[]>;
+  getGroup(tenant: string, groupId: string): Promise<StoredGroup | null>;
+  /** Due-index entries with `dueAt <= until`, oldest first (read-only; claiming comes with the scheduler). */
+  listDue(until: number, limit: number): Promise<DueEntry[]>;
+}
+
+/** Thrown by a bounded store that cannot take more; ingest answers 429 with the message. */
+export class StoreCapacityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreCapacityError';
+  }
+}

@@ -1,0 +1,70 @@
+import { groupStoreContract } from './group-store.contract';
+import { MemoryGroupStore } from './memory-group.store';
+import { StoreCapacityError } from './group.store';
+
+groupStoreContract('memory', () =>
+  Promise.resolve(new MemoryGroupStore({ maxAlerts: 1000, maxGroups: 100, retention: 86_400_000 })),
+);
+
+describe('MemoryGroupStore bounds and drain', () => {
+  const T0 = 1_800_000_000_000;
+  const target = (gid: string) => ({
+    groupId: gid,
+    groupKey: gid,
+    receiver: 'r',
+    routeId: '{}',
+    groupLabels: {},
+    groupWait: 0,
+    groupInterval: 1,
+    repeatInterval: 1,
+  });
+  const alert = (fp: string) => ({
+    fingerprint: fp,
+    labels: { a: fp },
+    annotations: {},
+    startsAt: T0,
+    endsAt: T0 + 1000,
+    updatedAt: T0,
+    timeout: false,
+    generatorURL: '',
+  });
+
+  it('refuses new alerts beyond max_alerts but still accepts updates of stored ones', async () => {
+    const s = new MemoryGroupStore({ maxAlerts: 2, maxGroups: 10, retention: 1000 });
+    await s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g'), alerts: [alert('1'), alert('2')] }] });
+    await expect(
+      s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g'), alerts: [alert('3')] }] }),
+    ).rejects.toBeInstanceOf(StoreCapacityError);
+    await expect(
+      s.upsert({ tenant: 't', now: T0 + 1, groups: [{ target: target('g'), alerts: [alert('1')] }] }),
+    ).resolves.toEqual({ written: 1, createdGroups: 0 });
+  });
+
+  it('refuses new groups beyond max_groups', async () => {
+    const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 1, retention: 1000 });
+    await s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g1'), alerts: [alert('1')] }] });
+    await expect(
+      s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g2'), alerts: [alert('2')] }] }),
+    ).rejects.toThrow(/max_groups/);
+  });
+
+  it('drain hands over everything per tenant and empties the store', async () => {
+    const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 1000 });
+    await s.upsert({ tenant: 'a', now: T0, groups: [{ target: target('g1'), alerts: [alert('1')] }] });
+    await s.upsert({ tenant: 'b', now: T0, groups: [{ target: target('g1'), alerts: [alert('1'), alert('2')] }] });
+    const batches = s.drain(T0 + 5);
+    expect(batches.map((b) => [b.tenant, b.groups[0].alerts.length]).sort()).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    expect(s.size).toEqual({ groups: 0, alerts: 0 });
+    expect(await s.listDue(T0 + 1e9, 10)).toEqual([]);
+  });
+
+  it('forgets groups after their retention', async () => {
+    const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 1000 });
+    await s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g1'), alerts: [alert('1')] }] });
+    s.prune(T0 + 2001, true);
+    expect(s.size).toEqual({ groups: 0, alerts: 0 });
+  });
+});

@@ -1,0 +1,6 @@
+export * from './alert-codec';
+export * from './failover-group.store';
+export * from './keys';
+export * from './lua-scripts';
+export * from './redis-connection';
+export * from './redis-group.store';

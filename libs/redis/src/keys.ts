@@ -1,0 +1,49 @@
+import type { GroupState } from '@herald/domain';
+
+/**
+ * Every Redis key Herald uses is built here (one place to review for Cluster safety).
+ * Layout: `<prefix>:<tenant>:…:{<groupId>}` — the hash tag is the group, not the tenant, so a group's
+ * keys share a slot while groups spread over a cluster. See README "Redis key schema".
+ */
+export class RedisKeys {
+  constructor(
+    readonly prefix: string,
+    readonly dueBuckets: number,
+  ) {}
+
+  groupFiring(tenant: string, groupId: string): string {
+    return `${this.prefix}:${tenant}:alert:group:firing:{${groupId}}`;
+  }
+
+  groupRecovery(tenant: string, groupId: string): string {
+    return `${this.prefix}:${tenant}:alert:group:recovery:{${groupId}}`;
+  }
+
+  groupMeta(tenant: string, groupId: string): string {
+    return `${this.prefix}:${tenant}:alert:group:meta:{${groupId}}`;
+  }
+
+  /** Sorted set of a tenant's group ids scored by the time their keys expire. */
+  tenantGroups(tenant: string): string {
+    return `${this.prefix}:${tenant}:groups`;
+  }
+
+  /** The due index is sharded into buckets so a cluster spreads it; a group always lands in the same one. */
+  dueBucketOf(groupId: string): number {
+    return parseInt(groupId.slice(-4), 16) % this.dueBuckets;
+  }
+
+  dueBucket(bucket: number): string {
+    return `${this.prefix}:due:{b${bucket}}`;
+  }
+
+  dueMember(tenant: string, groupId: string, state: GroupState): string {
+    return `${tenant}:${groupId}:${state === 'firing' ? 'f' : 'r'}`;
+  }
+
+  parseDueMember(member: string): { tenant: string; groupId: string; state: GroupState } | null {
+    const m = /^(.+):([0-9a-f]{16}):([fr])$/.exec(member);
+    if (!m) return null;
+    return { tenant: m[1], groupId: m[2], state: m[3] === 'f' ? 'firing' : 'recovery' };
+  }
+}

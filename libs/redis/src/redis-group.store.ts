@@ -1,0 +1,156 @@
+import type { Redis } from 'ioredis';
+import type {
+  Alert,
+  DueEntry,
+  GroupStore,
+  StoredGroup,
+  UpsertBatch,
+  UpsertResult,
+  LabelSet,
+} from '@herald/domain';
+import { decodeAlert, encodeAlert } from './alert-codec';
+import { RedisKeys } from './keys';
+import { loadLua } from './lua-scripts';
+
+type UpsertCommand = (...args: (string | number)[]) => Promise<[number, number]>;
+
+export interface RedisGroupStoreOptions {
+  /** How long a group's keys outlive its latest alert end (ms). */
+  retention: number;
+}
+
+/**
+ * The Redis adapter of the group store. An ingest request is one EVALSHA of `upsert-groups.lua`
+ * (standalone/Sentinel: one round trip whatever the number of groups), so concurrent nodes merge
+ * the same alert atomically.
+ */
+export class RedisGroupStore implements GroupStore {
+  private readonly upsertCmd: UpsertCommand;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly opts: RedisGroupStoreOptions,
+  ) {
+    if (!(redis as unknown as Record<string, unknown>).heraldUpsertGroups) {
+      redis.defineCommand('heraldUpsertGroups', { lua: loadLua('upsert-groups') });
+    }
+    const cmd = (redis as unknown as Record<string, UpsertCommand>).heraldUpsertGroups;
+    this.upsertCmd = cmd.bind(redis);
+  }
+
+  async upsert({ tenant, now, groups }: UpsertBatch): Promise<UpsertResult> {
+    if (groups.length === 0) return { written: 0, createdGroups: 0 };
+    const k = this.keys;
+    const keys: string[] = [k.tenantGroups(tenant)];
+    const bucketIndex = new Map<number, number>();
+    const buckets: string[] = [];
+    for (const g of groups) {
+      const id = g.target.groupId;
+      keys.push(k.groupFiring(tenant, id), k.groupRecovery(tenant, id), k.groupMeta(tenant, id));
+    }
+    const argv: (string | number)[] = [now, this.opts.retention, tenant, groups.length];
+    for (const { target: t, alerts } of groups) {
+      const b = k.dueBucketOf(t.groupId);
+      let idx = bucketIndex.get(b);
+      if (idx === undefined) {
+        buckets.push(k.dueBucket(b));
+        idx = 1 + groups.length * 3 + buckets.length; // 1-based KEYS index
+        bucketIndex.set(b, idx);
+      }
+      argv.push(
+        t.groupId,
+        idx,
+        t.groupKey,
+        t.receiver,
+        t.routeId,
+        JSON.stringify(t.groupLabels),
+        t.groupWait,
+        t.groupInterval,
+        t.repeatInterval,
+        alerts.length,
+      );
+      for (const a of alerts) {
+        const v = encodeAlert(a);
+        const bar = v.indexOf('|');
+        argv.push(a.fingerprint, a.startsAt, a.endsAt, a.timeout ? 1 : 0, a.updatedAt, v.slice(bar + 1));
+      }
+    }
+    keys.push(...buckets);
+    const [written, createdGroups] = await this.upsertCmd(keys.length, ...keys, ...argv);
+    return { written: Number(written), createdGroups: Number(createdGroups) };
+  }
+
+  async listGroups(tenant: string): Promise<StoredGroup[]> {
+    const ids = await this.redis.zrangebyscore(this.keys.tenantGroups(tenant), Date.now(), '+inf');
+    return this.readGroups(tenant, ids);
+  }
+
+  async getGroup(tenant: string, groupId: string): Promise<StoredGroup | null> {
+    if (!/^[0-9a-f]{16}$/.test(groupId)) return null;
+    const [g] = await this.readGroups(tenant, [groupId]);
+    return g ?? null;
+  }
+
+  async listDue(until: number, limit: number): Promise<DueEntry[]> {
+    const p = this.redis.pipeline();
+    for (let b = 0; b < this.keys.dueBuckets; b++) {
+      p.zrangebyscore(this.keys.dueBucket(b), '-inf', until, 'WITHSCORES', 'LIMIT', 0, limit);
+    }
+    const res = (await p.exec()) ?? [];
+    const out: DueEntry[] = [];
+    for (const [err, rows] of res) {
+      if (err) throw err;
+      const r = rows as string[];
+      for (let i = 0; i < r.length; i += 2) {
+        const m = this.keys.parseDueMember(r[i]);
+        if (m) out.push({ ...m, dueAt: Number(r[i + 1]) });
+      }
+    }
+    out.sort((a, b) => a.dueAt - b.dueAt);
+    return out.slice(0, limit);
+  }
+
+  private async readGroups(tenant: string, ids: string[]): Promise<StoredGroup[]> {
+    if (ids.length === 0) return [];
+    const k = this.keys;
+    const p = this.redis.pipeline();
+    for (const id of ids) {
+      p.hgetall(k.groupMeta(tenant, id));
+      p.hgetall(k.groupFiring(tenant, id));
+      p.hgetall(k.groupRecovery(tenant, id));
+    }
+    const res = (await p.exec()) ?? [];
+    const out: StoredGroup[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const [[e1, meta], [e2, firing], [e3, recovery]] = res.slice(i * 3, i * 3 + 3);
+      if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+      const m = meta as Record<string, string>;
+      if (!m.key) continue; // expired between the index read and this one
+      out.push({
+        tenant,
+        groupId: ids[i],
+        groupKey: m.key,
+        receiver: m.receiver,
+        routeId: m.route,
+        labels: JSON.parse(m.labels) as LabelSet,
+        groupWait: Number(m.gw),
+        groupInterval: Number(m.gi),
+        repeatInterval: Number(m.ri),
+        createdAt: Number(m.created),
+        firing: decodeAll(firing as Record<string, string>),
+        recovery: decodeAll(recovery as Record<string, string>),
+      });
+    }
+    return out;
+  }
+}
+
+function decodeAll(h: Record<string, string>): Alert[] {
+  const out: Alert[] = [];
+  for (const fp of Object.keys(h)) {
+    const a = decodeAlert(fp, h[fp]);
+    if (a) out.push(a);
+  }
+  return out;
+}

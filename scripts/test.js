@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Runs every Jest project (unit, integration, e2e) and ends with the plain line CI counts:
+// "N passed, N failed". Extra arguments are passed to Jest (e.g. `npm test -- --selectProjects unit`).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'herald-jest-')), 'result.json');
+const args = ['--json', `--outputFile=${out}`, ...process.argv.slice(2)];
+if (process.env.CI) args.push('--ci');
+const r = spawnSync(path.join(root, 'node_modules', '.bin', 'jest'), args, { cwd: root, stdio: 'inherit' });
+let passed = 0;
+let failed = 0;
+try {
+  const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+  passed = j.numPassedTests;
+  failed = j.numFailedTests + (j.numRuntimeErrorTestSuites || 0);
+} catch {
+  failed = Math.max(failed, 1);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(r.status === 0 && failed === 0 ? 0 : 1);

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { groupStoreContract } from '../../libs/domain/src/group-store.contract';
+import { MemoryGroupStore, type Alert, type GroupTarget } from '@herald/domain';
+import { createFailFastClient, FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { RedisServer } from '../harness/redis-server';
+
+let server: RedisServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await RedisServer.start();
+  redis = createFailFastClient({ url: server.url, commandTimeout: 1000, connectTimeout: 1000 });
+  redis.on('error', () => undefined);
+  await redis.connect();
+});
+afterAll(async () => {
+  redis.disconnect();
+  await server.stop();
+});
+
+const prefix = () => `t${randomBytes(4).toString('hex')}`;
+
+groupStoreContract('redis', () =>
+  Promise.resolve(new RedisGroupStore(redis, new RedisKeys(prefix(), 16), { retention: 86_400_000 })),
+);
+
+const T0 = 1_800_000_000_000;
+const target: GroupTarget = {
+  groupId: '00000000000000a1',
+  groupKey: '{}:{alertname="A"}',
+  receiver: 'r',
+  routeId: '{}',
+  groupLabels: { alertname: 'A' },
+  groupWait: 30_000,
+  groupInterval: 300_000,
+  repeatInterval: 14_400_000,
+};
+const alert = (fp: string, endsAt = T0 + 300_000): Alert => ({
+  fingerprint: fp,
+  labels: { alertname: 'A', i: fp },
+  annotations: {},
+  startsAt: T0,
+  endsAt,
+  updatedAt: T0,
+  timeout: false,
+  generatorURL: '',
+});
+
+describe('RedisGroupStore specifics', () => {
+  it('uses one round trip (one EVALSHA) for a request touching many groups', async () => {
+    const keys = new RedisKeys(prefix(), 16);
+    const store = new RedisGroupStore(redis, keys, { retention: 60_000 });
+    await store.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [alert('01')] }] }); // loads the script
+    const before = await evalshaCalls();
+    const sent: string[] = [];
+    const orig = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((cmd: { name: string }) => {
+      sent.push(cmd.name);
+      return orig(cmd as never);
+    }) as typeof redis.sendCommand;
+    const groups = Array.from({ length: 50 }, (_, i) => ({
+      target: { ...target, groupId: i.toString(16).padStart(16, '0') },
+      alerts: [alert('01'), alert('02')],
+    }));
+    try {
+      await store.upsert({ tenant: 't', now: T0, groups });
+    } finally {
+      redis.sendCommand = orig;
+    }
+    expect(sent).toEqual(['evalsha']);
+    expect((await evalshaCalls()) - before).toBe(1);
+  });
+
+  it('gives every key it writes a TTL', async () => {
+    const p = prefix();
+    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
+    const now = Date.now();
+    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01', now + 1000), alert('02', now - 1)] }] });
+    const keys = await redis.keys(`${p}:*`);
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
+  });
+
+  it('puts a group keys under one hash tag', () => {
+    const k = new RedisKeys('herald', 16);
+    const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
+    const id = target.groupId;
+    expect(new Set([tag(k.groupFiring('t', id)), tag(k.groupRecovery('t', id)), tag(k.groupMeta('t', id))])).toEqual(
+      new Set([id]),
+    );
+  });
+});
+
+describe('FailoverGroupStore against a real redis-server', () => {
+  it('serves from memory while Redis is down and merges into Redis when it returns', async () => {
+    const own = await RedisServer.start();
+    const client = createFailFastClient({ url: own.url, commandTimeout: 300, connectTimeout: 300 });
+    client.on('error', () => undefined);
+    await client.connect();
+    const keys = new RedisKeys(prefix(), 16);
+    const redisStore = new RedisGroupStore(client, keys, { retention: 3_600_000 });
+    const logs: string[] = [];
+    const store = new FailoverGroupStore(
+      redisStore,
+      new MemoryGroupStore({ maxAlerts: 10_000, maxGroups: 1000, retention: 3_600_000 }),
+      { log: (m) => logs.push(m), warn: (m) => logs.push(m) },
+      { probeInterval: 50, probe: () => client.ping() },
+    );
+    const now = Date.now();
+    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01', now + 600_000)] }] });
+    expect(store.degraded).toBe(false);
+
+    await own.kill();
+    for (let i = 2; i <= 20; i++) {
+      const fp = i.toString(16).padStart(2, '0');
+      await store.upsert({ tenant: 't', now: Date.now(), groups: [{ target, alerts: [alert(fp, now + 600_000)] }] });
+    }
+    expect(store.degraded).toBe(true);
+    expect(store.status().pendingAlerts).toBe(19);
+
+    await own.startProcess(); // same port, empty
+    const deadline = Date.now() + 10_000;
+    while (store.degraded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(store.degraded).toBe(false);
+    const g = await redisStore.getGroup('t', target.groupId);
+    expect(g!.firing.length).toBe(19); // everything sent during the outage (the first alert died with the server)
+    expect(logs.filter((l) => l.includes('unavailable')).length).toBe(1);
+    expect(logs.filter((l) => l.includes('is back')).length).toBe(1);
+    store.close();
+    client.disconnect();
+    await own.stop();
+  });
+
+  it('falls back within one command timeout when Redis is paused (SIGSTOP)', async () => {
+    const own = await RedisServer.start();
+    const client = createFailFastClient({ url: own.url, commandTimeout: 200, connectTimeout: 200 });
+    client.on('error', () => undefined);
+    await client.connect();
+    const store = new FailoverGroupStore(
+      new RedisGroupStore(client, new RedisKeys(prefix(), 16), { retention: 3_600_000 }),
+      new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 3_600_000 }),
+      { log: () => undefined, warn: () => undefined },
+      { probeInterval: 50, probe: () => client.ping() },
+    );
+    own.pause();
+    try {
+      const t = Date.now();
+      await store.upsert({ tenant: 't', now: t, groups: [{ target, alerts: [alert('01', t + 600_000)] }] });
+      expect(Date.now() - t).toBeLessThan(1000);
+      expect(store.degraded).toBe(true);
+    } finally {
+      own.resume();
+    }
+    const deadline = Date.now() + 10_000;
+    while (store.degraded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(store.degraded).toBe(false);
+    expect((await store.getGroup('t', target.groupId))!.firing.length).toBe(1);
+    store.close();
+    client.disconnect();
+    await own.stop();
+  });
+});
+
+async function evalshaCalls(): Promise<number> {
+  const info = await redis.info('commandstats');
+  return Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+}
