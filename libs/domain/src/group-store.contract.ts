@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import type { Alert } from './alert';
 import type { GroupStore, GroupTarget } from './group.store';
 
@@ -70,7 +69,12 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
       await store.upsert({
         tenant: 't1',
         now: T0 + 10_000,
-        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 10_000, timeout: false })] }],
+        groups: [
+          {
+            target: target(G1),
+            alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 10_000, timeout: false })],
+          },
+        ],
       });
       let g = await store.getGroup('t1', G1);
       expect(g!.firing).toEqual([]);
@@ -133,7 +137,11 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
       const groups = await store.listGroups('t1');
       expect(groups.map((g) => g.groupId).sort()).toEqual([G1, G2]);
       expect(groups.find((g) => g.groupId === G2)!.receiver).toBe('other');
-      const again = await store.upsert({ tenant: 't1', now: T0 + 1, groups: [{ target: target(G1), alerts: [alert('03')] }] });
+      const again = await store.upsert({
+        tenant: 't1',
+        now: T0 + 1,
+        groups: [{ target: target(G1), alerts: [alert('03')] }],
+      });
       expect(again.createdGroups).toBe(0);
     });
 
@@ -166,7 +174,12 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
       await store.upsert({
         tenant: 't1',
         now: T0 + 5_000,
-        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 5_000, timeout: false })] }],
+        groups: [
+          {
+            target: target(G1),
+            alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 5_000, timeout: false })],
+          },
+        ],
       });
       const due = await store.listDue(T0 + 30_000, 10);
       expect(due.map((d) => [d.state, d.dueAt]).sort()).toEqual([

@@ -31,7 +31,11 @@ describe('MemoryGroupStore bounds and drain', () => {
 
   it('refuses new alerts beyond max_alerts but still accepts updates of stored ones', async () => {
     const s = new MemoryGroupStore({ maxAlerts: 2, maxGroups: 10, retention: 1000 });
-    await s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g'), alerts: [alert('1'), alert('2')] }] });
+    await s.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target: target('g'), alerts: [alert('1'), alert('2')] }],
+    });
     await expect(
       s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g'), alerts: [alert('3')] }] }),
     ).rejects.toBeInstanceOf(StoreCapacityError);
@@ -51,7 +55,11 @@ describe('MemoryGroupStore bounds and drain', () => {
   it('drain hands over everything per tenant and empties the store', async () => {
     const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 1000 });
     await s.upsert({ tenant: 'a', now: T0, groups: [{ target: target('g1'), alerts: [alert('1')] }] });
-    await s.upsert({ tenant: 'b', now: T0, groups: [{ target: target('g1'), alerts: [alert('1'), alert('2')] }] });
+    await s.upsert({
+      tenant: 'b',
+      now: T0,
+      groups: [{ target: target('g1'), alerts: [alert('1'), alert('2')] }],
+    });
     const batches = s.drain(T0 + 5);
     expect(batches.map((b) => [b.tenant, b.groups[0].alerts.length]).sort()).toEqual([
       ['a', 1],

@@ -61,7 +61,9 @@ export class MemoryGroupStore implements GroupStore {
       let g = this.groups.get(id);
       if (!g) {
         if (this.groups.size >= this.opts.maxGroups) {
-          throw new StoreCapacityError(`in-memory store is full: ${this.groups.size} groups (herald.memory.max_groups)`);
+          throw new StoreCapacityError(
+            `in-memory store is full: ${this.groups.size} groups (herald.memory.max_groups)`,
+          );
         }
         g = {
           tenant,
@@ -81,7 +83,9 @@ export class MemoryGroupStore implements GroupStore {
         const fp = incoming.fingerprint;
         const stored = g.firing.get(fp) ?? g.recovery.get(fp);
         if (!stored && this.alertCount >= this.opts.maxAlerts) {
-          throw new StoreCapacityError(`in-memory store is full: ${this.alertCount} alerts (herald.memory.max_alerts)`);
+          throw new StoreCapacityError(
+            `in-memory store is full: ${this.alertCount} alerts (herald.memory.max_alerts)`,
+          );
         }
         const merged = mergeAlert(stored, incoming, now);
         if (!stored) this.alertCount++;

@@ -1,0 +1,93 @@
+import type { LabelSet } from './alert';
+
+// FNV-1a 64 in two unsigned 32-bit halves, kept in locals: BigInt per byte is ~50x slower and this runs
+// per ingested alert. The prime is 2^40 + 0x1b3, so h * prime = h * 0x1b3 + (h << 40) mod 2^64; every
+// intermediate stays below 2^53, so plain doubles are exact.
+const OFFSET_HI = 0xcbf29ce4;
+const OFFSET_LO = 0x84222325;
+
+/**
+ * Hashes the UTF-8 bytes of `parts` (lone surrogates as U+FFFD, like Buffer and Go's JSON decoder),
+ * appending a 0xFF byte after each part when `separated`.
+ */
+function fnvParts(parts: readonly string[], separated: boolean): string {
+  let hi = OFFSET_HI;
+  let lo = OFFSET_LO;
+  let l = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const s = parts[p];
+    const n = s.length;
+    for (let i = 0; i <= n; i++) {
+      let c: number;
+      if (i === n) {
+        if (!separated) break;
+        c = 0xff; // the separator byte
+      } else {
+        c = s.charCodeAt(i);
+      }
+      if (c < 0x80 || i === n) {
+        lo ^= c;
+        l = (lo >>> 0) * 0x1b3;
+        hi = (hi * 0x1b3 + (lo << 8) + ((l / 0x100000000) | 0)) >>> 0;
+        lo = l >>> 0;
+        continue;
+      }
+      // Multi-byte UTF-8: encode the code point into up to four bytes, then hash them in order.
+      let b0: number,
+        b1: number,
+        b2 = -1,
+        b3 = -1;
+      if (c < 0x800) {
+        b0 = 0xc0 | (c >> 6);
+        b1 = 0x80 | (c & 0x3f);
+      } else {
+        if (c >= 0xd800 && c <= 0xdfff) {
+          const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+          if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+            const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+            i++;
+            b0 = 0xf0 | (cp >> 18);
+            b1 = 0x80 | ((cp >> 12) & 0x3f);
+            b2 = 0x80 | ((cp >> 6) & 0x3f);
+            b3 = 0x80 | (cp & 0x3f);
+          } else {
+            c = 0xfffd;
+          }
+        }
+        if (b2 === -1) {
+          b0 = 0xe0 | (c >> 12);
+          b1 = 0x80 | ((c >> 6) & 0x3f);
+          b2 = 0x80 | (c & 0x3f);
+        }
+      }
+      for (let k = 0; k < 4; k++) {
+        const b = k === 0 ? b0! : k === 1 ? b1! : k === 2 ? b2 : b3;
+        if (b < 0) break;
+        lo ^= b;
+        l = (lo >>> 0) * 0x1b3;
+        hi = (hi * 0x1b3 + (lo << 8) + ((l / 0x100000000) | 0)) >>> 0;
+        lo = l >>> 0;
+      }
+    }
+  }
+  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Alertmanager's alert fingerprint (`model.LabelSet.Fingerprint`): FNV-1a 64 over sorted names, each
+ * name and value followed by 0xFF. Printed as 16 lowercase hex digits, as in the API and webhooks.
+ */
+export function fingerprint(labels: LabelSet): string {
+  const names = Object.keys(labels).sort();
+  const parts = new Array<string>(names.length * 2);
+  for (let i = 0; i < names.length; i++) {
+    parts[2 * i] = names[i];
+    parts[2 * i + 1] = labels[names[i]];
+  }
+  return fnvParts(parts, true);
+}
+
+/** FNV-1a 64 of the UTF-8 bytes of `s`, as 16 hex digits; used for compact ids such as a group id. */
+export function fnv1a64(s: string): string {
+  return fnvParts([s], false);
+}

@@ -1,0 +1,226 @@
+import type { Alert, AlertSource, LabelSet } from './alert';
+import { fingerprint } from './fingerprint';
+import { validateLabelSet } from './labels';
+
+/** Per-alert limits (herald.limits); the request-level ones (body size, count) are enforced by the HTTP layer. */
+export interface AlertLimits {
+  maxLabelsPerAlert: number;
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
+  maxAnnotationsPerAlert: number;
+  maxAnnotationValueLength: number;
+}
+
+export interface IngestContext {
+  now: number;
+  /** global.resolve_timeout: endsAt of an alert sent without one (ms). */
+  resolveTimeout: number;
+  limits: AlertLimits;
+}
+
+/** One rejected alert of a batch: its index and the field at fault (`labels.instance`, `endsAt`, ...). */
+export interface AlertError {
+  index: number;
+  field: string;
+  message: string;
+}
+
+export interface NormalizeResult {
+  alerts: Alert[];
+  errors: AlertError[];
+}
+
+/** Go's zero time `0001-01-01T00:00:00Z` (what amtool and Alertmanager send for "unset"), in epoch ms. */
+const ZERO_LIMIT = -62135596800000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+type TimeField = { ok: true; ms: number } | { ok: false; message: string };
+
+/** Parses an RFC 3339 time; absent, null, "" and Go's zero time mean unset (0). */
+function parseTime(v: unknown): TimeField {
+  if (v === undefined || v === null || v === '') return { ok: true, ms: 0 };
+  if (typeof v !== 'string' || !RFC3339.test(v)) {
+    return { ok: false, message: 'must be an RFC 3339 time such as 2026-01-02T15:04:05Z' };
+  }
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return { ok: false, message: 'is not a valid date' };
+  return { ok: true, ms: ms <= ZERO_LIMIT ? 0 : ms };
+}
+
+function validateAnnotations(
+  v: unknown,
+  limits: AlertLimits,
+): { annotations: LabelSet } | { field: string; message: string } {
+  if (v === undefined || v === null) return { annotations: {} };
+  if (typeof v !== 'object' || Array.isArray(v))
+    return { field: 'annotations', message: 'must be an object of string values' };
+  const out: LabelSet = Object.create(null) as LabelSet;
+  let n = 0;
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    const field = `annotations.${k}`;
+    if (typeof val !== 'string') return { field, message: 'value must be a string' };
+    if (k.length > limits.maxLabelNameLength) {
+      return { field, message: `annotation name longer than ${limits.maxLabelNameLength} characters` };
+    }
+    if (val.length > limits.maxAnnotationValueLength) {
+      return { field, message: `annotation value longer than ${limits.maxAnnotationValueLength} characters` };
+    }
+    out[k] = val;
+    n++;
+  }
+  if (n > limits.maxAnnotationsPerAlert) {
+    return { field: 'annotations', message: `too many annotations: ${n} > ${limits.maxAnnotationsPerAlert}` };
+  }
+  return { annotations: { ...out } };
+}
+
+interface RawTimes {
+  startsAt: number;
+  endsAt: number;
+}
+
+/**
+ * Validates one alert object and returns the parts common to both ingest formats, or the first error.
+ * `resolveTimes` applies the format's rules for missing times.
+ */
+function normalizeOne(
+  raw: unknown,
+  ctx: IngestContext,
+  resolveTimes: (t: RawTimes) => { startsAt: number; endsAt: number; timeout: boolean },
+  source?: AlertSource,
+): Alert | { field: string; message: string } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { field: '', message: 'each alert must be a JSON object' };
+  }
+  const r = raw as Record<string, unknown>;
+  const lv = validateLabelSet(r.labels, {
+    maxLabels: ctx.limits.maxLabelsPerAlert,
+    maxNameLength: ctx.limits.maxLabelNameLength,
+    maxValueLength: ctx.limits.maxLabelValueLength,
+  });
+  if ('error' in lv) return lv.error;
+  const av = validateAnnotations(r.annotations, ctx.limits);
+  if ('field' in av) return av;
+  const s = parseTime(r.startsAt);
+  if (!s.ok) return { field: 'startsAt', message: s.message };
+  const e = parseTime(r.endsAt);
+  if (!e.ok) return { field: 'endsAt', message: e.message };
+  if (r.generatorURL !== undefined && r.generatorURL !== null && typeof r.generatorURL !== 'string') {
+    return { field: 'generatorURL', message: 'must be a string' };
+  }
+  const gen = (r.generatorURL as string | undefined) ?? '';
+  if (gen.length > ctx.limits.maxAnnotationValueLength) {
+    return {
+      field: 'generatorURL',
+      message: `longer than ${ctx.limits.maxAnnotationValueLength} characters`,
+    };
+  }
+  const t = resolveTimes({ startsAt: s.ms, endsAt: e.ms });
+  if (t.endsAt < t.startsAt) return { field: 'endsAt', message: 'endsAt must not be before startsAt' };
+  const alert: Alert = {
+    fingerprint: fingerprint(lv.labels),
+    labels: lv.labels,
+    annotations: av.annotations,
+    startsAt: t.startsAt,
+    endsAt: t.endsAt,
+    updatedAt: ctx.now,
+    timeout: t.timeout,
+    generatorURL: gen,
+  };
+  if (source) alert.source = source;
+  return alert;
+}
+
+function collect(
+  items: unknown[],
+  one: (raw: unknown) => Alert | { field: string; message: string },
+): NormalizeResult {
+  const alerts: Alert[] = [];
+  const errors: AlertError[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const r = one(items[i]);
+    if ('fingerprint' in r) alerts.push(r);
+    else errors.push({ index: i, field: r.field, message: r.message });
+  }
+  return { alerts, errors };
+}
+
+/**
+ * `POST /api/v2/alerts` (Prometheus' format) with Alertmanager's semantics: empty-valued labels dropped;
+ * startsAt unset → endsAt if set, else now; endsAt unset → now + resolve_timeout (a "timeout" end);
+ * endsAt before startsAt is an error. Valid alerts are returned even when others fail.
+ */
+export function normalizePostableAlerts(items: unknown[], ctx: IngestContext): NormalizeResult {
+  const times = ({ startsAt, endsAt }: RawTimes) => {
+    let timeout = false;
+    if (startsAt === 0) startsAt = endsAt === 0 ? ctx.now : endsAt;
+    if (endsAt === 0) {
+      endsAt = ctx.now + ctx.resolveTimeout;
+      timeout = true;
+    }
+    return { startsAt, endsAt, timeout };
+  };
+  return collect(items, (raw) => normalizeOne(raw, ctx, times));
+}
+
+/** The envelope of an Alertmanager webhook (version 4) that Herald needs. */
+export interface WebhookEnvelope {
+  groupKey?: string;
+  receiver?: string;
+  alerts: unknown[];
+}
+
+/**
+ * Validates the envelope of an Alertmanager webhook payload; returns the alerts array or the field at fault.
+ */
+export function parseWebhookEnvelope(body: unknown): WebhookEnvelope | { field: string; message: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { field: 'body', message: 'must be an Alertmanager webhook payload (a JSON object)' };
+  }
+  const b = body as Record<string, unknown>;
+  if (b.version !== '4') {
+    return {
+      field: 'version',
+      message: `unsupported webhook payload version ${JSON.stringify(b.version)}; expected "4"`,
+    };
+  }
+  if (!Array.isArray(b.alerts)) return { field: 'alerts', message: 'must be an array' };
+  for (const f of ['groupKey', 'receiver', 'status'] as const) {
+    if (b[f] !== undefined && typeof b[f] !== 'string') return { field: f, message: 'must be a string' };
+  }
+  return {
+    alerts: b.alerts,
+    groupKey: b.groupKey as string | undefined,
+    receiver: b.receiver as string | undefined,
+  };
+}
+
+/**
+ * Alerts of an Alertmanager webhook: `status` decides firing vs resolved. A firing alert carries Go's
+ * zero `endsAt`, so it gets now + resolve_timeout (re-sent by the forwarding Alertmanager every
+ * repeat_interval); a resolved alert without a past `endsAt` ends now. The sender's group key is kept.
+ */
+export function normalizeWebhookAlerts(env: WebhookEnvelope, ctx: IngestContext): NormalizeResult {
+  const source: AlertSource = {};
+  if (env.groupKey) source.groupKey = env.groupKey;
+  if (env.receiver) source.receiver = env.receiver;
+  return collect(env.alerts, (raw) => {
+    const status =
+      typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).status : undefined;
+    if (status !== 'firing' && status !== 'resolved') {
+      return { field: 'status', message: 'must be "firing" or "resolved"' };
+    }
+    const times = ({ startsAt, endsAt }: RawTimes) => {
+      if (status === 'resolved') {
+        if (endsAt === 0 || endsAt > ctx.now) endsAt = ctx.now;
+        if (startsAt === 0 || startsAt > endsAt) startsAt = endsAt;
+        return { startsAt, endsAt, timeout: false };
+      }
+      if (startsAt === 0) startsAt = ctx.now;
+      if (endsAt === 0 || endsAt <= ctx.now)
+        return { startsAt, endsAt: ctx.now + ctx.resolveTimeout, timeout: true };
+      return { startsAt, endsAt, timeout: false };
+    };
+    return normalizeOne(raw, ctx, times, Object.keys(source).length ? source : undefined);
+  });
+}

@@ -1,0 +1,322 @@
+import type { LabelSet } from './alert';
+import { goQuote } from './go-quote';
+
+/** The four Alertmanager/PromQL match operators. */
+export type MatchType = '=' | '!=' | '=~' | '!~';
+
+// Alertmanager's MatchType enum order, used as the last sort key (see compareMatchers).
+const TYPE_ORDER: Record<MatchType, number> = { '=': 0, '!=': 1, '=~': 2, '!~': 3 };
+
+// Alertmanager prints Go-quoted names only for names the classic parser could not read back.
+const RESERVED_IN_NAME = /[\s{}!=~,\\"'`]/;
+
+/**
+ * Compiles a Go (RE2) pattern as a fully anchored JS RegExp. A leading `(?i)`/`(?s)`/`(?m)` flag group,
+ * common in Alertmanager configs, becomes JS flags since Node 20 has no inline modifiers. The `u` flag
+ * makes `.` match a code point as in Go; it is dropped if it rejects an escape that RE2 accepts (`\-`).
+ */
+function compileAnchored(pattern: string): RegExp {
+  let flags = '';
+  let body = pattern;
+  const lead = /^\(\?([ims]+)\)/.exec(body);
+  if (lead) {
+    flags = [...new Set(lead[1])].join('');
+    body = body.slice(lead[0].length);
+  }
+  const source = `^(?:${body})$`;
+  try {
+    return new RegExp(source, flags + 'u');
+  } catch {
+    return new RegExp(source, flags);
+  }
+}
+
+/**
+ * One label matcher. A missing label matches as the empty string, as in Alertmanager: `foo=""` matches
+ * an alert without `foo`, and `foo!=""` requires it. Regexes are anchored and compiled once.
+ */
+export class Matcher {
+  private readonly re?: RegExp;
+
+  constructor(
+    public readonly name: string,
+    public readonly type: MatchType,
+    public readonly value: string,
+  ) {
+    if (type === '=~' || type === '!~') {
+      try {
+        this.re = compileAnchored(value);
+      } catch (e) {
+        throw new Error(`invalid regular expression ${goQuote(value)}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+    }
+  }
+
+  /** Whether the label set satisfies this matcher. */
+  matches(labels: LabelSet): boolean {
+    // typeof guards against inherited properties such as `constructor` on plain objects.
+    const raw = labels[this.name];
+    const v = typeof raw === 'string' ? raw : '';
+    switch (this.type) {
+      case '=':
+        return v === this.value;
+      case '!=':
+        return v !== this.value;
+      case '=~':
+        return this.re!.test(v);
+      case '!~':
+        return !this.re!.test(v);
+    }
+  }
+
+  /**
+   * Alertmanager's `Matcher.String()`: `name="value"` with OpenMetrics escaping of the value (only
+   * backslash, newline and double quote), which is what route keys and group keys are built from.
+   */
+  toString(): string {
+    if (RESERVED_IN_NAME.test(this.name)) return `${goQuote(this.name)}${this.type}${goQuote(this.value)}`;
+    return `${this.name}${this.type}"${openMetricsEscape(this.value)}"`;
+  }
+}
+
+function openMetricsEscape(s: string): string {
+  return s.replace(/[\\\n"]/g, (c) => (c === '\n' ? '\\n' : '\\' + c));
+}
+
+/** Alertmanager's `Matchers.Less`: by name, then value, then match type. */
+export function compareMatchers(a: Matcher, b: Matcher): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  if (a.value !== b.value) return a.value < b.value ? -1 : 1;
+  return TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
+}
+
+/** Alertmanager's `Matchers.String()`: `{a="b",c=~"d"}` in the given order, comma-separated without spaces. */
+export function matchersToString(matchers: readonly Matcher[]): string {
+  return `{${matchers.map((m) => m.toString()).join(',')}}`;
+}
+
+/** A syntax error in matcher text; `position` is the 0-based character offset where the parser gave up. */
+export class MatcherParseError extends Error {
+  constructor(
+    message: string,
+    public readonly position: number,
+    detail?: string,
+  ) {
+    super(`${message} at position ${position}${detail ? `, ${detail}` : ''}`);
+    this.name = 'MatcherParseError';
+  }
+}
+
+const NAME_START = /[a-zA-Z_]/;
+const NAME_CHAR = /[a-zA-Z0-9_]/;
+const WS = /\s/;
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+};
+
+/** Recursive-descent parser for the amtool/Alertmanager matcher syntax. */
+class Parser {
+  pos = 0;
+  constructor(private readonly s: string) {}
+
+  skipWs(): void {
+    while (this.pos < this.s.length && WS.test(this.s[this.pos])) this.pos++;
+  }
+
+  peek(): string | undefined {
+    return this.s[this.pos];
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.s.length;
+  }
+
+  fail(expected: string, at = this.pos): never {
+    const found = at < this.s.length ? `found ${JSON.stringify(this.s[at])}` : 'found end of input';
+    throw new MatcherParseError(`expected ${expected}`, at, found);
+  }
+
+  /** Parses one matcher; `inList` makes `,` and `}` end an unquoted value. */
+  matcher(inList: boolean): Matcher {
+    this.skipWs();
+    const nameStart = this.pos;
+    if (this.atEnd() || !NAME_START.test(this.s[this.pos])) this.fail('a label name');
+    while (!this.atEnd() && NAME_CHAR.test(this.s[this.pos])) this.pos++;
+    const name = this.s.slice(nameStart, this.pos);
+    this.skipWs();
+    const two = this.s.slice(this.pos, this.pos + 2);
+    let type: MatchType;
+    if (two === '=~' || two === '!=' || two === '!~') {
+      type = two;
+      this.pos += 2;
+    } else if (two[0] === '=') {
+      type = '=';
+      this.pos += 1;
+    } else {
+      this.fail(`one of '=', '!=', '=~', '!~'`);
+    }
+    this.skipWs();
+    const valueStart = this.pos;
+    const value = this.peek() === '"' ? this.quoted() : this.unquoted(inList);
+    try {
+      return new Matcher(name, type, value);
+    } catch (e) {
+      const cause = ((e as Error).cause ?? e) as Error;
+      throw new MatcherParseError('expected a valid regular expression', valueStart, cause.message);
+    }
+  }
+
+  /** Unquoted values run to the next `,`/`}` in a list (or end of input) and are trimmed. */
+  unquoted(inList: boolean): string {
+    const start = this.pos;
+    while (!this.atEnd()) {
+      const c = this.s[this.pos];
+      if (inList && (c === ',' || c === '}')) break;
+      if (c === '"') this.fail(inList ? "',', '}' or a value without '\"'" : "a value without '\"'");
+      this.pos++;
+    }
+    return this.s.slice(start, this.pos).trimEnd();
+  }
+
+  unterminated(open: number): never {
+    throw new MatcherParseError(`expected '"'`, this.pos, `unterminated string opened at position ${open}`);
+  }
+
+  /** A double-quoted string with Go escape rules (`strconv.Unquote`). */
+  quoted(): string {
+    const open = this.pos++;
+    let out = '';
+    let bytes: number[] = [];
+    const flushBytes = (at: number) => {
+      if (bytes.length === 0) return;
+      try {
+        out += new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+      } catch {
+        throw new MatcherParseError('invalid UTF-8 produced by escape sequences', at);
+      }
+      bytes = [];
+    };
+    for (;;) {
+      if (this.atEnd()) this.unterminated(open);
+      const c = this.s[this.pos];
+      if (c === '"') {
+        flushBytes(this.pos);
+        this.pos++;
+        return out;
+      }
+      if (c === '\n') throw new MatcherParseError(`expected '\\n' or '"'`, this.pos, 'found a raw newline');
+      if (c !== '\\') {
+        flushBytes(this.pos);
+        out += c;
+        this.pos++;
+        continue;
+      }
+      const escStart = this.pos;
+      const e = this.s[this.pos + 1];
+      if (e === undefined) {
+        this.pos++;
+        this.unterminated(open);
+      }
+      if (e in SIMPLE_ESCAPES) {
+        flushBytes(escStart);
+        out += SIMPLE_ESCAPES[e];
+        this.pos += 2;
+      } else if (e === 'x' || (e >= '0' && e <= '7')) {
+        // Byte escapes may spell multi-byte UTF-8, so they are collected and decoded together.
+        const digits =
+          e === 'x' ? this.s.slice(this.pos + 2, this.pos + 4) : this.s.slice(this.pos + 1, this.pos + 4);
+        const ok = e === 'x' ? /^[0-9a-fA-F]{2}$/.test(digits) : /^[0-7]{3}$/.test(digits);
+        const byte = ok ? parseInt(digits, e === 'x' ? 16 : 8) : 256;
+        if (byte > 255) throw new MatcherParseError(`invalid escape sequence '\\${e}'`, escStart);
+        bytes.push(byte);
+        this.pos += 4;
+      } else if (e === 'u' || e === 'U') {
+        const n = e === 'u' ? 4 : 8;
+        const digits = this.s.slice(this.pos + 2, this.pos + 2 + n);
+        const cp = new RegExp(`^[0-9a-fA-F]{${n}}$`).test(digits) ? parseInt(digits, 16) : -1;
+        if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+          throw new MatcherParseError(`invalid escape sequence '\\${e}'`, escStart);
+        }
+        flushBytes(escStart);
+        out += String.fromCodePoint(cp);
+        this.pos += 2 + n;
+      } else {
+        throw new MatcherParseError(`invalid escape sequence '\\${e}'`, escStart);
+      }
+    }
+  }
+}
+
+/** Parses a single matcher such as `name="value"`, `name=value` or `name=~"re"`. */
+export function parseMatcher(s: string): Matcher {
+  const p = new Parser(s);
+  const m = p.matcher(false);
+  p.skipWs();
+  if (!p.atEnd()) p.fail('end of input');
+  return m;
+}
+
+/**
+ * Parses a matcher list as amtool and Alertmanager config accept it: `{a="b", c=~"d.*"}` or the same
+ * without braces; a trailing comma is allowed and an empty list (`""`, `{}`) yields no matchers.
+ */
+export function parseMatchers(s: string): Matcher[] {
+  const p = new Parser(s);
+  const out: Matcher[] = [];
+  p.skipWs();
+  const braced = p.peek() === '{';
+  if (braced) p.pos++;
+  p.skipWs();
+  const close = () => {
+    if (braced) {
+      if (p.peek() !== '}') p.fail(`',' or '}'`);
+      p.pos++;
+      p.skipWs();
+    }
+    if (!p.atEnd()) p.fail('end of input');
+    return out;
+  };
+  if (p.atEnd() || (braced && p.peek() === '}')) return close();
+  for (;;) {
+    out.push(p.matcher(true));
+    p.skipWs();
+    if (p.peek() !== ',') {
+      if (!braced && !p.atEnd()) p.fail(`',' or end of input`);
+      return close();
+    }
+    p.pos++;
+    p.skipWs();
+    if (p.atEnd() || p.peek() === '}') return close();
+  }
+}
+
+/**
+ * Matchers for the deprecated fields `match` (equality) and `match_re` (regex). Alertmanager builds the
+ * regex matcher from the compiled config regexp's source, so its value is the anchored `^(?:re)$`; that
+ * value shows up in route keys (and so in group keys), hence Herald keeps it too. Matching is unchanged.
+ */
+export function matchersFromLegacy(
+  match: Record<string, string> = {},
+  matchRe: Record<string, string> = {},
+): Matcher[] {
+  const out: Matcher[] = [];
+  for (const [name, value] of Object.entries(match)) out.push(new Matcher(name, '=', value));
+  for (const [name, value] of Object.entries(matchRe)) out.push(new Matcher(name, '=~', `^(?:${value})$`));
+  return out;
+}
+
+/** Whether every matcher in the list matches. */
+export function matchesAll(matchers: readonly Matcher[], labels: LabelSet): boolean {
+  for (const m of matchers) if (!m.matches(labels)) return false;
+  return true;
+}
