@@ -1,0 +1,212 @@
+import type { Matcher, Route, RouteConfig } from '@herald/domain';
+
+/**
+ * Herald's one typed, validated configuration.
+ *
+ * The Alertmanager sections (`global`, `route`, `receivers`, `inhibit_rules`, `time_intervals`,
+ * `mute_time_intervals`, `templates`) keep Alertmanager's YAML format so an existing alertmanager.yml
+ * loads unchanged; Herald's own settings live under `herald:` (snake_case in YAML, camelCase here).
+ * Durations are milliseconds, sizes are bytes.
+ */
+export interface HeraldConfig {
+  readonly global: GlobalConfig;
+  /** The route section exactly as written (Alertmanager format). */
+  readonly route: RouteConfig;
+  /** The validated route tree built from `route` by the domain. */
+  readonly routeTree: Route;
+  readonly receivers: readonly ReceiverConfig[];
+  readonly inhibitRules: readonly InhibitRuleConfig[];
+  /** `time_intervals` and the legacy `mute_time_intervals` merged; names are unique across both. */
+  readonly timeIntervals: readonly TimeIntervalConfig[];
+  /** Template file globs, kept for the delivery templates. */
+  readonly templates: readonly string[];
+  readonly herald: HeraldSettings;
+  /** Non-fatal findings (e.g. receiver kinds Herald cannot deliver yet); log them at start-up. */
+  readonly warnings: readonly string[];
+  /** The YAML text as loaded (or the rendered zero-config default), for `/api/v2/status`. */
+  readonly original: string;
+  /** `original` with secrets (passwords, API keys, tokens, receiver URLs) replaced by `<secret>`. */
+  readonly originalRedacted: string;
+  /** Where the config came from: a file path, `<inline>` or `<default>`. */
+  readonly source: string;
+}
+
+/** Alertmanager's `global` section: `resolve_timeout` parsed, everything else kept raw. */
+export interface GlobalConfig {
+  /** ms; an alert without `endsAt` resolves after this long (default 5m). */
+  readonly resolveTimeout: number;
+  /** Every global field as written (smtp_*, slack_api_url, http_config, ...). */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** One integration config (e.g. one entry of `webhook_configs`), kept exactly as written. */
+export type IntegrationConfig = Readonly<Record<string, unknown>>;
+
+/** A receiver. Known kinds are validated lightly; unknown `*_configs` kinds are kept and reported. */
+export interface ReceiverConfig {
+  readonly name: string;
+  readonly webhookConfigs: readonly IntegrationConfig[];
+  readonly slackConfigs: readonly IntegrationConfig[];
+  readonly emailConfigs: readonly IntegrationConfig[];
+  /** `*_configs` kinds present but not deliverable by Herald yet (e.g. `pagerduty_configs`). */
+  readonly unsupportedKinds: readonly string[];
+  /** The receiver as written, including unsupported kinds. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** An inhibition rule; legacy `*_match`/`*_match_re` are folded into the matcher lists. */
+export interface InhibitRuleConfig {
+  readonly sourceMatchers: readonly Matcher[];
+  readonly targetMatchers: readonly Matcher[];
+  /** Label names whose values must be equal in source and target. */
+  readonly equal: readonly string[];
+}
+
+/** A named set of time ranges (Alertmanager `time_intervals` / `mute_time_intervals` entry). */
+export interface TimeIntervalConfig {
+  readonly name: string;
+  readonly timeIntervals: readonly TimeIntervalSpec[];
+}
+
+/** Inclusive integer range. */
+export interface IntRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * One time interval; an absent field matches everything. Ranges are parsed to numbers so the mute
+ * stage never re-parses strings: times are minutes of the day with an exclusive end (0..1440),
+ * weekdays 0 = Sunday .. 6 = Saturday, days of month 1..31 or -31..-1 (from the end), months 1..12.
+ */
+export interface TimeIntervalSpec {
+  readonly times?: readonly IntRange[];
+  readonly weekdays?: readonly IntRange[];
+  readonly daysOfMonth?: readonly IntRange[];
+  readonly months?: readonly IntRange[];
+  readonly years?: readonly IntRange[];
+  /** IANA zone name, `UTC` or `Local`; absent means UTC (as in Alertmanager). */
+  readonly location?: string;
+}
+
+/** Pino log levels. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Herald's own settings (`herald:` section). */
+export interface HeraldSettings {
+  /** Unique per node; used for lock ownership and metrics (default `<hostname>:<port>`). */
+  readonly nodeId: string;
+  readonly port: number;
+  readonly listenAddress: string;
+  /** Base URL used in notifications' `externalURL` (default `http://<hostname>:<port>`). */
+  readonly externalUrl: string;
+  readonly logLevel: LogLevel;
+  readonly redis: RedisSettings;
+  readonly limits: LimitsSettings;
+  readonly memory: MemorySettings;
+  /** ms an idle group key lives in Redis after its last alert ended (default 24h). */
+  readonly retention: number;
+  readonly tenants: readonly TenantConfig[];
+  readonly defaultTenant: string;
+}
+
+/** Settings shared by every Redis mode. Durations in ms. */
+export interface RedisCommonSettings {
+  readonly keyPrefix: string;
+  readonly commandTimeout: number;
+  readonly connectTimeout: number;
+  readonly reconnectCheckInterval: number;
+  /** Number of shards of the due index (so a Cluster can spread it). */
+  readonly dueBuckets: number;
+}
+
+/** A `host:port` pair. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Redis Sentinel connection settings. */
+export interface SentinelSettings {
+  readonly masterName: string;
+  readonly sentinels: readonly HostPort[];
+  readonly password?: string;
+  readonly sentinelPassword?: string;
+}
+
+/**
+ * Redis connection: `memory` when nothing is configured (single node, state lost on restart),
+ * `single` for one master by URL, `sentinel` for a Sentinel-managed master. A discriminated union so
+ * the connection factory can switch on `mode` exhaustively.
+ */
+export type RedisSettings = RedisCommonSettings &
+  (
+    | { readonly mode: 'memory' }
+    | { readonly mode: 'single'; readonly url: string }
+    | { readonly mode: 'sentinel'; readonly sentinel: SentinelSettings }
+  );
+
+/** Request bounds; each hit gets a clear 4xx. */
+export interface LimitsSettings {
+  readonly maxBodyBytes: number;
+  readonly maxAlertsPerRequest: number;
+  readonly maxLabelsPerAlert: number;
+  readonly maxLabelNameLength: number;
+  readonly maxLabelValueLength: number;
+  readonly maxAnnotationValueLength: number;
+  readonly maxAnnotationsPerAlert: number;
+}
+
+/** Bounds of the in-memory store (used without Redis and as the fallback while Redis is down). */
+export interface MemorySettings {
+  readonly maxAlerts: number;
+  readonly maxGroups: number;
+}
+
+/** A tenant (validated now, enforced by a later issue). */
+export interface TenantConfig {
+  readonly id: string;
+  readonly name?: string;
+  readonly apiKeys: readonly string[];
+  readonly users: readonly TenantUser[];
+  readonly limits: TenantLimits;
+}
+
+/** A dashboard / admin API user of a tenant. */
+export interface TenantUser {
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly role: 'admin' | 'viewer';
+}
+
+/** Per-tenant bounds; absent means the global bound applies. */
+export interface TenantLimits {
+  readonly maxAlerts?: number;
+  readonly maxGroups?: number;
+  /** Alerts per second accepted at ingest. */
+  readonly ingestRate?: number;
+}
+
+/** Defaults of the `herald:` section, in YAML terms; `deploy/examples/herald.yml` documents them. */
+export const HERALD_DEFAULTS = {
+  port: 9093,
+  listenAddress: '0.0.0.0',
+  logLevel: 'info' as LogLevel,
+  keyPrefix: 'herald',
+  commandTimeout: '1s',
+  connectTimeout: '2s',
+  reconnectCheckInterval: '1s',
+  dueBuckets: 16,
+  maxBodyBytes: 5 * 1024 * 1024,
+  maxAlertsPerRequest: 1000,
+  maxLabelsPerAlert: 64,
+  maxLabelNameLength: 256,
+  maxLabelValueLength: 4096,
+  maxAnnotationValueLength: 16384,
+  maxAnnotationsPerAlert: 64,
+  memoryMaxAlerts: 200_000,
+  memoryMaxGroups: 50_000,
+  retention: '24h',
+  defaultTenant: 'default',
+  resolveTimeout: '5m',
+} as const;

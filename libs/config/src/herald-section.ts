@@ -1,0 +1,303 @@
+// The `herald:` section: Herald's own settings, strictly checked (unknown keys are errors, so a typo
+// such as `max_alert_per_request` cannot silently fall back to a default).
+import { ConfigError } from '@herald/domain';
+import {
+  asObject,
+  asString,
+  at,
+  byteSize,
+  checkKeys,
+  duration,
+  hostPort,
+  httpUrl,
+  idx,
+  optList,
+  optObject,
+  optString,
+  positiveInt,
+  show,
+  stringList,
+  type RawObject,
+} from './fields';
+import {
+  HERALD_DEFAULTS as D,
+  type HeraldSettings,
+  type LimitsSettings,
+  type LogLevel,
+  type MemorySettings,
+  type RedisSettings,
+  type SentinelSettings,
+  type TenantConfig,
+  type TenantUser,
+} from './herald-config';
+
+/** Pino levels accepted by `herald.log_level` and `HERALD_LOG_LEVEL`. */
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const KEY_PREFIX = /^[A-Za-z0-9_.-]+$/;
+
+/** Overrides taken from the environment; already validated, each wins over the file. */
+export interface HeraldOverrides {
+  port?: number;
+  redisUrl?: string;
+  nodeId?: string;
+  logLevel?: LogLevel;
+}
+
+/** Parses the `herald:` section, applying environment overrides and host-dependent defaults. */
+export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname: string): HeraldSettings {
+  const raw = optObject(value, 'herald');
+  checkKeys(
+    raw,
+    [
+      'node_id',
+      'port',
+      'listen_address',
+      'external_url',
+      'log_level',
+      'redis',
+      'limits',
+      'memory',
+      'retention',
+      'tenants',
+      'default_tenant',
+    ],
+    'herald',
+  );
+  const port = overrides.port ?? portNumber(raw.port, 'herald.port');
+  const nodeId = overrides.nodeId ?? optString(raw.node_id, 'herald.node_id') ?? `${hostname}:${port}`;
+  const externalUrl =
+    raw.external_url != null
+      ? httpUrl(raw.external_url, 'herald.external_url').replace(/\/+$/, '')
+      : `http://${hostname}:${port}`;
+  const tenants = parseTenants(raw.tenants);
+  const defaultTenant = optString(raw.default_tenant, 'herald.default_tenant') ?? D.defaultTenant;
+  if (!TENANT_ID.test(defaultTenant)) {
+    throw new ConfigError(
+      'herald.default_tenant',
+      `must match ${TENANT_ID.source}, got ${show(defaultTenant)}`,
+    );
+  }
+  return {
+    nodeId,
+    port,
+    listenAddress: optString(raw.listen_address, 'herald.listen_address') ?? D.listenAddress,
+    externalUrl,
+    logLevel: overrides.logLevel ?? logLevel(raw.log_level, 'herald.log_level') ?? D.logLevel,
+    redis: parseRedis(raw.redis, overrides.redisUrl),
+    limits: parseLimits(raw.limits),
+    memory: parseMemory(raw.memory),
+    retention: duration(raw.retention, 'herald.retention', D.retention, { positive: true }),
+    tenants,
+    defaultTenant,
+  };
+}
+
+/** A TCP port 1..65535; YAML integers only. */
+export function portNumber(value: unknown, path: string): number {
+  if (value === undefined || value === null) return D.port;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError(path, `must be an integer port 1..65535, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A pino level name, or undefined when absent. */
+export function logLevel(value: unknown, path: string): LogLevel | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!LOG_LEVELS.includes(value as LogLevel)) {
+    throw new ConfigError(path, `must be one of ${LOG_LEVELS.join(', ')}, got ${show(value)}`);
+  }
+  return value as LogLevel;
+}
+
+/** `redis://` or `rediss://` URL. */
+export function redisUrl(value: unknown, path: string): string {
+  const s = asString(value, path);
+  let ok = false;
+  try {
+    const u = new URL(s);
+    ok = (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new ConfigError(path, `must be a redis:// or rediss:// URL with a host, got ${show(redact(s))}`);
+  return s;
+}
+
+// Never echo a password from a URL into logs.
+function redact(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//<secret>@');
+}
+
+function parseRedis(value: unknown, urlOverride: string | undefined): RedisSettings {
+  const path = 'herald.redis';
+  const raw = optObject(value, path);
+  checkKeys(
+    raw,
+    [
+      'url',
+      'sentinel',
+      'cluster',
+      'key_prefix',
+      'command_timeout',
+      'connect_timeout',
+      'reconnect_check_interval',
+      'due_buckets',
+    ],
+    path,
+  );
+  const keyPrefix = optString(raw.key_prefix, at(path, 'key_prefix')) ?? D.keyPrefix;
+  if (!KEY_PREFIX.test(keyPrefix)) {
+    throw new ConfigError(at(path, 'key_prefix'), `must match ${KEY_PREFIX.source}, got ${show(keyPrefix)}`);
+  }
+  const common = {
+    keyPrefix,
+    commandTimeout: duration(raw.command_timeout, at(path, 'command_timeout'), D.commandTimeout, {
+      positive: true,
+    }),
+    connectTimeout: duration(raw.connect_timeout, at(path, 'connect_timeout'), D.connectTimeout, {
+      positive: true,
+    }),
+    reconnectCheckInterval: duration(
+      raw.reconnect_check_interval,
+      at(path, 'reconnect_check_interval'),
+      D.reconnectCheckInterval,
+      { positive: true },
+    ),
+    dueBuckets: positiveInt(raw.due_buckets, at(path, 'due_buckets'), D.dueBuckets, 1024),
+  };
+  // REDIS_URL replaces whatever connection the file describes (the usual container override).
+  if (urlOverride !== undefined) return { ...common, mode: 'single', url: urlOverride };
+  const modes = (['url', 'sentinel', 'cluster'] as const).filter((k) => raw[k] != null);
+  if (modes.length > 1) {
+    throw new ConfigError(at(path, modes[1]), `${modes.join(' and ')} are mutually exclusive; set only one`);
+  }
+  if (raw.cluster != null) {
+    throw new ConfigError(
+      at(path, 'cluster'),
+      'Redis Cluster mode is not supported yet; use a single master or Sentinel',
+    );
+  }
+  if (raw.url != null) return { ...common, mode: 'single', url: redisUrl(raw.url, at(path, 'url')) };
+  if (raw.sentinel != null) return { ...common, mode: 'sentinel', sentinel: parseSentinel(raw.sentinel) };
+  return { ...common, mode: 'memory' };
+}
+
+function parseSentinel(value: unknown): SentinelSettings {
+  const path = 'herald.redis.sentinel';
+  const raw = asObject(value, path);
+  checkKeys(raw, ['master_name', 'sentinels', 'password', 'sentinel_password'], path);
+  const sentinels = optList(raw.sentinels, at(path, 'sentinels')).map((s, i) =>
+    hostPort(s, idx(at(path, 'sentinels'), i)),
+  );
+  if (sentinels.length === 0)
+    throw new ConfigError(at(path, 'sentinels'), 'at least one "host:port" is required');
+  return {
+    masterName: asString(raw.master_name, at(path, 'master_name')),
+    sentinels,
+    password: optString(raw.password, at(path, 'password')),
+    sentinelPassword: optString(raw.sentinel_password, at(path, 'sentinel_password')),
+  };
+}
+
+function parseLimits(value: unknown): LimitsSettings {
+  const path = 'herald.limits';
+  const raw = optObject(value, path);
+  const fields = {
+    max_alerts_per_request: D.maxAlertsPerRequest,
+    max_labels_per_alert: D.maxLabelsPerAlert,
+    max_label_name_length: D.maxLabelNameLength,
+    max_label_value_length: D.maxLabelValueLength,
+    max_annotation_value_length: D.maxAnnotationValueLength,
+    max_annotations_per_alert: D.maxAnnotationsPerAlert,
+  };
+  checkKeys(raw, ['max_body_bytes', ...Object.keys(fields)], path);
+  const int = (k: keyof typeof fields): number => positiveInt(raw[k], at(path, k), fields[k]);
+  return {
+    maxBodyBytes: byteSize(raw.max_body_bytes, at(path, 'max_body_bytes'), D.maxBodyBytes),
+    maxAlertsPerRequest: int('max_alerts_per_request'),
+    maxLabelsPerAlert: int('max_labels_per_alert'),
+    maxLabelNameLength: int('max_label_name_length'),
+    maxLabelValueLength: int('max_label_value_length'),
+    maxAnnotationValueLength: int('max_annotation_value_length'),
+    maxAnnotationsPerAlert: int('max_annotations_per_alert'),
+  };
+}
+
+function parseMemory(value: unknown): MemorySettings {
+  const path = 'herald.memory';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['max_alerts', 'max_groups'], path);
+  return {
+    maxAlerts: positiveInt(raw.max_alerts, at(path, 'max_alerts'), D.memoryMaxAlerts),
+    maxGroups: positiveInt(raw.max_groups, at(path, 'max_groups'), D.memoryMaxGroups),
+  };
+}
+
+function parseTenants(value: unknown): TenantConfig[] {
+  const ids = new Map<string, string>();
+  // An API key identifies its tenant, so it must be unique across all tenants.
+  const keys = new Map<string, string>();
+  return optList(value, 'herald.tenants').map((v, i) => {
+    const path = idx('herald.tenants', i);
+    const raw = asObject(v, path);
+    checkKeys(raw, ['id', 'name', 'api_keys', 'users', 'limits'], path);
+    const id = asString(raw.id, at(path, 'id'));
+    if (!TENANT_ID.test(id))
+      throw new ConfigError(at(path, 'id'), `must match ${TENANT_ID.source}, got ${show(id)}`);
+    if (ids.has(id))
+      throw new ConfigError(at(path, 'id'), `duplicate tenant id ${show(id)} (first at ${ids.get(id)})`);
+    ids.set(id, path);
+    const apiKeys = stringList(raw.api_keys, at(path, 'api_keys'));
+    apiKeys.forEach((k, j) => {
+      const p = idx(at(path, 'api_keys'), j);
+      // The key itself is a secret: name where it clashes, never what it is.
+      if (keys.has(k)) throw new ConfigError(p, `API key already used at ${keys.get(k)}`);
+      keys.set(k, p);
+    });
+    return {
+      id,
+      name: optString(raw.name, at(path, 'name')),
+      apiKeys,
+      users: parseUsers(raw.users, at(path, 'users')),
+      limits: parseTenantLimits(raw.limits, at(path, 'limits')),
+    };
+  });
+}
+
+function parseUsers(value: unknown, path: string): TenantUser[] {
+  const names = new Set<string>();
+  return optList(value, path).map((v, i) => {
+    const p = idx(path, i);
+    const raw = asObject(v, p);
+    checkKeys(raw, ['username', 'password_hash', 'role'], p);
+    const username = asString(raw.username, at(p, 'username'));
+    if (names.has(username)) throw new ConfigError(at(p, 'username'), `duplicate username ${show(username)}`);
+    names.add(username);
+    if (raw.role !== 'admin' && raw.role !== 'viewer') {
+      throw new ConfigError(at(p, 'role'), `must be "admin" or "viewer", got ${show(raw.role)}`);
+    }
+    return { username, passwordHash: asString(raw.password_hash, at(p, 'password_hash')), role: raw.role };
+  });
+}
+
+function parseTenantLimits(value: unknown, path: string): TenantConfig['limits'] {
+  const raw: RawObject = optObject(value, path);
+  checkKeys(raw, ['max_alerts', 'max_groups', 'ingest_rate'], path);
+  const opt = (k: string): number | undefined =>
+    raw[k] == null ? undefined : positiveInt(raw[k], at(path, k), 0);
+  let ingestRate: number | undefined;
+  if (raw.ingest_rate != null) {
+    if (typeof raw.ingest_rate !== 'number' || !(raw.ingest_rate > 0) || !Number.isFinite(raw.ingest_rate)) {
+      throw new ConfigError(
+        at(path, 'ingest_rate'),
+        `must be a positive number (alerts/s), got ${show(raw.ingest_rate)}`,
+      );
+    }
+    ingestRate = raw.ingest_rate;
+  }
+  return { maxAlerts: opt('max_alerts'), maxGroups: opt('max_groups'), ingestRate };
+}

@@ -1,0 +1,612 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@herald/domain';
+import { loadConfig, type LoadConfigOptions } from './load-config';
+
+const EXAMPLES = join(__dirname, '../../../deploy/examples');
+const HOST = 'node-a';
+
+function load(
+  fileText?: string,
+  env: Record<string, string | undefined> = {},
+  extra: Partial<LoadConfigOptions> = {},
+) {
+  return loadConfig({ env, fileText, hostname: HOST, ...extra });
+}
+
+function loadError(fileText: string, env: Record<string, string | undefined> = {}): ConfigError {
+  try {
+    load(fileText, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+// A minimal valid Alertmanager part; the invalid cases below each break one thing.
+const BASE = `
+route:
+  receiver: ops
+receivers:
+  - name: ops
+`;
+
+describe('loadConfig: examples', () => {
+  it('loads an existing alertmanager.yml unchanged, with one unsupported-receiver warning', () => {
+    const cfg = loadConfig({ env: {}, filePath: join(EXAMPLES, 'alertmanager.yml'), hostname: HOST });
+    expect(cfg.warnings).toEqual([
+      'receivers[5] (database-pager): pagerduty_configs is not supported by Herald yet; notifications for this receiver are dropped',
+    ]);
+    expect(cfg.global.resolveTimeout).toBe(300_000);
+    expect(cfg.global.raw.smtp_smarthost).toBe('smtp.example.org:587');
+    expect(cfg.receivers.map((r) => r.name)).toEqual([
+      'team-default',
+      'archive',
+      'team-frontend',
+      'team-frontend-email',
+      'team-db-mails',
+      'database-pager',
+    ]);
+    expect(cfg.receivers[5].unsupportedKinds).toEqual(['pagerduty_configs']);
+    expect(cfg.receivers[5].raw.pagerduty_configs).toEqual([
+      { routing_key: 'pd-routing-key', severity: 'critical' },
+    ]);
+    expect(cfg.routeTree.receiver).toBe('team-default');
+    expect(cfg.routeTree.routes).toHaveLength(4);
+    expect(cfg.routeTree.routes[0].continue).toBe(true);
+    expect(cfg.inhibitRules).toHaveLength(2);
+    expect(cfg.inhibitRules[1].sourceMatchers.map((m) => `${m.name}${m.type}${m.value}`)).toEqual([
+      'alertname=ClusterDown',
+      'cluster=~prod-.*',
+    ]);
+    expect(cfg.inhibitRules[1].targetMatchers.map((m) => m.type)).toEqual(['=~']);
+    expect(cfg.inhibitRules[0].equal).toEqual(['alertname', 'cluster', 'service']);
+    expect(cfg.timeIntervals.map((t) => t.name)).toEqual(['business-hours', 'holidays', 'weekends']);
+    expect(cfg.timeIntervals[0].timeIntervals[0]).toEqual({
+      times: [{ start: 540, end: 1020 }],
+      weekdays: [{ start: 1, end: 5 }],
+      location: 'Europe/Berlin',
+    });
+    expect(cfg.timeIntervals[1].timeIntervals[0]).toEqual({
+      daysOfMonth: [
+        { start: 24, end: 26 },
+        { start: -1, end: -1 },
+      ],
+      months: [{ start: 12, end: 12 }],
+      years: [{ start: 2024, end: 2030 }],
+    });
+    expect(cfg.templates).toEqual(['/etc/alertmanager/templates/*.tmpl']);
+    expect(cfg.herald.redis.mode).toBe('memory');
+    expect(cfg.original).toBe(readFileSync(join(EXAMPLES, 'alertmanager.yml'), 'utf8'));
+    expect(cfg.source).toBe(join(EXAMPLES, 'alertmanager.yml'));
+  });
+
+  it('masks secrets in originalRedacted and keeps the rest', () => {
+    const cfg = loadConfig({ env: {}, filePath: join(EXAMPLES, 'alertmanager.yml'), hostname: HOST });
+    expect(cfg.originalRedacted).not.toMatch(/change-me|hooks\.slack\.com|archive-token|pd-routing-key/);
+    expect(cfg.originalRedacted).toContain('smtp_auth_password: <secret>');
+    expect(cfg.originalRedacted).toContain('smtp.example.org:587');
+    expect(cfg.originalRedacted).toContain('# New syntax.');
+  });
+
+  it('loads deploy/examples/herald.yml, whose values are the defaults', () => {
+    const file = loadConfig({ env: {}, filePath: join(EXAMPLES, 'herald.yml'), hostname: HOST });
+    const zero = load(undefined);
+    expect(file.herald).toEqual(zero.herald);
+    expect(file.warnings).toEqual([]);
+    expect(file.receivers.map((r) => r.name)).toEqual(['default']);
+  });
+});
+
+describe('loadConfig: herald section', () => {
+  it('applies every default', () => {
+    const h = load(BASE).herald;
+    expect(h).toEqual({
+      nodeId: 'node-a:9093',
+      port: 9093,
+      listenAddress: '0.0.0.0',
+      externalUrl: 'http://node-a:9093',
+      logLevel: 'info',
+      redis: {
+        mode: 'memory',
+        keyPrefix: 'herald',
+        commandTimeout: 1000,
+        connectTimeout: 2000,
+        reconnectCheckInterval: 1000,
+        dueBuckets: 16,
+      },
+      limits: {
+        maxBodyBytes: 5 * 1024 * 1024,
+        maxAlertsPerRequest: 1000,
+        maxLabelsPerAlert: 64,
+        maxLabelNameLength: 256,
+        maxLabelValueLength: 4096,
+        maxAnnotationValueLength: 16384,
+        maxAnnotationsPerAlert: 64,
+      },
+      memory: { maxAlerts: 200000, maxGroups: 50000 },
+      retention: 86_400_000,
+      tenants: [],
+      defaultTenant: 'default',
+    });
+  });
+
+  it('reads every option', () => {
+    const h = load(`${BASE}
+herald:
+  node_id: n1
+  port: 8080
+  listen_address: 127.0.0.1
+  external_url: https://alerts.example.org/
+  log_level: debug
+  redis:
+    sentinel:
+      master_name: mymaster
+      sentinels: ['s1:26379', '[::1]:26380']
+      password: p
+    key_prefix: hx.1
+    command_timeout: 500ms
+    due_buckets: 64
+  limits:
+    max_body_bytes: 512KB
+    max_alerts_per_request: 10
+  memory: { max_alerts: 5, max_groups: 2 }
+  retention: 1h
+  default_tenant: team-a
+  tenants:
+    - id: team-a
+      name: Team A
+      api_keys: [k1, k2]
+      users:
+        - { username: alice, password_hash: 'h', role: admin }
+      limits: { max_alerts: 10, ingest_rate: 2.5 }
+    - id: team-b
+`).herald;
+    expect(h.nodeId).toBe('n1');
+    expect(h.port).toBe(8080);
+    expect(h.externalUrl).toBe('https://alerts.example.org');
+    expect(h.logLevel).toBe('debug');
+    expect(h.redis).toMatchObject({
+      mode: 'sentinel',
+      keyPrefix: 'hx.1',
+      commandTimeout: 500,
+      dueBuckets: 64,
+      sentinel: {
+        masterName: 'mymaster',
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: '::1', port: 26380 },
+        ],
+        password: 'p',
+      },
+    });
+    expect(h.limits.maxBodyBytes).toBe(512_000);
+    expect(h.limits.maxAlertsPerRequest).toBe(10);
+    expect(h.memory).toEqual({ maxAlerts: 5, maxGroups: 2 });
+    expect(h.retention).toBe(3_600_000);
+    expect(h.tenants[0]).toEqual({
+      id: 'team-a',
+      name: 'Team A',
+      apiKeys: ['k1', 'k2'],
+      users: [{ username: 'alice', passwordHash: 'h', role: 'admin' }],
+      limits: { maxAlerts: 10, maxGroups: undefined, ingestRate: 2.5 },
+    });
+    expect(h.tenants[1]).toMatchObject({ id: 'team-b', apiKeys: [], users: [] });
+  });
+
+  it.each([
+    [1048576, 1048576],
+    ['5MiB', 5 * 1024 * 1024],
+    ['512KB', 512_000],
+    ['1.5 MB', 1_500_000],
+    ['2048', 2048],
+  ])('max_body_bytes %p → %p', (input, bytes) => {
+    const cfg = load(`${BASE}\nherald: { limits: { max_body_bytes: ${JSON.stringify(input)} } }\n`);
+    expect(cfg.herald.limits.maxBodyBytes).toBe(bytes);
+  });
+
+  it('takes a single Redis URL', () => {
+    const cfg = load(`${BASE}\nherald: { redis: { url: 'rediss://u:p@redis:6380/2' } }\n`);
+    expect(cfg.herald.redis).toMatchObject({ mode: 'single', url: 'rediss://u:p@redis:6380/2' });
+  });
+});
+
+describe('loadConfig: environment overrides', () => {
+  const FILE = `${BASE}
+herald:
+  port: 8000
+  node_id: from-file
+  log_level: warn
+  redis:
+    sentinel: { master_name: m, sentinels: ['s1:26379'] }
+`;
+
+  it('PORT, REDIS_URL, HERALD_NODE_ID and HERALD_LOG_LEVEL win over the file', () => {
+    const h = load(FILE, {
+      PORT: '9999',
+      REDIS_URL: 'redis://redis:6379',
+      HERALD_NODE_ID: 'env-node',
+      HERALD_LOG_LEVEL: 'DEBUG',
+    }).herald;
+    expect(h.port).toBe(9999);
+    expect(h.redis).toEqual(expect.objectContaining({ mode: 'single', url: 'redis://redis:6379' }));
+    expect(h.redis).not.toHaveProperty('sentinel');
+    expect(h.nodeId).toBe('env-node');
+    expect(h.logLevel).toBe('debug');
+  });
+
+  it('PORT also moves the node_id and external_url defaults', () => {
+    const h = load(BASE, { PORT: '7000' }).herald;
+    expect(h.nodeId).toBe('node-a:7000');
+    expect(h.externalUrl).toBe('http://node-a:7000');
+  });
+
+  it('treats empty variables as unset', () => {
+    const h = load(FILE, { PORT: '', REDIS_URL: ' ', HERALD_NODE_ID: '' }).herald;
+    expect(h.port).toBe(8000);
+    expect(h.redis.mode).toBe('sentinel');
+    expect(h.nodeId).toBe('from-file');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT: must be an integer port 1..65535, got "abc"'],
+    [{ PORT: '0' }, 'PORT: '],
+    [{ PORT: '70000' }, 'PORT: '],
+    [{ PORT: '80.5' }, 'PORT: '],
+    [{ REDIS_URL: 'http://redis:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    [{ HERALD_LOG_LEVEL: 'loud' }, 'HERALD_LOG_LEVEL: must be one of'],
+  ])('rejects %p', (env, message) => {
+    expect(loadError(BASE, env).message).toContain(message);
+  });
+
+  it('does not echo a password from a bad REDIS_URL', () => {
+    expect(loadError(BASE, { REDIS_URL: 'http://user:hunter2@redis' }).message).not.toContain('hunter2');
+  });
+
+  it('reads the file named by HERALD_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-config-'));
+    const path = join(dir, 'herald.yml');
+    writeFileSync(path, `${BASE}\nherald: { port: 1234 }\n`);
+    const cfg = loadConfig({ env: { HERALD_CONFIG: path }, hostname: HOST });
+    expect(cfg.herald.port).toBe(1234);
+    expect(cfg.source).toBe(path);
+  });
+
+  it('names HERALD_CONFIG and the path when the file is missing', () => {
+    expect(() => loadConfig({ env: { HERALD_CONFIG: '/nonexistent/herald.yml' } })).toThrow(
+      'HERALD_CONFIG: cannot read config file "/nonexistent/herald.yml": no such file',
+    );
+  });
+});
+
+describe('loadConfig: zero config and YAML', () => {
+  it('without a file: receiver "default", grouped by alertname', () => {
+    const cfg = load(undefined);
+    expect(cfg.receivers).toEqual([
+      {
+        name: 'default',
+        webhookConfigs: [],
+        slackConfigs: [],
+        emailConfigs: [],
+        unsupportedKinds: [],
+        raw: { name: 'default' },
+      },
+    ]);
+    expect(cfg.routeTree.receiver).toBe('default');
+    expect(cfg.routeTree.groupBy).toEqual(['alertname']);
+    expect(cfg.source).toBe('<default>');
+    expect(cfg.original).toContain('group_by:');
+    expect(cfg.herald.redis.mode).toBe('memory');
+  });
+
+  it('an empty file or a herald-only file gets the zero-config routing', () => {
+    expect(load('').routeTree.groupBy).toEqual(['alertname']);
+    expect(load('herald: { port: 1 }').routeTree.receiver).toBe('default');
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const err = loadError('route:\n  receiver: ops\n  group_by: [alertname\nreceivers: []\n');
+    expect(err.message).toMatch(/^<inline>:\d+:\d+: YAML syntax error: /);
+  });
+
+  it('names the file in YAML errors', () => {
+    expect(() =>
+      loadConfig({ env: {}, fileText: 'route:\n\treceiver: x\n', filePath: 'conf/herald.yml' }),
+    ).toThrow(/^conf\/herald\.yml:2:1: YAML syntax error/);
+  });
+
+  it('refuses duplicate keys (YAML would otherwise keep the last one silently)', () => {
+    expect(loadError(`${BASE}\nherald: { port: 1, port: 2 }\n`).message).toMatch(
+      /^<inline>:\d+:\d+: YAML syntax error/,
+    );
+  });
+
+  it('keeps unquoted HH:MM times as strings (YAML 1.2, not sexagesimal)', () => {
+    const cfg = load(`${BASE}
+time_intervals:
+  - name: night
+    time_intervals: [{ times: [{ start_time: 00:00, end_time: 06:30 }] }]
+`);
+    expect(cfg.timeIntervals[0].timeIntervals[0].times).toEqual([{ start: 0, end: 390 }]);
+  });
+});
+
+describe('loadConfig: invalid configs name the path', () => {
+  // Each case: a YAML snippet appended to (or replacing) BASE, and the start of the expected message.
+  const cases: Array<[string, string, string]> = [
+    [
+      'unknown top-level key',
+      `${BASE}\nrecievers: []\n`,
+      'recievers: unknown field (did you mean "receivers"?)',
+    ],
+    [
+      'unknown herald key',
+      `${BASE}\nherald: { prot: 1 }\n`,
+      'herald.prot: unknown field (did you mean "port"?)',
+    ],
+    [
+      'unknown herald.limits key',
+      `${BASE}\nherald: { limits: { max_alert_per_request: 5 } }\n`,
+      'herald.limits.max_alert_per_request: unknown field (did you mean "max_alerts_per_request"?)',
+    ],
+    [
+      'unknown herald.redis key',
+      `${BASE}\nherald: { redis: { host: x } }\n`,
+      'herald.redis.host: unknown field',
+    ],
+    [
+      'limit not an integer',
+      `${BASE}\nherald: { limits: { max_alerts_per_request: abc } }\n`,
+      'herald.limits.max_alerts_per_request: must be a positive integer, got "abc"',
+    ],
+    [
+      'limit zero',
+      `${BASE}\nherald: { limits: { max_labels_per_alert: 0 } }\n`,
+      'herald.limits.max_labels_per_alert: must be a positive integer, got 0',
+    ],
+    [
+      'bad body size',
+      `${BASE}\nherald: { limits: { max_body_bytes: 5 potatoes } }\n`,
+      'herald.limits.max_body_bytes: must be a positive size',
+    ],
+    [
+      'port out of range',
+      `${BASE}\nherald: { port: 70000 }\n`,
+      'herald.port: must be an integer port 1..65535',
+    ],
+    ['bad log level', `${BASE}\nherald: { log_level: loud }\n`, 'herald.log_level: must be one of'],
+    [
+      'bad external_url',
+      `${BASE}\nherald: { external_url: 'ftp://x' }\n`,
+      'herald.external_url: must be an http',
+    ],
+    [
+      'bad redis url',
+      `${BASE}\nherald: { redis: { url: 'localhost:6379' } }\n`,
+      'herald.redis.url: must be a redis://',
+    ],
+    [
+      'url and sentinel together',
+      `${BASE}\nherald: { redis: { url: 'redis://a', sentinel: { master_name: m, sentinels: ['a:1'] } } }\n`,
+      'herald.redis.sentinel: url and sentinel are mutually exclusive',
+    ],
+    [
+      'cluster mode',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'] } } }\n`,
+      'herald.redis.cluster: Redis Cluster mode is not supported yet; use a single master or Sentinel',
+    ],
+    [
+      'sentinel address',
+      `${BASE}\nherald: { redis: { sentinel: { master_name: m, sentinels: ['nohost'] } } }\n`,
+      'herald.redis.sentinel.sentinels[0]: must be "host:port"',
+    ],
+    [
+      'sentinel without master',
+      `${BASE}\nherald: { redis: { sentinel: { sentinels: ['a:1'] } } }\n`,
+      'herald.redis.sentinel.master_name: must be a non-empty string',
+    ],
+    [
+      'key prefix',
+      `${BASE}\nherald: { redis: { key_prefix: 'a b' } }\n`,
+      'herald.redis.key_prefix: must match',
+    ],
+    [
+      'due buckets',
+      `${BASE}\nherald: { redis: { due_buckets: 2048 } }\n`,
+      'herald.redis.due_buckets: must be at most 1024',
+    ],
+    [
+      'bad duration',
+      `${BASE}\nherald: { redis: { command_timeout: 1 second } }\n`,
+      'herald.redis.command_timeout: not a valid duration string: "1 second"',
+    ],
+    ['zero retention', `${BASE}\nherald: { retention: 0 }\n`, 'herald.retention: must be greater than zero'],
+    ['tenant id', `${BASE}\nherald: { tenants: [{ id: 'Team A' }] }\n`, 'herald.tenants[0].id: must match'],
+    [
+      'duplicate tenant',
+      `${BASE}\nherald: { tenants: [{ id: a }, { id: a }] }\n`,
+      'herald.tenants[1].id: duplicate tenant id "a"',
+    ],
+    [
+      'shared API key',
+      `${BASE}\nherald: { tenants: [{ id: a, api_keys: [k] }, { id: b, api_keys: [k] }] }\n`,
+      'herald.tenants[1].api_keys[0]: API key already used at herald.tenants[0].api_keys[0]',
+    ],
+    [
+      'user role',
+      `${BASE}\nherald: { tenants: [{ id: a, users: [{ username: u, password_hash: h, role: root }] }] }\n`,
+      'herald.tenants[0].users[0].role: must be "admin" or "viewer"',
+    ],
+    [
+      'unknown tenant key',
+      `${BASE}\nherald: { tenants: [{ id: a, apikeys: [k] }] }\n`,
+      'herald.tenants[0].apikeys: unknown field (did you mean "api_keys"?)',
+    ],
+    [
+      'duplicate receiver',
+      `route: { receiver: a }\nreceivers: [{ name: a }, { name: b }, { name: a }]\n`,
+      'receivers[2].name: duplicate receiver name "a"',
+    ],
+    [
+      'receiver without name',
+      `route: { receiver: a }\nreceivers: [{ webhook_configs: [] }]\n`,
+      'receivers[0].name: must be a non-empty string',
+    ],
+    [
+      'webhook without url',
+      `route: { receiver: a }\nreceivers: [{ name: a, webhook_configs: [{ send_resolved: true }] }]\n`,
+      'receivers[0].webhook_configs[0]: one of url or url_file is required',
+    ],
+    [
+      'slack without api_url',
+      `route: { receiver: a }\nreceivers: [{ name: a, slack_configs: [{ channel: '#x' }] }]\n`,
+      'receivers[0].slack_configs[0]: api_url or api_url_file is required',
+    ],
+    [
+      'email without to',
+      `global: { smtp_from: a@b, smtp_smarthost: 'h:25' }\nroute: { receiver: a }\nreceivers: [{ name: a, email_configs: [{ from: x@y }] }]\n`,
+      'receivers[0].email_configs[0].to: must be a non-empty string',
+    ],
+    [
+      'receiver typo',
+      `route: { receiver: a }\nreceivers: [{ name: a, webhook_config: [] }]\n`,
+      'receivers[0].webhook_config: unknown field',
+    ],
+    [
+      'unknown receiver in a child route',
+      `route: { receiver: ops, routes: [{ receiver: pager }] }\nreceivers: [{ name: ops }]\n`,
+      'route.routes[0].receiver: unknown receiver "pager"',
+    ],
+    [
+      'unknown root receiver',
+      `route: { receiver: nobody }\nreceivers: [{ name: ops }]\n`,
+      'route.receiver: unknown receiver "nobody"',
+    ],
+    ['route without receivers', `route: { receiver: ops }\n`, 'route.receiver: unknown receiver "ops"'],
+    ['receivers without route', `receivers: [{ name: ops }]\n`, 'route: required'],
+    [
+      'route field typo (domain)',
+      `route: { receiver: ops, routes: [{ recevier: ops }] }\nreceivers: [{ name: ops }]\n`,
+      'route.routes[0].recevier: unknown field',
+    ],
+    [
+      'unknown time interval',
+      `${BASE.replace('receiver: ops', 'receiver: ops\n  routes: [{ mute_time_intervals: [nights] }]')}`,
+      'route.routes[0].mute_time_intervals[0]: unknown time interval "nights"',
+    ],
+    [
+      'duplicate time interval across both sections',
+      `${BASE}\ntime_intervals: [{ name: x }]\nmute_time_intervals: [{ name: x }]\n`,
+      'mute_time_intervals[0].name: duplicate time interval name "x"',
+    ],
+    [
+      'bad time',
+      `${BASE}\ntime_intervals: [{ name: x, time_intervals: [{ times: [{ start_time: '25:00', end_time: '26:00' }] }] }]\n`,
+      'time_intervals[0].time_intervals[0].times[0].start_time: must be a time "HH:MM"',
+    ],
+    [
+      'time range backwards',
+      `${BASE}\ntime_intervals: [{ name: x, time_intervals: [{ times: [{ start_time: '18:00', end_time: '09:00' }] }] }]\n`,
+      'time_intervals[0].time_intervals[0].times[0]: start_time must be before end_time',
+    ],
+    [
+      'bad weekday',
+      `${BASE}\ntime_intervals: [{ name: x, time_intervals: [{ weekdays: ['monday:fryday'] }] }]\n`,
+      'time_intervals[0].time_intervals[0].weekdays[0]: invalid weekday "fryday"',
+    ],
+    [
+      'weekday range backwards',
+      `${BASE}\ntime_intervals: [{ name: x, time_intervals: [{ weekdays: ['friday:monday'] }] }]\n`,
+      'time_intervals[0].time_intervals[0].weekdays[0]: start of range "friday:monday" is after its end',
+    ],
+    [
+      'day zero',
+      `${BASE}\ntime_intervals: [{ name: x, time_intervals: [{ days_of_month: ['0:5'] }] }]\n`,
+      'time_intervals[0].time_intervals[0].days_of_month[0]: invalid day of month "0"',
+    ],
+    [
+      'bad month',
+      `${BASE}\ntime_intervals: [{ name: x, time_intervals: [{ months: ['13'] }] }]\n`,
+      'time_intervals[0].time_intervals[0].months[0]: invalid month "13"',
+    ],
+    [
+      'years backwards',
+      `${BASE}\ntime_intervals: [{ name: x, time_intervals: [{ years: ['2022:2020'] }] }]\n`,
+      'time_intervals[0].time_intervals[0].years[0]: start of range "2022:2020" is after its end',
+    ],
+    [
+      'bad location',
+      `${BASE}\nmute_time_intervals: [{ name: x, time_intervals: [{ location: 'Mars/Olympus' }] }]\n`,
+      'mute_time_intervals[0].time_intervals[0].location: unknown time zone "Mars/Olympus"',
+    ],
+    [
+      'bad inhibit matcher',
+      `${BASE}\ninhibit_rules: [{ source_matchers: ['severity=~"("'] }]\n`,
+      'inhibit_rules[0].source_matchers[0]: invalid matcher',
+    ],
+    [
+      'bad legacy inhibit regex',
+      `${BASE}\ninhibit_rules: [{ target_match_re: { severity: '(' } }]\n`,
+      'inhibit_rules[0].target_match_re.severity: invalid regex "("',
+    ],
+    [
+      'bad equal label',
+      `${BASE}\ninhibit_rules: [{ equal: ['not-a-label'] }]\n`,
+      'inhibit_rules[0].equal[0]: invalid label name',
+    ],
+    [
+      'bad resolve_timeout',
+      `${BASE}\nglobal: { resolve_timeout: 5 minutes }\n`,
+      'global.resolve_timeout: not a valid duration string',
+    ],
+    ['templates not a list', `${BASE}\ntemplates: '*.tmpl'\n`, 'templates: must be a list'],
+    ['top level not a mapping', `- a\n- b\n`, '(top level): must be a mapping'],
+  ];
+
+  it.each(cases)('%s', (_name, yaml, expected) => {
+    expect(loadError(yaml).message).toContain(expected);
+  });
+});
+
+describe('loadConfig: receivers', () => {
+  it('accepts slack without api_url when global.slack_api_url is set, and webhook url_file', () => {
+    const cfg = load(`
+global: { slack_api_url: 'https://hooks.slack.com/x' }
+route: { receiver: a }
+receivers:
+  - name: a
+    slack_configs: [{ channel: '#x' }]
+    webhook_configs: [{ url_file: /run/secrets/hook, custom_field: kept }]
+`);
+    expect(cfg.receivers[0].slackConfigs).toEqual([{ channel: '#x' }]);
+    expect(cfg.receivers[0].webhookConfigs).toEqual([
+      { url_file: '/run/secrets/hook', custom_field: 'kept' },
+    ]);
+    expect(cfg.warnings).toEqual([]);
+  });
+
+  it('keeps every unsupported kind and warns once per kind', () => {
+    const cfg = load(`
+route: { receiver: a }
+receivers:
+  - name: a
+    opsgenie_configs: [{ api_key: x }]
+    telegram_configs: [{ bot_token: y, chat_id: 1 }]
+`);
+    expect(cfg.receivers[0].unsupportedKinds).toEqual(['opsgenie_configs', 'telegram_configs']);
+    expect(cfg.warnings).toEqual([
+      'receivers[0] (a): opsgenie_configs is not supported by Herald yet; notifications for this receiver are dropped',
+      'receivers[0] (a): telegram_configs is not supported by Herald yet; notifications for this receiver are dropped',
+    ]);
+  });
+
+  it('accepts braced multi-matcher lines in inhibit rules', () => {
+    const cfg = load(
+      `${BASE}\ninhibit_rules: [{ source_matchers: ['{a="1", b!="2"}'], target_matchers: [c=3] }]\n`,
+    );
+    expect(cfg.inhibitRules[0].sourceMatchers).toHaveLength(2);
+    expect(cfg.inhibitRules[0].targetMatchers[0].value).toBe('3');
+  });
+});
