@@ -35,7 +35,10 @@ function copyLua(dir) {
 const sources = ['apps', 'libs', 'test'].map((d) => path.join(root, d));
 if (process.argv.includes('--if-stale') && fs.existsSync(stamp)) {
   const built = fs.statSync(stamp).mtimeMs;
-  const newest = Math.max(...sources.map((d) => (fs.existsSync(d) ? newestSource(d) : 0)), fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs);
+  const newest = Math.max(
+    ...sources.map((d) => (fs.existsSync(d) ? newestSource(d) : 0)),
+    fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs,
+  );
   if (newest < built) process.exit(0);
 }
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);

@@ -48,8 +48,19 @@ export class RedisServer {
     if (!this.port) this.port = this.opts.port ?? (await freePort());
     const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
     const args = [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', this.dir, '--protected-mode', 'no', ...(this.opts.args ?? []),
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--protected-mode',
+      'no',
+      ...(this.opts.args ?? []),
     ];
     const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
@@ -57,7 +68,9 @@ export class RedisServer {
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<never>((_, reject) => {
-      proc.once('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message} (install redis-server)`)));
+      proc.once('error', (e) =>
+        reject(new Error(`cannot start ${bin}: ${e.message} (install redis-server)`)),
+      );
       proc.once('exit', (code) => reject(new Error(`${bin} exited with ${code}: ${stderr}`)));
     });
     proc.once('exit', () => live.delete(proc));

@@ -76,7 +76,11 @@ describe('RedisGroupStore specifics', () => {
     const p = prefix();
     const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
     const now = Date.now();
-    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01', now + 1000), alert('02', now - 1)] }] });
+    await store.upsert({
+      tenant: 't',
+      now,
+      groups: [{ target, alerts: [alert('01', now + 1000), alert('02', now - 1)] }],
+    });
     const keys = await redis.keys(`${p}:*`);
     expect(keys.length).toBeGreaterThanOrEqual(5);
     for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
@@ -86,9 +90,9 @@ describe('RedisGroupStore specifics', () => {
     const k = new RedisKeys('herald', 16);
     const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
     const id = target.groupId;
-    expect(new Set([tag(k.groupFiring('t', id)), tag(k.groupRecovery('t', id)), tag(k.groupMeta('t', id))])).toEqual(
-      new Set([id]),
-    );
+    expect(
+      new Set([tag(k.groupFiring('t', id)), tag(k.groupRecovery('t', id)), tag(k.groupMeta('t', id))]),
+    ).toEqual(new Set([id]));
   });
 });
 
@@ -114,7 +118,11 @@ describe('FailoverGroupStore against a real redis-server', () => {
     await own.kill();
     for (let i = 2; i <= 20; i++) {
       const fp = i.toString(16).padStart(2, '0');
-      await store.upsert({ tenant: 't', now: Date.now(), groups: [{ target, alerts: [alert(fp, now + 600_000)] }] });
+      await store.upsert({
+        tenant: 't',
+        now: Date.now(),
+        groups: [{ target, alerts: [alert(fp, now + 600_000)] }],
+      });
     }
     expect(store.degraded).toBe(true);
     expect(store.status().pendingAlerts).toBe(19);

@@ -9,7 +9,11 @@ export function encodeAlert(a: Alert): string {
 }
 
 export function encodeBody(a: Alert): string {
-  const body: Record<string, unknown> = { labels: a.labels, annotations: a.annotations, generatorURL: a.generatorURL };
+  const body: Record<string, unknown> = {
+    labels: a.labels,
+    annotations: a.annotations,
+    generatorURL: a.generatorURL,
+  };
   if (a.source) body.source = a.source;
   return JSON.stringify(body);
 }
@@ -20,7 +24,10 @@ export function decodeAlert(fingerprint: string, v: string): Alert | null {
   const m = HEADER.exec(v);
   if (!m) return null;
   try {
-    const body = JSON.parse(v.slice(m[0].length)) as Pick<Alert, 'labels' | 'annotations' | 'generatorURL' | 'source'>;
+    const body = JSON.parse(v.slice(m[0].length)) as Pick<
+      Alert,
+      'labels' | 'annotations' | 'generatorURL' | 'source'
+    >;
     const a: Alert = {
       fingerprint,
       labels: body.labels ?? {},

@@ -1,4 +1,11 @@
-import type { DueEntry, GroupStore, MemoryGroupStore, StoredGroup, UpsertBatch, UpsertResult } from '@herald/domain';
+import type {
+  DueEntry,
+  GroupStore,
+  MemoryGroupStore,
+  StoredGroup,
+  UpsertBatch,
+  UpsertResult,
+} from '@herald/domain';
 import { isUnavailableError } from './redis-connection';
 
 /** What the failover store reports to /health/ready and metrics. */
@@ -147,6 +154,8 @@ export class FailoverGroupStore implements GroupStore {
     this.timer = undefined;
     const downFor = this.now() - this.state.since;
     this.state = { mode: 'redis', since: this.now(), pendingAlerts: 0 };
-    this.log.log(`Redis is back after ${downFor} ms: merged ${moved} alert writes from memory, memory cleared`);
+    this.log.log(
+      `Redis is back after ${downFor} ms: merged ${moved} alert writes from memory, memory cleared`,
+    );
   }
 }

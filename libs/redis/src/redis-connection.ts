@@ -44,7 +44,8 @@ export function createFailFastClient(opts: RedisConnectionOptions): Redis {
   return new Redis(opts.url, common);
 }
 
-const UNAVAILABLE_REPLIES = /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
+const UNAVAILABLE_REPLIES =
+  /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
 
 /**
  * True when an error means "Redis is not available right now" (connection closed, not writeable,

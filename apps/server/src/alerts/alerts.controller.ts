@@ -1,0 +1,138 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import {
+  isResolved,
+  matchesAll,
+  parseMatcher,
+  MatcherParseError,
+  type Alert,
+  type GroupStore,
+  type LabelSet,
+  type Matcher,
+  type StoredGroup,
+} from '@herald/domain';
+import { GROUP_STORE } from '../store/group-store.module';
+import { badRequest } from '../http/http-error';
+
+/** Alertmanager API v2 `gettableAlert`. */
+export interface GettableAlert {
+  labels: LabelSet;
+  annotations: LabelSet;
+  startsAt: string;
+  endsAt: string;
+  updatedAt: string;
+  fingerprint: string;
+  generatorURL: string;
+  receivers: { name: string }[];
+  status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
+}
+
+type Q = Record<string, string | string[] | undefined>;
+
+/**
+ * Read side of Alertmanager's API v2 (amtool, karma and Grafana use it): active alerts and alert groups,
+ * with `filter` matchers and a `receiver` regex. Silences and inhibitions arrive with a later issue, so
+ * every alert is `active` and `silenced=false`/`inhibited=false` filters keep everything.
+ */
+@Controller('api/v2/alerts')
+export class AlertsController {
+  constructor(
+    @Inject(GROUP_STORE) private readonly store: GroupStore,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
+
+  @Get()
+  async list(@Query() q: Q): Promise<GettableAlert[]> {
+    const f = parseFilters(q);
+    const now = Date.now();
+    const groups = await this.store.listGroups(this.config.herald.defaultTenant);
+    const byFp = new Map<string, GettableAlert>();
+    for (const g of groups) {
+      if (f.receiver && !f.receiver.test(g.receiver)) continue;
+      for (const a of g.firing) {
+        if (!f.wantActive || isResolved(a, now) || !matchesAll(f.matchers, a.labels)) continue;
+        const seen = byFp.get(a.fingerprint);
+        if (seen) {
+          if (!seen.receivers.some((r) => r.name === g.receiver)) seen.receivers.push({ name: g.receiver });
+        } else {
+          byFp.set(a.fingerprint, gettable(a, [g.receiver]));
+        }
+      }
+    }
+    return [...byFp.values()].sort((x, y) =>
+      x.fingerprint < y.fingerprint ? -1 : x.fingerprint > y.fingerprint ? 1 : 0,
+    );
+  }
+
+  @Get('groups')
+  async groups(
+    @Query() q: Q,
+  ): Promise<{ labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[]> {
+    const f = parseFilters(q);
+    const now = Date.now();
+    const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
+    const groups = await this.store.listGroups(this.config.herald.defaultTenant);
+    groups.sort(byGroupKey);
+    for (const g of groups) {
+      if (f.receiver && !f.receiver.test(g.receiver)) continue;
+      const alerts = g.firing
+        .filter((a) => f.wantActive && !isResolved(a, now) && matchesAll(f.matchers, a.labels))
+        .map((a) => gettable(a, [g.receiver]))
+        .sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : 1));
+      if (alerts.length) out.push({ labels: g.labels, receiver: { name: g.receiver }, alerts });
+    }
+    return out;
+  }
+}
+
+function byGroupKey(a: StoredGroup, b: StoredGroup): number {
+  return a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0;
+}
+
+function gettable(a: Alert, receivers: string[]): GettableAlert {
+  return {
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: new Date(a.startsAt).toISOString(),
+    endsAt: new Date(a.endsAt).toISOString(),
+    updatedAt: new Date(a.updatedAt).toISOString(),
+    fingerprint: a.fingerprint,
+    generatorURL: a.generatorURL,
+    receivers: receivers.map((name) => ({ name })),
+    status: { state: 'active', silencedBy: [], inhibitedBy: [] },
+  };
+}
+
+function parseBool(q: Q, name: string, def: boolean): boolean {
+  const v = q[name];
+  if (v === undefined) return def;
+  const s = Array.isArray(v) ? v[v.length - 1] : v;
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  throw badRequest(name, `must be true or false, got ${JSON.stringify(s)}`);
+}
+
+function parseFilters(q: Q): { matchers: Matcher[]; receiver?: RegExp; wantActive: boolean } {
+  const raw = q.filter === undefined ? [] : Array.isArray(q.filter) ? q.filter : [q.filter];
+  const matchers: Matcher[] = [];
+  raw.forEach((s, i) => {
+    try {
+      matchers.push(parseMatcher(s));
+    } catch (e) {
+      const msg = e instanceof MatcherParseError || e instanceof Error ? e.message : String(e);
+      throw badRequest(raw.length > 1 ? `filter[${i}]` : 'filter', msg);
+    }
+  });
+  let receiver: RegExp | undefined;
+  const r = Array.isArray(q.receiver) ? q.receiver[0] : q.receiver;
+  if (r) {
+    try {
+      receiver = new RegExp(`^(?:${r})$`);
+    } catch (e) {
+      throw badRequest('receiver', `invalid regular expression: ${(e as Error).message}`);
+    }
+  }
+  // Without silences and inhibitions every alert is active: `active=false` selects none.
+  for (const b of ['silenced', 'inhibited', 'unprocessed']) parseBool(q, b, true);
+  return { matchers, receiver, wantActive: parseBool(q, 'active', true) };
+}

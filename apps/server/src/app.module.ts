@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { HeraldConfigModule, type HeraldConfig } from '@herald/config';
+import { AlertsController } from './alerts/alerts.controller';
+import { HealthController } from './health/health.controller';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { IngestController } from './ingest/ingest.controller';
+import { IngestService } from './ingest/ingest.service';
+import { GroupStoreModule } from './store/group-store.module';
+
+/** The Herald node. The config is loaded before Nest boots and handed in, so nothing reads the env. */
+@Module({})
+export class AppModule {
+  static forRoot(config: HeraldConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [HeraldConfigModule.forRoot(config), GroupStoreModule],
+      controllers: [IngestController, AlertsController, HealthController],
+      providers: [IngestService, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { parseWebhookEnvelope } from '@herald/domain';
+import { badRequest, HeraldHttpError } from '../http/http-error';
+import { IngestService, type IngestOutcome } from './ingest.service';
+
+/**
+ * Alert ingest: Prometheus' `POST /api/v2/alerts` (Alertmanager's own API, so Prometheus can point at
+ * Herald unchanged) and Alertmanager's webhook (version 4). Valid alerts of a batch are stored even
+ * when others are invalid; the invalid ones are reported in a 400 body naming index and field.
+ */
+@Controller()
+export class IngestController {
+  constructor(
+    private readonly ingest: IngestService,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
+
+  private get tenant(): string {
+    return this.config.herald.defaultTenant;
+  }
+
+  @Post('api/v2/alerts')
+  @HttpCode(200)
+  async postAlerts(@Body() body: unknown): Promise<unknown> {
+    if (!Array.isArray(body)) throw badRequest('body', 'must be a JSON array of alerts');
+    this.ingest.checkCount(body.length, 'body');
+    return respond(await this.ingest.ingestPostable(body, this.tenant), '');
+  }
+
+  @Post('api/v1/webhooks/alertmanager')
+  @HttpCode(200)
+  async postWebhook(@Body() body: unknown): Promise<unknown> {
+    const env = parseWebhookEnvelope(body);
+    if ('field' in env) throw badRequest(env.field, env.message);
+    this.ingest.checkCount(env.alerts.length, 'alerts');
+    const out = await this.ingest.ingestWebhook(env, this.tenant);
+    return respond(out, 'alerts');
+  }
+}
+
+function respond(out: IngestOutcome, arrayField: string): unknown {
+  if (out.rejected.length === 0) return undefined; // Alertmanager answers 200 with an empty body
+  const at = (i: number) => (arrayField ? `${arrayField}[${i}]` : `[${i}]`);
+  const rejected = out.rejected.map((r) => ({
+    ...r,
+    field: r.field ? `${at(r.index)}.${r.field}` : at(r.index),
+  }));
+  const first = rejected[0];
+  throw new HeraldHttpError(400, {
+    error: `${out.rejected.length} invalid alert(s), ${out.accepted} accepted; first: ${first.field}: ${first.message}`,
+    field: first.field,
+    accepted: out.accepted,
+    rejected,
+  });
+}

@@ -1,0 +1,213 @@
+import { RedisServer } from '../harness/redis-server';
+import { getJson, post, startNode, type TestNode } from '../harness/app';
+
+const CONFIG = `
+global:
+  resolve_timeout: 5m
+route:
+  receiver: default
+  group_by: [alertname, cluster]
+  group_wait: 30s
+  routes:
+    - matchers: ['team=~"db|infra"']
+      receiver: dbteam
+      group_by: [alertname]
+receivers:
+  - name: default
+  - name: dbteam
+herald:
+  limits:
+    max_body_bytes: 64KiB
+    max_alerts_per_request: 100
+    max_labels_per_alert: 8
+    max_label_value_length: 100
+    max_annotation_value_length: 200
+`;
+
+const alert = (i: number, extra: Record<string, string> = {}) => ({
+  labels: { alertname: `Alert${i % 5}`, cluster: `c${i % 2}`, instance: `host-${i}`, ...extra },
+  annotations: { summary: `alert ${i}` },
+  startsAt: new Date(Date.now() - 1000).toISOString(),
+  generatorURL: 'http://prometheus:9090/graph',
+});
+
+describe('ingest over HTTP, Redis mode', () => {
+  let redis: RedisServer;
+  let node: TestNode;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    node = await startNode(CONFIG, { REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await node.close();
+    await redis.stop();
+  });
+
+  it('accepts a Prometheus batch with an empty 200 and reads the groups back in Alertmanager shape', async () => {
+    const batch = Array.from({ length: 20 }, (_, i) => alert(i));
+    batch.push(alert(100, { team: 'db' }));
+    const r = await post(`${node.url}/api/v2/alerts`, batch);
+    expect(r).toEqual({ status: 200, body: '' });
+
+    const groups = await getJson(`${node.url}/api/v2/alerts/groups`);
+    expect(groups.status).toBe(200);
+    // Alert0..4 x c0/c1 has 10 default groups (i%5 and i%2 are linked: 5 x 2 = 10 combos over 20 alerts) + 1 db.
+    expect(groups.body.length).toBe(11);
+    const db = groups.body.find((g: any) => g.receiver.name === 'dbteam');
+    expect(db.labels).toEqual({ alertname: 'Alert0' });
+    expect(db.alerts[0].labels.instance).toBe('host-100');
+    expect(db.alerts[0].status).toEqual({ state: 'active', silencedBy: [], inhibitedBy: [] });
+
+    const alerts = await getJson(`${node.url}/api/v2/alerts?filter=instance%3D~%22host-1.%22`);
+    expect(alerts.body.map((a: any) => a.labels.instance).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `host-1${i}`),
+    );
+    const fps = alerts.body.map((a: any) => a.fingerprint);
+    expect([...fps].sort()).toEqual(fps);
+  });
+
+  it('ingests an Alertmanager webhook: status decides firing vs resolved, groupKey kept', async () => {
+    const now = Date.now();
+    const payload = {
+      version: '4',
+      groupKey: '{}:{alertname="Forwarded"}',
+      receiver: 'upstream',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'Forwarded', instance: 'a' },
+          annotations: {},
+          startsAt: new Date(now - 60_000).toISOString(),
+          endsAt: '0001-01-01T00:00:00Z',
+          fingerprint: 'x',
+        },
+        {
+          status: 'resolved',
+          labels: { alertname: 'Forwarded', instance: 'b' },
+          annotations: {},
+          startsAt: new Date(now - 60_000).toISOString(),
+          endsAt: new Date(now - 1000).toISOString(),
+        },
+      ],
+    };
+    expect(await post(`${node.url}/api/v1/webhooks/alertmanager`, payload)).toEqual({
+      status: 200,
+      body: '',
+    });
+    const alerts = await getJson(`${node.url}/api/v2/alerts?filter=alertname%3DForwarded`);
+    expect(alerts.body.map((a: any) => a.labels.instance)).toEqual(['a']);
+  });
+});
+
+describe('bad input gets a 4xx naming the field, never a 5xx (memory mode)', () => {
+  let node: TestNode;
+  beforeAll(async () => {
+    node = await startNode(CONFIG);
+  });
+  afterAll(() => node.close());
+
+  it('a mixed batch stores the valid alerts and answers 400 naming index and field of the bad ones', async () => {
+    const batch = [
+      alert(1, { alertname: 'Mixed' }),
+      { labels: { '1bad': 'x' } },
+      alert(2, { alertname: 'Mixed' }),
+      { labels: { alertname: 'Mixed' }, startsAt: 'yesterday' },
+    ];
+    const r = await post(`${node.url}/api/v2/alerts`, batch);
+    expect(r.status).toBe(400);
+    expect(r.body.accepted).toBe(2);
+    expect(r.body.rejected.map((x: any) => [x.index, x.field])).toEqual([
+      [1, '[1].labels["1bad"]'],
+      [3, '[3].startsAt'],
+    ]);
+    const stored = await getJson(`${node.url}/api/v2/alerts?filter=alertname%3DMixed`);
+    expect(stored.body.length).toBe(2);
+  });
+
+  const big = 'x'.repeat(70 * 1024);
+  const A = `${'/api/v2/alerts'}`;
+  const W = '/api/v1/webhooks/alertmanager';
+  const ok = { labels: { alertname: 'X' } };
+  const cases: [string, string, unknown, RegExp, Record<string, string> | null][] = [
+    ['malformed JSON', A, '[{"labels":', /body/, null],
+    ['empty body with JSON content type', A, '', /body/, null],
+    ['body is an object', A, { labels: {} }, /body/, null],
+    ['body is a number', A, '42', /body/, null],
+    ['body is null', A, 'null', /body/, null],
+    ['alert is a string', A, ['x'], /\[0\]/, null],
+    ['alert is null', A, [null], /\[0\]/, null],
+    ['labels missing', A, [{}], /\[0\]\.labels/, null],
+    ['labels is an array', A, [{ labels: ['a'] }], /\[0\]\.labels/, null],
+    ['only empty label values', A, [{ labels: { a: '' } }], /\[0\]\.labels/, null],
+    ['label value is a number', A, [{ labels: { a: 1 } }], /labels\.a/, null],
+    ['invalid label name', A, [{ labels: { 'a-b': 'x' } }], /labels\["a-b"\]/, null],
+    [
+      'too many labels',
+      A,
+      [{ labels: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, 'v'])) }],
+      /\[0\]\.labels/,
+      null,
+    ],
+    ['label value too long', A, [{ labels: { a: 'v'.repeat(101) } }], /labels\.a/, null],
+    ['annotations not an object', A, [{ ...ok, annotations: 'x' }], /annotations/, null],
+    ['annotation value not a string', A, [{ ...ok, annotations: { s: 1 } }], /annotations\.s/, null],
+    [
+      'annotation value too long',
+      A,
+      [{ ...ok, annotations: { s: 'v'.repeat(201) } }],
+      /annotations\.s/,
+      null,
+    ],
+    ['startsAt not a time', A, [{ ...ok, startsAt: 'yesterday' }], /startsAt/, null],
+    ['startsAt a number', A, [{ ...ok, startsAt: 12 }], /startsAt/, null],
+    [
+      'endsAt before startsAt',
+      A,
+      [{ ...ok, startsAt: '2026-01-02T00:00:00Z', endsAt: '2026-01-01T00:00:00Z' }],
+      /endsAt/,
+      null,
+    ],
+    ['endsAt without a zone', A, [{ ...ok, endsAt: '2026-01-01T00:00:00' }], /endsAt/, null],
+    ['generatorURL not a string', A, [{ ...ok, generatorURL: {} }], /generatorURL/, null],
+    ['too many alerts', A, Array.from({ length: 101 }, () => ok), /body/, null],
+    ['body too large', A, `[{"labels":{"a":"${big}"}}]`, /body/, null],
+    ['wrong content type', A, '[]', /Content-Type/, { 'content-type': 'text/plain' }],
+    ['webhook: not an object', W, '[]', /body/, null],
+    ['webhook: wrong version', W, { version: '3', alerts: [] }, /version/, null],
+    ['webhook: alerts missing', W, { version: '4' }, /alerts/, null],
+    [
+      'webhook: bad alert status',
+      W,
+      { version: '4', alerts: [{ ...ok, status: 'ok' }] },
+      /alerts\[0\]\.status/,
+      null,
+    ],
+    ['webhook: groupKey not a string', W, { version: '4', groupKey: 1, alerts: [] }, /groupKey/, null],
+    [
+      'webhook: bad labels',
+      W,
+      { version: '4', alerts: [{ status: 'firing', labels: 'x' }] },
+      /alerts\[0\]\.labels/,
+      null,
+    ],
+    ['GET filter that does not parse', '/api/v2/alerts?filter=a%3D%3D%22', undefined, /filter/, null],
+    ['GET receiver regex that does not compile', '/api/v2/alerts?receiver=(', undefined, /receiver/, null],
+    ['GET active not a boolean', '/api/v2/alerts?active=maybe', undefined, /active/, null],
+  ];
+
+  it.each(cases)('%s → 4xx naming the field', async (_name, path, body, field, headers) => {
+    const r =
+      body === undefined
+        ? await getJson(`${node.url}${path}`)
+        : await post(`${node.url}${path}`, body, headers ?? { 'content-type': 'application/json' });
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    expect(typeof r.body.error).toBe('string');
+    expect(r.body.error).toMatch(field);
+  });
+
+  it('is still healthy after all of that', async () => {
+    expect((await getJson(`${node.url}/health/ready`)).body.status).toBe('ok');
+  });
+});
