@@ -69,6 +69,22 @@ describe('MemoryGroupStore bounds and drain', () => {
     expect(await s.listDue(T0 + 1e9, 10)).toEqual([]);
   });
 
+  it('drain splits big groups into bounded batches', async () => {
+    const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 1000 });
+    const many = Array.from({ length: 12 }, (_, i) => alert(String(i)));
+    await s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g1'), alerts: many }] });
+    await s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g2'), alerts: [alert('x')] }] });
+    const batches = s.drain(T0, 5);
+    expect(batches.map((b) => b.groups.map((g) => [g.target.groupId, g.alerts.length]))).toEqual([
+      [['g1', 5]],
+      [['g1', 5]],
+      [
+        ['g1', 2],
+        ['g2', 1],
+      ],
+    ]);
+  });
+
   it('forgets groups after their retention', async () => {
     const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 1000 });
     await s.upsert({ tenant: 't', now: T0, groups: [{ target: target('g1'), alerts: [alert('1')] }] });

@@ -139,21 +139,28 @@ export class MemoryGroupStore implements GroupStore {
   }
 
   /**
-   * Hands over every group as upsert batches (one per tenant, alerts with their original
-   * `updatedAt`, so the receiving store merges them correctly) and forgets them. Used to reconcile
-   * into Redis when it comes back.
+   * Hands over every group as upsert batches of at most `maxAlertsPerBatch` alerts (one tenant per
+   * batch; a big group is split), with the alerts' original `updatedAt` so the receiving store merges
+   * them correctly, and forgets them. Used to reconcile into Redis when it comes back; the bound keeps
+   * each reconciliation write well inside the Redis command timeout.
    */
-  drain(now: number, maxGroupsPerBatch = 200): UpsertBatch[] {
+  drain(now: number, maxAlertsPerBatch = 500): UpsertBatch[] {
     const out: UpsertBatch[] = [];
-    const byTenant = new Map<string, UpsertBatch>();
+    const open = new Map<string, { batch: UpsertBatch; alerts: number }>();
     for (const [id, g] of this.groups) {
-      let b = byTenant.get(g.tenant);
-      if (!b || b.groups.length >= maxGroupsPerBatch) {
-        b = { tenant: g.tenant, now, groups: [] };
-        byTenant.set(g.tenant, b);
-        out.push(b);
+      const alerts = [...g.firing.values(), ...g.recovery.values()];
+      for (let i = 0; i < alerts.length;) {
+        let cur = open.get(g.tenant);
+        if (!cur || cur.alerts >= maxAlertsPerBatch) {
+          cur = { batch: { tenant: g.tenant, now, groups: [] }, alerts: 0 };
+          open.set(g.tenant, cur);
+          out.push(cur.batch);
+        }
+        const take = alerts.slice(i, i + (maxAlertsPerBatch - cur.alerts));
+        cur.batch.groups.push({ target: g.target, alerts: take });
+        cur.alerts += take.length;
+        i += take.length;
       }
-      b.groups.push({ target: g.target, alerts: [...g.firing.values(), ...g.recovery.values()] });
       this.alertCount -= g.firing.size + g.recovery.size;
       this.groups.delete(id);
       this.due.delete(`${id}\u0000firing`);

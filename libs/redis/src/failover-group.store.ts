@@ -10,7 +10,8 @@ import { isUnavailableError } from './redis-connection';
 
 /** What the failover store reports to /health/ready and metrics. */
 export interface StoreModeStatus {
-  mode: 'redis' | 'memory-fallback';
+  /** `reconciling`: Redis answers again, new writes go to it while memory is merged in. */
+  mode: 'redis' | 'memory-fallback' | 'reconciling';
   /** Epoch ms of the last transition. */
   since: number;
   /** Alerts held in memory waiting to be merged into Redis. */
@@ -33,9 +34,11 @@ export interface FailoverOptions {
 
 /**
  * Redis first, memory when Redis is unavailable: a request never fails because Redis is down.
- * On the first connection-class error the store switches to memory (logged once), probes Redis every
- * `probeInterval`, and when it answers, merges the memory state into Redis with the same upsert script
- * (Alertmanager merge rules make this idempotent), clears memory and switches back (logged once).
+ * On the first connection-class error the store switches to memory (logged once) and probes Redis every
+ * `probeInterval`. When Redis answers, new writes go to Redis at once (so reconciliation converges under
+ * any load) while the memory state is merged in with the same upsert script — Alertmanager's merge rules
+ * compare `updatedAt`, so an older memory copy never overwrites a newer Redis one — then memory is clear
+ * and the store is back to normal (logged once).
  */
 export class FailoverGroupStore implements GroupStore {
   private state: StoreModeStatus;
@@ -61,13 +64,17 @@ export class FailoverGroupStore implements GroupStore {
     return this.state.mode !== 'redis';
   }
 
+  private get redisFirst(): boolean {
+    return this.state.mode !== 'memory-fallback';
+  }
+
   /** Starts in fallback (Redis unreachable at start-up); the probe takes over from there. */
   startInFallback(reason: unknown): void {
     this.enterFallback(reason);
   }
 
   async upsert(batch: UpsertBatch): Promise<UpsertResult> {
-    if (this.state.mode === 'redis') {
+    if (this.redisFirst) {
       try {
         return await this.redis.upsert(batch);
       } catch (e) {
@@ -97,7 +104,7 @@ export class FailoverGroupStore implements GroupStore {
   }
 
   private async read<T>(fn: (s: GroupStore) => Promise<T>): Promise<T> {
-    if (this.state.mode === 'redis') {
+    if (this.redisFirst) {
       try {
         return await fn(this.redis);
       } catch (e) {
@@ -109,17 +116,24 @@ export class FailoverGroupStore implements GroupStore {
   }
 
   private enterFallback(reason: unknown): void {
-    if (this.state.mode !== 'redis') return;
+    if (this.state.mode === 'memory-fallback') return;
     const msg = reason instanceof Error ? reason.message : String(reason);
-    this.state = { mode: 'memory-fallback', since: this.now(), pendingAlerts: 0, lastError: msg };
-    this.log.warn(`Redis unavailable (${msg}): serving from memory until it returns`);
-    this.timer = setInterval(() => void this.tryRecover(), this.opts.probeInterval);
-    this.timer.unref();
+    if (this.state.mode === 'redis') {
+      this.log.warn(`Redis unavailable (${msg}): serving from memory until it returns`);
+      this.state = { mode: 'memory-fallback', since: this.now(), pendingAlerts: 0, lastError: msg };
+    } else {
+      // Lost again while reconciling: the outage goes on (no second "unavailable" line).
+      this.state = { ...this.state, mode: 'memory-fallback', lastError: msg };
+    }
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.tryRecover(), this.opts.probeInterval);
+      this.timer.unref();
+    }
   }
 
   /** Probe Redis; when it answers, reconcile. Never runs twice at once. Exposed for tests. */
   tryRecover(): Promise<void> {
-    if (this.state.mode === 'redis') return Promise.resolve();
+    if (this.state.mode !== 'memory-fallback') return Promise.resolve();
     if (!this.reconciling) {
       this.reconciling = this.reconcile().finally(() => (this.reconciling = undefined));
     }
@@ -133,8 +147,8 @@ export class FailoverGroupStore implements GroupStore {
       return; // still down
     }
     let moved = 0;
-    // New writes land in memory while we await Redis: loop until memory is empty, then switch in the
-    // same synchronous step so no write can fall between the last drain and the mode change.
+    this.state = { ...this.state, mode: 'reconciling' };
+    // Writes that raced into memory before the switch are picked up by the next drain.
     for (;;) {
       const batches = this.memory.drain(this.now());
       if (batches.length === 0) break;
@@ -145,11 +159,13 @@ export class FailoverGroupStore implements GroupStore {
         } catch (e) {
           // Put back what was not merged (the alerts keep their updatedAt) and stay in fallback.
           for (const b of batches.slice(i)) await this.memory.upsert({ ...b, now: this.now() });
-          this.state.lastError = e instanceof Error ? e.message : String(e);
+          if (isUnavailableError(e)) this.enterFallback(e);
+          else this.state = { ...this.state, mode: 'memory-fallback', lastError: String(e) };
           return;
         }
       }
     }
+    if (this.state.mode !== 'reconciling') return; // a write failed meanwhile: still in fallback
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     const downFor = this.now() - this.state.since;

@@ -71,9 +71,7 @@ export class RedisGroupStore implements GroupStore {
         alerts.length,
       );
       for (const a of alerts) {
-        const v = encodeAlert(a);
-        const bar = v.indexOf('|');
-        argv.push(a.fingerprint, a.startsAt, a.endsAt, a.timeout ? 1 : 0, a.updatedAt, v.slice(bar + 1));
+        argv.push(a.fingerprint, encodeAlert(a));
       }
     }
     keys.push(...buckets);

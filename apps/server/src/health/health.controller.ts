@@ -18,6 +18,9 @@ export class HealthController {
   @Get('ready')
   ready(): { status: 'ok' | 'degraded'; store: ReturnType<StoreStatusFn> } {
     const store = this.storeStatus();
-    return { status: store.mode === 'memory-fallback' ? 'degraded' : 'ok', store };
+    return {
+      status: store.mode === 'memory-fallback' || store.mode === 'reconciling' ? 'degraded' : 'ok',
+      store,
+    };
   }
 }

@@ -8,9 +8,9 @@
   ARGV[1] now (ms)   ARGV[2] retention (ms)   ARGV[3] tenant   ARGV[4] G (number of groups)
   then per group (10): groupId, due-bucket KEYS index, groupKey, receiver, routeId, groupLabels JSON,
                        groupWait ms, groupInterval ms, repeatInterval ms, N (alerts)
-  then per alert (6):  fingerprint, startsAt ms, endsAt ms, timeout (0|1), updatedAt ms, body (JSON)
+  then per alert (2):  fingerprint, value
 
-  Stored alert value: "<startsAt>:<endsAt>:<timeout>:<updatedAt>|<body>".
+  Alert value (as sent and as stored): "<startsAt ms>:<endsAt ms>:<timeout 0|1>:<updatedAt ms>|<body JSON>".
   Merge rules mirror libs/domain/src/alert-merge.ts (Alertmanager's provider/mem + Alert.Merge).
   Returns {alertsWritten, groupsCreated}.
 ]]
@@ -22,15 +22,19 @@ local a = 5
 local k = 2
 local written, created = 0, 0
 local indexExpiry = 0
+local dueExp = {}
 
 local function header(v)
   local s, e, t, u = string.match(v, '^(%d+):(%d+):(%d):(%d+)|')
   return tonumber(s), tonumber(e), t, tonumber(u)
 end
 
-local function extend(key, at)
-  local want = at - now
-  if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want) end
+-- Key TTLs are moved in coarse steps: a group records in its meta hash ('exp') the expiry its keys
+-- were last given, and the keys are re-expired only when the new expiry passes it. Prometheus re-sends
+-- every alert each minute with a later endsAt; without the step every request would re-expire every key.
+local STEP = 600000
+local function ensureTtl(key, exp)
+  if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, exp - now) end
 end
 
 for _ = 1, G do
@@ -39,19 +43,21 @@ for _ = 1, G do
   local gid, dueKey = ARGV[a], KEYS[tonumber(ARGV[a + 1])]
   local gw = tonumber(ARGV[a + 6])
   local n = tonumber(ARGV[a + 9])
-  if redis.call('HSETNX', mk, 'key', ARGV[a + 2]) == 1 then
-    redis.call('HSET', mk, 'receiver', ARGV[a + 3], 'route', ARGV[a + 4], 'labels', ARGV[a + 5],
+  local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed')
+  if not meta[1] then
+    redis.call('HSET', mk, 'key', ARGV[a + 2], 'receiver', ARGV[a + 3], 'route', ARGV[a + 4], 'labels', ARGV[a + 5],
       'gw', ARGV[a + 6], 'gi', ARGV[a + 7], 'ri', ARGV[a + 8], 'created', ARGV[1])
     created = created + 1
   end
+  local keptExp = tonumber(meta[2]) or 0
+  local flushed = meta[3]
   a = a + 10
   local maxEnd = now
   local anyFiring, anyResolved, startedLongAgo = false, false, false
   for _ = 1, n do
-    local fp = ARGV[a]
-    local s, e, t, u = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4])
-    local body = ARGV[a + 5]
-    a = a + 6
+    local fp, v = ARGV[a], ARGV[a + 1]
+    local s, e, t, u = header(v)
+    a = a + 2
     local inFiring = true
     local old = redis.call('HGET', fk, fp)
     if not old then
@@ -62,12 +68,12 @@ for _ = 1, G do
       local os, oe, ot, ou = header(old)
       if (e > os and e < oe) or (s > os and s < oe) then
         -- Alert.Merge: the younger update (by updatedAt) gives the content; times combine.
-        local ys, ye, yt, yu, yb, xs, xe, xt
+        local ys, ye, yt, yu, yv, xs, xe, xt
         if u < ou then
-          ys, ye, yt, yu, yb = os, oe, ot, ou, string.sub(old, string.find(old, '|', 1, true) + 1)
+          ys, ye, yt, yu, yv = os, oe, ot, ou, old
           xs, xe, xt = s, e, t
         else
-          ys, ye, yt, yu, yb = s, e, t, u, body
+          ys, ye, yt, yu, yv = s, e, t, u, v
           xs, xe, xt = os, oe, ot
         end
         if xs < ys then ys = xs end
@@ -76,10 +82,10 @@ for _ = 1, G do
         elseif xe > ye and xt == '0' then
           ye = xe
         end
-        s, e, t, u, body = ys, ye, yt, yu, yb
+        s, e, t, u = ys, ye, yt, yu
+        v = s .. ':' .. e .. ':' .. t .. ':' .. u .. string.sub(yv, (string.find(yv, '|', 1, true)))
       end
     end
-    local v = s .. ':' .. e .. ':' .. t .. ':' .. u .. '|' .. body
     if e <= now then
       if old and inFiring then redis.call('HDEL', fk, fp) end
       redis.call('HSET', rk, fp, v)
@@ -94,11 +100,19 @@ for _ = 1, G do
     written = written + 1
   end
   local expiry = maxEnd + retention
-  if expiry > indexExpiry then indexExpiry = expiry end
-  extend(fk, expiry)
-  extend(rk, expiry)
-  extend(mk, expiry)
-  redis.call('ZADD', KEYS[1], 'GT', expiry, gid)
+  if expiry > keptExp then
+    keptExp = expiry + STEP
+    redis.call('HSET', mk, 'exp', keptExp)
+    redis.call('PEXPIRE', mk, keptExp - now)
+    redis.call('PEXPIRE', fk, keptExp - now)
+    redis.call('PEXPIRE', rk, keptExp - now)
+    redis.call('ZADD', KEYS[1], 'GT', keptExp, gid)
+  else
+    -- A half created by this request (first resolved alert, or firing again after all resolved).
+    if anyFiring then ensureTtl(fk, keptExp) end
+    if anyResolved then ensureTtl(rk, keptExp) end
+  end
+  if keptExp > indexExpiry then indexExpiry = keptExp end
 
   local firingMember = tenant .. ':' .. gid .. ':f'
   local firingDue = redis.call('ZSCORE', dueKey, firingMember)
@@ -108,7 +122,7 @@ for _ = 1, G do
     if not firingDue then
       redis.call('ZADD', dueKey, cand, firingMember)
       firingDue = cand
-    elseif startedLongAgo and redis.call('HEXISTS', mk, 'flushed') == 0 and cand < tonumber(firingDue) then
+    elseif startedLongAgo and not flushed and cand < tonumber(firingDue) then
       -- Alertmanager: an unflushed group flushes at once when an alert started over group_wait ago.
       redis.call('ZADD', dueKey, cand, firingMember)
       firingDue = cand
@@ -117,9 +131,14 @@ for _ = 1, G do
   if anyResolved then
     redis.call('ZADD', dueKey, 'NX', firingDue or (now + gw), tenant .. ':' .. gid .. ':r')
   end
-  extend(dueKey, expiry)
+  if (dueExp[dueKey] or 0) < keptExp then dueExp[dueKey] = keptExp end
+end
+for key, exp in pairs(dueExp) do
+  if redis.call('PTTL', key) < exp - now then redis.call('PEXPIRE', key, exp - now) end
 end
 -- Forget index entries whose group keys have expired.
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-extend(KEYS[1], indexExpiry)
+if indexExpiry > 0 and redis.call('PTTL', KEYS[1]) < indexExpiry - now then
+  redis.call('PEXPIRE', KEYS[1], indexExpiry - now)
+end
 return { written, created }

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+
+/** Progress goes to stderr; stdout is kept for the JSON summary. */
+export function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every child this process spawned and has not seen exit; killed on any way out. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+export interface Child {
+  proc: ChildProcess;
+  name: string;
+  pid: number;
+  logPath: string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<string>;
+}
+
+/** Spawns a long-running child whose stdout+stderr go to `logPath` (a pipe nobody reads would stall it). */
+export function spawnLogged(
+  name: string,
+  cmd: string,
+  args: string[],
+  logPath: string,
+  opts: SpawnOptions = {},
+): Promise<Child> {
+  const fd = openSync(logPath, 'w');
+  const proc = spawn(cmd, args, { ...opts, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  live.add(proc);
+  const exited = new Promise<string>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      live.delete(proc);
+      resolve(signal ?? String(code));
+    }),
+  );
+  return new Promise((resolve, reject) => {
+    proc.once('error', (e) => {
+      live.delete(proc);
+      reject(new Error(`cannot start ${name} (${cmd}): ${e.message}`));
+    });
+    proc.once('spawn', () => resolve({ proc, name, pid: proc.pid ?? 0, logPath, exited }));
+  });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function stopChild(c: Child | undefined, graceMs = 5000): Promise<void> {
+  if (!c || c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+  c.proc.kill('SIGTERM');
+  const timer = setTimeout(() => c.proc.kill('SIGKILL'), graceMs);
+  await c.exited;
+  clearTimeout(timer);
+}
+
+/** The last lines of a child's log, for error messages. */
+export function logTail(c: Child, lines = 20): string {
+  try {
+    return readFileSync(c.logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Polls `url` until `ok(status, body)` holds; fails early when the child exits, and after `timeoutMs`.
+ * Returns the last body.
+ */
+export async function waitHttp(
+  c: Child,
+  url: string,
+  timeoutMs: number,
+  ok: (status: number, body: string) => boolean = (s) => s === 200,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  let gone: string | undefined;
+  void c.exited.then((code) => (gone = code));
+  for (;;) {
+    if (gone !== undefined) {
+      throw new Error(`${c.name} exited (${gone}) before ${url} was ready:\n${logTail(c)}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const body = await res.text();
+      if (ok(res.status, body)) return body;
+      last = `${res.status} ${body.slice(0, 200)}`;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${c.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}):\n${logTail(c)}`);
+    }
+    await sleep(100);
+  }
+}
+
+export interface ProcMemory {
+  /** Resident set size now (MB). */
+  rssMB: number;
+  /** Peak resident set size (VmHWM, MB). */
+  peakRssMB: number;
+}
+
+/** VmRSS / VmHWM of a live process, from /proc/<pid>/status (Linux); null elsewhere. */
+export function procMemory(pid: number): ProcMemory | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMB: round(kb('VmRSS') / 1024, 1), peakRssMB: round(kb('VmHWM') / 1024, 1) };
+  } catch {
+    return null;
+  }
+}
+
+/** User+system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
+export function procCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3: utime and stime are 14 and 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+export function round(x: number, digits: number): number {
+  const m = 10 ** digits;
+  return Math.round(x * m) / m;
+}
