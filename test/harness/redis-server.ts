@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +18,46 @@ export interface RedisServerOptions {
   port?: number;
 }
 
+/** The Docker container behind a RedisServer when Testcontainers found an engine. */
+interface ContainerHandle {
+  stop(): Promise<void>;
+  /** dockerode container: kill/start/pause/unpause keep the fixed host port binding. */
+  docker: {
+    kill(o: { signal: string }): Promise<unknown>;
+    start(): Promise<unknown>;
+    pause(): Promise<unknown>;
+    unpause(): Promise<unknown>;
+  };
+}
+
+let dockerAvailable: Promise<boolean> | undefined;
+
 /**
- * A real redis-server on a free loopback port. Fault tests use `kill()` (SIGKILL), `pause()` (SIGSTOP),
- * `resume()` and `restart()`. Testcontainers would be used where a Docker engine exists; these machines
- * have none, so the harness spawns the binary directly (same contract either way: host + port + url).
+ * Whether to run Redis in Docker through Testcontainers: only when an engine answers (a socket or
+ * DOCKER_HOST, and Testcontainers' runtime check passes) and HERALD_TEST_DOCKER is not `0`. Without
+ * an engine `getContainerRuntimeClient()` rejects at once; we then spawn redis-server directly.
+ */
+function useDocker(): Promise<boolean> {
+  if (process.env.HERALD_TEST_DOCKER === '0') return Promise.resolve(false);
+  if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return Promise.resolve(false);
+  dockerAvailable ??= import('testcontainers')
+    .then((tc) => tc.getContainerRuntimeClient())
+    .then(
+      () => true,
+      () => false,
+    );
+  return dockerAvailable;
+}
+
+/**
+ * A real Redis on a free loopback port: a `redis-server` child process, or a `redis:7` container via
+ * Testcontainers where a Docker engine is reachable (these machines have none). Same contract either way:
+ * `url`/`port`, and the fault operations `kill()` (SIGKILL), `pause()` (SIGSTOP / docker pause),
+ * `resume()`, `startProcess()` (start again on the same port) and `stop()`.
  */
 export class RedisServer {
   private proc?: ChildProcess;
+  private container?: ContainerHandle;
   private readonly dir = mkdtempSync(join(tmpdir(), 'herald-redis-'));
   port = 0;
 
@@ -46,6 +79,15 @@ export class RedisServer {
 
   async startProcess(): Promise<void> {
     if (!this.port) this.port = this.opts.port ?? (await freePort());
+    if (this.container) {
+      await this.container.docker.start();
+      await this.waitReady(10_000);
+      return;
+    }
+    if (await useDocker()) {
+      await this.startContainer();
+      return;
+    }
     const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
     const args = [
       '--port',
@@ -77,6 +119,28 @@ export class RedisServer {
     await Promise.race([this.waitReady(5000), exited]);
   }
 
+  private async startContainer(): Promise<void> {
+    const tc = await import('testcontainers');
+    const started = await new tc.GenericContainer('redis:7-alpine')
+      .withExposedPorts({ container: 6379, host: this.port })
+      .withCommand([
+        'redis-server',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        ...(this.opts.args ?? []),
+      ])
+      .withWaitStrategy(tc.Wait.forLogMessage('Ready to accept connections'))
+      .start();
+    const client = await tc.getContainerRuntimeClient();
+    const docker = client.container.getById(started.getId()) as unknown as ContainerHandle['docker'];
+    this.container = { stop: async () => void (await started.stop({ timeout: 0 })), docker };
+    await this.waitReady(10_000);
+  }
+
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -103,6 +167,10 @@ export class RedisServer {
 
   /** SIGKILL and wait for the exit. */
   async kill(): Promise<void> {
+    if (this.container) {
+      await this.container.docker.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      return;
+    }
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode) return;
     const gone = new Promise((r) => p.once('exit', r));
@@ -110,12 +178,14 @@ export class RedisServer {
     await gone;
   }
 
-  pause(): void {
-    this.proc?.kill('SIGSTOP');
+  async pause(): Promise<void> {
+    if (this.container) await this.container.docker.pause();
+    else this.proc?.kill('SIGSTOP');
   }
 
-  resume(): void {
-    this.proc?.kill('SIGCONT');
+  async resume(): Promise<void> {
+    if (this.container) await this.container.docker.unpause().catch(() => undefined);
+    else this.proc?.kill('SIGCONT');
   }
 
   /** Start again on the same port (after kill), empty. */
@@ -125,7 +195,11 @@ export class RedisServer {
   }
 
   async stop(): Promise<void> {
-    this.resume();
+    if (this.container) {
+      await this.container.stop().catch(() => undefined);
+      return;
+    }
+    await this.resume();
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -151,14 +151,14 @@ describe('FailoverGroupStore against a real redis-server', () => {
       { log: () => undefined, warn: () => undefined },
       { probeInterval: 50, probe: () => client.ping() },
     );
-    own.pause();
+    await own.pause();
     try {
       const t = Date.now();
       await store.upsert({ tenant: 't', now: t, groups: [{ target, alerts: [alert('01', t + 600_000)] }] });
       expect(Date.now() - t).toBeLessThan(1000);
       expect(store.degraded).toBe(true);
     } finally {
-      own.resume();
+      await own.resume();
     }
     const deadline = Date.now() + 10_000;
     while (store.degraded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
