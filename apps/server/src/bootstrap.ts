@@ -1,9 +1,24 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { ConsoleLogger, type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { HeraldConfig } from '@herald/config';
+import type { HeraldConfig, LogLevel } from '@herald/config';
 import { AppModule } from './app.module';
+
+/** herald.log_level (pino names) → the Nest levels to print. */
+export function nestLogLevels(level: LogLevel): NestLogLevel[] {
+  const order: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  const upTo: Record<LogLevel, number> = {
+    silent: -1,
+    fatal: 0,
+    error: 1,
+    warn: 2,
+    info: 3,
+    debug: 4,
+    trace: 5,
+  };
+  return order.slice(0, upTo[level] + 1);
+}
 
 export interface CreateAppOptions {
   logger?: LoggerService | false;
@@ -20,7 +35,13 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.herald.limits.maxBodyBytes, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: opts.logger ?? new ConsoleLogger({ json: !process.stdout.isTTY, prefix: 'herald' }),
+    logger:
+      opts.logger ??
+      new ConsoleLogger({
+        json: !process.stdout.isTTY,
+        prefix: 'herald',
+        logLevels: nestLogLevels(config.herald.logLevel),
+      }),
     abortOnError: false,
   });
   // Alertmanager's API consumes JSON only; a text/plain body is a client mistake (415), not a string to parse.
