@@ -79,6 +79,8 @@ export class Route {
   readonly key: string;
   readonly receiver: string;
   readonly groupBy: string[];
+  /** `groupBy` sorted once here: grouping runs per alert on the ingest hot path. */
+  readonly groupBySorted: readonly string[];
   readonly groupByAll: boolean;
   readonly groupWait: number;
   readonly groupInterval: number;
@@ -96,6 +98,7 @@ export class Route {
     this.key = init.key;
     this.receiver = init.receiver;
     this.groupBy = init.groupBy;
+    this.groupBySorted = [...init.groupBy].sort();
     this.groupByAll = init.groupByAll;
     this.groupWait = init.groupWait;
     this.groupInterval = init.groupInterval;
@@ -364,7 +367,7 @@ export function groupLabels(route: Route, labels: LabelSet): LabelSet {
     for (const name of Object.keys(labels).sort()) out[name] = labels[name];
     return out;
   }
-  for (const name of [...route.groupBy].sort()) {
+  for (const name of route.groupBySorted) {
     const v = labels[name];
     if (typeof v === 'string' && v !== '') out[name] = v;
   }

@@ -58,9 +58,7 @@ export class RedisGroupStore implements GroupStore {
         idx = 1 + groups.length * 3 + buckets.length; // 1-based KEYS index
         bucketIndex.set(b, idx);
       }
-      argv.push(
-        t.groupId,
-        idx,
+      const meta = JSON.stringify([
         t.groupKey,
         t.receiver,
         t.routeId,
@@ -68,8 +66,8 @@ export class RedisGroupStore implements GroupStore {
         t.groupWait,
         t.groupInterval,
         t.repeatInterval,
-        alerts.length,
-      );
+      ]);
+      argv.push(t.groupId, idx, t.groupWait, alerts.length, meta);
       for (const a of alerts) {
         argv.push(a.fingerprint, encodeAlert(a));
       }

@@ -6,8 +6,9 @@
   KEYS[2+3G ..]           due-index buckets referenced by the groups (zset member -> due ms)
 
   ARGV[1] now (ms)   ARGV[2] retention (ms)   ARGV[3] tenant   ARGV[4] G (number of groups)
-  then per group (10): groupId, due-bucket KEYS index, groupKey, receiver, routeId, groupLabels JSON,
-                       groupWait ms, groupInterval ms, repeatInterval ms, N (alerts)
+  then per group (5):  groupId, due-bucket KEYS index, groupWait ms, N (alerts),
+                       meta JSON [groupKey, receiver, routeId, groupLabels JSON, groupWait, groupInterval,
+                       repeatInterval] (decoded only when the group is created: most requests update)
   then per alert (2):  fingerprint, value
 
   Alert value (as sent and as stored): "<startsAt ms>:<endsAt ms>:<timeout 0|1>:<updatedAt ms>|<body JSON>".
@@ -41,17 +42,18 @@ for _ = 1, G do
   local fk, rk, mk = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   k = k + 3
   local gid, dueKey = ARGV[a], KEYS[tonumber(ARGV[a + 1])]
-  local gw = tonumber(ARGV[a + 6])
-  local n = tonumber(ARGV[a + 9])
+  local gw = tonumber(ARGV[a + 2])
+  local n = tonumber(ARGV[a + 3])
   local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed')
   if not meta[1] then
-    redis.call('HSET', mk, 'key', ARGV[a + 2], 'receiver', ARGV[a + 3], 'route', ARGV[a + 4], 'labels', ARGV[a + 5],
-      'gw', ARGV[a + 6], 'gi', ARGV[a + 7], 'ri', ARGV[a + 8], 'created', ARGV[1])
+    local m = cjson.decode(ARGV[a + 4])
+    redis.call('HSET', mk, 'key', m[1], 'receiver', m[2], 'route', m[3], 'labels', m[4],
+      'gw', m[5], 'gi', m[6], 'ri', m[7], 'created', ARGV[1])
     created = created + 1
   end
   local keptExp = tonumber(meta[2]) or 0
   local flushed = meta[3]
-  a = a + 10
+  a = a + 5
   local maxEnd = now
   local anyFiring, anyResolved, startedLongAgo = false, false, false
   for _ = 1, n do
