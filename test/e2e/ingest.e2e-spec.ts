@@ -1,5 +1,11 @@
-import { RedisServer } from '../harness/redis-server';
-import { getJson, post, startNode, type TestNode } from '../harness/app';
+import {
+  getJson,
+  post,
+  startNode,
+  startNodeWithRedis,
+  type TestNode,
+  type TestNodeWithRedis,
+} from '../harness/app';
 
 const CONFIG = `
 global:
@@ -32,16 +38,13 @@ const alert = (i: number, extra: Record<string, string> = {}) => ({
 });
 
 describe('ingest over HTTP, Redis mode', () => {
-  let redis: RedisServer;
+  let env: TestNodeWithRedis;
   let node: TestNode;
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    node = await startNode(CONFIG, { REDIS_URL: redis.url });
+    env = await startNodeWithRedis(CONFIG);
+    node = env.node;
   });
-  afterAll(async () => {
-    await node.close();
-    await redis.stop();
-  });
+  afterAll(() => env.close());
 
   it('accepts a Prometheus batch with an empty 200 and reads the groups back in Alertmanager shape', async () => {
     const batch = Array.from({ length: 20 }, (_, i) => alert(i));

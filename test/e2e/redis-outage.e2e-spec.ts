@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { RedisServer } from '../harness/redis-server';
-import { getJson, post, startNode, type TestNode } from '../harness/app';
+import type { RedisServer } from '../harness/redis-server';
+import { getJson, post, startNodeWithRedis, type TestNode, type TestNodeWithRedis } from '../harness/app';
 
 const CONFIG = `
 route:
@@ -39,16 +39,14 @@ async function storedAlerts(url: string): Promise<Set<string>> {
 }
 
 describe('Redis killed during load', () => {
-  let redis: RedisServer;
+  let env: TestNodeWithRedis;
   let node: TestNode;
+  let redis: RedisServer;
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    node = await startNode(CONFIG, { REDIS_URL: redis.url });
+    env = await startNodeWithRedis(CONFIG);
+    ({ node, redis } = env);
   });
-  afterAll(async () => {
-    await node.close();
-    await redis.stop();
-  });
+  afterAll(() => env.close());
 
   it('keeps answering 200 and every alert sent during the outage ends up in Redis', async () => {
     let seq = 0;

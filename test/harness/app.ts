@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type HeraldConfig } from '@herald/config';
+import { RedisServer } from './redis-server';
 import { createApp } from '../../apps/server/src/bootstrap';
 
 /** A Herald node booted in-process on a free port, from YAML text and env overrides. */
@@ -45,4 +46,27 @@ export async function post(
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url);
   return { status: res.status, body: await res.json() };
+}
+
+/** A node on its own fresh redis-server; `close()` stops both. */
+export interface TestNodeWithRedis {
+  node: TestNode;
+  redis: RedisServer;
+  close(): Promise<void>;
+}
+
+export async function startNodeWithRedis(
+  yaml: string,
+  env: Record<string, string> = {},
+): Promise<TestNodeWithRedis> {
+  const redis = await RedisServer.start();
+  const node = await startNode(yaml, { REDIS_URL: redis.url, ...env });
+  return {
+    node,
+    redis,
+    close: async () => {
+      await node.close();
+      await redis.stop();
+    },
+  };
 }
