@@ -1,6 +1,6 @@
 import type { Alert, AlertSource, LabelSet } from './alert';
 import { fingerprint } from './fingerprint';
-import { validateLabelSet } from './labels';
+import { setLabel, validateLabelSet } from './labels';
 
 /** Per-alert limits (herald.limits); the request-level ones (body size, count) are enforced by the HTTP layer. */
 export interface AlertLimits {
@@ -54,7 +54,7 @@ function validateAnnotations(
   if (v === undefined || v === null) return { annotations: {} };
   if (typeof v !== 'object' || Array.isArray(v))
     return { field: 'annotations', message: 'must be an object of string values' };
-  const out: LabelSet = Object.create(null) as LabelSet;
+  const out: LabelSet = {};
   let n = 0;
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     const field = `annotations.${k}`;
@@ -65,13 +65,13 @@ function validateAnnotations(
     if (val.length > limits.maxAnnotationValueLength) {
       return { field, message: `annotation value longer than ${limits.maxAnnotationValueLength} characters` };
     }
-    out[k] = val;
+    setLabel(out, k, val);
     n++;
   }
   if (n > limits.maxAnnotationsPerAlert) {
     return { field: 'annotations', message: `too many annotations: ${n} > ${limits.maxAnnotationsPerAlert}` };
   }
-  return { annotations: { ...out } };
+  return { annotations: out };
 }
 
 interface RawTimes {

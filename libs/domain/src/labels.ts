@@ -8,6 +8,16 @@ export function isValidLabelName(name: string): boolean {
   return LABEL_NAME_RE.test(name);
 }
 
+/**
+ * Sets `name` on a label set as an own property. `__proto__` is a valid label name; plain assignment
+ * would set the object's prototype instead and silently drop the label.
+ */
+export function setLabel(out: LabelSet, name: string, value: string): void {
+  if (name === '__proto__')
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
+}
+
 /** Limits applied when validating an incoming label set. */
 export interface LabelLimits {
   maxLabels: number;
@@ -57,7 +67,7 @@ export function validateLabelSet(labels: unknown, opts: LabelLimits): LabelSetVa
         },
       };
     }
-    out[name] = value;
+    setLabel(out, name, value);
     count++;
   }
   if (count === 0) return { error: { field: 'labels', message: 'at least one non-empty label is required' } };

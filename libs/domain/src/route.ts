@@ -3,7 +3,7 @@ import { parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { fnv1a64 } from './fingerprint';
 import { goQuote } from './go-quote';
-import { isValidLabelName } from './labels';
+import { isValidLabelName, setLabel } from './labels';
 import { compareMatchers, Matcher, matchersFromLegacy, matchersToString, parseMatchers } from './matchers';
 
 /** A route as written in Alertmanager's YAML (snake_case), before validation. */
@@ -364,12 +364,12 @@ export function allReceivers(root: Route): string[] {
 export function groupLabels(route: Route, labels: LabelSet): LabelSet {
   const out: LabelSet = {};
   if (route.groupByAll) {
-    for (const name of Object.keys(labels).sort()) out[name] = labels[name];
+    for (const name of Object.keys(labels).sort()) setLabel(out, name, labels[name]);
     return out;
   }
   for (const name of route.groupBySorted) {
     const v = labels[name];
-    if (typeof v === 'string' && v !== '') out[name] = v;
+    if (typeof v === 'string' && v !== '') setLabel(out, name, v);
   }
   return out;
 }
