@@ -24,7 +24,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through @herald/config (HERALD_CONFIG).' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through @herald/config (HERALD_CONFIG).',
+        },
       ],
     },
   },

@@ -1,0 +1,135 @@
+import type { Redis } from 'ioredis';
+import Redlock, { ExecutionError, ResourceLockedError, type Lock } from 'redlock';
+import type { LockBackend } from './lock.backend';
+import { LockUnavailableError } from './lock.errors';
+import { fenceCounterKey, hasHashTag } from './lock-keys';
+import { integerReply, LOCK_SCRIPTS } from './lua-script';
+
+/** Settings of the quorum (Redlock) lock. */
+export interface QuorumLockBackendOptions {
+  /** Clock drift allowance as a fraction of the TTL (Redlock's `driftFactor`). Default 0.01. */
+  driftFactor?: number;
+  /** Idle lifetime of each master's fencing counter (ms). Default 7 days. */
+  fenceTtlMs?: number;
+}
+
+/**
+ * Lock over N independent Redis masters (no replication between them) with `redlock@5.0.0-beta.2`: a lock
+ * is held when a majority (N/2+1) took it within its validity. Redlock itself has no fencing tokens, so
+ * one is built on top in two rounds after the lock is taken: every master increments its counter and the
+ * maximum of a majority is written back to a majority — any later majority overlaps that one and so
+ * hands out a larger token. Redlock's own retries and `using()` are not used: the manager does both, the
+ * same way for both modes.
+ */
+export class QuorumLockBackend implements LockBackend {
+  readonly mode = 'quorum' as const;
+  readonly quorum: number;
+  private readonly redlock: Redlock;
+  private readonly fenceTtlMs: number;
+  /** Our owner token → Redlock's lock object (Redlock picks its own random value). */
+  private readonly locks = new Map<string, Lock>();
+
+  constructor(
+    private readonly clients: readonly Redis[],
+    opts: QuorumLockBackendOptions = {},
+  ) {
+    if (clients.length === 0) throw new Error('quorum lock needs at least one Redis master');
+    this.quorum = Math.floor(clients.length / 2) + 1;
+    this.fenceTtlMs = opts.fenceTtlMs ?? 7 * 24 * 3600 * 1000;
+    this.redlock = new Redlock(clients, {
+      driftFactor: opts.driftFactor ?? 0.01,
+      retryCount: 0,
+      retryDelay: 0,
+      retryJitter: 0,
+      automaticExtensionThreshold: 0,
+    });
+  }
+
+  async tryAcquire(key: string, owner: string, ttlMs: number): Promise<number | null> {
+    if (!hasHashTag(key)) throw new Error(`lock key needs a {hash tag}: ${key}`);
+    let lock: Lock;
+    try {
+      lock = await this.redlock.acquire([key], ttlMs);
+    } catch (err) {
+      if (await heldElsewhere(err)) return null;
+      throw unavailable('acquire', err);
+    }
+    // Redlock 5 beta returns the lock even when the majority took longer than the TTL to answer.
+    if (lock.expiration <= Date.now()) {
+      await this.redlock.release(lock).catch(() => undefined);
+      throw new LockUnavailableError(`acquire of ${key} took longer than its TTL`);
+    }
+    try {
+      const fence = await this.nextFence(key);
+      this.locks.set(owner, lock);
+      return fence;
+    } catch (err) {
+      await this.redlock.release(lock).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async extend(_key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const lock = this.locks.get(owner);
+    if (!lock) return false;
+    try {
+      this.locks.set(owner, await this.redlock.extend(lock, ttlMs));
+      return true;
+    } catch (err) {
+      if (await heldElsewhere(err)) {
+        this.locks.delete(owner);
+        return false;
+      }
+      throw unavailable('extend', err);
+    }
+  }
+
+  async release(_key: string, owner: string): Promise<boolean> {
+    const lock = this.locks.get(owner);
+    if (!lock) return false;
+    this.locks.delete(owner);
+    try {
+      await this.redlock.release(lock);
+      return true;
+    } catch (err) {
+      if (await heldElsewhere(err)) return false;
+      throw unavailable('release', err);
+    }
+  }
+
+  private async nextFence(key: string): Promise<number> {
+    const counter = fenceCounterKey(key);
+    const bumps = await this.onAll((c) => LOCK_SCRIPTS.fenceBump.run(c, [counter], [this.fenceTtlMs]));
+    if (bumps.length < this.quorum) throw new LockUnavailableError(`fencing token for ${key}: no quorum`);
+    const fence = Math.max(...bumps.map((r) => integerReply('fence-bump', r)));
+    const raised = await this.onAll((c) =>
+      LOCK_SCRIPTS.fenceRaise.run(c, [counter], [String(fence), this.fenceTtlMs]),
+    );
+    if (raised.length < this.quorum) throw new LockUnavailableError(`fencing token for ${key}: no quorum`);
+    return fence;
+  }
+
+  /** Runs on every master; resolves with the replies of those that answered. */
+  private async onAll(op: (c: Redis) => Promise<unknown>): Promise<unknown[]> {
+    const results = await Promise.allSettled(this.clients.map(op));
+    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+}
+
+/**
+ * True when Redlock's failure includes a master answering "held by another owner" (or "already
+ * expired"), as opposed to masters being unreachable. Losing a lock is the safe reading of a mixed vote.
+ */
+async function heldElsewhere(err: unknown): Promise<boolean> {
+  if (!(err instanceof ExecutionError)) return false;
+  if (err.attempts.length === 0) return true; // "Cannot extend an already-expired lock."
+  const stats = await Promise.all(err.attempts);
+  return stats.some((s) => [...s.votesAgainst.values()].some((e) => e instanceof ResourceLockedError));
+}
+
+function unavailable(op: string, err: unknown): Error {
+  if (!(err instanceof ExecutionError)) return err instanceof Error ? err : new Error(String(err));
+  return new LockUnavailableError(`quorum ${op} failed: no majority of Redis masters answered`, {
+    cause: err,
+  });
+}

@@ -1,0 +1,309 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  fencedSet,
+  LockKeys,
+  LockLostError,
+  LockManager,
+  LockManagerClosedError,
+  LockNotAcquiredError,
+  RedisLockBackend,
+  type LockMetrics,
+} from '@herald/locks';
+import { RedisServer } from '../../harness/redis-server';
+import { WorkerProcess } from './worker-process';
+
+/** Lock on one real redis-server; holders in child processes where the test needs crashes and pauses. */
+describe('single-Redis lock (Lua, fencing)', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let keys: LockKeys;
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const connect = async (url: string) => {
+    // disconnectTimeout: ioredis 6 arms a 2 s timer on disconnect() even when the socket is already
+    // closed (server killed), which would keep Jest from exiting.
+    const c = new Redis(url, {
+      protocol: 2,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      commandTimeout: 1000,
+      disconnectTimeout: 50,
+    });
+    c.on('error', () => undefined);
+    await c.connect();
+    return c;
+  };
+  /** Counts metrics hook calls by name. */
+  const recorder = () => {
+    const calls: { hook: keyof LockMetrics; args: unknown[] }[] = [];
+    const metrics: LockMetrics = {
+      acquired: (...args) => calls.push({ hook: 'acquired', args }),
+      contended: (...args) => calls.push({ hook: 'contended', args }),
+      timedOut: (...args) => calls.push({ hook: 'timedOut', args }),
+      released: (...args) => calls.push({ hook: 'released', args }),
+      lost: (...args) => calls.push({ hook: 'lost', args }),
+      error: (...args) => calls.push({ hook: 'error', args }),
+    };
+    const count = (hook: keyof LockMetrics) => calls.filter((c) => c.hook === hook).length;
+    return { calls, metrics, count };
+  };
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = await connect(server.url);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+  beforeEach(() => {
+    keys = new LockKeys(`it${randomBytes(4).toString('hex')}`);
+  });
+
+  it('keeps 4 processes × 500 non-atomic read-modify-writes exclusive: count 2000, no overlap, rising fences', async () => {
+    const key = keys.group('t1', 'g-counter');
+    const counterKey = `${keys.prefix}:t1:counter:{g-counter}`;
+    const workers = Array.from({ length: 4 }, () =>
+      WorkerProcess.start({
+        mode: 'counter',
+        url: server.url,
+        key,
+        counterKey,
+        iterations: 500,
+        ttlMs: 2000,
+      }),
+    );
+    const reports = await Promise.all(workers.map((w) => w.next('holds', 50_000)));
+    await Promise.all(workers.map((w) => w.exited));
+
+    expect(await redis.get(counterKey)).toBe('2000');
+    expect(reports.map((r) => r.refusedReleases)).toEqual([0, 0, 0, 0]);
+    const holds = reports
+      .flatMap((r) => r.holds)
+      .map(([s, e, fence]) => ({ start: BigInt(s), end: BigInt(e), fence }))
+      .sort((a, b) => (a.start < b.start ? -1 : 1));
+    expect(holds).toHaveLength(2000);
+    // Every worker got a share (no process starved for the whole run).
+    expect(reports.every((r) => r.holds.length === 500)).toBe(true);
+    let overlaps = 0;
+    let fenceInversions = 0;
+    for (let i = 1; i < holds.length; i++) {
+      if (holds[i].start < holds[i - 1].end) overlaps++;
+      if (holds[i].fence <= holds[i - 1].fence) fenceInversions++;
+    }
+    expect({ overlaps, fenceInversions }).toEqual({ overlaps: 0, fenceInversions: 0 });
+  }, 60_000);
+
+  it('a SIGKILLed holder: another process acquires after the TTL, not before', async () => {
+    const key = keys.group('t1', 'g-kill');
+    const ttlMs = 900;
+    const holder = WorkerProcess.start({
+      mode: 'hold',
+      url: server.url,
+      key,
+      ttlMs,
+      fenceKey: `${key}:seen`,
+      dataKey: `${key}:data`,
+    });
+    const { fence: oldFence } = await holder.next('acquired');
+    // Let the watchdog extend at least once, so the test also covers a lock kept alive past its first TTL.
+    await sleep(ttlMs / 3 + 150);
+    await holder.kill();
+    const pttl = await redis.pttl(key);
+    const expiresAt = Date.now() + pttl;
+    expect(pttl).toBeGreaterThan(ttlMs / 3);
+
+    const { metrics, count } = recorder();
+    const locks = new LockManager(new RedisLockBackend(redis), { metrics });
+    let lock = null;
+    while (!lock) {
+      lock = await locks.tryAcquire(key, 5000);
+      if (!lock) await sleep(5);
+    }
+    const acquiredAt = Date.now();
+    expect(acquiredAt).toBeGreaterThanOrEqual(expiresAt - 2);
+    expect(acquiredAt).toBeLessThan(expiresAt + 250);
+    expect(count('contended')).toBeGreaterThan(10);
+    expect(lock.fence).toBeGreaterThan(oldFence);
+    expect(await lock.release()).toBe(true);
+  }, 15_000);
+
+  it('a SIGSTOPped holder past its TTL: on resume extend/release are refused, its signal fires, its fence is older', async () => {
+    const key = keys.group('t1', 'g-pause');
+    const fenceKey = `${key}:seen`;
+    const dataKey = `${key}:data`;
+    const ttlMs = 500;
+    const holder = WorkerProcess.start({ mode: 'hold', url: server.url, key, ttlMs, fenceKey, dataKey });
+    const { fence: staleFence } = await holder.next('acquired');
+    holder.proc.kill('SIGSTOP');
+    try {
+      const locks = new LockManager(new RedisLockBackend(redis));
+      const newHolder = await locks.acquire(key, 10_000, { waitMs: 3 * ttlMs, retryDelayMs: 10 });
+      expect(newHolder.fence).toBeGreaterThan(staleFence);
+      expect(
+        await fencedSet(redis, {
+          fenceKey,
+          key: dataKey,
+          value: 'fresh',
+          token: newHolder.fence,
+          ttlMs: 60_000,
+        }),
+      ).toBe(true);
+
+      holder.proc.kill('SIGCONT');
+      const report = await holder.next('lost');
+      expect(report).toEqual({
+        type: 'lost',
+        reason: expect.stringMatching(/^(expired|refused)$/),
+        extendAccepted: false,
+        releaseAccepted: false,
+        lockRelease: false,
+        fencedWrite: false,
+        fence: staleFence,
+      });
+      // The stale holder changed nothing: the new holder still owns the lock and the data.
+      expect(await redis.get(key)).toBe(newHolder.owner);
+      expect(await redis.get(dataKey)).toBe('fresh');
+      expect(await newHolder.release()).toBe(true);
+    } finally {
+      holder.proc.kill('SIGCONT');
+      await holder.kill();
+    }
+  }, 15_000);
+
+  it('refuses release and extend by a non-owner, and a second release', async () => {
+    const key = keys.alert('t1', 'fp1');
+    const backend = new RedisLockBackend(redis);
+    const locks = new LockManager(backend);
+    const lock = await locks.tryAcquire(key, 5000);
+    expect(lock).not.toBeNull();
+    const before = await redis.pttl(key);
+    expect(await backend.release(key, 'intruder')).toBe(false);
+    expect(await backend.extend(key, 'intruder', 60_000)).toBe(false);
+    expect(await redis.get(key)).toBe(lock!.owner);
+    expect(await redis.pttl(key)).toBeLessThanOrEqual(before);
+    expect(await locks.tryAcquire(key, 5000)).toBeNull();
+    expect(await lock!.extend(60_000)).toBe(true);
+    expect(await redis.pttl(key)).toBeGreaterThan(5000);
+    expect(await lock!.release()).toBe(true);
+    expect(await lock!.release()).toBe(false);
+    expect(await redis.exists(key)).toBe(0);
+  });
+
+  it('blocking acquire honours its deadline, and gets the lock when it is freed in time', async () => {
+    const key = keys.group('t1', 'g-wait');
+    const { metrics, count } = recorder();
+    const locks = new LockManager(new RedisLockBackend(redis), { metrics });
+    const holder = await locks.tryAcquire(key, 10_000);
+
+    const t0 = Date.now();
+    const err = await locks
+      .acquire(key, 1000, { waitMs: 300, retryDelayMs: 40, retryJitterMs: 20 })
+      .catch((e: unknown) => e);
+    const waited = Date.now() - t0;
+    expect(err).toBeInstanceOf(LockNotAcquiredError);
+    expect(waited).toBeGreaterThanOrEqual(300);
+    expect(waited).toBeLessThan(300 + 120);
+    expect(count('contended')).toBeGreaterThanOrEqual(4);
+    expect(count('timedOut')).toBe(1);
+
+    setTimeout(() => void holder!.release(), 100);
+    const t1 = Date.now();
+    const lock = await locks.acquire(key, 1000, { waitMs: 2000, retryDelayMs: 20, retryJitterMs: 10 });
+    expect(Date.now() - t1).toBeLessThan(400);
+    expect(lock.fence).toBeGreaterThan(holder!.fence);
+    expect(await lock.release()).toBe(true);
+  });
+
+  it('using: the watchdog keeps the lock past its TTL, and it is released in finally even when fn throws', async () => {
+    const key = keys.task('t1', 'cleanup');
+    const { metrics, count } = recorder();
+    const locks = new LockManager(new RedisLockBackend(redis), { metrics });
+    const other = new LockManager(new RedisLockBackend(redis));
+    const result = await locks.using(key, 300, async (signal) => {
+      await sleep(1000);
+      expect(await other.tryAcquire(key, 300)).toBeNull();
+      expect(signal.aborted).toBe(false);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(await redis.exists(key)).toBe(0);
+    expect(count('released')).toBe(1);
+    expect(count('lost')).toBe(0);
+
+    await expect(
+      locks.using(key, 300, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await redis.exists(key)).toBe(0);
+    expect(locks.heldCount).toBe(0);
+  });
+
+  it('fencing tokens keep rising after the counter expires (seeded from the server clock)', async () => {
+    const key = keys.group('t1', 'g-seed');
+    const locks = new LockManager(new RedisLockBackend(redis, { fenceTtlMs: 50 }));
+    const fences: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const lock = await locks.tryAcquire(key, 1000);
+      fences.push(lock!.fence);
+      await lock!.release();
+    }
+    await sleep(120);
+    expect(await redis.exists(`${key}:fence`)).toBe(0);
+    const lock = await locks.tryAcquire(key, 1000);
+    fences.push(lock!.fence);
+    await lock!.release();
+    expect(fences).toEqual([...fences].sort((a, b) => a - b));
+    expect(new Set(fences).size).toBe(4);
+    expect(Number.isSafeInteger(fences[3])).toBe(true);
+  });
+
+  it('Redis gone while holding: the watchdog cannot extend and the signal fires at local expiry', async () => {
+    const own = await RedisServer.start();
+    const client = await connect(own.url);
+    try {
+      const { metrics, calls } = recorder();
+      const locks = new LockManager(new RedisLockBackend(client), { metrics });
+      const ttlMs = 400;
+      let lostAfter = -1;
+      await locks.using(keys.group('t1', 'g-down'), ttlMs, async (signal, lock) => {
+        await own.kill();
+        await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+        lostAfter = Date.now() - lock.acquiredAt;
+        expect(signal.reason).toBeInstanceOf(LockLostError);
+        expect((signal.reason as LockLostError).reason).toBe('expired');
+      });
+      // Lost when the local validity (TTL minus drift) ran out, not before.
+      expect(lostAfter).toBeGreaterThanOrEqual(ttlMs - 10);
+      expect(lostAfter).toBeLessThan(ttlMs + 150);
+      expect(calls.some((c) => c.hook === 'error' && c.args[1] === 'extend')).toBe(true);
+    } finally {
+      client.disconnect();
+      await own.stop();
+    }
+  });
+
+  it('shutdown waits for held locks, then forces the rest (bounded) and takes no new locks', async () => {
+    const locks = new LockManager(new RedisLockBackend(redis));
+    const quick = await locks.tryAcquire(keys.group('t1', 'g-quick'), 5000);
+    const stuck = await locks.tryAcquire(keys.group('t1', 'g-stuck'), 5000);
+    setTimeout(() => void quick!.release(), 100);
+    const t0 = Date.now();
+    const waiting = locks
+      .acquire(keys.group('t1', 'g-stuck'), 1000, { waitMs: 10_000 })
+      .catch((e: unknown) => e);
+    const summary = await locks.shutdown(400);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(summary).toEqual({ released: 1, forced: 1 });
+    expect(stuck!.signal.aborted).toBe(true);
+    expect((stuck!.signal.reason as LockLostError).reason).toBe('shutdown');
+    expect(await redis.exists(keys.group('t1', 'g-stuck'))).toBe(0);
+    expect(await waiting).toBeInstanceOf(LockManagerClosedError);
+    await expect(locks.tryAcquire(keys.group('t1', 'g-new'), 1000)).rejects.toBeInstanceOf(
+      LockManagerClosedError,
+    );
+  });
+});
