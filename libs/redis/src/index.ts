@@ -4,3 +4,4 @@ export * from './keys';
 export * from './lua-scripts';
 export * from './redis-connection';
 export * from './redis-group.store';
+export * from './redis-flush.store';

@@ -41,6 +41,32 @@ export class RedisKeys {
     return `${tenant}:${groupId}:${state === 'firing' ? 'f' : 'r'}`;
   }
 
+  /**
+   * Leases of claimed due entries of a bucket (zset member -> lease expiry ms); same `{b<n>}` tag as
+   * the bucket so claim-due.lua stays single-slot.
+   */
+  dueLease(bucket: number): string {
+    return `${this.prefix}:due:lease:{b${bucket}}`;
+  }
+
+  /** Who holds each lease of a bucket and the entry's due time (hash member -> `<dueAt>|<owner>`). */
+  dueClaims(bucket: number): string {
+    return `${this.prefix}:due:claim:{b${bucket}}`;
+  }
+
+  /**
+   * Notification-log entry of a group half for one receiver (hash: seq, ts, firing, resolved). The
+   * receiver name comes after the `{groupId}` tag: whatever it contains cannot move the key's slot.
+   */
+  nflog(tenant: string, groupId: string, state: GroupState, receiver: string): string {
+    return `${this.prefix}:${tenant}:nflog:{${groupId}}:${state === 'firing' ? 'f' : 'r'}:${receiver}`;
+  }
+
+  /** Highest fencing token (group lock) that wrote a log entry of the group. */
+  nflogFence(tenant: string, groupId: string): string {
+    return `${this.prefix}:${tenant}:nflog:{${groupId}}:fence`;
+  }
+
   parseDueMember(member: string): { tenant: string; groupId: string; state: GroupState } | null {
     const m = /^(.+):([0-9a-f]{16}):([fr])$/.exec(member);
     if (!m) return null;

@@ -1,0 +1,218 @@
+import { FakeClock } from './clock';
+import type { ClaimedEntry, FlushStore } from './flush.store';
+import type { DueEntry } from './group.store';
+import type { NflogEntry } from './nflog';
+
+/**
+ * The contract every FlushStore adapter passes (memory in unit tests, Redis in integration tests).
+ * `make` returns a fresh, empty store (a new key prefix for Redis) whose log expiry follows `clock`
+ * where the adapter has its own clock (memory); claims always take `now` as an argument.
+ */
+export function flushStoreContract(name: string, make: (clock: FakeClock) => Promise<FlushStore>): void {
+  const T0 = 1_800_000_000_000;
+  const LEASE = 30_000;
+  const gid = (n: number) => n.toString(16).padStart(16, '0');
+  const due = (n: number, dueAt: number, over: Partial<DueEntry> = {}): DueEntry => ({
+    tenant: 't1',
+    groupId: gid(n),
+    state: 'firing',
+    dueAt,
+    ...over,
+  });
+  const strip = (c: ClaimedEntry): DueEntry => ({
+    tenant: c.tenant,
+    groupId: c.groupId,
+    state: c.state,
+    dueAt: c.dueAt,
+  });
+  const log = (over: Partial<NflogEntry> = {}): NflogEntry => ({
+    tenant: 't1',
+    groupId: gid(1),
+    receiver: 'team-x',
+    state: 'firing',
+    firing: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
+    resolved: [],
+    timestamp: T0,
+    seq: 1,
+    ...over,
+  });
+
+  describe(`FlushStore contract: ${name}`, () => {
+    let store: FlushStore;
+    let clock: FakeClock;
+    // Every group of these tests lives in bucket 0 unless a test says otherwise.
+    const inBucket0 = (n: number) => n * (store.dueBuckets || 1);
+    beforeEach(async () => {
+      clock = new FakeClock(T0);
+      store = await make(clock);
+    });
+
+    describe('claims', () => {
+      it('hands out entries due at now, oldest first, up to the limit, with a lease', async () => {
+        await store.schedule(due(inBucket0(1), T0 + 20));
+        await store.schedule(due(inBucket0(2), T0 + 10));
+        await store.schedule(due(inBucket0(3), T0 + 30, { state: 'recovery' }));
+        await store.schedule(due(inBucket0(4), T0 + 31));
+        const got = await store.claimDue(0, T0 + 30, LEASE, 'node-a', 2);
+        expect(got.map(strip)).toEqual([due(inBucket0(2), T0 + 10), due(inBucket0(1), T0 + 20)]);
+        expect(
+          got.every((c) => c.owner === 'node-a' && c.leaseUntil === T0 + 30 + LEASE && c.bucket === 0),
+        ).toBe(true);
+        const rest = await store.claimDue(0, T0 + 30, LEASE, 'node-b', 10);
+        expect(rest.map(strip)).toEqual([due(inBucket0(3), T0 + 30, { state: 'recovery' })]);
+        expect(await store.claimDue(0, T0 + 30, LEASE, 'node-c', 10)).toEqual([]);
+      });
+
+      it('keeps firing and recovery halves and tenants apart', async () => {
+        await store.schedule(due(inBucket0(1), T0));
+        await store.schedule(due(inBucket0(1), T0, { state: 'recovery' }));
+        await store.schedule(due(inBucket0(1), T0, { tenant: 't2' }));
+        const got = await store.claimDue(0, T0, LEASE, 'a', 10);
+        expect(got.map((c) => `${c.tenant}/${c.state}`).sort()).toEqual([
+          't1/firing',
+          't1/recovery',
+          't2/firing',
+        ]);
+      });
+
+      it('claims only from the bucket asked for', async () => {
+        if (store.dueBuckets < 2) return; // a single-bucket adapter has nothing to show
+        const other = [1, 2, 3, 4, 5, 6, 7, 8].find((n) => store.dueBucketOf(gid(n)) !== 0)!;
+        await store.schedule(due(other, T0));
+        expect(await store.claimDue(0, T0, LEASE, 'a', 10)).toEqual([]);
+        expect((await store.claimDue(store.dueBucketOf(gid(other)), T0, LEASE, 'a', 10)).length).toBe(1);
+      });
+
+      it('never gives the same entry to two concurrent claimers', async () => {
+        const n = 60;
+        for (let i = 1; i <= n; i++) await store.schedule(due(inBucket0(i), T0 + i));
+        const seen: string[] = [];
+        const claimer = async (owner: string) => {
+          for (;;) {
+            const got = await store.claimDue(0, T0 + n, LEASE, owner, 7);
+            if (got.length === 0) return;
+            seen.push(...got.map((c) => `${c.groupId}:${c.state}`));
+          }
+        };
+        await Promise.all(['a', 'b', 'c', 'd'].map(claimer));
+        expect(seen.length).toBe(n);
+        expect(new Set(seen).size).toBe(n);
+      });
+
+      it('hands an entry whose lease lapsed (crashed claimer) to the next claimer, and not before', async () => {
+        await store.schedule(due(inBucket0(1), T0));
+        const [mine] = await store.claimDue(0, T0, LEASE, 'crashed', 10);
+        expect(await store.claimDue(0, T0 + LEASE - 1, LEASE, 'b', 10)).toEqual([]);
+        const again = await store.claimDue(0, T0 + LEASE, LEASE, 'b', 10);
+        expect(again.map(strip)).toEqual([due(inBucket0(1), T0)]); // keeps its original due time
+        expect(again[0].owner).toBe('b');
+        // The old owner lost it: it can neither renew nor complete.
+        expect(await store.renewLease(mine, T0 + LEASE, LEASE)).toBe(false);
+        expect(await store.complete(mine, T0 + 999_999)).toBe(false);
+        expect(await store.complete(again[0], null)).toBe(true);
+      });
+
+      it('renewLease keeps the entry from other claimers', async () => {
+        await store.schedule(due(inBucket0(1), T0));
+        const [c] = await store.claimDue(0, T0, LEASE, 'a', 10);
+        expect(await store.renewLease(c, T0 + 20_000, LEASE)).toBe(true);
+        expect(await store.claimDue(0, T0 + LEASE, LEASE, 'b', 10)).toEqual([]);
+        expect((await store.claimDue(0, T0 + 20_000 + LEASE, LEASE, 'b', 10)).length).toBe(1);
+      });
+
+      it('complete(next) reschedules; complete(null) drops; a second complete is refused', async () => {
+        await store.schedule(due(inBucket0(1), T0));
+        await store.schedule(due(inBucket0(2), T0));
+        const [a, b] = await store.claimDue(0, T0, LEASE, 'a', 10);
+        expect(await store.complete(a, T0 + 300_000)).toBe(true);
+        expect(await store.complete(b, null)).toBe(true);
+        expect(await store.complete(b, T0 + 1)).toBe(false);
+        expect(await store.claimDue(0, T0 + 299_999, LEASE, 'x', 10)).toEqual([]);
+        const next = await store.claimDue(0, T0 + 300_000, LEASE, 'x', 10);
+        expect(next.map(strip)).toEqual([{ ...strip(a), dueAt: T0 + 300_000 }]);
+      });
+
+      it('an entry re-added while leased waits for the lease holder, then follows its complete', async () => {
+        await store.schedule(due(inBucket0(1), T0));
+        const [c] = await store.claimDue(0, T0, LEASE, 'a', 10);
+        await store.schedule(due(inBucket0(1), T0 + 5)); // ingest: a new alert joined the group
+        expect(await store.claimDue(0, T0 + 10, LEASE, 'b', 10)).toEqual([]);
+        expect(await store.complete(c, null)).toBe(true); // nothing to reschedule: ingest's entry stays
+        expect((await store.claimDue(0, T0 + 10, LEASE, 'b', 10)).map(strip)).toEqual([
+          due(inBucket0(1), T0 + 5),
+        ]);
+      });
+
+      it('complete(next) overrides an entry ingest added meanwhile (a new alert waits for the next tick)', async () => {
+        await store.schedule(due(inBucket0(1), T0));
+        const [c] = await store.claimDue(0, T0, LEASE, 'a', 10);
+        await store.schedule(due(inBucket0(1), T0 + 5));
+        expect(await store.complete(c, T0 + 300_000)).toBe(true);
+        expect(await store.claimDue(0, T0 + 10, LEASE, 'b', 10)).toEqual([]);
+        expect((await store.claimDue(0, T0 + 300_000, LEASE, 'b', 10)).map((x) => x.dueAt)).toEqual([
+          T0 + 300_000,
+        ]);
+      });
+    });
+
+    describe('notification log', () => {
+      const TTL = 8 * 3600_000;
+
+      it('reads back what was written; null when nothing was', async () => {
+        expect(await store.readLog(log())).toBeNull();
+        expect(await store.writeLog(log(), TTL)).toEqual({ written: true });
+        expect(await store.readLog(log())).toEqual(log());
+        const empty = log({ state: 'recovery', firing: [], resolved: [], seq: 1 });
+        await store.writeLog(empty, TTL);
+        expect(await store.readLog(empty)).toEqual(empty);
+      });
+
+      it('keeps receivers, halves and tenants apart', async () => {
+        await store.writeLog(log(), TTL);
+        expect(await store.readLog(log({ receiver: 'other' }))).toBeNull();
+        expect(await store.readLog(log({ state: 'recovery' }))).toBeNull();
+        expect(await store.readLog(log({ tenant: 't2' }))).toBeNull();
+        expect(await store.readLog(log({ groupId: gid(2) }))).toBeNull();
+      });
+
+      it('refuses an entry whose sequence is not newer than the stored one', async () => {
+        await store.writeLog(log({ seq: 5 }), TTL);
+        expect(await store.writeLog(log({ seq: 5, timestamp: T0 + 1 }), TTL)).toEqual({
+          written: false,
+          refused: 'stale-sequence',
+        });
+        expect(await store.writeLog(log({ seq: 4, timestamp: T0 + 2 }), TTL)).toEqual({
+          written: false,
+          refused: 'stale-sequence',
+        });
+        expect(await store.readLog(log())).toEqual(log({ seq: 5 }));
+        expect(await store.writeLog(log({ seq: 6, timestamp: T0 + 3 }), TTL)).toEqual({ written: true });
+        expect((await store.readLog(log()))!.seq).toBe(6);
+      });
+
+      it('refuses a writer whose fence is lower than the highest recorded for the group', async () => {
+        expect(await store.writeLog(log({ seq: 1 }), TTL, 7)).toEqual({ written: true });
+        expect(await store.writeLog(log({ seq: 2 }), TTL, 6)).toEqual({
+          written: false,
+          refused: 'stale-fence',
+        });
+        expect(await store.writeLog(log({ seq: 2 }), TTL, 7)).toEqual({ written: true }); // same holder
+        // The fence is per group: another half or receiver of the group is fenced too.
+        expect(await store.writeLog(log({ state: 'recovery', seq: 1 }), TTL, 3)).toEqual({
+          written: false,
+          refused: 'stale-fence',
+        });
+        expect(await store.writeLog(log({ receiver: 'other', seq: 1 }), TTL, 9)).toEqual({ written: true });
+        expect(await store.writeLog(log({ seq: 3 }), TTL, 8)).toEqual({
+          written: false,
+          refused: 'stale-fence',
+        });
+        // Another group has its own fence.
+        expect(await store.writeLog(log({ groupId: gid(2), seq: 1 }), TTL, 1)).toEqual({ written: true });
+        // Without a fence (memory mode, no lock) only the sequence is checked.
+        expect(await store.writeLog(log({ seq: 3 }), TTL)).toEqual({ written: true });
+        expect((await store.readLog(log()))!.seq).toBe(3);
+      });
+    });
+  });
+}

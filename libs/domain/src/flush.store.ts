@@ -1,0 +1,58 @@
+import type { DueEntry } from './group.store';
+import type { NflogEntry, NflogKey, NflogWriteResult } from './nflog';
+
+/** A due entry a claimer holds a lease on. Pass it back to `renewLease` / `complete`. */
+export interface ClaimedEntry extends DueEntry {
+  /** The due-index bucket it came from. */
+  bucket: number;
+  /** Who claimed it (node id + something unique per tick is fine). */
+  owner: string;
+  /** When the lease lapses and another claimer may take the entry (epoch ms). */
+  leaseUntil: number;
+}
+
+/**
+ * The flush store port: the scheduler's side of the due index, and the notification log. Adapters:
+ * Redis (shared by every node; claims are atomic Lua scripts) and memory. Both pass
+ * `flush-store.contract.ts`.
+ *
+ * Semantics every adapter keeps:
+ * - `claimDue` moves entries due at `now` out of the due index into a lease atomically, so two
+ *   claimers never get the same entry; an entry whose lease lapsed (crashed claimer) is handed out
+ *   again; an entry re-added to the due index (by ingest) while leased is left there until completed;
+ * - `complete` only acts for the lease's current owner;
+ * - `writeLog` refuses an entry whose `seq` is not newer than the stored one, and (with `fence`) a
+ *   writer whose fencing token is lower than the highest one recorded for the group (the group's lock
+ *   token; see libs/redis/src/lua/write-nflog.lua).
+ */
+export interface FlushStore {
+  /** Number of due-index buckets; the scheduler claims from each. */
+  readonly dueBuckets: number;
+  /** The bucket a group's due entries live in. */
+  dueBucketOf(groupId: string): number;
+  /** Puts (or moves) a group half on the due index at `entry.dueAt`. */
+  schedule(entry: DueEntry): Promise<void>;
+  /** Claims up to `limit` entries of `bucket` due at `now` (lapsed leases first, then oldest due). */
+  claimDue(
+    bucket: number,
+    now: number,
+    leaseMs: number,
+    owner: string,
+    limit: number,
+  ): Promise<ClaimedEntry[]>;
+  /** Extends a held lease to `now + leaseMs`; false when the lease was lost to another claimer. */
+  renewLease(entry: ClaimedEntry, now: number, leaseMs: number): Promise<boolean>;
+  /**
+   * Ends a lease: reschedules the half at `nextDueAt` (overriding an entry ingest added meanwhile) or,
+   * with null, leaves the due index as it is. False (and no change) when the lease was lost.
+   */
+  complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean>;
+  readLog(key: NflogKey): Promise<NflogEntry | null>;
+  /** Records a notification; `ttlMs` is `nflogTtl(repeat_interval)`; `fence` is the group lock's token. */
+  writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult>;
+}
+
+/** The due-index bucket of a group: the same function as `RedisKeys.dueBucketOf`. */
+export function dueBucketOf(groupId: string, buckets: number): number {
+  return parseInt(groupId.slice(-4), 16) % buckets;
+}

@@ -1,0 +1,109 @@
+import type { GroupState } from './alert';
+
+/** Why a notification was sent: Alertmanager's `notification_reason` values. */
+export type NotificationReason =
+  | 'first notification'
+  | 'new alerts added'
+  | 'some alerts resolved'
+  | 'all alerts resolved'
+  | 'repeat interval elapsed';
+
+/** Identifies one notification-log entry: a group's half, as seen by one receiver. */
+export interface NflogKey {
+  tenant: string;
+  groupId: string;
+  receiver: string;
+  state: GroupState;
+}
+
+/**
+ * What a receiver was last told about a group (Alertmanager's nflog entry). Written only after the
+ * receiver accepted the notification, so it is the receiver's view, not Herald's intent.
+ */
+export interface NflogEntry extends NflogKey {
+  /** Fingerprints the notification reported as firing. */
+  firing: string[];
+  /** Fingerprints the notification reported as resolved. */
+  resolved: string[];
+  /** The flush's `now` (epoch ms); `repeat_interval` counts from it. */
+  timestamp: number;
+  /** Flush sequence of this group half and receiver: strictly increasing, part of the idempotency key. */
+  seq: number;
+}
+
+/** Why a log write was refused. */
+export type NflogRefusal = 'stale-sequence' | 'stale-fence';
+
+/** The outcome of a log write: refused writes change nothing. */
+export type NflogWriteResult = { written: true } | { written: false; refused: NflogRefusal };
+
+/** Log entries outlive two repeat intervals (Alertmanager's retention), long enough for the repeat rule. */
+export function nflogTtl(repeatInterval: number): number {
+  return 2 * repeatInterval;
+}
+
+/** The sequence the next notification of this half gets. */
+export function nextSequence(last: Pick<NflogEntry, 'seq'> | null): number {
+  return (last?.seq ?? 0) + 1;
+}
+
+function isSubset(sub: Iterable<string>, sup: ReadonlySet<string>): boolean {
+  for (const x of sub) if (!sup.has(x)) return false;
+  return true;
+}
+
+/** The inputs of Alertmanager's dedup rule for one flush. */
+export interface DedupInput {
+  /** What the receiver was last told (null: nothing logged, or the entry expired). */
+  last: Pick<NflogEntry, 'firing' | 'resolved' | 'timestamp'> | null;
+  /** Fingerprints firing now. */
+  firing: ReadonlySet<string>;
+  /** Fingerprints resolved now. */
+  resolved: ReadonlySet<string>;
+  sendResolved: boolean;
+  repeatInterval: number;
+  now: number;
+}
+
+/**
+ * Alertmanager's `DedupStage.needsUpdate`, returning the notification reason or null (no notification):
+ * 1. nothing logged → notify iff something fires;
+ * 2. the firing set is not a subset of the last firing set → new alerts;
+ * 3. nothing fires now but the last notification had firing alerts → all resolved;
+ * 4. send_resolved and the resolved set is not a subset of the last resolved set → some resolved;
+ * 5. otherwise only once `repeat_interval` has elapsed since the last notification (strictly, as
+ *    Alertmanager's `Timestamp.Before(now - repeat)`).
+ */
+export function needsUpdate(i: DedupInput): NotificationReason | null {
+  const { last } = i;
+  if (!last) return i.firing.size > 0 ? 'first notification' : null;
+  const lastFiring = new Set(last.firing);
+  if (!isSubset(i.firing, lastFiring)) return 'new alerts added';
+  if (i.firing.size === 0 && lastFiring.size > 0) return 'all alerts resolved';
+  if (i.sendResolved && !isSubset(i.resolved, new Set(last.resolved))) return 'some alerts resolved';
+  return last.timestamp < i.now - i.repeatInterval ? 'repeat interval elapsed' : null;
+}
+
+/** What a receiver believes about a group, merged from the log entries of its firing and recovery halves. */
+export interface ReceiverView {
+  /** Fingerprints the receiver believes are firing. */
+  firing: Set<string>;
+  /** Fingerprints the receiver was told are resolved (and not told since that they fire again). */
+  resolved: Set<string>;
+}
+
+/**
+ * Herald logs the firing and the recovery half separately (they flush separately), so what a receiver
+ * believes about an alert is whichever of the two entries told it last: a resolved notification newer
+ * than the firing one takes its alerts out of the firing view (so a re-fire is news), and a firing
+ * notification newer than the resolved one takes them out of the resolved view (so a second
+ * resolution is news). Ties go to the resolved entry (the later event in an alert's life).
+ */
+export function receiverView(firing: NflogEntry | null, recovery: NflogEntry | null): ReceiverView {
+  const recoveryNewer = !!recovery && (!firing || recovery.timestamp >= firing.timestamp);
+  const f = new Set(firing?.firing ?? []);
+  const r = new Set(recovery?.resolved ?? []);
+  if (recoveryNewer) for (const fp of r) f.delete(fp);
+  else for (const fp of f) r.delete(fp);
+  return { firing: f, resolved: r };
+}

@@ -1,0 +1,169 @@
+import type { Redis } from 'ioredis';
+import type {
+  ClaimedEntry,
+  DueEntry,
+  FlushStore,
+  NflogEntry,
+  NflogKey,
+  NflogRefusal,
+  NflogWriteResult,
+} from '@herald/domain';
+import { RedisKeys } from './keys';
+import { loadLua } from './lua-scripts';
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+const SCRIPTS = {
+  heraldClaimDue: 'claim-due',
+  heraldCompleteClaim: 'complete-claim',
+  heraldRenewLease: 'renew-lease',
+  heraldScheduleDue: 'schedule-due',
+  heraldWriteNflog: 'write-nflog',
+} as const;
+
+export interface RedisFlushStoreOptions {
+  /**
+   * Minimum TTL (ms) of the due index and lease keys this store writes (`herald.retention` fits): a
+   * lapsed lease must survive until a claimer comes back for it, and no key is left without a TTL.
+   */
+  keyTtl: number;
+}
+
+/**
+ * The Redis adapter of the flush store, shared by every node. Claims, completions and log writes are
+ * single Lua scripts (files in `lua/`, one hash tag each), so concurrent schedulers cannot hand the
+ * same due entry out twice nor log a flush twice. Key layout: README "Redis key schema".
+ */
+export class RedisFlushStore implements FlushStore {
+  private readonly cmd: Record<keyof typeof SCRIPTS, Script>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly opts: RedisFlushStoreOptions,
+  ) {
+    const r = redis as unknown as Record<string, Script | undefined>;
+    const cmd = {} as Record<keyof typeof SCRIPTS, Script>;
+    for (const [name, file] of Object.entries(SCRIPTS) as [keyof typeof SCRIPTS, string][]) {
+      if (!r[name]) redis.defineCommand(name, { lua: loadLua(file) });
+      cmd[name] = (r[name] as Script).bind(redis);
+    }
+    this.cmd = cmd;
+  }
+
+  get dueBuckets(): number {
+    return this.keys.dueBuckets;
+  }
+
+  dueBucketOf(groupId: string): number {
+    return this.keys.dueBucketOf(groupId);
+  }
+
+  async schedule(e: DueEntry): Promise<void> {
+    const key = this.keys.dueBucket(this.keys.dueBucketOf(e.groupId));
+    await this.cmd.heraldScheduleDue(
+      1,
+      key,
+      e.dueAt,
+      this.keys.dueMember(e.tenant, e.groupId, e.state),
+      this.opts.keyTtl,
+    );
+  }
+
+  async claimDue(
+    bucket: number,
+    now: number,
+    leaseMs: number,
+    owner: string,
+    limit: number,
+  ): Promise<ClaimedEntry[]> {
+    this.checkBucket(bucket);
+    const k = this.keys;
+    const flat = (await this.cmd.heraldClaimDue(
+      3,
+      k.dueBucket(bucket),
+      k.dueLease(bucket),
+      k.dueClaims(bucket),
+      now,
+      leaseMs,
+      owner,
+      limit,
+      this.opts.keyTtl,
+    )) as string[];
+    const out: ClaimedEntry[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const m = k.parseDueMember(flat[i]);
+      // A member Herald did not write cannot be flushed; it stays leased until its key expires.
+      if (m) out.push({ ...m, dueAt: Number(flat[i + 1]), bucket, owner, leaseUntil: now + leaseMs });
+    }
+    return out;
+  }
+
+  async renewLease(e: ClaimedEntry, now: number, leaseMs: number): Promise<boolean> {
+    const k = this.keys;
+    const r = await this.cmd.heraldRenewLease(
+      2,
+      k.dueLease(e.bucket),
+      k.dueClaims(e.bucket),
+      k.dueMember(e.tenant, e.groupId, e.state),
+      e.owner,
+      now + leaseMs,
+    );
+    return Number(r) === 1;
+  }
+
+  async complete(e: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {
+    const k = this.keys;
+    const r = await this.cmd.heraldCompleteClaim(
+      3,
+      k.dueBucket(e.bucket),
+      k.dueLease(e.bucket),
+      k.dueClaims(e.bucket),
+      k.dueMember(e.tenant, e.groupId, e.state),
+      e.owner,
+      nextDueAt ?? '',
+      this.opts.keyTtl,
+    );
+    return Number(r) === 1;
+  }
+
+  async readLog(key: NflogKey): Promise<NflogEntry | null> {
+    const h = await this.redis.hgetall(this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver));
+    if (!h.seq) return null;
+    return {
+      tenant: key.tenant,
+      groupId: key.groupId,
+      receiver: key.receiver,
+      state: key.state,
+      firing: JSON.parse(h.firing) as string[],
+      resolved: JSON.parse(h.resolved) as string[],
+      timestamp: Number(h.ts),
+      seq: Number(h.seq),
+    };
+  }
+
+  async writeLog(e: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
+    const k = this.keys;
+    const r = await this.cmd.heraldWriteNflog(
+      3,
+      k.nflog(e.tenant, e.groupId, e.state, e.receiver),
+      k.nflogFence(e.tenant, e.groupId),
+      k.groupMeta(e.tenant, e.groupId),
+      e.seq,
+      e.timestamp,
+      JSON.stringify(e.firing),
+      JSON.stringify(e.resolved),
+      Math.max(1, Math.round(ttlMs)),
+      fence ?? '',
+    );
+    if (r === 'ok') return { written: true };
+    if (r === 'stale-fence' || r === 'stale-sequence') return { written: false, refused: r as NflogRefusal };
+    throw new Error(`write-nflog: unexpected reply ${String(r)}`);
+  }
+
+  private checkBucket(bucket: number): void {
+    if (!Number.isInteger(bucket) || bucket < 0 || bucket >= this.keys.dueBuckets) {
+      throw new RangeError(`due bucket ${bucket} out of range 0..${this.keys.dueBuckets - 1}`);
+    }
+  }
+}

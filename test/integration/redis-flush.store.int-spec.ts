@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { flushStoreContract } from '../../libs/domain/src/flush-store.contract';
+import type { NflogEntry } from '@herald/domain';
+import { createFailFastClient, RedisFlushStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { RedisServer } from '../harness/redis-server';
+
+let server: RedisServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await RedisServer.start();
+  redis = createFailFastClient({ url: server.url, commandTimeout: 2000, connectTimeout: 1000 });
+  redis.on('error', () => undefined);
+  await redis.connect();
+});
+afterAll(async () => {
+  redis.disconnect();
+  await server.stop();
+});
+
+const prefix = () => `t${randomBytes(4).toString('hex')}`;
+const KEY_TTL = 86_400_000;
+
+flushStoreContract('redis', () =>
+  Promise.resolve(new RedisFlushStore(redis, new RedisKeys(prefix(), 4), { keyTtl: KEY_TTL })),
+);
+flushStoreContract('redis, one bucket', () =>
+  Promise.resolve(new RedisFlushStore(redis, new RedisKeys(prefix(), 1), { keyTtl: KEY_TTL })),
+);
+
+const T0 = 1_800_000_000_000;
+const entry: NflogEntry = {
+  tenant: 't',
+  groupId: '00000000000000a1',
+  receiver: 'team {x}: ops',
+  state: 'firing',
+  firing: ['0123456789abcdef'],
+  resolved: [],
+  timestamp: T0,
+  seq: 1,
+};
+
+describe('RedisFlushStore specifics', () => {
+  it('two stores on separate connections (two nodes) never claim the same entry', async () => {
+    const p = prefix();
+    const other = createFailFastClient({ url: server.url, commandTimeout: 2000, connectTimeout: 1000 });
+    other.on('error', () => undefined);
+    await other.connect();
+    try {
+      const a = new RedisFlushStore(redis, new RedisKeys(p, 2), { keyTtl: KEY_TTL });
+      const b = new RedisFlushStore(other, new RedisKeys(p, 2), { keyTtl: KEY_TTL });
+      const n = 400;
+      for (let i = 0; i < n; i++) {
+        await a.schedule({
+          tenant: 't',
+          groupId: i.toString(16).padStart(16, '0'),
+          state: i % 3 ? 'firing' : 'recovery',
+          dueAt: T0 + i,
+        });
+      }
+      const seen: string[] = [];
+      const claimer = async (s: RedisFlushStore, owner: string) => {
+        for (let round = 0; ; round++) {
+          const got = [
+            ...(await s.claimDue(round % 2, T0 + n, 30_000, owner, 9)),
+            ...(await s.claimDue((round + 1) % 2, T0 + n, 30_000, owner, 9)),
+          ];
+          if (got.length === 0) return;
+          seen.push(...got.map((c) => `${c.groupId}:${c.state}`));
+        }
+      };
+      await Promise.all([claimer(a, 'a1'), claimer(b, 'b1'), claimer(a, 'a2'), claimer(b, 'b2')]);
+      expect(seen.length).toBe(n);
+      expect(new Set(seen).size).toBe(n);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('gives the log entry a TTL of the given length and the fence key at least as long', async () => {
+    const p = prefix();
+    const keys = new RedisKeys(p, 4);
+    const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+    await store.writeLog(entry, 8 * 3600_000, 3);
+    const ttl = await redis.pttl(keys.nflog('t', entry.groupId, 'firing', entry.receiver));
+    expect(ttl).toBeGreaterThan(8 * 3600_000 - 5000);
+    expect(ttl).toBeLessThanOrEqual(8 * 3600_000);
+    expect(await redis.pttl(keys.nflogFence('t', entry.groupId))).toBeGreaterThan(8 * 3600_000 - 5000);
+    expect(await store.readLog(entry)).toEqual(entry);
+  });
+
+  it('every key it writes has a TTL and a bucket/group hash tag', async () => {
+    const p = prefix();
+    const keys = new RedisKeys(p, 4);
+    const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+    await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'firing', dueAt: T0 });
+    await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'recovery', dueAt: T0 + 5 });
+    const bucket = store.dueBucketOf(entry.groupId);
+    const [c] = await store.claimDue(bucket, T0, 30_000, 'a', 1);
+    await store.complete(c, T0 + 300_000);
+    await store.claimDue(bucket, T0 + 5, 30_000, 'a', 1); // leaves a lease behind
+    await store.writeLog(entry, 60_000, 1);
+    const written = await redis.keys(`${p}:*`);
+    expect(written.length).toBe(5); // due, lease, claims, nflog entry, fence
+    const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
+    for (const k of written) {
+      expect(await redis.pttl(k)).toBeGreaterThan(0);
+      expect([`b${bucket}`, entry.groupId]).toContain(tag(k));
+    }
+  });
+
+  it('a log write marks an existing group as flushed (upsert-groups stops "flush at once")', async () => {
+    const p = prefix();
+    const keys = new RedisKeys(p, 4);
+    const groups = new RedisGroupStore(redis, keys, { retention: 3_600_000 });
+    const now = Date.now();
+    const target = {
+      groupId: entry.groupId,
+      groupKey: '{}:{alertname="A"}',
+      receiver: entry.receiver,
+      routeId: '{}',
+      groupLabels: { alertname: 'A' },
+      groupWait: 30_000,
+      groupInterval: 300_000,
+      repeatInterval: 3_600_000,
+    };
+    const alert = (fp: string) => ({
+      fingerprint: fp,
+      labels: { alertname: 'A', i: fp },
+      annotations: {},
+      startsAt: now - 600_000,
+      endsAt: now + 600_000,
+      updatedAt: now,
+      timeout: false,
+      generatorURL: '',
+    });
+    await groups.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01')] }] });
+    const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+    const bucket = store.dueBucketOf(entry.groupId);
+    const [c] = await store.claimDue(bucket, now, 30_000, 'a', 10);
+    expect(c.dueAt).toBe(now); // started long ago: at once
+    await store.writeLog({ ...entry, timestamp: now }, 60_000);
+    await store.complete(c, now + 300_000);
+    expect(await redis.hget(keys.groupMeta('t', entry.groupId), 'flushed')).toBe('1');
+    // Another old alert joins: the flushed group keeps its group_interval schedule.
+    await groups.upsert({ tenant: 't', now: now + 1000, groups: [{ target, alerts: [alert('02')] }] });
+    expect(await store.claimDue(bucket, now + 1000, 30_000, 'b', 10)).toEqual([]);
+    // A log write for a group whose keys are gone does not recreate its meta hash.
+    await store.writeLog({ ...entry, groupId: '00000000000000b2', timestamp: now }, 60_000);
+    expect(await redis.exists(keys.groupMeta('t', '00000000000000b2'))).toBe(0);
+  });
+
+  it('rejects a bucket outside the index', async () => {
+    const store = new RedisFlushStore(redis, new RedisKeys(prefix(), 4), { keyTtl: KEY_TTL });
+    await expect(store.claimDue(4, T0, 1000, 'a', 1)).rejects.toThrow(RangeError);
+  });
+});
