@@ -44,6 +44,15 @@ export async function createApp(
       }),
     abortOnError: false,
   });
+  // Which node answered: useful behind nginx, and for the cluster tests.
+  const nodeId = config.herald.nodeId;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', (_req, reply, payload, done) => {
+      void reply.header('X-Herald-Node', nodeId);
+      done(null, payload);
+    });
   // Alertmanager's API consumes JSON only; a text/plain body is a client mistake (415), not a string to parse.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.enableShutdownHooks();

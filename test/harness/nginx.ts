@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './free-port';
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+export interface NginxOptions {
+  /** Loopback ports of the Herald nodes. */
+  upstreams: number[];
+  port?: number;
+  /** nginx binary (default `nginx` on PATH). */
+  nginxBin?: string;
+}
+
+/**
+ * Renders the repository's `nginx.conf` for loopback: the `HERALD:upstream` lines become one server line
+ * per node port, `HERALD:listen` the chosen port, and pid/temp paths a private directory, so tests and
+ * `npm run cluster` run the same directives as docker-compose.
+ */
+export function renderNginxConf(upstreams: number[], port: number, dir: string): string {
+  return renderFrom(readFileSync(repoFile('nginx.conf'), 'utf8'), upstreams, port, dir);
+}
+
+/** A file at the repository root, found from the sources (test/harness) or from dist/test/harness. */
+function repoFile(name: string): string {
+  for (const up of [
+    ['..', '..'],
+    ['..', '..', '..'],
+  ]) {
+    const p = resolve(__dirname, ...up, name);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`${name} not found above ${__dirname}`);
+}
+
+function renderFrom(src: string, upstreams: number[], port: number, dir: string): string {
+  const lines = src.split('\n');
+  const out: string[] = [];
+  let emitted = false;
+  for (const line of lines) {
+    if (line.includes('# HERALD:upstream')) {
+      if (!emitted) {
+        const indent = /^\s*/.exec(line)![0];
+        const rest = /:\d+(\s.*?);\s*# HERALD:upstream/.exec(line)?.[1] ?? '';
+        for (const p of upstreams) out.push(`${indent}server 127.0.0.1:${p}${rest};`);
+        emitted = true;
+      }
+      continue;
+    }
+    if (line.includes('# HERALD:listen')) {
+      out.push(line.replace(/listen\s+\d+;/, `listen 127.0.0.1:${port};`).replace(/\s*# HERALD:listen/, ''));
+      continue;
+    }
+    out.push(line.replaceAll('/tmp/herald-nginx', join(dir, 'nginx')));
+  }
+  return out.join('\n');
+}
+
+/** A real nginx process in front of Herald nodes, on a free loopback port. */
+export class NginxServer {
+  private proc?: ChildProcess;
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(opts: NginxOptions): Promise<NginxServer> {
+    const port = opts.port ?? (await freePort());
+    const dir = mkdtempSync(join(tmpdir(), 'herald-nginx-'));
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(conf, renderNginxConf(opts.upstreams, port, dir));
+    const n = new NginxServer(port, dir);
+    const bin = opts.nginxBin ?? 'nginx';
+    const proc = spawn(bin, ['-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    n.proc = proc;
+    live.add(proc);
+    proc.once('exit', () => live.delete(proc));
+    let stderr = '';
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const failed = new Promise<never>((_, reject) => {
+      proc.once('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message} (install nginx)`)));
+      proc.once('exit', (code) => reject(new Error(`nginx exited with ${code}: ${stderr}`)));
+    });
+    await Promise.race([n.waitReady(), failed]);
+    return n;
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        const r = await fetch(`${this.url}/nginx-health`);
+        if (r.ok) return;
+      } catch {
+        /* not yet */
+      }
+      if (Date.now() > deadline) throw new Error('nginx not ready in 5 s');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null && !p.signalCode) {
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGQUIT');
+      const t = setTimeout(() => p.kill('SIGKILL'), 3000);
+      await gone;
+      clearTimeout(t);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
