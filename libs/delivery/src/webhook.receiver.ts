@@ -1,0 +1,83 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { WebhookPayload } from '@herald/domain';
+import { postHttp, type HttpClientConfig } from './http-client';
+import type { Notification } from './notification';
+import { resultOf, type Receiver, type SendResult } from './receiver';
+
+/** A parsed `webhook_configs` entry. */
+export interface WebhookReceiverConfig {
+  /** `url`, or read from `url_file` at each send (Alertmanager re-reads it too). */
+  url: string | { file: string };
+  /** Default true (Alertmanager's default for webhooks). */
+  sendResolved: boolean;
+  /** 0 = all alerts. */
+  maxAlerts: number;
+  /** Default 10 s. */
+  timeoutMs: number;
+  http: HttpClientConfig;
+  /** Herald extra `herald_secret` / `herald_secret_file`: HMAC-SHA256 key for `X-Herald-Signature`. */
+  secret?: string | { file: string };
+  userAgent: string;
+}
+
+const value = (v: string | { file: string }): string =>
+  typeof v === 'string' ? v : readFileSync(v.file, 'utf8').trim();
+
+/**
+ * Applies `send_resolved` and `max_alerts` to the payload as Alertmanager does: without send_resolved
+ * the resolved alerts are left out (nothing is sent if none remain); `max_alerts` keeps the first alerts
+ * in Alertmanager's order and counts the rest in `truncatedAlerts`. Returns null when nothing is to be sent.
+ */
+export function webhookBody(
+  p: WebhookPayload,
+  sendResolved: boolean,
+  maxAlerts: number,
+): WebhookPayload | null {
+  let alerts = p.alerts;
+  if (!sendResolved) alerts = alerts.filter((a) => a.status === 'firing');
+  if (alerts.length === 0) return null;
+  let truncated = p.truncatedAlerts;
+  if (maxAlerts > 0 && alerts.length > maxAlerts) {
+    truncated += alerts.length - maxAlerts;
+    alerts = alerts.slice(0, maxAlerts);
+  }
+  return alerts === p.alerts && truncated === p.truncatedAlerts
+    ? p
+    : { ...p, alerts, truncatedAlerts: truncated };
+}
+
+/** HMAC-SHA256 of the exact body bytes, as sent in `X-Herald-Signature: sha256=<hex>`. */
+export function webhookSignature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * Alertmanager's webhook integration: POSTs the version-4 message (+ `notification_reason`) as JSON,
+ * with `Idempotency-Key` (delivery is at-least-once: receivers can drop the rare duplicate) and, with
+ * a `herald_secret`, an HMAC signature of the body.
+ */
+export class WebhookReceiver implements Receiver {
+  readonly kind = 'webhook';
+
+  constructor(private readonly cfg: WebhookReceiverConfig) {}
+
+  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+    const payload = webhookBody(n.payload, this.cfg.sendResolved, this.cfg.maxAlerts);
+    if (!payload) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
+    const body = JSON.stringify(payload);
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'User-Agent': this.cfg.userAgent,
+      'Idempotency-Key': n.idempotencyKey,
+      ...this.cfg.http.authHeaders(),
+    };
+    if (this.cfg.secret) headers['X-Herald-Signature'] = webhookSignature(value(this.cfg.secret), body);
+    const r = await postHttp(value(this.cfg.url), body, headers, {
+      timeoutMs: this.cfg.timeoutMs,
+      signal,
+      tls: this.cfg.http.tls,
+    });
+    return resultOf(r.outcome, r.message);
+  }
+}

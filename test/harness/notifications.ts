@@ -1,0 +1,70 @@
+import {
+  buildWebhookPayload,
+  fingerprint,
+  idempotencyKey,
+  type Alert,
+  type GroupState,
+  type LabelSet,
+} from '@herald/domain';
+import type { Notification } from '@herald/delivery';
+
+const NOW = Date.parse('2024-05-01T12:00:00Z');
+
+/** An alert at a fixed time: firing unless `resolved`. */
+export function testAlert(labels: LabelSet, annotations: LabelSet = {}, resolved = false): Alert {
+  return {
+    fingerprint: fingerprint(labels),
+    labels,
+    annotations,
+    startsAt: NOW - 60_000,
+    endsAt: resolved ? NOW - 1000 : NOW + 300_000,
+    updatedAt: NOW - 1000,
+    timeout: false,
+    generatorURL: 'http://prometheus:9090/graph',
+  };
+}
+
+/**
+ * A notification as the scheduler would enqueue it: group `{alertname="HighCPU"}` of route `{}`, three
+ * firing alerts of team db (or the given alerts), with a real webhook v4 payload.
+ */
+export function testNotification(
+  o: {
+    group?: string;
+    seq?: number;
+    receiver?: string;
+    tenant?: string;
+    state?: GroupState;
+    alerts?: Alert[];
+  } = {},
+): Notification {
+  const group = o.group ?? 'HighCPU';
+  const groupKey = `{}:{alertname="${group}"}`;
+  const seq = o.seq ?? 1;
+  const state = o.state ?? 'firing';
+  const receiver = o.receiver ?? 'team-db';
+  const alerts = o.alerts ?? [
+    testAlert({ alertname: group, instance: 'a', team: 'db' }, { summary: 'CPU high on a' }),
+    testAlert({ alertname: group, instance: 'b', team: 'db' }, { summary: 'CPU high on b' }),
+    testAlert({ alertname: group, instance: 'c', team: 'db' }, { summary: 'CPU high on c' }),
+  ];
+  return {
+    tenant: o.tenant ?? 'default',
+    receiver,
+    groupKey,
+    groupId: fingerprint({ g: groupKey }),
+    state,
+    seq,
+    payload: buildWebhookPayload({
+      receiver,
+      groupKey,
+      groupLabels: { alertname: group },
+      alerts,
+      reason: state === 'firing' ? 'first notification' : 'all alerts resolved',
+      externalURL: 'http://herald.example:9093',
+      maxAlerts: 0,
+      now: NOW,
+    }),
+    idempotencyKey: idempotencyKey(groupKey, seq, state),
+  };
+}

@@ -1,0 +1,264 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { GlobalConfig, ReceiverConfig } from '@herald/config';
+import {
+  BullMqDeliveryQueue,
+  buildReceivers,
+  checkEvictionPolicy,
+  type DeadLetterEvent,
+  type DeliveredEvent,
+  type DeliveryLogger,
+} from '@herald/delivery';
+import { HttpSink } from '../../harness/http-sink';
+import { testNotification } from '../../harness/notifications';
+import { RedisServer } from '../../harness/redis-server';
+import { SmtpSink } from '../../harness/smtp-sink';
+
+jest.setTimeout(20_000);
+
+let server: RedisServer;
+let sink: HttpSink;
+let smtp: SmtpSink;
+const open: BullMqDeliveryQueue[] = [];
+const global: GlobalConfig = { resolveTimeout: 300_000, raw: {} };
+/** Fast backoff so retries take tens of ms: 50 ms ×1.5 ±50 %, capped at 400 ms. */
+const FAST = { backoff: { initialMs: 50, multiplier: 1.5, jitter: 0.5, maxMs: 400 }, maxAttempts: 6 };
+
+beforeAll(async () => {
+  [server, sink, smtp] = await Promise.all([
+    RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] }),
+    HttpSink.start(),
+    SmtpSink.start(),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all(open.map((q) => q.close(2000)));
+  await Promise.all([server.stop(), sink.stop(), smtp.stop()]);
+});
+beforeEach(() => {
+  sink.requests.length = 0;
+  sink.respond(200);
+});
+
+function receiver(fields: Partial<ReceiverConfig>): ReceiverConfig {
+  return {
+    name: 'team-db',
+    webhookConfigs: [],
+    slackConfigs: [],
+    emailConfigs: [],
+    unsupportedKinds: [],
+    raw: {},
+    ...fields,
+  };
+}
+
+/** A started queue on a fresh prefix, with its delivered / dead-letter events collected. */
+async function startQueue(
+  receivers: ReceiverConfig[],
+  extra: { rateLimit?: { max: number; durationMs: number } } = {},
+) {
+  const built = buildReceivers(receivers, global, { userAgent: 'Herald/0.1.0' });
+  const q = new BullMqDeliveryQueue({
+    redis: { url: server.url },
+    prefix: `t${randomBytes(4).toString('hex')}`,
+    resolve: built.resolve,
+    retry: FAST,
+    concurrency: 4,
+    rateLimit: extra.rateLimit && (() => extra.rateLimit),
+  });
+  open.push(q);
+  const delivered: DeliveredEvent[] = [];
+  const dead: DeadLetterEvent[] = [];
+  q.onDelivered((e) => void delivered.push(e));
+  q.onDeadLetter((e) => void dead.push(e));
+  await q.start();
+  return { q, delivered, dead };
+}
+
+const until = async (pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition') => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('BullMQ delivery to a webhook', () => {
+  it('POSTs the v4 payload with Idempotency-Key, User-Agent and the HMAC signature', async () => {
+    const { q, delivered } = await startQueue([
+      receiver({ webhookConfigs: [{ url: `${sink.url}/hook`, herald_secret: 's3cret', max_alerts: 2 }] }),
+    ]);
+    const n = testNotification({ seq: 1 });
+    expect((await q.enqueue(n)).status).toBe('queued');
+    await until(() => delivered.length === 1, 10_000, 'delivery');
+    expect(sink.requests).toHaveLength(1);
+    const req = sink.requests[0];
+    expect(req.path).toBe('/hook');
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers['idempotency-key']).toBe(n.idempotencyKey);
+    expect(req.headers['user-agent']).toBe('Herald/0.1.0');
+    expect(req.headers['x-herald-signature']).toBe(
+      `sha256=${createHmac('sha256', 's3cret').update(req.body).digest('hex')}`,
+    );
+    expect(req.json).toEqual({ ...n.payload, alerts: n.payload.alerts.slice(0, 2), truncatedAlerts: 1 });
+    expect(req.json).toMatchObject({
+      version: '4',
+      status: 'firing',
+      notification_reason: 'first notification',
+    });
+    expect(delivered[0]).toMatchObject({ via: 'bullmq', attempts: 1, notification: { seq: 1 } });
+  });
+
+  it('retries a 500 with backoff and delivers exactly once when the receiver recovers', async () => {
+    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/flaky` }] })]);
+    sink.respond((i) => (i < 3 ? 500 : 200));
+    await q.enqueue(testNotification({ seq: 2 }));
+    await until(() => delivered.length === 1, 10_000, 'delivery after 500s');
+    expect(sink.requests.map((r) => r.status)).toEqual([500, 500, 500, 200]);
+    expect(sink.accepted).toHaveLength(1);
+    expect(delivered[0].attempts).toBe(4);
+    const gaps = sink.requests.slice(1).map((r, i) => r.at - sink.requests[i].at);
+    // 50 ms ×1.5ⁿ with ±50 % jitter: at least half the base each time.
+    gaps.forEach((g, i) => expect(g).toBeGreaterThanOrEqual(Math.floor(50 * 1.5 ** i * 0.5) - 5));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.requests).toHaveLength(4);
+    expect(await q.counts()).toMatchObject({ completed: 1, dead: 0, waiting: 0, delayed: 0, active: 0 });
+  });
+
+  it('dead-letters a 400 with the reason, without retrying, and can retry it on demand', async () => {
+    const { q, delivered, dead } = await startQueue([
+      receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] }),
+    ]);
+    sink.respond(400);
+    const n = testNotification({ seq: 3 });
+    const { id } = await q.enqueue(n);
+    await until(() => dead.length === 1, 10_000, 'dead letter');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.requests).toHaveLength(1);
+    const [d] = await q.deadLetters(10);
+    expect(d).toMatchObject({
+      id,
+      attempts: 1,
+      via: 'bullmq',
+      notification: { payload: n.payload, idempotencyKey: n.idempotencyKey },
+      lastError: { integration: 'webhook[0]', reason: 'clientError', status: 400 },
+    });
+    expect(d.lastError?.message).toContain('HTTP 400');
+    expect(await q.counts()).toMatchObject({ dead: 1, completed: 0 });
+    sink.respond(200);
+    expect(await q.retryDeadLetter(id)).toBe(true);
+    await until(() => delivered.length === 1, 10_000, 'delivery after retry');
+    expect(await q.counts()).toMatchObject({ dead: 0, completed: 1 });
+  });
+
+  it('treats a second enqueue of the same flush as a no-op', async () => {
+    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/once` }] })]);
+    sink.delay(100);
+    const n = testNotification({ seq: 4 });
+    const results = await Promise.all([q.enqueue(n), q.enqueue(n), q.enqueue(n)]);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    await until(() => delivered.length === 1, 10_000, 'delivery');
+    sink.delay(0);
+    expect(await q.enqueue(n)).toMatchObject({ status: 'duplicate', delivered: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sink.requests).toHaveLength(1);
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('sends the Slack incoming-webhook JSON', async () => {
+    const { q, delivered } = await startQueue([
+      receiver({
+        slackConfigs: [{ api_url: `${sink.url}/slack`, channel: '#db-alerts', username: 'herald' }],
+      }),
+    ]);
+    await q.enqueue(testNotification({ seq: 5 }));
+    await until(() => delivered.length === 1, 10_000, 'slack delivery');
+    const body = sink.requests[0].json as {
+      channel: string;
+      username: string;
+      attachments: Record<string, unknown>[];
+    };
+    expect(sink.requests[0].path).toBe('/slack');
+    expect(body).toMatchObject({ channel: '#db-alerts', username: 'herald' });
+    expect(body.attachments).toHaveLength(1);
+    expect(body.attachments[0]).toMatchObject({ title: '[FIRING:3] HighCPU (db)', color: 'danger' });
+    expect(body.attachments[0].text).toContain('CPU high on c');
+  });
+
+  it('delivers e-mail over SMTP with HTML and text bodies', async () => {
+    const { q, delivered } = await startQueue([
+      receiver({
+        emailConfigs: [
+          { to: 'db@example.com', from: 'herald@example.com', smarthost: smtp.smarthost, require_tls: false },
+        ],
+      }),
+    ]);
+    await q.enqueue(testNotification({ seq: 6 }));
+    await until(() => delivered.length === 1, 10_000, 'e-mail delivery');
+    expect(smtp.mails).toHaveLength(1);
+    const m = smtp.mails[0];
+    expect(m).toMatchObject({
+      from: 'herald@example.com',
+      to: ['db@example.com'],
+      subject: '[FIRING:3] HighCPU (db)',
+    });
+    expect(m.html).toContain('<h3>[3] Firing</h3>');
+    expect(m.text).toContain('CPU high on a');
+    expect(m.headers['x-herald-idempotency-key']).toBe(testNotification({ seq: 6 }).idempotencyKey);
+  });
+
+  it('retries an SMTP 451 and dead-letters an SMTP 550', async () => {
+    const { q, delivered, dead } = await startQueue([
+      receiver({
+        emailConfigs: [
+          { to: 'db@example.com', from: 'h@example.com', smarthost: smtp.smarthost, require_tls: false },
+        ],
+      }),
+    ]);
+    const before = smtp.mails.length;
+    smtp.reject(451);
+    await q.enqueue(testNotification({ seq: 7 }));
+    await smtp.waitFor(() => smtp.rejected >= 2);
+    smtp.reject(undefined);
+    await until(() => delivered.length === 1, 10_000, 'e-mail after 451');
+    expect(delivered[0].attempts).toBeGreaterThanOrEqual(3);
+    expect(smtp.mails.length).toBe(before + 1);
+    smtp.reject(550);
+    await q.enqueue(testNotification({ seq: 8 }));
+    await until(() => dead.length === 1, 10_000, 'dead letter after 550');
+    smtp.reject(undefined);
+    expect(dead[0].deadLetter.lastError).toMatchObject({ reason: 'clientError', status: 550 });
+  });
+
+  it('limits the send rate per receiver across the queue', async () => {
+    const { q, delivered } = await startQueue(
+      [receiver({ webhookConfigs: [{ url: `${sink.url}/rated` }] })],
+      {
+        rateLimit: { max: 2, durationMs: 400 },
+      },
+    );
+    const t0 = Date.now();
+    for (let s = 10; s < 14; s++) await q.enqueue(testNotification({ seq: s }));
+    await until(() => delivered.length === 4, 10_000, 'rate-limited deliveries');
+    const ats = sink.requests.map((r) => r.at - t0).sort((a, b) => a - b);
+    // Burst of 2, then one token per 200 ms.
+    expect(ats[3]).toBeGreaterThanOrEqual(350);
+    expect(delivered.every((d) => d.attempts === 1)).toBe(true);
+  });
+
+  it('warns at start-up unless maxmemory-policy is noeviction', async () => {
+    const warnings: string[] = [];
+    const log: DeliveryLogger = { info: () => {}, error: () => {}, warn: (_o, m) => void warnings.push(m) };
+    const c = new Redis(server.url);
+    try {
+      expect(await checkEvictionPolicy(c, log)).toBe('noeviction');
+      expect(warnings).toEqual([]);
+      await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+      expect(await checkEvictionPolicy(c, log)).toBe('allkeys-lru');
+      expect(warnings[0]).toMatch(/maxmemory-policy is allkeys-lru: set it to noeviction/);
+    } finally {
+      await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+      c.disconnect();
+    }
+  });
+});
