@@ -129,6 +129,62 @@ export class MemoryFlushStore implements FlushStore {
     return Promise.resolve({ written: true });
   }
 
+  // --- The due index as MemoryGroupStore uses it (memory mode shares one index between ingest and
+  // --- the scheduler, as Redis mode shares the due zsets).
+
+  /** The due entry of a group half (not counting a held lease), if any. */
+  getDue(tenant: string, groupId: string, state: GroupState): DueEntry | undefined {
+    return this.due.get(this.dueBucketOf(groupId))?.get(member(tenant, groupId, state));
+  }
+
+  /** Puts or moves a due entry (synchronous form of `schedule`). */
+  setDue(entry: DueEntry): void {
+    this.bucket(this.due, this.dueBucketOf(entry.groupId)).set(
+      member(entry.tenant, entry.groupId, entry.state),
+      {
+        ...entry,
+      },
+    );
+  }
+
+  /** Forgets a group half's due entry and lease (the group was deleted or drained elsewhere). */
+  deleteDue(tenant: string, groupId: string, state: GroupState): void {
+    const b = this.dueBucketOf(groupId);
+    this.due.get(b)?.delete(member(tenant, groupId, state));
+    this.leases.get(b)?.delete(member(tenant, groupId, state));
+  }
+
+  /** Due entries with `dueAt <= until`, oldest first. */
+  listDueSync(until: number, limit: number): DueEntry[] {
+    const out: DueEntry[] = [];
+    for (const m of this.due.values()) for (const d of m.values()) if (d.dueAt <= until) out.push({ ...d });
+    return out.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit);
+  }
+
+  /**
+   * Hands over every live notification-log entry with its remaining TTL and forgets all state (logs,
+   * fences, due entries, leases). Used when Redis returns: the logs are merged into Redis so nothing
+   * notified during the outage is notified again; due entries are re-created by the group reconciliation.
+   */
+  drainLogs(): { entry: NflogEntry; ttlMs: number }[] {
+    const now = this.clock.now();
+    const out: { entry: NflogEntry; ttlMs: number }[] = [];
+    for (const { entry, expiresAt } of this.logs.values()) {
+      if (expiresAt > now) out.push({ entry: copy(entry), ttlMs: expiresAt - now });
+    }
+    this.logs.clear();
+    this.fences.clear();
+    this.due.clear();
+    this.leases.clear();
+    return out;
+  }
+
+  /** Whether anything is held (logs, due entries or leases). */
+  get empty(): boolean {
+    const any = (m: Map<number, Map<string, unknown>>) => [...m.values()].some((x) => x.size > 0);
+    return this.logs.size === 0 && !any(this.due) && !any(this.leases);
+  }
+
   private ownLease(entry: ClaimedEntry): Lease | undefined {
     const l = this.bucket(this.leases, entry.bucket).get(member(entry.tenant, entry.groupId, entry.state));
     return l && l.owner === entry.owner ? l : undefined;

@@ -1,4 +1,5 @@
 export * from './alert-codec';
+export * from './failover-flush.store';
 export * from './failover-group.store';
 export * from './keys';
 export * from './lua-scripts';

@@ -1,0 +1,103 @@
+import { FakeClock, MemoryFlushStore, MemoryGroupStore, type Alert, type GroupTarget } from '@herald/domain';
+import { FlushRunner, type OutgoingNotification } from './flush-runner';
+
+const T0 = Date.parse('2026-06-01T12:00:00Z');
+const target: GroupTarget = {
+  groupId: '00000000000000a1',
+  groupKey: '{}:{alertname="A"}',
+  receiver: 'hook',
+  routeId: '{}',
+  groupLabels: { alertname: 'A' },
+  groupWait: 30_000,
+  groupInterval: 300_000,
+  repeatInterval: 3_600_000,
+};
+const alert = (fp: string, endsAt: number, updatedAt = T0): Alert => ({
+  fingerprint: fp,
+  labels: { alertname: 'A', i: fp },
+  annotations: {},
+  startsAt: T0,
+  endsAt,
+  updatedAt,
+  timeout: false,
+  generatorURL: '',
+});
+
+function setup() {
+  const clock = new FakeClock(T0);
+  const groups = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 10, retention: 86_400_000 });
+  const flush = new MemoryFlushStore({ clock, dueBuckets: 4 });
+  const sent: OutgoingNotification[] = [];
+  const cleanups: unknown[] = [];
+  const runner = new FlushRunner(
+    groups,
+    flush,
+    { enqueue: (n) => Promise.resolve(void sent.push(n)) },
+    async (_t, _g, fn) => {
+      await fn();
+      return true;
+    },
+    clock,
+    {
+      nodeId: 'n1',
+      externalURL: 'http://herald',
+      leaseMs: 30_000,
+      claimLimit: 100,
+      concurrency: 4,
+      receivers: new Map([['hook', { name: 'hook', sendResolved: true, maxAlerts: 0, deliverable: true }]]),
+      applyCleanup: (t, g, c) => Promise.resolve(void cleanups.push([t, g, c])),
+    },
+  );
+  return { clock, groups, flush, sent, cleanups, runner };
+}
+
+describe('FlushRunner (memory stores, fake clock)', () => {
+  it('notifies once after group_wait, logs on delivery, and reports the resolution', async () => {
+    const { clock, groups, flush, sent, cleanups, runner } = setup();
+    await groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 3_600_000)] }],
+    });
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 + 30_000 });
+
+    expect((await runner.tick()).claimed).toBe(0);
+    clock.set(T0 + 30_000);
+    expect(await runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ state: 'firing', seq: 1, reason: 'first notification' });
+    expect(sent[0].payload).toMatchObject({ status: 'firing', groupKey: target.groupKey, version: '4' });
+    await runner.delivered(sent[0]);
+
+    clock.set(T0 + 330_000); // group_interval later: nothing new
+    expect(await runner.tick()).toMatchObject({ claimed: 1, notified: 0, skipped: 1 });
+
+    // The alert resolves; the recovery half is due with the next tick.
+    clock.set(T0 + 400_000);
+    await groups.upsert({
+      tenant: 't',
+      now: T0 + 400_000,
+      groups: [{ target, alerts: [alert('01', T0 + 400_000, T0 + 400_000)] }],
+    });
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'recovery', dueAt: T0 + 400_000 });
+    await runner.tick();
+    const resolved = sent.find((n) => n.state === 'recovery');
+    expect(resolved).toMatchObject({ reason: 'all alerts resolved', seq: 1 });
+    expect(resolved!.payload.status).toBe('resolved');
+    await runner.delivered(resolved!);
+    expect(cleanups).toEqual([['t', target.groupId, { remove: ['01'], deleteGroup: true }]]);
+  });
+
+  it('an entry claimed by one runner is not flushed by another', async () => {
+    const a = setup();
+    await a.groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 3_600_000)] }],
+    });
+    await a.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    const [r1, r2] = await Promise.all([a.runner.tick(), a.runner.tick()]);
+    expect(r1.claimed + r2.claimed).toBe(1);
+    expect(a.sent).toHaveLength(1);
+  });
+});

@@ -1,0 +1,199 @@
+import {
+  buildWebhookPayload,
+  createFlushContext,
+  FlushPipeline,
+  nflogTtl,
+  type ClaimedEntry,
+  type Clock,
+  type FlushStore,
+  type GroupState,
+  type GroupStore,
+  type NflogEntry,
+  type NotificationReason,
+  type ResolvedCleanup,
+  type WebhookPayload,
+} from '@herald/domain';
+
+/** What the runner needs to know of a receiver. */
+export interface RunnerReceiver {
+  name: string;
+  sendResolved: boolean;
+  /** `max_alerts` of its webhook integration (0 = no limit). */
+  maxAlerts: number;
+  /** False for a receiver without integrations: nothing to send, the flush is recorded at once. */
+  deliverable: boolean;
+}
+
+/** One notification handed to delivery; delivery calls `FlushRunner.delivered` once a receiver accepted it. */
+export interface OutgoingNotification {
+  tenant: string;
+  receiver: string;
+  groupId: string;
+  groupKey: string;
+  state: GroupState;
+  seq: number;
+  idempotencyKey: string;
+  reason: NotificationReason;
+  payload: WebhookPayload;
+  /** Notification-log entry to write after delivery, with its TTL. */
+  record: NflogEntry;
+  logTtl: number;
+  /** Resolved alerts to remove once delivered (recovery half). */
+  cleanup: ResolvedCleanup | null;
+}
+
+/** Port: the delivery queue as the runner sees it. Enqueueing the same flush twice must be a no-op. */
+export interface Notifier {
+  enqueue(n: OutgoingNotification): Promise<void>;
+}
+
+/** Port: the group lock (libs/locks `LockManager.using` with no wait). Resolves false when busy. */
+export type GroupLock = (tenant: string, groupId: string, fn: () => Promise<void>) => Promise<boolean>;
+
+export interface FlushRunnerOptions {
+  nodeId: string;
+  externalURL: string;
+  /** How long a claim is leased before another node may take it over (ms). */
+  leaseMs: number;
+  /** Entries claimed per bucket per tick. */
+  claimLimit: number;
+  /** Flushes run at once by one node. */
+  concurrency: number;
+  receivers: ReadonlyMap<string, RunnerReceiver>;
+  /** Removes resolved alerts from a group (and the group when empty). */
+  applyCleanup: (tenant: string, groupId: string, cleanup: ResolvedCleanup) => Promise<void>;
+}
+
+export interface TickResult {
+  claimed: number;
+  notified: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * One scheduler tick, as plain TypeScript (the Nest scheduler only calls `tick` on an interval):
+ * claim due group halves from every bucket (atomic, with a lease), take the group lock, run the flush
+ * pipeline with one clock reading, hand a notification to delivery, and reschedule. The notification
+ * log is written by `delivered` after a receiver accepted, so a crash between enqueue and delivery
+ * re-sends with the same sequence number (same delivery job id, same Idempotency-Key).
+ */
+export class FlushRunner {
+  private readonly pipeline = new FlushPipeline();
+  private tickNo = 0;
+
+  constructor(
+    private readonly groups: GroupStore,
+    private readonly flush: FlushStore,
+    private readonly notifier: Notifier,
+    private readonly lock: GroupLock,
+    private readonly clock: Clock,
+    private readonly opts: FlushRunnerOptions,
+  ) {}
+
+  async tick(): Promise<TickResult> {
+    const owner = `${this.opts.nodeId}#${++this.tickNo}`;
+    const res: TickResult = { claimed: 0, notified: 0, skipped: 0, failed: 0 };
+    const claimed: ClaimedEntry[] = [];
+    const now = this.clock.now();
+    for (let b = 0; b < this.flush.dueBuckets; b++) {
+      claimed.push(...(await this.flush.claimDue(b, now, this.opts.leaseMs, owner, this.opts.claimLimit)));
+    }
+    res.claimed = claimed.length;
+    let next = 0;
+    const worker = async () => {
+      while (next < claimed.length) {
+        const entry = claimed[next++];
+        try {
+          const out = await this.flushOne(entry);
+          if (out === 'notified') res.notified++;
+          else res.skipped++;
+        } catch {
+          // The lease lapses and another tick (here or on another node) takes the entry again.
+          res.failed++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, claimed.length) }, worker));
+    return res;
+  }
+
+  private async flushOne(entry: ClaimedEntry): Promise<'notified' | 'skipped'> {
+    let outcome: 'notified' | 'skipped' = 'skipped';
+    const got = await this.lock(entry.tenant, entry.groupId, async () => {
+      const group = await this.groups.getGroup(entry.tenant, entry.groupId);
+      if (!group) {
+        await this.flush.complete(entry, null); // expired or deleted: drop its due entry
+        return;
+      }
+      const rc = this.opts.receivers.get(group.receiver) ?? {
+        name: group.receiver,
+        sendResolved: true,
+        maxAlerts: 0,
+        deliverable: false,
+      };
+      const key = { tenant: entry.tenant, groupId: entry.groupId, receiver: rc.name };
+      const [firingLog, recoveryLog] = await Promise.all([
+        this.flush.readLog({ ...key, state: 'firing' }),
+        this.flush.readLog({ ...key, state: 'recovery' }),
+      ]);
+      const ctx = createFlushContext(this.clock, {
+        tenant: entry.tenant,
+        group,
+        receiver: { name: rc.name, sendResolved: rc.sendResolved },
+        state: entry.state,
+        log: { firing: firingLog, recovery: recoveryLog },
+      });
+      const d = this.pipeline.run(ctx);
+      const ttl = nflogTtl(group.repeatInterval);
+      if (d.notify) {
+        const n: OutgoingNotification = {
+          tenant: entry.tenant,
+          receiver: rc.name,
+          groupId: group.groupId,
+          groupKey: group.groupKey,
+          state: entry.state,
+          seq: d.seq,
+          idempotencyKey: d.idempotencyKey,
+          reason: d.reason,
+          payload: buildWebhookPayload({
+            receiver: rc.name,
+            groupKey: group.groupKey,
+            groupLabels: group.labels,
+            alerts: d.alerts,
+            reason: d.reason,
+            externalURL: this.opts.externalURL,
+            maxAlerts: rc.maxAlerts,
+            now: ctx.now,
+          }),
+          record: d.record,
+          logTtl: ttl,
+          cleanup: d.cleanup,
+        };
+        if (rc.deliverable) await this.notifier.enqueue(n);
+        else await this.delivered(n); // nothing to send: the flush counts as done
+        outcome = 'notified';
+      } else {
+        if (d.record) await this.flush.writeLog(d.record, ttl);
+        if (d.cleanup) await this.opts.applyCleanup(entry.tenant, entry.groupId, d.cleanup);
+      }
+      if (d.scheduleRecovery) {
+        await this.flush.schedule({
+          tenant: entry.tenant,
+          groupId: entry.groupId,
+          state: 'recovery',
+          dueAt: ctx.now,
+        });
+      }
+      const deleted = d.cleanup?.deleteGroup && !d.notify;
+      await this.flush.complete(entry, deleted ? null : d.nextDueAt);
+    });
+    return got ? outcome : 'skipped';
+  }
+
+  /** Called by delivery after a receiver accepted `n`: record it in the log, then clean up. */
+  async delivered(n: OutgoingNotification): Promise<void> {
+    await this.flush.writeLog(n.record, n.logTtl);
+    if (n.cleanup) await this.opts.applyCleanup(n.tenant, n.groupId, n.cleanup);
+  }
+}
