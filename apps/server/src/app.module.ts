@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { HeraldConfigModule, type HeraldConfig } from '@herald/config';
+import { AdminModule } from './admin/admin.module';
 import { AlertsController } from './alerts/alerts.controller';
+import { AuthModule } from './auth/auth.module';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IngestController } from './ingest/ingest.controller';
@@ -14,7 +16,7 @@ export class AppModule {
   static forRoot(config: HeraldConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [HeraldConfigModule.forRoot(config), GroupStoreModule],
+      imports: [HeraldConfigModule.forRoot(config), GroupStoreModule, AuthModule, AdminModule],
       controllers: [IngestController, AlertsController, HealthController],
       providers: [IngestService, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -3,6 +3,7 @@ import { ConsoleLogger, type LoggerService, type LogLevel as NestLogLevel } from
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { HeraldConfig, LogLevel } from '@herald/config';
+import { setupOpenApi } from './admin/openapi';
 import { AppModule } from './app.module';
 
 /** herald.log_level (pino names) → the Nest levels to print. */
@@ -55,6 +56,7 @@ export async function createApp(
     });
   // Alertmanager's API consumes JSON only; a text/plain body is a client mistake (415), not a string to parse.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

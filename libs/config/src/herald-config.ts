@@ -163,10 +163,14 @@ export interface MemorySettings {
   readonly maxGroups: number;
 }
 
-/** A tenant (validated now, enforced by a later issue). */
+/**
+ * A tenant. With no tenant configured Herald runs single-tenant (`defaultTenant`, ingest without a key);
+ * once tenants exist, ingest needs one of a tenant's API keys and the admin API a user's session.
+ */
 export interface TenantConfig {
   readonly id: string;
   readonly name?: string;
+  /** scrypt hashes of the tenant's API keys (`heraldctl hash-secret`), never the keys themselves. */
   readonly apiKeys: readonly string[];
   readonly users: readonly TenantUser[];
   readonly limits: TenantLimits;
@@ -175,6 +179,7 @@ export interface TenantConfig {
 /** A dashboard / admin API user of a tenant. */
 export interface TenantUser {
   readonly username: string;
+  /** scrypt hash of the password (`heraldctl hash-secret`). */
   readonly passwordHash: string;
   readonly role: 'admin' | 'viewer';
 }

@@ -254,6 +254,7 @@ function parseTenants(value: unknown): TenantConfig[] {
     const apiKeys = stringList(raw.api_keys, at(path, 'api_keys'));
     apiKeys.forEach((k, j) => {
       const p = idx(at(path, 'api_keys'), j);
+      secretHash(k, p);
       // The key itself is a secret: name where it clashes, never what it is.
       if (keys.has(k)) throw new ConfigError(p, `API key already used at ${keys.get(k)}`);
       keys.set(k, p);
@@ -280,8 +281,29 @@ function parseUsers(value: unknown, path: string): TenantUser[] {
     if (raw.role !== 'admin' && raw.role !== 'viewer') {
       throw new ConfigError(at(p, 'role'), `must be "admin" or "viewer", got ${show(raw.role)}`);
     }
-    return { username, passwordHash: asString(raw.password_hash, at(p, 'password_hash')), role: raw.role };
+    const passwordHash = secretHash(
+      asString(raw.password_hash, at(p, 'password_hash')),
+      at(p, 'password_hash'),
+    );
+    return { username, passwordHash, role: raw.role };
   });
+}
+
+// `heraldctl hash-secret` output: scrypt with its parameters (N a power of two <= 2^20, r <= 32, p <= 16),
+// salt and hash in base64. Checked at load so a pasted plain secret fails start-up instead of every login.
+const SECRET_HASH = /^scrypt\$N=(\d+),r=(\d+),p=(\d+)\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{22,}={0,2}$/;
+
+/** Validates a secret hash string; the message never repeats the value (it may be a pasted secret). */
+function secretHash(value: string, path: string): string {
+  const m = SECRET_HASH.exec(value);
+  const [n, r, p] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  if (!m || n < 2 || n > 1 << 20 || (n & (n - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 16) {
+    throw new ConfigError(
+      path,
+      'must be a secret hash "scrypt$N=…,r=…,p=…$<salt>$<hash>" (print one with `npx heraldctl hash-secret <secret>`), not the secret itself',
+    );
+  }
+  return value;
 }
 
 function parseTenantLimits(value: unknown, path: string): TenantConfig['limits'] {

@@ -6,6 +6,10 @@ import { loadConfig, type LoadConfigOptions } from './load-config';
 
 const EXAMPLES = join(__dirname, '../../../deploy/examples');
 const HOST = 'node-a';
+// Well-formed scrypt hashes (the format `heraldctl hash-secret` prints); the values are arbitrary.
+const fakeHash = (fill: number) =>
+  `scrypt$N=16384,r=8,p=1$${Buffer.alloc(16, fill).toString('base64')}$${Buffer.alloc(32, fill).toString('base64')}`;
+const [H1, H2, H3] = [fakeHash(1), fakeHash(2), fakeHash(3)];
 
 function load(
   fileText?: string,
@@ -158,9 +162,9 @@ herald:
   tenants:
     - id: team-a
       name: Team A
-      api_keys: [k1, k2]
+      api_keys: ['${H1}', '${H2}']
       users:
-        - { username: alice, password_hash: 'h', role: admin }
+        - { username: alice, password_hash: '${H3}', role: admin }
       limits: { max_alerts: 10, ingest_rate: 2.5 }
     - id: team-b
 `).herald;
@@ -189,8 +193,8 @@ herald:
     expect(h.tenants[0]).toEqual({
       id: 'team-a',
       name: 'Team A',
-      apiKeys: ['k1', 'k2'],
-      users: [{ username: 'alice', passwordHash: 'h', role: 'admin' }],
+      apiKeys: [H1, H2],
+      users: [{ username: 'alice', passwordHash: H3, role: 'admin' }],
       limits: { maxAlerts: 10, maxGroups: undefined, ingestRate: 2.5 },
     });
     expect(h.tenants[1]).toMatchObject({ id: 'team-b', apiKeys: [], users: [] });
@@ -431,8 +435,23 @@ describe('loadConfig: invalid configs name the path', () => {
     ],
     [
       'shared API key',
-      `${BASE}\nherald: { tenants: [{ id: a, api_keys: [k] }, { id: b, api_keys: [k] }] }\n`,
+      `${BASE}\nherald: { tenants: [{ id: a, api_keys: ['${H1}'] }, { id: b, api_keys: ['${H1}'] }] }\n`,
       'herald.tenants[1].api_keys[0]: API key already used at herald.tenants[0].api_keys[0]',
+    ],
+    [
+      'plain API key instead of a hash',
+      `${BASE}\nherald: { tenants: [{ id: a, api_keys: [my-plain-key] }] }\n`,
+      'herald.tenants[0].api_keys[0]: must be a secret hash',
+    ],
+    [
+      'password hash of another format',
+      `${BASE}\nherald: { tenants: [{ id: a, users: [{ username: u, password_hash: '$2b$12$abc', role: admin }] }] }\n`,
+      'herald.tenants[0].users[0].password_hash: must be a secret hash',
+    ],
+    [
+      'scrypt cost out of bounds',
+      `${BASE}\nherald: { tenants: [{ id: a, api_keys: ['${H1.replace('N=16384', 'N=1000')}'] }] }\n`,
+      'herald.tenants[0].api_keys[0]: must be a secret hash',
     ],
     [
       'user role',

@@ -64,6 +64,18 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
       expect((await store.listGroups('t1')).length).toBe(1);
     });
 
+    it('deletes a group of one tenant only, with its due entries', async () => {
+      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      await store.upsert({ tenant: 't2', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      expect(await store.deleteGroup('t3', G1)).toBe(false);
+      expect(await store.deleteGroup('t1', G1)).toBe(true);
+      expect(await store.getGroup('t1', G1)).toBeNull();
+      expect(await store.listGroups('t1')).toEqual([]);
+      expect(await store.deleteGroup('t1', G1)).toBe(false);
+      expect(await store.getGroup('t2', G1)).not.toBeNull();
+      expect((await store.listDue(T0 + 30_000, 10)).map((d) => d.tenant)).toEqual(['t2']);
+    });
+
     it('moves a resolved alert to the recovery half and back when it fires again', async () => {
       await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
       await store.upsert({

@@ -73,6 +73,11 @@ export interface GroupStore {
   upsert(batch: UpsertBatch): Promise<UpsertResult>;
   listGroups(tenant: string): Promise<StoredGroup[]>;
   getGroup(tenant: string, groupId: string): Promise<StoredGroup | null>;
+  /**
+   * Forgets a group of a tenant (both halves, metadata, index and due entries); false when the tenant
+   * has no such group. Alerts that arrive later for it create it anew.
+   */
+  deleteGroup(tenant: string, groupId: string): Promise<boolean>;
   /** Due-index entries with `dueAt <= until`, oldest first (read-only; claiming comes with the scheduler). */
   listDue(until: number, limit: number): Promise<DueEntry[]>;
 }

@@ -132,6 +132,17 @@ export class MemoryGroupStore implements GroupStore {
     return Promise.resolve(g ? toStored(g) : null);
   }
 
+  deleteGroup(tenant: string, groupId: string): Promise<boolean> {
+    const id = `${tenant}\u0000${groupId}`;
+    const g = this.groups.get(id);
+    if (!g) return Promise.resolve(false);
+    this.alertCount -= g.firing.size + g.recovery.size;
+    this.groups.delete(id);
+    this.due.delete(`${id}\u0000firing`);
+    this.due.delete(`${id}\u0000recovery`);
+    return Promise.resolve(true);
+  }
+
   listDue(until: number, limit: number): Promise<DueEntry[]> {
     const out = [...this.due.values()].filter((d) => d.dueAt <= until);
     out.sort((a, b) => a.dueAt - b.dueAt);

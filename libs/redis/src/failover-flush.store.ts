@@ -58,7 +58,13 @@ export class FailoverFlushStore implements FlushStore {
     return this.route((s) => s.schedule(entry));
   }
 
-  claimDue(bucket: number, now: number, leaseMs: number, owner: string, limit: number): Promise<ClaimedEntry[]> {
+  claimDue(
+    bucket: number,
+    now: number,
+    leaseMs: number,
+    owner: string,
+    limit: number,
+  ): Promise<ClaimedEntry[]> {
     return this.route((s) => s.claimDue(bucket, now, leaseMs, owner, limit));
   }
 

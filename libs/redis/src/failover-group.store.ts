@@ -93,6 +93,11 @@ export class FailoverGroupStore implements GroupStore {
     return this.read((s) => s.getGroup(tenant, groupId));
   }
 
+  /** While in fallback only the memory copy is deleted: the Redis copy is out of reach until it returns. */
+  deleteGroup(tenant: string, groupId: string): Promise<boolean> {
+    return this.read((s) => s.deleteGroup(tenant, groupId));
+  }
+
   listDue(until: number, limit: number): Promise<DueEntry[]> {
     return this.read((s) => s.listDue(until, limit));
   }

@@ -67,6 +67,28 @@ export class RedisKeys {
     return `${this.prefix}:${tenant}:nflog:{${groupId}}:fence`;
   }
 
+  /**
+   * A session, keyed by the SHA-256 of its token (hex) so a dump of Redis yields no usable token; the
+   * hash is the tag, so sessions spread over a cluster.
+   */
+  session(tenant: string, tokenHash: string): string {
+    return `${this.prefix}:${tenant}:session:{${tokenHash}}`;
+  }
+
+  /** Sorted set of a tenant's sessions (`<id>:<tokenHash>` -> absolute expiry ms), for listing and revoking. */
+  tenantSessions(tenant: string): string {
+    return `${this.prefix}:${tenant}:sessions`;
+  }
+
+  /**
+   * Failed-login counter shared by every node. Not under a tenant: an IP is limited across tenants, and
+   * a user counter is keyed by a hash of (tenant, username) so a login for an unknown tenant cannot
+   * create keys under an attacker-chosen tenant name.
+   */
+  loginAttempts(kind: 'ip' | 'user', id: string): string {
+    return `${this.prefix}:login:${kind}:{${id}}`;
+  }
+
   parseDueMember(member: string): { tenant: string; groupId: string; state: GroupState } | null {
     const m = /^(.+):([0-9a-f]{16}):([fr])$/.exec(member);
     if (!m) return null;

@@ -13,6 +13,7 @@ import { RedisKeys } from './keys';
 import { loadLua } from './lua-scripts';
 
 type UpsertCommand = (...args: (string | number)[]) => Promise<[number, number]>;
+type DeleteCommand = (...args: (string | number)[]) => Promise<number>;
 
 export interface RedisGroupStoreOptions {
   /** How long a group's keys outlive its latest alert end (ms). */
@@ -26,6 +27,7 @@ export interface RedisGroupStoreOptions {
  */
 export class RedisGroupStore implements GroupStore {
   private readonly upsertCmd: UpsertCommand;
+  private readonly deleteCmd: DeleteCommand;
 
   constructor(
     private readonly redis: Redis,
@@ -37,6 +39,24 @@ export class RedisGroupStore implements GroupStore {
     }
     const cmd = (redis as unknown as Record<string, UpsertCommand>).heraldUpsertGroups;
     this.upsertCmd = cmd.bind(redis);
+    if (!(redis as unknown as Record<string, unknown>).heraldDeleteGroup) {
+      redis.defineCommand('heraldDeleteGroup', { lua: loadLua('delete-group') });
+    }
+    this.deleteCmd = (redis as unknown as Record<string, DeleteCommand>).heraldDeleteGroup.bind(redis);
+  }
+
+  async deleteGroup(tenant: string, groupId: string): Promise<boolean> {
+    if (!/^[0-9a-f]{16}$/.test(groupId)) return false;
+    const k = this.keys;
+    const keys = [
+      k.tenantGroups(tenant),
+      k.groupFiring(tenant, groupId),
+      k.groupRecovery(tenant, groupId),
+      k.groupMeta(tenant, groupId),
+      k.dueBucket(k.dueBucketOf(groupId)),
+    ];
+    const argv = [groupId, k.dueMember(tenant, groupId, 'firing'), k.dueMember(tenant, groupId, 'recovery')];
+    return Number(await this.deleteCmd(keys.length, ...keys, ...argv)) === 1;
   }
 
   async upsert({ tenant, now, groups }: UpsertBatch): Promise<UpsertResult> {

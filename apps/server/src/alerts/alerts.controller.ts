@@ -1,5 +1,7 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import type { TenantContext } from '@herald/sessions';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Tenant } from '../auth/decorators';
 import {
   isResolved,
   matchesAll,
@@ -35,17 +37,15 @@ type Q = Record<string, string | string[] | undefined>;
  * every alert is `active` and `silenced=false`/`inhibited=false` filters keep everything.
  */
 @Controller('api/v2/alerts')
+@UseGuards(ApiKeyGuard) // Alertmanager API clients present the tenant's API key, as senders do
 export class AlertsController {
-  constructor(
-    @Inject(GROUP_STORE) private readonly store: GroupStore,
-    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
-  ) {}
+  constructor(@Inject(GROUP_STORE) private readonly store: GroupStore) {}
 
   @Get()
-  async list(@Query() q: Q): Promise<GettableAlert[]> {
+  async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableAlert[]> {
     const f = parseFilters(q);
     const now = Date.now();
-    const groups = await this.store.listGroups(this.config.herald.defaultTenant);
+    const groups = await this.store.listGroups(ctx.tenant);
     const byFp = new Map<string, GettableAlert>();
     for (const g of groups) {
       if (f.receiver && !f.receiver.test(g.receiver)) continue;
@@ -67,11 +67,12 @@ export class AlertsController {
   @Get('groups')
   async groups(
     @Query() q: Q,
+    @Tenant() ctx: TenantContext,
   ): Promise<{ labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[]> {
     const f = parseFilters(q);
     const now = Date.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
-    const groups = await this.store.listGroups(this.config.herald.defaultTenant);
+    const groups = await this.store.listGroups(ctx.tenant);
     groups.sort(byGroupKey);
     for (const g of groups) {
       if (f.receiver && !f.receiver.test(g.receiver)) continue;

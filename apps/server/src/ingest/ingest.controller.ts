@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { parseWebhookEnvelope } from '@herald/domain';
+import type { TenantContext } from '@herald/sessions';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Tenant } from '../auth/decorators';
 import { badRequest, HeraldHttpError } from '../http/http-error';
 import { IngestService, type IngestOutcome } from './ingest.service';
 
@@ -10,31 +12,25 @@ import { IngestService, type IngestOutcome } from './ingest.service';
  * when others are invalid; the invalid ones are reported in a 400 body naming index and field.
  */
 @Controller()
+@UseGuards(ApiKeyGuard) // the tenant comes from the API key (or is the default one without tenants)
 export class IngestController {
-  constructor(
-    private readonly ingest: IngestService,
-    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
-  ) {}
-
-  private get tenant(): string {
-    return this.config.herald.defaultTenant;
-  }
+  constructor(private readonly ingest: IngestService) {}
 
   @Post('api/v2/alerts')
   @HttpCode(200)
-  async postAlerts(@Body() body: unknown): Promise<unknown> {
+  async postAlerts(@Body() body: unknown, @Tenant() ctx: TenantContext): Promise<unknown> {
     if (!Array.isArray(body)) throw badRequest('body', 'must be a JSON array of alerts');
     this.ingest.checkCount(body.length, 'body');
-    return respond(await this.ingest.ingestPostable(body, this.tenant), '');
+    return respond(await this.ingest.ingestPostable(body, ctx.tenant), '');
   }
 
   @Post('api/v1/webhooks/alertmanager')
   @HttpCode(200)
-  async postWebhook(@Body() body: unknown): Promise<unknown> {
+  async postWebhook(@Body() body: unknown, @Tenant() ctx: TenantContext): Promise<unknown> {
     const env = parseWebhookEnvelope(body);
     if ('field' in env) throw badRequest(env.field, env.message);
     this.ingest.checkCount(env.alerts.length, 'alerts');
-    const out = await this.ingest.ingestWebhook(env, this.tenant);
+    const out = await this.ingest.ingestWebhook(env, ctx.tenant);
     return respond(out, 'alerts');
   }
 }

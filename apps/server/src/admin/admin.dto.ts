@@ -1,0 +1,66 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** An alert as the admin API shows it. */
+export class AdminAlertDto {
+  @ApiProperty() fingerprint!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) annotations!: Record<
+    string,
+    string
+  >;
+  @ApiProperty() startsAt!: string;
+  @ApiProperty() endsAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiProperty() generatorURL!: string;
+  @ApiProperty({ enum: ['firing', 'resolved'] }) state!: 'firing' | 'resolved';
+}
+
+/** An alert with the ids of the groups that hold it (GET /api/v1/alerts). */
+export class AdminAlertWithGroupsDto extends AdminAlertDto {
+  @ApiProperty({ type: [String] }) groups!: string[];
+}
+
+/** A group in a listing. */
+export class GroupSummaryDto {
+  @ApiProperty({ description: '16 hex digits, the group key hash' }) id!: string;
+  @ApiProperty() groupKey!: string;
+  @ApiProperty() receiver!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
+  @ApiProperty() firing!: number;
+  @ApiProperty() recovery!: number;
+  @ApiProperty() createdAt!: string;
+}
+
+/** GET /api/v1/groups. */
+export class GroupPageDto {
+  @ApiProperty({ type: [GroupSummaryDto] }) groups!: GroupSummaryDto[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'pass as `cursor` for the next page' })
+  nextCursor!: string | null;
+}
+
+/** A group's timers (ms). */
+export class GroupTimersDto {
+  @ApiProperty() groupWait!: number;
+  @ApiProperty() groupInterval!: number;
+  @ApiProperty() repeatInterval!: number;
+}
+
+/** GET /api/v1/groups/:id. */
+export class GroupDetailDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() groupKey!: string;
+  @ApiProperty() receiver!: string;
+  @ApiProperty() routeId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: GroupTimersDto }) timers!: GroupTimersDto;
+  @ApiProperty({ type: [AdminAlertDto] }) firing!: AdminAlertDto[];
+  @ApiProperty({ type: [AdminAlertDto] }) recovery!: AdminAlertDto[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'the last notification sent for the group; null until the flush scheduler is wired in',
+  })
+  lastNotification!: null;
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { GroupStoreModule } from '../store/group-store.module';
+import { AdminAlertsController, GroupsController } from './groups.controller';
+import { TenantGroupsRepository } from './tenant-groups.repository';
+
+/** The tenant-scoped admin API (groups, alerts); sessions live in AuthModule. */
+@Module({
+  imports: [AuthModule, GroupStoreModule],
+  controllers: [GroupsController, AdminAlertsController],
+  providers: [TenantGroupsRepository],
+})
+export class AdminModule {}

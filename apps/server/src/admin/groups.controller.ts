@@ -1,0 +1,188 @@
+import { Controller, Delete, Get, HttpCode, Param, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { isResolved, parseMatcher, type Alert, type Matcher, type StoredGroup } from '@herald/domain';
+import type { TenantContext } from '@herald/sessions';
+import { AuthService } from '../auth/auth.service';
+import type { AuthedRequest } from '../auth/credentials';
+import { AdminOnly, Tenant } from '../auth/decorators';
+import { SessionGuard } from '../auth/session.guard';
+import { badRequest, HeraldHttpError } from '../http/http-error';
+import {
+  AdminAlertDto,
+  AdminAlertWithGroupsDto,
+  GroupDetailDto,
+  GroupPageDto,
+  GroupSummaryDto,
+} from './admin.dto';
+import { TenantGroupsRepository } from './tenant-groups.repository';
+
+type Q = Record<string, string | string[] | undefined>;
+const GROUP_ID = /^[0-9a-f]{16}$/;
+
+/** Admin API over the caller's tenant's groups: viewers read, admins also delete. */
+@ApiTags('groups')
+@ApiBearerAuth()
+@UseGuards(SessionGuard)
+@Controller('api/v1/groups')
+export class GroupsController {
+  constructor(
+    private readonly groups: TenantGroupsRepository,
+    private readonly auth: AuthService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's tenant's groups, ordered by id, paginated" })
+  @ApiQuery({ name: 'state', required: false, enum: ['firing', 'recovery'] })
+  @ApiQuery({ name: 'receiver', required: false, description: 'exact receiver name' })
+  @ApiQuery({ name: 'filter', required: false, isArray: true, description: 'matchers, e.g. severity="page"' })
+  @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ type: GroupPageDto })
+  async list(@Tenant() ctx: TenantContext, @Query() q: Q): Promise<GroupPageDto> {
+    const state = one(q, 'state');
+    if (state !== undefined && state !== 'firing' && state !== 'recovery') {
+      throw badRequest('state', 'must be firing or recovery');
+    }
+    const limitRaw = one(q, 'limit');
+    const limit = limitRaw === undefined ? 100 : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw badRequest('limit', 'must be an integer 1..1000');
+    const cursor = one(q, 'cursor');
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const { groups, more } = await this.groups.list(ctx, {
+      state,
+      receiver: one(q, 'receiver'),
+      matchers: parseFilters(q),
+      limit,
+      after,
+    });
+    return {
+      groups: groups.map(summary),
+      nextCursor: more ? encodeCursor(groups[groups.length - 1].groupId) : null,
+    };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: "One group of the caller's tenant: alerts, timers, last notification" })
+  @ApiOkResponse({ type: GroupDetailDto })
+  async get(@Tenant() ctx: TenantContext, @Param('id') id: string): Promise<GroupDetailDto> {
+    const g = GROUP_ID.test(id) ? await this.groups.get(ctx, id) : null;
+    if (!g) throw notFound();
+    const now = Date.now();
+    return {
+      id: g.groupId,
+      groupKey: g.groupKey,
+      receiver: g.receiver,
+      routeId: g.routeId,
+      labels: g.labels,
+      createdAt: new Date(g.createdAt).toISOString(),
+      timers: { groupWait: g.groupWait, groupInterval: g.groupInterval, repeatInterval: g.repeatInterval },
+      firing: g.firing.map((a) => alertView(a, now)),
+      recovery: g.recovery.map((a) => alertView(a, now)),
+      lastNotification: null,
+    };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @AdminOnly()
+  @ApiOperation({ summary: "Delete a group of the caller's tenant (admin); 404 for any other id" })
+  @ApiNoContentResponse()
+  async delete(
+    @Tenant() ctx: TenantContext,
+    @Param('id') id: string,
+    @Req() req: AuthedRequest,
+  ): Promise<void> {
+    if (!GROUP_ID.test(id) || !(await this.groups.delete(ctx, id))) throw notFound();
+    this.auth.record(
+      `group deleted tenant=${ctx.tenant} group=${id} by=${JSON.stringify(ctx.principal)} ip=${req.ip}`,
+    );
+  }
+}
+
+/** GET /api/v1/alerts: the caller's tenant's alerts. */
+@ApiTags('alerts')
+@ApiBearerAuth()
+@UseGuards(SessionGuard)
+@Controller('api/v1/alerts')
+export class AdminAlertsController {
+  constructor(private readonly groups: TenantGroupsRepository) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's tenant's alerts (firing and resolved), with their groups" })
+  @ApiQuery({
+    name: 'filter',
+    required: false,
+    isArray: true,
+    description: 'matchers, e.g. alertname=~"Disk.*"',
+  })
+  @ApiOkResponse({ type: [AdminAlertWithGroupsDto] })
+  async list(@Tenant() ctx: TenantContext, @Query() q: Q): Promise<AdminAlertWithGroupsDto[]> {
+    const now = Date.now();
+    const rows = await this.groups.alerts(ctx, parseFilters(q));
+    return rows.map(({ alert, groups }) => ({ ...alertView(alert, now), groups }));
+  }
+}
+
+// The same answer for "not yours" and "does not exist": another tenant's id tells the caller nothing.
+function notFound(): HeraldHttpError {
+  return new HeraldHttpError(404, { error: 'no such group', field: 'id' });
+}
+
+function one(q: Q, name: string): string | undefined {
+  const v = q[name];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+function parseFilters(q: Q): Matcher[] {
+  const raw = q.filter === undefined ? [] : Array.isArray(q.filter) ? q.filter : [q.filter];
+  return raw.map((s, i) => {
+    try {
+      return parseMatcher(s);
+    } catch (e) {
+      throw badRequest(raw.length > 1 ? `filter[${i}]` : 'filter', (e as Error).message);
+    }
+  });
+}
+
+function encodeCursor(groupId: string): string {
+  return Buffer.from(`g:${groupId}`).toString('base64url');
+}
+
+function decodeCursor(c: string): string {
+  const s = Buffer.from(c, 'base64url').toString('utf8');
+  if (!/^g:[0-9a-f]{16}$/.test(s)) throw badRequest('cursor', 'not a cursor returned by this endpoint');
+  return s.slice(2);
+}
+
+function summary(g: StoredGroup): GroupSummaryDto {
+  return {
+    id: g.groupId,
+    groupKey: g.groupKey,
+    receiver: g.receiver,
+    labels: g.labels,
+    firing: g.firing.length,
+    recovery: g.recovery.length,
+    createdAt: new Date(g.createdAt).toISOString(),
+  };
+}
+
+function alertView(a: Alert, now: number): AdminAlertDto {
+  return {
+    fingerprint: a.fingerprint,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: new Date(a.startsAt).toISOString(),
+    endsAt: new Date(a.endsAt).toISOString(),
+    updatedAt: new Date(a.updatedAt).toISOString(),
+    generatorURL: a.generatorURL,
+    state: isResolved(a, now) ? 'resolved' : 'firing',
+  };
+}

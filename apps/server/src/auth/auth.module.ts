@@ -1,0 +1,64 @@
+import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { systemClock, type Clock } from '@herald/domain';
+import { RedisKeys } from '@herald/redis';
+import {
+  ApiKeyVerifier,
+  LoginLimiter,
+  MemoryAttemptCounter,
+  MemorySessionStore,
+  RedisAttemptCounter,
+  RedisSessionStore,
+  SessionManager,
+} from '@herald/sessions';
+import { GroupStoreModule, REDIS_CLIENT } from '../store/group-store.module';
+import { ApiKeyGuard } from './api-key.guard';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AUTH_CLOCK } from './auth.tokens';
+import { SessionGuard } from './session.guard';
+import { SessionsController } from './sessions.controller';
+
+const keysOf = (cfg: HeraldConfig) => new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets);
+
+/**
+ * Tenancy and authentication: API keys for ingest, sessions for the admin API, the login limiter.
+ * With Redis (any mode) sessions and login counters are shared by every node; in memory mode they are
+ * per node, and the API says so (`scope: node`).
+ */
+@Module({
+  imports: [GroupStoreModule],
+  controllers: [AuthController, SessionsController],
+  providers: [
+    { provide: AUTH_CLOCK, useValue: systemClock },
+    {
+      provide: SessionManager,
+      inject: [HERALD_CONFIG, REDIS_CLIENT, AUTH_CLOCK],
+      useFactory: (cfg: HeraldConfig, redis: Redis | null, clock: Clock) =>
+        new SessionManager(
+          redis ? new RedisSessionStore(redis, keysOf(cfg)) : new MemorySessionStore(),
+          clock,
+        ),
+    },
+    {
+      provide: LoginLimiter,
+      inject: [HERALD_CONFIG, REDIS_CLIENT, AUTH_CLOCK],
+      useFactory: (cfg: HeraldConfig, redis: Redis | null, clock: Clock) =>
+        new LoginLimiter(
+          redis ? new RedisAttemptCounter(redis, keysOf(cfg)) : new MemoryAttemptCounter(() => clock.now()),
+        ),
+    },
+    {
+      provide: ApiKeyVerifier,
+      inject: [HERALD_CONFIG],
+      useFactory: (cfg: HeraldConfig) =>
+        new ApiKeyVerifier(cfg.herald.tenants.map((t) => ({ tenant: t.id, apiKeyHashes: t.apiKeys }))),
+    },
+    AuthService,
+    SessionGuard,
+    ApiKeyGuard,
+  ],
+  exports: [SessionManager, ApiKeyVerifier, AuthService, SessionGuard, ApiKeyGuard],
+})
+export class AuthModule {}

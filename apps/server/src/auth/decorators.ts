@@ -1,0 +1,17 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { TenantContext } from '@herald/sessions';
+import { ADMIN_ONLY } from './auth.tokens';
+import type { AuthedRequest } from './credentials';
+
+/**
+ * The TenantContext the guard established for this request. Fails loudly when a handler uses it
+ * without a guard: a missing guard must not silently become "no tenant" or "all tenants".
+ */
+export const Tenant = createParamDecorator((_: unknown, ctx: ExecutionContext): TenantContext => {
+  const t = ctx.switchToHttp().getRequest<AuthedRequest>().heraldTenant;
+  if (!TenantContext.isIssued(t)) throw new Error('@Tenant() used on a route without an auth guard');
+  return t;
+});
+
+/** Marks a route as admin-only (viewers get 403). */
+export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);

@@ -1,0 +1,15 @@
+--[[
+  delete-group: forgets one group of one tenant (admin DELETE /api/v1/groups/:id).
+
+  KEYS[1]  tenant group index zset      KEYS[2..4]  firing, recovery, meta hashes ({groupId} tag)
+  KEYS[5]  the group's due-index bucket
+  ARGV[1]  groupId   ARGV[2] due member of the firing half   ARGV[3] due member of the recovery half
+
+  Returns 1 when the group existed (its meta hash), else 0. Like upsert-groups it spans slots
+  (index + bucket); on a future Cluster it would be split per slot.
+]]
+local existed = redis.call('EXISTS', KEYS[4])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[2], ARGV[3])
+return existed

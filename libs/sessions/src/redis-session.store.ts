@@ -1,0 +1,132 @@
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '@herald/redis';
+import { loadSessionLua } from './lua-scripts';
+import type { SessionRecord, SessionStore } from './session.store';
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Sessions in Redis, shared by every node: `<prefix>:<tenant>:session:{sha256(token)}` (hash, TTL =
+ * the sliding expiry) plus the tenant's index zset. There is no node-local cache, so a revoke or
+ * logout is effective on every node at the next request.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly scope = 'cluster' as const;
+  private readonly touchCmd: Script;
+  private readonly indexAddCmd: Script;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {
+    this.touchCmd = define(redis, 'heraldSessionTouch', 'session-touch-1');
+    this.indexAddCmd = define(redis, 'heraldSessionIndexAdd', 'session-index-add-1');
+  }
+
+  async create(tokenHash: string, rec: SessionRecord, now: number): Promise<void> {
+    const key = this.keys.session(rec.tenant, tokenHash);
+    const ttl = Math.max(1, rec.idleExpiresAt - now);
+    await this.redis.multi().hset(key, toHash(rec)).pexpire(key, ttl).exec().then(check);
+    await this.indexAddCmd(
+      1,
+      this.keys.tenantSessions(rec.tenant),
+      now,
+      `${rec.id}:${tokenHash}`,
+      rec.absoluteExpiresAt,
+      Math.max(1, rec.absoluteExpiresAt - now),
+    );
+  }
+
+  async touch(tenant: string, tokenHash: string, now: number, idleMs: number): Promise<SessionRecord | null> {
+    const flat = (await this.touchCmd(1, this.keys.session(tenant, tokenHash), now, idleMs)) as
+      string[] | null;
+    if (!flat) return null;
+    const rec = fromHash(flat);
+    // A record under another tenant's key cannot be produced by this store; refuse it anyway.
+    return rec && rec.tenant === tenant ? rec : null;
+  }
+
+  async deleteByToken(tenant: string, tokenHash: string): Promise<SessionRecord | null> {
+    const key = this.keys.session(tenant, tokenHash);
+    const flat = await this.redis.hgetall(key);
+    const rec = fromRecord(flat);
+    await this.redis.del(key);
+    if (rec) await this.redis.zrem(this.keys.tenantSessions(tenant), `${rec.id}:${tokenHash}`);
+    return rec;
+  }
+
+  async deleteById(tenant: string, id: string): Promise<boolean> {
+    if (!/^[0-9a-f]{32}$/.test(id)) return false;
+    const index = this.keys.tenantSessions(tenant);
+    const members = await this.redis.zrange(index, '0', '-1');
+    const member = members.find((m) => m.startsWith(`${id}:`));
+    if (!member) return false;
+    const removed = await this.redis.del(this.keys.session(tenant, member.slice(id.length + 1)));
+    await this.redis.zrem(index, member);
+    return removed === 1;
+  }
+
+  async list(tenant: string, now: number): Promise<SessionRecord[]> {
+    const members = await this.redis.zrangebyscore(this.keys.tenantSessions(tenant), String(now), '+inf');
+    if (members.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const m of members) p.hgetall(this.keys.session(tenant, m.slice(m.indexOf(':') + 1)));
+    const res = (await p.exec()) ?? [];
+    const out: SessionRecord[] = [];
+    for (const [err, v] of res) {
+      if (err) throw err;
+      const rec = fromRecord(v as Record<string, string>);
+      // Expired by idle time on the caller's clock, even if Redis has not dropped the key yet.
+      if (rec && rec.tenant === tenant && now < rec.idleExpiresAt && now < rec.absoluteExpiresAt)
+        out.push(rec);
+    }
+    return out;
+  }
+}
+
+function define(redis: Redis, name: string, file: string): Script {
+  const r = redis as unknown as Record<string, Script | undefined>;
+  if (!r[name]) redis.defineCommand(name, { lua: loadSessionLua(file) });
+  return (r[name] as Script).bind(redis);
+}
+
+function check(res: [Error | null, unknown][] | null): void {
+  for (const [err] of res ?? []) if (err) throw err;
+}
+
+function toHash(r: SessionRecord): Record<string, string> {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    user: r.username,
+    role: r.role,
+    created: String(r.createdAt),
+    seen: String(r.lastSeenAt),
+    idle: String(r.idleExpiresAt),
+    abs: String(r.absoluteExpiresAt),
+    ip: r.ip,
+    ua: r.userAgent,
+  };
+}
+
+function fromHash(flat: string[]): SessionRecord | null {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]] = flat[i + 1];
+  return fromRecord(h);
+}
+
+function fromRecord(h: Record<string, string>): SessionRecord | null {
+  if (!h.id || !h.tenant || (h.role !== 'admin' && h.role !== 'viewer')) return null;
+  return {
+    id: h.id,
+    tenant: h.tenant,
+    username: h.user,
+    role: h.role,
+    createdAt: Number(h.created),
+    lastSeenAt: Number(h.seen),
+    idleExpiresAt: Number(h.idle),
+    absoluteExpiresAt: Number(h.abs),
+    ip: h.ip ?? '',
+    userAgent: h.ua ?? '',
+  };
+}
