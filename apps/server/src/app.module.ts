@@ -4,6 +4,7 @@ import { HeraldConfigModule, type HeraldConfig } from '@herald/config';
 import { AdminModule } from './admin/admin.module';
 import { AlertsController } from './alerts/alerts.controller';
 import { AuthModule } from './auth/auth.module';
+import { FlushModule } from './flush/flush.module';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IngestController } from './ingest/ingest.controller';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: HeraldConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [HeraldConfigModule.forRoot(config), GroupStoreModule, AuthModule, AdminModule],
+      imports: [HeraldConfigModule.forRoot(config), GroupStoreModule, AuthModule, AdminModule, FlushModule],
       controllers: [IngestController, AlertsController, HealthController],
       providers: [IngestService, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

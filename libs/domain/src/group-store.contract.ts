@@ -199,5 +199,48 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
         ['recovery', T0 + 30_000],
       ]);
     });
+
+    it('removeAlerts drops notified resolved alerts, keeps one that fires again, and deletes an empty group', async () => {
+      await store.upsert({
+        tenant: 't1',
+        now: T0,
+        groups: [{ target: target(G1), alerts: [alert('01'), alert('02'), alert('03')] }],
+      });
+      // 01 resolved explicitly (recovery half); 02 timed out in the firing half; 03 still firing.
+      await store.upsert({
+        tenant: 't1',
+        now: T0 + 1000,
+        groups: [
+          {
+            target: target(G1),
+            alerts: [alert('01', { endsAt: T0 + 1000, updatedAt: T0 + 1000, timeout: false })],
+          },
+        ],
+      });
+      const late = T0 + 300_001; // 02 and 03 have endsAt T0 + 300 000: 03 is re-sent below
+      await store.upsert({
+        tenant: 't1',
+        now: late,
+        groups: [{ target: target(G1), alerts: [alert('03', { endsAt: late + 300_000, updatedAt: late })] }],
+      });
+      expect(await store.removeAlerts('t1', G1, ['01', '02', '03'], true, late)).toBe(2);
+      const g = await store.getGroup('t1', G1);
+      expect(g!.firing.map((a) => a.fingerprint)).toEqual(['03']);
+      expect(g!.recovery).toEqual([]);
+      await store.upsert({
+        tenant: 't1',
+        now: late + 1,
+        groups: [
+          {
+            target: target(G1),
+            alerts: [alert('03', { endsAt: late + 1, updatedAt: late + 1, timeout: false })],
+          },
+        ],
+      });
+      expect(await store.removeAlerts('t1', G1, ['03'], true, late + 1)).toBe(1);
+      expect(await store.getGroup('t1', G1)).toBeNull();
+      expect(await store.listGroups('t1')).toEqual([]);
+      expect(await store.listDue(late + 1e9, 10)).toEqual([]);
+    });
   });
 }

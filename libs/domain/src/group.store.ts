@@ -78,6 +78,18 @@ export interface GroupStore {
    * has no such group. Alerts that arrive later for it create it anew.
    */
   deleteGroup(tenant: string, groupId: string): Promise<boolean>;
+  /**
+   * Removes resolved alerts after their notification (the recovery half; a firing-half copy only if it
+   * has resolved by `now`, so an alert that fires again is kept), and the whole group with its due
+   * entries when `deleteIfEmpty` and nothing is left. Returns the number of alerts removed.
+   */
+  removeAlerts(
+    tenant: string,
+    groupId: string,
+    fingerprints: string[],
+    deleteIfEmpty: boolean,
+    now: number,
+  ): Promise<number>;
   /** Due-index entries with `dueAt <= until`, oldest first (read-only; claiming comes with the scheduler). */
   listDue(until: number, limit: number): Promise<DueEntry[]>;
 }

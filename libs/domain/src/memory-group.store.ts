@@ -1,4 +1,4 @@
-import { isResolved, type Alert } from './alert';
+import { isResolved, type Alert, type GroupState } from './alert';
 import { mergeAlert } from './alert-merge';
 import {
   StoreCapacityError,
@@ -25,6 +25,43 @@ export interface MemoryGroupStoreOptions {
   maxGroups: number;
   /** How long a group outlives its latest alert end (ms). */
   retention: number;
+  /**
+   * The due index to write: the memory flush store's, so the scheduler claims what ingest schedules
+   * (as both share the due zsets in Redis). Default: a private index (store-only use, tests).
+   */
+  due?: MemoryDueIndex;
+}
+
+/** The due index as the memory group store needs it (implemented by MemoryFlushStore). */
+export interface MemoryDueIndex {
+  getDue(tenant: string, groupId: string, state: GroupState): DueEntry | undefined;
+  setDue(entry: DueEntry): void;
+  deleteDue(tenant: string, groupId: string, state: GroupState): void;
+  listDueSync(until: number, limit: number): DueEntry[];
+}
+
+/** A plain map as due index. */
+class MapDueIndex implements MemoryDueIndex {
+  private readonly m = new Map<string, DueEntry>();
+  private static key(tenant: string, groupId: string, state: GroupState): string {
+    return `${tenant}\u0000${groupId}\u0000${state}`;
+  }
+  getDue(tenant: string, groupId: string, state: GroupState): DueEntry | undefined {
+    return this.m.get(MapDueIndex.key(tenant, groupId, state));
+  }
+  setDue(entry: DueEntry): void {
+    this.m.set(MapDueIndex.key(entry.tenant, entry.groupId, entry.state), { ...entry });
+  }
+  deleteDue(tenant: string, groupId: string, state: GroupState): void {
+    this.m.delete(MapDueIndex.key(tenant, groupId, state));
+  }
+  listDueSync(until: number, limit: number): DueEntry[] {
+    return [...this.m.values()]
+      .filter((d) => d.dueAt <= until)
+      .sort((a, b) => a.dueAt - b.dueAt)
+      .slice(0, limit)
+      .map((d) => ({ ...d }));
+  }
 }
 
 /**
@@ -34,11 +71,13 @@ export interface MemoryGroupStoreOptions {
  */
 export class MemoryGroupStore implements GroupStore {
   private readonly groups = new Map<string, MemGroup>();
-  private readonly due = new Map<string, DueEntry>();
+  private readonly due: MemoryDueIndex;
   private alertCount = 0;
   private lastPrune = 0;
 
-  constructor(private readonly opts: MemoryGroupStoreOptions) {}
+  constructor(private readonly opts: MemoryGroupStoreOptions) {
+    this.due = opts.due ?? new MapDueIndex();
+  }
 
   get size(): { groups: number; alerts: number } {
     return { groups: this.groups.size, alerts: this.alertCount };
@@ -102,20 +141,17 @@ export class MemoryGroupStore implements GroupStore {
         g.expiresAt = Math.max(g.expiresAt, merged.endsAt + this.opts.retention, now + this.opts.retention);
         written++;
       }
-      const firingKey = `${id}\u0000firing`;
+      const gid = target.groupId;
       if (anyFiring) {
         const cand = startedLongAgo ? now : now + target.groupWait;
-        const cur = this.due.get(firingKey);
+        const cur = this.due.getDue(tenant, gid, 'firing');
         if (!cur || (startedLongAgo && cand < cur.dueAt)) {
-          this.due.set(firingKey, { tenant, groupId: target.groupId, state: 'firing', dueAt: cand });
+          this.due.setDue({ tenant, groupId: gid, state: 'firing', dueAt: cand });
         }
       }
-      if (anyResolved) {
-        const recKey = `${id}\u0000recovery`;
-        if (!this.due.has(recKey)) {
-          const dueAt = this.due.get(firingKey)?.dueAt ?? now + target.groupWait;
-          this.due.set(recKey, { tenant, groupId: target.groupId, state: 'recovery', dueAt });
-        }
+      if (anyResolved && !this.due.getDue(tenant, gid, 'recovery')) {
+        const dueAt = this.due.getDue(tenant, gid, 'firing')?.dueAt ?? now + target.groupWait;
+        this.due.setDue({ tenant, groupId: gid, state: 'recovery', dueAt });
       }
     }
     return { written, createdGroups };
@@ -137,16 +173,36 @@ export class MemoryGroupStore implements GroupStore {
     const g = this.groups.get(id);
     if (!g) return Promise.resolve(false);
     this.alertCount -= g.firing.size + g.recovery.size;
-    this.groups.delete(id);
-    this.due.delete(`${id}\u0000firing`);
-    this.due.delete(`${id}\u0000recovery`);
+    this.forget(tenant, groupId);
     return Promise.resolve(true);
   }
 
   listDue(until: number, limit: number): Promise<DueEntry[]> {
-    const out = [...this.due.values()].filter((d) => d.dueAt <= until);
-    out.sort((a, b) => a.dueAt - b.dueAt);
-    return Promise.resolve(out.slice(0, limit));
+    return Promise.resolve(this.due.listDueSync(until, limit));
+  }
+
+  removeAlerts(
+    tenant: string,
+    groupId: string,
+    fingerprints: string[],
+    deleteIfEmpty: boolean,
+    now: number,
+  ): Promise<number> {
+    const g = this.groups.get(`${tenant}\u0000${groupId}`);
+    if (!g) return Promise.resolve(0);
+    let removed = 0;
+    for (const fp of fingerprints) {
+      if (g.recovery.delete(fp)) removed++;
+      const f = g.firing.get(fp);
+      // A timed-out alert can sit in the firing half; one that fires again is not touched.
+      if (f && isResolved(f, now)) {
+        g.firing.delete(fp);
+        removed++;
+      }
+    }
+    this.alertCount -= removed;
+    if (deleteIfEmpty && g.firing.size === 0 && g.recovery.size === 0) this.forget(tenant, groupId);
+    return Promise.resolve(removed);
   }
 
   /**
@@ -158,7 +214,7 @@ export class MemoryGroupStore implements GroupStore {
   drain(now: number, maxAlertsPerBatch = 500): UpsertBatch[] {
     const out: UpsertBatch[] = [];
     const open = new Map<string, { batch: UpsertBatch; alerts: number }>();
-    for (const [id, g] of this.groups) {
+    for (const g of this.groups.values()) {
       const alerts = [...g.firing.values(), ...g.recovery.values()];
       for (let i = 0; i < alerts.length;) {
         let cur = open.get(g.tenant);
@@ -173,9 +229,7 @@ export class MemoryGroupStore implements GroupStore {
         i += take.length;
       }
       this.alertCount -= g.firing.size + g.recovery.size;
-      this.groups.delete(id);
-      this.due.delete(`${id}\u0000firing`);
-      this.due.delete(`${id}\u0000recovery`);
+      this.forget(g.tenant, g.target.groupId);
     }
     return out;
   }
@@ -185,13 +239,18 @@ export class MemoryGroupStore implements GroupStore {
     // A full sweep is O(groups): at most once a second, not per request.
     if (!force && now - this.lastPrune < 1000) return;
     this.lastPrune = now;
-    for (const [id, g] of this.groups) {
+    for (const g of this.groups.values()) {
       if (g.expiresAt > now) continue;
       this.alertCount -= g.firing.size + g.recovery.size;
-      this.groups.delete(id);
-      this.due.delete(`${id}\u0000firing`);
-      this.due.delete(`${id}\u0000recovery`);
+      this.forget(g.tenant, g.target.groupId);
     }
+  }
+
+  /** Drops a group and its due entries. */
+  private forget(tenant: string, groupId: string): void {
+    this.groups.delete(`${tenant}\u0000${groupId}`);
+    this.due.deleteDue(tenant, groupId, 'firing');
+    this.due.deleteDue(tenant, groupId, 'recovery');
   }
 }
 

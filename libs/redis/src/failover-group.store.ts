@@ -6,6 +6,7 @@ import type {
   UpsertBatch,
   UpsertResult,
 } from '@herald/domain';
+import type { RedisModeSource } from './failover-flush.store';
 import { isUnavailableError } from './redis-connection';
 
 /** What the failover store reports to /health/ready and metrics. */
@@ -40,7 +41,7 @@ export interface FailoverOptions {
  * compare `updatedAt`, so an older memory copy never overwrites a newer Redis one — then memory is clear
  * and the store is back to normal (logged once).
  */
-export class FailoverGroupStore implements GroupStore {
+export class FailoverGroupStore implements GroupStore, RedisModeSource {
   private state: StoreModeStatus;
   private timer?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
@@ -94,6 +95,21 @@ export class FailoverGroupStore implements GroupStore {
   }
 
   /** While in fallback only the memory copy is deleted: the Redis copy is out of reach until it returns. */
+  removeAlerts(
+    tenant: string,
+    groupId: string,
+    fingerprints: string[],
+    deleteIfEmpty: boolean,
+    now: number,
+  ): Promise<number> {
+    return this.read((s) => s.removeAlerts(tenant, groupId, fingerprints, deleteIfEmpty, now));
+  }
+
+  /** Another component (flush store, delivery) saw Redis fail: switch everything to memory now. */
+  reportUnavailable(err: unknown): void {
+    if (isUnavailableError(err)) this.enterFallback(err);
+  }
+
   deleteGroup(tenant: string, groupId: string): Promise<boolean> {
     return this.read((s) => s.deleteGroup(tenant, groupId));
   }

@@ -28,6 +28,7 @@ export interface RedisGroupStoreOptions {
 export class RedisGroupStore implements GroupStore {
   private readonly upsertCmd: UpsertCommand;
   private readonly deleteCmd: DeleteCommand;
+  private readonly removeCmd: DeleteCommand;
 
   constructor(
     private readonly redis: Redis,
@@ -43,6 +44,36 @@ export class RedisGroupStore implements GroupStore {
       redis.defineCommand('heraldDeleteGroup', { lua: loadLua('delete-group') });
     }
     this.deleteCmd = (redis as unknown as Record<string, DeleteCommand>).heraldDeleteGroup.bind(redis);
+    if (!(redis as unknown as Record<string, unknown>).heraldRemoveAlerts) {
+      redis.defineCommand('heraldRemoveAlerts', { lua: loadLua('remove-alerts') });
+    }
+    this.removeCmd = (redis as unknown as Record<string, DeleteCommand>).heraldRemoveAlerts.bind(redis);
+  }
+
+  async removeAlerts(
+    tenant: string,
+    groupId: string,
+    fingerprints: string[],
+    deleteIfEmpty: boolean,
+    now: number,
+  ): Promise<number> {
+    const k = this.keys;
+    const keys = [
+      k.tenantGroups(tenant),
+      k.groupFiring(tenant, groupId),
+      k.groupRecovery(tenant, groupId),
+      k.groupMeta(tenant, groupId),
+      k.dueBucket(k.dueBucketOf(groupId)),
+    ];
+    const argv = [
+      groupId,
+      k.dueMember(tenant, groupId, 'firing'),
+      k.dueMember(tenant, groupId, 'recovery'),
+      now,
+      deleteIfEmpty ? 1 : 0,
+      ...fingerprints,
+    ];
+    return Number(await this.removeCmd(keys.length, ...keys, ...argv));
   }
 
   async deleteGroup(tenant: string, groupId: string): Promise<boolean> {

@@ -60,6 +60,8 @@ export interface FlushRunnerOptions {
   /** Flushes run at once by one node. */
   concurrency: number;
   receivers: ReadonlyMap<string, RunnerReceiver>;
+  /** Told about a flush that failed (its lease lapses and it is retried). */
+  onError?: (entry: ClaimedEntry, err: unknown) => void;
   /** Removes resolved alerts from a group (and the group when empty). */
   applyCleanup: (tenant: string, groupId: string, cleanup: ResolvedCleanup) => Promise<void>;
 }
@@ -108,9 +110,10 @@ export class FlushRunner {
           const out = await this.flushOne(entry);
           if (out === 'notified') res.notified++;
           else res.skipped++;
-        } catch {
+        } catch (e) {
           // The lease lapses and another tick (here or on another node) takes the entry again.
           res.failed++;
+          this.opts.onError?.(entry, e);
         }
       }
     };
@@ -188,6 +191,11 @@ export class FlushRunner {
       const deleted = d.cleanup?.deleteGroup && !d.notify;
       await this.flush.complete(entry, deleted ? null : d.nextDueAt);
     });
+    if (!got) {
+      // The other half of the group (or another node) holds the group lock: hand the entry back to
+      // the due index for the next tick instead of letting its lease run out.
+      await this.flush.complete(entry, Math.max(entry.dueAt, this.clock.now()));
+    }
     return got ? outcome : 'skipped';
   }
 

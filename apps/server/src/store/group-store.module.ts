@@ -1,13 +1,14 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { MemoryGroupStore, type GroupStore } from '@herald/domain';
+import { MemoryFlushStore, MemoryGroupStore, systemClock, type GroupStore } from '@herald/domain';
 import {
   createFailFastClient,
   FailoverGroupStore,
   RedisGroupStore,
   RedisKeys,
   type RedisConnectionOptions,
+  type RedisModeSource,
   type StoreModeStatus,
 } from '@herald/redis';
 
@@ -20,10 +21,15 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
 export type StoreStatusFn = () => StoreModeStatus | { mode: 'memory'; since: number; pendingAlerts: number };
 
-interface StoreHandles {
+/** Everything the store module built, for the modules that share its state (flush scheduler). */
+export interface StoreHandles {
   store: GroupStore;
   status: StoreStatusFn;
   redis: Redis | null;
+  /** The memory due index + notification log: memory mode, and the fallback while Redis is down. */
+  memoryFlush: MemoryFlushStore;
+  /** Redis mode: the failover store, whose mode the flush store and delivery follow. */
+  mode: RedisModeSource | null;
   close: () => Promise<void>;
 }
 
@@ -59,10 +65,12 @@ function connectionOptions(cfg: HeraldConfig): RedisConnectionOptions | null {
  */
 async function createStore(cfg: HeraldConfig): Promise<StoreHandles> {
   const log = new Logger('GroupStore');
+  const memoryFlush = new MemoryFlushStore({ clock: systemClock, dueBuckets: cfg.herald.redis.dueBuckets });
   const memory = new MemoryGroupStore({
     maxAlerts: cfg.herald.memory.maxAlerts,
     maxGroups: cfg.herald.memory.maxGroups,
     retention: cfg.herald.retention,
+    due: memoryFlush,
   });
   const opts = connectionOptions(cfg);
   if (!opts) {
@@ -72,6 +80,8 @@ async function createStore(cfg: HeraldConfig): Promise<StoreHandles> {
       store: memory,
       status: () => ({ mode: 'memory', since, pendingAlerts: memory.size.alerts }),
       redis: null,
+      memoryFlush,
+      mode: null,
       close: () => Promise.resolve(),
     };
   }
@@ -95,6 +105,8 @@ async function createStore(cfg: HeraldConfig): Promise<StoreHandles> {
     store: failover,
     status: () => failover.status(),
     redis,
+    memoryFlush,
+    mode: failover,
     close: () => {
       failover.close();
       redis.disconnect();
@@ -119,7 +131,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-const HANDLES = Symbol('STORE_HANDLES');
+/** Injection token of the StoreHandles. */
+export const STORE_HANDLES = Symbol('STORE_HANDLES');
+const HANDLES = STORE_HANDLES;
 
 @Module({
   providers: [
@@ -128,7 +142,7 @@ const HANDLES = Symbol('STORE_HANDLES');
     { provide: STORE_STATUS, inject: [HANDLES], useFactory: (h: StoreHandles) => h.status },
     { provide: REDIS_CLIENT, inject: [HANDLES], useFactory: (h: StoreHandles) => h.redis },
   ],
-  exports: [GROUP_STORE, STORE_STATUS, REDIS_CLIENT],
+  exports: [GROUP_STORE, STORE_STATUS, REDIS_CLIENT, STORE_HANDLES],
 })
 export class GroupStoreModule implements OnApplicationShutdown {
   constructor(@Inject(HANDLES) private readonly handles: StoreHandles) {}

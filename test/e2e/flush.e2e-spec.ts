@@ -1,0 +1,88 @@
+import { HttpSink } from '../harness/http-sink';
+import { post, startNode, startNodeWithRedis, type TestNode, type TestNodeWithRedis } from '../harness/app';
+
+const config = (sinkUrl: string) => `
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: ${sinkUrl}/hook
+        send_resolved: true
+`;
+
+type Payload = {
+  status: string;
+  groupKey: string;
+  alerts: { status: string }[];
+  notification_reason?: string;
+};
+const payloads = (sink: HttpSink) => sink.accepted.map((r) => r.json as Payload);
+
+async function scenario(node: TestNode, sink: HttpSink, groups: number): Promise<void> {
+  const now = Date.now();
+  const firing = Array.from({ length: groups }, (_, i) => ({
+    labels: { alertname: `G${i}`, instance: 'a' },
+    startsAt: new Date(now - 1000).toISOString(),
+  }));
+  expect((await post(`${node.url}/api/v2/alerts`, firing)).status).toBe(200);
+  await sink.waitFor(
+    () => payloads(sink).filter((p) => p.status === 'firing').length >= groups,
+    15_000,
+    'firing',
+  );
+  // Two more group_interval ticks: nothing new, so nothing is sent again.
+  await new Promise((r) => setTimeout(r, 2500));
+  const first = payloads(sink);
+  expect(first.filter((p) => p.status === 'firing')).toHaveLength(groups);
+  expect(new Set(first.map((p) => p.groupKey)).size).toBe(groups);
+  expect(first[0].notification_reason).toBe('first notification');
+
+  const resolved = firing.map((a) => ({ ...a, endsAt: new Date(Date.now() - 10).toISOString() }));
+  expect((await post(`${node.url}/api/v2/alerts`, resolved)).status).toBe(200);
+  await sink.waitFor(
+    () => payloads(sink).filter((p) => p.status === 'resolved').length >= groups,
+    15_000,
+    'resolved',
+  );
+  await new Promise((r) => setTimeout(r, 2500));
+  const all = payloads(sink);
+  expect(all.filter((p) => p.status === 'resolved')).toHaveLength(groups);
+  expect(all.filter((p) => p.status === 'firing')).toHaveLength(groups);
+  expect(all.find((p) => p.status === 'resolved')!.notification_reason).toBe('all alerts resolved');
+  // Resolved and notified groups are deleted.
+  const left = await fetch(`${node.url}/api/v2/alerts/groups`).then((r) => r.json() as Promise<unknown[]>);
+  expect(left).toEqual([]);
+}
+
+describe('flush and delivery: one notification per group, then one on resolution', () => {
+  let sink: HttpSink;
+  beforeEach(async () => {
+    sink = await HttpSink.start();
+  });
+  afterEach(() => sink.stop());
+
+  it('Redis mode (BullMQ delivery)', async () => {
+    const env: TestNodeWithRedis = await startNodeWithRedis(config(sink.url));
+    try {
+      await scenario(env.node, sink, 20);
+      const h = sink.accepted[0].headers;
+      expect(h['idempotency-key']).toMatch(/^[0-9a-f]{64}-1$/);
+    } finally {
+      await env.close();
+    }
+  }, 40_000);
+
+  it('memory mode (no Redis)', async () => {
+    const node = await startNode(config(sink.url));
+    try {
+      await scenario(node, sink, 20);
+    } finally {
+      await node.close();
+    }
+  }, 40_000);
+});
