@@ -104,6 +104,8 @@ export interface HeraldSettings {
   readonly redis: RedisSettings;
   readonly limits: LimitsSettings;
   readonly memory: MemorySettings;
+  readonly scheduler: SchedulerSettings;
+  readonly delivery: DeliverySettings;
   /** ms an idle group key lives in Redis after its last alert ended (default 24h). */
   readonly retention: number;
   readonly tenants: readonly TenantConfig[];
@@ -163,6 +165,30 @@ export interface MemorySettings {
   readonly maxGroups: number;
 }
 
+/** The flush scheduler on each node. Durations in ms. */
+export interface SchedulerSettings {
+  /** How often a node claims due groups (default 250ms). */
+  readonly tick: number;
+  /** How long a claimed group half is leased before another node may take it over (default 30s). */
+  readonly lease: number;
+  /** Due entries claimed per bucket per tick (default 200). */
+  readonly claimBatch: number;
+  /** Flushes run at once by one node (default 16). */
+  readonly concurrency: number;
+}
+
+/** Notification delivery (BullMQ workers, memory queue). */
+export interface DeliverySettings {
+  /** Sends in flight at once per node (default 8). */
+  readonly concurrency: number;
+  /** Attempts before a notification becomes a dead letter (default 10). */
+  readonly attempts: number;
+  /** A job whose worker died is handed to another worker after this long (ms, default 30s). */
+  readonly stalledTimeout: number;
+  /** Bound of the in-process queue used while Redis is down (default 10000). */
+  readonly memoryMaxItems: number;
+}
+
 /**
  * A tenant. With no tenant configured Herald runs single-tenant (`defaultTenant`, ingest without a key);
  * once tenants exist, ingest needs one of a tenant's API keys and the admin API a user's session.
@@ -211,6 +237,14 @@ export const HERALD_DEFAULTS = {
   maxAnnotationsPerAlert: 64,
   memoryMaxAlerts: 200_000,
   memoryMaxGroups: 50_000,
+  schedulerTick: '250ms',
+  schedulerLease: '30s',
+  schedulerClaimBatch: 200,
+  schedulerConcurrency: 16,
+  deliveryConcurrency: 8,
+  deliveryAttempts: 10,
+  deliveryStalledTimeout: '30s',
+  deliveryMemoryMaxItems: 10_000,
   retention: '24h',
   defaultTenant: 'default',
   resolveTimeout: '5m',

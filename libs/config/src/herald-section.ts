@@ -25,6 +25,8 @@ import {
   type LimitsSettings,
   type LogLevel,
   type MemorySettings,
+  type SchedulerSettings,
+  type DeliverySettings,
   type RedisSettings,
   type SentinelSettings,
   type TenantConfig,
@@ -59,6 +61,8 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
       'redis',
       'limits',
       'memory',
+      'scheduler',
+      'delivery',
       'retention',
       'tenants',
       'default_tenant',
@@ -88,6 +92,8 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
     redis: parseRedis(raw.redis, overrides.redisUrl),
     limits: parseLimits(raw.limits),
     memory: parseMemory(raw.memory),
+    scheduler: parseScheduler(raw.scheduler),
+    delivery: parseDelivery(raw.delivery),
     retention: duration(raw.retention, 'herald.retention', D.retention, { positive: true }),
     tenants,
     defaultTenant,
@@ -234,6 +240,32 @@ function parseMemory(value: unknown): MemorySettings {
   return {
     maxAlerts: positiveInt(raw.max_alerts, at(path, 'max_alerts'), D.memoryMaxAlerts),
     maxGroups: positiveInt(raw.max_groups, at(path, 'max_groups'), D.memoryMaxGroups),
+  };
+}
+
+function parseScheduler(value: unknown): SchedulerSettings {
+  const path = 'herald.scheduler';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['tick', 'lease', 'claim_batch', 'concurrency'], path);
+  return {
+    tick: duration(raw.tick, at(path, 'tick'), D.schedulerTick, { positive: true }),
+    lease: duration(raw.lease, at(path, 'lease'), D.schedulerLease, { positive: true }),
+    claimBatch: positiveInt(raw.claim_batch, at(path, 'claim_batch'), D.schedulerClaimBatch),
+    concurrency: positiveInt(raw.concurrency, at(path, 'concurrency'), D.schedulerConcurrency),
+  };
+}
+
+function parseDelivery(value: unknown): DeliverySettings {
+  const path = 'herald.delivery';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['concurrency', 'attempts', 'stalled_timeout', 'memory_max_items'], path);
+  return {
+    concurrency: positiveInt(raw.concurrency, at(path, 'concurrency'), D.deliveryConcurrency),
+    attempts: positiveInt(raw.attempts, at(path, 'attempts'), D.deliveryAttempts),
+    stalledTimeout: duration(raw.stalled_timeout, at(path, 'stalled_timeout'), D.deliveryStalledTimeout, {
+      positive: true,
+    }),
+    memoryMaxItems: positiveInt(raw.memory_max_items, at(path, 'memory_max_items'), D.deliveryMemoryMaxItems),
   };
 }
 

@@ -131,6 +131,8 @@ describe('loadConfig: herald section', () => {
         maxAnnotationsPerAlert: 64,
       },
       memory: { maxAlerts: 200000, maxGroups: 50000 },
+      scheduler: { tick: 250, lease: 30_000, claimBatch: 200, concurrency: 16 },
+      delivery: { concurrency: 8, attempts: 10, stalledTimeout: 30_000, memoryMaxItems: 10_000 },
       retention: 86_400_000,
       tenants: [],
       defaultTenant: 'default',

@@ -25,11 +25,7 @@ import { GROUP_STORE, REDIS_CLIENT, STORE_HANDLES, type StoreHandles } from '../
 import { GroupStoreModule } from '../store/group-store.module';
 import { FlushRunner, type OutgoingNotification, type RunnerReceiver } from './flush-runner';
 
-/** Scheduler settings (not configurable yet): tick, lease, batch sizes. */
-const TICK_MS = 250;
-const LEASE_MS = 30_000;
-const CLAIM_LIMIT = 200;
-const CONCURRENCY = 16;
+/** The group lock outlives a slow flush by far; the watchdog extends it while the flush runs. */
 const LOCK_TTL_MS = 15_000;
 
 function deliveryLogger(log: Logger): DeliveryLogger {
@@ -69,7 +65,14 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
     const built = buildReceivers(cfg.receivers, cfg.global, { userAgent: 'Herald/0.1.0' });
     for (const w of built.warnings) this.log.warn(w);
     const logger = deliveryLogger(new Logger('Delivery'));
-    const memory = new MemoryDeliveryQueue({ resolve: built.resolve, logger });
+    const retry = { maxAttempts: h.delivery.attempts };
+    const memory = new MemoryDeliveryQueue({
+      resolve: built.resolve,
+      logger,
+      retry,
+      concurrency: h.delivery.concurrency,
+      maxItems: h.delivery.memoryMaxItems,
+    });
     const r = h.redis;
     if (this.redis && r.mode !== 'memory') {
       const keys = new RedisKeys(r.keyPrefix, r.dueBuckets);
@@ -102,6 +105,9 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
             resolve: built.resolve,
             prefix: r.keyPrefix,
             logger,
+            retry,
+            concurrency: h.delivery.concurrency,
+            lockDuration: h.delivery.stalledTimeout,
           }),
         memory,
         logger,
@@ -160,9 +166,9 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
       {
         nodeId: h.nodeId,
         externalURL: h.externalUrl,
-        leaseMs: LEASE_MS,
-        claimLimit: CLAIM_LIMIT,
-        concurrency: CONCURRENCY,
+        leaseMs: h.scheduler.lease,
+        claimLimit: h.scheduler.claimBatch,
+        concurrency: h.scheduler.concurrency,
         receivers,
         onError: (entry, e) =>
           this.log.warn(
@@ -179,7 +185,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
     this.timer = setInterval(() => {
       if (this.running) return; // never overlap ticks
       this.running = this.tick().finally(() => (this.running = undefined));
-    }, TICK_MS);
+    }, h.scheduler.tick);
   }
 
   private async tick(): Promise<void> {
