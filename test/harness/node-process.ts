@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './free-port';
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * A Herald node as a real, separate OS process (the TypeScript sources run through
+ * test/harness/ts-register.js), so cluster tests can SIGKILL it. `restart()` starts it again on the
+ * same port with the same node id.
+ */
+export class NodeProcess {
+  private proc?: ChildProcess;
+  private output = '';
+
+  private constructor(
+    readonly id: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  static async start(id: string, yaml: string, env: Record<string, string> = {}): Promise<NodeProcess> {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-node-'));
+    const config = join(dir, 'herald.yml');
+    writeFileSync(config, yaml);
+    const n = new NodeProcess(id, await freePort(), { HERALD_CONFIG: config, HERALD_NODE_ID: id, ...env });
+    await n.restart();
+    return n;
+  }
+
+  async restart(): Promise<void> {
+    const proc = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'test', 'harness', 'ts-register.js'), join(ROOT, 'apps', 'server', 'src', 'main.ts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...this.env, PORT: String(this.port), HERALD_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.proc = proc;
+    live.add(proc);
+    proc.once('exit', () => live.delete(proc));
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-20_000);
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`${this.id} exited with ${proc.exitCode}: ${this.output}`);
+      try {
+        if ((await fetch(`${this.url}/health/ready`)).ok) return;
+      } catch {
+        /* starting */
+      }
+      if (Date.now() > deadline) throw new Error(`${this.id} not ready in 30 s: ${this.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** SIGKILL: no shutdown hooks, in-flight work is lost as in a crash. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await gone;
+  }
+
+  /** SIGTERM: graceful shutdown (rolling restarts). */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(t);
+  }
+}
