@@ -64,6 +64,7 @@ function renderFrom(src: string, upstreams: number[], port: number, dir: string)
 /** A real nginx process in front of Herald nodes, on a free loopback port. */
 export class NginxServer {
   private proc?: ChildProcess;
+  private stderr = '';
   private constructor(
     readonly port: number,
     private readonly dir: string,
@@ -71,6 +72,11 @@ export class NginxServer {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** nginx's error log (the last 50 kB). */
+  get errorLog(): string {
+    return this.stderr;
   }
 
   static async start(opts: NginxOptions): Promise<NginxServer> {
@@ -84,11 +90,10 @@ export class NginxServer {
     n.proc = proc;
     live.add(proc);
     proc.once('exit', () => live.delete(proc));
-    let stderr = '';
-    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (n.stderr = (n.stderr + d.toString()).slice(-50_000)));
     const failed = new Promise<never>((_, reject) => {
       proc.once('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message} (install nginx)`)));
-      proc.once('exit', (code) => reject(new Error(`nginx exited with ${code}: ${stderr}`)));
+      proc.once('exit', (code) => reject(new Error(`nginx exited with ${code}: ${n.stderr}`)));
     });
     await Promise.race([n.waitReady(), failed]);
     return n;

@@ -193,6 +193,11 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       concurrency: this.opts.concurrency ?? 8,
       autorun: true,
       lockDuration: this.opts.lockDuration ?? 30_000,
+      // A job whose worker died (SIGKILL mid-send) must run again on another node, not be failed:
+      // check for stalled jobs as often as a lock can lapse, and allow several stalls per job. The
+      // re-send carries the same Idempotency-Key, and its success writes the notification log.
+      stalledInterval: this.opts.lockDuration ?? 30_000,
+      maxStalledCount: 10,
       removeOnComplete: {
         age: this.opts.keepCompleted?.ageSec ?? 86_400,
         count: this.opts.keepCompleted?.count ?? 100_000,
