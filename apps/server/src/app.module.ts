@@ -10,6 +10,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestService } from './ingest/ingest.service';
 import { GroupStoreModule } from './store/group-store.module';
+import { UiController } from './ui/ui.controller';
 
 /** The Herald node. The config is loaded before Nest boots and handed in, so nothing reads the env. */
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [HeraldConfigModule.forRoot(config), GroupStoreModule, AuthModule, AdminModule, FlushModule],
-      controllers: [IngestController, AlertsController, HealthController],
+      controllers: [IngestController, AlertsController, HealthController, UiController],
       providers: [IngestService, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
