@@ -1,45 +1,665 @@
+import { parseMatcher, type Matcher } from '@herald/domain';
+import { BullMqDeliveryQueue } from '@herald/delivery';
 import { hashSecret } from '@herald/sessions';
+import {
+  bool,
+  int,
+  list,
+  parseArgs,
+  parseDuration,
+  str,
+  UsageError,
+  type FlagKind,
+  type ParsedArgs,
+} from './args';
+import { duration, iso, labelString, pairs, table } from './format';
+import {
+  connect,
+  deadLetters,
+  keyStats,
+  listAlerts,
+  listGroups,
+  listLocks,
+  listSessions,
+  matchingKeys,
+  queueCounts,
+  redactUrl,
+  serverStats,
+  tenantCounts,
+  tenants,
+  unlinkMatching,
+  type Conn,
+  type StateFilter,
+} from './inspect';
 
-/** Where a command writes; injected so tests capture it. */
+/** Where a command reads and writes; injected so tests capture it. */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   /** The whole of standard input (for secrets that should not appear in shell history). */
   readStdin(): Promise<string>;
+  /** Standard input is a terminal (a confirmation can be asked). Default false. */
+  isTTY?: boolean;
+  /** Asks one question on the terminal and resolves with the answer line. */
+  prompt?(question: string): Promise<string>;
+  /** Raw write to standard output (no newline added); `watch` uses it to redraw. Defaults to `out`. */
+  write?(chunk: string): void;
+  /** Aborted on Ctrl-C: `watch` stops and exits 0. */
+  signal?: AbortSignal;
 }
 
-const USAGE = `usage: heraldctl <command>
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+const CONNECTION_HELP = `connection (every Redis command):
+  --url URL              redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379)
+  --host H --port P --db N --password PW
+                         the same in parts (not together with --url)
+  --prefix P             Herald's key prefix, herald.redis.key_prefix (default herald)
+  --json                 machine-readable output (one JSON document; watch: one per line)`;
+
+const USAGE = `usage: heraldctl <command> [flags]
 
 commands:
-  hash-secret <secret>   print the scrypt hash of a password or API key for herald.tenants
-  hash-secret -          the same, reading the secret from standard input (keeps it out of shell history)
-  help                   this text`;
+  stats [--tenant T]                   keys (DBSIZE, Herald keys by kind), memory, groups and alerts per
+                                       tenant, delivery queue counts, keyspace hits/misses
+  groups [--tenant T] [--state firing|recovery]
+                                       alert groups with their alert counts
+  alerts [--tenant T] [--state firing|recovery] [--filter 'name=~"re"']...
+                                       alerts; every --filter matcher must match (Alertmanager syntax)
+  sessions [--tenant T]                open sessions: user, id, role, created / last seen, expiry (no tokens)
+  locks [--tenant T]                   held locks with owner (truncated) and remaining TTL
+  queue [--tenant T] [--limit N]       delivery queue counts and dead letters
+  queue retry <id> | --all             put one / every dead letter back in the queue
+  clear PATTERN [--dry-run] [--yes]    delete the keys matching a Redis glob (full key name, e.g.
+                                       'herald:acme:alert:*') with SCAN + UNLINK in batches; asks for
+                                       confirmation on a terminal, refuses without --yes otherwise
+  watch [--interval 2s] [--tenant T] [--iterations N]
+                                       live stats, redrawn every interval until Ctrl-C
+  hash-secret <secret>                 print the scrypt hash of a password or API key for herald.tenants
+  hash-secret -                        the same, reading the secret from standard input
+  help                                 this text ('heraldctl <command> --help' works too)
 
-/** Runs one heraldctl command line; returns the process exit code. */
+${CONNECTION_HELP}
+  --count N              SCAN COUNT hint for key walks (stats, clear; default 500)
+
+exit codes:
+  0  success
+  1  runtime error: Redis unreachable or failing, dead letter not found, nothing confirmed...
+  2  usage error: unknown command or flag, bad flag value, missing argument, clear refused
+     without --yes when standard input is not a terminal`;
+
+const CONNECTION_FLAGS: Record<string, FlagKind> = {
+  url: 'string',
+  host: 'string',
+  port: 'string',
+  db: 'string',
+  password: 'string',
+  prefix: 'string',
+  json: 'bool',
+  help: 'bool',
+  h: 'bool',
+};
+
+const COMMAND_FLAGS: Record<string, Record<string, FlagKind>> = {
+  stats: { tenant: 'string', count: 'string' },
+  groups: { tenant: 'string', state: 'string' },
+  alerts: { tenant: 'string', state: 'string', filter: 'list' },
+  sessions: { tenant: 'string' },
+  locks: { tenant: 'string' },
+  queue: { tenant: 'string', limit: 'string', all: 'bool' },
+  clear: { 'dry-run': 'bool', yes: 'bool', y: 'bool', count: 'string' },
+  watch: { interval: 'string', tenant: 'string', iterations: 'string', count: 'string' },
+};
+
+/** Runs one heraldctl command line; returns the process exit code (0 ok, 1 runtime, 2 usage). */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [cmd, ...rest] = argv;
-  switch (cmd) {
-    case 'hash-secret': {
-      if (rest.length !== 1) {
-        io.err('usage: heraldctl hash-secret <secret>   (or - to read it from standard input)');
-        return 2;
+  try {
+    switch (cmd) {
+      case 'hash-secret':
+        return await hashSecretCmd(rest, io);
+      case undefined:
+        io.err(USAGE);
+        return EXIT_USAGE;
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return EXIT_OK;
+      default: {
+        const flags = COMMAND_FLAGS[cmd];
+        if (!flags) throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+        const args = parseArgs(rest, { ...CONNECTION_FLAGS, ...flags });
+        if (bool(args, 'help') || bool(args, 'h')) {
+          io.out(USAGE);
+          return EXIT_OK;
+        }
+        return await redisCommand(cmd, args, io);
       }
-      const secret = rest[0] === '-' ? (await io.readStdin()).replace(/\r?\n$/, '') : rest[0];
-      if (!secret) {
-        io.err('heraldctl: the secret must not be empty');
-        return 2;
-      }
-      io.out(await hashSecret(secret));
-      return 0;
     }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      io.out(USAGE);
-      return cmd === undefined ? 2 : 0;
-    default:
-      io.err(`heraldctl: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
-      return 2;
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof Error && e.name === 'MatcherParseError')) {
+      io.err(`heraldctl: ${e.message}`);
+      io.err(`run 'heraldctl --help' for usage`);
+      return EXIT_USAGE;
+    }
+    io.err(`heraldctl: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT_RUNTIME;
   }
+}
+
+async function hashSecretCmd(rest: string[], io: CliIo): Promise<number> {
+  if (rest.length !== 1) {
+    io.err('usage: heraldctl hash-secret <secret>   (or - to read it from standard input)');
+    return EXIT_USAGE;
+  }
+  const secret = rest[0] === '-' ? (await io.readStdin()).replace(/\r?\n$/, '') : rest[0];
+  if (!secret) {
+    io.err('heraldctl: the secret must not be empty');
+    return EXIT_USAGE;
+  }
+  io.out(await hashSecret(secret));
+  return EXIT_OK;
+}
+
+/** The Redis URL from --url or --host/--port/--db/--password. */
+export function redisUrl(a: ParsedArgs): string {
+  const url = str(a, 'url');
+  const parts = ['host', 'port', 'db', 'password'].filter((f) => a.flags.has(f));
+  if (url !== undefined) {
+    if (parts.length) throw new UsageError(`--url cannot be combined with --${parts.join(', --')}`);
+    if (!/^rediss?:\/\//.test(url)) throw new UsageError(`--url must start with redis:// or rediss://`);
+    return url;
+  }
+  const host = str(a, 'host') ?? '127.0.0.1';
+  if (!host) throw new UsageError('--host must not be empty');
+  const port = int(a, 'port', 6379, 1, 65535);
+  const db = int(a, 'db', 0, 0, 100_000);
+  const pw = str(a, 'password');
+  const auth = pw ? `:${encodeURIComponent(pw)}@` : '';
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `redis://${auth}${h}:${port}/${db}`;
+}
+
+function stateFlag(a: ParsedArgs): StateFilter {
+  const s = str(a, 'state');
+  if (s === undefined) return undefined;
+  if (s === 'firing' || s === 'recovery') return s;
+  if (s === 'resolved') return 'recovery';
+  throw new UsageError(`--state must be firing or recovery, got ${JSON.stringify(s)}`);
+}
+
+function noPositionals(cmd: string, a: ParsedArgs): void {
+  if (a.positionals.length)
+    throw new UsageError(`${cmd}: unexpected argument ${JSON.stringify(a.positionals[0])}`);
+}
+
+async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<number> {
+  // Validate everything before connecting: a usage error must not depend on Redis being up.
+  const url = redisUrl(a);
+  const prefix = str(a, 'prefix') ?? 'herald';
+  if (!prefix || /[\s{}]/.test(prefix))
+    throw new UsageError(`--prefix ${JSON.stringify(prefix)} is not valid`);
+  const tenant = str(a, 'tenant');
+  if (tenant !== undefined && (!tenant || /[\s:{}*?[\]]/.test(tenant))) {
+    throw new UsageError(`--tenant ${JSON.stringify(tenant)} is not a tenant id`);
+  }
+  const json = bool(a, 'json');
+  const count = int(a, 'count', 500, 1, 1_000_000);
+  let run: (c: Conn) => Promise<number>;
+  switch (cmd) {
+    case 'stats':
+      noPositionals(cmd, a);
+      run = async (c) => {
+        const s = await collectStats(c, tenant, count);
+        if (json) io.out(JSON.stringify(s, null, 2));
+        else renderStats(s).forEach((l) => io.out(l));
+        return EXIT_OK;
+      };
+      break;
+    case 'groups': {
+      noPositionals(cmd, a);
+      const state = stateFlag(a);
+      run = async (c) => {
+        const rows = await listGroups(c, tenant ? [tenant] : await tenants(c, 'groups'), state);
+        if (json) {
+          io.out(
+            JSON.stringify(
+              rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) })),
+              null,
+              2,
+            ),
+          );
+          return EXIT_OK;
+        }
+        if (rows.length === 0) io.out('no groups');
+        else {
+          const now = Date.now();
+          table(
+            ['TENANT', 'GROUP', 'RECEIVER', 'FIRING', 'RESOLVED', 'AGE', 'LABELS'],
+            rows.map((r) => [
+              r.tenant,
+              r.groupId,
+              r.receiver,
+              r.firing,
+              r.resolved,
+              duration(now - r.createdAt),
+              labelString(r.labels),
+            ]),
+          ).forEach((l) => io.out(l));
+        }
+        return EXIT_OK;
+      };
+      break;
+    }
+    case 'alerts': {
+      noPositionals(cmd, a);
+      const state = stateFlag(a);
+      const matchers: Matcher[] = list(a, 'filter').map((f) => {
+        try {
+          return parseMatcher(f);
+        } catch (e) {
+          throw new UsageError(
+            `--filter ${JSON.stringify(f)}: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
+      });
+      run = async (c) => {
+        const rows = await listAlerts(c, tenant ? [tenant] : await tenants(c, 'groups'), matchers, state);
+        if (json) {
+          io.out(
+            JSON.stringify(
+              rows.map((r) => ({
+                tenant: r.tenant,
+                groupId: r.groupId,
+                fingerprint: r.alert.fingerprint,
+                state: r.state,
+                labels: r.alert.labels,
+                annotations: r.alert.annotations,
+                startsAt: iso(r.alert.startsAt),
+                endsAt: iso(r.alert.endsAt),
+                updatedAt: iso(r.alert.updatedAt),
+                generatorURL: r.alert.generatorURL,
+              })),
+              null,
+              2,
+            ),
+          );
+          return EXIT_OK;
+        }
+        if (rows.length === 0) io.out('no alerts');
+        else {
+          table(
+            ['TENANT', 'GROUP', 'STATE', 'ALERTNAME', 'STARTS', 'ENDS', 'LABELS'],
+            rows.map((r) => [
+              r.tenant,
+              r.groupId,
+              r.state,
+              r.alert.labels.alertname ?? '',
+              iso(r.alert.startsAt),
+              iso(r.alert.endsAt),
+              labelString(r.alert.labels),
+            ]),
+          ).forEach((l) => io.out(l));
+        }
+        return EXIT_OK;
+      };
+      break;
+    }
+    case 'sessions':
+      noPositionals(cmd, a);
+      run = async (c) => {
+        const rows = await listSessions(c, tenant ? [tenant] : await tenants(c, 'sessions'));
+        if (json) {
+          io.out(
+            JSON.stringify(
+              rows.map((r) => ({
+                ...r,
+                createdAt: iso(r.createdAt),
+                lastSeenAt: iso(r.lastSeenAt),
+                idleExpiresAt: iso(r.idleExpiresAt),
+                absoluteExpiresAt: iso(r.absoluteExpiresAt),
+              })),
+              null,
+              2,
+            ),
+          );
+          return EXIT_OK;
+        }
+        if (rows.length === 0) io.out('no sessions');
+        else {
+          const now = Date.now();
+          table(
+            ['TENANT', 'USER', 'ROLE', 'SESSION ID', 'CREATED', 'LAST SEEN', 'EXPIRES IN', 'ABSOLUTE', 'IP'],
+            rows.map((r) => [
+              r.tenant,
+              r.user,
+              r.role,
+              r.id,
+              iso(r.createdAt),
+              `${duration(now - r.lastSeenAt)} ago`,
+              duration(r.ttlMs >= 0 ? r.ttlMs : r.idleExpiresAt - now),
+              duration(r.absoluteExpiresAt - now),
+              r.ip,
+            ]),
+          ).forEach((l) => io.out(l));
+        }
+        return EXIT_OK;
+      };
+      break;
+    case 'locks':
+      noPositionals(cmd, a);
+      run = async (c) => {
+        const rows = await listLocks(c, tenant);
+        if (json) io.out(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) io.out('no locks held');
+        else {
+          table(
+            ['TENANT', 'KIND', 'ID', 'OWNER', 'TTL', 'KEY'],
+            rows.map((r) => [
+              r.tenant,
+              r.kind,
+              r.id,
+              r.owner,
+              r.ttlMs >= 0 ? duration(r.ttlMs) : 'none',
+              r.key,
+            ]),
+          ).forEach((l) => io.out(l));
+        }
+        return EXIT_OK;
+      };
+      break;
+    case 'queue':
+      run = queueCommand(a, io, url, prefix, tenant, json);
+      break;
+    case 'clear':
+      run = clearCommand(a, io, json, count);
+      break;
+    case 'watch':
+      run = watchCommand(a, io, tenant, json, count);
+      break;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+  }
+  const c = await connect(url, prefix, cmd === 'watch');
+  try {
+    return await run(c);
+  } finally {
+    c.redis.disconnect();
+  }
+}
+
+// ----------------------------------------------------------------------------------------------- stats
+
+interface Stats {
+  redis: { url: string; version: string; uptimeSec: number; clients: number; opsPerSec: number };
+  prefix: string;
+  keys: { dbsize: number; herald: number; byKind: Record<string, number> };
+  memory: { used: number; usedHuman: string; peakHuman: string; maxmemory: number; policy: string };
+  keyspace: { hits: number; misses: number; hitRate: number | null };
+  tenants: Awaited<ReturnType<typeof tenantCounts>>[];
+  totals: { groups: number; firingAlerts: number; resolvedAlerts: number };
+  queue: Awaited<ReturnType<typeof queueCounts>>;
+}
+
+async function collectStats(c: Conn, tenant: string | undefined, count: number): Promise<Stats> {
+  const [server, keys, queue, names] = await Promise.all([
+    serverStats(c),
+    keyStats(c, count),
+    queueCounts(c),
+    tenant ? Promise.resolve([tenant]) : tenants(c, 'groups'),
+  ]);
+  const perTenant = await Promise.all(names.map((t) => tenantCounts(c, t)));
+  return {
+    redis: {
+      url: c.where,
+      version: server.redisVersion,
+      uptimeSec: server.uptimeSec,
+      clients: server.connectedClients,
+      opsPerSec: server.opsPerSec,
+    },
+    prefix: c.prefix,
+    keys,
+    memory: server.memory,
+    keyspace: server.keyspace,
+    tenants: perTenant,
+    totals: {
+      groups: perTenant.reduce((n, t) => n + t.groups, 0),
+      firingAlerts: perTenant.reduce((n, t) => n + t.firingAlerts, 0),
+      resolvedAlerts: perTenant.reduce((n, t) => n + t.resolvedAlerts, 0),
+    },
+    queue,
+  };
+}
+
+function renderStats(s: Stats): string[] {
+  const kinds = Object.keys(s.keys.byKind)
+    .sort()
+    .map((k) => `${k}=${s.keys.byKind[k]}`)
+    .join(' ');
+  const hit = s.keyspace.hitRate === null ? 'n/a' : `${(s.keyspace.hitRate * 100).toFixed(1)}%`;
+  const out = pairs([
+    [
+      'redis',
+      `${s.redis.url} (v${s.redis.version}, up ${duration(s.redis.uptimeSec * 1000)}, ${s.redis.clients} clients, ${s.redis.opsPerSec} ops/s)`,
+    ],
+    ['keys', `${s.keys.dbsize} in db, ${s.keys.herald} under prefix ${JSON.stringify(s.prefix)}`],
+    ['by kind', kinds || '-'],
+    [
+      'memory',
+      `${s.memory.usedHuman} used (peak ${s.memory.peakHuman}), maxmemory ${s.memory.maxmemory || 'unlimited'}, policy ${s.memory.policy}`,
+    ],
+    ['hit/miss', `${s.keyspace.hits} / ${s.keyspace.misses} (hit rate ${hit})`],
+    [
+      'queue',
+      `waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, dead ${s.queue.dead}, completed ${s.queue.completed}`,
+    ],
+    [
+      'groups',
+      `${s.totals.groups} (alerts: ${s.totals.firingAlerts} firing, ${s.totals.resolvedAlerts} resolved)`,
+    ],
+  ]);
+  if (s.tenants.length) {
+    out.push('');
+    out.push(
+      ...table(
+        ['TENANT', 'GROUPS', 'FIRING GROUPS', 'RECOVERY GROUPS', 'FIRING ALERTS', 'RESOLVED ALERTS'],
+        s.tenants.map((t) => [
+          t.tenant,
+          t.groups,
+          t.firingGroups,
+          t.recoveryGroups,
+          t.firingAlerts,
+          t.resolvedAlerts,
+        ]),
+      ),
+    );
+  }
+  return out;
+}
+
+// ----------------------------------------------------------------------------------------------- queue
+
+function queueCommand(
+  a: ParsedArgs,
+  io: CliIo,
+  url: string,
+  prefix: string,
+  tenant: string | undefined,
+  json: boolean,
+): (c: Conn) => Promise<number> {
+  const [sub, id, ...extra] = a.positionals;
+  const all = bool(a, 'all');
+  const limit = int(a, 'limit', 100, 1, 100_000);
+  if (sub !== undefined && sub !== 'retry')
+    throw new UsageError(`queue: unknown subcommand ${JSON.stringify(sub)}`);
+  if (sub === 'retry') {
+    if (extra.length) throw new UsageError(`queue retry: unexpected argument ${JSON.stringify(extra[0])}`);
+    if (all === (id !== undefined))
+      throw new UsageError('queue retry needs a dead letter id or --all (not both)');
+  } else if (all) throw new UsageError('--all goes with queue retry');
+
+  return async (c) => {
+    if (sub !== 'retry') {
+      const counts = await queueCounts(c);
+      const dead = (await deadLetters(c, limit)).filter((d) => !tenant || d.tenant === tenant);
+      if (json) {
+        io.out(
+          JSON.stringify(
+            { counts, deadLetters: dead.map((d) => ({ ...d, failedAt: iso(d.failedAt) })) },
+            null,
+            2,
+          ),
+        );
+        return EXIT_OK;
+      }
+      io.out(
+        `queue {${prefix}}:delivery  waiting ${counts.waiting}  active ${counts.active}  delayed ${counts.delayed}  dead ${counts.dead}  completed ${counts.completed}`,
+      );
+      if (dead.length) {
+        io.out('');
+        table(
+          ['ID', 'TENANT', 'RECEIVER', 'STATE', 'ATTEMPTS', 'FAILED AT', 'LAST ERROR'],
+          dead.map((d) => [
+            d.id,
+            d.tenant,
+            d.receiver,
+            d.state,
+            d.attempts,
+            iso(d.failedAt),
+            `${d.lastError.integration}: ${d.lastError.reason}: ${d.lastError.message}`,
+          ]),
+        ).forEach((l) => io.out(l));
+      }
+      return EXIT_OK;
+    }
+    // Retrying goes through BullMQ itself (job state moves atomically, attempts reset).
+    const q = new BullMqDeliveryQueue({
+      redis: { url, commandTimeout: 5000, name: 'heraldctl' },
+      resolve: () => undefined,
+      prefix,
+      worker: false,
+    });
+    try {
+      await q.start();
+      const ids = all
+        ? (await deadLetters(c, 1_000_000)).filter((d) => !tenant || d.tenant === tenant).map((d) => d.id)
+        : [id];
+      const retried: string[] = [];
+      for (const i of ids) if (await q.retryDeadLetter(i)) retried.push(i);
+      if (!all && retried.length === 0) {
+        io.err(`heraldctl: no dead letter with id ${JSON.stringify(id)}`);
+        return EXIT_RUNTIME;
+      }
+      if (json) io.out(JSON.stringify({ retried }, null, 2));
+      else io.out(`retried ${retried.length} dead letter${retried.length === 1 ? '' : 's'}`);
+      return EXIT_OK;
+    } finally {
+      await q.close(2000);
+    }
+  };
+}
+
+// ----------------------------------------------------------------------------------------------- clear
+
+function clearCommand(a: ParsedArgs, io: CliIo, json: boolean, count: number): (c: Conn) => Promise<number> {
+  if (a.positionals.length !== 1) throw new UsageError('clear needs exactly one PATTERN (a Redis glob)');
+  const pattern = a.positionals[0];
+  if (!pattern) throw new UsageError('clear: the pattern must not be empty');
+  const dryRun = bool(a, 'dry-run');
+  const yes = bool(a, 'yes') || bool(a, 'y');
+  if (!dryRun && !yes && !(io.isTTY && io.prompt)) {
+    throw new UsageError(
+      `clear ${JSON.stringify(pattern)}: refusing to delete without --yes (standard input is not a terminal)`,
+    );
+  }
+  return async (c) => {
+    if (dryRun) {
+      const keys = await matchingKeys(c, pattern, count);
+      if (json) io.out(JSON.stringify({ pattern, dryRun: true, matched: keys.length, keys }, null, 2));
+      else {
+        keys.forEach((k) => io.out(k));
+        io.out(`${keys.length} key${keys.length === 1 ? '' : 's'} would be deleted (dry run)`);
+      }
+      return EXIT_OK;
+    }
+    if (!yes && io.prompt) {
+      const keys = await matchingKeys(c, pattern, count);
+      if (keys.length === 0) {
+        io.out(`no key matches ${JSON.stringify(pattern)}`);
+        return EXIT_OK;
+      }
+      keys.slice(0, 10).forEach((k) => io.err(`  ${k}`));
+      if (keys.length > 10) io.err(`  … and ${keys.length - 10} more`);
+      const answer = await io.prompt(
+        `Delete ${keys.length} keys matching ${JSON.stringify(pattern)} on ${c.where}? [y/N] `,
+      );
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        io.err('heraldctl: nothing deleted');
+        return EXIT_RUNTIME;
+      }
+    }
+    const deleted = await unlinkMatching(c, pattern, count);
+    if (json) io.out(JSON.stringify({ pattern, dryRun: false, deleted }, null, 2));
+    else io.out(`deleted ${deleted} key${deleted === 1 ? '' : 's'} matching ${JSON.stringify(pattern)}`);
+    return EXIT_OK;
+  };
+}
+
+// ----------------------------------------------------------------------------------------------- watch
+
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+
+function watchCommand(
+  a: ParsedArgs,
+  io: CliIo,
+  tenant: string | undefined,
+  json: boolean,
+  count: number,
+): (c: Conn) => Promise<number> {
+  noPositionals('watch', a);
+  const raw = str(a, 'interval') ?? '2s';
+  const interval = parseDuration(raw);
+  if (interval === null || interval < 100 || interval > 3_600_000) {
+    throw new UsageError(
+      `--interval must be a duration between 100ms and 1h (e.g. 2s, 500ms), got ${JSON.stringify(raw)}`,
+    );
+  }
+  const iterations = int(a, 'iterations', 0, 0, 1_000_000_000); // 0 = until Ctrl-C
+  const write = io.write ?? ((s: string) => io.out(s.replace(/\n$/, '')));
+  return async (c) => {
+    for (let i = 0; !io.signal?.aborted && (iterations === 0 || i < iterations); i++) {
+      let body: string[];
+      try {
+        const s = await collectStats(c, tenant, count);
+        body = json ? [JSON.stringify({ at: new Date().toISOString(), ...s })] : renderStats(s);
+      } catch (e) {
+        const msg = `error: ${e instanceof Error ? e.message : String(e)} (retrying)`;
+        body = json ? [JSON.stringify({ at: new Date().toISOString(), error: msg })] : [msg];
+      }
+      if (json) write(`${body[0]}\n`);
+      else {
+        const head = `heraldctl watch  ${redactUrl(c.where)}  every ${raw}  ${iso(Date.now())}  (Ctrl-C to quit)`;
+        write(`${CLEAR_SCREEN}${head}\n\n${body.join('\n')}\n`);
+      }
+      if (iterations !== 0 && i + 1 >= iterations) break;
+      await sleep(interval, io.signal);
+    }
+    return EXIT_OK;
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import { run } from './commands';
 
 /** heraldctl: Herald's operator command line (`npx heraldctl help`). */
@@ -7,10 +8,38 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-run(process.argv.slice(2), {
+/** One question on the terminal (prompt on stderr, so stdout stays clean for pipes). */
+function prompt(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise((resolve) => {
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+    rl.once('close', () => {
+      if (!answered) resolve(''); // Ctrl-D / Ctrl-C: no
+    });
+  });
+}
+
+const argv = process.argv.slice(2);
+const ctrlC = new AbortController();
+process.on('SIGINT', () => {
+  // `watch` stops cleanly on the first Ctrl-C; anything else (or a second Ctrl-C) ends at once.
+  if (argv[0] !== 'watch' || ctrlC.signal.aborted) process.exit(130);
+  ctrlC.abort();
+});
+
+run(argv, {
   out: (l) => process.stdout.write(`${l}\n`),
   err: (l) => process.stderr.write(`${l}\n`),
+  write: (s) => process.stdout.write(s),
   readStdin,
+  isTTY: process.stdin.isTTY === true,
+  prompt,
+  signal: ctrlC.signal,
 }).then(
   (code) => {
     process.exitCode = code;

@@ -1,0 +1,91 @@
+/** A bad command line: heraldctl exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A flag a command accepts: `bool` takes no value, `string` one, `list` may repeat. */
+export type FlagKind = 'bool' | 'string' | 'list';
+
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | boolean | string[]>;
+}
+
+/**
+ * Parses `--flag value`, `--flag=value` and boolean `--flag`; `--` ends the flags. An unknown flag,
+ * a missing value or a repeated single-valued flag is a UsageError.
+ */
+export function parseArgs(argv: readonly string[], spec: Readonly<Record<string, FlagKind>>): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | boolean | string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = (eq > 0 ? a.slice(0, eq) : a).replace(/^--?/, '');
+    const kind = spec[name];
+    if (!kind) throw new UsageError(`unknown flag ${a.slice(0, eq > 0 ? eq : undefined)}`);
+    if (kind === 'bool') {
+      if (eq > 0) throw new UsageError(`--${name} takes no value`);
+      flags.set(name, true);
+      continue;
+    }
+    let value: string;
+    if (eq > 0) value = a.slice(eq + 1);
+    else {
+      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+      value = argv[++i];
+    }
+    if (kind === 'list') {
+      const prev = flags.get(name);
+      flags.set(name, [...(Array.isArray(prev) ? prev : []), value]);
+    } else {
+      if (flags.has(name)) throw new UsageError(`--${name} given twice`);
+      flags.set(name, value);
+    }
+  }
+  return { positionals, flags };
+}
+
+export function str(a: ParsedArgs, name: string): string | undefined {
+  const v = a.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function bool(a: ParsedArgs, name: string): boolean {
+  return a.flags.get(name) === true;
+}
+
+export function list(a: ParsedArgs, name: string): string[] {
+  const v = a.flags.get(name);
+  return Array.isArray(v) ? v : [];
+}
+
+/** A non-negative integer flag within bounds (UsageError otherwise). */
+export function int(a: ParsedArgs, name: string, dflt: number, min: number, max: number): number {
+  const v = str(a, name);
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  }
+  return Number(v);
+}
+
+/** `2s`, `500ms`, `1m`, or a bare number of seconds → milliseconds. */
+export function parseDuration(s: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
+}
