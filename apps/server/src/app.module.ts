@@ -5,10 +5,11 @@ import { AdminModule } from './admin/admin.module';
 import { AlertsController } from './alerts/alerts.controller';
 import { AuthModule } from './auth/auth.module';
 import { FlushModule } from './flush/flush.module';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module'; // observability (issue 7)
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestService } from './ingest/ingest.service';
+import { MetricsModule } from './metrics/metrics.module'; // observability (issue 7)
 import { GroupStoreModule } from './store/group-store.module';
 import { UiController } from './ui/ui.controller';
 
@@ -18,8 +19,16 @@ export class AppModule {
   static forRoot(config: HeraldConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [HeraldConfigModule.forRoot(config), GroupStoreModule, AuthModule, AdminModule, FlushModule],
-      controllers: [IngestController, AlertsController, HealthController, UiController],
+      imports: [
+        HeraldConfigModule.forRoot(config),
+        GroupStoreModule,
+        AuthModule,
+        AdminModule,
+        FlushModule,
+        MetricsModule,
+        HealthModule,
+      ],
+      controllers: [IngestController, AlertsController, UiController],
       providers: [IngestService, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

@@ -1,8 +1,14 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { HeraldConfig, LogLevel } from '@herald/config';
+import { createHeraldLogger, PinoNestLogger, type HeraldMetrics } from '@herald/observability';
+import type { Logger as PinoLogger } from 'pino';
+import type { AuthedRequest } from './auth/credentials';
+import { HERALD_METRICS } from './metrics/metrics.tokens';
 import { setupOpenApi } from './admin/openapi';
 import { AppModule } from './app.module';
 
@@ -23,7 +29,21 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] {
 
 export interface CreateAppOptions {
   logger?: LoggerService | false;
+  /**
+   * Where request logs go (pino). Default: the node's pino logger when `logger` is not given (main),
+   * none when it is (tests pass their own logger); `false` turns them off.
+   */
+  requestLog?: PinoLogger | false;
 }
+
+/** A client's `X-Request-Id` when it is a sane token, else a fresh UUID. */
+export function requestId(header: string | string[] | undefined): string {
+  const h = Array.isArray(header) ? header[0] : header;
+  return h && /^[A-Za-z0-9._:@/+=-]{1,128}$/.test(h) ? h : randomUUID();
+}
+
+/** Probes and scrapes log at debug, so they do not drown the request log. */
+const QUIET_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']);
 
 /**
  * Builds the Nest application on Fastify for a validated config (used by main and by e2e tests).
@@ -34,15 +54,22 @@ export async function createApp(
   config: HeraldConfig,
   opts: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.herald.limits.maxBodyBytes, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.herald.limits.maxBodyBytes,
+    trustProxy: true,
+    genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']), // observability (issue 7)
+  });
+  // observability (issue 7): JSON lines via pino (pretty in a TTY) with the node id; herald.log_level.
+  const pinoRoot =
+    opts.logger === undefined || opts.requestLog === undefined
+      ? createHeraldLogger({
+          level: config.herald.logLevel,
+          nodeId: config.herald.nodeId,
+          pretty: process.stdout.isTTY,
+        })
+      : null;
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger:
-      opts.logger ??
-      new ConsoleLogger({
-        json: !process.stdout.isTTY,
-        prefix: 'herald',
-        logLevels: nestLogLevels(config.herald.logLevel),
-      }),
+    logger: opts.logger ?? new PinoNestLogger(pinoRoot!),
     abortOnError: false,
   });
   // Which node answered: useful behind nginx, and for the cluster tests.
@@ -50,9 +77,43 @@ export async function createApp(
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onSend', (_req, reply, payload, done) => {
+    .addHook('onSend', (req, reply, payload, done) => {
       void reply.header('X-Herald-Node', nodeId);
+      void reply.header('X-Request-Id', req.id);
       done(null, payload);
+    });
+  // observability (issue 7): request latency histogram and one request log line per request.
+  const metrics = app.get<HeraldMetrics>(HERALD_METRICS);
+  const reqLog = opts.requestLog ?? (opts.logger === undefined ? pinoRoot : null);
+  const httpLog = reqLog ? reqLog.child({ context: 'http' }) : null;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (req, reply, done) => {
+      const route = req.routeOptions?.url ?? 'unmatched';
+      const status = reply.statusCode;
+      metrics.httpDuration.observe(
+        { route, method: req.method, status: String(status) },
+        reply.elapsedTime / 1000,
+      );
+      if (httpLog) {
+        const level = status >= 500 ? 'error' : QUIET_ROUTES.has(route) ? 'debug' : 'info';
+        httpLog[level](
+          {
+            reqId: req.id,
+            tenant: (req as unknown as AuthedRequest).heraldTenant?.tenant,
+            method: req.method,
+            url: req.url,
+            route,
+            status,
+            durationMs: Math.round(reply.elapsedTime * 100) / 100,
+            remoteAddress: req.ip,
+            userAgent: req.headers['user-agent'],
+          },
+          'request completed',
+        );
+      }
+      done();
     });
   // Alertmanager's API consumes JSON only; a text/plain body is a client mistake (415), not a string to parse.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');

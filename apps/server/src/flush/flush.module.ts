@@ -3,6 +3,7 @@ import {
   Injectable,
   Logger,
   Module,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -21,6 +22,8 @@ import {
 } from '@herald/delivery';
 import { LockManager, LockNotAcquiredError, LockKeys, RedisLockBackend } from '@herald/locks';
 import { FailoverFlushStore, RedisFlushStore, RedisKeys } from '@herald/redis';
+import type { HeraldMetrics } from '@herald/observability';
+import { DeliveryRef, HERALD_METRICS } from '../metrics/metrics.tokens';
 import { GROUP_STORE, REDIS_CLIENT, STORE_HANDLES, type StoreHandles } from '../store/group-store.module';
 import { GroupStoreModule } from '../store/group-store.module';
 import { FlushRunner, type OutgoingNotification, type RunnerReceiver } from './flush-runner';
@@ -57,6 +60,9 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(GROUP_STORE) private readonly groups: GroupStore,
     @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
     @Inject(STORE_HANDLES) private readonly handles: StoreHandles,
+    // observability (issue 7): metrics hooks and the queue for /metrics and /health/ready
+    @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics,
+    @Optional() private readonly deliveryRef?: DeliveryRef,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -81,7 +87,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
         this.handles.memoryFlush,
         this.handles.mode!,
       );
-      this.locks = new LockManager(new RedisLockBackend(this.redis));
+      this.locks = new LockManager(new RedisLockBackend(this.redis), { metrics: this.metrics?.lockHooks() });
       const redisOpts =
         r.mode === 'single'
           ? { url: r.url }
@@ -179,6 +185,22 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
         },
       },
     );
+    // observability (issue 7)
+    if (this.deliveryRef) this.deliveryRef.queue = this.delivery;
+    if (this.metrics) {
+      const m = this.metrics;
+      this.delivery.onDelivered((e) => {
+        m.notifications.inc({ receiver: e.notification.receiver, outcome: 'delivered', reason: '' });
+      });
+      this.delivery.onDeadLetter((e) => {
+        const d = e.deadLetter;
+        m.notifications.inc({
+          receiver: d.notification.receiver,
+          outcome: 'dead',
+          reason: d.lastError?.reason ?? 'other',
+        });
+      });
+    }
     this.delivery.onDelivered(async (e) => {
       await this.runner.delivered(e.notification.meta as unknown as OutgoingNotification);
     });
@@ -191,7 +213,9 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
   private async tick(): Promise<void> {
     try {
       if (this.flush instanceof FailoverFlushStore) await this.flush.sync();
-      await this.runner.tick();
+      const t0 = performance.now();
+      const res = await this.runner.tick();
+      this.metrics?.recordFlush(res, (performance.now() - t0) / 1000); // observability (issue 7)
     } catch (e) {
       this.log.warn(`flush tick failed: ${e instanceof Error ? e.message : String(e)}`);
     }

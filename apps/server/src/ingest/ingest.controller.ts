@@ -1,9 +1,11 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Inject, Optional, Post, UseGuards } from '@nestjs/common';
+import type { HeraldMetrics } from '@herald/observability';
 import { parseWebhookEnvelope } from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Tenant } from '../auth/decorators';
 import { badRequest, HeraldHttpError } from '../http/http-error';
+import { HERALD_METRICS } from '../metrics/metrics.tokens';
 import { IngestService, type IngestOutcome } from './ingest.service';
 
 /**
@@ -14,26 +16,49 @@ import { IngestService, type IngestOutcome } from './ingest.service';
 @Controller()
 @UseGuards(ApiKeyGuard) // the tenant comes from the API key (or is the default one without tenants)
 export class IngestController {
-  constructor(private readonly ingest: IngestService) {}
+  constructor(
+    private readonly ingest: IngestService,
+    @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics, // observability (issue 7)
+  ) {}
+
+  /** observability (issue 7): herald_ingest_requests_total{tenant,endpoint,outcome}. */
+  private async counted(tenant: string, endpoint: string, fn: () => Promise<unknown>): Promise<unknown> {
+    let outcome = 'ok';
+    try {
+      return await fn();
+    } catch (e) {
+      const status = e instanceof HttpException ? e.getStatus() : 500;
+      outcome = INGEST_OUTCOMES[status] ?? (status < 500 ? 'client_error' : 'error');
+      throw e;
+    } finally {
+      this.metrics?.ingestRequests.inc({ tenant, endpoint, outcome });
+    }
+  }
 
   @Post('api/v2/alerts')
   @HttpCode(200)
   async postAlerts(@Body() body: unknown, @Tenant() ctx: TenantContext): Promise<unknown> {
-    if (!Array.isArray(body)) throw badRequest('body', 'must be a JSON array of alerts');
-    this.ingest.checkCount(body.length, 'body');
-    return respond(await this.ingest.ingestPostable(body, ctx.tenant), '');
+    return this.counted(ctx.tenant, 'api_v2_alerts', async () => {
+      if (!Array.isArray(body)) throw badRequest('body', 'must be a JSON array of alerts');
+      this.ingest.checkCount(body.length, 'body');
+      return respond(await this.ingest.ingestPostable(body, ctx.tenant), '');
+    });
   }
 
   @Post('api/v1/webhooks/alertmanager')
   @HttpCode(200)
   async postWebhook(@Body() body: unknown, @Tenant() ctx: TenantContext): Promise<unknown> {
-    const env = parseWebhookEnvelope(body);
-    if ('field' in env) throw badRequest(env.field, env.message);
-    this.ingest.checkCount(env.alerts.length, 'alerts');
-    const out = await this.ingest.ingestWebhook(env, ctx.tenant);
-    return respond(out, 'alerts');
+    return this.counted(ctx.tenant, 'webhook', async () => {
+      const env = parseWebhookEnvelope(body);
+      if ('field' in env) throw badRequest(env.field, env.message);
+      this.ingest.checkCount(env.alerts.length, 'alerts');
+      const out = await this.ingest.ingestWebhook(env, ctx.tenant);
+      return respond(out, 'alerts');
+    });
   }
 }
+
+const INGEST_OUTCOMES: Record<number, string> = { 400: 'invalid', 413: 'too_large', 429: 'store_full' };
 
 function respond(out: IngestOutcome, arrayField: string): unknown {
   if (out.rejected.length === 0) return undefined; // Alertmanager answers 200 with an empty body

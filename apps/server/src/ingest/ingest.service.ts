@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { HeraldMetrics } from '@herald/observability';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import {
   groupAlerts,
@@ -13,6 +14,7 @@ import {
 } from '@herald/domain';
 import { GROUP_STORE } from '../store/group-store.module';
 import { HeraldHttpError } from '../http/http-error';
+import { HERALD_METRICS } from '../metrics/metrics.tokens';
 
 /** What an ingest request did: alerts accepted and the rejected ones with index and field. */
 export interface IngestOutcome {
@@ -29,6 +31,7 @@ export class IngestService {
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Inject(GROUP_STORE) private readonly store: GroupStore,
+    @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics, // observability (issue 7)
   ) {}
 
   private context(now: number): IngestContext {
@@ -66,6 +69,9 @@ export class IngestService {
         throw e;
       }
     }
+    // observability (issue 7): counted once stored (a 429 stores nothing)
+    if (n.alerts.length) this.metrics?.ingestAlerts.inc({ tenant, outcome: 'accepted' }, n.alerts.length);
+    if (n.errors.length) this.metrics?.ingestAlerts.inc({ tenant, outcome: 'rejected' }, n.errors.length);
     return { accepted: n.alerts.length, rejected: n.errors };
   }
 }

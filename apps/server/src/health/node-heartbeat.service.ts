@@ -1,0 +1,129 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { REDIS_CLIENT, STORE_STATUS, type StoreStatusFn } from '../store/group-store.module';
+
+/** A Herald node as seen through its heartbeat key. */
+export interface PeerInfo {
+  name: string;
+  address: string;
+  startedAt?: number;
+  version?: string;
+}
+
+const HEARTBEAT_EVERY_MS = 5_000;
+const HEARTBEAT_TTL_MS = 15_000;
+
+/**
+ * Cluster membership through Redis: every few seconds each node SETs `<prefix>:node:{<nodeId>}` with a
+ * TTL; the peers are the keys found by SCAN. A node that stops heartbeating drops out after the TTL.
+ * In memory mode (or while Redis is down) the only node this one knows is itself.
+ */
+@Injectable()
+export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Heartbeat');
+  private timer?: NodeJS.Timeout;
+  readonly startedAt = Date.now();
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
+    @Inject(STORE_STATUS) private readonly storeStatus: StoreStatusFn,
+    private readonly http: HttpAdapterHost,
+  ) {}
+
+  private get prefix(): string {
+    return `${this.config.herald.redis.keyPrefix}:node:`;
+  }
+
+  key(nodeId: string): string {
+    return `${this.prefix}{${nodeId}}`;
+  }
+
+  /** This node's address: the address the server listens on (the configured one before listen). */
+  self(): PeerInfo {
+    let address = `${this.config.herald.listenAddress}:${this.config.herald.port}`;
+    try {
+      const a: unknown = this.http.httpAdapter?.getHttpServer()?.address();
+      if (a && typeof a === 'object' && 'port' in a) {
+        const { address: host, port } = a as { address: string; port: number };
+        // A wildcard listen address says nothing to a peer: use the host name instead.
+        const h = host === '0.0.0.0' || host === '::' ? hostname() : host;
+        address = `${h.includes(':') ? `[${h}]` : h}:${port}`;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    return { name: this.config.herald.nodeId, address, startedAt: this.startedAt };
+  }
+
+  /** True when Redis is the source of truth right now (heartbeats are shared). */
+  clustered(): boolean {
+    return !!this.redis && this.storeStatus().mode === 'redis';
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.redis) return;
+    const beat = () => void this.beat();
+    beat();
+    this.timer = setInterval(beat, HEARTBEAT_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async beat(): Promise<void> {
+    if (!this.redis || this.redis.status !== 'ready') return;
+    try {
+      await this.redis.set(
+        this.key(this.config.herald.nodeId),
+        JSON.stringify(this.self()),
+        'PX',
+        HEARTBEAT_TTL_MS,
+      );
+    } catch (e) {
+      this.log.debug(`heartbeat failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** The nodes heartbeating in Redis (this one included), by name; just this node without Redis. */
+  async peers(): Promise<PeerInfo[]> {
+    const me = this.self();
+    if (!this.redis || !this.clustered()) return [me];
+    const keys = new Set<string>();
+    let cursor = '0';
+    let rounds = 0;
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}{*}`, 'COUNT', 200);
+      for (const k of batch) keys.add(k);
+      cursor = next;
+    } while (cursor !== '0' && ++rounds < 1000);
+    const list = [...keys];
+    const values = list.length ? await this.redis.mget(list) : [];
+    const peers = new Map<string, PeerInfo>([[me.name, me]]);
+    for (const v of values) {
+      if (!v) continue; // expired between SCAN and MGET
+      try {
+        const p = JSON.parse(v) as PeerInfo;
+        if (typeof p.name === 'string' && typeof p.address === 'string' && p.name !== me.name)
+          peers.set(p.name, p);
+      } catch {
+        /* a foreign or corrupt value: ignore */
+      }
+    }
+    return [...peers.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.redis?.status === 'ready') {
+      await this.redis.del(this.key(this.config.herald.nodeId)).catch(() => undefined);
+    }
+  }
+}

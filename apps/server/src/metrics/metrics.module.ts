@@ -1,0 +1,81 @@
+import { Global, Module } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import type { GroupStore } from '@herald/domain';
+import { buildInfo, cached, HeraldMetrics, type StateCounts } from '@herald/observability';
+import { GroupStoreModule, STORE_HANDLES, type StoreHandles } from '../store/group-store.module';
+import { MetricsController } from './metrics.controller';
+import { DeliveryRef, HERALD_METRICS } from './metrics.tokens';
+
+/** How long one sample of the group store serves scrapes (bounds the cost of herald_alerts/groups). */
+const STATE_SAMPLE_TTL_MS = 10_000;
+/** PING timeout on scrape. */
+const PING_TIMEOUT_MS = 500;
+
+/**
+ * Counts groups and alerts by state with one `listGroups` per tenant (configured tenants, or `default`).
+ * The sample is cached for 10 s and shared by concurrent scrapes, so scrape frequency and the number
+ * of Prometheus servers do not multiply the store reads.
+ */
+async function sampleStates(store: GroupStore, tenants: readonly string[]): Promise<StateCounts> {
+  const out: StateCounts = { alerts: { firing: 0, resolved: 0 }, groups: { firing: 0, recovery: 0 } };
+  for (const tenant of tenants) {
+    for (const g of await store.listGroups(tenant)) {
+      out.alerts.firing += g.firing.length;
+      out.alerts.resolved += g.recovery.length;
+      if (g.firing.length > 0) out.groups.firing++;
+      else if (g.recovery.length > 0) out.groups.recovery++;
+    }
+  }
+  return out;
+}
+
+function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error('timeout')), ms))),
+  ]).finally(() => clearTimeout(t));
+}
+
+function createMetrics(config: HeraldConfig, h: StoreHandles, delivery: DeliveryRef): HeraldMetrics {
+  const metrics = new HeraldMetrics({ nodeId: config.herald.nodeId, version: buildInfo().version });
+  const tenants = config.herald.tenants.length ? config.herald.tenants.map((t) => t.id) : ['default'];
+  metrics.setSources({
+    states: cached(() => sampleStates(h.store, tenants), STATE_SAMPLE_TTL_MS),
+    queue: async () => {
+      const c = await delivery.queue?.counts();
+      return c ?? { waiting: 0, active: 0, delayed: 0, dead: 0 };
+    },
+    redisPing: async () => {
+      const redis = h.redis;
+      if (!redis || redis.status !== 'ready') return null;
+      const t0 = performance.now();
+      try {
+        await timeout(redis.ping(), PING_TIMEOUT_MS);
+      } catch {
+        return null;
+      }
+      return (performance.now() - t0) / 1000;
+    },
+    // Memory-only mode (no Redis configured) is a choice, not a fallback: 0.
+    fallbackActive: () => h.status().mode === 'memory-fallback',
+  });
+  return metrics;
+}
+
+/** `/metrics` and the HeraldMetrics every module records into (global: ingest, flush, bootstrap). */
+@Global()
+@Module({
+  imports: [GroupStoreModule],
+  controllers: [MetricsController],
+  providers: [
+    DeliveryRef,
+    {
+      provide: HERALD_METRICS,
+      inject: [HERALD_CONFIG, STORE_HANDLES, DeliveryRef],
+      useFactory: createMetrics,
+    },
+  ],
+  exports: [HERALD_METRICS, DeliveryRef],
+})
+export class MetricsModule {}

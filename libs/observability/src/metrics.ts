@@ -1,0 +1,241 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Queue depth as the delivery queue reports it (`DeliveryQueue.counts()`). */
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  dead: number;
+}
+
+/** Group/alert counts by state, as sampled from the group store. */
+export interface StateCounts {
+  alerts: { firing: number; resolved: number };
+  groups: { firing: number; recovery: number };
+}
+
+/** Sources read on scrape; each may be absent (memory mode, not started yet). */
+export interface ScrapeSources {
+  queue?: () => Promise<QueueCounts>;
+  states?: () => Promise<StateCounts>;
+  /** PING round trip in seconds, or null when Redis is not reachable / not configured. */
+  redisPing?: () => Promise<number | null>;
+  /** True while the node serves from its in-memory fallback (or has no Redis at all). */
+  fallbackActive?: () => boolean;
+}
+
+export interface HeraldMetricsOptions {
+  nodeId: string;
+  version: string;
+  /** Collect prom-client's process metrics (prefix `herald_`). Default true. */
+  defaultMetrics?: boolean;
+}
+
+/** Lower-cardinality lock label from a full lock key: `herald:lock:group:t:{id}` → `group`. */
+export function lockKind(resource: string): string {
+  const m = /:lock:([a-z_-]+)/i.exec(resource);
+  return m ? m[1] : 'other';
+}
+
+/**
+ * Herald's Prometheus metrics, on a registry of their own (one per app instance: tests boot several
+ * nodes in one process, and the global default registry would collide). The `node` label comes from
+ * the scrape target, not from here; `herald_node_info` carries the node id once.
+ */
+export class HeraldMetrics {
+  readonly registry = new Registry();
+  private sources: ScrapeSources = {};
+
+  readonly ingestRequests = new Counter({
+    name: 'herald_ingest_requests_total',
+    help: 'Ingest requests by tenant, endpoint and outcome (ok, invalid, too_large, store_full, error).',
+    labelNames: ['tenant', 'endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestAlerts = new Counter({
+    name: 'herald_ingest_alerts_total',
+    help: 'Alerts received by tenant and outcome (accepted, rejected).',
+    labelNames: ['tenant', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'herald_http_request_duration_seconds',
+    help: 'HTTP request latency by route pattern, method and status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly flushTotal = new Counter({
+    name: 'herald_flush_total',
+    help: 'Flushes of group halves by outcome (notified, skipped, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly flushDuration = new Histogram({
+    name: 'herald_flush_duration_seconds',
+    help: 'Duration of one scheduler tick that claimed at least one due group.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'herald_notifications_total',
+    help: 'Notifications by receiver and outcome (delivered, dead); reason is the failure reason of dead letters.',
+    labelNames: ['receiver', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly lockAcquisitions = new Counter({
+    name: 'herald_lock_acquisitions_total',
+    help: 'Distributed locks taken, by lock kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly lockContention = new Counter({
+    name: 'herald_lock_contention_total',
+    help: 'Lock tries that found the lock held by someone else, by lock kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly lockLost = new Counter({
+    name: 'herald_lock_lost_total',
+    help: 'Locks lost while held, by lock kind and reason.',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(readonly opts: HeraldMetricsOptions) {
+    const sources = () => this.sources;
+    // One PING per scrape, shared by herald_redis_up and herald_redis_latency_seconds (collected in parallel).
+    const ping = cached(async () => {
+      const p = sources().redisPing;
+      return p ? await p().catch(() => null) : null;
+    }, 250);
+    new Gauge({
+      name: 'herald_node_info',
+      help: 'Constant 1, labelled with the node id and Herald version.',
+      labelNames: ['node_id', 'version'] as const,
+      registers: [this.registry],
+    }).set({ node_id: opts.nodeId, version: opts.version }, 1);
+    new Gauge({
+      name: 'herald_alerts',
+      help: 'Alerts held in the group store by state (sampled on scrape, cached briefly).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const s = await sources()
+          .states?.()
+          .catch(() => null);
+        if (!s) return;
+        this.set({ state: 'firing' }, s.alerts.firing);
+        this.set({ state: 'resolved' }, s.alerts.resolved);
+      },
+    });
+    new Gauge({
+      name: 'herald_groups',
+      help: 'Alert groups by state (firing: has firing alerts; recovery: only resolved ones).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const s = await sources()
+          .states?.()
+          .catch(() => null);
+        if (!s) return;
+        this.set({ state: 'firing' }, s.groups.firing);
+        this.set({ state: 'recovery' }, s.groups.recovery);
+      },
+    });
+    new Gauge({
+      name: 'herald_queue_jobs',
+      help: 'Delivery queue jobs by state (waiting, active, delayed, dead).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const c = await sources()
+          .queue?.()
+          .catch(() => null);
+        if (!c) return;
+        for (const state of ['waiting', 'active', 'delayed', 'dead'] as const) this.set({ state }, c[state]);
+      },
+    });
+    new Gauge({
+      name: 'herald_redis_up',
+      help: '1 when Redis answered PING on this scrape, else 0.',
+      registers: [this.registry],
+      async collect() {
+        this.set((await ping()) === null ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: 'herald_redis_latency_seconds',
+      help: 'Round trip of a PING to Redis on this scrape (0 when Redis is down: see herald_redis_up).',
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rtt = await ping();
+        if (rtt !== null) this.set(rtt);
+      },
+    });
+    new Gauge({
+      name: 'herald_redis_fallback_active',
+      help: '1 while the node serves from its memory fallback because Redis is down (0 in memory-only mode).',
+      registers: [this.registry],
+      collect() {
+        this.set(sources().fallbackActive?.() ? 1 : 0);
+      },
+    });
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
+  }
+
+  /** Sets (merges) the sources read on scrape. */
+  setSources(s: ScrapeSources): void {
+    this.sources = { ...this.sources, ...s };
+  }
+
+  /** LockManager `metrics` hooks (libs/locks LockMetrics). */
+  lockHooks() {
+    return {
+      acquired: (resource: string) => this.lockAcquisitions.inc({ kind: lockKind(resource) }),
+      contended: (resource: string) => this.lockContention.inc({ kind: lockKind(resource) }),
+      lost: (resource: string, _heldMs: number, reason: string) =>
+        this.lockLost.inc({ kind: lockKind(resource), reason: String(reason) }),
+    };
+  }
+
+  /** Records one scheduler tick. */
+  recordFlush(
+    res: { claimed: number; notified: number; skipped: number; failed: number },
+    seconds: number,
+  ): void {
+    if (res.claimed === 0) return;
+    this.flushDuration.observe(seconds);
+    if (res.notified) this.flushTotal.inc({ outcome: 'notified' }, res.notified);
+    if (res.skipped) this.flushTotal.inc({ outcome: 'skipped' }, res.skipped);
+    if (res.failed) this.flushTotal.inc({ outcome: 'failed' }, res.failed);
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+/** Caches an async sampler for `ttlMs` and shares one run between concurrent scrapes. */
+export function cached<T>(
+  fn: () => Promise<T>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): () => Promise<T> {
+  let at = -Infinity;
+  let value: Promise<T> | null = null;
+  return () => {
+    if (value && now() - at < ttlMs) return value;
+    at = now();
+    value = fn().catch((e: unknown) => {
+      value = null;
+      throw e;
+    });
+    return value;
+  };
+}

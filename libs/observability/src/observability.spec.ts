@@ -1,0 +1,134 @@
+import { Writable } from 'node:stream';
+import { cached, HeraldMetrics, lockKind } from './metrics';
+import { createHeraldLogger, PinoNestLogger, redactText } from './logger';
+import { buildInfo } from './build-info';
+
+function sink(): { lines: () => Record<string, unknown>[]; stream: Writable } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(c: Buffer, _e, cb) {
+      chunks.push(c.toString());
+      cb();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+describe('HeraldMetrics', () => {
+  it('keeps a registry per instance (two nodes in one process do not collide)', async () => {
+    const a = new HeraldMetrics({ nodeId: 'a', version: '1' });
+    const b = new HeraldMetrics({ nodeId: 'b', version: '1' });
+    a.ingestRequests.inc({ tenant: 't', endpoint: 'api_v2_alerts', outcome: 'ok' });
+    expect(await a.metrics()).toContain(
+      'herald_ingest_requests_total{tenant="t",endpoint="api_v2_alerts",outcome="ok"} 1',
+    );
+    expect(await b.metrics()).not.toContain('tenant="t"');
+    expect(await b.metrics()).toContain('herald_node_info{node_id="b",version="1"} 1');
+    expect(await b.metrics()).toContain('herald_process_cpu_user_seconds_total');
+  });
+
+  it('reads scrape sources: redis up/latency, fallback, queue, states', async () => {
+    const m = new HeraldMetrics({ nodeId: 'n', version: '1', defaultMetrics: false });
+    m.setSources({
+      redisPing: () => Promise.resolve(0.002),
+      fallbackActive: () => true,
+      queue: () => Promise.resolve({ waiting: 1, active: 2, delayed: 3, dead: 4 }),
+      states: () =>
+        Promise.resolve({ alerts: { firing: 5, resolved: 6 }, groups: { firing: 7, recovery: 8 } }),
+    });
+    const text = await m.metrics();
+    expect(text).toContain('herald_redis_up 1');
+    expect(text).toContain('herald_redis_latency_seconds 0.002');
+    expect(text).toContain('herald_redis_fallback_active 1');
+    expect(text).toContain('herald_queue_jobs{state="dead"} 4');
+    expect(text).toContain('herald_alerts{state="resolved"} 6');
+    expect(text).toContain('herald_groups{state="recovery"} 8');
+    m.setSources({ redisPing: () => Promise.reject(new Error('down')) });
+    await new Promise((r) => setTimeout(r, 300));
+    const down = await m.metrics();
+    expect(down).toContain('herald_redis_up 0');
+    expect(down).toMatch(/^herald_redis_latency_seconds 0$/m);
+  });
+
+  it('counts flush ticks and lock events by kind', async () => {
+    const m = new HeraldMetrics({ nodeId: 'n', version: '1', defaultMetrics: false });
+    m.recordFlush({ claimed: 0, notified: 0, skipped: 0, failed: 0 }, 1);
+    m.recordFlush({ claimed: 3, notified: 2, skipped: 0, failed: 1 }, 0.01);
+    const hooks = m.lockHooks();
+    hooks.acquired('herald:t:lock:group:{g1}');
+    hooks.contended('herald:t:lock:group:{g1}');
+    hooks.lost('herald:t:lock:group:{g1}', 10, 'expired');
+    const text = await m.metrics();
+    expect(text).toContain('herald_flush_total{outcome="notified"} 2');
+    expect(text).toContain('herald_flush_total{outcome="failed"} 1');
+    expect(text).toContain('herald_flush_duration_seconds_count 1');
+    expect(text).toContain('herald_lock_acquisitions_total{kind="group"} 1');
+    expect(text).toContain('herald_lock_contention_total{kind="group"} 1');
+    expect(text).toContain('herald_lock_lost_total{kind="group",reason="expired"} 1');
+    expect(lockKind('x:y')).toBe('other');
+  });
+
+  it('cached shares one run within the TTL and retries after a failure', async () => {
+    let t = 0;
+    let calls = 0;
+    const fn = cached(
+      () => Promise.resolve(++calls),
+      100,
+      () => t,
+    );
+    expect(await fn()).toBe(1);
+    expect(await fn()).toBe(1);
+    t = 200;
+    expect(await fn()).toBe(2);
+    let fail = true;
+    const flaky = cached(
+      () => (fail ? Promise.reject(new Error('x')) : Promise.resolve('ok')),
+      1000,
+      () => 0,
+    );
+    await expect(flaky()).rejects.toThrow('x');
+    fail = false;
+    expect(await flaky()).toBe('ok');
+  });
+});
+
+describe('logging', () => {
+  it('writes JSON lines with the node id, honours the level and redacts secrets', () => {
+    const s = sink();
+    const root = createHeraldLogger({ level: 'info', nodeId: 'node-7', destination: s.stream });
+    const log = new PinoNestLogger(root);
+    log.log('hello', 'Ctx');
+    log.debug('hidden', 'Ctx');
+    log.warn('login with Authorization: Bearer abc.def and password=hunter2', 'Auth');
+    root.info(
+      { req: { headers: { authorization: 'Basic Zm9vOmJhcg==', cookie: 'sid=1' } }, token: 't' },
+      'req',
+    );
+    const lines = s.lines();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ level: 'info', nodeId: 'node-7', context: 'Ctx', msg: 'hello' });
+    expect(JSON.stringify(lines)).not.toMatch(/abc\.def|hunter2|Zm9vOmJhcg|sid=1|"t"/);
+    expect(lines[2]).toMatchObject({
+      req: { headers: { authorization: '[REDACTED]', cookie: '[REDACTED]' } },
+      token: '[REDACTED]',
+    });
+  });
+
+  it('redactText scrubs bearer tokens, passwords and api keys', () => {
+    expect(redactText('Bearer abc123')).toBe('Bearer [REDACTED]');
+    expect(redactText('{"api_key":"k1","user":"u"}')).toBe('{"api_key":"[REDACTED]","user":"u"}');
+    expect(redactText('plain message')).toBe('plain message');
+  });
+
+  it('buildInfo reads the package version', () => {
+    expect(buildInfo().version).toBe('0.1.0');
+  });
+});
