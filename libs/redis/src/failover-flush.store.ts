@@ -55,7 +55,7 @@ export class FailoverFlushStore implements FlushStore {
   }
 
   schedule(entry: DueEntry): Promise<void> {
-    return this.route((s) => s.schedule(entry));
+    return this.routeOrMemory((s) => s.schedule(entry));
   }
 
   claimDue(
@@ -80,8 +80,23 @@ export class FailoverFlushStore implements FlushStore {
     return this.route((s) => s.readLog(key));
   }
 
+  /**
+   * A delivered notification must be logged even when Redis fails at that moment (the send already
+   * happened): the entry goes to memory and `sync()` merges it into Redis when Redis is back.
+   */
   writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
-    return this.route((s) => s.writeLog(entry, ttlMs, fence));
+    return this.routeOrMemory((s) => s.writeLog(entry, ttlMs, fence));
+  }
+
+  private async routeOrMemory<T>(fn: (s: FlushStore) => Promise<T>): Promise<T> {
+    if (this.mode.degraded) return fn(this.memory);
+    try {
+      return await fn(this.redis);
+    } catch (e) {
+      if (!isUnavailableError(e)) throw e;
+      this.fail(e);
+      return fn(this.memory);
+    }
   }
 
   private async route<T>(fn: (s: FlushStore) => Promise<T>): Promise<T> {
