@@ -187,6 +187,11 @@ export interface DeliverySettings {
   readonly stalledTimeout: number;
   /** Bound of the in-process queue used while Redis is down (default 10000). */
   readonly memoryMaxItems: number;
+  /**
+   * Per-receiver send rate (a token bucket shared by all nodes): receiver name → at most `max` sends per
+   * `per` ms; the key `*` applies to receivers without their own entry. Empty: unlimited.
+   */
+  readonly rateLimits: Readonly<Record<string, { readonly max: number; readonly per: number }>>;
 }
 
 /**

@@ -258,8 +258,21 @@ function parseScheduler(value: unknown): SchedulerSettings {
 function parseDelivery(value: unknown): DeliverySettings {
   const path = 'herald.delivery';
   const raw = optObject(value, path);
-  checkKeys(raw, ['concurrency', 'attempts', 'stalled_timeout', 'memory_max_items'], path);
+  checkKeys(raw, ['concurrency', 'attempts', 'stalled_timeout', 'memory_max_items', 'rate_limits'], path);
+  const limitsPath = at(path, 'rate_limits');
+  const rateLimits: Record<string, { max: number; per: number }> = {};
+  for (const [name, v] of Object.entries(optObject(raw.rate_limits, limitsPath))) {
+    const p = at(limitsPath, name);
+    const o = optObject(v, p);
+    checkKeys(o, ['max', 'per'], p);
+    if (o.max === undefined) throw new ConfigError(at(p, 'max'), 'is required (sends per `per`)');
+    rateLimits[name] = {
+      max: positiveInt(o.max, at(p, 'max'), 1),
+      per: duration(o.per, at(p, 'per'), '1m', { positive: true }),
+    };
+  }
   return {
+    rateLimits,
     concurrency: positiveInt(raw.concurrency, at(path, 'concurrency'), D.deliveryConcurrency),
     attempts: positiveInt(raw.attempts, at(path, 'attempts'), D.deliveryAttempts),
     stalledTimeout: duration(raw.stalled_timeout, at(path, 'stalled_timeout'), D.deliveryStalledTimeout, {

@@ -72,12 +72,18 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
     for (const w of built.warnings) this.log.warn(w);
     const logger = deliveryLogger(new Logger('Delivery'));
     const retry = { maxAttempts: h.delivery.attempts };
+    const limits = h.delivery.rateLimits;
+    const rateLimit = (_tenant: string, receiver: string) => {
+      const l = limits[receiver] ?? limits['*'];
+      return l ? { max: l.max, durationMs: l.per } : undefined;
+    };
     const memory = new MemoryDeliveryQueue({
       resolve: built.resolve,
       logger,
       retry,
       concurrency: h.delivery.concurrency,
       maxItems: h.delivery.memoryMaxItems,
+      rateLimit,
     });
     const r = h.redis;
     if (this.redis && r.mode !== 'memory') {
@@ -114,6 +120,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
             retry,
             concurrency: h.delivery.concurrency,
             lockDuration: h.delivery.stalledTimeout,
+            rateLimit,
           }),
         memory,
         logger,
