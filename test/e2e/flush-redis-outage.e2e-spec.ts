@@ -36,11 +36,12 @@ herald:
       { REDIS_URL: redis.url },
     );
   });
+  // A node's shutdown is bounded, not instant, after a Redis fault (locks 5 s + delivery queue 5 s).
   afterAll(async () => {
     await node.close();
     await sink.stop();
     await redis.stop();
-  });
+  }, 30_000);
 
   const batch = (prefix: string, n: number, endsAt?: string) =>
     Array.from({ length: n }, (_, i) => ({
