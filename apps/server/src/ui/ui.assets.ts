@@ -253,8 +253,22 @@ export const APP_JS = String.raw`'use strict';
       clear(box);
       var counts = r.data.counts || {};
       box.appendChild(el('p', {}, Object.keys(counts).map(function (k) { return el('span', { cls: 'label', text: k + ' ' + counts[k] }); })));
-      (r.data.deadLetters || []).forEach(function (d) {
-        box.appendChild(el('pre', { cls: 'dead', text: JSON.stringify(d, null, 2) }));
+      var dead = r.data.deadLetters || [];
+      if (dead.length) {
+        box.appendChild(el('button', { text: 'Retry all (' + dead.length + ')', onclick: function () {
+          api('POST', '/api/v1/queue/dead-letters/retry-all').then(function () { refresh(); });
+        } }));
+      }
+      dead.forEach(function (d) {
+        var err = d.lastError ? (d.lastError.integration + ': ' + d.lastError.reason + ' ' + (d.lastError.status || '') + ' ' + d.lastError.message) : '';
+        box.appendChild(el('div', { cls: 'dead' }, [
+          el('strong', { text: d.groupKey }),
+          el('p', { text: 'receiver ' + d.receiver + ' · ' + d.state + ' · ' + d.attempts + ' attempts · failed ' + fmtTime(d.failedAt) }),
+          el('p', { text: err }),
+          el('button', { text: 'Retry', onclick: function () {
+            api('POST', '/api/v1/queue/dead-letters/' + encodeURIComponent(d.id) + '/retry').then(function () { refresh(); });
+          } }),
+        ]));
       });
     });
   }

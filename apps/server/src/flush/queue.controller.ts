@@ -1,0 +1,95 @@
+import { Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { DeadLetter } from '@herald/delivery';
+import type { TenantContext } from '@herald/sessions';
+import { AuthService } from '../auth/auth.service';
+import type { AuthedRequest } from '../auth/credentials';
+import { AdminOnly, Tenant } from '../auth/decorators';
+import { SessionGuard } from '../auth/session.guard';
+import { HeraldHttpError } from '../http/http-error';
+import { FlushScheduler } from './flush.scheduler';
+
+/** What a tenant sees of a dead letter: its own notification, never another tenant's. */
+interface DeadLetterView {
+  id: string;
+  receiver: string;
+  groupKey: string;
+  state: string;
+  attempts: number;
+  failedAt: string;
+  lastError: DeadLetter['lastError'];
+}
+
+/**
+ * The caller tenant's dead letters and their retry (the dashboard's queue view). The queue is shared by
+ * all tenants, so only the tenant's own dead letters and their count are shown — queue-wide gauges are
+ * for operators (`/metrics`, `heraldctl queue`).
+ */
+@ApiTags('queue')
+@ApiBearerAuth()
+@UseGuards(SessionGuard)
+@Controller('api/v1/queue')
+export class QueueController {
+  constructor(
+    private readonly scheduler: FlushScheduler,
+    private readonly auth: AuthService,
+  ) {}
+
+  private async own(ctx: TenantContext): Promise<DeadLetter[]> {
+    const all = await this.scheduler.deliveryQueue.deadLetters(1000);
+    return all.filter((d) => d.notification.tenant === ctx.tenant);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The caller tenant's dead letters (newest first)" })
+  async list(
+    @Tenant() ctx: TenantContext,
+  ): Promise<{ counts: { dead: number }; deadLetters: DeadLetterView[] }> {
+    const mine = await this.own(ctx);
+    return {
+      counts: { dead: mine.length },
+      deadLetters: mine.map((d) => ({
+        id: d.id,
+        receiver: d.notification.receiver,
+        groupKey: d.notification.groupKey,
+        state: d.notification.state,
+        attempts: d.attempts,
+        failedAt: new Date(d.failedAt).toISOString(),
+        lastError: d.lastError,
+      })),
+    };
+  }
+
+  @Post('dead-letters/:id/retry')
+  @HttpCode(202)
+  @AdminOnly()
+  @ApiOperation({ summary: 'Retry one dead letter of the caller tenant (admin); 404 for any other id' })
+  async retryOne(
+    @Tenant() ctx: TenantContext,
+    @Param('id') id: string,
+    @Req() req: AuthedRequest,
+  ): Promise<{ retried: number }> {
+    const mine = await this.own(ctx);
+    if (!mine.some((d) => d.id === id) || !(await this.scheduler.deliveryQueue.retryDeadLetter(id))) {
+      throw new HeraldHttpError(404, { error: 'id: no such dead letter', field: 'id' });
+    }
+    this.auth.record(
+      `dead letter retried tenant=${ctx.tenant} id=${id} by=${JSON.stringify(ctx.principal)} ip=${req.ip}`,
+    );
+    return { retried: 1 };
+  }
+
+  @Post('dead-letters/retry-all')
+  @HttpCode(202)
+  @AdminOnly()
+  @ApiOperation({ summary: 'Retry every dead letter of the caller tenant (admin)' })
+  async retryAll(@Tenant() ctx: TenantContext, @Req() req: AuthedRequest): Promise<{ retried: number }> {
+    let retried = 0;
+    for (const d of await this.own(ctx))
+      if (await this.scheduler.deliveryQueue.retryDeadLetter(d.id)) retried++;
+    this.auth.record(
+      `dead letters retried tenant=${ctx.tenant} count=${retried} by=${JSON.stringify(ctx.principal)} ip=${req.ip}`,
+    );
+    return { retried };
+  }
+}
