@@ -157,6 +157,8 @@ export interface LimitsSettings {
   readonly maxLabelValueLength: number;
   readonly maxAnnotationValueLength: number;
   readonly maxAnnotationsPerAlert: number;
+  /** Webhook ingest: length of the sender's `groupKey` (stored once per group, not per alert). */
+  readonly maxGroupKeyLength: number;
 }
 
 /** Bounds of the in-memory store (used without Redis and as the fallback while Redis is down). */
@@ -240,6 +242,7 @@ export const HERALD_DEFAULTS = {
   maxLabelValueLength: 4096,
   maxAnnotationValueLength: 16384,
   maxAnnotationsPerAlert: 64,
+  maxGroupKeyLength: 16384,
   memoryMaxAlerts: 200_000,
   memoryMaxGroups: 50_000,
   schedulerTick: '250ms',

@@ -219,6 +219,7 @@ function parseLimits(value: unknown): LimitsSettings {
     max_label_value_length: D.maxLabelValueLength,
     max_annotation_value_length: D.maxAnnotationValueLength,
     max_annotations_per_alert: D.maxAnnotationsPerAlert,
+    max_group_key_length: D.maxGroupKeyLength,
   };
   checkKeys(raw, ['max_body_bytes', ...Object.keys(fields)], path);
   const int = (k: keyof typeof fields): number => positiveInt(raw[k], at(path, k), fields[k]);
@@ -230,6 +231,7 @@ function parseLimits(value: unknown): LimitsSettings {
     maxLabelValueLength: int('max_label_value_length'),
     maxAnnotationValueLength: int('max_annotation_value_length'),
     maxAnnotationsPerAlert: int('max_annotations_per_alert'),
+    maxGroupKeyLength: int('max_group_key_length'),
   };
 }
 

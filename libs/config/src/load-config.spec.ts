@@ -129,6 +129,7 @@ describe('loadConfig: herald section', () => {
         maxLabelValueLength: 4096,
         maxAnnotationValueLength: 16384,
         maxAnnotationsPerAlert: 64,
+        maxGroupKeyLength: 16384,
       },
       memory: { maxAlerts: 200000, maxGroups: 50000 },
       scheduler: { tick: 250, lease: 30_000, claimBatch: 200, concurrency: 16 },
