@@ -42,6 +42,25 @@ describe('normalizePostableAlerts (Alertmanager API v2 semantics)', () => {
     const [a] = one({ labels: { a: '1' }, endsAt: '2026-06-01T11:00:00Z' }).alerts;
     expect([a.startsAt, a.endsAt, a.timeout]).toEqual([Date.parse('2026-06-01T11:00:00Z'), a.endsAt, false]);
   });
+  it('rejects startsAt/endsAt before 1970 or after 9999 per alert, naming the field; the rest is kept', () => {
+    const r = normalizePostableAlerts(
+      [
+        { labels: { a: '0' } },
+        { labels: { a: '1' }, startsAt: '1969-12-31T23:59:59Z' },
+        { labels: { a: '2' }, endsAt: '1900-01-01T00:00:00Z' },
+        { labels: { a: '3' }, startsAt: '9999-12-31T23:59:59-01:00' },
+        { labels: { a: '4' }, endsAt: '9999-12-31T23:59:59Z' },
+      ],
+      ctx,
+    );
+    expect(r.errors.map((e) => [e.index, e.field, e.message])).toEqual([
+      [1, 'startsAt', 'must not be before 1970-01-01T00:00:00Z'],
+      [2, 'endsAt', 'must not be before 1970-01-01T00:00:00Z'],
+      [3, 'startsAt', 'must not be after 9999-12-31T23:59:59Z'],
+    ]);
+    expect(r.alerts.map((a) => a.labels.a)).toEqual(['0', '4']);
+    expect(r.alerts[1].endsAt).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
+  });
   it('accepts offsets and fractional seconds', () => {
     const [a] = one({ labels: { a: '1' }, startsAt: '2026-06-01T13:00:00.123456789+02:00' }).alerts;
     expect(a.startsAt).toBe(Date.parse('2026-06-01T11:00:00.123Z'));
@@ -76,13 +95,16 @@ describe('normalizePostableAlerts (Alertmanager API v2 semantics)', () => {
 
 describe('Alertmanager webhook (version 4)', () => {
   const env = (alerts: unknown[]) => {
-    const e = parseWebhookEnvelope({
-      version: '4',
-      groupKey: 'gk',
-      receiver: 'up',
-      status: 'firing',
-      alerts,
-    });
+    const e = parseWebhookEnvelope(
+      {
+        version: '4',
+        groupKey: 'gk',
+        receiver: 'up',
+        status: 'firing',
+        alerts,
+      },
+      ctx.limits,
+    );
     if ('field' in e) throw new Error(e.message);
     return e;
   };
@@ -120,8 +142,63 @@ describe('Alertmanager webhook (version 4)', () => {
     ]);
   });
   it('validates the envelope', () => {
-    expect(parseWebhookEnvelope({ version: '3', alerts: [] })).toMatchObject({ field: 'version' });
-    expect(parseWebhookEnvelope({ version: '4' })).toMatchObject({ field: 'alerts' });
-    expect(parseWebhookEnvelope([])).toMatchObject({ field: 'body' });
+    expect(parseWebhookEnvelope({ version: '3', alerts: [] }, ctx.limits)).toMatchObject({
+      field: 'version',
+    });
+    expect(parseWebhookEnvelope({ version: '4' }, ctx.limits)).toMatchObject({ field: 'alerts' });
+    expect(parseWebhookEnvelope([], ctx.limits)).toMatchObject({ field: 'body' });
+  });
+  it('rejects a groupKey over max_group_key_length naming groupKey (the 4 MB groupKey that killed a node)', () => {
+    const limits = { ...ctx.limits, maxGroupKeyLength: 100 };
+    const base = { version: '4', status: 'firing', alerts: [] };
+    expect(parseWebhookEnvelope({ ...base, groupKey: 'k'.repeat(100) }, limits)).not.toHaveProperty('field');
+    expect(parseWebhookEnvelope({ ...base, groupKey: 'k'.repeat(101) }, limits)).toMatchObject({
+      field: 'groupKey',
+      message: expect.stringContaining('max_group_key_length') as unknown,
+    });
+    expect(parseWebhookEnvelope({ ...base, groupKey: 'k'.repeat(4 << 20) }, ctx.limits)).toMatchObject({
+      field: 'groupKey',
+    });
+  });
+  it('bounds every other string field of the envelope, read or not', () => {
+    const base = { version: '4', status: 'firing', alerts: [] };
+    const long = 'x'.repeat(17);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ receiver: long }, 'receiver'],
+      [{ receiver: 5 }, 'receiver'],
+      [{ externalURL: 'x'.repeat(17) }, 'externalURL'],
+      [{ status: 'exploded' }, 'status'],
+      [{ status: 's'.repeat(1 << 20) }, 'status'],
+      [{ groupLabels: { a: long } }, 'groupLabels["a"]'],
+      [{ groupLabels: 'a' }, 'groupLabels'],
+      [{ commonLabels: { a: '1', b: '2', c: '3', d: '4', e: '5' } }, 'commonLabels'],
+      [{ commonLabels: { ['n'.repeat(33)]: '1' } }, `commonLabels["${'n'.repeat(33)}"]`],
+      [{ commonAnnotations: { a: 1 } }, 'commonAnnotations["a"]'],
+      [{ commonAnnotations: { a: long } }, 'commonAnnotations["a"]'],
+      [{ truncatedAlerts: -1 }, 'truncatedAlerts'],
+      [{ truncatedAlerts: '3' }, 'truncatedAlerts'],
+      [{ truncatedAlerts: 1e300 }, 'truncatedAlerts'],
+    ];
+    for (const [extra, field] of cases) {
+      expect([field, parseWebhookEnvelope({ ...base, ...extra }, ctx.limits)]).toEqual([
+        field,
+        expect.objectContaining({ field }),
+      ]);
+    }
+    const ok = parseWebhookEnvelope(
+      {
+        ...base,
+        receiver: 'up',
+        groupKey: '{}:{a="1"}',
+        externalURL: 'http://am:9093',
+        groupLabels: { a: '1' },
+        commonLabels: { a: '1' },
+        commonAnnotations: {},
+        truncatedAlerts: 0,
+        extra: 'ignored',
+      },
+      ctx.limits,
+    );
+    expect(ok).toMatchObject({ groupKey: '{}:{a="1"}', receiver: 'up' });
   });
 });

@@ -9,7 +9,12 @@ export interface AlertLimits {
   maxLabelValueLength: number;
   maxAnnotationsPerAlert: number;
   maxAnnotationValueLength: number;
+  /** Webhook `groupKey` (herald.limits.max_group_key_length); default {@link DEFAULT_MAX_GROUP_KEY_LENGTH}. */
+  maxGroupKeyLength?: number;
 }
+
+/** Default bound of a webhook's `groupKey`: Alertmanager's keys are the route path plus the group labels. */
+export const DEFAULT_MAX_GROUP_KEY_LENGTH = 16384;
 
 export interface IngestContext {
   now: number;
@@ -32,6 +37,13 @@ export interface NormalizeResult {
 
 /** Go's zero time `0001-01-01T00:00:00Z` (what amtool and Alertmanager send for "unset"), in epoch ms. */
 const ZERO_LIMIT = -62135596800000;
+/**
+ * The accepted time range: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. Earlier times (other than
+ * Go's zero time, which means unset) and later ones are rejected per alert: nothing real is that old,
+ * stores encode times as unsigned decimal milliseconds, and RFC 3339 has four-digit years.
+ */
+export const MIN_TIME_MS = 0;
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 type TimeField = { ok: true; ms: number } | { ok: false; message: string };
@@ -44,7 +56,10 @@ function parseTime(v: unknown): TimeField {
   }
   const ms = Date.parse(v);
   if (Number.isNaN(ms)) return { ok: false, message: 'is not a valid date' };
-  return { ok: true, ms: ms <= ZERO_LIMIT ? 0 : ms };
+  if (ms <= ZERO_LIMIT) return { ok: true, ms: 0 };
+  if (ms < MIN_TIME_MS) return { ok: false, message: 'must not be before 1970-01-01T00:00:00Z' };
+  if (ms > MAX_TIME_MS) return { ok: false, message: 'must not be after 9999-12-31T23:59:59Z' };
+  return { ok: true, ms };
 }
 
 function validateAnnotations(
@@ -170,23 +185,91 @@ export interface WebhookEnvelope {
   alerts: unknown[];
 }
 
+type FieldError = { field: string; message: string };
+
+/** A bounded optional string field of the envelope. */
+function checkString(
+  b: Record<string, unknown>,
+  field: string,
+  max: number,
+  limit: string,
+): FieldError | null {
+  const v = b[field];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') return { field, message: 'must be a string' };
+  if (v.length > max) return { field, message: `longer than ${max} characters (${limit})` };
+  return null;
+}
+
+/** `groupLabels` / `commonLabels` / `commonAnnotations`: not kept, but bounded like an alert's own. */
+function checkStringMap(
+  b: Record<string, unknown>,
+  field: string,
+  max: { count: number; name: number; value: number },
+): FieldError | null {
+  const v = b[field];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v))
+    return { field, message: 'must be an object of string values' };
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > max.count)
+    return { field, message: `too many entries: ${entries.length} > ${max.count}` };
+  for (const [k, val] of entries) {
+    const f = `${field}[${JSON.stringify(k.length > 64 ? k.slice(0, 64) + '…' : k)}]`;
+    if (typeof val !== 'string') return { field: f, message: 'value must be a string' };
+    if (k.length > max.name) return { field: f, message: `name longer than ${max.name} characters` };
+    if (val.length > max.value) return { field: f, message: `value longer than ${max.value} characters` };
+  }
+  return null;
+}
+
 /**
- * Validates the envelope of an Alertmanager webhook payload; returns the alerts array or the field at fault.
+ * Validates the envelope of an Alertmanager webhook payload; returns the alerts array or the field at
+ * fault. Every field is bounded, read or not: `groupKey` (max_group_key_length), `receiver` (as a label
+ * value), `externalURL` (as a generatorURL), `status` (firing|resolved), the label/annotation maps (as
+ * an alert's), `truncatedAlerts` (a non-negative integer). Unknown fields are ignored, as Alertmanager does.
  */
-export function parseWebhookEnvelope(body: unknown): WebhookEnvelope | { field: string; message: string } {
+export function parseWebhookEnvelope(body: unknown, limits: AlertLimits): WebhookEnvelope | FieldError {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { field: 'body', message: 'must be an Alertmanager webhook payload (a JSON object)' };
   }
   const b = body as Record<string, unknown>;
   if (b.version !== '4') {
-    return {
-      field: 'version',
-      message: `unsupported webhook payload version ${JSON.stringify(b.version)}; expected "4"`,
-    };
+    const shown = typeof b.version === 'string' ? JSON.stringify(b.version.slice(0, 32)) : typeof b.version;
+    return { field: 'version', message: `unsupported webhook payload version ${shown}; expected "4"` };
   }
   if (!Array.isArray(b.alerts)) return { field: 'alerts', message: 'must be an array' };
-  for (const f of ['groupKey', 'receiver', 'status'] as const) {
-    if (b[f] !== undefined && typeof b[f] !== 'string') return { field: f, message: 'must be a string' };
+  const maxKey = limits.maxGroupKeyLength ?? DEFAULT_MAX_GROUP_KEY_LENGTH;
+  const labels = {
+    count: limits.maxLabelsPerAlert,
+    name: limits.maxLabelNameLength,
+    value: limits.maxLabelValueLength,
+  };
+  const annotations = {
+    count: limits.maxAnnotationsPerAlert,
+    name: limits.maxLabelNameLength,
+    value: limits.maxAnnotationValueLength,
+  };
+  const err =
+    checkString(b, 'groupKey', maxKey, 'herald.limits.max_group_key_length') ??
+    checkString(b, 'receiver', limits.maxLabelValueLength, 'herald.limits.max_label_value_length') ??
+    checkString(
+      b,
+      'externalURL',
+      limits.maxAnnotationValueLength,
+      'herald.limits.max_annotation_value_length',
+    ) ??
+    checkString(b, 'status', 8, 'firing or resolved') ??
+    checkStringMap(b, 'groupLabels', labels) ??
+    checkStringMap(b, 'commonLabels', labels) ??
+    checkStringMap(b, 'commonAnnotations', annotations);
+  if (err) return err;
+  if (b.status !== undefined && b.status !== null && b.status !== 'firing' && b.status !== 'resolved') {
+    return { field: 'status', message: 'must be "firing" or "resolved"' };
+  }
+  const t = b.truncatedAlerts;
+  if (t !== undefined && t !== null && !(typeof t === 'number' && Number.isSafeInteger(t) && t >= 0)) {
+    return { field: 'truncatedAlerts', message: 'must be a non-negative integer' };
   }
   return {
     alerts: b.alerts,

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, HttpException, Inject, Optional, Post, UseGuards } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { HeraldMetrics } from '@herald/observability';
 import { parseWebhookEnvelope } from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
@@ -18,6 +19,7 @@ import { IngestService, type IngestOutcome } from './ingest.service';
 export class IngestController {
   constructor(
     private readonly ingest: IngestService,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics, // observability (issue 7)
   ) {}
 
@@ -49,7 +51,7 @@ export class IngestController {
   @HttpCode(200)
   async postWebhook(@Body() body: unknown, @Tenant() ctx: TenantContext): Promise<unknown> {
     return this.counted(ctx.tenant, 'webhook', async () => {
-      const env = parseWebhookEnvelope(body);
+      const env = parseWebhookEnvelope(body, this.config.herald.limits);
       if ('field' in env) throw badRequest(env.field, env.message);
       this.ingest.checkCount(env.alerts.length, 'alerts');
       const out = await this.ingest.ingestWebhook(env, ctx.tenant);
