@@ -25,7 +25,10 @@ export interface HeraldConfig {
   readonly warnings: readonly string[];
   /** The YAML text as loaded (or the rendered zero-config default), for `/api/v2/status`. */
   readonly original: string;
-  /** `original` with secrets (passwords, API keys, tokens, receiver URLs) replaced by `<secret>`. */
+  /**
+   * `original` with secrets (passwords, API keys, tokens, receiver URLs) replaced by `<secret>` and the
+   * tenants (ids, names, users, roles) hidden: what `/api/v2/status` serves without authentication.
+   */
   readonly originalRedacted: string;
   /** Where the config came from: a file path, `<inline>` or `<default>`. */
   readonly source: string;
@@ -101,6 +104,7 @@ export interface HeraldSettings {
   /** Base URL used in notifications' `externalURL` (default `http://<hostname>:<port>`). */
   readonly externalUrl: string;
   readonly logLevel: LogLevel;
+  readonly http: HttpSettings;
   readonly redis: RedisSettings;
   readonly limits: LimitsSettings;
   readonly memory: MemorySettings;
@@ -110,6 +114,16 @@ export interface HeraldSettings {
   readonly retention: number;
   readonly tenants: readonly TenantConfig[];
   readonly defaultTenant: string;
+}
+
+/** The HTTP edge (`herald.http`). */
+export interface HttpSettings {
+  /**
+   * Proxies whose `X-Forwarded-For` is believed, as CIDRs (default loopback: `127.0.0.0/8`, `::1/128`).
+   * The client address (login limiter, audit, logs) is the rightmost address of the forwarded chain
+   * that is not a trusted proxy, so a client cannot pick it by sending the header itself.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 /** Settings shared by every Redis mode. Durations in ms. */
@@ -230,6 +244,7 @@ export const HERALD_DEFAULTS = {
   port: 9093,
   listenAddress: '0.0.0.0',
   logLevel: 'info' as LogLevel,
+  trustedProxies: ['127.0.0.0/8', '::1/128'],
   keyPrefix: 'herald',
   commandTimeout: '1s',
   connectTimeout: '2s',

@@ -32,6 +32,7 @@ import {
   type TenantConfig,
   type TenantUser,
 } from './herald-config';
+import { parseHttp } from './http-settings';
 
 /** Pino levels accepted by `herald.log_level` and `HERALD_LOG_LEVEL`. */
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -45,6 +46,8 @@ export interface HeraldOverrides {
   redisUrl?: string;
   nodeId?: string;
   logLevel?: LogLevel;
+  /** `HERALD_TRUSTED_PROXIES`, already validated as CIDRs. */
+  trustedProxies?: string[];
 }
 
 /** Parses the `herald:` section, applying environment overrides and host-dependent defaults. */
@@ -58,6 +61,7 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
       'listen_address',
       'external_url',
       'log_level',
+      'http',
       'redis',
       'limits',
       'memory',
@@ -89,6 +93,7 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
     listenAddress: optString(raw.listen_address, 'herald.listen_address') ?? D.listenAddress,
     externalUrl,
     logLevel: overrides.logLevel ?? logLevel(raw.log_level, 'herald.log_level') ?? D.logLevel,
+    http: parseHttp(raw.http, overrides.trustedProxies),
     redis: parseRedis(raw.redis, overrides.redisUrl),
     limits: parseLimits(raw.limits),
     memory: parseMemory(raw.memory),

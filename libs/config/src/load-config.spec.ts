@@ -113,6 +113,7 @@ describe('loadConfig: herald section', () => {
       listenAddress: '0.0.0.0',
       externalUrl: 'http://node-a:9093',
       logLevel: 'info',
+      http: { trustedProxies: ['127.0.0.0/8', '::1/128'] },
       redis: {
         mode: 'memory',
         keyPrefix: 'herald',

@@ -11,6 +11,7 @@ import {
 import { asObject, checkKeys, idx, optList, show, stringList } from './fields';
 import type { HeraldConfig, TimeIntervalConfig } from './herald-config';
 import { logLevel, parseHerald, redisUrl, type HeraldOverrides } from './herald-section';
+import { trustedProxiesFromEnv } from './http-settings';
 import { redactYaml } from './redact';
 import { parseNamedTimeInterval } from './time-intervals';
 
@@ -52,7 +53,8 @@ export const ZERO_CONFIG = {
  * Loads, validates and returns the configuration; throws `ConfigError` naming the dotted path of the
  * first problem. Source: `fileText`, else `filePath`, else the file named by `HERALD_CONFIG`, else the
  * zero-config default. Environment overrides (empty values count as unset, as docker-compose passes
- * them): `REDIS_URL` (replaces herald.redis.url/sentinel), `PORT`, `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`.
+ * them): `REDIS_URL` (replaces herald.redis.url/sentinel), `PORT`, `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`,
+ * `HERALD_TRUSTED_PROXIES` (comma-separated CIDRs, `none`; replaces herald.http.trusted_proxies).
  */
 export function loadConfig(opts: LoadConfigOptions): HeraldConfig {
   const env = (name: string): string | undefined => {
@@ -98,6 +100,9 @@ function envOverrides(env: (name: string) => string | undefined): HeraldOverride
   if (nodeId !== undefined) overrides.nodeId = nodeId;
   const level = env('HERALD_LOG_LEVEL');
   if (level !== undefined) overrides.logLevel = logLevel(level.toLowerCase(), 'HERALD_LOG_LEVEL');
+  const proxies = env('HERALD_TRUSTED_PROXIES');
+  if (proxies !== undefined)
+    overrides.trustedProxies = trustedProxiesFromEnv(proxies, 'HERALD_TRUSTED_PROXIES');
   return overrides;
 }
 

@@ -1,6 +1,7 @@
 // Renders the loaded YAML with secrets masked, as Alertmanager's /api/v2/status does with `<secret>`:
 // the status endpoint and logs must never carry passwords, API keys or webhook URLs (which embed tokens).
 import { Scalar, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { hideTenants } from './redact-tenants';
 
 // Key names whose values are secrets in Alertmanager or Herald config; `*_file` keys hold paths, not secrets.
 const SECRET_KEY = /(password|password_hash|secret|token|credentials|(^|_)keys?|(^|_)url)$/;
@@ -11,7 +12,10 @@ export function isSecretKey(key: string): boolean {
   return !NOT_SECRET.has(key) && SECRET_KEY.test(key);
 }
 
-/** Returns `yamlText` with every secret value replaced by `<secret>`, comments and layout kept. */
+/**
+ * Returns `yamlText` with every secret value replaced by `<secret>`, comments and layout kept, and the
+ * tenants (ids, names, users, roles) of the `herald:` section hidden: this text is served without auth.
+ */
 export function redactYaml(yamlText: string): string {
   const doc = parseDocument(yamlText);
   visit(doc, {
@@ -25,5 +29,6 @@ export function redactYaml(yamlText: string): string {
       }
     },
   });
+  hideTenants(doc);
   return doc.toString();
 }
