@@ -112,16 +112,18 @@ describe('sessions in Redis (fake clock)', () => {
 describe('login attempt counters in Redis', () => {
   it('two limiters (nodes) share the count: exactly 5 of 12 concurrent wrong attempts pass', async () => {
     const keys = new RedisKeys(`t${randomBytes(4).toString('hex')}`, 16);
-    const limits = { windowMs: 60_000, perUser: 5, perIp: 100 };
+    const limits = { windowMs: 60_000, perUserAddress: 5, perAddress: 100 };
     const nodes = [
       new LoginLimiter(new RedisAttemptCounter(redis, keys), limits),
       new LoginLimiter(new RedisAttemptCounter(redis, keys), limits),
     ];
+    // One user from one address (the lockout is per user and address, not per user alone).
     const res = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => nodes[i % 2].attempt(`10.0.0.${i}`, 't', 'alice')),
+      Array.from({ length: 12 }, (_, i) => nodes[i % 2].attempt('10.0.0.1', 't', 'alice')),
     );
     expect(res.filter((r) => r.allowed)).toHaveLength(5);
-    const pttl = await redis.pttl(keys.loginAttempts('user', sha256Hex('t\u0000alice')));
+    expect((await nodes[0].attempt('10.0.0.2', 't', 'alice')).allowed).toBe(true);
+    const pttl = await redis.pttl(keys.loginAttempts('user', sha256Hex('t\u0000alice\u000010.0.0.1')));
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(60_000);
   });
@@ -130,8 +132,8 @@ describe('login attempt counters in Redis', () => {
     const keys = new RedisKeys(`t${randomBytes(4).toString('hex')}`, 16);
     const l = new LoginLimiter(new RedisAttemptCounter(redis, keys), {
       windowMs: 60_000,
-      perUser: 2,
-      perIp: 100,
+      perUserAddress: 2,
+      perAddress: 100,
     });
     for (let i = 0; i < 5; i++) await l.succeeded(await l.attempt('1.2.3.4', 't', 'bob'));
     expect((await l.attempt('1.2.3.4', 't', 'bob')).allowed).toBe(true);

@@ -1,5 +1,6 @@
 /** Tenancy and authentication: secret hashes, sessions, API keys, login limits, tenant contexts. */
 export * from './api-key.verifier';
+export * from './client-address';
 export * from './login-limiter';
 export * from './memory-session.store';
 export * from './redis-session.store';

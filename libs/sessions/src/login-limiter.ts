@@ -1,19 +1,24 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@herald/redis';
+import { limiterAddress } from './client-address';
 import { loadSessionLua } from './lua-scripts';
 import { sha256Hex } from './secret-hash';
 
 /** Limits of failed logins within a fixed window. */
 export interface LoginLimits {
   windowMs: number;
-  /** Failed attempts allowed per (tenant, username) per window; the next one is refused. */
-  perUser: number;
-  /** Failed attempts allowed per client IP per window (across users and tenants). */
-  perIp: number;
+  /** Failed attempts allowed per (tenant, username, client address) per window; the next is refused. */
+  perUserAddress: number;
+  /** Failed attempts allowed per client address per window (across users and tenants). */
+  perAddress: number;
 }
 
-/** Defaults: 5 failures per user and 20 per IP in 15 minutes. */
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perUser: 5, perIp: 20 };
+/** Defaults: 5 failures per user from one address and 20 per address in 15 minutes. */
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  windowMs: 15 * 60_000,
+  perUserAddress: 5,
+  perAddress: 20,
+};
 
 /** A counted attempt: `allowed` false means refuse with 429; pass it to `succeeded` on a good password. */
 export interface LoginAttempt {
@@ -31,9 +36,16 @@ export interface AttemptCounter {
 }
 
 /**
- * Login brute-force limit per IP and per user. Attempts are counted before the password check (so
- * concurrent guesses on several nodes cannot overtake the limit) and taken back on success, so only
- * failures count: the (limit + 1)-th wrong attempt in a window is refused on every node.
+ * Login brute-force limit per client address and per (user, address). Attempts are counted before the
+ * password check (so concurrent guesses on several nodes cannot overtake the limit) and taken back on
+ * success, so only failures count: the (limit + 1)-th wrong attempt in a window is refused on every node.
+ *
+ * Not per user alone: that lets anyone lock a user out (five wrong passwords from anywhere would refuse
+ * the right one from the user's own address for the whole window). Keyed by address, someone else's
+ * failures never lock the user out; the price is that a guesser spread over many addresses gets
+ * `perUserAddress` guesses per address, which the scrypt-hashed password and the per-address limit
+ * (an IPv6 client counts as its /64, see `limiterAddress`) have to bear. `ip` must be the address the
+ * trusted proxy chain gives (`herald.http.trusted_proxies`), never a header the client sets.
  */
 export class LoginLimiter {
   constructor(
@@ -42,10 +54,11 @@ export class LoginLimiter {
   ) {}
 
   async attempt(ip: string, tenant: string, username: string): Promise<LoginAttempt> {
-    const counters = [`ip:${ip}`, `user:${sha256Hex(`${tenant}\u0000${username}`)}`];
+    const addr = limiterAddress(ip);
+    const counters = [`ip:${addr}`, `user:${sha256Hex(`${tenant}\u0000${username}\u0000${addr}`)}`];
     const [[ipCount, ipTtl], [userCount, userTtl]] = await this.counter.hit(counters, this.limits.windowMs);
-    const overIp = ipCount > this.limits.perIp;
-    const overUser = userCount > this.limits.perUser;
+    const overIp = ipCount > this.limits.perAddress;
+    const overUser = userCount > this.limits.perUserAddress;
     return {
       allowed: !overIp && !overUser,
       retryAfterMs: Math.max(overIp ? ipTtl : 0, overUser ? userTtl : 0),
@@ -92,7 +105,10 @@ export class MemoryAttemptCounter implements AttemptCounter {
 
 type Script = (...args: (string | number)[]) => Promise<[number, number]>;
 
-/** Counters in Redis (`<prefix>:login:{ip|user}:{<id>}`), one Lua call per counter in one pipeline. */
+/**
+ * Counters in Redis, one Lua call per counter in one pipeline: `<prefix>:login:ip:{<address>}` and
+ * `<prefix>:login:user:{<sha256(tenant, user, address)>}` (hashed: no attacker-chosen names in keys).
+ */
 export class RedisAttemptCounter implements AttemptCounter {
   constructor(
     private readonly redis: Redis,

@@ -1,7 +1,8 @@
 --[[
-  login-attempt: a fixed-window failure counter shared by every node (per IP or per user).
+  login-attempt: a fixed-window failure counter shared by every node (per client address, or per
+  (tenant, user, client address)).
 
-  KEYS[1]  counter  <prefix>:login:{ip|user}:{<id>}
+  KEYS[1]  counter  <prefix>:login:ip:{<address>} or <prefix>:login:user:{<sha256(tenant, user, address)>}
   ARGV[1]  "hit" (count one attempt) or "undo" (the attempt succeeded: take it back)
   ARGV[2]  window (ms), set when the counter is created
 
