@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type {
   Alert,
+  AlertSource,
   DueEntry,
   GroupStore,
   StoredGroup,
@@ -8,7 +9,7 @@ import type {
   UpsertResult,
   LabelSet,
 } from '@herald/domain';
-import { decodeAlert, encodeAlert } from './alert-codec';
+import { decodeAlert, decodeSources, encodeAlert, sourceRef } from './alert-codec';
 import { RedisKeys } from './keys';
 import { loadLua } from './lua-scripts';
 
@@ -101,7 +102,11 @@ export class RedisGroupStore implements GroupStore {
       keys.push(k.groupFiring(tenant, id), k.groupRecovery(tenant, id), k.groupMeta(tenant, id));
     }
     const argv: (string | number)[] = [now, this.opts.retention, tenant, groups.length];
-    for (const { target: t, alerts } of groups) {
+    // Shared strings (a webhook's source): referenced by id from each alert, stored once per group.
+    const refs = new Map<AlertSource, { id: string; json: string }>();
+    const shared: (string | number)[] = [];
+    for (let gi = 0; gi < groups.length; gi++) {
+      const { target: t, alerts } = groups[gi];
       const b = k.dueBucketOf(t.groupId);
       let idx = bucketIndex.get(b);
       if (idx === undefined) {
@@ -119,10 +124,21 @@ export class RedisGroupStore implements GroupStore {
         t.repeatInterval,
       ]);
       argv.push(t.groupId, idx, t.groupWait, alerts.length, meta);
+      const used = new Set<string>();
       for (const a of alerts) {
-        argv.push(a.fingerprint, encodeAlert(a));
+        let ref: { id: string; json: string } | undefined;
+        if (a.source) {
+          ref = refs.get(a.source);
+          if (!ref) refs.set(a.source, (ref = sourceRef(a.source)));
+          if (!used.has(ref.id)) {
+            used.add(ref.id);
+            shared.push(gi + 1, ref.id, ref.json);
+          }
+        }
+        argv.push(a.fingerprint, encodeAlert(a, ref?.id));
       }
     }
+    argv.push(shared.length / 3, ...shared);
     keys.push(...buckets);
     const [written, createdGroups] = await this.upsertCmd(keys.length, ...keys, ...argv);
     return { written: Number(written), createdGroups: Number(createdGroups) };
@@ -174,6 +190,7 @@ export class RedisGroupStore implements GroupStore {
       if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
       const m = meta as Record<string, string>;
       if (!m.key) continue; // expired between the index read and this one
+      const sources = decodeSources(m);
       out.push({
         tenant,
         groupId: ids[i],
@@ -185,18 +202,18 @@ export class RedisGroupStore implements GroupStore {
         groupInterval: Number(m.gi),
         repeatInterval: Number(m.ri),
         createdAt: Number(m.created),
-        firing: decodeAll(firing as Record<string, string>),
-        recovery: decodeAll(recovery as Record<string, string>),
+        firing: decodeAll(firing as Record<string, string>, sources),
+        recovery: decodeAll(recovery as Record<string, string>, sources),
       });
     }
     return out;
   }
 }
 
-function decodeAll(h: Record<string, string>): Alert[] {
+function decodeAll(h: Record<string, string>, sources: Map<string, AlertSource>): Alert[] {
   const out: Alert[] = [];
   for (const fp of Object.keys(h)) {
-    const a = decodeAlert(fp, h[fp]);
+    const a = decodeAlert(fp, h[fp], sources);
     if (a) out.push(a);
   }
   return out;

@@ -10,9 +10,14 @@
                        meta JSON [groupKey, receiver, routeId, groupLabels JSON, groupWait, groupInterval,
                        repeatInterval] (decoded only when the group is created: most requests update)
   then per alert (2):  fingerprint, value
+  then (optional) S, and per shared string (3): group index 1..G, id, JSON — a forwarded alert's source
+                       ({groupKey, receiver} of the sending Alertmanager), stored once in the group's meta
+                       hash as field 'src:<id>' and referenced from the alert body as "src":"<id>".
 
   Alert value (as sent and as stored): "<startsAt ms>:<endsAt ms>:<timeout 0|1>:<updatedAt ms>|<body JSON>".
   Merge rules mirror libs/domain/src/alert-merge.ts (Alertmanager's provider/mem + Alert.Merge).
+  Every argument is checked before the first write: a bad request fails with an error reply and writes
+  nothing (a script error does not roll back, so a write before it would stay, possibly without TTL).
   Returns {alertsWritten, groupsCreated}.
 ]]
 local now = tonumber(ARGV[1])
@@ -25,9 +30,40 @@ local written, created = 0, 0
 local indexExpiry = 0
 local dueExp = {}
 
+-- Signed, so a stray negative time parses (ingest rejects times before 1970; this is defence in depth).
 local function header(v)
-  local s, e, t, u = string.match(v, '^(%d+):(%d+):(%d):(%d+)|')
+  local s, e, t, u = string.match(v, '^(%-?%d+):(%-?%d+):([01]):(%-?%d+)|')
   return tonumber(s), tonumber(e), t, tonumber(u)
+end
+
+-- Validate everything before the first write (see the header comment).
+local function bad(msg)
+  return redis.error_reply('ERR herald upsert-groups: ' .. msg)
+end
+if not now or not retention or not G or G < 0 or G ~= math.floor(G) or #KEYS < 1 + 3 * G then
+  return bad('bad request header')
+end
+do
+  local i = a
+  for g = 1, G do
+    local bi, gw, n = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+    if not ARGV[i] or not bi or not KEYS[bi] or bi <= 1 + 3 * G or not gw or not n or n < 0 or
+        n ~= math.floor(n) or string.sub(ARGV[i + 4] or '', 1, 1) ~= '[' then
+      return bad('bad group ' .. g)
+    end
+    i = i + 5
+    for j = 1, n do
+      local v = ARGV[i + 1]
+      if not ARGV[i] or not v or not header(v) then return bad('bad alert ' .. j .. ' of group ' .. g) end
+      i = i + 2
+    end
+  end
+  local S = tonumber(ARGV[i] or '0')
+  if not S then return bad('bad shared strings') end
+  for j = 1, S do
+    local gi = tonumber(ARGV[i + 1 + (j - 1) * 3])
+    if not gi or gi < 1 or gi > G or not ARGV[i + 3 * j] then return bad('bad shared string ' .. j) end
+  end
 end
 
 -- Key TTLs are moved in coarse steps: a group records in its meta hash ('exp') the expiry its keys
@@ -46,7 +82,8 @@ for _ = 1, G do
   local n = tonumber(ARGV[a + 3])
   local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed')
   if not meta[1] then
-    local m = cjson.decode(ARGV[a + 4])
+    local ok, m = pcall(cjson.decode, ARGV[a + 4])
+    if not ok or type(m) ~= 'table' or #m < 7 then return bad('bad group metadata') end -- before its writes
     redis.call('HSET', mk, 'key', m[1], 'receiver', m[2], 'route', m[3], 'labels', m[4],
       'gw', m[5], 'gi', m[6], 'ri', m[7], 'created', ARGV[1])
     created = created + 1
@@ -66,8 +103,10 @@ for _ = 1, G do
       old = redis.call('HGET', rk, fp)
       inFiring = false
     end
-    if old then
-      local os, oe, ot, ou = header(old)
+    local os, oe, ot, ou
+    if old then os, oe, ot, ou = header(old) end
+    -- An unreadable stored value (not written by this version) is replaced, not merged.
+    if os then
       if (e > os and e < oe) or (s > os and s < oe) then
         -- Alert.Merge: the younger update (by updatedAt) gives the content; times combine.
         local ys, ye, yt, yu, yv, xs, xe, xt
@@ -85,7 +124,8 @@ for _ = 1, G do
           ye = xe
         end
         s, e, t, u = ys, ye, yt, yu
-        v = s .. ':' .. e .. ':' .. t .. ':' .. u .. string.sub(yv, (string.find(yv, '|', 1, true)))
+        -- %d, not '..': Lua prints numbers of 15+ digits (years after 5138) in exponent notation.
+        v = string.format('%d:%d:%s:%d', s, e, t, u) .. string.sub(yv, (string.find(yv, '|', 1, true)))
       end
     end
     if e <= now then
@@ -134,6 +174,12 @@ for _ = 1, G do
     redis.call('ZADD', dueKey, 'NX', firingDue or (now + gw), tenant .. ':' .. gid .. ':r')
   end
   if (dueExp[dueKey] or 0) < keptExp then dueExp[dueKey] = keptExp end
+end
+-- Shared strings, once per group (the meta hash has its TTL by now; a group that was not written is skipped).
+for _ = 1, tonumber(ARGV[a] or '0') do
+  local mk = KEYS[1 + (tonumber(ARGV[a + 1]) - 1) * 3 + 3]
+  if redis.call('EXISTS', mk) == 1 then redis.call('HSETNX', mk, 'src:' .. ARGV[a + 2], ARGV[a + 3]) end
+  a = a + 3
 end
 for key, exp in pairs(dueExp) do
   if redis.call('PTTL', key) < exp - now then redis.call('PEXPIRE', key, exp - now) end
