@@ -86,6 +86,84 @@ describe('RedisGroupStore specifics', () => {
     for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
   });
 
+  it('a pre-1970 startsAt reaching the script is stored and merged, not a script error (defence in depth)', async () => {
+    const p = prefix();
+    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
+    const now = Date.now();
+    const old = { ...alert('01', now + 60_000), startsAt: -86_400_000, updatedAt: now - 1 };
+    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [old] }] });
+    await store.upsert({
+      tenant: 't',
+      now,
+      groups: [{ target, alerts: [{ ...old, startsAt: now - 5, updatedAt: now }] }],
+    });
+    const g = await store.getGroup('t', target.groupId);
+    expect(g!.firing.map((a) => a.startsAt)).toEqual([-86_400_000]); // the earliest startsAt wins the merge
+    for (const k of await redis.keys(`${p}:*`)) expect(await redis.pttl(k)).toBeGreaterThan(0);
+  });
+
+  it('a script error writes nothing: no key is left without TTL, earlier groups of the batch included', async () => {
+    const p = prefix();
+    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
+    const now = Date.now();
+    const broken = { ...alert('02', now + 60_000), startsAt: Number.NaN }; // encodes as "NaN:..."
+    await expect(
+      store.upsert({
+        tenant: 't',
+        now,
+        groups: [
+          { target, alerts: [alert('01', now + 60_000)] },
+          { target: { ...target, groupId: '00000000000000b2' }, alerts: [broken] },
+        ],
+      }),
+    ).rejects.toThrow(/herald upsert-groups: bad alert 1 of group 2/);
+    expect(await redis.keys(`${p}:*`)).toEqual([]);
+  });
+
+  it('merges a year-9999 endsAt without corrupting the stored header', async () => {
+    const store = new RedisGroupStore(redis, new RedisKeys(prefix(), 4), { retention: 60_000 });
+    const now = Date.now();
+    const far = Date.UTC(9999, 11, 31, 23, 59, 59);
+    const a = { ...alert('01', far), startsAt: now - 1000 };
+    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [a] }] });
+    await store.upsert({
+      tenant: 't',
+      now: now + 1,
+      groups: [{ target, alerts: [{ ...a, updatedAt: now + 1 }] }],
+    });
+    await store.upsert({
+      tenant: 't',
+      now: now + 2,
+      groups: [{ target, alerts: [{ ...a, updatedAt: now + 2 }] }],
+    });
+    const g = await store.getGroup('t', target.groupId);
+    expect(g!.firing.map((x) => [x.startsAt, x.endsAt, x.updatedAt])).toEqual([[now - 1000, far, now + 2]]);
+  });
+
+  it('stores a webhook source (groupKey, receiver) once per group, not in every alert', async () => {
+    const p = prefix();
+    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
+    const now = Date.now();
+    const source = { groupKey: 'k'.repeat(16_384), receiver: 'team-x' };
+    const alerts = Array.from({ length: 200 }, (_, i) => ({
+      ...alert(i.toString(16), now + 60_000),
+      source,
+    }));
+    await store.upsert({ tenant: 't', now, groups: [{ target, alerts }] });
+    const k = new RedisKeys(p, 4);
+    const firing = await redis.hgetall(k.groupFiring('t', target.groupId));
+    expect(Object.values(firing).every((v) => v.length < 200)).toBe(true);
+    const meta = await redis.hgetall(k.groupMeta('t', target.groupId));
+    expect(Object.keys(meta).filter((f) => f.startsWith('src:'))).toHaveLength(1);
+    expect(await redis.memory('USAGE', k.groupFiring('t', target.groupId))).toBeLessThan(100_000);
+    const g = await store.getGroup('t', target.groupId);
+    expect(g!.firing).toHaveLength(200);
+    expect(
+      g!.firing.every((a) => a.source?.groupKey === source.groupKey && a.source.receiver === 'team-x'),
+    ).toBe(true);
+    for (const key of await redis.keys(`${p}:*`)) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+
   it('puts a group keys under one hash tag', () => {
     const k = new RedisKeys('herald', 16);
     const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
@@ -167,6 +245,35 @@ describe('FailoverGroupStore against a real redis-server', () => {
     store.close();
     client.disconnect();
     await own.stop();
+  });
+});
+
+describe('FailoverGroupStore merge of an entry Redis refuses (real redis-server)', () => {
+  it('the failover merge skips an entry Redis refuses and leaves fallback', async () => {
+    const keys = new RedisKeys(prefix(), 16);
+    const redisStore = new RedisGroupStore(redis, keys, { retention: 3_600_000 });
+    const logs: string[] = [];
+    const store = new FailoverGroupStore(
+      redisStore,
+      new MemoryGroupStore({ maxAlerts: 10_000, maxGroups: 1000, retention: 3_600_000 }),
+      { log: (m) => logs.push(m), warn: (m) => logs.push(m) },
+      { probeInterval: 60_000, probe: () => redis.ping() },
+    );
+    store.startInFallback(new Error('Connection is closed.'));
+    const now = Date.now();
+    // Memory takes what the script refuses (here a time that encodes as "NaN").
+    const broken = { ...alert('02', now + 600_000), startsAt: Number.NaN };
+    await store.upsert({
+      tenant: 't',
+      now,
+      groups: [{ target, alerts: [alert('01', now + 600_000), broken, alert('03', now + 600_000)] }],
+    });
+    await store.tryRecover();
+    expect(store.status()).toMatchObject({ mode: 'redis', pendingAlerts: 0, mergeSkipped: 1 });
+    const g = await redisStore.getGroup('t', target.groupId);
+    expect(g!.firing.map((a) => a.fingerprint).sort()).toEqual(['01', '03']);
+    expect(logs.some((l) => l.includes('refused') && l.includes('02'))).toBe(true);
+    store.close();
   });
 });
 

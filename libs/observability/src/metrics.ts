@@ -22,6 +22,8 @@ export interface ScrapeSources {
   redisPing?: () => Promise<number | null>;
   /** True while the node serves from its in-memory fallback (or has no Redis at all). */
   fallbackActive?: () => boolean;
+  /** Alert writes the memory → Redis merge skipped because Redis refused them (a running total). */
+  mergeSkipped?: () => number;
 }
 
 export interface HeraldMetricsOptions {
@@ -180,6 +182,16 @@ export class HeraldMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources().fallbackActive?.() ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'herald_store_merge_skipped_total',
+      help: 'Alert writes the memory-to-Redis merge skipped after a Redis outage because Redis refused them (not a connection error); each is logged.',
+      registers: [this.registry],
+      collect() {
+        const n = sources().mergeSkipped?.() ?? 0;
+        this.reset();
+        if (n > 0) this.inc(n);
       },
     });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });

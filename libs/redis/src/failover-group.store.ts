@@ -1,10 +1,13 @@
-import type {
-  DueEntry,
-  GroupStore,
-  MemoryGroupStore,
-  StoredGroup,
-  UpsertBatch,
-  UpsertResult,
+import {
+  StoreCapacityError,
+  type Alert,
+  type DueEntry,
+  type GroupStore,
+  type GroupUpsert,
+  type MemoryGroupStore,
+  type StoredGroup,
+  type UpsertBatch,
+  type UpsertResult,
 } from '@herald/domain';
 import type { RedisModeSource } from './failover-flush.store';
 import { isUnavailableError } from './redis-connection';
@@ -18,6 +21,11 @@ export interface StoreModeStatus {
   /** Alerts held in memory waiting to be merged into Redis. */
   pendingAlerts: number;
   lastError?: string;
+  /**
+   * Alert writes the memory → Redis merge gave up on since start: Redis refused them with an error that
+   * is not a connection problem (e.g. a script error), so retrying would never succeed. Each is logged.
+   */
+  mergeSkipped: number;
 }
 
 export interface FailoverLogger {
@@ -46,6 +54,7 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
   private timer?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
   private readonly now: () => number;
+  private mergeSkipped = 0;
 
   constructor(
     private readonly redis: GroupStore,
@@ -54,11 +63,11 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     private readonly opts: FailoverOptions,
   ) {
     this.now = opts.now ?? Date.now;
-    this.state = { mode: 'redis', since: this.now(), pendingAlerts: 0 };
+    this.state = { mode: 'redis', since: this.now(), pendingAlerts: 0, mergeSkipped: 0 };
   }
 
   status(): StoreModeStatus {
-    return { ...this.state, pendingAlerts: this.memory.size.alerts };
+    return { ...this.state, pendingAlerts: this.memory.size.alerts, mergeSkipped: this.mergeSkipped };
   }
 
   get degraded(): boolean {
@@ -141,13 +150,24 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     const msg = reason instanceof Error ? reason.message : String(reason);
     if (this.state.mode === 'redis') {
       this.log.warn(`Redis unavailable (${msg}): serving from memory until it returns`);
-      this.state = { mode: 'memory-fallback', since: this.now(), pendingAlerts: 0, lastError: msg };
+      this.state = {
+        mode: 'memory-fallback',
+        since: this.now(),
+        pendingAlerts: 0,
+        lastError: msg,
+        mergeSkipped: 0,
+      };
     } else {
       // Lost again while reconciling: the outage goes on (no second "unavailable" line).
       this.state = { ...this.state, mode: 'memory-fallback', lastError: msg };
     }
     if (!this.timer) {
-      this.timer = setInterval(() => void this.tryRecover(), this.opts.probeInterval);
+      // tryRecover never rejects; the catch keeps a bug from becoming an unhandled rejection (a crash).
+      this.timer = setInterval(
+        () =>
+          void this.tryRecover().catch((e: unknown) => this.log.warn(`Redis recovery failed: ${String(e)}`)),
+        this.opts.probeInterval,
+      );
       this.timer.unref();
     }
   }
@@ -175,13 +195,12 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
       if (batches.length === 0) break;
       for (let i = 0; i < batches.length; i++) {
         try {
-          const r = await this.redis.upsert({ ...batches[i], now: this.now() });
-          moved += r.written;
+          moved += await this.mergeBatch(batches[i]);
         } catch (e) {
-          // Put back what was not merged (the alerts keep their updatedAt) and stay in fallback.
-          for (const b of batches.slice(i)) await this.memory.upsert({ ...b, now: this.now() });
-          if (isUnavailableError(e)) this.enterFallback(e);
-          else this.state = { ...this.state, mode: 'memory-fallback', lastError: String(e) };
+          // Redis went away again: put back what was not merged (the alerts keep their updatedAt; a
+          // batch merged in part is merged again, harmlessly) and stay in fallback.
+          await this.putBack(batches.slice(i));
+          this.enterFallback(e);
           return;
         }
       }
@@ -190,9 +209,71 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     const downFor = this.now() - this.state.since;
-    this.state = { mode: 'redis', since: this.now(), pendingAlerts: 0 };
+    this.state = { mode: 'redis', since: this.now(), pendingAlerts: 0, mergeSkipped: 0 };
     this.log.log(
       `Redis is back after ${downFor} ms: merged ${moved} alert writes from memory, memory cleared`,
     );
+  }
+  /**
+   * Merges one drained batch into Redis. A refusal that is not a connection error (a script error: the
+   * entry can never be written) must not hold the node in fallback: the batch is retried group by group,
+   * then alert by alert, and only what Redis still refuses is skipped — logged and counted
+   * (`mergeSkipped`, herald_store_merge_skipped_total). Connection errors propagate.
+   */
+  private async mergeBatch(batch: UpsertBatch): Promise<number> {
+    const write = async (groups: GroupUpsert[]) =>
+      (await this.redis.upsert({ tenant: batch.tenant, now: this.now(), groups })).written;
+    try {
+      return await write(batch.groups);
+    } catch (e) {
+      if (isUnavailableError(e)) throw e;
+    }
+    let written = 0;
+    for (const g of batch.groups) {
+      try {
+        written += await write([g]);
+        continue;
+      } catch (e) {
+        if (isUnavailableError(e)) throw e;
+      }
+      const refused: Alert[] = [];
+      let reason = '';
+      for (const a of g.alerts) {
+        try {
+          written += await write([{ target: g.target, alerts: [a] }]);
+        } catch (e) {
+          if (isUnavailableError(e)) throw e;
+          refused.push(a);
+          reason = e instanceof Error ? e.message : String(e);
+        }
+      }
+      if (refused.length) this.skip(batch.tenant, g, refused, reason);
+    }
+    return written;
+  }
+
+  private skip(tenant: string, g: GroupUpsert, refused: Alert[], reason: string): void {
+    this.mergeSkipped += refused.length;
+    const fps = refused.slice(0, 5).map((a) => a.fingerprint);
+    const more = refused.length > fps.length ? ` and ${refused.length - fps.length} more` : '';
+    this.log.warn(
+      `Redis refused ${refused.length} alert write(s) of the memory merge, skipped (tenant ${tenant}, ` +
+        `group ${g.target.groupId}, fingerprints ${fps.join(', ')}${more}): ${reason}`,
+    );
+  }
+
+  /** Returns unmerged batches to memory; a full memory store loses them, said in the log. */
+  private async putBack(batches: UpsertBatch[]): Promise<void> {
+    for (const b of batches) {
+      try {
+        await this.memory.upsert({ ...b, now: this.now() });
+      } catch (e) {
+        if (!(e instanceof StoreCapacityError)) throw e;
+        const n = b.groups.reduce((sum, g) => sum + g.alerts.length, 0);
+        this.log.warn(
+          `memory fallback full while putting back ${n} unmerged alert(s), dropped: ${e.message}`,
+        );
+      }
+    }
   }
 }

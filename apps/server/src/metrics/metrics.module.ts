@@ -59,6 +59,10 @@ function createMetrics(config: HeraldConfig, h: StoreHandles, delivery: Delivery
     },
     // Memory-only mode (no Redis configured) is a choice, not a fallback: 0.
     fallbackActive: () => h.status().mode === 'memory-fallback',
+    mergeSkipped: () => {
+      const s = h.status();
+      return 'mergeSkipped' in s ? s.mergeSkipped : 0;
+    },
   });
   return metrics;
 }
