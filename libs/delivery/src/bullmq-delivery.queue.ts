@@ -229,7 +229,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     const existing = await this.queue.getJob(id);
     if (existing) {
       const state = await existing.getState();
-      return { id, status: 'duplicate', delivered: state === 'completed' };
+      return { id, status: 'duplicate', delivered: state === 'completed', dead: state === 'failed' };
     }
     await this.queue.add(
       JOB_NAME,

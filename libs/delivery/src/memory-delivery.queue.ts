@@ -98,7 +98,8 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
   enqueue(n: Notification, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     const id = deliveryJobId(n);
     if (this.delivered.has(id)) return Promise.resolve({ id, status: 'duplicate', delivered: true });
-    if (this.pending.has(id) || this.active.has(id) || this.dead.has(id)) {
+    if (this.dead.has(id)) return Promise.resolve({ id, status: 'duplicate', delivered: false, dead: true });
+    if (this.pending.has(id) || this.active.has(id)) {
       return Promise.resolve({ id, status: 'duplicate', delivered: false });
     }
     if (this.closed || this.size >= this.maxItems) {

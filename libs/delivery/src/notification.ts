@@ -74,6 +74,11 @@ export interface EnqueueResult {
    * entry that a crash between delivery and the log write left out.
    */
   delivered?: boolean;
+  /**
+   * For a duplicate: the existing job is a dead letter (given up). The caller must not wait for it: the
+   * next notification of the group takes a new sequence (a new job id).
+   */
+  dead?: boolean;
 }
 
 /** Queue gauges. `dead` = dead letters (gave up, payload kept); `dropped` only grows (memory overflow). */

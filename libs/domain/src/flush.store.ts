@@ -1,5 +1,5 @@
 import type { DueEntry } from './group.store';
-import type { NflogEntry, NflogKey, NflogWriteResult } from './nflog';
+import type { NflogEntry, NflogKey, NflogState, NflogWriteResult } from './nflog';
 
 /** A due entry a claimer holds a lease on. Pass it back to `renewLease` / `complete`. */
 export interface ClaimedEntry extends DueEntry {
@@ -48,6 +48,15 @@ export interface FlushStore {
    */
   complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean>;
   readLog(key: NflogKey): Promise<NflogEntry | null>;
+  /** The log entry of a half and the highest sequence given up for it (`markFailed`), in one read. */
+  readLogState(key: NflogKey): Promise<NflogState>;
+  /**
+   * Records that notification `seq` of a half was given up (dead-lettered) without touching what the
+   * receiver was last told: the next flush notifies again under a higher sequence (a new delivery job
+   * and Idempotency-Key) instead of finding the dead job and sending nothing (Alertmanager: a failed
+   * notification is not logged, so the next flush retries). Keeps the highest seq; lives `ttlMs`.
+   */
+  markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void>;
   /** Records a notification; `ttlMs` is `nflogTtl(repeat_interval)`; `fence` is the group lock's token. */
   writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult>;
 }

@@ -25,6 +25,11 @@ export interface FlushContext {
   readonly state: GroupState;
   /** The notification-log entries of both halves for this group and receiver (null: none or expired). */
   readonly log: { readonly firing: NflogEntry | null; readonly recovery: NflogEntry | null };
+  /**
+   * Highest sequence of the flushed half whose notification was given up (dead-lettered), 0 or absent
+   * when none: the next notification takes a higher one, so a dead job never blocks the group.
+   */
+  readonly failedSeq?: number;
 }
 
 /** Builds a FlushContext, reading the clock exactly once. */
@@ -218,7 +223,7 @@ export function decideFlush(
         now,
       });
       if (!reason) return { ...base, notify: false, why: 'already notified', record: null };
-      const seq = nextSequence(lastEntry);
+      const seq = nextSequence(lastEntry, ctx.failedSeq);
       return {
         ...base,
         notify: true,
@@ -242,7 +247,7 @@ export function decideFlush(
           : 'no resolved news';
         return { ...base, notify: false, why, record: null };
       }
-      const seq = nextSequence(ctx.log.recovery);
+      const seq = nextSequence(ctx.log.recovery, ctx.failedSeq);
       const record = entry(filtered.firing, news, seq);
       if (!receiver.sendResolved) return { ...base, notify: false, why: 'send_resolved disabled', record };
       return {

@@ -38,3 +38,63 @@ describe('MemoryFlushStore expiry', () => {
     expect(await s.writeLog({ ...entry, seq: 4 }, 1000, 2)).toEqual({ written: true });
   });
 });
+
+describe('MemoryFlushStore as the Redis fallback: remembered logs (issue 10 #4)', () => {
+  const T0 = 1_800_000_000_000;
+  const e = (over: Partial<NflogEntry> = {}): NflogEntry => ({
+    tenant: 't',
+    groupId: '0000000000000001',
+    receiver: 'r',
+    state: 'firing',
+    firing: ['x'],
+    resolved: [],
+    timestamp: T0,
+    seq: 3,
+    ...over,
+  });
+
+  it('serves what was remembered from Redis, and drains only what was written here', async () => {
+    const s = new MemoryFlushStore({ clock: new FakeClock(T0) });
+    s.remember(e());
+    s.rememberFailed(e({ groupId: '0000000000000002' }), 7);
+    expect(s.empty).toBe(true); // nothing to hand back to Redis
+    expect(await s.readLogState(e())).toEqual({ entry: e(), failedSeq: 0 });
+    expect((await s.readLogState(e({ groupId: '0000000000000002' }))).failedSeq).toBe(7);
+    expect(s.drain()).toEqual({ logs: [], failed: [] });
+
+    // During an outage this node notifies seq 4 and gives up another half's seq 2.
+    await s.writeLog(e({ seq: 4, timestamp: T0 + 1 }), 60_000);
+    await s.markFailed(e({ state: 'recovery' }), 2, 60_000);
+    expect(s.empty).toBe(false);
+    const d = s.drain();
+    expect(d.logs).toEqual([{ entry: e({ seq: 4, timestamp: T0 + 1 }), ttlMs: 60_000 }]);
+    expect(d.failed).toEqual([
+      { key: { tenant: 't', groupId: e().groupId, state: 'recovery', receiver: 'r' }, seq: 2, ttlMs: 60_000 },
+    ]);
+    expect(s.empty).toBe(true);
+    // What was handed over stays known: a second outage starts from seq 4.
+    expect((await s.readLog(e()))!.seq).toBe(4);
+  });
+
+  it('an older remembered entry never replaces a newer one written here', async () => {
+    const s = new MemoryFlushStore({ clock: new FakeClock(T0) });
+    await s.writeLog(e({ seq: 5 }), 60_000);
+    s.remember(e({ seq: 4 }));
+    expect((await s.readLog(e()))!.seq).toBe(5);
+    expect(s.drainLogs().map((l) => l.entry.seq)).toEqual([5]);
+    s.remember(e({ seq: 6 }));
+    expect((await s.readLog(e()))!.seq).toBe(6);
+  });
+
+  it('keeps at most maxRemembered remembered entries, the least recent go first', async () => {
+    const s = new MemoryFlushStore({ clock: new FakeClock(T0), maxRemembered: 2 });
+    const g = (n: number) => e({ groupId: n.toString(16).padStart(16, '0') });
+    s.remember(g(1));
+    s.remember(g(2));
+    s.remember(g(1)); // refreshed
+    s.remember(g(3));
+    expect(await s.readLog(g(2))).toBeNull();
+    expect(await s.readLog(g(1))).not.toBeNull();
+    expect(await s.readLog(g(3))).not.toBeNull();
+  });
+});

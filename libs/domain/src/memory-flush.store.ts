@@ -2,7 +2,7 @@ import type { GroupState } from './alert';
 import type { Clock } from './clock';
 import { dueBucketOf, type ClaimedEntry, type FlushStore } from './flush.store';
 import type { DueEntry } from './group.store';
-import type { NflogEntry, NflogKey, NflogWriteResult } from './nflog';
+import type { NflogEntry, NflogKey, NflogState, NflogWriteResult } from './nflog';
 
 interface Lease {
   entry: DueEntry;
@@ -14,6 +14,25 @@ export interface MemoryFlushStoreOptions {
   /** Expires log entries and fences (claims take `now` as an argument, like the Redis adapter). */
   clock: Clock;
   dueBuckets?: number;
+  /**
+   * Bound on log entries remembered from Redis (`remember`) for the fallback; the least recently
+   * remembered go first. Entries written here (memory mode, or during an outage) are never evicted.
+   * Default 100 000.
+   */
+  maxRemembered?: number;
+}
+
+interface LogSlot {
+  entry: NflogEntry;
+  expiresAt: number;
+  /** Written here (memory mode or Redis outage) and not yet handed to Redis by `drainLogs`. */
+  dirty: boolean;
+}
+
+interface FailedSlot {
+  seq: number;
+  expiresAt: number;
+  dirty: boolean;
 }
 
 const member = (tenant: string, groupId: string, state: GroupState): string =>
@@ -29,12 +48,19 @@ export class MemoryFlushStore implements FlushStore {
   private readonly clock: Clock;
   private readonly due = new Map<number, Map<string, DueEntry>>();
   private readonly leases = new Map<number, Map<string, Lease>>();
-  private readonly logs = new Map<string, { entry: NflogEntry; expiresAt: number }>();
+  private readonly logs = new Map<string, LogSlot>();
   private readonly fences = new Map<string, { fence: number; expiresAt: number }>();
+  private readonly failed = new Map<string, FailedSlot>();
+  private readonly maxRemembered: number;
+  /** Clean (remembered) log slots, and dirty slots of each map: kept as counts so `empty` is O(1). */
+  private remembered = 0;
+  private dirtyLogs = 0;
+  private dirtyFailed = 0;
 
   constructor(opts: MemoryFlushStoreOptions) {
     this.clock = opts.clock;
     this.dueBuckets = opts.dueBuckets ?? 1;
+    this.maxRemembered = opts.maxRemembered ?? 100_000;
   }
 
   dueBucketOf(groupId: string): number {
@@ -104,6 +130,73 @@ export class MemoryFlushStore implements FlushStore {
     return Promise.resolve(copy(e.entry));
   }
 
+  async readLogState(key: NflogKey): Promise<NflogState> {
+    const f = this.failed.get(logId(key));
+    const failedSeq = f && f.expiresAt > this.clock.now() ? f.seq : 0;
+    return { entry: await this.readLog(key), failedSeq };
+  }
+
+  markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    this.setFailed(key, seq, ttlMs, true);
+    return Promise.resolve();
+  }
+
+  /**
+   * Keeps a copy of what Redis holds for a half (read or written there), so that a Redis outage starts
+   * from what this node last knew instead of an empty log (which would re-notify every group). Not
+   * handed back to Redis by `drain`; an entry written here with a newer sequence is kept instead.
+   */
+  remember(entry: NflogEntry): void {
+    const id = logId(entry);
+    const cur = this.logs.get(id);
+    if (cur?.dirty && cur.entry.seq >= entry.seq) return;
+    if (cur) this.dropSlot(id, cur); // re-inserted below: the most recently remembered go last
+    this.logs.set(id, { entry: copy(entry), expiresAt: Infinity, dirty: false });
+    this.remembered++;
+    this.evictRemembered();
+  }
+
+  /** `remember` for a given-up sequence of a half. */
+  rememberFailed(key: NflogKey, seq: number): void {
+    this.setFailed(key, seq, Infinity, false);
+  }
+
+  private setFailed(key: NflogKey, seq: number, ttlMs: number, dirty: boolean): void {
+    const id = logId(key);
+    const now = this.clock.now();
+    const f = this.failed.get(id);
+    const live = f && f.expiresAt > now ? f : null;
+    if (!dirty && live && live.seq >= seq) return;
+    if (live?.dirty && !dirty) this.dirtyFailed--; // Redis knows a higher one: nothing left to merge
+    if (dirty && !live?.dirty) this.dirtyFailed++;
+    this.failed.delete(id);
+    this.failed.set(id, {
+      seq: Math.max(live?.seq ?? 0, seq),
+      expiresAt: Math.max(live?.expiresAt ?? 0, now + ttlMs),
+      dirty,
+    });
+    if (this.failed.size > this.maxRemembered) {
+      for (const [k, v] of this.failed) {
+        if (this.failed.size <= this.maxRemembered) break;
+        if (!v.dirty) this.failed.delete(k);
+      }
+    }
+  }
+
+  private dropSlot(id: string, slot: LogSlot): void {
+    this.logs.delete(id);
+    if (slot.dirty) this.dirtyLogs--;
+    else this.remembered--;
+  }
+
+  private evictRemembered(): void {
+    if (this.remembered <= this.maxRemembered) return;
+    for (const [k, v] of this.logs) {
+      if (this.remembered <= this.maxRemembered) break;
+      if (!v.dirty) this.dropSlot(k, v);
+    }
+  }
+
   writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
     const now = this.clock.now();
     const groupId = `${entry.tenant}\u0000${entry.groupId}`;
@@ -125,7 +218,9 @@ export class MemoryFlushStore implements FlushStore {
         expiresAt: Math.max(keep.expiresAt, now + ttlMs),
       });
     }
-    this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs });
+    if (stored) this.dropSlot(id, stored);
+    this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: true });
+    this.dirtyLogs++;
     return Promise.resolve({ written: true });
   }
 
@@ -162,27 +257,56 @@ export class MemoryFlushStore implements FlushStore {
   }
 
   /**
-   * Hands over every live notification-log entry with its remaining TTL and forgets all state (logs,
-   * fences, due entries, leases). Used when Redis returns: the logs are merged into Redis so nothing
+   * Hands over every live notification-log entry written here (not the remembered ones) with its
+   * remaining TTL, and forgets the outage's state (fences, due entries, leases); what was handed over
+   * stays remembered as Redis's view. Used when Redis returns: the logs are merged into Redis so nothing
    * notified during the outage is notified again; due entries are re-created by the group reconciliation.
    */
   drainLogs(): { entry: NflogEntry; ttlMs: number }[] {
+    return this.drain().logs;
+  }
+
+  /** `drainLogs`, with the given-up sequences marked here as well. */
+  drain(): {
+    logs: { entry: NflogEntry; ttlMs: number }[];
+    failed: { key: NflogKey; seq: number; ttlMs: number }[];
+  } {
     const now = this.clock.now();
-    const out: { entry: NflogEntry; ttlMs: number }[] = [];
-    for (const { entry, expiresAt } of this.logs.values()) {
-      if (expiresAt > now) out.push({ entry: copy(entry), ttlMs: expiresAt - now });
+    const logs: { entry: NflogEntry; ttlMs: number }[] = [];
+    const failed: { key: NflogKey; seq: number; ttlMs: number }[] = [];
+    if (this.dirtyLogs > 0) {
+      for (const [id, slot] of [...this.logs]) {
+        if (!slot.dirty) continue;
+        this.dropSlot(id, slot);
+        if (slot.expiresAt <= now) continue;
+        logs.push({ entry: copy(slot.entry), ttlMs: slot.expiresAt - now });
+        this.remember(slot.entry);
+      }
     }
-    this.logs.clear();
+    if (this.dirtyFailed > 0) {
+      for (const [id, f] of this.failed) {
+        if (!f.dirty) continue;
+        f.dirty = false;
+        this.dirtyFailed--;
+        if (f.expiresAt <= now) continue;
+        const [tenant, groupId, state, receiver] = id.split('\u0000');
+        failed.push({
+          key: { tenant, groupId, state: state as GroupState, receiver },
+          seq: f.seq,
+          ttlMs: f.expiresAt - now,
+        });
+      }
+    }
     this.fences.clear();
     this.due.clear();
     this.leases.clear();
-    return out;
+    return { logs, failed };
   }
 
-  /** Whether anything is held (logs, due entries or leases). */
+  /** Whether anything written here is held (logs or given-up marks not yet merged, due entries, leases). */
   get empty(): boolean {
     const any = (m: Map<number, Map<string, unknown>>) => [...m.values()].some((x) => x.size > 0);
-    return this.logs.size === 0 && !any(this.due) && !any(this.leases);
+    return this.dirtyLogs === 0 && this.dirtyFailed === 0 && !any(this.due) && !any(this.leases);
   }
 
   private ownLease(entry: ClaimedEntry): Lease | undefined {

@@ -31,6 +31,13 @@ export interface NflogEntry extends NflogKey {
   seq: number;
 }
 
+/** What the log holds for a group half and receiver: the last delivered entry and the highest given-up sequence. */
+export interface NflogState {
+  entry: NflogEntry | null;
+  /** Highest sequence whose notification was given up (dead-lettered); 0 when none. */
+  failedSeq: number;
+}
+
 /** Why a log write was refused. */
 export type NflogRefusal = 'stale-sequence' | 'stale-fence';
 
@@ -42,9 +49,13 @@ export function nflogTtl(repeatInterval: number): number {
   return 2 * repeatInterval;
 }
 
-/** The sequence the next notification of this half gets. */
-export function nextSequence(last: Pick<NflogEntry, 'seq'> | null): number {
-  return (last?.seq ?? 0) + 1;
+/**
+ * The sequence the next notification of this half gets: above the last delivered one and above any
+ * given up (a dead-lettered sequence is never reused, so a job id and an Idempotency-Key never name two
+ * different contents).
+ */
+export function nextSequence(last: Pick<NflogEntry, 'seq'> | null, failedSeq = 0): number {
+  return Math.max(last?.seq ?? 0, failedSeq) + 1;
 }
 
 function isSubset(sub: Iterable<string>, sup: ReadonlySet<string>): boolean {

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import type {
   ClaimedEntry,
+  Clock,
   DueEntry,
   FlushStore,
   MemoryFlushStore,
   NflogEntry,
   NflogKey,
+  NflogState,
   NflogWriteResult,
 } from '@herald/domain';
 import { isUnavailableError } from './redis-connection';
@@ -17,18 +20,37 @@ export interface RedisModeSource {
   reportUnavailable(err: unknown): void;
 }
 
+export interface FailoverFlushOptions {
+  clock: Clock;
+  /** This node's id: salts the sequences handed out during an outage so two nodes never share one. */
+  nodeId: string;
+}
+
+/**
+ * The sequence floor of a flush made while Redis is away: the seconds of the clock times 1 000 plus a
+ * per-node salt. Other nodes may have notified the group meanwhile under sequences this node does not
+ * know; numbering outage notifications from the clock keeps every delivery job id and Idempotency-Key
+ * unique (one key, one content), and above whatever Redis holds, so the merge keeps them.
+ */
+export function outageSeqFloor(now: number, nodeId: string): number {
+  const salt = parseInt(createHash('sha256').update(nodeId).digest('hex').slice(0, 8), 16) % 1000;
+  return Math.floor(now / 1000) * 1000 + salt;
+}
+
 /**
  * The flush store that follows the group store's mode: Redis while Redis is up, the memory flush store
- * (which in memory mode is also the memory group store's due index) while the node is degraded. When
- * Redis is back, `sync()` merges the notification-log entries written during the outage into Redis
- * (a log write refuses an older sequence, so a newer entry of another node wins) before the scheduler
- * claims from Redis again — otherwise a group notified during the outage would be notified again.
+ * (which in memory mode is also the memory group store's due index) while the node is degraded.
+ * Everything read from or written to the notification log in Redis is remembered in memory (bounded),
+ * so an outage starts from what this node last knew — a Redis blip re-sends nothing. When Redis is
+ * back, `sync()` merges the entries written during the outage into Redis (a log write refuses an older
+ * sequence, so a newer entry of another node wins) before the scheduler claims from Redis again.
  */
 export class FailoverFlushStore implements FlushStore {
   constructor(
     private readonly redis: FlushStore,
     private readonly memory: MemoryFlushStore,
     private readonly mode: RedisModeSource,
+    private readonly opts: FailoverFlushOptions,
   ) {}
 
   get dueBuckets(): number {
@@ -42,7 +64,18 @@ export class FailoverFlushStore implements FlushStore {
   /** Call at the start of a tick: merges memory logs into Redis once Redis is back. */
   async sync(): Promise<void> {
     if (this.mode.degraded || this.memory.empty) return;
-    const logs = this.memory.drainLogs();
+    const { logs, failed } = this.memory.drain();
+    for (let i = 0; i < failed.length; i++) {
+      const f = failed[i];
+      try {
+        await this.redis.markFailed(f.key, f.seq, f.ttlMs);
+      } catch (e) {
+        for (const g of failed.slice(i)) await this.memory.markFailed(g.key, g.seq, g.ttlMs);
+        for (const l of logs) await this.memory.writeLog(l.entry, l.ttlMs);
+        this.fail(e);
+        return;
+      }
+    }
     for (let i = 0; i < logs.length; i++) {
       try {
         await this.redis.writeLog(logs[i].entry, logs[i].ttlMs);
@@ -50,12 +83,13 @@ export class FailoverFlushStore implements FlushStore {
         // Still unreachable: keep the rest in memory for the next sync.
         for (const l of logs.slice(i)) await this.memory.writeLog(l.entry, l.ttlMs);
         this.fail(e);
+        return;
       }
     }
   }
 
-  schedule(entry: DueEntry): Promise<void> {
-    return this.routeOrMemory((s) => s.schedule(entry));
+  async schedule(entry: DueEntry): Promise<void> {
+    await this.routeOrMemory((s) => s.schedule(entry));
   }
 
   claimDue(
@@ -76,26 +110,56 @@ export class FailoverFlushStore implements FlushStore {
     return this.route((s) => s.complete(entry, nextDueAt));
   }
 
-  readLog(key: NflogKey): Promise<NflogEntry | null> {
-    return this.route((s) => s.readLog(key));
+  async readLog(key: NflogKey): Promise<NflogEntry | null> {
+    return (await this.readLogState(key)).entry;
+  }
+
+  /**
+   * From Redis (remembered in memory), or during an outage from what this node remembers, with the
+   * sequence floor of `outageSeqFloor` so outage notifications never reuse a sequence.
+   */
+  async readLogState(key: NflogKey): Promise<NflogState> {
+    const fromMemory = async (): Promise<NflogState> => {
+      const st = await this.memory.readLogState(key);
+      const floor = outageSeqFloor(this.opts.clock.now(), this.opts.nodeId);
+      return { entry: st.entry, failedSeq: Math.max(st.failedSeq, floor) };
+    };
+    if (this.mode.degraded) return fromMemory();
+    try {
+      const st = await this.redis.readLogState(key);
+      if (st.entry) this.memory.remember(st.entry);
+      if (st.failedSeq > 0) this.memory.rememberFailed(key, st.failedSeq);
+      return st;
+    } catch (e) {
+      this.fail(e);
+      throw e; // this flush is retried by the next tick (its lease lapses)
+    }
   }
 
   /**
    * A delivered notification must be logged even when Redis fails at that moment (the send already
    * happened): the entry goes to memory and `sync()` merges it into Redis when Redis is back.
    */
-  writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
-    return this.routeOrMemory((s) => s.writeLog(entry, ttlMs, fence));
+  async writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
+    const r = await this.routeOrMemory((s) => s.writeLog(entry, ttlMs, fence));
+    if (r.via === this.redis && r.value.written) this.memory.remember(entry);
+    return r.value;
   }
 
-  private async routeOrMemory<T>(fn: (s: FlushStore) => Promise<T>): Promise<T> {
-    if (this.mode.degraded) return fn(this.memory);
+  /** Like `writeLog`: a given-up notification is recorded in memory when Redis fails at that moment. */
+  async markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    const r = await this.routeOrMemory((s) => s.markFailed(key, seq, ttlMs));
+    if (r.via === this.redis) this.memory.rememberFailed(key, seq);
+  }
+
+  private async routeOrMemory<T>(fn: (s: FlushStore) => Promise<T>): Promise<{ value: T; via: FlushStore }> {
+    if (this.mode.degraded) return { value: await fn(this.memory), via: this.memory };
     try {
-      return await fn(this.redis);
+      return { value: await fn(this.redis), via: this.redis };
     } catch (e) {
       if (!isUnavailableError(e)) throw e;
       this.fail(e);
-      return fn(this.memory);
+      return { value: await fn(this.memory), via: this.memory };
     }
   }
 

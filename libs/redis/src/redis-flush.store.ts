@@ -6,6 +6,7 @@ import type {
   NflogEntry,
   NflogKey,
   NflogRefusal,
+  NflogState,
   NflogWriteResult,
 } from '@herald/domain';
 import { RedisKeys } from './keys';
@@ -19,6 +20,7 @@ const SCRIPTS = {
   heraldRenewLease: 'renew-lease',
   heraldScheduleDue: 'schedule-due',
   heraldWriteNflog: 'write-nflog',
+  heraldMarkNflogFailed: 'mark-nflog-failed-1',
 } as const;
 
 export interface RedisFlushStoreOptions {
@@ -128,18 +130,35 @@ export class RedisFlushStore implements FlushStore {
   }
 
   async readLog(key: NflogKey): Promise<NflogEntry | null> {
+    return (await this.readLogState(key)).entry;
+  }
+
+  async readLogState(key: NflogKey): Promise<NflogState> {
     const h = await this.redis.hgetall(this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver));
-    if (!h.seq) return null;
+    const failedSeq = Number(h.fseq ?? 0) || 0;
+    if (!h.seq) return { entry: null, failedSeq };
     return {
-      tenant: key.tenant,
-      groupId: key.groupId,
-      receiver: key.receiver,
-      state: key.state,
-      firing: JSON.parse(h.firing) as string[],
-      resolved: JSON.parse(h.resolved) as string[],
-      timestamp: Number(h.ts),
-      seq: Number(h.seq),
+      entry: {
+        tenant: key.tenant,
+        groupId: key.groupId,
+        receiver: key.receiver,
+        state: key.state,
+        firing: JSON.parse(h.firing) as string[],
+        resolved: JSON.parse(h.resolved) as string[],
+        timestamp: Number(h.ts),
+        seq: Number(h.seq),
+      },
+      failedSeq,
     };
+  }
+
+  async markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    await this.cmd.heraldMarkNflogFailed(
+      1,
+      this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver),
+      seq,
+      Math.max(1, Math.round(ttlMs)),
+    );
   }
 
   async writeLog(e: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {

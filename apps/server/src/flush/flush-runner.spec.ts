@@ -32,7 +32,7 @@ function setup() {
   const runner = new FlushRunner(
     groups,
     flush,
-    { enqueue: (n) => Promise.resolve(void sent.push(n)) },
+    { enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const) },
     async (_t, _g, fn) => {
       await fn();
       return true;
@@ -99,5 +99,124 @@ describe('FlushRunner (memory stores, fake clock)', () => {
     const [r1, r2] = await Promise.all([a.runner.tick(), a.runner.tick()]);
     expect(r1.claimed + r2.claimed).toBe(1);
     expect(a.sent).toHaveLength(1);
+  });
+});
+
+describe('FlushRunner: a given-up notification never blocks its group (issue 10 #1)', () => {
+  /** A notifier that behaves like the delivery queue's job ids: one job per (half, seq). */
+  function withJobs() {
+    const s = setup();
+    const jobs = new Map<string, 'queued' | 'dead'>();
+    const sent: OutgoingNotification[] = [];
+    const runner = new FlushRunner(
+      s.groups,
+      s.flush,
+      {
+        enqueue: (n) => {
+          const id = `${n.state}-${n.seq}`;
+          const j = jobs.get(id);
+          if (j) return Promise.resolve(j === 'dead' ? ('dead' as const) : ('pending' as const));
+          jobs.set(id, 'queued');
+          sent.push(n);
+          return Promise.resolve('queued' as const);
+        },
+      },
+      async (_t, _g, fn) => {
+        await fn();
+        return true;
+      },
+      s.clock,
+      {
+        nodeId: 'n1',
+        externalURL: 'http://herald',
+        leaseMs: 30_000,
+        claimLimit: 100,
+        concurrency: 4,
+        receivers: new Map([['hook', { name: 'hook', sendResolved: true, maxAlerts: 0, deliverable: true }]]),
+        applyCleanup: () => Promise.resolve(),
+      },
+    );
+    const kill = (n: OutgoingNotification) => jobs.set(`${n.state}-${n.seq}`, 'dead');
+    return { ...s, runner, sent, kill };
+  }
+
+  it('a dead-lettered firing notification is sent again under a new sequence at the next group_interval', async () => {
+    const { clock, groups, flush, sent, runner, kill } = withJobs();
+    await groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+    });
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    await runner.tick();
+    expect(sent.map((n) => n.seq)).toEqual([1]);
+    // The receiver is down longer than the retry budget: the job becomes a dead letter.
+    kill(sent[0]);
+    await runner.failed(sent[0], T0 + 40_000);
+    // A new alert joins meanwhile; the next flush (group_interval after the first) notifies again.
+    await groups.upsert({
+      tenant: 't',
+      now: T0 + 60_000,
+      groups: [{ target, alerts: [alert('02', T0 + 7_200_000, T0 + 60_000)] }],
+    });
+    clock.set(T0 + 300_000);
+    expect(await runner.tick()).toMatchObject({ notified: 1 });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatchObject({ seq: 2, reason: 'first notification' });
+    expect(sent[1].idempotencyKey).not.toBe(sent[0].idempotencyKey);
+    expect(sent[1].payload.alerts.map((a) => a.labels.i).sort()).toEqual(['01', '02']);
+    await runner.delivered(sent[1]);
+    clock.set(T0 + 600_000);
+    expect(await runner.tick()).toMatchObject({ notified: 0 }); // delivered: back to normal dedup
+  });
+
+  it('a flush that finds its job dead (the dead-letter listener never ran) notifies at the next tick under a new sequence', async () => {
+    const { clock, groups, flush, sent, runner, kill } = withJobs();
+    await groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+    });
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    await runner.tick();
+    kill(sent[0]); // no runner.failed: the node that gave up crashed before recording it
+    clock.set(T0 + 300_000);
+    await runner.tick(); // finds job firing-1 dead: marks it, reschedules at once
+    expect(sent).toHaveLength(1);
+    clock.set(T0 + 300_250);
+    expect(await runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
+    expect(sent.map((n) => n.seq)).toEqual([1, 2]);
+  });
+
+  it('a dead-lettered resolution is tried again group_interval later', async () => {
+    const { clock, groups, flush, sent, runner, kill } = withJobs();
+    await groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+    });
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    await runner.tick();
+    await runner.delivered(sent[0]);
+    clock.set(T0 + 100_000);
+    await groups.upsert({
+      tenant: 't',
+      now: T0 + 100_000,
+      groups: [{ target, alerts: [alert('01', T0 + 100_000, T0 + 100_000)] }],
+    });
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'recovery', dueAt: T0 + 100_000 });
+    await runner.tick();
+    const first = sent.find((n) => n.state === 'recovery')!;
+    expect(first).toMatchObject({ seq: 1, reason: 'all alerts resolved' });
+    kill(first);
+    await runner.failed(first, T0 + 140_000);
+    clock.set(T0 + 140_000 + 299_000);
+    await runner.tick();
+    expect(sent.filter((n) => n.state === 'recovery')).toHaveLength(1);
+    clock.set(T0 + 140_000 + 300_000);
+    await runner.tick();
+    const again = sent.filter((n) => n.state === 'recovery');
+    expect(again.map((n) => n.seq)).toEqual([1, 2]);
+    expect(again[1]).toMatchObject({ reason: 'all alerts resolved' });
   });
 });

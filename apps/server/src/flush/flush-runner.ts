@@ -22,6 +22,11 @@ export interface RunnerReceiver {
   maxAlerts: number;
   /** False for a receiver without integrations: nothing to send, the flush is recorded at once. */
   deliverable: boolean;
+  /**
+   * Integration kinds of the receiver Herald cannot deliver (kept only with
+   * `herald.allow_unsupported_receivers`): every notification they would have sent is reported.
+   */
+  unsupported?: readonly string[];
 }
 
 /** One notification handed to delivery; delivery calls `FlushRunner.delivered` once a receiver accepted it. */
@@ -40,11 +45,20 @@ export interface OutgoingNotification {
   logTtl: number;
   /** Resolved alerts to remove once delivered (recovery half). */
   cleanup: ResolvedCleanup | null;
+  /** The group's `group_interval` (ms): a given-up notification is tried again after it. */
+  groupInterval: number;
 }
+
+/**
+ * What became of an enqueue: `queued` (new job), `pending` (the same flush is queued or retrying),
+ * `delivered` (it was delivered before but its log write was lost), `dead` (it was given up: the next
+ * flush must use a new sequence).
+ */
+export type EnqueueOutcome = 'queued' | 'pending' | 'delivered' | 'dead';
 
 /** Port: the delivery queue as the runner sees it. Enqueueing the same flush twice must be a no-op. */
 export interface Notifier {
-  enqueue(n: OutgoingNotification): Promise<void>;
+  enqueue(n: OutgoingNotification): Promise<EnqueueOutcome>;
 }
 
 /** Port: the group lock (libs/locks `LockManager.using` with no wait). Resolves false when busy. */
@@ -64,6 +78,8 @@ export interface FlushRunnerOptions {
   onError?: (entry: ClaimedEntry, err: unknown) => void;
   /** Removes resolved alerts from a group (and the group when empty). */
   applyCleanup: (tenant: string, groupId: string, cleanup: ResolvedCleanup) => Promise<void>;
+  /** Told about every notification a receiver's unsupported integration kinds did not send. */
+  onUnsupported?: (n: OutgoingNotification, kinds: readonly string[]) => void;
 }
 
 export interface TickResult {
@@ -137,18 +153,20 @@ export class FlushRunner {
       };
       const key = { tenant: entry.tenant, groupId: entry.groupId, receiver: rc.name };
       const [firingLog, recoveryLog] = await Promise.all([
-        this.flush.readLog({ ...key, state: 'firing' }),
-        this.flush.readLog({ ...key, state: 'recovery' }),
+        this.flush.readLogState({ ...key, state: 'firing' }),
+        this.flush.readLogState({ ...key, state: 'recovery' }),
       ]);
       const ctx = createFlushContext(this.clock, {
         tenant: entry.tenant,
         group,
         receiver: { name: rc.name, sendResolved: rc.sendResolved },
         state: entry.state,
-        log: { firing: firingLog, recovery: recoveryLog },
+        log: { firing: firingLog.entry, recovery: recoveryLog.entry },
+        failedSeq: (entry.state === 'firing' ? firingLog : recoveryLog).failedSeq,
       });
       const d = this.pipeline.run(ctx);
       const ttl = nflogTtl(group.repeatInterval);
+      let nextDueAt = d.nextDueAt;
       if (d.notify) {
         const n: OutgoingNotification = {
           tenant: entry.tenant,
@@ -172,9 +190,22 @@ export class FlushRunner {
           record: d.record,
           logTtl: ttl,
           cleanup: d.cleanup,
+          groupInterval: group.groupInterval,
         };
-        if (rc.deliverable) await this.notifier.enqueue(n);
-        else await this.delivered(n); // nothing to send: the flush counts as done
+        if (rc.unsupported?.length) this.opts.onUnsupported?.(n, rc.unsupported);
+        if (!rc.deliverable) {
+          await this.delivered(n); // nothing to send: the flush counts as done
+        } else {
+          const r = await this.notifier.enqueue(n);
+          if (r === 'delivered') {
+            await this.delivered(n); // delivered before, but the log write was lost (crash): record it now
+          } else if (r === 'dead') {
+            // This sequence was given up (and its dead-letter listener did not get to record it): mark
+            // it, and flush again at the next tick under a new sequence instead of waiting on a dead job.
+            await this.flush.markFailed(d.record, d.seq, ttl);
+            nextDueAt = ctx.now;
+          }
+        }
         outcome = 'notified';
       } else {
         if (d.record) await this.flush.writeLog(d.record, ttl);
@@ -189,7 +220,7 @@ export class FlushRunner {
         });
       }
       const deleted = d.cleanup?.deleteGroup && !d.notify;
-      await this.flush.complete(entry, deleted ? null : d.nextDueAt);
+      await this.flush.complete(entry, deleted ? null : nextDueAt);
     });
     if (!got) {
       // The other half of the group (or another node) holds the group lock: hand the entry back to
@@ -203,5 +234,24 @@ export class FlushRunner {
   async delivered(n: OutgoingNotification): Promise<void> {
     await this.flush.writeLog(n.record, n.logTtl);
     if (n.cleanup) await this.opts.applyCleanup(n.tenant, n.groupId, n.cleanup);
+  }
+
+  /**
+   * Called by delivery when `n` was given up (dead-lettered). Alertmanager does not log a failed
+   * notification, so the next flush tries again; here the given-up sequence is recorded (the next flush
+   * takes a new one: a new job, a new Idempotency-Key) and the half is put back on the due index
+   * `group_interval` from `now` — the firing half is there already, the recovery half is not (its
+   * resolved alerts stay until a resolution is delivered). The dead letter stays for inspection.
+   */
+  async failed(n: OutgoingNotification, now: number): Promise<void> {
+    await this.flush.markFailed(n.record, n.seq, n.logTtl);
+    if (n.state === 'recovery') {
+      await this.flush.schedule({
+        tenant: n.tenant,
+        groupId: n.groupId,
+        state: 'recovery',
+        dueAt: now + n.groupInterval,
+      });
+    }
   }
 }

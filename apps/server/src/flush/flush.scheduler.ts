@@ -95,6 +95,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
         new RedisFlushStore(this.redis, keys, { keyTtl: h.retention }),
         this.handles.memoryFlush,
         this.handles.mode!,
+        { clock: systemClock, nodeId: h.nodeId },
       );
       this.locks = new LockManager(new RedisLockBackend(this.redis), { metrics: this.metrics?.lockHooks() });
       const redisOpts =
@@ -143,6 +144,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
         sendResolved: receiverSendsResolved(rc),
         maxAlerts: typeof webhook?.max_alerts === 'number' ? webhook.max_alerts : 0,
         deliverable: (built.byName.get(rc.name)?.length ?? 0) > 0,
+        unsupported: rc.unsupportedKinds,
       });
     }
     this.runner = new FlushRunner(
@@ -161,8 +163,8 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
             idempotencyKey: n.idempotencyKey,
             meta: n as unknown as JsonValue,
           });
-          // Delivered before, but the log write was lost (crash): record it now.
-          if (res.status === 'duplicate' && res.delivered) await this.runner.delivered(n);
+          if (res.status !== 'duplicate') return res.status === 'queued' ? 'queued' : 'pending';
+          return res.delivered ? 'delivered' : res.dead ? 'dead' : 'pending';
         },
       },
       async (tenant, groupId, fn) => {
@@ -193,6 +195,14 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
         applyCleanup: async (tenant, groupId, cleanup) => {
           await this.groups.removeAlerts(tenant, groupId, cleanup.remove, cleanup.deleteGroup, Date.now());
         },
+        onUnsupported: (n, kinds) => {
+          // herald.allow_unsupported_receivers: never silent — one line and one count per notification.
+          this.log.warn(
+            `notification not sent by unsupported integration(s) ${kinds.join(', ')} of receiver ${n.receiver} ${JSON.stringify({ tenant: n.tenant, groupKey: n.groupKey, state: n.state, seq: n.seq, alerts: n.payload.alerts.length })}`,
+          );
+          for (const _ of kinds)
+            this.metrics?.notifications.inc({ receiver: n.receiver, outcome: 'unsupported', reason: '' });
+        },
       },
     );
     // observability (issue 7)
@@ -213,6 +223,10 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
     }
     this.delivery.onDelivered(async (e) => {
       await this.runner.delivered(e.notification.meta as unknown as OutgoingNotification);
+    });
+    // A given-up notification must not block its group: the next flush notifies again (new sequence).
+    this.delivery.onDeadLetter(async (e) => {
+      await this.runner.failed(e.deadLetter.notification.meta as unknown as OutgoingNotification, Date.now());
     });
     this.timer = setInterval(() => {
       if (this.running) return; // never overlap ticks

@@ -1,0 +1,134 @@
+import { HttpSink } from '../harness/http-sink';
+import { post, startNode, type TestNode } from '../harness/app';
+import { RedisServer } from '../harness/redis-server';
+
+/**
+ * Issue 10 #1 and #4, with real processes: a receiver outage longer than the retry budget must not stop
+ * a group's notifications for good, and a Redis connection loss must not re-notify every active group.
+ */
+const yaml = (sinkUrl: string) => `
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 0s
+  group_interval: 2s
+  repeat_interval: 1h
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: ${sinkUrl}/hook
+herald:
+  scheduler:
+    tick: 100ms
+  delivery:
+    attempts: 2
+  redis:
+    command_timeout: 300ms
+    reconnect_check_interval: 100ms
+`;
+
+const alerts = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    labels: { alertname: `${prefix}${i}` },
+    startsAt: new Date(Date.now() - 1000).toISOString(),
+    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+  }));
+
+interface Sent {
+  groupKey: string;
+  status: string;
+  key: string;
+  alerts: string;
+}
+
+function sentBy(sink: HttpSink, prefix: string): Sent[] {
+  return sink.accepted
+    .map((r) => {
+      const p = r.json as { groupKey: string; status: string; alerts: { fingerprint: string }[] };
+      return {
+        groupKey: p.groupKey,
+        status: p.status,
+        key: String(r.headers['idempotency-key']),
+        alerts: p.alerts
+          .map((a) => a.fingerprint)
+          .sort()
+          .join(','),
+      };
+    })
+    .filter((s) => s.groupKey.includes(`"${prefix}`));
+}
+
+describe('delivery faults (issue 10)', () => {
+  let redis: RedisServer;
+  let sink: HttpSink;
+  let node: TestNode;
+  let sinkDown = false;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
+    sink = await HttpSink.start();
+    sink.respond(() => (sinkDown ? 503 : 200));
+    node = await startNode(yaml(sink.url), { REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await node.close();
+    await sink.stop();
+    await redis.stop();
+  }, 30_000);
+
+  it('a receiver outage longer than the retry budget does not stop notifications: every group is notified once the receiver is back', async () => {
+    sinkDown = true;
+    expect((await post(`${node.url}/api/v2/alerts`, alerts('R', 20))).status).toBe(200);
+    // Two attempts each, then dead letters (the old behaviour: the group was blocked for good).
+    await sink.waitFor(
+      () => sink.requests.filter((r) => r.status === 503).length >= 40,
+      15_000,
+      '2 attempts each',
+    );
+    await new Promise((r) => setTimeout(r, 3000)); // more than a group_interval with the receiver down
+    sinkDown = false;
+    await sink.waitFor(
+      () => new Set(sentBy(sink, 'R').map((s) => s.groupKey)).size === 20,
+      20_000,
+      'all 20 groups',
+    );
+    await new Promise((r) => setTimeout(r, 4500)); // two more group_intervals: no repeats
+    const sent = sentBy(sink, 'R');
+    expect(sent).toHaveLength(20);
+    // The re-sent notifications carry new Idempotency-Keys (never -1, the given-up sequence's).
+    expect(sent.every((s) => !s.key.endsWith('-1'))).toBe(true);
+    const queue = await (await fetch(`${node.url}/metrics`)).text();
+    expect(queue).toMatch(/herald_notifications_total\{[^}]*outcome="dead"[^}]*\} [1-9]/);
+  }, 60_000);
+
+  it('a Redis connection loss re-notifies no group, and no Idempotency-Key names two contents', async () => {
+    expect((await post(`${node.url}/api/v2/alerts`, alerts('K', 30))).status).toBe(200);
+    await sink.waitFor(() => sentBy(sink, 'K').length === 30, 15_000, 'K notified');
+    await redis.kill();
+    // Prometheus re-sends the same firing alerts during the outage: they land in memory.
+    for (let i = 0; i < 3; i++) {
+      expect((await post(`${node.url}/api/v2/alerts`, alerts('K', 30))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    await redis.startProcess();
+    await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < 2; i++) {
+      expect((await post(`${node.url}/api/v2/alerts`, alerts('K', 30))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const ready = (await (await fetch(`${node.url}/health/ready`)).json()) as { status: string };
+    expect(ready.status).toBe('ok');
+    const sent = sentBy(sink, 'K');
+    expect(sent).toHaveLength(30); // each group once: the blip re-sent nothing
+    const contentByKey = new Map<string, string>();
+    for (const s of sinkAll(sink)) {
+      const seen = contentByKey.get(s.key);
+      if (seen !== undefined) expect(s.alerts).toBe(seen);
+      contentByKey.set(s.key, s.alerts);
+    }
+  }, 60_000);
+});
+
+function sinkAll(sink: HttpSink): Sent[] {
+  return sentBy(sink, '');
+}
