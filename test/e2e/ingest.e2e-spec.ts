@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import {
   getJson,
   post,
@@ -103,6 +104,112 @@ describe('ingest over HTTP, Redis mode', () => {
   });
 });
 
+describe('ingest hardening, Redis mode with the default limits (issue 10)', () => {
+  let env: TestNodeWithRedis;
+  let node: TestNode;
+  let redis: Redis;
+  beforeAll(async () => {
+    env = await startNodeWithRedis(
+      'route:\n  receiver: default\n  group_by: [alertname]\nreceivers:\n  - name: default\n',
+    );
+    node = env.node;
+    redis = new Redis(env.redis.url);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await env.close();
+  });
+  const W = '/api/v1/webhooks/alertmanager';
+  const webhookAlert = (i: number, extra: Record<string, unknown> = {}) => ({
+    status: 'firing',
+    labels: { alertname: `W${i % 10}`, instance: `host-${i}`, pad: 'p'.repeat(900) },
+    annotations: {},
+    startsAt: new Date(Date.now() - 1000).toISOString(),
+    endsAt: '0001-01-01T00:00:00Z',
+    ...extra,
+  });
+  const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+  async function keysWithoutTtl(): Promise<string[]> {
+    const out: string[] = [];
+    for (const k of await redis.keys('herald:*')) if ((await redis.pttl(k)) < 0) out.push(k);
+    return out;
+  }
+
+  it('rejects a 4 MB groupKey with 400 naming groupKey and the node stays up', async () => {
+    const body = {
+      version: '4',
+      groupKey: 'k'.repeat(4 * 1024 * 1024),
+      receiver: 'upstream',
+      status: 'firing',
+      alerts: Array.from({ length: 1000 }, (_, i) => ({
+        status: 'firing',
+        labels: { alertname: 'Big', i: `${i}` },
+      })),
+    };
+    const heapBefore = process.memoryUsage().heapUsed;
+    const r = await post(`${node.url}${W}`, body);
+    expect(r.status).toBe(400);
+    expect(r.body.field).toBe('groupKey');
+    expect(r.body.error).toMatch(/max_group_key_length/);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(256 * 1024 * 1024);
+    expect((await getJson(`${node.url}/health/ready`)).body.status).toBe('ok');
+    expect(await post(`${node.url}${W}`, { ...body, groupKey: '{}:{alertname="Big"}' })).toEqual({
+      status: 200,
+      body: '',
+    });
+  });
+
+  it('bounds receiver and externalURL too, naming the field', async () => {
+    const base = { version: '4', status: 'firing', alerts: [webhookAlert(1)] };
+    for (const [extra, field] of [
+      [{ receiver: 'r'.repeat(5000) }, 'receiver'],
+      [{ externalURL: 'u'.repeat(20_000) }, 'externalURL'],
+      [{ commonAnnotations: { s: 'a'.repeat(20_000) } }, 'commonAnnotations["s"]'],
+      [{ truncatedAlerts: -3 }, 'truncatedAlerts'],
+    ] as const) {
+      const r = await post(`${node.url}${W}`, { ...base, ...extra });
+      expect([field, r.status, r.body.field]).toEqual([field, 400, field]);
+    }
+  });
+
+  it('a pre-1970 startsAt is rejected per alert in Redis mode; the rest of the batch is stored with TTLs', async () => {
+    const batch = Array.from({ length: 5 }, (_, i) => ({ labels: { alertname: 'Epoch', i: `${i}` } }));
+    (batch[3] as Record<string, unknown>).startsAt = '1969-12-31T23:59:59Z';
+    (batch[4] as Record<string, unknown>).endsAt = '1900-01-01T00:00:00Z';
+    const r = await post(`${node.url}/api/v2/alerts`, batch);
+    expect(r.status).toBe(400);
+    expect(r.body.accepted).toBe(3);
+    expect(r.body.rejected.map((x: any) => x.field)).toEqual(['[3].startsAt', '[4].endsAt']);
+    const stored = await getJson(`${node.url}/api/v2/alerts?filter=alertname%3DEpoch`);
+    expect(stored.body.map((a: any) => a.labels.i).sort()).toEqual(['0', '1', '2']);
+    expect(await keysWithoutTtl()).toEqual([]);
+    // The webhook names the field under alerts[]; a time after 9999 is refused the same way.
+    const w = await post(`${node.url}${W}`, {
+      version: '4',
+      status: 'firing',
+      alerts: [webhookAlert(1), webhookAlert(2, { endsAt: '9999-12-31T23:59:59-05:00' })],
+    });
+    expect([w.status, w.body.accepted, w.body.field]).toEqual([400, 1, 'alerts[1].endsAt']);
+    expect((await getJson(`${node.url}/health/ready`)).body.status).toBe('ok');
+  });
+
+  it('stores a webhook groupKey once per group: a 1 MB body with the longest groupKey adds under 4 MiB to Redis', async () => {
+    const body = JSON.stringify({
+      version: '4',
+      groupKey: 'g'.repeat(16_384),
+      receiver: 'upstream',
+      status: 'firing',
+      alerts: Array.from({ length: 1000 }, (_, i) => webhookAlert(i)),
+    });
+    expect(body.length).toBeGreaterThan(1_000_000);
+    const before = await usedMemory();
+    expect(await post(`${node.url}${W}`, body)).toEqual({ status: 200, body: '' });
+    // Measured: +1.6 MiB (one copy of the groupKey per group); with a copy per alert it was +19.6 MiB.
+    expect((await usedMemory()) - before).toBeLessThan(4 * 1024 * 1024);
+    expect(await keysWithoutTtl()).toEqual([]);
+  });
+});
+
 describe('bad input gets a 4xx naming the field, never a 5xx (memory mode)', () => {
   let node: TestNode;
   beforeAll(async () => {
@@ -164,6 +271,8 @@ describe('bad input gets a 4xx naming the field, never a 5xx (memory mode)', () 
     ],
     ['startsAt not a time', A, [{ ...ok, startsAt: 'yesterday' }], /startsAt/, null],
     ['startsAt a number', A, [{ ...ok, startsAt: 12 }], /startsAt/, null],
+    ['startsAt before 1970', A, [{ ...ok, startsAt: '1969-07-20T20:17:00Z' }], /\[0\]\.startsAt/, null],
+    ['endsAt after 9999', A, [{ ...ok, endsAt: '9999-12-31T23:59:59-01:00' }], /\[0\]\.endsAt/, null],
     [
       'endsAt before startsAt',
       A,
@@ -187,6 +296,14 @@ describe('bad input gets a 4xx naming the field, never a 5xx (memory mode)', () 
       null,
     ],
     ['webhook: groupKey not a string', W, { version: '4', groupKey: 1, alerts: [] }, /groupKey/, null],
+    [
+      'webhook: receiver too long',
+      W,
+      { version: '4', receiver: 'r'.repeat(101), alerts: [] },
+      /receiver/,
+      null,
+    ],
+    ['webhook: unknown envelope status', W, { version: '4', status: 'exploded', alerts: [] }, /status/, null],
     [
       'webhook: bad labels',
       W,

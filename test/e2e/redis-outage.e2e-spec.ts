@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { groupAlerts, type Alert, type GroupStore } from '@herald/domain';
+import { GROUP_STORE } from '../../apps/server/src/store/group-store.module';
 import type { RedisServer } from '../harness/redis-server';
 import { getJson, post, startNodeWithRedis, type TestNode, type TestNodeWithRedis } from '../harness/app';
 
@@ -97,5 +99,61 @@ describe('Redis killed during load', () => {
         `requests by status ${JSON.stringify([...statuses])}; ${afterKill.length} alerts sent after the kill, all in Redis`,
       );
     }
+  }, 30_000);
+});
+
+describe('an entry Redis refuses during the merge after an outage', () => {
+  let env: TestNodeWithRedis;
+  let node: TestNode;
+  let redis: RedisServer;
+  beforeAll(async () => {
+    env = await startNodeWithRedis(CONFIG);
+    ({ node, redis } = env);
+  });
+  afterAll(() => env.close(), 30_000);
+
+  it('the failover merge skips an entry Redis refuses and leaves fallback', async () => {
+    await redis.pause();
+    const store = node.app.get<GroupStore>(GROUP_STORE, { strict: false });
+    const now = Date.now();
+    try {
+      // The first request finds Redis paused and falls back to memory within command_timeout.
+      const r = await post(`${node.url}/api/v2/alerts`, [
+        { labels: { alertname: 'Merge', instance: 'ok-1' } },
+      ]);
+      expect(r.status).toBe(200);
+      expect((await getJson(`${node.url}/health/ready`)).body.store.mode).toBe('memory-fallback');
+      // Ingest refuses such an alert now; memory takes whatever reaches it (here a time Redis cannot parse).
+      const poison: Alert = {
+        fingerprint: 'ffffffffffffffff',
+        labels: { alertname: 'Merge', instance: 'poison' },
+        annotations: {},
+        startsAt: Number.NaN,
+        endsAt: now + 600_000,
+        updatedAt: now,
+        timeout: false,
+        generatorURL: '',
+      };
+      await store.upsert(groupAlerts(node.config.routeTree, 'default', now, [poison]));
+    } finally {
+      await redis.resume();
+    }
+    const r2 = await post(`${node.url}/api/v2/alerts`, [
+      { labels: { alertname: 'Merge', instance: 'ok-2' } },
+    ]);
+    expect(r2.status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    let ready = (await getJson(`${node.url}/health/ready`)).body;
+    while (ready.status !== 'ok' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      ready = (await getJson(`${node.url}/health/ready`)).body;
+    }
+    expect(ready.status).toBe('ok');
+    expect(ready.store).toMatchObject({ mode: 'redis', pendingAlerts: 0 });
+    const stored = await storedAlerts(redis.url);
+    expect([...stored].filter((i) => i.startsWith('ok-')).sort()).toEqual(['ok-1', 'ok-2']);
+    expect(stored.has('poison')).toBe(false);
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(metrics).toMatch(/^herald_store_merge_skipped_total 1$/m);
   }, 30_000);
 });
