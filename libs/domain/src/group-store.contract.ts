@@ -1,5 +1,5 @@
 import type { Alert } from './alert';
-import type { GroupStore, GroupTarget } from './group.store';
+import { TenantLimitError, type GroupStore, type GroupTarget, type TenantIngestLimits } from './group.store';
 
 /**
  * The contract every GroupStore adapter passes (memory in unit tests, Redis in integration tests).
@@ -241,6 +241,182 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
       expect(await store.getGroup('t1', G1)).toBeNull();
       expect(await store.listGroups('t1')).toEqual([]);
       expect(await store.listDue(late + 1e9, 10)).toEqual([]);
+    });
+    describe('tenant limits', () => {
+      const G3 = '00000000000000c3';
+      const put = (gid: string, fps: string[], now = T0, limits?: TenantIngestLimits, tenant = 't1') =>
+        store.upsert({
+          tenant,
+          now,
+          limits,
+          groups: [{ target: target(gid), alerts: fps.map((fp) => alert(fp, { updatedAt: now })) }],
+        });
+      const fps = async (gid: string, tenant = 't1') => {
+        const g = await store.getGroup(tenant, gid);
+        return g ? [...g.firing, ...g.recovery].map((a) => a.fingerprint).sort() : null;
+      };
+
+      it('max_alerts writes the new alerts that fit, refuses the rest, and accepts updates at the limit', async () => {
+        const L = { maxAlerts: 3 };
+        await expect(put(G1, ['01', '02'], T0, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+        const over = put(G1, ['03', '04'], T0 + 1, L);
+        await expect(over).rejects.toBeInstanceOf(TenantLimitError);
+        await expect(over).rejects.toMatchObject({
+          limit: 'alertmanager_max_alerts_count',
+          value: 3,
+          written: 1,
+          refused: 1,
+        });
+        expect(await fps(G1)).toEqual(['01', '02', '03']);
+        // At the limit: re-sent alerts (updates) still pass, with their new content.
+        await expect(put(G1, ['01', '02', '03'], T0 + 2, L)).resolves.toEqual({
+          written: 3,
+          createdGroups: 0,
+        });
+        expect((await store.getGroup('t1', G1))!.firing.every((a) => a.updatedAt === T0 + 2)).toBe(true);
+        // A new group whose alerts cannot fit is not created at all.
+        await expect(put(G2, ['05'], T0 + 3, L)).rejects.toMatchObject({ refused: 1, written: 0 });
+        expect(await store.getGroup('t1', G2)).toBeNull();
+        expect((await store.listDue(T0 + 1e9, 10)).map((d) => d.groupId)).toEqual([G1]);
+      });
+
+      it('max_groups refuses every alert of a new group beyond the limit; existing groups still take new alerts', async () => {
+        const L = { maxGroups: 1 };
+        await put(G1, ['01'], T0, L);
+        await expect(put(G2, ['02', '03'], T0, L)).rejects.toMatchObject({
+          limit: 'alertmanager_max_dispatcher_aggregation_groups',
+          value: 1,
+          written: 0,
+          refused: 2,
+        });
+        expect(await store.getGroup('t1', G2)).toBeNull();
+        await expect(put(G1, ['04'], T0, L)).resolves.toEqual({ written: 1, createdGroups: 0 });
+        // A batch touching both: the existing group is written, the new one refused.
+        const mixed = store.upsert({
+          tenant: 't1',
+          now: T0,
+          limits: L,
+          groups: [
+            { target: target(G1), alerts: [alert('05')] },
+            { target: target(G2), alerts: [alert('06')] },
+          ],
+        });
+        await expect(mixed).rejects.toMatchObject({ written: 1, refused: 1 });
+        expect(await fps(G1)).toEqual(['01', '04', '05']);
+      });
+
+      it('limits are per tenant: a tenant at its limit does not hold back another', async () => {
+        await put(G1, ['01'], T0, { maxAlerts: 1, maxGroups: 1 });
+        await expect(put(G1, ['02'], T0, { maxAlerts: 1 })).rejects.toBeInstanceOf(TenantLimitError);
+        await expect(put(G1, ['02'], T0, { maxAlerts: 1 }, 't2')).resolves.toEqual({
+          written: 1,
+          createdGroups: 1,
+        });
+        await expect(put(G2, ['03', '04'], T0, undefined, 't1')).resolves.toEqual({
+          written: 2,
+          createdGroups: 1,
+        });
+      });
+
+      it('ingestion_rate: an empty bucket refuses the whole request, writes nothing and says when it refills', async () => {
+        const L = { ingestRate: 10, ingestBurst: 20 };
+        const twenty = Array.from({ length: 20 }, (_, i) => `a${i}`);
+        await expect(put(G1, twenty, T0, L)).resolves.toMatchObject({ written: 20 });
+        const over = put(G2, ['b1'], T0 + 50, L);
+        await expect(over).rejects.toMatchObject({
+          limit: 'ingestion_rate',
+          value: 10,
+          written: 0,
+          refused: 1,
+          retryAfterMs: 50, // 0.5 token back after 50 ms at 10/s; one more needs 50 ms
+        });
+        expect(await store.getGroup('t1', G2)).toBeNull();
+        await expect(put(G2, ['b1'], T0 + 100, L)).resolves.toMatchObject({ written: 1 });
+        // Refills up to the burst only: a minute later 20 tokens, not 600.
+        const later = T0 + 60_000;
+        await expect(
+          put(
+            G2,
+            twenty.map((f) => `c${f}`),
+            later,
+            L,
+          ),
+        ).resolves.toMatchObject({ written: 20 });
+        await expect(put(G2, ['d1'], later, L)).rejects.toMatchObject({ retryAfterMs: 100 });
+      });
+
+      it('ingestion_rate: a request larger than the burst passes on a full bucket and the debt is paid in time', async () => {
+        const L = { ingestRate: 10, ingestBurst: 5 };
+        await expect(put(G1, ['01', '02', '03', '04', '05', '06', '07', '08'], T0, L)).resolves.toMatchObject(
+          {
+            written: 8,
+          },
+        );
+        // -3 tokens, +2 after 200 ms: one alert needs 2 more tokens = 200 ms.
+        await expect(put(G1, ['09'], T0 + 200, L)).rejects.toMatchObject({ retryAfterMs: 200 });
+        await expect(put(G1, ['09'], T0 + 400, L)).resolves.toMatchObject({ written: 1 });
+      });
+
+      it('counts drop when alerts are removed after notification and when a group is deleted', async () => {
+        const L = { maxAlerts: 2 };
+        await put(G1, ['01', '02'], T0, L);
+        await store.upsert({
+          tenant: 't1',
+          now: T0 + 1000,
+          limits: L,
+          groups: [
+            {
+              target: target(G1),
+              alerts: [alert('01', { endsAt: T0 + 1000, updatedAt: T0 + 1000, timeout: false })],
+            },
+          ],
+        });
+        await expect(put(G1, ['03'], T0 + 1000, L)).rejects.toBeInstanceOf(TenantLimitError);
+        expect(await store.removeAlerts('t1', G1, ['01'], true, T0 + 1000)).toBe(1);
+        await expect(put(G1, ['03'], T0 + 1000, L)).resolves.toMatchObject({ written: 1 });
+        await expect(put(G2, ['04'], T0 + 1000, L)).rejects.toBeInstanceOf(TenantLimitError);
+        expect(await store.deleteGroup('t1', G1)).toBe(true);
+        await expect(put(G2, ['04', '05'], T0 + 1000, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+        // A group emptied and deleted by removeAlerts gives back its count too.
+        await store.upsert({
+          tenant: 't1',
+          now: T0 + 2000,
+          limits: L,
+          groups: [
+            {
+              target: target(G2),
+              alerts: ['04', '05'].map((fp) =>
+                alert(fp, { endsAt: T0 + 2000, updatedAt: T0 + 2000, timeout: false }),
+              ),
+            },
+          ],
+        });
+        expect(await store.removeAlerts('t1', G2, ['04', '05'], true, T0 + 2000)).toBe(2);
+        await expect(put(G3, ['06', '07'], T0 + 2000, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+      });
+
+      it('counts drop when a group expires after its retention', async () => {
+        const L = { maxAlerts: 2, maxGroups: 1 };
+        await put(G1, ['01', '02'], T0, L);
+        await expect(put(G2, ['03'], T0, L)).rejects.toBeInstanceOf(TenantLimitError);
+        const later = T0 + 3 * 86_400_000; // past endsAt + retention (24 h) of G1
+        await expect(put(G2, ['03', '04'], later, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+        await expect(put(G3, ['05'], later, L)).rejects.toMatchObject({
+          limit: 'alertmanager_max_dispatcher_aggregation_groups',
+        });
+      });
+
+      it('a limit set later counts what a group already holds on its next write', async () => {
+        await put(G1, ['01', '02', '03'], T0);
+        await expect(put(G1, ['04'], T0 + 1, { maxAlerts: 3 })).rejects.toMatchObject({
+          limit: 'alertmanager_max_alerts_count',
+          written: 0,
+          refused: 1,
+        });
+        await expect(put(G1, ['01', '02', '03'], T0 + 2, { maxAlerts: 3 })).resolves.toMatchObject({
+          written: 3,
+        });
+      });
     });
   });
 }

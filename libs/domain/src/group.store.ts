@@ -25,7 +25,30 @@ export interface UpsertBatch {
   tenant: string;
   now: number;
   groups: GroupUpsert[];
+  /** The tenant's limits, enforced by the store (across nodes in Redis). Absent: unlimited, no cost. */
+  limits?: TenantIngestLimits;
+  /** Alerts of the request, the token bucket's cost (default: the alert writes of `groups`). */
+  received?: number;
 }
+
+/**
+ * Per-tenant limits the store enforces atomically with the write (config: `herald.tenants[].limits`).
+ * Counts are alert writes: an alert routed to two groups holds two (as `UpsertResult.written`).
+ */
+export interface TenantIngestLimits {
+  /** Alerts held (firing + resolved not yet removed). New alerts beyond it are refused; updates pass. */
+  maxAlerts?: number;
+  /** Aggregation groups held. Alerts of a new group beyond it are refused; existing groups take alerts. */
+  maxGroups?: number;
+  /** Token bucket: refill in alerts/s... */
+  ingestRate?: number;
+  /** ...and size. A request passes when the bucket holds min(its alerts, burst) tokens (it may go below 0). */
+  ingestBurst?: number;
+}
+
+/** Names of the enforced limits as the metric label and errors carry them (Mimir's names). */
+export type TenantLimitName =
+  'alertmanager_max_alerts_count' | 'alertmanager_max_dispatcher_aggregation_groups' | 'ingestion_rate';
 
 export interface UpsertResult {
   /** Alert writes (an alert routed to two groups counts twice). */
@@ -100,4 +123,38 @@ export class StoreCapacityError extends Error {
     super(message);
     this.name = 'StoreCapacityError';
   }
+}
+
+/**
+ * Thrown by `upsert` when a tenant limit refused part or all of a batch; ingest answers 429 with
+ * `Retry-After`. Over `ingestion_rate` nothing was written. Over a count limit the alerts that fit were
+ * written (updates of stored alerts always are) and `refused` alert writes were dropped.
+ */
+export class TenantLimitError extends Error {
+  constructor(
+    readonly tenant: string,
+    readonly limit: TenantLimitName,
+    /** The configured value of that limit. */
+    readonly value: number,
+    /** When a retry may pass (the bucket holds enough tokens; for counts, a resend interval). */
+    readonly retryAfterMs: number,
+    /** Alert writes stored anyway. */
+    readonly written: number,
+    /** Alert writes refused. */
+    readonly refused: number,
+  ) {
+    super(`tenant ${tenant} over ${limit} (${value}): ${refused} alert write(s) refused`);
+    this.name = 'TenantLimitError';
+  }
+}
+
+/** Retry-After of a count limit: Prometheus re-sends active alerts every minute anyway. */
+export const COUNT_LIMIT_RETRY_MS = 60_000;
+
+/** The token-bucket cost of a batch: `received`, else its alert writes. */
+export function batchCost(batch: UpsertBatch): number {
+  if (batch.received !== undefined) return batch.received;
+  let n = 0;
+  for (const g of batch.groups) n += g.alerts.length;
+  return n;
 }

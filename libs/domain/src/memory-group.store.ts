@@ -1,11 +1,16 @@
 import { isResolved, type Alert, type GroupState } from './alert';
 import { mergeAlert } from './alert-merge';
 import {
+  batchCost,
+  COUNT_LIMIT_RETRY_MS,
   StoreCapacityError,
+  TenantLimitError,
   type DueEntry,
   type GroupStore,
   type GroupTarget,
   type StoredGroup,
+  type TenantIngestLimits,
+  type TenantLimitName,
   type UpsertBatch,
   type UpsertResult,
 } from './group.store';
@@ -74,6 +79,10 @@ export class MemoryGroupStore implements GroupStore {
   private readonly due: MemoryDueIndex;
   private alertCount = 0;
   private lastPrune = 0;
+  /** Per tenant: alerts and groups held (kept for every tenant: a few map updates per write). */
+  private readonly usage = new Map<string, { alerts: number; groups: number }>();
+  /** Per tenant ingest token bucket (tenants with `ingestRate`). */
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly opts: MemoryGroupStoreOptions) {
     this.due = opts.due ?? new MapDueIndex();
@@ -91,14 +100,34 @@ export class MemoryGroupStore implements GroupStore {
     }
   }
 
-  private upsertSync({ tenant, now, groups }: UpsertBatch): UpsertResult {
+  private upsertSync(batch: UpsertBatch): UpsertResult {
+    const { tenant, now, groups, limits } = batch;
     this.prune(now);
+    if (limits?.ingestRate) this.takeTokens(tenant, limits, batchCost(batch), now);
+    const use = this.usageOf(tenant);
+    const maxAlerts = limits?.maxAlerts ?? Infinity;
+    const maxGroups = limits?.maxGroups ?? Infinity;
+    let refused = 0;
+    let hit: TenantLimitName | undefined;
+    const refuse = (limit: TenantLimitName, n: number) => {
+      refused += n;
+      hit ??= limit;
+    };
     let written = 0;
     let createdGroups = 0;
     for (const { target, alerts } of groups) {
       const id = `${tenant}\u0000${target.groupId}`;
       let g = this.groups.get(id);
       if (!g) {
+        // A new group over a tenant limit is not created at all (no empty group is left behind).
+        if (use.groups >= maxGroups) {
+          refuse('alertmanager_max_dispatcher_aggregation_groups', alerts.length);
+          continue;
+        }
+        if (use.alerts >= maxAlerts) {
+          refuse('alertmanager_max_alerts_count', alerts.length);
+          continue;
+        }
         if (this.groups.size >= this.opts.maxGroups) {
           throw new StoreCapacityError(
             `in-memory store is full: ${this.groups.size} groups (herald.memory.max_groups)`,
@@ -113,6 +142,7 @@ export class MemoryGroupStore implements GroupStore {
           expiresAt: 0,
         };
         this.groups.set(id, g);
+        use.groups++;
         createdGroups++;
       }
       let startedLongAgo = false;
@@ -121,13 +151,20 @@ export class MemoryGroupStore implements GroupStore {
       for (const incoming of alerts) {
         const fp = incoming.fingerprint;
         const stored = g.firing.get(fp) ?? g.recovery.get(fp);
+        if (!stored && use.alerts >= maxAlerts) {
+          refuse('alertmanager_max_alerts_count', 1);
+          continue;
+        }
         if (!stored && this.alertCount >= this.opts.maxAlerts) {
           throw new StoreCapacityError(
             `in-memory store is full: ${this.alertCount} alerts (herald.memory.max_alerts)`,
           );
         }
         const merged = mergeAlert(stored, incoming, now);
-        if (!stored) this.alertCount++;
+        if (!stored) {
+          this.alertCount++;
+          use.alerts++;
+        }
         g.firing.delete(fp);
         g.recovery.delete(fp);
         if (isResolved(merged, now)) {
@@ -154,7 +191,37 @@ export class MemoryGroupStore implements GroupStore {
         this.due.setDue({ tenant, groupId: gid, state: 'recovery', dueAt });
       }
     }
+    if (hit) {
+      const value = hit === 'alertmanager_max_alerts_count' ? maxAlerts : maxGroups;
+      throw new TenantLimitError(tenant, hit, value, COUNT_LIMIT_RETRY_MS, written, refused);
+    }
     return { written, createdGroups };
+  }
+
+  private usageOf(tenant: string): { alerts: number; groups: number } {
+    let u = this.usage.get(tenant);
+    if (!u) this.usage.set(tenant, (u = { alerts: 0, groups: 0 }));
+    return u;
+  }
+
+  /**
+   * The tenant's token bucket (same arithmetic as upsert-groups.lua): refilled at `ingestRate`/s up to
+   * the burst, a request needs min(cost, burst) tokens and takes `cost` (the bucket may go below zero,
+   * so a request larger than the burst passes once the bucket is full, and the debt is paid in time).
+   */
+  private takeTokens(tenant: string, limits: TenantIngestLimits, cost: number, now: number): void {
+    const rate = limits.ingestRate!;
+    const burst = limits.ingestBurst ?? Math.max(1, rate);
+    let b = this.buckets.get(tenant);
+    if (!b) this.buckets.set(tenant, (b = { tokens: burst, at: now }));
+    b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.at) * rate) / 1000);
+    b.at = Math.max(b.at, now);
+    const need = Math.min(cost, burst);
+    if (b.tokens < need) {
+      const wait = Math.ceil(((need - b.tokens) * 1000) / rate);
+      throw new TenantLimitError(tenant, 'ingestion_rate', rate, wait, 0, cost);
+    }
+    b.tokens -= cost;
   }
 
   listGroups(tenant: string): Promise<StoredGroup[]> {
@@ -201,6 +268,7 @@ export class MemoryGroupStore implements GroupStore {
       }
     }
     this.alertCount -= removed;
+    this.usageOf(tenant).alerts -= removed;
     if (deleteIfEmpty && g.firing.size === 0 && g.recovery.size === 0) this.forget(tenant, groupId);
     return Promise.resolve(removed);
   }
@@ -246,9 +314,16 @@ export class MemoryGroupStore implements GroupStore {
     }
   }
 
-  /** Drops a group and its due entries. */
+  /** Drops a group (and its share of the tenant's usage) and its due entries. */
   private forget(tenant: string, groupId: string): void {
-    this.groups.delete(`${tenant}\u0000${groupId}`);
+    const id = `${tenant}\u0000${groupId}`;
+    const g = this.groups.get(id);
+    if (g) {
+      const u = this.usageOf(tenant);
+      u.alerts -= g.firing.size + g.recovery.size;
+      u.groups--;
+    }
+    this.groups.delete(id);
     this.due.deleteDue(tenant, groupId, 'firing');
     this.due.deleteDue(tenant, groupId, 'recovery');
   }

@@ -1,5 +1,6 @@
 import {
   StoreCapacityError,
+  TenantLimitError,
   type Alert,
   type DueEntry,
   type GroupStore,
@@ -88,7 +89,8 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
       try {
         return await this.redis.upsert(batch);
       } catch (e) {
-        if (!isUnavailableError(e)) throw e;
+        // A tenant limit is Redis' answer, not its absence: memory must not take the refused alerts.
+        if (e instanceof TenantLimitError || !isUnavailableError(e)) throw e;
         this.enterFallback(e);
       }
     }

@@ -28,6 +28,20 @@ export class RedisKeys {
     return `${this.prefix}:${tenant}:groups`;
   }
 
+  /**
+   * A tenant's usage under its limits (hash: `n` → alerts held, `<groupId>` → alerts of that group),
+   * kept by the group scripts for tenants with `max_alerts`/`max_groups`. Spans slots with the index,
+   * like it; a future Cluster would tag it with the tenant.
+   */
+  tenantUsage(tenant: string): string {
+    return `${this.prefix}:${tenant}:usage`;
+  }
+
+  /** A tenant's ingest token bucket (hash: `t` tokens, `at` ms), shared by every node. */
+  tenantIngestBucket(tenant: string): string {
+    return `${this.prefix}:${tenant}:ingest-bucket`;
+  }
+
   /** The due index is sharded into buckets so a cluster spreads it; a group always lands in the same one. */
   dueBucketOf(groupId: string): number {
     return parseInt(groupId.slice(-4), 16) % this.dueBuckets;

@@ -9,11 +9,13 @@ import type {
   UpsertResult,
   LabelSet,
 } from '@herald/domain';
+import { batchCost, COUNT_LIMIT_RETRY_MS, TenantLimitError } from '@herald/domain';
 import { decodeAlert, decodeSources, encodeAlert, sourceRef } from './alert-codec';
 import { RedisKeys } from './keys';
 import { loadLua } from './lua-scripts';
 
-type UpsertCommand = (...args: (string | number)[]) => Promise<[number, number]>;
+/** {written, created, limit hit (0 none, 1 rate, 2 max alerts, 3 max groups), refused, retry ms}. */
+type UpsertCommand = (...args: (string | number)[]) => Promise<[number, number, number, number, number]>;
 type DeleteCommand = (...args: (string | number)[]) => Promise<number>;
 
 export interface RedisGroupStoreOptions {
@@ -65,6 +67,7 @@ export class RedisGroupStore implements GroupStore {
       k.groupRecovery(tenant, groupId),
       k.groupMeta(tenant, groupId),
       k.dueBucket(k.dueBucketOf(groupId)),
+      k.tenantUsage(tenant),
     ];
     const argv = [
       groupId,
@@ -86,12 +89,14 @@ export class RedisGroupStore implements GroupStore {
       k.groupRecovery(tenant, groupId),
       k.groupMeta(tenant, groupId),
       k.dueBucket(k.dueBucketOf(groupId)),
+      k.tenantUsage(tenant),
     ];
     const argv = [groupId, k.dueMember(tenant, groupId, 'firing'), k.dueMember(tenant, groupId, 'recovery')];
     return Number(await this.deleteCmd(keys.length, ...keys, ...argv)) === 1;
   }
 
-  async upsert({ tenant, now, groups }: UpsertBatch): Promise<UpsertResult> {
+  async upsert(batch: UpsertBatch): Promise<UpsertResult> {
+    const { tenant, now, groups } = batch;
     if (groups.length === 0) return { written: 0, createdGroups: 0 };
     const k = this.keys;
     const keys: string[] = [k.tenantGroups(tenant)];
@@ -101,7 +106,7 @@ export class RedisGroupStore implements GroupStore {
       const id = g.target.groupId;
       keys.push(k.groupFiring(tenant, id), k.groupRecovery(tenant, id), k.groupMeta(tenant, id));
     }
-    const argv: (string | number)[] = [now, this.opts.retention, tenant, groups.length];
+    const argv: (string | number)[] = [now, this.opts.retention, tenant, groups.length, limitSpec(batch)];
     // Shared strings (a webhook's source): referenced by id from each alert, stored once per group.
     const refs = new Map<AlertSource, { id: string; json: string }>();
     const shared: (string | number)[] = [];
@@ -139,8 +144,14 @@ export class RedisGroupStore implements GroupStore {
       }
     }
     argv.push(shared.length / 3, ...shared);
-    keys.push(...buckets);
-    const [written, createdGroups] = await this.upsertCmd(keys.length, ...keys, ...argv);
+    keys.push(...buckets, k.tenantUsage(tenant), k.tenantIngestBucket(tenant));
+    const [written, createdGroups, hit, refused, retryMs] = await this.upsertCmd(
+      keys.length,
+      ...keys,
+      ...argv,
+    );
+    if (Number(hit) > 0)
+      throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
     return { written: Number(written), createdGroups: Number(createdGroups) };
   }
 
@@ -217,4 +228,43 @@ function decodeAll(h: Record<string, string>, sources: Map<string, AlertSource>)
     if (a) out.push(a);
   }
   return out;
+}
+
+/** ARGV[5] of upsert-groups.lua: '' (no limits) or 'maxAlerts:maxGroups:rate:burst:cost', 0 = absent. */
+function limitSpec(batch: UpsertBatch): string {
+  const l = batch.limits;
+  if (!l || !(l.maxAlerts || l.maxGroups || l.ingestRate)) return '';
+  const rate = l.ingestRate ?? 0;
+  const burst = rate ? (l.ingestBurst ?? Math.max(1, rate)) : 0;
+  return `${l.maxAlerts ?? 0}:${l.maxGroups ?? 0}:${rate}:${burst}:${rate ? batchCost(batch) : 0}`;
+}
+
+function limitError(
+  batch: UpsertBatch,
+  hit: number,
+  written: number,
+  refused: number,
+  retryMs: number,
+): TenantLimitError {
+  const l = batch.limits ?? {};
+  if (hit === 1) {
+    return new TenantLimitError(batch.tenant, 'ingestion_rate', l.ingestRate ?? 0, retryMs, 0, refused);
+  }
+  return hit === 2
+    ? new TenantLimitError(
+        batch.tenant,
+        'alertmanager_max_alerts_count',
+        l.maxAlerts ?? 0,
+        COUNT_LIMIT_RETRY_MS,
+        written,
+        refused,
+      )
+    : new TenantLimitError(
+        batch.tenant,
+        'alertmanager_max_dispatcher_aggregation_groups',
+        l.maxGroups ?? 0,
+        COUNT_LIMIT_RETRY_MS,
+        written,
+        refused,
+      );
 }

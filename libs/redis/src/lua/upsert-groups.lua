@@ -4,8 +4,12 @@
   KEYS[1]                 tenant group index (zset groupId -> expiry ms)
   KEYS[2 .. 1+3G]         per group i: firing hash, recovery hash, meta hash (same {groupId} hash tag)
   KEYS[2+3G ..]           due-index buckets referenced by the groups (zset member -> due ms)
+  KEYS[#KEYS-1]           tenant usage hash ('n' -> alerts held, <groupId> -> alerts of that group)
+  KEYS[#KEYS]             tenant ingest token bucket (hash 't' tokens, 'at' ms)
 
   ARGV[1] now (ms)   ARGV[2] retention (ms)   ARGV[3] tenant   ARGV[4] G (number of groups)
+  ARGV[5] tenant limits: '' (none: nothing counted, the usage hash is dropped) or
+          'maxAlerts:maxGroups:rate:burst:cost' (0 = absent; rate alerts/s; cost = the request's alerts)
   then per group (5):  groupId, due-bucket KEYS index, groupWait ms, N (alerts),
                        meta JSON [groupKey, receiver, routeId, groupLabels JSON, groupWait, groupInterval,
                        repeatInterval] (decoded only when the group is created: most requests update)
@@ -18,13 +22,21 @@
   Merge rules mirror libs/domain/src/alert-merge.ts (Alertmanager's provider/mem + Alert.Merge).
   Every argument is checked before the first write: a bad request fails with an error reply and writes
   nothing (a script error does not roll back, so a write before it would stay, possibly without TTL).
-  Returns {alertsWritten, groupsCreated}.
+  Tenant limits: over the rate (token bucket refilled by the request's `now`, never backwards) the
+  request writes nothing. Over max alerts/groups the alerts that fit are written: an alert already in
+  its group always is (an update), a new one only while the tenant holds fewer than maxAlerts, and a
+  new group only while it holds fewer than maxGroups (else none of its alerts). Counts are O(changes):
+  the usage hash is adjusted by this script, remove-alerts and delete-group, and the groups the index
+  prunes (expired keys) are subtracted; a group written for the first time since counting began is
+  counted with HLEN.
+  Returns {alertsWritten, groupsCreated, limitHit (0 none, 1 rate, 2 max alerts, 3 max groups),
+  alertWritesRefused, retryAfterMs (rate)}.
 ]]
 local now = tonumber(ARGV[1])
 local retention = tonumber(ARGV[2])
 local tenant = ARGV[3]
 local G = tonumber(ARGV[4])
-local a = 5
+local a = 6
 local k = 2
 local written, created = 0, 0
 local indexExpiry = 0
@@ -66,6 +78,49 @@ do
   end
 end
 
+-- Tenant limits, checked before the first write.
+local usageKey, bucketKey = KEYS[#KEYS - 1], KEYS[#KEYS]
+local maxAlerts, maxGroups, rate, burst, cost = 0, 0, 0, 0, 0
+if ARGV[5] ~= '' then
+  local l = {}
+  for x in string.gmatch(ARGV[5], '[^:]+') do l[#l + 1] = tonumber(x) end
+  if #l ~= 5 or not (l[1] and l[2] and l[3] and l[4] and l[5]) then return bad('bad limits') end
+  maxAlerts, maxGroups, rate, burst, cost = l[1], l[2], l[3], l[4], l[5]
+end
+if rate > 0 then
+  local b = redis.call('HMGET', bucketKey, 't', 'at')
+  local tokens, at = tonumber(b[1]) or burst, tonumber(b[2]) or now
+  if now > at then
+    tokens = math.min(burst, tokens + (now - at) * rate / 1000)
+    at = now
+  end
+  local need = math.min(cost, burst)
+  if tokens < need then return { 0, 0, 1, cost, math.ceil((need - tokens) * 1000 / rate) } end
+  tokens = tokens - cost -- may go below 0: a request over the burst passes on a full bucket, then pays
+  redis.call('HSET', bucketKey, 't', tokens, 'at', at)
+  redis.call('PEXPIRE', bucketKey, math.ceil((burst - tokens) * 1000 / rate) + 1000) -- full by then
+end
+local counting = maxAlerts > 0 or maxGroups > 0
+local total, groupsHeld, refused, hit = 0, 0, 0, 0
+if counting then
+  total = tonumber(redis.call('HGET', usageKey, 'n')) or 0
+  -- Groups whose keys expired leave the index here (before the count), and their alerts the usage.
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+  if #expired > 0 then
+    for _, gid in ipairs(expired) do
+      local c = tonumber(redis.call('HGET', usageKey, gid))
+      if c then
+        total = total - c
+        redis.call('HDEL', usageKey, gid)
+      end
+    end
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  end
+  if maxGroups > 0 then groupsHeld = redis.call('ZCARD', KEYS[1]) end
+else
+  redis.call('DEL', usageKey) -- counting (re)starts from the groups' content when a limit is set
+end
+
 -- Key TTLs are moved in coarse steps: a group records in its meta hash ('exp') the expiry its keys
 -- were last given, and the keys are re-expired only when the new expiry passes it. Prometheus re-sends
 -- every alert each minute with a later endsAt; without the step every request would re-expire every key.
@@ -81,7 +136,36 @@ for _ = 1, G do
   local gw = tonumber(ARGV[a + 2])
   local n = tonumber(ARGV[a + 3])
   local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed')
-  if not meta[1] then
+  -- gc: the alerts this group holds (counting tenants); over: the limit that refuses the whole group.
+  local gc, gc0, over = 0, -1, false
+  if counting then
+    gc0 = tonumber(redis.call('HGET', usageKey, gid))
+    if not meta[1] then
+      -- A new group (or one whose keys expired before the index pruned it: its old count is stale).
+      local indexed = redis.call('ZSCORE', KEYS[1], gid)
+      if maxGroups > 0 and not indexed and groupsHeld >= maxGroups then
+        over = 3
+      elseif maxAlerts > 0 and total - (gc0 or 0) >= maxAlerts then
+        over = 2
+      else
+        total = total - (gc0 or 0)
+        gc0 = -1
+        if not indexed then groupsHeld = groupsHeld + 1 end
+      end
+    elseif gc0 then
+      gc = gc0
+    else
+      -- First write since counting began: count what the group already holds.
+      gc = redis.call('HLEN', fk) + redis.call('HLEN', rk)
+      total = total + gc
+      gc0 = -1
+    end
+  end
+  if over then
+    -- Refused whole: none of its alerts, no keys.
+    refused, a, n = refused + n, a + 2 * n, 0
+    if hit == 0 then hit = over end
+  elseif not meta[1] then
     local ok, m = pcall(cjson.decode, ARGV[a + 4])
     if not ok or type(m) ~= 'table' or #m < 7 then return bad('bad group metadata') end -- before its writes
     redis.call('HSET', mk, 'key', m[1], 'receiver', m[2], 'route', m[3], 'labels', m[4],
@@ -128,7 +212,18 @@ for _ = 1, G do
         v = string.format('%d:%d:%s:%d', s, e, t, u) .. string.sub(yv, (string.find(yv, '|', 1, true)))
       end
     end
-    if e <= now then
+    local refuse = false
+    if counting and not old then
+      if maxAlerts > 0 and total >= maxAlerts then
+        refuse = true
+      else
+        total, gc = total + 1, gc + 1
+      end
+    end
+    if refuse then
+      refused = refused + 1
+      if hit == 0 then hit = 2 end
+    elseif e <= now then
       if old and inFiring then redis.call('HDEL', fk, fp) end
       redis.call('HSET', rk, fp, v)
       anyResolved = true
@@ -138,11 +233,16 @@ for _ = 1, G do
       anyFiring = true
       if s + gw < now then startedLongAgo = true end
     end
-    if e > maxEnd then maxEnd = e end
-    written = written + 1
+    if not refuse then
+      if e > maxEnd then maxEnd = e end
+      written = written + 1
+    end
   end
+  if counting and not over and gc ~= gc0 then redis.call('HSET', usageKey, gid, gc) end
   local expiry = maxEnd + retention
-  if expiry > keptExp then
+  if over then
+    -- nothing written for a refused group
+  elseif expiry > keptExp then
     keptExp = expiry + STEP
     redis.call('HSET', mk, 'exp', keptExp)
     redis.call('PEXPIRE', mk, keptExp - now)
@@ -189,4 +289,10 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if indexExpiry > 0 and redis.call('PTTL', KEYS[1]) < indexExpiry - now then
   redis.call('PEXPIRE', KEYS[1], indexExpiry - now)
 end
-return { written, created }
+if counting then
+  -- The usage hash lives at least as long as the index whose groups it counts.
+  redis.call('HSET', usageKey, 'n', total)
+  local uexp = math.max(indexExpiry, now + retention)
+  if redis.call('PTTL', usageKey) < uexp - now then redis.call('PEXPIRE', usageKey, uexp - now) end
+end
+return { written, created, hit, refused, 0 }
