@@ -231,18 +231,37 @@ export interface TenantUser {
   readonly role: 'admin' | 'viewer';
 }
 
-/** Per-tenant bounds; absent means the global bound applies. */
+/**
+ * Per-tenant bounds, enforced across nodes (counted in Redis); absent means unlimited. Each key also
+ * has Mimir's name (`herald.tenants[].limits`): see {@link TENANT_LIMIT_KEYS}.
+ */
 export interface TenantLimits {
   readonly maxAlerts?: number;
   readonly maxGroups?: number;
-  /** Alerts per second accepted at ingest. */
+  /** Alerts per second accepted at ingest (token bucket refill). */
   readonly ingestRate?: number;
+  /** Alerts held (firing and resolved not yet removed); new ones beyond it are refused, updates pass. */
 }
+  /** Aggregation groups held; alerts of a new group beyond it are refused. */
 
 /** Defaults of the `herald:` section, in YAML terms; `deploy/examples/herald.yml` documents them. */
 export const HERALD_DEFAULTS = {
+  /** Token bucket size (alerts); default 60 × `ingestRate` (Prometheus re-sends every alert each minute). */
+  readonly ingestBurst?: number;
+  /** Config path of each limit as written (for messages), e.g. `herald.tenants[0].limits.max_alerts`. */
+  readonly paths: Readonly<Record<TenantLimitKey, string>>;
   port: 9093,
   listenAddress: '0.0.0.0',
+export type TenantLimitKey = 'maxAlerts' | 'maxGroups' | 'ingestRate' | 'ingestBurst';
+
+/** The YAML keys of each tenant limit: Herald's, and Mimir's name for the same limit. */
+export const TENANT_LIMIT_KEYS: Readonly<Record<TenantLimitKey, readonly [string, string]>> = {
+  maxAlerts: ['max_alerts', 'alertmanager_max_alerts_count'],
+  maxGroups: ['max_groups', 'alertmanager_max_dispatcher_aggregation_groups'],
+  ingestRate: ['ingest_rate', 'ingestion_rate'],
+  ingestBurst: ['ingest_burst', 'ingestion_burst_size'],
+};
+
   logLevel: 'info' as LogLevel,
   trustedProxies: ['127.0.0.0/8', '::1/128'],
   keyPrefix: 'herald',

@@ -30,7 +30,9 @@ import {
   type RedisSettings,
   type SentinelSettings,
   type TenantConfig,
+  type TenantLimitKey,
   type TenantUser,
+  TENANT_LIMIT_KEYS,
 } from './herald-config';
 import { parseHttp } from './http-settings';
 
@@ -360,18 +362,36 @@ function secretHash(value: string, path: string): string {
 
 function parseTenantLimits(value: unknown, path: string): TenantConfig['limits'] {
   const raw: RawObject = optObject(value, path);
-  checkKeys(raw, ['max_alerts', 'max_groups', 'ingest_rate'], path);
-  const opt = (k: string): number | undefined =>
-    raw[k] == null ? undefined : positiveInt(raw[k], at(path, k), 0);
-  let ingestRate: number | undefined;
-  if (raw.ingest_rate != null) {
-    if (typeof raw.ingest_rate !== 'number' || !(raw.ingest_rate > 0) || !Number.isFinite(raw.ingest_rate)) {
-      throw new ConfigError(
-        at(path, 'ingest_rate'),
-        `must be a positive number (alerts/s), got ${show(raw.ingest_rate)}`,
-      );
+  const entries = Object.entries(TENANT_LIMIT_KEYS) as [TenantLimitKey, readonly [string, string]][];
+  checkKeys(
+    raw,
+    entries.flatMap(([, names]) => names),
+    path,
+  );
+  const paths = {} as Record<TenantLimitKey, string>;
+  const given = {} as Partial<Record<TenantLimitKey, unknown>>;
+  for (const [k, [own, mimir]] of entries) {
+    if (raw[own] != null && raw[mimir] != null) {
+      throw new ConfigError(at(path, mimir), `is the same limit as ${own}: set one of them`);
     }
-    ingestRate = raw.ingest_rate;
+    const key = raw[mimir] != null ? mimir : own;
+    paths[k] = at(path, key);
+    given[k] = raw[key];
   }
-  return { maxAlerts: opt('max_alerts'), maxGroups: opt('max_groups'), ingestRate };
+  const int = (k: TenantLimitKey): number | undefined =>
+    given[k] == null ? undefined : positiveInt(given[k], paths[k], 0);
+  let ingestRate: number | undefined;
+  if (given.ingestRate != null) {
+    const r = given.ingestRate;
+    if (typeof r !== 'number' || !(r > 0) || !Number.isFinite(r)) {
+      throw new ConfigError(paths.ingestRate, `must be a positive number (alerts/s), got ${show(r)}`);
+    }
+    ingestRate = r;
+  }
+  let ingestBurst = int('ingestBurst');
+  if (ingestBurst !== undefined && ingestRate === undefined) {
+    throw new ConfigError(paths.ingestBurst, 'needs ingest_rate (the rate the bucket refills at)');
+  }
+  if (ingestRate !== undefined) ingestBurst ??= Math.max(1, Math.ceil(ingestRate * 60));
+  return { maxAlerts: int('maxAlerts'), maxGroups: int('maxGroups'), ingestRate, ingestBurst, paths };
 }

@@ -205,7 +205,18 @@ herald:
       name: 'Team A',
       apiKeys: [H1, H2],
       users: [{ username: 'alice', passwordHash: H3, role: 'admin' }],
-      limits: { maxAlerts: 10, maxGroups: undefined, ingestRate: 2.5 },
+      limits: {
+        maxAlerts: 10,
+        maxGroups: undefined,
+        ingestRate: 2.5,
+        ingestBurst: 150, // default: a minute of the rate
+        paths: {
+          maxAlerts: 'herald.tenants[0].limits.max_alerts',
+          maxGroups: 'herald.tenants[0].limits.max_groups',
+          ingestRate: 'herald.tenants[0].limits.ingest_rate',
+          ingestBurst: 'herald.tenants[0].limits.ingest_burst',
+        },
+      },
     });
     expect(h.tenants[1]).toMatchObject({ id: 'team-b', apiKeys: [], users: [] });
   });
