@@ -50,14 +50,20 @@ export class HeraldMetrics {
 
   readonly ingestRequests = new Counter({
     name: 'herald_ingest_requests_total',
-    help: 'Ingest requests by tenant, endpoint and outcome (ok, invalid, too_large, store_full, error).',
+    help: 'Ingest requests by tenant, endpoint and outcome (ok, invalid, too_large, store_full, limited, error).',
     labelNames: ['tenant', 'endpoint', 'outcome'] as const,
     registers: [this.registry],
   });
   readonly ingestAlerts = new Counter({
     name: 'herald_ingest_alerts_total',
-    help: 'Alerts received by tenant and outcome (accepted, rejected).',
+    help: 'Alerts received by tenant and outcome (accepted, rejected, limited: refused by a tenant limit).',
     labelNames: ['tenant', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly tenantLimitHits = new Counter({
+    name: 'herald_tenant_limit_hits_total',
+    help: 'Ingest requests a tenant limit refused (wholly or in part), by tenant and limit (Mimir names: ingestion_rate, alertmanager_max_alerts_count, alertmanager_max_dispatcher_aggregation_groups).',
+    labelNames: ['tenant', 'limit'] as const,
     registers: [this.registry],
   });
   readonly httpDuration = new Histogram({

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { HeraldHttpError } from './http-error';
 
 /**
  * One error shape for every failure: `{error, field?}` JSON. Client errors keep their 4xx status;
@@ -12,6 +13,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof HttpException) {
+      if (exception instanceof HeraldHttpError && exception.headers) void reply.headers(exception.headers);
       const status = exception.getStatus();
       const res = exception.getResponse();
       const own =

@@ -7,9 +7,13 @@ export interface ErrorBody {
   [extra: string]: unknown;
 }
 
-/** An HTTP error with Herald's JSON body (`{error, field, ...}`). */
+/** An HTTP error with Herald's JSON body (`{error, field, ...}`) and optional headers (`Retry-After`). */
 export class HeraldHttpError extends HttpException {
-  constructor(status: number, body: ErrorBody) {
+  constructor(
+    status: number,
+    body: ErrorBody,
+    readonly headers?: Readonly<Record<string, string>>,
+  ) {
     super(body, status);
   }
 }

@@ -30,7 +30,9 @@ export class IngestController {
       return await fn();
     } catch (e) {
       const status = e instanceof HttpException ? e.getStatus() : 500;
-      outcome = INGEST_OUTCOMES[status] ?? (status < 500 ? 'client_error' : 'error');
+      outcome = isLimitError(e)
+        ? 'limited'
+        : (INGEST_OUTCOMES[status] ?? (status < 500 ? 'client_error' : 'error'));
       throw e;
     } finally {
       this.metrics?.ingestRequests.inc({ tenant, endpoint, outcome });
@@ -61,6 +63,13 @@ export class IngestController {
 }
 
 const INGEST_OUTCOMES: Record<number, string> = { 400: 'invalid', 413: 'too_large', 429: 'store_full' };
+
+/** A 429 of a tenant limit (its body names the limit), not of a full memory store. */
+function isLimitError(e: unknown): boolean {
+  if (!(e instanceof HeraldHttpError)) return false;
+  const body = e.getResponse();
+  return typeof body === 'object' && body !== null && 'limit' in body;
+}
 
 function respond(out: IngestOutcome, arrayField: string): unknown {
   if (out.rejected.length === 0) return undefined; // Alertmanager answers 200 with an empty body

@@ -1,15 +1,17 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { HeraldMetrics } from '@herald/observability';
-import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { HERALD_CONFIG, type HeraldConfig, type TenantLimits } from '@herald/config';
 import {
   groupAlerts,
   normalizePostableAlerts,
   normalizeWebhookAlerts,
   StoreCapacityError,
+  TenantLimitError,
   type AlertError,
   type GroupStore,
   type IngestContext,
   type NormalizeResult,
+  type TenantIngestLimits,
   type WebhookEnvelope,
 } from '@herald/domain';
 import { GROUP_STORE } from '../store/group-store.module';
@@ -28,11 +30,21 @@ export interface IngestOutcome {
  */
 @Injectable()
 export class IngestService {
+  /** Tenants with limits (the store enforces them, across nodes); others pass none and pay nothing. */
+  private readonly limits = new Map<string, { spec: TenantIngestLimits; config: TenantLimits }>();
+
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Inject(GROUP_STORE) private readonly store: GroupStore,
     @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics, // observability (issue 7)
-  ) {}
+  ) {
+    for (const t of config.herald.tenants) {
+      const { maxAlerts, maxGroups, ingestRate, ingestBurst } = t.limits;
+      if (maxAlerts || maxGroups || ingestRate) {
+        this.limits.set(t.id, { spec: { maxAlerts, maxGroups, ingestRate, ingestBurst }, config: t.limits });
+      }
+    }
+  }
 
   private context(now: number): IngestContext {
     return { now, resolveTimeout: this.config.global.resolveTimeout, limits: this.config.herald.limits };
@@ -61,8 +73,15 @@ export class IngestService {
   private async write(n: NormalizeResult, tenant: string, now: number): Promise<IngestOutcome> {
     if (n.alerts.length > 0) {
       try {
-        await this.store.upsert(groupAlerts(this.config.routeTree, tenant, now, n.alerts));
+        const batch = groupAlerts(this.config.routeTree, tenant, now, n.alerts);
+        const limits = this.limits.get(tenant);
+        if (limits) {
+          batch.limits = limits.spec;
+          batch.received = n.alerts.length;
+        }
+        await this.store.upsert(batch);
       } catch (e) {
+        if (e instanceof TenantLimitError) throw this.overLimit(e);
         if (e instanceof StoreCapacityError) {
           throw new HeraldHttpError(429, { error: e.message, field: 'alerts' });
         }
@@ -73,5 +92,43 @@ export class IngestService {
     if (n.alerts.length) this.metrics?.ingestAlerts.inc({ tenant, outcome: 'accepted' }, n.alerts.length);
     if (n.errors.length) this.metrics?.ingestAlerts.inc({ tenant, outcome: 'rejected' }, n.errors.length);
     return { accepted: n.alerts.length, rejected: n.errors };
+  }
+
+  /**
+   * 429 naming the limit by its config path, with `Retry-After` (seconds). Over a count limit the alerts
+   * that fit were stored: the body says how many alert writes were stored and refused.
+   */
+  private overLimit(e: TenantLimitError): HeraldHttpError {
+    const { tenant } = e;
+    const paths = this.limits.get(tenant)?.config.paths;
+    this.metrics?.tenantLimitHits.inc({ tenant, limit: e.limit });
+    if (e.written) this.metrics?.ingestAlerts.inc({ tenant, outcome: 'accepted' }, e.written);
+    this.metrics?.ingestAlerts.inc({ tenant, outcome: 'limited' }, e.refused);
+    let field: string;
+    let error: string;
+    switch (e.limit) {
+      case 'ingestion_rate':
+        field = paths?.ingestRate ?? 'ingest_rate';
+        error = `tenant ${tenant} over ${field} (${e.value} alerts/s): ${e.refused} alert(s) refused, nothing stored`;
+        break;
+      case 'alertmanager_max_alerts_count':
+        field = paths?.maxAlerts ?? 'max_alerts';
+        error =
+          `tenant ${tenant} over ${field} (${e.value} alerts): ${e.refused} new alert(s) refused, ` +
+          `${e.written} stored (updates of stored alerts are always accepted)`;
+        break;
+      case 'alertmanager_max_dispatcher_aggregation_groups':
+        field = paths?.maxGroups ?? 'max_groups';
+        error =
+          `tenant ${tenant} over ${field} (${e.value} groups): ${e.refused} alert(s) of new groups refused, ` +
+          `${e.written} stored`;
+        break;
+    }
+    const retryAfter = String(Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
+    return new HeraldHttpError(
+      429,
+      { error, field, limit: e.limit, stored: e.written, refused: e.refused },
+      { 'Retry-After': retryAfter },
+    );
   }
 }
