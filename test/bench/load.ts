@@ -11,6 +11,10 @@ export interface LoadOptions {
   durationS: number;
   /** Alerts per body, for alerts/s. */
   batch: number;
+  /** Extra request headers (e.g. a tenant's `authorization`); autocannon only. */
+  headers?: Record<string, string>;
+  /** Requests per second over all connections (a paced load instead of as fast as possible); autocannon only. */
+  overallRate?: number;
 }
 
 export interface LatencyMs {
@@ -59,7 +63,7 @@ export function runAutocannon(o: LoadOptions): Promise<LoadResult> {
   const request = (body: string): autocannon.Request => ({
     method: 'POST',
     path: u.pathname,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...o.headers },
     body,
   });
   const stride = Math.max(1, Math.floor(o.bodies.length / o.connections));
@@ -75,6 +79,7 @@ export function runAutocannon(o: LoadOptions): Promise<LoadResult> {
         duration: o.durationS,
         pipelining: 1,
         timeout: 10,
+        ...(o.overallRate ? { overallRate: o.overallRate } : {}),
         requests: o.bodies.map(request),
         // Start each connection at a different body, as Prometheus shards would, instead of all in step.
         setupClient: (client) => {
