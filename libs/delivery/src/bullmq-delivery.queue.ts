@@ -47,12 +47,19 @@ export interface BullMqDeliveryOptions {
   /** Per-receiver rate limit (a token bucket in Redis shared by all nodes); undefined = unlimited. */
   rateLimit?: (tenant: string, receiver: string) => RateLimit | undefined;
   /**
-   * How long delivered jobs stay (their ids make a late re-enqueue of the same flush a no-op).
-   * Default 24 h / 100 000 jobs.
+   * How long delivered jobs stay. Default: removed at once — the notification log is written before a
+   * job completes, so a late re-enqueue of the same flush finds the log, not the job, and nothing else
+   * needs them (kept 24 h they grew Redis by megabytes a minute under group churn).
    */
   keepCompleted?: { ageSec: number; count: number };
   /** Stalled-job lock (ms): a worker that dies mid-send frees its job after this. Default 30 000. */
   lockDuration?: number;
+  /**
+   * Dead letters are indexed per tenant (`{<prefix>}:<queue>:dead:<tenant>`, zset id → failedAt) and
+   * removed, job and all, after `retentionMs` or beyond `maxPerTenant` (oldest first). Default 7 days /
+   * 10 000.
+   */
+  deadLetters?: { retentionMs: number; maxPerTenant: number };
   logger?: DeliveryLogger;
 }
 
@@ -198,10 +205,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       // re-send carries the same Idempotency-Key, and its success writes the notification log.
       stalledInterval: this.opts.lockDuration ?? 30_000,
       maxStalledCount: 10,
-      removeOnComplete: {
-        age: this.opts.keepCompleted?.ageSec ?? 86_400,
-        count: this.opts.keepCompleted?.count ?? 100_000,
-      },
+      removeOnComplete: this.removeOnComplete,
       settings: {
         backoffStrategy: (attemptsMade, _type, err) =>
           retryDelay(
@@ -215,6 +219,11 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     this.worker.on('failed', (job, err) => {
       if (job) void this.afterFailure(job, err);
     });
+  }
+
+  private get removeOnComplete(): { age?: number; count: number } {
+    const k = this.opts.keepCompleted;
+    return k ? { age: k.ageSec, count: k.count } : { count: 0 };
   }
 
   /** A cheap round trip: resolves when Redis answers. */
@@ -239,11 +248,10 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
         delay: opts.delayMs && opts.delayMs > 0 ? Math.round(opts.delayMs) : undefined,
         attempts: this.retry.maxAttempts,
         backoff: { type: BACKOFF_TYPE },
-        removeOnFail: false,
-        removeOnComplete: {
-          age: this.opts.keepCompleted?.ageSec ?? 86_400,
-          count: this.opts.keepCompleted?.count ?? 100_000,
-        },
+        // Dead letters are kept for the retention (swept per tenant); twice that is the net for jobs
+        // whose index is gone.
+        removeOnFail: { age: Math.ceil((2 * this.deadRetention) / 1000) },
+        removeOnComplete: this.removeOnComplete,
       },
     );
     return { id, status: 'queued' };
@@ -276,16 +284,106 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     };
   }
 
-  async deadLetters(limit = 100): Promise<DeadLetter[]> {
-    const jobs = (await this.queue.getFailed(0, Math.max(0, limit - 1))) as Job<JobData>[];
-    return jobs.filter(Boolean).map((j) => this.toDeadLetter(j));
+  async deadLetters(limit = 100, tenant?: string): Promise<DeadLetter[]> {
+    if (tenant === undefined) {
+      const jobs = (await this.queue.getFailed(0, Math.max(0, limit - 1))) as Job<JobData>[];
+      return jobs.filter(Boolean).map((j) => this.toDeadLetter(j));
+    }
+    const key = this.deadIndexKey(tenant);
+    const ids = await this.queueClient.zrevrange(key, 0, Math.max(0, limit - 1));
+    const jobs = await Promise.all(
+      ids.map((id) => this.queue.getJob(id) as Promise<Job<JobData> | undefined>),
+    );
+    const out: DeadLetter[] = [];
+    const stale: string[] = [];
+    const states = await Promise.all(jobs.map((j) => j?.getState()));
+    jobs.forEach((j, i) =>
+      j && states[i] === 'failed' ? out.push(this.toDeadLetter(j)) : stale.push(ids[i]),
+    );
+    // Retried by hand elsewhere (heraldctl) or removed: the index follows the queue.
+    if (stale.length) await this.queueClient.zrem(key, ...stale);
+    return out;
   }
 
-  async retryDeadLetter(id: string): Promise<boolean> {
+  deadLetterCount(tenant: string): Promise<number> {
+    return this.queueClient.zcard(this.deadIndexKey(tenant));
+  }
+
+  async retryDeadLetter(id: string, tenant?: string): Promise<boolean> {
+    if (tenant !== undefined && (await this.queueClient.zscore(this.deadIndexKey(tenant), id)) === null) {
+      return false;
+    }
     const job = (await this.queue.getJob(id)) as Job<JobData> | undefined;
     if (!job || (await job.getState()) !== 'failed') return false;
+    if (tenant !== undefined && job.data.n.tenant !== tenant) return false;
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await this.queueClient.zrem(this.deadIndexKey(job.data.n.tenant), id);
     return true;
+  }
+
+  /**
+   * Removes a tenant's dead letters older than the retention (jobs and index entries). Run periodically
+   * for every configured tenant (a new dead letter also sweeps its tenant); idempotent on every node.
+   */
+  async sweepDeadLetters(tenant: string, now = Date.now()): Promise<number> {
+    const key = this.deadIndexKey(tenant);
+    const expired = await this.queueClient.zrangebyscore(key, '-inf', now - this.deadRetention);
+    for (const id of expired) {
+      const job = await this.queue.getJob(id);
+      if (job && (await job.getState()) === 'failed') await job.remove();
+    }
+    if (expired.length) await this.queueClient.zrem(key, ...expired);
+    return expired.length;
+  }
+
+  private get deadRetention(): number {
+    return this.opts.deadLetters?.retentionMs ?? 7 * 24 * 3600_000;
+  }
+
+  /** The per-tenant dead-letter index (same hash tag as BullMQ's keys). */
+  deadIndexKey(tenant: string): string {
+    return `${this.bullPrefix}:${this.queueName}:dead:${tenant}`;
+  }
+
+  /**
+   * Indexes a new dead letter under its tenant and applies retention there: dead letters older than
+   * the retention, or beyond the per-tenant bound (oldest first), are removed with their jobs.
+   */
+  private async indexDead(d: DeadLetter): Promise<void> {
+    const retention = this.deadRetention;
+    const max = this.opts.deadLetters?.maxPerTenant ?? 10_000;
+    const key = this.deadIndexKey(d.notification.tenant);
+    const now = Date.now();
+    // The index outlives its newest entry's retention (a net if the tenant leaves the config; BullMQ's
+    // own removeOnFail age is the net for the jobs).
+    const [, , expired, card] = (await this.queueClient
+      .multi()
+      .zadd(key, d.failedAt, d.id)
+      .pexpire(key, 2 * retention)
+      .zrangebyscore(key, '-inf', now - retention)
+      .zcard(key)
+      .exec())!.map(([err, v]) => {
+      if (err) throw err;
+      return v;
+    }) as [unknown, unknown, string[], number];
+    const over = card - expired.length - max;
+    const evict =
+      over > 0
+        ? await this.queueClient.zrange(key, String(expired.length), String(expired.length + over - 1))
+        : [];
+    const gone = [...expired, ...evict];
+    if (gone.length === 0) return;
+    for (const id of gone) {
+      const job = await this.queue.getJob(id);
+      if (job && (await job.getState()) === 'failed') await job.remove();
+    }
+    await this.queueClient.zrem(key, ...gone);
+    if (evict.length) {
+      this.log.warn(
+        { tenant: d.notification.tenant, evicted: evict.length, maxPerTenant: max },
+        'dead letters over the per-tenant bound: oldest removed',
+      );
+    }
   }
 
   /**
@@ -347,6 +445,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       // 'failed' fires for every failed attempt; only the last one makes a dead letter.
       if ((await job.getState()) !== 'failed') return;
       const d = this.toDeadLetter(job);
+      await this.indexDead(d);
       this.log.warn(
         { ...describe(job.data.n), id: d.id, attempts: d.attempts, error: d.lastError },
         'dead letter',

@@ -143,15 +143,29 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     };
   }
 
-  async deadLetters(limit = 100): Promise<DeadLetter[]> {
-    const mem = await this.opts.memory.deadLetters(limit);
-    const bull = this.bull ? await this.withTimeout(this.bull.deadLetters(limit)).catch(() => []) : [];
+  async deadLetters(limit = 100, tenant?: string): Promise<DeadLetter[]> {
+    const mem = await this.opts.memory.deadLetters(limit, tenant);
+    const bull = this.bull
+      ? await this.withTimeout(this.bull.deadLetters(limit, tenant)).catch(() => [])
+      : [];
     return [...mem, ...bull].sort((a, b) => b.failedAt - a.failedAt).slice(0, limit);
   }
 
-  async retryDeadLetter(id: string): Promise<boolean> {
-    if (await this.opts.memory.retryDeadLetter(id)) return true;
-    return this.bull ? this.withTimeout(this.bull.retryDeadLetter(id)) : false;
+  async deadLetterCount(tenant: string): Promise<number> {
+    const mem = await this.opts.memory.deadLetterCount(tenant);
+    const bull = this.bull ? await this.withTimeout(this.bull.deadLetterCount(tenant)).catch(() => 0) : 0;
+    return mem + bull;
+  }
+
+  /** Applies the dead-letter retention to a tenant's BullMQ dead letters (memory ones are bounded). */
+  async sweepDeadLetters(tenant: string): Promise<number> {
+    if (!this.bull || this.modeNow !== 'bullmq') return 0;
+    return this.withTimeout(this.bull.sweepDeadLetters(tenant));
+  }
+
+  async retryDeadLetter(id: string, tenant?: string): Promise<boolean> {
+    if (await this.opts.memory.retryDeadLetter(id, tenant)) return true;
+    return this.bull ? this.withTimeout(this.bull.retryDeadLetter(id, tenant)) : false;
   }
 
   async close(timeoutMs = 5000): Promise<void> {

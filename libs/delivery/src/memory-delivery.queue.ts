@@ -26,7 +26,7 @@ export interface MemoryDeliveryOptions {
   concurrency?: number;
   /** Bound on pending + active notifications; beyond it new ones are dropped, counted and logged (10 000). */
   maxItems?: number;
-  /** Bound on kept dead letters; the oldest is evicted, counted and logged (1 000). */
+  /** Bound on kept dead letters per tenant; the tenant's oldest is evicted, counted and logged (1 000). */
   maxDeadLetters?: number;
   /** Ids of delivered notifications remembered for dedup (10 000). */
   rememberDelivered?: number;
@@ -56,6 +56,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
   private readonly pending = new Map<string, Item>();
   private readonly active = new Map<string, Item>();
   private readonly dead = new Map<string, DeadLetter>();
+  private readonly deadPerTenant = new Map<string, number>();
   /** Insertion-ordered set of delivered ids (bounded), so a re-enqueue of a delivered flush is a no-op. */
   private readonly delivered = new Set<string>();
   private readonly deliveredL: Listeners<DeliveredEvent>;
@@ -151,13 +152,23 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     });
   }
 
-  deadLetters(limit = 100): Promise<DeadLetter[]> {
-    return Promise.resolve([...this.dead.values()].reverse().slice(0, limit));
+  deadLetters(limit = 100, tenant?: string): Promise<DeadLetter[]> {
+    const all = [...this.dead.values()].reverse();
+    return Promise.resolve(
+      (tenant === undefined ? all : all.filter((d) => d.notification.tenant === tenant)).slice(0, limit),
+    );
   }
 
-  retryDeadLetter(id: string): Promise<boolean> {
+  deadLetterCount(tenant: string): Promise<number> {
+    return Promise.resolve(this.deadPerTenant.get(tenant) ?? 0);
+  }
+
+  retryDeadLetter(id: string, tenant?: string): Promise<boolean> {
     const d = this.dead.get(id);
-    if (!d || this.closed) return Promise.resolve(false);
+    if (!d || this.closed || (tenant !== undefined && d.notification.tenant !== tenant)) {
+      return Promise.resolve(false);
+    }
+    this.countDead(d, -1);
     this.dead.delete(id);
     this.pending.set(id, {
       id,
@@ -322,6 +333,13 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     this.pending.set(item.id, item);
   }
 
+  private countDead(d: DeadLetter, by: 1 | -1): void {
+    const t = d.notification.tenant;
+    const n = (this.deadPerTenant.get(t) ?? 0) + by;
+    if (n > 0) this.deadPerTenant.set(t, n);
+    else this.deadPerTenant.delete(t);
+  }
+
   private async toDead(item: Item): Promise<void> {
     const d: DeadLetter = {
       id: item.id,
@@ -333,18 +351,24 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       via: 'memory',
     };
     this.dead.set(item.id, d);
+    this.countDead(d, 1);
     this.log.warn(
       { ...describe(item.n), id: item.id, attempts: item.attempts, error: item.lastError },
       'dead letter',
     );
-    if (this.dead.size > this.maxDead) {
-      const oldest = this.dead.keys().next().value as string;
-      this.dead.delete(oldest);
-      this.dropped++;
-      this.log.error(
-        { id: oldest, maxDeadLetters: this.maxDead },
-        'memory dead letters full: oldest evicted',
-      );
+    const tenant = item.n.tenant;
+    if ((this.deadPerTenant.get(tenant) ?? 0) > this.maxDead) {
+      for (const [id, old] of this.dead) {
+        if (old.notification.tenant !== tenant) continue;
+        this.dead.delete(id);
+        this.countDead(old, -1);
+        this.dropped++;
+        this.log.error(
+          { id, tenant, maxDeadLetters: this.maxDead },
+          'memory dead letters full: oldest evicted',
+        );
+        break;
+      }
     }
     await this.deadL.emit({ deadLetter: d });
   }

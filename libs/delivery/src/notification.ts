@@ -137,10 +137,18 @@ export interface DeliveryQueue {
   /** Called when a notification becomes a dead letter (metrics, alerts about alerting). */
   onDeadLetter(cb: (e: DeadLetterEvent) => void | Promise<void>): () => void;
   counts(): Promise<DeliveryCounts>;
-  /** The newest dead letters first, at most `limit`. */
-  deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Puts a dead letter back in the queue with a fresh attempt budget; false if there is no such dead letter. */
-  retryDeadLetter(id: string): Promise<boolean>;
+  /**
+   * The newest dead letters first, at most `limit`; with `tenant`, only that tenant's (read from a
+   * per-tenant index, so one tenant's volume never hides another's).
+   */
+  deadLetters(limit?: number, tenant?: string): Promise<DeadLetter[]>;
+  /** How many dead letters a tenant has. */
+  deadLetterCount(tenant: string): Promise<number>;
+  /**
+   * Puts a dead letter back in the queue with a fresh attempt budget; false if there is no such dead
+   * letter (of `tenant`, when given).
+   */
+  retryDeadLetter(id: string, tenant?: string): Promise<boolean>;
   /** Stops taking work and waits at most `timeoutMs` for sends in flight (then aborts them). */
   close(timeoutMs?: number): Promise<void>;
 }

@@ -4,12 +4,13 @@ import type { LockBackend } from './lock.backend';
 import { LockUnavailableError } from './lock.errors';
 import { fenceCounterKey, hasHashTag } from './lock-keys';
 import { integerReply, LOCK_SCRIPTS } from './lua-script';
+import { fenceTtl } from './redis-lock.backend';
 
 /** Settings of the quorum (Redlock) lock. */
 export interface QuorumLockBackendOptions {
   /** Clock drift allowance as a fraction of the TTL (Redlock's `driftFactor`). Default 0.01. */
   driftFactor?: number;
-  /** Idle lifetime of each master's fencing counter (ms). Default 7 days. */
+  /** Idle lifetime of each master's fencing counter (ms). Default 4 × the lock's TTL (`fenceTtl`). */
   fenceTtlMs?: number;
 }
 
@@ -25,6 +26,7 @@ export class QuorumLockBackend implements LockBackend {
   readonly mode = 'quorum' as const;
   readonly quorum: number;
   private readonly redlock: Redlock;
+  /** 0: `FENCE_TTL_FACTOR` × the lock's TTL. */
   private readonly fenceTtlMs: number;
   /** Our owner token → Redlock's lock object (Redlock picks its own random value). */
   private readonly locks = new Map<string, Lock>();
@@ -35,7 +37,7 @@ export class QuorumLockBackend implements LockBackend {
   ) {
     if (clients.length === 0) throw new Error('quorum lock needs at least one Redis master');
     this.quorum = Math.floor(clients.length / 2) + 1;
-    this.fenceTtlMs = opts.fenceTtlMs ?? 7 * 24 * 3600 * 1000;
+    this.fenceTtlMs = opts.fenceTtlMs ?? 0;
     this.redlock = new Redlock(clients, {
       driftFactor: opts.driftFactor ?? 0.01,
       retryCount: 0,
@@ -60,7 +62,7 @@ export class QuorumLockBackend implements LockBackend {
       throw new LockUnavailableError(`acquire of ${key} took longer than its TTL`);
     }
     try {
-      const fence = await this.nextFence(key);
+      const fence = await this.nextFence(key, this.fenceTtlMs || fenceTtl(ttlMs));
       this.locks.set(owner, lock);
       return fence;
     } catch (err) {
@@ -97,14 +99,12 @@ export class QuorumLockBackend implements LockBackend {
     }
   }
 
-  private async nextFence(key: string): Promise<number> {
+  private async nextFence(key: string, ttlMs: number): Promise<number> {
     const counter = fenceCounterKey(key);
-    const bumps = await this.onAll((c) => LOCK_SCRIPTS.fenceBump.run(c, [counter], [this.fenceTtlMs]));
+    const bumps = await this.onAll((c) => LOCK_SCRIPTS.fenceBump.run(c, [counter], [ttlMs]));
     if (bumps.length < this.quorum) throw new LockUnavailableError(`fencing token for ${key}: no quorum`);
     const fence = Math.max(...bumps.map((r) => integerReply('fence-bump', r)));
-    const raised = await this.onAll((c) =>
-      LOCK_SCRIPTS.fenceRaise.run(c, [counter], [String(fence), this.fenceTtlMs]),
-    );
+    const raised = await this.onAll((c) => LOCK_SCRIPTS.fenceRaise.run(c, [counter], [String(fence), ttlMs]));
     if (raised.length < this.quorum) throw new LockUnavailableError(`fencing token for ${key}: no quorum`);
     return fence;
   }

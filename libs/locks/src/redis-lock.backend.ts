@@ -2,11 +2,20 @@ import type { LockBackend } from './lock.backend';
 import { fenceCounterKey, hasHashTag } from './lock-keys';
 import { integerReply, LOCK_SCRIPTS, type ScriptClient } from './lua-script';
 
+/** An idle fencing counter lives this many times the TTL of the lock that last bumped it. */
+export const FENCE_TTL_FACTOR = 4;
+
+/** The default idle life of a fencing counter for a lock of `lockTtlMs`. */
+export function fenceTtl(lockTtlMs: number): number {
+  return FENCE_TTL_FACTOR * lockTtlMs;
+}
+
 /** Settings of the single-Redis lock. */
 export interface RedisLockBackendOptions {
   /**
-   * How long an idle fencing counter lives (ms). Must exceed any hold by far; when it expires the next
-   * token is seeded from the server clock, so tokens still never go back. Default 7 days.
+   * How long an idle fencing counter lives (ms). When it expires the next token is seeded from the
+   * server clock (µs), so tokens still never go back; a short life keeps churn from piling up counters.
+   * Default `FENCE_TTL_FACTOR` (4) × the lock's TTL.
    */
   fenceTtlMs?: number;
 }
@@ -19,13 +28,14 @@ export interface RedisLockBackendOptions {
  */
 export class RedisLockBackend implements LockBackend {
   readonly mode = 'single' as const;
+  /** 0: `FENCE_TTL_FACTOR` × the lock's TTL. */
   private readonly fenceTtlMs: number;
 
   constructor(
     private readonly client: ScriptClient,
     opts: RedisLockBackendOptions = {},
   ) {
-    this.fenceTtlMs = opts.fenceTtlMs ?? 7 * 24 * 3600 * 1000;
+    this.fenceTtlMs = opts.fenceTtlMs ?? 0;
   }
 
   async tryAcquire(key: string, owner: string, ttlMs: number): Promise<number | null> {
@@ -34,7 +44,7 @@ export class RedisLockBackend implements LockBackend {
     const reply = await LOCK_SCRIPTS.acquire.run(
       this.client,
       [key, fenceCounterKey(key)],
-      [owner, ttlMs, this.fenceTtlMs],
+      [owner, ttlMs, this.fenceTtlMs || fenceTtl(ttlMs)],
     );
     const fence = integerReply('lock-acquire', reply);
     return fence === 0 ? null : fence;

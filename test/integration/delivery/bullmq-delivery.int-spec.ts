@@ -55,7 +55,11 @@ function receiver(fields: Partial<ReceiverConfig>): ReceiverConfig {
 /** A started queue on a fresh prefix, with its delivered / dead-letter events collected. */
 async function startQueue(
   receivers: ReceiverConfig[],
-  extra: { rateLimit?: { max: number; durationMs: number } } = {},
+  extra: {
+    rateLimit?: { max: number; durationMs: number };
+    keepCompleted?: { ageSec: number; count: number };
+    deadLetters?: { retentionMs: number; maxPerTenant: number };
+  } = {},
 ) {
   const built = buildReceivers(receivers, global, { userAgent: 'Herald/0.1.0' });
   const q = new BullMqDeliveryQueue({
@@ -65,6 +69,8 @@ async function startQueue(
     retry: FAST,
     concurrency: 4,
     rateLimit: extra.rateLimit && (() => extra.rateLimit),
+    keepCompleted: extra.keepCompleted,
+    deadLetters: extra.deadLetters,
   });
   open.push(q);
   const delivered: DeliveredEvent[] = [];
@@ -74,6 +80,9 @@ async function startQueue(
   await q.start();
   return { q, delivered, dead };
 }
+
+/** Delivered jobs kept (the default removes them at once): for the tests that look at completed jobs. */
+const KEEP = { keepCompleted: { ageSec: 3600, count: 1000 } };
 
 const until = async (pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition') => {
   const deadline = Date.now() + timeoutMs;
@@ -110,7 +119,10 @@ describe('BullMQ delivery to a webhook', () => {
   });
 
   it('retries a 500 with backoff and delivers exactly once when the receiver recovers', async () => {
-    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/flaky` }] })]);
+    const { q, delivered } = await startQueue(
+      [receiver({ webhookConfigs: [{ url: `${sink.url}/flaky` }] })],
+      KEEP,
+    );
     sink.respond((i) => (i < 3 ? 500 : 200));
     await q.enqueue(testNotification({ seq: 2 }));
     await until(() => delivered.length === 1, 10_000, 'delivery after 500s');
@@ -126,9 +138,10 @@ describe('BullMQ delivery to a webhook', () => {
   });
 
   it('dead-letters a 400 with the reason, without retrying, and can retry it on demand', async () => {
-    const { q, delivered, dead } = await startQueue([
-      receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] }),
-    ]);
+    const { q, delivered, dead } = await startQueue(
+      [receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })],
+      KEEP,
+    );
     sink.respond(400);
     const n = testNotification({ seq: 3 });
     const { id } = await q.enqueue(n);
@@ -151,8 +164,76 @@ describe('BullMQ delivery to a webhook', () => {
     expect(await q.counts()).toMatchObject({ dead: 0, completed: 1 });
   });
 
+  it("lists and retries dead letters per tenant: one tenant's volume never hides another's", async () => {
+    const { q, dead } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })]);
+    sink.respond(400);
+    for (let i = 0; i < 30; i++) await q.enqueue(testNotification({ tenant: 'noisy', group: `N${i}` }));
+    await until(() => dead.length === 30, 10_000, 'noisy dead letters');
+    const quiet = await q.enqueue(testNotification({ tenant: 'quiet', group: 'Q' }));
+    await until(() => dead.length === 31, 10_000, 'quiet dead letter');
+    for (let i = 30; i < 40; i++) await q.enqueue(testNotification({ tenant: 'noisy', group: `N${i}` }));
+    await until(() => dead.length === 41, 10_000, 'more noisy dead letters');
+    // The newest 5 across the queue are all the noisy tenant's; the quiet tenant's index still has its own.
+    expect((await q.deadLetters(5)).every((d) => d.notification.tenant === 'noisy')).toBe(true);
+    expect((await q.deadLetters(5, 'quiet')).map((d) => d.id)).toEqual([quiet.id]);
+    expect(await q.deadLetterCount('quiet')).toBe(1);
+    expect(await q.deadLetterCount('noisy')).toBe(40);
+    // Another tenant's id cannot be retried through this tenant.
+    expect(await q.retryDeadLetter(quiet.id, 'noisy')).toBe(false);
+    sink.respond(200);
+    expect(await q.retryDeadLetter(quiet.id, 'quiet')).toBe(true);
+    expect(await q.deadLetterCount('quiet')).toBe(0);
+  });
+
+  it('removes dead letters beyond the per-tenant bound, jobs and all', async () => {
+    const { q, dead } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })], {
+      deadLetters: { retentionMs: 60_000, maxPerTenant: 3 },
+    });
+    sink.respond(400);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await q.enqueue(testNotification({ tenant: 'b', group: `B${i}` }))).id);
+      await until(() => dead.length === i + 1, 10_000, `dead letter ${i}`);
+    }
+    expect((await q.deadLetters(10, 'b')).map((d) => d.id).sort()).toEqual(ids.slice(2).sort());
+    expect((await q.counts()).dead).toBe(3); // the evicted jobs are gone from BullMQ too
+  });
+
+  it('removes dead letters older than the retention when the tenant gets a new one', async () => {
+    const { q, dead } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })], {
+      deadLetters: { retentionMs: 300, maxPerTenant: 100 },
+    });
+    sink.respond(400);
+    const old = await q.enqueue(testNotification({ tenant: 'c', group: 'Old' }));
+    await until(() => dead.length === 1, 10_000, 'old dead letter');
+    await new Promise((r) => setTimeout(r, 400));
+    const fresh = await q.enqueue(testNotification({ tenant: 'c', group: 'New' }));
+    await until(() => dead.length === 2, 10_000, 'new dead letter');
+    await until(async () => (await q.deadLetterCount('c')) === 1, 2000, 'retention applied');
+    expect((await q.deadLetters(10, 'c')).map((d) => d.id)).toEqual([fresh.id]);
+    expect(old.id).not.toBe(fresh.id);
+    expect((await q.counts()).dead).toBe(1);
+  });
+
+  it('removes a delivered job at once by default, so churn does not grow Redis (the notification log dedups late re-enqueues)', async () => {
+    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/gone` }] })]);
+    const n = testNotification({ seq: 40 });
+    const { id } = await q.enqueue(n);
+    await until(() => delivered.length === 1, 10_000, 'delivery');
+    await until(async () => (await q.counts()).completed === 0 && (await q.counts()).active === 0);
+    const raw = new Redis(server.url);
+    try {
+      expect(await raw.exists(`${q.bullPrefix}:${q.queueName}:${id}`)).toBe(0);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('treats a second enqueue of the same flush as a no-op', async () => {
-    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/once` }] })]);
+    const { q, delivered } = await startQueue(
+      [receiver({ webhookConfigs: [{ url: `${sink.url}/once` }] })],
+      KEEP,
+    );
     sink.delay(100);
     const n = testNotification({ seq: 4 });
     const results = await Promise.all([q.enqueue(n), q.enqueue(n), q.enqueue(n)]);

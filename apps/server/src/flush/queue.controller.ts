@@ -9,6 +9,8 @@ import { SessionGuard } from '../auth/session.guard';
 import { HeraldHttpError } from '../http/http-error';
 import { FlushScheduler } from './flush.scheduler';
 
+const PAGE = 1000;
+
 /** What a tenant sees of a dead letter: its own notification, never another tenant's. */
 interface DeadLetterView {
   id: string;
@@ -35,19 +37,24 @@ export class QueueController {
     private readonly auth: AuthService,
   ) {}
 
-  private async own(ctx: TenantContext): Promise<DeadLetter[]> {
-    const all = await this.scheduler.deliveryQueue.deadLetters(1000);
-    return all.filter((d) => d.notification.tenant === ctx.tenant);
+  /** The tenant's newest dead letters, from its own index (another tenant's volume never hides them). */
+  private own(ctx: TenantContext, limit = PAGE): Promise<DeadLetter[]> {
+    return this.scheduler.deliveryQueue.deadLetters(limit, ctx.tenant);
   }
 
   @Get()
-  @ApiOperation({ summary: "The caller tenant's dead letters (newest first)" })
+  @ApiOperation({
+    summary: "The caller tenant's dead letters (newest first, at most 1 000; counts.dead is all)",
+  })
   async list(
     @Tenant() ctx: TenantContext,
   ): Promise<{ counts: { dead: number }; deadLetters: DeadLetterView[] }> {
-    const mine = await this.own(ctx);
+    const [mine, dead] = await Promise.all([
+      this.own(ctx),
+      this.scheduler.deliveryQueue.deadLetterCount(ctx.tenant),
+    ]);
     return {
-      counts: { dead: mine.length },
+      counts: { dead },
       deadLetters: mine.map((d) => ({
         id: d.id,
         receiver: d.notification.receiver,
@@ -69,8 +76,7 @@ export class QueueController {
     @Param('id') id: string,
     @Req() req: AuthedRequest,
   ): Promise<{ retried: number }> {
-    const mine = await this.own(ctx);
-    if (!mine.some((d) => d.id === id) || !(await this.scheduler.deliveryQueue.retryDeadLetter(id))) {
+    if (!(await this.scheduler.deliveryQueue.retryDeadLetter(id, ctx.tenant))) {
       throw new HeraldHttpError(404, { error: 'id: no such dead letter', field: 'id' });
     }
     this.auth.record(
@@ -85,8 +91,16 @@ export class QueueController {
   @ApiOperation({ summary: 'Retry every dead letter of the caller tenant (admin)' })
   async retryAll(@Tenant() ctx: TenantContext, @Req() req: AuthedRequest): Promise<{ retried: number }> {
     let retried = 0;
-    for (const d of await this.own(ctx))
-      if (await this.scheduler.deliveryQueue.retryDeadLetter(d.id)) retried++;
+    // Page through the tenant's index: each retry takes its dead letter out of it. Bounded by the count
+    // at the start, as a retried notification may fail again and come back meanwhile.
+    const total = await this.scheduler.deliveryQueue.deadLetterCount(ctx.tenant);
+    while (retried < total) {
+      const page = await this.own(ctx);
+      let n = 0;
+      for (const d of page) if (await this.scheduler.deliveryQueue.retryDeadLetter(d.id, ctx.tenant)) n++;
+      retried += n;
+      if (n === 0 || page.length < PAGE) break;
+    }
     this.auth.record(
       `dead letters retried tenant=${ctx.tenant} count=${retried} by=${JSON.stringify(ctx.principal)} ip=${req.ip}`,
     );
