@@ -40,8 +40,8 @@ export function parseGlobal(value: unknown): GlobalConfig {
 const SUPPORTED_KINDS = ['webhook_configs', 'slack_configs', 'email_configs'] as const;
 
 /**
- * Parses `receivers`. Kinds Herald cannot deliver yet are kept and reported in `warnings` rather than
- * refused: an existing alertmanager.yml must load, and the other receivers must keep working.
+ * Parses `receivers`. Kinds Herald cannot deliver yet are kept in `unsupportedKinds` and reported in
+ * `warnings`; `loadConfig` refuses them unless `herald.allow_unsupported_receivers` is set.
  */
 export function parseReceivers(value: unknown, global: GlobalConfig, warnings: string[]): ReceiverConfig[] {
   const seen = new Map<string, number>();
@@ -63,7 +63,7 @@ export function parseReceivers(value: unknown, global: GlobalConfig, warnings: s
       optList(raw[key], at(path, key)).forEach((c, j) => asObject(c, idx(at(path, key), j)));
       unsupportedKinds.push(key);
       warnings.push(
-        `${path} (${name}): ${key} is not supported by Herald yet; notifications for this receiver are dropped`,
+        `${path} (${name}): ${key} is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")`,
       );
     }
     const list = (kind: string, check: (c: RawObject, p: string) => void): IntegrationConfig[] =>

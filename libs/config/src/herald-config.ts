@@ -114,6 +114,12 @@ export interface HeraldSettings {
   readonly retention: number;
   readonly tenants: readonly TenantConfig[];
   readonly defaultTenant: string;
+  /**
+   * Start even though a receiver has integration kinds Herald cannot deliver (default false: start-up
+   * fails naming them). Every notification they would have sent is then logged and counted
+   * (`herald_notifications_total{outcome="unsupported"}`), never silently dropped.
+   */
+  readonly allowUnsupportedReceivers: boolean;
 }
 
 /** The HTTP edge (`herald.http`). */
@@ -203,6 +209,10 @@ export interface DeliverySettings {
   readonly stalledTimeout: number;
   /** Bound of the in-process queue used while Redis is down (default 10000). */
   readonly memoryMaxItems: number;
+  /** How long a dead letter is kept for inspection and retry (ms, default 7 days). */
+  readonly deadLetterRetention: number;
+  /** Dead letters kept per tenant; beyond it the oldest go, counted and logged (default 10 000). */
+  readonly deadLetterMax: number;
   /**
    * Per-receiver send rate (a token bucket shared by all nodes): receiver name → at most `max` sends per
    * `per` ms; the key `*` applies to receivers without their own entry. Empty: unlimited.
@@ -236,22 +246,18 @@ export interface TenantUser {
  * has Mimir's name (`herald.tenants[].limits`): see {@link TENANT_LIMIT_KEYS}.
  */
 export interface TenantLimits {
+  /** Alerts held (firing and resolved not yet removed); new ones beyond it are refused, updates pass. */
   readonly maxAlerts?: number;
+  /** Aggregation groups held; alerts of a new group beyond it are refused. */
   readonly maxGroups?: number;
   /** Alerts per second accepted at ingest (token bucket refill). */
   readonly ingestRate?: number;
-  /** Alerts held (firing and resolved not yet removed); new ones beyond it are refused, updates pass. */
-}
-  /** Aggregation groups held; alerts of a new group beyond it are refused. */
-
-/** Defaults of the `herald:` section, in YAML terms; `deploy/examples/herald.yml` documents them. */
-export const HERALD_DEFAULTS = {
   /** Token bucket size (alerts); default 60 × `ingestRate` (Prometheus re-sends every alert each minute). */
   readonly ingestBurst?: number;
   /** Config path of each limit as written (for messages), e.g. `herald.tenants[0].limits.max_alerts`. */
   readonly paths: Readonly<Record<TenantLimitKey, string>>;
-  port: 9093,
-  listenAddress: '0.0.0.0',
+}
+
 export type TenantLimitKey = 'maxAlerts' | 'maxGroups' | 'ingestRate' | 'ingestBurst';
 
 /** The YAML keys of each tenant limit: Herald's, and Mimir's name for the same limit. */
@@ -262,6 +268,10 @@ export const TENANT_LIMIT_KEYS: Readonly<Record<TenantLimitKey, readonly [string
   ingestBurst: ['ingest_burst', 'ingestion_burst_size'],
 };
 
+/** Defaults of the `herald:` section, in YAML terms; `deploy/examples/herald.yml` documents them. */
+export const HERALD_DEFAULTS = {
+  port: 9093,
+  listenAddress: '0.0.0.0',
   logLevel: 'info' as LogLevel,
   trustedProxies: ['127.0.0.0/8', '::1/128'],
   keyPrefix: 'herald',
@@ -287,6 +297,8 @@ export const TENANT_LIMIT_KEYS: Readonly<Record<TenantLimitKey, readonly [string
   deliveryAttempts: 10,
   deliveryStalledTimeout: '30s',
   deliveryMemoryMaxItems: 10_000,
+  deliveryDeadLetterRetention: '168h',
+  deliveryDeadLetterMax: 10_000,
   retention: '24h',
   defaultTenant: 'default',
   resolveTimeout: '5m',

@@ -11,6 +11,7 @@ import {
   hostPort,
   httpUrl,
   idx,
+  optBool,
   optList,
   optObject,
   optString,
@@ -72,6 +73,7 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
       'retention',
       'tenants',
       'default_tenant',
+      'allow_unsupported_receivers',
     ],
     'herald',
   );
@@ -104,6 +106,8 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
     retention: duration(raw.retention, 'herald.retention', D.retention, { positive: true }),
     tenants,
     defaultTenant,
+    allowUnsupportedReceivers:
+      optBool(raw.allow_unsupported_receivers, 'herald.allow_unsupported_receivers') ?? false,
   };
 }
 
@@ -267,7 +271,19 @@ function parseScheduler(value: unknown): SchedulerSettings {
 function parseDelivery(value: unknown): DeliverySettings {
   const path = 'herald.delivery';
   const raw = optObject(value, path);
-  checkKeys(raw, ['concurrency', 'attempts', 'stalled_timeout', 'memory_max_items', 'rate_limits'], path);
+  checkKeys(
+    raw,
+    [
+      'concurrency',
+      'attempts',
+      'stalled_timeout',
+      'memory_max_items',
+      'rate_limits',
+      'dead_letter_retention',
+      'dead_letter_max',
+    ],
+    path,
+  );
   const limitsPath = at(path, 'rate_limits');
   const rateLimits: Record<string, { max: number; per: number }> = {};
   for (const [name, v] of Object.entries(optObject(raw.rate_limits, limitsPath))) {
@@ -288,6 +304,13 @@ function parseDelivery(value: unknown): DeliverySettings {
       positive: true,
     }),
     memoryMaxItems: positiveInt(raw.memory_max_items, at(path, 'memory_max_items'), D.deliveryMemoryMaxItems),
+    deadLetterRetention: duration(
+      raw.dead_letter_retention,
+      at(path, 'dead_letter_retention'),
+      D.deliveryDeadLetterRetention,
+      { positive: true },
+    ),
+    deadLetterMax: positiveInt(raw.dead_letter_max, at(path, 'dead_letter_max'), D.deliveryDeadLetterMax),
   };
 }
 

@@ -38,11 +38,9 @@ receivers:
 `;
 
 describe('loadConfig: examples', () => {
-  it('loads an existing alertmanager.yml unchanged, with one unsupported-receiver warning', () => {
+  it('loads an existing alertmanager.yml unchanged, without warnings', () => {
     const cfg = loadConfig({ env: {}, filePath: join(EXAMPLES, 'alertmanager.yml'), hostname: HOST });
-    expect(cfg.warnings).toEqual([
-      'receivers[5] (database-pager): pagerduty_configs is not supported by Herald yet; notifications for this receiver are dropped',
-    ]);
+    expect(cfg.warnings).toEqual([]);
     expect(cfg.global.resolveTimeout).toBe(300_000);
     expect(cfg.global.raw.smtp_smarthost).toBe('smtp.example.org:587');
     expect(cfg.receivers.map((r) => r.name)).toEqual([
@@ -53,9 +51,9 @@ describe('loadConfig: examples', () => {
       'team-db-mails',
       'database-pager',
     ]);
-    expect(cfg.receivers[5].unsupportedKinds).toEqual(['pagerduty_configs']);
-    expect(cfg.receivers[5].raw.pagerduty_configs).toEqual([
-      { routing_key: 'pd-routing-key', severity: 'critical' },
+    expect(cfg.receivers[5].unsupportedKinds).toEqual([]);
+    expect(cfg.receivers[5].webhookConfigs).toEqual([
+      { url: 'http://incident-bridge.example.org/alertmanager', send_resolved: true },
     ]);
     expect(cfg.routeTree.receiver).toBe('team-default');
     expect(cfg.routeTree.routes).toHaveLength(4);
@@ -139,11 +137,14 @@ describe('loadConfig: herald section', () => {
         attempts: 10,
         stalledTimeout: 30_000,
         memoryMaxItems: 10_000,
+        deadLetterRetention: 7 * 24 * 3600_000,
+        deadLetterMax: 10_000,
         rateLimits: {},
       },
       retention: 86_400_000,
       tenants: [],
       defaultTenant: 'default',
+      allowUnsupportedReceivers: false,
     });
   });
 
@@ -627,18 +628,36 @@ receivers:
     expect(cfg.warnings).toEqual([]);
   });
 
-  it('keeps every unsupported kind and warns once per kind', () => {
+  it('a receiver kind Herald cannot deliver stops start-up naming it (no page dropped silently)', () => {
+    expect(() =>
+      load(`
+route: { receiver: ops }
+receivers:
+  - name: ops
+    webhook_configs: [{ url: 'http://hook' }]
+  - name: pager
+    pagerduty_configs: [{ routing_key: x }]
+`),
+    ).toThrow(
+      /receivers\[1\]\.pagerduty_configs: receiver "pager": Herald cannot deliver pagerduty_configs yet; .*herald\.allow_unsupported_receivers: true/,
+    );
+  });
+
+  it('with herald.allow_unsupported_receivers keeps every unsupported kind and warns once per kind', () => {
     const cfg = load(`
 route: { receiver: a }
 receivers:
   - name: a
     opsgenie_configs: [{ api_key: x }]
     telegram_configs: [{ bot_token: y, chat_id: 1 }]
+herald:
+  allow_unsupported_receivers: true
 `);
+    expect(cfg.herald.allowUnsupportedReceivers).toBe(true);
     expect(cfg.receivers[0].unsupportedKinds).toEqual(['opsgenie_configs', 'telegram_configs']);
     expect(cfg.warnings).toEqual([
-      'receivers[0] (a): opsgenie_configs is not supported by Herald yet; notifications for this receiver are dropped',
-      'receivers[0] (a): telegram_configs is not supported by Herald yet; notifications for this receiver are dropped',
+      'receivers[0] (a): opsgenie_configs is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")',
+      'receivers[0] (a): telegram_configs is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")',
     ]);
   });
 

@@ -159,6 +159,18 @@ function build(
     new Set(timeIntervals.map((t) => t.name)),
   );
 
+  const herald = parseHerald(raw.herald, overrides, hostname);
+  if (!herald.allowUnsupportedReceivers) {
+    // A page routed to an integration Herald cannot send must not vanish at 3 a.m.: refuse to start.
+    receivers.forEach((r, i) => {
+      if (r.unsupportedKinds.length === 0) return;
+      throw new ConfigError(
+        `receivers[${i}].${r.unsupportedKinds[0]}`,
+        `receiver ${show(r.name)}: Herald cannot deliver ${r.unsupportedKinds.join(', ')} yet; remove it, route elsewhere, or set herald.allow_unsupported_receivers: true to start anyway (its notifications are then logged and counted as unsupported, never sent)`,
+      );
+    });
+  }
+
   return {
     global,
     route,
@@ -167,7 +179,7 @@ function build(
     inhibitRules: parseInhibitRules(am.inhibit_rules),
     timeIntervals,
     templates: stringList(am.templates, 'templates'),
-    herald: parseHerald(raw.herald, overrides, hostname),
+    herald,
     warnings,
     original,
     originalRedacted: redactYaml(original),

@@ -220,3 +220,51 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
     expect(again[1]).toMatchObject({ reason: 'all alerts resolved' });
   });
 });
+
+describe('FlushRunner: unsupported integrations (issue 10 #9)', () => {
+  it('reports every notification an unsupported integration would have sent, and still delivers the rest', async () => {
+    const s = setup();
+    const reported: [string, readonly string[]][] = [];
+    const sent: OutgoingNotification[] = [];
+    const runner = new FlushRunner(
+      s.groups,
+      s.flush,
+      { enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const) },
+      async (_t, _g, fn) => {
+        await fn();
+        return true;
+      },
+      s.clock,
+      {
+        nodeId: 'n1',
+        externalURL: 'http://herald',
+        leaseMs: 30_000,
+        claimLimit: 100,
+        concurrency: 4,
+        receivers: new Map([
+          [
+            'hook',
+            {
+              name: 'hook',
+              sendResolved: true,
+              maxAlerts: 0,
+              deliverable: true,
+              unsupported: ['pagerduty_configs'],
+            },
+          ],
+        ]),
+        applyCleanup: () => Promise.resolve(),
+        onUnsupported: (n, kinds) => reported.push([n.groupKey, kinds]),
+      },
+    );
+    await s.groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+    });
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    await runner.tick();
+    expect(reported).toEqual([[target.groupKey, ['pagerduty_configs']]]);
+    expect(sent).toHaveLength(1); // the receiver's webhook still gets it
+  });
+});

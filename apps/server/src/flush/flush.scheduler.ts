@@ -48,6 +48,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
   private readonly log = new Logger('Flush');
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
+  private lastSweep = 0;
   private delivery!: DeliveryQueue;
 
   /** The delivery queue of this node (dead letters for the admin API). */
@@ -86,6 +87,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
       retry,
       concurrency: h.delivery.concurrency,
       maxItems: h.delivery.memoryMaxItems,
+      maxDeadLetters: Math.min(h.delivery.deadLetterMax, 1000),
       rateLimit,
     });
     const r = h.redis;
@@ -125,6 +127,10 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
             concurrency: h.delivery.concurrency,
             lockDuration: h.delivery.stalledTimeout,
             rateLimit,
+            deadLetters: {
+              retentionMs: h.delivery.deadLetterRetention,
+              maxPerTenant: h.delivery.deadLetterMax,
+            },
           }),
         memory,
         logger,
@@ -242,6 +248,25 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
       this.metrics?.recordFlush(res, (performance.now() - t0) / 1000); // observability (issue 7)
     } catch (e) {
       this.log.warn(`flush tick failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    await this.sweepDeadLetters();
+  }
+
+  /** Dead-letter retention for every configured tenant, once a minute (idempotent on every node). */
+  private async sweepDeadLetters(): Promise<void> {
+    const now = Date.now();
+    if (!(this.delivery instanceof FailoverDeliveryQueue) || now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    const c = this.config.herald;
+    const tenants = c.tenants.length ? c.tenants.map((t) => t.id) : [c.defaultTenant];
+    for (const t of tenants) {
+      try {
+        await this.delivery.sweepDeadLetters(t);
+      } catch (e) {
+        this.log.warn(
+          `dead-letter retention sweep of ${t} failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
     }
   }
 
