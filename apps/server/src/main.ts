@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from '@herald/domain';
 import { loadConfigFromEnvironment, type HeraldConfig } from '@herald/config';
+import type { HeraldMetrics } from '@herald/observability';
 import { createApp } from './bootstrap';
+import { HERALD_METRICS } from './metrics/metrics.tokens';
 
 async function main(): Promise<void> {
   let config: HeraldConfig;
@@ -14,6 +16,15 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   const log = new Logger('Main');
+  // A stray rejected promise (e.g. a Redis command timing out in a path that forgot a catch) must not
+  // take a node down mid-outage, as Node's default would: log it, count it, keep paging.
+  const metrics = app.get<HeraldMetrics>(HERALD_METRICS);
+  process.on('unhandledRejection', (reason) => {
+    metrics.unhandledRejections.inc();
+    log.error(
+      `unhandled promise rejection (node keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+    );
+  });
   for (const w of config.warnings) log.warn(w);
   await app.listen(config.herald.port, config.herald.listenAddress);
   log.log(

@@ -87,8 +87,13 @@ export class HeraldMetrics {
   });
   readonly notifications = new Counter({
     name: 'herald_notifications_total',
-    help: 'Notifications by receiver and outcome (delivered, dead); reason is the failure reason of dead letters.',
+    help: 'Notifications by receiver and outcome (delivered, dead, unsupported); reason is the failure reason of dead letters.',
     labelNames: ['receiver', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly unhandledRejections = new Counter({
+    name: 'herald_unhandled_rejections_total',
+    help: 'Promise rejections nothing handled (logged; the node keeps serving). Any is a bug to report.',
     registers: [this.registry],
   });
   readonly lockAcquisitions = new Counter({
