@@ -1,6 +1,8 @@
+import { request as httpRequest } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
+import pino, { type Logger as PinoLogger } from 'pino';
 import { loadConfig } from '@herald/config';
 import { createApp } from '../../apps/server/src/bootstrap';
 
@@ -33,6 +35,20 @@ export class CapturingLogger implements LoggerService {
   }
 }
 
+/** The request log (pino JSON lines) of a node, kept as parsed objects. */
+export class RequestLogCapture {
+  readonly lines: Record<string, unknown>[] = [];
+  readonly logger: PinoLogger = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        this.lines.push(JSON.parse(line) as Record<string, unknown>);
+        if (process.env.HERALD_TEST_LOGS) process.stdout.write(line);
+      },
+    },
+  );
+}
+
 /** A node booted in-process with a capturing logger. */
 export interface Node {
   app: NestFastifyApplication;
@@ -43,9 +59,10 @@ export async function startCapturedNode(
   yaml: string,
   env: Record<string, string>,
   logger: CapturingLogger,
+  requestLog?: RequestLogCapture,
 ): Promise<Node> {
   const config = loadConfig({ env: { PORT: '1', ...env }, fileText: yaml });
-  const app = await createApp(config, { logger });
+  const app = await createApp(config, { logger, requestLog: requestLog?.logger });
   await app.listen(0, '127.0.0.1');
   const addr = app.getHttpServer().address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -67,28 +84,73 @@ export class Client {
   async call(
     method: string,
     url: string,
-    opts: { token?: string; auth?: string; body?: unknown; ip?: string } = {},
+    opts: {
+      token?: string;
+      auth?: string;
+      body?: unknown;
+      /** Sent as X-Forwarded-For (believed only from a trusted proxy: loopback by default). */
+      ip?: string;
+      /** Local loopback address to connect from (e.g. 127.0.0.2), to be an untrusted peer. */
+      from?: string;
+      headers?: Record<string, string>;
+      /** A body sent as is (set its content-type in `headers`). */
+      raw?: string;
+    } = {},
   ): Promise<Res> {
     const headers: Record<string, string> = {};
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (opts.auth) headers.authorization = opts.auth;
     if (opts.ip) headers['x-forwarded-for'] = opts.ip;
-    const res = await fetch(url, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
+    Object.assign(headers, opts.headers);
+    const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    if (opts.from) {
+      const r = await requestFrom(opts.from, method, url, headers, body);
+      this.bodies.push(r.text);
+      return r;
+    }
+    const res = await fetch(url, { method, headers, body });
     const text = await res.text();
     this.bodies.push(text);
-    let body: unknown = text;
+    let parsed: unknown = text;
     try {
-      body = text ? JSON.parse(text) : '';
+      parsed = text ? JSON.parse(text) : '';
     } catch {
       /* keep text */
     }
-    return { status: res.status, body, text, headers: res.headers };
+    return { status: res.status, body: parsed, text, headers: res.headers };
   }
+}
+
+/** One HTTP/1.1 request from a chosen local address (fetch cannot bind one). */
+export function requestFrom(
+  localAddress: string,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, localAddress, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : '';
+        } catch {
+          /* keep text */
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, body: parsed, text, headers: h });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Every key and value in Redis (SCAN, never KEYS), as one string to search. */

@@ -45,10 +45,25 @@ export function requestId(header: string | string[] | undefined): string {
 /** Probes and scrapes log at debug, so they do not drown the request log. */
 const QUIET_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']);
 
+/** The path of a request URL without its query string (which may carry filters or tokens). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Fastify's `trustProxy` for `herald.http.trusted_proxies`: the CIDRs of the proxies whose
+ * X-Forwarded-For is believed (Fastify then takes the rightmost untrusted address as `req.ip`), or
+ * `false` to trust nobody. Never `true`: that takes the leftmost entry, which the client writes.
+ */
+export function trustProxyOption(trustedProxies: readonly string[]): string[] | false {
+  return trustedProxies.length ? [...trustedProxies] : false;
+}
+
 /**
  * Builds the Nest application on Fastify for a validated config (used by main and by e2e tests).
- * Fastify enforces the body limit (413) and parses JSON; Nest maps its errors to HttpExceptions, which
- * AllExceptionsFilter renders as `{error, field}`.
+ * Fastify enforces the body limit (413) and parses JSON — the only body type Herald takes (415
+ * otherwise); Nest maps its errors to HttpExceptions, which AllExceptionsFilter renders as `{error, field}`.
  */
 export async function createApp(
   config: HeraldConfig,
@@ -56,7 +71,12 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.herald.limits.maxBodyBytes,
-    trustProxy: true,
+    // The client address (login limiter, audit, logs) is what the trusted proxy chain gives.
+    trustProxy: trustProxyOption(config.herald.http.trustedProxies),
+    // `__proto__` is a valid label and annotation name: keep it as an own property (JSON.parse does;
+    // the domain copies it with setLabel) instead of refusing the whole batch as malformed JSON.
+    // Herald never merges request objects into others with assignment, which is where it could bite.
+    onProtoPoisoning: 'ignore',
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']), // observability (issue 7)
   });
   // observability (issue 7): JSON lines via pino (pretty in a TTY) with the node id; herald.log_level.
@@ -71,6 +91,9 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: opts.logger ?? new PinoNestLogger(pinoRoot!),
     abortOnError: false,
+    // Nest would add an application/x-www-form-urlencoded parser (a form body then reached the handlers
+    // as an object and got a misleading 400); Fastify's own JSON parser is the only one Herald wants.
+    bodyParser: false,
   });
   // Which node answered: useful behind nginx, and for the cluster tests.
   const nodeId = config.herald.nodeId;
@@ -103,7 +126,7 @@ export async function createApp(
             reqId: req.id,
             tenant: (req as unknown as AuthedRequest).heraldTenant?.tenant,
             method: req.method,
-            url: req.url,
+            path: pathOf(req.url),
             route,
             status,
             durationMs: Math.round(reply.elapsedTime * 100) / 100,
@@ -113,6 +136,23 @@ export async function createApp(
           'request completed',
         );
       }
+      done();
+    });
+  // A client that closes the connection before the answer is not a server fault: one info line.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequestAbort', (req, done) => {
+      httpLog?.info(
+        {
+          reqId: req.id,
+          method: req.method,
+          path: pathOf(req.url),
+          route: req.routeOptions?.url ?? 'unmatched',
+          remoteAddress: req.ip,
+        },
+        'request aborted by the client',
+      );
       done();
     });
   // Alertmanager's API consumes JSON only; a text/plain body is a client mistake (415), not a string to parse.

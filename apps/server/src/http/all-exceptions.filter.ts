@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HeraldHttpError } from './http-error';
 
 /**
@@ -12,13 +12,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    if (clientGone(exception, req, reply)) {
+      // Nobody to answer and nothing broken here: no stack trace, no error line.
+      this.log.debug(`client closed the connection: ${req.method} ${req.url.split('?')[0]}`);
+      return;
+    }
     if (exception instanceof HttpException) {
       if (exception instanceof HeraldHttpError && exception.headers) void reply.headers(exception.headers);
       const status = exception.getStatus();
       const res = exception.getResponse();
       const own =
         typeof res === 'object' && res !== null && typeof (res as { error?: unknown }).error === 'string';
-      void reply.status(status).send(own ? res : frameworkError(status, exception.message));
+      void reply
+        .status(status)
+        .send(own ? res : frameworkError(status, exception.message, req.headers['content-type']));
       return;
     }
     this.log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
@@ -30,15 +38,36 @@ export class AllExceptionsFilter implements ExceptionFilter {
  * Errors raised by Fastify/Nest before our handlers run (JSON parsing, body limit, media type, unknown
  * route) arrive as plain HttpExceptions: name the part of the request at fault.
  */
-function frameworkError(status: number, message: string): { error: string; field?: string } {
+function frameworkError(
+  status: number,
+  message: string,
+  contentType: string | undefined,
+): { error: string; field?: string } {
   switch (status) {
     case 400:
       return { error: `body: ${/JSON/i.test(message) ? 'malformed JSON: ' : ''}${message}`, field: 'body' };
     case 413:
       return { error: 'body: request body is larger than herald.limits.max_body_bytes', field: 'body' };
     case 415:
-      return { error: `Content-Type: ${message}`, field: 'Content-Type' };
+      return {
+        error: `Content-Type: must be application/json, got ${JSON.stringify(contentType?.slice(0, 100) ?? '')} (${message})`,
+        field: 'Content-Type',
+      };
     default:
       return { error: message };
   }
+}
+
+/**
+ * Whether the error is the client going away (it closed the socket while its body was being read, or
+ * before the answer): Node reports that as an `aborted` / ECONNRESET error on a destroyed request.
+ */
+export function clientGone(exception: unknown, req: FastifyRequest, reply: FastifyReply): boolean {
+  // Not `instanceof Error`: Node's own errors come from another realm under Jest's VM contexts.
+  if (typeof exception !== 'object' || exception === null) return false;
+  const { code, message } = exception as { code?: unknown; message?: unknown };
+  const abortError =
+    message === 'aborted' || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE';
+  const closed = req.raw.destroyed || reply.raw.destroyed || req.raw.socket?.destroyed === true;
+  return abortError && closed;
 }
