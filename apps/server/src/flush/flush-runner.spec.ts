@@ -1,5 +1,5 @@
 import { FakeClock, MemoryFlushStore, MemoryGroupStore, type Alert, type GroupTarget } from '@herald/domain';
-import { FlushRunner, type OutgoingNotification } from './flush-runner';
+import { FlushRunner, type OutgoingNotification, type RunnerReceiver } from './flush-runner';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
 const target: GroupTarget = {
@@ -23,7 +23,14 @@ const alert = (fp: string, endsAt: number, updatedAt = T0): Alert => ({
   generatorURL: '',
 });
 
-function setup() {
+type RunnerPorts = ConstructorParameters<typeof FlushRunner>;
+
+/** A runner on memory stores and a fake clock; `notifier` and `opts` override the defaults. */
+function setup(
+  notifier?: RunnerPorts[2],
+  opts: Partial<RunnerPorts[5]> = {},
+  receiver: Partial<RunnerReceiver> = {},
+) {
   const clock = new FakeClock(T0);
   const groups = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 10, retention: 86_400_000 });
   const flush = new MemoryFlushStore({ clock, dueBuckets: 4 });
@@ -32,7 +39,7 @@ function setup() {
   const runner = new FlushRunner(
     groups,
     flush,
-    { enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const) },
+    notifier ?? { enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const) },
     async (_t, _g, fn) => {
       await fn();
       return true;
@@ -44,8 +51,11 @@ function setup() {
       leaseMs: 30_000,
       claimLimit: 100,
       concurrency: 4,
-      receivers: new Map([['hook', { name: 'hook', sendResolved: true, maxAlerts: 0, deliverable: true }]]),
+      receivers: new Map([
+        ['hook', { name: 'hook', sendResolved: true, maxAlerts: 0, deliverable: true, ...receiver }],
+      ]),
       applyCleanup: (t, g, c) => Promise.resolve(void cleanups.push([t, g, c])),
+      ...opts,
     },
   );
   return { clock, groups, flush, sent, cleanups, runner };
@@ -105,50 +115,37 @@ describe('FlushRunner (memory stores, fake clock)', () => {
 describe('FlushRunner: a given-up notification never blocks its group (issue 10 #1)', () => {
   /** A notifier that behaves like the delivery queue's job ids: one job per (half, seq). */
   function withJobs() {
-    const s = setup();
     const jobs = new Map<string, 'queued' | 'dead'>();
     const sent: OutgoingNotification[] = [];
-    const runner = new FlushRunner(
-      s.groups,
-      s.flush,
-      {
-        enqueue: (n) => {
-          const id = `${n.state}-${n.seq}`;
-          const j = jobs.get(id);
-          if (j) return Promise.resolve(j === 'dead' ? ('dead' as const) : ('pending' as const));
-          jobs.set(id, 'queued');
-          sent.push(n);
-          return Promise.resolve('queued' as const);
-        },
+    const s = setup({
+      enqueue: (n) => {
+        const id = `${n.state}-${n.seq}`;
+        const j = jobs.get(id);
+        if (j) return Promise.resolve(j === 'dead' ? ('dead' as const) : ('pending' as const));
+        jobs.set(id, 'queued');
+        sent.push(n);
+        return Promise.resolve('queued' as const);
       },
-      async (_t, _g, fn) => {
-        await fn();
-        return true;
-      },
-      s.clock,
-      {
-        nodeId: 'n1',
-        externalURL: 'http://herald',
-        leaseMs: 30_000,
-        claimLimit: 100,
-        concurrency: 4,
-        receivers: new Map([['hook', { name: 'hook', sendResolved: true, maxAlerts: 0, deliverable: true }]]),
-        applyCleanup: () => Promise.resolve(),
-      },
-    );
+    });
     const kill = (n: OutgoingNotification) => jobs.set(`${n.state}-${n.seq}`, 'dead');
-    return { ...s, runner, sent, kill };
+    return { ...s, sent, kill };
   }
 
-  it('a dead-lettered firing notification is sent again under a new sequence at the next group_interval', async () => {
-    const { clock, groups, flush, sent, runner, kill } = withJobs();
-    await groups.upsert({
+  /** One firing alert in the group, flushed once at T0 (its notification enqueued, not yet delivered). */
+  async function firstFlushed() {
+    const s = withJobs();
+    await s.groups.upsert({
       tenant: 't',
       now: T0,
       groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
     });
-    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    await runner.tick();
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    await s.runner.tick();
+    return s;
+  }
+
+  it('a dead-lettered firing notification is sent again under a new sequence at the next group_interval', async () => {
+    const { clock, groups, sent, runner, kill } = await firstFlushed();
     expect(sent.map((n) => n.seq)).toEqual([1]);
     // The receiver is down longer than the retry budget: the job becomes a dead letter.
     kill(sent[0]);
@@ -171,14 +168,7 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
   });
 
   it('a flush that finds its job dead (the dead-letter listener never ran) notifies at the next tick under a new sequence', async () => {
-    const { clock, groups, flush, sent, runner, kill } = withJobs();
-    await groups.upsert({
-      tenant: 't',
-      now: T0,
-      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
-    });
-    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    await runner.tick();
+    const { clock, sent, runner, kill } = await firstFlushed();
     kill(sent[0]); // no runner.failed: the node that gave up crashed before recording it
     clock.set(T0 + 300_000);
     await runner.tick(); // finds job firing-1 dead: marks it, reschedules at once
@@ -189,14 +179,7 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
   });
 
   it('a dead-lettered resolution is tried again group_interval later', async () => {
-    const { clock, groups, flush, sent, runner, kill } = withJobs();
-    await groups.upsert({
-      tenant: 't',
-      now: T0,
-      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
-    });
-    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    await runner.tick();
+    const { clock, groups, flush, sent, runner, kill } = await firstFlushed();
     await runner.delivered(sent[0]);
     clock.set(T0 + 100_000);
     await groups.upsert({
@@ -223,40 +206,13 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
 
 describe('FlushRunner: unsupported integrations (issue 10 #9)', () => {
   it('reports every notification an unsupported integration would have sent, and still delivers the rest', async () => {
-    const s = setup();
     const reported: [string, readonly string[]][] = [];
-    const sent: OutgoingNotification[] = [];
-    const runner = new FlushRunner(
-      s.groups,
-      s.flush,
-      { enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const) },
-      async (_t, _g, fn) => {
-        await fn();
-        return true;
-      },
-      s.clock,
-      {
-        nodeId: 'n1',
-        externalURL: 'http://herald',
-        leaseMs: 30_000,
-        claimLimit: 100,
-        concurrency: 4,
-        receivers: new Map([
-          [
-            'hook',
-            {
-              name: 'hook',
-              sendResolved: true,
-              maxAlerts: 0,
-              deliverable: true,
-              unsupported: ['pagerduty_configs'],
-            },
-          ],
-        ]),
-        applyCleanup: () => Promise.resolve(),
-        onUnsupported: (n, kinds) => reported.push([n.groupKey, kinds]),
-      },
+    const s = setup(
+      undefined,
+      { onUnsupported: (n, kinds) => reported.push([n.groupKey, kinds]) },
+      { unsupported: ['pagerduty_configs'] },
     );
+    const { runner, sent } = s;
     await s.groups.upsert({
       tenant: 't',
       now: T0,
