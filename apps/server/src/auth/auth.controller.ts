@@ -14,7 +14,10 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Open a session; 401 on any wrong credential, 429 after 5 failures per user' })
+  @ApiOperation({
+    summary:
+      'Open a session; 401 on any wrong credential, 429 after 5 failures for a user from one address or 20 from one address',
+  })
   @ApiBody({ type: LoginRequestDto })
   @ApiOkResponse({ type: LoginResponseDto })
   async login(@Body() body: unknown, @Req() req: AuthedRequest): Promise<LoginResponseDto> {
@@ -39,7 +42,7 @@ export class AuthController {
   }
 }
 
-/** Client address and agent of a request. */
+/** Client address (as the trusted proxy chain gives it: herald.http.trusted_proxies) and agent. */
 export function origin(req: AuthedRequest): LoginOrigin {
   const ua = req.headers['user-agent'];
   return { ip: req.ip, userAgent: typeof ua === 'string' ? ua : '' };

@@ -20,7 +20,9 @@ export interface AlertmanagerStatus {
  * `GET /api/v2/status` in Alertmanager's shape, so amtool and Grafana's Alertmanager data source work.
  * cluster: `ready` with the nodes heartbeating in Redis, `settling` while Redis is down or the memory
  * state is being merged back (peers: this node), `disabled` without Redis (peers: this node).
- * config.original is the loaded config with secrets redacted.
+ * config.original is the loaded config as Alertmanager shows it, secrets as `<secret>`; it is served
+ * without authentication (amtool and Grafana read it), so the `herald:` section's tenants are hidden too:
+ * no tenant ids or names, usernames, roles, hashes or keys — only their count (`<2 tenants>`).
  */
 @Controller('api/v2')
 export class StatusController {
