@@ -48,7 +48,7 @@ export interface FlushStore {
    */
   complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean>;
   readLog(key: NflogKey): Promise<NflogEntry | null>;
-  /** The log entry of a half and the highest sequence given up for it (`markFailed`), in one read. */
+  /** The log entry of a half and its given-up / pending sequences (`markFailed`, `markPending`), in one read. */
   readLogState(key: NflogKey): Promise<NflogState>;
   /**
    * Records that notification `seq` of a half was given up (dead-lettered) without touching what the
@@ -57,6 +57,12 @@ export interface FlushStore {
    * notification is not logged, so the next flush retries). Keeps the highest seq; lives `ttlMs`.
    */
   markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void>;
+  /**
+   * Records that notification `seq` of a half was enqueued. Adapters whose sequences always follow from
+   * the log (Redis) may ignore it; the outage fallback keeps it so that, merged into Redis, a flush after
+   * the outage finds the queued job instead of notifying the group a second time.
+   */
+  markPending(key: NflogKey, seq: number, ttlMs: number): Promise<void>;
   /** Records a notification; `ttlMs` is `nflogTtl(repeat_interval)`; `fence` is the group lock's token. */
   writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult>;
 }

@@ -30,6 +30,8 @@ export interface FlushContext {
    * when none: the next notification takes a higher one, so a dead job never blocks the group.
    */
   readonly failedSeq?: number;
+  /** A notification of the flushed half still pending above the log (`NflogState.pendingSeq`). */
+  readonly pendingSeq?: number;
 }
 
 /** Builds a FlushContext, reading the clock exactly once. */
@@ -223,7 +225,7 @@ export function decideFlush(
         now,
       });
       if (!reason) return { ...base, notify: false, why: 'already notified', record: null };
-      const seq = nextSequence(lastEntry, ctx.failedSeq);
+      const seq = nextSequence(lastEntry, ctx.failedSeq, ctx.pendingSeq);
       return {
         ...base,
         notify: true,
@@ -247,7 +249,7 @@ export function decideFlush(
           : 'no resolved news';
         return { ...base, notify: false, why, record: null };
       }
-      const seq = nextSequence(ctx.log.recovery, ctx.failedSeq);
+      const seq = nextSequence(ctx.log.recovery, ctx.failedSeq, ctx.pendingSeq);
       const record = entry(filtered.firing, news, seq);
       if (!receiver.sendResolved) return { ...base, notify: false, why: 'send_resolved disabled', record };
       return {

@@ -56,11 +56,11 @@ describe('MemoryFlushStore as the Redis fallback: remembered logs (issue 10 #4)'
   it('serves what was remembered from Redis, and drains only what was written here', async () => {
     const s = new MemoryFlushStore({ clock: new FakeClock(T0) });
     s.remember(e());
-    s.rememberFailed(e({ groupId: '0000000000000002' }), 7);
+    s.rememberMarks(e({ groupId: '0000000000000002' }), { failedSeq: 7 });
     expect(s.empty).toBe(true); // nothing to hand back to Redis
-    expect(await s.readLogState(e())).toEqual({ entry: e(), failedSeq: 0 });
+    expect(await s.readLogState(e())).toEqual({ entry: e(), failedSeq: 0, pendingSeq: 0 });
     expect((await s.readLogState(e({ groupId: '0000000000000002' }))).failedSeq).toBe(7);
-    expect(s.drain()).toEqual({ logs: [], failed: [] });
+    expect(s.drain()).toEqual({ logs: [], failed: [], pending: [] });
 
     // During an outage this node notifies seq 4 and gives up another half's seq 2.
     await s.writeLog(e({ seq: 4, timestamp: T0 + 1 }), 60_000);

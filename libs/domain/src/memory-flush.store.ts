@@ -29,10 +29,72 @@ interface LogSlot {
   dirty: boolean;
 }
 
-interface FailedSlot {
+interface MarkSlot {
   seq: number;
   expiresAt: number;
+  /** Marked here (memory mode or Redis outage) and not yet handed to Redis by `drain`. */
   dirty: boolean;
+}
+
+/** A marked sequence handed back by `drain`. */
+export interface DrainedMark {
+  key: NflogKey;
+  seq: number;
+  ttlMs: number;
+}
+
+/**
+ * Highest sequence per group half and receiver for one kind of mark (given up, or enqueued and not yet
+ * delivered), with the remembered/dirty split of the log entries.
+ */
+class SeqMarks {
+  private readonly slots = new Map<string, MarkSlot>();
+  private dirtyCount = 0;
+
+  constructor(private readonly max: number) {}
+
+  get dirty(): number {
+    return this.dirtyCount;
+  }
+
+  get(id: string, now: number): number {
+    const m = this.slots.get(id);
+    return m && m.expiresAt > now ? m.seq : 0;
+  }
+
+  /** Raises the mark to `seq`; `dirty` for a mark made here, clean for one remembered from Redis. */
+  set(id: string, seq: number, expiresAt: number, now: number, dirty: boolean): void {
+    const cur = this.slots.get(id);
+    const live = cur && cur.expiresAt > now ? cur : null;
+    if (!dirty && live && live.seq >= seq) return; // a higher one is known (and still to merge if dirty)
+    if (cur?.dirty) this.dirtyCount--;
+    if (dirty) this.dirtyCount++;
+    this.slots.delete(id);
+    this.slots.set(id, {
+      seq: Math.max(live?.seq ?? 0, seq),
+      expiresAt: Math.max(live?.expiresAt ?? 0, expiresAt),
+      dirty,
+    });
+    if (this.slots.size > this.max) {
+      for (const [k, v] of this.slots) {
+        if (this.slots.size <= this.max) break;
+        if (!v.dirty) this.slots.delete(k);
+      }
+    }
+  }
+
+  /** The dirty marks (now clean), for the merge into Redis. */
+  drain(now: number): { id: string; seq: number; ttlMs: number }[] {
+    const out: { id: string; seq: number; ttlMs: number }[] = [];
+    if (this.dirtyCount === 0) return out;
+    for (const [id, m] of this.slots) {
+      if (!m.dirty) continue;
+      m.dirty = false;
+      this.dirtyCount--;
+      if (m.expiresAt > now) out.push({ id, seq: m.seq, ttlMs: m.expiresAt - now });
+    }
+    return out;
+  }
 }
 
 const member = (tenant: string, groupId: string, state: GroupState): string =>
@@ -50,17 +112,19 @@ export class MemoryFlushStore implements FlushStore {
   private readonly leases = new Map<number, Map<string, Lease>>();
   private readonly logs = new Map<string, LogSlot>();
   private readonly fences = new Map<string, { fence: number; expiresAt: number }>();
-  private readonly failed = new Map<string, FailedSlot>();
+  private readonly failed: SeqMarks;
+  private readonly pending: SeqMarks;
   private readonly maxRemembered: number;
   /** Clean (remembered) log slots, and dirty slots of each map: kept as counts so `empty` is O(1). */
   private remembered = 0;
   private dirtyLogs = 0;
-  private dirtyFailed = 0;
 
   constructor(opts: MemoryFlushStoreOptions) {
     this.clock = opts.clock;
     this.dueBuckets = opts.dueBuckets ?? 1;
     this.maxRemembered = opts.maxRemembered ?? 100_000;
+    this.failed = new SeqMarks(this.maxRemembered);
+    this.pending = new SeqMarks(this.maxRemembered);
   }
 
   dueBucketOf(groupId: string): number {
@@ -131,13 +195,24 @@ export class MemoryFlushStore implements FlushStore {
   }
 
   async readLogState(key: NflogKey): Promise<NflogState> {
-    const f = this.failed.get(logId(key));
-    const failedSeq = f && f.expiresAt > this.clock.now() ? f.seq : 0;
-    return { entry: await this.readLog(key), failedSeq };
+    const id = logId(key);
+    const now = this.clock.now();
+    return {
+      entry: await this.readLog(key),
+      failedSeq: this.failed.get(id, now),
+      pendingSeq: this.pending.get(id, now),
+    };
   }
 
   markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
-    this.setFailed(key, seq, ttlMs, true);
+    const now = this.clock.now();
+    this.failed.set(logId(key), seq, now + ttlMs, now, true);
+    return Promise.resolve();
+  }
+
+  markPending(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    const now = this.clock.now();
+    this.pending.set(logId(key), seq, now + ttlMs, now, true);
     return Promise.resolve();
   }
 
@@ -156,31 +231,12 @@ export class MemoryFlushStore implements FlushStore {
     this.evictRemembered();
   }
 
-  /** `remember` for a given-up sequence of a half. */
-  rememberFailed(key: NflogKey, seq: number): void {
-    this.setFailed(key, seq, Infinity, false);
-  }
-
-  private setFailed(key: NflogKey, seq: number, ttlMs: number, dirty: boolean): void {
+  /** `remember` for the marks of a half read from Redis (given-up and pending sequences). */
+  rememberMarks(key: NflogKey, marks: { failedSeq?: number; pendingSeq?: number }): void {
     const id = logId(key);
     const now = this.clock.now();
-    const f = this.failed.get(id);
-    const live = f && f.expiresAt > now ? f : null;
-    if (!dirty && live && live.seq >= seq) return;
-    if (live?.dirty && !dirty) this.dirtyFailed--; // Redis knows a higher one: nothing left to merge
-    if (dirty && !live?.dirty) this.dirtyFailed++;
-    this.failed.delete(id);
-    this.failed.set(id, {
-      seq: Math.max(live?.seq ?? 0, seq),
-      expiresAt: Math.max(live?.expiresAt ?? 0, now + ttlMs),
-      dirty,
-    });
-    if (this.failed.size > this.maxRemembered) {
-      for (const [k, v] of this.failed) {
-        if (this.failed.size <= this.maxRemembered) break;
-        if (!v.dirty) this.failed.delete(k);
-      }
-    }
+    if (marks.failedSeq) this.failed.set(id, marks.failedSeq, Infinity, now, false);
+    if (marks.pendingSeq) this.pending.set(id, marks.pendingSeq, Infinity, now, false);
   }
 
   private dropSlot(id: string, slot: LogSlot): void {
@@ -266,14 +322,10 @@ export class MemoryFlushStore implements FlushStore {
     return this.drain().logs;
   }
 
-  /** `drainLogs`, with the given-up sequences marked here as well. */
-  drain(): {
-    logs: { entry: NflogEntry; ttlMs: number }[];
-    failed: { key: NflogKey; seq: number; ttlMs: number }[];
-  } {
+  /** `drainLogs`, with the given-up and pending sequences marked here as well. */
+  drain(): { logs: { entry: NflogEntry; ttlMs: number }[]; failed: DrainedMark[]; pending: DrainedMark[] } {
     const now = this.clock.now();
     const logs: { entry: NflogEntry; ttlMs: number }[] = [];
-    const failed: { key: NflogKey; seq: number; ttlMs: number }[] = [];
     if (this.dirtyLogs > 0) {
       for (const [id, slot] of [...this.logs]) {
         if (!slot.dirty) continue;
@@ -283,30 +335,29 @@ export class MemoryFlushStore implements FlushStore {
         this.remember(slot.entry);
       }
     }
-    if (this.dirtyFailed > 0) {
-      for (const [id, f] of this.failed) {
-        if (!f.dirty) continue;
-        f.dirty = false;
-        this.dirtyFailed--;
-        if (f.expiresAt <= now) continue;
+    const marks = (m: SeqMarks): DrainedMark[] =>
+      m.drain(now).map(({ id, seq, ttlMs }) => {
         const [tenant, groupId, state, receiver] = id.split('\u0000');
-        failed.push({
-          key: { tenant, groupId, state: state as GroupState, receiver },
-          seq: f.seq,
-          ttlMs: f.expiresAt - now,
-        });
-      }
-    }
+        return { key: { tenant, groupId, state: state as GroupState, receiver }, seq, ttlMs };
+      });
+    const failed = marks(this.failed);
+    const pending = marks(this.pending);
     this.fences.clear();
     this.due.clear();
     this.leases.clear();
-    return { logs, failed };
+    return { logs, failed, pending };
   }
 
   /** Whether anything written here is held (logs or given-up marks not yet merged, due entries, leases). */
   get empty(): boolean {
     const any = (m: Map<number, Map<string, unknown>>) => [...m.values()].some((x) => x.size > 0);
-    return this.dirtyLogs === 0 && this.dirtyFailed === 0 && !any(this.due) && !any(this.leases);
+    return (
+      this.dirtyLogs === 0 &&
+      this.failed.dirty === 0 &&
+      this.pending.dirty === 0 &&
+      !any(this.due) &&
+      !any(this.leases)
+    );
   }
 
   private ownLease(entry: ClaimedEntry): Lease | undefined {

@@ -113,3 +113,18 @@ describe('notification log helpers', () => {
     expect([...receiverView(null, e('recovery', [], ['a'], 1)).resolved]).toEqual(['a']);
   });
 });
+
+describe('nextSequence with given-up and pending sequences', () => {
+  it('goes above the delivered and the given-up sequence', () => {
+    expect(nextSequence(null)).toBe(1);
+    expect(nextSequence({ seq: 4 })).toBe(5);
+    expect(nextSequence({ seq: 4 }, 6)).toBe(7);
+    expect(nextSequence(null, 3)).toBe(4);
+  });
+
+  it('reuses a pending sequence above both, so a repeated flush finds its queued job', () => {
+    expect(nextSequence({ seq: 4 }, 0, 9)).toBe(9);
+    expect(nextSequence({ seq: 4 }, 9, 9)).toBe(10); // the pending one was given up
+    expect(nextSequence({ seq: 9 }, 0, 9)).toBe(10); // the pending one was delivered
+  });
+});

@@ -36,6 +36,11 @@ export interface NflogState {
   entry: NflogEntry | null;
   /** Highest sequence whose notification was given up (dead-lettered); 0 when none. */
   failedSeq: number;
+  /**
+   * Highest sequence enqueued and not known delivered or given up, where the sequence could not be
+   * derived again from the log (a notification enqueued during a Redis outage); 0 when none.
+   */
+  pendingSeq: number;
 }
 
 /** Why a log write was refused. */
@@ -52,10 +57,12 @@ export function nflogTtl(repeatInterval: number): number {
 /**
  * The sequence the next notification of this half gets: above the last delivered one and above any
  * given up (a dead-lettered sequence is never reused, so a job id and an Idempotency-Key never name two
- * different contents).
+ * different contents) — unless a notification is still pending above both: then its sequence, so the
+ * flush finds that job instead of queueing a second notification of the group.
  */
-export function nextSequence(last: Pick<NflogEntry, 'seq'> | null, failedSeq = 0): number {
-  return Math.max(last?.seq ?? 0, failedSeq) + 1;
+export function nextSequence(last: Pick<NflogEntry, 'seq'> | null, failedSeq = 0, pendingSeq = 0): number {
+  const done = Math.max(last?.seq ?? 0, failedSeq);
+  return pendingSeq > done ? pendingSeq : done + 1;
 }
 
 function isSubset(sub: Iterable<string>, sup: ReadonlySet<string>): boolean {

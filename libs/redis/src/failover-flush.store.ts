@@ -53,6 +53,9 @@ export class FailoverFlushStore implements FlushStore {
     private readonly opts: FailoverFlushOptions,
   ) {}
 
+  /** The sequence floor of the current outage (`outageSeqFloor` at its first flush); none while Redis is up. */
+  private outageFloor?: number;
+
   get dueBuckets(): number {
     return this.redis.dueBuckets;
   }
@@ -61,27 +64,30 @@ export class FailoverFlushStore implements FlushStore {
     return this.redis.dueBucketOf(groupId);
   }
 
-  /** Call at the start of a tick: merges memory logs into Redis once Redis is back. */
+  /**
+   * Call at the start of a tick: once Redis is back, merges what was written during the outage into it
+   * — given-up and pending sequences first, then log entries — before the scheduler claims from Redis.
+   */
   async sync(): Promise<void> {
+    if (!this.mode.degraded) this.outageFloor = undefined;
     if (this.mode.degraded || this.memory.empty) return;
-    const { logs, failed } = this.memory.drain();
-    for (let i = 0; i < failed.length; i++) {
-      const f = failed[i];
+    const { logs, failed, pending } = this.memory.drain();
+    const steps: (() => Promise<unknown>)[] = [
+      ...failed.map((f) => () => this.redis.markFailed(f.key, f.seq, f.ttlMs)),
+      ...pending.map((p) => () => this.redis.markPending(p.key, p.seq, p.ttlMs)),
+      ...logs.map((l) => () => this.redis.writeLog(l.entry, l.ttlMs)),
+    ];
+    const putBack: (() => Promise<unknown>)[] = [
+      ...failed.map((f) => () => this.memory.markFailed(f.key, f.seq, f.ttlMs)),
+      ...pending.map((p) => () => this.memory.markPending(p.key, p.seq, p.ttlMs)),
+      ...logs.map((l) => () => this.memory.writeLog(l.entry, l.ttlMs)),
+    ];
+    for (let i = 0; i < steps.length; i++) {
       try {
-        await this.redis.markFailed(f.key, f.seq, f.ttlMs);
-      } catch (e) {
-        for (const g of failed.slice(i)) await this.memory.markFailed(g.key, g.seq, g.ttlMs);
-        for (const l of logs) await this.memory.writeLog(l.entry, l.ttlMs);
-        this.fail(e);
-        return;
-      }
-    }
-    for (let i = 0; i < logs.length; i++) {
-      try {
-        await this.redis.writeLog(logs[i].entry, logs[i].ttlMs);
+        await steps[i]();
       } catch (e) {
         // Still unreachable: keep the rest in memory for the next sync.
-        for (const l of logs.slice(i)) await this.memory.writeLog(l.entry, l.ttlMs);
+        for (const back of putBack.slice(i)) await back();
         this.fail(e);
         return;
       }
@@ -121,14 +127,16 @@ export class FailoverFlushStore implements FlushStore {
   async readLogState(key: NflogKey): Promise<NflogState> {
     const fromMemory = async (): Promise<NflogState> => {
       const st = await this.memory.readLogState(key);
-      const floor = outageSeqFloor(this.opts.clock.now(), this.opts.nodeId);
-      return { entry: st.entry, failedSeq: Math.max(st.failedSeq, floor) };
+      // One floor per outage: a flush repeated while its notification is still queued must compute the
+      // same sequence (the same job), not a new one a second later.
+      this.outageFloor ??= outageSeqFloor(this.opts.clock.now(), this.opts.nodeId);
+      return { ...st, failedSeq: Math.max(st.failedSeq, this.outageFloor) };
     };
     if (this.mode.degraded) return fromMemory();
     try {
       const st = await this.redis.readLogState(key);
       if (st.entry) this.memory.remember(st.entry);
-      if (st.failedSeq > 0) this.memory.rememberFailed(key, st.failedSeq);
+      this.memory.rememberMarks(key, st);
       return st;
     } catch (e) {
       this.fail(e);
@@ -149,7 +157,16 @@ export class FailoverFlushStore implements FlushStore {
   /** Like `writeLog`: a given-up notification is recorded in memory when Redis fails at that moment. */
   async markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
     const r = await this.routeOrMemory((s) => s.markFailed(key, seq, ttlMs));
-    if (r.via === this.redis) this.memory.rememberFailed(key, seq);
+    if (r.via === this.redis) this.memory.rememberMarks(key, { failedSeq: seq });
+  }
+
+  /**
+   * Only kept during an outage: with Redis up a flush derives the same sequence from the log again, but
+   * a sequence numbered from the outage floor must reach Redis (on `sync`) so that the first flush after
+   * the outage finds the job still queued instead of notifying the group a second time.
+   */
+  async markPending(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    if (this.mode.degraded) await this.memory.markPending(key, seq, ttlMs);
   }
 
   private async routeOrMemory<T>(fn: (s: FlushStore) => Promise<T>): Promise<{ value: T; via: FlushStore }> {

@@ -20,7 +20,7 @@ const SCRIPTS = {
   heraldRenewLease: 'renew-lease',
   heraldScheduleDue: 'schedule-due',
   heraldWriteNflog: 'write-nflog',
-  heraldMarkNflogFailed: 'mark-nflog-failed-1',
+  heraldMarkNflogSeq: 'mark-nflog-seq-1',
 } as const;
 
 export interface RedisFlushStoreOptions {
@@ -136,7 +136,8 @@ export class RedisFlushStore implements FlushStore {
   async readLogState(key: NflogKey): Promise<NflogState> {
     const h = await this.redis.hgetall(this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver));
     const failedSeq = Number(h.fseq ?? 0) || 0;
-    if (!h.seq) return { entry: null, failedSeq };
+    const pendingSeq = Number(h.pseq ?? 0) || 0;
+    if (!h.seq) return { entry: null, failedSeq, pendingSeq };
     return {
       entry: {
         tenant: key.tenant,
@@ -149,13 +150,23 @@ export class RedisFlushStore implements FlushStore {
         seq: Number(h.seq),
       },
       failedSeq,
+      pendingSeq,
     };
   }
 
-  async markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
-    await this.cmd.heraldMarkNflogFailed(
+  markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    return this.mark('fseq', key, seq, ttlMs);
+  }
+
+  markPending(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    return this.mark('pseq', key, seq, ttlMs);
+  }
+
+  private async mark(field: 'fseq' | 'pseq', key: NflogKey, seq: number, ttlMs: number): Promise<void> {
+    await this.cmd.heraldMarkNflogSeq(
       1,
       this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver),
+      field,
       seq,
       Math.max(1, Math.round(ttlMs)),
     );

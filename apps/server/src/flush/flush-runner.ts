@@ -163,6 +163,7 @@ export class FlushRunner {
         state: entry.state,
         log: { firing: firingLog.entry, recovery: recoveryLog.entry },
         failedSeq: (entry.state === 'firing' ? firingLog : recoveryLog).failedSeq,
+        pendingSeq: (entry.state === 'firing' ? firingLog : recoveryLog).pendingSeq,
       });
       const d = this.pipeline.run(ctx);
       const ttl = nflogTtl(group.repeatInterval);
@@ -199,6 +200,8 @@ export class FlushRunner {
           const r = await this.notifier.enqueue(n);
           if (r === 'delivered') {
             await this.delivered(n); // delivered before, but the log write was lost (crash): record it now
+          } else if (r === 'queued' || r === 'pending') {
+            await this.flush.markPending(d.record, d.seq, ttl);
           } else if (r === 'dead') {
             // This sequence was given up (and its dead-letter listener did not get to record it): mark
             // it, and flush again at the next tick under a new sequence instead of waiting on a dead job.

@@ -1,0 +1,71 @@
+import { FakeClock, MemoryFlushStore, nextSequence, type NflogEntry, type NflogKey } from '@herald/domain';
+import { FailoverFlushStore, outageSeqFloor } from './failover-flush.store';
+
+/** Redis stood in by a second memory store; the mode is flipped by hand. */
+function setup() {
+  const clock = new FakeClock(1_800_000_000_000);
+  const redis = new MemoryFlushStore({ clock });
+  const memory = new MemoryFlushStore({ clock });
+  const mode = { degraded: false, reportUnavailable: () => undefined };
+  const store = new FailoverFlushStore(redis, memory, mode, { clock, nodeId: 'node-a' });
+  return { clock, redis, memory, mode, store };
+}
+
+const key: NflogKey = { tenant: 't', groupId: '00000000000000a1', receiver: 'hook', state: 'firing' };
+const entry = (seq: number, firing: string[]): NflogEntry => ({
+  ...key,
+  firing,
+  resolved: [],
+  timestamp: 1_800_000_000_000,
+  seq,
+});
+const seqOf = async (s: FailoverFlushStore) => {
+  const st = await s.readLogState(key);
+  return nextSequence(st.entry, st.failedSeq, st.pendingSeq);
+};
+
+describe('FailoverFlushStore across a Redis outage (issue 10 #4)', () => {
+  it('starts the outage from the log this node last read in Redis (a blip re-sends nothing)', async () => {
+    const { redis, mode, store } = setup();
+    await redis.writeLog(entry(3, ['a']), 60_000);
+    expect((await store.readLogState(key)).entry?.firing).toEqual(['a']); // read while Redis is up
+    mode.degraded = true;
+    expect((await store.readLogState(key)).entry).toEqual(entry(3, ['a'])); // the fallback knows it
+  });
+
+  it('numbers outage notifications from one floor per outage, above anything Redis may hold', async () => {
+    const { clock, mode, store } = setup();
+    mode.degraded = true;
+    const first = await seqOf(store);
+    expect(first).toBe(outageSeqFloor(clock.now(), 'node-a') + 1);
+    clock.advance(5_000);
+    expect(await seqOf(store)).toBe(first); // the same flush again: the same job
+    expect(outageSeqFloor(clock.now(), 'node-a')).not.toBe(outageSeqFloor(clock.now(), 'node-b'));
+  });
+
+  it('a notification queued during the outage is found, not repeated, by the first flush after it', async () => {
+    const { mode, store } = setup();
+    mode.degraded = true;
+    const seq = await seqOf(store);
+    await store.markPending(key, seq, 60_000); // enqueued; the receiver is down, so not delivered yet
+    mode.degraded = false;
+    await store.sync();
+    expect(await seqOf(store)).toBe(seq);
+    await store.writeLog(entry(seq, ['a']), 60_000); // delivered after all
+    expect(await seqOf(store)).toBe(seq + 1);
+  });
+
+  it('merges what was delivered or given up during the outage into Redis', async () => {
+    const { redis, mode, store } = setup();
+    await redis.writeLog(entry(2, ['a']), 60_000);
+    await store.readLogState(key);
+    mode.degraded = true;
+    const seq = await seqOf(store);
+    await store.writeLog(entry(seq, ['a', 'b']), 60_000);
+    await store.markFailed({ ...key, state: 'recovery' }, 4, 60_000);
+    mode.degraded = false;
+    await store.sync();
+    expect((await redis.readLog(key))!.firing).toEqual(['a', 'b']);
+    expect((await redis.readLogState({ ...key, state: 'recovery' })).failedSeq).toBe(4);
+  });
+});
