@@ -1,0 +1,462 @@
+/**
+ * Runs fuzz cases against Herald nodes (memory and Redis mode, each its own child process) and checks
+ * every answer against the README's contract: never a 5xx; a 4xx is JSON `{error, field}` (`field` may be
+ * absent only for an unknown route); a case's expected status/field where it has one; a mixed batch's
+ * valid alerts listed by `GET /api/v2/alerts`; the node alive (`/health/live`) during and after the run.
+ */
+import { request, Agent } from 'node:http';
+import { connect } from 'node:net';
+import {
+  ALERTS_PATH,
+  FUZZ_CONFIG_YAML,
+  fuzzCase,
+  SCENARIOS,
+  type FuzzCase,
+  type Scenario,
+} from './fuzz.cases';
+import { FuzzNode, type FuzzMode } from './fuzz.node';
+
+export interface FuzzOptions {
+  /** First seed index. */
+  start: number;
+  /** Number of cases (each sent to every mode). */
+  count: number;
+  modes: FuzzMode[];
+  /** Requests in flight per node. */
+  concurrency?: number;
+  /** Per-request timeout (ms): a slower answer counts as a hang. */
+  timeoutMs?: number;
+  /** Heap of each node process (MB). */
+  heapMB?: number;
+  /** Progress lines (stderr in the CLI). */
+  log?: (msg: string) => void;
+}
+
+/** One broken promise of the contract, with what is needed to reproduce it. */
+export interface FuzzFailure {
+  seed: number;
+  mode: FuzzMode;
+  scenario: Scenario;
+  request: string;
+  problem: string;
+  status?: number;
+  body?: string;
+  repro: string;
+}
+
+/** A known way the answers depart from the README's contract (not counted as a failure). */
+export interface Deviation {
+  count: number;
+  firstSeed: number;
+  status: number;
+  body: string;
+}
+
+export interface ModeSummary {
+  requests: number;
+  statuses: Record<string, number>;
+  fiveXX: number;
+  failures: number;
+  followupsChecked: number;
+  deviations: Record<string, Deviation>;
+  crashed: string | null;
+  aliveAfter: boolean;
+  peakRssMB: number | null;
+  durationMs: number;
+  /** Error-level lines of the node's log (stack traces of any 500). */
+  errorLog: string[];
+}
+
+export interface FuzzSummary {
+  cases: number;
+  seed: number;
+  modes: FuzzMode[];
+  requests: number;
+  statuses: Record<string, number>;
+  fiveXX: number;
+  crashes: number;
+  failures: number;
+  scenarios: Record<string, number>;
+  byMode: Partial<Record<FuzzMode, ModeSummary>>;
+  durationMs: number;
+}
+
+export interface FuzzResult {
+  summary: FuzzSummary;
+  failures: FuzzFailure[];
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Runs `count` cases from seed `start` against a fresh node per mode (modes in parallel). */
+export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const scenarios: Record<string, number> = Object.fromEntries(SCENARIOS.map((s) => [s, 0]));
+  for (let i = opts.start; i < opts.start + opts.count; i++) scenarios[fuzzCase(i).scenario]++;
+  const failures: FuzzFailure[] = [];
+  const results = await Promise.all(opts.modes.map((m) => runMode(m, opts, failures, log)));
+  const byMode: Partial<Record<FuzzMode, ModeSummary>> = {};
+  const statuses: Record<string, number> = {};
+  let requests = 0;
+  let fiveXX = 0;
+  let crashes = 0;
+  opts.modes.forEach((m, i) => {
+    const r = results[i];
+    byMode[m] = r;
+    requests += r.requests;
+    fiveXX += r.fiveXX;
+    if (r.crashed || !r.aliveAfter) crashes++;
+    for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  });
+  return {
+    summary: {
+      cases: opts.count,
+      seed: opts.start,
+      modes: opts.modes,
+      requests,
+      statuses: sortKeys(statuses),
+      fiveXX,
+      crashes,
+      failures: failures.length,
+      scenarios,
+      byMode,
+      durationMs: Date.now() - t0,
+    },
+    failures,
+  };
+}
+
+async function runMode(
+  mode: FuzzMode,
+  opts: FuzzOptions,
+  failures: FuzzFailure[],
+  log: (msg: string) => void,
+): Promise<ModeSummary> {
+  const t0 = Date.now();
+  const node = await FuzzNode.start(mode, FUZZ_CONFIG_YAML, opts.heapMB ?? 512);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const statuses: Record<string, number> = {};
+  let requests = 0;
+  let fiveXX = 0;
+  let followupsChecked = 0;
+  const deviations: Record<string, Deviation> = {};
+  let crashed: string | null = null;
+  let next = opts.start;
+  const end = opts.start + opts.count;
+  let done = 0;
+  const fail = (c: FuzzCase, problem: string, a?: Answer) => {
+    failures.push({
+      seed: c.index,
+      mode,
+      scenario: c.scenario,
+      request: describe(c),
+      problem,
+      status: a?.status,
+      body: a?.body.toString('utf8', 0, 600),
+      repro: `FUZZ_SEED=${c.index} FUZZ_CASES=1 FUZZ_MODES=${mode} npm run fuzz`,
+    });
+  };
+  const worker = async () => {
+    while (next < end && !crashed) {
+      const c = fuzzCase(next++);
+      let answers: Answer[];
+      try {
+        answers = c.raw
+          ? await sendRaw(node.url, c.raw, timeoutMs)
+          : [await send(node.url, c, agent, timeoutMs)];
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        requests++;
+        statuses.error = (statuses.error ?? 0) + 1;
+        if (node.exited) crashed = node.exited;
+        // A connection reset after the node answered early (413 on a big body) is the client's side.
+        else if (!/ECONNRESET|EPIPE/.test(msg) || c.expect?.status[0] !== 413) fail(c, `no answer: ${msg}`);
+        continue;
+      }
+      for (const a of answers) {
+        requests++;
+        statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+        if (a.status >= 500) fiveXX++;
+        const r = check(c, a);
+        for (const p of r.problems) fail(c, p, a);
+        for (const d of r.deviations) {
+          const seen = (deviations[d] ??= {
+            count: 0,
+            firstSeed: c.index,
+            status: a.status,
+            body: a.body.toString('utf8', 0, 300),
+          });
+          seen.count++;
+        }
+      }
+      if (c.followup && answers.length === 1) {
+        const p = await followup(node.url, c, answers[0], agent, timeoutMs).catch(
+          (e: Error) => `follow-up read failed: ${e.message}`,
+        );
+        followupsChecked++;
+        if (p) fail(c, p, answers[0]);
+      }
+      if (++done % 500 === 0) {
+        log(
+          `${mode}: ${done}/${opts.count} cases, ${fiveXX} 5xx, ${failures.filter((f) => f.mode === mode).length} failures`,
+        );
+        if (!(await node.alive(10_000))) crashed = node.exited ?? 'not answering /health/live';
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+    const aliveAfter = await node.alive(10_000);
+    if (!aliveAfter && !crashed) crashed = node.exited ?? 'not answering /health/live';
+    if (crashed) log(`${mode}: node down (${crashed}):\n${node.logTail()}`);
+    return {
+      requests,
+      statuses: sortKeys(statuses),
+      fiveXX,
+      failures: failures.filter((f) => f.mode === mode).length,
+      followupsChecked,
+      deviations,
+      crashed,
+      aliveAfter,
+      peakRssMB: node.peakRssMB(),
+      durationMs: Date.now() - t0,
+      errorLog: node.errorLines(),
+    };
+  } finally {
+    agent.destroy();
+    await node.stop();
+  }
+}
+
+/** A connection-level error answered by Fastify's default clientErrorHandler: `{error, message, statusCode}`. */
+export const FASTIFY_CLIENT_ERROR = 'fastify-client-error-without-field';
+
+/** An HTTP/1.1 request without a Host header, refused by Node's http server with an empty 400. */
+export const NODE_MISSING_HOST = 'node-http-missing-host-empty-400';
+
+/** What the answer breaks (problems), and known deviations from the README's contract it shows. */
+export function check(c: FuzzCase, a: Answer): { problems: string[]; deviations: string[] } {
+  const problems: string[] = [];
+  const deviations: string[] = [];
+  if (a.status >= 500) problems.push(`5xx: ${a.status}`);
+  const text = a.body.toString('utf8');
+  let json: unknown;
+  let parsed = false;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+    parsed = text !== '';
+  } catch {
+    /* not JSON */
+  }
+  const head = c.method === 'HEAD';
+  if (a.status >= 400 && a.status < 500 && !head) {
+    const b = json as
+      { error?: unknown; field?: unknown; message?: unknown; statusCode?: unknown } | undefined;
+    if (text === '' && a.status === 400 && c.raw && !/\r?\nhost:/i.test(c.raw.toString('latin1'))) {
+      // Node's http server itself answers an HTTP/1.1 request without Host (requireHostHeader) with an
+      // empty 400 before Fastify sees it: a known deviation, reported, not failed.
+      deviations.push(NODE_MISSING_HOST);
+    } else if (
+      !parsed ||
+      typeof b !== 'object' ||
+      b === null ||
+      Array.isArray(b) ||
+      typeof b.error !== 'string'
+    ) {
+      problems.push(`contract: ${a.status} body is not JSON {error, field}`);
+    } else if (typeof b.field !== 'string' && !FIELDLESS.has(a.status)) {
+      // Fastify's own clientErrorHandler answers an unparsable request (bad framing, headers over 16 KiB)
+      // before any route or Herald's filter runs: counted as a known deviation, reported, not failed.
+      if (b.statusCode === a.status && typeof b.message === 'string') deviations.push(FASTIFY_CLIENT_ERROR);
+      else problems.push(`contract: ${a.status} body has no field`);
+    }
+  }
+  if (c.expect) {
+    if (!c.expect.status.includes(a.status)) {
+      problems.push(`expected status ${c.expect.status.join('|')}, got ${a.status}`);
+    } else if (c.expect.field !== undefined && a.status >= 400) {
+      const field = (json as { field?: unknown } | undefined)?.field;
+      const f = c.expect.field;
+      const ok = typeof field === 'string' && (typeof f === 'string' ? field === f : f.test(field));
+      if (!ok) problems.push(`expected field ${String(f)}, got ${JSON.stringify(field)}`);
+    }
+  }
+  if (a.status === 200 && c.method === 'POST' && text !== '')
+    problems.push('contract: ingest 200 with a body');
+  if (a.status === 200 && c.method === 'GET' && !Array.isArray(json))
+    problems.push('contract: read 200 is not a JSON array');
+  return { problems, deviations };
+}
+
+/** Statuses whose body may lack `field`: an unknown route or method (Fastify answers 404). */
+const FIELDLESS = new Set([404, 405]);
+
+/** The follow-up read of a case: its valid alerts listed when anything was stored, none otherwise. */
+async function followup(
+  base: string,
+  c: FuzzCase,
+  a: Answer,
+  agent: Agent,
+  timeoutMs: number,
+): Promise<string | null> {
+  const f = c.followup!;
+  if (a.status !== 200 && a.status !== 400) return null; // 413/415/429: nothing to compare
+  let body: { accepted?: number } = {};
+  try {
+    body = a.body.length ? (JSON.parse(a.body.toString('utf8')) as typeof body) : {};
+  } catch {
+    /* checked elsewhere */
+  }
+  const stored = a.status === 200 || (typeof body.accepted === 'number' && body.accepted > 0);
+  const want = stored ? f.alerts : 0;
+  const r = await send(
+    base,
+    {
+      index: c.index,
+      scenario: c.scenario,
+      method: 'GET',
+      path: `${ALERTS_PATH}?filter=${encodeURIComponent(f.filter)}`,
+      headers: {},
+    },
+    agent,
+    timeoutMs,
+  );
+  if (r.status !== 200) return `follow-up GET ${f.filter}: status ${r.status}`;
+  const list = JSON.parse(r.body.toString('utf8')) as { labels: Record<string, string> }[];
+  if (list.length !== want) {
+    return `follow-up GET ${f.filter}: ${list.length} alert(s) listed, want ${want} (status ${a.status}, accepted ${String(body.accepted)})`;
+  }
+  for (const [k, v] of Object.entries(f.labels ?? {})) {
+    if (list.some((x) => !Object.prototype.hasOwnProperty.call(x.labels, k) || x.labels[k] !== v)) {
+      return `follow-up GET ${f.filter}: label ${k}=${JSON.stringify(v)} not kept`;
+    }
+  }
+  return null;
+}
+
+/**
+ * One request on the keep-alive agent. A reused connection the server closed meanwhile (after an early
+ * 413 on a big body, say) fails before anything was answered: retried once on a fresh connection, as
+ * Node's docs advise for `reusedSocket`.
+ */
+async function send(base: string, c: FuzzCase, agent: Agent, timeoutMs: number): Promise<Answer> {
+  try {
+    return await sendOnce(base, c, agent, timeoutMs);
+  } catch (e) {
+    if ((e as { reused?: boolean }).reused) return sendOnce(base, c, false, timeoutMs);
+    throw e;
+  }
+}
+
+function sendOnce(base: string, c: FuzzCase, agent: Agent | false, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...c.headers };
+    if (c.body) headers['content-length'] = c.body.length;
+    let answered = false;
+    const req = request(
+      `${base}${c.path}`,
+      { method: c.method, headers, agent, timeout: timeoutMs },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', (e: Error & { code?: string; reused?: boolean }) => {
+      if (answered) return;
+      if (req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) e.reused = true;
+      reject(e);
+    });
+    req.end(c.body);
+  });
+}
+
+/**
+ * Writes raw bytes on a fresh connection, half-closes it, and parses every HTTP response the server
+ * wrote before closing (none is fine: a server may drop garbage without answering).
+ */
+function sendRaw(base: string, raw: Buffer, timeoutMs: number): Promise<Answer[]> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host: hostname, port: Number(port) });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`raw: connection still open after ${timeoutMs} ms`));
+    }, timeoutMs);
+    sock.on('connect', () => sock.end(raw));
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('error', () => undefined); // a reset after the answer is fine; the answer is what counts
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(parseResponses(Buffer.concat(chunks)));
+    });
+  });
+}
+
+/** Splits a byte stream into HTTP/1.1 responses (Content-Length or chunked bodies). */
+export function parseResponses(buf: Buffer): Answer[] {
+  const out: Answer[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const headEnd = buf.indexOf('\r\n\r\n', at);
+    if (headEnd < 0) break;
+    const head = buf.toString('latin1', at, headEnd).split('\r\n');
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
+    if (!m) break;
+    const headers: Record<string, string> = {};
+    for (const line of head.slice(1)) {
+      const i = line.indexOf(':');
+      if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    let p = headEnd + 4;
+    let body: Buffer;
+    if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+      const parts: Buffer[] = [];
+      for (;;) {
+        const le = buf.indexOf('\r\n', p);
+        if (le < 0) break;
+        const n = parseInt(buf.toString('latin1', p, le), 16);
+        if (!(n > 0)) {
+          p = le + 4;
+          break;
+        }
+        parts.push(buf.subarray(le + 2, le + 2 + n));
+        p = le + 2 + n + 2;
+      }
+      body = Buffer.concat(parts);
+    } else {
+      const n = Number(headers['content-length'] ?? 0);
+      body = buf.subarray(p, p + n);
+      p += n;
+    }
+    out.push({ status: Number(m[1]), headers, body });
+    at = p;
+  }
+  return out;
+}
+
+function describe(c: FuzzCase): string {
+  if (c.raw)
+    return `RAW ${JSON.stringify(c.raw.toString('latin1', 0, 200))}${c.raw.length > 200 ? `… (${c.raw.length} bytes)` : ''}`;
+  const ct = c.headers['content-type'];
+  const body = c.body
+    ? ` ${JSON.stringify(c.body.toString('utf8', 0, 200))}${c.body.length > 200 ? `… (${c.body.length} bytes)` : ''}`
+    : '';
+  return `${c.method} ${c.path.slice(0, 300)}${ct !== undefined ? ` [${ct}]` : ''}${body}`;
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
