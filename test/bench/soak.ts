@@ -1,0 +1,411 @@
+/**
+ * Soak test (`npm run soak`, not in CI): one node in Redis mode (own redis-server) under a steady load
+ * for a long time, to show that nothing grows without bound.
+ *
+ * 1. Measures the node's max ingest rate briefly (the reference load of `npm run bench`: 64-alert
+ *    batches from a pool of 10 000 alerts in 500 groups, 8 connections), unless SOAK_RATE is given.
+ * 2. Runs at half that rate for SOAK_MINUTES, plus group churn: every second SOAK_CHURN new groups
+ *    (2 alerts each) start firing and the groups started SOAK_CHURN_LIFETIME seconds ago resolve, so
+ *    groups are created, notified, resolved, notified and deleted continuously. A webhook sink on
+ *    loopback accepts every notification (so delivery jobs run all the time).
+ * 3. Every SOAK_SAMPLE_SECONDS: node RSS (/proc/<pid>/status), Redis used_memory and DBSIZE,
+ *    notifications received.
+ * 4. Prints a JSON summary last: the samples, the Redis keys by pattern (count, bytes) at the baseline
+ *    and at the end, and per metric the growth between the baseline (SOAK_BASELINE_MINUTES, default
+ *    minute 5, or 1/6 of a shorter run) and the end. Exits 1 when a metric grew by 10 % or more.
+ *
+ * Environment (defaults): SOAK_MINUTES (30), SOAK_BASELINE_MINUTES (min(5, SOAK_MINUTES / 6) — so 2 for
+ * an 8-minute run when set), SOAK_SAMPLE_SECONDS (30), SOAK_RATE (alerts/s; measured when unset),
+ * SOAK_MEASURE_SECONDS (10), SOAK_CHURN (10 groups/s), SOAK_CHURN_LIFETIME (30 s),
+ * SOAK_REPEAT_INTERVAL (1m; the notification log of a deleted group lives 2 × repeat_interval),
+ * SOAK_MAX_GROWTH (0.10).
+ *
+ * Growth is judged on the mean of the samples within one sample period either side of the baseline
+ * minute against the mean of the samples of the last minute, so a single GC sawtooth or a BullMQ
+ * stream trim does not decide it; the point values are printed too.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from '../harness/free-port';
+import { RedisServer } from '../harness/redis-server';
+import { buildBodies, REFERENCE_SHAPE } from './alert-load';
+import { runAutocannon, stopLoad, type LoadResult } from './load';
+import { log, procMemory, round, sleep, spawnLogged, stopChild, waitHttp, type Child } from './procs';
+import { infoSection } from './redis-stats';
+
+function envNumber(name: string, def: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got ${raw}`);
+  return n;
+}
+
+interface Settings {
+  minutes: number;
+  baselineMinutes: number;
+  sampleS: number;
+  rate: number | null;
+  measureS: number;
+  churn: number;
+  churnLifetimeS: number;
+  repeatInterval: string;
+  maxGrowth: number;
+}
+
+function readSettings(): Settings {
+  const minutes = envNumber('SOAK_MINUTES', 30, 0.5);
+  const baselineMinutes = envNumber('SOAK_BASELINE_MINUTES', Math.min(5, minutes / 6), 0);
+  if (baselineMinutes >= minutes - 1)
+    throw new Error(`SOAK_BASELINE_MINUTES (${baselineMinutes}) must be at least a minute before the end`);
+  return {
+    minutes,
+    baselineMinutes,
+    sampleS: envNumber('SOAK_SAMPLE_SECONDS', 30, 1),
+    rate: process.env.SOAK_RATE ? envNumber('SOAK_RATE', 0, 1) : null,
+    measureS: envNumber('SOAK_MEASURE_SECONDS', 10, 1),
+    churn: envNumber('SOAK_CHURN', 10, 0),
+    churnLifetimeS: envNumber('SOAK_CHURN_LIFETIME', 30, 1),
+    repeatInterval: process.env.SOAK_REPEAT_INTERVAL || '1m',
+    maxGrowth: envNumber('SOAK_MAX_GROWTH', 0.1, 0),
+  };
+}
+
+// ----------------------------------------------------------------------------------------- receiver
+
+/** A webhook receiver that only counts (the harness sink keeps every body: too much for 30 minutes). */
+class CountingSink {
+  firing = 0;
+  resolved = 0;
+  churnResolved = new Set<number>();
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<CountingSink> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          const p = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            status: string;
+            groupKey: string;
+          };
+          if (p.status === 'resolved') {
+            sink.resolved++;
+            const churn = /alertname="Churn(\d+)"/.exec(p.groupKey);
+            if (churn) sink.churnResolved.add(Number(churn[1]));
+          } else sink.firing++;
+        } catch {
+          /* counted nowhere: not a notification */
+        }
+        res.writeHead(200).end('ok');
+      });
+    });
+    const sink = new CountingSink(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return sink;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+// ------------------------------------------------------------------------------------------- churn
+
+/**
+ * Every second: `perSecond` new groups (alertname Churn<n>, 2 alerts each) start firing, and the groups
+ * started `lifetimeS` ago resolve (explicit `endsAt` in the past). Each group is thus notified firing,
+ * then resolved, then deleted by the delivery of its resolution.
+ */
+function churn(url: string, perSecond: number, lifetimeS: number) {
+  let next = 0;
+  const born: { from: number; to: number; at: number }[] = [];
+  const stats = { created: 0, resolved: 0, errors: 0 };
+  let running = perSecond > 0;
+  const alerts = (from: number, to: number, endsAt?: string) =>
+    Array.from({ length: (to - from) * 2 }, (_, i) => ({
+      labels: { alertname: `Churn${from + (i >> 1)}`, instance: `c${i & 1}`, job: 'soak' },
+      annotations: { summary: `churn group ${from + (i >> 1)}` },
+      startsAt: new Date(Date.now() - 1000).toISOString(),
+      ...(endsAt ? { endsAt } : {}),
+    }));
+  const post = async (body: unknown[]) => {
+    try {
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      await r.arrayBuffer();
+      if (r.status !== 200) stats.errors++;
+    } catch {
+      stats.errors++;
+    }
+  };
+  const loop = (async () => {
+    while (running) {
+      const t = Date.now();
+      const from = next;
+      next += perSecond;
+      await post(alerts(from, next));
+      born.push({ from, to: next, at: t });
+      stats.created += perSecond;
+      while (born.length && born[0].at <= t - lifetimeS * 1000) {
+        const g = born.shift()!;
+        await post(alerts(g.from, g.to, new Date(Date.now() - 10).toISOString()));
+        stats.resolved += g.to - g.from;
+      }
+      await sleep(Math.max(0, 1000 - (Date.now() - t)));
+    }
+  })();
+  return {
+    stats,
+    /** Stops creating; resolves every group still alive. */
+    stop: async () => {
+      running = false;
+      await loop;
+      for (const g of born.splice(0)) {
+        await post(alerts(g.from, g.to, new Date(Date.now() - 10).toISOString()));
+        stats.resolved += g.to - g.from;
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------- sampling
+
+interface Sample {
+  /** Seconds since the soak load started. */
+  t: number;
+  nodeRssMB: number;
+  redisUsedMemoryMB: number;
+  redisKeys: number;
+  redisRssMB: number;
+  notificationsFiring: number;
+  notificationsResolved: number;
+  churnCreated: number;
+  churnResolved: number;
+}
+
+interface PatternStat {
+  keys: number;
+  bytes: number;
+}
+
+/** Redis keys grouped by pattern: group ids, hashes and numbers replaced, with MEMORY USAGE summed. */
+async function keysByPattern(redis: Redis): Promise<Record<string, PatternStat>> {
+  const out: Record<string, PatternStat> = {};
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    if (!keys.length) continue;
+    const p = redis.pipeline();
+    for (const k of keys) p.memory('USAGE', k);
+    const res = (await p.exec()) ?? [];
+    keys.forEach((k, i) => {
+      const pat = k
+        .replace(/\{[0-9a-f]{16}\}/g, '{<gid>}')
+        .replace(/[0-9a-f]{32,}(-r?\d+)?/g, '<hash>')
+        .replace(/\d+/g, '<n>');
+      const s = (out[pat] ??= { keys: 0, bytes: 0 });
+      s.keys++;
+      s.bytes += Number(res[i]?.[1] ?? 0);
+    });
+  } while (cursor !== '0');
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1].bytes - a[1].bytes));
+}
+
+type Metric = 'nodeRssMB' | 'redisUsedMemoryMB' | 'redisKeys';
+const METRICS: Metric[] = ['nodeRssMB', 'redisUsedMemoryMB', 'redisKeys'];
+
+function growth(samples: Sample[], s: Settings) {
+  const base = s.baselineMinutes * 60;
+  const end = samples[samples.length - 1].t;
+  const around = samples.filter((x) => Math.abs(x.t - base) <= s.sampleS);
+  const last = samples.filter((x) => x.t >= end - 60);
+  const at = samples.find((x) => x.t >= base - 1) ?? samples[0];
+  const mean = (xs: Sample[], m: Metric) => xs.reduce((a, x) => a + x[m], 0) / xs.length;
+  const out: Record<string, unknown> = {};
+  let ok = true;
+  for (const m of METRICS) {
+    const from = mean(around.length ? around : [at], m);
+    const to = mean(last, m);
+    const g = from > 0 ? (to - from) / from : 0;
+    if (g >= s.maxGrowth) ok = false;
+    out[m] = {
+      baseline: round(from, 2),
+      end: round(to, 2),
+      growth: round(g, 4),
+      pointBaseline: at[m],
+      pointEnd: samples[samples.length - 1][m],
+      pointGrowth: round(at[m] > 0 ? (samples[samples.length - 1][m] - at[m]) / at[m] : 0, 4),
+      ok: g < s.maxGrowth,
+    };
+  }
+  return { ok, metrics: out };
+}
+
+// -------------------------------------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  const s = readSettings();
+  const dir = mkdtempSync(join(tmpdir(), 'herald-soak-'));
+  const redisServer = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
+  const redis = new Redis(redisServer.url);
+  const sink = await CountingSink.start();
+  let node: Child | undefined;
+  const stopAll = async () => {
+    stopLoad();
+    await stopChild(node);
+    redis.disconnect();
+    await sink.stop();
+    await redisServer.stop();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: stopping`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+  try {
+    const port = await freePort();
+    const config = join(dir, 'herald.yml');
+    writeFileSync(
+      config,
+      `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 5s\n` +
+        `  repeat_interval: ${s.repeatInterval}\n` +
+        `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n        send_resolved: true\n`,
+    );
+    node = await spawnLogged(
+      'herald',
+      process.execPath,
+      [resolve(__dirname, '..', '..', 'apps', 'server', 'src', 'main.js')],
+      join(dir, 'herald.log'),
+      {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          REDIS_URL: redisServer.url,
+          HERALD_CONFIG: config,
+          HERALD_LOG_LEVEL: 'warn',
+        },
+      },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    await waitHttp(node, `${url}/health/ready`, 30_000);
+    const ingest = `${url}/api/v2/alerts`;
+    const bodies = buildBodies(REFERENCE_SHAPE);
+    const batch = REFERENCE_SHAPE.batch;
+
+    let measured: LoadResult | null = null;
+    let maxRate = s.rate === null ? 0 : s.rate * 2;
+    if (s.rate === null) {
+      log(`measuring the max ingest rate for ${s.measureS}s (8 connections)`);
+      await runAutocannon({ url: ingest, bodies, connections: 8, durationS: 2, batch }); // warm-up
+      measured = await runAutocannon({ url: ingest, bodies, connections: 8, durationS: s.measureS, batch });
+      maxRate = measured.alertsPerSec;
+      await sleep(2000);
+    }
+    const rate = maxRate / 2;
+    const reqRate = Math.max(1, Math.round(rate / batch));
+    log(
+      `soak: ${s.minutes} min at ${Math.round(rate)} alerts/s (${reqRate} requests/s), churn ${s.churn} groups/s ` +
+        `living ${s.churnLifetimeS}s, sample every ${s.sampleS}s, baseline minute ${s.baselineMinutes}`,
+    );
+
+    const t0 = Date.now();
+    const load = runAutocannon({
+      url: ingest,
+      bodies,
+      connections: 4,
+      durationS: Math.round(s.minutes * 60),
+      batch,
+      overallRate: reqRate,
+    });
+    const ch = churn(ingest, s.churn, s.churnLifetimeS);
+    const samples: Sample[] = [];
+    let baselineKeys: Record<string, PatternStat> | null = null;
+    const sample = async () => {
+      const mem = await infoSection(redis, 'memory');
+      const x: Sample = {
+        t: Math.round((Date.now() - t0) / 1000),
+        nodeRssMB: procMemory(node!.pid)?.rssMB ?? NaN,
+        redisUsedMemoryMB: round(Number(mem.used_memory) / 2 ** 20, 2),
+        redisKeys: await redis.dbsize(),
+        redisRssMB: round(Number(mem.used_memory_rss) / 2 ** 20, 1),
+        notificationsFiring: sink.firing,
+        notificationsResolved: sink.resolved,
+        churnCreated: ch.stats.created,
+        churnResolved: ch.stats.resolved,
+      };
+      samples.push(x);
+      log(JSON.stringify(x));
+      if (!baselineKeys && x.t >= s.baselineMinutes * 60 - 1) baselineKeys = await keysByPattern(redis);
+    };
+    const end = t0 + s.minutes * 60_000;
+    for (let k = 1; ; k++) {
+      const due = t0 + k * s.sampleS * 1000;
+      if (due > end + 1000) break;
+      await sleep(Math.max(0, due - Date.now()));
+      await sample();
+    }
+    const result = await load;
+    await ch.stop();
+    const endKeys = await keysByPattern(redis);
+    // The churned groups still owed a resolution get a little time; reported, not judged here.
+    await sleep(10_000);
+    const g = growth(samples, s);
+    const patterns = new Set([...Object.keys(baselineKeys ?? {}), ...Object.keys(endKeys)]);
+    const keyGrowth = [...patterns]
+      .map((p) => ({
+        pattern: p,
+        baseline: baselineKeys?.[p] ?? { keys: 0, bytes: 0 },
+        end: endKeys[p] ?? { keys: 0, bytes: 0 },
+      }))
+      .sort((a, b) => b.end.bytes - b.baseline.bytes - (a.end.bytes - a.baseline.bytes));
+    const summary = {
+      ok: g.ok,
+      settings: { ...s, rateAlertsPerSec: Math.round(rate), requestsPerSec: reqRate, batch },
+      maxRate: measured
+        ? { alertsPerSec: measured.alertsPerSec, p99Ms: measured.latencyMs.p99, non2xx: measured.non2xx }
+        : { alertsPerSec: maxRate, given: 'SOAK_RATE × 2' },
+      load: {
+        requests: result.requests,
+        alertsPerSec: result.alertsPerSec,
+        latencyMs: result.latencyMs,
+        non2xx: result.non2xx,
+        errors: result.errors,
+      },
+      churn: { ...ch.stats, resolutionsNotified: sink.churnResolved.size },
+      notifications: { firing: sink.firing, resolved: sink.resolved },
+      growth: g.metrics,
+      redisKeysByPattern: keyGrowth,
+      samples,
+      env: { cpus: cpus().length, node: process.version },
+    };
+    console.log(JSON.stringify(summary));
+    return g.ok ? 0 : 1;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(2);
+  },
+);
