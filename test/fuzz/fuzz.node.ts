@@ -130,6 +130,29 @@ export class FuzzNode {
     }
   }
 
+  /**
+   * Warn-level log messages with their counts (numbers masked so repeats group), e.g. a Redis fallback
+   * under load, which explains a read that misses a write.
+   */
+  warnings(max = 20): Record<string, number> {
+    const out: Record<string, number> = {};
+    try {
+      for (const l of readFileSync(this.logPath, 'utf8').split('\n')) {
+        try {
+          const j = JSON.parse(l) as { level?: unknown; msg?: unknown };
+          if (Number(j.level) !== 40) continue;
+          const key = String(j.msg).slice(0, 200).replace(/\d+/g, 'N');
+          if (key in out || Object.keys(out).length < max) out[key] = (out[key] ?? 0) + 1;
+        } catch {
+          /* not a log line */
+        }
+      }
+    } catch {
+      /* no log */
+    }
+    return out;
+  }
+
   /** Error-level log lines (a 500's stack trace) and anything not JSON (a crash on stderr), for the report. */
   errorLines(max = 20): string[] {
     try {

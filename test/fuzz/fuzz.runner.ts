@@ -65,6 +65,11 @@ export interface ModeSummary {
   durationMs: number;
   /** Error-level lines of the node's log (stack traces of any 500). */
   errorLog: string[];
+  /** Request latency (client side, ms) and the slowest case. */
+  latencyMs: { p50: number; p99: number; max: number };
+  slowest: { seed: number; scenario: string; ms: number };
+  /** Warn-level messages of the node's log with counts (e.g. a Redis fallback under load). */
+  warnings: Record<string, number>;
 }
 
 export interface FuzzSummary {
@@ -146,6 +151,8 @@ async function runMode(
   let fiveXX = 0;
   let followupsChecked = 0;
   const deviations: Record<string, Deviation> = {};
+  const latencies: number[] = [];
+  let slowest = { seed: -1, scenario: '', ms: 0 };
   let crashed: string | null = null;
   let next = opts.start;
   const end = opts.start + opts.count;
@@ -166,6 +173,7 @@ async function runMode(
     while (next < end && !crashed) {
       const c = fuzzCase(next++);
       let answers: Answer[];
+      const sent = Date.now();
       try {
         answers = c.raw
           ? await sendRaw(node.url, c.raw, timeoutMs)
@@ -179,6 +187,9 @@ async function runMode(
         else if (!/ECONNRESET|EPIPE/.test(msg) || c.expect?.status[0] !== 413) fail(c, `no answer: ${msg}`);
         continue;
       }
+      const ms = Date.now() - sent;
+      latencies.push(ms);
+      if (ms > slowest.ms) slowest = { seed: c.index, scenario: c.scenario, ms };
       for (const a of answers) {
         requests++;
         statuses[a.status] = (statuses[a.status] ?? 0) + 1;
@@ -226,7 +237,10 @@ async function runMode(
       aliveAfter,
       peakRssMB: node.peakRssMB(),
       durationMs: Date.now() - t0,
+      latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: slowest.ms },
+      slowest,
       errorLog: node.errorLines(),
+      warnings: node.warnings(),
     };
   } finally {
     agent.destroy();
@@ -455,6 +469,12 @@ function describe(c: FuzzCase): string {
     ? ` ${JSON.stringify(c.body.toString('utf8', 0, 200))}${c.body.length > 200 ? `… (${c.body.length} bytes)` : ''}`
     : '';
   return `${c.method} ${c.path.slice(0, 300)}${ct !== undefined ? ` [${ct}]` : ''}${body}`;
+}
+
+function percentile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 function sortKeys(o: Record<string, number>): Record<string, number> {
