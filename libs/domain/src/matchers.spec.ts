@@ -162,3 +162,27 @@ describe('matchersFromLegacy', () => {
     expect(matchersFromLegacy()).toEqual([]);
   });
 });
+
+describe('regex matchers use RE2, as Alertmanager (Go regexp)', () => {
+  it('a catastrophic-backtracking pattern matches in linear time', () => {
+    const m = new Matcher('instance', '=~', '(a+)+$');
+    const t0 = performance.now();
+    expect(m.matches({ instance: 'a'.repeat(5000) + '!' })).toBe(false);
+    expect(m.matches({ instance: 'a'.repeat(5000) })).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('takes RE2 syntax (inline flags anywhere, \\z) and refuses what Go refuses (lookaround, backreferences)', () => {
+    expect(new Matcher('s', '=~', 'crit(?i:ICAL)').matches({ s: 'critical' })).toBe(true);
+    expect(new Matcher('s', '=~', '(?i)warn').matches({ s: 'WARN' })).toBe(true);
+    expect(() => new Matcher('s', '=~', 'a(?=b)')).toThrow(/invalid regular expression/);
+    expect(() => new Matcher('s', '=~', '(a)\\1')).toThrow(/invalid regular expression/);
+  });
+
+  it('anchors the whole value and treats a missing label as empty', () => {
+    expect(new Matcher('job', '=~', 'api|web').matches({ job: 'api-x' })).toBe(false);
+    expect(new Matcher('job', '=~', 'api|web').matches({ job: 'web' })).toBe(true);
+    expect(new Matcher('job', '=~', '.*').matches({})).toBe(true);
+    expect(new Matcher('job', '!~', '.+').matches({})).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import type { LabelSet } from './alert';
+import { RE2JS } from 're2js';
 import { goQuote } from './go-quote';
 
 /** The four Alertmanager/PromQL match operators. */
@@ -10,25 +11,33 @@ const TYPE_ORDER: Record<MatchType, number> = { '=': 0, '!=': 1, '=~': 2, '!~': 
 // Alertmanager prints Go-quoted names only for names the classic parser could not read back.
 const RESERVED_IN_NAME = /[\s{}!=~,\\"'`]/;
 
+/** A compiled, fully anchored Go (RE2) regular expression. */
+export interface GoRegex {
+  test(value: string): boolean;
+}
+
+/** Distinct values whose outcome a regex remembers: labels repeat (Prometheus re-sends every minute). */
+const MEMO_SIZE = 1024;
+
 /**
- * Compiles a Go (RE2) pattern as a fully anchored JS RegExp. A leading `(?i)`/`(?s)`/`(?m)` flag group,
- * common in Alertmanager configs, becomes JS flags since Node 20 has no inline modifiers. The `u` flag
- * makes `.` match a code point as in Go; it is dropped if it rejects an escape that RE2 accepts (`\-`).
+ * Compiles a pattern as Alertmanager does: RE2 syntax (Go's `regexp`), anchored as `^(?:pattern)$`,
+ * with RE2's guarantee of matching in linear time. A V8 RegExp would accept other syntax (lookaround,
+ * backreferences) and can backtrack for minutes on a pattern such as `(a+)+$` — a filter anyone can send.
+ * RE2JS is slower per match than V8, so each regex remembers the outcome for recent values.
  */
-function compileAnchored(pattern: string): RegExp {
-  let flags = '';
-  let body = pattern;
-  const lead = /^\(\?([ims]+)\)/.exec(body);
-  if (lead) {
-    flags = [...new Set(lead[1])].join('');
-    body = body.slice(lead[0].length);
-  }
-  const source = `^(?:${body})$`;
-  try {
-    return new RegExp(source, flags + 'u');
-  } catch {
-    return new RegExp(source, flags);
-  }
+export function compileGoRegex(pattern: string): GoRegex {
+  const re = RE2JS.compile(`^(?:${pattern})$`);
+  const memo = new Map<string, boolean>();
+  return {
+    test(value: string): boolean {
+      const hit = memo.get(value);
+      if (hit !== undefined) return hit;
+      const m = re.matches(value);
+      if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+      memo.set(value, m);
+      return m;
+    },
+  };
 }
 
 /**
@@ -36,7 +45,7 @@ function compileAnchored(pattern: string): RegExp {
  * an alert without `foo`, and `foo!=""` requires it. Regexes are anchored and compiled once.
  */
 export class Matcher {
-  private readonly re?: RegExp;
+  private readonly re?: GoRegex;
 
   constructor(
     public readonly name: string,
@@ -45,7 +54,7 @@ export class Matcher {
   ) {
     if (type === '=~' || type === '!~') {
       try {
-        this.re = compileAnchored(value);
+        this.re = compileGoRegex(value);
       } catch (e) {
         throw new Error(`invalid regular expression ${goQuote(value)}: ${(e as Error).message}`, {
           cause: e,

@@ -3,11 +3,13 @@ import type { TenantContext } from '@herald/sessions';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Tenant } from '../auth/decorators';
 import {
+  compileGoRegex,
   isResolved,
   matchesAll,
   parseMatcher,
   MatcherParseError,
   type Alert,
+  type GoRegex,
   type GroupStore,
   type LabelSet,
   type Matcher,
@@ -113,7 +115,7 @@ function parseBool(q: Q, name: string, def: boolean): boolean {
   throw badRequest(name, `must be true or false, got ${JSON.stringify(s)}`);
 }
 
-function parseFilters(q: Q): { matchers: Matcher[]; receiver?: RegExp; wantActive: boolean } {
+function parseFilters(q: Q): { matchers: Matcher[]; receiver?: GoRegex; wantActive: boolean } {
   const raw = q.filter === undefined ? [] : Array.isArray(q.filter) ? q.filter : [q.filter];
   const matchers: Matcher[] = [];
   raw.forEach((s, i) => {
@@ -124,11 +126,11 @@ function parseFilters(q: Q): { matchers: Matcher[]; receiver?: RegExp; wantActiv
       throw badRequest(raw.length > 1 ? `filter[${i}]` : 'filter', msg);
     }
   });
-  let receiver: RegExp | undefined;
+  let receiver: GoRegex | undefined;
   const r = Array.isArray(q.receiver) ? q.receiver[0] : q.receiver;
   if (r) {
     try {
-      receiver = new RegExp(`^(?:${r})$`);
+      receiver = compileGoRegex(r);
     } catch (e) {
       throw badRequest('receiver', `invalid regular expression: ${(e as Error).message}`);
     }
