@@ -7,6 +7,12 @@ import { RedisServer } from '../harness/redis-server';
 
 export type FuzzMode = 'memory' | 'redis';
 
+/** A pino level as a number: Herald's logs write the label (`"level":"warn"`), pino's default the number. */
+function levelOf(level: unknown): number {
+  const labels: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+  return typeof level === 'number' ? level : (labels[String(level)] ?? 0);
+}
+
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
@@ -140,7 +146,7 @@ export class FuzzNode {
       for (const l of readFileSync(this.logPath, 'utf8').split('\n')) {
         try {
           const j = JSON.parse(l) as { level?: unknown; msg?: unknown };
-          if (Number(j.level) !== 40) continue;
+          if (levelOf(j.level) !== 40) continue;
           const key = String(j.msg).slice(0, 200).replace(/\d+/g, 'N');
           if (key in out || Object.keys(out).length < max) out[key] = (out[key] ?? 0) + 1;
         } catch {
@@ -161,7 +167,7 @@ export class FuzzNode {
         .filter((l) => {
           if (!l.trim()) return false;
           try {
-            return Number((JSON.parse(l) as { level?: unknown }).level) >= 50;
+            return levelOf((JSON.parse(l) as { level?: unknown }).level) >= 50;
           } catch {
             return true;
           }
