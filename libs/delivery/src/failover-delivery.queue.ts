@@ -1,6 +1,7 @@
 import type { BullMqDeliveryQueue } from './bullmq-delivery.queue';
 import type { MemoryDeliveryQueue } from './memory-delivery.queue';
 import {
+  deliveryJobId,
   describe,
   Listeners,
   silentLogger,
@@ -48,6 +49,11 @@ export interface DeliveryStatus {
  */
 export class FailoverDeliveryQueue implements DeliveryQueue {
   private bull?: BullMqDeliveryQueue;
+  /**
+   * Ids this node enqueued to BullMQ and has not seen delivered or dead (bounded; a job finished on
+   * another node is forgotten only when the bound pushes it out — it merely holds a memory-mode send).
+   */
+  private readonly inBull = new BoundedSet(100_000);
   private modeNow: DeliveryMode = 'memory';
   private since = Date.now();
   private lastError?: string;
@@ -105,7 +111,10 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     const bull = this.bull;
     if (this.modeNow === 'bullmq' && bull) {
       try {
-        return await this.withTimeout(bull.enqueue(n, opts));
+        const r = await this.withTimeout(bull.enqueue(n, opts));
+        if (r.status === 'queued' || (r.status === 'duplicate' && !r.delivered && !r.dead))
+          this.inBull.add(r.id);
+        return r;
       } catch (err) {
         this.toMemory(String(err));
         this.log.warn(
@@ -114,6 +123,10 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
         );
       }
     }
+    // Queued in BullMQ before the outage and not seen finished: it resumes there when Redis is back.
+    // Sending it from memory too would page twice (once under each adapter).
+    const id = deliveryJobId(n);
+    if (this.inBull.has(id)) return { id, status: 'duplicate', delivered: false };
     return this.opts.memory.enqueue(n, opts);
   }
 
@@ -212,8 +225,14 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
           await bull.close(100);
           throw err;
         }
-        bull.onDelivered((e) => this.deliveredL.emit(e));
-        bull.onDeadLetter((e) => this.deadL.emit(e));
+        bull.onDelivered((e) => {
+          this.inBull.delete(e.id);
+          return this.deliveredL.emit(e);
+        });
+        bull.onDeadLetter((e) => {
+          this.inBull.delete(e.deadLetter.id);
+          return this.deadL.emit(e);
+        });
         this.bull = bull;
       } else {
         await this.withTimeout(this.bull.ping());
@@ -248,5 +267,22 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
         );
       }),
     ]).finally(() => clearTimeout(t));
+  }
+}
+
+/** An insertion-ordered set that forgets its oldest entries beyond `max`. */
+class BoundedSet {
+  private readonly set = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(v: string): boolean {
+    return this.set.has(v);
+  }
+  add(v: string): void {
+    this.set.delete(v);
+    this.set.add(v);
+    if (this.set.size > this.max) this.set.delete(this.set.values().next().value as string);
+  }
+  delete(v: string): void {
+    this.set.delete(v);
   }
 }

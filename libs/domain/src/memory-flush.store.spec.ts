@@ -98,3 +98,26 @@ describe('MemoryFlushStore as the Redis fallback: remembered logs (issue 10 #4)'
     expect(await s.readLog(g(3))).not.toBeNull();
   });
 });
+
+describe('MemoryFlushStore in memory mode: expired state is swept', () => {
+  it('forgets expired log entries and marks of groups that came and went (no growth under churn)', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const s = new MemoryFlushStore({ clock });
+    const key = (n: number) => ({
+      tenant: 't',
+      groupId: n.toString(16).padStart(16, '0'),
+      receiver: 'r',
+      state: 'firing' as const,
+    });
+    for (let n = 0; n < 999; n++) {
+      await s.writeLog({ ...key(n), firing: ['x'], resolved: [], timestamp: clock.now(), seq: 1 }, 1000);
+      await s.markPending(key(n), 2, 1000);
+    }
+    clock.advance(2000);
+    // The 1 000th write sweeps: only its own entry is left.
+    await s.writeLog({ ...key(5000), firing: ['x'], resolved: [], timestamp: clock.now(), seq: 1 }, 1000);
+    const d = s.drain();
+    expect(d.logs.map((l) => l.entry.groupId)).toEqual([key(5000).groupId]);
+    expect(d.pending).toEqual([]);
+  });
+});

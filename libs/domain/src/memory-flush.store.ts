@@ -22,6 +22,9 @@ export interface MemoryFlushStoreOptions {
   maxRemembered?: number;
 }
 
+/** Log writes between two sweeps of expired entries. */
+const PURGE_EVERY = 1000;
+
 interface LogSlot {
   entry: NflogEntry;
   expiresAt: number;
@@ -83,6 +86,15 @@ class SeqMarks {
     }
   }
 
+  /** Forgets expired marks (a mark made here that expired has nothing left to merge). */
+  purge(now: number): void {
+    for (const [k, v] of this.slots) {
+      if (v.expiresAt > now) continue;
+      if (v.dirty) this.dirtyCount--;
+      this.slots.delete(k);
+    }
+  }
+
   /** The dirty marks (now clean), for the merge into Redis. */
   drain(now: number): { id: string; seq: number; ttlMs: number }[] {
     const out: { id: string; seq: number; ttlMs: number }[] = [];
@@ -118,6 +130,7 @@ export class MemoryFlushStore implements FlushStore {
   /** Clean (remembered) log slots, and dirty slots of each map: kept as counts so `empty` is O(1). */
   private remembered = 0;
   private dirtyLogs = 0;
+  private writes = 0;
 
   constructor(opts: MemoryFlushStoreOptions) {
     this.clock = opts.clock;
@@ -239,6 +252,17 @@ export class MemoryFlushStore implements FlushStore {
     if (marks.pendingSeq) this.pending.set(id, marks.pendingSeq, Infinity, now, false);
   }
 
+  /**
+   * Drops expired log entries, fences and marks. In memory mode (no Redis, nothing drained) groups come
+   * and go; without this their logs would stay after they expired. Runs every PURGE_EVERY log writes.
+   */
+  private purgeExpired(now: number): void {
+    for (const [id, slot] of [...this.logs]) if (slot.expiresAt <= now) this.dropSlot(id, slot);
+    for (const [id, f] of [...this.fences]) if (f.expiresAt <= now) this.fences.delete(id);
+    this.failed.purge(now);
+    this.pending.purge(now);
+  }
+
   private dropSlot(id: string, slot: LogSlot): void {
     this.logs.delete(id);
     if (slot.dirty) this.dirtyLogs--;
@@ -277,6 +301,7 @@ export class MemoryFlushStore implements FlushStore {
     if (stored) this.dropSlot(id, stored);
     this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: true });
     this.dirtyLogs++;
+    if (++this.writes % PURGE_EVERY === 0) this.purgeExpired(now);
     return Promise.resolve({ written: true });
   }
 

@@ -69,3 +69,13 @@ describe('FailoverFlushStore across a Redis outage (issue 10 #4)', () => {
     expect((await redis.readLogState({ ...key, state: 'recovery' })).failedSeq).toBe(4);
   });
 });
+
+describe('FailoverFlushStore: a notification still retrying in BullMQ when Redis dies', () => {
+  it('is found by the outage flush (its sequence, not a new one), so it is not paged twice', async () => {
+    const { mode, store } = setup();
+    const seq = await seqOf(store); // 1, enqueued to BullMQ while Redis is up
+    await store.markPending(key, seq, 60_000);
+    mode.degraded = true;
+    expect(await seqOf(store)).toBe(seq); // the same job: the delivery queue holds it for BullMQ
+  });
+});

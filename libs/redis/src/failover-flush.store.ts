@@ -127,6 +127,9 @@ export class FailoverFlushStore implements FlushStore {
   async readLogState(key: NflogKey): Promise<NflogState> {
     const fromMemory = async (): Promise<NflogState> => {
       const st = await this.memory.readLogState(key);
+      // A notification this node enqueued and does not know finished (in BullMQ before the outage, or
+      // queued during it): the flush takes its sequence and finds that job instead of paging again.
+      if (st.pendingSeq > Math.max(st.entry?.seq ?? 0, st.failedSeq)) return st;
       // One floor per outage: a flush repeated while its notification is still queued must compute the
       // same sequence (the same job), not a new one a second later.
       this.outageFloor ??= outageSeqFloor(this.opts.clock.now(), this.opts.nodeId);
@@ -161,12 +164,14 @@ export class FailoverFlushStore implements FlushStore {
   }
 
   /**
-   * Only kept during an outage: with Redis up a flush derives the same sequence from the log again, but
-   * a sequence numbered from the outage floor must reach Redis (on `sync`) so that the first flush after
-   * the outage finds the job still queued instead of notifying the group a second time.
+   * Not written to Redis while it is up (a flush derives the same sequence from the log again), only
+   * remembered: a Redis outage that starts while the job is still queued or retrying in BullMQ finds it
+   * instead of paging from memory under a new sequence. During an outage the mark is kept and merged on
+   * `sync`, so the first flush after the outage finds the job queued in memory (moved to BullMQ).
    */
   async markPending(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
     if (this.mode.degraded) await this.memory.markPending(key, seq, ttlMs);
+    else this.memory.rememberMarks(key, { pendingSeq: seq }); // for an outage that starts before it is sent
   }
 
   private async routeOrMemory<T>(fn: (s: FlushStore) => Promise<T>): Promise<{ value: T; via: FlushStore }> {
