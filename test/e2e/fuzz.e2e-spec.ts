@@ -4,6 +4,8 @@
  * processes). No 5xx, no contract break, mixed batches' valid alerts listed, both nodes alive after.
  * A failure prints its seed: `FUZZ_SEED=<n> FUZZ_CASES=1 FUZZ_MODES=<mode> npm run fuzz` replays it.
  */
+import { HttpSink } from '../harness/http-sink';
+import { post, startNode, type TestNode } from '../harness/app';
 import { FUZZ_CONFIG_YAML, SCENARIOS } from '../fuzz/fuzz.cases';
 import { FuzzNode } from '../fuzz/fuzz.node';
 import { runFuzz, type FuzzResult } from '../fuzz/fuzz.runner';
@@ -49,23 +51,65 @@ describe('regression: a catastrophic filter regex must not block the node', () =
   }, 60_000);
   afterAll(() => node?.stop(), 30_000);
 
-  it(
-    'GET /api/v2/alerts?filter=instance=~"(a+)+$" over a 30-character value answers within 2 s',
+  it('GET /api/v2/alerts?filter=instance=~"(a+)+$" over a 30-character value answers within 2 s', async () => {
+    const stored = await fetch(`${node.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels: { alertname: 'Backtrack', instance: 'a'.repeat(30) + '!' } }]),
+    });
+    expect(stored.status).toBe(200);
+    const filter = encodeURIComponent('instance=~"(a+)+$"');
+    const r = await fetch(`${node.url}/api/v2/alerts?filter=${filter}`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual([]);
+    expect(await node.alive(1000)).toBe(true);
+  }, 30_000);
+});
+
+/**
+ * Found by `npm run fuzz` (the node's warnings, both modes: "flush of default/<gid> (firing) failed,
+ * retried after the lease: TypeError [ERR_INVALID_ARG_TYPE] … at byteCompare … labelsBefore …
+ * compareAlerts … buildWebhookPayload"). `constructor`, `toString`, `valueOf`, `__proto__` are valid label
+ * names; libs/domain webhook-payload.ts `labelsBefore` tests `n in a` (true for inherited names) and then
+ * byte-compares `a[n]`, a function or Object.prototype. Two alerts of one group with as many labels, one
+ * of them named so, make every flush of that group throw: the group is never notified. Marked `failing`
+ * until fixed (own-property checks in `labelsBefore`); remove `.failing` with the fix.
+ */
+describe("regression: a label named constructor must not block its group's notifications", () => {
+  let node: TestNode;
+  let sink: HttpSink;
+  beforeAll(async () => {
+    sink = await HttpSink.start();
+    node = await startNode(`
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 0s
+  group_interval: 1s
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: ${sink.url}/hook
+`);
+  });
+  afterAll(async () => {
+    await node?.close();
+    await sink?.stop();
+  });
+
+  it.failing(
+    'notifies a group whose alerts are {alertname, zone} and {alertname, constructor}',
     async () => {
-      const stored = await fetch(`${node.url}/api/v2/alerts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify([{ labels: { alertname: 'Backtrack', instance: 'a'.repeat(30) + '!' } }]),
-      });
-      expect(stored.status).toBe(200);
-      const filter = encodeURIComponent('instance=~"(a+)+$"');
-      const r = await fetch(`${node.url}/api/v2/alerts?filter=${filter}`, {
-        signal: AbortSignal.timeout(2000),
-      });
-      expect(r.status).toBe(200);
-      expect(await r.json()).toEqual([]);
-      expect(await node.alive(1000)).toBe(true);
+      const alerts: { labels: Record<string, string> }[] = [
+        { labels: { alertname: 'Poison', zone: 'z1' } },
+        { labels: { alertname: 'Poison', constructor: 'x' } },
+      ];
+      expect((await post(`${node.url}/api/v2/alerts`, alerts)).status).toBe(200);
+      await sink.waitFor(() => sink.requests.length > 0, 5000, 'a notification of group Poison');
+      expect((sink.requests[0].json as { alerts: unknown[] }).alerts).toHaveLength(2);
     },
-    30_000,
+    15_000,
   );
 });

@@ -189,6 +189,9 @@ export class FuzzNode {
       clearTimeout(t);
     }
     await this.redis?.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    // FUZZ_KEEP_LOGS=1 keeps the node's config and log (path on stderr) for a closer look.
+    if (process.env.FUZZ_KEEP_LOGS === '1')
+      process.stderr.write(`[fuzz] ${this.mode} node log: ${this.logPath}\n`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 }

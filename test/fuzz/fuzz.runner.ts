@@ -36,7 +36,8 @@ export interface FuzzOptions {
 export interface FuzzFailure {
   seed: number;
   mode: FuzzMode;
-  scenario: Scenario;
+  /** The case's scenario, or `node-log` for a programming error the node logged. */
+  scenario: Scenario | 'node-log';
   request: string;
   problem: string;
   status?: number;
@@ -223,6 +224,20 @@ async function runMode(
   };
   try {
     await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+    // A programming error in the node's log (a flush that throws a TypeError, say) is a failure even
+    // though every answer was fine: the case that stored the poison is not known, so no seed.
+    for (const line of [...Object.keys(node.warnings()), ...node.errorLines()]) {
+      if (/\b(TypeError|RangeError|ReferenceError|SyntaxError)\b/.test(line)) {
+        failures.push({
+          seed: -1,
+          mode,
+          scenario: 'node-log',
+          request: '',
+          problem: `node logged a programming error: ${line.slice(0, 600)}`,
+          repro: `FUZZ_MODES=${mode} FUZZ_KEEP_LOGS=1 npm run fuzz`,
+        });
+      }
+    }
     const aliveAfter = await node.alive(10_000);
     if (!aliveAfter && !crashed) crashed = node.exited ?? 'not answering /health/live';
     if (crashed) log(`${mode}: node down (${crashed}):\n${node.logTail()}`);
