@@ -133,6 +133,15 @@ describe('webhook payload (Alertmanager v4)', () => {
     // Same size: the first sorted name missing from one side decides (Go: missing in the other → not before).
     expect(compareAlerts({ labels: { a: '2' } }, { labels: { b: '1' } })).toBeGreaterThan(0);
     expect(compareAlerts({ labels: { a: '1' } }, { labels: { a: '1' } })).toBe(0);
+    // Label names that are also Object.prototype members compare as plain names (regression: fuzz).
+    for (const n of ['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty']) {
+      const withIt: Record<string, string> = { alertname: 'P' };
+      Object.defineProperty(withIt, n, { value: 'x', enumerable: true, writable: true, configurable: true });
+      expect(compareAlerts({ labels: { alertname: 'P', zone: 'z' } }, { labels: withIt })).not.toBeNaN();
+      expect(Math.sign(compareAlerts({ labels: withIt }, { labels: { alertname: 'P', zone: 'z' } }))).toBe(
+        n < 'zone' ? 1 : -1, // Go: the set without the first differing name sorts first
+      );
+    }
   });
 
   it('formats times like Go and quotes the receiver like regexp.QuoteMeta', () => {

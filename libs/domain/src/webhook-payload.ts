@@ -68,8 +68,9 @@ function labelsBefore(a: LabelSet, b: LabelSet): boolean {
   if (an.length !== bn.length) return an.length < bn.length;
   const names = [...an, ...bn].sort(byteCompare);
   for (const n of names) {
-    if (!(n in a)) return true;
-    if (!(n in b)) return false;
+    // Own properties only: `n in a` is also true for `constructor`, `toString`, … of every object.
+    if (!Object.hasOwn(a, n)) return true;
+    if (!Object.hasOwn(b, n)) return false;
     const c = byteCompare(a[n], b[n]);
     if (c !== 0) return c < 0;
   }
