@@ -129,3 +129,50 @@ describe('FailoverGroupStore merge after an outage', () => {
     expect(memory.size.alerts).toBe(2);
   });
 });
+
+describe('FailoverGroupStore: a busy Redis is not a Redis outage (found by npm run fuzz)', () => {
+  /** Times out the next `n` listGroups calls, as a whole-tenant read under heavy ingest can. */
+  class SlowStore extends RefusingStore {
+    slow = 0;
+    override listGroups(tenant: string) {
+      if (this.slow > 0) {
+        this.slow--;
+        return Promise.reject(new Error('Command timed out'));
+      }
+      return super.listGroups(tenant);
+    }
+  }
+
+  function slowSetup() {
+    const redis = new SlowStore();
+    const memory = new MemoryGroupStore({ maxAlerts: 10_000, maxGroups: 1000, retention: 3_600_000 });
+    const store = new FailoverGroupStore(
+      redis,
+      memory,
+      { log: () => undefined, warn: () => undefined },
+      {
+        probeInterval: 60_000,
+        probe: () => (redis.down ? Promise.reject(new Error('down')) : Promise.resolve()),
+        now: () => NOW,
+      },
+    );
+    return { redis, store };
+  }
+
+  it('a read that times out while Redis answers PING is retried, and the node stays on Redis', async () => {
+    const { redis, store } = slowSetup();
+    await store.upsert({ tenant: 't', now: NOW, groups: [{ target: target('a'), alerts: [alert('f1')] }] });
+    redis.slow = 1;
+    expect((await store.listGroups('t')).map((g) => g.firing.length)).toEqual([1]);
+    expect(store.status().mode).toBe('redis');
+    expect(store.busyRetries).toBe(1);
+  });
+
+  it('a read that times out while PING fails too falls back to memory, as before', async () => {
+    const { redis, store } = slowSetup();
+    redis.slow = 1;
+    redis.down = true;
+    expect(await store.listGroups('t')).toEqual([]);
+    expect(store.status().mode).toBe('memory-fallback');
+  });
+});

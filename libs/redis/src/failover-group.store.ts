@@ -11,7 +11,7 @@ import {
   type UpsertResult,
 } from '@herald/domain';
 import type { RedisModeSource } from './failover-flush.store';
-import { isUnavailableError } from './redis-connection';
+import { isTimeoutError, isUnavailableError } from './redis-connection';
 
 /** What the failover store reports to /health/ready and metrics. */
 export interface StoreModeStatus {
@@ -87,7 +87,7 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
   async upsert(batch: UpsertBatch): Promise<UpsertResult> {
     if (this.redisFirst) {
       try {
-        return await this.redis.upsert(batch);
+        return await this.slowNotDown(() => this.redis.upsert(batch));
       } catch (e) {
         // A tenant limit is Redis' answer, not its absence: memory must not take the refused alerts.
         if (e instanceof TenantLimitError || !isUnavailableError(e)) throw e;
@@ -135,10 +135,34 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     this.timer = undefined;
   }
 
+  /**
+   * Runs `fn` against Redis; when it times out but Redis answers the probe at once, Redis is busy, not
+   * gone (a whole-tenant read under heavy ingest can outlast `command_timeout`): one more try before the
+   * caller falls back. Falling back on a busy Redis would serve reads from an empty memory store, so an
+   * alert just accepted would be missing from the next listing. Every store call is idempotent.
+   */
+  private async slowNotDown<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isTimeoutError(e)) throw e;
+      try {
+        await this.opts.probe();
+      } catch {
+        throw e; // no answer to a PING either: unavailable
+      }
+      this.busyRetries++;
+      return fn();
+    }
+  }
+
+  /** How often a timed-out call was retried because Redis still answered (busy, not down). */
+  busyRetries = 0;
+
   private async read<T>(fn: (s: GroupStore) => Promise<T>): Promise<T> {
     if (this.redisFirst) {
       try {
-        return await fn(this.redis);
+        return await this.slowNotDown(() => fn(this.redis));
       } catch (e) {
         if (!isUnavailableError(e)) throw e;
         this.enterFallback(e);

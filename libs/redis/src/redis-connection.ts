@@ -56,3 +56,8 @@ export function isUnavailableError(err: unknown): boolean {
   if (err.name === 'ReplyError') return UNAVAILABLE_REPLIES.test(err.message);
   return true;
 }
+
+/** ioredis' `commandTimeout` expired: the command may still run; Redis may be busy rather than gone. */
+export function isTimeoutError(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Command timed out';
+}

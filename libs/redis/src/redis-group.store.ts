@@ -23,6 +23,9 @@ export interface RedisGroupStoreOptions {
   retention: number;
 }
 
+/** Groups read per pipeline round trip. */
+const READ_CHUNK = 200;
+
 /**
  * The Redis adapter of the group store. An ingest request is one EVALSHA of `upsert-groups.lua`
  * (standalone/Sentinel: one round trip whatever the number of groups), so concurrent nodes merge
@@ -185,7 +188,20 @@ export class RedisGroupStore implements GroupStore {
     return out.slice(0, limit);
   }
 
+  /**
+   * Reads groups in pipelines of READ_CHUNK groups: one pipeline for a whole tenant would hold Redis
+   * (and the request) for as long as the tenant is big, and its last replies could outlast the command
+   * timeout under load.
+   */
   private async readGroups(tenant: string, ids: string[]): Promise<StoredGroup[]> {
+    const out: StoredGroup[] = [];
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      out.push(...(await this.readChunk(tenant, ids.slice(i, i + READ_CHUNK))));
+    }
+    return out;
+  }
+
+  private async readChunk(tenant: string, ids: string[]): Promise<StoredGroup[]> {
     if (ids.length === 0) return [];
     const k = this.keys;
     const p = this.redis.pipeline();
