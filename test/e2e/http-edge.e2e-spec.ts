@@ -159,6 +159,27 @@ describe('the HTTP edge: bodies, aborts and what is public', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('malformed HTTP and oversized headers get the {error, field} body too (found by the fuzzer)', async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const u = new URL(node.url);
+        const sock = connect(Number(u.port), u.hostname, () => sock.write(request));
+        let out = '';
+        sock.on('data', (d) => (out += d.toString('utf8')));
+        sock.on('end', () => resolve(out));
+        sock.on('error', reject);
+      });
+    const bad = await raw('GET /api/v2/alerts HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n');
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4))).toMatchObject({ field: 'request' });
+    const big = await raw(`GET /api/v2/alerts HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: 'request headers are too large',
+      field: 'headers',
+    });
+  });
+
   it('a form-encoded body gets 415', async () => {
     for (const [path, ct, body] of [
       ['/api/v2/alerts', 'application/x-www-form-urlencoded', 'labels=x'],

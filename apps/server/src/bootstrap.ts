@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -42,6 +43,30 @@ export function requestId(header: string | string[] | undefined): string {
   return h && /^[A-Za-z0-9._:@/+=-]{1,128}$/.test(h) ? h : randomUUID();
 }
 
+/**
+ * Node's HTTP parser refused the request (malformed request line or headers, headers over 16 KiB, …):
+ * 431 for oversized headers, else 400, as `{error, field}` like every other client error. Found by
+ * `npm run fuzz` (Fastify's default body is `{error, message, statusCode}`).
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    tooLarge
+      ? { error: 'request headers are too large', field: 'headers' }
+      : { error: `malformed HTTP request (${err.code ?? 'parse error'})`, field: 'request' },
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Probes and scrapes log at debug, so they do not drown the request log. */
 const QUIET_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']);
 
@@ -78,6 +103,8 @@ export async function createApp(
     // Herald never merges request objects into others with assignment, which is where it could bite.
     onProtoPoisoning: 'ignore',
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']), // observability (issue 7)
+    // Malformed HTTP never reaches a route: answer it in the documented `{error, field}` shape too.
+    clientErrorHandler: answerClientError,
   });
   // observability (issue 7): JSON lines via pino (pretty in a TTY) with the node id; herald.log_level.
   const pinoRoot =
