@@ -24,6 +24,10 @@ const REDIS_DOWN_MS = 10_000;
 // When Redis dies (ms from the start; CHAOS_REDIS_KILL_AT_MS overrides): by default early in the
 // receiver outage; late (e.g. 75000, back 5 s before the receiver) tests that the notifications made
 // from memory during the outage have settled into one per group by the time the receiver answers.
+// Late, it fails today (15–16 of 250 groups paged under two keys, after 5f3e9f7 too): a node that did
+// not enqueue a group's notification still retrying in BullMQ when Redis died pages the group from
+// memory under a clock sequence, and both go out once Redis and the receiver are back — the cross-node
+// cost the README's outage paragraph names. One node alone: redis-outage-retrying-notification.e2e-spec.
 const REDIS_KILL_AT_MS = Number(process.env.CHAOS_REDIS_KILL_AT_MS ?? 20_000);
 const RESEND_MS = 3000; // Prometheus re-sends its active alerts every evaluation (resend_delay 1m; faster here)
 const SINK_LATENCY_MS = 300;
@@ -361,8 +365,10 @@ describe('chaos: receiver 503 for 90 s + Redis SIGKILL for 10 s + a node SIGKILL
     // ack died with the node, BullMQ hands the job to another node after stalled_timeout and it is sent
     // again with the same Idempotency-Key. At most `concurrency` sends are in flight on one node.
     expect(firing.sameKeyRepeats).toBeLessThanOrEqual(CONCURRENCY);
-    // A repeat under a new key would be a real double page: the notification log must have recorded the
-    // first delivery before any later flush of the group, whatever faults came before.
+    // A repeat under a new key would be a real double page. With the receiver back long after Redis, the
+    // notifications the nodes made from memory during the outage have settled (given up, logged as
+    // given-up sequences) before it answers, so each group has one live notification (see
+    // REDIS_KILL_AT_MS for the timing where this does not hold yet).
     expect(firing.newKeyRepeats).toBe(0);
     // Every ingest request through nginx answered 200: Redis down → served from memory within
     // command_timeout; the killed node → nginx retries the request on another upstream
