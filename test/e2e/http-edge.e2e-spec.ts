@@ -172,6 +172,9 @@ describe('the HTTP edge: bodies, aborts and what is public', () => {
     const bad = await raw('GET /api/v2/alerts HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n');
     expect(bad).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4))).toMatchObject({ field: 'request' });
+    const url = await raw('GET /% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(url).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(url.slice(url.indexOf('\r\n\r\n') + 4))).toMatchObject({ field: 'url' });
     const big = await raw(`GET /api/v2/alerts HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(big).toMatch(/^HTTP\/1\.1 431 /);
     expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4))).toEqual({

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -67,6 +67,27 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   );
 }
 
+/**
+ * Fastify's own errors before routing (e.g. FST_ERR_BAD_URL for `/%`), in the `{error, field}` shape.
+ * Written to the raw response: the reply's generic types differ between the two Fastify copies
+ * (ours and @nestjs/platform-fastify's), so the handler is passed untyped.
+ */
+function frameworkErrors(
+  err: { message: string; code?: string },
+  _req: unknown,
+  reply: { raw: ServerResponse },
+): void {
+  const body = JSON.stringify({
+    error: `malformed request: ${err.message}`,
+    field: err.code === 'FST_ERR_BAD_URL' ? 'url' : 'request',
+  });
+  reply.raw.writeHead(400, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  reply.raw.end(body);
+}
+
 /** Probes and scrapes log at debug, so they do not drown the request log. */
 const QUIET_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']);
 
@@ -105,6 +126,8 @@ export async function createApp(
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']), // observability (issue 7)
     // Malformed HTTP never reaches a route: answer it in the documented `{error, field}` shape too.
     clientErrorHandler: answerClientError,
+    // A URL the router cannot decode (`/%`) fails before any route or Nest filter sees it (fuzz).
+    frameworkErrors: frameworkErrors as never,
   });
   // observability (issue 7): JSON lines via pino (pretty in a TTY) with the node id; herald.log_level.
   const pinoRoot =
