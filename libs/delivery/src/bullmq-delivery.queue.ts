@@ -4,6 +4,7 @@ import { retryDelay, retryOptions, type DeliveryRetryOptions } from './delivery-
 import {
   deliveryJobId,
   describe,
+  isSuperseded,
   Listeners,
   silentLogger,
   type DeadLetter,
@@ -16,6 +17,7 @@ import {
   type EnqueueOptions,
   type EnqueueResult,
   type Notification,
+  type SupersededCheck,
 } from './notification';
 import { RedisRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter';
 import { dispatch, type IntegrationResolver } from './receiver';
@@ -54,6 +56,8 @@ export interface BullMqDeliveryOptions {
   keepCompleted?: { ageSec: number; count: number };
   /** Stalled-job lock (ms): a worker that dies mid-send frees its job after this. Default 30 000. */
   lockDuration?: number;
+  /** Dedup right before the send: a superseded job completes without sending. */
+  superseded?: SupersededCheck;
   /**
    * Dead letters are indexed per tenant (`{<prefix>}:<queue>:dead:<tenant>`, zset id → failedAt) and
    * removed, job and all, after `retentionMs` or beyond `maxPerTenant` (oldest first). Default 7 days /
@@ -412,6 +416,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
 
   private async process(job: Job<JobData>, token?: string): Promise<void> {
     const { n, done } = job.data;
+    if (await isSuperseded(this.opts.superseded, n, this.log)) return;
     const limit = this.opts.rateLimit?.(n.tenant, n.receiver);
     if (limit) {
       const wait = await this.limiter.take(`${n.tenant}|${n.receiver}`, limit);

@@ -2,6 +2,7 @@ import { retryDelay, retryOptions, type DeliveryRetryOptions } from './delivery-
 import {
   deliveryJobId,
   describe,
+  isSuperseded,
   Listeners,
   silentLogger,
   type DeadLetter,
@@ -14,6 +15,7 @@ import {
   type EnqueueOptions,
   type EnqueueResult,
   type Notification,
+  type SupersededCheck,
 } from './notification';
 import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter';
 import { dispatch, type IntegrationResolver } from './receiver';
@@ -30,6 +32,8 @@ export interface MemoryDeliveryOptions {
   maxDeadLetters?: number;
   /** Ids of delivered notifications remembered for dedup (10 000). */
   rememberDelivered?: number;
+  /** Dedup right before the send: a superseded notification ends without sending. */
+  superseded?: SupersededCheck;
   /** Per-receiver rate limit; undefined = unlimited. */
   rateLimit?: (tenant: string, receiver: string) => RateLimit | undefined;
   limiter?: RateLimiter;
@@ -276,6 +280,12 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
 
   private async run(item: Item): Promise<void> {
     const { n } = item;
+    if (await isSuperseded(this.opts.superseded, n, this.log)) {
+      this.active.delete(item.id);
+      this.completed++;
+      this.remember(item.id);
+      return;
+    }
     const limit = this.opts.rateLimit?.(n.tenant, n.receiver);
     if (limit) {
       const wait = await this.limiter.take(`${n.tenant}|${n.receiver}`, limit, this.now());
@@ -294,10 +304,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       case 'ok':
         this.active.delete(item.id); // counts() seen from a listener already show it done
         this.completed++;
-        this.delivered.add(item.id);
-        if (this.delivered.size > this.rememberDelivered) {
-          this.delivered.delete(this.delivered.values().next().value as string);
-        }
+        this.remember(item.id);
         await this.deliveredL.emit({
           id: item.id,
           notification: n,
@@ -313,6 +320,14 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       case 'give-up':
         item.lastError = r.error;
         return this.toDead(item);
+    }
+  }
+
+  /** A finished id: a re-enqueue of the same flush is a no-op (bounded). */
+  private remember(id: string): void {
+    this.delivered.add(id);
+    if (this.delivered.size > this.rememberDelivered) {
+      this.delivered.delete(this.delivered.values().next().value as string);
     }
   }
 

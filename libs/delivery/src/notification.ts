@@ -40,6 +40,30 @@ export function deliveryJobId(
   return `${h}-${n.seq}`;
 }
 
+/**
+ * Asked right before a send (Alertmanager dedups right before sending): true when the receiver already
+ * got what the notification says from another one, e.g. a newer one delivered meanwhile. The job then
+ * ends without sending. An error counts as false: a doubt sends.
+ */
+export type SupersededCheck = (n: Notification) => Promise<boolean>;
+
+/** Runs the check; logs and answers false when it fails. */
+export async function isSuperseded(
+  check: SupersededCheck | undefined,
+  n: Notification,
+  log: DeliveryLogger,
+): Promise<boolean> {
+  if (!check) return false;
+  try {
+    if (!(await check(n))) return false;
+    log.info(describe(n), 'notification superseded: the receiver already got its content, not sent');
+    return true;
+  } catch (e) {
+    log.warn({ ...describe(n), err: String(e) }, 'superseded check failed: sending');
+    return false;
+  }
+}
+
 /** Why the last attempt of a notification failed. */
 export interface DeliveryError {
   /** The integration that failed, e.g. `webhook[0]`. */

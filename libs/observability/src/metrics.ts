@@ -87,7 +87,7 @@ export class HeraldMetrics {
   });
   readonly notifications = new Counter({
     name: 'herald_notifications_total',
-    help: 'Notifications by receiver and outcome (delivered, dead, unsupported); reason is the failure reason of dead letters.',
+    help: 'Notifications by receiver and outcome (delivered, dead, unsupported, superseded); reason is the failure reason of dead letters.',
     labelNames: ['receiver', 'outcome', 'reason'] as const,
     registers: [this.registry],
   });

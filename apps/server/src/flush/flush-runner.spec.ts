@@ -224,3 +224,60 @@ describe('FlushRunner: unsupported integrations (issue 10 #9)', () => {
     expect(sent).toHaveLength(1); // the receiver's webhook still gets it
   });
 });
+
+describe('FlushRunner.superseded: dedup right before the send (chaos e2e: two notifications queued across a Redis outage)', () => {
+  async function flushedOnce() {
+    const s = setup();
+    await s.groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+    });
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    await s.runner.tick();
+    return s;
+  }
+
+  it('a queued notification is not superseded while nothing was delivered', async () => {
+    const { sent, runner } = await flushedOnce();
+    expect(await runner.superseded(sent[0])).toBe(false);
+  });
+
+  it('the same or a newer sequence delivered supersedes it', async () => {
+    const { sent, runner } = await flushedOnce();
+    await runner.delivered(sent[0]);
+    expect(await runner.superseded(sent[0])).toBe(true); // a re-run after the ack was lost
+  });
+
+  it('another notification that told the receiver the same alerts supersedes it, whatever its sequence', async () => {
+    const { sent, runner, clock } = await flushedOnce();
+    // Another node, during a Redis outage, queued the same content under an outage sequence; it went first.
+    const other = {
+      ...sent[0],
+      seq: 1_796_000_000_123,
+      record: { ...sent[0].record, seq: 1_796_000_000_123 },
+    };
+    await runner.delivered(other);
+    clock.advance(60_000);
+    expect(await runner.superseded(sent[0])).toBe(true);
+    // A newer one with an alert the receiver has not heard of goes out.
+    const seq = other.seq + 1;
+    const more = { ...sent[0], seq, record: { ...sent[0].record, seq, firing: ['01', '02'] } };
+    expect(await runner.superseded(more)).toBe(false);
+    // An older one is stale whatever it holds: a later flush notifies what still fires.
+    expect(await runner.superseded({ ...more, seq: 5, record: { ...more.record, seq: 5 } })).toBe(true);
+  });
+
+  it('a repeat notification goes out unless another delivery came within repeat_interval', async () => {
+    const { sent, runner, clock } = await flushedOnce();
+    await runner.delivered(sent[0]);
+    clock.advance(target.repeatInterval + 1);
+    const repeat = {
+      ...sent[0],
+      seq: 2,
+      reason: 'repeat interval elapsed' as const,
+      record: { ...sent[0].record, seq: 2 },
+    };
+    expect(await runner.superseded(repeat)).toBe(false);
+  });
+});

@@ -2,7 +2,9 @@ import {
   buildWebhookPayload,
   createFlushContext,
   FlushPipeline,
+  needsUpdate,
   nflogTtl,
+  receiverView,
   type ClaimedEntry,
   type Clock,
   type FlushStore,
@@ -47,6 +49,8 @@ export interface OutgoingNotification {
   cleanup: ResolvedCleanup | null;
   /** The group's `group_interval` (ms): a given-up notification is tried again after it. */
   groupInterval: number;
+  /** The group's `repeat_interval` (ms), for the dedup check right before the send (`superseded`). */
+  repeatInterval: number;
 }
 
 /**
@@ -192,6 +196,7 @@ export class FlushRunner {
           logTtl: ttl,
           cleanup: d.cleanup,
           groupInterval: group.groupInterval,
+          repeatInterval: group.repeatInterval,
         };
         if (rc.unsupported?.length) this.opts.onUnsupported?.(n, rc.unsupported);
         if (!rc.deliverable) {
@@ -237,6 +242,35 @@ export class FlushRunner {
   async delivered(n: OutgoingNotification): Promise<void> {
     await this.flush.writeLog(n.record, n.logTtl);
     if (n.cleanup) await this.opts.applyCleanup(n.tenant, n.groupId, n.cleanup);
+  }
+
+  /**
+   * Alertmanager's dedup, run again right before the send (in Alertmanager it runs right before the
+   * send, in the same goroutine): true when the receiver already got what `n` says from another
+   * notification — this one or a newer one was delivered (`seq`), or, for the firing half, the log now
+   * holds every alert of `n` as notified firing within `repeat_interval`. Two notifications of one
+   * group can be queued at once when a Redis outage split what the nodes knew (one queued before the
+   * outage on one node, one during it on another): whichever is delivered first makes the other moot.
+   */
+  async superseded(n: OutgoingNotification): Promise<boolean> {
+    const key = { tenant: n.tenant, groupId: n.groupId, receiver: n.receiver };
+    const [firing, recovery] = await Promise.all([
+      this.flush.readLog({ ...key, state: 'firing' }),
+      this.flush.readLog({ ...key, state: 'recovery' }),
+    ]);
+    const own = n.state === 'firing' ? firing : recovery;
+    if (own && own.seq >= n.seq) return true;
+    if (n.state !== 'firing' || !firing) return false;
+    const view = receiverView(firing, recovery);
+    const reason = needsUpdate({
+      last: { firing: [...view.firing], resolved: [...view.resolved], timestamp: firing.timestamp },
+      firing: new Set(n.record.firing),
+      resolved: new Set(),
+      sendResolved: false,
+      repeatInterval: n.repeatInterval,
+      now: this.clock.now(),
+    });
+    return reason === null;
   }
 
   /**

@@ -18,6 +18,7 @@ import {
   type DeliveryLogger,
   type DeliveryQueue,
   type JsonValue,
+  type Notification,
 } from '@herald/delivery';
 import { LockManager, LockNotAcquiredError, LockKeys, RedisLockBackend } from '@herald/locks';
 import { FailoverFlushStore, RedisFlushStore, RedisKeys } from '@herald/redis';
@@ -81,12 +82,19 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
       const l = limits[receiver] ?? limits['*'];
       return l ? { max: l.max, durationMs: l.per } : undefined;
     };
+    // The runner exists by the time a worker sends anything (built below, before the first tick).
+    const superseded = async (n: Notification): Promise<boolean> => {
+      const hit = await this.runner.superseded(n.meta as unknown as OutgoingNotification);
+      if (hit) this.metrics?.notifications.inc({ receiver: n.receiver, outcome: 'superseded', reason: '' });
+      return hit;
+    };
     const memory = new MemoryDeliveryQueue({
       resolve: built.resolve,
       logger,
       retry,
       concurrency: h.delivery.concurrency,
       maxItems: h.delivery.memoryMaxItems,
+      superseded,
       maxDeadLetters: Math.min(h.delivery.deadLetterMax, 1000),
       rateLimit,
     });
@@ -131,6 +139,7 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
               retentionMs: h.delivery.deadLetterRetention,
               maxPerTenant: h.delivery.deadLetterMax,
             },
+            superseded,
           }),
         memory,
         logger,
