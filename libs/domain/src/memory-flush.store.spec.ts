@@ -121,3 +121,17 @@ describe('MemoryFlushStore in memory mode: expired state is swept', () => {
     expect(d.pending).toEqual([]);
   });
 });
+
+describe('MemoryFlushStore: remembered state lives as long as Redis keeps it (soak: no growth under churn)', () => {
+  it('forgets a remembered entry and marks once their TTL is over', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const s = new MemoryFlushStore({ clock });
+    const key = { tenant: 't', groupId: '00000000000000b1', receiver: 'r', state: 'firing' as const };
+    s.remember({ ...key, firing: ['x'], resolved: [], timestamp: clock.now(), seq: 4 }, 60_000);
+    s.rememberMarks(key, { failedSeq: 5, pendingSeq: 6 }, 60_000);
+    clock.advance(59_999);
+    expect(await s.readLogState(key)).toMatchObject({ failedSeq: 5, pendingSeq: 6, entry: { seq: 4 } });
+    clock.advance(1);
+    expect(await s.readLogState(key)).toEqual({ entry: null, failedSeq: 0, pendingSeq: 0 });
+  });
+});

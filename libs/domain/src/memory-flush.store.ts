@@ -234,22 +234,31 @@ export class MemoryFlushStore implements FlushStore {
    * from what this node last knew instead of an empty log (which would re-notify every group). Not
    * handed back to Redis by `drain`; an entry written here with a newer sequence is kept instead.
    */
-  remember(entry: NflogEntry): void {
+  remember(entry: NflogEntry, ttlMs = Infinity): void {
     const id = logId(entry);
     const cur = this.logs.get(id);
     if (cur?.dirty && cur.entry.seq >= entry.seq) return;
     if (cur) this.dropSlot(id, cur); // re-inserted below: the most recently remembered go last
-    this.logs.set(id, { entry: copy(entry), expiresAt: Infinity, dirty: false });
+    const now = this.clock.now();
+    // As long as Redis keeps it: remembered entries of groups long gone would otherwise pile up.
+    this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: false });
     this.remembered++;
     this.evictRemembered();
+    this.tick(now);
   }
 
   /** `remember` for the marks of a half read from Redis (given-up and pending sequences). */
-  rememberMarks(key: NflogKey, marks: { failedSeq?: number; pendingSeq?: number }): void {
+  rememberMarks(key: NflogKey, marks: { failedSeq?: number; pendingSeq?: number }, ttlMs = Infinity): void {
     const id = logId(key);
     const now = this.clock.now();
-    if (marks.failedSeq) this.failed.set(id, marks.failedSeq, Infinity, now, false);
-    if (marks.pendingSeq) this.pending.set(id, marks.pendingSeq, Infinity, now, false);
+    if (marks.failedSeq) this.failed.set(id, marks.failedSeq, now + ttlMs, now, false);
+    if (marks.pendingSeq) this.pending.set(id, marks.pendingSeq, now + ttlMs, now, false);
+    this.tick(now);
+  }
+
+  /** Counts a write; every PURGE_EVERY writes, expired state is swept. */
+  private tick(now: number): void {
+    if (++this.writes % PURGE_EVERY === 0) this.purgeExpired(now);
   }
 
   /**
@@ -301,7 +310,7 @@ export class MemoryFlushStore implements FlushStore {
     if (stored) this.dropSlot(id, stored);
     this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: true });
     this.dirtyLogs++;
-    if (++this.writes % PURGE_EVERY === 0) this.purgeExpired(now);
+    this.tick(now);
     return Promise.resolve({ written: true });
   }
 
@@ -357,7 +366,7 @@ export class MemoryFlushStore implements FlushStore {
         this.dropSlot(id, slot);
         if (slot.expiresAt <= now) continue;
         logs.push({ entry: copy(slot.entry), ttlMs: slot.expiresAt - now });
-        this.remember(slot.entry);
+        this.remember(slot.entry, slot.expiresAt - now);
       }
     }
     const marks = (m: SeqMarks): DrainedMark[] =>

@@ -41,6 +41,8 @@ export interface NflogState {
    * derived again from the log (a notification enqueued during a Redis outage); 0 when none.
    */
   pendingSeq: number;
+  /** How long the stored state still lives (ms), where the adapter knows (Redis: PTTL). */
+  ttlMs?: number;
 }
 
 /** Why a log write was refused. */

@@ -138,8 +138,8 @@ export class FailoverFlushStore implements FlushStore {
     if (this.mode.degraded) return fromMemory();
     try {
       const st = await this.redis.readLogState(key);
-      if (st.entry) this.memory.remember(st.entry);
-      this.memory.rememberMarks(key, st);
+      if (st.entry) this.memory.remember(st.entry, st.ttlMs);
+      this.memory.rememberMarks(key, st, st.ttlMs);
       return st;
     } catch (e) {
       this.fail(e);
@@ -153,14 +153,14 @@ export class FailoverFlushStore implements FlushStore {
    */
   async writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
     const r = await this.routeOrMemory((s) => s.writeLog(entry, ttlMs, fence));
-    if (r.via === this.redis && r.value.written) this.memory.remember(entry);
+    if (r.via === this.redis && r.value.written) this.memory.remember(entry, ttlMs);
     return r.value;
   }
 
   /** Like `writeLog`: a given-up notification is recorded in memory when Redis fails at that moment. */
   async markFailed(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
     const r = await this.routeOrMemory((s) => s.markFailed(key, seq, ttlMs));
-    if (r.via === this.redis) this.memory.rememberMarks(key, { failedSeq: seq });
+    if (r.via === this.redis) this.memory.rememberMarks(key, { failedSeq: seq }, ttlMs);
   }
 
   /**
@@ -171,7 +171,7 @@ export class FailoverFlushStore implements FlushStore {
    */
   async markPending(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
     if (this.mode.degraded) await this.memory.markPending(key, seq, ttlMs);
-    else this.memory.rememberMarks(key, { pendingSeq: seq }); // for an outage that starts before it is sent
+    else this.memory.rememberMarks(key, { pendingSeq: seq }, ttlMs); // for an outage that starts before it is sent
   }
 
   private async routeOrMemory<T>(fn: (s: FlushStore) => Promise<T>): Promise<{ value: T; via: FlushStore }> {

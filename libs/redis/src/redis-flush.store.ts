@@ -134,10 +134,15 @@ export class RedisFlushStore implements FlushStore {
   }
 
   async readLogState(key: NflogKey): Promise<NflogState> {
-    const h = await this.redis.hgetall(this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver));
+    const k = this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver);
+    // One round trip: the entry and how long it lives (what a node remembers of it lives as long).
+    const [[e1, raw], [e2, pttl]] = (await this.redis.pipeline().hgetall(k).pttl(k).exec())!;
+    if (e1 || e2) throw e1 ?? e2;
+    const h = raw as Record<string, string>;
+    const ttlMs = Number(pttl) > 0 ? Number(pttl) : undefined;
     const failedSeq = Number(h.fseq ?? 0) || 0;
     const pendingSeq = Number(h.pseq ?? 0) || 0;
-    if (!h.seq) return { entry: null, failedSeq, pendingSeq };
+    if (!h.seq) return { entry: null, failedSeq, pendingSeq, ttlMs };
     return {
       entry: {
         tenant: key.tenant,
@@ -151,6 +156,7 @@ export class RedisFlushStore implements FlushStore {
       },
       failedSeq,
       pendingSeq,
+      ttlMs,
     };
   }
 
