@@ -61,6 +61,18 @@ function setup(
   return { clock, groups, flush, sent, cleanups, runner };
 }
 
+/** One firing alert in the group, flushed once at T0 (its notification enqueued, not yet delivered). */
+async function flushedOnce<S extends ReturnType<typeof setup>>(s: S): Promise<S> {
+  await s.groups.upsert({
+    tenant: 't',
+    now: T0,
+    groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+  });
+  await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+  await s.runner.tick();
+  return s;
+}
+
 describe('FlushRunner (memory stores, fake clock)', () => {
   it('notifies once after group_wait, logs on delivery, and reports the resolution', async () => {
     const { clock, groups, flush, sent, cleanups, runner } = setup();
@@ -131,18 +143,7 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
     return { ...s, sent, kill };
   }
 
-  /** One firing alert in the group, flushed once at T0 (its notification enqueued, not yet delivered). */
-  async function firstFlushed() {
-    const s = withJobs();
-    await s.groups.upsert({
-      tenant: 't',
-      now: T0,
-      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
-    });
-    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    await s.runner.tick();
-    return s;
-  }
+  const firstFlushed = () => flushedOnce(withJobs());
 
   it('a dead-lettered firing notification is sent again under a new sequence at the next group_interval', async () => {
     const { clock, groups, sent, runner, kill } = await firstFlushed();
@@ -207,50 +208,32 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
 describe('FlushRunner: unsupported integrations (issue 10 #9)', () => {
   it('reports every notification an unsupported integration would have sent, and still delivers the rest', async () => {
     const reported: [string, readonly string[]][] = [];
-    const s = setup(
-      undefined,
-      { onUnsupported: (n, kinds) => reported.push([n.groupKey, kinds]) },
-      { unsupported: ['pagerduty_configs'] },
+    const { sent } = await flushedOnce(
+      setup(
+        undefined,
+        { onUnsupported: (n, kinds) => reported.push([n.groupKey, kinds]) },
+        { unsupported: ['pagerduty_configs'] },
+      ),
     );
-    const { runner, sent } = s;
-    await s.groups.upsert({
-      tenant: 't',
-      now: T0,
-      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
-    });
-    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    await runner.tick();
     expect(reported).toEqual([[target.groupKey, ['pagerduty_configs']]]);
     expect(sent).toHaveLength(1); // the receiver's webhook still gets it
   });
 });
 
 describe('FlushRunner.superseded: dedup right before the send (chaos e2e: two notifications queued across a Redis outage)', () => {
-  async function flushedOnce() {
-    const s = setup();
-    await s.groups.upsert({
-      tenant: 't',
-      now: T0,
-      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
-    });
-    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    await s.runner.tick();
-    return s;
-  }
-
   it('a queued notification is not superseded while nothing was delivered', async () => {
-    const { sent, runner } = await flushedOnce();
+    const { sent, runner } = await flushedOnce(setup());
     expect(await runner.superseded(sent[0])).toBe(false);
   });
 
   it('the same or a newer sequence delivered supersedes it', async () => {
-    const { sent, runner } = await flushedOnce();
+    const { sent, runner } = await flushedOnce(setup());
     await runner.delivered(sent[0]);
     expect(await runner.superseded(sent[0])).toBe(true); // a re-run after the ack was lost
   });
 
   it('another notification that told the receiver the same alerts supersedes it, whatever its sequence', async () => {
-    const { sent, runner, clock } = await flushedOnce();
+    const { sent, runner, clock } = await flushedOnce(setup());
     // Another node, during a Redis outage, queued the same content under an outage sequence; it went first.
     const other = {
       ...sent[0],
@@ -269,7 +252,7 @@ describe('FlushRunner.superseded: dedup right before the send (chaos e2e: two no
   });
 
   it('a repeat notification goes out unless another delivery came within repeat_interval', async () => {
-    const { sent, runner, clock } = await flushedOnce();
+    const { sent, runner, clock } = await flushedOnce(setup());
     await runner.delivered(sent[0]);
     clock.advance(target.repeatInterval + 1);
     const repeat = {
