@@ -4,6 +4,7 @@ import { HeraldConfigModule, type HeraldConfig } from '@herald/config';
 import { AdminModule } from './admin/admin.module';
 import { AlertsController } from './alerts/alerts.controller';
 import { AuthModule } from './auth/auth.module';
+import { ClockModule } from './clock/clock.module';
 import { FlushModule } from './flush/flush.module';
 import { HealthModule } from './health/health.module'; // observability (issue 7)
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
@@ -21,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         HeraldConfigModule.forRoot(config),
+        ClockModule,
         GroupStoreModule,
         AuthModule,
         AdminModule,
