@@ -204,3 +204,23 @@ export function httpUrl(value: unknown, path: string): string {
   }
   return s;
 }
+
+/** `redis://` or `rediss://` URL. */
+export function redisUrl(value: unknown, path: string): string {
+  const s = asString(value, path);
+  let ok = false;
+  try {
+    const u = new URL(s);
+    ok = (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new ConfigError(path, `must be a redis:// or rediss:// URL with a host, got ${show(redact(s))}`);
+  return s;
+}
+
+// Never echo a password from a URL into logs.
+function redact(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//<secret>@');
+}

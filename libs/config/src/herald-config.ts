@@ -104,6 +104,12 @@ export interface HeraldSettings {
   /** Base URL used in notifications' `externalURL` (default `http://<hostname>:<port>`). */
   readonly externalUrl: string;
   readonly logLevel: LogLevel;
+  /**
+   * What this node runs (`herald.roles`, env `HERALD_ROLES`; default all three): `api` serves HTTP
+   * (ingest, API, UI), `scheduler` runs the flush ticks, `delivery` the delivery workers. Never empty.
+   */
+  readonly roles: ReadonlySet<NodeRole>;
+  readonly locks: LocksSettings;
   readonly http: HttpSettings;
   readonly redis: RedisSettings;
   readonly limits: LimitsSettings;
@@ -121,6 +127,20 @@ export interface HeraldSettings {
    */
   readonly allowUnsupportedReceivers: boolean;
 }
+
+/** A part of Herald a node can run; see {@link HeraldSettings.roles}. */
+export type NodeRole = 'api' | 'scheduler' | 'delivery';
+
+/** Every role, in the order messages list them (also the default set). */
+export const NODE_ROLES: readonly NodeRole[] = ['api', 'scheduler', 'delivery'];
+
+/**
+ * The group lock (`herald.locks`): `redis` takes it on the one Redis of `herald.redis`; `quorum` on a
+ * majority of independent Redis masters (Redlock), each a `redis://` URL, at least three of them.
+ */
+export type LocksSettings =
+  | { readonly mode: 'redis' }
+  | { readonly mode: 'quorum'; readonly quorum: { readonly nodes: readonly string[] } };
 
 /** The HTTP edge (`herald.http`). */
 export interface HttpSettings {

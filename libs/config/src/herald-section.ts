@@ -16,6 +16,7 @@ import {
   optObject,
   optString,
   positiveInt,
+  redisUrl,
   show,
   stringList,
   type RawObject,
@@ -26,6 +27,7 @@ import {
   type LimitsSettings,
   type LogLevel,
   type MemorySettings,
+  type NodeRole,
   type SchedulerSettings,
   type DeliverySettings,
   type RedisSettings,
@@ -35,6 +37,7 @@ import {
   type TenantUser,
   TENANT_LIMIT_KEYS,
 } from './herald-config';
+import { checkRolesFitRedis, parseLocks, parseRoles } from './cluster-settings';
 import { parseHttp } from './http-settings';
 
 /** Pino levels accepted by `herald.log_level` and `HERALD_LOG_LEVEL`. */
@@ -51,6 +54,8 @@ export interface HeraldOverrides {
   logLevel?: LogLevel;
   /** `HERALD_TRUSTED_PROXIES`, already validated as CIDRs. */
   trustedProxies?: string[];
+  /** `HERALD_ROLES`, already parsed. */
+  roles?: ReadonlySet<NodeRole>;
 }
 
 /** Parses the `herald:` section, applying environment overrides and host-dependent defaults. */
@@ -64,6 +69,8 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
       'listen_address',
       'external_url',
       'log_level',
+      'roles',
+      'locks',
       'http',
       'redis',
       'limits',
@@ -91,14 +98,21 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
       `must match ${TENANT_ID.source}, got ${show(defaultTenant)}`,
     );
   }
+  const redis = parseRedis(raw.redis, overrides.redisUrl);
+  // The file's roles are checked even when HERALD_ROLES replaces them, as trusted_proxies are.
+  const fileRoles = parseRoles(raw.roles, 'herald.roles');
+  const roles = overrides.roles ?? fileRoles;
+  checkRolesFitRedis(roles, redis, overrides.roles ? 'HERALD_ROLES' : 'herald.roles');
   return {
     nodeId,
     port,
     listenAddress: optString(raw.listen_address, 'herald.listen_address') ?? D.listenAddress,
     externalUrl,
     logLevel: overrides.logLevel ?? logLevel(raw.log_level, 'herald.log_level') ?? D.logLevel,
+    roles,
+    locks: parseLocks(raw.locks, redis),
     http: parseHttp(raw.http, overrides.trustedProxies),
-    redis: parseRedis(raw.redis, overrides.redisUrl),
+    redis,
     limits: parseLimits(raw.limits),
     memory: parseMemory(raw.memory),
     scheduler: parseScheduler(raw.scheduler),
@@ -127,26 +141,6 @@ export function logLevel(value: unknown, path: string): LogLevel | undefined {
     throw new ConfigError(path, `must be one of ${LOG_LEVELS.join(', ')}, got ${show(value)}`);
   }
   return value as LogLevel;
-}
-
-/** `redis://` or `rediss://` URL. */
-export function redisUrl(value: unknown, path: string): string {
-  const s = asString(value, path);
-  let ok = false;
-  try {
-    const u = new URL(s);
-    ok = (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
-  } catch {
-    ok = false;
-  }
-  if (!ok)
-    throw new ConfigError(path, `must be a redis:// or rediss:// URL with a host, got ${show(redact(s))}`);
-  return s;
-}
-
-// Never echo a password from a URL into logs.
-function redact(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//<secret>@');
 }
 
 function parseRedis(value: unknown, urlOverride: string | undefined): RedisSettings {

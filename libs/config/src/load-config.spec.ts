@@ -111,6 +111,8 @@ describe('loadConfig: herald section', () => {
       listenAddress: '0.0.0.0',
       externalUrl: 'http://node-a:9093',
       logLevel: 'info',
+      roles: new Set(['api', 'scheduler', 'delivery']),
+      locks: { mode: 'redis' },
       http: { trustedProxies: ['127.0.0.0/8', '::1/128'] },
       redis: {
         mode: 'memory',

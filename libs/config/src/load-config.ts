@@ -8,9 +8,10 @@ import {
   parseInhibitRules,
   parseReceivers,
 } from './alertmanager-sections';
-import { asObject, checkKeys, idx, optList, show, stringList } from './fields';
+import { parseRoles } from './cluster-settings';
+import { asObject, checkKeys, idx, optList, redisUrl, show, stringList } from './fields';
 import type { HeraldConfig, TimeIntervalConfig } from './herald-config';
-import { logLevel, parseHerald, redisUrl, type HeraldOverrides } from './herald-section';
+import { logLevel, parseHerald, type HeraldOverrides } from './herald-section';
 import { trustedProxiesFromEnv } from './http-settings';
 import { redactYaml } from './redact';
 import { parseNamedTimeInterval } from './time-intervals';
@@ -54,7 +55,8 @@ export const ZERO_CONFIG = {
  * first problem. Source: `fileText`, else `filePath`, else the file named by `HERALD_CONFIG`, else the
  * zero-config default. Environment overrides (empty values count as unset, as docker-compose passes
  * them): `REDIS_URL` (replaces herald.redis.url/sentinel), `PORT`, `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`,
- * `HERALD_TRUSTED_PROXIES` (comma-separated CIDRs, `none`; replaces herald.http.trusted_proxies).
+ * `HERALD_TRUSTED_PROXIES` (comma-separated CIDRs, `none`; replaces herald.http.trusted_proxies),
+ * `HERALD_ROLES` (comma-separated roles; replaces herald.roles).
  */
 export function loadConfig(opts: LoadConfigOptions): HeraldConfig {
   const env = (name: string): string | undefined => {
@@ -103,6 +105,8 @@ function envOverrides(env: (name: string) => string | undefined): HeraldOverride
   const proxies = env('HERALD_TRUSTED_PROXIES');
   if (proxies !== undefined)
     overrides.trustedProxies = trustedProxiesFromEnv(proxies, 'HERALD_TRUSTED_PROXIES');
+  const roles = env('HERALD_ROLES');
+  if (roles !== undefined) overrides.roles = parseRoles(roles, 'HERALD_ROLES');
   return overrides;
 }
 
