@@ -14,7 +14,7 @@ export * from './ingest';
 export * from './clock';
 export * from './nflog';
 export * from './timers';
-export * from './flush';
+export * from './flush/index';
 export * from './flush.store';
 export * from './memory-flush.store';
 export * from './webhook-payload';

@@ -1,5 +1,11 @@
-import { FakeClock, MemoryFlushStore, MemoryGroupStore, type Alert, type GroupTarget } from '@herald/domain';
-import { FlushRunner, type OutgoingNotification, type RunnerReceiver } from './flush-runner';
+import type { Alert } from '../alert';
+import { FakeClock } from '../clock';
+import type { GroupTarget } from '../group.store';
+import { MemoryFlushStore } from '../memory-flush.store';
+import { MemoryGroupStore } from '../memory-group.store';
+import { FlushRunner, type FlushRunnerOptions, type RunnerReceiver } from './flush-runner';
+import { NflogRecorder } from './nflog-recorder';
+import type { GroupLock, Notifier, OutgoingNotification } from './notification';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
 const target: GroupTarget = {
@@ -23,42 +29,46 @@ const alert = (fp: string, endsAt: number, updatedAt = T0): Alert => ({
   generatorURL: '',
 });
 
-type RunnerPorts = ConstructorParameters<typeof FlushRunner>;
-
-/** A runner on memory stores and a fake clock; `notifier` and `opts` override the defaults. */
+/** A runner on memory stores and a fake clock; `notifier`, `opts` and `lock` override the defaults. */
 function setup(
-  notifier?: RunnerPorts[2],
-  opts: Partial<RunnerPorts[5]> = {},
+  notifier?: Notifier,
+  opts: Partial<FlushRunnerOptions> = {},
   receiver: Partial<RunnerReceiver> = {},
+  lock: GroupLock = { withLock: (_t, _g, fn) => fn(undefined).then(() => true) },
 ) {
   const clock = new FakeClock(T0);
   const groups = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 10, retention: 86_400_000 });
   const flush = new MemoryFlushStore({ clock, dueBuckets: 4 });
   const sent: OutgoingNotification[] = [];
   const cleanups: unknown[] = [];
+  const removeAlerts = groups.removeAlerts.bind(groups);
+  groups.removeAlerts = (t, g, remove, deleteGroup, now) => {
+    cleanups.push([t, g, { remove, deleteGroup }]);
+    return removeAlerts(t, g, remove, deleteGroup, now);
+  };
+  const recorder = new NflogRecorder(flush, groups, clock);
   const runner = new FlushRunner(
-    groups,
-    flush,
-    notifier ?? { enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const) },
-    async (_t, _g, fn) => {
-      await fn();
-      return true;
+    {
+      groups,
+      flush,
+      notifier: notifier ?? {
+        enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const),
+      },
+      lock,
+      clock,
+      recorder,
     },
-    clock,
     {
       nodeId: 'n1',
       externalURL: 'http://herald',
       leaseMs: 30_000,
       claimLimit: 100,
       concurrency: 4,
-      receivers: new Map([
-        ['hook', { name: 'hook', sendResolved: true, maxAlerts: 0, deliverable: true, ...receiver }],
-      ]),
-      applyCleanup: (t, g, c) => Promise.resolve(void cleanups.push([t, g, c])),
+      receivers: new Map([['hook', { name: 'hook', sendResolved: true, deliverable: true, ...receiver }]]),
       ...opts,
     },
   );
-  return { clock, groups, flush, sent, cleanups, runner };
+  return { clock, groups, flush, sent, cleanups, runner, recorder };
 }
 
 /** One firing alert in the group, flushed once at T0 (its notification enqueued, not yet delivered). */
@@ -75,7 +85,7 @@ async function flushedOnce<S extends ReturnType<typeof setup>>(s: S): Promise<S>
 
 describe('FlushRunner (memory stores, fake clock)', () => {
   it('notifies once after group_wait, logs on delivery, and reports the resolution', async () => {
-    const { clock, groups, flush, sent, cleanups, runner } = setup();
+    const { clock, groups, flush, sent, cleanups, runner, recorder } = setup();
     await groups.upsert({
       tenant: 't',
       now: T0,
@@ -89,7 +99,7 @@ describe('FlushRunner (memory stores, fake clock)', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ state: 'firing', seq: 1, reason: 'first notification' });
     expect(sent[0].payload).toMatchObject({ status: 'firing', groupKey: target.groupKey, version: '4' });
-    await runner.delivered(sent[0]);
+    await recorder.delivered(sent[0]);
 
     clock.set(T0 + 330_000); // group_interval later: nothing new
     expect(await runner.tick()).toMatchObject({ claimed: 1, notified: 0, skipped: 1 });
@@ -106,7 +116,7 @@ describe('FlushRunner (memory stores, fake clock)', () => {
     const resolved = sent.find((n) => n.state === 'recovery');
     expect(resolved).toMatchObject({ reason: 'all alerts resolved', seq: 1 });
     expect(resolved!.payload.status).toBe('resolved');
-    await runner.delivered(resolved!);
+    await recorder.delivered(resolved!);
     expect(cleanups).toEqual([['t', target.groupId, { remove: ['01'], deleteGroup: true }]]);
   });
 
@@ -146,11 +156,12 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
   const firstFlushed = () => flushedOnce(withJobs());
 
   it('a dead-lettered firing notification is sent again under a new sequence at the next group_interval', async () => {
-    const { clock, groups, sent, runner, kill } = await firstFlushed();
+    const { clock, groups, sent, runner, recorder, kill } = await firstFlushed();
     expect(sent.map((n) => n.seq)).toEqual([1]);
     // The receiver is down longer than the retry budget: the job becomes a dead letter.
     kill(sent[0]);
-    await runner.failed(sent[0], T0 + 40_000);
+    clock.set(T0 + 40_000);
+    await recorder.failed(sent[0]);
     // A new alert joins meanwhile; the next flush (group_interval after the first) notifies again.
     await groups.upsert({
       tenant: 't',
@@ -163,7 +174,7 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
     expect(sent[1]).toMatchObject({ seq: 2, reason: 'first notification' });
     expect(sent[1].idempotencyKey).not.toBe(sent[0].idempotencyKey);
     expect(sent[1].payload.alerts.map((a) => a.labels.i).sort()).toEqual(['01', '02']);
-    await runner.delivered(sent[1]);
+    await recorder.delivered(sent[1]);
     clock.set(T0 + 600_000);
     expect(await runner.tick()).toMatchObject({ notified: 0 }); // delivered: back to normal dedup
   });
@@ -180,8 +191,8 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
   });
 
   it('a dead-lettered resolution is tried again group_interval later', async () => {
-    const { clock, groups, flush, sent, runner, kill } = await firstFlushed();
-    await runner.delivered(sent[0]);
+    const { clock, groups, flush, sent, runner, recorder, kill } = await firstFlushed();
+    await recorder.delivered(sent[0]);
     clock.set(T0 + 100_000);
     await groups.upsert({
       tenant: 't',
@@ -193,7 +204,8 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
     const first = sent.find((n) => n.state === 'recovery')!;
     expect(first).toMatchObject({ seq: 1, reason: 'all alerts resolved' });
     kill(first);
-    await runner.failed(first, T0 + 140_000);
+    clock.set(T0 + 140_000);
+    await recorder.failed(first);
     clock.set(T0 + 140_000 + 299_000);
     await runner.tick();
     expect(sent.filter((n) => n.state === 'recovery')).toHaveLength(1);
@@ -220,47 +232,93 @@ describe('FlushRunner: unsupported integrations (issue 10 #9)', () => {
   });
 });
 
-describe('FlushRunner.superseded: dedup right before the send (chaos e2e: two notifications queued across a Redis outage)', () => {
+describe('NflogRecorder.superseded: dedup right before the send (chaos e2e: two notifications queued across a Redis outage)', () => {
   it('a queued notification is not superseded while nothing was delivered', async () => {
-    const { sent, runner } = await flushedOnce(setup());
-    expect(await runner.superseded(sent[0])).toBe(false);
+    const { sent, recorder } = await flushedOnce(setup());
+    expect(await recorder.superseded(sent[0])).toBe(false);
   });
 
   it('the same or a newer sequence delivered supersedes it', async () => {
-    const { sent, runner } = await flushedOnce(setup());
-    await runner.delivered(sent[0]);
-    expect(await runner.superseded(sent[0])).toBe(true); // a re-run after the ack was lost
+    const { sent, recorder } = await flushedOnce(setup());
+    await recorder.delivered(sent[0]);
+    expect(await recorder.superseded(sent[0])).toBe(true); // a re-run after the ack was lost
   });
 
   it('another notification that told the receiver the same alerts supersedes it, whatever its sequence', async () => {
-    const { sent, runner, clock } = await flushedOnce(setup());
+    const { sent, recorder, clock } = await flushedOnce(setup());
     // Another node, during a Redis outage, queued the same content under an outage sequence; it went first.
     const other = {
       ...sent[0],
       seq: 1_796_000_000_123,
-      record: { ...sent[0].record, seq: 1_796_000_000_123 },
+      log: { ...sent[0].log, record: { ...sent[0].log.record, seq: 1_796_000_000_123 } },
     };
-    await runner.delivered(other);
+    await recorder.delivered(other);
     clock.advance(60_000);
-    expect(await runner.superseded(sent[0])).toBe(true);
+    expect(await recorder.superseded(sent[0])).toBe(true);
     // A newer one with an alert the receiver has not heard of goes out.
     const seq = other.seq + 1;
-    const more = { ...sent[0], seq, record: { ...sent[0].record, seq, firing: ['01', '02'] } };
-    expect(await runner.superseded(more)).toBe(false);
+    const more = {
+      ...sent[0],
+      seq,
+      log: { ...sent[0].log, record: { ...sent[0].log.record, seq, firing: ['01', '02'] } },
+    };
+    expect(await recorder.superseded(more)).toBe(false);
     // An older one is stale whatever it holds: a later flush notifies what still fires.
-    expect(await runner.superseded({ ...more, seq: 5, record: { ...more.record, seq: 5 } })).toBe(true);
+    expect(
+      await recorder.superseded({
+        ...more,
+        seq: 5,
+        log: { ...more.log, record: { ...more.log.record, seq: 5 } },
+      }),
+    ).toBe(true);
   });
 
   it('a repeat notification goes out unless another delivery came within repeat_interval', async () => {
-    const { sent, runner, clock } = await flushedOnce(setup());
-    await runner.delivered(sent[0]);
+    const { sent, recorder, clock } = await flushedOnce(setup());
+    await recorder.delivered(sent[0]);
     clock.advance(target.repeatInterval + 1);
     const repeat = {
       ...sent[0],
       seq: 2,
       reason: 'repeat interval elapsed' as const,
-      record: { ...sent[0].record, seq: 2 },
+      log: { ...sent[0].log, record: { ...sent[0].log.record, seq: 2 } },
     };
-    expect(await runner.superseded(repeat)).toBe(false);
+    expect(await recorder.superseded(repeat)).toBe(false);
+  });
+});
+
+describe('FlushRunner: the group lock fences the notification log (issue 11 #2)', () => {
+  const fenced = (fence: number): GroupLock => ({ withLock: (_t, _g, fn) => fn(fence).then(() => true) });
+
+  it("the lock's fencing token travels with the notification to the log write", async () => {
+    const { sent, recorder, flush } = await flushedOnce(setup(undefined, {}, {}, fenced(7)));
+    expect(sent[0].log.fence).toBe(7);
+    expect(await recorder.delivered(sent[0])).toEqual({ written: true });
+    expect(
+      await flush.readLog({ tenant: 't', groupId: target.groupId, receiver: 'hook', state: 'firing' }),
+    ).toMatchObject({ seq: 1 });
+  });
+
+  it('a holder whose lock expired cannot write over a newer holder: its late log write is refused', async () => {
+    const { sent, recorder, flush } = await flushedOnce(setup(undefined, {}, {}, fenced(7)));
+    const newer = {
+      ...sent[0],
+      seq: 2,
+      log: { ...sent[0].log, fence: 8, record: { ...sent[0].log.record, seq: 2 } },
+    };
+    expect(await recorder.delivered(newer)).toEqual({ written: true });
+    const late = { ...sent[0], seq: 3, log: { ...sent[0].log, record: { ...sent[0].log.record, seq: 3 } } };
+    expect(await recorder.delivered(late)).toEqual({ written: false, refused: 'stale-fence' });
+    expect(
+      await flush.readLog({ tenant: 't', groupId: target.groupId, receiver: 'hook', state: 'firing' }),
+    ).toMatchObject({ seq: 2 });
+  });
+
+  it('a busy group lock hands the entry back to the due index for the next tick', async () => {
+    const busy: GroupLock = { withLock: () => Promise.resolve(false) };
+    const s = setup(undefined, {}, {}, busy);
+    await flushedOnce(s);
+    expect(s.sent).toHaveLength(0);
+    expect(await s.runner.tick()).toMatchObject({ claimed: 1, skipped: 1 });
   });
 });

@@ -1,71 +1,8 @@
-import type { Alert } from './alert';
-import {
-  classifyAlerts,
-  createFlushContext,
-  decideFlush,
-  FlushPipeline,
-  InhibitStage,
-  SilenceStage,
-  TimeIntervalMuteStage,
-  type FlushContext,
-} from './flush';
-import type { StoredGroup } from './group.store';
-import type { NflogEntry } from './nflog';
+import { alert, ctx, group, logEntry, NOW } from '../../../../test/fixtures/flush-fixtures';
+import { classifyAlerts, createFlushContext, type FlushContext } from './flush-context';
+import { decideFlush, DedupStage } from './dedup.stage';
 
-const NOW = 1_800_000_000_000;
-const FAR = NOW + 100 * 3600_000;
-const alert = (fp: string, endsAt = FAR, over: Partial<Alert> = {}): Alert => ({
-  fingerprint: fp,
-  labels: { alertname: 'A', i: fp },
-  annotations: {},
-  startsAt: NOW - 60_000,
-  endsAt,
-  updatedAt: NOW - 60_000,
-  timeout: false,
-  generatorURL: '',
-  ...over,
-});
-const group = (firing: Alert[], recovery: Alert[] = []): StoredGroup => ({
-  tenant: 't',
-  groupId: '00000000000000a1',
-  groupKey: '{}:{alertname="A"}',
-  receiver: 'team-x',
-  routeId: '{}',
-  labels: { alertname: 'A' },
-  groupWait: 30_000,
-  groupInterval: 300_000,
-  repeatInterval: 3_600_000,
-  createdAt: NOW - 60_000,
-  firing,
-  recovery,
-});
-const logEntry = (
-  state: 'firing' | 'recovery',
-  firing: string[],
-  resolved: string[],
-  timestamp: number,
-  seq = 1,
-): NflogEntry => ({
-  tenant: 't',
-  groupId: '00000000000000a1',
-  receiver: 'team-x',
-  state,
-  firing,
-  resolved,
-  timestamp,
-  seq,
-});
-const ctx = (over: Partial<FlushContext> = {}): FlushContext => ({
-  now: NOW,
-  tenant: 't',
-  group: group([alert('a')]),
-  receiver: { name: 'team-x', sendResolved: true },
-  state: 'firing',
-  log: { firing: null, recovery: null },
-  ...over,
-});
-
-describe('flush context and stages', () => {
+describe('flush context', () => {
   it('reads the clock exactly once', () => {
     let reads = 0;
     const c = createFlushContext(
@@ -88,31 +25,14 @@ describe('flush context and stages', () => {
     expect(c.firing.map((a) => a.fingerprint)).toEqual(['a']);
     expect(c.resolved.map((a) => a.fingerprint)).toEqual(['b', 'c']);
   });
-
-  it('each filtering stage drops what its port mutes and passes everything by default', () => {
-    const alerts = { firing: [alert('a'), alert('b')], resolved: [alert('c', NOW - 1)] };
-    const c = ctx();
-    expect(new InhibitStage().apply(c, alerts)).toEqual(alerts);
-    expect(new SilenceStage().apply(c, alerts)).toEqual(alerts);
-    expect(new TimeIntervalMuteStage().apply(c, alerts)).toEqual(alerts);
-    const inhibited = new InhibitStage({ isInhibited: (a) => a.fingerprint === 'a' }).apply(c, alerts);
-    expect(inhibited.firing.map((a) => a.fingerprint)).toEqual(['b']);
-    const silenced = new SilenceStage({ isSilenced: (a) => a.fingerprint === 'c' }).apply(c, alerts);
-    expect(silenced.resolved).toEqual([]);
-    expect(new TimeIntervalMuteStage({ isMuted: () => true }).apply(c, alerts)).toEqual({
-      firing: [],
-      resolved: [],
-    });
-  });
-
-  it('a muted group sends nothing but keeps ticking', () => {
-    const d = new FlushPipeline([new TimeIntervalMuteStage({ isMuted: () => true })]).run(ctx());
-    expect(d).toMatchObject({ notify: false, why: 'muted', nextDueAt: NOW + 300_000 });
-  });
 });
 
 describe('dedup stage (decideFlush)', () => {
-  const run = (c: FlushContext) => new FlushPipeline().run(c);
+  // The pipeline with pass-through stages: every alert reaches the dedup stage.
+  const run = (c: FlushContext) => {
+    const classified = classifyAlerts(c.group, c.now);
+    return new DedupStage().decide(c, classified, classified);
+  };
 
   it('firing: first notification, with sequence 1, the log record and the next tick', () => {
     const d = run(ctx());

@@ -1,0 +1,210 @@
+import type { Clock } from '../clock';
+import type { ClaimedEntry, FlushStore } from '../flush.store';
+import type { GroupStore } from '../group.store';
+import { nflogTtl } from '../nflog';
+import { buildWebhookPayload } from '../webhook-payload';
+import { createFlushContext } from './flush-context';
+import { FlushPipeline } from './flush-pipeline';
+import type { NflogRecorder } from './nflog-recorder';
+import type { GroupLock, Notifier, OutgoingNotification } from './notification';
+
+/** What the runner needs to know of a receiver. */
+export interface RunnerReceiver {
+  name: string;
+  sendResolved: boolean;
+  /** False for a receiver without integrations: nothing to send, the flush is recorded at once. */
+  deliverable: boolean;
+  /**
+   * Integration kinds of the receiver Herald cannot deliver (kept only with
+   * `herald.allow_unsupported_receivers`): every notification they would have sent is reported.
+   */
+  unsupported?: readonly string[];
+}
+
+/** The runner's ports: where groups and the due index live, how it delivers, locks and tells time. */
+export interface FlushRunnerPorts {
+  groups: GroupStore;
+  flush: FlushStore;
+  notifier: Notifier;
+  lock: GroupLock;
+  clock: Clock;
+  recorder: NflogRecorder;
+  /** Filtering and dedup stages (default: Alertmanager's order, muting nothing). */
+  pipeline?: FlushPipeline;
+}
+
+export interface FlushRunnerOptions {
+  nodeId: string;
+  externalURL: string;
+  /** How long a claim is leased before another node may take it over (ms). */
+  leaseMs: number;
+  /** Entries claimed per bucket per tick. */
+  claimLimit: number;
+  /** Flushes run at once by one node. */
+  concurrency: number;
+  receivers: ReadonlyMap<string, RunnerReceiver>;
+  /** Told about a flush that failed (its lease lapses and it is retried). */
+  onError?: (entry: ClaimedEntry, err: unknown) => void;
+  /** Told about every notification a receiver's unsupported integration kinds did not send. */
+  onUnsupported?: (n: OutgoingNotification, kinds: readonly string[]) => void;
+}
+
+export interface TickResult {
+  claimed: number;
+  notified: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * One scheduler tick (Alertmanager's dispatcher flushing aggregation groups, shared by every node):
+ * claim due group halves from every bucket (atomic, with a lease), take the group lock, run the flush
+ * pipeline with one clock reading, hand a notification to delivery, and reschedule. The notification
+ * log is written by `NflogRecorder.delivered` after a receiver accepted, so a crash between enqueue and
+ * delivery re-sends with the same sequence number (same delivery job id, same Idempotency-Key).
+ */
+export class FlushRunner {
+  private readonly pipeline: FlushPipeline;
+  private tickNo = 0;
+
+  constructor(
+    private readonly ports: FlushRunnerPorts,
+    private readonly opts: FlushRunnerOptions,
+  ) {
+    this.pipeline = ports.pipeline ?? new FlushPipeline();
+  }
+
+  async tick(): Promise<TickResult> {
+    const { flush, clock } = this.ports;
+    const owner = `${this.opts.nodeId}#${++this.tickNo}`;
+    const res: TickResult = { claimed: 0, notified: 0, skipped: 0, failed: 0 };
+    const claimed: ClaimedEntry[] = [];
+    const now = clock.now();
+    for (let b = 0; b < flush.dueBuckets; b++) {
+      claimed.push(...(await flush.claimDue(b, now, this.opts.leaseMs, owner, this.opts.claimLimit)));
+    }
+    res.claimed = claimed.length;
+    let next = 0;
+    const worker = async () => {
+      while (next < claimed.length) {
+        const entry = claimed[next++];
+        try {
+          const out = await this.flushOne(entry);
+          if (out === 'notified') res.notified++;
+          else res.skipped++;
+        } catch (e) {
+          // The lease lapses and another tick (here or on another node) takes the entry again.
+          res.failed++;
+          this.opts.onError?.(entry, e);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, claimed.length) }, worker));
+    return res;
+  }
+
+  private async flushOne(entry: ClaimedEntry): Promise<'notified' | 'skipped'> {
+    let outcome: 'notified' | 'skipped' = 'skipped';
+    const got = await this.ports.lock.withLock(entry.tenant, entry.groupId, async (fence) => {
+      outcome = await this.flushLocked(entry, fence);
+    });
+    if (!got) {
+      // The other half of the group (or another node) holds the group lock: hand the entry back to
+      // the due index for the next tick instead of letting its lease run out.
+      await this.ports.flush.complete(entry, Math.max(entry.dueAt, this.ports.clock.now()));
+    }
+    return got ? outcome : 'skipped';
+  }
+
+  private async flushLocked(entry: ClaimedEntry, fence: number | undefined): Promise<'notified' | 'skipped'> {
+    const { groups, flush, recorder, notifier } = this.ports;
+    const group = await groups.getGroup(entry.tenant, entry.groupId);
+    if (!group) {
+      await flush.complete(entry, null); // expired or deleted: drop its due entry
+      return 'skipped';
+    }
+    const rc = this.opts.receivers.get(group.receiver) ?? {
+      name: group.receiver,
+      sendResolved: true,
+      deliverable: false,
+    };
+    const key = { tenant: entry.tenant, groupId: entry.groupId, receiver: rc.name };
+    const [firingLog, recoveryLog] = await Promise.all([
+      flush.readLogState({ ...key, state: 'firing' }),
+      flush.readLogState({ ...key, state: 'recovery' }),
+    ]);
+    const own = entry.state === 'firing' ? firingLog : recoveryLog;
+    const ctx = createFlushContext(this.ports.clock, {
+      tenant: entry.tenant,
+      group,
+      receiver: { name: rc.name, sendResolved: rc.sendResolved },
+      state: entry.state,
+      log: { firing: firingLog.entry, recovery: recoveryLog.entry },
+      failedSeq: own.failedSeq,
+      pendingSeq: own.pendingSeq,
+    });
+    const d = await this.pipeline.run(ctx);
+    const ttl = nflogTtl(group.repeatInterval);
+    let nextDueAt = d.nextDueAt;
+    if (d.notify) {
+      const n: OutgoingNotification = {
+        tenant: entry.tenant,
+        receiver: rc.name,
+        groupId: group.groupId,
+        groupKey: group.groupKey,
+        state: entry.state,
+        seq: d.seq,
+        idempotencyKey: d.idempotencyKey,
+        reason: d.reason,
+        payload: buildWebhookPayload({
+          receiver: rc.name,
+          groupKey: group.groupKey,
+          groupLabels: group.labels,
+          alerts: d.alerts,
+          reason: d.reason,
+          externalURL: this.opts.externalURL,
+          maxAlerts: 0, // every alert: each integration applies its own max_alerts
+          now: ctx.now,
+        }),
+        log: {
+          record: d.record,
+          logTtl: ttl,
+          cleanup: d.cleanup,
+          groupInterval: group.groupInterval,
+          repeatInterval: group.repeatInterval,
+          ...(fence === undefined ? {} : { fence }),
+        },
+      };
+      if (rc.unsupported?.length) this.opts.onUnsupported?.(n, rc.unsupported);
+      if (!rc.deliverable) {
+        await recorder.delivered(n); // nothing to send: the flush counts as done
+      } else {
+        const r = await notifier.enqueue(n);
+        if (r === 'delivered') {
+          await recorder.delivered(n); // delivered before, but the log write was lost (crash): record it now
+        } else if (r === 'queued' || r === 'pending') {
+          await flush.markPending(d.record, d.seq, ttl);
+        } else if (r === 'dead') {
+          // This sequence was given up (and its dead-letter listener did not get to record it): mark
+          // it, and flush again at the next tick under a new sequence instead of waiting on a dead job.
+          await flush.markFailed(d.record, d.seq, ttl);
+          nextDueAt = ctx.now;
+        }
+      }
+    } else {
+      if (d.record) await recorder.write(d.record, ttl, fence);
+      if (d.cleanup) await recorder.cleanup(entry.tenant, entry.groupId, d.cleanup, ctx.now);
+    }
+    if (d.scheduleRecovery) {
+      await flush.schedule({
+        tenant: entry.tenant,
+        groupId: entry.groupId,
+        state: 'recovery',
+        dueAt: ctx.now,
+      });
+    }
+    const deleted = d.cleanup?.deleteGroup && !d.notify;
+    await flush.complete(entry, deleted ? null : nextDueAt);
+    return d.notify ? 'notified' : 'skipped';
+  }
+}
