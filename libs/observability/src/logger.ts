@@ -97,22 +97,15 @@ export class PinoNestLogger implements LoggerService {
     }
   }
 
-  log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
-  }
-  error(message: unknown, ...params: unknown[]): void {
-    this.write('error', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.write('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.write('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.write('trace', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.write('fatal', message, params);
+  // LoggerService's methods, each on its pino level (Nest's `verbose` is pino's `trace`).
+  log = this.at('info');
+  error = this.at('error');
+  warn = this.at('warn');
+  debug = this.at('debug');
+  verbose = this.at('trace');
+  fatal = this.at('fatal');
+
+  private at(level: Exclude<PinoLevel, 'silent'>) {
+    return (message: unknown, ...params: unknown[]): void => this.write(level, message, params);
   }
 }

@@ -16,7 +16,8 @@ export interface StateCounts {
 
 /** Sources read on scrape; each may be absent (memory mode, not started yet). */
 export interface ScrapeSources {
-  queue?: () => Promise<QueueCounts>;
+  /** Null when this node runs no delivery queue (its roles): `herald_queue_jobs` then has no samples. */
+  queue?: () => Promise<QueueCounts | null>;
   states?: () => Promise<StateCounts>;
   /** PING round trip in seconds, or null when Redis is not reachable / not configured. */
   redisPing?: () => Promise<number | null>;
@@ -128,47 +129,42 @@ export class HeraldMetrics {
       labelNames: ['node_id', 'version'] as const,
       registers: [this.registry],
     }).set({ node_id: opts.nodeId, version: opts.version }, 1);
-    new Gauge({
-      name: 'herald_alerts',
-      help: 'Alerts held in the group store by state (sampled on scrape, cached briefly).',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      async collect() {
-        const s = await sources()
-          .states?.()
-          .catch(() => null);
-        if (!s) return;
-        this.set({ state: 'firing' }, s.alerts.firing);
-        this.set({ state: 'resolved' }, s.alerts.resolved);
-      },
-    });
-    new Gauge({
-      name: 'herald_groups',
-      help: 'Alert groups by state (firing: has firing alerts; recovery: only resolved ones).',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      async collect() {
-        const s = await sources()
-          .states?.()
-          .catch(() => null);
-        if (!s) return;
-        this.set({ state: 'firing' }, s.groups.firing);
-        this.set({ state: 'recovery' }, s.groups.recovery);
-      },
-    });
-    new Gauge({
-      name: 'herald_queue_jobs',
-      help: 'Delivery queue jobs by state (waiting, active, delayed, dead).',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      async collect() {
-        const c = await sources()
-          .queue?.()
-          .catch(() => null);
-        if (!c) return;
-        for (const state of ['waiting', 'active', 'delayed', 'dead'] as const) this.set({ state }, c[state]);
-      },
-    });
+    // Gauges by state, sampled on scrape; a source that is absent or fails leaves its gauge without samples.
+    const byState = <T>(
+      name: string,
+      help: string,
+      sample: () => Promise<T | null> | undefined,
+      values: (t: T) => Record<string, number>,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['state'] as const,
+        registers: [this.registry],
+        async collect() {
+          const t = await sample()?.catch(() => null);
+          if (!t) return;
+          for (const [state, v] of Object.entries(values(t))) this.set({ state }, v);
+        },
+      });
+    byState(
+      'herald_alerts',
+      'Alerts held in the group store by state (sampled on scrape, cached briefly).',
+      () => sources().states?.(),
+      (s) => ({ firing: s.alerts.firing, resolved: s.alerts.resolved }),
+    );
+    byState(
+      'herald_groups',
+      'Alert groups by state (firing: has firing alerts; recovery: only resolved ones).',
+      () => sources().states?.(),
+      (s) => ({ firing: s.groups.firing, recovery: s.groups.recovery }),
+    );
+    byState(
+      'herald_queue_jobs',
+      'Delivery queue jobs by state (waiting, active, delayed, dead).',
+      () => sources().queue?.(),
+      (c) => ({ waiting: c.waiting, active: c.active, delayed: c.delayed, dead: c.dead }),
+    );
     new Gauge({
       name: 'herald_redis_up',
       help: '1 when Redis answered PING on this scrape, else 0.',
@@ -244,17 +240,21 @@ export class HeraldMetrics {
   }
 }
 
-/** Caches an async sampler for `ttlMs` and shares one run between concurrent scrapes. */
+/**
+ * Caches an async sampler for `ttlMs` and shares one run between concurrent scrapes. The age is measured
+ * on the monotonic clock by default: a TTL must not stretch or shrink when the wall clock is set.
+ */
 export function cached<T>(
   fn: () => Promise<T>,
   ttlMs: number,
-  now: () => number = Date.now,
+  now: () => number = () => performance.now(),
 ): () => Promise<T> {
   let at = -Infinity;
   let value: Promise<T> | null = null;
   return () => {
-    if (value && now() - at < ttlMs) return value;
-    at = now();
+    const t = now();
+    if (value && t - at < ttlMs) return value;
+    at = t;
     value = fn().catch((e: unknown) => {
       value = null;
       throw e;

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -7,12 +7,20 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { isResolved, parseMatcher, type Alert, type Matcher, type StoredGroup } from '@herald/domain';
+import {
+  isResolved,
+  parseMatcher,
+  type Alert,
+  type Clock,
+  type Matcher,
+  type StoredGroup,
+} from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
 import { AuthService } from '../auth/auth.service';
 import type { AuthedRequest } from '../auth/credentials';
 import { AdminOnly, Tenant } from '../auth/decorators';
 import { SessionGuard } from '../auth/session.guard';
+import { CLOCK } from '../clock/clock.module';
 import { badRequest, HeraldHttpError } from '../http/http-error';
 import {
   AdminAlertDto,
@@ -35,6 +43,7 @@ export class GroupsController {
   constructor(
     private readonly groups: TenantGroupsRepository,
     private readonly auth: AuthService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -75,7 +84,7 @@ export class GroupsController {
   async get(@Tenant() ctx: TenantContext, @Param('id') id: string): Promise<GroupDetailDto> {
     const g = GROUP_ID.test(id) ? await this.groups.get(ctx, id) : null;
     if (!g) throw notFound();
-    const now = Date.now();
+    const now = this.clock.now();
     return {
       id: g.groupId,
       groupKey: g.groupKey,
@@ -113,7 +122,10 @@ export class GroupsController {
 @UseGuards(SessionGuard)
 @Controller('api/v1/alerts')
 export class AdminAlertsController {
-  constructor(private readonly groups: TenantGroupsRepository) {}
+  constructor(
+    private readonly groups: TenantGroupsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "The caller's tenant's alerts (firing and resolved), with their groups" })
@@ -125,7 +137,7 @@ export class AdminAlertsController {
   })
   @ApiOkResponse({ type: [AdminAlertWithGroupsDto] })
   async list(@Tenant() ctx: TenantContext, @Query() q: Q): Promise<AdminAlertWithGroupsDto[]> {
-    const now = Date.now();
+    const now = this.clock.now();
     const rows = await this.groups.alerts(ctx, parseFilters(q));
     return rows.map(({ alert, groups }) => ({ ...alertView(alert, now), groups }));
   }

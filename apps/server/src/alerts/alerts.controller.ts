@@ -9,12 +9,14 @@ import {
   parseMatcher,
   MatcherParseError,
   type Alert,
+  type Clock,
   type GoRegex,
   type GroupStore,
   type LabelSet,
   type Matcher,
   type StoredGroup,
 } from '@herald/domain';
+import { CLOCK } from '../clock/clock.module';
 import { GROUP_STORE } from '../store/group-store.module';
 import { badRequest } from '../http/http-error';
 
@@ -41,12 +43,15 @@ type Q = Record<string, string | string[] | undefined>;
 @Controller('api/v2/alerts')
 @UseGuards(ApiKeyGuard) // Alertmanager API clients present the tenant's API key, as senders do
 export class AlertsController {
-  constructor(@Inject(GROUP_STORE) private readonly store: GroupStore) {}
+  constructor(
+    @Inject(GROUP_STORE) private readonly store: GroupStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableAlert[]> {
     const f = parseFilters(q);
-    const now = Date.now();
+    const now = this.clock.now();
     const groups = await this.store.listGroups(ctx.tenant);
     const byFp = new Map<string, GettableAlert>();
     for (const g of groups) {
@@ -72,7 +77,7 @@ export class AlertsController {
     @Tenant() ctx: TenantContext,
   ): Promise<{ labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[]> {
     const f = parseFilters(q);
-    const now = Date.now();
+    const now = this.clock.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
     const groups = await this.store.listGroups(ctx.tenant);
     groups.sort(byGroupKey);

@@ -4,8 +4,11 @@ import {
   HealthCheckService,
   HealthIndicatorService,
   type HealthCheckResult,
+  type HealthIndicatorFunction,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { withTimeout } from '@herald/domain';
 import { DeliveryRef } from '../metrics/metrics.tokens';
 import { STORE_STATUS, type StoreStatusFn } from '../store/group-store.module';
 
@@ -14,7 +17,10 @@ const QUEUE_CHECK_TIMEOUT_MS = 1000;
 export interface ReadyBody {
   status: 'ok' | 'degraded';
   store: ReturnType<StoreStatusFn>;
-  /** Terminus' per-indicator details (`redis`, `queue`), each `up` with its mode. */
+  /**
+   * Terminus' per-indicator details (`redis`, `queue`), each `up` with its mode. `queue` is absent on a
+   * node that runs neither `scheduler` nor `delivery` and has no queue.
+   */
   checks: HealthCheckResult['details'];
 }
 
@@ -22,16 +28,23 @@ export interface ReadyBody {
  * Liveness and readiness (@nestjs/terminus). Readiness stays 200 while Redis is down: the node still
  * serves from memory, and taking it out of the load balancer would turn a Redis outage into a full
  * outage. The mode is reported (`degraded`) so operators and alerts see it; only a node whose delivery
- * queue is not running is not ready (503).
+ * queue is not running is not ready (503) — unless its roles need none (an `api`-only node).
  */
 @Controller('health')
 export class HealthController {
+  /** Whether this node's roles use a delivery queue: the scheduler fills it, delivery drains it. */
+  private readonly needsQueue: boolean;
+
   constructor(
     @Inject(STORE_STATUS) private readonly storeStatus: StoreStatusFn,
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     private readonly delivery: DeliveryRef,
-  ) {}
+    @Inject(HERALD_CONFIG) config: HeraldConfig,
+  ) {
+    const roles = config.herald.roles;
+    this.needsQueue = roles.has('scheduler') || roles.has('delivery');
+  }
 
   @Get('live')
   live(): { status: 'ok' } {
@@ -41,7 +54,9 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   async ready(): Promise<ReadyBody> {
-    const result = await this.health.check([() => this.redisCheck(), () => this.queueCheck()]);
+    const checks: HealthIndicatorFunction[] = [() => this.redisCheck()];
+    if (this.needsQueue || this.delivery.queue) checks.push(() => this.queueCheck());
+    const result = await this.health.check(checks);
     const store = this.storeStatus();
     return {
       status: store.mode === 'memory-fallback' || store.mode === 'reconciling' ? 'degraded' : 'ok',
@@ -77,14 +92,4 @@ export class HealthController {
       return check.up({ mode, degraded: true, message: e instanceof Error ? e.message : String(e) });
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>(
-      (_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
-    ),
-  ]).finally(() => clearTimeout(t));
 }

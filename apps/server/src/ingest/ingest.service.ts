@@ -8,12 +8,14 @@ import {
   StoreCapacityError,
   TenantLimitError,
   type AlertError,
+  type Clock,
   type GroupStore,
   type IngestContext,
   type NormalizeResult,
   type TenantIngestLimits,
   type WebhookEnvelope,
 } from '@herald/domain';
+import { CLOCK } from '../clock/clock.module';
 import { GROUP_STORE } from '../store/group-store.module';
 import { HeraldHttpError } from '../http/http-error';
 import { HERALD_METRICS } from '../metrics/metrics.tokens';
@@ -36,6 +38,7 @@ export class IngestService {
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Inject(GROUP_STORE) private readonly store: GroupStore,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics, // observability (issue 7)
   ) {
     for (const t of config.herald.tenants) {
@@ -61,12 +64,12 @@ export class IngestService {
   }
 
   async ingestPostable(items: unknown[], tenant: string): Promise<IngestOutcome> {
-    const now = Date.now();
+    const now = this.clock.now();
     return this.write(normalizePostableAlerts(items, this.context(now)), tenant, now);
   }
 
   async ingestWebhook(env: WebhookEnvelope, tenant: string): Promise<IngestOutcome> {
-    const now = Date.now();
+    const now = this.clock.now();
     return this.write(normalizeWebhookAlerts(env, this.context(now)), tenant, now);
   }
 

@@ -42,10 +42,8 @@ function createMetrics(config: HeraldConfig, h: StoreHandles, delivery: Delivery
   const tenants = config.herald.tenants.length ? config.herald.tenants.map((t) => t.id) : ['default'];
   metrics.setSources({
     states: cached(() => sampleStates(h.store, tenants), STATE_SAMPLE_TTL_MS),
-    queue: async () => {
-      const c = await delivery.queue?.counts();
-      return c ?? { waiting: 0, active: 0, delayed: 0, dead: 0 };
-    },
+    // No queue (not started yet, or a node whose roles run none): no samples rather than zeros.
+    queue: async () => (delivery.queue ? delivery.queue.counts() : null),
     redisPing: async () => {
       const redis = h.redis;
       if (!redis || redis.status !== 'ready') return null;
