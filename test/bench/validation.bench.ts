@@ -5,9 +5,31 @@
  */
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { IsObject, IsOptional, IsRFC3339, IsString, MaxLength, validateSync } from 'class-validator';
 import { normalizePostableAlerts } from '@herald/domain';
-import { PostableAlertDto } from '../../apps/server/src/ingest/dto/postable-alert.dto';
+
+/** Alertmanager's `postableAlert` as a class-validator DTO: the alternative ingest does not use. */
+class PostableAlertDto {
+  @IsObject()
+  labels!: Record<string, string>;
+
+  @IsOptional()
+  @IsObject()
+  annotations?: Record<string, string>;
+
+  @IsOptional()
+  @IsRFC3339()
+  startsAt?: string;
+
+  @IsOptional()
+  @IsRFC3339()
+  endsAt?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(16384)
+  generatorURL?: string;
+}
 
 const batch = Array.from({ length: 64 }, (_, n) => ({
   labels: {

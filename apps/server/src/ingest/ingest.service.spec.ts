@@ -1,0 +1,51 @@
+import { loadConfig } from '@herald/config';
+import { FakeClock, type GroupStore, type UpsertBatch } from '@herald/domain';
+import { IngestService } from './ingest.service';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+
+function service() {
+  const batches: UpsertBatch[] = [];
+  const store = { upsert: (b: UpsertBatch) => (batches.push(b), Promise.resolve({})) };
+  const config = loadConfig({ env: {}, hostname: 'h' });
+  return { batches, ingest: new IngestService(config, store as unknown as GroupStore, new FakeClock(NOW)) };
+}
+
+describe('IngestService: the wire contract of POST /api/v2/alerts (postableAlert)', () => {
+  const cases: [string, unknown, boolean][] = [
+    ['minimal', { labels: { a: '1' } }, true],
+    [
+      'full',
+      {
+        labels: { a: '1' },
+        annotations: { s: 'x' },
+        startsAt: '2026-01-01T00:00:00Z',
+        endsAt: '2026-01-01T03:00:00+02:00',
+        generatorURL: 'http://p',
+      },
+      true,
+    ],
+    ['labels missing', {}, false],
+    ['labels a string', { labels: 'a=1' }, false],
+    ['annotations a string', { labels: { a: '1' }, annotations: 'x' }, false],
+    ['startsAt not RFC 3339', { labels: { a: '1' }, startsAt: 'yesterday' }, false],
+    ['endsAt not RFC 3339', { labels: { a: '1' }, endsAt: '2026-01-01' }, false],
+    ['generatorURL a number', { labels: { a: '1' }, generatorURL: 5 }, false],
+  ];
+
+  it.each(cases)('%s', async (_name, raw, valid) => {
+    const out = await service().ingest.ingestPostable([raw], 'default');
+    expect(out.accepted).toBe(valid ? 1 : 0);
+    expect(out.rejected.length === 0).toBe(valid);
+  });
+
+  it('judges the whole batch at one instant of the injected clock', async () => {
+    const { ingest, batches } = service();
+    await ingest.ingestPostable([{ labels: { a: '1' } }, { labels: { a: '2' } }], 'default');
+    expect(batches).toHaveLength(1);
+    expect(batches[0].now).toBe(NOW);
+    const alerts = batches[0].groups.flatMap((g) => g.alerts);
+    expect(alerts.map((a) => a.startsAt)).toEqual([NOW, NOW]);
+    expect(alerts.map((a) => a.endsAt)).toEqual([NOW + 300_000, NOW + 300_000]); // resolve_timeout 5m
+  });
+});
