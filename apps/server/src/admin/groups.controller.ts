@@ -1,27 +1,14 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
-import {
-  isResolved,
-  parseMatcher,
-  type Alert,
-  type Clock,
-  type Matcher,
-  type StoredGroup,
-} from '@herald/domain';
+import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { isResolved, type Alert, type Clock, type StoredGroup } from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
 import { AuthService } from '../auth/auth.service';
 import type { AuthedRequest } from '../auth/credentials';
-import { AdminOnly, Tenant } from '../auth/decorators';
+import { AdminDelete, Tenant } from '../auth/decorators';
 import { SessionGuard } from '../auth/session.guard';
 import { CLOCK } from '../clock/clock.module';
 import { badRequest, HeraldHttpError } from '../http/http-error';
+import { filterMatchers, lastValue as one, type Query as Q } from '../http/query';
 import {
   AdminAlertDto,
   AdminAlertWithGroupsDto,
@@ -31,7 +18,6 @@ import {
 } from './admin.dto';
 import { TenantGroupsRepository } from './tenant-groups.repository';
 
-type Q = Record<string, string | string[] | undefined>;
 const GROUP_ID = /^[0-9a-f]{16}$/;
 
 /** Admin API over the caller's tenant's groups: viewers read, admins also delete. */
@@ -68,7 +54,7 @@ export class GroupsController {
     const { groups, more } = await this.groups.list(ctx, {
       state,
       receiver: one(q, 'receiver'),
-      matchers: parseFilters(q),
+      matchers: filterMatchers(q),
       limit,
       after,
     });
@@ -99,20 +85,14 @@ export class GroupsController {
     };
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @AdminOnly()
-  @ApiOperation({ summary: "Delete a group of the caller's tenant (admin); 404 for any other id" })
-  @ApiNoContentResponse()
+  @AdminDelete("Delete a group of the caller's tenant (admin); 404 for any other id")
   async delete(
     @Tenant() ctx: TenantContext,
     @Param('id') id: string,
     @Req() req: AuthedRequest,
   ): Promise<void> {
     if (!GROUP_ID.test(id) || !(await this.groups.delete(ctx, id))) throw notFound();
-    this.auth.record(
-      `group deleted tenant=${ctx.tenant} group=${id} by=${JSON.stringify(ctx.principal)} ip=${req.ip}`,
-    );
+    this.auth.recordAction('group deleted', ctx, req.ip, { group: id });
   }
 }
 
@@ -138,7 +118,7 @@ export class AdminAlertsController {
   @ApiOkResponse({ type: [AdminAlertWithGroupsDto] })
   async list(@Tenant() ctx: TenantContext, @Query() q: Q): Promise<AdminAlertWithGroupsDto[]> {
     const now = this.clock.now();
-    const rows = await this.groups.alerts(ctx, parseFilters(q));
+    const rows = await this.groups.alerts(ctx, filterMatchers(q));
     return rows.map(({ alert, groups }) => ({ ...alertView(alert, now), groups }));
   }
 }
@@ -146,22 +126,6 @@ export class AdminAlertsController {
 // The same answer for "not yours" and "does not exist": another tenant's id tells the caller nothing.
 function notFound(): HeraldHttpError {
   return new HeraldHttpError(404, { error: 'no such group', field: 'id' });
-}
-
-function one(q: Q, name: string): string | undefined {
-  const v = q[name];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
-function parseFilters(q: Q): Matcher[] {
-  const raw = q.filter === undefined ? [] : Array.isArray(q.filter) ? q.filter : [q.filter];
-  return raw.map((s, i) => {
-    try {
-      return parseMatcher(s);
-    } catch (e) {
-      throw badRequest(raw.length > 1 ? `filter[${i}]` : 'filter', (e as Error).message);
-    }
-  });
 }
 
 function encodeCursor(groupId: string): string {

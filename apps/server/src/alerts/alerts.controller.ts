@@ -6,8 +6,6 @@ import {
   compileGoRegex,
   isResolved,
   matchesAll,
-  parseMatcher,
-  MatcherParseError,
   type Alert,
   type Clock,
   type GoRegex,
@@ -19,6 +17,7 @@ import {
 import { CLOCK } from '../clock/clock.module';
 import { GROUP_STORE } from '../store/group-store.module';
 import { badRequest } from '../http/http-error';
+import { filterMatchers, lastValue, type Query as Q } from '../http/query';
 
 /** Alertmanager API v2 `gettableAlert`. */
 export interface GettableAlert {
@@ -32,8 +31,6 @@ export interface GettableAlert {
   receivers: { name: string }[];
   status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
 }
-
-type Q = Record<string, string | string[] | undefined>;
 
 /**
  * Read side of Alertmanager's API v2 (amtool, karma and Grafana use it): active alerts and alert groups,
@@ -112,25 +109,15 @@ function gettable(a: Alert, receivers: string[]): GettableAlert {
 }
 
 function parseBool(q: Q, name: string, def: boolean): boolean {
-  const v = q[name];
-  if (v === undefined) return def;
-  const s = Array.isArray(v) ? v[v.length - 1] : v;
+  const s = lastValue(q, name);
+  if (s === undefined) return def;
   if (s === 'true') return true;
   if (s === 'false') return false;
   throw badRequest(name, `must be true or false, got ${JSON.stringify(s)}`);
 }
 
 function parseFilters(q: Q): { matchers: Matcher[]; receiver?: GoRegex; wantActive: boolean } {
-  const raw = q.filter === undefined ? [] : Array.isArray(q.filter) ? q.filter : [q.filter];
-  const matchers: Matcher[] = [];
-  raw.forEach((s, i) => {
-    try {
-      matchers.push(parseMatcher(s));
-    } catch (e) {
-      const msg = e instanceof MatcherParseError || e instanceof Error ? e.message : String(e);
-      throw badRequest(raw.length > 1 ? `filter[${i}]` : 'filter', msg);
-    }
-  });
+  const matchers = filterMatchers(q);
   let receiver: GoRegex | undefined;
   const r = Array.isArray(q.receiver) ? q.receiver[0] : q.receiver;
   if (r) {

@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig, type TenantUser } from '@herald/config';
 import { isUnavailableError } from '@herald/redis';
-import { DECOY_HASH, LoginLimiter, SessionManager, verifySecret, type SessionRecord } from '@herald/sessions';
+import {
+  DECOY_HASH,
+  LoginLimiter,
+  SessionManager,
+  verifySecret,
+  type SessionRecord,
+  type TenantContext,
+} from '@herald/sessions';
 import { HeraldHttpError } from '../http/http-error';
 
 /** Where a login comes from (audit and limits). */
@@ -76,6 +83,22 @@ export class AuthService {
   /** Writes an audit line for an admin action (revoke, delete). */
   record(message: string): void {
     this.audit.log(message);
+  }
+
+  /**
+   * The audit line of an admin action on the caller's tenant:
+   * `<action> tenant=<t> <field>=<value>… by=<principal> ip=<client>`.
+   */
+  recordAction(
+    action: string,
+    ctx: TenantContext,
+    ip: string | undefined,
+    fields: Readonly<Record<string, string | number>>,
+  ): void {
+    const what = Object.entries(fields).map(([k, v]) => ` ${k}=${v}`);
+    this.record(
+      `${action} tenant=${ctx.tenant}${what.join('')} by=${JSON.stringify(ctx.principal)} ip=${ip}`,
+    );
   }
 
   /**

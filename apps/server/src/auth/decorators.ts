@@ -1,4 +1,12 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  Delete,
+  HttpCode,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation } from '@nestjs/swagger';
 import { TenantContext } from '@herald/sessions';
 import { ADMIN_ONLY } from './auth.tokens';
 import type { AuthedRequest } from './credentials';
@@ -15,3 +23,13 @@ export const Tenant = createParamDecorator((_: unknown, ctx: ExecutionContext): 
 
 /** Marks a route as admin-only (viewers get 403). */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
+
+/** `DELETE <base>/:id` for admins only, answering 204 (documented in OpenAPI with `summary`). */
+export const AdminDelete = (summary: string) =>
+  applyDecorators(
+    Delete(':id'),
+    HttpCode(204),
+    AdminOnly(),
+    ApiOperation({ summary }),
+    ApiNoContentResponse(),
+  );

@@ -1,11 +1,11 @@
-import { Controller, Delete, Get, HttpCode, Param, UseGuards, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, UseGuards, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SessionManager, type TenantContext } from '@herald/sessions';
 import { HeraldHttpError } from '../http/http-error';
 import { AuthService } from './auth.service';
 import { SessionListDto, SessionStatsDto } from './auth.dto';
 import type { AuthedRequest } from './credentials';
-import { AdminOnly, Tenant } from './decorators';
+import { AdminDelete, Tenant } from './decorators';
 import { SessionGuard } from './session.guard';
 
 /** Sessions of the caller's tenant: list, stats, revoke. */
@@ -38,11 +38,7 @@ export class SessionsController {
     return { scope: this.sessions.scope, ...s };
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @AdminOnly()
-  @ApiOperation({ summary: "Revoke a session of the caller's tenant (admin); 404 for any other id" })
-  @ApiNoContentResponse()
+  @AdminDelete("Revoke a session of the caller's tenant (admin); 404 for any other id")
   async revoke(
     @Tenant() ctx: TenantContext,
     @Param('id') id: string,
@@ -50,8 +46,6 @@ export class SessionsController {
   ): Promise<void> {
     const done = await this.auth.storeCall(() => this.sessions.revoke(ctx, id));
     if (!done) throw new HeraldHttpError(404, { error: 'no such session', field: 'id' });
-    this.auth.record(
-      `session revoked tenant=${ctx.tenant} session=${id} by=${JSON.stringify(ctx.principal)} ip=${req.ip}`,
-    );
+    this.auth.recordAction('session revoked', ctx, req.ip, { session: id });
   }
 }

@@ -1,0 +1,26 @@
+import { parseMatcher, type Matcher } from '@herald/domain';
+import { badRequest } from './http-error';
+
+/** A parsed query string: a parameter given twice arrives as an array. */
+export type Query = Record<string, string | string[] | undefined>;
+
+/** The last value of a parameter given once or more (the usual reading of `?a=1&a=2`). */
+export function lastValue(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+/**
+ * The `filter` parameters (Alertmanager's matcher syntax, e.g. `severity=~"page|crit"`), one matcher
+ * each; a bad one is a 400 naming it (`filter[1]` when there are several).
+ */
+export function filterMatchers(q: Query): Matcher[] {
+  const raw = q.filter === undefined ? [] : Array.isArray(q.filter) ? q.filter : [q.filter];
+  return raw.map((s, i) => {
+    try {
+      return parseMatcher(s);
+    } catch (e) {
+      throw badRequest(raw.length > 1 ? `filter[${i}]` : 'filter', (e as Error).message);
+    }
+  });
+}
