@@ -49,24 +49,21 @@ export class HeraldMetrics {
   readonly registry = new Registry();
   private sources: ScrapeSources = {};
 
-  readonly ingestRequests = new Counter({
-    name: 'herald_ingest_requests_total',
-    help: 'Ingest requests by tenant, endpoint and outcome (ok, invalid, too_large, store_full, limited, error).',
-    labelNames: ['tenant', 'endpoint', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly ingestAlerts = new Counter({
-    name: 'herald_ingest_alerts_total',
-    help: 'Alerts received by tenant and outcome (accepted, rejected, limited: refused by a tenant limit).',
-    labelNames: ['tenant', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly tenantLimitHits = new Counter({
-    name: 'herald_tenant_limit_hits_total',
-    help: 'Ingest requests a tenant limit refused (wholly or in part), by tenant and limit (Mimir names: ingestion_rate, alertmanager_max_alerts_count, alertmanager_max_dispatcher_aggregation_groups).',
-    labelNames: ['tenant', 'limit'] as const,
-    registers: [this.registry],
-  });
+  readonly ingestRequests = this.counter(
+    'herald_ingest_requests_total',
+    'Ingest requests by tenant, endpoint and outcome (ok, invalid, too_large, store_full, limited, error).',
+    ['tenant', 'endpoint', 'outcome'],
+  );
+  readonly ingestAlerts = this.counter(
+    'herald_ingest_alerts_total',
+    'Alerts received by tenant and outcome (accepted, rejected, limited: refused by a tenant limit).',
+    ['tenant', 'outcome'],
+  );
+  readonly tenantLimitHits = this.counter(
+    'herald_tenant_limit_hits_total',
+    'Ingest requests a tenant limit refused (wholly or in part), by tenant and limit (Mimir names: ingestion_rate, alertmanager_max_alerts_count, alertmanager_max_dispatcher_aggregation_groups).',
+    ['tenant', 'limit'],
+  );
   readonly httpDuration = new Histogram({
     name: 'herald_http_request_duration_seconds',
     help: 'HTTP request latency by route pattern, method and status.',
@@ -74,47 +71,46 @@ export class HeraldMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly flushTotal = new Counter({
-    name: 'herald_flush_total',
-    help: 'Flushes of group halves by outcome (notified, skipped, failed).',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly flushTotal = this.counter(
+    'herald_flush_total',
+    'Flushes of group halves by outcome (notified, skipped, failed).',
+    ['outcome'],
+  );
   readonly flushDuration = new Histogram({
     name: 'herald_flush_duration_seconds',
     help: 'Duration of one scheduler tick that claimed at least one due group.',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly notifications = new Counter({
-    name: 'herald_notifications_total',
-    help: 'Notifications by receiver and outcome (delivered, dead, unsupported, superseded); reason is the failure reason of dead letters.',
-    labelNames: ['receiver', 'outcome', 'reason'] as const,
-    registers: [this.registry],
-  });
-  readonly unhandledRejections = new Counter({
-    name: 'herald_unhandled_rejections_total',
-    help: 'Promise rejections nothing handled (logged; the node keeps serving). Any is a bug to report.',
-    registers: [this.registry],
-  });
-  readonly lockAcquisitions = new Counter({
-    name: 'herald_lock_acquisitions_total',
-    help: 'Distributed locks taken, by lock kind.',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
-  readonly lockContention = new Counter({
-    name: 'herald_lock_contention_total',
-    help: 'Lock tries that found the lock held by someone else, by lock kind.',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
-  readonly lockLost = new Counter({
-    name: 'herald_lock_lost_total',
-    help: 'Locks lost while held, by lock kind and reason.',
-    labelNames: ['kind', 'reason'] as const,
-    registers: [this.registry],
-  });
+  readonly notifications = this.counter(
+    'herald_notifications_total',
+    'Notifications by receiver and outcome (delivered, dead, unsupported, superseded); reason is the failure reason of dead letters.',
+    ['receiver', 'outcome', 'reason'],
+  );
+  readonly unhandledRejections = this.counter(
+    'herald_unhandled_rejections_total',
+    'Promise rejections nothing handled (logged; the node keeps serving). Any is a bug to report.',
+  );
+  readonly nflogRefused = this.counter(
+    'herald_nflog_writes_refused_total',
+    'Notification-log writes refused: stale-fence (the writer held an expired group lock), stale-sequence (logged already).',
+    ['reason'],
+  );
+  readonly lockAcquisitions = this.counter(
+    'herald_lock_acquisitions_total',
+    'Distributed locks taken, by lock kind.',
+    ['kind'],
+  );
+  readonly lockContention = this.counter(
+    'herald_lock_contention_total',
+    'Lock tries that found the lock held by someone else, by lock kind.',
+    ['kind'],
+  );
+  readonly lockLost = this.counter(
+    'herald_lock_lost_total',
+    'Locks lost while held, by lock kind and reason.',
+    ['kind', 'reason'],
+  );
 
   constructor(readonly opts: HeraldMetricsOptions) {
     const sources = () => this.sources;
@@ -202,6 +198,11 @@ export class HeraldMetrics {
       },
     });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
+  }
+
+  /** A counter on this node's registry. */
+  private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
   }
 
   /** Sets (merges) the sources read on scrape. */
