@@ -5,6 +5,7 @@ import type { TenantContext } from '@herald/sessions';
 import { AuthService } from '../auth/auth.service';
 import type { AuthedRequest } from '../auth/credentials';
 import { AdminDelete, Tenant } from '../auth/decorators';
+import { alertWire } from '../alerts/alert-wire';
 import { SessionGuard } from '../auth/session.guard';
 import { CLOCK } from '../clock/clock.module';
 import { badRequest, HeraldHttpError } from '../http/http-error';
@@ -152,13 +153,7 @@ function summary(g: StoredGroup): GroupSummaryDto {
 
 function alertView(a: Alert, now: number): AdminAlertDto {
   return {
-    fingerprint: a.fingerprint,
-    labels: a.labels,
-    annotations: a.annotations,
-    startsAt: new Date(a.startsAt).toISOString(),
-    endsAt: new Date(a.endsAt).toISOString(),
-    updatedAt: new Date(a.updatedAt).toISOString(),
-    generatorURL: a.generatorURL,
+    ...alertWire(a),
     state: isResolved(a, now) ? 'resolved' : 'firing',
   };
 }

@@ -17,17 +17,11 @@ import {
 import { CLOCK } from '../clock/clock.module';
 import { GROUP_STORE } from '../store/group-store.module';
 import { badRequest } from '../http/http-error';
+import { alertWire, type AlertWire } from './alert-wire';
 import { filterMatchers, lastValue, type Query as Q } from '../http/query';
 
 /** Alertmanager API v2 `gettableAlert`. */
-export interface GettableAlert {
-  labels: LabelSet;
-  annotations: LabelSet;
-  startsAt: string;
-  endsAt: string;
-  updatedAt: string;
-  fingerprint: string;
-  generatorURL: string;
+export interface GettableAlert extends AlertWire {
   receivers: { name: string }[];
   status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
 }
@@ -96,13 +90,7 @@ function byGroupKey(a: StoredGroup, b: StoredGroup): number {
 
 function gettable(a: Alert, receivers: string[]): GettableAlert {
   return {
-    labels: a.labels,
-    annotations: a.annotations,
-    startsAt: new Date(a.startsAt).toISOString(),
-    endsAt: new Date(a.endsAt).toISOString(),
-    updatedAt: new Date(a.updatedAt).toISOString(),
-    fingerprint: a.fingerprint,
-    generatorURL: a.generatorURL,
+    ...alertWire(a),
     receivers: receivers.map((name) => ({ name })),
     status: { state: 'active', silencedBy: [], inhibitedBy: [] },
   };
