@@ -48,11 +48,14 @@ export function testNotification(
     testAlert({ alertname: group, instance: 'b', team: 'db' }, { summary: 'CPU high on b' }),
     testAlert({ alertname: group, instance: 'c', team: 'db' }, { summary: 'CPU high on c' }),
   ];
+  const tenant = o.tenant ?? 'default';
+  const groupId = fingerprint({ g: groupKey });
+  const fps = (firing: boolean) => alerts.filter((a) => a.endsAt > NOW === firing).map((a) => a.fingerprint);
   return {
-    tenant: o.tenant ?? 'default',
+    tenant,
     receiver,
     groupKey,
-    groupId: fingerprint({ g: groupKey }),
+    groupId,
     state,
     seq,
     payload: buildWebhookPayload({
@@ -66,5 +69,22 @@ export function testNotification(
       now: NOW,
     }),
     idempotencyKey: idempotencyKey(groupKey, seq, state),
+    // What the flush would record on delivery (Alertmanager's default intervals).
+    log: {
+      record: {
+        tenant,
+        groupId,
+        receiver,
+        state,
+        firing: fps(true),
+        resolved: fps(false),
+        timestamp: NOW,
+        seq,
+      },
+      logTtl: 8 * 3600_000,
+      cleanup: null,
+      groupInterval: 300_000,
+      repeatInterval: 4 * 3600_000,
+    },
   };
 }

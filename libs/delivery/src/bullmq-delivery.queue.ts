@@ -1,53 +1,64 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
-import { retryDelay, retryOptions, type DeliveryRetryOptions } from './delivery-retry';
+import type { Redis } from 'ioredis';
+import { DeliveryCore, type DeliveryCoreOptions } from './delivery-core';
+import { retryDelay } from './delivery-retry';
 import {
   deliveryJobId,
-  describe,
-  isSuperseded,
-  Listeners,
-  silentLogger,
+  storedNotification,
   type DeadLetter,
-  type DeadLetterEvent,
-  type DeliveredEvent,
   type DeliveryCounts,
   type DeliveryError,
   type DeliveryLogger,
   type DeliveryQueue,
   type EnqueueOptions,
   type EnqueueResult,
+  type LegacyNotification,
   type Notification,
-  type SupersededCheck,
 } from './notification';
-import { RedisRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter';
-import { dispatch, type IntegrationResolver } from './receiver';
+import { RedisRateLimiter } from './rate-limiter';
+import { fulfilsWithin } from './timeout';
 
-/** How to reach Redis for delivery (the same shape as `@herald/redis`'s connection options). */
-export interface DeliveryRedisOptions {
-  url?: string;
-  sentinel?: { masterName: string; sentinels: string[]; password?: string; sentinelPassword?: string };
-  /** Enqueue and queue reads fail after this long instead of waiting (ms, default 1000). */
-  commandTimeout?: number;
-  connectTimeout?: number;
-  /** Client name prefix shown in CLIENT LIST. */
-  name?: string;
+/**
+ * Makes the adapter's Redis clients from the app's connection settings (URL or Sentinel, auth,
+ * timeouts: libs/redis' connection factory). `name` is the client name for CLIENT LIST.
+ */
+export interface DeliveryConnection {
+  /**
+   * For enqueues and queue reads: fail fast, so the failover queue can fall back to memory within one
+   * timeout — no offline queue, `maxRetriesPerRequest: 0`, a command timeout, RESP2 (BullMQ parses
+   * RESP2 replies), `lazyConnect` (BullMQ connects it). What `createFailFastClient` makes.
+   */
+  queue(name: string): Redis;
+  /**
+   * For the worker (only made when this node runs one): it blocks and must survive reconnects, so
+   * `maxRetriesPerRequest: null`, RESP2, `lazyConnect`.
+   */
+  worker(name: string): Redis;
 }
 
-/** Options of the BullMQ delivery queue. */
-export interface BullMqDeliveryOptions {
-  redis: DeliveryRedisOptions;
-  resolve: IntegrationResolver;
-  /** Key prefix; BullMQ keys become `{<prefix>}:<queueName>:…` (one hash tag: Cluster-safe). Default `herald`. */
-  prefix?: string;
+/** Options of the BullMQ delivery queue: the delivery core's, plus where and how jobs live in Redis. */
+export interface BullMqDeliveryOptions extends Omit<DeliveryCoreOptions, 'limiter'> {
+  connection: DeliveryConnection;
+  /** Client name prefix shown in CLIENT LIST (`<name>:delivery-queue`, `<name>:delivery-worker`). */
+  name?: string;
+  /**
+   * BullMQ key prefix with its hash tag; keys become `<bullPrefix>:<queueName>:…` (one hash tag:
+   * Cluster-safe). Default `{herald}`.
+   */
+  bullPrefix?: string;
+  /**
+   * Prefix of the per-receiver token buckets (`<prefix>:<tenant>|<receiver>`, what `RedisKeys.rateLimit`
+   * builds). Default `<bullPrefix>:<queueName>:rate`.
+   */
+  rateLimitPrefix?: string;
+  /** Key of a tenant's dead-letter index (`RedisKeys.deadLetterIndex`). Default `<bullPrefix>:<queueName>:dead:<tenant>`. */
+  deadLetterIndex?: (tenant: string) => string;
   /** Default `delivery`. */
   queueName?: string;
-  retry?: Partial<DeliveryRetryOptions>;
   /** Run a worker on this node (the delivery role). Default true. */
   worker?: boolean;
   /** Sends in flight at once per node (default 8). */
   concurrency?: number;
-  /** Per-receiver rate limit (a token bucket in Redis shared by all nodes); undefined = unlimited. */
-  rateLimit?: (tenant: string, receiver: string) => RateLimit | undefined;
   /**
    * How long delivered jobs stay. Default: removed at once — the notification log is written before a
    * job completes, so a late re-enqueue of the same flush finds the log, not the job, and nothing else
@@ -56,65 +67,37 @@ export interface BullMqDeliveryOptions {
   keepCompleted?: { ageSec: number; count: number };
   /** Stalled-job lock (ms): a worker that dies mid-send frees its job after this. Default 30 000. */
   lockDuration?: number;
-  /** Dedup right before the send: a superseded job completes without sending. */
-  superseded?: SupersededCheck;
   /**
-   * Dead letters are indexed per tenant (`{<prefix>}:<queue>:dead:<tenant>`, zset id → failedAt) and
+   * Dead letters are indexed per tenant (`deadLetterIndex`, zset id → failedAt) and
    * removed, job and all, after `retentionMs` or beyond `maxPerTenant` (oldest first). Default 7 days /
    * 10 000.
    */
   deadLetters?: { retentionMs: number; maxPerTenant: number };
-  logger?: DeliveryLogger;
 }
 
 interface JobData {
-  n: Notification;
+  /** A job written before `Notification.log` existed holds a `LegacyNotification`. */
+  n: Notification | LegacyNotification;
   /** Integrations that already accepted (never re-sent on retry). */
   done: string[];
   lastError?: DeliveryError;
 }
 
-/** A retryable failure; carries the receiver's `Retry-After` to the backoff strategy. */
+/** A retryable failure; carries the delay the delivery core chose to the backoff strategy. */
 export class RetryableDeliveryError extends Error {
   constructor(
     readonly error: DeliveryError,
-    readonly retryAfterMs?: number,
+    readonly delayMs: number,
   ) {
-    super(`${error.integration}: ${error.reason}: ${error.message}`);
+    super(errorMessage(error));
     this.name = 'RetryableDeliveryError';
   }
 }
 
+const errorMessage = (e: DeliveryError) => `${e.integration}: ${e.reason}: ${e.message}`;
+
 const JOB_NAME = 'notify';
 const BACKOFF_TYPE = 'herald';
-
-function baseRedisOptions(o: DeliveryRedisOptions): RedisOptions {
-  return {
-    connectTimeout: o.connectTimeout ?? 2000,
-    // BullMQ's replies are parsed for RESP2; ioredis 6 defaults to RESP3.
-    protocol: 2,
-    lazyConnect: true,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
-  };
-}
-
-function newClient(o: DeliveryRedisOptions, extra: RedisOptions): Redis {
-  const opts = { ...baseRedisOptions(o), ...extra };
-  if (o.sentinel) {
-    return new Redis({
-      ...opts,
-      name: o.sentinel.masterName,
-      sentinels: o.sentinel.sentinels.map((s) => {
-        const i = s.lastIndexOf(':');
-        return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
-      }),
-      password: o.sentinel.password,
-      sentinelPassword: o.sentinel.sentinelPassword,
-    });
-  }
-  if (!o.url) throw new Error('delivery Redis needs a url or a sentinel configuration');
-  return new Redis(o.url, opts);
-}
 
 /**
  * Reads `maxmemory-policy` and warns unless it is `noeviction`: with eviction Redis may silently drop
@@ -148,43 +131,30 @@ export async function checkEvictionPolicy(client: Redis, log: DeliveryLogger): P
  */
 export class BullMqDeliveryQueue implements DeliveryQueue {
   private readonly queueClient: Redis;
-  private readonly workerClient: Redis;
+  private workerClient?: Redis;
   private readonly queue: Queue<JobData>;
   private worker?: Worker<JobData>;
-  private readonly retry: DeliveryRetryOptions;
-  private readonly limiter: RateLimiter;
+  private readonly core: DeliveryCore;
   private readonly log: DeliveryLogger;
-  private readonly deliveredL: Listeners<DeliveredEvent>;
-  private readonly deadL: Listeners<DeadLetterEvent>;
-  private readonly abort = new AbortController();
   private lastErrorLog = 0;
   /** The BullMQ key prefix, e.g. `{herald}`. */
   readonly bullPrefix: string;
   readonly queueName: string;
+  private readonly name: string;
+  /** Token buckets on the worker's client (made in start(): only a worker sends). */
+  private rateLimiter?: RedisRateLimiter;
 
   constructor(private readonly opts: BullMqDeliveryOptions) {
-    this.retry = retryOptions(opts.retry);
-    this.log = opts.logger ?? silentLogger;
-    this.deliveredL = new Listeners(this.log, 'onDelivered');
-    this.deadL = new Listeners(this.log, 'onDeadLetter');
-    this.bullPrefix = `{${opts.prefix ?? 'herald'}}`;
+    this.core = new DeliveryCore({
+      ...opts,
+      limiter: { take: (key, limit, now) => this.rateLimiter!.take(key, limit, now) },
+    });
+    this.log = this.core.log;
+    this.bullPrefix = opts.bullPrefix ?? '{herald}';
     this.queueName = opts.queueName ?? 'delivery';
-    const name = opts.redis.name ?? 'herald';
-    // Fail fast on the enqueue path, so the failover queue can fall back to memory within one timeout.
-    this.queueClient = newClient(opts.redis, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: opts.redis.commandTimeout ?? 1000,
-      connectionName: `${name}:delivery-queue`,
-    });
-    // BullMQ workers need maxRetriesPerRequest null (they block and must survive reconnects).
-    this.workerClient = newClient(opts.redis, {
-      maxRetriesPerRequest: null,
-      connectionName: `${name}:delivery-worker`,
-    });
+    this.name = opts.name ?? 'herald';
+    this.queueClient = opts.connection.queue(`${this.name}:delivery-queue`);
     this.queueClient.on('error', (e) => this.logRedisError('queue', e));
-    this.workerClient.on('error', (e) => this.logRedisError('worker', e));
-    this.limiter = new RedisRateLimiter(this.workerClient, `${this.bullPrefix}:${this.queueName}:rate`);
     this.queue = new Queue<JobData>(this.queueName, {
       connection: this.queueClient,
       prefix: this.bullPrefix,
@@ -198,6 +168,13 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     await this.queue.waitUntilReady(); // BullMQ connects the (lazy) client itself
     await checkEvictionPolicy(this.queueClient, this.log);
     if (this.opts.worker === false || this.worker) return;
+    this.workerClient = this.opts.connection.worker(`${this.name}:delivery-worker`);
+    this.workerClient.on('error', (e) => this.logRedisError('worker', e));
+    this.rateLimiter = new RedisRateLimiter(
+      this.workerClient,
+      this.opts.rateLimitPrefix ?? `${this.bullPrefix}:${this.queueName}:rate`,
+      this.core.clock,
+    );
     this.worker = new Worker<JobData>(this.queueName, (job, token) => this.process(job, token), {
       connection: this.workerClient,
       prefix: this.bullPrefix,
@@ -211,12 +188,9 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       maxStalledCount: 10,
       removeOnComplete: this.removeOnComplete,
       settings: {
+        // The delivery core chose the delay (backoff or Retry-After); anything else thrown gets the backoff.
         backoffStrategy: (attemptsMade, _type, err) =>
-          retryDelay(
-            this.retry,
-            attemptsMade,
-            err instanceof RetryableDeliveryError ? err.retryAfterMs : undefined,
-          ),
+          err instanceof RetryableDeliveryError ? err.delayMs : retryDelay(this.core.retry, attemptsMade),
       },
     });
     this.worker.on('error', (e) => this.logRedisError('worker', e));
@@ -250,7 +224,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       {
         jobId: id,
         delay: opts.delayMs && opts.delayMs > 0 ? Math.round(opts.delayMs) : undefined,
-        attempts: this.retry.maxAttempts,
+        attempts: this.core.retry.maxAttempts,
         backoff: { type: BACKOFF_TYPE },
         // Dead letters are kept for the retention (swept per tenant); twice that is the net for jobs
         // whose index is gone.
@@ -261,13 +235,9 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     return { id, status: 'queued' };
   }
 
-  onDelivered(cb: (e: DeliveredEvent) => void | Promise<void>): () => void {
-    return this.deliveredL.add(cb);
-  }
+  onDelivered: DeliveryQueue['onDelivered'] = (cb) => this.core.events.onDelivered(cb);
 
-  onDeadLetter(cb: (e: DeadLetterEvent) => void | Promise<void>): () => void {
-    return this.deadL.add(cb);
-  }
+  onDeadLetter: DeliveryQueue['onDeadLetter'] = (cb) => this.core.events.onDeadLetter(cb);
 
   async counts(): Promise<DeliveryCounts> {
     const c = await this.queue.getJobCounts(
@@ -329,7 +299,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
    * Removes a tenant's dead letters older than the retention (jobs and index entries). Run periodically
    * for every configured tenant (a new dead letter also sweeps its tenant); idempotent on every node.
    */
-  async sweepDeadLetters(tenant: string, now = Date.now()): Promise<number> {
+  async sweepDeadLetters(tenant: string, now = this.core.clock.now()): Promise<number> {
     const key = this.deadIndexKey(tenant);
     const expired = await this.queueClient.zrangebyscore(key, '-inf', now - this.deadRetention);
     for (const id of expired) {
@@ -346,7 +316,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
 
   /** The per-tenant dead-letter index (same hash tag as BullMQ's keys). */
   deadIndexKey(tenant: string): string {
-    return `${this.bullPrefix}:${this.queueName}:dead:${tenant}`;
+    return this.opts.deadLetterIndex?.(tenant) ?? `${this.bullPrefix}:${this.queueName}:dead:${tenant}`;
   }
 
   /**
@@ -357,7 +327,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     const retention = this.deadRetention;
     const max = this.opts.deadLetters?.maxPerTenant ?? 10_000;
     const key = this.deadIndexKey(d.notification.tenant);
-    const now = Date.now();
+    const now = this.core.clock.now();
     // The index outlives its newest entry's retention (a net if the tenant leaves the config; BullMQ's
     // own removeOnFail age is the net for the jobs).
     const [, , expired, card] = (await this.queueClient
@@ -395,53 +365,40 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
    * Redis is down, so after `timeoutMs` sends are aborted and the connections dropped.
    */
   async close(timeoutMs = 5000): Promise<void> {
-    let t: NodeJS.Timeout | undefined;
-    const graceful = Promise.all([this.worker?.close(), this.queue.close()]).then(
-      () => true,
-      () => false,
-    );
-    const ok = await Promise.race([
-      graceful,
-      new Promise<false>((r) => (t = setTimeout(() => r(false), timeoutMs))),
-    ]);
-    clearTimeout(t);
-    if (!ok) {
-      this.abort.abort();
+    const graceful = Promise.all([this.worker?.close(), this.queue.close()]);
+    if (!(await fulfilsWithin(graceful, timeoutMs))) {
+      this.core.abortSends();
       this.log.warn({ timeoutMs }, 'delivery queue did not close in time: in-flight sends aborted');
       void this.worker?.close(true).catch(() => undefined);
     }
     this.queueClient.disconnect();
-    this.workerClient.disconnect();
+    this.workerClient?.disconnect();
   }
 
+  /** One turn of the delivery core; this adapter only maps its outcome to BullMQ job states. */
   private async process(job: Job<JobData>, token?: string): Promise<void> {
-    const { n, done } = job.data;
-    if (await isSuperseded(this.opts.superseded, n, this.log)) return;
-    const limit = this.opts.rateLimit?.(n.tenant, n.receiver);
-    if (limit) {
-      const wait = await this.limiter.take(`${n.tenant}|${n.receiver}`, limit);
-      if (wait > 0) {
-        // Waiting for a token is not a failed attempt: park the job without touching its budget.
-        await job.moveToDelayed(Date.now() + wait, token);
-        throw new DelayedError();
-      }
-    }
-    const r = await dispatch(n, this.opts.resolve(n.tenant, n.receiver), done, this.abort.signal);
-    if (r.kind !== 'ok') await job.updateData({ n, done: r.done, lastError: r.error });
-    switch (r.kind) {
-      case 'ok':
-        await this.deliveredL.emit({
-          id: job.id ?? deliveryJobId(n),
-          notification: n,
-          attempts: job.attemptsMade + 1,
-          via: 'bullmq',
-          deliveredAt: Date.now(),
-        });
+    const n = storedNotification(job.data.n);
+    const o = await this.core.deliver({
+      n,
+      done: job.data.done ?? [],
+      attemptsMade: job.attemptsMade,
+      maxAttempts: job.opts.attempts,
+    });
+    switch (o.kind) {
+      case 'superseded':
         return;
+      case 'rate-limited':
+        // Waiting for a token is not a failed attempt: park the job without touching its budget.
+        await job.moveToDelayed(this.core.clock.now() + o.waitMs, token);
+        throw new DelayedError();
+      case 'delivered':
+        return this.core.delivered(job.id ?? deliveryJobId(n), n, o.attempts, 'bullmq');
       case 'retry':
-        throw new RetryableDeliveryError(r.error, r.retryAfterMs);
-      case 'give-up':
-        throw new UnrecoverableError(`${r.error.integration}: ${r.error.reason}: ${r.error.message}`);
+        await job.updateData({ n, done: o.done, lastError: o.error });
+        throw new RetryableDeliveryError(o.error, o.delayMs);
+      case 'dead':
+        await job.updateData({ n, done: o.done, lastError: o.error });
+        throw new UnrecoverableError(errorMessage(o.error));
     }
   }
 
@@ -451,36 +408,34 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       if ((await job.getState()) !== 'failed') return;
       const d = this.toDeadLetter(job);
       await this.indexDead(d);
-      this.log.warn(
-        { ...describe(job.data.n), id: d.id, attempts: d.attempts, error: d.lastError },
-        'dead letter',
-      );
-      await this.deadL.emit({ deadLetter: d });
+      await this.core.dead(d);
     } catch (e) {
       this.log.warn({ err: String(e), cause: err.message }, 'cannot inspect failed delivery job');
     }
   }
 
   private toDeadLetter(j: Job<JobData>): DeadLetter {
+    const n = storedNotification(j.data.n);
+    const now = () => this.core.clock.now();
     return {
-      id: j.id ?? deliveryJobId(j.data.n),
-      notification: j.data.n,
+      id: j.id ?? deliveryJobId(n),
+      notification: n,
       attempts: j.attemptsMade,
       lastError: j.data.lastError ?? {
         integration: '-',
         reason: 'other',
         message: j.failedReason ?? 'unknown',
-        at: j.finishedOn ?? Date.now(),
+        at: j.finishedOn ?? now(),
       },
       delivered: j.data.done ?? [],
-      failedAt: j.finishedOn ?? j.processedOn ?? Date.now(),
+      failedAt: j.finishedOn ?? j.processedOn ?? now(),
       via: 'bullmq',
     };
   }
 
   /** One line per 10 s at most: a Redis outage makes every client retry many times a second. */
   private logRedisError(what: string, e: Error): void {
-    const now = Date.now();
+    const now = this.core.clock.now();
     if (now - this.lastErrorLog < 10_000) return;
     this.lastErrorLog = now;
     this.log.warn({ err: e.message, client: what }, 'delivery queue Redis error');

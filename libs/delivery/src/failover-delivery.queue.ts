@@ -1,13 +1,12 @@
+import { systemClock, withTimeout, type Clock } from '@herald/domain';
 import type { BullMqDeliveryQueue } from './bullmq-delivery.queue';
 import type { MemoryDeliveryQueue } from './memory-delivery.queue';
 import {
+  DeliveryEvents,
   deliveryJobId,
   describe,
-  Listeners,
   silentLogger,
   type DeadLetter,
-  type DeadLetterEvent,
-  type DeliveredEvent,
   type DeliveryCounts,
   type DeliveryLogger,
   type DeliveryQueue,
@@ -16,15 +15,45 @@ import {
   type Notification,
 } from './notification';
 
+/**
+ * The node's one view of whether Redis is up (the failover group store), which delivery follows so the
+ * group store, the flush store and delivery switch together.
+ */
+export interface DeliveryModeSource {
+  /** True while the node serves from memory (Redis unavailable, or memory not merged back yet). */
+  readonly degraded: boolean;
+  /** Called on every change of `degraded`; returns an unsubscribe function. */
+  onModeChange(cb: (degraded: boolean) => void): () => void;
+  /** Reports a failure seen here (an enqueue that failed or timed out), so everything switches at once. */
+  reportUnavailable(err: unknown): void;
+}
+
+/** The part of the BullMQ adapter the failover queue uses. */
+export type BullMqPart = Pick<
+  BullMqDeliveryQueue,
+  | 'start'
+  | 'ping'
+  | 'enqueue'
+  | 'onDelivered'
+  | 'onDeadLetter'
+  | 'counts'
+  | 'deadLetters'
+  | 'deadLetterCount'
+  | 'retryDeadLetter'
+  | 'sweepDeadLetters'
+  | 'close'
+>;
+
 /** Options of the failover delivery queue. */
 export interface FailoverDeliveryOptions {
-  /** Makes a BullMQ adapter (not started); called again after a failed start. Omit for memory-only mode. */
-  createBullMq?: () => BullMqDeliveryQueue;
+  /** Makes a BullMQ adapter (not started); called again after a failed start. */
+  createBullMq: () => BullMqPart;
   memory: MemoryDeliveryQueue;
-  /** How often to probe Redis while delivering from memory (ms, default 1000). */
-  probeIntervalMs?: number;
-  /** An enqueue to BullMQ that takes longer than this counts as Redis unavailable (ms, default 2000). */
+  /** Whether Redis is up: the node's source of truth (the failover group store). */
+  mode: DeliveryModeSource;
+  /** A BullMQ call that takes longer than this counts as Redis unavailable (ms, default 2000). */
   enqueueTimeoutMs?: number;
+  clock?: Clock;
   logger?: DeliveryLogger;
 }
 
@@ -42,45 +71,50 @@ export interface DeliveryStatus {
 }
 
 /**
- * The delivery service: sends through BullMQ while Redis answers and through the in-process queue
- * otherwise. An enqueue that fails or times out on BullMQ goes to memory instead (nothing is lost on
- * the way); while in memory mode Redis is probed, and when it answers the memory queue's undelivered
- * notifications are moved to BullMQ. Listeners registered here hear both adapters.
+ * The delivery service: sends through BullMQ while Redis is up and through the in-process queue
+ * otherwise, following the node's mode source rather than probing on its own. An enqueue that fails
+ * or times out on BullMQ goes to memory instead (nothing is lost on the way) and is reported to the
+ * source; when the source says Redis is back, BullMQ is (re)started and the memory queue's undelivered
+ * notifications are moved there. Listeners registered here hear both adapters.
  */
 export class FailoverDeliveryQueue implements DeliveryQueue {
-  private bull?: BullMqDeliveryQueue;
+  private bull?: BullMqPart;
   /**
    * Ids this node enqueued to BullMQ and has not seen delivered or dead (bounded; a job finished on
    * another node is forgotten only when the bound pushes it out — it merely holds a memory-mode send).
    */
   private readonly inBull = new BoundedSet(100_000);
   private modeNow: DeliveryMode = 'memory';
-  private since = Date.now();
+  private since: number;
   private lastError?: string;
-  private probeTimer?: NodeJS.Timeout;
-  private probing?: Promise<void>;
+  /** The switch to BullMQ in progress (one at a time). */
+  private switching?: Promise<void>;
+  private started = false;
   private closed = false;
+  private readonly unsubscribe: () => void;
+  private readonly clock: Clock;
   private readonly log: DeliveryLogger;
-  private readonly deliveredL: Listeners<DeliveredEvent>;
-  private readonly deadL: Listeners<DeadLetterEvent>;
-  private readonly probeIntervalMs: number;
-  private readonly enqueueTimeoutMs: number;
+  private readonly events: DeliveryEvents;
+  private readonly timeoutMs: number;
 
   constructor(private readonly opts: FailoverDeliveryOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.since = this.clock.now();
     this.log = opts.logger ?? silentLogger;
-    this.deliveredL = new Listeners(this.log, 'onDelivered');
-    this.deadL = new Listeners(this.log, 'onDeadLetter');
-    this.probeIntervalMs = opts.probeIntervalMs ?? 1000;
-    this.enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 2000;
-    opts.memory.onDelivered((e) => this.deliveredL.emit(e));
-    opts.memory.onDeadLetter((e) => this.deadL.emit(e));
+    this.events = new DeliveryEvents(this.log);
+    this.timeoutMs = opts.enqueueTimeoutMs ?? 2000;
+    opts.memory.onDelivered((e) => this.events.delivered.emit(e));
+    opts.memory.onDeadLetter((e) => this.events.dead.emit(e));
+    this.unsubscribe = opts.mode.onModeChange((degraded) => {
+      if (degraded) this.toMemory();
+      else if (this.started) void this.toBullMq(); // before start() the start itself looks
+    });
   }
 
-  /** Tries Redis once; on failure starts in memory mode and keeps probing. Never rejects. */
+  /** Starts on BullMQ when the mode source says Redis is up, else in memory. Never rejects. */
   async start(): Promise<DeliveryMode> {
-    if (!this.opts.createBullMq) return this.modeNow;
-    await this.probe();
-    if (this.modeNow === 'memory') this.scheduleProbe();
+    this.started = true;
+    if (!this.opts.mode.degraded) await this.toBullMq();
     return this.modeNow;
   }
 
@@ -97,16 +131,6 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     };
   }
 
-  /** A hint from elsewhere (e.g. the group store's failover) that Redis is back: probe now. */
-  redisAvailable(): Promise<void> {
-    return this.modeNow === 'memory' ? this.probe() : Promise.resolve();
-  }
-
-  /** A hint that Redis is gone: send from memory at once instead of waiting for a failed enqueue. */
-  redisUnavailable(reason = 'reported unavailable'): void {
-    if (this.modeNow === 'bullmq') this.toMemory(reason);
-  }
-
   async enqueue(n: Notification, opts?: EnqueueOptions): Promise<EnqueueResult> {
     const bull = this.bull;
     if (this.modeNow === 'bullmq' && bull) {
@@ -116,7 +140,9 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
           this.inBull.add(r.id);
         return r;
       } catch (err) {
-        this.toMemory(String(err));
+        // The source decides the mode (it calls back at once when it agrees); this one goes to memory.
+        this.lastError = String(err);
+        this.opts.mode.reportUnavailable(err);
         this.log.warn(
           { ...describe(n), err: String(err) },
           'enqueue to BullMQ failed: delivering from memory',
@@ -130,13 +156,9 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     return this.opts.memory.enqueue(n, opts);
   }
 
-  onDelivered(cb: (e: DeliveredEvent) => void | Promise<void>): () => void {
-    return this.deliveredL.add(cb);
-  }
+  onDelivered: DeliveryQueue['onDelivered'] = (cb) => this.events.onDelivered(cb);
 
-  onDeadLetter(cb: (e: DeadLetterEvent) => void | Promise<void>): () => void {
-    return this.deadL.add(cb);
-  }
+  onDeadLetter: DeliveryQueue['onDeadLetter'] = (cb) => this.events.onDeadLetter(cb);
 
   /** Both adapters added up (BullMQ's part only while it answers). */
   async counts(): Promise<DeliveryCounts> {
@@ -183,39 +205,26 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
 
   async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;
-    clearTimeout(this.probeTimer);
+    this.unsubscribe();
     await Promise.all([this.opts.memory.close(timeoutMs), this.bull?.close(timeoutMs)]);
   }
 
-  private toMemory(reason: string): void {
+  private toMemory(): void {
     if (this.modeNow === 'memory') return;
     this.modeNow = 'memory';
-    this.since = Date.now();
-    this.lastError = reason;
+    this.since = this.clock.now();
     this.opts.memory.keepLocal();
-    this.log.warn({ reason }, 'delivery queue: Redis unavailable, delivering from memory');
-    this.scheduleProbe();
+    this.log.warn({ reason: this.lastError }, 'delivery queue: Redis unavailable, delivering from memory');
   }
 
-  private scheduleProbe(): void {
-    if (this.closed || this.probeTimer) return;
-    this.probeTimer = setTimeout(() => {
-      this.probeTimer = undefined;
-      void this.probe().then(() => {
-        if (this.modeNow === 'memory') this.scheduleProbe();
-      });
-    }, this.probeIntervalMs);
-    this.probeTimer.unref?.();
+  /** One switch at a time: start (or ping) BullMQ, then drain memory into it. */
+  private toBullMq(): Promise<void> {
+    this.switching ??= this.switchToBullMq().finally(() => (this.switching = undefined));
+    return this.switching;
   }
 
-  /** One probe at a time: start (or ping) BullMQ, then drain memory into it. */
-  private probe(): Promise<void> {
-    this.probing ??= this.probeOnce().finally(() => (this.probing = undefined));
-    return this.probing;
-  }
-
-  private async probeOnce(): Promise<void> {
-    if (this.closed || !this.opts.createBullMq) return;
+  private async switchToBullMq(): Promise<void> {
+    if (this.closed) return;
     try {
       if (!this.bull) {
         const bull = this.opts.createBullMq();
@@ -227,27 +236,37 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
         }
         bull.onDelivered((e) => {
           this.inBull.delete(e.id);
-          return this.deliveredL.emit(e);
+          return this.events.delivered.emit(e);
         });
         bull.onDeadLetter((e) => {
           this.inBull.delete(e.deadLetter.id);
-          return this.deadL.emit(e);
+          return this.events.dead.emit(e);
         });
         this.bull = bull;
       } else {
         await this.withTimeout(this.bull.ping());
       }
     } catch (err) {
+      // The source said Redis is up but BullMQ does not answer: tell it, so its probe decides when
+      // to try again (its next change to "up" calls this again).
       this.lastError = String(err);
+      this.log.warn(
+        { err: this.lastError },
+        'delivery queue: BullMQ does not answer, delivering from memory',
+      );
+      this.opts.mode.reportUnavailable(err);
       return;
     }
-    const outage = Date.now() - this.since;
+    // Gone again while starting: stay in memory (the next change to "up" comes back here).
+    if (this.opts.mode.degraded || this.closed) return;
+    const outage = this.clock.now() - this.since;
     const { moved, left } = await this.opts.memory.drainTo(this.bull);
+    if (this.opts.mode.degraded) return; // lost again while moving: toMemory() took over
     // Sends in flight finish in memory (their retries are forwarded); anything a failed move left behind
-    // is delivered from memory, so nothing waits on a next probe.
+    // is delivered from memory, so nothing waits on a next switch.
     const wasMemory = this.modeNow === 'memory';
     this.modeNow = 'bullmq';
-    this.since = Date.now();
+    this.since = this.clock.now();
     if (wasMemory) {
       this.log.info(
         { moved, stillInMemory: left, outageMs: outage },
@@ -257,16 +276,7 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
-    let t: NodeJS.Timeout | undefined;
-    return Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        t = setTimeout(
-          () => reject(new Error(`Redis did not answer in ${this.enqueueTimeoutMs} ms`)),
-          this.enqueueTimeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(t));
+    return withTimeout(p, this.timeoutMs, `Redis did not answer in ${this.timeoutMs} ms`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { DeliveryOutcome } from '@herald/domain';
+import { systemClock, type Clock, type DeliveryOutcome } from '@herald/domain';
 
 /** Alertmanager's `http_config`, the parts Herald implements. */
 export interface HttpClientConfig {
@@ -82,7 +82,7 @@ export interface HttpResult {
 }
 
 /** `Retry-After` as ms: seconds, or an HTTP date. */
-export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(v: string | undefined, now = systemClock.now()): number | undefined {
   if (!v) return undefined;
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const t = Date.parse(v);
@@ -97,7 +97,8 @@ export function postHttp(
   url: string,
   body: string,
   headers: Record<string, string>,
-  opts: { timeoutMs: number; signal: AbortSignal; tls?: https.AgentOptions },
+  /** `clock` reads the time for a `Retry-After` given as an HTTP date. */
+  opts: { timeoutMs: number; signal: AbortSignal; tls?: https.AgentOptions; clock?: Clock },
 ): Promise<HttpResult> {
   return new Promise((resolve) => {
     let settled = false;
@@ -134,7 +135,14 @@ export function postHttp(
           const status = res.statusCode ?? 0;
           const ra = res.headers['retry-after'];
           done({
-            outcome: { kind: 'http', status, retryAfterMs: parseRetryAfter(Array.isArray(ra) ? ra[0] : ra) },
+            outcome: {
+              kind: 'http',
+              status,
+              retryAfterMs: parseRetryAfter(
+                Array.isArray(ra) ? ra[0] : ra,
+                (opts.clock ?? systemClock).now(),
+              ),
+            },
             message: `HTTP ${status}${snippet ? `: ${snippet.slice(0, 200).trim()}` : ''}`,
           });
         });

@@ -5,6 +5,7 @@ export * from './delivery-retry';
 export * from './rate-limiter';
 export * from './memory-delivery.queue';
 export * from './bullmq-delivery.queue';
+export * from './delivery-core';
 export * from './failover-delivery.queue';
 export * from './templates';
 export * from './http-client';

@@ -1,29 +1,20 @@
-import { retryDelay, retryOptions, type DeliveryRetryOptions } from './delivery-retry';
+import { DeliveryCore, type DeliveryCoreOptions } from './delivery-core';
 import {
   deliveryJobId,
   describe,
-  isSuperseded,
-  Listeners,
-  silentLogger,
   type DeadLetter,
-  type DeadLetterEvent,
-  type DeliveredEvent,
   type DeliveryCounts,
   type DeliveryError,
-  type DeliveryLogger,
   type DeliveryQueue,
   type EnqueueOptions,
   type EnqueueResult,
   type Notification,
-  type SupersededCheck,
 } from './notification';
-import { MemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter';
-import { dispatch, type IntegrationResolver } from './receiver';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter';
+import { fulfilsWithin } from './timeout';
 
-/** Options of the memory queue. */
-export interface MemoryDeliveryOptions {
-  resolve: IntegrationResolver;
-  retry?: Partial<DeliveryRetryOptions>;
+/** Options of the memory queue: the delivery core's, plus its bounds. */
+export interface MemoryDeliveryOptions extends Omit<DeliveryCoreOptions, 'limiter'> {
   /** Sends in flight at once (default 8). */
   concurrency?: number;
   /** Bound on pending + active notifications; beyond it new ones are dropped, counted and logged (10 000). */
@@ -32,13 +23,8 @@ export interface MemoryDeliveryOptions {
   maxDeadLetters?: number;
   /** Ids of delivered notifications remembered for dedup (10 000). */
   rememberDelivered?: number;
-  /** Dedup right before the send: a superseded notification ends without sending. */
-  superseded?: SupersededCheck;
-  /** Per-receiver rate limit; undefined = unlimited. */
-  rateLimit?: (tenant: string, receiver: string) => RateLimit | undefined;
+  /** In-process token buckets by default. */
   limiter?: RateLimiter;
-  logger?: DeliveryLogger;
-  now?: () => number;
 }
 
 interface Item {
@@ -63,17 +49,11 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
   private readonly deadPerTenant = new Map<string, number>();
   /** Insertion-ordered set of delivered ids (bounded), so a re-enqueue of a delivered flush is a no-op. */
   private readonly delivered = new Set<string>();
-  private readonly deliveredL: Listeners<DeliveredEvent>;
-  private readonly deadL: Listeners<DeadLetterEvent>;
-  private readonly retry: DeliveryRetryOptions;
+  private readonly core: DeliveryCore;
   private readonly concurrency: number;
   private readonly maxItems: number;
   private readonly maxDead: number;
   private readonly rememberDelivered: number;
-  private readonly limiter: RateLimiter;
-  private readonly log: DeliveryLogger;
-  private readonly now: () => number;
-  private readonly abort = new AbortController();
   private readonly running = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
@@ -82,17 +62,20 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
   private completed = 0;
   private dropped = 0;
 
-  constructor(private readonly opts: MemoryDeliveryOptions) {
-    this.retry = retryOptions(opts.retry);
+  constructor(opts: MemoryDeliveryOptions) {
+    this.core = new DeliveryCore({ ...opts, limiter: opts.limiter ?? new MemoryRateLimiter(opts.clock) });
     this.concurrency = opts.concurrency ?? 8;
     this.maxItems = opts.maxItems ?? 10_000;
     this.maxDead = opts.maxDeadLetters ?? 1_000;
     this.rememberDelivered = opts.rememberDelivered ?? 10_000;
-    this.limiter = opts.limiter ?? new MemoryRateLimiter();
-    this.log = opts.logger ?? silentLogger;
-    this.now = opts.now ?? Date.now;
-    this.deliveredL = new Listeners(this.log, 'onDelivered');
-    this.deadL = new Listeners(this.log, 'onDeadLetter');
+  }
+
+  private get log() {
+    return this.core.log;
+  }
+
+  private now(): number {
+    return this.core.clock.now();
   }
 
   /** Notifications held (pending + in flight): what a drain would still have to move. */
@@ -134,13 +117,9 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return Promise.resolve({ id, status: 'queued' });
   }
 
-  onDelivered(cb: (e: DeliveredEvent) => void | Promise<void>): () => void {
-    return this.deliveredL.add(cb);
-  }
+  onDelivered: DeliveryQueue['onDelivered'] = (cb) => this.core.events.onDelivered(cb);
 
-  onDeadLetter(cb: (e: DeadLetterEvent) => void | Promise<void>): () => void {
-    return this.deadL.add(cb);
-  }
+  onDeadLetter: DeliveryQueue['onDeadLetter'] = (cb) => this.core.events.onDeadLetter(cb);
 
   counts(): Promise<DeliveryCounts> {
     const now = this.now();
@@ -226,16 +205,10 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     this.closed = true;
     clearTimeout(this.timer);
     const all = Promise.all([...this.running]);
-    let t: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      all.then(() => false),
-      new Promise<boolean>((r) => (t = setTimeout(() => r(true), timeoutMs))),
-    ]);
-    clearTimeout(t);
-    if (timedOut) {
+    if (!(await fulfilsWithin(all, timeoutMs))) {
       // Receivers honour the signal; a misbehaving one must not hold shutdown forever either.
-      this.abort.abort();
-      await Promise.race([all, new Promise((r) => setTimeout(r, 100).unref())]);
+      this.core.abortSends();
+      await fulfilsWithin(all, 100);
     }
     if (this.pending.size > 0) {
       this.dropped += this.pending.size;
@@ -278,49 +251,32 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     }
   }
 
+  /** One turn of the delivery core; this adapter only moves the item between its maps. */
   private async run(item: Item): Promise<void> {
-    const { n } = item;
-    if (await isSuperseded(this.opts.superseded, n, this.log)) {
-      this.active.delete(item.id);
-      this.completed++;
-      this.remember(item.id);
-      return;
-    }
-    const limit = this.opts.rateLimit?.(n.tenant, n.receiver);
-    if (limit) {
-      const wait = await this.limiter.take(`${n.tenant}|${n.receiver}`, limit, this.now());
-      if (wait > 0) return this.requeue(item, wait);
-    }
-    item.attempts++;
-    const r = await dispatch(
-      n,
-      this.opts.resolve(n.tenant, n.receiver),
-      item.done,
-      this.abort.signal,
-      this.now,
-    );
-    item.done = r.done;
-    switch (r.kind) {
-      case 'ok':
-        this.active.delete(item.id); // counts() seen from a listener already show it done
-        this.completed++;
-        this.remember(item.id);
-        await this.deliveredL.emit({
-          id: item.id,
-          notification: n,
-          attempts: item.attempts,
-          via: 'memory',
-          deliveredAt: this.now(),
-        });
-        return;
+    const o = await this.core.deliver({ n: item.n, done: item.done, attemptsMade: item.attempts });
+    switch (o.kind) {
+      case 'superseded':
+        return this.finish(item);
+      case 'rate-limited':
+        return this.requeue(item, o.waitMs);
+      case 'delivered':
+        item.attempts = o.attempts;
+        item.done = o.done;
+        this.finish(item); // counts() seen from a listener already show it done
+        return this.core.delivered(item.id, item.n, o.attempts, 'memory');
       case 'retry':
-        item.lastError = r.error;
-        if (item.attempts >= this.retry.maxAttempts) return this.toDead(item);
-        return this.requeue(item, retryDelay(this.retry, item.attempts, r.retryAfterMs));
-      case 'give-up':
-        item.lastError = r.error;
+        Object.assign(item, { attempts: o.attempts, done: o.done, lastError: o.error });
+        return this.requeue(item, o.delayMs);
+      case 'dead':
+        Object.assign(item, { attempts: o.attempts, done: o.done, lastError: o.error });
         return this.toDead(item);
     }
+  }
+
+  private finish(item: Item): void {
+    this.active.delete(item.id);
+    this.completed++;
+    this.remember(item.id);
   }
 
   /** A finished id: a re-enqueue of the same flush is a no-op (bounded). */
@@ -367,10 +323,6 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     };
     this.dead.set(item.id, d);
     this.countDead(d, 1);
-    this.log.warn(
-      { ...describe(item.n), id: item.id, attempts: item.attempts, error: item.lastError },
-      'dead letter',
-    );
     const tenant = item.n.tenant;
     if ((this.deadPerTenant.get(tenant) ?? 0) > this.maxDead) {
       for (const [id, old] of this.dead) {
@@ -385,6 +337,6 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
         break;
       }
     }
-    await this.deadL.emit({ deadLetter: d });
+    await this.core.dead(d);
   }
 }

@@ -1,32 +1,41 @@
 import { createHash } from 'node:crypto';
-import type { FailureReason, GroupState, WebhookPayload } from '@herald/domain';
-
-/** A JSON value: notifications cross Redis as JSON, so whatever rides along must survive it. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+import type { FailureReason, LoggedNotification, NotificationLog, WebhookPayload } from '@herald/domain';
 
 /**
- * One notification of one flush of a group half for one receiver: what the scheduler enqueues and a
- * delivery worker sends to every integration of the receiver.
+ * One notification of one flush of a group half for one receiver: what the flush enqueues (the
+ * domain's `OutgoingNotification` fits) and a delivery worker sends to every integration of the
+ * receiver. Its `log` (the domain's `NotificationLog`: what to record on delivery, no payload) is
+ * handed back to `onDelivered` / `onDeadLetter` listeners unchanged.
  */
-export interface Notification {
-  tenant: string;
+export interface Notification extends LoggedNotification {
   /** Receiver name as configured (the payload's `receiver` is Alertmanager's regexp-quoted form). */
   receiver: string;
   groupKey: string;
-  groupId: string;
-  state: GroupState;
-  /** Flush sequence of this group half and receiver (from the notification log). */
-  seq: number;
   /** Alertmanager's webhook v4 message with every alert (integrations apply their own `max_alerts`). */
   payload: WebhookPayload;
   /** `Idempotency-Key` header value (`idempotencyKey(groupKey, seq, state)` from the domain). */
   idempotencyKey: string;
-  /**
-   * Opaque data handed back to `onDelivered` listeners unchanged, e.g. the notification-log record and
-   * the fencing token: the worker that delivers may run on another node than the flush.
-   */
-  meta?: JsonValue;
 }
+
+/**
+ * A notification as read back from a stored job. Jobs written before `log` existed carry the flush's
+ * whole outgoing notification in `meta` (payload included): its log fields are taken from there, so a
+ * rolling upgrade delivers and records them like new ones. Anything else is returned as stored.
+ */
+export function storedNotification(raw: Notification | LegacyNotification): Notification {
+  if ('log' in raw || !raw.meta) return raw as Notification;
+  const { meta, ...rest } = raw;
+  const { record, logTtl, cleanup, groupInterval, repeatInterval } = meta;
+  return { ...rest, log: { record, logTtl, cleanup: cleanup ?? null, groupInterval, repeatInterval } };
+}
+
+/**
+ * A notification job written by the version before `log`: `meta` held the flush's outgoing notification
+ * (its log fields, plus a second copy of the payload that is dropped on read).
+ */
+export type LegacyNotification = Omit<Notification, 'log'> & {
+  meta?: Omit<NotificationLog, 'fence'> & Record<string, unknown>;
+};
 
 /**
  * The queue job id of a notification: sha256 of tenant, receiver, group key and half, then `-<seq>`.
@@ -46,23 +55,6 @@ export function deliveryJobId(
  * ends without sending. An error counts as false: a doubt sends.
  */
 export type SupersededCheck = (n: Notification) => Promise<boolean>;
-
-/** Runs the check; logs and answers false when it fails. */
-export async function isSuperseded(
-  check: SupersededCheck | undefined,
-  n: Notification,
-  log: DeliveryLogger,
-): Promise<boolean> {
-  if (!check) return false;
-  try {
-    if (!(await check(n))) return false;
-    log.info(describe(n), 'notification superseded: the receiver already got its content, not sent');
-    return true;
-  } catch (e) {
-    log.warn({ ...describe(n), err: String(e) }, 'superseded check failed: sending');
-    return false;
-  }
-}
 
 /** Why the last attempt of a notification failed. */
 export interface DeliveryError {
@@ -211,6 +203,21 @@ export class Listeners<E> {
       }
     }
   }
+}
+
+/** The two listener sets of a delivery queue. */
+export class DeliveryEvents implements Pick<DeliveryQueue, 'onDelivered' | 'onDeadLetter'> {
+  readonly delivered: Listeners<DeliveredEvent>;
+  readonly dead: Listeners<DeadLetterEvent>;
+
+  constructor(log: DeliveryLogger) {
+    this.delivered = new Listeners(log, 'onDelivered');
+    this.dead = new Listeners(log, 'onDeadLetter');
+  }
+
+  onDelivered: DeliveryQueue['onDelivered'] = (cb) => this.delivered.add(cb);
+
+  onDeadLetter: DeliveryQueue['onDeadLetter'] = (cb) => this.dead.add(cb);
 }
 
 /** Summary of a notification for log lines (never the payload: it may be large). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '@herald/domain';
+import { parseDuration, type Clock } from '@herald/domain';
 import type { GlobalConfig, IntegrationConfig, ReceiverConfig } from '@herald/config';
 import { EmailReceiver } from './email.receiver';
 import { parseHttpConfig } from './http-client';
@@ -21,6 +21,8 @@ export interface ReceiverFactoryOptions {
   userAgent: string;
   /** Used when an integration sets no `timeout` (ms, default 10 000). */
   defaultTimeoutMs?: number;
+  /** The node's clock (an HTTP-date `Retry-After` is read against it); the system clock by default. */
+  clock?: Clock;
 }
 
 /** The integrations built from a config, and what was found wrong without being fatal. */
@@ -116,6 +118,7 @@ export function buildReceivers(
           http: http.config,
           secret: str(c.herald_secret) ?? (secretFile ? { file: secretFile } : undefined),
           userAgent: opts.userAgent,
+          clock: opts.clock,
         }),
       });
     });
@@ -147,6 +150,7 @@ export function buildReceivers(
           timeoutMs: timeoutOf(c, where),
           http: http.config,
           userAgent: opts.userAgent,
+          clock: opts.clock,
         }),
       });
     });

@@ -1,4 +1,10 @@
-import { classifyDelivery, type DeliveryOutcome, type FailureReason } from '@herald/domain';
+import {
+  classifyDelivery,
+  systemClock,
+  type Clock,
+  type DeliveryOutcome,
+  type FailureReason,
+} from '@herald/domain';
 import type { DeliveryError, Notification } from './notification';
 
 /** The outcome of one send: accepted, worth another try, or never going to work. */
@@ -62,8 +68,9 @@ export async function dispatch(
   integrations: readonly Integration[] | undefined,
   done: readonly string[],
   signal: AbortSignal,
-  now: () => number = Date.now,
+  clock: Clock = systemClock,
 ): Promise<DispatchResult> {
+  const now = () => clock.now();
   if (!integrations) {
     return {
       kind: 'give-up',

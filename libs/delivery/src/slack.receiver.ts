@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Clock } from '@herald/domain';
 import { postHttp, type HttpClientConfig } from './http-client';
 import type { Notification } from './notification';
 import { resultOf, type Receiver, type SendResult } from './receiver';
@@ -30,6 +31,8 @@ export interface SlackReceiverConfig {
   timeoutMs: number;
   http: HttpClientConfig;
   userAgent: string;
+  /** Reads the time for an HTTP-date `Retry-After` (the system clock by default). */
+  clock?: Clock;
 }
 
 /** The incoming-webhook JSON Slack receives (Alertmanager's attachment shape). */
@@ -105,7 +108,7 @@ export class SlackReceiver implements Receiver {
         'Idempotency-Key': n.idempotencyKey,
         ...this.cfg.http.authHeaders(),
       },
-      { timeoutMs: this.cfg.timeoutMs, signal, tls: this.cfg.http.tls },
+      { timeoutMs: this.cfg.timeoutMs, signal, tls: this.cfg.http.tls, clock: this.cfg.clock },
     );
     return resultOf(r.outcome, r.message);
   }

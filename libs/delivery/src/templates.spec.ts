@@ -134,6 +134,27 @@ describe('slack message', () => {
     expect(msg.attachments[0].text.split('\n')[0]).toBe('*[FIRING]* CPU high on a');
     expect(msg.attachments[0].text).toContain('`alertname=HighCPU` `instance=a` `team=db`');
   });
+  it('applies its own max_alerts: the notification carries every alert', () => {
+    const built = buildReceivers(
+      [
+        receiver({
+          slackConfigs: [
+            { api_url: 'http://x', max_alerts: 1, text: '{{len Alerts}}+{{TruncatedAlerts}}' },
+            { api_url: 'http://y', text: '{{len Alerts}}+{{TruncatedAlerts}}' },
+          ],
+        }),
+      ],
+      global,
+      { userAgent: 'Herald/test' },
+    );
+    const [one, all] = built.byName
+      .get('team-db')!
+      .map((i) =>
+        slackMessage((i.receiver as unknown as { cfg: SlackReceiverConfig }).cfg, testNotification())!,
+      );
+    expect(one.attachments[0].text).toBe('1+2');
+    expect(all.attachments[0].text).toBe('3+0');
+  });
 });
 
 describe('email message', () => {

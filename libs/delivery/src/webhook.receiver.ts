@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { WebhookPayload } from '@herald/domain';
+import type { Clock, WebhookPayload } from '@herald/domain';
 import { postHttp, type HttpClientConfig } from './http-client';
 import type { Notification } from './notification';
 import { resultOf, type Receiver, type SendResult } from './receiver';
@@ -19,6 +19,8 @@ export interface WebhookReceiverConfig {
   /** Herald extra `herald_secret` / `herald_secret_file`: HMAC-SHA256 key for `X-Herald-Signature`. */
   secret?: string | { file: string };
   userAgent: string;
+  /** Reads the time for an HTTP-date `Retry-After` (the system clock by default). */
+  clock?: Clock;
 }
 
 const value = (v: string | { file: string }): string =>
@@ -77,6 +79,7 @@ export class WebhookReceiver implements Receiver {
       timeoutMs: this.cfg.timeoutMs,
       signal,
       tls: this.cfg.http.tls,
+      clock: this.cfg.clock,
     });
     return resultOf(r.outcome, r.message);
   }

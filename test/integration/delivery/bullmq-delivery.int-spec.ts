@@ -1,18 +1,22 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { GlobalConfig, ReceiverConfig } from '@herald/config';
 import {
   BullMqDeliveryQueue,
   buildReceivers,
   checkEvictionPolicy,
+  deliveryJobId,
   type DeadLetterEvent,
   type DeliveredEvent,
   type DeliveryLogger,
 } from '@herald/delivery';
 import { HttpSink } from '../../harness/http-sink';
-import { testNotification } from '../../harness/notifications';
+import { deliveryConnection } from './delivery-connection';
+import { testAlert, testNotification } from '../../harness/notifications';
 import { RedisServer } from '../../harness/redis-server';
 import { SmtpSink } from '../../harness/smtp-sink';
+import { waitUntil } from '../../harness/wait';
 
 jest.setTimeout(20_000);
 
@@ -63,8 +67,8 @@ async function startQueue(
 ) {
   const built = buildReceivers(receivers, global, { userAgent: 'Herald/0.1.0' });
   const q = new BullMqDeliveryQueue({
-    redis: { url: server.url },
-    prefix: `t${randomBytes(4).toString('hex')}`,
+    connection: deliveryConnection(server.url),
+    bullPrefix: `{t${randomBytes(4).toString('hex')}}`,
     resolve: built.resolve,
     retry: FAST,
     concurrency: 4,
@@ -84,13 +88,8 @@ async function startQueue(
 /** Delivered jobs kept (the default removes them at once): for the tests that look at completed jobs. */
 const KEEP = { keepCompleted: { ageSec: 3600, count: 1000 } };
 
-const until = async (pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition') => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition') =>
+  waitUntil(pred, { timeoutMs, intervalMs: 20, what });
 
 describe('BullMQ delivery to a webhook', () => {
   it('POSTs the v4 payload with Idempotency-Key, User-Agent and the HMAC signature', async () => {
@@ -116,6 +115,51 @@ describe('BullMQ delivery to a webhook', () => {
       notification_reason: 'first notification',
     });
     expect(delivered[0]).toMatchObject({ via: 'bullmq', attempts: 1, notification: { seq: 1 } });
+  });
+
+  it('applies each integration its own max_alerts to the full payload', async () => {
+    const { q, delivered } = await startQueue([
+      receiver({
+        webhookConfigs: [
+          { url: `${sink.url}/two`, max_alerts: 2 },
+          { url: `${sink.url}/five`, max_alerts: 5 },
+        ],
+      }),
+    ]);
+    const alerts = Array.from({ length: 7 }, (_, i) =>
+      testAlert({ alertname: 'HighCPU', instance: `i${i}`, team: 'db' }),
+    );
+    const n = testNotification({ seq: 1, alerts });
+    expect(n.payload.alerts).toHaveLength(7); // the notification carries every alert
+    await q.enqueue(n);
+    await until(() => delivered.length === 1, 10_000, 'delivery');
+    const byPath = new Map(sink.requests.map((r) => [r.path, r.json as typeof n.payload]));
+    expect(byPath.get('/two')).toMatchObject({ alerts: n.payload.alerts.slice(0, 2), truncatedAlerts: 5 });
+    expect(byPath.get('/five')).toMatchObject({ alerts: n.payload.alerts.slice(0, 5), truncatedAlerts: 2 });
+  });
+
+  it('delivers a job the previous version wrote (payload and log in `meta`) and hands back its log', async () => {
+    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/old` }] })]);
+    const { log, ...rest } = testNotification({ seq: 9 });
+    // The previous version's job: the flush's whole outgoing notification in `meta`, payload and all.
+    const legacy = { ...rest, meta: { ...rest, reason: 'first notification', ...log } };
+    const conn = new Redis(server.url, { maxRetriesPerRequest: null });
+    const writer = new Queue(q.queueName, { connection: conn, prefix: q.bullPrefix });
+    try {
+      await writer.add(
+        'notify',
+        { n: legacy, done: [] },
+        { jobId: deliveryJobId(rest), attempts: 6, backoff: { type: 'herald' } },
+      );
+    } finally {
+      await writer.close();
+      conn.disconnect();
+    }
+    await until(() => delivered.length === 1, 10_000, 'delivery of the old job');
+    expect(sink.requests).toHaveLength(1);
+    expect(sink.requests[0].json).toEqual(rest.payload);
+    expect(delivered[0].notification.log).toEqual(log);
+    expect(delivered[0].notification).not.toHaveProperty('meta');
   });
 
   it('retries a 500 with backoff and delivers exactly once when the receiver recovers', async () => {

@@ -7,22 +7,20 @@ import {
   MemoryDeliveryQueue,
   type DeliveredEvent,
 } from '@herald/delivery';
+import { createFailFastClient } from '@herald/redis';
 import { HttpSink } from '../../harness/http-sink';
 import { testNotification } from '../../harness/notifications';
 import { RedisServer } from '../../harness/redis-server';
+import { waitUntil } from '../../harness/wait';
+import { deliveryConnection, ProbingModeSource } from './delivery-connection';
 
 jest.setTimeout(30_000);
 
 const global: GlobalConfig = { resolveTimeout: 300_000, raw: {} };
 const FAST = { backoff: { initialMs: 50, multiplier: 1.5, jitter: 0.5, maxMs: 300 }, maxAttempts: 50 };
 
-const until = async (pred: () => boolean, timeoutMs: number, what: string) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (pred: () => boolean, timeoutMs: number, what: string) =>
+  waitUntil(pred, { timeoutMs, intervalMs: 20, what });
 
 /** The flush sequence in an `Idempotency-Key` (`<sha>-<seq>`). */
 const seqOf = (key: unknown) => Number(String(key).split('-')[1]);
@@ -31,6 +29,7 @@ describe('failover delivery: Redis stopped mid-run', () => {
   let server: RedisServer;
   let sink: HttpSink;
   let q: FailoverDeliveryQueue;
+  let mode: ProbingModeSource;
 
   beforeAll(async () => {
     // AOF with fsync on every write: jobs BullMQ accepted survive the SIGKILL, as in production.
@@ -41,6 +40,7 @@ describe('failover delivery: Redis stopped mid-run', () => {
   });
   afterAll(async () => {
     await q?.close(2000);
+    mode?.close();
     await Promise.all([server.stop(), sink.stop()]);
   });
 
@@ -61,14 +61,19 @@ describe('failover delivery: Redis stopped mid-run', () => {
     );
     const prefix = `t${randomBytes(4).toString('hex')}`;
     const memory = new MemoryDeliveryQueue({ resolve: built.resolve, retry: FAST, concurrency: 4 });
+    // The node's Redis mode (the group store in the app), probing every 100 ms while Redis is away.
+    mode = new ProbingModeSource(
+      createFailFastClient({ url: server.url, commandTimeout: 300, connectTimeout: 300 }),
+      100,
+    );
     q = new FailoverDeliveryQueue({
       memory,
-      probeIntervalMs: 100,
+      mode,
       enqueueTimeoutMs: 500,
       createBullMq: () =>
         new BullMqDeliveryQueue({
-          redis: { url: server.url, commandTimeout: 300, connectTimeout: 300 },
-          prefix,
+          connection: deliveryConnection(server.url, { commandTimeout: 300, connectTimeout: 300 }),
+          bullPrefix: `{${prefix}}`,
           resolve: built.resolve,
           retry: FAST,
           concurrency: 4,
@@ -102,7 +107,7 @@ describe('failover delivery: Redis stopped mid-run', () => {
     await until(() => sink.requests.some((r) => r.status === 503), 5000, 'refused sends');
     expect(memory.size).toBe(10);
 
-    // Phase 3: Redis restarts; the failover probe finds it, moves 21–30 to BullMQ; new ones go there too.
+    // Phase 3: Redis restarts; the mode source's probe finds it, moves 21–30 to BullMQ; new ones go there too.
     await server.startProcess();
     await until(() => q.mode === 'bullmq', 10_000, 'back on BullMQ');
     receiverDown = false;

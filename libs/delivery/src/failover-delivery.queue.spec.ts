@@ -1,0 +1,117 @@
+import { testNotification } from '../../../test/harness/notifications';
+import { FailoverDeliveryQueue, type BullMqPart, type DeliveryModeSource } from './failover-delivery.queue';
+import { MemoryDeliveryQueue } from './memory-delivery.queue';
+import { deliveryJobId, type EnqueueResult, type Notification } from './notification';
+import type { SendResult } from './receiver';
+
+/** The node's mode as a test drives it (the failover group store in the app). */
+class TestMode implements DeliveryModeSource {
+  degraded = false;
+  reported: unknown[] = [];
+  private readonly cbs = new Set<(d: boolean) => void>();
+  onModeChange(cb: (d: boolean) => void) {
+    this.cbs.add(cb);
+    return () => void this.cbs.delete(cb);
+  }
+  reportUnavailable(err: unknown) {
+    this.reported.push(err);
+    this.set(true);
+  }
+  set(degraded: boolean) {
+    if (degraded === this.degraded) return;
+    this.degraded = degraded;
+    for (const cb of this.cbs) cb(degraded);
+  }
+}
+
+/** A BullMQ stand-in that records enqueues and can be made to fail. */
+function fakeBull() {
+  const enqueued: Notification[] = [];
+  const state = { down: false, starts: 0 };
+  const fail = () => Promise.reject(new Error('Connection is closed.'));
+  const bull: BullMqPart = {
+    start: () => (state.starts++, state.down ? fail() : Promise.resolve()),
+    ping: () => (state.down ? fail() : Promise.resolve()),
+    enqueue: (n: Notification): Promise<EnqueueResult> => {
+      if (state.down) return fail();
+      enqueued.push(n);
+      return Promise.resolve({ id: deliveryJobId(n), status: 'queued' });
+    },
+    onDelivered: () => () => undefined,
+    onDeadLetter: () => () => undefined,
+    counts: () => Promise.resolve({ waiting: 0, active: 0, delayed: 0, dead: 0, completed: 0, dropped: 0 }),
+    deadLetters: () => Promise.resolve([]),
+    deadLetterCount: () => Promise.resolve(0),
+    retryDeadLetter: () => Promise.resolve(false),
+    sweepDeadLetters: () => Promise.resolve(0),
+    close: () => Promise.resolve(),
+  };
+  return { bull, enqueued, state };
+}
+
+const retry500: SendResult = { kind: 'retry', reason: 'serverError', message: 'HTTP 500', status: 500 };
+const slow = { backoff: { initialMs: 60_000, multiplier: 1.5, jitter: 0, maxMs: 60_000 }, maxAttempts: 4 };
+
+function setup(degraded = false) {
+  const mode = new TestMode();
+  mode.degraded = degraded;
+  const fake = fakeBull();
+  // The receiver refuses, so what memory holds stays there until it is moved.
+  const memory = new MemoryDeliveryQueue({
+    resolve: () => [
+      { name: 'webhook[0]', receiver: { kind: 'fake', send: () => Promise.resolve(retry500) } },
+    ],
+    retry: slow,
+  });
+  const q = new FailoverDeliveryQueue({ createBullMq: () => fake.bull, memory, mode, enqueueTimeoutMs: 200 });
+  return { q, mode, memory, ...fake };
+}
+
+describe('FailoverDeliveryQueue follows the node mode source', () => {
+  it('starts on BullMQ when Redis is up', async () => {
+    const { q, enqueued } = setup();
+    expect(await q.start()).toBe('bullmq');
+    expect((await q.enqueue(testNotification())).status).toBe('queued');
+    expect(enqueued).toHaveLength(1);
+    await q.close(10);
+  });
+
+  it('sends a failed enqueue to memory, tells the source, and follows it to memory', async () => {
+    const { q, mode, memory, state } = setup();
+    await q.start();
+    state.down = true;
+    expect((await q.enqueue(testNotification({ seq: 1 }))).status).toBe('queued');
+    expect(mode.reported).toHaveLength(1);
+    expect(q.mode).toBe('memory');
+    expect(memory.size).toBe(1);
+    await q.close(10);
+  });
+
+  it('stays in memory while the source is degraded, then moves what memory holds to BullMQ', async () => {
+    const { q, mode, memory, enqueued, state } = setup(true);
+    expect(await q.start()).toBe('memory');
+    expect(state.starts).toBe(0); // no probing of its own
+    await q.enqueue(testNotification({ seq: 1 }));
+    await q.enqueue(testNotification({ seq: 2 }));
+    await new Promise((r) => setTimeout(r, 20)); // both tried once, waiting a minute
+    expect(memory.size).toBe(2);
+    mode.set(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(q.mode).toBe('bullmq');
+    expect(enqueued.map((n) => n.seq)).toEqual([1, 2]);
+    expect(memory.size).toBe(0);
+    await q.close(10);
+  });
+
+  it('reports a BullMQ that does not start although the source says Redis is up', async () => {
+    const { q, mode, state } = setup();
+    state.down = true;
+    expect(await q.start()).toBe('memory');
+    expect(mode.reported).toHaveLength(1);
+    state.down = false;
+    mode.set(false); // the source's probe found Redis again
+    await new Promise((r) => setTimeout(r, 20));
+    expect(q.mode).toBe('bullmq');
+    await q.close(10);
+  });
+});

@@ -1,0 +1,73 @@
+import { Redis } from 'ioredis';
+import type { DeliveryConnection, DeliveryModeSource } from '@herald/delivery';
+import { createFailFastClient } from '@herald/redis';
+
+/**
+ * The BullMQ adapter's clients as the app makes them: the fail-fast client of libs/redis for enqueues,
+ * a blocking one (`maxRetriesPerRequest: null`) for the worker.
+ */
+export function deliveryConnection(
+  url: string,
+  o: { commandTimeout?: number; connectTimeout?: number } = {},
+): DeliveryConnection {
+  const connectTimeout = o.connectTimeout ?? 2000;
+  return {
+    queue: (name) =>
+      createFailFastClient({ url, commandTimeout: o.commandTimeout ?? 1000, connectTimeout, name }),
+    worker: (name) =>
+      new Redis(url, {
+        maxRetriesPerRequest: null,
+        protocol: 2,
+        lazyConnect: true,
+        connectTimeout,
+        connectionName: name,
+        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+      }),
+  };
+}
+
+/**
+ * Stands in for the failover group store's mode: degraded once something reports Redis unavailable,
+ * PING-probed every `intervalMs` until it answers, then up again.
+ */
+export class ProbingModeSource implements DeliveryModeSource {
+  degraded = false;
+  private readonly listeners = new Set<(degraded: boolean) => void>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly intervalMs: number,
+  ) {}
+
+  onModeChange(cb: (degraded: boolean) => void): () => void {
+    this.listeners.add(cb);
+    return () => void this.listeners.delete(cb);
+  }
+
+  reportUnavailable(): void {
+    if (this.degraded) return;
+    this.set(true);
+    this.timer = setInterval(
+      () =>
+        void this.client.ping().then(
+          () => {
+            clearInterval(this.timer);
+            this.set(false);
+          },
+          () => undefined,
+        ),
+      this.intervalMs,
+    );
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.client.disconnect();
+  }
+
+  private set(degraded: boolean): void {
+    this.degraded = degraded;
+    for (const cb of this.listeners) cb(degraded);
+  }
+}
