@@ -1,29 +1,17 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DeliveryConnection, DeliveryModeSource } from '@herald/delivery';
-import { createFailFastClient } from '@herald/redis';
+import { redisConnection } from '@herald/redis';
 
-/**
- * The BullMQ adapter's clients as the app makes them: the fail-fast client of libs/redis for enqueues,
- * a blocking one (`maxRetriesPerRequest: null`) for the worker.
- */
+/** The BullMQ adapter's clients as the app makes them (libs/redis' fail-fast and blocking clients). */
 export function deliveryConnection(
   url: string,
   o: { commandTimeout?: number; connectTimeout?: number } = {},
 ): DeliveryConnection {
-  const connectTimeout = o.connectTimeout ?? 2000;
-  return {
-    queue: (name) =>
-      createFailFastClient({ url, commandTimeout: o.commandTimeout ?? 1000, connectTimeout, name }),
-    worker: (name) =>
-      new Redis(url, {
-        maxRetriesPerRequest: null,
-        protocol: 2,
-        lazyConnect: true,
-        connectTimeout,
-        connectionName: name,
-        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
-      }),
-  };
+  return redisConnection({
+    url,
+    commandTimeout: o.commandTimeout ?? 1000,
+    connectTimeout: o.connectTimeout ?? 2000,
+  });
 }
 
 /**
