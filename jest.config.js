@@ -11,7 +11,7 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@herald/(domain|config|redis|observability|locks|sessions|delivery)$': '<rootDir>/libs/$1/src',
+  '^@herald/(domain|config|redis|lua|observability|locks|sessions|delivery)$': '<rootDir>/libs/$1/src',
 };
 const common = {
   transform: { '^.+\\.ts$': swc },

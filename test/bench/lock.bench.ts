@@ -19,9 +19,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { LockKeys, LockManager, RedisLockBackend } from '@herald/locks';
+import { LockManager, RedisLockBackend } from '@herald/locks';
+import { RedisKeys } from '@herald/redis';
 import { RedisServer } from '../harness/redis-server';
 import { log, round } from './procs';
+
+const BENCH_KEYS = new RedisKeys('bench', 1);
 
 const ROOT = resolve(__dirname, '../../..');
 const envInt = (name: string, def: number) => {
@@ -67,7 +70,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Child: takes the lock in turn until `until`; reports every hold as [start ns, end ns, wait ms]. */
 async function worker(job: WorkerJob): Promise<void> {
   const redis = await connect(job.url);
-  const locks = new LockManager(new RedisLockBackend(redis), {
+  const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: (k) => BENCH_KEYS.lockFence(k) }), {
     retryDelayMs: job.retryDelayMs,
     retryJitterMs: job.retryJitterMs,
   });
@@ -92,17 +95,17 @@ async function worker(job: WorkerJob): Promise<void> {
 
 async function uncontended(url: string, durationS: number, parallel: number) {
   const redis = await connect(url);
-  const locks = new LockManager(new RedisLockBackend(redis));
-  const keys = new LockKeys('bench');
+  const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: (k) => BENCH_KEYS.lockFence(k) }));
+  const keys = BENCH_KEYS;
   // Warm-up: load the scripts, open the connection's buffers.
-  for (let i = 0; i < 200; i++) await (await locks.tryAcquire(keys.group('t', 'warm'), 1000))?.release();
+  for (let i = 0; i < 200; i++) await (await locks.tryAcquire(keys.groupLock('t', 'warm'), 1000))?.release();
 
   const pairMs: number[] = [];
   let until = Date.now() + durationS * 1000;
   let t0 = performance.now();
   while (Date.now() < until) {
     const s = performance.now();
-    const lock = await locks.tryAcquire(keys.group('t', 'seq'), 1000);
+    const lock = await locks.tryAcquire(keys.groupLock('t', 'seq'), 1000);
     if (!lock || !(await lock.release())) throw new Error('uncontended lock was not free');
     pairMs.push(performance.now() - s);
   }
@@ -119,7 +122,7 @@ async function uncontended(url: string, durationS: number, parallel: number) {
   t0 = performance.now();
   await Promise.all(
     Array.from({ length: parallel }, async (_, i) => {
-      const key = keys.group('t', `par-${i}`);
+      const key = keys.groupLock('t', `par-${i}`);
       while (Date.now() < until) {
         const lock = await locks.tryAcquire(key, 1000);
         if (!lock || !(await lock.release())) throw new Error('uncontended lock was not free');
@@ -143,7 +146,7 @@ async function contended(
   const job: WorkerJob = {
     url,
     holdMs,
-    key: new LockKeys('bench').group('t', `contended-${retry.retryDelayMs ?? 'default'}`),
+    key: BENCH_KEYS.groupLock('t', `contended-${retry.retryDelayMs ?? 'default'}`),
     until: Date.now() + 1000 + durationS * 1000, // 1 s for the children to start
     ...retry,
   };

@@ -1,5 +1,6 @@
-import { parseMatcher, type Matcher } from '@herald/domain';
+import { parseMatcher, systemClock, type Matcher } from '@herald/domain';
 import { BullMqDeliveryQueue } from '@herald/delivery';
+import { redisConnection } from '@herald/redis';
 import { hashSecret } from '@herald/sessions';
 import {
   bool,
@@ -236,7 +237,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
         }
         if (rows.length === 0) io.out('no groups');
         else {
-          const now = Date.now();
+          const now = systemClock.now();
           table(
             ['TENANT', 'GROUP', 'RECEIVER', 'FIRING', 'RESOLVED', 'AGE', 'LABELS'],
             rows.map((r) => [
@@ -330,7 +331,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
         }
         if (rows.length === 0) io.out('no sessions');
         else {
-          const now = Date.now();
+          const now = systemClock.now();
           table(
             ['TENANT', 'USER', 'ROLE', 'SESSION ID', 'CREATED', 'LAST SEEN', 'EXPIRES IN', 'ABSOLUTE', 'IP'],
             rows.map((r) => [
@@ -516,7 +517,7 @@ function queueCommand(
         return EXIT_OK;
       }
       io.out(
-        `queue {${prefix}}:delivery  waiting ${counts.waiting}  active ${counts.active}  delayed ${counts.delayed}  dead ${counts.dead}  completed ${counts.completed}`,
+        `queue ${c.keys.deliveryQueue()}  waiting ${counts.waiting}  active ${counts.active}  delayed ${counts.delayed}  dead ${counts.dead}  completed ${counts.completed}`,
       );
       if (dead.length) {
         io.out('');
@@ -537,9 +538,12 @@ function queueCommand(
     }
     // Retrying goes through BullMQ itself (job state moves atomically, attempts reset).
     const q = new BullMqDeliveryQueue({
-      redis: { url, commandTimeout: 5000, name: 'heraldctl' },
+      connection: redisConnection({ url, commandTimeout: 5000, connectTimeout: 2000 }),
+      name: 'heraldctl',
       resolve: () => undefined,
-      prefix,
+      bullPrefix: c.keys.bullPrefix(),
+      rateLimitPrefix: c.keys.rateLimitPrefix(),
+      deadLetterIndex: (t) => c.keys.deadLetterIndex(t),
       worker: false,
     });
     try {
@@ -641,7 +645,7 @@ function watchCommand(
       }
       if (json) write(`${body[0]}\n`);
       else {
-        const head = `heraldctl watch  ${redactUrl(c.where)}  every ${raw}  ${iso(Date.now())}  (Ctrl-C to quit)`;
+        const head = `heraldctl watch  ${redactUrl(c.where)}  every ${raw}  ${iso(systemClock.now())}  (Ctrl-C to quit)`;
         write(`${CLEAR_SCREEN}${head}\n\n${body.join('\n')}\n`);
       }
       if (iterations !== 0 && i + 1 >= iterations) break;

@@ -1,16 +1,24 @@
-import { Redis } from 'ioredis';
-import type { Alert, Matcher } from '@herald/domain';
-import { matchesAll } from '@herald/domain';
-import { RedisGroupStore, RedisKeys } from '@herald/redis';
+import type { Alert, Clock, Matcher } from '@herald/domain';
+import { matchesAll, systemClock } from '@herald/domain';
+import {
+  createRedisClient,
+  DELIVERY_QUEUE,
+  RedisGroupStore,
+  RedisKeys,
+  type RedisClient,
+} from '@herald/redis';
 
 /**
  * Read-only views of a Herald Redis (and the one destructive helper, `unlinkMatching`). Every key walk
- * uses SCAN with a COUNT, never KEYS.
+ * uses SCAN with a COUNT, never KEYS; every key is built and read back by `RedisKeys` (the schema the
+ * server writes), never by a pattern of heraldctl's own.
  */
 
 export interface Conn {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
+  /** The key schema under `prefix` (the due-bucket count only matters to the server). */
+  keys: RedisKeys;
   /** The URL the client was built from, password removed (for messages). */
   where: string;
 }
@@ -18,17 +26,10 @@ export interface Conn {
 /** Connects (fail fast, RESP2); rejects with a readable message when Redis cannot be reached. */
 export async function connect(url: string, prefix: string, reconnect = false): Promise<Conn> {
   const where = redactUrl(url);
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2000,
-    commandTimeout: 5000,
-    protocol: 2,
-    connectionName: 'heraldctl',
-    retryStrategy: reconnect ? () => 1000 : () => null,
-    disconnectTimeout: 100, // every command is awaited before disconnect; don't hold the process 2 s
-  });
+  const redis = createRedisClient(
+    { url, connectTimeout: 2000, commandTimeout: 5000, name: 'heraldctl' },
+    reconnect ? 'tool-watch' : 'tool',
+  );
   let lastError: Error | undefined; // the socket error ('connect ECONNREFUSED …'), clearer than the rejection
   redis.on('error', (e: Error) => {
     lastError = e;
@@ -41,7 +42,7 @@ export async function connect(url: string, prefix: string, reconnect = false): P
     const why = lastError?.message ?? (e instanceof Error ? e.message : String(e));
     throw new Error(`cannot connect to Redis at ${where}: ${why}`);
   }
-  return { redis, prefix, where };
+  return { redis, prefix, keys: new RedisKeys(prefix, 1), where };
 }
 
 export function redactUrl(url: string): string {
@@ -54,13 +55,8 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Escapes Redis glob specials so a prefix or tenant is matched literally. */
-export function globEscape(s: string): string {
-  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-}
-
 /** SCAN MATCH pattern COUNT count, one page of keys at a time. */
-export async function* scanKeys(redis: Redis, pattern: string, count = 500): AsyncGenerator<string[]> {
+export async function* scanKeys(redis: RedisClient, pattern: string, count = 500): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
@@ -69,7 +65,7 @@ export async function* scanKeys(redis: Redis, pattern: string, count = 500): Asy
   } while (cursor !== '0');
 }
 
-async function collect(redis: Redis, pattern: string, count = 500): Promise<string[]> {
+async function collect(redis: RedisClient, pattern: string, count = 500): Promise<string[]> {
   const out = new Set<string>(); // SCAN may return a key twice
   for await (const page of scanKeys(redis, pattern, count)) for (const k of page) out.add(k);
   return [...out].sort();
@@ -77,39 +73,11 @@ async function collect(redis: Redis, pattern: string, count = 500): Promise<stri
 
 // ---------------------------------------------------------------------------------------------- kinds
 
-/** What a Herald key is, from its name (README "Redis key schema"). */
-export function keyKind(prefix: string, key: string): { kind: string; tenant?: string } | null {
-  if (key.startsWith(`{${prefix}}:`)) return { kind: 'queue' };
-  if (!key.startsWith(`${prefix}:`)) return null;
-  const rest = key.slice(prefix.length + 1);
-  if (rest.startsWith('due:lease:')) return { kind: 'due-lease' };
-  if (rest.startsWith('due:claim:')) return { kind: 'due-claim' };
-  if (rest.startsWith('due:')) return { kind: 'due' };
-  if (rest.startsWith('login:')) return { kind: 'login-limiter' };
-  const m =
-    /^([^:]+):(alert:group:firing|alert:group:recovery|alert:group:meta|groups$|nflog|sessions$|session|lock)/.exec(
-      rest,
-    );
-  if (!m) return { kind: 'other' };
-  const tenant = m[1];
-  switch (m[2]) {
-    case 'alert:group:firing':
-      return { kind: 'group-firing', tenant };
-    case 'alert:group:recovery':
-      return { kind: 'group-recovery', tenant };
-    case 'alert:group:meta':
-      return { kind: 'group-meta', tenant };
-    case 'groups':
-      return { kind: 'group-index', tenant };
-    case 'nflog':
-      return { kind: 'nflog', tenant };
-    case 'sessions':
-      return { kind: 'session-index', tenant };
-    case 'session':
-      return { kind: 'session', tenant };
-    default:
-      return { kind: rest.endsWith(':fence') ? 'lock-fence' : 'lock', tenant };
-  }
+/** What a Herald key is, from its name (README "Redis key schema"), as `RedisKeys.parse` reads it. */
+export function keyKind(keys: RedisKeys, key: string): { kind: string; tenant?: string } | null {
+  const p = keys.parse(key);
+  if (!p) return null;
+  return 'tenant' in p && p.tenant !== undefined ? { kind: p.kind, tenant: p.tenant } : { kind: p.kind };
 }
 
 export interface KeyStats {
@@ -121,9 +89,9 @@ export interface KeyStats {
 export async function keyStats(c: Conn, count = 1000): Promise<KeyStats> {
   const byKind: Record<string, number> = {};
   let herald = 0;
-  for (const pattern of [`${globEscape(c.prefix)}:*`, `{${globEscape(c.prefix)}}:*`]) {
+  for (const pattern of c.keys.patterns()) {
     for (const k of await collect(c.redis, pattern, count)) {
-      const kind = keyKind(c.prefix, k);
+      const kind = keyKind(c.keys, k);
       if (!kind) continue;
       herald++;
       byKind[kind.kind] = (byKind[kind.kind] ?? 0) + 1;
@@ -176,11 +144,11 @@ export async function serverStats(c: Conn): Promise<ServerStats> {
 
 /** Tenants that have a group index (`<p>:<tenant>:groups`) or a session index (`…:sessions`). */
 export async function tenants(c: Conn, what: 'groups' | 'sessions'): Promise<string[]> {
-  const keys = await collect(c.redis, `${globEscape(c.prefix)}:*:${what}`);
+  const pattern = what === 'groups' ? c.keys.tenantGroupsPattern() : c.keys.tenantSessionsPattern();
   const out = new Set<string>();
-  for (const k of keys) {
-    const t = k.slice(c.prefix.length + 1, -(what.length + 1));
-    if (t && !t.includes(':')) out.add(t);
+  for (const k of await collect(c.redis, pattern)) {
+    const t = c.keys.tenantOfIndex(k, what);
+    if (t) out.add(t);
   }
   return [...out].sort();
 }
@@ -195,9 +163,13 @@ export interface TenantCounts {
 }
 
 /** Per-tenant counts from the index and HLENs (cheap: no alert is decoded). */
-export async function tenantCounts(c: Conn, tenant: string): Promise<TenantCounts> {
-  const keys = new RedisKeys(c.prefix, 1);
-  const ids = await c.redis.zrangebyscore(keys.tenantGroups(tenant), Date.now(), '+inf');
+export async function tenantCounts(
+  c: Conn,
+  tenant: string,
+  clock: Clock = systemClock,
+): Promise<TenantCounts> {
+  const keys = c.keys;
+  const ids = await c.redis.zrangebyscore(keys.tenantGroups(tenant), clock.now(), '+inf');
   const out: TenantCounts = {
     tenant,
     groups: 0,
@@ -242,7 +214,7 @@ export interface GroupRow {
 export type StateFilter = 'firing' | 'recovery' | undefined;
 
 export async function listGroups(c: Conn, tenantList: string[], state: StateFilter): Promise<GroupRow[]> {
-  const store = new RedisGroupStore(c.redis, new RedisKeys(c.prefix, 1), { retention: 0 });
+  const store = new RedisGroupStore(c.redis, c.keys, { retention: 0 });
   const out: GroupRow[] = [];
   for (const tenant of tenantList) {
     for (const g of await store.listGroups(tenant)) {
@@ -277,7 +249,7 @@ export async function listAlerts(
   matchers: readonly Matcher[],
   state: StateFilter,
 ): Promise<AlertRow[]> {
-  const store = new RedisGroupStore(c.redis, new RedisKeys(c.prefix, 1), { retention: 0 });
+  const store = new RedisGroupStore(c.redis, c.keys, { retention: 0 });
   const out: AlertRow[] = [];
   for (const tenant of tenantList) {
     for (const g of await store.listGroups(tenant)) {
@@ -315,14 +287,14 @@ export interface SessionRow {
 
 /** Sessions from each tenant's index; the token hash is only used to find the record, never returned. */
 export async function listSessions(c: Conn, tenantList: string[]): Promise<SessionRow[]> {
-  const keys = new RedisKeys(c.prefix, 1);
+  const keys = c.keys;
   const out: SessionRow[] = [];
   for (const tenant of tenantList) {
     const members = await c.redis.zrange(keys.tenantSessions(tenant), '0', '-1');
     if (members.length === 0) continue;
     const p = c.redis.pipeline();
     for (const m of members) {
-      const key = keys.session(tenant, m.slice(m.indexOf(':') + 1));
+      const key = keys.session(tenant, keys.parseSessionMember(m)?.tokenHash ?? '');
       p.hgetall(key);
       p.pttl(key);
     }
@@ -364,8 +336,9 @@ const OWNER_SHOWN = 12;
 
 /** Held locks (`<p>:<tenant>:lock:<kind>:{<id>}`, fencing counters excluded), owner cut to 12 chars. */
 export async function listLocks(c: Conn, tenant: string | undefined): Promise<LockRow[]> {
-  const pattern = `${globEscape(c.prefix)}:${tenant ? globEscape(tenant) : '*'}:lock:*`;
-  const keys = (await collect(c.redis, pattern)).filter((k) => !k.endsWith(':fence'));
+  const keys = (await collect(c.redis, c.keys.lockPattern(tenant))).filter(
+    (k) => c.keys.parse(k)?.kind === 'lock',
+  );
   if (keys.length === 0) return [];
   const p = c.redis.pipeline();
   for (const k of keys) {
@@ -378,12 +351,13 @@ export async function listLocks(c: Conn, tenant: string | undefined): Promise<Lo
   keys.forEach((key, i) => {
     const [[, type], [, owner], [, ttl]] = res.slice(i * 3, i * 3 + 3); // GET on a non-string errs
     if (type !== 'string' || typeof owner !== 'string') return; // gone meanwhile, or not a lock
-    const mm = /^([^:]+):lock:(.+?):\{(.*)\}$/.exec(key.slice(c.prefix.length + 1));
+    const lock = c.keys.parse(key);
+    if (lock?.kind !== 'lock') return;
     out.push({
       key,
-      tenant: mm?.[1] ?? '?',
-      kind: mm?.[2] ?? '?',
-      id: mm?.[3] ?? '?',
+      tenant: lock.tenant,
+      kind: lock.lockKind,
+      id: lock.id,
       owner: owner.length > OWNER_SHOWN ? `${owner.slice(0, OWNER_SHOWN)}…` : owner,
       ttlMs: Number(ttl),
     });
@@ -402,16 +376,16 @@ export interface QueueCounts {
 }
 
 /** BullMQ's job counts read straight from its keys (`{<p>}:delivery:wait|active|…`). */
-export async function queueCounts(c: Conn, queueName = 'delivery'): Promise<QueueCounts> {
-  const b = `{${c.prefix}}:${queueName}`;
+export async function queueCounts(c: Conn, queueName = DELIVERY_QUEUE): Promise<QueueCounts> {
+  const b = (part: string) => c.keys.deliveryQueueKey(part, queueName);
   const p = c.redis.pipeline();
-  p.llen(`${b}:wait`);
-  p.llen(`${b}:paused`);
-  p.zcard(`${b}:prioritized`);
-  p.llen(`${b}:active`);
-  p.zcard(`${b}:delayed`);
-  p.zcard(`${b}:failed`);
-  p.zcard(`${b}:completed`);
+  p.llen(b('wait'));
+  p.llen(b('paused'));
+  p.zcard(b('prioritized'));
+  p.llen(b('active'));
+  p.zcard(b('delayed'));
+  p.zcard(b('failed'));
+  p.zcard(b('completed'));
   const res = (await p.exec()) ?? [];
   const n = res.map(([err, v]) => (err ? 0 : Number(v))); // WRONGTYPE etc.: count as empty
   return { waiting: n[0] + n[1] + n[2], active: n[3], delayed: n[4], dead: n[5], completed: n[6] };
@@ -451,13 +425,17 @@ export interface DeadLetterRow {
  * `meta` key: listing stays read-only. Job hash fields as BullMQ stores them (`data`, `atm` = attempts
  * made, `failedReason`, `finishedOn`).
  */
-export async function deadLetters(c: Conn, limit: number, queueName = 'delivery'): Promise<DeadLetterRow[]> {
-  const b = `{${c.prefix}}:${queueName}`;
-  const ids = await c.redis.zrevrange(`${b}:failed`, 0, limit - 1);
+export async function deadLetters(
+  c: Conn,
+  limit: number,
+  queueName = DELIVERY_QUEUE,
+): Promise<DeadLetterRow[]> {
+  const b = (part: string) => c.keys.deliveryQueueKey(part, queueName);
+  const ids = await c.redis.zrevrange(b('failed'), 0, limit - 1);
   if (ids.length === 0) return [];
   const p = c.redis.pipeline();
   for (const id of ids)
-    p.hmget(`${b}:${id}`, 'data', 'atm', 'attemptsMade', 'failedReason', 'finishedOn', 'processedOn');
+    p.hmget(b(id), 'data', 'atm', 'attemptsMade', 'failedReason', 'finishedOn', 'processedOn');
   const res = (await p.exec()) ?? [];
   const out: DeadLetterRow[] = [];
   ids.forEach((id, i) => {

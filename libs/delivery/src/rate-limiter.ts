@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '@herald/domain';
+import { defineLuaScript, type ScriptCommand, type ScriptHost } from '@herald/lua';
 
 /** A per-receiver send rate: at most `max` sends per `durationMs`, with bursts up to `max`. */
 export interface RateLimit {
@@ -25,7 +25,10 @@ interface Bucket {
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  take(key: string, limit: RateLimit, now = Date.now()): Promise<number> {
+  /** `clock`: what `take` reads when the caller gives no `now`. */
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  take(key: string, limit: RateLimit, now = this.clock.now()): Promise<number> {
     const rate = limit.max / limit.durationMs;
     const b = this.buckets.get(key) ?? { tokens: limit.max, at: now };
     b.tokens = Math.min(limit.max, b.tokens + (now - b.at) * rate);
@@ -39,33 +42,27 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
-const TOKEN_BUCKET = readFileSync(join(__dirname, 'lua', 'token-bucket-1.lua'), 'utf8');
-
-type TokenBucketClient = Redis & {
-  heraldTokenBucket(key: string, max: number, durationMs: number, now: number): Promise<number>;
-};
-
 /**
  * Token buckets in Redis, shared by every node's workers, so a receiver's limit holds cluster-wide.
  * The caller's clock is used (a TIME call per send would cost a round trip); node skew only shifts refills.
  */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly client: TokenBucketClient;
+  private readonly tokenBucket: ScriptCommand;
 
   constructor(
-    client: Redis,
-    /** Key prefix, e.g. `{herald}:delivery:rate`. */
+    /** An ioredis client; the script is defined on it. */
+    client: ScriptHost,
+    /**
+     * Key prefix: `RedisKeys.rateLimitPrefix()` of `@herald/redis` (`{herald}:delivery:rate`); a bucket's
+     * key is `<prefix>:<key>` (`RedisKeys.rateLimit(tenant, receiver)` for the key `<tenant>|<receiver>`).
+     */
     private readonly prefix: string,
+    private readonly clock: Clock = systemClock,
   ) {
-    if (!('heraldTokenBucket' in client)) {
-      client.defineCommand('heraldTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET });
-    }
-    this.client = client as TokenBucketClient;
+    this.tokenBucket = defineLuaScript(client, join(__dirname, 'lua'), 'token-bucket-1');
   }
 
-  async take(key: string, limit: RateLimit, now = Date.now()): Promise<number> {
-    return Number(
-      await this.client.heraldTokenBucket(`${this.prefix}:${key}`, limit.max, limit.durationMs, now),
-    );
+  async take(key: string, limit: RateLimit, now = this.clock.now()): Promise<number> {
+    return Number(await this.tokenBucket([`${this.prefix}:${key}`], [limit.max, limit.durationMs, now]));
   }
 }

@@ -246,28 +246,54 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
         });
       });
 
-      it('refuses a writer whose fence is lower than the highest recorded for the group', async () => {
+      it('writeLog refuses a token older than the one recorded for that half and receiver', async () => {
         expect(await store.writeLog(log({ seq: 1 }), TTL, 7)).toEqual({ written: true });
         expect(await store.writeLog(log({ seq: 2 }), TTL, 6)).toEqual({
           written: false,
           refused: 'stale-fence',
         });
         expect(await store.writeLog(log({ seq: 2 }), TTL, 7)).toEqual({ written: true }); // same holder
-        // The fence is per group: another half or receiver of the group is fenced too.
-        expect(await store.writeLog(log({ state: 'recovery', seq: 1 }), TTL, 3)).toEqual({
+        expect(await store.writeLog(log({ seq: 3 }), TTL, 9)).toEqual({ written: true }); // newer holder
+        expect(await store.writeLog(log({ seq: 4 }), TTL, 8)).toEqual({
           written: false,
           refused: 'stale-fence',
         });
-        expect(await store.writeLog(log({ receiver: 'other', seq: 1 }), TTL, 9)).toEqual({ written: true });
-        expect(await store.writeLog(log({ seq: 3 }), TTL, 8)).toEqual({
+        // Without a fence (memory mode, no lock, the merge after an outage) only the sequence is checked.
+        expect(await store.writeLog(log({ seq: 4 }), TTL)).toEqual({ written: true });
+        expect(await store.writeLog(log({ seq: 5 }), TTL, 8)).toEqual({
           written: false,
           refused: 'stale-fence',
         });
-        // Another group has its own fence.
-        expect(await store.writeLog(log({ groupId: gid(2), seq: 1 }), TTL, 1)).toEqual({ written: true });
-        // Without a fence (memory mode, no lock) only the sequence is checked.
-        expect(await store.writeLog(log({ seq: 3 }), TTL)).toEqual({ written: true });
-        expect((await store.readLog(log()))!.seq).toBe(3);
+        expect((await store.readLog(log()))!.seq).toBe(4);
+      });
+
+      it('a newer token on the other half does not block this half', async () => {
+        // Each half is flushed under its own lock hold: the recovery flush took a newer token and was
+        // logged first; the firing notification, flushed before it, is delivered (and logged) after.
+        expect(await store.writeLog(log({ state: 'recovery', seq: 1 }), TTL, 9)).toEqual({ written: true });
+        expect(await store.writeLog(log({ seq: 1 }), TTL, 8)).toEqual({ written: true });
+        // Nor does another receiver's, nor another group's.
+        expect(await store.writeLog(log({ receiver: 'other', seq: 1 }), TTL, 12)).toEqual({ written: true });
+        expect(await store.writeLog(log({ groupId: gid(2), seq: 1 }), TTL, 11)).toEqual({ written: true });
+        expect(await store.writeLog(log({ seq: 2 }), TTL, 8)).toEqual({ written: true });
+        // Each entry still refuses its own older tokens.
+        expect(await store.writeLog(log({ state: 'recovery', seq: 2 }), TTL, 8)).toEqual({
+          written: false,
+          refused: 'stale-fence',
+        });
+      });
+
+      it('the fence is kept beside the sequence marks and leaves the log state as it was', async () => {
+        await store.markFailed(log(), 2, TTL);
+        expect(await store.writeLog(log({ seq: 3 }), TTL, 5)).toEqual({ written: true });
+        await store.markPending(log(), 4, TTL);
+        const st = stateOf(await store.readLogState(log()));
+        expect(st.entry).toEqual(log({ seq: 3 }));
+        expect(st.failedSeq).toBe(2);
+        expect(await store.writeLog(log({ seq: 4 }), TTL, 4)).toEqual({
+          written: false,
+          refused: 'stale-fence',
+        });
       });
     });
   });

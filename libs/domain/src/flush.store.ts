@@ -22,8 +22,9 @@ export interface ClaimedEntry extends DueEntry {
  *   again; an entry re-added to the due index (by ingest) while leased is left there until completed;
  * - `complete` only acts for the lease's current owner;
  * - `writeLog` refuses an entry whose `seq` is not newer than the stored one, and (with `fence`) a
- *   writer whose fencing token is lower than the highest one recorded for the group (the group's lock
- *   token; see libs/redis/src/lua/write-nflog.lua).
+ *   writer whose fencing token is lower than the highest one recorded for that entry — group half and
+ *   receiver, not the whole group: each half flushes under its own lock hold (the group lock's token;
+ *   an equal token passes, none is not checked; see libs/redis/src/lua/write-nflog-2.lua).
  */
 export interface FlushStore {
   /** Number of due-index buckets; the scheduler claims from each. */

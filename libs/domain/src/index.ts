@@ -1,4 +1,5 @@
 export * from './alert';
+export * from './async';
 export * from './alert-merge';
 export * from './duration';
 export * from './errors';

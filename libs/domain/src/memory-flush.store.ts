@@ -123,6 +123,7 @@ export class MemoryFlushStore implements FlushStore {
   private readonly due = new Map<number, Map<string, DueEntry>>();
   private readonly leases = new Map<number, Map<string, Lease>>();
   private readonly logs = new Map<string, LogSlot>();
+  /** Highest fencing token accepted per log entry (group half and receiver), like the Redis hash's `fence`. */
   private readonly fences = new Map<string, { fence: number; expiresAt: number }>();
   private readonly failed: SeqMarks;
   private readonly pending: SeqMarks;
@@ -234,12 +235,14 @@ export class MemoryFlushStore implements FlushStore {
    * from what this node last knew instead of an empty log (which would re-notify every group). Not
    * handed back to Redis by `drain`; an entry written here with a newer sequence is kept instead.
    */
-  remember(entry: NflogEntry, ttlMs = Infinity): void {
+  remember(entry: NflogEntry, ttlMs = Infinity, fence?: number): void {
     const id = logId(entry);
+    const now = this.clock.now();
+    // The token Redis accepted fences this entry here too: a stale holder stays refused in an outage.
+    if (fence !== undefined) this.raiseFence(id, fence, now + ttlMs, now);
     const cur = this.logs.get(id);
     if (cur?.dirty && cur.entry.seq >= entry.seq) return;
     if (cur) this.dropSlot(id, cur); // re-inserted below: the most recently remembered go last
-    const now = this.clock.now();
     // As long as Redis keeps it: remembered entries of groups long gone would otherwise pile up.
     this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: false });
     this.remembered++;
@@ -286,32 +289,37 @@ export class MemoryFlushStore implements FlushStore {
     }
   }
 
+  /**
+   * The rule of write-nflog-2.lua: a token lower than the highest accepted for this entry (group half
+   * and receiver) is refused, an equal one passes, none is not checked.
+   */
   writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
     const now = this.clock.now();
-    const groupId = `${entry.tenant}\u0000${entry.groupId}`;
+    const id = logId(entry);
     if (fence !== undefined) {
-      const f = this.fences.get(groupId);
+      const f = this.fences.get(id);
       const highest = f && f.expiresAt > now ? f.fence : -Infinity;
       if (fence < highest) return Promise.resolve({ written: false, refused: 'stale-fence' });
     }
-    const id = logId(entry);
     const stored = this.logs.get(id);
     if (stored && stored.expiresAt > now && stored.entry.seq >= entry.seq) {
       return Promise.resolve({ written: false, refused: 'stale-sequence' });
     }
-    if (fence !== undefined) {
-      const f = this.fences.get(groupId);
-      const keep = f && f.expiresAt > now ? f : { fence, expiresAt: 0 };
-      this.fences.set(groupId, {
-        fence: Math.max(keep.fence, fence),
-        expiresAt: Math.max(keep.expiresAt, now + ttlMs),
-      });
-    }
+    if (fence !== undefined) this.raiseFence(id, fence, now + ttlMs, now);
     if (stored) this.dropSlot(id, stored);
     this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: true });
     this.dirtyLogs++;
     this.tick(now);
     return Promise.resolve({ written: true });
+  }
+
+  private raiseFence(id: string, fence: number, expiresAt: number, now: number): void {
+    const f = this.fences.get(id);
+    const keep = f && f.expiresAt > now ? f : { fence, expiresAt: 0 };
+    this.fences.set(id, {
+      fence: Math.max(keep.fence, fence),
+      expiresAt: Math.max(keep.expiresAt, expiresAt),
+    });
   }
 
   // --- The due index as MemoryGroupStore uses it (memory mode shares one index between ingest and

@@ -1,4 +1,5 @@
-import { LOCK_SCRIPTS, integerReply, type ScriptClient } from './lua-script';
+import { integerReply, type ScriptHost } from '@herald/lua';
+import { lockScripts } from './lock-scripts';
 
 /** A write that must only land if its writer's fencing token is not older than the last accepted one. */
 export interface FencedSet {
@@ -18,11 +19,7 @@ export interface FencedSet {
  * effects (the notification log) embed the same check in their own write script (see
  * `lua/fenced-set-2.lua`). Resolves true when written, false when refused.
  */
-export async function fencedSet(client: ScriptClient, w: FencedSet): Promise<boolean> {
-  const reply = await LOCK_SCRIPTS.fencedSet.run(
-    client,
-    [w.fenceKey, w.key],
-    [String(w.token), w.value, w.ttlMs],
-  );
+export async function fencedSet(client: ScriptHost, w: FencedSet): Promise<boolean> {
+  const reply = await lockScripts(client).fencedSet([w.fenceKey, w.key], [String(w.token), w.value, w.ttlMs]);
   return integerReply('fenced-set', reply) === 1;
 }

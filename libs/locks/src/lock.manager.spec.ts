@@ -110,7 +110,7 @@ describe('LockManager', () => {
 
   it('declares the lock lost when its local validity runs out without an extension', async () => {
     let now = 1_000;
-    const locks = new LockManager(new FakeBackend(), { now: () => now });
+    const locks = new LockManager(new FakeBackend(), { clock: { now: () => now } });
     jest.useFakeTimers({ now });
     try {
       const lock = await locks.tryAcquire(KEY, 1000);

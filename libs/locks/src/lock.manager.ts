@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '@herald/domain';
 import type { LockBackend } from './lock.backend';
 import {
   LockLostError,
@@ -21,8 +22,8 @@ export interface LockManagerOptions {
   retryDelayMs?: number;
   /** Up to this much (ms, uniform) is added to each pause so contenders do not retry in step. Default 50. */
   retryJitterMs?: number;
-  /** Milliseconds clock; injectable for tests. Default `Date.now`. */
-  now?: () => number;
+  /** The clock validity, waits and metrics are measured on. Default the system clock. */
+  clock?: Clock;
 }
 
 /** How a blocking acquire waits. */
@@ -84,7 +85,8 @@ export class LockManager {
     this.driftFactor = opts.driftFactor ?? 0.01;
     this.retryDelayMs = opts.retryDelayMs ?? 50;
     this.retryJitterMs = opts.retryJitterMs ?? 50;
-    this.now = opts.now ?? Date.now;
+    const clock = opts.clock ?? systemClock;
+    this.now = () => clock.now();
   }
 
   /** Locks this manager holds right now (including lost ones whose holder has not released yet). */

@@ -1,13 +1,18 @@
 import type { Redis } from 'ioredis';
 import Redlock, { ExecutionError, ResourceLockedError, type Lock } from 'redlock';
+import { systemClock, type Clock } from '@herald/domain';
+import { integerReply } from '@herald/lua';
 import type { LockBackend } from './lock.backend';
 import { LockUnavailableError } from './lock.errors';
-import { fenceCounterKey, hasHashTag } from './lock-keys';
-import { integerReply, LOCK_SCRIPTS } from './lua-script';
+import { hasHashTag, lockScripts, type LockScripts } from './lock-scripts';
 import { fenceTtl } from './redis-lock.backend';
 
 /** Settings of the quorum (Redlock) lock. */
 export interface QuorumLockBackendOptions {
+  /** The fencing counter key of a lock key (`RedisKeys.lockFence`), as for `RedisLockBackend`. */
+  fenceKey: (lockKey: string) => string;
+  /** Checks that an acquired lock is still valid (Redlock's expiry is on this clock). Default the system clock. */
+  clock?: Clock;
   /** Clock drift allowance as a fraction of the TTL (Redlock's `driftFactor`). Default 0.01. */
   driftFactor?: number;
   /** Idle lifetime of each master's fencing counter (ms). Default 4 × the lock's TTL (`fenceTtl`). */
@@ -30,14 +35,25 @@ export class QuorumLockBackend implements LockBackend {
   private readonly fenceTtlMs: number;
   /** Our owner token → Redlock's lock object (Redlock picks its own random value). */
   private readonly locks = new Map<string, Lock>();
+  private readonly fenceKey: (lockKey: string) => string;
+  private readonly clock: Clock;
+  /** The fencing scripts, defined on each master. */
+  private readonly scripts: readonly LockScripts[];
 
+  /**
+   * `clients`: one ioredis client per independent master (no replication between them; fail-fast
+   * clients do: Redlock treats an error as a vote against).
+   */
   constructor(
     private readonly clients: readonly Redis[],
-    opts: QuorumLockBackendOptions = {},
+    opts: QuorumLockBackendOptions,
   ) {
     if (clients.length === 0) throw new Error('quorum lock needs at least one Redis master');
     this.quorum = Math.floor(clients.length / 2) + 1;
     this.fenceTtlMs = opts.fenceTtlMs ?? 0;
+    this.fenceKey = opts.fenceKey;
+    this.clock = opts.clock ?? systemClock;
+    this.scripts = clients.map((c) => lockScripts(c));
     this.redlock = new Redlock(clients, {
       driftFactor: opts.driftFactor ?? 0.01,
       retryCount: 0,
@@ -57,7 +73,7 @@ export class QuorumLockBackend implements LockBackend {
       throw unavailable('acquire', err);
     }
     // Redlock 5 beta returns the lock even when the majority took longer than the TTL to answer.
-    if (lock.expiration <= Date.now()) {
+    if (lock.expiration <= this.clock.now()) {
       await this.redlock.release(lock).catch(() => undefined);
       throw new LockUnavailableError(`acquire of ${key} took longer than its TTL`);
     }
@@ -100,18 +116,18 @@ export class QuorumLockBackend implements LockBackend {
   }
 
   private async nextFence(key: string, ttlMs: number): Promise<number> {
-    const counter = fenceCounterKey(key);
-    const bumps = await this.onAll((c) => LOCK_SCRIPTS.fenceBump.run(c, [counter], [ttlMs]));
+    const counter = this.fenceKey(key);
+    const bumps = await this.onAll((s) => s.fenceBump([counter], [ttlMs]));
     if (bumps.length < this.quorum) throw new LockUnavailableError(`fencing token for ${key}: no quorum`);
     const fence = Math.max(...bumps.map((r) => integerReply('fence-bump', r)));
-    const raised = await this.onAll((c) => LOCK_SCRIPTS.fenceRaise.run(c, [counter], [String(fence), ttlMs]));
+    const raised = await this.onAll((s) => s.fenceRaise([counter], [String(fence), ttlMs]));
     if (raised.length < this.quorum) throw new LockUnavailableError(`fencing token for ${key}: no quorum`);
     return fence;
   }
 
   /** Runs on every master; resolves with the replies of those that answered. */
-  private async onAll(op: (c: Redis) => Promise<unknown>): Promise<unknown[]> {
-    const results = await Promise.allSettled(this.clients.map(op));
+  private async onAll(op: (s: LockScripts) => Promise<unknown>): Promise<unknown[]> {
+    const results = await Promise.allSettled(this.scripts.map(op));
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 }

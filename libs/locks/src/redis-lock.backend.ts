@@ -1,6 +1,6 @@
+import { integerReply, type ScriptHost } from '@herald/lua';
 import type { LockBackend } from './lock.backend';
-import { fenceCounterKey, hasHashTag } from './lock-keys';
-import { integerReply, LOCK_SCRIPTS, type ScriptClient } from './lua-script';
+import { hasHashTag, lockScripts, type LockScripts } from './lock-scripts';
 
 /** An idle fencing counter lives this many times the TTL of the lock that last bumped it. */
 export const FENCE_TTL_FACTOR = 4;
@@ -12,6 +12,11 @@ export function fenceTtl(lockTtlMs: number): number {
 
 /** Settings of the single-Redis lock. */
 export interface RedisLockBackendOptions {
+  /**
+   * The fencing counter key of a lock key (`RedisKeys.lockFence` of `@herald/redis`): it must keep the
+   * lock's hash tag, so acquire (both keys in one script) stays single-slot on Cluster.
+   */
+  fenceKey: (lockKey: string) => string;
   /**
    * How long an idle fencing counter lives (ms). When it expires the next token is seeded from the
    * server clock (µs), so tokens still never go back; a short life keeps churn from piling up counters.
@@ -30,20 +35,21 @@ export class RedisLockBackend implements LockBackend {
   readonly mode = 'single' as const;
   /** 0: `FENCE_TTL_FACTOR` × the lock's TTL. */
   private readonly fenceTtlMs: number;
+  private readonly fenceKey: (lockKey: string) => string;
+  private readonly scripts: LockScripts;
 
-  constructor(
-    private readonly client: ScriptClient,
-    opts: RedisLockBackendOptions = {},
-  ) {
+  /** `client`: an ioredis client (standalone or Sentinel-managed master); the scripts are defined on it. */
+  constructor(client: ScriptHost, opts: RedisLockBackendOptions) {
     this.fenceTtlMs = opts.fenceTtlMs ?? 0;
+    this.fenceKey = opts.fenceKey;
+    this.scripts = lockScripts(client);
   }
 
   async tryAcquire(key: string, owner: string, ttlMs: number): Promise<number | null> {
     // Without a tag the lock and its counter could hash to different Cluster slots (CROSSSLOT).
     if (!hasHashTag(key)) throw new Error(`lock key needs a {hash tag}: ${key}`);
-    const reply = await LOCK_SCRIPTS.acquire.run(
-      this.client,
-      [key, fenceCounterKey(key)],
+    const reply = await this.scripts.acquire(
+      [key, this.fenceKey(key)],
       [owner, ttlMs, this.fenceTtlMs || fenceTtl(ttlMs)],
     );
     const fence = integerReply('lock-acquire', reply);
@@ -51,12 +57,10 @@ export class RedisLockBackend implements LockBackend {
   }
 
   async extend(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (
-      integerReply('lock-extend', await LOCK_SCRIPTS.extend.run(this.client, [key], [owner, ttlMs])) === 1
-    );
+    return integerReply('lock-extend', await this.scripts.extend([key], [owner, ttlMs])) === 1;
   }
 
   async release(key: string, owner: string): Promise<boolean> {
-    return integerReply('lock-release', await LOCK_SCRIPTS.release.run(this.client, [key], [owner])) === 1;
+    return integerReply('lock-release', await this.scripts.release([key], [owner])) === 1;
   }
 }

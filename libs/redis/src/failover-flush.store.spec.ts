@@ -6,7 +6,7 @@ function setup() {
   const clock = new FakeClock(1_800_000_000_000);
   const redis = new MemoryFlushStore({ clock });
   const memory = new MemoryFlushStore({ clock });
-  const mode = { degraded: false, reportUnavailable: () => undefined };
+  const mode = { degraded: false, reportUnavailable: () => undefined, onModeChange: () => () => undefined };
   const store = new FailoverFlushStore(redis, memory, mode, { clock, nodeId: 'node-a' });
   return { clock, redis, memory, mode, store };
 }
@@ -77,5 +77,22 @@ describe('FailoverFlushStore: a notification still retrying in BullMQ when Redis
     await store.markPending(key, seq, 60_000);
     mode.degraded = true;
     expect(await seqOf(store)).toBe(seq); // the same job: the delivery queue holds it for BullMQ
+  });
+});
+
+describe('FailoverFlushStore: fencing per log entry', () => {
+  it('keeps refusing, during an outage, a token older than the one Redis accepted for the entry', async () => {
+    const { mode, store } = setup();
+    expect(await store.writeLog(entry(1, ['a']), 60_000, 9)).toEqual({ written: true });
+    mode.degraded = true;
+    expect(await store.writeLog(entry(2, ['a']), 60_000, 8)).toEqual({
+      written: false,
+      refused: 'stale-fence',
+    });
+    // The other half has its own fence; an unfenced write (no lock) is not checked.
+    expect(await store.writeLog({ ...entry(2, ['a']), state: 'recovery' }, 60_000, 1)).toEqual({
+      written: true,
+    });
+    expect(await store.writeLog(entry(2, ['a']), 60_000)).toEqual({ written: true });
   });
 });

@@ -18,6 +18,8 @@ export interface RedisModeSource {
   readonly degraded: boolean;
   /** Reports a connection-class error seen by another component, so everything switches at once. */
   reportUnavailable(err: unknown): void;
+  /** Tells `cb` each time `degraded` changes; returns the unsubscribe function. */
+  onModeChange(cb: (degraded: boolean) => void): () => void;
 }
 
 export interface FailoverFlushOptions {
@@ -149,11 +151,14 @@ export class FailoverFlushStore implements FlushStore {
 
   /**
    * A delivered notification must be logged even when Redis fails at that moment (the send already
-   * happened): the entry goes to memory and `sync()` merges it into Redis when Redis is back.
+   * happened): the entry goes to memory and `sync()` merges it into Redis when Redis is back. The
+   * fence follows the one rule of every adapter (per log entry; none = unchecked): the token Redis
+   * accepted is remembered with the entry, so memory keeps refusing an older holder during an outage.
+   * The merge writes without a token: it records sends that happened, which no fence may undo.
    */
   async writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
     const r = await this.routeOrMemory((s) => s.writeLog(entry, ttlMs, fence));
-    if (r.via === this.redis && r.value.written) this.memory.remember(entry, ttlMs);
+    if (r.via === this.redis && r.value.written) this.memory.remember(entry, ttlMs, fence);
     return r.value;
   }
 

@@ -64,7 +64,7 @@ function setup() {
     {
       probeInterval: 60_000,
       probe: () => (redis.down ? Promise.reject(new Error('down')) : Promise.resolve()),
-      now: () => NOW,
+      clock: { now: () => NOW },
     },
   );
   return { redis, memory, logs, store };
@@ -153,7 +153,7 @@ describe('FailoverGroupStore: a busy Redis is not a Redis outage (found by npm r
       {
         probeInterval: 60_000,
         probe: () => (redis.down ? Promise.reject(new Error('down')) : Promise.resolve()),
-        now: () => NOW,
+        clock: { now: () => NOW },
       },
     );
     return { redis, store };

@@ -1,7 +1,9 @@
 import {
   StoreCapacityError,
+  systemClock,
   TenantLimitError,
   type Alert,
+  type Clock,
   type DueEntry,
   type GroupStore,
   type GroupUpsert,
@@ -39,7 +41,8 @@ export interface FailoverOptions {
   probeInterval: number;
   /** Called with a cheap command to see whether Redis answers again (e.g. PING). */
   probe: () => Promise<unknown>;
-  now?: () => number;
+  /** Stamps the mode changes (`since`). Default the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -56,6 +59,7 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
   private reconciling?: Promise<void>;
   private readonly now: () => number;
   private mergeSkipped = 0;
+  private readonly modeListeners = new Set<(degraded: boolean) => void>();
 
   constructor(
     private readonly redis: GroupStore,
@@ -63,7 +67,8 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     private readonly log: FailoverLogger,
     private readonly opts: FailoverOptions,
   ) {
-    this.now = opts.now ?? Date.now;
+    const clock = opts.clock ?? systemClock;
+    this.now = () => clock.now();
     this.state = { mode: 'redis', since: this.now(), pendingAlerts: 0, mergeSkipped: 0 };
   }
 
@@ -73,6 +78,25 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
 
   get degraded(): boolean {
     return this.state.mode !== 'redis';
+  }
+
+  /**
+   * Tells `cb` when `degraded` changes (true on entering the fallback, false once Redis is back and
+   * merged), synchronously, so whatever follows this node's mode (delivery) switches with it.
+   */
+  onModeChange(cb: (degraded: boolean) => void): () => void {
+    this.modeListeners.add(cb);
+    return () => void this.modeListeners.delete(cb);
+  }
+
+  private emitMode(degraded: boolean): void {
+    for (const cb of this.modeListeners) {
+      try {
+        cb(degraded);
+      } catch (e) {
+        this.log.warn(`mode listener failed: ${String(e)}`);
+      }
+    }
   }
 
   private get redisFirst(): boolean {
@@ -183,6 +207,7 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
         lastError: msg,
         mergeSkipped: 0,
       };
+      this.emitMode(true);
     } else {
       // Lost again while reconciling: the outage goes on (no second "unavailable" line).
       this.state = { ...this.state, mode: 'memory-fallback', lastError: msg };
@@ -236,6 +261,7 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     this.timer = undefined;
     const downFor = this.now() - this.state.since;
     this.state = { mode: 'redis', since: this.now(), pendingAlerts: 0, mergeSkipped: 0 };
+    this.emitMode(false);
     this.log.log(
       `Redis is back after ${downFor} ms: merged ${moved} alert writes from memory, memory cleared`,
     );

@@ -1,15 +1,40 @@
-import type { GroupState } from '@herald/domain';
+import { dueBucketOf, type GroupState } from '@herald/domain';
+
+/** The BullMQ queue Herald delivers through (its keys are `{<prefix>}:delivery:…`). */
+export const DELIVERY_QUEUE = 'delivery';
+
+/** A group half in a due-index member or log key: `f` (firing) or `r` (recovery). */
+const HALF: Record<GroupState, string> = { firing: 'f', recovery: 'r' };
+const halfOf = (c: string): GroupState | null => (c === 'f' ? 'firing' : c === 'r' ? 'recovery' : null);
+
+/** What a Herald key is, read from its name by `RedisKeys.parse` (heraldctl's view of the schema). */
+export type ParsedKey =
+  | { kind: 'group-firing' | 'group-recovery' | 'group-meta'; tenant: string; groupId: string }
+  | { kind: 'group-index' | 'session-index' | 'tenant-usage' | 'ingest-bucket'; tenant: string }
+  | { kind: 'nflog'; tenant: string; groupId: string; state: GroupState; receiver: string }
+  | { kind: 'session'; tenant: string; tokenHash: string }
+  | { kind: 'lock'; tenant: string; lockKind: string; id: string }
+  | { kind: 'lock-fence'; tenant: string; lockKind: string; id: string }
+  | { kind: 'due' | 'due-lease' | 'due-claim'; bucket: number }
+  | { kind: 'login-limiter' }
+  | { kind: 'node'; nodeId: string }
+  | { kind: 'queue' }
+  | { kind: 'other'; tenant?: string };
 
 /**
- * Every Redis key Herald uses is built here (one place to review for Cluster safety).
- * Layout: `<prefix>:<tenant>:…:{<groupId>}` — the hash tag is the group, not the tenant, so a group's
- * keys share a slot while groups spread over a cluster. See README "Redis key schema".
+ * Every Redis key Herald uses is built and read back here (one place to review for Cluster safety);
+ * libraries that do not depend on this one (`@herald/locks`, `@herald/sessions`, `@herald/delivery`)
+ * get their keys from their caller, built here. Layout: `<prefix>:<tenant>:…:{<groupId>}` — the hash
+ * tag is the group, not the tenant, so a group's keys share a slot while groups spread over a cluster.
+ * See README "Redis key schema".
  */
 export class RedisKeys {
   constructor(
     readonly prefix: string,
     readonly dueBuckets: number,
   ) {}
+
+  // --------------------------------------------------------------------------------------------- groups
 
   groupFiring(tenant: string, groupId: string): string {
     return `${this.prefix}:${tenant}:alert:group:firing:{${groupId}}`;
@@ -28,6 +53,11 @@ export class RedisKeys {
     return `${this.prefix}:${tenant}:groups`;
   }
 
+  /** SCAN pattern of every tenant's group index (`tenantOfGroups` reads the tenant back). */
+  tenantGroupsPattern(): string {
+    return `${globEscape(this.prefix)}:*:groups`;
+  }
+
   /**
    * A tenant's usage under its limits (hash: `n` → alerts held, `<groupId>` → alerts of that group),
    * kept by the group scripts for tenants with `max_alerts`/`max_groups`. Spans slots with the index,
@@ -42,22 +72,35 @@ export class RedisKeys {
     return `${this.prefix}:${tenant}:ingest-bucket`;
   }
 
+  // ------------------------------------------------------------------------------------------ due index
+
   /** The due index is sharded into buckets so a cluster spreads it; a group always lands in the same one. */
   dueBucketOf(groupId: string): number {
-    return parseInt(groupId.slice(-4), 16) % this.dueBuckets;
+    return dueBucketOf(groupId, this.dueBuckets);
   }
 
   dueBucket(bucket: number): string {
     return `${this.prefix}:due:{b${bucket}}`;
   }
 
+  /**
+   * A member of a due bucket (and of its lease and claim keys): `<tenant>:<groupId>:<f|r>`, the group id
+   * being 16 hex digits. The scripts receive members from here and never build one themselves.
+   */
   dueMember(tenant: string, groupId: string, state: GroupState): string {
-    return `${tenant}:${groupId}:${state === 'firing' ? 'f' : 'r'}`;
+    return `${tenant}:${groupId}:${HALF[state]}`;
+  }
+
+  /** Reads a `dueMember` back; null for a member Herald did not write. */
+  parseDueMember(member: string): { tenant: string; groupId: string; state: GroupState } | null {
+    const m = /^(.+):([0-9a-f]{16}):([fr])$/.exec(member);
+    if (!m) return null;
+    return { tenant: m[1], groupId: m[2], state: halfOf(m[3])! };
   }
 
   /**
    * Leases of claimed due entries of a bucket (zset member -> lease expiry ms); same `{b<n>}` tag as
-   * the bucket so claim-due.lua stays single-slot.
+   * the bucket so claim-due-3.lua stays single-slot.
    */
   dueLease(bucket: number): string {
     return `${this.prefix}:due:lease:{b${bucket}}`;
@@ -68,18 +111,67 @@ export class RedisKeys {
     return `${this.prefix}:due:claim:{b${bucket}}`;
   }
 
+  // ------------------------------------------------------------------------------------ notification log
+
   /**
-   * Notification-log entry of a group half for one receiver (hash: seq, ts, firing, resolved). The
-   * receiver name comes after the `{groupId}` tag: whatever it contains cannot move the key's slot.
+   * Notification-log entry of a group half for one receiver (hash: seq, ts, firing, resolved, fseq,
+   * pseq, fence — the highest fencing token that wrote it). The receiver name comes after the
+   * `{groupId}` tag: whatever it contains cannot move the key's slot.
    */
   nflog(tenant: string, groupId: string, state: GroupState, receiver: string): string {
-    return `${this.prefix}:${tenant}:nflog:{${groupId}}:${state === 'firing' ? 'f' : 'r'}:${receiver}`;
+    return `${this.prefix}:${tenant}:nflog:{${groupId}}:${HALF[state]}:${receiver}`;
   }
 
-  /** Highest fencing token (group lock) that wrote a log entry of the group. */
-  nflogFence(tenant: string, groupId: string): string {
-    return `${this.prefix}:${tenant}:nflog:{${groupId}}:fence`;
+  // ------------------------------------------------------------------------------------------------ locks
+
+  /** Lock on one aggregation group: taken around a flush. Same `{groupId}` tag as the group's keys. */
+  groupLock(tenant: string, groupId: string): string {
+    return this.lock(tenant, 'group', groupId);
   }
+
+  /** Lock on one alert (by fingerprint). */
+  alertLock(tenant: string, fingerprint: string): string {
+    return this.lock(tenant, 'alert', fingerprint);
+  }
+
+  /** Lock for a singleton task (e.g. a periodic cleanup that one node at a time should run). */
+  taskLock(tenant: string, name: string): string {
+    return this.lock(tenant, 'task', name);
+  }
+
+  /**
+   * The fencing counter of a lock. A suffix after the tag keeps the lock's hash tag, so acquire (which
+   * touches both keys in one script) stays single-slot on Cluster.
+   */
+  lockFence(lockKey: string): string {
+    return `${lockKey}:fence`;
+  }
+
+  /** SCAN pattern of the locks (and their fencing counters) of one tenant or all. */
+  lockPattern(tenant?: string): string {
+    return `${globEscape(this.prefix)}:${tenant ? globEscape(tenant) : '*'}:lock:*`;
+  }
+
+  private lock(tenant: string, kind: string, id: string): string {
+    checkLockPart('prefix', this.prefix);
+    checkLockPart('tenant', tenant);
+    checkLockPart(kind, id);
+    return `${this.prefix}:${tenant}:lock:${kind}:{${id}}`;
+  }
+
+  // --------------------------------------------------------------------------------------------- nodes
+
+  /** A node's heartbeat (string: JSON address and version), for `/api/v2/status` peers. */
+  nodeHeartbeat(nodeId: string): string {
+    return `${this.prefix}:node:{${nodeId}}`;
+  }
+
+  /** SCAN pattern of every node's heartbeat. */
+  nodeHeartbeatPattern(): string {
+    return `${globEscape(this.prefix)}:node:{*}`;
+  }
+
+  // ------------------------------------------------------------------------------------------ sessions
 
   /**
    * A session, keyed by the SHA-256 of its token (hex) so a dump of Redis yields no usable token; the
@@ -94,6 +186,22 @@ export class RedisKeys {
     return `${this.prefix}:${tenant}:sessions`;
   }
 
+  /** SCAN pattern of every tenant's session index. */
+  tenantSessionsPattern(): string {
+    return `${globEscape(this.prefix)}:*:sessions`;
+  }
+
+  /** Reads a `tenantSessions` member back: the session id and the token hash its record is keyed by. */
+  parseSessionMember(member: string): { id: string; tokenHash: string } | null {
+    const i = member.indexOf(':');
+    return i > 0 ? { id: member.slice(0, i), tokenHash: member.slice(i + 1) } : null;
+  }
+
+  /** A `tenantSessions` member. */
+  sessionMember(id: string, tokenHash: string): string {
+    return `${id}:${tokenHash}`;
+  }
+
   /**
    * Failed-login counter shared by every node. Not under a tenant: an IP is limited across tenants, and
    * a user counter is keyed by a hash of (tenant, username) so a login for an unknown tenant cannot
@@ -103,9 +211,91 @@ export class RedisKeys {
     return `${this.prefix}:login:${kind}:{${id}}`;
   }
 
-  parseDueMember(member: string): { tenant: string; groupId: string; state: GroupState } | null {
-    const m = /^(.+):([0-9a-f]{16}):([fr])$/.exec(member);
-    if (!m) return null;
-    return { tenant: m[1], groupId: m[2], state: m[3] === 'f' ? 'firing' : 'recovery' };
+  // ------------------------------------------------------------------------------------------- delivery
+
+  /** BullMQ's key prefix: every queue key is `{<prefix>}:<queue>:…` (one hash tag: Cluster-safe). */
+  bullPrefix(): string {
+    return `{${this.prefix}}`;
   }
+
+  /** The delivery queue's BullMQ name with its prefix (`{<prefix>}:delivery`), as shown to operators. */
+  deliveryQueue(queue = DELIVERY_QUEUE): string {
+    return `${this.bullPrefix()}:${queue}`;
+  }
+
+  /** A key of the delivery queue (BullMQ's own, e.g. `wait`, `failed`, or a job id). */
+  deliveryQueueKey(suffix: string, queue = DELIVERY_QUEUE): string {
+    return `${this.deliveryQueue(queue)}:${suffix}`;
+  }
+
+  /** Prefix of the send-rate token buckets (`RedisRateLimiter` of `@herald/delivery` appends `:<bucket>`). */
+  rateLimitPrefix(queue = DELIVERY_QUEUE): string {
+    return this.deliveryQueueKey('rate', queue);
+  }
+
+  /** A receiver's send-rate token bucket (hash `t`, `at`), shared by every node's workers. */
+  rateLimit(tenant: string, receiver: string, queue = DELIVERY_QUEUE): string {
+    return `${this.rateLimitPrefix(queue)}:${tenant}|${receiver}`;
+  }
+
+  /** A tenant's dead-letter index (zset job id → failed at), same hash tag as BullMQ's keys. */
+  deadLetterIndex(tenant: string, queue = DELIVERY_QUEUE): string {
+    return this.deliveryQueueKey(`dead:${tenant}`, queue);
+  }
+
+  // --------------------------------------------------------------------------------------- reading back
+
+  /** SCAN patterns covering every Herald key (the plain prefix and BullMQ's tagged one). */
+  patterns(): string[] {
+    return [`${globEscape(this.prefix)}:*`, `${globEscape(this.bullPrefix())}:*`];
+  }
+
+  /** The tenant of a `tenantGroups` or `tenantSessions` key; null for any other key. */
+  tenantOfIndex(key: string, index: 'groups' | 'sessions'): string | null {
+    const p = this.parse(key);
+    const kind = index === 'groups' ? 'group-index' : 'session-index';
+    return p?.kind === kind ? p.tenant : null;
+  }
+
+  /** What a key is, from its name; null when it is not under this prefix. */
+  parse(key: string): ParsedKey | null {
+    if (key.startsWith(`${this.bullPrefix()}:`)) return { kind: 'queue' };
+    if (!key.startsWith(`${this.prefix}:`)) return null;
+    const rest = key.slice(this.prefix.length + 1);
+    let m = /^due:(?:(lease|claim):)?\{b(\d+)\}$/.exec(rest);
+    if (m) return { kind: m[1] ? (`due-${m[1]}` as 'due-lease' | 'due-claim') : 'due', bucket: Number(m[2]) };
+    if (rest.startsWith('due:')) return { kind: 'other' };
+    if (rest.startsWith('login:')) return { kind: 'login-limiter' };
+    if ((m = /^node:\{(.+)\}$/.exec(rest))) return { kind: 'node', nodeId: m[1] };
+    const i = rest.indexOf(':');
+    if (i <= 0) return { kind: 'other' };
+    const tenant = rest.slice(0, i);
+    const tail = rest.slice(i + 1);
+    if ((m = /^alert:group:(firing|recovery|meta):\{([^}]+)\}$/.exec(tail))) {
+      const kind = `group-${m[1]}` as 'group-firing' | 'group-recovery' | 'group-meta';
+      return { kind, tenant, groupId: m[2] };
+    }
+    if (tail === 'groups') return { kind: 'group-index', tenant };
+    if (tail === 'sessions') return { kind: 'session-index', tenant };
+    if (tail === 'usage') return { kind: 'tenant-usage', tenant };
+    if (tail === 'ingest-bucket') return { kind: 'ingest-bucket', tenant };
+    if ((m = /^nflog:\{([^}]+)\}:([fr]):(.*)$/.exec(tail))) {
+      return { kind: 'nflog', tenant, groupId: m[1], state: halfOf(m[2])!, receiver: m[3] };
+    }
+    if ((m = /^session:\{([^}]+)\}$/.exec(tail))) return { kind: 'session', tenant, tokenHash: m[1] };
+    if ((m = /^lock:([^{}]+):\{([^{}]+)\}(:fence)?$/.exec(tail))) {
+      return { kind: m[3] ? 'lock-fence' : 'lock', tenant, lockKind: m[1], id: m[2] };
+    }
+    return { kind: 'other', tenant };
+  }
+}
+
+/** Escapes Redis glob specials so a prefix or tenant is matched literally by SCAN MATCH. */
+export function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+function checkLockPart(name: string, value: string): void {
+  // A brace here would move the hash tag; an empty part would merge key spaces.
+  if (!value || /[{}]/.test(value)) throw new Error(`invalid lock key ${name}: ${JSON.stringify(value)}`);
 }

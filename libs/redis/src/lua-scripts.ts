@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineLuaScript, type ScriptCommand, type ScriptHost } from '@herald/lua';
 
-/**
- * Lua scripts live as `.lua` files beside this module (copied to dist by the build) so they are
- * reviewed as source. ioredis' defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT.
- */
-export function loadLua(name: string): string {
-  return readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
+/** This library's Lua scripts: `.lua` files beside this module (copied to dist by the build). */
+export const REDIS_LUA_DIR = join(__dirname, 'lua');
+
+/** Defines one of this library's scripts on `client` through the shared loader (`@herald/lua`). */
+export function redisScript<R = unknown>(client: ScriptHost, name: string): ScriptCommand<R> {
+  return defineLuaScript<R>(client, REDIS_LUA_DIR, name);
 }

@@ -1,5 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
+/** The ioredis client type, for code outside this library (apps import no `ioredis` themselves). */
+export type RedisClient = Redis;
+
 /** How to reach Redis: a URL (standalone) or Sentinel. */
 export interface RedisConnectionOptions {
   url?: string;
@@ -12,25 +15,116 @@ export interface RedisConnectionOptions {
 }
 
 /**
- * A fail-fast client for the request path: no offline queue (a command while disconnected rejects at
- * once), a command timeout (a paused Redis does not hold requests), RESP2 for predictable reply shapes.
- * ioredis keeps reconnecting in the background; the failover store decides what to do meanwhile.
+ * Herald's Redis settings as `herald.redis` holds them (`RedisSettings` of `@herald/config` fits; kept
+ * structural so this library does not depend on the config one).
  */
-export function createFailFastClient(opts: RedisConnectionOptions): Redis {
+export type RedisEndpointSettings = { readonly commandTimeout: number; readonly connectTimeout: number } & (
+  | { readonly mode: 'memory' }
+  | { readonly mode: 'single'; readonly url: string }
+  | {
+      readonly mode: 'sentinel';
+      readonly sentinel: {
+        readonly masterName: string;
+        readonly sentinels: readonly { readonly host: string; readonly port: number }[];
+        readonly password?: string;
+        readonly sentinelPassword?: string;
+      };
+    }
+);
+
+/**
+ * The one translation of Herald's Redis settings into connection options: null in memory mode, else
+ * the URL or Sentinel, the timeouts, and the client name `herald:<nodeId>`.
+ */
+export function redisConnectionOptions(
+  r: RedisEndpointSettings,
+  nodeId: string,
+): RedisConnectionOptions | null {
+  const base = {
+    commandTimeout: r.commandTimeout,
+    connectTimeout: r.connectTimeout,
+    name: `herald:${nodeId}`,
+  };
+  switch (r.mode) {
+    case 'memory':
+      return null;
+    case 'single':
+      return { ...base, url: r.url };
+    case 'sentinel':
+      return {
+        ...base,
+        sentinel: {
+          masterName: r.sentinel.masterName,
+          sentinels: r.sentinel.sentinels.map((s) => `${s.host}:${s.port}`),
+          password: r.sentinel.password,
+          sentinelPassword: r.sentinel.sentinelPassword,
+        },
+      };
+  }
+}
+
+/**
+ * What a client is for:
+ * - `fail-fast`: the request path (and BullMQ's queue client): no offline queue (a command while
+ *   disconnected rejects at once), a command timeout (a paused Redis does not hold requests).
+ * - `blocking`: a BullMQ worker: it blocks and must survive reconnects (`maxRetriesPerRequest: null`,
+ *   no command timeout).
+ * - `tool`: heraldctl: fail-fast, no reconnect (an unreachable Redis is reported at once), and a short
+ *   disconnect so the process exits promptly.
+ * - `tool-watch`: heraldctl watch: like `tool`, but reconnects.
+ * Every client speaks RESP2 (predictable reply shapes; BullMQ parses RESP2) and connects lazily.
+ */
+export type RedisClientRole = 'fail-fast' | 'blocking' | 'tool' | 'tool-watch';
+
+/** Reconnect quickly at first, then every second at most: an outage should end as soon as Redis is back. */
+const reconnectSoon = (times: number): number => Math.min(50 * 2 ** Math.min(times, 5), 1000);
+
+/** The ioredis options of a client of `role` (without the endpoint). */
+export function redisClientOptions(
+  opts: RedisConnectionOptions,
+  role: RedisClientRole,
+  name = opts.name,
+): RedisOptions {
   const common: RedisOptions = {
-    enableOfflineQueue: false,
-    commandTimeout: opts.commandTimeout,
     connectTimeout: opts.connectTimeout,
-    maxRetriesPerRequest: 0,
     protocol: 2,
     lazyConnect: true,
-    connectionName: opts.name,
-    // Reconnect quickly at first, then every second at most: an outage should end as soon as Redis is back.
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
+    connectionName: name,
+    retryStrategy: reconnectSoon,
   };
+  switch (role) {
+    case 'fail-fast':
+      return {
+        ...common,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: opts.commandTimeout,
+      };
+    case 'blocking':
+      return { ...common, maxRetriesPerRequest: null };
+    case 'tool':
+    case 'tool-watch':
+      return {
+        ...common,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: opts.commandTimeout,
+        retryStrategy: role === 'tool' ? () => null : reconnectSoon,
+        disconnectTimeout: 100, // every command is awaited before disconnect; don't hold the process 2 s
+      };
+  }
+}
+
+/** The one place that makes a Herald Redis client (URL or Sentinel) for `role`; `name` overrides `opts.name`. */
+export function createRedisClient(
+  opts: RedisConnectionOptions,
+  role: RedisClientRole = 'fail-fast',
+  name?: string,
+): Redis {
+  const options = redisClientOptions(opts, role, name ?? opts.name);
   if (opts.sentinel) {
     return new Redis({
-      ...common,
+      ...options,
       name: opts.sentinel.masterName,
       sentinels: opts.sentinel.sentinels.map((s) => {
         const i = s.lastIndexOf(':');
@@ -41,7 +135,29 @@ export function createFailFastClient(opts: RedisConnectionOptions): Redis {
     });
   }
   if (!opts.url) throw new Error('Redis connection needs a url or a sentinel configuration');
-  return new Redis(opts.url, common);
+  return new Redis(opts.url, options);
+}
+
+/**
+ * A fail-fast client for the request path (`createRedisClient(opts, 'fail-fast')`). ioredis keeps
+ * reconnecting in the background; the failover store decides what to do meanwhile.
+ */
+export function createFailFastClient(opts: RedisConnectionOptions): Redis {
+  return createRedisClient(opts, 'fail-fast');
+}
+
+/**
+ * The clients the BullMQ delivery queue makes (`DeliveryConnection` of `@herald/delivery`): a fail-fast
+ * one for enqueues and queue reads, a blocking one for the worker, each named by the caller.
+ */
+export function redisConnection(opts: RedisConnectionOptions): {
+  queue(name: string): Redis;
+  worker(name: string): Redis;
+} {
+  return {
+    queue: (name) => createRedisClient(opts, 'fail-fast', name),
+    worker: (name) => createRedisClient(opts, 'blocking', name),
+  };
 }
 
 const UNAVAILABLE_REPLIES =

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type {
   ClaimedEntry,
   DueEntry,
@@ -9,19 +8,10 @@ import type {
   NflogState,
   NflogWriteResult,
 } from '@herald/domain';
+import type { ScriptCommand } from '@herald/lua';
+import type { Redis } from 'ioredis';
 import { RedisKeys } from './keys';
-import { loadLua } from './lua-scripts';
-
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-
-const SCRIPTS = {
-  heraldClaimDue: 'claim-due',
-  heraldCompleteClaim: 'complete-claim',
-  heraldRenewLease: 'renew-lease',
-  heraldScheduleDue: 'schedule-due',
-  heraldWriteNflog: 'write-nflog',
-  heraldMarkNflogSeq: 'mark-nflog-seq-1',
-} as const;
+import { redisScript } from './lua-scripts';
 
 export interface RedisFlushStoreOptions {
   /**
@@ -37,20 +27,24 @@ export interface RedisFlushStoreOptions {
  * same due entry out twice nor log a flush twice. Key layout: README "Redis key schema".
  */
 export class RedisFlushStore implements FlushStore {
-  private readonly cmd: Record<keyof typeof SCRIPTS, Script>;
+  private readonly claimDueCmd: ScriptCommand<string[]>;
+  private readonly completeClaimCmd: ScriptCommand;
+  private readonly renewLeaseCmd: ScriptCommand;
+  private readonly scheduleDueCmd: ScriptCommand;
+  private readonly writeNflogCmd: ScriptCommand;
+  private readonly markNflogSeqCmd: ScriptCommand;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly opts: RedisFlushStoreOptions,
   ) {
-    const r = redis as unknown as Record<string, Script | undefined>;
-    const cmd = {} as Record<keyof typeof SCRIPTS, Script>;
-    for (const [name, file] of Object.entries(SCRIPTS) as [keyof typeof SCRIPTS, string][]) {
-      if (!r[name]) redis.defineCommand(name, { lua: loadLua(file) });
-      cmd[name] = (r[name] as Script).bind(redis);
-    }
-    this.cmd = cmd;
+    this.claimDueCmd = redisScript(redis, 'claim-due-3');
+    this.completeClaimCmd = redisScript(redis, 'complete-claim-3');
+    this.renewLeaseCmd = redisScript(redis, 'renew-lease-2');
+    this.scheduleDueCmd = redisScript(redis, 'schedule-due-1');
+    this.writeNflogCmd = redisScript(redis, 'write-nflog-2');
+    this.markNflogSeqCmd = redisScript(redis, 'mark-nflog-seq-1');
   }
 
   get dueBuckets(): number {
@@ -63,12 +57,9 @@ export class RedisFlushStore implements FlushStore {
 
   async schedule(e: DueEntry): Promise<void> {
     const key = this.keys.dueBucket(this.keys.dueBucketOf(e.groupId));
-    await this.cmd.heraldScheduleDue(
-      1,
-      key,
-      e.dueAt,
-      this.keys.dueMember(e.tenant, e.groupId, e.state),
-      this.opts.keyTtl,
+    await this.scheduleDueCmd(
+      [key],
+      [e.dueAt, this.keys.dueMember(e.tenant, e.groupId, e.state), this.opts.keyTtl],
     );
   }
 
@@ -81,17 +72,10 @@ export class RedisFlushStore implements FlushStore {
   ): Promise<ClaimedEntry[]> {
     this.checkBucket(bucket);
     const k = this.keys;
-    const flat = (await this.cmd.heraldClaimDue(
-      3,
-      k.dueBucket(bucket),
-      k.dueLease(bucket),
-      k.dueClaims(bucket),
-      now,
-      leaseMs,
-      owner,
-      limit,
-      this.opts.keyTtl,
-    )) as string[];
+    const flat = await this.claimDueCmd(
+      [k.dueBucket(bucket), k.dueLease(bucket), k.dueClaims(bucket)],
+      [now, leaseMs, owner, limit, this.opts.keyTtl],
+    );
     const out: ClaimedEntry[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       const m = k.parseDueMember(flat[i]);
@@ -103,28 +87,18 @@ export class RedisFlushStore implements FlushStore {
 
   async renewLease(e: ClaimedEntry, now: number, leaseMs: number): Promise<boolean> {
     const k = this.keys;
-    const r = await this.cmd.heraldRenewLease(
-      2,
-      k.dueLease(e.bucket),
-      k.dueClaims(e.bucket),
-      k.dueMember(e.tenant, e.groupId, e.state),
-      e.owner,
-      now + leaseMs,
+    const r = await this.renewLeaseCmd(
+      [k.dueLease(e.bucket), k.dueClaims(e.bucket)],
+      [k.dueMember(e.tenant, e.groupId, e.state), e.owner, now + leaseMs],
     );
     return Number(r) === 1;
   }
 
   async complete(e: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {
     const k = this.keys;
-    const r = await this.cmd.heraldCompleteClaim(
-      3,
-      k.dueBucket(e.bucket),
-      k.dueLease(e.bucket),
-      k.dueClaims(e.bucket),
-      k.dueMember(e.tenant, e.groupId, e.state),
-      e.owner,
-      nextDueAt ?? '',
-      this.opts.keyTtl,
+    const r = await this.completeClaimCmd(
+      [k.dueBucket(e.bucket), k.dueLease(e.bucket), k.dueClaims(e.bucket)],
+      [k.dueMember(e.tenant, e.groupId, e.state), e.owner, nextDueAt ?? '', this.opts.keyTtl],
     );
     return Number(r) === 1;
   }
@@ -169,32 +143,32 @@ export class RedisFlushStore implements FlushStore {
   }
 
   private async mark(field: 'fseq' | 'pseq', key: NflogKey, seq: number, ttlMs: number): Promise<void> {
-    await this.cmd.heraldMarkNflogSeq(
-      1,
-      this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver),
-      field,
-      seq,
-      Math.max(1, Math.round(ttlMs)),
+    await this.markNflogSeqCmd(
+      [this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver)],
+      [field, seq, Math.max(1, Math.round(ttlMs))],
     );
   }
 
+  /**
+   * The fence is checked per log entry (group half and receiver): each half is flushed under its own
+   * lock hold, so a newer token of the other half must not refuse this half's delivery-time write.
+   */
   async writeLog(e: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
     const k = this.keys;
-    const r = await this.cmd.heraldWriteNflog(
-      3,
-      k.nflog(e.tenant, e.groupId, e.state, e.receiver),
-      k.nflogFence(e.tenant, e.groupId),
-      k.groupMeta(e.tenant, e.groupId),
-      e.seq,
-      e.timestamp,
-      JSON.stringify(e.firing),
-      JSON.stringify(e.resolved),
-      Math.max(1, Math.round(ttlMs)),
-      fence ?? '',
+    const r = await this.writeNflogCmd(
+      [k.nflog(e.tenant, e.groupId, e.state, e.receiver), k.groupMeta(e.tenant, e.groupId)],
+      [
+        e.seq,
+        e.timestamp,
+        JSON.stringify(e.firing),
+        JSON.stringify(e.resolved),
+        Math.max(1, Math.round(ttlMs)),
+        fence ?? '',
+      ],
     );
     if (r === 'ok') return { written: true };
     if (r === 'stale-fence' || r === 'stale-sequence') return { written: false, refused: r as NflogRefusal };
-    throw new Error(`write-nflog: unexpected reply ${String(r)}`);
+    throw new Error(`write-nflog-2: unexpected reply ${String(r)}`);
   }
 
   private checkBucket(bucket: number): void {

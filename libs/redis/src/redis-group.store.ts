@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type {
   Alert,
+  Clock,
   AlertSource,
   DueEntry,
   GroupStore,
@@ -9,51 +10,45 @@ import type {
   UpsertResult,
   LabelSet,
 } from '@herald/domain';
-import { batchCost, COUNT_LIMIT_RETRY_MS, TenantLimitError } from '@herald/domain';
+import { batchCost, COUNT_LIMIT_RETRY_MS, systemClock, TenantLimitError } from '@herald/domain';
+import type { ScriptCommand } from '@herald/lua';
 import { decodeAlert, decodeSources, encodeAlert, sourceRef } from './alert-codec';
 import { RedisKeys } from './keys';
-import { loadLua } from './lua-scripts';
+import { redisScript } from './lua-scripts';
 
 /** {written, created, limit hit (0 none, 1 rate, 2 max alerts, 3 max groups), refused, retry ms}. */
-type UpsertCommand = (...args: (string | number)[]) => Promise<[number, number, number, number, number]>;
-type DeleteCommand = (...args: (string | number)[]) => Promise<number>;
+type UpsertReply = [number, number, number, number, number];
 
 export interface RedisGroupStoreOptions {
   /** How long a group's keys outlive its latest alert end (ms). */
   retention: number;
+  /** What `listGroups` takes as now (groups whose keys expired are not listed). Default the system clock. */
+  clock?: Clock;
 }
 
 /** Groups read per pipeline round trip. */
 const READ_CHUNK = 200;
 
 /**
- * The Redis adapter of the group store. An ingest request is one EVALSHA of `upsert-groups.lua`
+ * The Redis adapter of the group store. An ingest request is one EVALSHA of `upsert-groups-n.lua`
  * (standalone/Sentinel: one round trip whatever the number of groups), so concurrent nodes merge
  * the same alert atomically.
  */
 export class RedisGroupStore implements GroupStore {
-  private readonly upsertCmd: UpsertCommand;
-  private readonly deleteCmd: DeleteCommand;
-  private readonly removeCmd: DeleteCommand;
+  private readonly upsertCmd: ScriptCommand<UpsertReply>;
+  private readonly deleteCmd: ScriptCommand<number>;
+  private readonly removeCmd: ScriptCommand<number>;
+  private readonly clock: Clock;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly opts: RedisGroupStoreOptions,
   ) {
-    if (!(redis as unknown as Record<string, unknown>).heraldUpsertGroups) {
-      redis.defineCommand('heraldUpsertGroups', { lua: loadLua('upsert-groups') });
-    }
-    const cmd = (redis as unknown as Record<string, UpsertCommand>).heraldUpsertGroups;
-    this.upsertCmd = cmd.bind(redis);
-    if (!(redis as unknown as Record<string, unknown>).heraldDeleteGroup) {
-      redis.defineCommand('heraldDeleteGroup', { lua: loadLua('delete-group') });
-    }
-    this.deleteCmd = (redis as unknown as Record<string, DeleteCommand>).heraldDeleteGroup.bind(redis);
-    if (!(redis as unknown as Record<string, unknown>).heraldRemoveAlerts) {
-      redis.defineCommand('heraldRemoveAlerts', { lua: loadLua('remove-alerts') });
-    }
-    this.removeCmd = (redis as unknown as Record<string, DeleteCommand>).heraldRemoveAlerts.bind(redis);
+    this.upsertCmd = redisScript(redis, 'upsert-groups-n');
+    this.deleteCmd = redisScript(redis, 'delete-group-6');
+    this.removeCmd = redisScript(redis, 'remove-alerts-6');
+    this.clock = opts.clock ?? systemClock;
   }
 
   async removeAlerts(
@@ -80,7 +75,7 @@ export class RedisGroupStore implements GroupStore {
       deleteIfEmpty ? 1 : 0,
       ...fingerprints,
     ];
-    return Number(await this.removeCmd(keys.length, ...keys, ...argv));
+    return Number(await this.removeCmd(keys, argv));
   }
 
   async deleteGroup(tenant: string, groupId: string): Promise<boolean> {
@@ -95,7 +90,7 @@ export class RedisGroupStore implements GroupStore {
       k.tenantUsage(tenant),
     ];
     const argv = [groupId, k.dueMember(tenant, groupId, 'firing'), k.dueMember(tenant, groupId, 'recovery')];
-    return Number(await this.deleteCmd(keys.length, ...keys, ...argv)) === 1;
+    return Number(await this.deleteCmd(keys, argv)) === 1;
   }
 
   async upsert(batch: UpsertBatch): Promise<UpsertResult> {
@@ -131,7 +126,15 @@ export class RedisGroupStore implements GroupStore {
         t.groupInterval,
         t.repeatInterval,
       ]);
-      argv.push(t.groupId, idx, t.groupWait, alerts.length, meta);
+      argv.push(
+        t.groupId,
+        idx,
+        t.groupWait,
+        alerts.length,
+        meta,
+        k.dueMember(tenant, t.groupId, 'firing'),
+        k.dueMember(tenant, t.groupId, 'recovery'),
+      );
       const used = new Set<string>();
       for (const a of alerts) {
         let ref: { id: string; json: string } | undefined;
@@ -148,18 +151,14 @@ export class RedisGroupStore implements GroupStore {
     }
     argv.push(shared.length / 3, ...shared);
     keys.push(...buckets, k.tenantUsage(tenant), k.tenantIngestBucket(tenant));
-    const [written, createdGroups, hit, refused, retryMs] = await this.upsertCmd(
-      keys.length,
-      ...keys,
-      ...argv,
-    );
+    const [written, createdGroups, hit, refused, retryMs] = await this.upsertCmd(keys, argv);
     if (Number(hit) > 0)
       throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
     return { written: Number(written), createdGroups: Number(createdGroups) };
   }
 
   async listGroups(tenant: string): Promise<StoredGroup[]> {
-    const ids = await this.redis.zrangebyscore(this.keys.tenantGroups(tenant), Date.now(), '+inf');
+    const ids = await this.redis.zrangebyscore(this.keys.tenantGroups(tenant), this.clock.now(), '+inf');
     return this.readGroups(tenant, ids);
   }
 
@@ -246,7 +245,7 @@ function decodeAll(h: Record<string, string>, sources: Map<string, AlertSource>)
   return out;
 }
 
-/** ARGV[5] of upsert-groups.lua: '' (no limits) or 'maxAlerts:maxGroups:rate:burst:cost', 0 = absent. */
+/** ARGV[5] of upsert-groups-n.lua: '' (no limits) or 'maxAlerts:maxGroups:rate:burst:cost', 0 = absent. */
 function limitSpec(batch: UpsertBatch): string {
   const l = batch.limits;
   if (!l || !(l.maxAlerts || l.maxGroups || l.ingestRate)) return '';

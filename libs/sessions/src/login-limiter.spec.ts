@@ -4,7 +4,7 @@ import { LoginLimiter, MemoryAttemptCounter } from './login-limiter';
 describe('LoginLimiter', () => {
   it('refuses the 6th failed attempt for a user from one address within the window, not successes', async () => {
     let now = 0;
-    const l = new LoginLimiter(new MemoryAttemptCounter(() => now), {
+    const l = new LoginLimiter(new MemoryAttemptCounter({ now: () => now }), {
       windowMs: 60_000,
       perUserAddress: 5,
       perAddress: 100,

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@herald/redis';
+import { systemClock, type Clock } from '@herald/domain';
+import type { ScriptCommand } from '@herald/lua';
 import { limiterAddress } from './client-address';
-import { loadSessionLua } from './lua-scripts';
 import { sha256Hex } from './secret-hash';
+import { sessionScript } from './session-scripts';
 
 /** Limits of failed logins within a fixed window. */
 export interface LoginLimits {
@@ -76,10 +77,10 @@ export class LoginLimiter {
 export class MemoryAttemptCounter implements AttemptCounter {
   private readonly m = new Map<string, { n: number; until: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   hit(counters: string[], windowMs: number): Promise<[number, number][]> {
-    const now = this.now();
+    const now = this.clock.now();
     if (this.m.size > 10_000) for (const [k, v] of this.m) if (v.until <= now) this.m.delete(k);
     return Promise.resolve(
       counters.map((c): [number, number] => {
@@ -103,20 +104,23 @@ export class MemoryAttemptCounter implements AttemptCounter {
   }
 }
 
-type Script = (...args: (string | number)[]) => Promise<[number, number]>;
+/** The login counter keys, built by the caller (`RedisKeys` of `@herald/redis` fits). */
+export interface LoginAttemptKeys {
+  loginAttempts(kind: 'ip' | 'user', id: string): string;
+}
 
 /**
  * Counters in Redis, one Lua call per counter in one pipeline: `<prefix>:login:ip:{<address>}` and
  * `<prefix>:login:user:{<sha256(tenant, user, address)>}` (hashed: no attacker-chosen names in keys).
  */
 export class RedisAttemptCounter implements AttemptCounter {
+  private readonly attemptCmd: ScriptCommand<[number, number]>;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    redis: Redis,
+    private readonly keys: LoginAttemptKeys,
   ) {
-    const r = redis as unknown as Record<string, unknown>;
-    if (!r.heraldLoginAttempt)
-      redis.defineCommand('heraldLoginAttempt', { lua: loadSessionLua('login-attempt-1') });
+    this.attemptCmd = sessionScript(redis, 'login-attempt-1');
   }
 
   private key(counter: string): string {
@@ -125,8 +129,7 @@ export class RedisAttemptCounter implements AttemptCounter {
   }
 
   private run(counters: string[], mode: 'hit' | 'undo', windowMs: number): Promise<[number, number][]> {
-    const cmd = (this.redis as unknown as Record<string, Script>).heraldLoginAttempt.bind(this.redis);
-    return Promise.all(counters.map((c) => cmd(1, this.key(c), mode, windowMs))).then((rows) =>
+    return Promise.all(counters.map((c) => this.attemptCmd([this.key(c)], [mode, windowMs]))).then((rows) =>
       rows.map(([n, ttl]) => [Number(n), Math.max(0, Number(ttl))]),
     );
   }

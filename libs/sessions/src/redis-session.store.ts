@@ -1,9 +1,18 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@herald/redis';
-import { loadSessionLua } from './lua-scripts';
+import type { ScriptCommand } from '@herald/lua';
+import { sessionScript } from './session-scripts';
 import type { SessionRecord, SessionStore } from './session.store';
 
-type Script = (...args: (string | number)[]) => Promise<unknown>;
+/**
+ * The session keys, built by the caller (`RedisKeys` of `@herald/redis` fits): this library does not
+ * depend on the one that owns the key schema.
+ */
+export interface SessionKeys {
+  session(tenant: string, tokenHash: string): string;
+  tenantSessions(tenant: string): string;
+  sessionMember(id: string, tokenHash: string): string;
+  parseSessionMember(member: string): { id: string; tokenHash: string } | null;
+}
 
 /**
  * Sessions in Redis, shared by every node: `<prefix>:<tenant>:session:{sha256(token)}` (hash, TTL =
@@ -12,15 +21,15 @@ type Script = (...args: (string | number)[]) => Promise<unknown>;
  */
 export class RedisSessionStore implements SessionStore {
   readonly scope = 'cluster' as const;
-  private readonly touchCmd: Script;
-  private readonly indexAddCmd: Script;
+  private readonly touchCmd: ScriptCommand<string[] | null>;
+  private readonly indexAddCmd: ScriptCommand;
 
   constructor(
     private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly keys: SessionKeys,
   ) {
-    this.touchCmd = define(redis, 'heraldSessionTouch', 'session-touch-1');
-    this.indexAddCmd = define(redis, 'heraldSessionIndexAdd', 'session-index-add-1');
+    this.touchCmd = sessionScript(redis, 'session-touch-1');
+    this.indexAddCmd = sessionScript(redis, 'session-index-add-1');
   }
 
   async create(tokenHash: string, rec: SessionRecord, now: number): Promise<void> {
@@ -28,18 +37,18 @@ export class RedisSessionStore implements SessionStore {
     const ttl = Math.max(1, rec.idleExpiresAt - now);
     await this.redis.multi().hset(key, toHash(rec)).pexpire(key, ttl).exec().then(check);
     await this.indexAddCmd(
-      1,
-      this.keys.tenantSessions(rec.tenant),
-      now,
-      `${rec.id}:${tokenHash}`,
-      rec.absoluteExpiresAt,
-      Math.max(1, rec.absoluteExpiresAt - now),
+      [this.keys.tenantSessions(rec.tenant)],
+      [
+        now,
+        this.keys.sessionMember(rec.id, tokenHash),
+        rec.absoluteExpiresAt,
+        Math.max(1, rec.absoluteExpiresAt - now),
+      ],
     );
   }
 
   async touch(tenant: string, tokenHash: string, now: number, idleMs: number): Promise<SessionRecord | null> {
-    const flat = (await this.touchCmd(1, this.keys.session(tenant, tokenHash), now, idleMs)) as
-      string[] | null;
+    const flat = await this.touchCmd([this.keys.session(tenant, tokenHash)], [now, idleMs]);
     if (!flat) return null;
     const rec = fromHash(flat);
     // A record under another tenant's key cannot be produced by this store; refuse it anyway.
@@ -51,7 +60,8 @@ export class RedisSessionStore implements SessionStore {
     const flat = await this.redis.hgetall(key);
     const rec = fromRecord(flat);
     await this.redis.del(key);
-    if (rec) await this.redis.zrem(this.keys.tenantSessions(tenant), `${rec.id}:${tokenHash}`);
+    if (rec)
+      await this.redis.zrem(this.keys.tenantSessions(tenant), this.keys.sessionMember(rec.id, tokenHash));
     return rec;
   }
 
@@ -59,9 +69,10 @@ export class RedisSessionStore implements SessionStore {
     if (!/^[0-9a-f]{32}$/.test(id)) return false;
     const index = this.keys.tenantSessions(tenant);
     const members = await this.redis.zrange(index, '0', '-1');
-    const member = members.find((m) => m.startsWith(`${id}:`));
-    if (!member) return false;
-    const removed = await this.redis.del(this.keys.session(tenant, member.slice(id.length + 1)));
+    const member = members.find((m) => this.keys.parseSessionMember(m)?.id === id);
+    const parsed = member ? this.keys.parseSessionMember(member) : null;
+    if (!member || !parsed) return false;
+    const removed = await this.redis.del(this.keys.session(tenant, parsed.tokenHash));
     await this.redis.zrem(index, member);
     return removed === 1;
   }
@@ -70,7 +81,8 @@ export class RedisSessionStore implements SessionStore {
     const members = await this.redis.zrangebyscore(this.keys.tenantSessions(tenant), String(now), '+inf');
     if (members.length === 0) return [];
     const p = this.redis.pipeline();
-    for (const m of members) p.hgetall(this.keys.session(tenant, m.slice(m.indexOf(':') + 1)));
+    for (const m of members)
+      p.hgetall(this.keys.session(tenant, this.keys.parseSessionMember(m)?.tokenHash ?? ''));
     const res = (await p.exec()) ?? [];
     const out: SessionRecord[] = [];
     for (const [err, v] of res) {
@@ -82,12 +94,6 @@ export class RedisSessionStore implements SessionStore {
     }
     return out;
   }
-}
-
-function define(redis: Redis, name: string, file: string): Script {
-  const r = redis as unknown as Record<string, Script | undefined>;
-  if (!r[name]) redis.defineCommand(name, { lua: loadSessionLua(file) });
-  return (r[name] as Script).bind(redis);
 }
 
 function check(res: [Error | null, unknown][] | null): void {

@@ -11,8 +11,24 @@ import { fencedSet, LockLostError, LockManager, RedisLockBackend } from '@herald
 
 /** What the test asks a worker to do. */
 export type WorkerCommand =
-  | { mode: 'counter'; url: string; key: string; counterKey: string; iterations: number; ttlMs: number }
-  | { mode: 'hold'; url: string; key: string; ttlMs: number; fenceKey: string; dataKey: string };
+  | {
+      mode: 'counter';
+      url: string;
+      key: string;
+      lockFence: string;
+      counterKey: string;
+      iterations: number;
+      ttlMs: number;
+    }
+  | {
+      mode: 'hold';
+      url: string;
+      key: string;
+      lockFence: string;
+      ttlMs: number;
+      fenceKey: string;
+      dataKey: string;
+    };
 
 /** What a worker reports. */
 export type WorkerMessage =
@@ -33,7 +49,8 @@ const send = (m: WorkerMessage) => new Promise<void>((r) => process.send?.(m, ()
 async function main(cmd: WorkerCommand): Promise<void> {
   const redis = new Redis(cmd.url, { protocol: 2, lazyConnect: true, enableOfflineQueue: false });
   await redis.connect();
-  const backend = new RedisLockBackend(redis);
+  // The worker locks `key` only; its fencing counter (`RedisKeys.lockFence(key)`) comes with the command.
+  const backend = new RedisLockBackend(redis, { fenceKey: () => cmd.lockFence });
   const locks = new LockManager(backend);
   switch (cmd.mode) {
     case 'counter': {

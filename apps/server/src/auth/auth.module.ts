@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { systemClock, type Clock } from '@herald/domain';
-import { RedisKeys } from '@herald/redis';
+import type { Clock } from '@herald/domain';
+import { RedisKeys, type RedisClient } from '@herald/redis';
 import {
   ApiKeyVerifier,
   LoginLimiter,
@@ -12,11 +11,11 @@ import {
   RedisSessionStore,
   SessionManager,
 } from '@herald/sessions';
+import { CLOCK } from '../clock/clock.module';
 import { GroupStoreModule, REDIS_CLIENT } from '../store/group-store.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { AUTH_CLOCK } from './auth.tokens';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
 
@@ -31,11 +30,10 @@ const keysOf = (cfg: HeraldConfig) => new RedisKeys(cfg.herald.redis.keyPrefix, 
   imports: [GroupStoreModule],
   controllers: [AuthController, SessionsController],
   providers: [
-    { provide: AUTH_CLOCK, useValue: systemClock },
     {
       provide: SessionManager,
-      inject: [HERALD_CONFIG, REDIS_CLIENT, AUTH_CLOCK],
-      useFactory: (cfg: HeraldConfig, redis: Redis | null, clock: Clock) =>
+      inject: [HERALD_CONFIG, REDIS_CLIENT, CLOCK],
+      useFactory: (cfg: HeraldConfig, redis: RedisClient | null, clock: Clock) =>
         new SessionManager(
           redis ? new RedisSessionStore(redis, keysOf(cfg)) : new MemorySessionStore(),
           clock,
@@ -43,10 +41,10 @@ const keysOf = (cfg: HeraldConfig) => new RedisKeys(cfg.herald.redis.keyPrefix, 
     },
     {
       provide: LoginLimiter,
-      inject: [HERALD_CONFIG, REDIS_CLIENT, AUTH_CLOCK],
-      useFactory: (cfg: HeraldConfig, redis: Redis | null, clock: Clock) =>
+      inject: [HERALD_CONFIG, REDIS_CLIENT, CLOCK],
+      useFactory: (cfg: HeraldConfig, redis: RedisClient | null, clock: Clock) =>
         new LoginLimiter(
-          redis ? new RedisAttemptCounter(redis, keysOf(cfg)) : new MemoryAttemptCounter(() => clock.now()),
+          redis ? new RedisAttemptCounter(redis, keysOf(cfg)) : new MemoryAttemptCounter(clock),
         ),
     },
     {

@@ -7,8 +7,10 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import type { Clock } from '@herald/domain';
+import { RedisKeys, type RedisClient } from '@herald/redis';
+import { CLOCK } from '../clock/clock.module';
 import { REDIS_CLIENT, STORE_STATUS, type StoreStatusFn } from '../store/group-store.module';
 
 /** A Herald node as seen through its heartbeat key. */
@@ -31,21 +33,22 @@ const HEARTBEAT_TTL_MS = 15_000;
 export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Heartbeat');
   private timer?: NodeJS.Timeout;
-  readonly startedAt = Date.now();
+  readonly startedAt: number;
+  private readonly keys: RedisKeys;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis | null,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
     @Inject(STORE_STATUS) private readonly storeStatus: StoreStatusFn,
     private readonly http: HttpAdapterHost,
-  ) {}
-
-  private get prefix(): string {
-    return `${this.config.herald.redis.keyPrefix}:node:`;
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    this.startedAt = clock.now();
+    this.keys = new RedisKeys(config.herald.redis.keyPrefix, config.herald.redis.dueBuckets);
   }
 
   key(nodeId: string): string {
-    return `${this.prefix}{${nodeId}}`;
+    return this.keys.nodeHeartbeat(nodeId);
   }
 
   /** This node's address: the address the server listens on (the configured one before listen). */
@@ -100,7 +103,13 @@ export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutd
     let cursor = '0';
     let rounds = 0;
     do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}{*}`, 'COUNT', 200);
+      const [next, batch] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        this.keys.nodeHeartbeatPattern(),
+        'COUNT',
+        200,
+      );
       for (const k of batch) keys.add(k);
       cursor = next;
     } while (cursor !== '0' && ++rounds < 1000);

@@ -8,7 +8,7 @@
   ARGV[2] seq   ARGV[3] TTL (ms) = 2 x repeat_interval
 
   The marks sit beside (never instead of) what the receiver was last told (`seq`, `ts`, `firing`,
-  `resolved`, written by write-nflog.lua on delivery). The next flush takes a sequence above `seq` and
+  `resolved`, written by write-nflog-2.lua on delivery). The next flush takes a sequence above `seq` and
   `fseq` (a dead job id is never reused), or `pseq` when that is higher still (it finds the queued job).
   A mark only goes up. The key keeps the longer of its TTL and ARGV[3]; it never stays without one.
   Returns the stored mark.

@@ -7,12 +7,15 @@
   KEYS[#KEYS-1]           tenant usage hash ('n' -> alerts held, <groupId> -> alerts of that group)
   KEYS[#KEYS]             tenant ingest token bucket (hash 't' tokens, 'at' ms)
 
-  ARGV[1] now (ms)   ARGV[2] retention (ms)   ARGV[3] tenant   ARGV[4] G (number of groups)
+  ARGV[1] now (ms)   ARGV[2] retention (ms)   ARGV[3] tenant (not read: names the request in
+  SLOWLOG/MONITOR)   ARGV[4] G (number of groups)
   ARGV[5] tenant limits: '' (none: nothing counted, the usage hash is dropped) or
           'maxAlerts:maxGroups:rate:burst:cost' (0 = absent; rate alerts/s; cost = the request's alerts)
-  then per group (5):  groupId, due-bucket KEYS index, groupWait ms, N (alerts),
+  then per group (7):  groupId, due-bucket KEYS index, groupWait ms, N (alerts),
                        meta JSON [groupKey, receiver, routeId, groupLabels JSON, groupWait, groupInterval,
-                       repeatInterval] (decoded only when the group is created: most requests update)
+                       repeatInterval] (decoded only when the group is created: most requests update),
+                       due member of the firing half, of the recovery half (built by RedisKeys.dueMember:
+                       the script never builds a key or member itself)
   then per alert (2):  fingerprint, value
   then (optional) S, and per shared string (3): group index 1..G, id, JSON — a forwarded alert's source
                        ({groupKey, receiver} of the sending Alertmanager), stored once in the group's meta
@@ -34,7 +37,6 @@
 ]]
 local now = tonumber(ARGV[1])
 local retention = tonumber(ARGV[2])
-local tenant = ARGV[3]
 local G = tonumber(ARGV[4])
 local a = 6
 local k = 2
@@ -60,10 +62,11 @@ do
   for g = 1, G do
     local bi, gw, n = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
     if not ARGV[i] or not bi or not KEYS[bi] or bi <= 1 + 3 * G or not gw or not n or n < 0 or
-        n ~= math.floor(n) or string.sub(ARGV[i + 4] or '', 1, 1) ~= '[' then
+        n ~= math.floor(n) or string.sub(ARGV[i + 4] or '', 1, 1) ~= '[' or (ARGV[i + 5] or '') == '' or
+        (ARGV[i + 6] or '') == '' then
       return bad('bad group ' .. g)
     end
-    i = i + 5
+    i = i + 7
     for j = 1, n do
       local v = ARGV[i + 1]
       if not ARGV[i] or not v or not header(v) then return bad('bad alert ' .. j .. ' of group ' .. g) end
@@ -135,6 +138,7 @@ for _ = 1, G do
   local gid, dueKey = ARGV[a], KEYS[tonumber(ARGV[a + 1])]
   local gw = tonumber(ARGV[a + 2])
   local n = tonumber(ARGV[a + 3])
+  local firingMember, recoveryMember = ARGV[a + 5], ARGV[a + 6]
   local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed')
   -- gc: the alerts this group holds (counting tenants); over: the limit that refuses the whole group.
   local gc, gc0, over = 0, -1, false
@@ -174,7 +178,7 @@ for _ = 1, G do
   end
   local keptExp = tonumber(meta[2]) or 0
   local flushed = meta[3]
-  a = a + 5
+  a = a + 7
   local maxEnd = now
   local anyFiring, anyResolved, startedLongAgo = false, false, false
   for _ = 1, n do
@@ -256,7 +260,6 @@ for _ = 1, G do
   end
   if keptExp > indexExpiry then indexExpiry = keptExp end
 
-  local firingMember = tenant .. ':' .. gid .. ':f'
   local firingDue = redis.call('ZSCORE', dueKey, firingMember)
   if anyFiring then
     local cand = now + gw
@@ -271,7 +274,7 @@ for _ = 1, G do
     end
   end
   if anyResolved then
-    redis.call('ZADD', dueKey, 'NX', firingDue or (now + gw), tenant .. ':' .. gid .. ':r')
+    redis.call('ZADD', dueKey, 'NX', firingDue or (now + gw), recoveryMember)
   end
   if (dueExp[dueKey] or 0) < keptExp then dueExp[dueKey] = keptExp end
 end

@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { defineLuaScript, parseLuaScript, type ScriptHost } from './lua-loader';
+
+const root = join(__dirname, '..', '..', '..');
+
+function luaFiles(dir: string, acc: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) luaFiles(p, acc);
+    else if (e.name.endsWith('.lua')) acc.push(p);
+  }
+  return acc;
+}
+
+describe('Lua loader', () => {
+  it('takes the key count from the file name', () => {
+    expect(parseLuaScript('claim-due-3.lua', 'return KEYS[3]').numberOfKeys).toBe(3);
+    expect(parseLuaScript('upsert-groups-n.lua', 'return KEYS[#KEYS]').numberOfKeys).toBeUndefined();
+    expect(parseLuaScript('x-1.lua', 'return 1').name).toBe('x-1');
+  });
+
+  it('refuses a file name without a key count', () => {
+    expect(() => parseLuaScript('claim-due.lua', 'return 1')).toThrow(/claim-due\.lua.*-<number of keys>/);
+  });
+
+  it('refuses a script using a key beyond its count, naming the file', () => {
+    expect(() => parseLuaScript('write-nflog-2.lua', "redis.call('GET', KEYS[3])")).toThrow(
+      'Lua script write-nflog-2.lua uses KEYS[3] but its name says 2 keys',
+    );
+  });
+
+  it('every Lua file of the repository loads', () => {
+    const files = [...luaFiles(join(root, 'libs')), ...luaFiles(join(root, 'apps'))];
+    expect(files.length).toBeGreaterThanOrEqual(19);
+    for (const f of files) {
+      expect(() => parseLuaScript(relative(join(f, '..'), f), readFileSync(f, 'utf8'))).not.toThrow();
+    }
+  });
+
+  it('defines a script once per client and passes the keys, then the arguments', async () => {
+    const calls: unknown[][] = [];
+    const defined: { name: string; numberOfKeys?: number }[] = [];
+    const host: ScriptHost & Record<string, unknown> = {
+      defineCommand(name, def) {
+        defined.push({ name, numberOfKeys: def.numberOfKeys });
+        host[name] = (...a: unknown[]) => {
+          calls.push(a);
+          return Promise.resolve('ok');
+        };
+      },
+    };
+    const dir = join(root, 'libs', 'sessions', 'src', 'lua');
+    const run = defineLuaScript(host, dir, 'login-attempt-1');
+    defineLuaScript(host, dir, 'login-attempt-1');
+    expect(defined).toEqual([{ name: 'herald:login-attempt-1', numberOfKeys: 1 }]);
+    await expect(run(['k'], ['hit', 5])).resolves.toBe('ok');
+    expect(calls).toEqual([['k', 'hit', 5]]);
+    await expect(run(['k', 'extra'])).rejects.toThrow('login-attempt-1 takes 1 keys, got 2');
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+/**
+ * The one way Herald loads a Lua script. Scripts live as `.lua` files under each library's `lua/`
+ * (copied to dist by the build) and are named `<name>-<number of keys>.lua` as in BullMQ, so the key
+ * count (what Cluster hashes) shows in review; `-n` marks a script taking a variable number of keys
+ * (the caller says how many). At load the file's highest `KEYS[i]` must not exceed its count. Scripts
+ * are registered with ioredis `defineCommand`, which sends EVALSHA and falls back to EVAL on NOSCRIPT.
+ */
+
+/** The part of an ioredis client (`Redis`, Sentinel-managed too) the loader needs. */
+export interface ScriptHost {
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+}
+
+/** A loaded script: its source and key count, checked against the file name. */
+export interface LuaScript {
+  /** File name without `.lua`, e.g. `claim-due-3`. */
+  readonly name: string;
+  readonly source: string;
+  /** Keys the script takes; `undefined` for a `-n` script (variable). */
+  readonly numberOfKeys: number | undefined;
+}
+
+/** Runs a defined script: `keys` first (exactly `numberOfKeys` of them when fixed), then `args`. */
+export type ScriptCommand<R = unknown> = (
+  keys: readonly string[],
+  args?: readonly (string | number)[],
+) => Promise<R>;
+
+const loaded = new Map<string, LuaScript>();
+
+/** Reads and checks `<dir>/<name>.lua` (once per process). Throws naming the file when it breaks the rules. */
+export function loadLuaScript(dir: string, name: string): LuaScript {
+  const path = join(dir, `${name}.lua`);
+  const cached = loaded.get(path);
+  if (cached) return cached;
+  const script = parseLuaScript(basename(path), readFileSync(path, 'utf8'));
+  loaded.set(path, script);
+  return script;
+}
+
+/** The checks of `loadLuaScript` on a file's name and text. */
+export function parseLuaScript(file: string, source: string): LuaScript {
+  const m = /^(.+)-(\d+|n)\.lua$/.exec(file);
+  if (!m)
+    throw new Error(`Lua script ${file}: the file name must end with -<number of keys>.lua (or -n.lua)`);
+  const numberOfKeys = m[2] === 'n' ? undefined : Number(m[2]);
+  if (numberOfKeys !== undefined) {
+    // Header comments count too: a header naming a key the script does not take is wrong as well.
+    let highest = 0;
+    for (const k of source.matchAll(/\bKEYS\[(\d+)\]/g)) highest = Math.max(highest, Number(k[1]));
+    if (highest > numberOfKeys) {
+      throw new Error(`Lua script ${file} uses KEYS[${highest}] but its name says ${numberOfKeys} keys`);
+    }
+  }
+  return { name: file.slice(0, -'.lua'.length), source, numberOfKeys };
+}
+
+/**
+ * Loads `<dir>/<name>.lua` and registers it on `client` (once per client) as command `herald:<name>`;
+ * returns a function running it. A fixed-count script refuses a call with another number of keys.
+ */
+export function defineLuaScript<R = unknown>(
+  client: ScriptHost,
+  dir: string,
+  name: string,
+): ScriptCommand<R> {
+  const script = loadLuaScript(dir, name);
+  const command = `herald:${script.name}`;
+  const host = client as unknown as Record<string, ((...a: (string | number)[]) => Promise<R>) | undefined>;
+  if (typeof host[command] !== 'function') {
+    client.defineCommand(command, { lua: script.source, numberOfKeys: script.numberOfKeys });
+  }
+  const run = host[command]!.bind(client);
+  const fixed = script.numberOfKeys;
+  return (keys, args = []) => {
+    if (fixed === undefined) return run(keys.length, ...keys, ...args);
+    if (keys.length !== fixed) {
+      return Promise.reject(new Error(`${script.name} takes ${fixed} keys, got ${keys.length}`));
+    }
+    return run(...keys, ...args);
+  };
+}
+
+/** Integer replies arrive as numbers (RESP2 and RESP3); anything else is a bug in a script. */
+export function integerReply(name: string, reply: unknown): number {
+  if (typeof reply !== 'number' || !Number.isSafeInteger(reply)) {
+    throw new Error(`${name}: unexpected reply ${String(reply)}`);
+  }
+  return reply;
+}

@@ -1,0 +1,110 @@
+import { dueBucketOf } from '@herald/domain';
+import { globEscape, RedisKeys } from './keys';
+
+describe('RedisKeys', () => {
+  const keys = new RedisKeys('herald', 16);
+  const gid = '00000000000000a1';
+
+  it('builds the group, index and limit keys of the README schema', () => {
+    expect(keys.groupFiring('acme', gid)).toBe(`herald:acme:alert:group:firing:{${gid}}`);
+    expect(keys.groupRecovery('acme', gid)).toBe(`herald:acme:alert:group:recovery:{${gid}}`);
+    expect(keys.groupMeta('acme', gid)).toBe(`herald:acme:alert:group:meta:{${gid}}`);
+    expect(keys.tenantGroups('acme')).toBe('herald:acme:groups');
+    expect(keys.tenantUsage('acme')).toBe('herald:acme:usage');
+    expect(keys.tenantIngestBucket('acme')).toBe('herald:acme:ingest-bucket');
+  });
+
+  it('puts a group in the due bucket of the domain function, and reads due members back', () => {
+    expect(keys.dueBucketOf(gid)).toBe(dueBucketOf(gid, 16));
+    expect(keys.dueBucket(3)).toBe('herald:due:{b3}');
+    expect(keys.dueLease(3)).toBe('herald:due:lease:{b3}');
+    expect(keys.dueClaims(3)).toBe('herald:due:claim:{b3}');
+    const m = keys.dueMember('acme:prod', gid, 'recovery');
+    expect(m).toBe(`acme:prod:${gid}:r`);
+    expect(keys.parseDueMember(m)).toEqual({ tenant: 'acme:prod', groupId: gid, state: 'recovery' });
+    expect(keys.parseDueMember(keys.dueMember('t', gid, 'firing'))).toEqual({
+      tenant: 't',
+      groupId: gid,
+      state: 'firing',
+    });
+    expect(keys.parseDueMember('t:not-a-group:f')).toBeNull();
+  });
+
+  it('keeps the receiver of a log entry after the group tag', () => {
+    expect(keys.nflog('acme', gid, 'firing', 'team {x}')).toBe(`herald:acme:nflog:{${gid}}:f:team {x}`);
+  });
+
+  it('names locks as the seed does, tagged on the alert / group', () => {
+    expect(keys.alertLock('acme', '4f2a')).toBe('herald:acme:lock:alert:{4f2a}');
+    expect(keys.groupLock('acme', 'b1c2')).toBe('herald:acme:lock:group:{b1c2}');
+    expect(keys.taskLock('acme', 'gc')).toBe('herald:acme:lock:task:{gc}');
+  });
+
+  it('keeps the fencing counter in the lock key’s slot', () => {
+    expect(keys.lockFence(keys.groupLock('acme', 'b1c2'))).toBe('herald:acme:lock:group:{b1c2}:fence');
+  });
+
+  it('rejects lock key parts that would move the hash tag', () => {
+    expect(() => keys.groupLock('ac{me}', 'b1')).toThrow('invalid lock key tenant');
+    expect(() => keys.alertLock('acme', '')).toThrow('invalid lock key alert');
+    expect(() => new RedisKeys('{x}', 1).groupLock('acme', 'b1')).toThrow('invalid lock key prefix');
+  });
+
+  it('builds node, session, login and delivery keys', () => {
+    expect(keys.nodeHeartbeat('n1')).toBe('herald:node:{n1}');
+    expect(keys.session('acme', 'ab12')).toBe('herald:acme:session:{ab12}');
+    expect(keys.tenantSessions('acme')).toBe('herald:acme:sessions');
+    expect(keys.parseSessionMember(keys.sessionMember('id1', 'ab12'))).toEqual({
+      id: 'id1',
+      tokenHash: 'ab12',
+    });
+    expect(keys.loginAttempts('ip', '10.0.0.1')).toBe('herald:login:ip:{10.0.0.1}');
+    expect(keys.bullPrefix()).toBe('{herald}');
+    expect(keys.deliveryQueueKey('wait')).toBe('{herald}:delivery:wait');
+    expect(keys.rateLimitPrefix()).toBe('{herald}:delivery:rate');
+    expect(keys.rateLimit('acme', 'hook')).toBe('{herald}:delivery:rate:acme|hook');
+    expect(keys.deadLetterIndex('acme')).toBe('{herald}:delivery:dead:acme');
+  });
+
+  it('reads every key it builds back to its kind', () => {
+    const cases: [string, unknown][] = [
+      [keys.groupFiring('acme', gid), { kind: 'group-firing', tenant: 'acme', groupId: gid }],
+      [keys.groupRecovery('acme', gid), { kind: 'group-recovery', tenant: 'acme', groupId: gid }],
+      [keys.groupMeta('acme', gid), { kind: 'group-meta', tenant: 'acme', groupId: gid }],
+      [keys.tenantGroups('acme'), { kind: 'group-index', tenant: 'acme' }],
+      [keys.tenantUsage('acme'), { kind: 'tenant-usage', tenant: 'acme' }],
+      [keys.tenantIngestBucket('acme'), { kind: 'ingest-bucket', tenant: 'acme' }],
+      [keys.dueBucket(2), { kind: 'due', bucket: 2 }],
+      [keys.dueLease(2), { kind: 'due-lease', bucket: 2 }],
+      [keys.dueClaims(2), { kind: 'due-claim', bucket: 2 }],
+      [
+        keys.nflog('acme', gid, 'recovery', 'hook:a'),
+        { kind: 'nflog', tenant: 'acme', groupId: gid, state: 'recovery', receiver: 'hook:a' },
+      ],
+      [keys.session('acme', 'ab12'), { kind: 'session', tenant: 'acme', tokenHash: 'ab12' }],
+      [keys.tenantSessions('acme'), { kind: 'session-index', tenant: 'acme' }],
+      [keys.loginAttempts('user', 'ff'), { kind: 'login-limiter' }],
+      [keys.groupLock('acme', gid), { kind: 'lock', tenant: 'acme', lockKind: 'group', id: gid }],
+      [
+        keys.lockFence(keys.taskLock('acme', 'gc')),
+        { kind: 'lock-fence', tenant: 'acme', lockKind: 'task', id: 'gc' },
+      ],
+      [keys.nodeHeartbeat('n1'), { kind: 'node', nodeId: 'n1' }],
+      [keys.deliveryQueueKey('wait'), { kind: 'queue' }],
+      [keys.rateLimit('acme', 'hook'), { kind: 'queue' }],
+      ['herald:acme:something-else', { kind: 'other', tenant: 'acme' }],
+      ['unrelated:key', null],
+    ];
+    for (const [key, parsed] of cases) expect([key, keys.parse(key)]).toEqual([key, parsed]);
+    expect(keys.tenantOfIndex(keys.tenantGroups('acme'), 'groups')).toBe('acme');
+    expect(keys.tenantOfIndex(keys.tenantSessions('acme'), 'groups')).toBeNull();
+  });
+
+  it('escapes glob specials in SCAN patterns', () => {
+    expect(globEscape('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\');
+    const odd = new RedisKeys('h*', 1);
+    expect(odd.patterns()).toEqual(['h\\*:*', '{h\\*}:*']);
+    expect(odd.lockPattern('t?')).toBe('h\\*:t\\?:lock:*');
+    expect(odd.nodeHeartbeatPattern()).toBe('h\\*:node:{*}');
+  });
+});
