@@ -5,33 +5,41 @@ import { AdminModule } from './admin/admin.module';
 import { AlertsController } from './alerts/alerts.controller';
 import { AuthModule } from './auth/auth.module';
 import { ClockModule } from './clock/clock.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { QueueApiModule } from './delivery/queue-api.module';
 import { FlushModule } from './flush/flush.module';
-import { HealthModule } from './health/health.module'; // observability (issue 7)
+import { HealthModule } from './health/health.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestService } from './ingest/ingest.service';
-import { MetricsModule } from './metrics/metrics.module'; // observability (issue 7)
+import { MetricsModule } from './metrics/metrics.module';
 import { GroupStoreModule } from './store/group-store.module';
 import { UiController } from './ui/ui.controller';
 
-/** The Herald node. The config is loaded before Nest boots and handed in, so nothing reads the env. */
+/**
+ * The Herald node. The config is loaded before Nest boots and handed in, so nothing reads the env.
+ * Its roles (`herald.roles`) pick the modules: `api` the HTTP API, ingest and UI; `scheduler` the flush
+ * ticks; `delivery` the queue workers. Every node serves /metrics and the health endpoints.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: HeraldConfig): DynamicModule {
+    const roles = config.herald.roles;
+    const api = roles.has('api');
     return {
       module: AppModule,
       imports: [
         HeraldConfigModule.forRoot(config),
         ClockModule,
         GroupStoreModule,
-        AuthModule,
-        AdminModule,
-        FlushModule,
+        DeliveryModule,
         MetricsModule,
         HealthModule,
+        ...(api ? [AuthModule, AdminModule, QueueApiModule] : []),
+        ...(roles.has('scheduler') ? [FlushModule.forRoot(config)] : []),
       ],
-      controllers: [IngestController, AlertsController, UiController],
-      providers: [IngestService, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      controllers: api ? [IngestController, AlertsController, UiController] : [],
+      providers: [...(api ? [IngestService] : []), { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

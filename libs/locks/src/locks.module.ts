@@ -13,6 +13,8 @@ export interface LocksModuleOptions extends LockManagerOptions {
   backend: LockBackend;
   /** How long application shutdown waits for held locks before force-releasing them (ms). Default 10 s. */
   shutdownTimeoutMs?: number;
+  /** Runs after the locks are released at shutdown (e.g. closes the backend's own connections). */
+  onShutdown?: () => Promise<void> | void;
 }
 
 const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModuleBuilder<LocksModuleOptions>()
@@ -29,6 +31,7 @@ class LocksShutdown implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.locks.shutdown(this.opts.shutdownTimeoutMs ?? 10_000);
+    await this.opts.onShutdown?.();
   }
 }
 

@@ -1,13 +1,162 @@
-import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
-import { GroupStoreModule } from '../store/group-store.module';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import {
+  FlushRunner,
+  PROCESS_LOCK,
+  type Clock,
+  type EnqueueOutcome,
+  type FlushStore,
+  type GroupLock,
+  type GroupStore,
+  type NflogRecorder,
+  type OutgoingNotification,
+  type RunnerReceiver,
+} from '@herald/domain';
+import { receiverSendsResolved, type BuiltReceivers, type DeliveryQueue } from '@herald/delivery';
+import { LockManager, LocksModule } from '@herald/locks';
+import type { HeraldMetrics } from '@herald/observability';
+import { RedisKeys, type RedisClient, type RedisModeSource } from '@herald/redis';
+import { CLOCK } from '../clock/clock.module';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { DELIVERY_QUEUE, NFLOG_RECORDER, RECEIVERS } from '../delivery/delivery.tokens';
+import { HERALD_METRICS } from '../metrics/metrics.tokens';
+import {
+  FLUSH_STORE,
+  GROUP_STORE,
+  GroupStoreModule,
+  REDIS_CLIENT,
+  REDIS_MODE,
+} from '../store/group-store.module';
 import { FlushScheduler } from './flush.scheduler';
-import { QueueController } from './queue.controller';
+import { FLUSH_RUNNER, GROUP_LOCK } from './flush.tokens';
+import { RedisGroupLock } from './group-lock';
+import { lockModuleOptions } from './lock-backend';
 
-/** Flushing, delivery and the tenant's view of its dead letters. */
-@Module({
-  imports: [GroupStoreModule, AuthModule],
-  providers: [FlushScheduler],
-  controllers: [QueueController],
-})
-export class FlushModule {}
+/** The runner's view of delivery: the notification as a job, the enqueue result as the flush's outcome. */
+function notifier(queue: DeliveryQueue) {
+  return {
+    async enqueue(n: OutgoingNotification): Promise<EnqueueOutcome> {
+      const { tenant, receiver, groupKey, groupId, state, seq, payload, idempotencyKey, log } = n;
+      const res = await queue.enqueue({
+        tenant,
+        receiver,
+        groupKey,
+        groupId,
+        state,
+        seq,
+        payload,
+        idempotencyKey,
+        log,
+      });
+      if (res.status !== 'duplicate') return res.status === 'queued' ? 'queued' : 'pending';
+      return res.delivered ? 'delivered' : res.dead ? 'dead' : 'pending';
+    },
+  };
+}
+
+function runnerReceivers(cfg: HeraldConfig, built: BuiltReceivers): Map<string, RunnerReceiver> {
+  return new Map(
+    cfg.receivers.map((rc) => [
+      rc.name,
+      {
+        name: rc.name,
+        sendResolved: receiverSendsResolved(rc),
+        deliverable: (built.byName.get(rc.name)?.length ?? 0) > 0,
+        unsupported: rc.unsupportedKinds,
+      },
+    ]),
+  );
+}
+
+function createRunner(
+  cfg: HeraldConfig,
+  groups: GroupStore,
+  flush: FlushStore,
+  queue: DeliveryQueue,
+  lock: GroupLock,
+  clock: Clock,
+  recorder: NflogRecorder,
+  built: BuiltReceivers,
+  metrics?: HeraldMetrics,
+): FlushRunner {
+  const log = new Logger('Flush');
+  const h = cfg.herald;
+  return new FlushRunner(
+    { groups, flush, notifier: notifier(queue), lock, clock, recorder },
+    {
+      nodeId: h.nodeId,
+      externalURL: h.externalUrl,
+      leaseMs: h.scheduler.lease,
+      claimLimit: h.scheduler.claimBatch,
+      concurrency: h.scheduler.concurrency,
+      receivers: runnerReceivers(cfg, built),
+      onError: (entry, e) =>
+        log.warn(
+          `flush of ${entry.tenant}/${entry.groupId} (${entry.state}) failed, retried after the lease: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        ),
+      onUnsupported: (n, kinds) => {
+        // herald.allow_unsupported_receivers: never silent — one line and one count per notification.
+        log.warn(
+          `notification not sent by unsupported integration(s) ${kinds.join(', ')} of receiver ${n.receiver} ${JSON.stringify({ tenant: n.tenant, groupKey: n.groupKey, state: n.state, seq: n.seq, alerts: n.payload.alerts.length })}`,
+        );
+        for (const _ of kinds)
+          metrics?.notifications.inc({ receiver: n.receiver, outcome: 'unsupported', reason: '' });
+      },
+    },
+  );
+}
+
+/**
+ * Flushing: the domain's FlushRunner wired to the stores, the delivery queue and the group lock, and the
+ * scheduler that ticks it on `scheduler` nodes. Redis mode takes group locks from LocksModule.
+ */
+@Module({})
+export class FlushModule {
+  static forRoot(config: HeraldConfig): DynamicModule {
+    const redis = config.herald.redis.mode !== 'memory';
+    const keys = new RedisKeys(config.herald.redis.keyPrefix, config.herald.redis.dueBuckets);
+    return {
+      module: FlushModule,
+      imports: [
+        GroupStoreModule,
+        DeliveryModule,
+        ...(redis
+          ? [
+              LocksModule.forRootAsync({
+                imports: [GroupStoreModule],
+                inject: [HERALD_CONFIG, REDIS_CLIENT, CLOCK, { token: HERALD_METRICS, optional: true }],
+                useFactory: (cfg: HeraldConfig, client: RedisClient, clock: Clock, metrics?: HeraldMetrics) =>
+                  lockModuleOptions(cfg, client, keys, clock, metrics),
+              }),
+            ]
+          : []),
+      ],
+      providers: [
+        redis
+          ? {
+              provide: GROUP_LOCK,
+              inject: [LockManager, REDIS_MODE],
+              useFactory: (locks: LockManager, mode: RedisModeSource) =>
+                new RedisGroupLock(locks, (t, g) => keys.groupLock(t, g), mode),
+            }
+          : { provide: GROUP_LOCK, useValue: PROCESS_LOCK },
+        {
+          provide: FLUSH_RUNNER,
+          inject: [
+            HERALD_CONFIG,
+            GROUP_STORE,
+            FLUSH_STORE,
+            DELIVERY_QUEUE,
+            GROUP_LOCK,
+            CLOCK,
+            NFLOG_RECORDER,
+            RECEIVERS,
+            { token: HERALD_METRICS, optional: true },
+          ],
+          useFactory: createRunner,
+        },
+        FlushScheduler,
+      ],
+    };
+  }
+}

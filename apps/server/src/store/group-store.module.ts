@@ -1,13 +1,24 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { MemoryFlushStore, MemoryGroupStore, systemClock, type GroupStore } from '@herald/domain';
+import { CLOCK } from '../clock/clock.module';
 import {
-  createFailFastClient,
+  MemoryFlushStore,
+  MemoryGroupStore,
+  withTimeout,
+  type Clock,
+  type FlushStore,
+  type GroupStore,
+} from '@herald/domain';
+import {
+  createRedisClient,
+  FailoverFlushStore,
   FailoverGroupStore,
+  RedisFlushStore,
   RedisGroupStore,
   RedisKeys,
-  type RedisConnectionOptions,
+  redisConnection,
+  redisConnectionOptions,
+  type RedisClient,
   type RedisModeSource,
   type StoreModeStatus,
 } from '@herald/redis';
@@ -18,6 +29,13 @@ export const GROUP_STORE = Symbol('GROUP_STORE');
 export const STORE_STATUS = Symbol('STORE_STATUS');
 /** Injection token of the request-path Redis client, or null in memory mode. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+/** Injection token of the FlushStore port (due index + notification log), following the group store's mode. */
+export const FLUSH_STORE = Symbol('FLUSH_STORE');
+/**
+ * Injection token of the node's one source of "is Redis up" (`RedisModeSource`), or null in memory
+ * mode: the failover group store, which the flush store, the group lock and delivery follow.
+ */
+export const REDIS_MODE = Symbol('REDIS_MODE');
 
 export type StoreStatusFn = () => StoreModeStatus | { mode: 'memory'; since: number; pendingAlerts: number };
 
@@ -25,37 +43,17 @@ export type StoreStatusFn = () => StoreModeStatus | { mode: 'memory'; since: num
 export interface StoreHandles {
   store: GroupStore;
   status: StoreStatusFn;
-  redis: Redis | null;
+  redis: RedisClient | null;
   /** The memory due index + notification log: memory mode, and the fallback while Redis is down. */
   memoryFlush: MemoryFlushStore;
+  /** The flush store the scheduler and delivery use (Redis with the memory fallback, or memory). */
+  flush: FlushStore;
+  /** Redis mode: every key, and the clients BullMQ makes (same endpoint, timeouts and names). */
+  keys: RedisKeys;
+  connection: ReturnType<typeof redisConnection> | null;
   /** Redis mode: the failover store, whose mode the flush store and delivery follow. */
   mode: RedisModeSource | null;
   close: () => Promise<void>;
-}
-
-function connectionOptions(cfg: HeraldConfig): RedisConnectionOptions | null {
-  const r = cfg.herald.redis;
-  const base = {
-    commandTimeout: r.commandTimeout,
-    connectTimeout: r.connectTimeout,
-    name: `herald:${cfg.herald.nodeId}`,
-  };
-  switch (r.mode) {
-    case 'memory':
-      return null;
-    case 'single':
-      return { ...base, url: r.url };
-    case 'sentinel':
-      return {
-        ...base,
-        sentinel: {
-          masterName: r.sentinel.masterName,
-          sentinels: r.sentinel.sentinels.map((s) => `${s.host}:${s.port}`),
-          password: r.sentinel.password,
-          sentinelPassword: r.sentinel.sentinelPassword,
-        },
-      };
-  }
 }
 
 /**
@@ -63,40 +61,51 @@ function connectionOptions(cfg: HeraldConfig): RedisConnectionOptions | null {
  * memory fallback. A Redis that is unreachable at start-up does not stop the node: it starts degraded
  * and reconciles when Redis appears.
  */
-async function createStore(cfg: HeraldConfig): Promise<StoreHandles> {
+async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandles> {
   const log = new Logger('GroupStore');
-  const memoryFlush = new MemoryFlushStore({ clock: systemClock, dueBuckets: cfg.herald.redis.dueBuckets });
+  const memoryFlush = new MemoryFlushStore({ clock, dueBuckets: cfg.herald.redis.dueBuckets });
   const memory = new MemoryGroupStore({
     maxAlerts: cfg.herald.memory.maxAlerts,
     maxGroups: cfg.herald.memory.maxGroups,
     retention: cfg.herald.retention,
     due: memoryFlush,
   });
-  const opts = connectionOptions(cfg);
+  const keys = new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets);
+  const opts = redisConnectionOptions(cfg.herald.redis, cfg.herald.nodeId);
   if (!opts) {
-    const since = Date.now();
+    const since = clock.now();
     log.log('No Redis configured: in-memory mode (state is per node and lost on restart)');
     return {
       store: memory,
       status: () => ({ mode: 'memory', since, pendingAlerts: memory.size.alerts }),
       redis: null,
       memoryFlush,
+      flush: memoryFlush,
+      keys,
+      connection: null,
       mode: null,
       close: () => Promise.resolve(),
     };
   }
-  const redis = createFailFastClient(opts);
+  const redis = createRedisClient(opts, 'fail-fast');
   // ioredis reports every failed reconnect as an 'error' event; the failover store logs the transitions.
   redis.on('error', () => undefined);
-  const keys = new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets);
   const failover = new FailoverGroupStore(
     new RedisGroupStore(redis, keys, { retention: cfg.herald.retention }),
     memory,
     log,
-    { probeInterval: cfg.herald.redis.reconnectCheckInterval, probe: () => redis.ping() },
+    {
+      probeInterval: cfg.herald.redis.reconnectCheckInterval,
+      probe: () => redis.ping(),
+      clock,
+    },
   );
   try {
-    await withTimeout(redis.connect(), cfg.herald.redis.connectTimeout);
+    await withTimeout(
+      redis.connect(),
+      cfg.herald.redis.connectTimeout,
+      `no connection within ${cfg.herald.redis.connectTimeout} ms`,
+    );
     log.log(`Connected to Redis (key prefix "${keys.prefix}")`);
   } catch (e) {
     failover.startInFallback(e);
@@ -106,6 +115,14 @@ async function createStore(cfg: HeraldConfig): Promise<StoreHandles> {
     status: () => failover.status(),
     redis,
     memoryFlush,
+    flush: new FailoverFlushStore(
+      new RedisFlushStore(redis, keys, { keyTtl: cfg.herald.retention }),
+      memoryFlush,
+      failover,
+      { clock, nodeId: cfg.herald.nodeId },
+    ),
+    keys,
+    connection: redisConnection(opts),
     mode: failover,
     close: () => {
       failover.close();
@@ -115,34 +132,20 @@ async function createStore(cfg: HeraldConfig): Promise<StoreHandles> {
   };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
 /** Injection token of the StoreHandles. */
 export const STORE_HANDLES = Symbol('STORE_HANDLES');
 const HANDLES = STORE_HANDLES;
 
 @Module({
   providers: [
-    { provide: HANDLES, inject: [HERALD_CONFIG], useFactory: createStore },
+    { provide: HANDLES, inject: [HERALD_CONFIG, CLOCK], useFactory: createStore },
     { provide: GROUP_STORE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.store },
     { provide: STORE_STATUS, inject: [HANDLES], useFactory: (h: StoreHandles) => h.status },
     { provide: REDIS_CLIENT, inject: [HANDLES], useFactory: (h: StoreHandles) => h.redis },
+    { provide: FLUSH_STORE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.flush },
+    { provide: REDIS_MODE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.mode },
   ],
-  exports: [GROUP_STORE, STORE_STATUS, REDIS_CLIENT, STORE_HANDLES],
+  exports: [GROUP_STORE, STORE_STATUS, REDIS_CLIENT, STORE_HANDLES, FLUSH_STORE, REDIS_MODE],
 })
 export class GroupStoreModule implements OnApplicationShutdown {
   constructor(@Inject(HANDLES) private readonly handles: StoreHandles) {}

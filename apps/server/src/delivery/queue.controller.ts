@@ -1,13 +1,14 @@
-import { Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { DeadLetter } from '@herald/delivery';
+import type { DeadLetter, DeliveryQueue } from '@herald/delivery';
 import type { TenantContext } from '@herald/sessions';
 import { AuthService } from '../auth/auth.service';
 import type { AuthedRequest } from '../auth/credentials';
 import { AdminOnly, Tenant } from '../auth/decorators';
 import { SessionGuard } from '../auth/session.guard';
 import { HeraldHttpError } from '../http/http-error';
-import { FlushScheduler } from './flush.scheduler';
+
+import { DELIVERY_QUEUE } from './delivery.tokens';
 
 const PAGE = 1000;
 
@@ -33,13 +34,13 @@ interface DeadLetterView {
 @Controller('api/v1/queue')
 export class QueueController {
   constructor(
-    private readonly scheduler: FlushScheduler,
+    @Inject(DELIVERY_QUEUE) private readonly queue: DeliveryQueue,
     private readonly auth: AuthService,
   ) {}
 
   /** The tenant's newest dead letters, from its own index (another tenant's volume never hides them). */
   private own(ctx: TenantContext, limit = PAGE): Promise<DeadLetter[]> {
-    return this.scheduler.deliveryQueue.deadLetters(limit, ctx.tenant);
+    return this.queue.deadLetters(limit, ctx.tenant);
   }
 
   @Get()
@@ -49,10 +50,7 @@ export class QueueController {
   async list(
     @Tenant() ctx: TenantContext,
   ): Promise<{ counts: { dead: number }; deadLetters: DeadLetterView[] }> {
-    const [mine, dead] = await Promise.all([
-      this.own(ctx),
-      this.scheduler.deliveryQueue.deadLetterCount(ctx.tenant),
-    ]);
+    const [mine, dead] = await Promise.all([this.own(ctx), this.queue.deadLetterCount(ctx.tenant)]);
     return {
       counts: { dead },
       deadLetters: mine.map((d) => ({
@@ -76,7 +74,7 @@ export class QueueController {
     @Param('id') id: string,
     @Req() req: AuthedRequest,
   ): Promise<{ retried: number }> {
-    if (!(await this.scheduler.deliveryQueue.retryDeadLetter(id, ctx.tenant))) {
+    if (!(await this.queue.retryDeadLetter(id, ctx.tenant))) {
       throw new HeraldHttpError(404, { error: 'id: no such dead letter', field: 'id' });
     }
     this.auth.record(
@@ -93,11 +91,11 @@ export class QueueController {
     let retried = 0;
     // Page through the tenant's index: each retry takes its dead letter out of it. Bounded by the count
     // at the start, as a retried notification may fail again and come back meanwhile.
-    const total = await this.scheduler.deliveryQueue.deadLetterCount(ctx.tenant);
+    const total = await this.queue.deadLetterCount(ctx.tenant);
     while (retried < total) {
       const page = await this.own(ctx);
       let n = 0;
-      for (const d of page) if (await this.scheduler.deliveryQueue.retryDeadLetter(d.id, ctx.tenant)) n++;
+      for (const d of page) if (await this.queue.retryDeadLetter(d.id, ctx.tenant)) n++;
       retried += n;
       if (n === 0 || page.length < PAGE) break;
     }
