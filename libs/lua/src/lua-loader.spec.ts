@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { defineLuaScript, parseLuaScript, type ScriptHost } from './lua-loader';
+import { defineLuaScript, loadLuaScript, parseLuaScript, type ScriptHost } from './lua-loader';
 
 const root = join(__dirname, '..', '..', '..');
 
 function luaFiles(dir: string, acc: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+    if (['node_modules', 'dist', 'includes'].includes(e.name) || e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) luaFiles(p, acc);
     else if (e.name.endsWith('.lua')) acc.push(p);
@@ -36,6 +36,16 @@ describe('Lua loader', () => {
     expect(files.length).toBeGreaterThanOrEqual(19);
     for (const f of files) {
       expect(() => parseLuaScript(relative(join(f, '..'), f), readFileSync(f, 'utf8'))).not.toThrow();
+    }
+  });
+
+  it('expands --- @include lines with the included file, once written for several scripts', () => {
+    const dir = join(root, 'libs', 'locks', 'src', 'lua');
+    const acquire = loadLuaScript(dir, 'lock-acquire-2').source;
+    const bump = loadLuaScript(dir, 'fence-bump-1').source;
+    for (const src of [acquire, bump]) {
+      expect(src).not.toContain('@include');
+      expect(src).toContain('local function nextFence(key, ttl)');
     }
   });
 

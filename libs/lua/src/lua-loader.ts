@@ -36,9 +36,20 @@ export function loadLuaScript(dir: string, name: string): LuaScript {
   const path = join(dir, `${name}.lua`);
   const cached = loaded.get(path);
   if (cached) return cached;
-  const script = parseLuaScript(basename(path), readFileSync(path, 'utf8'));
+  const script = parseLuaScript(basename(path), expandIncludes(dir, readFileSync(path, 'utf8')));
   loaded.set(path, script);
   return script;
+}
+
+/**
+ * Replaces each line `--- @include "<path>"` (BullMQ's form) with `<dir>/<path>.lua`, so a function two
+ * scripts need (e.g. the fencing counter) is written once; included files live in `includes/` and take
+ * no keys of their own (they get them as arguments).
+ */
+export function expandIncludes(dir: string, source: string): string {
+  return source.replace(/^--- @include "([\w./-]+)"$/gm, (_line, rel: string) =>
+    readFileSync(join(dir, `${rel}.lua`), 'utf8').trimEnd(),
+  );
 }
 
 /** The checks of `loadLuaScript` on a file's name and text. */

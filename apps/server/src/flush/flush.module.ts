@@ -36,18 +36,7 @@ import { lockModuleOptions } from './lock-backend';
 function notifier(queue: DeliveryQueue) {
   return {
     async enqueue(n: OutgoingNotification): Promise<EnqueueOutcome> {
-      const { tenant, receiver, groupKey, groupId, state, seq, payload, idempotencyKey, log } = n;
-      const res = await queue.enqueue({
-        tenant,
-        receiver,
-        groupKey,
-        groupId,
-        state,
-        seq,
-        payload,
-        idempotencyKey,
-        log,
-      });
+      const res = await queue.enqueue(n); // the payload once, the log record beside it
       if (res.status !== 'duplicate') return res.status === 'queued' ? 'queued' : 'pending';
       return res.delivered ? 'delivered' : res.dead ? 'dead' : 'pending';
     },

@@ -15,5 +15,15 @@ export function filterAlerts(alerts: FlushAlerts, drop: (a: Alert) => boolean): 
   return { firing: alerts.firing.filter((a) => !drop(a)), resolved: alerts.resolved.filter((a) => !drop(a)) };
 }
 
+/** Drops the alerts `mutes` says are muted (asked once per alert, possibly async), in both halves. */
+export async function dropMuted(
+  alerts: FlushAlerts,
+  mutes: (a: Alert) => boolean | Promise<boolean>,
+): Promise<FlushAlerts> {
+  const muted = new Set<string>();
+  for (const a of [...alerts.firing, ...alerts.resolved]) if (await mutes(a)) muted.add(a.fingerprint);
+  return muted.size ? filterAlerts(alerts, (a) => muted.has(a.fingerprint)) : alerts;
+}
+
 /** Nothing left: what a stage returns when it mutes the whole notification. */
 export const NOTHING: FlushAlerts = Object.freeze({ firing: [], resolved: [] }) as FlushAlerts;

@@ -1,6 +1,6 @@
 import type { Alert } from '../alert';
 import type { FlushAlerts, FlushContext } from './flush-context';
-import { filterAlerts, type FlushStage } from './flush-stage';
+import { dropMuted, type FlushStage } from './flush-stage';
 
 /** Port: inhibition rules (a target alert is muted while a matching source alert fires). */
 export interface Inhibitor {
@@ -16,10 +16,7 @@ export class InhibitStage implements FlushStage {
 
   constructor(private readonly inhibitor: Inhibitor = NO_INHIBITION) {}
 
-  async apply(ctx: FlushContext, alerts: FlushAlerts): Promise<FlushAlerts> {
-    const all = [...alerts.firing, ...alerts.resolved];
-    const muted = new Set<string>();
-    for (const a of all) if (await this.inhibitor.isInhibited(a, ctx)) muted.add(a.fingerprint);
-    return muted.size ? filterAlerts(alerts, (a) => muted.has(a.fingerprint)) : alerts;
+  apply(ctx: FlushContext, alerts: FlushAlerts): Promise<FlushAlerts> {
+    return dropMuted(alerts, (a) => this.inhibitor.isInhibited(a, ctx));
   }
 }

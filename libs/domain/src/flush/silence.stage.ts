@@ -1,6 +1,6 @@
 import type { Alert } from '../alert';
 import type { FlushAlerts, FlushContext } from './flush-context';
-import { filterAlerts, type FlushStage } from './flush-stage';
+import { dropMuted, type FlushStage } from './flush-stage';
 
 /** Port: silences active at the flush's `now`. */
 export interface Silencer {
@@ -16,11 +16,7 @@ export class SilenceStage implements FlushStage {
 
   constructor(private readonly silencer: Silencer = NO_SILENCES) {}
 
-  async apply(ctx: FlushContext, alerts: FlushAlerts): Promise<FlushAlerts> {
-    const muted = new Set<string>();
-    for (const a of [...alerts.firing, ...alerts.resolved]) {
-      if (await this.silencer.isSilenced(a, ctx)) muted.add(a.fingerprint);
-    }
-    return muted.size ? filterAlerts(alerts, (a) => muted.has(a.fingerprint)) : alerts;
+  apply(ctx: FlushContext, alerts: FlushAlerts): Promise<FlushAlerts> {
+    return dropMuted(alerts, (a) => this.silencer.isSilenced(a, ctx));
   }
 }
