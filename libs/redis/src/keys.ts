@@ -91,6 +91,24 @@ export class RedisKeys {
     return `${tenant}:${groupId}:${HALF[state]}`;
   }
 
+  /**
+   * What delete-group-6.lua and remove-alerts-6.lua touch: the tenant's group index, the group's halves
+   * and meta, its due bucket and the tenant's usage (KEYS), and the group's two due members (ARGV).
+   */
+  groupScriptKeys(tenant: string, groupId: string): { keys: string[]; dueMembers: [string, string] } {
+    return {
+      keys: [
+        this.tenantGroups(tenant),
+        this.groupFiring(tenant, groupId),
+        this.groupRecovery(tenant, groupId),
+        this.groupMeta(tenant, groupId),
+        this.dueBucket(this.dueBucketOf(groupId)),
+        this.tenantUsage(tenant),
+      ],
+      dueMembers: [this.dueMember(tenant, groupId, 'firing'), this.dueMember(tenant, groupId, 'recovery')],
+    };
+  }
+
   /** Reads a `dueMember` back; null for a member Herald did not write. */
   parseDueMember(member: string): { tenant: string; groupId: string; state: GroupState } | null {
     const m = /^(.+):([0-9a-f]{16}):([fr])$/.exec(member);

@@ -58,38 +58,15 @@ export class RedisGroupStore implements GroupStore {
     deleteIfEmpty: boolean,
     now: number,
   ): Promise<number> {
-    const k = this.keys;
-    const keys = [
-      k.tenantGroups(tenant),
-      k.groupFiring(tenant, groupId),
-      k.groupRecovery(tenant, groupId),
-      k.groupMeta(tenant, groupId),
-      k.dueBucket(k.dueBucketOf(groupId)),
-      k.tenantUsage(tenant),
-    ];
-    const argv = [
-      groupId,
-      k.dueMember(tenant, groupId, 'firing'),
-      k.dueMember(tenant, groupId, 'recovery'),
-      now,
-      deleteIfEmpty ? 1 : 0,
-      ...fingerprints,
-    ];
+    const { keys, dueMembers } = this.keys.groupScriptKeys(tenant, groupId);
+    const argv = [groupId, ...dueMembers, now, deleteIfEmpty ? 1 : 0, ...fingerprints];
     return Number(await this.removeCmd(keys, argv));
   }
 
   async deleteGroup(tenant: string, groupId: string): Promise<boolean> {
     if (!/^[0-9a-f]{16}$/.test(groupId)) return false;
-    const k = this.keys;
-    const keys = [
-      k.tenantGroups(tenant),
-      k.groupFiring(tenant, groupId),
-      k.groupRecovery(tenant, groupId),
-      k.groupMeta(tenant, groupId),
-      k.dueBucket(k.dueBucketOf(groupId)),
-      k.tenantUsage(tenant),
-    ];
-    const argv = [groupId, k.dueMember(tenant, groupId, 'firing'), k.dueMember(tenant, groupId, 'recovery')];
+    const { keys, dueMembers } = this.keys.groupScriptKeys(tenant, groupId);
+    const argv = [groupId, ...dueMembers];
     return Number(await this.deleteCmd(keys, argv)) === 1;
   }
 
