@@ -12,10 +12,12 @@
  *
  * Then: every group notified firing (0 lost), duplicates counted and bounded, every ingest request 200.
  */
-import { HttpSink, type SinkRequest } from '../harness/http-sink';
-import { NginxServer } from '../harness/nginx';
-import { NodeProcess } from '../harness/node-process';
-import { RedisServer } from '../harness/redis-server';
+import { startProcessCluster, type ProcessCluster } from '../harness/cluster';
+import type { HttpSink, SinkRequest } from '../harness/http-sink';
+import type { NginxServer } from '../harness/nginx';
+import type { NodeProcess } from '../harness/node-process';
+import type { RedisServer } from '../harness/redis-server';
+import { sleep, waitUntil } from '../harness/wait';
 
 const GROUPS = 200; // posted before the faults
 const OUTAGE_GROUPS = 50; // first posted while Redis is down
@@ -58,6 +60,7 @@ herald:
     reconnect_check_interval: 500ms
 `;
 
+let cluster: ProcessCluster;
 let redis: RedisServer;
 let sink: HttpSink;
 let nodes: NodeProcess[];
@@ -67,27 +70,17 @@ let receiverDown = true;
 beforeAll(async () => {
   // AOF with fsync on every write: the restarted server has the state of the killed one, as a
   // production Redis (docker-compose: appendonly) would.
-  redis = await RedisServer.start({
-    args: ['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction'],
+  cluster = await startProcessCluster({
+    ids: ['chaos-1', 'chaos-2', 'chaos-3'],
+    yaml: CONFIG,
+    redis: { args: ['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction'] },
+    respond: () => (receiverDown ? 503 : 200),
   });
-  sink = await HttpSink.start();
-  sink.respond(() => (receiverDown ? 503 : 200));
-  nodes = await Promise.all(
-    ['chaos-1', 'chaos-2', 'chaos-3'].map((id) =>
-      NodeProcess.start(id, CONFIG(sink.url), { REDIS_URL: redis.url }),
-    ),
-  );
-  nginx = await NginxServer.start({ upstreams: nodes.map((n) => n.port) });
+  ({ redis, sink, nodes, nginx } = cluster);
 }, 90_000);
 
-afterAll(async () => {
-  await nginx?.stop();
-  await Promise.all((nodes ?? []).map((n) => n.kill()));
-  await sink?.stop();
-  await redis?.stop();
-}, 30_000);
+afterAll(() => cluster?.stop(), 30_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const name = (i: number) => `Chaos${i}`;
 const keyOf = (i: number) => `{}:{alertname="${name(i)}"}`;
 
@@ -251,13 +244,9 @@ async function ready(n: NodeProcess): Promise<string> {
   }
 }
 
-async function until(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
+/** Every node's `/health/ready` status is `status`. */
+const allReady = (status: string) => async () =>
+  (await Promise.all(nodes.map(ready))).every((s) => s === status);
 
 /** Prints the run's numbers (always: they are the point of this test). */
 function report(what: string, data: unknown): void {
@@ -279,26 +268,23 @@ describe('chaos: receiver 503 for 90 s + Redis SIGKILL for 10 s + a node SIGKILL
       'a (failed) first attempt for every group',
     );
     timeline.allGroupsAttempted = at();
+    // Time under test, here and below: the fault timeline of the header.
     await sleep(Math.max(0, REDIS_KILL_AT_MS - at()));
 
     // Redis SIGKILL for 10 s; 50 new groups arrive meanwhile (served from memory by whichever node).
     await redis.kill();
     timeline.redisKilled = at();
     active = GROUPS + OUTAGE_GROUPS;
-    await until(
-      async () => (await Promise.all(nodes.map(ready))).every((s) => s === 'degraded'),
-      10_000,
-      'degraded',
-    );
+    await waitUntil(allReady('degraded'), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'every node degraded',
+    });
     timeline.allDegraded = at();
     await sleep(REDIS_DOWN_MS - (at() - timeline.redisKilled));
     await redis.startProcess(); // same port, state from the AOF
     timeline.redisRestarted = at();
-    await until(
-      async () => (await Promise.all(nodes.map(ready))).every((s) => s === 'ok'),
-      30_000,
-      'ready ok',
-    );
+    await waitUntil(allReady('ok'), { timeoutMs: 30_000, intervalMs: 200, what: 'every node ready ok' });
     timeline.allReady = at();
 
     // The rest of the 90 s: dead letters pile up, each group retried every group_interval.
@@ -385,7 +371,8 @@ describe('chaos: receiver 503 for 90 s + Redis SIGKILL for 10 s + a node SIGKILL
     for (let i = 0; i < resolutions.length; i += 50)
       expect(await post(resolutions.slice(i, i + 50))).toBe(200);
     await sink.waitFor(() => tally('resolved').groups >= want, 60_000, `${want} groups resolved`);
-    await sleep(6000); // a group_interval more: a second resolution would show
+    // Time under test: a group_interval (5 s) more, where a second resolution would show.
+    await sleep(6000);
     const resolved = tally('resolved');
     report('resolved', { ...resolved, doubled: resolved.doubled.slice(0, 20) });
     expect(resolved.groups).toBe(want);

@@ -3,10 +3,11 @@
  * redis-server, behind a real nginx, notifying a real HTTP sink. Scenarios run one after the other
  * on the same cluster, each with its own alertname prefix.
  */
-import { HttpSink, type SinkRequest } from '../harness/http-sink';
-import { NginxServer } from '../harness/nginx';
-import { NodeProcess } from '../harness/node-process';
-import { RedisServer } from '../harness/redis-server';
+import { startProcessCluster, type ProcessCluster } from '../harness/cluster';
+import type { HttpSink, SinkRequest } from '../harness/http-sink';
+import type { NginxServer } from '../harness/nginx';
+import type { NodeProcess } from '../harness/node-process';
+import { sleep, waitUntil } from '../harness/wait';
 
 const CONFIG = (sink: string) => `
 route:
@@ -36,28 +37,21 @@ interface Notified {
   idem: string;
 }
 
-let redis: RedisServer;
+let cluster: ProcessCluster;
 let sink: HttpSink;
 let nodes: NodeProcess[];
 let nginx: NginxServer;
 
 beforeAll(async () => {
-  redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
-  sink = await HttpSink.start();
-  nodes = await Promise.all(
-    ['node-1', 'node-2', 'node-3'].map((id) =>
-      NodeProcess.start(id, CONFIG(sink.url), { REDIS_URL: redis.url }),
-    ),
-  );
-  nginx = await NginxServer.start({ upstreams: nodes.map((n) => n.port) });
+  cluster = await startProcessCluster({
+    ids: ['node-1', 'node-2', 'node-3'],
+    yaml: CONFIG,
+    redis: { args: ['--maxmemory-policy', 'noeviction'] },
+  });
+  ({ sink, nodes, nginx } = cluster);
 }, 90_000);
 
-afterAll(async () => {
-  await nginx?.stop();
-  await Promise.all((nodes ?? []).map((n) => n.kill()));
-  await sink?.stop();
-  await redis?.stop();
-});
+afterAll(() => cluster?.stop());
 
 /** Notifications of one scenario (its groups' keys contain the prefix). */
 function notified(prefix: string): Notified[] {
@@ -130,7 +124,8 @@ async function waitDistinct(prefix: string, status: string, want: number, timeou
     for (const n of nodes) report(`${n.id} log tail`, n.logs.split('\n').slice(-8));
     throw e;
   }
-  await new Promise((r) => setTimeout(r, 4000)); // two more group_interval ticks: anything extra would show
+  // Time under test: two more group_interval (2 s) ticks, in which anything extra would show.
+  await sleep(4000);
 }
 
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
@@ -194,7 +189,11 @@ async function killedScenario(): Promise<void> {
  * pool of `groups` alerts (one per group, so a group's content never changes) cycled over and over.
  * Every status is recorded.
  */
-function loadLoop(url: string, prefix: string, groups: number): { stop: () => Promise<Map<number, number>> } {
+function loadLoop(
+  url: string,
+  prefix: string,
+  groups: number,
+): { sent: () => number; stop: () => Promise<Map<number, number>> } {
   let running = true;
   const statuses = new Map<number, number>();
   const startsAt = new Date(Date.now() - 1000).toISOString();
@@ -216,6 +215,7 @@ function loadLoop(url: string, prefix: string, groups: number): { stop: () => Pr
   };
   const workers = [loop(), loop()];
   return {
+    sent: () => [...statuses.values()].reduce((a, b) => a + b, 0),
     stop: async () => {
       running = false;
       await Promise.all(workers);
@@ -242,7 +242,12 @@ describe('through nginx', () => {
     const load = loadLoop(nginx.url, P, 300);
     await sink.waitFor(() => tally(P, 'firing').distinct >= 50, 30_000, 'flushing under way');
     await nodes[2].kill();
-    await new Promise((r) => setTimeout(r, 3000));
+    // Ingest goes on through nginx with the node dead: 40 more batches (20 per client).
+    const atKill = load.sent();
+    await waitUntil(() => load.sent() >= atKill + 40, {
+      timeoutMs: 15_000,
+      what: '40 batches after the kill',
+    });
     const statuses = await load.stop();
     report('SIGKILL behind nginx, client statuses', [...statuses]);
     expect([...statuses.keys()]).toEqual([200]);
@@ -254,7 +259,8 @@ describe('through nginx', () => {
     expect(firing.sameKeyDuplicates).toBe(true);
     const seen = new Set(sink.accepted.map((r) => String(r.headers['idempotency-key'])));
     await nodes[2].restart();
-    await new Promise((r) => setTimeout(r, 5000));
+    // Time under test: two group_intervals (2 s) and a lease (3 s) of the restarted node, sending nothing.
+    await sleep(5000);
     // Rejoined without sending anything new: no notification with an Idempotency-Key not seen before
     // (a late repeat of a send that was in flight at the kill carries an old key and is allowed above).
     const fresh = sink.accepted.filter((r) => !seen.has(String(r.headers['idempotency-key'])));
@@ -280,10 +286,16 @@ describe('through nginx', () => {
     for (const n of nodes) {
       await n.stop(); // SIGTERM: graceful
       await n.restart();
-      // As an orchestrator would: ready, then a moment for nginx to take the node back (fail_timeout).
-      await new Promise((r) => setTimeout(r, 2500));
+      // As an orchestrator would: ready, then a moment for nginx to take the node back (fail_timeout;
+      // nginx keeps no state we could wait on).
+      await sleep(2500);
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    // Ingest goes on with all three back: 20 more batches (10 per client).
+    const atEnd = load.sent();
+    await waitUntil(() => load.sent() >= atEnd + 20, {
+      timeoutMs: 15_000,
+      what: '20 batches after the restarts',
+    });
     const statuses = await load.stop();
     report('rolling restart, client statuses', [...statuses]);
     if (statuses.size > 1) report('nginx error log', nginx.errorLog.split('\n').slice(-15));

@@ -1,6 +1,6 @@
-import { HttpSink } from '../harness/http-sink';
-import { post, startNode, type TestNode } from '../harness/app';
-import { RedisServer } from '../harness/redis-server';
+import { alertBatch, AOF, post, readyStatus, startSinkStack, type SinkStack } from '../harness/app';
+import type { HttpSink } from '../harness/http-sink';
+import { sleep, waitUntil } from '../harness/wait';
 
 /**
  * Issue 10 #1 and #4, with real processes: a receiver outage longer than the retry budget must not stop
@@ -28,11 +28,7 @@ herald:
 `;
 
 const alerts = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    labels: { alertname: `${prefix}${i}` },
-    startsAt: new Date(Date.now() - 1000).toISOString(),
-    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-  }));
+  alertBatch(prefix, n, { endsAt: new Date(Date.now() + 3_600_000).toISOString() });
 
 interface Sent {
   groupKey: string;
@@ -59,24 +55,16 @@ function sentBy(sink: HttpSink, prefix: string): Sent[] {
 }
 
 describe('delivery faults (issue 10)', () => {
-  let redis: RedisServer;
-  let sink: HttpSink;
-  let node: TestNode;
+  let env: SinkStack;
   let sinkDown = false;
 
   beforeAll(async () => {
-    redis = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
-    sink = await HttpSink.start();
-    sink.respond(() => (sinkDown ? 503 : 200));
-    node = await startNode(yaml(sink.url), { REDIS_URL: redis.url });
+    env = await startSinkStack(yaml, { redis: AOF, respond: () => (sinkDown ? 503 : 200) });
   });
-  afterAll(async () => {
-    await node.close();
-    await sink.stop();
-    await redis.stop();
-  }, 30_000);
+  afterAll(() => env?.close(), 30_000);
 
   it('a receiver outage longer than the retry budget does not stop notifications: every group is notified once the receiver is back', async () => {
+    const { sink, node } = env;
     sinkDown = true;
     expect((await post(`${node.url}/api/v2/alerts`, alerts('R', 20))).status).toBe(200);
     // Two attempts each, then dead letters (the old behaviour: the group was blocked for good).
@@ -85,14 +73,16 @@ describe('delivery faults (issue 10)', () => {
       15_000,
       '2 attempts each',
     );
-    await new Promise((r) => setTimeout(r, 3000)); // more than a group_interval with the receiver down
+    // Time under test: more than a group_interval (2 s) with the receiver down.
+    await sleep(3000);
     sinkDown = false;
     await sink.waitFor(
       () => new Set(sentBy(sink, 'R').map((s) => s.groupKey)).size === 20,
       20_000,
       'all 20 groups',
     );
-    await new Promise((r) => setTimeout(r, 4500)); // two more group_intervals: no repeats
+    // Time under test: two more group_intervals (2 s), and no repeats.
+    await sleep(4500);
     const sent = sentBy(sink, 'R');
     expect(sent).toHaveLength(20);
     // The re-sent notifications carry new Idempotency-Keys (never -1, the given-up sequence's).
@@ -102,22 +92,27 @@ describe('delivery faults (issue 10)', () => {
   }, 60_000);
 
   it('a Redis connection loss re-notifies no group, and no Idempotency-Key names two contents', async () => {
+    const { sink, node, redis } = env;
     expect((await post(`${node.url}/api/v2/alerts`, alerts('K', 30))).status).toBe(200);
     await sink.waitFor(() => sentBy(sink, 'K').length === 30, 15_000, 'K notified');
     await redis.kill();
-    // Prometheus re-sends the same firing alerts during the outage: they land in memory.
+    // Prometheus re-sends the same firing alerts during the outage: they land in memory. Time under
+    // test: the outage spans two group_intervals (2 s) of flushes from memory.
     for (let i = 0; i < 3; i++) {
       expect((await post(`${node.url}/api/v2/alerts`, alerts('K', 30))).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
     }
     await redis.startProcess();
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitUntil(async () => (await readyStatus(node)) === 'ok', {
+      timeoutMs: 10_000,
+      what: 'the node back on Redis',
+    });
+    // Time under test: re-sends over two group_intervals after the blip, and no group is re-notified.
     for (let i = 0; i < 2; i++) {
       expect((await post(`${node.url}/api/v2/alerts`, alerts('K', 30))).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
     }
-    const ready = (await (await fetch(`${node.url}/health/ready`)).json()) as { status: string };
-    expect(ready.status).toBe('ok');
+    expect(await readyStatus(node)).toBe('ok');
     const sent = sentBy(sink, 'K');
     expect(sent).toHaveLength(30); // each group once: the blip re-sent nothing
     const contentByKey = new Map<string, string>();

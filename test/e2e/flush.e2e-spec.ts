@@ -1,5 +1,13 @@
 import { HttpSink } from '../harness/http-sink';
-import { post, startNode, startNodeWithRedis, type TestNode, type TestNodeWithRedis } from '../harness/app';
+import {
+  alertBatch,
+  post,
+  startNode,
+  startNodeWithRedis,
+  type TestNode,
+  type TestNodeWithRedis,
+} from '../harness/app';
+import { sleep } from '../harness/wait';
 
 const config = (sinkUrl: string) => `
 route:
@@ -23,34 +31,29 @@ type Payload = {
 };
 const payloads = (sink: HttpSink) => sink.accepted.map((r) => r.json as Payload);
 
-async function scenario(node: TestNode, sink: HttpSink, groups: number): Promise<void> {
-  const now = Date.now();
-  const firing = Array.from({ length: groups }, (_, i) => ({
-    labels: { alertname: `G${i}`, instance: 'a' },
-    startsAt: new Date(now - 1000).toISOString(),
-  }));
-  expect((await post(`${node.url}/api/v2/alerts`, firing)).status).toBe(200);
+/** Waits for `groups` notifications of `status`, then two more group_intervals in which none may follow. */
+async function settle(sink: HttpSink, status: string, groups: number): Promise<Payload[]> {
   await sink.waitFor(
-    () => payloads(sink).filter((p) => p.status === 'firing').length >= groups,
+    () => payloads(sink).filter((p) => p.status === status).length >= groups,
     15_000,
-    'firing',
+    status,
   );
-  // Two more group_interval ticks: nothing new, so nothing is sent again.
-  await new Promise((r) => setTimeout(r, 2500));
-  const first = payloads(sink);
+  // Time under test: two more group_interval (1 s) ticks with nothing new, so nothing is sent again.
+  await sleep(2500);
+  return payloads(sink);
+}
+
+async function scenario(node: TestNode, sink: HttpSink, groups: number): Promise<void> {
+  const firing = alertBatch('G', groups).map((a) => ({ ...a, labels: { ...a.labels, instance: 'a' } }));
+  expect((await post(`${node.url}/api/v2/alerts`, firing)).status).toBe(200);
+  const first = await settle(sink, 'firing', groups);
   expect(first.filter((p) => p.status === 'firing')).toHaveLength(groups);
   expect(new Set(first.map((p) => p.groupKey)).size).toBe(groups);
   expect(first[0].notification_reason).toBe('first notification');
 
   const resolved = firing.map((a) => ({ ...a, endsAt: new Date(Date.now() - 10).toISOString() }));
   expect((await post(`${node.url}/api/v2/alerts`, resolved)).status).toBe(200);
-  await sink.waitFor(
-    () => payloads(sink).filter((p) => p.status === 'resolved').length >= groups,
-    15_000,
-    'resolved',
-  );
-  await new Promise((r) => setTimeout(r, 2500));
-  const all = payloads(sink);
+  const all = await settle(sink, 'resolved', groups);
   expect(all.filter((p) => p.status === 'resolved')).toHaveLength(groups);
   expect(all.filter((p) => p.status === 'firing')).toHaveLength(groups);
   expect(all.find((p) => p.status === 'resolved')!.notification_reason).toBe('all alerts resolved');

@@ -4,18 +4,15 @@
  * and how odd bodies and aborted requests are answered and logged. One node in memory mode behind a
  * real nginx; clients connect from other loopback addresses (127.0.0.2, ...) to be untrusted peers.
  */
-import { randomBytes } from 'node:crypto';
 import { connect, type AddressInfo } from 'node:net';
-import { hashSecret } from '@herald/sessions';
+import { startNode, type TestNode } from '../harness/app';
 import { NginxServer } from '../harness/nginx';
-import { CapturingLogger, Client, RequestLogCapture, startCapturedNode, type Node } from './tenancy.helpers';
+import { CapturingLogger, Client, RequestLogCapture, secret, tenantsYaml } from '../harness/tenants';
+import { waitUntil } from '../harness/wait';
 
-const FAST = { N: 1024, r: 8, p: 1 };
-const secret = (tag: string) => `${tag}-${randomBytes(12).toString('hex')}`;
 const S = { key: secret('key'), alice: secret('pw-alice'), bob: secret('pw-bob'), carol: secret('pw-carol') };
 
 async function config(): Promise<string> {
-  const h = async (s: string) => JSON.stringify(await hashSecret(s, FAST));
   return `
 route:
   receiver: default
@@ -23,39 +20,42 @@ route:
 receivers:
   - name: default
 herald:
-  tenants:
-    - id: acme-prod
-      name: Acme Corporation
-      api_keys: [${await h(S.key)}]
-      users:
-        - { username: alice.smith, password_hash: ${await h(S.alice)}, role: admin }
-        - { username: bob.jones, password_hash: ${await h(S.bob)}, role: viewer }
-        - { username: carol.white, password_hash: ${await h(S.carol)}, role: viewer }
-`;
+${await tenantsYaml([
+  {
+    id: 'acme-prod',
+    name: 'Acme Corporation',
+    keys: [S.key],
+    users: [
+      { username: 'alice.smith', password: S.alice, role: 'admin' },
+      { username: 'bob.jones', password: S.bob, role: 'viewer' },
+      { username: 'carol.white', password: S.carol, role: 'viewer' },
+    ],
+  },
+])}`;
 }
 
 describe('the HTTP edge behind nginx (trusted proxies: nginx only)', () => {
-  let node: Node;
+  let node: TestNode;
   let nginx: NginxServer;
   const logs = new CapturingLogger();
   const reqLog = new RequestLogCapture();
   const http = new Client();
   const login = (base: string, from: string, username: string, password: string, xff?: string) =>
-    http.call('POST', `${base}/api/v1/auth/login`, {
-      from,
-      ip: xff,
-      body: { tenant: 'acme-prod', username, password },
-    });
+    http.login(base, 'acme-prod', username, password, { from, ip: xff });
 
   beforeAll(async () => {
     // nginx reaches the node from 127.0.0.1: the only trusted proxy. Clients use 127.0.0.2 and up.
-    node = await startCapturedNode(await config(), { HERALD_TRUSTED_PROXIES: '127.0.0.1' }, logs, reqLog);
+    node = await startNode(
+      await config(),
+      { HERALD_TRUSTED_PROXIES: '127.0.0.1' },
+      { logger: logs, requestLog: reqLog },
+    );
     const port = Number(new URL(node.url).port);
     nginx = await NginxServer.start({ upstreams: [port] });
   });
   afterAll(async () => {
     await nginx?.stop();
-    await node?.app.close();
+    await node?.close();
   });
 
   it('a client cannot pick the limited address with X-Forwarded-For through nginx', async () => {
@@ -116,17 +116,17 @@ describe('the HTTP edge behind nginx (trusted proxies: nginx only)', () => {
 });
 
 describe('the HTTP edge: bodies, aborts and what is public', () => {
-  let node: Node;
+  let node: TestNode;
   const logs = new CapturingLogger();
   const reqLog = new RequestLogCapture();
   const http = new Client();
   const auth = () => `Bearer ${S.key}`;
 
   beforeAll(async () => {
-    node = await startCapturedNode(await config(), {}, logs, reqLog);
+    node = await startNode(await config(), {}, { logger: logs, requestLog: reqLog });
   });
   afterAll(async () => {
-    await node?.app.close();
+    await node?.close();
   });
 
   const alerts = async () => {
@@ -217,10 +217,10 @@ describe('the HTTP edge: bodies, aborts and what is public', () => {
       s.on('error', reject);
       s.on('close', () => resolve());
     });
-    const deadline = Date.now() + 2000;
-    while (!reqLog.lines.some((l) => l.msg === 'request aborted by the client') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    const aborted = reqLog.lines.find((l) => l.msg === 'request aborted by the client');
+    const aborted = await waitUntil(
+      () => reqLog.lines.find((l) => l.msg === 'request aborted by the client'),
+      { timeoutMs: 2000, intervalMs: 20, what: 'the aborted request logged' },
+    );
     expect(aborted).toMatchObject({ level: 30, path: '/api/v2/alerts' });
     expect(logs.lines.filter((l) => l.startsWith('error'))).toHaveLength(errorsBefore);
     expect(logs.lines.join('\n')).not.toMatch(/at abortIncoming|Error: aborted/);

@@ -1,5 +1,6 @@
 import { HttpSink } from '../harness/http-sink';
 import { getJson, post, startNodeWithRedis, type TestNodeWithRedis } from '../harness/app';
+import { waitUntil } from '../harness/wait';
 
 const config = (okUrl: string, badUrl: string) => `
 route:
@@ -88,12 +89,13 @@ describe('observability: /metrics, /health, /api/v2/status (Redis mode)', () => 
     await bad.waitFor(() => bad.requests.length >= 1, 15_000, 'the broken receiver called');
 
     // Delivered/dead counters are recorded by the delivery events; wait for the dead letter to land.
-    let s = await scrape(url);
-    for (let i = 0; i < 50 && !value(s.series, 'herald_notifications_total', { outcome: 'dead' }); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      s = await scrape(url);
-    }
-    const { series, text, type } = s;
+    const { series, text, type } = await waitUntil(
+      async () => {
+        const s = await scrape(url);
+        return value(s.series, 'herald_notifications_total', { outcome: 'dead' }) && s;
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: 'herald_notifications_total{outcome="dead"} counted' },
+    );
     expect(type).toContain('text/plain');
     expect(text).toContain('# TYPE herald_http_request_duration_seconds histogram');
 
@@ -208,11 +210,13 @@ describe('observability: /metrics, /health, /api/v2/status (Redis mode)', () => 
     await t.redis.kill();
     // The first write after the kill switches the store to its memory fallback.
     expect((await post(`${url}/api/v2/alerts`, [{ labels: { alertname: 'During' } }])).status).toBe(200);
-    let ready = await getJson(`${url}/health/ready`);
-    for (let i = 0; i < 50 && ready.body.status !== 'degraded'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      ready = await getJson(`${url}/health/ready`);
-    }
+    const ready = await waitUntil(
+      async () => {
+        const r = await getJson(`${url}/health/ready`);
+        return r.body.status === 'degraded' && r;
+      },
+      { timeoutMs: 5000, intervalMs: 100, what: '/health/ready degraded' },
+    );
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('degraded');
     expect(ready.body.store.mode).toBe('memory-fallback');

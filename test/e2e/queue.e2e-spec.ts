@@ -1,29 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { hashSecret } from '@herald/sessions';
+import { startNode, type TestNode } from '../harness/app';
 import { HttpSink } from '../harness/http-sink';
-import { CapturingLogger, Client, startCapturedNode, type Node } from './tenancy.helpers';
+import { CapturingLogger, Client, twoTeams, twoTeamSecrets } from '../harness/tenants';
+import { waitUntil } from '../harness/wait';
 
-const FAST = { N: 1024, r: 8, p: 1 };
-const secret = (n: string) => `${n}-${randomBytes(8).toString('hex')}`;
-const S = {
-  keyA: secret('ka'),
-  keyB: secret('kb'),
-  alice: secret('pa'),
-  victor: secret('pv'),
-  bob: secret('pb'),
-};
+const S = twoTeamSecrets();
 
 /** The dashboard's queue view: a tenant sees and retries only its own dead letters. */
 describe('dead letters per tenant (GET /api/v1/queue, retry)', () => {
   let sink: HttpSink;
-  let node: Node;
+  let node: TestNode;
   const c = new Client();
   let status = 400;
 
   beforeAll(async () => {
     sink = await HttpSink.start();
     sink.respond(() => status);
-    const h = async (s: string) => JSON.stringify(await hashSecret(s, FAST));
     const yaml = `
 route:
   receiver: hook
@@ -35,27 +26,16 @@ receivers:
     webhook_configs:
       - url: ${sink.url}/hook
 herald:
-  tenants:
-    - id: team-a
-      api_keys: [${await h(S.keyA)}]
-      users:
-        - { username: alice, password_hash: ${await h(S.alice)}, role: admin }
-        - { username: victor, password_hash: ${await h(S.victor)}, role: viewer }
-    - id: team-b
-      api_keys: [${await h(S.keyB)}]
-      users:
-        - { username: bob, password_hash: ${await h(S.bob)}, role: admin }
-`;
-    node = await startCapturedNode(yaml, {}, new CapturingLogger());
+${await twoTeams(S)}`;
+    node = await startNode(yaml, {}, { logger: new CapturingLogger() });
   });
   afterAll(async () => {
-    await node.app.close();
+    await node.close();
     await sink.stop();
   }, 30_000);
 
-  const login = async (tenant: string, username: string, password: string) =>
-    (await c.call('POST', `${node.url}/api/v1/auth/login`, { body: { tenant, username, password } })).body
-      .token as string;
+  const login = (tenant: string, username: string, password: string) =>
+    c.token(node.url, tenant, username, password);
 
   it('lists only the caller tenant dead letters and retries only those', async () => {
     const post = (key: string, name: string) =>
@@ -66,11 +46,13 @@ herald:
     const alice = await login('team-a', 'alice', S.alice);
     const victor = await login('team-a', 'victor', S.victor);
     const bob = await login('team-b', 'bob', S.bob);
-    let a = { status: 0, body: { deadLetters: [] as { id: string; groupKey: string }[] } } as any;
-    for (let i = 0; i < 50 && !(a.body.deadLetters?.length >= 1); i++) {
-      a = await c.call('GET', `${node.url}/api/v1/queue`, { token: alice });
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const a = await waitUntil(
+      async () => {
+        const r = await c.call('GET', `${node.url}/api/v1/queue`, { token: alice });
+        return r.body.deadLetters?.length >= 1 && r;
+      },
+      { timeoutMs: 5000, intervalMs: 100, what: "team-a's dead letter listed" },
+    );
     expect(a.status).toBe(200);
     expect(a.body.deadLetters.map((d: { groupKey: string }) => d.groupKey)).toEqual([
       '{}:{alertname="OnlyA"}',

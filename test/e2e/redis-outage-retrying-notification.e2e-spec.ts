@@ -1,6 +1,5 @@
-import { HttpSink } from '../harness/http-sink';
-import { post, startNode, type TestNode } from '../harness/app';
-import { RedisServer } from '../harness/redis-server';
+import { alertBatch, AOF, post, readyStatus, startSinkStack, type SinkStack } from '../harness/app';
+import { sleep, waitUntil } from '../harness/wait';
 
 /**
  * Regression (found by the chaos e2e with CHAOS_REDIS_KILL_AT_MS=75000): a notification still in its
@@ -14,16 +13,11 @@ import { RedisServer } from '../harness/redis-server';
  * node also receiving the re-sends, three times (one clock sequence per node).
  */
 describe('regression: a notification retrying when Redis dies is not paged twice once Redis and the receiver are back', () => {
-  let redis: RedisServer;
-  let sink: HttpSink;
-  let node: TestNode;
+  let env: SinkStack;
   let receiverDown = true;
 
   beforeAll(async () => {
-    redis = await RedisServer.start({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
-    sink = await HttpSink.start();
-    sink.respond(() => (receiverDown ? 503 : 200));
-    const yaml = `
+    const yaml = (sinkUrl: string) => `
 route:
   receiver: hook
   group_by: [alertname]
@@ -33,7 +27,7 @@ route:
 receivers:
   - name: hook
     webhook_configs:
-      - url: ${sink.url}/hook
+      - url: ${sinkUrl}/hook
 herald:
   delivery:
     attempts: 10
@@ -41,24 +35,20 @@ herald:
     command_timeout: 300ms
     reconnect_check_interval: 100ms
 `;
-    node = await startNode(yaml, { REDIS_URL: redis.url, HERALD_NODE_ID: 'n1' });
+    env = await startSinkStack(yaml, {
+      redis: AOF,
+      env: { HERALD_NODE_ID: 'n1' },
+      respond: () => (receiverDown ? 503 : 200),
+    });
   });
-  afterAll(async () => {
-    await node.close();
-    await sink.stop();
-    await redis.stop();
-  }, 30_000);
+  afterAll(() => env?.close(), 30_000);
 
   const GROUPS = 30;
   const keyOf = (r: { json: unknown }) => (r.json as { groupKey: string }).groupKey;
-  const ready = async () =>
-    ((await (await fetch(`${node.url}/health/ready`)).json()) as { status: string }).status;
 
   it('one Idempotency-Key per group among the accepted notifications', async () => {
-    const alerts = Array.from({ length: GROUPS }, (_, i) => ({
-      labels: { alertname: `Retrying${i}` },
-      startsAt: new Date(Date.now() - 1000).toISOString(),
-    }));
+    const { sink, node, redis } = env;
+    const alerts = alertBatch('Retrying', GROUPS);
     expect((await post(`${node.url}/api/v2/alerts`, alerts)).status).toBe(200);
     // Every group's first notification failed at least twice: its job is in BullMQ's backoff (10 attempts).
     await sink.waitFor(
@@ -75,11 +65,16 @@ herald:
     // Prometheus keeps re-sending its alerts during the outage (they land in the memory store); several
     // group_intervals in memory mode: the flushes of the outage happen (and fail: receiver down).
     expect((await post(`${node.url}/api/v2/alerts`, alerts)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 6000));
+    // Time under test: the outage's length (three group_intervals).
+    await sleep(6000);
     await redis.startProcess(); // same port, state from the AOF: the retrying jobs are still there
-    const deadline = Date.now() + 20_000;
-    while ((await ready()) !== 'ok' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitUntil(async () => (await readyStatus(node)) === 'ok', {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: 'the node back on Redis',
+    });
+    // Time under test: the memory queue's notifications hand over to BullMQ while the receiver is down.
+    await sleep(2000);
     receiverDown = false;
 
     await sink.waitFor(
@@ -87,7 +82,8 @@ herald:
       60_000,
       'every group notified after recovery',
     );
-    await new Promise((r) => setTimeout(r, 10_000)); // past the retries' backoff: a second page would show
+    // Time under test: past the retries' backoff, where a second page would show.
+    await sleep(10_000);
     const idems = new Map<string, Set<string>>();
     for (const r of sink.accepted)
       idems.set(keyOf(r), (idems.get(keyOf(r)) ?? new Set()).add(String(r.headers['idempotency-key'])));

@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { groupAlerts, type Alert, type GroupStore } from '@herald/domain';
 import { GROUP_STORE } from '../../apps/server/src/store/group-store.module';
-import type { RedisServer } from '../harness/redis-server';
-import { getJson, post, startNodeWithRedis, type TestNode, type TestNodeWithRedis } from '../harness/app';
+import { getJson, post, readyStatus } from '../harness/app';
+import { nodeWithRedisSuite } from '../harness/suites';
+import { waitUntil } from '../harness/wait';
 
 const CONFIG = `
 route:
@@ -41,17 +42,10 @@ async function storedAlerts(url: string): Promise<Set<string>> {
 }
 
 describe('Redis killed during load', () => {
-  let env: TestNodeWithRedis;
-  let node: TestNode;
-  let redis: RedisServer;
-  beforeAll(async () => {
-    env = await startNodeWithRedis(CONFIG);
-    ({ node, redis } = env);
-  });
-  // A node's shutdown is bounded, not instant, after a Redis fault (locks 5 s + delivery queue 5 s).
-  afterAll(() => env.close(), 30_000);
+  const env = nodeWithRedisSuite(CONFIG);
 
   it('keeps answering 200 and every alert sent during the outage ends up in Redis', async () => {
+    const { node, redis } = env;
     let seq = 0;
     let killedAt = Infinity;
     const statuses = new Map<number, number>();
@@ -71,20 +65,27 @@ describe('Redis killed during load', () => {
       }
     };
     const senders = Array.from({ length: 4 }, sender);
-    await new Promise((r) => setTimeout(r, 500));
+    const answered = () => [...statuses.values()].reduce((a, b) => a + b, 0);
+    await waitUntil(() => answered() >= 8, { what: 'two batches per sender before the kill' });
     await redis.kill();
     killedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 1500));
-    const degraded = (await getJson(`${node.url}/health/ready`)).body;
+    // The outage lasts until the node has switched to memory and taken more than 100 alerts there.
+    const degraded = await waitUntil(
+      async () => {
+        const ready = (await getJson(`${node.url}/health/ready`)).body;
+        return ready.status === 'degraded' && afterKill.length > 100 && ready;
+      },
+      { timeoutMs: 10_000, what: 'degraded with more than 100 alerts sent after the kill' },
+    );
     expect(degraded.status).toBe('degraded');
     expect(degraded.store.mode).toBe('memory-fallback');
     await redis.startProcess(); // same port, empty: the pre-kill data died with the process (no AOF here)
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if ((await getJson(`${node.url}/health/ready`)).body.status === 'ok') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntil(async () => (await readyStatus(node)) === 'ok', { what: 'the node back on Redis' });
+    // Load goes on after the recovery: two more batches per sender.
+    const atRecovery = answered();
+    await waitUntil(() => answered() >= atRecovery + 8, {
+      what: 'two batches per sender after the recovery',
+    });
     stop = true;
     await Promise.all(senders);
 
@@ -103,16 +104,10 @@ describe('Redis killed during load', () => {
 });
 
 describe('an entry Redis refuses during the merge after an outage', () => {
-  let env: TestNodeWithRedis;
-  let node: TestNode;
-  let redis: RedisServer;
-  beforeAll(async () => {
-    env = await startNodeWithRedis(CONFIG);
-    ({ node, redis } = env);
-  });
-  afterAll(() => env.close(), 30_000);
+  const env = nodeWithRedisSuite(CONFIG);
 
   it('the failover merge skips an entry Redis refuses and leaves fallback', async () => {
+    const { node, redis } = env;
     await redis.pause();
     const store = node.app.get<GroupStore>(GROUP_STORE, { strict: false });
     const now = Date.now();
@@ -142,12 +137,13 @@ describe('an entry Redis refuses during the merge after an outage', () => {
       { labels: { alertname: 'Merge', instance: 'ok-2' } },
     ]);
     expect(r2.status).toBe(200);
-    const deadline = Date.now() + 10_000;
-    let ready = (await getJson(`${node.url}/health/ready`)).body;
-    while (ready.status !== 'ok' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      ready = (await getJson(`${node.url}/health/ready`)).body;
-    }
+    const ready = await waitUntil(
+      async () => {
+        const body = (await getJson(`${node.url}/health/ready`)).body;
+        return body.status === 'ok' && body;
+      },
+      { what: 'the node back on Redis after the merge' },
+    );
     expect(ready.status).toBe('ok');
     expect(ready.store).toMatchObject({ mode: 'redis', pendingAlerts: 0 });
     const stored = await storedAlerts(redis.url);

@@ -1,21 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { hashSecret } from '@herald/sessions';
-import { RedisServer } from '../harness/redis-server';
-import { CapturingLogger, Client, dumpRedis, startCapturedNode, type Node } from './tenancy.helpers';
+import { startNode, startTwoNodes, type TestNode, type TwoNodes } from '../harness/app';
+import { CapturingLogger, Client, dumpRedis, twoTeams, twoTeamSecrets } from '../harness/tenants';
 
-// Cheap scrypt for the test config (the cost is in the hash string; production uses N=16384).
-const FAST = { N: 1024, r: 8, p: 1 };
-const secret = (tag: string) => `${tag}-${randomBytes(12).toString('hex')}`;
-const S = {
-  keyA: secret('key-a'),
-  keyB: secret('key-b'),
-  alice: secret('pw-alice'), // team-a admin
-  victor: secret('pw-victor'), // team-a viewer
-  bob: secret('pw-bob'), // team-b admin
-};
+const S = twoTeamSecrets();
 
 async function config(): Promise<string> {
-  const h = async (s: string) => JSON.stringify(await hashSecret(s, FAST));
   return `
 route:
   receiver: default
@@ -23,45 +11,33 @@ route:
 receivers:
   - name: default
 herald:
-  tenants:
-    - id: team-a
-      api_keys: [${await h(S.keyA)}]
-      users:
-        - { username: alice, password_hash: ${await h(S.alice)}, role: admin }
-        - { username: victor, password_hash: ${await h(S.victor)}, role: viewer }
-    - id: team-b
-      api_keys: [${await h(S.keyB)}]
-      users:
-        - { username: bob, password_hash: ${await h(S.bob)}, role: admin }
-`;
+${await twoTeams(S)}`;
 }
 
 const alert = (labels: Record<string, string>) => ({ labels, annotations: { summary: 'x' } });
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 describe('tenancy, sessions and the admin API (two nodes, one Redis)', () => {
-  let redis: RedisServer;
-  let n1: Node;
-  let n2: Node;
+  let env: TwoNodes;
+  let redis: TwoNodes['redis'];
+  let n1: TestNode;
+  let n2: TestNode;
   const logs = new CapturingLogger();
   const http = new Client();
   const tokens: string[] = [];
 
   const login = async (
-    node: Node,
+    node: TestNode,
     tenant: string,
     username: string,
     password: string,
     ip = '198.51.100.1',
   ) => {
-    const r = await http.call('POST', `${node.url}/api/v1/auth/login`, {
-      body: { tenant, username, password },
-      ip,
-    });
+    const r = await http.login(node.url, tenant, username, password, { ip });
     if (r.status === 200) tokens.push(r.body.token);
     return r;
   };
-  const token = async (node: Node, tenant: string, username: string, password: string) => {
+  const token = async (node: TestNode, tenant: string, username: string, password: string) => {
     const r = await login(node, tenant, username, password);
     expect(r.status).toBe(200);
     return r.body.token as string;
@@ -74,19 +50,13 @@ describe('tenancy, sessions and the admin API (two nodes, one Redis)', () => {
   let sharedA: string;
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    const yaml = await config();
-    n1 = await startCapturedNode(yaml, { REDIS_URL: redis.url, HERALD_NODE_ID: 'n1' }, logs);
-    n2 = await startCapturedNode(yaml, { REDIS_URL: redis.url, HERALD_NODE_ID: 'n2' }, logs);
+    env = await startTwoNodes(await config(), { logger: logs });
+    ({ n1, n2, redis } = env);
     alice = await token(n1, 'team-a', 'alice', S.alice);
     victor = await token(n2, 'team-a', 'victor', S.victor);
     bob = await token(n2, 'team-b', 'bob', S.bob);
   });
-  afterAll(async () => {
-    await n1?.app.close();
-    await n2?.app.close();
-    await redis?.stop();
-  });
+  afterAll(() => env?.close());
 
   describe('ingest resolves the tenant from the API key', () => {
     it('refuses a missing or unknown key with 401 once tenants are configured', async () => {
@@ -412,7 +382,7 @@ describe('memory mode', () => {
   it('zero-config: single default tenant, ingest without a key, no users to log in', async () => {
     const logs = new CapturingLogger();
     const http = new Client();
-    const n = await startCapturedNode('route: { receiver: d }\nreceivers: [{ name: d }]\n', {}, logs);
+    const n = await startNode('route: { receiver: d }\nreceivers: [{ name: d }]\n', {}, { logger: logs });
     try {
       expect(
         (await http.call('POST', `${n.url}/api/v2/alerts`, { body: [alert({ alertname: 'Z' })] })).status,
@@ -423,14 +393,14 @@ describe('memory mode', () => {
       });
       expect(r.status).toBe(401);
     } finally {
-      await n.app.close();
+      await n.close();
     }
   });
 
   it('with tenants: sessions are per node and the API says so', async () => {
     const logs = new CapturingLogger();
     const http = new Client();
-    const n = await startCapturedNode(await config(), {}, logs);
+    const n = await startNode(await config(), {}, { logger: logs });
     try {
       const r = await http.call('POST', `${n.url}/api/v1/auth/login`, {
         body: { tenant: 'team-a', username: 'alice', password: S.alice },
@@ -442,7 +412,7 @@ describe('memory mode', () => {
         (await http.call('POST', `${n.url}/api/v2/alerts`, { body: [alert({ alertname: 'Z' })] })).status,
       ).toBe(401);
     } finally {
-      await n.app.close();
+      await n.close();
     }
   });
 });

@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { hashSecret } from '@herald/sessions';
-import { RedisServer } from '../harness/redis-server';
-import { CapturingLogger, Client, startCapturedNode, type Node } from './tenancy.helpers';
+import { startTwoNodes, type TestNode, type TwoNodes } from '../harness/app';
+import { CapturingLogger, Client, secret, tenantsYaml } from '../harness/tenants';
 
 // Per-tenant limits (issue 10, item 5) on two nodes sharing one Redis: the counts and the token bucket
 // live in Redis, so whichever node a request reaches, the tenant's limit is the same.
-const FAST = { N: 1024, r: 8, p: 1 };
-const key = (tag: string) => `${tag}-${randomBytes(12).toString('hex')}`;
-const K = { flood: key('flood'), small: key('small'), few: key('few'), free: key('free') };
+const K = { flood: secret('flood'), small: secret('small'), few: secret('few'), free: secret('free') };
 
 async function config(): Promise<string> {
-  const h = async (s: string) => JSON.stringify(await hashSecret(s, FAST));
   return `
 route:
   receiver: default
@@ -18,44 +13,30 @@ route:
 receivers:
   - name: default
 herald:
-  tenants:
-    - id: flood
-      api_keys: [${await h(K.flood)}]
-      limits: { ingest_rate: 5, ingest_burst: 10 }
-    - id: small
-      api_keys: [${await h(K.small)}]
-      limits: { alertmanager_max_alerts_count: 3 }
-    - id: few
-      api_keys: [${await h(K.few)}]
-      limits: { max_groups: 1 }
-    - id: free
-      api_keys: [${await h(K.free)}]
-`;
+${await tenantsYaml([
+  { id: 'flood', keys: [K.flood], limits: '{ ingest_rate: 5, ingest_burst: 10 }' },
+  { id: 'small', keys: [K.small], limits: '{ alertmanager_max_alerts_count: 3 }' },
+  { id: 'few', keys: [K.few], limits: '{ max_groups: 1 }' },
+  { id: 'free', keys: [K.free] },
+])}`;
 }
 
 const alerts = (name: string, n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => ({ labels: { alertname: name, instance: `i${from + i}` } }));
 
 describe('per-tenant limits, enforced across nodes (two nodes, one Redis)', () => {
-  let redis: RedisServer;
-  let n1: Node;
-  let n2: Node;
+  let env: TwoNodes;
+  let n1: TestNode;
+  let n2: TestNode;
   const http = new Client();
-  const post = (node: Node, k: string, body: unknown) =>
+  const post = (node: TestNode, k: string, body: unknown) =>
     http.call('POST', `${node.url}/api/v2/alerts`, { body, token: k });
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    const yaml = await config();
-    const logs = new CapturingLogger();
-    n1 = await startCapturedNode(yaml, { REDIS_URL: redis.url, HERALD_NODE_ID: 'n1' }, logs);
-    n2 = await startCapturedNode(yaml, { REDIS_URL: redis.url, HERALD_NODE_ID: 'n2' }, logs);
+    env = await startTwoNodes(await config(), { logger: new CapturingLogger() });
+    ({ n1, n2 } = env);
   });
-  afterAll(async () => {
-    await n1?.app.close();
-    await n2?.app.close();
-    await redis?.stop();
-  });
+  afterAll(() => env?.close());
 
   it('over ingest_rate: 429 with Retry-After naming the limit, on the other node too; another tenant is untouched', async () => {
     expect((await post(n1, K.flood, alerts('Flood', 10))).status).toBe(200); // the burst

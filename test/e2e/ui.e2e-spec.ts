@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { hashSecret } from '@herald/sessions';
-import { CapturingLogger, Client, startCapturedNode, type Node } from './tenancy.helpers';
+import { startNode, type TestNode } from '../harness/app';
+import { CapturingLogger, Client, secret, tenantsYaml } from '../harness/tenants';
 
 // Browser globals used inside page.evaluate callbacks (the project compiles without the DOM lib;
 // declared here, module-scoped, so nothing else sees them).
@@ -22,13 +21,10 @@ if (!HAS_CHROMIUM) {
   console.warn(`ui.e2e: SKIPPING the browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 
-const FAST = { N: 1024, r: 8, p: 1 };
-const secret = (tag: string) => `${tag}-${randomBytes(12).toString('hex')}`;
 const S = { key: secret('key-a'), alice: secret('pw-alice'), victor: secret('pw-victor') };
 const XSS = '<img src=x onerror="window.__pwned=1">';
 
 async function config(): Promise<string> {
-  const h = async (s: string) => JSON.stringify(await hashSecret(s, FAST));
   return `
 route:
   receiver: default
@@ -39,24 +35,27 @@ route:
 receivers:
   - name: default
 herald:
-  tenants:
-    - id: team-a
-      api_keys: [${await h(S.key)}]
-      users:
-        - { username: alice, password_hash: ${await h(S.alice)}, role: admin }
-        - { username: victor, password_hash: ${await h(S.victor)}, role: viewer }
-`;
+${await tenantsYaml([
+  {
+    id: 'team-a',
+    keys: [S.key],
+    users: [
+      { username: 'alice', password: S.alice, role: 'admin' },
+      { username: 'victor', password: S.victor, role: 'viewer' },
+    ],
+  },
+])}`;
 }
 
 const FIRING = ['HighLatency', 'DiskFull', 'NodeDown'];
 
 describe('dashboard at /ui', () => {
-  let node: Node;
+  let node: TestNode;
   const http = new Client();
   const logs = new CapturingLogger();
 
   beforeAll(async () => {
-    node = await startCapturedNode(await config(), { HERALD_NODE_ID: 'ui-1' }, logs);
+    node = await startNode(await config(), { HERALD_NODE_ID: 'ui-1' }, { logger: logs });
     const now = Date.now();
     const alerts = [
       {
@@ -86,7 +85,7 @@ describe('dashboard at /ui', () => {
     expect(r.status).toBe(200);
   });
   afterAll(async () => {
-    await node?.app.close();
+    await node?.close();
   });
 
   it('serves the page, script and stylesheet with a strict Content-Security-Policy', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from './wait';
 
 /** One request the sink received. */
 export interface SinkRequest {
@@ -21,12 +22,11 @@ export type SinkResponder = number | ((i: number, req: Omit<SinkRequest, 'status
 
 /**
  * A real HTTP server on a free loopback port that records every request and answers with a
- * programmable status sequence (e.g. 500 three times, then 200). Waits are event-driven (`waitFor`).
+ * programmable status sequence (e.g. 500 three times, then 200). `waitFor` is `waitUntil` on its requests.
  */
 export class HttpSink {
   readonly requests: SinkRequest[] = [];
   private responder: SinkResponder = 200;
-  private waiters: { pred: () => boolean; resolve: () => void }[] = [];
   private delayMs = 0;
 
   private constructor(private readonly server: Server) {}
@@ -57,7 +57,6 @@ export class HttpSink {
         const answer = () => {
           res.writeHead(status, { 'Content-Type': 'text/plain' });
           res.end(status < 300 ? 'ok' : `sink says ${status}`);
-          sink.notify();
         };
         if (sink.delayMs > 0) setTimeout(answer, sink.delayMs);
         else answer();
@@ -93,31 +92,14 @@ export class HttpSink {
     return this.requests.filter((r) => r.status >= 200 && r.status < 300);
   }
 
-  /** Resolves when `pred` holds after a request; rejects after `timeoutMs` with `what` in the message. */
-  waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-    if (pred()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const w = {
-        pred,
-        resolve: () => {
-          clearTimeout(t);
-          resolve();
-        },
-      };
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        reject(
-          new Error(`http sink: ${what} not reached in ${timeoutMs} ms (${this.requests.length} requests)`),
-        );
-      }, timeoutMs);
-      this.waiters.push(w);
+  /** Resolves when `pred` holds; rejects after `timeoutMs` naming `what` and the requests received. */
+  async waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    await waitUntil(pred, {
+      timeoutMs,
+      intervalMs: 20,
+      what: `http sink: ${what}`,
+      detail: () => `${this.requests.length} requests, ${this.accepted.length} accepted`,
     });
-  }
-
-  private notify(): void {
-    const ready = this.waiters.filter((w) => w.pred());
-    this.waiters = this.waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
   }
 
   async stop(): Promise<void> {

@@ -3,11 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port';
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) p.kill('SIGKILL');
-});
+import { signalAndWait, track } from './process';
+import { waitUntil } from './wait';
 
 export interface NginxOptions {
   /** Loopback ports of the Herald nodes. */
@@ -86,10 +83,10 @@ export class NginxServer {
     writeFileSync(conf, renderNginxConf(opts.upstreams, port, dir));
     const n = new NginxServer(port, dir);
     const bin = opts.nginxBin ?? 'nginx';
-    const proc = spawn(bin, ['-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = track(
+      spawn(bin, ['-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
     n.proc = proc;
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
     proc.stderr?.on('data', (d: Buffer) => (n.stderr = (n.stderr + d.toString()).slice(-50_000)));
     const failed = new Promise<never>((_, reject) => {
       proc.once('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message} (install nginx)`)));
@@ -100,28 +97,15 @@ export class NginxServer {
   }
 
   private async waitReady(): Promise<void> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      try {
-        const r = await fetch(`${this.url}/nginx-health`);
-        if (r.ok) return;
-      } catch {
-        /* not yet */
-      }
-      if (Date.now() > deadline) throw new Error('nginx not ready in 5 s');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitUntil(async () => (await fetch(`${this.url}/nginx-health`)).ok, {
+      timeoutMs: 5000,
+      intervalMs: 25,
+      what: 'nginx ready',
+    });
   }
 
   async stop(): Promise<void> {
-    const p = this.proc;
-    if (p && p.exitCode === null && !p.signalCode) {
-      const gone = new Promise((r) => p.once('exit', r));
-      p.kill('SIGQUIT');
-      const t = setTimeout(() => p.kill('SIGKILL'), 3000);
-      await gone;
-      clearTimeout(t);
-    }
+    await signalAndWait(this.proc, 'SIGQUIT', 3000);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -3,11 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port';
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) p.kill('SIGKILL');
-});
+import { signalAndWait, track } from './process';
+import { waitUntil } from './wait';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -53,44 +50,28 @@ export class NodeProcess {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    this.proc = proc;
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
+    this.proc = track(proc);
     const keep = (d: Buffer) => {
       this.output = (this.output + d.toString()).slice(-20_000);
     };
     proc.stdout?.on('data', keep);
     proc.stderr?.on('data', keep);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`${this.id} exited with ${proc.exitCode}: ${this.output}`);
-      try {
-        if ((await fetch(`${this.url}/health/ready`)).ok) return;
-      } catch {
-        /* starting */
-      }
-      if (Date.now() > deadline) throw new Error(`${this.id} not ready in 30 s: ${this.output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntil(async () => proc.exitCode !== null || (await fetch(`${this.url}/health/ready`)).ok, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: `${this.id} ready`,
+      detail: () => this.output,
+    });
+    if (proc.exitCode !== null) throw new Error(`${this.id} exited with ${proc.exitCode}: ${this.output}`);
   }
 
   /** SIGKILL: no shutdown hooks, in-flight work is lost as in a crash. */
   async kill(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await gone;
+    await signalAndWait(this.proc, 'SIGKILL');
   }
 
   /** SIGTERM: graceful shutdown (rolling restarts). */
   async stop(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
-    await gone;
-    clearTimeout(t);
+    await signalAndWait(this.proc, 'SIGTERM', 15_000);
   }
 }

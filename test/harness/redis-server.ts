@@ -4,12 +4,8 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
-
-/** Live redis-server processes started by this test process, stopped on exit even when a test fails. */
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) p.kill('SIGKILL');
-});
+import { signalAndWait, track } from './process';
+import { waitUntil } from './wait';
 
 export interface RedisServerOptions {
   /** Extra `redis-server` arguments, e.g. ['--maxmemory-policy', 'noeviction']. */
@@ -104,9 +100,8 @@ export class RedisServer {
       'no',
       ...(this.opts.args ?? []),
     ];
-    const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = track(spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
     this.proc = proc;
-    live.add(proc);
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<never>((_, reject) => {
@@ -115,7 +110,6 @@ export class RedisServer {
       );
       proc.once('exit', (code) => reject(new Error(`${bin} exited with ${code}: ${stderr}`)));
     });
-    proc.once('exit', () => live.delete(proc));
     await Promise.race([this.waitReady(5000), exited]);
   }
 
@@ -142,12 +136,11 @@ export class RedisServer {
   }
 
   private async waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await this.ping()) return;
-      if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} not ready in ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitUntil(() => this.ping(), {
+      timeoutMs,
+      intervalMs: 25,
+      what: `redis-server on ${this.port} ready`,
+    });
   }
 
   /** A raw PING over a fresh socket; true when the server answers PONG. */
@@ -171,11 +164,7 @@ export class RedisServer {
       await this.container.docker.kill({ signal: 'SIGKILL' }).catch(() => undefined);
       return;
     }
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await gone;
+    await signalAndWait(this.proc, 'SIGKILL');
   }
 
   async pause(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { waitUntil } from './wait';
 
 /** One e-mail the sink accepted, with the parts tests look at decoded. */
 export interface SinkMail {
@@ -72,7 +73,6 @@ export class SmtpSink {
   /** Messages refused because of `reject(code)`. */
   rejected = 0;
   private rejectCode?: number;
-  private waiters: { pred: () => boolean; resolve: () => void }[] = [];
 
   private constructor(private readonly server: SMTPServer) {}
 
@@ -94,7 +94,6 @@ export class SmtpSink {
         stream.on('end', () => {
           if (sink.rejectCode) {
             sink.rejected++;
-            setImmediate(() => sink.notify());
             cb(
               Object.assign(new Error(`sink rejects with ${sink.rejectCode}`), {
                 responseCode: sink.rejectCode,
@@ -120,7 +119,6 @@ export class SmtpSink {
             html: part('text/html'),
           });
           cb();
-          sink.notify();
         });
       },
     });
@@ -144,22 +142,14 @@ export class SmtpSink {
     this.rejectCode = code;
   }
 
-  waitFor(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-    if (pred()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const w = { pred, resolve: () => (clearTimeout(t), resolve()) };
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        reject(new Error(`smtp sink: condition not reached in ${timeoutMs} ms (${this.mails.length} mails)`));
-      }, timeoutMs);
-      this.waiters.push(w);
+  /** Resolves when `pred` holds; rejects after `timeoutMs` with the mails received. */
+  async waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    await waitUntil(pred, {
+      timeoutMs,
+      intervalMs: 20,
+      what: `smtp sink: ${what}`,
+      detail: () => `${this.mails.length} mails, ${this.rejected} rejected`,
     });
-  }
-
-  private notify(): void {
-    const ready = this.waiters.filter((w) => w.pred());
-    this.waiters = this.waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
   }
 
   stop(): Promise<void> {

@@ -3,21 +3,13 @@ import type { Redis } from 'ioredis';
 import { flushStoreContract } from '../../libs/domain/src/flush-store.contract';
 import type { NflogEntry } from '@herald/domain';
 import { createFailFastClient, RedisFlushStore, RedisGroupStore, RedisKeys } from '@herald/redis';
-import { RedisServer } from '../harness/redis-server';
+import { withRedis } from '../harness/redis-client';
+import type { RedisServer } from '../harness/redis-server';
 
 let server: RedisServer;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await RedisServer.start();
-  redis = createFailFastClient({ url: server.url, commandTimeout: 2000, connectTimeout: 1000 });
-  redis.on('error', () => undefined);
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+withRedis((r) => ({ server, redis } = r), { commandTimeout: 2000 });
 
 const prefix = () => `t${randomBytes(4).toString('hex')}`;
 const KEY_TTL = 86_400_000;
@@ -78,7 +70,7 @@ describe('RedisFlushStore specifics', () => {
     }
   });
 
-  it('gives the log entry a TTL of the given length and the fence key at least as long', async () => {
+  it('gives the log entry a TTL of the given length, its fence kept in the entry itself', async () => {
     const p = prefix();
     const keys = new RedisKeys(p, 4);
     const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
@@ -86,7 +78,11 @@ describe('RedisFlushStore specifics', () => {
     const ttl = await redis.pttl(keys.nflog('t', entry.groupId, 'firing', entry.receiver));
     expect(ttl).toBeGreaterThan(8 * 3600_000 - 5000);
     expect(ttl).toBeLessThanOrEqual(8 * 3600_000);
-    expect(await redis.pttl(keys.nflogFence('t', entry.groupId))).toBeGreaterThan(8 * 3600_000 - 5000);
+    // The fence lives (and expires) with the entry it guards: no separate key.
+    expect(await redis.hget(keys.nflog('t', entry.groupId, 'firing', entry.receiver), 'fence')).toBe('3');
+    expect(await redis.keys(`${p}:t:nflog:*`)).toEqual([
+      keys.nflog('t', entry.groupId, 'firing', entry.receiver),
+    ]);
     expect(await store.readLog(entry)).toEqual(entry);
   });
 
@@ -102,7 +98,7 @@ describe('RedisFlushStore specifics', () => {
     await store.claimDue(bucket, T0 + 5, 30_000, 'a', 1); // leaves a lease behind
     await store.writeLog(entry, 60_000, 1);
     const written = await redis.keys(`${p}:*`);
-    expect(written.length).toBe(5); // due, lease, claims, nflog entry, fence
+    expect(written.length).toBe(4); // due, lease, claims, nflog entry (with its fence)
     const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
     for (const k of written) {
       expect(await redis.pttl(k)).toBeGreaterThan(0);

@@ -2,22 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { groupStoreContract } from '../../libs/domain/src/group-store.contract';
 import { MemoryGroupStore, type Alert, type GroupTarget } from '@herald/domain';
-import { createFailFastClient, FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { connectedClient, withRedis } from '../harness/redis-client';
 import { RedisServer } from '../harness/redis-server';
+import { waitUntil } from '../harness/wait';
 
-let server: RedisServer;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await RedisServer.start();
-  redis = createFailFastClient({ url: server.url, commandTimeout: 1000, connectTimeout: 1000 });
-  redis.on('error', () => undefined);
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+withRedis((r) => ({ redis } = r));
 
 const prefix = () => `t${randomBytes(4).toString('hex')}`;
 
@@ -177,9 +169,7 @@ describe('RedisGroupStore specifics', () => {
 describe('FailoverGroupStore against a real redis-server', () => {
   it('serves from memory while Redis is down and merges into Redis when it returns', async () => {
     const own = await RedisServer.start();
-    const client = createFailFastClient({ url: own.url, commandTimeout: 300, connectTimeout: 300 });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await connectedClient(own.url, 300, 300);
     const keys = new RedisKeys(prefix(), 16);
     const redisStore = new RedisGroupStore(client, keys, { retention: 3_600_000 });
     const logs: string[] = [];
@@ -206,8 +196,7 @@ describe('FailoverGroupStore against a real redis-server', () => {
     expect(store.status().pendingAlerts).toBe(19);
 
     await own.startProcess(); // same port, empty
-    const deadline = Date.now() + 10_000;
-    while (store.degraded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => !store.degraded, { what: 'the store back on Redis' });
     expect(store.degraded).toBe(false);
     const g = await redisStore.getGroup('t', target.groupId);
     expect(g!.firing.length).toBe(19); // everything sent during the outage (the first alert died with the server)
@@ -220,9 +209,7 @@ describe('FailoverGroupStore against a real redis-server', () => {
 
   it('falls back within one command timeout when Redis is paused (SIGSTOP)', async () => {
     const own = await RedisServer.start();
-    const client = createFailFastClient({ url: own.url, commandTimeout: 200, connectTimeout: 200 });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await connectedClient(own.url, 200, 200);
     const store = new FailoverGroupStore(
       new RedisGroupStore(client, new RedisKeys(prefix(), 16), { retention: 3_600_000 }),
       new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 3_600_000 }),
@@ -238,8 +225,7 @@ describe('FailoverGroupStore against a real redis-server', () => {
     } finally {
       await own.resume();
     }
-    const deadline = Date.now() + 10_000;
-    while (store.degraded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => !store.degraded, { what: 'the store back on Redis' });
     expect(store.degraded).toBe(false);
     expect((await store.getGroup('t', target.groupId))!.firing.length).toBe(1);
     store.close();

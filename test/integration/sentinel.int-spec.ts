@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFailFastClient, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { freePort } from '../harness/free-port';
+import { signalAndWait, track } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
+import { waitUntil } from '../harness/wait';
 
 /** herald.redis.sentinel: the client finds the master through a real redis-sentinel process. */
 describe('Sentinel connection', () => {
@@ -27,9 +29,9 @@ describe('Sentinel connection', () => {
         'sentinel down-after-milliseconds herald-master 1000',
       ].join('\n') + '\n',
     );
-    sentinel = spawn(process.env.REDIS_SERVER_BIN ?? 'redis-server', [conf, '--sentinel'], {
-      stdio: 'ignore',
-    });
+    sentinel = track(
+      spawn(process.env.REDIS_SERVER_BIN ?? 'redis-server', [conf, '--sentinel'], { stdio: 'ignore' }),
+    );
     // Wait until the sentinel knows the master.
     const probe = createFailFastClient({
       url: `redis://127.0.0.1:${sentinelPort}`,
@@ -37,24 +39,23 @@ describe('Sentinel connection', () => {
       connectTimeout: 500,
     });
     probe.on('error', () => undefined);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        const addr = (await probe.call('SENTINEL', 'get-master-addr-by-name', 'herald-master')) as
-          string[] | null;
-        if (addr && Number(addr[1]) === master.port) break;
-      } catch {
-        /* not up yet */
-      }
-      if (Date.now() > deadline) throw new Error('sentinel did not come up');
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      await waitUntil(
+        async () => {
+          if (probe.status !== 'ready') await probe.connect();
+          const addr = (await probe.call('SENTINEL', 'get-master-addr-by-name', 'herald-master')) as
+            string[] | null;
+          return addr && Number(addr[1]) === master.port;
+        },
+        { timeoutMs: 10_000, intervalMs: 100, what: 'the sentinel knowing the master' },
+      );
+    } finally {
+      probe.disconnect();
     }
-    probe.disconnect();
   });
 
   afterAll(async () => {
-    sentinel?.kill('SIGKILL');
+    await signalAndWait(sentinel, 'SIGKILL');
     await master.stop();
     rmSync(dir, { recursive: true, force: true });
   });

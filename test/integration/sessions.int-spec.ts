@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { FakeClock } from '@herald/domain';
-import { createFailFastClient, RedisKeys } from '@herald/redis';
+import { RedisKeys } from '@herald/redis';
 import {
   LoginLimiter,
   RedisAttemptCounter,
@@ -10,22 +10,12 @@ import {
   sha256Hex,
   TenantContext,
 } from '@herald/sessions';
-import { RedisServer } from '../harness/redis-server';
+import { withRedis } from '../harness/redis-client';
 
 const MIN = 60_000;
-let server: RedisServer;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await RedisServer.start();
-  redis = createFailFastClient({ url: server.url, commandTimeout: 1000, connectTimeout: 1000 });
-  redis.on('error', () => undefined);
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+withRedis((r) => ({ redis } = r));
 
 const user = {
   tenant: 'team-a',

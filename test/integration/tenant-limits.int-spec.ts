@@ -7,23 +7,13 @@ import {
   type GroupTarget,
   type TenantIngestLimits,
 } from '@herald/domain';
-import { createFailFastClient, FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
-import { RedisServer } from '../harness/redis-server';
+import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { withRedis } from '../harness/redis-client';
 
 // Redis-only aspects of tenant limits; the behaviour shared with memory is in the group store contract.
-let server: RedisServer;
 let redis: Redis;
 
-beforeAll(async () => {
-  server = await RedisServer.start();
-  redis = createFailFastClient({ url: server.url, commandTimeout: 1000, connectTimeout: 1000 });
-  redis.on('error', () => undefined);
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+withRedis((r) => ({ redis } = r));
 
 const G1 = '00000000000000a1';
 const G2 = '00000000000000b2';

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import {
-  LockKeys,
-  LockManager,
-  LockNotAcquiredError,
-  LockUnavailableError,
-  QuorumLockBackend,
-} from '@herald/locks';
+import { LockManager, LockNotAcquiredError, LockUnavailableError, QuorumLockBackend } from '@herald/locks';
+import { RedisKeys } from '@herald/redis';
 import { RedisServer } from '../../harness/redis-server';
+import { sleep } from '../../harness/wait';
 
 /** Redlock quorum mode over 3 independent redis-servers, killed one at a time (tests run in order). */
 describe('quorum lock (redlock 5, 3 masters)', () => {
@@ -15,7 +11,8 @@ describe('quorum lock (redlock 5, 3 masters)', () => {
   let clients: Redis[];
   let a: LockManager;
   let b: LockManager;
-  let keys: LockKeys;
+  let keys: RedisKeys;
+  const lockFence = (lockKey: string) => keys.lockFence(lockKey);
   const fences: number[] = [];
 
   const connect = async (url: string) => {
@@ -40,9 +37,9 @@ describe('quorum lock (redlock 5, 3 masters)', () => {
     // Two nodes of the service, each with its own connections to the three masters.
     const clientsB = await Promise.all(servers.map((s) => connect(s.url)));
     clients.push(...clientsB);
-    a = new LockManager(new QuorumLockBackend(clients.slice(0, 3)));
-    b = new LockManager(new QuorumLockBackend(clientsB));
-    keys = new LockKeys(`it${randomBytes(4).toString('hex')}`);
+    a = new LockManager(new QuorumLockBackend(clients.slice(0, 3), { fenceKey: lockFence }));
+    b = new LockManager(new QuorumLockBackend(clientsB, { fenceKey: lockFence }));
+    keys = new RedisKeys(`it${randomBytes(4).toString('hex')}`, 1);
   });
   afterAll(async () => {
     for (const c of clients) c.disconnect();
@@ -51,7 +48,7 @@ describe('quorum lock (redlock 5, 3 masters)', () => {
 
   /** Takes, contends, extends and releases; records the fencing tokens handed out. */
   const exercise = async (group: string) => {
-    const key = keys.group('t1', group);
+    const key = keys.groupLock('t1', group);
     const lock = await a.tryAcquire(key, 2000);
     expect(lock).not.toBeNull();
     fences.push(lock!.fence);
@@ -66,9 +63,10 @@ describe('quorum lock (redlock 5, 3 masters)', () => {
   it('takes, refuses a contender, extends and releases with all 3 masters up', async () => {
     await exercise('g1');
     // Also with the watchdog: a hold longer than its TTL stays exclusive.
-    await a.using(keys.group('t1', 'g1'), 300, async (signal) => {
-      await new Promise((r) => setTimeout(r, 700));
-      expect(await b.tryAcquire(keys.group('t1', 'g1'), 300)).toBeNull();
+    await a.using(keys.groupLock('t1', 'g1'), 300, async (signal) => {
+      // Time under test: a hold of more than two TTLs (300 ms), kept by the watchdog.
+      await sleep(700);
+      expect(await b.tryAcquire(keys.groupLock('t1', 'g1'), 300)).toBeNull();
       expect(signal.aborted).toBe(false);
     });
   });
@@ -82,8 +80,8 @@ describe('quorum lock (redlock 5, 3 masters)', () => {
 
   it('refuses with two masters killed', async () => {
     await servers[1].kill();
-    await expect(a.tryAcquire(keys.group('t1', 'g2'), 2000)).rejects.toBeInstanceOf(LockUnavailableError);
-    const err = await a.acquire(keys.group('t1', 'g2'), 2000, { waitMs: 200 }).catch((e: unknown) => e);
+    await expect(a.tryAcquire(keys.groupLock('t1', 'g2'), 2000)).rejects.toBeInstanceOf(LockUnavailableError);
+    const err = await a.acquire(keys.groupLock('t1', 'g2'), 2000, { waitMs: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockNotAcquiredError);
     expect((err as LockNotAcquiredError).cause).toBeInstanceOf(LockUnavailableError);
     expect(a.heldCount).toBe(0);

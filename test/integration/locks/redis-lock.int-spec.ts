@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
   fencedSet,
-  LockKeys,
   LockLostError,
   LockManager,
   LockManagerClosedError,
@@ -10,16 +9,18 @@ import {
   RedisLockBackend,
   type LockMetrics,
 } from '@herald/locks';
+import { RedisKeys } from '@herald/redis';
 import { RedisServer } from '../../harness/redis-server';
+import { sleep, waitUntil } from '../../harness/wait';
 import { WorkerProcess } from './worker-process';
 
 /** Lock on one real redis-server; holders in child processes where the test needs crashes and pauses. */
 describe('single-Redis lock (Lua, fencing)', () => {
   let server: RedisServer;
   let redis: Redis;
-  let keys: LockKeys;
+  let keys: RedisKeys;
+  const lockFence = (lockKey: string) => keys.lockFence(lockKey);
 
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const connect = async (url: string) => {
     // disconnectTimeout: ioredis 6 arms a 2 s timer on disconnect() even when the socket is already
     // closed (server killed), which would keep Jest from exiting.
@@ -58,17 +59,18 @@ describe('single-Redis lock (Lua, fencing)', () => {
     await server.stop();
   });
   beforeEach(() => {
-    keys = new LockKeys(`it${randomBytes(4).toString('hex')}`);
+    keys = new RedisKeys(`it${randomBytes(4).toString('hex')}`, 1);
   });
 
   it('keeps 4 processes × 500 non-atomic read-modify-writes exclusive: count 2000, no overlap, rising fences', async () => {
-    const key = keys.group('t1', 'g-counter');
+    const key = keys.groupLock('t1', 'g-counter');
     const counterKey = `${keys.prefix}:t1:counter:{g-counter}`;
     const workers = Array.from({ length: 4 }, () =>
       WorkerProcess.start({
         mode: 'counter',
         url: server.url,
         key,
+        lockFence: keys.lockFence(key),
         counterKey,
         iterations: 500,
         ttlMs: 2000,
@@ -96,31 +98,42 @@ describe('single-Redis lock (Lua, fencing)', () => {
   }, 60_000);
 
   it('a SIGKILLed holder: another process acquires after the TTL, not before', async () => {
-    const key = keys.group('t1', 'g-kill');
+    const key = keys.groupLock('t1', 'g-kill');
     const ttlMs = 900;
     const holder = WorkerProcess.start({
       mode: 'hold',
       url: server.url,
       key,
+      lockFence: keys.lockFence(key),
       ttlMs,
       fenceKey: `${key}:seen`,
       dataKey: `${key}:data`,
     });
     const { fence: oldFence } = await holder.next('acquired');
-    // Let the watchdog extend at least once, so the test also covers a lock kept alive past its first TTL.
-    await sleep(ttlMs / 3 + 150);
+    // Let the watchdog extend at least once (the PTTL goes up), so the test also covers a lock kept
+    // alive past its first TTL.
+    let lastPttl = Infinity;
+    await waitUntil(
+      async () => {
+        const pttl = await redis.pttl(key);
+        const extended = pttl > lastPttl;
+        lastPttl = pttl;
+        return extended;
+      },
+      { timeoutMs: 2000, intervalMs: 20, what: "the holder's watchdog extending the lock" },
+    );
     await holder.kill();
     const pttl = await redis.pttl(key);
     const expiresAt = Date.now() + pttl;
     expect(pttl).toBeGreaterThan(ttlMs / 3);
 
     const { metrics, count } = recorder();
-    const locks = new LockManager(new RedisLockBackend(redis), { metrics });
-    let lock = null;
-    while (!lock) {
-      lock = await locks.tryAcquire(key, 5000);
-      if (!lock) await sleep(5);
-    }
+    const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence }), { metrics });
+    const lock = await waitUntil(() => locks.tryAcquire(key, 5000), {
+      timeoutMs: 5000,
+      intervalMs: 5,
+      what: 'the lock free after its TTL',
+    });
     const acquiredAt = Date.now();
     expect(acquiredAt).toBeGreaterThanOrEqual(expiresAt - 2);
     expect(acquiredAt).toBeLessThan(expiresAt + 250);
@@ -130,15 +143,23 @@ describe('single-Redis lock (Lua, fencing)', () => {
   }, 15_000);
 
   it('a SIGSTOPped holder past its TTL: on resume extend/release are refused, its signal fires, its fence is older', async () => {
-    const key = keys.group('t1', 'g-pause');
+    const key = keys.groupLock('t1', 'g-pause');
     const fenceKey = `${key}:seen`;
     const dataKey = `${key}:data`;
     const ttlMs = 500;
-    const holder = WorkerProcess.start({ mode: 'hold', url: server.url, key, ttlMs, fenceKey, dataKey });
+    const holder = WorkerProcess.start({
+      mode: 'hold',
+      url: server.url,
+      key,
+      lockFence: keys.lockFence(key),
+      ttlMs,
+      fenceKey,
+      dataKey,
+    });
     const { fence: staleFence } = await holder.next('acquired');
     holder.proc.kill('SIGSTOP');
     try {
-      const locks = new LockManager(new RedisLockBackend(redis));
+      const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence }));
       const newHolder = await locks.acquire(key, 10_000, { waitMs: 3 * ttlMs, retryDelayMs: 10 });
       expect(newHolder.fence).toBeGreaterThan(staleFence);
       expect(
@@ -173,8 +194,8 @@ describe('single-Redis lock (Lua, fencing)', () => {
   }, 15_000);
 
   it('refuses release and extend by a non-owner, and a second release', async () => {
-    const key = keys.alert('t1', 'fp1');
-    const backend = new RedisLockBackend(redis);
+    const key = keys.alertLock('t1', 'fp1');
+    const backend = new RedisLockBackend(redis, { fenceKey: lockFence });
     const locks = new LockManager(backend);
     const lock = await locks.tryAcquire(key, 5000);
     expect(lock).not.toBeNull();
@@ -192,9 +213,9 @@ describe('single-Redis lock (Lua, fencing)', () => {
   });
 
   it('blocking acquire honours its deadline, and gets the lock when it is freed in time', async () => {
-    const key = keys.group('t1', 'g-wait');
+    const key = keys.groupLock('t1', 'g-wait');
     const { metrics, count } = recorder();
-    const locks = new LockManager(new RedisLockBackend(redis), { metrics });
+    const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence }), { metrics });
     const holder = await locks.tryAcquire(key, 10_000);
 
     const t0 = Date.now();
@@ -217,12 +238,13 @@ describe('single-Redis lock (Lua, fencing)', () => {
   });
 
   it('using: the watchdog keeps the lock past its TTL, and it is released in finally even when fn throws', async () => {
-    const key = keys.task('t1', 'cleanup');
+    const key = keys.taskLock('t1', 'cleanup');
     const { metrics, count } = recorder();
-    const locks = new LockManager(new RedisLockBackend(redis), { metrics });
-    const other = new LockManager(new RedisLockBackend(redis));
+    const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence }), { metrics });
+    const other = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence }));
     const result = await locks.using(key, 300, async (signal) => {
-      await sleep(1000);
+      // Time under test: a hold of more than two TTLs (300 ms), kept by the watchdog.
+      await sleep(700);
       expect(await other.tryAcquire(key, 300)).toBeNull();
       expect(signal.aborted).toBe(false);
       return 'done';
@@ -242,16 +264,20 @@ describe('single-Redis lock (Lua, fencing)', () => {
   });
 
   it('fencing tokens keep rising after the counter expires (seeded from the server clock)', async () => {
-    const key = keys.group('t1', 'g-seed');
-    const locks = new LockManager(new RedisLockBackend(redis, { fenceTtlMs: 50 }));
+    const key = keys.groupLock('t1', 'g-seed');
+    const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence, fenceTtlMs: 50 }));
     const fences: number[] = [];
     for (let i = 0; i < 3; i++) {
       const lock = await locks.tryAcquire(key, 1000);
       fences.push(lock!.fence);
       await lock!.release();
     }
-    await sleep(120);
-    expect(await redis.exists(`${key}:fence`)).toBe(0);
+    await waitUntil(async () => (await redis.exists(keys.lockFence(key))) === 0, {
+      timeoutMs: 2000,
+      intervalMs: 10,
+      what: 'the fence counter expired',
+    });
+    expect(await redis.exists(keys.lockFence(key))).toBe(0);
     const lock = await locks.tryAcquire(key, 1000);
     fences.push(lock!.fence);
     await lock!.release();
@@ -265,10 +291,10 @@ describe('single-Redis lock (Lua, fencing)', () => {
     const client = await connect(own.url);
     try {
       const { metrics, calls } = recorder();
-      const locks = new LockManager(new RedisLockBackend(client), { metrics });
+      const locks = new LockManager(new RedisLockBackend(client, { fenceKey: lockFence }), { metrics });
       const ttlMs = 400;
       let lostAfter = -1;
-      await locks.using(keys.group('t1', 'g-down'), ttlMs, async (signal, lock) => {
+      await locks.using(keys.groupLock('t1', 'g-down'), ttlMs, async (signal, lock) => {
         await own.kill();
         await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
         lostAfter = Date.now() - lock.acquiredAt;
@@ -286,13 +312,13 @@ describe('single-Redis lock (Lua, fencing)', () => {
   });
 
   it('shutdown waits for held locks, then forces the rest (bounded) and takes no new locks', async () => {
-    const locks = new LockManager(new RedisLockBackend(redis));
-    const quick = await locks.tryAcquire(keys.group('t1', 'g-quick'), 5000);
-    const stuck = await locks.tryAcquire(keys.group('t1', 'g-stuck'), 5000);
+    const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence }));
+    const quick = await locks.tryAcquire(keys.groupLock('t1', 'g-quick'), 5000);
+    const stuck = await locks.tryAcquire(keys.groupLock('t1', 'g-stuck'), 5000);
     setTimeout(() => void quick!.release(), 100);
     const t0 = Date.now();
     const waiting = locks
-      .acquire(keys.group('t1', 'g-stuck'), 1000, { waitMs: 10_000 })
+      .acquire(keys.groupLock('t1', 'g-stuck'), 1000, { waitMs: 10_000 })
       .catch((e: unknown) => e);
     const summary = await locks.shutdown(400);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
@@ -300,9 +326,9 @@ describe('single-Redis lock (Lua, fencing)', () => {
     expect(summary).toEqual({ released: 1, forced: 1 });
     expect(stuck!.signal.aborted).toBe(true);
     expect((stuck!.signal.reason as LockLostError).reason).toBe('shutdown');
-    expect(await redis.exists(keys.group('t1', 'g-stuck'))).toBe(0);
+    expect(await redis.exists(keys.groupLock('t1', 'g-stuck'))).toBe(0);
     expect(await waiting).toBeInstanceOf(LockManagerClosedError);
-    await expect(locks.tryAcquire(keys.group('t1', 'g-new'), 1000)).rejects.toBeInstanceOf(
+    await expect(locks.tryAcquire(keys.groupLock('t1', 'g-new'), 1000)).rejects.toBeInstanceOf(
       LockManagerClosedError,
     );
   });

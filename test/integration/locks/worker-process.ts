@@ -1,14 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { track } from '../../harness/process';
 import type { WorkerCommand, WorkerMessage } from './lock.worker';
 
 const ROOT = resolve(__dirname, '../../..');
-
-/** Child processes started by this test file, SIGKILLed on exit even when a test fails. */
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) p.kill('SIGKILL');
-});
 
 /** A lock.worker.ts child and the messages it sent. */
 export class WorkerProcess {
@@ -23,7 +18,6 @@ export class WorkerProcess {
     });
     this.exited = new Promise((r) =>
       proc.once('exit', (code, signal) => {
-        live.delete(proc);
         r(signal ?? String(code));
         for (const w of this.waiters.splice(0)) w();
       }),
@@ -36,8 +30,7 @@ export class WorkerProcess {
       execArgv: ['-r', join(ROOT, 'test/harness/ts-register.js')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    live.add(proc);
-    return new WorkerProcess(proc);
+    return new WorkerProcess(track(proc));
   }
 
   /** The first message of `type` (already received or next), or a rejection after `timeoutMs`. */

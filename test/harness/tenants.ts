@@ -1,10 +1,92 @@
+/**
+ * The tenant fixture of the e2e suites: API keys and users in the config (hashed with a cheap scrypt),
+ * an HTTP client that logs in and posts with a key and keeps every body (for the secret scans), the
+ * node's captured logs, and a dump of Redis.
+ */
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import pino, { type Logger as PinoLogger } from 'pino';
-import { loadConfig } from '@herald/config';
-import { createApp } from '../../apps/server/src/bootstrap';
+import { hashSecret } from '@herald/sessions';
+
+// Cheap scrypt for the test config (the cost is in the hash string; production uses N=16384).
+const FAST = { N: 1024, r: 8, p: 1 };
+
+/** A fresh random secret (API key or password) tagged for readability. */
+export const secret = (tag: string): string => `${tag}-${randomBytes(12).toString('hex')}`;
+
+export interface TenantUser {
+  username: string;
+  password: string;
+  role: 'admin' | 'viewer';
+}
+
+/** One tenant of the test config; keys and passwords are the plain secrets, hashed into the YAML. */
+export interface TenantSpec {
+  id: string;
+  name?: string;
+  keys?: string[];
+  /** YAML flow mapping of `limits`, e.g. `{ max_groups: 1 }`. */
+  limits?: string;
+  users?: TenantUser[];
+}
+
+const hashed = async (s: string) => JSON.stringify(await hashSecret(s, FAST));
+
+/** The `tenants:` block (indented for `herald:`) of the given tenants. */
+export async function tenantsYaml(tenants: TenantSpec[]): Promise<string> {
+  const out = ['  tenants:'];
+  for (const t of tenants) {
+    out.push(`    - id: ${t.id}`);
+    if (t.name) out.push(`      name: ${t.name}`);
+    if (t.keys) out.push(`      api_keys: [${(await Promise.all(t.keys.map(hashed))).join(', ')}]`);
+    if (t.limits) out.push(`      limits: ${t.limits}`);
+    if (t.users) {
+      out.push('      users:');
+      for (const u of t.users)
+        out.push(
+          `        - { username: ${u.username}, password_hash: ${await hashed(u.password)}, role: ${u.role} }`,
+        );
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The secrets of the two-team fixture (`twoTeams`): one API key per team and a password per user. */
+export interface TwoTeams {
+  keyA: string;
+  keyB: string;
+  /** team-a admin */
+  alice: string;
+  /** team-a viewer */
+  victor: string;
+  /** team-b admin */
+  bob: string;
+}
+
+export const twoTeamSecrets = (): TwoTeams => ({
+  keyA: secret('key-a'),
+  keyB: secret('key-b'),
+  alice: secret('pw-alice'),
+  victor: secret('pw-victor'),
+  bob: secret('pw-bob'),
+});
+
+/** The `tenants:` block of two teams: team-a (alice admin, victor viewer) and team-b (bob admin). */
+export function twoTeams(s: TwoTeams): Promise<string> {
+  return tenantsYaml([
+    {
+      id: 'team-a',
+      keys: [s.keyA],
+      users: [
+        { username: 'alice', password: s.alice, role: 'admin' },
+        { username: 'victor', password: s.victor, role: 'viewer' },
+      ],
+    },
+    { id: 'team-b', keys: [s.keyB], users: [{ username: 'bob', password: s.bob, role: 'admin' }] },
+  ]);
+}
 
 /** Every line any Nest logger wrote, as `level [context] message`. */
 export class CapturingLogger implements LoggerService {
@@ -47,26 +129,6 @@ export class RequestLogCapture {
       },
     },
   );
-}
-
-/** A node booted in-process with a capturing logger. */
-export interface Node {
-  app: NestFastifyApplication;
-  url: string;
-}
-
-export async function startCapturedNode(
-  yaml: string,
-  env: Record<string, string>,
-  logger: CapturingLogger,
-  requestLog?: RequestLogCapture,
-): Promise<Node> {
-  const config = loadConfig({ env: { PORT: '1', ...env }, fileText: yaml });
-  const app = await createApp(config, { logger, requestLog: requestLog?.logger });
-  await app.listen(0, '127.0.0.1');
-  const addr = app.getHttpServer().address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return { app, url: `http://127.0.0.1:${port}` };
 }
 
 /** A response as the tests see it; every one is kept so the secret scan can read them all. */
@@ -119,6 +181,24 @@ export class Client {
       /* keep text */
     }
     return { status: res.status, body: parsed, text, headers: res.headers };
+  }
+
+  /** POST /api/v1/auth/login (from an address or through X-Forwarded-For when given). */
+  login(
+    base: string,
+    tenant: string,
+    username: string,
+    password: string,
+    opts: { ip?: string; from?: string } = {},
+  ): Promise<Res> {
+    return this.call('POST', `${base}/api/v1/auth/login`, { ...opts, body: { tenant, username, password } });
+  }
+
+  /** A session token for the user; fails the test if the login is refused. */
+  async token(base: string, tenant: string, username: string, password: string): Promise<string> {
+    const r = await this.login(base, tenant, username, password);
+    if (r.status !== 200) throw new Error(`login of ${tenant}/${username} answered ${r.status}: ${r.text}`);
+    return r.body.token as string;
   }
 }
 

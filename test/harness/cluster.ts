@@ -1,0 +1,41 @@
+import { HttpSink, type SinkResponder } from './http-sink';
+import { NginxServer } from './nginx';
+import { NodeProcess } from './node-process';
+import { RedisServer, type RedisServerOptions } from './redis-server';
+
+/** Herald node processes on one redis-server, behind nginx, notifying one HTTP sink. */
+export interface ProcessCluster {
+  redis: RedisServer;
+  sink: HttpSink;
+  nodes: NodeProcess[];
+  nginx: NginxServer;
+  /** nginx, the nodes (SIGKILL), the sink, Redis: in that order. */
+  stop(): Promise<void>;
+}
+
+export async function startProcessCluster(o: {
+  ids: string[];
+  yaml: (sinkUrl: string) => string;
+  redis?: RedisServerOptions;
+  respond?: SinkResponder;
+}): Promise<ProcessCluster> {
+  const redis = await RedisServer.start(o.redis);
+  const sink = await HttpSink.start();
+  if (o.respond !== undefined) sink.respond(o.respond);
+  const nodes = await Promise.all(
+    o.ids.map((id) => NodeProcess.start(id, o.yaml(sink.url), { REDIS_URL: redis.url })),
+  );
+  const nginx = await NginxServer.start({ upstreams: nodes.map((n) => n.port) });
+  return {
+    redis,
+    sink,
+    nodes,
+    nginx,
+    stop: async () => {
+      await nginx.stop();
+      await Promise.all(nodes.map((n) => n.kill()));
+      await sink.stop();
+      await redis.stop();
+    },
+  };
+}

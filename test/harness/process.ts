@@ -1,0 +1,31 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Child processes started by this test process (redis-server, nginx, nodes), SIGKILLed on exit. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+/** Kills `proc` when this test process exits, even after a failed test. */
+export function track<P extends ChildProcess>(proc: P): P {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  return proc;
+}
+
+/**
+ * Sends `signal` and resolves once the process has exited (at once if it is gone); with `killAfterMs`,
+ * a process still alive by then is SIGKILLed.
+ */
+export async function signalAndWait(
+  p: ChildProcess | undefined,
+  signal: NodeJS.Signals,
+  killAfterMs?: number,
+): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode) return;
+  const gone = new Promise((r) => p.once('exit', r));
+  p.kill(signal);
+  const t = killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+  await gone;
+  clearTimeout(t);
+}

@@ -1,0 +1,35 @@
+import type { Redis } from 'ioredis';
+import { createFailFastClient } from '@herald/redis';
+import { RedisServer } from './redis-server';
+
+/** A fail-fast client (as the stores use) on `url`, connected; connection errors are the test's to see. */
+export async function connectedClient(
+  url: string,
+  commandTimeout = 1000,
+  connectTimeout = 1000,
+): Promise<Redis> {
+  const redis = createFailFastClient({ url, commandTimeout, connectTimeout });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  return redis;
+}
+
+/**
+ * A suite's Redis: a fresh redis-server and a connected fail-fast client, started in `beforeAll` and
+ * handed to `use` (assign them to the suite's variables), disconnected and stopped in `afterAll`.
+ */
+export function withRedis(
+  use: (r: { server: RedisServer; redis: Redis }) => void,
+  o: { commandTimeout?: number } = {},
+): void {
+  let started: { server: RedisServer; redis: Redis } | undefined;
+  beforeAll(async () => {
+    const server = await RedisServer.start();
+    started = { server, redis: await connectedClient(server.url, o.commandTimeout ?? 1000) };
+    use(started);
+  });
+  afterAll(async () => {
+    started?.redis.disconnect();
+    await started?.server.stop();
+  });
+}
