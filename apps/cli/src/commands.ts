@@ -197,6 +197,29 @@ function noPositionals(cmd: string, a: ParsedArgs): void {
     throw new UsageError(`${cmd}: unexpected argument ${JSON.stringify(a.positionals[0])}`);
 }
 
+/** How a listing command prints its rows: JSON (`--json`), a table, or one line when there are none. */
+interface Listing<R> {
+  empty: string;
+  /** The JSON form of a row (default: the row as it is). */
+  json?: (r: R) => unknown;
+  header: readonly string[];
+  /** A table row; `now` is read once per listing. */
+  row: (r: R, now: number) => (string | number)[];
+}
+
+function printRows<R>(io: CliIo, json: boolean, rows: readonly R[], l: Listing<R>): number {
+  if (json) io.out(JSON.stringify(l.json ? rows.map(l.json) : rows, null, 2));
+  else if (rows.length === 0) io.out(l.empty);
+  else {
+    const now = systemClock.now();
+    table(
+      l.header,
+      rows.map((r) => l.row(r, now)),
+    ).forEach((line) => io.out(line));
+  }
+  return EXIT_OK;
+}
+
 async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<number> {
   // Validate everything before connecting: a usage error must not depend on Redis being up.
   const url = redisUrl(a);
@@ -223,36 +246,21 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
     case 'groups': {
       noPositionals(cmd, a);
       const state = stateFlag(a);
-      run = async (c) => {
-        const rows = await listGroups(c, tenant ? [tenant] : await tenants(c, 'groups'), state);
-        if (json) {
-          io.out(
-            JSON.stringify(
-              rows.map((r) => ({ ...r, createdAt: iso(r.createdAt) })),
-              null,
-              2,
-            ),
-          );
-          return EXIT_OK;
-        }
-        if (rows.length === 0) io.out('no groups');
-        else {
-          const now = systemClock.now();
-          table(
-            ['TENANT', 'GROUP', 'RECEIVER', 'FIRING', 'RESOLVED', 'AGE', 'LABELS'],
-            rows.map((r) => [
-              r.tenant,
-              r.groupId,
-              r.receiver,
-              r.firing,
-              r.resolved,
-              duration(now - r.createdAt),
-              labelString(r.labels),
-            ]),
-          ).forEach((l) => io.out(l));
-        }
-        return EXIT_OK;
-      };
+      run = async (c) =>
+        printRows(io, json, await listGroups(c, tenant ? [tenant] : await tenants(c, 'groups'), state), {
+          empty: 'no groups',
+          json: (r) => ({ ...r, createdAt: iso(r.createdAt) }),
+          header: ['TENANT', 'GROUP', 'RECEIVER', 'FIRING', 'RESOLVED', 'AGE', 'LABELS'],
+          row: (r, now) => [
+            r.tenant,
+            r.groupId,
+            r.receiver,
+            r.firing,
+            r.resolved,
+            duration(now - r.createdAt),
+            labelString(r.labels),
+          ],
+        });
       break;
     }
     case 'alerts': {
@@ -267,34 +275,27 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
           );
         }
       });
-      run = async (c) => {
-        const rows = await listAlerts(c, tenant ? [tenant] : await tenants(c, 'groups'), matchers, state);
-        if (json) {
-          io.out(
-            JSON.stringify(
-              rows.map((r) => ({
-                tenant: r.tenant,
-                groupId: r.groupId,
-                fingerprint: r.alert.fingerprint,
-                state: r.state,
-                labels: r.alert.labels,
-                annotations: r.alert.annotations,
-                startsAt: iso(r.alert.startsAt),
-                endsAt: iso(r.alert.endsAt),
-                updatedAt: iso(r.alert.updatedAt),
-                generatorURL: r.alert.generatorURL,
-              })),
-              null,
-              2,
-            ),
-          );
-          return EXIT_OK;
-        }
-        if (rows.length === 0) io.out('no alerts');
-        else {
-          table(
-            ['TENANT', 'GROUP', 'STATE', 'ALERTNAME', 'STARTS', 'ENDS', 'LABELS'],
-            rows.map((r) => [
+      run = async (c) =>
+        printRows(
+          io,
+          json,
+          await listAlerts(c, tenant ? [tenant] : await tenants(c, 'groups'), matchers, state),
+          {
+            empty: 'no alerts',
+            json: (r) => ({
+              tenant: r.tenant,
+              groupId: r.groupId,
+              fingerprint: r.alert.fingerprint,
+              state: r.state,
+              labels: r.alert.labels,
+              annotations: r.alert.annotations,
+              startsAt: iso(r.alert.startsAt),
+              endsAt: iso(r.alert.endsAt),
+              updatedAt: iso(r.alert.updatedAt),
+              generatorURL: r.alert.generatorURL,
+            }),
+            header: ['TENANT', 'GROUP', 'STATE', 'ALERTNAME', 'STARTS', 'ENDS', 'LABELS'],
+            row: (r) => [
               r.tenant,
               r.groupId,
               r.state,
@@ -302,75 +303,55 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
               iso(r.alert.startsAt),
               iso(r.alert.endsAt),
               labelString(r.alert.labels),
-            ]),
-          ).forEach((l) => io.out(l));
-        }
-        return EXIT_OK;
-      };
+            ],
+          },
+        );
       break;
     }
     case 'sessions':
       noPositionals(cmd, a);
-      run = async (c) => {
-        const rows = await listSessions(c, tenant ? [tenant] : await tenants(c, 'sessions'));
-        if (json) {
-          io.out(
-            JSON.stringify(
-              rows.map((r) => ({
-                ...r,
-                createdAt: iso(r.createdAt),
-                lastSeenAt: iso(r.lastSeenAt),
-                idleExpiresAt: iso(r.idleExpiresAt),
-                absoluteExpiresAt: iso(r.absoluteExpiresAt),
-              })),
-              null,
-              2,
-            ),
-          );
-          return EXIT_OK;
-        }
-        if (rows.length === 0) io.out('no sessions');
-        else {
-          const now = systemClock.now();
-          table(
-            ['TENANT', 'USER', 'ROLE', 'SESSION ID', 'CREATED', 'LAST SEEN', 'EXPIRES IN', 'ABSOLUTE', 'IP'],
-            rows.map((r) => [
-              r.tenant,
-              r.user,
-              r.role,
-              r.id,
-              iso(r.createdAt),
-              `${duration(now - r.lastSeenAt)} ago`,
-              duration(r.ttlMs >= 0 ? r.ttlMs : r.idleExpiresAt - now),
-              duration(r.absoluteExpiresAt - now),
-              r.ip,
-            ]),
-          ).forEach((l) => io.out(l));
-        }
-        return EXIT_OK;
-      };
+      run = async (c) =>
+        printRows(io, json, await listSessions(c, tenant ? [tenant] : await tenants(c, 'sessions')), {
+          empty: 'no sessions',
+          json: (r) => ({
+            ...r,
+            createdAt: iso(r.createdAt),
+            lastSeenAt: iso(r.lastSeenAt),
+            idleExpiresAt: iso(r.idleExpiresAt),
+            absoluteExpiresAt: iso(r.absoluteExpiresAt),
+          }),
+          header: [
+            'TENANT',
+            'USER',
+            'ROLE',
+            'SESSION ID',
+            'CREATED',
+            'LAST SEEN',
+            'EXPIRES IN',
+            'ABSOLUTE',
+            'IP',
+          ],
+          row: (r, now) => [
+            r.tenant,
+            r.user,
+            r.role,
+            r.id,
+            iso(r.createdAt),
+            `${duration(now - r.lastSeenAt)} ago`,
+            duration(r.ttlMs >= 0 ? r.ttlMs : r.idleExpiresAt - now),
+            duration(r.absoluteExpiresAt - now),
+            r.ip,
+          ],
+        });
       break;
     case 'locks':
       noPositionals(cmd, a);
-      run = async (c) => {
-        const rows = await listLocks(c, tenant);
-        if (json) io.out(JSON.stringify(rows, null, 2));
-        else if (rows.length === 0) io.out('no locks held');
-        else {
-          table(
-            ['TENANT', 'KIND', 'ID', 'OWNER', 'TTL', 'KEY'],
-            rows.map((r) => [
-              r.tenant,
-              r.kind,
-              r.id,
-              r.owner,
-              r.ttlMs >= 0 ? duration(r.ttlMs) : 'none',
-              r.key,
-            ]),
-          ).forEach((l) => io.out(l));
-        }
-        return EXIT_OK;
-      };
+      run = async (c) =>
+        printRows(io, json, await listLocks(c, tenant), {
+          empty: 'no locks held',
+          header: ['TENANT', 'KIND', 'ID', 'OWNER', 'TTL', 'KEY'],
+          row: (r) => [r.tenant, r.kind, r.id, r.owner, r.ttlMs >= 0 ? duration(r.ttlMs) : 'none', r.key],
+        });
       break;
     case 'queue':
       run = queueCommand(a, io, url, prefix, tenant, json);
