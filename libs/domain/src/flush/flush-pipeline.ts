@@ -1,24 +1,23 @@
 import { classifyAlerts, type FlushContext } from './flush-context';
 import { DedupStage, type FlushDecision } from './dedup.stage';
 import type { FlushStage } from './flush-stage';
-import { InhibitStage, type Inhibitor } from './inhibit.stage';
-import { SilenceStage, type Silencer } from './silence.stage';
+import { MuteStage, type Muter } from './mute.stage';
 import { TimeActiveStage, TimeMuteStage, type RouteTimeIntervals } from './time-intervals.stage';
 
 /** What the filtering stages consult; each defaults to muting nothing. */
 export interface FlushPorts {
-  inhibitor?: Inhibitor;
+  inhibitor?: Muter;
   timeIntervals?: RouteTimeIntervals;
-  silencer?: Silencer;
+  silencer?: Muter;
 }
 
 /** The filtering stages in Alertmanager's order: inhibit → time active → time mute → silence. */
 export function defaultStages(ports: FlushPorts = {}): FlushStage[] {
   return [
-    new InhibitStage(ports.inhibitor),
+    new MuteStage('inhibit', ports.inhibitor),
     new TimeActiveStage(ports.timeIntervals),
     new TimeMuteStage(ports.timeIntervals),
-    new SilenceStage(ports.silencer),
+    new MuteStage('silence', ports.silencer),
   ];
 }
 

@@ -83,6 +83,12 @@ async function flushedOnce<S extends ReturnType<typeof setup>>(s: S): Promise<S>
   return s;
 }
 
+/** Alert 01 resolves at `at` (Prometheus sends endsAt = now); its group's recovery half is due then. */
+async function resolve01(s: Pick<ReturnType<typeof setup>, 'groups' | 'flush'>, at: number): Promise<void> {
+  await s.groups.upsert({ tenant: 't', now: at, groups: [{ target, alerts: [alert('01', at, at)] }] });
+  await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'recovery', dueAt: at });
+}
+
 describe('FlushRunner (memory stores, fake clock)', () => {
   it('notifies once after group_wait, logs on delivery, and reports the resolution', async () => {
     const { clock, groups, flush, sent, cleanups, runner, recorder } = setup();
@@ -106,12 +112,7 @@ describe('FlushRunner (memory stores, fake clock)', () => {
 
     // The alert resolves; the recovery half is due with the next tick.
     clock.set(T0 + 400_000);
-    await groups.upsert({
-      tenant: 't',
-      now: T0 + 400_000,
-      groups: [{ target, alerts: [alert('01', T0 + 400_000, T0 + 400_000)] }],
-    });
-    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'recovery', dueAt: T0 + 400_000 });
+    await resolve01({ groups, flush }, T0 + 400_000);
     await runner.tick();
     const resolved = sent.find((n) => n.state === 'recovery');
     expect(resolved).toMatchObject({ reason: 'all alerts resolved', seq: 1 });
@@ -194,12 +195,7 @@ describe('FlushRunner: a given-up notification never blocks its group (issue 10 
     const { clock, groups, flush, sent, runner, recorder, kill } = await firstFlushed();
     await recorder.delivered(sent[0]);
     clock.set(T0 + 100_000);
-    await groups.upsert({
-      tenant: 't',
-      now: T0 + 100_000,
-      groups: [{ target, alerts: [alert('01', T0 + 100_000, T0 + 100_000)] }],
-    });
-    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'recovery', dueAt: T0 + 100_000 });
+    await resolve01({ groups, flush }, T0 + 100_000);
     await runner.tick();
     const first = sent.find((n) => n.state === 'recovery')!;
     expect(first).toMatchObject({ seq: 1, reason: 'all alerts resolved' });
