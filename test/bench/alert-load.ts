@@ -41,3 +41,13 @@ function alertJson(n: number, groups: number): string {
     `"generatorURL":"http://prometheus:9090/graph?g0.expr=up%3D%3D0"}`
   );
 }
+
+/** The route of the ingest benchmarks (Herald and Alertmanager read the same file). */
+export const BENCH_ROUTE_YAML = `route:
+  receiver: default
+  group_by: [alertname, cluster]
+  group_wait: 1s
+  group_interval: 5s
+receivers:
+  - name: default
+`;

@@ -20,7 +20,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../harness/free-port';
 import { RedisServer } from '../harness/redis-server';
-import { buildBodies, distinctAlerts, REFERENCE_SHAPE } from './alert-load';
+import { BENCH_ROUTE_YAML, buildBodies, distinctAlerts, REFERENCE_SHAPE } from './alert-load';
 import { runAutocannon, runWrk, stopLoad, type LoadResult } from './load';
 import {
   log,
@@ -53,14 +53,7 @@ const SETTLE_MS = 300;
 /** Idle window after the load in which the scheduler's own Redis calls are measured (ms). */
 const BACKGROUND_MS = 5000;
 
-const ROUTE_YAML = `route:
-  receiver: default
-  group_by: [alertname, cluster]
-  group_wait: 1s
-  group_interval: 5s
-receivers:
-  - name: default
-`;
+const ROUTE_YAML = BENCH_ROUTE_YAML;
 const HERALD_YAML = `${ROUTE_YAML}herald:
   limits:
     max_alerts_per_request: 1000

@@ -6,13 +6,12 @@
  * Run: npm run bench:notify (BENCH_GROUPS, default 2000; BENCH_TICK, default the node's 250ms).
  * Prints a JSON summary last.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { freePort } from '../harness/free-port';
+import { join } from 'node:path';
 import { HttpSink } from '../harness/http-sink';
 import { RedisServer } from '../harness/redis-server';
-import { log, sleep, spawnLogged, stopChild, waitHttp, type Child } from './procs';
+import { log, sleep, startHerald, stopChild, type Child } from './procs';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,31 +26,14 @@ async function main(): Promise<void> {
   const sink = await HttpSink.start();
   let node: Child | undefined;
   try {
-    const port = await freePort();
-    const config = join(dir, 'herald.yml');
-    writeFileSync(
-      config,
+    const url = await startHerald(
+      dir,
       `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n  group_interval: 1h\n` +
         `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n` +
         `herald:\n  scheduler:\n    tick: ${tick}\n  delivery:\n    concurrency: 32\n`,
+      redis.url,
+      (c) => (node = c),
     );
-    node = await spawnLogged(
-      'herald',
-      process.execPath,
-      [resolve(__dirname, '..', '..', 'apps', 'server', 'src', 'main.js')],
-      join(dir, 'herald.log'),
-      {
-        env: {
-          ...process.env,
-          PORT: String(port),
-          REDIS_URL: redis.url,
-          HERALD_CONFIG: config,
-          HERALD_LOG_LEVEL: 'warn',
-        },
-      },
-    );
-    const url = `http://127.0.0.1:${port}`;
-    await waitHttp(node, `${url}/health/ready`, 30_000);
     const postAlerts = (alerts: unknown[]) =>
       fetch(`${url}/api/v2/alerts`, {
         method: 'POST',

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from '../harness/free-port';
 
 /** Progress goes to stderr; stdout is kept for the JSON summary. */
 export function log(msg: string): void {
@@ -99,6 +101,41 @@ export async function waitHttp(
     }
     await sleep(100);
   }
+}
+
+/**
+ * A Herald node built to dist/ (`npm run bench*` builds first) on a free port, with `yaml` written to
+ * `dir/herald.yml` and its log in `dir/herald.log`, Redis at `redisUrl`; resolves once it is ready.
+ * `child` is set as soon as the process runs, so a caller can stop it even when it never gets ready.
+ */
+export async function startHerald(
+  dir: string,
+  yaml: string,
+  redisUrl: string,
+  started: (child: Child) => void,
+): Promise<string> {
+  const port = await freePort();
+  const config = join(dir, 'herald.yml');
+  writeFileSync(config, yaml);
+  const child = await spawnLogged(
+    'herald',
+    process.execPath,
+    [resolve(__dirname, '..', '..', 'apps', 'server', 'src', 'main.js')],
+    join(dir, 'herald.log'),
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        REDIS_URL: redisUrl,
+        HERALD_CONFIG: config,
+        HERALD_LOG_LEVEL: 'warn',
+      },
+    },
+  );
+  started(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitHttp(child, `${url}/health/ready`, 30_000);
+  return url;
 }
 
 export interface ProcMemory {

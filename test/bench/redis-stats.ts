@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { parseInfo } from '../../apps/cli/src/inspect';
 
 /** `INFO commandstats`: calls and microseconds per command name (lower case, `client|setname` style). */
 export type CommandStats = Map<string, { calls: number; usec: number }>;
@@ -25,13 +26,7 @@ export function diffStats(before: CommandStats, after: CommandStats): CommandSta
 
 /** Numeric fields of an INFO section (`used_memory`, `redis_version` is kept as text). */
 export async function infoSection(redis: Redis, section: string): Promise<Record<string, string>> {
-  const text = await redis.info(section);
-  const out: Record<string, string> = {};
-  for (const line of text.split('\r\n')) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
+  return parseInfo(await redis.info(section));
 }
 
 export interface MemorySnapshot {

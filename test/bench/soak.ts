@@ -29,17 +29,15 @@
  * node's V8 heap in use (herald_nodejs_heap_size_used_bytes from /metrics) is sampled and reported
  * beside RSS, not judged.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../harness/free-port';
+import { HttpSink } from '../harness/http-sink';
 import { RedisServer } from '../harness/redis-server';
 import { buildBodies, REFERENCE_SHAPE } from './alert-load';
 import { runAutocannon, stopLoad, type LoadResult } from './load';
-import { log, procMemory, round, sleep, spawnLogged, stopChild, waitHttp, type Child } from './procs';
+import { log, procMemory, round, sleep, startHerald, stopChild, type Child } from './procs';
 import { infoSection } from './redis-stats';
 
 function envNumber(name: string, def: number, min = 0): number {
@@ -82,46 +80,35 @@ function readSettings(): Settings {
 
 // ----------------------------------------------------------------------------------------- receiver
 
-/** A webhook receiver that only counts (the harness sink keeps every body: too much for 30 minutes). */
+/** A webhook receiver that only counts (kept bodies would be too much for 30 minutes). */
 class CountingSink {
   firing = 0;
   resolved = 0;
   churnResolved = new Set<number>();
-  private constructor(private readonly server: Server) {}
+  private sink?: HttpSink;
 
   static async start(): Promise<CountingSink> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          const p = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-            status: string;
-            groupKey: string;
-          };
-          if (p.status === 'resolved') {
-            sink.resolved++;
-            const churn = /alertname="Churn(\d+)"/.exec(p.groupKey);
-            if (churn) sink.churnResolved.add(Number(churn[1]));
-          } else sink.firing++;
-        } catch {
-          /* counted nowhere: not a notification */
-        }
-        res.writeHead(200).end('ok');
-      });
-    });
-    const sink = new CountingSink(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return sink;
+    const c = new CountingSink();
+    c.sink = await HttpSink.start({ keep: false, onRequest: (r) => c.count(r.json) });
+    return c;
+  }
+
+  private count(json: unknown): void {
+    const p = json as { status?: string; groupKey?: string } | undefined;
+    if (!p?.groupKey) return; // not a notification: counted nowhere
+    if (p.status === 'resolved') {
+      this.resolved++;
+      const churn = /alertname="Churn(\d+)"/.exec(p.groupKey);
+      if (churn) this.churnResolved.add(Number(churn[1]));
+    } else this.firing++;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.sink!.url;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await this.sink?.stop();
   }
 }
 
@@ -308,31 +295,14 @@ async function main(): Promise<number> {
     });
   }
   try {
-    const port = await freePort();
-    const config = join(dir, 'herald.yml');
-    writeFileSync(
-      config,
+    const url = await startHerald(
+      dir,
       `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 5s\n` +
         `  repeat_interval: ${s.repeatInterval}\n` +
         `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n        send_resolved: true\n`,
+      redisServer.url,
+      (c) => (node = c),
     );
-    node = await spawnLogged(
-      'herald',
-      process.execPath,
-      [resolve(__dirname, '..', '..', 'apps', 'server', 'src', 'main.js')],
-      join(dir, 'herald.log'),
-      {
-        env: {
-          ...process.env,
-          PORT: String(port),
-          REDIS_URL: redisServer.url,
-          HERALD_CONFIG: config,
-          HERALD_LOG_LEVEL: 'warn',
-        },
-      },
-    );
-    const url = `http://127.0.0.1:${port}`;
-    await waitHttp(node, `${url}/health/ready`, 30_000);
     const ingest = `${url}/api/v2/alerts`;
     const bodies = buildBodies(REFERENCE_SHAPE);
     const batch = REFERENCE_SHAPE.batch;

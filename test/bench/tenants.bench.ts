@@ -14,10 +14,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { hashSecret } from '@herald/sessions';
 import { freePort } from '../harness/free-port';
 import { RedisServer } from '../harness/redis-server';
-import { buildBodies, distinctAlerts, type LoadShape } from './alert-load';
+import { tenantsYaml } from '../harness/tenants';
+import { BENCH_ROUTE_YAML, buildBodies, distinctAlerts, type LoadShape } from './alert-load';
 import { runAutocannon, type LoadResult } from './load';
 import { log, procCpuSeconds, round, sleep, spawnLogged, stopChild, waitHttp, type Child } from './procs';
 import { countStoredAlerts, infoSection } from './redis-stats';
@@ -45,22 +45,11 @@ const S = {
 };
 
 async function config(keyA: string, keyB: string): Promise<string> {
-  const h = async (s: string) => JSON.stringify(await hashSecret(s, { N: 1024, r: 8, p: 1 }));
-  return `route:
-  receiver: default
-  group_by: [alertname, cluster]
-  group_wait: 1s
-  group_interval: 5s
-receivers:
-  - name: default
-herald:
-  tenants:
-    - id: tenant-a
-      api_keys: [${await h(keyA)}]
-      limits: { ingest_rate: ${A_RATE} }
-    - id: tenant-b
-      api_keys: [${await h(keyB)}]
-`;
+  const tenants = await tenantsYaml([
+    { id: 'tenant-a', keys: [keyA], limits: `{ ingest_rate: ${A_RATE} }` },
+    { id: 'tenant-b', keys: [keyB] },
+  ]);
+  return `${BENCH_ROUTE_YAML}herald:\n${tenants}`;
 }
 
 interface Phase {
@@ -78,21 +67,15 @@ async function phase(
   flood: boolean,
   pids: { herald: number; redis: number },
 ): Promise<Phase> {
-  const b = {
+  const tenant = (bodies: string[], connections: number, batch: number, key: string) => ({
     url,
-    bodies: bodiesB,
-    connections: S.bConnections,
-    batch: SHAPE_B.batch,
-    headers: { authorization: `Bearer ${keyB}` },
-    overallRate: S.bRate,
-  };
-  const a = {
-    url,
-    bodies: bodiesA,
-    connections: S.aConnections,
-    batch: SHAPE_A.batch,
-    headers: { authorization: `Bearer ${keyA}` },
-  };
+    bodies,
+    connections,
+    batch,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  const b = { ...tenant(bodiesB, S.bConnections, SHAPE_B.batch, keyB), overallRate: S.bRate };
+  const a = tenant(bodiesA, S.aConnections, SHAPE_A.batch, keyA);
   const name = flood ? 'B with A flooding' : 'B solo';
   log(`${name}: warm-up ${S.warmupS}s`);
   await Promise.all([

@@ -12,7 +12,7 @@
  *
  * Then: every group notified firing (0 lost), duplicates counted and bounded, every ingest request 200.
  */
-import { startProcessCluster, type ProcessCluster } from '../harness/cluster';
+import { clusterConfig, startProcessCluster, type ProcessCluster } from '../harness/cluster';
 import type { HttpSink, SinkRequest } from '../harness/http-sink';
 import type { NginxServer } from '../harness/nginx';
 import type { NodeProcess } from '../harness/node-process';
@@ -35,30 +35,19 @@ const RESEND_MS = 3000; // Prometheus re-sends its active alerts every evaluatio
 const SINK_LATENCY_MS = 300;
 const CONCURRENCY = 8; // herald.delivery.concurrency below
 
-const CONFIG = (sink: string) => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 5s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sink}/hook
-        send_resolved: true
-herald:
-  scheduler:
-    tick: 200ms
-    lease: 3s
-  delivery:
+const CONFIG = (sink: string) =>
+  clusterConfig(
+    sink,
+    '5s',
+    `  delivery:
     concurrency: ${CONCURRENCY}
     attempts: 4
     stalled_timeout: 5s
   redis:
     command_timeout: 1s
     reconnect_check_interval: 500ms
-`;
+`,
+  );
 
 let cluster: ProcessCluster;
 let redis: RedisServer;

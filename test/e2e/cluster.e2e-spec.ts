@@ -3,33 +3,22 @@
  * redis-server, behind a real nginx, notifying a real HTTP sink. Scenarios run one after the other
  * on the same cluster, each with its own alertname prefix.
  */
-import { startProcessCluster, type ProcessCluster } from '../harness/cluster';
+import { clusterConfig, startProcessCluster, type ProcessCluster } from '../harness/cluster';
 import type { HttpSink, SinkRequest } from '../harness/http-sink';
 import type { NginxServer } from '../harness/nginx';
 import type { NodeProcess } from '../harness/node-process';
 import { sleep, waitUntil } from '../harness/wait';
 
-const CONFIG = (sink: string) => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 2s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sink}/hook
-        send_resolved: true
-herald:
-  scheduler:
-    tick: 200ms
-    lease: 3s
-  delivery:
+const CONFIG = (sink: string) =>
+  clusterConfig(
+    sink,
+    '2s',
+    `  delivery:
     stalled_timeout: 3s
   redis:
     command_timeout: 1s
-`;
+`,
+  );
 
 interface Notified {
   key: string;
@@ -165,17 +154,24 @@ describe('exactly once across 3 node processes on one Redis', () => {
   }, 150_000);
 });
 
+/**
+ * Every group of `prefix` notified firing after a node was SIGKILLed: only a send that was in flight on
+ * the killed node can repeat, and with the same Idempotency-Key.
+ */
+async function expectNotifiedDespiteKill(prefix: string, groups: number, what: string): Promise<void> {
+  await waitDistinct(prefix, 'firing', groups);
+  const firing = tally(prefix, 'firing');
+  report(what, firing);
+  expect(firing.distinct).toBe(groups);
+  expect(firing.raw - firing.distinct).toBeLessThanOrEqual(8);
+  expect(firing.sameKeyDuplicates).toBe(true);
+}
+
 async function killedScenario(): Promise<void> {
   {
     const P = 'EK';
     const live = [nodes[0], nodes[2]];
-    await waitDistinct(P, 'firing', 1000);
-    const firing = tally(P, 'firing');
-    report('SIGKILL during flush, firing', firing);
-    expect(firing.distinct).toBe(1000);
-    // Only a send that was in flight on the killed node can repeat, and with the same Idempotency-Key.
-    expect(firing.raw - firing.distinct).toBeLessThanOrEqual(8);
-    expect(firing.sameKeyDuplicates).toBe(true);
+    await expectNotifiedDespiteKill(P, 1000, 'SIGKILL during flush, firing');
     const past = new Date(Date.now() - 10).toISOString();
     for (const batch of chunks(alertsFor(P, 1000, 1, past), 50))
       expect(await send(pick(live).url, batch)).toBe(200);
@@ -251,12 +247,7 @@ describe('through nginx', () => {
     const statuses = await load.stop();
     report('SIGKILL behind nginx, client statuses', [...statuses]);
     expect([...statuses.keys()]).toEqual([200]);
-    await waitDistinct(P, 'firing', 300);
-    const firing = tally(P, 'firing');
-    report('SIGKILL behind nginx, firing', firing);
-    expect(firing.distinct).toBe(300);
-    expect(firing.raw - firing.distinct).toBeLessThanOrEqual(8);
-    expect(firing.sameKeyDuplicates).toBe(true);
+    await expectNotifiedDespiteKill(P, 300, 'SIGKILL behind nginx, firing');
     const seen = new Set(sink.accepted.map((r) => String(r.headers['idempotency-key'])));
     await nodes[2].restart();
     // Time under test: two group_intervals (2 s) and a lease (3 s) of the restarted node, sending nothing.

@@ -1,4 +1,5 @@
 import { alertBatch, AOF, post, readyStatus, startSinkStack, type SinkStack } from '../harness/app';
+import { FAST_FAILOVER, hookConfig } from '../harness/config';
 import type { HttpSink } from '../harness/http-sink';
 import { sleep, waitUntil } from '../harness/wait';
 
@@ -6,26 +7,17 @@ import { sleep, waitUntil } from '../harness/wait';
  * Issue 10 #1 and #4, with real processes: a receiver outage longer than the retry budget must not stop
  * a group's notifications for good, and a Redis connection loss must not re-notify every active group.
  */
-const yaml = (sinkUrl: string) => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 2s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sinkUrl}/hook
-herald:
-  scheduler:
+const yaml = (sinkUrl: string) =>
+  hookConfig(sinkUrl, {
+    groupWait: '0s',
+    groupInterval: '2s',
+    repeatInterval: '1h',
+    herald: `  scheduler:
     tick: 100ms
   delivery:
     attempts: 2
-  redis:
-    command_timeout: 300ms
-    reconnect_check_interval: 100ms
-`;
+${FAST_FAILOVER}`,
+  });
 
 const alerts = (prefix: string, n: number) =>
   alertBatch(prefix, n, { endsAt: new Date(Date.now() + 3_600_000).toISOString() });

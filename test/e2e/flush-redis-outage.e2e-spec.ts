@@ -1,4 +1,5 @@
 import { alertBatch as batch, AOF, post, readyStatus, startSinkStack, type SinkStack } from '../harness/app';
+import { FAST_FAILOVER, hookConfig } from '../harness/config';
 import { sleep, waitUntil } from '../harness/wait';
 
 /**
@@ -12,21 +13,7 @@ describe('flush and delivery across a Redis outage', () => {
   beforeAll(async () => {
     // AOF so the restarted server has the pre-outage state, as production Redis should.
     env = await startSinkStack(
-      (sinkUrl) => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 1s
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sinkUrl}/hook
-herald:
-  redis:
-    command_timeout: 300ms
-    reconnect_check_interval: 100ms
-`,
+      (sinkUrl) => hookConfig(sinkUrl, { groupWait: '0s', groupInterval: '1s', herald: FAST_FAILOVER }),
       { redis: AOF, respond: () => (sinkDown ? 503 : 200) },
     );
   });

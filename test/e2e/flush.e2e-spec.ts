@@ -1,27 +1,10 @@
 import { HttpSink } from '../harness/http-sink';
-import {
-  alertBatch,
-  post,
-  startNode,
-  startNodeWithRedis,
-  type TestNode,
-  type TestNodeWithRedis,
-} from '../harness/app';
+import { alertBatch, post, startNode, startNodeWithRedis, type TestNode } from '../harness/app';
+import { hookConfig } from '../harness/config';
 import { sleep } from '../harness/wait';
 
-const config = (sinkUrl: string) => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sinkUrl}/hook
-        send_resolved: true
-`;
+const config = (sinkUrl: string) =>
+  hookConfig(sinkUrl, { groupWait: '0s', groupInterval: '1s', repeatInterval: '1h', sendResolved: true });
 
 type Payload = {
   status: string;
@@ -70,7 +53,7 @@ describe('flush and delivery: one notification per group, then one on resolution
   afterEach(() => sink.stop());
 
   it('Redis mode (BullMQ delivery)', async () => {
-    const env: TestNodeWithRedis = await startNodeWithRedis(config(sink.url));
+    const env = await startNodeWithRedis(config(sink.url));
     try {
       await scenario(env.node, sink, 20);
       const h = sink.accepted[0].headers;

@@ -6,6 +6,7 @@
  */
 import { HttpSink } from '../harness/http-sink';
 import { post, startNode, type TestNode } from '../harness/app';
+import { hookConfig } from '../harness/config';
 import { FUZZ_CONFIG_YAML, SCENARIOS } from '../fuzz/fuzz.cases';
 import { FuzzNode } from '../fuzz/fuzz.node';
 import { runFuzz, type FuzzResult } from '../fuzz/fuzz.runner';
@@ -82,17 +83,7 @@ describe("regression: a label named constructor must not block its group's notif
   let sink: HttpSink;
   beforeAll(async () => {
     sink = await HttpSink.start();
-    node = await startNode(`
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 1s
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sink.url}/hook
-`);
+    node = await startNode(hookConfig(sink.url, { groupWait: '0s', groupInterval: '1s' }));
   });
   afterAll(async () => {
     await node?.close();

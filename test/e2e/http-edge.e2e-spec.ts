@@ -6,6 +6,7 @@
  */
 import { connect, type AddressInfo } from 'node:net';
 import { startNode, type TestNode } from '../harness/app';
+import { defaultConfig } from '../harness/config';
 import { NginxServer } from '../harness/nginx';
 import { CapturingLogger, Client, RequestLogCapture, secret, tenantsYaml } from '../harness/tenants';
 import { waitUntil } from '../harness/wait';
@@ -13,25 +14,20 @@ import { waitUntil } from '../harness/wait';
 const S = { key: secret('key'), alice: secret('pw-alice'), bob: secret('pw-bob'), carol: secret('pw-carol') };
 
 async function config(): Promise<string> {
-  return `
-route:
-  receiver: default
-  group_by: [alertname]
-receivers:
-  - name: default
-herald:
-${await tenantsYaml([
-  {
-    id: 'acme-prod',
-    name: 'Acme Corporation',
-    keys: [S.key],
-    users: [
-      { username: 'alice.smith', password: S.alice, role: 'admin' },
-      { username: 'bob.jones', password: S.bob, role: 'viewer' },
-      { username: 'carol.white', password: S.carol, role: 'viewer' },
-    ],
-  },
-])}`;
+  return defaultConfig(
+    await tenantsYaml([
+      {
+        id: 'acme-prod',
+        name: 'Acme Corporation',
+        keys: [S.key],
+        users: [
+          { username: 'alice.smith', password: S.alice, role: 'admin' },
+          { username: 'bob.jones', password: S.bob, role: 'viewer' },
+          { username: 'carol.white', password: S.carol, role: 'viewer' },
+        ],
+      },
+    ]),
+  );
 }
 
 describe('the HTTP edge behind nginx (trusted proxies: nginx only)', () => {

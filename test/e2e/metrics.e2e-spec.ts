@@ -1,5 +1,5 @@
 import { HttpSink } from '../harness/http-sink';
-import { getJson, post, startNodeWithRedis, type TestNodeWithRedis } from '../harness/app';
+import { getJson, post, readyStatus, startNodeWithRedis, type TestNodeWithRedis } from '../harness/app';
 import { waitUntil } from '../harness/wait';
 
 const config = (okUrl: string, badUrl: string) => `
@@ -67,7 +67,12 @@ describe('observability: /metrics, /health, /api/v2/status (Redis mode)', () => 
   }, 30_000);
 
   afterAll(async () => {
-    // With Redis killed by the last test, the delivery queue waits its 5 s close timeout.
+    // Redis back first (the last test kills it): a node closed while Redis is down leaves BullMQ's
+    // worker timers (lock renewal, stalled check) running, which keeps the test process alive.
+    if (t && !(await t.redis.ping())) {
+      await t.redis.startProcess();
+      await waitUntil(async () => (await readyStatus(t.node)) === 'ok', { what: 'the node back on Redis' });
+    }
     await t?.close();
     await ok?.stop();
     await bad?.stop();

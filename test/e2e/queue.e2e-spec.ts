@@ -1,4 +1,5 @@
 import { startNode, type TestNode } from '../harness/app';
+import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { CapturingLogger, Client, twoTeams, twoTeamSecrets } from '../harness/tenants';
 import { waitUntil } from '../harness/wait';
@@ -15,18 +16,7 @@ describe('dead letters per tenant (GET /api/v1/queue, retry)', () => {
   beforeAll(async () => {
     sink = await HttpSink.start();
     sink.respond(() => status);
-    const yaml = `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 1s
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sink.url}/hook
-herald:
-${await twoTeams(S)}`;
+    const yaml = hookConfig(sink.url, { groupWait: '0s', groupInterval: '1s', herald: await twoTeams(S) });
     node = await startNode(yaml, {}, { logger: new CapturingLogger() });
   });
   afterAll(async () => {

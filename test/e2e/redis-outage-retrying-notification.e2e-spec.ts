@@ -1,4 +1,5 @@
 import { alertBatch, AOF, post, readyStatus, startSinkStack, type SinkStack } from '../harness/app';
+import { FAST_FAILOVER, hookConfig } from '../harness/config';
 import { sleep, waitUntil } from '../harness/wait';
 
 /**
@@ -17,24 +18,15 @@ describe('regression: a notification retrying when Redis dies is not paged twice
   let receiverDown = true;
 
   beforeAll(async () => {
-    const yaml = (sinkUrl: string) => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 2s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sinkUrl}/hook
-herald:
-  delivery:
+    const yaml = (sinkUrl: string) =>
+      hookConfig(sinkUrl, {
+        groupWait: '0s',
+        groupInterval: '2s',
+        repeatInterval: '1h',
+        herald: `  delivery:
     attempts: 10
-  redis:
-    command_timeout: 300ms
-    reconnect_check_interval: 100ms
-`;
+${FAST_FAILOVER}`,
+      });
     env = await startSinkStack(yaml, {
       redis: AOF,
       env: { HERALD_NODE_ID: 'n1' },

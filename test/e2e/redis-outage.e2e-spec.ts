@@ -2,20 +2,11 @@ import { Redis } from 'ioredis';
 import { groupAlerts, type Alert, type GroupStore } from '@herald/domain';
 import { GROUP_STORE } from '../../apps/server/src/store/group-store.module';
 import { getJson, post, readyStatus } from '../harness/app';
+import { defaultConfig, FAST_FAILOVER } from '../harness/config';
 import { nodeWithRedisSuite } from '../harness/suites';
 import { waitUntil } from '../harness/wait';
 
-const CONFIG = `
-route:
-  receiver: default
-  group_by: [alertname]
-receivers:
-  - name: default
-herald:
-  redis:
-    command_timeout: 300ms
-    reconnect_check_interval: 100ms
-`;
+const CONFIG = defaultConfig(FAST_FAILOVER);
 
 /** Sum of HLEN over every firing/recovery group hash of the default tenant. */
 async function storedAlerts(url: string): Promise<Set<string>> {

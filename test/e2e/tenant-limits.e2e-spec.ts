@@ -1,4 +1,5 @@
 import { startTwoNodes, type TestNode, type TwoNodes } from '../harness/app';
+import { defaultConfig } from '../harness/config';
 import { CapturingLogger, Client, secret, tenantsYaml } from '../harness/tenants';
 
 // Per-tenant limits (issue 10, item 5) on two nodes sharing one Redis: the counts and the token bucket
@@ -6,19 +7,14 @@ import { CapturingLogger, Client, secret, tenantsYaml } from '../harness/tenants
 const K = { flood: secret('flood'), small: secret('small'), few: secret('few'), free: secret('free') };
 
 async function config(): Promise<string> {
-  return `
-route:
-  receiver: default
-  group_by: [alertname]
-receivers:
-  - name: default
-herald:
-${await tenantsYaml([
-  { id: 'flood', keys: [K.flood], limits: '{ ingest_rate: 5, ingest_burst: 10 }' },
-  { id: 'small', keys: [K.small], limits: '{ alertmanager_max_alerts_count: 3 }' },
-  { id: 'few', keys: [K.few], limits: '{ max_groups: 1 }' },
-  { id: 'free', keys: [K.free] },
-])}`;
+  return defaultConfig(
+    await tenantsYaml([
+      { id: 'flood', keys: [K.flood], limits: '{ ingest_rate: 5, ingest_burst: 10 }' },
+      { id: 'small', keys: [K.small], limits: '{ alertmanager_max_alerts_count: 3 }' },
+      { id: 'few', keys: [K.few], limits: '{ max_groups: 1 }' },
+      { id: 'free', keys: [K.free] },
+    ]),
+  );
 }
 
 const alerts = (name: string, n: number, from = 0) =>

@@ -6,7 +6,7 @@
  * queries and raw byte garbage. Where the contract is unambiguous a case carries the expected status and
  * field; mixed batches carry a follow-up read that must find their valid alerts.
  */
-import { jsonText, Pairs, RawJson } from './json-text';
+import { isPlainObject, jsonText, Pairs, RawJson } from './json-text';
 import { Rng } from './prng';
 
 export const ALERTS_PATH = '/api/v2/alerts';
@@ -497,24 +497,12 @@ class Gen {
           else p[key] = this.oddValue();
           break;
         case 4:
-          if (
-            v &&
-            typeof v === 'object' &&
-            !Array.isArray(v) &&
-            !(v instanceof Pairs) &&
-            !(v instanceof RawJson)
-          ) {
+          if (isPlainObject(v)) {
             (v as Record<string, unknown>)[this.oddKey()] = this.oddValue();
           } else p[key] = this.oddValue();
           break;
         case 5:
-          if (
-            v &&
-            typeof v === 'object' &&
-            !Array.isArray(v) &&
-            !(v instanceof Pairs) &&
-            !(v instanceof RawJson)
-          ) {
+          if (isPlainObject(v)) {
             const keys = Object.keys(v);
             if (keys.length) {
               const k = this.rng.pick(keys);

@@ -53,11 +53,15 @@ export interface Deviation {
   body: string;
 }
 
-export interface ModeSummary {
+/** What a run counts, per mode and overall. */
+interface RunCounts {
   requests: number;
   statuses: Record<string, number>;
   fiveXX: number;
   failures: number;
+}
+
+export interface ModeSummary extends RunCounts {
   followupsChecked: number;
   deviations: Record<string, Deviation>;
   crashed: string | null;
@@ -73,15 +77,11 @@ export interface ModeSummary {
   warnings: Record<string, number>;
 }
 
-export interface FuzzSummary {
+export interface FuzzSummary extends RunCounts {
   cases: number;
   seed: number;
   modes: FuzzMode[];
-  requests: number;
-  statuses: Record<string, number>;
-  fiveXX: number;
   crashes: number;
-  failures: number;
   scenarios: Record<string, number>;
   byMode: Partial<Record<FuzzMode, ModeSummary>>;
   durationMs: number;

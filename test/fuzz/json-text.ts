@@ -12,6 +12,13 @@ export class Pairs {
   constructor(readonly entries: [string, unknown][]) {}
 }
 
+/** A plain JSON object node: not null, an array, or a {@link RawJson} / {@link Pairs} wrapper. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return (
+    !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Pairs) && !(v instanceof RawJson)
+  );
+}
+
 /** A JSON string literal; `asciiOnly` escapes everything outside ASCII as `\uXXXX` (lone surrogates too). */
 function str(s: string, asciiOnly: boolean): string {
   const j = JSON.stringify(s);

@@ -80,9 +80,10 @@ export interface TestNodeWithRedis {
 export async function startNodeWithRedis(
   yaml: string,
   env: Record<string, string> = {},
+  opts: StartNodeOptions = {},
 ): Promise<TestNodeWithRedis> {
   const redis = await RedisServer.start();
-  const node = await startNode(yaml, { REDIS_URL: redis.url, ...env });
+  const node = await startNode(yaml, { REDIS_URL: redis.url, ...env }, opts);
   return {
     node,
     redis,
@@ -146,17 +147,15 @@ export interface TwoNodes {
 }
 
 export async function startTwoNodes(yaml: string, opts: StartNodeOptions = {}): Promise<TwoNodes> {
-  const redis = await RedisServer.start();
-  const n1 = await startNode(yaml, { REDIS_URL: redis.url, HERALD_NODE_ID: 'n1' }, opts);
-  const n2 = await startNode(yaml, { REDIS_URL: redis.url, HERALD_NODE_ID: 'n2' }, opts);
+  const first = await startNodeWithRedis(yaml, { HERALD_NODE_ID: 'n1' }, opts);
+  const n2 = await startNode(yaml, { REDIS_URL: first.redis.url, HERALD_NODE_ID: 'n2' }, opts);
   return {
-    redis,
-    n1,
+    redis: first.redis,
+    n1: first.node,
     n2,
     close: async () => {
-      await n1.close();
       await n2.close();
-      await redis.stop();
+      await first.close();
     },
   };
 }

@@ -1,7 +1,22 @@
+import { hookConfig } from './config';
 import { HttpSink, type SinkResponder } from './http-sink';
 import { NginxServer } from './nginx';
 import { NodeProcess } from './node-process';
 import { RedisServer, type RedisServerOptions } from './redis-server';
+
+/**
+ * The process clusters' config: group_wait 1 s, repeat_interval 1 h, resolutions sent, scheduler ticks of
+ * 200 ms with 3 s leases; `herald` is the rest of the (indented) `herald:` body.
+ */
+export function clusterConfig(sinkUrl: string, groupInterval: string, herald: string): string {
+  return hookConfig(sinkUrl, {
+    groupWait: '1s',
+    groupInterval,
+    repeatInterval: '1h',
+    sendResolved: true,
+    herald: `  scheduler:\n    tick: 200ms\n    lease: 3s\n${herald}`,
+  });
+}
 
 /** Herald node processes on one redis-server, behind nginx, notifying one HTTP sink. */
 export interface ProcessCluster {

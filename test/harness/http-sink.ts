@@ -31,7 +31,13 @@ export class HttpSink {
 
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<HttpSink> {
+  /**
+   * `keep: false` records nothing (a long run would hold every body); `onRequest` sees each request as
+   * it is answered.
+   */
+  static async start(
+    opts: { keep?: boolean; onRequest?: (req: SinkRequest) => void } = {},
+  ): Promise<HttpSink> {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -53,7 +59,8 @@ export class HttpSink {
         };
         const r = sink.responder;
         const status = typeof r === 'number' ? r : r(sink.requests.length, base);
-        sink.requests.push({ ...base, status });
+        if (opts.keep !== false) sink.requests.push({ ...base, status });
+        opts.onRequest?.({ ...base, status });
         const answer = () => {
           res.writeHead(status, { 'Content-Type': 'text/plain' });
           res.end(status < 300 ? 'ok' : `sink says ${status}`);

@@ -33,3 +33,14 @@ export function withRedis(
     await started?.server.stop();
   });
 }
+
+/** Records the name of every command `redis` sends until `restore()`. */
+export function spyCommands(redis: Redis): { sent: string[]; restore(): void } {
+  const sent: string[] = [];
+  const orig = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((cmd: { name: string }) => {
+    sent.push(cmd.name);
+    return orig(cmd as never);
+  }) as typeof redis.sendCommand;
+  return { sent, restore: () => void (redis.sendCommand = orig) };
+}

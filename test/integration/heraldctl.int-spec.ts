@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis as IORedis, type Redis } from 'ioredis';
-import type { Alert, GroupTarget } from '@herald/domain';
+import type { Alert } from '@herald/domain';
 import { createFailFastClient, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { RedisSessionStore, sha256Hex } from '@herald/sessions';
 import { run, type CliIo } from '../../apps/cli/src/commands';
 import { freePort } from '../harness/free-port';
+import { groupTarget } from '../harness/groups';
 import { RedisServer } from '../harness/redis-server';
 
 let server: RedisServer;
@@ -20,18 +21,7 @@ const G1 = '00000000000000a1'; // acme, 2 firing
 const G2 = '00000000000000a2'; // acme, 1 resolved
 const G3 = '00000000000000b1'; // beta, 1 firing
 
-function target(groupId: string, name: string): GroupTarget {
-  return {
-    groupId,
-    groupKey: `{}:{alertname="${name}"}`,
-    receiver: 'team-x',
-    routeId: '{}',
-    groupLabels: { alertname: name },
-    groupWait: 30_000,
-    groupInterval: 300_000,
-    repeatInterval: 14_400_000,
-  };
-}
+const target = (groupId: string, name: string) => groupTarget(groupId, { name, receiver: 'team-x' });
 
 function alert(fp: string, labels: Record<string, string>, resolved = false): Alert {
   return {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { groupStoreContract } from '../../libs/domain/src/group-store.contract';
-import { MemoryGroupStore, type Alert, type GroupTarget } from '@herald/domain';
+import { MemoryGroupStore } from '@herald/domain';
 import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
-import { connectedClient, withRedis } from '../harness/redis-client';
+import { groupTarget, storedAlert } from '../harness/groups';
+import { connectedClient, spyCommands, withRedis } from '../harness/redis-client';
 import { RedisServer } from '../harness/redis-server';
 import { waitUntil } from '../harness/wait';
 
@@ -18,26 +19,8 @@ groupStoreContract('redis', () =>
 );
 
 const T0 = 1_800_000_000_000;
-const target: GroupTarget = {
-  groupId: '00000000000000a1',
-  groupKey: '{}:{alertname="A"}',
-  receiver: 'r',
-  routeId: '{}',
-  groupLabels: { alertname: 'A' },
-  groupWait: 30_000,
-  groupInterval: 300_000,
-  repeatInterval: 14_400_000,
-};
-const alert = (fp: string, endsAt = T0 + 300_000): Alert => ({
-  fingerprint: fp,
-  labels: { alertname: 'A', i: fp },
-  annotations: {},
-  startsAt: T0,
-  endsAt,
-  updatedAt: T0,
-  timeout: false,
-  generatorURL: '',
-});
+const target = groupTarget('00000000000000a1', { name: 'A' });
+const alert = (fp: string, endsAt = T0 + 300_000) => storedAlert(fp, T0, { endsAt });
 
 describe('RedisGroupStore specifics', () => {
   it('uses one round trip (one EVALSHA) for a request touching many groups', async () => {
@@ -45,12 +28,7 @@ describe('RedisGroupStore specifics', () => {
     const store = new RedisGroupStore(redis, keys, { retention: 60_000 });
     await store.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [alert('01')] }] }); // loads the script
     const before = await evalshaCalls();
-    const sent: string[] = [];
-    const orig = redis.sendCommand.bind(redis);
-    redis.sendCommand = ((cmd: { name: string }) => {
-      sent.push(cmd.name);
-      return orig(cmd as never);
-    }) as typeof redis.sendCommand;
+    const { sent, restore } = spyCommands(redis);
     const groups = Array.from({ length: 50 }, (_, i) => ({
       target: { ...target, groupId: i.toString(16).padStart(16, '0') },
       alerts: [alert('01'), alert('02')],
@@ -58,7 +36,7 @@ describe('RedisGroupStore specifics', () => {
     try {
       await store.upsert({ tenant: 't', now: T0, groups });
     } finally {
-      redis.sendCommand = orig;
+      restore();
     }
     expect(sent).toEqual(['evalsha']);
     expect((await evalshaCalls()) - before).toBe(1);
@@ -166,6 +144,21 @@ describe('RedisGroupStore specifics', () => {
   });
 });
 
+/** `redisStore` with a memory fallback, probing Redis with `probe`; its log lines go to `logs`. */
+function failover(
+  redisStore: RedisGroupStore,
+  probe: () => Promise<unknown>,
+  logs: string[] = [],
+  probeInterval = 50,
+): FailoverGroupStore {
+  return new FailoverGroupStore(
+    redisStore,
+    new MemoryGroupStore({ maxAlerts: 10_000, maxGroups: 1000, retention: 3_600_000 }),
+    { log: (m) => logs.push(m), warn: (m) => logs.push(m) },
+    { probeInterval, probe },
+  );
+}
+
 describe('FailoverGroupStore against a real redis-server', () => {
   it('serves from memory while Redis is down and merges into Redis when it returns', async () => {
     const own = await RedisServer.start();
@@ -173,12 +166,7 @@ describe('FailoverGroupStore against a real redis-server', () => {
     const keys = new RedisKeys(prefix(), 16);
     const redisStore = new RedisGroupStore(client, keys, { retention: 3_600_000 });
     const logs: string[] = [];
-    const store = new FailoverGroupStore(
-      redisStore,
-      new MemoryGroupStore({ maxAlerts: 10_000, maxGroups: 1000, retention: 3_600_000 }),
-      { log: (m) => logs.push(m), warn: (m) => logs.push(m) },
-      { probeInterval: 50, probe: () => client.ping() },
-    );
+    const store = failover(redisStore, () => client.ping(), logs);
     const now = Date.now();
     await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01', now + 600_000)] }] });
     expect(store.degraded).toBe(false);
@@ -210,11 +198,9 @@ describe('FailoverGroupStore against a real redis-server', () => {
   it('falls back within one command timeout when Redis is paused (SIGSTOP)', async () => {
     const own = await RedisServer.start();
     const client = await connectedClient(own.url, 200, 200);
-    const store = new FailoverGroupStore(
+    const store = failover(
       new RedisGroupStore(client, new RedisKeys(prefix(), 16), { retention: 3_600_000 }),
-      new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 3_600_000 }),
-      { log: () => undefined, warn: () => undefined },
-      { probeInterval: 50, probe: () => client.ping() },
+      () => client.ping(),
     );
     await own.pause();
     try {
@@ -239,12 +225,7 @@ describe('FailoverGroupStore merge of an entry Redis refuses (real redis-server)
     const keys = new RedisKeys(prefix(), 16);
     const redisStore = new RedisGroupStore(redis, keys, { retention: 3_600_000 });
     const logs: string[] = [];
-    const store = new FailoverGroupStore(
-      redisStore,
-      new MemoryGroupStore({ maxAlerts: 10_000, maxGroups: 1000, retention: 3_600_000 }),
-      { log: (m) => logs.push(m), warn: (m) => logs.push(m) },
-      { probeInterval: 60_000, probe: () => redis.ping() },
-    );
+    const store = failover(redisStore, () => redis.ping(), logs, 60_000);
     store.startInFallback(new Error('Connection is closed.'));
     const now = Date.now();
     // Memory takes what the script refuses (here a time that encodes as "NaN").

@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import {
-  MemoryGroupStore,
-  TenantLimitError,
-  type Alert,
-  type GroupTarget,
-  type TenantIngestLimits,
-} from '@herald/domain';
+import { MemoryGroupStore, TenantLimitError, type TenantIngestLimits } from '@herald/domain';
 import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
-import { withRedis } from '../harness/redis-client';
+import { groupTarget, storedAlert } from '../harness/groups';
+import { spyCommands, withRedis } from '../harness/redis-client';
 
 // Redis-only aspects of tenant limits; the behaviour shared with memory is in the group store contract.
 let redis: Redis;
@@ -17,26 +12,8 @@ withRedis((r) => ({ redis } = r));
 
 const G1 = '00000000000000a1';
 const G2 = '00000000000000b2';
-const target = (groupId: string): GroupTarget => ({
-  groupId,
-  groupKey: `{}:{alertname="${groupId}"}`,
-  receiver: 'r',
-  routeId: '{}',
-  groupLabels: { alertname: groupId },
-  groupWait: 30_000,
-  groupInterval: 300_000,
-  repeatInterval: 14_400_000,
-});
-const alert = (fp: string, now: number): Alert => ({
-  fingerprint: fp,
-  labels: { alertname: 'A', i: fp },
-  annotations: {},
-  startsAt: now,
-  endsAt: now + 300_000,
-  updatedAt: now,
-  timeout: true,
-  generatorURL: '',
-});
+const target = (groupId: string) => groupTarget(groupId);
+const alert = (fp: string, now: number) => storedAlert(fp, now, { timeout: true });
 
 function setup() {
   const keys = new RedisKeys(`t${randomBytes(4).toString('hex')}`, 16);
@@ -56,17 +33,12 @@ describe('tenant limits in Redis', () => {
     const { put } = setup();
     const now = Date.now();
     await put(G1, ['01'], now, { maxAlerts: 10, maxGroups: 10, ingestRate: 100, ingestBurst: 100 });
-    const sent: string[] = [];
-    const orig = redis.sendCommand.bind(redis);
-    redis.sendCommand = ((cmd: { name: string }) => {
-      sent.push(cmd.name);
-      return orig(cmd as never);
-    }) as typeof redis.sendCommand;
+    const { sent, restore } = spyCommands(redis);
     try {
       await put(G1, ['02', '03'], now, { maxAlerts: 10, maxGroups: 10, ingestRate: 100, ingestBurst: 100 });
       await expect(put(G2, ['04'], now, { maxGroups: 1 })).rejects.toBeInstanceOf(TenantLimitError);
     } finally {
-      redis.sendCommand = orig;
+      restore();
     }
     expect(sent).toEqual(['evalsha', 'evalsha']);
   });
