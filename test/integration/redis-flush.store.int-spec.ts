@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { flushStoreContract } from '../../libs/domain/src/flush-store.contract';
+import { flushStoreContract } from '../contract/flush-store.contract';
 import type { NflogEntry } from '@herald/domain';
 import { createFailFastClient, RedisFlushStore, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { withRedis } from '../harness/redis-client';

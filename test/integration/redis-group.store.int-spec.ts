@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { groupStoreContract } from '../../libs/domain/src/group-store.contract';
+import { groupStoreContract } from '../contract/group-store.contract';
 import { MemoryGroupStore } from '@herald/domain';
 import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { groupTarget, storedAlert } from '../harness/groups';

@@ -1,5 +1,5 @@
 import { FakeClock } from './clock';
-import { flushStoreContract } from './flush-store.contract';
+import { flushStoreContract } from '../../../test/contract/flush-store.contract';
 import { MemoryFlushStore } from './memory-flush.store';
 import type { NflogEntry } from './nflog';
 

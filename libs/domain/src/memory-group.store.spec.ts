@@ -1,4 +1,4 @@
-import { groupStoreContract } from './group-store.contract';
+import { groupStoreContract } from '../../../test/contract/group-store.contract';
 import { MemoryGroupStore } from './memory-group.store';
 import { StoreCapacityError } from './group.store';
 

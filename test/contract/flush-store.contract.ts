@@ -1,7 +1,11 @@
-import { FakeClock } from './clock';
-import type { ClaimedEntry, FlushStore } from './flush.store';
-import type { DueEntry } from './group.store';
-import type { NflogEntry, NflogState } from './nflog';
+import {
+  FakeClock,
+  type ClaimedEntry,
+  type DueEntry,
+  type FlushStore,
+  type NflogEntry,
+  type NflogState,
+} from '@herald/domain';
 
 /**
  * The contract every FlushStore adapter passes (memory in unit tests, Redis in integration tests).

@@ -1,5 +1,11 @@
-import type { Alert } from './alert';
-import { TenantLimitError, type GroupStore, type GroupTarget, type TenantIngestLimits } from './group.store';
+import {
+  TenantLimitError,
+  type Alert,
+  type GroupStore,
+  type GroupTarget,
+  type TenantIngestLimits,
+} from '@herald/domain';
+import { groupTarget } from '../harness/groups';
 
 /**
  * The contract every GroupStore adapter passes (memory in unit tests, Redis in integration tests).
@@ -7,17 +13,8 @@ import { TenantLimitError, type GroupStore, type GroupTarget, type TenantIngestL
  */
 export function groupStoreContract(name: string, make: () => Promise<GroupStore>): void {
   const T0 = 1_800_000_000_000;
-  const target = (gid: string, over: Partial<GroupTarget> = {}): GroupTarget => ({
-    groupId: gid,
-    groupKey: `{}:{alertname="${gid}"}`,
-    receiver: 'team-x',
-    routeId: '{}',
-    groupLabels: { alertname: gid },
-    groupWait: 30_000,
-    groupInterval: 300_000,
-    repeatInterval: 14_400_000,
-    ...over,
-  });
+  const target = (gid: string, over: Partial<GroupTarget> = {}) =>
+    groupTarget(gid, { receiver: 'team-x', ...over });
   const alert = (fp: string, over: Partial<Alert> = {}): Alert => ({
     fingerprint: fp,
     labels: { alertname: 'A', instance: fp },
