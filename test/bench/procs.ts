@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../harness/free-port';
+import { waitUntil } from '../harness/wait';
 
 /** Progress goes to stderr; stdout is kept for the JSON summary. */
 export function log(msg: string): void {
@@ -80,27 +81,21 @@ export async function waitHttp(
   timeoutMs: number,
   ok: (status: number, body: string) => boolean = (s) => s === 200,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
   let gone: string | undefined;
   void c.exited.then((code) => (gone = code));
-  for (;;) {
-    if (gone !== undefined) {
-      throw new Error(`${c.name} exited (${gone}) before ${url} was ready:\n${logTail(c)}`);
-    }
-    try {
+  const body = await waitUntil(
+    async () => {
+      if (gone !== undefined) return { gone };
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      const body = await res.text();
-      if (ok(res.status, body)) return body;
-      last = `${res.status} ${body.slice(0, 200)}`;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${c.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}):\n${logTail(c)}`);
-    }
-    await sleep(100);
-  }
+      const text = await res.text();
+      if (!ok(res.status, text)) throw new Error(`${res.status} ${text.slice(0, 200)}`);
+      return { text };
+    },
+    { timeoutMs, intervalMs: 100, what: `${c.name} ready at ${url}`, detail: () => logTail(c) },
+  );
+  if ('gone' in body)
+    throw new Error(`${c.name} exited (${body.gone}) before ${url} was ready:\n${logTail(c)}`);
+  return body.text;
 }
 
 /**

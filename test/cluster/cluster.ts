@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NginxServer } from '../harness/nginx';
 import { RedisServer } from '../harness/redis-server';
+import { waitUntil } from '../harness/wait';
 
 const env = process.env;
 const colors = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m', '\x1b[31m'];
@@ -56,17 +57,12 @@ function nodePorts(): number[] {
 }
 
 async function waitReady(url: string, proc: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`${url}: node exited with ${proc.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}: not ready in 20 s`);
+  await waitUntil(async () => proc.exitCode !== null || (await fetch(`${url}/health/ready`)).ok, {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    what: `${url} ready`,
+  });
+  if (proc.exitCode !== null) throw new Error(`${url}: node exited with ${proc.exitCode}`);
 }
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from '../harness/free-port';
 import { RedisServer } from '../harness/redis-server';
+import { waitUntil } from '../harness/wait';
 
 export type FuzzMode = 'memory' | 'redis';
 
@@ -88,21 +89,16 @@ export class FuzzNode {
     closeSync(fd);
     live.add(proc);
     const node = new FuzzNode(mode, `http://127.0.0.1:${port}`, proc, logPath, dir, redis);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (node.exited) throw new Error(`fuzz node (${mode}) ${node.exited} at start:\n${node.logTail()}`);
-      try {
-        const r = await fetch(`${node.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
-        if (r.ok) return node;
-      } catch {
-        /* starting */
-      }
-      if (Date.now() > deadline) {
-        await node.stop();
-        throw new Error(`fuzz node (${mode}) not ready in 60 s:\n${node.logTail()}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    const ready = async () =>
+      !!node.exited || (await fetch(`${node.url}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
+    try {
+      await waitUntil(ready, { timeoutMs: 60_000, intervalMs: 100, what: `fuzz node (${mode}) ready` });
+    } catch (e) {
+      await node.stop();
+      throw new Error(`${(e as Error).message}:\n${node.logTail()}`);
     }
+    if (node.exited) throw new Error(`fuzz node (${mode}) ${node.exited} at start:\n${node.logTail()}`);
+    return node;
   }
 
   /** Whether the process runs and answers `GET /health/live` with 200 within `timeoutMs`. */
