@@ -136,8 +136,7 @@ describe('exactly once across 3 node processes on one Redis', () => {
     const past = new Date(Date.now() - 10).toISOString();
     for (const batch of chunks(alertsFor(P, 1000, 1, past), 50))
       expect(await send(pick(nodes).url, batch)).toBe(200);
-    await waitDistinct(P, 'resolved', 1000);
-    expect(tally(P, 'resolved')).toEqual({ raw: 1000, distinct: 1000, sameKeyDuplicates: true });
+    await expectExactlyOnce(P, 'resolved', 1000);
   }, 120_000);
 
   it('the same with one node SIGKILLed in the middle of flushing', async () => {
@@ -153,6 +152,12 @@ describe('exactly once across 3 node processes on one Redis', () => {
     }
   }, 150_000);
 });
+
+/** Each of the `groups` groups of `prefix` notified `status` exactly once (once settled). */
+async function expectExactlyOnce(prefix: string, status: string, groups: number): Promise<void> {
+  await waitDistinct(prefix, status, groups);
+  expect(tally(prefix, status)).toEqual({ raw: groups, distinct: groups, sameKeyDuplicates: true });
+}
 
 /**
  * Every group of `prefix` notified firing after a node was SIGKILLed: only a send that was in flight on
@@ -175,8 +180,7 @@ async function killedScenario(): Promise<void> {
     const past = new Date(Date.now() - 10).toISOString();
     for (const batch of chunks(alertsFor(P, 1000, 1, past), 50))
       expect(await send(pick(live).url, batch)).toBe(200);
-    await waitDistinct(P, 'resolved', 1000);
-    expect(tally(P, 'resolved')).toEqual({ raw: 1000, distinct: 1000, sameKeyDuplicates: true });
+    await expectExactlyOnce(P, 'resolved', 1000);
   }
 }
 
@@ -224,13 +228,11 @@ describe('through nginx', () => {
   it('5 000 alerts in 500 groups: each group notified exactly once, and once again on resolution', async () => {
     const P = 'NG';
     for (const batch of chunks(alertsFor(P, 500, 10), 100)) expect(await send(nginx.url, batch)).toBe(200);
-    await waitDistinct(P, 'firing', 500);
-    expect(tally(P, 'firing')).toEqual({ raw: 500, distinct: 500, sameKeyDuplicates: true });
+    await expectExactlyOnce(P, 'firing', 500);
     const past = new Date(Date.now() - 10).toISOString();
     for (const batch of chunks(alertsFor(P, 500, 10, past), 100))
       expect(await send(nginx.url, batch)).toBe(200);
-    await waitDistinct(P, 'resolved', 500);
-    expect(tally(P, 'resolved')).toEqual({ raw: 500, distinct: 500, sameKeyDuplicates: true });
+    await expectExactlyOnce(P, 'resolved', 500);
   }, 120_000);
 
   it('a node SIGKILLed during ingest and flushing: no failed request, exactly-once holds, the restarted node re-sends nothing', async () => {
@@ -267,8 +269,7 @@ describe('through nginx', () => {
       const [a, b] = [nodes[0], nodes[1]];
       expect(await Promise.all([send(a.url, batch), send(b.url, batch)])).toEqual([200, 200]);
     }
-    await waitDistinct(P, 'firing', 200);
-    expect(tally(P, 'firing')).toEqual({ raw: 200, distinct: 200, sameKeyDuplicates: true });
+    await expectExactlyOnce(P, 'firing', 200);
   }, 90_000);
 
   it('rolling restart of all 3 nodes under load: nothing lost, nothing sent twice', async () => {
@@ -291,7 +292,6 @@ describe('through nginx', () => {
     report('rolling restart, client statuses', [...statuses]);
     if (statuses.size > 1) report('nginx error log', nginx.errorLog.split('\n').slice(-15));
     expect([...statuses.keys()]).toEqual([200]);
-    await waitDistinct(P, 'firing', 200);
-    expect(tally(P, 'firing')).toEqual({ raw: 200, distinct: 200, sameKeyDuplicates: true });
+    await expectExactlyOnce(P, 'firing', 200);
   }, 180_000);
 });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { createFailFastClient } from '@herald/redis';
 import { RedisServer } from './redis-server';
 
@@ -12,6 +12,24 @@ export async function connectedClient(
   redis.on('error', () => undefined);
   await redis.connect();
   return redis;
+}
+
+/**
+ * A plain ioredis client (RESP2, no offline queue: a dead server fails a command at once), connected;
+ * `opts` adds to or overrides that. disconnectTimeout: ioredis 6 arms a 2 s timer on disconnect() even
+ * when the socket is already closed (server killed), which would keep Jest from exiting.
+ */
+export async function rawClient(url: string, opts: RedisOptions = {}): Promise<Redis> {
+  const c = new Redis(url, {
+    protocol: 2,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    disconnectTimeout: 50,
+    ...opts,
+  });
+  c.on('error', () => undefined);
+  await c.connect();
+  return c;
 }
 
 /**

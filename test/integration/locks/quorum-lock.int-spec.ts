@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LockManager, LockNotAcquiredError, LockUnavailableError, QuorumLockBackend } from '@herald/locks';
 import { RedisKeys } from '@herald/redis';
+import { rawClient } from '../../harness/redis-client';
 import { RedisServer } from '../../harness/redis-server';
 import { sleep } from '../../harness/wait';
 
@@ -15,21 +16,9 @@ describe('quorum lock (redlock 5, 3 masters)', () => {
   const lockFence = (lockKey: string) => keys.lockFence(lockKey);
   const fences: number[] = [];
 
-  const connect = async (url: string) => {
-    // Fail fast (no offline queue): a dead master votes "against" at once instead of holding the quorum.
-    const c = new Redis(url, {
-      protocol: 2,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 500,
-      disconnectTimeout: 50,
-      retryStrategy: () => 100,
-    });
-    c.on('error', () => undefined);
-    await c.connect();
-    return c;
-  };
+  // Fail fast (no offline queue): a dead master votes "against" at once instead of holding the quorum.
+  const connect = (url: string) =>
+    rawClient(url, { maxRetriesPerRequest: 0, commandTimeout: 500, retryStrategy: () => 100 });
 
   beforeAll(async () => {
     servers = await Promise.all([RedisServer.start(), RedisServer.start(), RedisServer.start()]);

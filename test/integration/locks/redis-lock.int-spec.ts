@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   fencedSet,
   LockLostError,
@@ -10,6 +10,7 @@ import {
   type LockMetrics,
 } from '@herald/locks';
 import { RedisKeys } from '@herald/redis';
+import { rawClient } from '../../harness/redis-client';
 import { RedisServer } from '../../harness/redis-server';
 import { sleep, waitUntil } from '../../harness/wait';
 import { WorkerProcess } from './worker-process';
@@ -21,20 +22,7 @@ describe('single-Redis lock (Lua, fencing)', () => {
   let keys: RedisKeys;
   const lockFence = (lockKey: string) => keys.lockFence(lockKey);
 
-  const connect = async (url: string) => {
-    // disconnectTimeout: ioredis 6 arms a 2 s timer on disconnect() even when the socket is already
-    // closed (server killed), which would keep Jest from exiting.
-    const c = new Redis(url, {
-      protocol: 2,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      commandTimeout: 1000,
-      disconnectTimeout: 50,
-    });
-    c.on('error', () => undefined);
-    await c.connect();
-    return c;
-  };
+  const connect = (url: string) => rawClient(url, { commandTimeout: 1000 });
   /** Counts metrics hook calls by name. */
   const recorder = () => {
     const calls: { hook: keyof LockMetrics; args: unknown[] }[] = [];
