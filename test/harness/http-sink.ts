@@ -65,7 +65,8 @@ export class HttpSink {
           res.writeHead(status, { 'Content-Type': 'text/plain' });
           res.end(status < 300 ? 'ok' : `sink says ${status}`);
         };
-        if (sink.delayMs > 0) setTimeout(answer, sink.delayMs);
+        if (sink.delayMs > 0)
+          setTimeout(answer, sink.delayMs).unref(); // a stopped sink holds no timer
         else answer();
       });
     });

@@ -74,4 +74,12 @@ export class NodeProcess {
   async stop(): Promise<void> {
     await signalAndWait(this.proc, 'SIGTERM', 15_000);
   }
+
+  /** How the last run ended: its exit code, or the signal that ended it (SIGKILL: it had to be killed). */
+  get exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    const p = this.proc;
+    return p && (p.exitCode !== null || p.signalCode)
+      ? { code: p.exitCode, signal: p.signalCode }
+      : undefined;
+  }
 }

@@ -370,9 +370,23 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       this.core.abortSends();
       this.log.warn({ timeoutMs }, 'delivery queue did not close in time: in-flight sends aborted');
       void this.worker?.close(true).catch(() => undefined);
+      this.stopWorkerTimers();
     }
     this.queueClient.disconnect();
     this.workerClient?.disconnect();
+  }
+
+  /**
+   * A forced close while Redis is down does not stop the worker: BullMQ hands back the graceful close
+   * still pending (it waits on jobs whose completion needs Redis), so its lock-renewal timer re-arms
+   * forever and the stalled check runs on, keeping the process alive. Stop both (bullmq 6 internals:
+   * `lockManager.close()` only clears its timer; `stalledCheckStopper` clears the other).
+   */
+  private stopWorkerTimers(): void {
+    const w = this.worker as unknown as
+      { lockManager?: { close(): Promise<void> }; stalledCheckStopper?: () => void } | undefined;
+    void w?.lockManager?.close().catch(() => undefined);
+    w?.stalledCheckStopper?.();
   }
 
   /** One turn of the delivery core; this adapter only maps its outcome to BullMQ job states. */
