@@ -220,7 +220,9 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
         now: late,
         groups: [{ target: target(G1), alerts: [alert('03', { endsAt: late + 300_000, updatedAt: late })] }],
       });
-      expect(await store.removeAlerts('t1', G1, ['01', '02', '03'], true, late)).toBe(2);
+      expect(
+        await store.removeAlerts('t1', G1, { remove: ['01', '02', '03'], deleteGroup: true }, late),
+      ).toBe(2);
       const g = await store.getGroup('t1', G1);
       expect(g!.firing.map((a) => a.fingerprint)).toEqual(['03']);
       expect(g!.recovery).toEqual([]);
@@ -234,7 +236,7 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
           },
         ],
       });
-      expect(await store.removeAlerts('t1', G1, ['03'], true, late + 1)).toBe(1);
+      expect(await store.removeAlerts('t1', G1, { remove: ['03'], deleteGroup: true }, late + 1)).toBe(1);
       expect(await store.getGroup('t1', G1)).toBeNull();
       expect(await store.listGroups('t1')).toEqual([]);
       expect(await store.listDue(late + 1e9, 10)).toEqual([]);
@@ -369,7 +371,7 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
           ],
         });
         await expect(put(G1, ['03'], T0 + 1000, L)).rejects.toBeInstanceOf(TenantLimitError);
-        expect(await store.removeAlerts('t1', G1, ['01'], true, T0 + 1000)).toBe(1);
+        expect(await store.removeAlerts('t1', G1, { remove: ['01'], deleteGroup: true }, T0 + 1000)).toBe(1);
         await expect(put(G1, ['03'], T0 + 1000, L)).resolves.toMatchObject({ written: 1 });
         await expect(put(G2, ['04'], T0 + 1000, L)).rejects.toBeInstanceOf(TenantLimitError);
         expect(await store.deleteGroup('t1', G1)).toBe(true);
@@ -388,7 +390,9 @@ export function groupStoreContract(name: string, make: () => Promise<GroupStore>
             },
           ],
         });
-        expect(await store.removeAlerts('t1', G2, ['04', '05'], true, T0 + 2000)).toBe(2);
+        expect(
+          await store.removeAlerts('t1', G2, { remove: ['04', '05'], deleteGroup: true }, T0 + 2000),
+        ).toBe(2);
         await expect(put(G3, ['06', '07'], T0 + 2000, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
       });
 

@@ -58,6 +58,14 @@ export interface UpsertResult {
 }
 
 /** A group as read back: its metadata plus the firing and recovery halves. */
+/** What to do to a stored group once a resolved notification went out (or was not needed). */
+export interface ResolvedCleanup {
+  /** Fingerprints to delete from the group (recovery half, or firing half when stale there). */
+  remove: string[];
+  /** True when nothing is left afterwards: delete the group's keys and its due entries. */
+  deleteGroup: boolean;
+}
+
 export interface StoredGroup {
   tenant: string;
   groupId: string;
@@ -102,17 +110,11 @@ export interface GroupStore {
    */
   deleteGroup(tenant: string, groupId: string): Promise<boolean>;
   /**
-   * Removes resolved alerts after their notification (the recovery half; a firing-half copy only if it
-   * has resolved by `now`, so an alert that fires again is kept), and the whole group with its due
-   * entries when `deleteIfEmpty` and nothing is left. Returns the number of alerts removed.
+   * Removes resolved alerts after their notification (`cleanup.remove`: the recovery half; a firing-half
+   * copy only if it has resolved by `now`, so an alert that fires again is kept), and the whole group
+   * with its due entries when `cleanup.deleteGroup` and nothing is left. Returns the alerts removed.
    */
-  removeAlerts(
-    tenant: string,
-    groupId: string,
-    fingerprints: string[],
-    deleteIfEmpty: boolean,
-    now: number,
-  ): Promise<number>;
+  removeAlerts(tenant: string, groupId: string, cleanup: ResolvedCleanup, now: number): Promise<number>;
   /** Due-index entries with `dueAt <= until`, oldest first (read-only; claiming comes with the scheduler). */
   listDue(until: number, limit: number): Promise<DueEntry[]>;
 }

@@ -8,6 +8,7 @@ import {
   type DueEntry,
   type GroupStore,
   type GroupTarget,
+  type ResolvedCleanup,
   type StoredGroup,
   type TenantIngestLimits,
   type TenantLimitName,
@@ -248,13 +249,8 @@ export class MemoryGroupStore implements GroupStore {
     return Promise.resolve(this.due.listDueSync(until, limit));
   }
 
-  removeAlerts(
-    tenant: string,
-    groupId: string,
-    fingerprints: string[],
-    deleteIfEmpty: boolean,
-    now: number,
-  ): Promise<number> {
+  removeAlerts(tenant: string, groupId: string, cleanup: ResolvedCleanup, now: number): Promise<number> {
+    const { remove: fingerprints, deleteGroup: deleteIfEmpty } = cleanup;
     const g = this.groups.get(`${tenant}\u0000${groupId}`);
     if (!g) return Promise.resolve(0);
     let removed = 0;

@@ -1,5 +1,5 @@
 import { isResolved, type Alert, type GroupState } from './alert';
-import type { StoredGroup } from './group.store';
+import type { ResolvedCleanup, StoredGroup } from './group.store';
 
 /** The timers of a group, in milliseconds (route's group_wait, group_interval, repeat_interval). */
 export interface GroupTimers {
@@ -40,14 +40,6 @@ export function nextFlushAt(
     case 'recovery':
       return null;
   }
-}
-
-/** What to do to a stored group once a resolved notification went out (or was not needed). */
-export interface ResolvedCleanup {
-  /** Fingerprints to delete from the group (recovery half, or firing half when stale there). */
-  remove: string[];
-  /** True when nothing is left afterwards: delete the group's keys and its due entries. */
-  deleteGroup: boolean;
 }
 
 /**

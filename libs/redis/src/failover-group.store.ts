@@ -6,6 +6,7 @@ import {
   type Clock,
   type DueEntry,
   type GroupStore,
+  type ResolvedCleanup,
   type GroupUpsert,
   type MemoryGroupStore,
   type StoredGroup,
@@ -130,14 +131,8 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
   }
 
   /** While in fallback only the memory copy is deleted: the Redis copy is out of reach until it returns. */
-  removeAlerts(
-    tenant: string,
-    groupId: string,
-    fingerprints: string[],
-    deleteIfEmpty: boolean,
-    now: number,
-  ): Promise<number> {
-    return this.read((s) => s.removeAlerts(tenant, groupId, fingerprints, deleteIfEmpty, now));
+  removeAlerts(tenant: string, groupId: string, cleanup: ResolvedCleanup, now: number): Promise<number> {
+    return this.read((s) => s.removeAlerts(tenant, groupId, cleanup, now));
   }
 
   /** Another component (flush store, delivery) saw Redis fail: switch everything to memory now. */

@@ -5,6 +5,7 @@ import type {
   AlertSource,
   DueEntry,
   GroupStore,
+  ResolvedCleanup,
   StoredGroup,
   UpsertBatch,
   UpsertResult,
@@ -54,12 +55,11 @@ export class RedisGroupStore implements GroupStore {
   async removeAlerts(
     tenant: string,
     groupId: string,
-    fingerprints: string[],
-    deleteIfEmpty: boolean,
+    cleanup: ResolvedCleanup,
     now: number,
   ): Promise<number> {
     const { keys, dueMembers } = this.keys.groupScriptKeys(tenant, groupId);
-    const argv = [groupId, ...dueMembers, now, deleteIfEmpty ? 1 : 0, ...fingerprints];
+    const argv = [groupId, ...dueMembers, now, cleanup.deleteGroup ? 1 : 0, ...cleanup.remove];
     return Number(await this.removeCmd(keys, argv));
   }
 

@@ -1,6 +1,7 @@
 import type { Alert } from '../alert';
 import { needsUpdate, nextSequence, receiverView, type NflogEntry, type NotificationReason } from '../nflog';
-import { cleanupAfterResolved, nextFlushAt, type ResolvedCleanup } from '../timers';
+import type { ResolvedCleanup } from '../group.store';
+import { cleanupAfterResolved, nextFlushAt } from '../timers';
 import { idempotencyKey } from '../webhook-payload';
 import type { FlushAlerts, FlushContext } from './flush-context';
 

@@ -42,9 +42,9 @@ function setup(
   const sent: OutgoingNotification[] = [];
   const cleanups: unknown[] = [];
   const removeAlerts = groups.removeAlerts.bind(groups);
-  groups.removeAlerts = (t, g, remove, deleteGroup, now) => {
-    cleanups.push([t, g, { remove, deleteGroup }]);
-    return removeAlerts(t, g, remove, deleteGroup, now);
+  groups.removeAlerts = (t, g, cleanup, now) => {
+    cleanups.push([t, g, cleanup]);
+    return removeAlerts(t, g, cleanup, now);
   };
   const recorder = new NflogRecorder(flush, groups, clock);
   const runner = new FlushRunner(

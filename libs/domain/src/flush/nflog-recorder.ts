@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { FlushStore } from '../flush.store';
 import type { GroupStore } from '../group.store';
 import { needsUpdate, receiverView, type NflogEntry, type NflogWriteResult } from '../nflog';
-import type { ResolvedCleanup } from '../timers';
+import type { ResolvedCleanup } from '../group.store';
 import type { LoggedNotification } from './notification';
 
 /** Hooks of the recorder (logging and metrics live in the app). */
@@ -36,7 +36,7 @@ export class NflogRecorder {
 
   /** Removes resolved alerts from a group (and the group when empty). */
   async cleanup(tenant: string, groupId: string, c: ResolvedCleanup, now: number): Promise<void> {
-    await this.groups.removeAlerts(tenant, groupId, c.remove, c.deleteGroup, now);
+    await this.groups.removeAlerts(tenant, groupId, c, now);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { GroupState } from '../alert';
 import type { NflogEntry, NotificationReason } from '../nflog';
-import type { ResolvedCleanup } from '../timers';
+import type { ResolvedCleanup } from '../group.store';
 import type { WebhookPayload } from '../webhook-payload';
 
 /**
