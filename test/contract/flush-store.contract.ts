@@ -64,21 +64,21 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
         await store.schedule(due(inBucket0(2), T0 + 10));
         await store.schedule(due(inBucket0(3), T0 + 30, { state: 'recovery' }));
         await store.schedule(due(inBucket0(4), T0 + 31));
-        const got = await store.claimDue(0, T0 + 30, LEASE, 'node-a', 2);
+        const got = await store.claimDue(0, T0 + 30, { leaseMs: LEASE, owner: 'node-a', limit: 2 });
         expect(got.map(strip)).toEqual([due(inBucket0(2), T0 + 10), due(inBucket0(1), T0 + 20)]);
         expect(
           got.every((c) => c.owner === 'node-a' && c.leaseUntil === T0 + 30 + LEASE && c.bucket === 0),
         ).toBe(true);
-        const rest = await store.claimDue(0, T0 + 30, LEASE, 'node-b', 10);
+        const rest = await store.claimDue(0, T0 + 30, { leaseMs: LEASE, owner: 'node-b', limit: 10 });
         expect(rest.map(strip)).toEqual([due(inBucket0(3), T0 + 30, { state: 'recovery' })]);
-        expect(await store.claimDue(0, T0 + 30, LEASE, 'node-c', 10)).toEqual([]);
+        expect(await store.claimDue(0, T0 + 30, { leaseMs: LEASE, owner: 'node-c', limit: 10 })).toEqual([]);
       });
 
       it('keeps firing and recovery halves and tenants apart', async () => {
         await store.schedule(due(inBucket0(1), T0));
         await store.schedule(due(inBucket0(1), T0, { state: 'recovery' }));
         await store.schedule(due(inBucket0(1), T0, { tenant: 't2' }));
-        const got = await store.claimDue(0, T0, LEASE, 'a', 10);
+        const got = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 10 });
         expect(got.map((c) => `${c.tenant}/${c.state}`).sort()).toEqual([
           't1/firing',
           't1/recovery',
@@ -90,8 +90,11 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
         if (store.dueBuckets < 2) return; // a single-bucket adapter has nothing to show
         const other = [1, 2, 3, 4, 5, 6, 7, 8].find((n) => store.dueBucketOf(gid(n)) !== 0)!;
         await store.schedule(due(other, T0));
-        expect(await store.claimDue(0, T0, LEASE, 'a', 10)).toEqual([]);
-        expect((await store.claimDue(store.dueBucketOf(gid(other)), T0, LEASE, 'a', 10)).length).toBe(1);
+        expect(await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 10 })).toEqual([]);
+        expect(
+          (await store.claimDue(store.dueBucketOf(gid(other)), T0, { leaseMs: LEASE, owner: 'a', limit: 10 }))
+            .length,
+        ).toBe(1);
       });
 
       it('never gives the same entry to two concurrent claimers', async () => {
@@ -100,7 +103,7 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
         const seen: string[] = [];
         const claimer = async (owner: string) => {
           for (;;) {
-            const got = await store.claimDue(0, T0 + n, LEASE, owner, 7);
+            const got = await store.claimDue(0, T0 + n, { leaseMs: LEASE, owner: owner, limit: 7 });
             if (got.length === 0) return;
             seen.push(...got.map((c) => `${c.groupId}:${c.state}`));
           }
@@ -112,57 +115,52 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
 
       it('hands an entry whose lease lapsed (crashed claimer) to the next claimer, and not before', async () => {
         await store.schedule(due(inBucket0(1), T0));
-        const [mine] = await store.claimDue(0, T0, LEASE, 'crashed', 10);
-        expect(await store.claimDue(0, T0 + LEASE - 1, LEASE, 'b', 10)).toEqual([]);
-        const again = await store.claimDue(0, T0 + LEASE, LEASE, 'b', 10);
+        const [mine] = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'crashed', limit: 10 });
+        expect(await store.claimDue(0, T0 + LEASE - 1, { leaseMs: LEASE, owner: 'b', limit: 10 })).toEqual(
+          [],
+        );
+        const again = await store.claimDue(0, T0 + LEASE, { leaseMs: LEASE, owner: 'b', limit: 10 });
         expect(again.map(strip)).toEqual([due(inBucket0(1), T0)]); // keeps its original due time
         expect(again[0].owner).toBe('b');
-        // The old owner lost it: it can neither renew nor complete.
-        expect(await store.renewLease(mine, T0 + LEASE, LEASE)).toBe(false);
+        // The old owner lost it: it cannot complete.
         expect(await store.complete(mine, T0 + 999_999)).toBe(false);
         expect(await store.complete(again[0], null)).toBe(true);
-      });
-
-      it('renewLease keeps the entry from other claimers', async () => {
-        await store.schedule(due(inBucket0(1), T0));
-        const [c] = await store.claimDue(0, T0, LEASE, 'a', 10);
-        expect(await store.renewLease(c, T0 + 20_000, LEASE)).toBe(true);
-        expect(await store.claimDue(0, T0 + LEASE, LEASE, 'b', 10)).toEqual([]);
-        expect((await store.claimDue(0, T0 + 20_000 + LEASE, LEASE, 'b', 10)).length).toBe(1);
       });
 
       it('complete(next) reschedules; complete(null) drops; a second complete is refused', async () => {
         await store.schedule(due(inBucket0(1), T0));
         await store.schedule(due(inBucket0(2), T0));
-        const [a, b] = await store.claimDue(0, T0, LEASE, 'a', 10);
+        const [a, b] = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 10 });
         expect(await store.complete(a, T0 + 300_000)).toBe(true);
         expect(await store.complete(b, null)).toBe(true);
         expect(await store.complete(b, T0 + 1)).toBe(false);
-        expect(await store.claimDue(0, T0 + 299_999, LEASE, 'x', 10)).toEqual([]);
-        const next = await store.claimDue(0, T0 + 300_000, LEASE, 'x', 10);
+        expect(await store.claimDue(0, T0 + 299_999, { leaseMs: LEASE, owner: 'x', limit: 10 })).toEqual([]);
+        const next = await store.claimDue(0, T0 + 300_000, { leaseMs: LEASE, owner: 'x', limit: 10 });
         expect(next.map(strip)).toEqual([{ ...strip(a), dueAt: T0 + 300_000 }]);
       });
 
       it('an entry re-added while leased waits for the lease holder, then follows its complete', async () => {
         await store.schedule(due(inBucket0(1), T0));
-        const [c] = await store.claimDue(0, T0, LEASE, 'a', 10);
+        const [c] = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 10 });
         await store.schedule(due(inBucket0(1), T0 + 5)); // ingest: a new alert joined the group
-        expect(await store.claimDue(0, T0 + 10, LEASE, 'b', 10)).toEqual([]);
+        expect(await store.claimDue(0, T0 + 10, { leaseMs: LEASE, owner: 'b', limit: 10 })).toEqual([]);
         expect(await store.complete(c, null)).toBe(true); // nothing to reschedule: ingest's entry stays
-        expect((await store.claimDue(0, T0 + 10, LEASE, 'b', 10)).map(strip)).toEqual([
-          due(inBucket0(1), T0 + 5),
-        ]);
+        expect(
+          (await store.claimDue(0, T0 + 10, { leaseMs: LEASE, owner: 'b', limit: 10 })).map(strip),
+        ).toEqual([due(inBucket0(1), T0 + 5)]);
       });
 
       it('complete(next) overrides an entry ingest added meanwhile (a new alert waits for the next tick)', async () => {
         await store.schedule(due(inBucket0(1), T0));
-        const [c] = await store.claimDue(0, T0, LEASE, 'a', 10);
+        const [c] = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 10 });
         await store.schedule(due(inBucket0(1), T0 + 5));
         expect(await store.complete(c, T0 + 300_000)).toBe(true);
-        expect(await store.claimDue(0, T0 + 10, LEASE, 'b', 10)).toEqual([]);
-        expect((await store.claimDue(0, T0 + 300_000, LEASE, 'b', 10)).map((x) => x.dueAt)).toEqual([
-          T0 + 300_000,
-        ]);
+        expect(await store.claimDue(0, T0 + 10, { leaseMs: LEASE, owner: 'b', limit: 10 })).toEqual([]);
+        expect(
+          (await store.claimDue(0, T0 + 300_000, { leaseMs: LEASE, owner: 'b', limit: 10 })).map(
+            (x) => x.dueAt,
+          ),
+        ).toEqual([T0 + 300_000]);
       });
     });
 

@@ -55,8 +55,8 @@ describe('RedisFlushStore specifics', () => {
       const claimer = async (s: RedisFlushStore, owner: string) => {
         for (let round = 0; ; round++) {
           const got = [
-            ...(await s.claimDue(round % 2, T0 + n, 30_000, owner, 9)),
-            ...(await s.claimDue((round + 1) % 2, T0 + n, 30_000, owner, 9)),
+            ...(await s.claimDue(round % 2, T0 + n, { leaseMs: 30_000, owner, limit: 9 })),
+            ...(await s.claimDue((round + 1) % 2, T0 + n, { leaseMs: 30_000, owner, limit: 9 })),
           ];
           if (got.length === 0) return;
           seen.push(...got.map((c) => `${c.groupId}:${c.state}`));
@@ -93,9 +93,9 @@ describe('RedisFlushStore specifics', () => {
     await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'firing', dueAt: T0 });
     await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'recovery', dueAt: T0 + 5 });
     const bucket = store.dueBucketOf(entry.groupId);
-    const [c] = await store.claimDue(bucket, T0, 30_000, 'a', 1);
+    const [c] = await store.claimDue(bucket, T0, { leaseMs: 30_000, owner: 'a', limit: 1 });
     await store.complete(c, T0 + 300_000);
-    await store.claimDue(bucket, T0 + 5, 30_000, 'a', 1); // leaves a lease behind
+    await store.claimDue(bucket, T0 + 5, { leaseMs: 30_000, owner: 'a', limit: 1 }); // leaves a lease behind
     await store.writeLog(entry, 60_000, 1);
     const written = await redis.keys(`${p}:*`);
     expect(written.length).toBe(4); // due, lease, claims, nflog entry (with its fence)
@@ -134,14 +134,14 @@ describe('RedisFlushStore specifics', () => {
     await groups.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01')] }] });
     const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
     const bucket = store.dueBucketOf(entry.groupId);
-    const [c] = await store.claimDue(bucket, now, 30_000, 'a', 10);
+    const [c] = await store.claimDue(bucket, now, { leaseMs: 30_000, owner: 'a', limit: 10 });
     expect(c.dueAt).toBe(now); // started long ago: at once
     await store.writeLog({ ...entry, timestamp: now }, 60_000);
     await store.complete(c, now + 300_000);
     expect(await redis.hget(keys.groupMeta('t', entry.groupId), 'flushed')).toBe('1');
     // Another old alert joins: the flushed group keeps its group_interval schedule.
     await groups.upsert({ tenant: 't', now: now + 1000, groups: [{ target, alerts: [alert('02')] }] });
-    expect(await store.claimDue(bucket, now + 1000, 30_000, 'b', 10)).toEqual([]);
+    expect(await store.claimDue(bucket, now + 1000, { leaseMs: 30_000, owner: 'b', limit: 10 })).toEqual([]);
     // A log write for a group whose keys are gone does not recreate its meta hash.
     await store.writeLog({ ...entry, groupId: '00000000000000b2', timestamp: now }, 60_000);
     expect(await redis.exists(keys.groupMeta('t', '00000000000000b2'))).toBe(0);
@@ -149,6 +149,6 @@ describe('RedisFlushStore specifics', () => {
 
   it('rejects a bucket outside the index', async () => {
     const store = new RedisFlushStore(redis, new RedisKeys(prefix(), 4), { keyTtl: KEY_TTL });
-    await expect(store.claimDue(4, T0, 1000, 'a', 1)).rejects.toThrow(RangeError);
+    await expect(store.claimDue(4, T0, { leaseMs: 1000, owner: 'a', limit: 1 })).rejects.toThrow(RangeError);
   });
 });

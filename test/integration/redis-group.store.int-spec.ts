@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { groupStoreContract } from '../contract/group-store.contract';
-import { MemoryGroupStore } from '@herald/domain';
+import { MemoryGroupStore, type DueEntry } from '@herald/domain';
 import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { groupTarget, storedAlert } from '../harness/groups';
 import { connectedClient, spyCommands, withRedis } from '../harness/redis-client';
@@ -14,9 +14,28 @@ withRedis((r) => ({ redis } = r));
 
 const prefix = () => `t${randomBytes(4).toString('hex')}`;
 
-groupStoreContract('redis', () =>
-  Promise.resolve(new RedisGroupStore(redis, new RedisKeys(prefix(), 16), { retention: 86_400_000 })),
-);
+/** The due entries the scripts wrote, read from every bucket through RedisKeys. */
+function dueReader(keys: RedisKeys) {
+  return async (until: number, limit: number): Promise<DueEntry[]> => {
+    const out: DueEntry[] = [];
+    for (let b = 0; b < keys.dueBuckets; b++) {
+      const rows = await redis.zrangebyscore(keys.dueBucket(b), '-inf', until, 'WITHSCORES');
+      for (let i = 0; i < rows.length; i += 2) {
+        const m = keys.parseDueMember(rows[i]);
+        if (m) out.push({ ...m, dueAt: Number(rows[i + 1]) });
+      }
+    }
+    return out.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit);
+  };
+}
+
+groupStoreContract('redis', () => {
+  const keys = new RedisKeys(prefix(), 16);
+  return Promise.resolve({
+    store: new RedisGroupStore(redis, keys, { retention: 86_400_000 }),
+    listDue: dueReader(keys),
+  });
+});
 
 const T0 = 1_800_000_000_000;
 const target = groupTarget('00000000000000a1', { name: 'A' });

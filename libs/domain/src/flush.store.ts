@@ -1,7 +1,7 @@
 import type { DueEntry } from './group.store';
 import type { NflogEntry, NflogKey, NflogState, NflogWriteResult } from './nflog';
 
-/** A due entry a claimer holds a lease on. Pass it back to `renewLease` / `complete`. */
+/** A due entry a claimer holds a lease on. Pass it back to `complete`. */
 export interface ClaimedEntry extends DueEntry {
   /** The due-index bucket it came from. */
   bucket: number;
@@ -9,6 +9,15 @@ export interface ClaimedEntry extends DueEntry {
   owner: string;
   /** When the lease lapses and another claimer may take the entry (epoch ms). */
   leaseUntil: number;
+}
+
+/** Who claims, for how long, and how many entries at most (one claim of one bucket). */
+export interface ClaimRequest {
+  /** How long the lease lasts before another claimer may take the entry (ms). */
+  leaseMs: number;
+  /** Who claims (node id + something unique per tick is fine). */
+  owner: string;
+  limit: number;
 }
 
 /**
@@ -33,16 +42,8 @@ export interface FlushStore {
   dueBucketOf(groupId: string): number;
   /** Puts (or moves) a group half on the due index at `entry.dueAt`. */
   schedule(entry: DueEntry): Promise<void>;
-  /** Claims up to `limit` entries of `bucket` due at `now` (lapsed leases first, then oldest due). */
-  claimDue(
-    bucket: number,
-    now: number,
-    leaseMs: number,
-    owner: string,
-    limit: number,
-  ): Promise<ClaimedEntry[]>;
-  /** Extends a held lease to `now + leaseMs`; false when the lease was lost to another claimer. */
-  renewLease(entry: ClaimedEntry, now: number, leaseMs: number): Promise<boolean>;
+  /** Claims up to `claim.limit` entries of `bucket` due at `now` (lapsed leases first, then oldest due). */
+  claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]>;
   /**
    * Ends a lease: reschedules the half at `nextDueAt` (overriding an entry ingest added meanwhile) or,
    * with null, leaves the due index as it is. False (and no change) when the lease was lost.

@@ -115,8 +115,6 @@ export interface GroupStore {
    * with its due entries when `cleanup.deleteGroup` and nothing is left. Returns the alerts removed.
    */
   removeAlerts(tenant: string, groupId: string, cleanup: ResolvedCleanup, now: number): Promise<number>;
-  /** Due-index entries with `dueAt <= until`, oldest first (read-only; claiming comes with the scheduler). */
-  listDue(until: number, limit: number): Promise<DueEntry[]>;
 }
 
 /** Thrown by a bounded store that cannot take more; ingest answers 429 with the message. */

@@ -1,6 +1,6 @@
 import type { GroupState } from './alert';
 import type { Clock } from './clock';
-import { dueBucketOf, type ClaimedEntry, type FlushStore } from './flush.store';
+import { dueBucketOf, type ClaimedEntry, type ClaimRequest, type FlushStore } from './flush.store';
 import type { DueEntry } from './group.store';
 import type { NflogEntry, NflogKey, NflogState, NflogWriteResult } from './nflog';
 
@@ -155,13 +155,8 @@ export class MemoryFlushStore implements FlushStore {
     return Promise.resolve();
   }
 
-  claimDue(
-    bucket: number,
-    now: number,
-    leaseMs: number,
-    owner: string,
-    limit: number,
-  ): Promise<ClaimedEntry[]> {
+  claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]> {
+    const { leaseMs, owner, limit } = claim;
     const due = this.bucket(this.due, bucket);
     const leases = this.bucket(this.leases, bucket);
     const out: ClaimedEntry[] = [];
@@ -183,12 +178,6 @@ export class MemoryFlushStore implements FlushStore {
       take(m, d);
     }
     return Promise.resolve(out);
-  }
-
-  renewLease(entry: ClaimedEntry, now: number, leaseMs: number): Promise<boolean> {
-    const l = this.ownLease(entry);
-    if (l) l.until = now + leaseMs;
-    return Promise.resolve(!!l);
   }
 
   complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {

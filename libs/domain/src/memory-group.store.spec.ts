@@ -1,10 +1,16 @@
 import { groupStoreContract } from '../../../test/contract/group-store.contract';
 import { MemoryGroupStore } from './memory-group.store';
 import { StoreCapacityError } from './group.store';
+import { systemClock } from './clock';
+import { MemoryFlushStore } from './memory-flush.store';
 
-groupStoreContract('memory', () =>
-  Promise.resolve(new MemoryGroupStore({ maxAlerts: 1000, maxGroups: 100, retention: 86_400_000 })),
-);
+groupStoreContract('memory', () => {
+  const due = new MemoryFlushStore({ clock: systemClock, dueBuckets: 4 });
+  return Promise.resolve({
+    store: new MemoryGroupStore({ maxAlerts: 1000, maxGroups: 100, retention: 86_400_000, due }),
+    listDue: (until: number, limit: number) => Promise.resolve(due.listDueSync(until, limit)),
+  });
+});
 
 describe('MemoryGroupStore bounds and drain', () => {
   const T0 = 1_800_000_000_000;
@@ -53,7 +59,8 @@ describe('MemoryGroupStore bounds and drain', () => {
   });
 
   it('drain hands over everything per tenant and empties the store', async () => {
-    const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 1000 });
+    const due = new MemoryFlushStore({ clock: systemClock });
+    const s = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 100, retention: 1000, due });
     await s.upsert({ tenant: 'a', now: T0, groups: [{ target: target('g1'), alerts: [alert('1')] }] });
     await s.upsert({
       tenant: 'b',
@@ -66,7 +73,7 @@ describe('MemoryGroupStore bounds and drain', () => {
       ['b', 2],
     ]);
     expect(s.size).toEqual({ groups: 0, alerts: 0 });
-    expect(await s.listDue(T0 + 1e9, 10)).toEqual([]);
+    expect(due.listDueSync(T0 + 1e9, 10)).toEqual([]);
   });
 
   it('drain splits big groups into bounded batches', async () => {

@@ -43,7 +43,6 @@ export interface MemoryDueIndex {
   getDue(tenant: string, groupId: string, state: GroupState): DueEntry | undefined;
   setDue(entry: DueEntry): void;
   deleteDue(tenant: string, groupId: string, state: GroupState): void;
-  listDueSync(until: number, limit: number): DueEntry[];
 }
 
 /** A plain map as due index. */
@@ -60,13 +59,6 @@ class MapDueIndex implements MemoryDueIndex {
   }
   deleteDue(tenant: string, groupId: string, state: GroupState): void {
     this.m.delete(MapDueIndex.key(tenant, groupId, state));
-  }
-  listDueSync(until: number, limit: number): DueEntry[] {
-    return [...this.m.values()]
-      .filter((d) => d.dueAt <= until)
-      .sort((a, b) => a.dueAt - b.dueAt)
-      .slice(0, limit)
-      .map((d) => ({ ...d }));
   }
 }
 
@@ -243,10 +235,6 @@ export class MemoryGroupStore implements GroupStore {
     this.alertCount -= g.firing.size + g.recovery.size;
     this.forget(tenant, groupId);
     return Promise.resolve(true);
-  }
-
-  listDue(until: number, limit: number): Promise<DueEntry[]> {
-    return Promise.resolve(this.due.listDueSync(until, limit));
   }
 
   removeAlerts(tenant: string, groupId: string, cleanup: ResolvedCleanup, now: number): Promise<number> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type {
   ClaimedEntry,
+  ClaimRequest,
   Clock,
   DueEntry,
   FlushStore,
@@ -100,18 +101,8 @@ export class FailoverFlushStore implements FlushStore {
     await this.routeOrMemory((s) => s.schedule(entry));
   }
 
-  claimDue(
-    bucket: number,
-    now: number,
-    leaseMs: number,
-    owner: string,
-    limit: number,
-  ): Promise<ClaimedEntry[]> {
-    return this.route((s) => s.claimDue(bucket, now, leaseMs, owner, limit));
-  }
-
-  renewLease(entry: ClaimedEntry, now: number, leaseMs: number): Promise<boolean> {
-    return this.route((s) => s.renewLease(entry, now, leaseMs));
+  claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]> {
+    return this.route((s) => s.claimDue(bucket, now, claim));
   }
 
   complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {

@@ -144,10 +144,6 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     return this.read((s) => s.deleteGroup(tenant, groupId));
   }
 
-  listDue(until: number, limit: number): Promise<DueEntry[]> {
-    return this.read((s) => s.listDue(until, limit));
-  }
-
   /** Stops the probe timer (shutdown). Memory content stays until the process exits. */
   close(): void {
     if (this.timer) clearInterval(this.timer);

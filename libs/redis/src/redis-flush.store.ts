@@ -1,5 +1,6 @@
 import type {
   ClaimedEntry,
+  ClaimRequest,
   DueEntry,
   FlushStore,
   NflogEntry,
@@ -29,7 +30,6 @@ export interface RedisFlushStoreOptions {
 export class RedisFlushStore implements FlushStore {
   private readonly claimDueCmd: ScriptCommand<string[]>;
   private readonly completeClaimCmd: ScriptCommand;
-  private readonly renewLeaseCmd: ScriptCommand;
   private readonly scheduleDueCmd: ScriptCommand;
   private readonly writeNflogCmd: ScriptCommand;
   private readonly markNflogSeqCmd: ScriptCommand;
@@ -41,7 +41,6 @@ export class RedisFlushStore implements FlushStore {
   ) {
     this.claimDueCmd = redisScript(redis, 'claim-due-3');
     this.completeClaimCmd = redisScript(redis, 'complete-claim-3');
-    this.renewLeaseCmd = redisScript(redis, 'renew-lease-2');
     this.scheduleDueCmd = redisScript(redis, 'schedule-due-1');
     this.writeNflogCmd = redisScript(redis, 'write-nflog-2');
     this.markNflogSeqCmd = redisScript(redis, 'mark-nflog-seq-1');
@@ -63,14 +62,9 @@ export class RedisFlushStore implements FlushStore {
     );
   }
 
-  async claimDue(
-    bucket: number,
-    now: number,
-    leaseMs: number,
-    owner: string,
-    limit: number,
-  ): Promise<ClaimedEntry[]> {
+  async claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]> {
     this.checkBucket(bucket);
+    const { leaseMs, owner, limit } = claim;
     const k = this.keys;
     const flat = await this.claimDueCmd(
       [k.dueBucket(bucket), k.dueLease(bucket), k.dueClaims(bucket)],
@@ -83,15 +77,6 @@ export class RedisFlushStore implements FlushStore {
       if (m) out.push({ ...m, dueAt: Number(flat[i + 1]), bucket, owner, leaseUntil: now + leaseMs });
     }
     return out;
-  }
-
-  async renewLease(e: ClaimedEntry, now: number, leaseMs: number): Promise<boolean> {
-    const k = this.keys;
-    const r = await this.renewLeaseCmd(
-      [k.dueLease(e.bucket), k.dueClaims(e.bucket)],
-      [k.dueMember(e.tenant, e.groupId, e.state), e.owner, now + leaseMs],
-    );
-    return Number(r) === 1;
   }
 
   async complete(e: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {

@@ -145,25 +145,6 @@ export class RedisGroupStore implements GroupStore {
     return g ?? null;
   }
 
-  async listDue(until: number, limit: number): Promise<DueEntry[]> {
-    const p = this.redis.pipeline();
-    for (let b = 0; b < this.keys.dueBuckets; b++) {
-      p.zrangebyscore(this.keys.dueBucket(b), '-inf', until, 'WITHSCORES', 'LIMIT', 0, limit);
-    }
-    const res = (await p.exec()) ?? [];
-    const out: DueEntry[] = [];
-    for (const [err, rows] of res) {
-      if (err) throw err;
-      const r = rows as string[];
-      for (let i = 0; i < r.length; i += 2) {
-        const m = this.keys.parseDueMember(r[i]);
-        if (m) out.push({ ...m, dueAt: Number(r[i + 1]) });
-      }
-    }
-    out.sort((a, b) => a.dueAt - b.dueAt);
-    return out.slice(0, limit);
-  }
-
   /**
    * Reads groups in pipelines of READ_CHUNK groups: one pipeline for a whole tenant would hold Redis
    * (and the request) for as long as the tenant is big, and its last replies could outlast the command

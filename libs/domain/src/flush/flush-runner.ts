@@ -81,7 +81,9 @@ export class FlushRunner {
     const claimed: ClaimedEntry[] = [];
     const now = clock.now();
     for (let b = 0; b < flush.dueBuckets; b++) {
-      claimed.push(...(await flush.claimDue(b, now, this.opts.leaseMs, owner, this.opts.claimLimit)));
+      claimed.push(
+        ...(await flush.claimDue(b, now, { leaseMs: this.opts.leaseMs, owner, limit: this.opts.claimLimit })),
+      );
     }
     res.claimed = claimed.length;
     let next = 0;
