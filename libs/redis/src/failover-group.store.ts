@@ -4,7 +4,6 @@ import {
   TenantLimitError,
   type Alert,
   type Clock,
-  type DueEntry,
   type GroupStore,
   type ResolvedCleanup,
   type GroupUpsert,

@@ -3,7 +3,6 @@ import type {
   Alert,
   Clock,
   AlertSource,
-  DueEntry,
   GroupStore,
   ResolvedCleanup,
   StoredGroup,
