@@ -19,6 +19,9 @@ interface Sent {
   alerts: string[];
 }
 
+/** A scenario step: at this second, these alerts fire or resolve. */
+type Step = [at: number, event: 'fire' | 'resolve', ...fingerprints: string[]];
+
 const GROUP_ID = '00000000000000a1';
 
 class Sim {
@@ -101,6 +104,33 @@ class Sim {
     await this.groups.upsert({ tenant: 't', now, groups: [{ target, alerts: [a] }] });
   }
 
+  /**
+   * Plays a scenario: for each step, ticks on to its second, then its alerts fire (endsAt far ahead, startsAt
+   * now) or resolve (endsAt now); then ticks on to `until`.
+   */
+  async play(
+    steps: [at: number, event: 'fire' | 'resolve', ...fingerprints: string[]][],
+    until: number,
+  ): Promise<void> {
+    for (const [at, event, ...fps] of steps) {
+      await this.runUntil(at);
+      for (const fp of fps) await this.ingest(fp, event === 'fire' ? FOREVER : this.clock.now());
+    }
+    await this.runUntil(until);
+  }
+
+  /** Everything sent by `seconds` after T0, ticking on to it first. */
+  async sentBy(seconds: number): Promise<Sent[]> {
+    await this.runUntil(seconds);
+    return this.sent;
+  }
+
+  /** Asserts `count` notifications sent by `quietUntil`, then `next` as the only one more by its second. */
+  async expectNext(count: number, quietUntil: number, next: Sent): Promise<void> {
+    expect(await this.sentBy(quietUntil)).toHaveLength(count);
+    expect((await this.sentBy(next.at)).slice(count)).toEqual([next]);
+  }
+
   /** Ticks every second until `seconds` after T0 (inclusive). */
   async runUntil(seconds: number): Promise<void> {
     while (this.clock.now() < T0 + seconds * S) {
@@ -111,21 +141,22 @@ class Sim {
   }
 }
 
+/** An alert fires, resolves at 100 s (resolution sent at 330 s), and fires again at 400 s. */
+const REFIRE: Step[] = [
+  [0, 'fire', 'a'],
+  [100, 'resolve', 'a'],
+  [400, 'fire', 'a'],
+];
+
 describe('timer semantics (issue 4), fake clock', () => {
   it('first flush after group_wait, next at group_interval, repeats at repeat_interval', async () => {
     const sim = new Sim();
     await sim.ingest('a', FOREVER);
-    await sim.runUntil(29);
-    expect(sim.sent).toEqual([]);
-    await sim.runUntil(30);
-    expect(sim.sent).toEqual([{ at: 30, reason: 'first notification', status: 'firing', alerts: ['a'] }]);
+    await sim.expectNext(0, 29, { at: 30, reason: 'first notification', status: 'firing', alerts: ['a'] });
 
     await sim.runUntil(60);
     await sim.ingest('b', FOREVER); // joins the group: waits for the next group_interval tick
-    await sim.runUntil(329);
-    expect(sim.sent.length).toBe(1);
-    await sim.runUntil(330);
-    expect(sim.sent[1]).toEqual({
+    await sim.expectNext(1, 329, {
       at: 330,
       reason: 'new alerts added',
       status: 'firing',
@@ -134,48 +165,44 @@ describe('timer semantics (issue 4), fake clock', () => {
 
     // Nothing changes: ticks every 5 min send nothing until repeat_interval (1 h) has elapsed since the
     // last notification. At 330 + 3600 exactly it has not (Alertmanager's strict Before), so the tick after.
-    await sim.runUntil(3930);
-    expect(sim.sent.length).toBe(2);
-    await sim.runUntil(4230);
-    expect(sim.sent[2]).toEqual({
+    await sim.expectNext(2, 3930, {
       at: 4230,
       reason: 'repeat interval elapsed',
       status: 'firing',
       alerts: ['a', 'b'],
     });
-    await sim.runUntil(4230 + 3600);
-    expect(sim.sent.length).toBe(3);
+    expect(await sim.sentBy(4230 + 3600)).toHaveLength(3);
   });
 
   it('sends a resolved notification when all alerts resolve, then deletes the group', async () => {
     const sim = new Sim();
-    await sim.ingest('a', FOREVER);
-    await sim.ingest('b', FOREVER);
-    await sim.runUntil(100);
-    await sim.ingest('a', sim.clock.now());
-    await sim.runUntil(200);
-    await sim.ingest('b', sim.clock.now());
-    await sim.runUntil(329);
-    expect(sim.sent.length).toBe(1);
-    await sim.runUntil(330);
-    expect(sim.sent[1]).toEqual({
+    await sim.play(
+      [
+        [0, 'fire', 'a', 'b'],
+        [100, 'resolve', 'a'],
+        [200, 'resolve', 'b'],
+      ],
+      200,
+    );
+    await sim.expectNext(1, 329, {
       at: 330,
       reason: 'all alerts resolved',
       status: 'resolved',
       alerts: ['a', 'b'],
     });
     expect(await sim.group()).toBeNull();
-    await sim.runUntil(4 * 3600);
-    expect(sim.sent.length).toBe(2);
+    expect(await sim.sentBy(4 * 3600)).toHaveLength(2);
   });
 
   it('reports some resolved alerts while others keep firing', async () => {
     const sim = new Sim();
-    await sim.ingest('a', FOREVER);
-    await sim.ingest('b', FOREVER);
-    await sim.runUntil(100);
-    await sim.ingest('b', sim.clock.now());
-    await sim.runUntil(330);
+    await sim.play(
+      [
+        [0, 'fire', 'a', 'b'],
+        [100, 'resolve', 'b'],
+      ],
+      330,
+    );
     expect(sim.sent.map((s) => [s.at, s.reason, s.alerts])).toEqual([
       [30, 'first notification', ['a', 'b']],
       [330, 'some alerts resolved', ['b']],
@@ -183,16 +210,18 @@ describe('timer semantics (issue 4), fake clock', () => {
     const g = await sim.group();
     expect(g!.firing.map((a) => a.fingerprint)).toEqual(['a']);
     expect(g!.recovery).toEqual([]);
-    await sim.runUntil(3000);
-    expect(sim.sent.length).toBe(2); // the firing set shrank: no firing notification for that
+    expect(await sim.sentBy(3000)).toHaveLength(2); // the firing set shrank: no firing notification for that
   });
 
   it('sends nothing for an alert that fires and resolves within group_wait', async () => {
     const sim = new Sim();
-    await sim.ingest('a', FOREVER);
-    await sim.runUntil(10);
-    await sim.ingest('a', sim.clock.now());
-    await sim.runUntil(2 * 3600);
+    await sim.play(
+      [
+        [0, 'fire', 'a'],
+        [10, 'resolve', 'a'],
+      ],
+      2 * 3600,
+    );
     expect(sim.sent).toEqual([]);
     expect(await sim.group()).toBeNull();
   });
@@ -210,14 +239,7 @@ describe('timer semantics (issue 4), fake clock', () => {
 
   it('an alert that fires again after its resolution was sent is notified again, and so is its second resolution', async () => {
     const sim = new Sim();
-    await sim.ingest('a', FOREVER);
-    await sim.runUntil(100);
-    await sim.ingest('a', sim.clock.now());
-    await sim.runUntil(400);
-    await sim.ingest('a', FOREVER, sim.clock.now());
-    await sim.runUntil(600);
-    await sim.ingest('a', sim.clock.now());
-    await sim.runUntil(1200);
+    await sim.play([...REFIRE, [600, 'resolve', 'a']], 1200);
     expect(sim.sent.map((s) => [s.at, s.reason])).toEqual([
       [30, 'first notification'],
       [330, 'all alerts resolved'],
@@ -228,12 +250,7 @@ describe('timer semantics (issue 4), fake clock', () => {
 
   it('send_resolved off: no resolved notification, and a re-fire is still news', async () => {
     const sim = new Sim(undefined, false);
-    await sim.ingest('a', FOREVER);
-    await sim.runUntil(100);
-    await sim.ingest('a', sim.clock.now());
-    await sim.runUntil(400);
-    await sim.ingest('a', FOREVER, sim.clock.now());
-    await sim.runUntil(500);
+    await sim.play(REFIRE, 500);
     expect(sim.sent.map((s) => [s.at, s.reason])).toEqual([
       [30, 'first notification'],
       [430, 'new alerts added'],
@@ -243,11 +260,9 @@ describe('timer semantics (issue 4), fake clock', () => {
   it('flushes at once when the alert started more than group_wait ago; group_wait 0 flushes on the next tick', async () => {
     const sim = new Sim();
     await sim.ingest('a', FOREVER, T0 - 600 * S);
-    await sim.runUntil(1);
-    expect(sim.sent.map((s) => [s.at, s.reason])).toEqual([[1, 'first notification']]);
+    expect((await sim.sentBy(1)).map((s) => [s.at, s.reason])).toEqual([[1, 'first notification']]);
     const zero = new Sim({ groupWait: 0, groupInterval: 60 * S, repeatInterval: 3600 * S });
     await zero.ingest('a', FOREVER);
-    await zero.runUntil(1);
-    expect(zero.sent.map((s) => s.at)).toEqual([1]);
+    expect((await zero.sentBy(1)).map((s) => s.at)).toEqual([1]);
   });
 });
