@@ -3,6 +3,7 @@ import { matchesAll, systemClock } from '@herald/domain';
 import {
   createRedisClient,
   DELIVERY_QUEUE,
+  pipelinePerItem,
   RedisGroupStore,
   RedisKeys,
   type RedisClient,
@@ -178,17 +179,13 @@ export async function tenantCounts(
     firingAlerts: 0,
     resolvedAlerts: 0,
   };
-  if (ids.length === 0) return out;
-  const p = c.redis.pipeline();
-  for (const id of ids) {
-    p.exists(keys.groupMeta(tenant, id));
-    p.hlen(keys.groupFiring(tenant, id));
-    p.hlen(keys.groupRecovery(tenant, id));
-  }
-  const res = (await p.exec()) ?? [];
-  for (let i = 0; i < ids.length; i++) {
-    const [[e1, meta], [e2, f], [e3, r]] = res.slice(i * 3, i * 3 + 3);
-    if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+  const replies = await pipelinePerItem(c.redis, ids, (p, id) =>
+    p
+      .exists(keys.groupMeta(tenant, id))
+      .hlen(keys.groupFiring(tenant, id))
+      .hlen(keys.groupRecovery(tenant, id)),
+  );
+  for (const [meta, f, r] of replies) {
     if (!Number(meta)) continue;
     out.groups++;
     if (Number(f) > 0) out.firingGroups++;

@@ -3,6 +3,7 @@ export * from './failover-flush.store';
 export * from './failover-group.store';
 export * from './keys';
 export * from './lua-scripts';
+export * from './pipeline';
 export * from './redis-connection';
 export * from './redis-group.store';
 export * from './redis-flush.store';

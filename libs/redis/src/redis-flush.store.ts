@@ -9,10 +9,9 @@ import type {
   NflogState,
   NflogWriteResult,
 } from '@herald/domain';
-import type { ScriptCommand } from '@herald/lua';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './keys';
-import { redisScript } from './lua-scripts';
+import { redisScripts } from './lua-scripts';
 
 export interface RedisFlushStoreOptions {
   /**
@@ -28,22 +27,26 @@ export interface RedisFlushStoreOptions {
  * same due entry out twice nor log a flush twice. Key layout: README "Redis key schema".
  */
 export class RedisFlushStore implements FlushStore {
-  private readonly claimDueCmd: ScriptCommand<string[]>;
-  private readonly completeClaimCmd: ScriptCommand;
-  private readonly scheduleDueCmd: ScriptCommand;
-  private readonly writeNflogCmd: ScriptCommand;
-  private readonly markNflogSeqCmd: ScriptCommand;
+  private readonly scripts;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly opts: RedisFlushStoreOptions,
   ) {
-    this.claimDueCmd = redisScript(redis, 'claim-due-3');
-    this.completeClaimCmd = redisScript(redis, 'complete-claim-3');
-    this.scheduleDueCmd = redisScript(redis, 'schedule-due-1');
-    this.writeNflogCmd = redisScript(redis, 'write-nflog-2');
-    this.markNflogSeqCmd = redisScript(redis, 'mark-nflog-seq-1');
+    this.scripts = redisScripts<{
+      claimDue: string[];
+      completeClaim: unknown;
+      scheduleDue: unknown;
+      writeNflog: unknown;
+      markNflogSeq: unknown;
+    }>(redis, {
+      claimDue: 'claim-due-3',
+      completeClaim: 'complete-claim-3',
+      scheduleDue: 'schedule-due-1',
+      writeNflog: 'write-nflog-2',
+      markNflogSeq: 'mark-nflog-seq-1',
+    });
   }
 
   get dueBuckets(): number {
@@ -56,7 +59,7 @@ export class RedisFlushStore implements FlushStore {
 
   async schedule(e: DueEntry): Promise<void> {
     const key = this.keys.dueBucket(this.keys.dueBucketOf(e.groupId));
-    await this.scheduleDueCmd(
+    await this.scripts.scheduleDue(
       [key],
       [e.dueAt, this.keys.dueMember(e.tenant, e.groupId, e.state), this.opts.keyTtl],
     );
@@ -66,7 +69,7 @@ export class RedisFlushStore implements FlushStore {
     this.checkBucket(bucket);
     const { leaseMs, owner, limit } = claim;
     const k = this.keys;
-    const flat = await this.claimDueCmd(
+    const flat = await this.scripts.claimDue(
       [k.dueBucket(bucket), k.dueLease(bucket), k.dueClaims(bucket)],
       [now, leaseMs, owner, limit, this.opts.keyTtl],
     );
@@ -81,7 +84,7 @@ export class RedisFlushStore implements FlushStore {
 
   async complete(e: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {
     const k = this.keys;
-    const r = await this.completeClaimCmd(
+    const r = await this.scripts.completeClaim(
       [k.dueBucket(e.bucket), k.dueLease(e.bucket), k.dueClaims(e.bucket)],
       [k.dueMember(e.tenant, e.groupId, e.state), e.owner, nextDueAt ?? '', this.opts.keyTtl],
     );
@@ -128,7 +131,7 @@ export class RedisFlushStore implements FlushStore {
   }
 
   private async mark(field: 'fseq' | 'pseq', key: NflogKey, seq: number, ttlMs: number): Promise<void> {
-    await this.markNflogSeqCmd(
+    await this.scripts.markNflogSeq(
       [this.keys.nflog(key.tenant, key.groupId, key.state, key.receiver)],
       [field, seq, Math.max(1, Math.round(ttlMs))],
     );
@@ -140,7 +143,7 @@ export class RedisFlushStore implements FlushStore {
    */
   async writeLog(e: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
     const k = this.keys;
-    const r = await this.writeNflogCmd(
+    const r = await this.scripts.writeNflog(
       [k.nflog(e.tenant, e.groupId, e.state, e.receiver), k.groupMeta(e.tenant, e.groupId)],
       [
         e.seq,

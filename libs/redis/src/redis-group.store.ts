@@ -11,10 +11,10 @@ import type {
   LabelSet,
 } from '@herald/domain';
 import { batchCost, COUNT_LIMIT_RETRY_MS, systemClock, TenantLimitError } from '@herald/domain';
-import type { ScriptCommand } from '@herald/lua';
 import { decodeAlert, decodeSources, encodeAlert, sourceRef } from './alert-codec';
 import { RedisKeys } from './keys';
-import { redisScript } from './lua-scripts';
+import { redisScripts } from './lua-scripts';
+import { pipelinePerItem } from './pipeline';
 
 /** {written, created, limit hit (0 none, 1 rate, 2 max alerts, 3 max groups), refused, retry ms}. */
 type UpsertReply = [number, number, number, number, number];
@@ -35,9 +35,7 @@ const READ_CHUNK = 200;
  * the same alert atomically.
  */
 export class RedisGroupStore implements GroupStore {
-  private readonly upsertCmd: ScriptCommand<UpsertReply>;
-  private readonly deleteCmd: ScriptCommand<number>;
-  private readonly removeCmd: ScriptCommand<number>;
+  private readonly scripts;
   private readonly clock: Clock;
 
   constructor(
@@ -45,9 +43,11 @@ export class RedisGroupStore implements GroupStore {
     private readonly keys: RedisKeys,
     private readonly opts: RedisGroupStoreOptions,
   ) {
-    this.upsertCmd = redisScript(redis, 'upsert-groups-n');
-    this.deleteCmd = redisScript(redis, 'delete-group-6');
-    this.removeCmd = redisScript(redis, 'remove-alerts-6');
+    this.scripts = redisScripts<{ upsert: UpsertReply; delete: number; remove: number }>(redis, {
+      upsert: 'upsert-groups-n',
+      delete: 'delete-group-6',
+      remove: 'remove-alerts-6',
+    });
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -59,14 +59,14 @@ export class RedisGroupStore implements GroupStore {
   ): Promise<number> {
     const { keys, dueMembers } = this.keys.groupScriptKeys(tenant, groupId);
     const argv = [groupId, ...dueMembers, now, cleanup.deleteGroup ? 1 : 0, ...cleanup.remove];
-    return Number(await this.removeCmd(keys, argv));
+    return Number(await this.scripts.remove(keys, argv));
   }
 
   async deleteGroup(tenant: string, groupId: string): Promise<boolean> {
     if (!/^[0-9a-f]{16}$/.test(groupId)) return false;
     const { keys, dueMembers } = this.keys.groupScriptKeys(tenant, groupId);
     const argv = [groupId, ...dueMembers];
-    return Number(await this.deleteCmd(keys, argv)) === 1;
+    return Number(await this.scripts.delete(keys, argv)) === 1;
   }
 
   async upsert(batch: UpsertBatch): Promise<UpsertResult> {
@@ -127,7 +127,7 @@ export class RedisGroupStore implements GroupStore {
     }
     argv.push(shared.length / 3, ...shared);
     keys.push(...buckets, k.tenantUsage(tenant), k.tenantIngestBucket(tenant));
-    const [written, createdGroups, hit, refused, retryMs] = await this.upsertCmd(keys, argv);
+    const [written, createdGroups, hit, refused, retryMs] = await this.scripts.upsert(keys, argv);
     if (Number(hit) > 0)
       throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
     return { written: Number(written), createdGroups: Number(createdGroups) };
@@ -158,19 +158,16 @@ export class RedisGroupStore implements GroupStore {
   }
 
   private async readChunk(tenant: string, ids: string[]): Promise<StoredGroup[]> {
-    if (ids.length === 0) return [];
     const k = this.keys;
-    const p = this.redis.pipeline();
-    for (const id of ids) {
-      p.hgetall(k.groupMeta(tenant, id));
-      p.hgetall(k.groupFiring(tenant, id));
-      p.hgetall(k.groupRecovery(tenant, id));
-    }
-    const res = (await p.exec()) ?? [];
+    const replies = await pipelinePerItem(this.redis, ids, (p, id) =>
+      p
+        .hgetall(k.groupMeta(tenant, id))
+        .hgetall(k.groupFiring(tenant, id))
+        .hgetall(k.groupRecovery(tenant, id)),
+    );
     const out: StoredGroup[] = [];
     for (let i = 0; i < ids.length; i++) {
-      const [[e1, meta], [e2, firing], [e3, recovery]] = res.slice(i * 3, i * 3 + 3);
-      if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+      const [meta, firing, recovery] = replies[i];
       const m = meta as Record<string, string>;
       if (!m.key) continue; // expired between the index read and this one
       const sources = decodeSources(m);
