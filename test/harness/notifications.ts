@@ -6,9 +6,23 @@ import {
   type GroupState,
   type LabelSet,
 } from '@herald/domain';
+import type { ReceiverConfig } from '@herald/config';
 import type { Notification } from '@herald/delivery';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
+
+/** Receiver `team-db` as the config loader builds it, with only the given integrations. */
+export function testReceiver(fields: Partial<ReceiverConfig> = {}): ReceiverConfig {
+  return {
+    name: 'team-db',
+    webhookConfigs: [],
+    slackConfigs: [],
+    emailConfigs: [],
+    unsupportedKinds: [],
+    raw: {},
+    ...fields,
+  };
+}
 
 /** An alert at a fixed time: firing unless `resolved`. */
 export function testAlert(labels: LabelSet, annotations: LabelSet = {}, resolved = false): Alert {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { HTTP_CLASSES } from '../../../test/fixtures/http-classes';
 import { testAlert, testNotification } from '../../../test/harness/notifications';
 import { classifySmtpError } from './email.receiver';
 import { parseRetryAfter } from './http-client';
@@ -9,19 +10,10 @@ import { deliveryJobId } from './notification';
 const fixed = (r: SendResult): Integration['receiver'] => ({ kind: 'fake', send: () => Promise.resolve(r) });
 
 describe('classification of receiver answers', () => {
-  it.each([
-    [200, 'ok', undefined],
-    [204, 'ok', undefined],
-    [500, 'retry', 'serverError'],
-    [503, 'retry', 'serverError'],
-    [429, 'retry', 'rateLimited'],
-    [400, 'give-up', 'clientError'],
-    [404, 'give-up', 'clientError'],
-    [401, 'give-up', 'authError'],
-    [403, 'give-up', 'authError'],
-  ])('HTTP %i → %s (%s)', (status, kind, reason) => {
+  // The retry policy's table; its `done` is a result of kind `ok`.
+  it.each(HTTP_CLASSES)('HTTP %i → %s (%s)', (status, action, reason) => {
     const r = resultOf({ kind: 'http', status }, `HTTP ${status}`);
-    expect(r.kind).toBe(kind);
+    expect(r.kind).toBe(action === 'done' ? 'ok' : action);
     if (r.kind !== 'ok') expect(r.reason).toBe(reason);
   });
 

@@ -1,5 +1,5 @@
-import type { GlobalConfig, ReceiverConfig } from '@herald/config';
-import { testAlert, testNotification } from '../../../test/harness/notifications';
+import type { GlobalConfig } from '@herald/config';
+import { testAlert, testNotification, testReceiver } from '../../../test/harness/notifications';
 import { buildReceivers, receiverSendsResolved } from './receiver-factory';
 import { slackMessage, type SlackReceiverConfig } from './slack.receiver';
 import { emailMessage, type EmailReceiverConfig } from './email.receiver';
@@ -12,18 +12,6 @@ import {
 } from './templates';
 
 const global: GlobalConfig = { resolveTimeout: 300_000, raw: {} };
-
-function receiver(fields: Partial<ReceiverConfig>): ReceiverConfig {
-  return {
-    name: 'team-db',
-    webhookConfigs: [],
-    slackConfigs: [],
-    emailConfigs: [],
-    unsupportedKinds: [],
-    raw: {},
-    ...fields,
-  };
-}
 
 describe('templates', () => {
   it("renders Alertmanager's default title: [FIRING:3] HighCPU (db)", () => {
@@ -67,7 +55,7 @@ describe('buildReceivers', () => {
   it('falls back to the default and warns for Go templates', () => {
     const built = buildReceivers(
       [
-        receiver({
+        testReceiver({
           slackConfigs: [
             { api_url: 'http://127.0.0.1:1/slack', title: '{{ template "slack.default.title" . }}' },
           ],
@@ -85,7 +73,7 @@ describe('buildReceivers', () => {
   it('reports unsupported kinds and http_config fields', () => {
     const built = buildReceivers(
       [
-        receiver({
+        testReceiver({
           unsupportedKinds: ['pagerduty_configs'],
           webhookConfigs: [{ url: 'http://127.0.0.1:1/', http_config: { proxy_url: 'http://proxy' } }],
         }),
@@ -100,9 +88,9 @@ describe('buildReceivers', () => {
   });
 
   it('derives send_resolved per receiver with Alertmanager defaults', () => {
-    expect(receiverSendsResolved(receiver({ webhookConfigs: [{ url: 'http://x' }] }))).toBe(true);
-    expect(receiverSendsResolved(receiver({ slackConfigs: [{ api_url: 'http://x' }] }))).toBe(false);
-    expect(receiverSendsResolved(receiver({ emailConfigs: [{ to: 'a@b', send_resolved: true }] }))).toBe(
+    expect(receiverSendsResolved(testReceiver({ webhookConfigs: [{ url: 'http://x' }] }))).toBe(true);
+    expect(receiverSendsResolved(testReceiver({ slackConfigs: [{ api_url: 'http://x' }] }))).toBe(false);
+    expect(receiverSendsResolved(testReceiver({ emailConfigs: [{ to: 'a@b', send_resolved: true }] }))).toBe(
       true,
     );
   });
@@ -112,7 +100,7 @@ describe('slack message', () => {
   it('has the incoming-webhook attachment shape with a readable default text', () => {
     const built = buildReceivers(
       [
-        receiver({
+        testReceiver({
           slackConfigs: [
             { api_url: 'http://x', channel: '#alerts-{{CommonLabels.team}}', send_resolved: true },
           ],
@@ -137,7 +125,7 @@ describe('slack message', () => {
   it('applies its own max_alerts: the notification carries every alert', () => {
     const built = buildReceivers(
       [
-        receiver({
+        testReceiver({
           slackConfigs: [
             { api_url: 'http://x', max_alerts: 1, text: '{{len Alerts}}+{{TruncatedAlerts}}' },
             { api_url: 'http://y', text: '{{len Alerts}}+{{TruncatedAlerts}}' },
@@ -161,7 +149,7 @@ describe('email message', () => {
   it('renders subject, to/from, HTML and text, and lets headers override', () => {
     const built = buildReceivers(
       [
-        receiver({
+        testReceiver({
           emailConfigs: [
             {
               to: 'db@example.com',
@@ -190,7 +178,7 @@ describe('email message', () => {
   it('sends nothing for a resolved notification without send_resolved (the default)', () => {
     const built = buildReceivers(
       [
-        receiver({
+        testReceiver({
           emailConfigs: [{ to: 'db@example.com', from: 'h@example.com', smarthost: '127.0.0.1:25' }],
         }),
       ],

@@ -1,18 +1,8 @@
+import { HTTP_CLASSES } from '../../../test/fixtures/http-classes';
 import { backoffDelay, classifyDelivery, RetryPolicy } from './retry-policy';
 
 describe('retry policy (Alertmanager)', () => {
-  it.each<[number, string, string | undefined]>([
-    [200, 'done', undefined],
-    [204, 'done', undefined],
-    [500, 'retry', 'serverError'],
-    [503, 'retry', 'serverError'],
-    [429, 'retry', 'rateLimited'],
-    [400, 'give-up', 'clientError'],
-    [404, 'give-up', 'clientError'],
-    [401, 'give-up', 'authError'],
-    [403, 'give-up', 'authError'],
-    [302, 'give-up', 'other'],
-  ])('HTTP %i → %s %s', (status, action, reason) => {
+  it.each(HTTP_CLASSES)('HTTP %i → %s %s', (status, action, reason) => {
     const v = classifyDelivery({ kind: 'http', status });
     expect(v.action).toBe(action);
     expect('reason' in v ? v.reason : undefined).toBe(reason);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BullMqDeliveryQueue, buildReceivers } from '@herald/delivery';
 import { HttpSink } from '../../harness/http-sink';
-import { testNotification } from '../../harness/notifications';
+import { testNotification, testReceiver } from '../../harness/notifications';
 import { RedisServer } from '../../harness/redis-server';
 import { waitUntil } from '../../harness/wait';
 import { deliveryConnection } from './delivery-connection';
@@ -20,16 +20,7 @@ afterAll(() => Promise.all([server.stop(), sink.stop()]));
 /** A queue with a worker on a fresh prefix, sending to the sink. */
 function startQueue() {
   const built = buildReceivers(
-    [
-      {
-        name: 'team-db',
-        webhookConfigs: [{ url: `${sink.url}/hook` }],
-        slackConfigs: [],
-        emailConfigs: [],
-        unsupportedKinds: [],
-        raw: {},
-      },
-    ],
+    [testReceiver({ webhookConfigs: [{ url: `${sink.url}/hook` }] })],
     { resolveTimeout: 300_000, raw: {} },
     { userAgent: 'Herald/0.1.0' },
   );

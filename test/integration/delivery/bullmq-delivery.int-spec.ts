@@ -13,7 +13,7 @@ import {
 } from '@herald/delivery';
 import { HttpSink } from '../../harness/http-sink';
 import { deliveryConnection } from './delivery-connection';
-import { testAlert, testNotification } from '../../harness/notifications';
+import { testAlert, testNotification, testReceiver } from '../../harness/notifications';
 import { RedisServer } from '../../harness/redis-server';
 import { SmtpSink } from '../../harness/smtp-sink';
 import { waitUntil } from '../../harness/wait';
@@ -43,18 +43,6 @@ beforeEach(() => {
   sink.requests.length = 0;
   sink.respond(200);
 });
-
-function receiver(fields: Partial<ReceiverConfig>): ReceiverConfig {
-  return {
-    name: 'team-db',
-    webhookConfigs: [],
-    slackConfigs: [],
-    emailConfigs: [],
-    unsupportedKinds: [],
-    raw: {},
-    ...fields,
-  };
-}
 
 /** A started queue on a fresh prefix, with its delivered / dead-letter events collected. */
 async function startQueue(
@@ -94,7 +82,7 @@ const until = (pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what 
 describe('BullMQ delivery to a webhook', () => {
   it('POSTs the v4 payload with Idempotency-Key, User-Agent and the HMAC signature', async () => {
     const { q, delivered } = await startQueue([
-      receiver({ webhookConfigs: [{ url: `${sink.url}/hook`, herald_secret: 's3cret', max_alerts: 2 }] }),
+      testReceiver({ webhookConfigs: [{ url: `${sink.url}/hook`, herald_secret: 's3cret', max_alerts: 2 }] }),
     ]);
     const n = testNotification({ seq: 1 });
     expect((await q.enqueue(n)).status).toBe('queued');
@@ -119,7 +107,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('applies each integration its own max_alerts to the full payload', async () => {
     const { q, delivered } = await startQueue([
-      receiver({
+      testReceiver({
         webhookConfigs: [
           { url: `${sink.url}/two`, max_alerts: 2 },
           { url: `${sink.url}/five`, max_alerts: 5 },
@@ -139,7 +127,9 @@ describe('BullMQ delivery to a webhook', () => {
   });
 
   it('delivers a job the previous version wrote (payload and log in `meta`) and hands back its log', async () => {
-    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/old` }] })]);
+    const { q, delivered } = await startQueue([
+      testReceiver({ webhookConfigs: [{ url: `${sink.url}/old` }] }),
+    ]);
     const { log, ...rest } = testNotification({ seq: 9 });
     // The previous version's job: the flush's whole outgoing notification in `meta`, payload and all.
     const legacy = { ...rest, meta: { ...rest, reason: 'first notification', ...log } };
@@ -164,7 +154,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('retries a 500 with backoff and delivers exactly once when the receiver recovers', async () => {
     const { q, delivered } = await startQueue(
-      [receiver({ webhookConfigs: [{ url: `${sink.url}/flaky` }] })],
+      [testReceiver({ webhookConfigs: [{ url: `${sink.url}/flaky` }] })],
       KEEP,
     );
     sink.respond((i) => (i < 3 ? 500 : 200));
@@ -183,7 +173,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('dead-letters a 400 with the reason, without retrying, and can retry it on demand', async () => {
     const { q, delivered, dead } = await startQueue(
-      [receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })],
+      [testReceiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })],
       KEEP,
     );
     sink.respond(400);
@@ -209,7 +199,7 @@ describe('BullMQ delivery to a webhook', () => {
   });
 
   it("lists and retries dead letters per tenant: one tenant's volume never hides another's", async () => {
-    const { q, dead } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })]);
+    const { q, dead } = await startQueue([testReceiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })]);
     sink.respond(400);
     for (let i = 0; i < 30; i++) await q.enqueue(testNotification({ tenant: 'noisy', group: `N${i}` }));
     await until(() => dead.length === 30, 10_000, 'noisy dead letters');
@@ -230,9 +220,12 @@ describe('BullMQ delivery to a webhook', () => {
   });
 
   it('removes dead letters beyond the per-tenant bound, jobs and all', async () => {
-    const { q, dead } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })], {
-      deadLetters: { retentionMs: 60_000, maxPerTenant: 3 },
-    });
+    const { q, dead } = await startQueue(
+      [testReceiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })],
+      {
+        deadLetters: { retentionMs: 60_000, maxPerTenant: 3 },
+      },
+    );
     sink.respond(400);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -244,9 +237,12 @@ describe('BullMQ delivery to a webhook', () => {
   });
 
   it('removes dead letters older than the retention when the tenant gets a new one', async () => {
-    const { q, dead } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })], {
-      deadLetters: { retentionMs: 300, maxPerTenant: 100 },
-    });
+    const { q, dead } = await startQueue(
+      [testReceiver({ webhookConfigs: [{ url: `${sink.url}/strict` }] })],
+      {
+        deadLetters: { retentionMs: 300, maxPerTenant: 100 },
+      },
+    );
     sink.respond(400);
     const old = await q.enqueue(testNotification({ tenant: 'c', group: 'Old' }));
     await until(() => dead.length === 1, 10_000, 'old dead letter');
@@ -260,7 +256,9 @@ describe('BullMQ delivery to a webhook', () => {
   });
 
   it('removes a delivered job at once by default, so churn does not grow Redis (the notification log dedups late re-enqueues)', async () => {
-    const { q, delivered } = await startQueue([receiver({ webhookConfigs: [{ url: `${sink.url}/gone` }] })]);
+    const { q, delivered } = await startQueue([
+      testReceiver({ webhookConfigs: [{ url: `${sink.url}/gone` }] }),
+    ]);
     const n = testNotification({ seq: 40 });
     const { id } = await q.enqueue(n);
     await until(() => delivered.length === 1, 10_000, 'delivery');
@@ -275,7 +273,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('treats a second enqueue of the same flush as a no-op', async () => {
     const { q, delivered } = await startQueue(
-      [receiver({ webhookConfigs: [{ url: `${sink.url}/once` }] })],
+      [testReceiver({ webhookConfigs: [{ url: `${sink.url}/once` }] })],
       KEEP,
     );
     sink.delay(100);
@@ -292,7 +290,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('sends the Slack incoming-webhook JSON', async () => {
     const { q, delivered } = await startQueue([
-      receiver({
+      testReceiver({
         slackConfigs: [{ api_url: `${sink.url}/slack`, channel: '#db-alerts', username: 'herald' }],
       }),
     ]);
@@ -312,7 +310,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('delivers e-mail over SMTP with HTML and text bodies', async () => {
     const { q, delivered } = await startQueue([
-      receiver({
+      testReceiver({
         emailConfigs: [
           { to: 'db@example.com', from: 'herald@example.com', smarthost: smtp.smarthost, require_tls: false },
         ],
@@ -334,7 +332,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('retries an SMTP 451 and dead-letters an SMTP 550', async () => {
     const { q, delivered, dead } = await startQueue([
-      receiver({
+      testReceiver({
         emailConfigs: [
           { to: 'db@example.com', from: 'h@example.com', smarthost: smtp.smarthost, require_tls: false },
         ],
@@ -357,7 +355,7 @@ describe('BullMQ delivery to a webhook', () => {
 
   it('limits the send rate per receiver across the queue', async () => {
     const { q, delivered } = await startQueue(
-      [receiver({ webhookConfigs: [{ url: `${sink.url}/rated` }] })],
+      [testReceiver({ webhookConfigs: [{ url: `${sink.url}/rated` }] })],
       {
         rateLimit: { max: 2, durationMs: 400 },
       },

@@ -9,7 +9,7 @@ import {
 } from '@herald/delivery';
 import { createFailFastClient } from '@herald/redis';
 import { HttpSink } from '../../harness/http-sink';
-import { testNotification } from '../../harness/notifications';
+import { testNotification, testReceiver } from '../../harness/notifications';
 import { RedisServer } from '../../harness/redis-server';
 import { waitUntil } from '../../harness/wait';
 import { deliveryConnection, ProbingModeSource } from './delivery-connection';
@@ -45,20 +45,9 @@ describe('failover delivery: Redis stopped mid-run', () => {
   });
 
   it('keeps delivering from memory, moves what is left to BullMQ after the restart, loses nothing', async () => {
-    const built = buildReceivers(
-      [
-        {
-          name: 'team-db',
-          webhookConfigs: [{ url: `${sink.url}/hook` }],
-          slackConfigs: [],
-          emailConfigs: [],
-          unsupportedKinds: [],
-          raw: {},
-        },
-      ],
-      global,
-      { userAgent: 'Herald/test' },
-    );
+    const built = buildReceivers([testReceiver({ webhookConfigs: [{ url: `${sink.url}/hook` }] })], global, {
+      userAgent: 'Herald/test',
+    });
     const prefix = `t${randomBytes(4).toString('hex')}`;
     const memory = new MemoryDeliveryQueue({ resolve: built.resolve, retry: FAST, concurrency: 4 });
     // The node's Redis mode (the group store in the app), probing every 100 ms while Redis is away.
