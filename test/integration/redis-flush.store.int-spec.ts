@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { flushStoreContract } from '../contract/flush-store.contract';
 import type { NflogEntry } from '@herald/domain';
 import { createFailFastClient, RedisFlushStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { logEntry } from '../fixtures/flush-fixtures';
 import { withRedis } from '../harness/redis-client';
 import type { RedisServer } from '../harness/redis-server';
 
@@ -22,16 +23,8 @@ flushStoreContract('redis, one bucket', () =>
 );
 
 const T0 = 1_800_000_000_000;
-const entry: NflogEntry = {
-  tenant: 't',
-  groupId: '00000000000000a1',
-  receiver: 'team {x}: ops',
-  state: 'firing',
-  firing: ['0123456789abcdef'],
-  resolved: [],
-  timestamp: T0,
-  seq: 1,
-};
+// A receiver name with braces (Redis Cluster's hash-tag syntax), a colon and spaces in it.
+const entry: NflogEntry = { ...logEntry('firing', ['0123456789abcdef'], [], T0), receiver: 'team {x}: ops' };
 
 describe('RedisFlushStore specifics', () => {
   it('two stores on separate connections (two nodes) never claim the same entry', async () => {

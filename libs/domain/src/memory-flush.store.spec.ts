@@ -1,23 +1,20 @@
 import { FakeClock } from './clock';
 import { flushStoreContract } from '../../../test/contract/flush-store.contract';
+import { logEntry, NOW as T0 } from '../../../test/fixtures/flush-fixtures';
 import { MemoryFlushStore } from './memory-flush.store';
 import type { NflogEntry } from './nflog';
 
 flushStoreContract('memory', (clock) => Promise.resolve(new MemoryFlushStore({ clock, dueBuckets: 4 })));
 flushStoreContract('memory, one bucket', (clock) => Promise.resolve(new MemoryFlushStore({ clock })));
 
+/** Group a1's firing log entry (seq 3), with the given fields changed. */
+const e = (over: Partial<NflogEntry> = {}): NflogEntry => ({
+  ...logEntry('firing', ['x'], [], T0, 3),
+  ...over,
+});
+
 describe('MemoryFlushStore expiry', () => {
-  const T0 = 1_800_000_000_000;
-  const entry: NflogEntry = {
-    tenant: 't',
-    groupId: '0000000000000001',
-    receiver: 'r',
-    state: 'firing',
-    firing: ['x'],
-    resolved: [],
-    timestamp: T0,
-    seq: 3,
-  };
+  const entry = e();
 
   it('forgets a log entry after its TTL, so an older sequence is accepted again', async () => {
     const clock = new FakeClock(T0);
@@ -40,19 +37,6 @@ describe('MemoryFlushStore expiry', () => {
 });
 
 describe('MemoryFlushStore as the Redis fallback: remembered logs (issue 10 #4)', () => {
-  const T0 = 1_800_000_000_000;
-  const e = (over: Partial<NflogEntry> = {}): NflogEntry => ({
-    tenant: 't',
-    groupId: '0000000000000001',
-    receiver: 'r',
-    state: 'firing',
-    firing: ['x'],
-    resolved: [],
-    timestamp: T0,
-    seq: 3,
-    ...over,
-  });
-
   it('serves what was remembered from Redis, and drains only what was written here', async () => {
     const s = new MemoryFlushStore({ clock: new FakeClock(T0) });
     s.remember(e());
@@ -69,7 +53,11 @@ describe('MemoryFlushStore as the Redis fallback: remembered logs (issue 10 #4)'
     const d = s.drain();
     expect(d.logs).toEqual([{ entry: e({ seq: 4, timestamp: T0 + 1 }), ttlMs: 60_000 }]);
     expect(d.failed).toEqual([
-      { key: { tenant: 't', groupId: e().groupId, state: 'recovery', receiver: 'r' }, seq: 2, ttlMs: 60_000 },
+      {
+        key: { tenant: 't', groupId: e().groupId, state: 'recovery', receiver: e().receiver },
+        seq: 2,
+        ttlMs: 60_000,
+      },
     ]);
     expect(s.empty).toBe(true);
     // What was handed over stays known: a second outage starts from seq 4.
