@@ -64,24 +64,22 @@ export class HeraldMetrics {
     'Ingest requests a tenant limit refused (wholly or in part), by tenant and limit (Mimir names: ingestion_rate, alertmanager_max_alerts_count, alertmanager_max_dispatcher_aggregation_groups).',
     ['tenant', 'limit'],
   );
-  readonly httpDuration = new Histogram({
-    name: 'herald_http_request_duration_seconds',
-    help: 'HTTP request latency by route pattern, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  readonly httpDuration = this.histogram(
+    'herald_http_request_duration_seconds',
+    'HTTP request latency by route pattern, method and status.',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ['route', 'method', 'status'],
+  );
   readonly flushTotal = this.counter(
     'herald_flush_total',
     'Flushes of group halves by outcome (notified, skipped, failed).',
     ['outcome'],
   );
-  readonly flushDuration = new Histogram({
-    name: 'herald_flush_duration_seconds',
-    help: 'Duration of one scheduler tick that claimed at least one due group.',
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  readonly flushDuration = this.histogram(
+    'herald_flush_duration_seconds',
+    'Duration of one scheduler tick that claimed at least one due group.',
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
   readonly notifications = this.counter(
     'herald_notifications_total',
     'Notifications by receiver and outcome (delivered, dead, unsupported, superseded); reason is the failure reason of dead letters.',
@@ -203,6 +201,15 @@ export class HeraldMetrics {
   /** A counter on this node's registry. */
   private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) {
     return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string = never>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ) {
+    return new Histogram<L>({ name, help, buckets, labelNames, registers: [this.registry] });
   }
 
   /** Sets (merges) the sources read on scrape. */

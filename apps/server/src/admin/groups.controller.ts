@@ -1,10 +1,9 @@
-import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { isResolved, type Alert, type Clock, type StoredGroup } from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
 import { AuthService } from '../auth/auth.service';
-import type { AuthedRequest } from '../auth/credentials';
-import { AdminDelete, Tenant } from '../auth/decorators';
+import { AdminDelete, Target, Tenant, type AdminTarget } from '../auth/decorators';
 import { alertWire } from '../alerts/alert-wire';
 import { SessionGuard } from '../auth/session.guard';
 import { CLOCK } from '../clock/clock.module';
@@ -87,13 +86,9 @@ export class GroupsController {
   }
 
   @AdminDelete("Delete a group of the caller's tenant (admin); 404 for any other id")
-  async delete(
-    @Tenant() ctx: TenantContext,
-    @Param('id') id: string,
-    @Req() req: AuthedRequest,
-  ): Promise<void> {
+  async delete(@Target() { ctx, id, ip }: AdminTarget): Promise<void> {
     if (!GROUP_ID.test(id) || !(await this.groups.delete(ctx, id))) throw notFound();
-    this.auth.recordAction('group deleted', ctx, req.ip, { group: id });
+    this.auth.recordAction('group deleted', ctx, ip, { group: id });
   }
 }
 

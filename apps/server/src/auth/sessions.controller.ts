@@ -1,11 +1,10 @@
-import { Controller, Get, Param, UseGuards, Req } from '@nestjs/common';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SessionManager, type TenantContext } from '@herald/sessions';
 import { HeraldHttpError } from '../http/http-error';
 import { AuthService } from './auth.service';
 import { SessionListDto, SessionStatsDto } from './auth.dto';
-import type { AuthedRequest } from './credentials';
-import { AdminDelete, Tenant } from './decorators';
+import { AdminDelete, Target, Tenant, type AdminTarget } from './decorators';
 import { SessionGuard } from './session.guard';
 
 /** Sessions of the caller's tenant: list, stats, revoke. */
@@ -39,13 +38,9 @@ export class SessionsController {
   }
 
   @AdminDelete("Revoke a session of the caller's tenant (admin); 404 for any other id")
-  async revoke(
-    @Tenant() ctx: TenantContext,
-    @Param('id') id: string,
-    @Req() req: AuthedRequest,
-  ): Promise<void> {
+  async revoke(@Target() { ctx, id, ip }: AdminTarget): Promise<void> {
     const done = await this.auth.storeCall(() => this.sessions.revoke(ctx, id));
     if (!done) throw new HeraldHttpError(404, { error: 'no such session', field: 'id' });
-    this.auth.recordAction('session revoked', ctx, req.ip, { session: id });
+    this.auth.recordAction('session revoked', ctx, ip, { session: id });
   }
 }
