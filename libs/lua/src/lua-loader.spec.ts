@@ -6,7 +6,7 @@ const root = join(__dirname, '..', '..', '..');
 
 function luaFiles(dir: string, acc: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (['node_modules', 'dist', 'includes'].includes(e.name) || e.name.startsWith('.')) continue;
+    if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) luaFiles(p, acc);
     else if (e.name.endsWith('.lua')) acc.push(p);

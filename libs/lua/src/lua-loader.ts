@@ -44,7 +44,7 @@ export function loadLuaScript(dir: string, name: string): LuaScript {
 /**
  * Replaces each line `--- @include "<path>"` (BullMQ's form) with `<dir>/<path>.lua`, so a function two
  * scripts need (e.g. the fencing counter) is written once; included files live in `includes/` and take
- * no keys of their own (they get them as arguments).
+ * no keys of their own (`-0`: they get them as arguments).
  */
 export function expandIncludes(dir: string, source: string): string {
   return source.replace(/^--- @include "([\w./-]+)"$/gm, (_line, rel: string) =>

@@ -5,8 +5,8 @@
   KEYS[1]  fence counter key
   ARGV[1]  fence counter TTL (ms)
 
-  Returns the incremented counter (includes/next-fence.lua, as in lock-acquire).
+  Returns the incremented counter (includes/next-fence-0.lua, as in lock-acquire).
 ]]
---- @include "includes/next-fence"
+--- @include "includes/next-fence-0"
 
 return nextFence(KEYS[1], ARGV[1])

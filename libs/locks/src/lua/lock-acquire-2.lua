@@ -9,9 +9,9 @@
 
   Returns the fencing token (integer > 0) when the lock was taken, 0 when another owner holds it.
 
-  Tokens come from includes/next-fence.lua (seeded from the server clock: they never go back).
+  Tokens come from includes/next-fence-0.lua (seeded from the server clock: they never go back).
 ]]
---- @include "includes/next-fence"
+--- @include "includes/next-fence-0"
 
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return 0
