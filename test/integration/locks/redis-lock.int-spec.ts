@@ -37,6 +37,17 @@ describe('single-Redis lock (Lua, fencing)', () => {
     const count = (hook: keyof LockMetrics) => calls.filter((c) => c.hook === hook).length;
     return { calls, metrics, count };
   };
+  /** A child process holding `key` (its watchdog extending it), fence checks in `<key>:seen`, writes in `<key>:data`. */
+  const startHolder = (key: string, ttlMs: number) =>
+    WorkerProcess.start({
+      mode: 'hold',
+      url: server.url,
+      key,
+      lockFence: keys.lockFence(key),
+      ttlMs,
+      fenceKey: `${key}:seen`,
+      dataKey: `${key}:data`,
+    });
 
   beforeAll(async () => {
     server = await RedisServer.start();
@@ -88,15 +99,7 @@ describe('single-Redis lock (Lua, fencing)', () => {
   it('a SIGKILLed holder: another process acquires after the TTL, not before', async () => {
     const key = keys.groupLock('t1', 'g-kill');
     const ttlMs = 900;
-    const holder = WorkerProcess.start({
-      mode: 'hold',
-      url: server.url,
-      key,
-      lockFence: keys.lockFence(key),
-      ttlMs,
-      fenceKey: `${key}:seen`,
-      dataKey: `${key}:data`,
-    });
+    const holder = startHolder(key, ttlMs);
     const { fence: oldFence } = await holder.next('acquired');
     // Let the watchdog extend at least once (the PTTL goes up), so the test also covers a lock kept
     // alive past its first TTL.
@@ -135,15 +138,7 @@ describe('single-Redis lock (Lua, fencing)', () => {
     const fenceKey = `${key}:seen`;
     const dataKey = `${key}:data`;
     const ttlMs = 500;
-    const holder = WorkerProcess.start({
-      mode: 'hold',
-      url: server.url,
-      key,
-      lockFence: keys.lockFence(key),
-      ttlMs,
-      fenceKey,
-      dataKey,
-    });
+    const holder = startHolder(key, ttlMs);
     const { fence: staleFence } = await holder.next('acquired');
     holder.proc.kill('SIGSTOP');
     try {
