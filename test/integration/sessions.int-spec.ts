@@ -10,20 +10,13 @@ import {
   sha256Hex,
   TenantContext,
 } from '@herald/sessions';
+import { ALICE as user } from '../fixtures/session-user';
 import { withRedis } from '../harness/redis-client';
 
 const MIN = 60_000;
 let redis: Redis;
 
 withRedis((r) => ({ redis } = r));
-
-const user = {
-  tenant: 'team-a',
-  username: 'alice',
-  role: 'admin' as const,
-  ip: '10.0.0.1',
-  userAgent: 'jest',
-};
 
 describe('sessions in Redis (fake clock)', () => {
   let keys: RedisKeys;

@@ -1,17 +1,11 @@
 import { FakeClock } from '@herald/domain';
+import { ALICE as user } from '../../../test/fixtures/session-user';
 import { MemorySessionStore } from './memory-session.store';
 import { SessionManager } from './session.manager';
 import { TenantContext } from './tenant-context';
 
 const MIN = 60_000;
 const T0 = 1_800_000_000_000;
-const user = {
-  tenant: 'team-a',
-  username: 'alice',
-  role: 'admin' as const,
-  ip: '10.0.0.1',
-  userAgent: 'jest',
-};
 
 describe('SessionManager (memory store, fake clock)', () => {
   let clock: FakeClock;
