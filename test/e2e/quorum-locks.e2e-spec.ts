@@ -3,6 +3,7 @@
  * on a majority of three independent lock masters. Every group is notified once, the fencing tokens are
  * handed out by the lock masters, and a lock master down still leaves a majority.
  */
+import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { startNode, type TestNode } from '../harness/app';
 import { connectedClient } from '../harness/redis-client';
@@ -15,25 +16,18 @@ let lockMasters: RedisServer[];
 let sink: HttpSink;
 let nodes: TestNode[];
 
-const config = () => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sink.url}/hook
-herald:
-  scheduler:
-    tick: 100ms
-  locks:
+const config = () =>
+  hookConfig(sink.url, {
+    groupWait: '0s',
+    groupInterval: '1s',
+    repeatInterval: '1h',
+    tick: '100ms',
+    herald: `  locks:
     mode: quorum
     quorum:
       nodes: [${lockMasters.map((m) => m.url).join(', ')}]
-`;
+`,
+  });
 
 beforeAll(async () => {
   [redis, sink, ...lockMasters] = await Promise.all([

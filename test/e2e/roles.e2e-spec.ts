@@ -3,26 +3,14 @@
  * `scheduler,delivery` node flushes and delivers but serves no API. Together, on one Redis, every group
  * is notified exactly once.
  */
+import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { NodeProcess } from '../harness/node-process';
 import { RedisServer } from '../harness/redis-server';
 import { waitUntil } from '../harness/wait';
 
-const CONFIG = (sink: string) => `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 2s
-  repeat_interval: 1h
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sink}/hook
-herald:
-  scheduler:
-    tick: 200ms
-`;
+const CONFIG = (sink: string) =>
+  hookConfig(sink, { groupWait: '1s', groupInterval: '2s', repeatInterval: '1h', tick: '200ms' });
 
 const GROUPS = 20;
 let redis: RedisServer;

@@ -3,6 +3,7 @@
  * its bounded shutdown — a rolling restart during an outage must not need SIGKILL. (The in-process side,
  * BullMQ timers outliving a close, is pinned by test/integration/delivery/bullmq-close.int-spec.ts.)
  */
+import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { NodeProcess } from '../harness/node-process';
 import { RedisServer } from '../harness/redis-server';
@@ -28,21 +29,11 @@ describe('shutdown', () => {
     sink.delay(60_000); // the receiver hangs: the send is in flight when Redis goes and the node stops
     node = await NodeProcess.start(
       'stop-1',
-      `
-route:
-  receiver: hook
-  group_by: [alertname]
-  group_wait: 0s
-receivers:
-  - name: hook
-    webhook_configs:
-      - url: ${sink.url}/hook
-herald:
-  scheduler:
-    tick: 100ms
-  redis:
-    command_timeout: 500ms
-`,
+      hookConfig(sink.url, {
+        groupWait: '0s',
+        tick: '100ms',
+        herald: '  redis:\n    command_timeout: 500ms\n',
+      }),
       { REDIS_URL: redis.url },
     );
     const res = await fetch(`${node.url}/api/v2/alerts`, {

@@ -25,13 +25,16 @@ export interface HookConfig {
   groupInterval?: string;
   repeatInterval?: string;
   sendResolved?: boolean;
-  /** The (indented) body of `herald:`. */
+  /** `herald.scheduler.tick`. */
+  tick?: string;
+  /** The (indented) body of `herald:` (after the tick, when given). */
   herald?: string;
 }
 
 /** One `hook` receiver: a webhook to `${sinkUrl}/hook`. */
 export function hookConfig(sinkUrl: string, o: HookConfig = {}): string {
   const line = (key: string, v: string | undefined) => (v === undefined ? '' : `  ${key}: ${v}\n`);
+  const herald = (o.tick ? `  scheduler:\n    tick: ${o.tick}\n` : '') + (o.herald ?? '');
   return `
 route:
   receiver: hook
@@ -40,5 +43,5 @@ ${line('group_wait', o.groupWait)}${line('group_interval', o.groupInterval)}${li
   - name: hook
     webhook_configs:
       - url: ${sinkUrl}/hook
-${o.sendResolved ? '        send_resolved: true\n' : ''}${o.herald ? `herald:\n${o.herald}` : ''}`;
+${o.sendResolved ? '        send_resolved: true\n' : ''}${herald ? `herald:\n${herald}` : ''}`;
 }
