@@ -1,10 +1,10 @@
 import { hasHashTag } from './lock-scripts';
 
-describe('hasHashTag', () => {
-  it('is true only for a non-empty first {tag}', () => {
-    expect(hasHashTag('a:{b}')).toBe(true);
-    expect(hasHashTag('a:{}:{b}')).toBe(false);
-    expect(hasHashTag('a:b')).toBe(false);
-    expect(hasHashTag('a:{b')).toBe(false);
-  });
+describe('hasHashTag: true only for a non-empty first {tag}', () => {
+  it.each([
+    ['a:{b}', true],
+    ['a:{}:{b}', false],
+    ['a:b', false],
+    ['a:{b', false],
+  ])('%s → %s', (key, tagged) => expect(hasHashTag(key)).toBe(tagged));
 });

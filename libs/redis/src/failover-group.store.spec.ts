@@ -5,29 +5,13 @@ import {
   type UpsertBatch,
   type UpsertResult,
 } from '@herald/domain';
+import { groupTarget, storedAlert } from '../../../test/harness/groups';
 import { FailoverGroupStore } from './failover-group.store';
 
 const NOW = 1_800_000_000_000;
-const target = (id: string): GroupTarget => ({
-  groupId: id.padStart(16, '0'),
-  groupKey: `{}:{g="${id}"}`,
-  receiver: 'r',
-  routeId: '{}',
-  groupLabels: { g: id },
-  groupWait: 30_000,
-  groupInterval: 300_000,
-  repeatInterval: 14_400_000,
-});
-const alert = (fp: string): Alert => ({
-  fingerprint: fp,
-  labels: { alertname: fp },
-  annotations: {},
-  startsAt: NOW,
-  endsAt: NOW + 600_000,
-  updatedAt: NOW,
-  timeout: false,
-  generatorURL: '',
-});
+/** Group `{alertname="<id>"}` with the id zero-padded to a group id. */
+const target = (id: string): GroupTarget => groupTarget(id.padStart(16, '0'), { name: id });
+const alert = (fp: string): Alert => storedAlert(fp, NOW);
 
 /** ioredis' script error: a ReplyError, not a connection problem. */
 function scriptError(): Error {
