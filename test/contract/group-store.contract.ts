@@ -36,6 +36,8 @@ export function groupStoreContract(
     generatorURL: 'http://prom/graph',
     ...over,
   });
+  /** `fp` resolved at `at`: an explicit endsAt, as Prometheus sends a resolution. */
+  const resolvedAt = (fp: string, at: number) => alert(fp, { endsAt: at, updatedAt: at, timeout: false });
   const G1 = '00000000000000a1';
   const G2 = '00000000000000b2';
 
@@ -45,13 +47,12 @@ export function groupStoreContract(
     beforeEach(async () => {
       ({ store, listDue } = await make());
     });
+    /** One batch of tenant t1 writing `alerts` to group `gid` (under `limits` when given). */
+    const write = (gid: string, now: number, alerts: Alert[], limits?: TenantIngestLimits) =>
+      store.upsert({ tenant: 't1', now, limits, groups: [{ target: target(gid), alerts }] });
 
     it('stores firing alerts in the firing half and reads them back with group metadata', async () => {
-      const r = await store.upsert({
-        tenant: 't1',
-        now: T0,
-        groups: [{ target: target(G1), alerts: [alert('0000000000000001'), alert('0000000000000002')] }],
-      });
+      const r = await write(G1, T0, [alert('0000000000000001'), alert('0000000000000002')]);
       expect(r).toEqual({ written: 2, createdGroups: 1 });
       const g = await store.getGroup('t1', G1);
       expect(g).not.toBeNull();
@@ -66,14 +67,14 @@ export function groupStoreContract(
     });
 
     it('keeps tenants apart', async () => {
-      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      await write(G1, T0, [alert('01')]);
       expect(await store.getGroup('t2', G1)).toBeNull();
       expect(await store.listGroups('t2')).toEqual([]);
       expect((await store.listGroups('t1')).length).toBe(1);
     });
 
     it('deletes a group of one tenant only, with its due entries', async () => {
-      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      await write(G1, T0, [alert('01')]);
       await store.upsert({ tenant: 't2', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
       expect(await store.deleteGroup('t3', G1)).toBe(false);
       expect(await store.deleteGroup('t1', G1)).toBe(true);
@@ -85,59 +86,32 @@ export function groupStoreContract(
     });
 
     it('moves a resolved alert to the recovery half and back when it fires again', async () => {
-      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
-      await store.upsert({
-        tenant: 't1',
-        now: T0 + 10_000,
-        groups: [
-          {
-            target: target(G1),
-            alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 10_000, timeout: false })],
-          },
-        ],
-      });
+      await write(G1, T0, [alert('01')]);
+      await write(G1, T0 + 10_000, [
+        alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 10_000, timeout: false }),
+      ]);
       let g = await store.getGroup('t1', G1);
       expect(g!.firing).toEqual([]);
       expect(g!.recovery.map((a) => [a.fingerprint, a.endsAt])).toEqual([['01', T0 + 5_000]]);
-      await store.upsert({
-        tenant: 't1',
-        now: T0 + 20_000,
-        groups: [
-          {
-            target: target(G1),
-            alerts: [alert('01', { startsAt: T0 + 20_000, endsAt: T0 + 400_000, updatedAt: T0 + 20_000 })],
-          },
-        ],
-      });
+      await write(G1, T0 + 20_000, [
+        alert('01', { startsAt: T0 + 20_000, endsAt: T0 + 400_000, updatedAt: T0 + 20_000 }),
+      ]);
       g = await store.getGroup('t1', G1);
       expect(g!.recovery).toEqual([]);
       expect(g!.firing.map((a) => a.startsAt)).toEqual([T0 + 20_000]);
     });
 
     it('merges a re-sent alert: earliest startsAt, explicit endsAt beats timeout, newer content', async () => {
-      await store.upsert({
-        tenant: 't1',
-        now: T0,
-        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 600_000, timeout: false })] }],
-      });
-      await store.upsert({
-        tenant: 't1',
-        now: T0 + 60_000,
-        groups: [
-          {
-            target: target(G1),
-            alerts: [
-              alert('01', {
-                startsAt: T0 + 60_000,
-                endsAt: T0 + 360_000,
-                updatedAt: T0 + 60_000,
-                timeout: true,
-                annotations: { summary: 'v2' },
-              }),
-            ],
-          },
-        ],
-      });
+      await write(G1, T0, [alert('01', { endsAt: T0 + 600_000, timeout: false })]);
+      await write(G1, T0 + 60_000, [
+        alert('01', {
+          startsAt: T0 + 60_000,
+          endsAt: T0 + 360_000,
+          updatedAt: T0 + 60_000,
+          timeout: true,
+          annotations: { summary: 'v2' },
+        }),
+      ]);
       const [a] = (await store.getGroup('t1', G1))!.firing;
       expect(a.startsAt).toBe(T0);
       expect(a.endsAt).toBe(T0 + 600_000);
@@ -157,21 +131,13 @@ export function groupStoreContract(
       const groups = await store.listGroups('t1');
       expect(groups.map((g) => g.groupId).sort()).toEqual([G1, G2]);
       expect(groups.find((g) => g.groupId === G2)!.receiver).toBe('other');
-      const again = await store.upsert({
-        tenant: 't1',
-        now: T0 + 1,
-        groups: [{ target: target(G1), alerts: [alert('03')] }],
-      });
+      const again = await write(G1, T0 + 1, [alert('03')]);
       expect(again.createdGroups).toBe(0);
     });
 
     it('puts a new group on the due index at now + group_wait and does not push it back', async () => {
-      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
-      await store.upsert({
-        tenant: 't1',
-        now: T0 + 10_000,
-        groups: [{ target: target(G1), alerts: [alert('02', { startsAt: T0 + 10_000 })] }],
-      });
+      await write(G1, T0, [alert('01')]);
+      await write(G1, T0 + 10_000, [alert('02', { startsAt: T0 + 10_000 })]);
       expect(await listDue(T0 + 29_999, 10)).toEqual([]);
       expect(await listDue(T0 + 30_000, 10)).toEqual([
         { tenant: 't1', groupId: G1, state: 'firing', dueAt: T0 + 30_000 },
@@ -179,28 +145,15 @@ export function groupStoreContract(
     });
 
     it('an alert that started more than group_wait ago makes a new group due at once', async () => {
-      await store.upsert({
-        tenant: 't1',
-        now: T0 + 100_000,
-        groups: [{ target: target(G1), alerts: [alert('01', { endsAt: T0 + 500_000 })] }],
-      });
+      await write(G1, T0 + 100_000, [alert('01', { endsAt: T0 + 500_000 })]);
       expect(await listDue(T0 + 100_000, 10)).toEqual([
         { tenant: 't1', groupId: G1, state: 'firing', dueAt: T0 + 100_000 },
       ]);
     });
 
     it('schedules the recovery half with the firing half', async () => {
-      await store.upsert({ tenant: 't1', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
-      await store.upsert({
-        tenant: 't1',
-        now: T0 + 5_000,
-        groups: [
-          {
-            target: target(G1),
-            alerts: [alert('01', { endsAt: T0 + 5_000, updatedAt: T0 + 5_000, timeout: false })],
-          },
-        ],
-      });
+      await write(G1, T0, [alert('01')]);
+      await write(G1, T0 + 5_000, [resolvedAt('01', T0 + 5_000)]);
       const due = await listDue(T0 + 30_000, 10);
       expect(due.map((d) => [d.state, d.dueAt]).sort()).toEqual([
         ['firing', T0 + 30_000],
@@ -209,44 +162,18 @@ export function groupStoreContract(
     });
 
     it('removeAlerts drops notified resolved alerts, keeps one that fires again, and deletes an empty group', async () => {
-      await store.upsert({
-        tenant: 't1',
-        now: T0,
-        groups: [{ target: target(G1), alerts: [alert('01'), alert('02'), alert('03')] }],
-      });
+      await write(G1, T0, [alert('01'), alert('02'), alert('03')]);
       // 01 resolved explicitly (recovery half); 02 timed out in the firing half; 03 still firing.
-      await store.upsert({
-        tenant: 't1',
-        now: T0 + 1000,
-        groups: [
-          {
-            target: target(G1),
-            alerts: [alert('01', { endsAt: T0 + 1000, updatedAt: T0 + 1000, timeout: false })],
-          },
-        ],
-      });
+      await write(G1, T0 + 1000, [resolvedAt('01', T0 + 1000)]);
       const late = T0 + 300_001; // 02 and 03 have endsAt T0 + 300 000: 03 is re-sent below
-      await store.upsert({
-        tenant: 't1',
-        now: late,
-        groups: [{ target: target(G1), alerts: [alert('03', { endsAt: late + 300_000, updatedAt: late })] }],
-      });
+      await write(G1, late, [alert('03', { endsAt: late + 300_000, updatedAt: late })]);
       expect(
         await store.removeAlerts('t1', G1, { remove: ['01', '02', '03'], deleteGroup: true }, late),
       ).toBe(2);
       const g = await store.getGroup('t1', G1);
       expect(g!.firing.map((a) => a.fingerprint)).toEqual(['03']);
       expect(g!.recovery).toEqual([]);
-      await store.upsert({
-        tenant: 't1',
-        now: late + 1,
-        groups: [
-          {
-            target: target(G1),
-            alerts: [alert('03', { endsAt: late + 1, updatedAt: late + 1, timeout: false })],
-          },
-        ],
-      });
+      await write(G1, late + 1, [resolvedAt('03', late + 1)]);
       expect(await store.removeAlerts('t1', G1, { remove: ['03'], deleteGroup: true }, late + 1)).toBe(1);
       expect(await store.getGroup('t1', G1)).toBeNull();
       expect(await store.listGroups('t1')).toEqual([]);
@@ -370,17 +297,7 @@ export function groupStoreContract(
       it('counts drop when alerts are removed after notification and when a group is deleted', async () => {
         const L = { maxAlerts: 2 };
         await put(G1, ['01', '02'], T0, L);
-        await store.upsert({
-          tenant: 't1',
-          now: T0 + 1000,
-          limits: L,
-          groups: [
-            {
-              target: target(G1),
-              alerts: [alert('01', { endsAt: T0 + 1000, updatedAt: T0 + 1000, timeout: false })],
-            },
-          ],
-        });
+        await write(G1, T0 + 1000, [resolvedAt('01', T0 + 1000)], L);
         await expect(put(G1, ['03'], T0 + 1000, L)).rejects.toBeInstanceOf(TenantLimitError);
         expect(await store.removeAlerts('t1', G1, { remove: ['01'], deleteGroup: true }, T0 + 1000)).toBe(1);
         await expect(put(G1, ['03'], T0 + 1000, L)).resolves.toMatchObject({ written: 1 });
@@ -388,19 +305,12 @@ export function groupStoreContract(
         expect(await store.deleteGroup('t1', G1)).toBe(true);
         await expect(put(G2, ['04', '05'], T0 + 1000, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
         // A group emptied and deleted by removeAlerts gives back its count too.
-        await store.upsert({
-          tenant: 't1',
-          now: T0 + 2000,
-          limits: L,
-          groups: [
-            {
-              target: target(G2),
-              alerts: ['04', '05'].map((fp) =>
-                alert(fp, { endsAt: T0 + 2000, updatedAt: T0 + 2000, timeout: false }),
-              ),
-            },
-          ],
-        });
+        await write(
+          G2,
+          T0 + 2000,
+          ['04', '05'].map((fp) => resolvedAt(fp, T0 + 2000)),
+          L,
+        );
         expect(
           await store.removeAlerts('t1', G2, { remove: ['04', '05'], deleteGroup: true }, T0 + 2000),
         ).toBe(2);
