@@ -193,7 +193,7 @@ function loadLoop(
   url: string,
   prefix: string,
   groups: number,
-): { sent: () => number; stop: () => Promise<Map<number, number>> } {
+): { stopAfter: (more: number, what: string) => Promise<Map<number, number>> } {
   let running = true;
   const statuses = new Map<number, number>();
   const startsAt = new Date(Date.now() - 1000).toISOString();
@@ -214,11 +214,15 @@ function loadLoop(
     }
   };
   const workers = [loop(), loop()];
+  const sent = () => [...statuses.values()].reduce((a, b) => a + b, 0);
   return {
-    sent: () => [...statuses.values()].reduce((a, b) => a + b, 0),
-    stop: async () => {
+    /** Lets `more` batches go through from now, stops, and reports the client statuses as `what`. */
+    stopAfter: async (more, what) => {
+      const from = sent();
+      await waitUntil(() => sent() >= from + more, { timeoutMs: 15_000, what: `${more} batches ${what}` });
       running = false;
       await Promise.all(workers);
+      report(`${what}, client statuses`, [...statuses]);
       return statuses;
     },
   };
@@ -241,13 +245,7 @@ describe('through nginx', () => {
     await sink.waitFor(() => tally(P, 'firing').distinct >= 50, 30_000, 'flushing under way');
     await nodes[2].kill();
     // Ingest goes on through nginx with the node dead: 40 more batches (20 per client).
-    const atKill = load.sent();
-    await waitUntil(() => load.sent() >= atKill + 40, {
-      timeoutMs: 15_000,
-      what: '40 batches after the kill',
-    });
-    const statuses = await load.stop();
-    report('SIGKILL behind nginx, client statuses', [...statuses]);
+    const statuses = await load.stopAfter(40, 'after the SIGKILL behind nginx');
     expect([...statuses.keys()]).toEqual([200]);
     await expectNotifiedDespiteKill(P, 300, 'SIGKILL behind nginx, firing');
     const seen = new Set(sink.accepted.map((r) => String(r.headers['idempotency-key'])));
@@ -283,13 +281,7 @@ describe('through nginx', () => {
       await sleep(2500);
     }
     // Ingest goes on with all three back: 20 more batches (10 per client).
-    const atEnd = load.sent();
-    await waitUntil(() => load.sent() >= atEnd + 20, {
-      timeoutMs: 15_000,
-      what: '20 batches after the restarts',
-    });
-    const statuses = await load.stop();
-    report('rolling restart, client statuses', [...statuses]);
+    const statuses = await load.stopAfter(20, 'after the rolling restart');
     if (statuses.size > 1) report('nginx error log', nginx.errorLog.split('\n').slice(-15));
     expect([...statuses.keys()]).toEqual([200]);
     await expectExactlyOnce(P, 'firing', 200);
