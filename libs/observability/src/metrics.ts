@@ -112,11 +112,12 @@ export class HeraldMetrics {
 
   constructor(readonly opts: HeraldMetricsOptions) {
     const sources = () => this.sources;
-    // One PING per scrape, shared by herald_redis_up and herald_redis_latency_seconds (collected in parallel).
-    const ping = cached(async () => {
+    // One PING per scrape, shared by herald_redis_up and herald_redis_latency_seconds (collected in
+    // parallel); the next scrape pings again, so a Redis that just went down reads 0 at once.
+    const ping = singleFlight(async () => {
       const p = sources().redisPing;
       return p ? await p().catch(() => null) : null;
-    }, 250);
+    });
     new Gauge({
       name: 'herald_node_info',
       help: 'Constant 1, labelled with the node id and Herald version.',
@@ -252,6 +253,12 @@ export class HeraldMetrics {
  * Caches an async sampler for `ttlMs` and shares one run between concurrent scrapes. The age is measured
  * on the monotonic clock by default: a TTL must not stretch or shrink when the wall clock is set.
  */
+/** Calls made while one is in flight share it; a call after it settled starts a new one. */
+export function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
+  return () => (inFlight ??= fn().finally(() => (inFlight = null)));
+}
+
 export function cached<T>(
   fn: () => Promise<T>,
   ttlMs: number,

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { cached, HeraldMetrics, lockKind } from './metrics';
+import { cached, HeraldMetrics, lockKind, singleFlight } from './metrics';
 import { createHeraldLogger, PinoNestLogger, redactText } from './logger';
 import { buildInfo } from './build-info';
 
@@ -54,8 +54,8 @@ describe('HeraldMetrics', () => {
       'herald_groups{state="recovery"} 8',
     ])
       expect(text).toContain(line);
+    // Redis goes: the very next scrape says so (regression: a 250 ms cache reported the last PING).
     m.setSources({ redisPing: () => Promise.reject(new Error('down')) });
-    await new Promise((r) => setTimeout(r, 300));
     const down = await m.metrics();
     expect(down).toContain('herald_redis_up 0');
     expect(down).toMatch(/^herald_redis_latency_seconds 0$/m);
@@ -88,6 +88,22 @@ describe('HeraldMetrics', () => {
     ])
       expect(text).toContain(line);
     expect(lockKind('x:y')).toBe('other');
+  });
+
+  it('one PING per scrape serves both Redis gauges', async () => {
+    const m = new HeraldMetrics({ nodeId: 'n', version: '1', defaultMetrics: false });
+    let pings = 0;
+    m.setSources({ redisPing: () => Promise.resolve((pings++, 0.001)) });
+    await m.metrics();
+    await m.metrics();
+    expect(pings).toBe(2);
+  });
+
+  it('singleFlight shares the call in flight and starts a new one after it settled', async () => {
+    let runs = 0;
+    const f = singleFlight(() => Promise.resolve(++runs));
+    expect(await Promise.all([f(), f()])).toEqual([1, 1]);
+    expect(await f()).toBe(2);
   });
 
   it('cached shares one run within the TTL and retries after a failure', async () => {
