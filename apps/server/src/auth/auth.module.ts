@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { Clock } from '@herald/domain';
-import { RedisKeys, type RedisClient } from '@herald/redis';
+import type { RedisClient, RedisKeys } from '@herald/redis';
 import {
   ApiKeyVerifier,
   LoginLimiter,
@@ -12,14 +12,12 @@ import {
   SessionManager,
 } from '@herald/sessions';
 import { CLOCK } from '../clock/clock.module';
-import { GroupStoreModule, REDIS_CLIENT } from '../store/group-store.module';
+import { GroupStoreModule, REDIS_CLIENT, REDIS_KEYS } from '../store/group-store.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
-
-const keysOf = (cfg: HeraldConfig) => new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets);
 
 /**
  * Tenancy and authentication: API keys for ingest, sessions for the admin API, the login limiter.
@@ -32,20 +30,15 @@ const keysOf = (cfg: HeraldConfig) => new RedisKeys(cfg.herald.redis.keyPrefix, 
   providers: [
     {
       provide: SessionManager,
-      inject: [HERALD_CONFIG, REDIS_CLIENT, CLOCK],
-      useFactory: (cfg: HeraldConfig, redis: RedisClient | null, clock: Clock) =>
-        new SessionManager(
-          redis ? new RedisSessionStore(redis, keysOf(cfg)) : new MemorySessionStore(),
-          clock,
-        ),
+      inject: [REDIS_CLIENT, REDIS_KEYS, CLOCK],
+      useFactory: (redis: RedisClient | null, keys: RedisKeys, clock: Clock) =>
+        new SessionManager(redis ? new RedisSessionStore(redis, keys) : new MemorySessionStore(), clock),
     },
     {
       provide: LoginLimiter,
-      inject: [HERALD_CONFIG, REDIS_CLIENT, CLOCK],
-      useFactory: (cfg: HeraldConfig, redis: RedisClient | null, clock: Clock) =>
-        new LoginLimiter(
-          redis ? new RedisAttemptCounter(redis, keysOf(cfg)) : new MemoryAttemptCounter(clock),
-        ),
+      inject: [REDIS_CLIENT, REDIS_KEYS, CLOCK],
+      useFactory: (redis: RedisClient | null, keys: RedisKeys, clock: Clock) =>
+        new LoginLimiter(redis ? new RedisAttemptCounter(redis, keys) : new MemoryAttemptCounter(clock)),
     },
     {
       provide: ApiKeyVerifier,

@@ -15,7 +15,7 @@ import {
 import { receiverSendsResolved, type BuiltReceivers, type DeliveryQueue } from '@herald/delivery';
 import { LockManager, LocksModule } from '@herald/locks';
 import type { HeraldMetrics } from '@herald/observability';
-import { RedisKeys, type RedisClient, type RedisModeSource } from '@herald/redis';
+import type { RedisKeys, RedisModeSource } from '@herald/redis';
 import { CLOCK } from '../clock/clock.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { DELIVERY_QUEUE, NFLOG_RECORDER, RECEIVERS } from '../delivery/delivery.tokens';
@@ -25,6 +25,7 @@ import {
   GROUP_STORE,
   GroupStoreModule,
   REDIS_CLIENT,
+  REDIS_KEYS,
   REDIS_MODE,
 } from '../store/group-store.module';
 import { FlushScheduler } from './flush.scheduler';
@@ -103,7 +104,6 @@ function createRunner(
 export class FlushModule {
   static forRoot(config: HeraldConfig): DynamicModule {
     const redis = config.herald.redis.mode !== 'memory';
-    const keys = new RedisKeys(config.herald.redis.keyPrefix, config.herald.redis.dueBuckets);
     return {
       module: FlushModule,
       imports: [
@@ -113,9 +113,14 @@ export class FlushModule {
           ? [
               LocksModule.forRootAsync({
                 imports: [GroupStoreModule],
-                inject: [HERALD_CONFIG, REDIS_CLIENT, CLOCK, { token: HERALD_METRICS, optional: true }],
-                useFactory: (cfg: HeraldConfig, client: RedisClient, clock: Clock, metrics?: HeraldMetrics) =>
-                  lockModuleOptions(cfg, client, keys, clock, metrics),
+                inject: [
+                  HERALD_CONFIG,
+                  REDIS_CLIENT,
+                  REDIS_KEYS,
+                  CLOCK,
+                  { token: HERALD_METRICS, optional: true },
+                ],
+                useFactory: lockModuleOptions,
               }),
             ]
           : []),
@@ -124,8 +129,8 @@ export class FlushModule {
         redis
           ? {
               provide: GROUP_LOCK,
-              inject: [LockManager, REDIS_MODE],
-              useFactory: (locks: LockManager, mode: RedisModeSource) =>
+              inject: [LockManager, REDIS_KEYS, REDIS_MODE],
+              useFactory: (locks: LockManager, keys: RedisKeys, mode: RedisModeSource) =>
                 new RedisGroupLock(locks, (t, g) => keys.groupLock(t, g), mode),
             }
           : { provide: GROUP_LOCK, useValue: PROCESS_LOCK },

@@ -14,7 +14,10 @@ import { HERALD_METRICS } from '../metrics/metrics.tokens';
 import { FLUSH_STORE } from '../store/group-store.module';
 import { FLUSH_RUNNER } from './flush.tokens';
 
-/** The `scheduler` role: ticks the flush runner (claims make each flush happen on one node). */
+/**
+ * The `scheduler` role (AppModule loads FlushModule only on such nodes): ticks the flush runner; claims
+ * make each flush happen on one node.
+ */
 @Injectable()
 export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Flush');
@@ -29,7 +32,6 @@ export class FlushScheduler implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.herald.roles.has('scheduler')) return;
     this.timer = setInterval(() => {
       this.running ??= this.tick().finally(() => (this.running = undefined)); // ticks never overlap
     }, this.config.herald.scheduler.tick);

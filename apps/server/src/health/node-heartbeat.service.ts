@@ -9,9 +9,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { Clock } from '@herald/domain';
-import { RedisKeys, type RedisClient } from '@herald/redis';
+import type { RedisClient, RedisKeys } from '@herald/redis';
 import { CLOCK } from '../clock/clock.module';
-import { REDIS_CLIENT, STORE_STATUS, type StoreStatusFn } from '../store/group-store.module';
+import { REDIS_CLIENT, REDIS_KEYS, STORE_STATUS, type StoreStatusFn } from '../store/group-store.module';
 
 /** A Herald node as seen through its heartbeat key. */
 export interface PeerInfo {
@@ -34,7 +34,6 @@ export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutd
   private readonly log = new Logger('Heartbeat');
   private timer?: NodeJS.Timeout;
   readonly startedAt: number;
-  private readonly keys: RedisKeys;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -42,9 +41,9 @@ export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(STORE_STATUS) private readonly storeStatus: StoreStatusFn,
     private readonly http: HttpAdapterHost,
     @Inject(CLOCK) clock: Clock,
+    @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
   ) {
     this.startedAt = clock.now();
-    this.keys = new RedisKeys(config.herald.redis.keyPrefix, config.herald.redis.dueBuckets);
   }
 
   key(nodeId: string): string {

@@ -36,6 +36,8 @@ export const FLUSH_STORE = Symbol('FLUSH_STORE');
  * mode: the failover group store, which the flush store, the group lock and delivery follow.
  */
 export const REDIS_MODE = Symbol('REDIS_MODE');
+/** Injection token of the node's `RedisKeys`: every Redis key is built and read through this one. */
+export const REDIS_KEYS = Symbol('REDIS_KEYS');
 
 export type StoreStatusFn = () => StoreModeStatus | { mode: 'memory'; since: number; pendingAlerts: number };
 
@@ -144,8 +146,9 @@ const HANDLES = STORE_HANDLES;
     { provide: REDIS_CLIENT, inject: [HANDLES], useFactory: (h: StoreHandles) => h.redis },
     { provide: FLUSH_STORE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.flush },
     { provide: REDIS_MODE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.mode },
+    { provide: REDIS_KEYS, inject: [HANDLES], useFactory: (h: StoreHandles) => h.keys },
   ],
-  exports: [GROUP_STORE, STORE_STATUS, REDIS_CLIENT, STORE_HANDLES, FLUSH_STORE, REDIS_MODE],
+  exports: [GROUP_STORE, STORE_STATUS, REDIS_CLIENT, STORE_HANDLES, FLUSH_STORE, REDIS_MODE, REDIS_KEYS],
 })
 export class GroupStoreModule implements OnApplicationShutdown {
   constructor(@Inject(HANDLES) private readonly handles: StoreHandles) {}
