@@ -1,4 +1,7 @@
 import {
+  Inhibitor,
+  InhibitionRules,
+  parseMatchers,
   TenantLimitError,
   type Alert,
   type DueEntry,
@@ -20,7 +23,7 @@ export type DueReader = (until: number, limit: number) => Promise<DueEntry[]>;
 
 export function groupStoreContract(
   name: string,
-  make: () => Promise<{ store: GroupStore; listDue: DueReader }>,
+  make: (opts?: { inhibition?: InhibitionRules }) => Promise<{ store: GroupStore; listDue: DueReader }>,
 ): void {
   const T0 = 1_800_000_000_000;
   const target = (gid: string, over: Partial<GroupTarget> = {}) =>
@@ -338,6 +341,119 @@ export function groupStoreContract(
         await expect(put(G1, ['01', '02', '03'], T0 + 2, { maxAlerts: 3 })).resolves.toMatchObject({
           written: 3,
         });
+      });
+    });
+
+    describe('inhibition index (written with the alerts, read by firingSources)', () => {
+      const rules = new InhibitionRules([
+        // 0: critical mutes warning of the same cluster
+        {
+          sourceMatchers: parseMatchers('severity="critical"'),
+          targetMatchers: parseMatchers('severity="warning"'),
+          equal: ['cluster'],
+        },
+        // 1: both sides match alertname=~"Node.*" (the two-sided rule), no equal
+        {
+          sourceMatchers: parseMatchers('alertname=~"Node.*"'),
+          targetMatchers: parseMatchers('alertname=~"Node.*"'),
+          equal: [],
+        },
+        // 2: source only for NodeDown, target NodeSlow (a source-only alert for the same targets)
+        {
+          name: 'down mutes slow',
+          sourceMatchers: parseMatchers('alertname="Down"'),
+          targetMatchers: parseMatchers('alertname=~"Node.*"'),
+          equal: [],
+        },
+      ]);
+      let inhibitor: Inhibitor;
+      beforeEach(async () => {
+        ({ store, listDue } = await make({ inhibition: rules }));
+        inhibitor = new Inhibitor(rules, store);
+      });
+      const lab = (fp: string, labels: Record<string, string>, over: Partial<Alert> = {}) =>
+        alert(fp, { labels, ...over });
+      const crit = (fp: string, cluster: string, over: Partial<Alert> = {}) =>
+        lab(fp, { alertname: 'Disk', severity: 'critical', cluster }, over);
+      const warn = (fp: string, cluster: string) =>
+        lab(fp, { alertname: 'Disk', severity: 'warning', cluster });
+      const sourceOf = async (target: Alert, now: number, tenant = 't1') =>
+        (await inhibitor.inhibitions(tenant, [target], now)).get(target.fingerprint)?.source ?? null;
+
+      it('a firing source mutes targets with equal values only', async () => {
+        await write(G1, T0, [crit('c1', 'eu')]);
+        expect(await sourceOf(warn('w1', 'eu'), T0)).toBe('c1');
+        expect(await sourceOf(warn('w2', 'us'), T0)).toBeNull();
+        expect(await sourceOf(crit('c9', 'eu'), T0)).toBeNull(); // not a target
+      });
+
+      it('a label missing on both sides counts as equal', async () => {
+        // (fingerprints name label sets: the rules cache source entries by fingerprint)
+        await write(G1, T0, [lab('c5', { alertname: 'Disk', severity: 'critical' })]);
+        expect(await sourceOf(lab('w5', { alertname: 'Disk', severity: 'warning' }), T0)).toBe('c5');
+        expect(await sourceOf(warn('w2', 'eu'), T0)).toBeNull();
+      });
+
+      it('a resolved source stops inhibiting at once, and mutes again when it fires again', async () => {
+        await write(G1, T0, [crit('c1', 'eu')]);
+        await write(G1, T0 + 1000, [
+          crit('c1', 'eu', { endsAt: T0 + 1000, updatedAt: T0 + 1000, timeout: false }),
+        ]);
+        expect(await sourceOf(warn('w1', 'eu'), T0 + 1000)).toBeNull();
+        await write(G1, T0 + 5000, [
+          crit('c1', 'eu', { startsAt: T0 + 5000, endsAt: T0 + 600_000, updatedAt: T0 + 5000 }),
+        ]);
+        expect(await sourceOf(warn('w1', 'eu'), T0 + 5000)).toBe('c1');
+      });
+
+      it('a source whose endsAt passed without a re-send no longer inhibits', async () => {
+        await write(G1, T0, [crit('c1', 'eu', { endsAt: T0 + 60_000 })]);
+        expect(await sourceOf(warn('w1', 'eu'), T0 + 59_999)).toBe('c1');
+        expect(await sourceOf(warn('w1', 'eu'), T0 + 60_000)).toBeNull();
+      });
+
+      it('sources in any group count; tenants are apart', async () => {
+        await write(G2, T0, [crit('c1', 'eu')]);
+        expect(await sourceOf(warn('w1', 'eu'), T0)).toBe('c1');
+        expect(await sourceOf(warn('w1', 'eu'), T0, 't2')).toBeNull();
+      });
+
+      it('an alert matching both sides is not inhibited by sources that also do (Alertmanager)', async () => {
+        await write(G1, T0, [lab('n1', { alertname: 'NodeA' }), lab('n2', { alertname: 'NodeB' })]);
+        expect(await sourceOf(lab('n2', { alertname: 'NodeB' }), T0)).toBeNull();
+        // a source-only alert of another rule mutes it
+        await write(G2, T0, [lab('d1', { alertname: 'Down' })]);
+        const m = await inhibitor.inhibitions('t1', [lab('n2', { alertname: 'NodeB' })], T0);
+        expect(m.get('n2')).toMatchObject({ source: 'd1', rule: { name: 'down mutes slow' } });
+      });
+
+      it('picks the first rule in order, then the earliest-ending source (stable answers)', async () => {
+        await write(G1, T0, [
+          crit('c2', 'eu', { endsAt: T0 + 900_000 }),
+          crit('c1', 'eu', { endsAt: T0 + 800_000 }),
+        ]);
+        expect(await sourceOf(warn('w1', 'eu'), T0)).toBe('c1');
+      });
+
+      it('an alert routed to two groups of one request is one source', async () => {
+        const c = crit('c1', 'eu');
+        await store.upsert({
+          tenant: 't1',
+          now: T0,
+          groups: [
+            { target: target(G1), alerts: [c] },
+            { target: target(G2), alerts: [c] },
+          ],
+        });
+        expect(await sourceOf(warn('w1', 'eu'), T0)).toBe('c1');
+      });
+
+      it('an alert refused by a tenant limit is not indexed', async () => {
+        await write(G1, T0, [warn('w0', 'eu')], { maxAlerts: 1 });
+        await expect(write(G1, T0, [crit('c1', 'eu')], { maxAlerts: 1 })).rejects.toBeInstanceOf(
+          TenantLimitError,
+        );
+        expect(await sourceOf(warn('w1', 'eu'), T0)).toBeNull();
       });
     });
   });

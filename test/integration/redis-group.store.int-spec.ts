@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { groupStoreContract } from '../contract/group-store.contract';
-import { MemoryGroupStore, type DueEntry } from '@herald/domain';
+import { InhibitionRules, MemoryGroupStore, parseMatchers, type DueEntry } from '@herald/domain';
 import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { groupTarget, storedAlert } from '../harness/groups';
 import { connectedClient, spyCommands, withRedis } from '../harness/redis-client';
@@ -29,10 +29,10 @@ function dueReader(keys: RedisKeys) {
   };
 }
 
-groupStoreContract('redis', () => {
+groupStoreContract('redis', (opts) => {
   const keys = new RedisKeys(prefix(), 16);
   return Promise.resolve({
-    store: new RedisGroupStore(redis, keys, { retention: 86_400_000 }),
+    store: new RedisGroupStore(redis, keys, { retention: 86_400_000, ...opts }),
     listDue: dueReader(keys),
   });
 });
@@ -59,6 +59,40 @@ describe('RedisGroupStore specifics', () => {
     }
     expect(sent).toEqual(['evalsha']);
     expect((await evalshaCalls()) - before).toBe(1);
+  });
+
+  it('with 20 inhibit rules still uses one round trip, and indexes the sources in it', async () => {
+    const keys = new RedisKeys(prefix(), 16);
+    const rules = new InhibitionRules(
+      Array.from({ length: 20 }, (_, i) => ({
+        sourceMatchers: parseMatchers(`i="0${i % 2}"`),
+        targetMatchers: parseMatchers(`severity="warning${i}"`),
+        equal: ['alertname'],
+      })),
+    );
+    const store = new RedisGroupStore(redis, keys, { retention: 60_000, inhibition: rules });
+    await store.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [alert('01')] }] }); // loads the script
+    const { sent, restore } = spyCommands(redis);
+    const groups = Array.from({ length: 50 }, (_, i) => ({
+      target: { ...target, groupId: i.toString(16).padStart(16, '0') },
+      alerts: [alert('01'), alert('02')],
+    }));
+    try {
+      await store.upsert({ tenant: 't', now: T0, groups });
+    } finally {
+      restore();
+    }
+    expect(sent).toEqual(['evalsha']);
+    const q = rules.targetQueries({ alertname: 'A', severity: 'warning3' });
+    expect(
+      await store.firingSources(
+        't',
+        q.map((x) => x.query),
+        T0,
+      ),
+    ).toEqual(['01']);
+    for (const k of await redis.keys(`${keys.prefix}:t:inhibit:*`))
+      expect(await redis.pttl(k)).toBeGreaterThan(0);
   });
 
   it('gives every key it writes a TTL', async () => {

@@ -114,6 +114,7 @@ function checkEmail(c: RawObject, path: string, global: GlobalConfig): void {
 }
 
 const INHIBIT_KEYS = [
+  'name',
   'source_matchers',
   'target_matchers',
   'source_match',
@@ -139,7 +140,16 @@ export function parseInhibitRules(value: unknown): InhibitRuleConfig[] {
     const equal = optList(raw.equal, at(path, 'equal')).map((n, j) =>
       labelName(n, idx(at(path, 'equal'), j)),
     );
-    return { sourceMatchers: side('source'), targetMatchers: side('target'), equal };
+    const name = raw.name == null ? undefined : asString(raw.name, at(path, 'name'));
+    if (name !== undefined && (name === '' || name.length > 256)) {
+      throw new ConfigError(at(path, 'name'), 'must be a non-empty string of at most 256 characters');
+    }
+    return {
+      ...(name ? { name } : {}),
+      sourceMatchers: side('source'),
+      targetMatchers: side('target'),
+      equal,
+    };
   });
 }
 

@@ -59,6 +59,8 @@ export interface ReceiverConfig {
 
 /** An inhibition rule; legacy `*_match`/`*_match_re` are folded into the matcher lists. */
 export interface InhibitRuleConfig {
+  /** Optional name (Alertmanager 0.30), shown where an inhibition is explained. */
+  readonly name?: string;
   readonly sourceMatchers: readonly Matcher[];
   readonly targetMatchers: readonly Matcher[];
   /** Label names whose values must be equal in source and target. */

@@ -670,4 +670,14 @@ herald:
     expect(cfg.inhibitRules[0].sourceMatchers).toHaveLength(2);
     expect(cfg.inhibitRules[0].targetMatchers[0].value).toBe('3');
   });
+
+  it('keeps an inhibit rule name (Alertmanager 0.30) and refuses an empty one', () => {
+    const cfg = load(
+      `${BASE}\ninhibit_rules: [{ name: crit-mutes-warn, source_matchers: [a=1], target_matchers: [b=2] }]\n`,
+    );
+    expect(cfg.inhibitRules[0].name).toBe('crit-mutes-warn');
+    expect(() => load(`${BASE}\ninhibit_rules: [{ name: '', source_matchers: [a=1] }]\n`)).toThrow(
+      'inhibit_rules[0].name',
+    );
+  });
 });

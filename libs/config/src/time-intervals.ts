@@ -1,6 +1,6 @@
 // Alertmanager `time_intervals` / `mute_time_intervals`, validated as Alertmanager does and parsed to
 // numbers at load time so the mute stage never meets a malformed range at flush time.
-import { ConfigError } from '@herald/domain';
+import { checkZone, ConfigError, LOCAL_ZONE, UTC_ZONE } from '@herald/domain';
 import { asObject, asString, at, checkKeys, idx, optList, show } from './fields';
 import type { IntRange, TimeIntervalConfig, TimeIntervalSpec } from './herald-config';
 
@@ -44,7 +44,7 @@ export function parseTimeInterval(value: unknown, path: string): TimeIntervalSpe
   }
   if (obj.weekdays != null) spec.weekdays = ranges(obj.weekdays, at(path, 'weekdays'), weekday);
   if (obj.days_of_month != null)
-    spec.daysOfMonth = ranges(obj.days_of_month, at(path, 'days_of_month'), dayOfMonth);
+    spec.daysOfMonth = ranges(obj.days_of_month, at(path, 'days_of_month'), dayOfMonth, checkDayOrder);
   if (obj.months != null) spec.months = ranges(obj.months, at(path, 'months'), month);
   if (obj.years != null) spec.years = ranges(obj.years, at(path, 'years'), year);
   if (obj.location != null) spec.location = location(obj.location, at(path, 'location'));
@@ -71,9 +71,10 @@ function minuteOfDay(value: unknown, path: string): number {
 }
 
 type Item = (s: string, path: string) => number;
+type Check = (start: number, end: number, path: string, s: string) => void;
 
 // Each entry is `x` or `x:y`; YAML may hand us numbers for days/months/years.
-function ranges(value: unknown, path: string, item: Item): IntRange[] {
+function ranges(value: unknown, path: string, item: Item, check: Check = checkOrder): IntRange[] {
   return optList(value, path).map((v, i) => {
     const p = idx(path, i);
     if (typeof v !== 'string' && typeof v !== 'number')
@@ -84,15 +85,23 @@ function ranges(value: unknown, path: string, item: Item): IntRange[] {
     if (parts.length > 2) throw new ConfigError(p, `invalid range ${show(s)}`);
     const start = item(parts[0].trim(), p);
     const end = parts.length === 2 ? item(parts[1].trim(), p) : start;
-    return checkOrder(start, end, p, s);
+    check(start, end, p, s);
+    return { start, end };
   });
 }
 
-function checkOrder(start: number, end: number, path: string, s: string): IntRange {
-  // Negative days count from the month end; compare as if the month had 31 days (Alertmanager does the same).
-  const norm = (n: number): number => (n < 0 ? 32 + n : n);
-  if (norm(start) > norm(end)) throw new ConfigError(path, `start of range ${show(s)} is after its end`);
-  return { start, end };
+function checkOrder(start: number, end: number, path: string, s: string): void {
+  if (start > end) throw new ConfigError(path, `start of range ${show(s)} is after its end`);
+}
+
+// Alertmanager's rules for negative days (counted from the month's end): a negative start needs a
+// negative end, and a range that is backwards even in the shortest month (28 days) is refused.
+function checkDayOrder(start: number, end: number, path: string, s: string): void {
+  if (start < 0 && end > 0)
+    throw new ConfigError(path, `end day must be negative if start day is negative, got ${show(s)}`);
+  const in28 = (n: number): number => (n < 0 ? 28 + n : n);
+  if (in28(start) > in28(end))
+    throw new ConfigError(path, `end day ${end} is always before start day ${start} in ${show(s)}`);
 }
 
 function weekday(s: string, path: string): number {
@@ -124,14 +133,19 @@ function year(s: string, path: string): number {
   return n;
 }
 
-// `Local` means the server's zone in Alertmanager; anything else must be an IANA name the runtime knows.
+// `Local` is the server's zone (TZ or /etc/localtime), as in Alertmanager; anything else must be an IANA
+// name the runtime knows. Intl also takes names in the wrong case, Go's zone files do not: refuse those.
 function location(value: unknown, path: string): string {
   const s = asString(value, path);
-  if (s === 'Local' || s === 'UTC') return s;
+  if (s === LOCAL_ZONE || s === UTC_ZONE) return s;
+  let known: string;
   try {
-    new Intl.DateTimeFormat(undefined, { timeZone: s });
+    checkZone(s);
+    known = new Intl.DateTimeFormat('en-US', { timeZone: s }).resolvedOptions().timeZone;
   } catch {
     throw new ConfigError(path, `unknown time zone ${show(s)} (use an IANA name like "Europe/Berlin")`);
   }
+  if (known !== s && known.toLowerCase() === s.toLowerCase())
+    throw new ConfigError(path, `unknown time zone ${show(s)} (did you mean ${show(known)}?)`);
   return s;
 }

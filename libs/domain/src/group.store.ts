@@ -1,4 +1,5 @@
 import type { Alert, GroupState, LabelSet } from './alert';
+import type { InhibitionIndex } from './inhibit/inhibition-index';
 
 /** Where an alert goes: one aggregation group of one route, as computed by the route tree. */
 export interface GroupTarget {
@@ -98,9 +99,12 @@ export interface DueEntry {
  *   explicit endsAt beats a timeout-derived one; the younger update's content wins);
  * - an alert whose endsAt is not after `now` lives in the group's recovery half, otherwise in its firing half;
  * - a new group is put on the due index at `now + groupWait` (or `now` when an alert started more than
- *   `groupWait` ago and the group never flushed); an existing schedule is not pushed back.
+ *   `groupWait` ago and the group never flushed); an existing schedule is not pushed back;
+ * - with inhibition rules, every written alert that matches a rule's source side is indexed as a source
+ *   (listed while it fires, taken out when it resolves) by the same write: the store is the
+ *   inhibition index (`firingSources`).
  */
-export interface GroupStore {
+export interface GroupStore extends InhibitionIndex {
   upsert(batch: UpsertBatch): Promise<UpsertResult>;
   listGroups(tenant: string): Promise<StoredGroup[]>;
   getGroup(tenant: string, groupId: string): Promise<StoredGroup | null>;

@@ -4,10 +4,10 @@ import { StoreCapacityError } from './group.store';
 import { systemClock } from './clock';
 import { MemoryFlushStore } from './memory-flush.store';
 
-groupStoreContract('memory', () => {
+groupStoreContract('memory', (opts) => {
   const due = new MemoryFlushStore({ clock: systemClock, dueBuckets: 4 });
   return Promise.resolve({
-    store: new MemoryGroupStore({ maxAlerts: 1000, maxGroups: 100, retention: 86_400_000, due }),
+    store: new MemoryGroupStore({ maxAlerts: 1000, maxGroups: 100, retention: 86_400_000, due, ...opts }),
     listDue: (until: number, limit: number) => Promise.resolve(due.listDueSync(until, limit)),
   });
 });

@@ -15,6 +15,8 @@ import {
   type UpsertBatch,
   type UpsertResult,
 } from './group.store';
+import { MemoryInhibitionIndex } from './inhibit/inhibition-index';
+import type { InhibitionRules, SourceQuery } from './inhibit/inhibit-rule';
 
 interface MemGroup {
   tenant: string;
@@ -36,6 +38,8 @@ export interface MemoryGroupStoreOptions {
    * (as both share the due zsets in Redis). Default: a private index (store-only use, tests).
    */
   due?: MemoryDueIndex;
+  /** Inhibition rules: firing source alerts are indexed with every write, as the Redis script does. */
+  inhibition?: InhibitionRules;
 }
 
 /** The due index as the memory group store needs it (implemented by MemoryFlushStore). */
@@ -76,6 +80,7 @@ export class MemoryGroupStore implements GroupStore {
   private readonly usage = new Map<string, { alerts: number; groups: number }>();
   /** Per tenant ingest token bucket (tenants with `ingestRate`). */
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly sources = new MemoryInhibitionIndex();
 
   constructor(private readonly opts: MemoryGroupStoreOptions) {
     this.due = opts.due ?? new MapDueIndex();
@@ -169,6 +174,8 @@ export class MemoryGroupStore implements GroupStore {
           if (merged.startsAt + target.groupWait < now) startedLongAgo = true;
         }
         g.expiresAt = Math.max(g.expiresAt, merged.endsAt + this.opts.retention, now + this.opts.retention);
+        const entries = this.opts.inhibition?.sourceEntriesOf(fp, merged.labels);
+        if (entries?.length) this.sources.record(tenant, fp, merged.endsAt, entries, now);
         written++;
       }
       const gid = target.groupId;
@@ -215,6 +222,10 @@ export class MemoryGroupStore implements GroupStore {
       throw new TenantLimitError(tenant, 'ingestion_rate', rate, wait, 0, cost);
     }
     b.tokens -= cost;
+  }
+
+  firingSources(tenant: string, queries: readonly SourceQuery[], now: number): Promise<(string | null)[]> {
+    return this.sources.firingSources(tenant, queries, now);
   }
 
   listGroups(tenant: string): Promise<StoredGroup[]> {
@@ -283,6 +294,9 @@ export class MemoryGroupStore implements GroupStore {
       this.alertCount -= g.firing.size + g.recovery.size;
       this.forget(g.tenant, g.target.groupId);
     }
+    // The merge re-indexes every drained alert in Redis (the store indexes what it writes); a copy left
+    // here could keep a source that resolved meanwhile inhibiting in the next outage.
+    this.sources.clear();
     return out;
   }
 

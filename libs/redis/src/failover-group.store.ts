@@ -11,6 +11,7 @@ import {
   type StoredGroup,
   type UpsertBatch,
   type UpsertResult,
+  type SourceQuery,
 } from '@herald/domain';
 import type { RedisModeSource } from './failover-flush.store';
 import { isTimeoutError, isUnavailableError } from './redis-connection';
@@ -127,6 +128,11 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
 
   getGroup(tenant: string, groupId: string): Promise<StoredGroup | null> {
     return this.read((s) => s.getGroup(tenant, groupId));
+  }
+
+  /** The index of the store in use: during an outage, the sources written to memory since it began. */
+  firingSources(tenant: string, queries: readonly SourceQuery[], now: number): Promise<(string | null)[]> {
+    return this.read((s) => s.firingSources(tenant, queries, now));
   }
 
   /** While in fallback only the memory copy is deleted: the Redis copy is out of reach until it returns. */

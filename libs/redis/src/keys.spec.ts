@@ -74,6 +74,20 @@ describe('RedisKeys', () => {
       [keys.tenantGroups('acme'), { kind: 'group-index', tenant: 'acme' }],
       [keys.tenantUsage('acme'), { kind: 'tenant-usage', tenant: 'acme' }],
       [keys.tenantIngestBucket('acme'), { kind: 'ingest-bucket', tenant: 'acme' }],
+      [
+        keys.inhibitSources('acme', '0123456789abcdef', 'fedcba9876543210', 'b'),
+        {
+          kind: 'inhibit-sources',
+          tenant: 'acme',
+          ruleId: '0123456789abcdef',
+          eq: 'fedcba9876543210',
+          side: 'b',
+        },
+      ],
+      [
+        keys.inhibitSources('acme', '0123456789abcdef', '-', 's'),
+        { kind: 'inhibit-sources', tenant: 'acme', ruleId: '0123456789abcdef', eq: '-', side: 's' },
+      ],
       [keys.dueBucket(2), { kind: 'due', bucket: 2 }],
       [keys.dueLease(2), { kind: 'due-lease', bucket: 2 }],
       [keys.dueClaims(2), { kind: 'due-claim', bucket: 2 }],

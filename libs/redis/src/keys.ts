@@ -1,4 +1,4 @@
-import { dueBucketOf, type GroupState } from '@herald/domain';
+import { dueBucketOf, type GroupState, type SourceSide } from '@herald/domain';
 
 /** The BullMQ queue Herald delivers through (its keys are `{<prefix>}:delivery:…`). */
 export const DELIVERY_QUEUE = 'delivery';
@@ -16,6 +16,7 @@ export type ParsedKey =
   | { kind: 'lock'; tenant: string; lockKind: string; id: string }
   | { kind: 'lock-fence'; tenant: string; lockKind: string; id: string }
   | { kind: 'due' | 'due-lease' | 'due-claim'; bucket: number }
+  | { kind: 'inhibit-sources'; tenant: string; ruleId: string; eq: string; side: SourceSide }
   | { kind: 'login-limiter' }
   | { kind: 'node'; nodeId: string }
   | { kind: 'queue' }
@@ -70,6 +71,17 @@ export class RedisKeys {
   /** A tenant's ingest token bucket (hash: `t` tokens, `at` ms), shared by every node. */
   tenantIngestBucket(tenant: string): string {
     return `${this.prefix}:${tenant}:ingest-bucket`;
+  }
+
+  // ----------------------------------------------------------------------------------------- inhibition
+
+  /**
+   * Firing source alerts of one inhibition rule with one tuple of `equal` values, one side (`s`: source
+   * only, `b`: both sides): sorted set fingerprint → endsAt. Written by upsert-groups-n.lua with the
+   * alerts, read by the inhibit stage. Spans slots like the tenant index; the Cluster work tags it.
+   */
+  inhibitSources(tenant: string, ruleId: string, eq: string, side: SourceSide): string {
+    return `${this.prefix}:${tenant}:inhibit:${ruleId}:${eq}:${side}`;
   }
 
   // ------------------------------------------------------------------------------------------ due index
@@ -292,6 +304,9 @@ export class RedisKeys {
     if ((m = /^alert:group:(firing|recovery|meta):\{([^}]+)\}$/.exec(tail))) {
       const kind = `group-${m[1]}` as 'group-firing' | 'group-recovery' | 'group-meta';
       return { kind, tenant, groupId: m[2] };
+    }
+    if ((m = /^inhibit:([0-9a-f]{16}):([0-9a-f]{16}|-):([sb])$/.exec(tail))) {
+      return { kind: 'inhibit-sources', tenant, ruleId: m[1], eq: m[2], side: m[3] as SourceSide };
     }
     if (tail === 'groups') return { kind: 'group-index', tenant };
     if (tail === 'sessions') return { kind: 'session-index', tenant };

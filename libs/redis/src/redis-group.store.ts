@@ -9,6 +9,8 @@ import type {
   UpsertBatch,
   UpsertResult,
   LabelSet,
+  InhibitionRules,
+  SourceQuery,
 } from '@herald/domain';
 import { batchCost, COUNT_LIMIT_RETRY_MS, systemClock, TenantLimitError } from '@herald/domain';
 import { decodeAlert, decodeSources, encodeAlert, sourceRef } from './alert-codec';
@@ -24,6 +26,8 @@ export interface RedisGroupStoreOptions {
   retention: number;
   /** What `listGroups` takes as now (groups whose keys expired are not listed). Default the system clock. */
   clock?: Clock;
+  /** Inhibition rules: the upsert script indexes firing source alerts with the write (`firingSources`). */
+  inhibition?: InhibitionRules;
 }
 
 /** Groups read per pipeline round trip. */
@@ -126,11 +130,96 @@ export class RedisGroupStore implements GroupStore {
       }
     }
     argv.push(shared.length / 3, ...shared);
-    keys.push(...buckets, k.tenantUsage(tenant), k.tenantIngestBucket(tenant));
+    keys.push(...buckets);
+    this.pushSourceEntries(batch, keys, argv);
+    keys.push(k.tenantUsage(tenant), k.tenantIngestBucket(tenant));
     const [written, createdGroups, hit, refused, retryMs] = await this.scripts.upsert(keys, argv);
     if (Number(hit) > 0)
       throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
     return { written: Number(written), createdGroups: Number(createdGroups) };
+  }
+
+  /**
+   * Appends the inhibition index entries of the batch (after the due buckets in KEYS): for the first
+   * copy of each alert (an alert routed to two groups is one source), one entry per rule whose source
+   * side it matches. Nothing at all without rules.
+   */
+  private pushSourceEntries(batch: UpsertBatch, keys: string[], argv: (string | number)[]): void {
+    const rules = this.opts.inhibition;
+    if (!rules || rules.empty) return;
+    const keyIndex = new Map<string, number>();
+    const entries: (string | number)[] = [];
+    const seen = new Set<string>();
+    let ord = 0;
+    for (const g of batch.groups) {
+      for (const a of g.alerts) {
+        ord++;
+        if (seen.has(a.fingerprint)) continue;
+        seen.add(a.fingerprint);
+        for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels)) {
+          const key = this.keys.inhibitSources(batch.tenant, e.ruleId, e.eq, e.side);
+          let ki = keyIndex.get(key);
+          if (ki === undefined) {
+            keys.push(key);
+            keyIndex.set(key, (ki = keys.length)); // 1-based KEYS index
+          }
+          entries.push(ord, ki);
+        }
+      }
+    }
+    if (entries.length) argv.push(entries.length / 2, ...entries);
+  }
+
+  /**
+   * One round trip for a flush's lookups: per query the earliest-ending source firing after `now`
+   * (score > now) from the `s` list, and from the `b` list unless the target matches both sides.
+   */
+  async firingSources(
+    tenant: string,
+    queries: readonly SourceQuery[],
+    now: number,
+  ): Promise<(string | null)[]> {
+    if (queries.length === 0) return [];
+    const k = this.keys;
+    const p = this.redis.pipeline();
+    for (const q of queries) {
+      p.zrangebyscore(
+        k.inhibitSources(tenant, q.ruleId, q.eq, 's'),
+        `(${now}`,
+        '+inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        1,
+      );
+      if (!q.sourceOnly) {
+        p.zrangebyscore(
+          k.inhibitSources(tenant, q.ruleId, q.eq, 'b'),
+          `(${now}`,
+          '+inf',
+          'WITHSCORES',
+          'LIMIT',
+          0,
+          1,
+        );
+      }
+    }
+    const replies = (await p.exec()) ?? [];
+    let r = 0;
+    const next = (): [string, number] | null => {
+      const [err, v] = replies[r++] ?? [new Error('missing pipeline reply'), null];
+      if (err) throw err;
+      const arr = v as string[];
+      return arr.length ? [arr[0], Number(arr[1])] : null;
+    };
+    return queries.map((q) => {
+      const s = next();
+      const b = q.sourceOnly ? null : next();
+      if (!s) return b ? b[0] : null;
+      if (!b) return s[0];
+      // The order the memory index uses: earliest endsAt, then lowest fingerprint.
+      return b[1] < s[1] || (b[1] === s[1] && b[0] < s[0]) ? b[0] : s[0];
+    });
   }
 
   async listGroups(tenant: string): Promise<StoredGroup[]> {

@@ -2,6 +2,7 @@ import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { CLOCK } from '../clock/clock.module';
 import {
+  InhibitionRules,
   MemoryFlushStore,
   MemoryGroupStore,
   withTimeout,
@@ -38,6 +39,8 @@ export const FLUSH_STORE = Symbol('FLUSH_STORE');
 export const REDIS_MODE = Symbol('REDIS_MODE');
 /** Injection token of the node's `RedisKeys`: every Redis key is built and read through this one. */
 export const REDIS_KEYS = Symbol('REDIS_KEYS');
+/** Injection token of the node's compiled `inhibit_rules` (the store indexes sources, flush and API read). */
+export const INHIBITION_RULES = Symbol('INHIBITION_RULES');
 
 export type StoreStatusFn = () => StoreModeStatus | { mode: 'memory'; since: number; pendingAlerts: number };
 
@@ -55,6 +58,8 @@ export interface StoreHandles {
   connection: ReturnType<typeof redisConnection> | null;
   /** Redis mode: the failover store, whose mode the flush store and delivery follow. */
   mode: RedisModeSource | null;
+  /** The config's inhibition rules, compiled once: the stores index sources by them. */
+  inhibition: InhibitionRules;
   close: () => Promise<void>;
 }
 
@@ -66,11 +71,13 @@ export interface StoreHandles {
 async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandles> {
   const log = new Logger('GroupStore');
   const memoryFlush = new MemoryFlushStore({ clock, dueBuckets: cfg.herald.redis.dueBuckets });
+  const inhibition = new InhibitionRules(cfg.inhibitRules);
   const memory = new MemoryGroupStore({
     maxAlerts: cfg.herald.memory.maxAlerts,
     maxGroups: cfg.herald.memory.maxGroups,
     retention: cfg.herald.retention,
     due: memoryFlush,
+    inhibition,
   });
   const keys = new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets);
   const opts = redisConnectionOptions(cfg.herald.redis, cfg.herald.nodeId);
@@ -86,6 +93,7 @@ async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandle
       keys,
       connection: null,
       mode: null,
+      inhibition,
       close: () => Promise.resolve(),
     };
   }
@@ -93,7 +101,7 @@ async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandle
   // ioredis reports every failed reconnect as an 'error' event; the failover store logs the transitions.
   redis.on('error', () => undefined);
   const failover = new FailoverGroupStore(
-    new RedisGroupStore(redis, keys, { retention: cfg.herald.retention }),
+    new RedisGroupStore(redis, keys, { retention: cfg.herald.retention, inhibition }),
     memory,
     log,
     {
@@ -126,6 +134,7 @@ async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandle
     keys,
     connection: redisConnection(opts),
     mode: failover,
+    inhibition,
     close: () => {
       failover.close();
       redis.disconnect();
@@ -147,8 +156,18 @@ const HANDLES = STORE_HANDLES;
     { provide: FLUSH_STORE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.flush },
     { provide: REDIS_MODE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.mode },
     { provide: REDIS_KEYS, inject: [HANDLES], useFactory: (h: StoreHandles) => h.keys },
+    { provide: INHIBITION_RULES, inject: [HANDLES], useFactory: (h: StoreHandles) => h.inhibition },
   ],
-  exports: [GROUP_STORE, STORE_STATUS, REDIS_CLIENT, STORE_HANDLES, FLUSH_STORE, REDIS_MODE, REDIS_KEYS],
+  exports: [
+    GROUP_STORE,
+    STORE_STATUS,
+    REDIS_CLIENT,
+    STORE_HANDLES,
+    FLUSH_STORE,
+    REDIS_MODE,
+    REDIS_KEYS,
+    INHIBITION_RULES,
+  ],
 })
 export class GroupStoreModule implements OnApplicationShutdown {
   constructor(@Inject(HANDLES) private readonly handles: StoreHandles) {}

@@ -15,14 +15,18 @@ export function filterAlerts(alerts: FlushAlerts, drop: (a: Alert) => boolean): 
   return { firing: alerts.firing.filter((a) => !drop(a)), resolved: alerts.resolved.filter((a) => !drop(a)) };
 }
 
-/** Drops the alerts `mutes` says are muted (asked once per alert, possibly async), in both halves. */
+/**
+ * Drops the alerts whose fingerprints `muted` returns, in both halves. Asked once for the whole
+ * notification, so a store-backed muter makes one round trip per flush, not one per alert.
+ */
 export async function dropMuted(
   alerts: FlushAlerts,
-  mutes: (a: Alert) => boolean | Promise<boolean>,
+  muted: (all: readonly Alert[]) => ReadonlySet<string> | Promise<ReadonlySet<string>>,
 ): Promise<FlushAlerts> {
-  const muted = new Set<string>();
-  for (const a of [...alerts.firing, ...alerts.resolved]) if (await mutes(a)) muted.add(a.fingerprint);
-  return muted.size ? filterAlerts(alerts, (a) => muted.has(a.fingerprint)) : alerts;
+  const all = [...alerts.firing, ...alerts.resolved];
+  if (all.length === 0) return alerts;
+  const fps = await muted(all);
+  return fps.size ? filterAlerts(alerts, (a) => fps.has(a.fingerprint)) : alerts;
 }
 
 /** Nothing left: what a stage returns when it mutes the whole notification. */

@@ -3,15 +3,16 @@ import type { FlushAlerts, FlushContext } from './flush-context';
 import { dropMuted, type FlushStage } from './flush-stage';
 
 /**
- * Port (Alertmanager's `types.Muter`): whether something mutes an alert at the flush's `now` — the
- * inhibition rules (a firing source alert) or the silences. May be async (an index, a cache).
+ * Port (Alertmanager's `types.Muter`, asked for a whole notification at once): the fingerprints of the
+ * alerts something mutes at the flush's `now` — the inhibition rules (a firing source alert) or the
+ * silences. May be async (an index, a cache).
  */
 export interface Muter {
-  mutes(alert: Alert, ctx: FlushContext): boolean | Promise<boolean>;
+  muted(alerts: readonly Alert[], ctx: FlushContext): ReadonlySet<string> | Promise<ReadonlySet<string>>;
 }
 
-/** Mutes nothing: the stand-in until inhibition and silences are applied. */
-export const MUTES_NOTHING: Muter = { mutes: () => false };
+/** Mutes nothing: no rules, no silences. */
+export const MUTES_NOTHING: Muter = { muted: () => new Set() };
 
 /**
  * Drops the alerts its muter mutes (Alertmanager's MuteStage), in both halves. The pipeline runs two:
@@ -24,6 +25,6 @@ export class MuteStage implements FlushStage {
   ) {}
 
   apply(ctx: FlushContext, alerts: FlushAlerts): Promise<FlushAlerts> {
-    return dropMuted(alerts, (a) => this.muter.mutes(a, ctx));
+    return dropMuted(alerts, (all) => this.muter.muted(all, ctx));
   }
 }

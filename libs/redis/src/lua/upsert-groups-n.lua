@@ -3,7 +3,8 @@
 
   KEYS[1]                 tenant group index (zset groupId -> expiry ms)
   KEYS[2 .. 1+3G]         per group i: firing hash, recovery hash, meta hash (same {groupId} hash tag)
-  KEYS[2+3G ..]           due-index buckets referenced by the groups (zset member -> due ms)
+  KEYS[2+3G ..]           due-index buckets referenced by the groups (zset member -> due ms), then the
+                          inhibition source lists referenced by the index entries (zset fingerprint -> endsAt)
   KEYS[#KEYS-1]           tenant usage hash ('n' -> alerts held, <groupId> -> alerts of that group)
   KEYS[#KEYS]             tenant ingest token bucket (hash 't' tokens, 'at' ms)
 
@@ -20,6 +21,11 @@
   then (optional) S, and per shared string (3): group index 1..G, id, JSON — a forwarded alert's source
                        ({groupKey, receiver} of the sending Alertmanager), stored once in the group's meta
                        hash as field 'src:<id>' and referenced from the alert body as "src":"<id>".
+  then (optional) I, and per inhibition index entry (2): alert ordinal (1-based position of the alert among
+                       all alerts of the request, in order), KEYS index of a source list. After the merge,
+                       a written alert that fires is added to the list scored by its merged endsAt; one
+                       that has resolved is taken out (a resolved source stops inhibiting at once). The
+                       node decides which rules an alert is a source of; the merge decides whether it fires.
 
   Alert value (as sent and as stored): "<startsAt ms>:<endsAt ms>:<timeout 0|1>:<updatedAt ms>|<body JSON>".
   Merge rules mirror libs/domain/src/alert-merge.ts (Alertmanager's provider/mem + Alert.Merge).
@@ -43,6 +49,9 @@ local k = 2
 local written, created = 0, 0
 local indexExpiry = 0
 local dueExp = {}
+-- Per alert ordinal of the request: fingerprint and merged endsAt, for the inhibition index.
+local ord = 0
+local ordFp, ordEnd = {}, {}
 
 -- Signed, so a stray negative time parses (ingest rejects times before 1970; this is defence in depth).
 local function header(v)
@@ -57,6 +66,7 @@ end
 if not now or not retention or not G or G < 0 or G ~= math.floor(G) or #KEYS < 1 + 3 * G then
   return bad('bad request header')
 end
+local totalAlerts = 0
 do
   local i = a
   for g = 1, G do
@@ -67,6 +77,7 @@ do
       return bad('bad group ' .. g)
     end
     i = i + 7
+    totalAlerts = totalAlerts + n
     for j = 1, n do
       local v = ARGV[i + 1]
       if not ARGV[i] or not v or not header(v) then return bad('bad alert ' .. j .. ' of group ' .. g) end
@@ -78,6 +89,15 @@ do
   for j = 1, S do
     local gi = tonumber(ARGV[i + 1 + (j - 1) * 3])
     if not gi or gi < 1 or gi > G or not ARGV[i + 3 * j] then return bad('bad shared string ' .. j) end
+  end
+  i = i + 3 * S + 1
+  local I = tonumber(ARGV[i] or '0')
+  if not I then return bad('bad inhibition entries') end
+  for j = 1, I do
+    local o, ki = tonumber(ARGV[i + 2 * j - 1]), tonumber(ARGV[i + 2 * j])
+    if not o or o < 1 or o > totalAlerts or not ki or ki <= 1 + 3 * G or ki > #KEYS - 2 then
+      return bad('bad inhibition entry ' .. j)
+    end
   end
 end
 
@@ -167,7 +187,7 @@ for _ = 1, G do
   end
   if over then
     -- Refused whole: none of its alerts, no keys.
-    refused, a, n = refused + n, a + 2 * n, 0
+    refused, a, ord, n = refused + n, a + 2 * n, ord + n, 0
     if hit == 0 then hit = over end
   elseif not meta[1] then
     local ok, m = pcall(cjson.decode, ARGV[a + 4])
@@ -185,6 +205,7 @@ for _ = 1, G do
     local fp, v = ARGV[a], ARGV[a + 1]
     local s, e, t, u = header(v)
     a = a + 2
+    ord = ord + 1
     local inFiring = true
     local old = redis.call('HGET', fk, fp)
     if not old then
@@ -240,6 +261,7 @@ for _ = 1, G do
     if not refuse then
       if e > maxEnd then maxEnd = e end
       written = written + 1
+      ordFp[ord], ordEnd[ord] = fp, e
     end
   end
   if counting and not over and gc ~= gc0 then redis.call('HSET', usageKey, gid, gc) end
@@ -283,6 +305,27 @@ for _ = 1, tonumber(ARGV[a] or '0') do
   local mk = KEYS[1 + (tonumber(ARGV[a + 1]) - 1) * 3 + 3]
   if redis.call('EXISTS', mk) == 1 then redis.call('HSETNX', mk, 'src:' .. ARGV[a + 2], ARGV[a + 3]) end
   a = a + 3
+end
+-- Inhibition sources: listed while firing, scored by endsAt (the reader takes scores after its now).
+a = a + 1
+local touched = {}
+for _ = 1, tonumber(ARGV[a] or '0') do
+  local o, key = tonumber(ARGV[a + 1]), KEYS[tonumber(ARGV[a + 2])]
+  a = a + 2
+  local e = ordEnd[o]
+  if e then -- not refused
+    if e > now then
+      redis.call('ZADD', key, string.format('%d', e), ordFp[o])
+      if (touched[key] or 0) < e then touched[key] = e end
+    else
+      redis.call('ZREM', key, ordFp[o])
+      touched[key] = touched[key] or 0
+    end
+  end
+end
+for key, maxEnd in pairs(touched) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now) -- sources resolved by time since they were written
+  if maxEnd > 0 and redis.call('PTTL', key) < maxEnd - now then redis.call('PEXPIRE', key, maxEnd - now + STEP) end
 end
 for key, exp in pairs(dueExp) do
   if redis.call('PTTL', key) < exp - now then redis.call('PEXPIRE', key, exp - now) end

@@ -1,0 +1,3 @@
+export * from './inhibit-rule';
+export * from './inhibition-index';
+export * from './inhibitor';
