@@ -22,3 +22,4 @@ export * from './memory-flush.store';
 export * from './webhook-payload';
 export * from './retry-policy';
 export * from './inhibit/index';
+export * from './alert-status';

@@ -6,16 +6,19 @@ import {
   compileGoRegex,
   isResolved,
   matchesAll,
+  StatusView,
   type Alert,
+  type AlertStatus,
   type Clock,
   type GoRegex,
   type GroupStore,
+  type InhibitionRules,
   type LabelSet,
   type Matcher,
   type StoredGroup,
 } from '@herald/domain';
 import { CLOCK } from '../clock/clock.module';
-import { GROUP_STORE } from '../store/group-store.module';
+import { GROUP_STORE, INHIBITION_RULES } from '../store/group-store.module';
 import { badRequest } from '../http/http-error';
 import { alertWire, type AlertWire } from './alert-wire';
 import { filterMatchers, lastValue, type Query as Q } from '../http/query';
@@ -23,13 +26,14 @@ import { filterMatchers, lastValue, type Query as Q } from '../http/query';
 /** Alertmanager API v2 `gettableAlert`. */
 export interface GettableAlert extends AlertWire {
   receivers: { name: string }[];
-  status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
+  status: AlertStatus;
 }
 
 /**
  * Read side of Alertmanager's API v2 (amtool, karma and Grafana use it): active alerts and alert groups,
- * with `filter` matchers and a `receiver` regex. Silences and inhibitions arrive with a later issue, so
- * every alert is `active` and `silenced=false`/`inhibited=false` filters keep everything.
+ * with `filter` matchers, a `receiver` regex and the state filters (`active`, `inhibited`, `silenced`,
+ * `unprocessed`; `muted` on groups). Each alert's status is computed at query time from the tenant's
+ * alerts (inhibition: a firing source in any group) and, on groups, the route's time intervals now.
  */
 @Controller('api/v2/alerts')
 @UseGuards(ApiKeyGuard) // Alertmanager API clients present the tenant's API key, as senders do
@@ -37,24 +41,31 @@ export class AlertsController {
   constructor(
     @Inject(GROUP_STORE) private readonly store: GroupStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(INHIBITION_RULES) private readonly rules: InhibitionRules,
   ) {}
+
+  private view(tenant: string, groups: StoredGroup[], now: number): StatusView {
+    return new StatusView(groups, now, { tenant, rules: this.rules });
+  }
 
   @Get()
   async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableAlert[]> {
     const f = parseFilters(q);
     const now = this.clock.now();
     const groups = await this.store.listGroups(ctx.tenant);
+    const view = this.view(ctx.tenant, groups, now);
     const byFp = new Map<string, GettableAlert>();
     for (const g of groups) {
       if (f.receiver && !f.receiver.test(g.receiver)) continue;
       for (const a of g.firing) {
-        if (!f.wantActive || isResolved(a, now) || !matchesAll(f.matchers, a.labels)) continue;
+        if (isResolved(a, now) || !matchesAll(f.matchers, a.labels)) continue;
         const seen = byFp.get(a.fingerprint);
         if (seen) {
           if (!seen.receivers.some((r) => r.name === g.receiver)) seen.receivers.push({ name: g.receiver });
-        } else {
-          byFp.set(a.fingerprint, gettable(a, [g.receiver]));
+          continue;
         }
+        const status = view.alert(a);
+        if (wanted(f, status)) byFp.set(a.fingerprint, gettable(a, [g.receiver], status));
       }
     }
     return [...byFp.values()].sort((x, y) =>
@@ -71,12 +82,16 @@ export class AlertsController {
     const now = this.clock.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
     const groups = await this.store.listGroups(ctx.tenant);
+    const view = this.view(ctx.tenant, groups, now);
     groups.sort(byGroupKey);
     for (const g of groups) {
       if (f.receiver && !f.receiver.test(g.receiver)) continue;
+      const mutedBy = view.groupMutedBy(g);
+      if (!f.muted && mutedBy.length > 0) continue;
       const alerts = g.firing
-        .filter((a) => f.wantActive && !isResolved(a, now) && matchesAll(f.matchers, a.labels))
-        .map((a) => gettable(a, [g.receiver]))
+        .filter((a) => !isResolved(a, now) && matchesAll(f.matchers, a.labels))
+        .map((a) => gettable(a, [g.receiver], view.alertInGroup(a, mutedBy)))
+        .filter((a) => wanted(f, a.status))
         .sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : 1));
       if (alerts.length) out.push({ labels: g.labels, receiver: { name: g.receiver }, alerts });
     }
@@ -88,12 +103,28 @@ function byGroupKey(a: StoredGroup, b: StoredGroup): number {
   return a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0;
 }
 
-function gettable(a: Alert, receivers: string[]): GettableAlert {
-  return {
-    ...alertWire(a),
-    receivers: receivers.map((name) => ({ name })),
-    status: { state: 'active', silencedBy: [], inhibitedBy: [] },
-  };
+function gettable(a: Alert, receivers: string[], status: AlertStatus): GettableAlert {
+  return { ...alertWire(a), receivers: receivers.map((name) => ({ name })), status };
+}
+
+/** Alertmanager's alertFilter on the status: each `false` flag drops the alerts in that state. */
+function wanted(f: Filters, s: AlertStatus): boolean {
+  if (!f.active && s.state === 'active') return false;
+  if (!f.unprocessed && s.state === 'unprocessed') return false;
+  if (!f.silenced && s.silencedBy.length > 0) return false;
+  if (!f.inhibited && s.inhibitedBy.length > 0) return false;
+  return true;
+}
+
+interface Filters {
+  matchers: Matcher[];
+  receiver?: GoRegex;
+  active: boolean;
+  silenced: boolean;
+  inhibited: boolean;
+  unprocessed: boolean;
+  /** Groups only (Alertmanager 0.28): false drops groups a time interval mutes now. */
+  muted: boolean;
 }
 
 function parseBool(q: Q, name: string, def: boolean): boolean {
@@ -104,7 +135,7 @@ function parseBool(q: Q, name: string, def: boolean): boolean {
   throw badRequest(name, `must be true or false, got ${JSON.stringify(s)}`);
 }
 
-function parseFilters(q: Q): { matchers: Matcher[]; receiver?: GoRegex; wantActive: boolean } {
+function parseFilters(q: Q): Filters {
   const matchers = filterMatchers(q);
   let receiver: GoRegex | undefined;
   const r = Array.isArray(q.receiver) ? q.receiver[0] : q.receiver;
@@ -115,7 +146,13 @@ function parseFilters(q: Q): { matchers: Matcher[]; receiver?: GoRegex; wantActi
       throw badRequest('receiver', `invalid regular expression: ${(e as Error).message}`);
     }
   }
-  // Without silences and inhibitions every alert is active: `active=false` selects none.
-  for (const b of ['silenced', 'inhibited', 'unprocessed']) parseBool(q, b, true);
-  return { matchers, receiver, wantActive: parseBool(q, 'active', true) };
+  return {
+    matchers,
+    receiver,
+    active: parseBool(q, 'active', true),
+    silenced: parseBool(q, 'silenced', true),
+    inhibited: parseBool(q, 'inhibited', true),
+    unprocessed: parseBool(q, 'unprocessed', true),
+    muted: parseBool(q, 'muted', true),
+  };
 }

@@ -1,0 +1,85 @@
+import type { Alert } from './alert';
+import type { StoredGroup } from './group.store';
+import type { InhibitionRules } from './inhibit/inhibit-rule';
+import { inhibitionsOf, type Inhibition } from './inhibit/inhibitor';
+
+/** Alertmanager's alert states in API v2 (`unprocessed` is never reported: Herald routes at ingest). */
+export type AlertState = 'active' | 'suppressed' | 'unprocessed';
+
+/** Alertmanager's API v2 `alertStatus` (with 0.28's `mutedBy`). */
+export interface AlertStatus {
+  state: AlertState;
+  /** Ids of the silences that mute the alert. */
+  silencedBy: string[];
+  /** Fingerprint of the firing source alert that inhibits it (Alertmanager reports one). */
+  inhibitedBy: string[];
+  /** Names of the time intervals that mute the alert's group now (`/alerts/groups` only, as Alertmanager). */
+  mutedBy: string[];
+}
+
+/** The status of an alert from what mutes it: suppressed when anything does, else active. */
+export function alertStatus(parts: {
+  silencedBy?: readonly string[];
+  inhibitedBy?: readonly string[];
+  mutedBy?: readonly string[];
+}): AlertStatus {
+  const silencedBy = [...(parts.silencedBy ?? [])];
+  const inhibitedBy = [...(parts.inhibitedBy ?? [])];
+  const mutedBy = [...(parts.mutedBy ?? [])];
+  const quiet = silencedBy.length > 0 || inhibitedBy.length > 0 || mutedBy.length > 0;
+  return { state: quiet ? 'suppressed' : 'active', silencedBy, inhibitedBy, mutedBy };
+}
+
+/** Why an alert is quiet, as the dashboard explains it. */
+export interface QuietReasons {
+  /** The inhibiting source and the rule's name. */
+  inhibitedBy?: { source: string; rule: string };
+  /** Silence ids. */
+  silencedBy: string[];
+}
+
+/**
+ * The query-time view of a tenant's alerts: who inhibits whom (sources are the listed alerts, as
+ * Alertmanager's inhibitor sees every alert it holds) and which time intervals mute which group now.
+ * Built once per request from the tenant's groups, then asked per alert and group.
+ */
+export class StatusView {
+  private readonly inhibited: Map<string, Inhibition>;
+
+  constructor(
+    groups: readonly Pick<StoredGroup, 'firing' | 'recovery'>[],
+    private readonly now: number,
+    private readonly opts: {
+      tenant: string;
+      rules?: InhibitionRules;
+      /** Names of the time intervals muting a route's groups at `now` (none when absent). */
+      groupMutedBy?: (routeId: string, now: number) => string[];
+    },
+  ) {
+    const alerts: Alert[] = [];
+    for (const g of groups) alerts.push(...g.firing, ...g.recovery);
+    this.inhibited = opts.rules ? inhibitionsOf(opts.rules, opts.tenant, alerts, now) : new Map();
+  }
+
+  /** `/api/v2/alerts` status: inhibition and silences (time intervals are per group, not per alert). */
+  alert(a: Pick<Alert, 'fingerprint'>): AlertStatus {
+    const inh = this.inhibited.get(a.fingerprint);
+    return alertStatus({ inhibitedBy: inh ? [inh.source] : [] });
+  }
+
+  /** `/api/v2/alerts/groups` status of an alert in a group: the group's time-interval mutes count too. */
+  alertInGroup(a: Pick<Alert, 'fingerprint'>, mutedBy: readonly string[]): AlertStatus {
+    const inh = this.inhibited.get(a.fingerprint);
+    return alertStatus({ inhibitedBy: inh ? [inh.source] : [], mutedBy });
+  }
+
+  /** The time intervals muting a group's route now (mute intervals in force, or outside its active ones). */
+  groupMutedBy(g: Pick<StoredGroup, 'routeId'>): string[] {
+    return this.opts.groupMutedBy?.(g.routeId, this.now) ?? [];
+  }
+
+  reasons(a: Pick<Alert, 'fingerprint'>): QuietReasons {
+    const inh = this.inhibited.get(a.fingerprint);
+    return { ...(inh ? { inhibitedBy: { source: inh.source, rule: inh.rule.name } } : {}), silencedBy: [] };
+  }
+}
