@@ -60,7 +60,7 @@ describe('ingest over HTTP, Redis mode', () => {
     const db = groups.body.find((g: any) => g.receiver.name === 'dbteam');
     expect(db.labels).toEqual({ alertname: 'Alert0' });
     expect(db.alerts[0].labels.instance).toBe('host-100');
-    expect(db.alerts[0].status).toEqual({ state: 'active', silencedBy: [], inhibitedBy: [] });
+    expect(db.alerts[0].status).toEqual({ state: 'active', silencedBy: [], inhibitedBy: [], mutedBy: [] });
 
     const alerts = await getJson(`${node.url}/api/v2/alerts?filter=instance%3D~%22host-1.%22`);
     expect(alerts.body.map((a: any) => a.labels.instance).sort()).toEqual(
