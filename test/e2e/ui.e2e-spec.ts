@@ -34,6 +34,10 @@ route:
   repeat_interval: 4h
 receivers:
   - name: default
+inhibit_rules:
+  - name: node down mutes tickets
+    source_matchers: [alertname="NodeDown"]
+    target_matchers: [severity="ticket"]
 herald:
 ${await tenantsYaml([
   {
@@ -166,6 +170,13 @@ describe('dashboard at /ui', () => {
       expect(text).toContain('repeat_interval 4h');
       expect(text).toContain('instance=api-2');
       expect(text).not.toContain('OldIncident');
+      // Why an alert is quiet: DiskFull (a ticket) is inhibited while NodeDown fires.
+      expect(text).toContain(
+        'inhibited by NodeDown instance=worker-7 severity=page (rule node down mutes tickets)',
+      );
+      expect(await page.$$eval('#groups span.badge.quiet', (b) => b.map((x) => x.textContent))).toEqual([
+        'inhibited',
+      ]);
       // User data is text, never markup.
       expect(text).toContain(XSS);
       expect(await page.$$('#groups img')).toHaveLength(0);

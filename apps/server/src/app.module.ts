@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { HeraldConfigModule, type HeraldConfig } from '@herald/config';
 import { AdminModule } from './admin/admin.module';
 import { AlertsController } from './alerts/alerts.controller';
+import { StatusViews } from './alerts/status-views';
 import { AuthModule } from './auth/auth.module';
 import { ClockModule } from './clock/clock.module';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -39,7 +40,10 @@ export class AppModule {
         ...(roles.has('scheduler') ? [FlushModule.forRoot(config)] : []),
       ],
       controllers: api ? [IngestController, AlertsController, UiController] : [],
-      providers: [...(api ? [IngestService] : []), { provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [
+        ...(api ? [IngestService, StatusViews] : []),
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { Alert } from './alert';
+import type { Alert, LabelSet } from './alert';
 import type { StoredGroup } from './group.store';
 import type { InhibitionRules } from './inhibit/inhibit-rule';
 import { inhibitionsOf, type Inhibition } from './inhibit/inhibitor';
@@ -32,10 +32,12 @@ export function alertStatus(parts: {
 
 /** Why an alert is quiet, as the dashboard explains it. */
 export interface QuietReasons {
-  /** The inhibiting source and the rule's name. */
-  inhibitedBy?: { source: string; rule: string };
+  /** The inhibiting source (fingerprint and labels) and the rule's name. */
+  inhibitedBy: { source: string; sourceLabels: LabelSet; rule: string } | null;
   /** Silence ids. */
   silencedBy: string[];
+  /** Time intervals muting the alert's group(s) now. */
+  mutedBy: string[];
 }
 
 /**
@@ -45,6 +47,7 @@ export interface QuietReasons {
  */
 export class StatusView {
   private readonly inhibited: Map<string, Inhibition>;
+  private readonly labelsOf = new Map<string, LabelSet>();
 
   constructor(
     groups: readonly Pick<StoredGroup, 'firing' | 'recovery'>[],
@@ -58,6 +61,7 @@ export class StatusView {
   ) {
     const alerts: Alert[] = [];
     for (const g of groups) alerts.push(...g.firing, ...g.recovery);
+    for (const a of alerts) this.labelsOf.set(a.fingerprint, a.labels);
     this.inhibited = opts.rules ? inhibitionsOf(opts.rules, opts.tenant, alerts, now) : new Map();
   }
 
@@ -78,8 +82,16 @@ export class StatusView {
     return this.opts.groupMutedBy?.(g.routeId, this.now) ?? [];
   }
 
-  reasons(a: Pick<Alert, 'fingerprint'>): QuietReasons {
+  /** Why an alert is quiet (null: it is not), `mutedBy` being its groups' time intervals. */
+  reasons(a: Pick<Alert, 'fingerprint'>, mutedBy: readonly string[] = []): QuietReasons | null {
     const inh = this.inhibited.get(a.fingerprint);
-    return { ...(inh ? { inhibitedBy: { source: inh.source, rule: inh.rule.name } } : {}), silencedBy: [] };
+    if (!inh && mutedBy.length === 0) return null;
+    return {
+      inhibitedBy: inh
+        ? { source: inh.source, sourceLabels: this.labelsOf.get(inh.source) ?? {}, rule: inh.rule.name }
+        : null,
+      silencedBy: [],
+      mutedBy: [...mutedBy],
+    };
   }
 }

@@ -13,6 +13,30 @@ export class AdminAlertDto {
   @ApiProperty() updatedAt!: string;
   @ApiProperty() generatorURL!: string;
   @ApiProperty({ enum: ['firing', 'resolved'] }) state!: 'firing' | 'resolved';
+  @ApiPropertyOptional({
+    nullable: true,
+    type: () => QuietDto,
+    description: 'why nothing is sent for it; null when nothing mutes it',
+  })
+  quiet!: QuietDto | null;
+}
+
+/** The firing source that inhibits an alert, and the rule. */
+export class InhibitedByDto {
+  @ApiProperty({ description: 'fingerprint of the source alert' }) source!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) sourceLabels!: Record<
+    string,
+    string
+  >;
+  @ApiProperty({ description: 'rule name, or inhibit_rules[i] when unnamed' }) rule!: string;
+}
+
+/** Why an alert is quiet: inhibited, silenced, or muted by a time interval of its group's route. */
+export class QuietDto {
+  @ApiPropertyOptional({ nullable: true, type: () => InhibitedByDto }) inhibitedBy!: InhibitedByDto | null;
+  @ApiProperty({ type: [String], description: 'silence ids' }) silencedBy!: string[];
+  @ApiProperty({ type: [String], description: 'time interval names muting its group now' })
+  mutedBy!: string[];
 }
 
 /** An alert with the ids of the groups that hold it (GET /api/v1/alerts). */
@@ -29,6 +53,7 @@ export class GroupSummaryDto {
   @ApiProperty() firing!: number;
   @ApiProperty() recovery!: number;
   @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: [String], description: 'time intervals muting the group now' }) mutedBy!: string[];
 }
 
 /** GET /api/v1/groups. */
@@ -54,6 +79,7 @@ export class GroupDetailDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: GroupTimersDto }) timers!: GroupTimersDto;
+  @ApiProperty({ type: [String], description: 'time intervals muting the group now' }) mutedBy!: string[];
   @ApiProperty({ type: [AdminAlertDto] }) firing!: AdminAlertDto[];
   @ApiProperty({ type: [AdminAlertDto] }) recovery!: AdminAlertDto[];
   @ApiPropertyOptional({

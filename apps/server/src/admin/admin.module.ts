@@ -3,11 +3,12 @@ import { AuthModule } from '../auth/auth.module';
 import { GroupStoreModule } from '../store/group-store.module';
 import { AdminAlertsController, GroupsController } from './groups.controller';
 import { TenantGroupsRepository } from './tenant-groups.repository';
+import { StatusViews } from '../alerts/status-views';
 
 /** The tenant-scoped admin API (groups, alerts); sessions live in AuthModule. */
 @Module({
   imports: [AuthModule, GroupStoreModule],
   controllers: [GroupsController, AdminAlertsController],
-  providers: [TenantGroupsRepository],
+  providers: [TenantGroupsRepository, StatusViews],
 })
 export class AdminModule {}

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { isResolved, type Alert, type Clock, type StoredGroup } from '@herald/domain';
+import { isResolved, type Alert, type Clock, type StatusView, type StoredGroup } from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
 import { AuthService } from '../auth/auth.service';
 import { AdminDelete, Target, Tenant, type AdminTarget } from '../auth/decorators';
@@ -51,15 +51,13 @@ export class GroupsController {
       throw badRequest('limit', 'must be an integer 1..1000');
     const cursor = one(q, 'cursor');
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    const { groups, more } = await this.groups.list(ctx, {
-      state,
-      receiver: one(q, 'receiver'),
-      matchers: filterMatchers(q),
-      limit,
-      after,
-    });
+    const { groups, more, view } = await this.groups.list(
+      ctx,
+      { state, receiver: one(q, 'receiver'), matchers: filterMatchers(q), limit, after },
+      this.clock.now(),
+    );
     return {
-      groups: groups.map(summary),
+      groups: groups.map((g) => summary(g, view)),
       nextCursor: more ? encodeCursor(groups[groups.length - 1].groupId) : null,
     };
   }
@@ -68,9 +66,11 @@ export class GroupsController {
   @ApiOperation({ summary: "One group of the caller's tenant: alerts, timers, last notification" })
   @ApiOkResponse({ type: GroupDetailDto })
   async get(@Tenant() ctx: TenantContext, @Param('id') id: string): Promise<GroupDetailDto> {
-    const g = GROUP_ID.test(id) ? await this.groups.get(ctx, id) : null;
-    if (!g) throw notFound();
     const now = this.clock.now();
+    const found = GROUP_ID.test(id) ? await this.groups.get(ctx, id, now) : null;
+    if (!found) throw notFound();
+    const { group: g, view } = found;
+    const mutedBy = view.groupMutedBy(g);
     return {
       id: g.groupId,
       groupKey: g.groupKey,
@@ -79,8 +79,9 @@ export class GroupsController {
       labels: g.labels,
       createdAt: new Date(g.createdAt).toISOString(),
       timers: { groupWait: g.groupWait, groupInterval: g.groupInterval, repeatInterval: g.repeatInterval },
-      firing: g.firing.map((a) => alertView(a, now)),
-      recovery: g.recovery.map((a) => alertView(a, now)),
+      mutedBy,
+      firing: g.firing.map((a) => alertView(a, now, view, mutedBy)),
+      recovery: g.recovery.map((a) => alertView(a, now, view, mutedBy)),
       lastNotification: null,
     };
   }
@@ -114,8 +115,8 @@ export class AdminAlertsController {
   @ApiOkResponse({ type: [AdminAlertWithGroupsDto] })
   async list(@Tenant() ctx: TenantContext, @Query() q: Q): Promise<AdminAlertWithGroupsDto[]> {
     const now = this.clock.now();
-    const rows = await this.groups.alerts(ctx, filterMatchers(q));
-    return rows.map(({ alert, groups }) => ({ ...alertView(alert, now), groups }));
+    const { rows, view } = await this.groups.alerts(ctx, filterMatchers(q), now);
+    return rows.map(({ alert, groups, mutedBy }) => ({ ...alertView(alert, now, view, mutedBy), groups }));
   }
 }
 
@@ -134,8 +135,9 @@ function decodeCursor(c: string): string {
   return s.slice(2);
 }
 
-function summary(g: StoredGroup): GroupSummaryDto {
+function summary(g: StoredGroup, view: StatusView): GroupSummaryDto {
   return {
+    mutedBy: view.groupMutedBy(g),
     id: g.groupId,
     groupKey: g.groupKey,
     receiver: g.receiver,
@@ -146,9 +148,10 @@ function summary(g: StoredGroup): GroupSummaryDto {
   };
 }
 
-function alertView(a: Alert, now: number): AdminAlertDto {
+function alertView(a: Alert, now: number, view: StatusView, mutedBy: readonly string[]): AdminAlertDto {
   return {
     ...alertWire(a),
     state: isResolved(a, now) ? 'resolved' : 'firing',
+    quiet: view.reasons(a, mutedBy),
   };
 }

@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { matchesAll, type Alert, type GroupStore, type Matcher, type StoredGroup } from '@herald/domain';
+import {
+  matchesAll,
+  type Alert,
+  type GroupStore,
+  type Matcher,
+  type StatusView,
+  type StoredGroup,
+} from '@herald/domain';
+import { StatusViews } from '../alerts/status-views';
 import { TenantContext } from '@herald/sessions';
 import { GROUP_STORE } from '../store/group-store.module';
 
@@ -20,37 +28,73 @@ export interface GroupQuery {
  */
 @Injectable()
 export class TenantGroupsRepository {
-  constructor(@Inject(GROUP_STORE) private readonly store: GroupStore) {}
+  constructor(
+    @Inject(GROUP_STORE) private readonly store: GroupStore,
+    private readonly views: StatusViews,
+  ) {}
 
-  /** A page of the tenant's groups ordered by id, and whether more follow. */
-  async list(ctx: TenantContext, q: GroupQuery): Promise<{ groups: StoredGroup[]; more: boolean }> {
-    const all = await this.store.listGroups(tenantOf(ctx));
+  /**
+   * A page of the tenant's groups ordered by id, whether more follow, and the status view at `now`
+   * (why alerts are quiet: inhibition needs every alert of the tenant, which the listing reads anyway).
+   */
+  async list(
+    ctx: TenantContext,
+    q: GroupQuery,
+    now: number,
+  ): Promise<{ groups: StoredGroup[]; more: boolean; view: StatusView }> {
+    const tenant = tenantOf(ctx);
+    const all = await this.store.listGroups(tenant);
     const hit = all
       .filter((g) => (q.after === undefined || g.groupId > q.after) && matchesQuery(g, q))
       .sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
-    return { groups: hit.slice(0, q.limit), more: hit.length > q.limit };
+    return {
+      groups: hit.slice(0, q.limit),
+      more: hit.length > q.limit,
+      view: this.views.of(tenant, all, now),
+    };
   }
 
-  get(ctx: TenantContext, groupId: string): Promise<StoredGroup | null> {
-    return this.store.getGroup(tenantOf(ctx), groupId);
+  /** One group and the status view at `now` (read from the tenant's groups: sources may sit in any). */
+  async get(
+    ctx: TenantContext,
+    groupId: string,
+    now: number,
+  ): Promise<{ group: StoredGroup; view: StatusView } | null> {
+    const tenant = tenantOf(ctx);
+    const group = await this.store.getGroup(tenant, groupId);
+    if (!group) return null;
+    return { group, view: this.views.of(tenant, await this.store.listGroups(tenant), now) };
   }
 
   delete(ctx: TenantContext, groupId: string): Promise<boolean> {
     return this.store.deleteGroup(tenantOf(ctx), groupId);
   }
 
-  /** The tenant's alerts (each with the groups holding it) matching every matcher. */
-  async alerts(ctx: TenantContext, matchers: Matcher[]): Promise<{ alert: Alert; groups: string[] }[]> {
-    const byFp = new Map<string, { alert: Alert; groups: string[] }>();
-    for (const g of await this.store.listGroups(tenantOf(ctx))) {
+  /**
+   * The tenant's alerts matching every matcher, each with the groups holding it and the time intervals
+   * muting any of those groups now, and the status view at `now`.
+   */
+  async alerts(
+    ctx: TenantContext,
+    matchers: Matcher[],
+    now: number,
+  ): Promise<{ rows: { alert: Alert; groups: string[]; mutedBy: string[] }[]; view: StatusView }> {
+    const tenant = tenantOf(ctx);
+    const all = await this.store.listGroups(tenant);
+    const view = this.views.of(tenant, all, now);
+    const byFp = new Map<string, { alert: Alert; groups: string[]; mutedBy: string[] }>();
+    for (const g of all) {
+      const muted = view.groupMutedBy(g);
       for (const a of [...g.firing, ...g.recovery]) {
         if (!matchesAll(matchers, a.labels)) continue;
-        const seen = byFp.get(a.fingerprint);
-        if (seen) seen.groups.push(g.groupId);
-        else byFp.set(a.fingerprint, { alert: a, groups: [g.groupId] });
+        let row = byFp.get(a.fingerprint);
+        if (!row) byFp.set(a.fingerprint, (row = { alert: a, groups: [], mutedBy: [] }));
+        row.groups.push(g.groupId);
+        for (const m of muted) if (!row.mutedBy.includes(m)) row.mutedBy.push(m);
       }
     }
-    return [...byFp.values()].sort((x, y) => (x.alert.fingerprint < y.alert.fingerprint ? -1 : 1));
+    const rows = [...byFp.values()].sort((x, y) => (x.alert.fingerprint < y.alert.fingerprint ? -1 : 1));
+    return { rows, view };
   }
 }
 

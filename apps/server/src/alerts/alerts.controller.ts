@@ -6,19 +6,19 @@ import {
   compileGoRegex,
   isResolved,
   matchesAll,
-  StatusView,
+  type StatusView,
   type Alert,
   type AlertStatus,
   type Clock,
   type GoRegex,
   type GroupStore,
-  type InhibitionRules,
   type LabelSet,
   type Matcher,
   type StoredGroup,
 } from '@herald/domain';
 import { CLOCK } from '../clock/clock.module';
-import { GROUP_STORE, INHIBITION_RULES } from '../store/group-store.module';
+import { GROUP_STORE } from '../store/group-store.module';
+import { StatusViews } from './status-views';
 import { badRequest } from '../http/http-error';
 import { alertWire, type AlertWire } from './alert-wire';
 import { filterMatchers, lastValue, type Query as Q } from '../http/query';
@@ -41,11 +41,11 @@ export class AlertsController {
   constructor(
     @Inject(GROUP_STORE) private readonly store: GroupStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(INHIBITION_RULES) private readonly rules: InhibitionRules,
+    private readonly views: StatusViews,
   ) {}
 
   private view(tenant: string, groups: StoredGroup[], now: number): StatusView {
-    return new StatusView(groups, now, { tenant, rules: this.rules });
+    return this.views.of(tenant, groups, now);
   }
 
   @Get()

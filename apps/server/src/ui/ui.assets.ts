@@ -130,16 +130,36 @@ export const APP_JS = String.raw`'use strict';
       });
     });
   }
+  // Why nothing is sent for an alert: the quiet reasons the admin API computes (inhibition, time intervals, silences).
+  function quietText(q) {
+    if (!q) return '';
+    var parts = [];
+    if (q.inhibitedBy) {
+      var src = q.inhibitedBy.sourceLabels || {};
+      parts.push('inhibited by ' + (src.alertname || q.inhibitedBy.source) +
+        Object.keys(src).filter(function (k) { return k !== 'alertname'; }).sort().map(function (k) { return ' ' + k + '=' + src[k]; }).join('') +
+        ' (rule ' + q.inhibitedBy.rule + ')');
+    }
+    if (q.mutedBy && q.mutedBy.length) parts.push('muted by time interval ' + q.mutedBy.join(', '));
+    if (q.silencedBy && q.silencedBy.length) parts.push('silenced by ' + q.silencedBy.join(', '));
+    return parts.join(' · ');
+  }
+  function stateCell(a) {
+    var kids = [el('span', { cls: 'badge ' + a.state, text: a.state })];
+    if (a.quiet) kids.push(' ', el('span', { cls: 'badge quiet', title: quietText(a.quiet), text: a.quiet.inhibitedBy ? 'inhibited' : a.quiet.silencedBy.length ? 'silenced' : 'muted' }));
+    return el('td', {}, kids);
+  }
   function groupCard(g) {
     var alerts = state.groupState === 'recovery' ? g.recovery : g.firing;
     var t = g.timers || {};
     var rows = alerts.map(function (a) {
-      return el('tr', { cls: 'alert-row ' + a.state }, [
+      var summary = (a.annotations && (a.annotations.summary || a.annotations.description)) || '';
+      return el('tr', { cls: 'alert-row ' + a.state + (a.quiet ? ' quiet' : '') }, [
         el('td', { cls: 'alertname', text: a.labels.alertname || '' }),
-        el('td', {}, [el('span', { cls: 'badge ' + a.state, text: a.state })]),
+        stateCell(a),
         el('td', {}, [labelChips(a.labels, 'alertname')]),
         el('td', { text: fmtTime(a.startsAt) }),
-        el('td', { text: (a.annotations && (a.annotations.summary || a.annotations.description)) || '' }),
+        el('td', {}, [summary, a.quiet ? el('div', { cls: 'why-quiet', text: quietText(a.quiet) }) : null]),
       ]);
     });
     return el('article', { cls: 'group ' + state.groupState, 'data-group': g.id }, [
@@ -149,6 +169,7 @@ export const APP_JS = String.raw`'use strict';
         ' · group_wait ' + fmtMs(t.groupWait) + ' · group_interval ' + fmtMs(t.groupInterval) + ' · repeat_interval ' + fmtMs(t.repeatInterval),
         ' · firing ' + g.firing.length + ' · resolved ' + g.recovery.length + ' · since ' + fmtTime(g.createdAt),
       ]),
+      g.mutedBy && g.mutedBy.length ? el('p', { cls: 'why-quiet', text: 'Notifications muted now by time interval ' + g.mutedBy.join(', ') }) : null,
       el('table', { cls: 'alerts' }, [
         el('thead', {}, [el('tr', {}, ['alertname', 'state', 'labels', 'startsAt', 'summary'].map(function (h) { return el('th', { text: h }); }))]),
         el('tbody', {}, rows),
@@ -191,10 +212,10 @@ export const APP_JS = String.raw`'use strict';
       showError('');
       $('alerts-count').textContent = r.data.length + ' alert' + (r.data.length === 1 ? '' : 's');
       r.data.forEach(function (a) {
-        body.appendChild(el('tr', { cls: 'alert-row ' + a.state }, [
+        body.appendChild(el('tr', { cls: 'alert-row ' + a.state + (a.quiet ? ' quiet' : '') }, [
           el('td', { cls: 'alertname', text: a.labels.alertname || '' }),
-          el('td', {}, [el('span', { cls: 'badge ' + a.state, text: a.state })]),
-          el('td', {}, [labelChips(a.labels, 'alertname')]),
+          stateCell(a),
+          el('td', {}, [labelChips(a.labels, 'alertname'), a.quiet ? el('div', { cls: 'why-quiet', text: quietText(a.quiet) }) : null]),
           el('td', { text: fmtTime(a.startsAt) }),
           el('td', { cls: 'mono', text: (a.groups || []).join(' ') }),
         ]));
@@ -328,6 +349,9 @@ td.alertname { font-weight: 600; }
 .badge { color: #fff; padding: 1px 8px; border-radius: 10px; font-size: 12px; }
 .badge.firing { background: var(--red); }
 .badge.resolved { background: var(--green); }
+.badge.quiet { background: #777; }
+tr.alert-row.quiet td { opacity: 0.75; }
+.why-quiet { color: #555; font-size: 12px; font-style: italic; }
 tr.current td { background: #fffbe6; }
 .mono, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 #alerts-form { display: flex; gap: 8px; margin-bottom: 8px; }
