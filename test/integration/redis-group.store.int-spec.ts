@@ -248,6 +248,42 @@ describe('FailoverGroupStore against a real redis-server', () => {
     await own.stop();
   });
 
+  it('inhibits from the memory index during an outage, and the merge indexes the sources in Redis', async () => {
+    const rules = new InhibitionRules([
+      {
+        sourceMatchers: parseMatchers('sev="crit"'),
+        targetMatchers: parseMatchers('sev="warn"'),
+        equal: ['c'],
+      },
+    ]);
+    const own = await RedisServer.start();
+    const client = await connectedClient(own.url, 300, 300);
+    const redisStore = new RedisGroupStore(client, new RedisKeys(prefix(), 16), {
+      retention: 3_600_000,
+      inhibition: rules,
+    });
+    const store = new FailoverGroupStore(
+      redisStore,
+      new MemoryGroupStore({ maxAlerts: 100, maxGroups: 10, retention: 3_600_000, inhibition: rules }),
+      { log: () => undefined, warn: () => undefined },
+      { probeInterval: 50, probe: () => client.ping() },
+    );
+    const [q] = rules.targetQueries({ sev: 'warn', c: 'eu' }).map((x) => x.query);
+    await own.kill();
+    const now = Date.now();
+    const src = storedAlert('0c', now, { labels: { sev: 'crit', c: 'eu' }, endsAt: now + 600_000 });
+    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [src] }] });
+    expect(store.degraded).toBe(true);
+    expect(await store.firingSources('t', [q], now)).toEqual(['0c']);
+
+    await own.startProcess(); // same port, empty
+    await waitUntil(() => !store.degraded, { what: 'the store back on Redis' });
+    expect(await redisStore.firingSources('t', [q], Date.now())).toEqual(['0c']);
+    store.close();
+    client.disconnect();
+    await own.stop();
+  });
+
   it('falls back within one command timeout when Redis is paused (SIGSTOP)', async () => {
     const own = await RedisServer.start();
     const client = await connectedClient(own.url, 200, 200);
