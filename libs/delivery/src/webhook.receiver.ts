@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Clock, WebhookPayload } from '@herald/domain';
+import { integrationPayload, type Clock, type WebhookPayload } from '@herald/domain';
 import { postHttp, type HttpClientConfig } from './http-client';
 import type { Notification } from './notification';
 import { resultOf, type Receiver, type SendResult } from './receiver';
@@ -27,26 +27,15 @@ const value = (v: string | { file: string }): string =>
   typeof v === 'string' ? v : readFileSync(v.file, 'utf8').trim();
 
 /**
- * Applies `send_resolved` and `max_alerts` to the payload as Alertmanager does: without send_resolved
- * the resolved alerts are left out (nothing is sent if none remain); `max_alerts` keeps the first alerts
- * in Alertmanager's order and counts the rest in `truncatedAlerts`. Returns null when nothing is to be sent.
+ * Applies `send_resolved` and `max_alerts` to the payload as Alertmanager's integration stages do
+ * (`integrationPayload` in @herald/domain). Returns null when nothing is to be sent.
  */
 export function webhookBody(
   p: WebhookPayload,
   sendResolved: boolean,
   maxAlerts: number,
 ): WebhookPayload | null {
-  let alerts = p.alerts;
-  if (!sendResolved) alerts = alerts.filter((a) => a.status === 'firing');
-  if (alerts.length === 0) return null;
-  let truncated = p.truncatedAlerts;
-  if (maxAlerts > 0 && alerts.length > maxAlerts) {
-    truncated += alerts.length - maxAlerts;
-    alerts = alerts.slice(0, maxAlerts);
-  }
-  return alerts === p.alerts && truncated === p.truncatedAlerts
-    ? p
-    : { ...p, alerts, truncatedAlerts: truncated };
+  return integrationPayload(p, { sendResolved, maxAlerts });
 }
 
 /** HMAC-SHA256 of the exact body bytes, as sent in `X-Herald-Signature: sha256=<hex>`. */

@@ -54,6 +54,11 @@ describe('needsUpdate (Alertmanager DedupStage)', () => {
     ],
     ['nothing fired and nothing fires', { last: last([], ['a']), resolved: set('a') }, null],
     [
+      'fires again after "all resolved" was the last word (Alertmanager 0.32+)',
+      { last: last([], ['a']), firing: set('a') },
+      'first notification',
+    ],
+    [
       'unchanged, repeat interval not elapsed',
       { last: last(['a'], [], NOW - RI + 1), firing: set('a') },
       null,
@@ -109,8 +114,20 @@ describe('notification log helpers', () => {
   });
 
   it('receiverView: missing entries are empty views', () => {
-    expect(receiverView(null, null)).toEqual({ firing: new Set(), resolved: new Set() });
+    expect(receiverView(null, null)).toEqual({ firing: new Set(), resolved: new Set(), timestamp: null });
     expect([...receiverView(null, e('recovery', [], ['a'], 1)).resolved]).toEqual(['a']);
+  });
+
+  it('receiverView: the newer entry is the whole picture, its time the last notification', () => {
+    // A recovery notification at 200 told: a and c fire (c new since 100), b resolved.
+    const v = receiverView(e('firing', ['a', 'b'], [], 100), e('recovery', ['a', 'c'], ['b'], 200));
+    expect(v).toEqual({ firing: new Set(['a', 'c']), resolved: new Set(['b']), timestamp: 200 });
+    // "All resolved" logged without a notification (send_resolved off): nothing is believed firing,
+    // also not an alert the firing entry listed that left the group unreported.
+    const off = receiverView(e('firing', ['a', 'b'], [], 100), e('recovery', [], ['a'], 300));
+    expect(off).toEqual({ firing: new Set(), resolved: new Set(['a']), timestamp: 300 });
+    // Equal times: the recovery entry wins.
+    expect(receiverView(e('firing', ['a'], [], 5), e('recovery', [], ['a'], 5)).firing).toEqual(new Set());
   });
 });
 

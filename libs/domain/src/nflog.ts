@@ -88,7 +88,8 @@ export interface DedupInput {
 /**
  * Alertmanager's `DedupStage.needsUpdate`, returning the notification reason or null (no notification):
  * 1. nothing logged → notify iff something fires;
- * 2. the firing set is not a subset of the last firing set → new alerts;
+ * 2. the firing set is not a subset of the last firing set → new alerts (`first notification` when the
+ *    last notification had no firing alert: the group had resolved — Alertmanager 0.32+);
  * 3. nothing fires now but the last notification had firing alerts → all resolved;
  * 4. send_resolved and the resolved set is not a subset of the last resolved set → some resolved;
  * 5. otherwise only once `repeat_interval` has elapsed since the last notification (strictly, as
@@ -98,32 +99,37 @@ export function needsUpdate(i: DedupInput): NotificationReason | null {
   const { last } = i;
   if (!last) return i.firing.size > 0 ? 'first notification' : null;
   const lastFiring = new Set(last.firing);
-  if (!isSubset(i.firing, lastFiring)) return 'new alerts added';
+  if (!isSubset(i.firing, lastFiring))
+    return lastFiring.size === 0 ? 'first notification' : 'new alerts added';
   if (i.firing.size === 0 && lastFiring.size > 0) return 'all alerts resolved';
   if (i.sendResolved && !isSubset(i.resolved, new Set(last.resolved))) return 'some alerts resolved';
   return last.timestamp < i.now - i.repeatInterval ? 'repeat interval elapsed' : null;
 }
 
-/** What a receiver believes about a group, merged from the log entries of its firing and recovery halves. */
+/** What a receiver believes about a group, from the log entries of its firing and recovery halves. */
 export interface ReceiverView {
   /** Fingerprints the receiver believes are firing. */
   firing: Set<string>;
   /** Fingerprints the receiver was told are resolved (and not told since that they fire again). */
   resolved: Set<string>;
+  /** When the receiver was last told anything about the group (the newer entry), null: never. */
+  timestamp: number | null;
 }
 
 /**
- * Herald logs the firing and the recovery half separately (they flush separately), so what a receiver
- * believes about an alert is whichever of the two entries told it last: a resolved notification newer
- * than the firing one takes its alerts out of the firing view (so a re-fire is news), and a firing
- * notification newer than the resolved one takes them out of the resolved view (so a second
- * resolution is news). Ties go to the resolved entry (the later event in an alert's life).
+ * Herald logs the firing and the recovery half separately (they flush separately), but each entry is a
+ * whole picture of the group as the receiver was told it: a firing-half notification lists every alert
+ * that fires, a recovery-half notification the alerts that still fire and those that resolved (as in
+ * Alertmanager's single entry per group). So the newer entry is what the receiver believes fires, and
+ * its time is the last notification (`repeat_interval` counts from it). The resolved set also keeps what
+ * the older entry reported resolved unless the newer one reports it firing. Ties go to the recovery
+ * entry (the later event in an alert's life).
  */
 export function receiverView(firing: NflogEntry | null, recovery: NflogEntry | null): ReceiverView {
   const recoveryNewer = !!recovery && (!firing || recovery.timestamp >= firing.timestamp);
-  const f = new Set(firing?.firing ?? []);
-  const r = new Set(recovery?.resolved ?? []);
-  if (recoveryNewer) for (const fp of r) f.delete(fp);
-  else for (const fp of f) r.delete(fp);
-  return { firing: f, resolved: r };
+  const [newer, older] = recoveryNewer ? [recovery, firing] : [firing, recovery];
+  const f = new Set(newer?.firing ?? []);
+  const r = new Set(newer?.resolved ?? []);
+  for (const fp of older?.resolved ?? []) if (!f.has(fp)) r.add(fp);
+  return { firing: f, resolved: r, timestamp: newer?.timestamp ?? null };
 }

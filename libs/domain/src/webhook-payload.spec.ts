@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Alert, LabelSet } from './alert';
-import { buildWebhookPayload, compareAlerts, goTime, idempotencyKey, quoteMeta } from './webhook-payload';
+import {
+  buildWebhookPayload,
+  compareAlerts,
+  goTime,
+  idempotencyKey,
+  integrationPayload,
+  quoteMeta,
+  type WebhookPayloadInput,
+} from './webhook-payload';
 
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 600);
 const alert = (fp: string, labels: LabelSet, over: Partial<Alert> = {}): Alert => ({
@@ -125,7 +133,9 @@ describe('webhook payload (Alertmanager v4)', () => {
     const cut = buildWebhookPayload({ ...input, alerts, maxAlerts: 2 });
     expect(cut.alerts.map((a) => a.fingerprint)).toEqual(['1', '2']);
     expect(cut.truncatedAlerts).toBe(4);
-    expect(cut.commonLabels).toEqual({ alertname: 'A' }); // computed over all alerts, as Alertmanager
+    // Over the alerts sent: Alertmanager truncates before it builds the template data (fixture: trunc).
+    expect(cut.commonLabels).toEqual({ alertname: 'A', job: 'a' });
+    expect(all.commonLabels).toEqual({ alertname: 'A' });
   });
 
   it('compares label sets like Go (fewer labels first, then first differing label)', () => {
@@ -155,5 +165,90 @@ describe('webhook payload (Alertmanager v4)', () => {
     const hex = createHash('sha256').update('{}:{alertname="A"}').digest('hex');
     expect(idempotencyKey('{}:{alertname="A"}', 7)).toBe(`${hex}-7`);
     expect(idempotencyKey('{}:{alertname="A"}', 7, 'recovery')).toBe(`${hex}-r7`);
+  });
+});
+
+describe('a partial resolution on the wire (issue 12 #5)', () => {
+  // x1 and x3 fire, x2 resolved: the recovery half's notification while alerts still fire.
+  const mixed = (reason: WebhookPayloadInput['reason'], maxAlerts = 0) =>
+    buildWebhookPayload({
+      receiver: 'on',
+      groupKey: '{}:{alertname="A"}',
+      groupLabels: { alertname: 'A' },
+      alerts: [
+        alert('f3', { alertname: 'A', instance: 'x3' }, { annotations: { runbook: 'r', summary: 'x3' } }),
+        alert(
+          'f2',
+          { alertname: 'A', instance: 'x2' },
+          { annotations: { runbook: 'r', summary: 'x2' }, endsAt: NOW - 1000 },
+        ),
+        alert('f1', { alertname: 'A', instance: 'x1' }, { annotations: { runbook: 'r', summary: 'x1' } }),
+      ],
+      reason,
+      externalURL: '',
+      maxAlerts,
+      now: NOW,
+    });
+
+  it('is `firing`, lists firing and resolved alerts in Alertmanager order, each with its own endsAt', () => {
+    const p = mixed('some alerts resolved');
+    expect(p.status).toBe('firing');
+    expect(p.notification_reason).toBe('some alerts resolved');
+    expect(p.alerts.map((a) => [a.labels.instance, a.status, a.endsAt])).toEqual([
+      ['x1', 'firing', '0001-01-01T00:00:00Z'],
+      ['x2', 'resolved', '2026-01-02T03:04:04.6Z'],
+      ['x3', 'firing', '0001-01-01T00:00:00Z'],
+    ]);
+    expect(p.commonLabels).toEqual({ alertname: 'A' });
+    expect(p.commonAnnotations).toEqual({ runbook: 'r' });
+  });
+
+  it('max_alerts: common labels of the alerts kept (Alertmanager), status of the whole notification', () => {
+    const p = mixed('some alerts resolved', 1);
+    expect(p.alerts.map((a) => a.labels.instance)).toEqual(['x1']);
+    expect(p).toMatchObject({ status: 'firing', truncatedAlerts: 2 });
+    expect(p.commonLabels).toEqual({ alertname: 'A', instance: 'x1' });
+    expect(p.commonAnnotations).toEqual({ runbook: 'r', summary: 'x1' });
+  });
+
+  it('per integration: send_resolved off skips a partial resolution, keeps firing alerts of other news', () => {
+    const full = mixed('some alerts resolved');
+    expect(integrationPayload(full, { sendResolved: true, maxAlerts: 0 })).toBe(full);
+    expect(integrationPayload(full, { sendResolved: false, maxAlerts: 0 })).toBeNull();
+    const added = mixed('new alerts added');
+    const off = integrationPayload(added, { sendResolved: false, maxAlerts: 0 })!;
+    expect(off.alerts.map((a) => [a.labels.instance, a.status])).toEqual([
+      ['x1', 'firing'],
+      ['x3', 'firing'],
+    ]);
+    expect(off).toMatchObject({
+      status: 'firing',
+      truncatedAlerts: 0,
+      notification_reason: 'new alerts added',
+    });
+    expect(off.commonAnnotations).toEqual({ runbook: 'r' });
+    const cut = integrationPayload(added, { sendResolved: true, maxAlerts: 2 })!;
+    expect(cut.alerts.map((a) => a.labels.instance)).toEqual(['x1', 'x2']);
+    expect(cut).toMatchObject({ status: 'firing', truncatedAlerts: 1 });
+    // Only resolved alerts kept by max_alerts: the status stays the notification's.
+    const resolvedFirst = integrationPayload(
+      { ...added, alerts: [added.alerts[1], added.alerts[0], added.alerts[2]] },
+      { sendResolved: true, maxAlerts: 1 },
+    )!;
+    expect(resolvedFirst.alerts.map((a) => a.status)).toEqual(['resolved']);
+    expect(resolvedFirst.status).toBe('firing');
+    expect(resolvedFirst.commonLabels).toEqual({ alertname: 'A', instance: 'x2' });
+    // All resolved: nothing for an integration without send_resolved.
+    const allResolved = {
+      ...added,
+      status: 'resolved' as const,
+      notification_reason: 'all alerts resolved' as const,
+    };
+    expect(
+      integrationPayload(
+        { ...allResolved, alerts: [added.alerts[1]] },
+        { sendResolved: false, maxAlerts: 0 },
+      ),
+    ).toBeNull();
   });
 });

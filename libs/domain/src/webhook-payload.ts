@@ -106,9 +106,12 @@ export function commonPairs(sets: readonly LabelSet[]): LabelSet {
 }
 
 /**
- * Builds the webhook message exactly as Alertmanager does: alerts in Alertmanager's order, status and
- * common labels/annotations computed over all alerts before `max_alerts` truncation, firing alerts
- * with the zero `endsAt`, the receiver name regexp-quoted (as in Alertmanager's template data).
+ * Builds the webhook message as Alertmanager does: alerts in Alertmanager's order (firing and resolved
+ * mixed), firing alerts with the zero `endsAt`, the receiver name regexp-quoted (as in Alertmanager's
+ * template data), common labels/annotations over the alerts sent (Alertmanager truncates to `max_alerts`
+ * before it builds the template data). One deliberate difference: `status` is `firing` when any alert of
+ * the notification fires, also when `max_alerts` cut every firing one (Alertmanager 0.25 then sends
+ * `resolved` for a group whose alerts still fire).
  */
 export function buildWebhookPayload(i: WebhookPayloadInput): WebhookPayload {
   const sorted = [...i.alerts].sort(compareAlerts);
@@ -130,13 +133,47 @@ export function buildWebhookPayload(i: WebhookPayloadInput): WebhookPayload {
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
     alerts: kept,
     groupLabels: i.groupLabels,
-    commonLabels: commonPairs(sorted.map((a) => a.labels)),
-    commonAnnotations: commonPairs(sorted.map((a) => a.annotations)),
+    commonLabels: commonPairs(kept.map((a) => a.labels)),
+    commonAnnotations: commonPairs(kept.map((a) => a.annotations)),
     externalURL: i.externalURL,
     version: '4',
     groupKey: i.groupKey,
     truncatedAlerts: alerts.length - kept.length,
     notification_reason: i.reason,
+  };
+}
+
+/**
+ * The message one integration sends, from the receiver's notification, as Alertmanager's per-integration
+ * stages shape it: without `send_resolved` the resolved alerts are left out (Alertmanager's retry stage),
+ * and a notification that only reports resolutions while alerts still fire (`some alerts resolved`) is
+ * not sent at all (that integration's own dedup would have found nothing new); `max_alerts` keeps the
+ * first alerts in Alertmanager's order and counts the rest in `truncatedAlerts`. Common labels and
+ * annotations are those of the alerts sent; `status` stays the notification's (see `buildWebhookPayload`).
+ * Null: nothing to send. Unchanged input is returned as is.
+ */
+export function integrationPayload(
+  p: WebhookPayload,
+  o: { sendResolved: boolean; maxAlerts: number },
+): WebhookPayload | null {
+  let alerts = p.alerts;
+  if (!o.sendResolved) {
+    if (p.notification_reason === 'some alerts resolved') return null;
+    alerts = alerts.filter((a) => a.status === 'firing');
+  }
+  if (alerts.length === 0) return null;
+  let truncated = p.truncatedAlerts;
+  if (o.maxAlerts > 0 && alerts.length > o.maxAlerts) {
+    truncated += alerts.length - o.maxAlerts;
+    alerts = alerts.slice(0, o.maxAlerts);
+  }
+  if (alerts === p.alerts && truncated === p.truncatedAlerts) return p;
+  return {
+    ...p,
+    alerts,
+    commonLabels: commonPairs(alerts.map((a) => a.labels)),
+    commonAnnotations: commonPairs(alerts.map((a) => a.annotations)),
+    truncatedAlerts: truncated,
   };
 }
 

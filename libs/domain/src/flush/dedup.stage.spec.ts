@@ -55,20 +55,40 @@ describe('dedup stage (decideFlush)', () => {
       notify: true,
       reason: 'new alerts added',
     });
-    expect(run(ctx({ log, group: group([alert('a', NOW - 1)]) }))).toMatchObject({
+    // x was never notified: nothing for the firing half, and no resolution to report either.
+    expect(run(ctx({ log, group: group([alert('a'), alert('x', NOW - 1)]) }))).toMatchObject({
       notify: false,
-      why: 'nothing firing',
-      nextDueAt: null,
+      why: 'already notified',
       scheduleRecovery: true,
     });
+    expect(
+      run(ctx({ log: { firing: null, recovery: null }, group: group([alert('x', NOW - 1)]) })),
+    ).toMatchObject({ notify: false, why: 'nothing firing', nextDueAt: null, scheduleRecovery: true });
   });
 
-  it('firing: an alert firing again after its resolution was notified is news', () => {
+  it('firing: once an alert the receiver knows resolved, the recovery half speaks for the group', () => {
+    // a timed out in the firing half; b fires; c is new: still one notification, the recovery half's.
+    const log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 300_000), recovery: null };
+    const g = group([alert('a', NOW - 1), alert('b'), alert('c')]);
+    expect(run(ctx({ log, group: g }))).toEqual({
+      notify: false,
+      why: 'left to the recovery half',
+      record: null,
+      nextDueAt: NOW + 300_000,
+      cleanup: null,
+      scheduleRecovery: true,
+    });
+    const d = run(ctx({ state: 'recovery', log, group: g }));
+    expect(d).toMatchObject({ notify: true, reason: 'new alerts added' });
+    if (d.notify) expect(d.alerts.map((a) => a.fingerprint)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('firing: an alert firing again after its resolution was notified is news (a first notification)', () => {
     const log = {
       firing: logEntry('firing', ['a'], [], NOW - 600_000),
       recovery: logEntry('recovery', [], ['a'], NOW - 300_000),
     };
-    expect(run(ctx({ log }))).toMatchObject({ notify: true, reason: 'new alerts added' });
+    expect(run(ctx({ log }))).toMatchObject({ notify: true, reason: 'first notification' });
   });
 
   it('recovery: all resolved → notify the alerts the receiver knew as firing, clean up the rest', () => {
@@ -83,13 +103,58 @@ describe('dedup stage (decideFlush)', () => {
     expect(d.idempotencyKey).toMatch(/-r1$/);
   });
 
-  it('recovery: some resolved while others fire', () => {
-    const log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 300_000), recovery: null };
+  it('recovery: some resolved while others fire → firing, with the firing and the resolved alerts', () => {
+    const log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 300_000, 3), recovery: null };
     const g = group([alert('a')], [alert('b', NOW - 1000)]);
-    expect(run(ctx({ state: 'recovery', group: g, log }))).toMatchObject({
+    const d = run(ctx({ state: 'recovery', group: g, log }));
+    expect(d).toMatchObject({
       notify: true,
       reason: 'some alerts resolved',
+      seq: 1,
       cleanup: { remove: ['b'], deleteGroup: false },
+    });
+    if (!d.notify) throw new Error('expected a notification');
+    expect(d.alerts.map((a) => a.fingerprint)).toEqual(['a', 'b']);
+    // The whole picture, as the receiver was told it: a fires, b resolved.
+    expect(d.record).toEqual(logEntry('recovery', ['a'], ['b'], NOW, 1));
+    expect(d.idempotencyKey).toMatch(/-r1$/);
+  });
+
+  it('recovery: an alert resolves while a new one starts → one notification, new alerts added', () => {
+    const log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 300_000), recovery: null };
+    const g = group([alert('a'), alert('c')], [alert('b', NOW - 1000)]);
+    const on = run(ctx({ state: 'recovery', group: g, log }));
+    expect(on).toMatchObject({ notify: true, reason: 'new alerts added' });
+    if (!on.notify) throw new Error('expected a notification');
+    expect(on.alerts.map((a) => a.fingerprint)).toEqual(['a', 'c', 'b']);
+    expect(on.record).toEqual(logEntry('recovery', ['a', 'c'], ['b'], NOW, 1));
+    // Without send_resolved: the firing alerts only, and the resolution is logged (Alertmanager).
+    const off = run(
+      ctx({ state: 'recovery', group: g, log, receiver: { name: 'team-x', sendResolved: false } }),
+    );
+    expect(off).toMatchObject({ notify: true, reason: 'new alerts added' });
+    if (!off.notify) throw new Error('expected a notification');
+    expect(off.alerts.map((a) => a.fingerprint)).toEqual(['a', 'c']);
+    expect(off.record).toEqual(logEntry('recovery', ['a', 'c'], ['b'], NOW, 1));
+  });
+
+  it('recovery: resolutions that are muted leave what fires to be judged as the firing half would', () => {
+    const log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 300_000), recovery: null };
+    const c = ctx({ state: 'recovery', log, group: group([alert('a'), alert('c')], [alert('b', NOW - 1)]) });
+    const classified = classifyAlerts(c.group, NOW);
+    const bMuted = { firing: classified.firing, resolved: [] };
+    const d = decideFlush(c, classified, bMuted);
+    expect(d).toMatchObject({ notify: true, reason: 'new alerts added', cleanup: { remove: ['b'] } });
+    if (d.notify) expect(d.alerts.map((a) => a.fingerprint)).toEqual(['a', 'c']);
+    const cMutedToo = { firing: [classified.firing[0]], resolved: [] };
+    expect(decideFlush(c, classified, cMutedToo)).toMatchObject({
+      notify: false,
+      why: 'muted',
+      record: null,
+    });
+    expect(decideFlush(c, classified, { firing: [], resolved: [] })).toMatchObject({
+      notify: false,
+      why: 'muted',
     });
   });
 
@@ -107,18 +172,22 @@ describe('dedup stage (decideFlush)', () => {
     });
   });
 
-  it('recovery: send_resolved off sends nothing but records the resolution', () => {
-    const log = { firing: logEntry('firing', ['a'], [], NOW - 300_000), recovery: null };
-    const d = run(
-      ctx({
-        state: 'recovery',
-        group: group([], [alert('a', NOW - 1)]),
-        log,
-        receiver: { name: 'team-x', sendResolved: false },
-      }),
-    );
-    expect(d).toMatchObject({ notify: false, why: 'send_resolved disabled' });
-    expect(d.record).toEqual(logEntry('recovery', [], ['a'], NOW, 1));
+  it('recovery: send_resolved off sends nothing; the last resolution is logged, a partial one is not', () => {
+    const off = { name: 'team-x', sendResolved: false };
+    const log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 300_000), recovery: null };
+    const all = run(ctx({ state: 'recovery', group: group([], [alert('a', NOW - 1)]), log, receiver: off }));
+    expect(all).toMatchObject({ notify: false, why: 'send_resolved disabled' });
+    expect(all.record).toEqual(logEntry('recovery', [], ['a'], NOW, 1));
+    const g = group([alert('a')], [alert('b', NOW - 1)]);
+    const partial = run(ctx({ state: 'recovery', group: g, log, receiver: off }));
+    expect(partial).toEqual({
+      notify: false,
+      why: 'send_resolved disabled',
+      record: null,
+      nextDueAt: null,
+      cleanup: { remove: ['b'], deleteGroup: false },
+      scheduleRecovery: false,
+    });
   });
 
   it('decideFlush uses the filtered alerts for the notification and the unfiltered ones for timers', () => {
@@ -127,5 +196,91 @@ describe('dedup stage (decideFlush)', () => {
     const d = decideFlush(c, classified, { firing: [classified.firing[1]], resolved: [] });
     expect(d).toMatchObject({ notify: true, nextDueAt: NOW + 300_000 });
     if (d.notify) expect(d.alerts.map((a) => a.fingerprint)).toEqual(['b']);
+  });
+});
+
+describe('dedup stage: the log across both halves (partial resolution sequences)', () => {
+  type Log = FlushContext['log'];
+  const MIN = 60_000;
+  /** One flush of one half at `at`; a notification or record is logged at once (delivery accepted). */
+  function flush(
+    state: 'firing' | 'recovery',
+    g: ReturnType<typeof group>,
+    log: Log,
+    at: number,
+    sendResolved = true,
+  ) {
+    const c = ctx({ now: at, state, group: g, log, receiver: { name: 'team-x', sendResolved } });
+    const classified = classifyAlerts(g, at);
+    const d = new DedupStage().decide(c, classified, classified);
+    const next: Log = d.record ? { ...log, [state]: d.record } : log;
+    return { d, log: next };
+  }
+  const sent = (d: ReturnType<typeof flush>['d']) =>
+    d.notify ? { reason: d.reason, alerts: d.alerts.map((a) => a.fingerprint) } : { why: d.why };
+
+  it('after a partial resolution the firing half finds the firing alerts notified; repeat counts from it', () => {
+    let log: Log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 10 * MIN, 1), recovery: null };
+    const g = group([alert('a')], [alert('b', NOW - MIN)]);
+    const f = flush('firing', g, log, NOW);
+    expect(sent(f.d)).toEqual({ why: 'left to the recovery half' });
+    const r = flush('recovery', g, log, NOW + 250);
+    expect(sent(r.d)).toEqual({ reason: 'some alerts resolved', alerts: ['a', 'b'] });
+    log = r.log;
+    const after = group([alert('a')]); // b cleaned up after delivery
+    // Next ticks: a was in the recovery notification as firing: not new.
+    expect(sent(flush('firing', after, log, NOW + 5 * MIN).d)).toEqual({ why: 'already notified' });
+    // repeat_interval (1 h) counts from the recovery notification (NOW + 250), not the first one.
+    expect(sent(flush('firing', after, log, NOW + 250 + 60 * MIN).d)).toEqual({ why: 'already notified' });
+    expect(sent(flush('firing', after, log, NOW + 251 + 60 * MIN).d)).toEqual({
+      reason: 'repeat interval elapsed',
+      alerts: ['a'],
+    });
+  });
+
+  it('a new alert that came with the recovery notification is not news to the firing half', () => {
+    const log: Log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 10 * MIN, 1), recovery: null };
+    const g = group([alert('a'), alert('c')], [alert('b', NOW - MIN)]);
+    const r = flush('recovery', g, log, NOW);
+    expect(sent(r.d)).toEqual({ reason: 'new alerts added', alerts: ['a', 'c', 'b'] });
+    expect(sent(flush('firing', group([alert('a'), alert('c')]), r.log, NOW + 5 * MIN).d)).toEqual({
+      why: 'already notified',
+    });
+  });
+
+  it('send_resolved on: a resolved alert that fires again is news; off: it is not (Alertmanager)', () => {
+    const first: Log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 10 * MIN, 1), recovery: null };
+    const partial = group([alert('a')], [alert('b', NOW - MIN)]);
+    const refired = group([alert('a'), alert('b')]);
+    const on = flush('recovery', partial, first, NOW);
+    expect(sent(flush('firing', refired, on.log, NOW + 5 * MIN).d)).toEqual({
+      reason: 'new alerts added',
+      alerts: ['a', 'b'],
+    });
+    // Off: nothing sent and nothing logged, the receiver still believes b fires.
+    const off = flush('recovery', partial, first, NOW, false);
+    expect(sent(off.d)).toEqual({ why: 'send_resolved disabled' });
+    expect(off.log).toBe(first);
+    expect(sent(flush('firing', refired, off.log, NOW + 5 * MIN, false).d)).toEqual({
+      why: 'already notified',
+    });
+    // The last one resolving is logged: the group firing again afterwards is a first notification.
+    const last = flush('recovery', group([], [alert('a', NOW + MIN)]), off.log, NOW + 2 * MIN, false);
+    expect(sent(last.d)).toEqual({ why: 'send_resolved disabled' });
+    expect(last.log.recovery).toEqual(logEntry('recovery', [], ['a'], NOW + 2 * MIN, 1));
+    expect(sent(flush('firing', group([alert('b')]), last.log, NOW + 9 * MIN, false).d)).toEqual({
+      reason: 'first notification',
+      alerts: ['b'],
+    });
+  });
+
+  it('the recovery half never says `resolved` while an alert of the group fires', () => {
+    const log: Log = { firing: logEntry('firing', ['a', 'b', 'c'], [], NOW - 10 * MIN, 1), recovery: null };
+    const r1 = flush('recovery', group([alert('b'), alert('c')], [alert('a', NOW - 1)]), log, NOW);
+    expect(r1.d).toMatchObject({ notify: true, reason: 'some alerts resolved' });
+    const r2 = flush('recovery', group([alert('c')], [alert('b', NOW + MIN)]), r1.log, NOW + 2 * MIN);
+    expect(sent(r2.d)).toEqual({ reason: 'some alerts resolved', alerts: ['c', 'b'] });
+    const r3 = flush('recovery', group([], [alert('c', NOW + 3 * MIN)]), r2.log, NOW + 4 * MIN);
+    expect(sent(r3.d)).toEqual({ reason: 'all alerts resolved', alerts: ['c'] });
   });
 });

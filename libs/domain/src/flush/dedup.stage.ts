@@ -9,13 +9,21 @@ import type { FlushAlerts, FlushContext } from './flush-context';
 export type SkipReason =
   /** Firing half: no alert fires (the recovery half reports resolutions). */
   | 'nothing firing'
+  /**
+   * Firing half: alerts the receiver was told fire have resolved, so the recovery half sends the group's
+   * notification (what fires and what resolved, in one message, as Alertmanager does).
+   */
+  | 'left to the recovery half'
   /** Every alert was taken out by inhibition, silences or a time interval. */
   | 'muted'
   /** The notification log says the receiver already knows (and repeat_interval has not elapsed). */
   | 'already notified'
   /** Recovery half: no resolved alert the receiver was told is firing (e.g. fired and resolved within group_wait). */
   | 'no resolved news'
-  /** Recovery half: there is news, but the receiver has send_resolved off (the log is still updated). */
+  /**
+   * Recovery half: alerts resolved, but the receiver has send_resolved off. Some alerts still fire: nothing
+   * sent, nothing logged (Alertmanager); none fires: nothing sent, the log records the resolution.
+   */
   | 'send_resolved disabled';
 
 interface DecisionBase {
@@ -34,7 +42,10 @@ interface DecisionBase {
 export interface NotifyDecision extends DecisionBase {
   notify: true;
   reason: NotificationReason;
-  /** The alerts of the notification: firing alerts (firing half) or newly resolved ones (recovery half). */
+  /**
+   * The alerts of the notification: the firing alerts (firing half); the alerts that still fire plus the
+   * newly resolved ones (recovery half; without send_resolved only the firing ones).
+   */
   alerts: Alert[];
   seq: number;
   /** `Idempotency-Key` header and a base for the delivery job id. */
@@ -55,12 +66,33 @@ export type FlushDecision = NotifyDecision | SkipDecision;
 const fps = (alerts: readonly Alert[]): string[] => alerts.map((a) => a.fingerprint);
 
 /**
- * The dedup stage: compares what fires/resolved (after the filtering stages) with the receiver's view
- * from the notification log and decides. Firing half: Alertmanager's `needsUpdate` on the firing set
- * (first notification, new alerts, repeat interval). Recovery half: its send_resolved / all-resolved
- * clauses, for the resolved alerts the receiver was told are firing; resolved alerts are cleaned up.
- * Deliberate difference: a resolution of an alert that was never notified as firing is not reported
- * (Alertmanager reports it when another alert of the group was notified).
+ * The dedup stage: holds what fires/resolved (after the filtering stages) against the receiver's view
+ * from the notification log and decides with Alertmanager's `needsUpdate`. Storage keeps a firing and a
+ * recovery half that flush separately; on the wire a receiver sees Alertmanager's notifications:
+ *
+ * - While no alert the receiver was told fires has resolved, the firing half decides (first
+ *   notification, new alerts, repeat interval) and sends the firing alerts; the recovery half only
+ *   cleans up resolved alerts nobody was told about.
+ * - Once one has resolved, the firing half steps aside and the recovery half decides for the whole group,
+ *   so one notification carries both: `firing` with the alerts that still fire and the newly resolved
+ *   ones (`some alerts resolved`, or `new alerts added` when an alert also started), and `resolved` only
+ *   when nothing of the group fires (`all alerts resolved`). A group key never gets `resolved` while an
+ *   alert of it fires (incident tools close the incident on it). Without send_resolved a partial
+ *   resolution sends nothing and logs nothing (the receiver still believes the alert fires, so its
+ *   re-fire is not news); the final resolution sends nothing but is logged (a later firing is news).
+ *   Both entries are whole pictures (see `receiverView`), so the next firing-half flush finds the
+ *   firing alerts notified and repeat_interval counts from the recovery notification.
+ *
+ * Differences from Alertmanager that remain (test/fixtures/alertmanager-resolution.json has its output):
+ * - A resolution of an alert the receiver was never told is firing (it fired and resolved within one
+ *   group_interval) is not reported; Alertmanager lists it, resolved, in the group's next notification.
+ * - Notification log per receiver, not per integration: in a receiver whose integrations differ in
+ *   send_resolved, an integration without it skips a `some alerts resolved` notification (as its own
+ *   Alertmanager log would), but that notification still restarts the receiver's repeat_interval.
+ * - The halves flush under one group lock, one after the other: the notification that carries a
+ *   resolution goes out on the recovery half's flush, up to one scheduler tick after the firing half's
+ *   (Alertmanager: at the group_interval tick itself).
+ * - With `max_alerts`, `status` is the whole notification's (`buildWebhookPayload`).
  */
 export function decideFlush(
   ctx: FlushContext,
@@ -69,6 +101,11 @@ export function decideFlush(
 ): FlushDecision {
   const { now, group, receiver, state } = ctx;
   const view = receiverView(ctx.log.firing, ctx.log.recovery);
+  const last =
+    view.timestamp === null
+      ? null
+      : { firing: [...view.firing], resolved: [...view.resolved], timestamp: view.timestamp };
+  const told = (a: Alert) => view.firing.has(a.fingerprint);
   const entry = (firing: Alert[], resolved: Alert[], seq: number): NflogEntry => ({
     tenant: ctx.tenant,
     groupId: group.groupId,
@@ -79,6 +116,9 @@ export function decideFlush(
     timestamp: now,
     seq,
   });
+  // Alerts the receiver was told fire and that have resolved (before the filtering stages): while there
+  // are any, the recovery half speaks for the group. Both halves ask the same question of the same log.
+  const resolvedNews = classified.resolved.some(told);
   switch (state) {
     case 'firing': {
       const base: DecisionBase = {
@@ -86,17 +126,13 @@ export function decideFlush(
         cleanup: null,
         scheduleRecovery: classified.resolved.length > 0,
       };
+      if (resolvedNews) return { ...base, notify: false, why: 'left to the recovery half', record: null };
       if (filtered.firing.length === 0) {
         const why = classified.firing.length > 0 ? 'muted' : 'nothing firing';
         return { ...base, notify: false, why, record: null };
       }
-      const lastEntry = ctx.log.firing;
       const reason = needsUpdate({
-        last: lastEntry && {
-          firing: [...view.firing],
-          resolved: [...view.resolved],
-          timestamp: lastEntry.timestamp,
-        },
+        last,
         firing: new Set(fps(filtered.firing)),
         resolved: new Set(),
         sendResolved: false,
@@ -104,7 +140,7 @@ export function decideFlush(
         now,
       });
       if (!reason) return { ...base, notify: false, why: 'already notified', record: null };
-      const seq = nextSequence(lastEntry, ctx.failedSeq, ctx.pendingSeq);
+      const seq = nextSequence(ctx.log.firing, ctx.failedSeq, ctx.pendingSeq);
       return {
         ...base,
         notify: true,
@@ -121,21 +157,35 @@ export function decideFlush(
         cleanup: cleanupAfterResolved(group, fps(classified.resolved), now),
         scheduleRecovery: false,
       };
-      const news = filtered.resolved.filter((a) => view.firing.has(a.fingerprint));
-      if (news.length === 0) {
-        const why = classified.resolved.some((a) => view.firing.has(a.fingerprint))
-          ? 'muted'
-          : 'no resolved news';
+      if (!resolvedNews) return { ...base, notify: false, why: 'no resolved news', record: null };
+      const news = filtered.resolved.filter(told);
+      if (news.length === 0 && filtered.firing.length === 0) {
+        return { ...base, notify: false, why: 'muted', record: null };
+      }
+      const reason = needsUpdate({
+        last,
+        firing: new Set(fps(filtered.firing)),
+        resolved: new Set(fps(news)),
+        sendResolved: receiver.sendResolved,
+        repeatInterval: group.repeatInterval,
+        now,
+      });
+      if (!reason) {
+        const why =
+          news.length === 0 ? 'muted' : receiver.sendResolved ? 'already notified' : 'send_resolved disabled';
         return { ...base, notify: false, why, record: null };
       }
       const seq = nextSequence(ctx.log.recovery, ctx.failedSeq, ctx.pendingSeq);
       const record = entry(filtered.firing, news, seq);
-      if (!receiver.sendResolved) return { ...base, notify: false, why: 'send_resolved disabled', record };
+      if (!receiver.sendResolved && filtered.firing.length === 0) {
+        // Alertmanager logs "all resolved" without send_resolved, so the next firing is news.
+        return { ...base, notify: false, why: 'send_resolved disabled', record };
+      }
       return {
         ...base,
         notify: true,
-        reason: filtered.firing.length === 0 ? 'all alerts resolved' : 'some alerts resolved',
-        alerts: news,
+        reason,
+        alerts: receiver.sendResolved ? [...filtered.firing, ...news] : filtered.firing,
         seq,
         idempotencyKey: idempotencyKey(group.groupKey, seq, 'recovery'),
         record,
