@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { groupStoreContract } from '../contract/group-store.contract';
 import { InhibitionRules, MemoryGroupStore, parseMatchers, type DueEntry } from '@herald/domain';
-import { FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { backfillInhibitionIndex, FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { groupTarget, storedAlert } from '../harness/groups';
 import { connectedClient, spyCommands, withRedis } from '../harness/redis-client';
 import { RedisServer } from '../harness/redis-server';
@@ -93,6 +93,43 @@ describe('RedisGroupStore specifics', () => {
     ).toEqual(['01']);
     for (const k of await redis.keys(`${keys.prefix}:t:inhibit:*`))
       expect(await redis.pttl(k)).toBeGreaterThan(0);
+  });
+
+  it('backfills the index of a new rule set from stored firing alerts, once per rule set', async () => {
+    const keys = new RedisKeys(prefix(), 4);
+    const now = Date.now();
+    const src = (fp: string, endsAt: number) =>
+      storedAlert(fp, now, { labels: { sev: 'crit', n: fp }, endsAt });
+    // Written before the rule existed: nothing indexed.
+    await new RedisGroupStore(redis, keys, { retention: 60_000 }).upsert({
+      tenant: 't',
+      now,
+      groups: [{ target, alerts: [src('a1', now + 600_000), src('a2', now + 1)] }],
+    });
+    const rules = new InhibitionRules([
+      { sourceMatchers: parseMatchers('sev="crit"'), targetMatchers: parseMatchers('sev="warn"'), equal: [] },
+    ]);
+    const store = new RedisGroupStore(redis, keys, { retention: 60_000, inhibition: rules });
+    const q = rules.targetQueries({ sev: 'warn' }).map((x) => x.query);
+    expect(await store.firingSources('t', q, now + 10)).toEqual([null]);
+    const run = () =>
+      backfillInhibitionIndex({
+        redis,
+        keys,
+        store,
+        rules,
+        nodeId: 'n1',
+        now: () => now + 10,
+        doneTtlMs: 60_000,
+      });
+    await expect(run()).resolves.toMatchObject({ outcome: 'done', tenants: 1, groups: 1, listed: 1 });
+    expect(await store.firingSources('t', q, now + 10)).toEqual(['a1']); // a2 ended before the backfill's now
+    await expect(run()).resolves.toEqual({ outcome: 'already done' });
+    const other = new InhibitionRules([
+      ...rules.rules.map((r) => r.spec),
+      { ...rules.rules[0].spec, equal: ['n'] },
+    ]);
+    expect(other.id).not.toBe(rules.id);
   });
 
   it('gives every key it writes a TTL', async () => {

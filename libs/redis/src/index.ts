@@ -7,3 +7,4 @@ export * from './pipeline';
 export * from './redis-connection';
 export * from './redis-group.store';
 export * from './redis-flush.store';
+export * from './inhibition-backfill';

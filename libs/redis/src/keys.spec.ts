@@ -88,6 +88,7 @@ describe('RedisKeys', () => {
         keys.inhibitSources('acme', '0123456789abcdef', '-', 's'),
         { kind: 'inhibit-sources', tenant: 'acme', ruleId: '0123456789abcdef', eq: '-', side: 's' },
       ],
+      [keys.inhibitBackfill('00ff00ff00ff00ff'), { kind: 'inhibit-backfill' }],
       [keys.dueBucket(2), { kind: 'due', bucket: 2 }],
       [keys.dueLease(2), { kind: 'due-lease', bucket: 2 }],
       [keys.dueClaims(2), { kind: 'due-claim', bucket: 2 }],

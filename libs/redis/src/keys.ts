@@ -18,6 +18,7 @@ export type ParsedKey =
   | { kind: 'due' | 'due-lease' | 'due-claim'; bucket: number }
   | { kind: 'inhibit-sources'; tenant: string; ruleId: string; eq: string; side: SourceSide }
   | { kind: 'login-limiter' }
+  | { kind: 'inhibit-backfill' }
   | { kind: 'node'; nodeId: string }
   | { kind: 'queue' }
   | { kind: 'other'; tenant?: string };
@@ -82,6 +83,14 @@ export class RedisKeys {
    */
   inhibitSources(tenant: string, ruleId: string, eq: string, side: SourceSide): string {
     return `${this.prefix}:${tenant}:inhibit:${ruleId}:${eq}:${side}`;
+  }
+
+  /**
+   * Marks the inhibition index as backfilled for one set of rules (`done`), or claimed by the node doing
+   * it (`<nodeId>`, short TTL): one node per rule set walks the stored alerts after a config change.
+   */
+  inhibitBackfill(rulesetId: string): string {
+    return `${this.prefix}:inhibit-backfill:{${rulesetId}}`;
   }
 
   // ------------------------------------------------------------------------------------------ due index
@@ -296,6 +305,7 @@ export class RedisKeys {
     if (m) return { kind: m[1] ? (`due-${m[1]}` as 'due-lease' | 'due-claim') : 'due', bucket: Number(m[2]) };
     if (rest.startsWith('due:')) return { kind: 'other' };
     if (rest.startsWith('login:')) return { kind: 'login-limiter' };
+    if (rest.startsWith('inhibit-backfill:')) return { kind: 'inhibit-backfill' };
     if ((m = /^node:\{(.+)\}$/.exec(rest))) return { kind: 'node', nodeId: m[1] };
     const i = rest.indexOf(':');
     if (i <= 0) return { kind: 'other' };

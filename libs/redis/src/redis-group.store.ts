@@ -47,11 +47,15 @@ export class RedisGroupStore implements GroupStore {
     private readonly keys: RedisKeys,
     private readonly opts: RedisGroupStoreOptions,
   ) {
-    this.scripts = redisScripts<{ upsert: UpsertReply; delete: number; remove: number }>(redis, {
-      upsert: 'upsert-groups-n',
-      delete: 'delete-group-6',
-      remove: 'remove-alerts-6',
-    });
+    this.scripts = redisScripts<{ upsert: UpsertReply; delete: number; remove: number; index: number }>(
+      redis,
+      {
+        upsert: 'upsert-groups-n',
+        delete: 'delete-group-6',
+        remove: 'remove-alerts-6',
+        index: 'index-sources-n',
+      },
+    );
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -168,6 +172,35 @@ export class RedisGroupStore implements GroupStore {
       }
     }
     if (entries.length) argv.push(entries.length / 2, ...entries);
+  }
+
+  /**
+   * Lists a stored group's firing alerts in the inhibition index (backfill after the rules changed);
+   * the script re-reads each alert's endsAt, so a source resolved meanwhile is not listed. Returns the
+   * number of entries listed.
+   */
+  async indexSources(
+    group: Pick<StoredGroup, 'tenant' | 'groupId' | 'firing'>,
+    now: number,
+  ): Promise<number> {
+    const rules = this.opts.inhibition;
+    if (!rules || rules.empty) return 0;
+    const keys = [this.keys.groupFiring(group.tenant, group.groupId)];
+    const keyIndex = new Map<string, number>();
+    const argv: (string | number)[] = [now];
+    for (const a of group.firing) {
+      for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels)) {
+        const key = this.keys.inhibitSources(group.tenant, e.ruleId, e.eq, e.side);
+        let ki = keyIndex.get(key);
+        if (ki === undefined) {
+          keys.push(key);
+          keyIndex.set(key, (ki = keys.length));
+        }
+        argv.push(a.fingerprint, ki);
+      }
+    }
+    if (argv.length === 1) return 0;
+    return Number(await this.scripts.index(keys, argv));
   }
 
   /**

@@ -1,4 +1,10 @@
-import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { CLOCK } from '../clock/clock.module';
 import {
@@ -17,6 +23,7 @@ import {
   RedisFlushStore,
   RedisGroupStore,
   RedisKeys,
+  backfillInhibitionIndex,
   redisConnection,
   redisConnectionOptions,
   type RedisClient,
@@ -60,6 +67,8 @@ export interface StoreHandles {
   mode: RedisModeSource | null;
   /** The config's inhibition rules, compiled once: the stores index sources by them. */
   inhibition: InhibitionRules;
+  /** Redis mode: backfills the inhibition index for a new rule set (in the background, once per rule set). */
+  backfill?: () => void;
   close: () => Promise<void>;
 }
 
@@ -100,16 +109,12 @@ async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandle
   const redis = createRedisClient(opts, 'fail-fast');
   // ioredis reports every failed reconnect as an 'error' event; the failover store logs the transitions.
   redis.on('error', () => undefined);
-  const failover = new FailoverGroupStore(
-    new RedisGroupStore(redis, keys, { retention: cfg.herald.retention, inhibition }),
-    memory,
-    log,
-    {
-      probeInterval: cfg.herald.redis.reconnectCheckInterval,
-      probe: () => redis.ping(),
-      clock,
-    },
-  );
+  const redisStore = new RedisGroupStore(redis, keys, { retention: cfg.herald.retention, inhibition });
+  const failover = new FailoverGroupStore(redisStore, memory, log, {
+    probeInterval: cfg.herald.redis.reconnectCheckInterval,
+    probe: () => redis.ping(),
+    clock,
+  });
   try {
     await withTimeout(
       redis.connect(),
@@ -120,6 +125,30 @@ async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandle
   } catch (e) {
     failover.startInFallback(e);
   }
+  let stopping = false;
+  let backfilling: Promise<void> | undefined;
+  const backfill = () => {
+    if (inhibition.empty || failover.degraded) return;
+    backfilling = backfillInhibitionIndex({
+      redis,
+      keys,
+      store: redisStore,
+      rules: inhibition,
+      nodeId: cfg.herald.nodeId,
+      now: () => clock.now(),
+      doneTtlMs: cfg.herald.retention,
+      stopped: () => stopping,
+    })
+      .then((r) => {
+        if (r.outcome === 'done')
+          log.log(
+            `inhibition index backfilled for ${inhibition.rules.length} rule(s): ${r.listed} source entries from ${r.groups} group(s) of ${r.tenants} tenant(s) in ${r.ms} ms`,
+          );
+      })
+      .catch((e: unknown) =>
+        log.warn(`inhibition index backfill failed (retried at the next start): ${String(e)}`),
+      );
+  };
   return {
     store: failover,
     status: () => failover.status(),
@@ -135,10 +164,12 @@ async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandle
     connection: redisConnection(opts),
     mode: failover,
     inhibition,
-    close: () => {
+    backfill,
+    close: async () => {
+      stopping = true;
+      await backfilling;
       failover.close();
       redis.disconnect();
-      return Promise.resolve();
     },
   };
 }
@@ -169,8 +200,12 @@ const HANDLES = STORE_HANDLES;
     INHIBITION_RULES,
   ],
 })
-export class GroupStoreModule implements OnApplicationShutdown {
+export class GroupStoreModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(HANDLES) private readonly handles: StoreHandles) {}
+
+  onApplicationBootstrap(): void {
+    this.handles.backfill?.(); // not awaited: start-up does not wait for a walk over the stored alerts
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.handles.close();

@@ -97,6 +97,16 @@ export class InhibitionRules {
     return this.rules.length === 0;
   }
 
+  /** Names this set of rules (order-insensitive): the index backfill runs once per rule set. */
+  get id(): string {
+    return fnv1a64(
+      this.rules
+        .map((r) => r.id)
+        .sort()
+        .join(','),
+    );
+  }
+
   /**
    * `sourceEntries` by fingerprint (a fingerprint names one label set): Prometheus re-sends the same
    * alerts every minute, so ingest matches each label set against the rules once, not per request.
