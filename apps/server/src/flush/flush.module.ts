@@ -1,8 +1,13 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import {
+  defaultStages,
+  FlushPipeline,
   FlushRunner,
+  Inhibitor,
   PROCESS_LOCK,
+  type InhibitionRules,
+  RouteTimeIntervalEvaluator,
   type Clock,
   type EnqueueOutcome,
   type FlushStore,
@@ -24,6 +29,7 @@ import {
   FLUSH_STORE,
   GROUP_STORE,
   GroupStoreModule,
+  INHIBITION_RULES,
   REDIS_CLIENT,
   REDIS_KEYS,
   REDIS_MODE,
@@ -67,12 +73,27 @@ function createRunner(
   clock: Clock,
   recorder: NflogRecorder,
   built: BuiltReceivers,
+  rules: InhibitionRules,
   metrics?: HeraldMetrics,
 ): FlushRunner {
   const log = new Logger('Flush');
   const h = cfg.herald;
   return new FlushRunner(
-    { groups, flush, notifier: notifier(queue), lock, clock, recorder },
+    {
+      groups,
+      flush,
+      notifier: notifier(queue),
+      lock,
+      clock,
+      recorder,
+      pipeline: new FlushPipeline(
+        defaultStages({
+          // The group store is the inhibition index (sources written with the alerts).
+          inhibitor: new Inhibitor(rules, groups),
+          timeIntervals: new RouteTimeIntervalEvaluator(cfg.routeTree, cfg.timeIntervals),
+        }),
+      ),
+    },
     {
       nodeId: h.nodeId,
       externalURL: h.externalUrl,
@@ -145,6 +166,7 @@ export class FlushModule {
             CLOCK,
             NFLOG_RECORDER,
             RECEIVERS,
+            INHIBITION_RULES,
             { token: HERALD_METRICS, optional: true },
           ],
           useFactory: createRunner,

@@ -1,4 +1,14 @@
-import { alert, ctx } from '../../../../test/fixtures/flush-fixtures';
+import { alert, ctx, group } from '../../../../test/fixtures/flush-fixtures';
+import { FakeClock } from '../clock';
+import type { GroupTarget } from '../group.store';
+import { MemoryFlushStore } from '../memory-flush.store';
+import { MemoryGroupStore } from '../memory-group.store';
+import { buildRouteTree } from '../route';
+import { RouteTimeIntervalEvaluator } from '../timeinterval/route-time-intervals';
+import { defaultStages, FlushPipeline } from './flush-pipeline';
+import { FlushRunner } from './flush-runner';
+import { NflogRecorder } from './nflog-recorder';
+import type { OutgoingNotification } from './notification';
 import { TimeActiveStage, TimeMuteStage } from './time-intervals.stage';
 
 describe('time interval stages', () => {
@@ -20,5 +30,81 @@ describe('time interval stages', () => {
     ['TimeMuteStage', 'inside a mute interval', new TimeMuteStage(at(true, true)), nothing],
   ])('%s, %s', (_stage, _when, stage, expected) => {
     expect(stage.apply(ctx(), alerts)).toEqual(expected);
+  });
+});
+
+describe('time intervals in the flush (evaluator, pipeline and runner)', () => {
+  // Route "team=a" is muted 12:00-12:10 UTC every day; group_wait 30 s, group_interval 5 m.
+  const T0 = Date.parse('2026-06-01T12:00:00Z');
+  const tree = buildRouteTree({
+    receiver: 'hook',
+    routes: [{ matchers: ['team="a"'], mute_time_intervals: ['maintenance'] }],
+  });
+  const routeId = tree.routes[0].id;
+  const evaluator = new RouteTimeIntervalEvaluator(tree, [
+    { name: 'maintenance', timeIntervals: [{ times: [{ start: 720, end: 730 }] }] },
+  ]);
+  const target: GroupTarget = {
+    groupId: '00000000000000b2',
+    groupKey: '{}/{team="a"}:{alertname="A"}',
+    receiver: 'hook',
+    routeId,
+    groupLabels: { alertname: 'A' },
+    groupWait: 30_000,
+    groupInterval: 300_000,
+    repeatInterval: 3_600_000,
+  };
+
+  it('a muted flush decides nothing to send and nothing to record', async () => {
+    const pipeline = new FlushPipeline(defaultStages({ timeIntervals: evaluator }));
+    const g = { ...group([alert('a')]), routeId };
+    const muted = await pipeline.run(ctx({ now: T0 + 30_000, group: g }));
+    expect(muted).toMatchObject({ notify: false, why: 'muted', record: null, cleanup: null });
+    const after = await pipeline.run(ctx({ now: T0 + 600_000, group: g }));
+    expect(after).toMatchObject({ notify: true, reason: 'first notification' });
+  });
+
+  it('the runner sends and logs nothing in the window, and notifies at the first flush after it', async () => {
+    const clock = new FakeClock(T0);
+    const groups = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 10, retention: 86_400_000 });
+    const flush = new MemoryFlushStore({ clock, dueBuckets: 4 });
+    const recorder = new NflogRecorder(flush, groups, clock);
+    const sent: OutgoingNotification[] = [];
+    const runner = new FlushRunner(
+      {
+        groups,
+        flush,
+        notifier: { enqueue: (n) => Promise.resolve(void sent.push(n)).then(() => 'queued' as const) },
+        lock: { withLock: (_t, _g, fn) => fn(undefined).then(() => true) },
+        clock,
+        recorder,
+        pipeline: new FlushPipeline(defaultStages({ timeIntervals: evaluator })),
+      },
+      {
+        nodeId: 'n1',
+        externalURL: 'http://herald',
+        leaseMs: 30_000,
+        claimLimit: 100,
+        concurrency: 1,
+        receivers: new Map([['hook', { name: 'hook', sendResolved: true, deliverable: true }]]),
+      },
+    );
+    const firing = { ...alert('01', T0 + 7_200_000), startsAt: T0, updatedAt: T0 };
+    await groups.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [firing] }] });
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 + 30_000 });
+    const logged = () =>
+      flush.readLogState({ tenant: 't', groupId: target.groupId, receiver: 'hook', state: 'firing' });
+
+    for (const at of [T0 + 30_000, T0 + 330_000]) {
+      clock.set(at); // 12:00:30 and 12:05:30: inside the window
+      expect(await runner.tick()).toMatchObject({ claimed: 1, notified: 0, skipped: 1 });
+    }
+    expect(sent).toEqual([]);
+    expect(await logged()).toMatchObject({ entry: null });
+
+    clock.set(T0 + 630_000); // 12:10:30, group_interval after the last muted flush
+    expect(await runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ seq: 1, reason: 'first notification', groupKey: target.groupKey });
   });
 });

@@ -12,7 +12,7 @@ export interface RouteTimeIntervals {
   isMuted(ctx: FlushContext): boolean;
 }
 
-/** Always active, never muted: the stand-in until time intervals are applied. */
+/** Always active, never muted: the default when no evaluator is wired (and for tests). */
 export const ALWAYS_ACTIVE: RouteTimeIntervals = { isActive: () => true, isMuted: () => false };
 
 /** Drops the whole notification outside the route's active intervals (Alertmanager's TimeActiveStage). */
