@@ -64,8 +64,9 @@ describe('time intervals in the flush (evaluator, pipeline and runner)', () => {
     expect(after).toMatchObject({ notify: true, reason: 'first notification' });
   });
 
-  it('the runner sends and logs nothing in the window, and notifies at the first flush after it', async () => {
-    const clock = new FakeClock(T0);
+  /** A runner on memory stores and a fake clock at `t0`, with the time-interval evaluator above. */
+  function setup(t0: number) {
+    const clock = new FakeClock(t0);
     const groups = new MemoryGroupStore({ maxAlerts: 100, maxGroups: 10, retention: 86_400_000 });
     const flush = new MemoryFlushStore({ clock, dueBuckets: 4 });
     const recorder = new NflogRecorder(flush, groups, clock);
@@ -89,8 +90,16 @@ describe('time intervals in the flush (evaluator, pipeline and runner)', () => {
         receivers: new Map([['hook', { name: 'hook', sendResolved: true, deliverable: true }]]),
       },
     );
-    const firing = { ...alert('01', T0 + 7_200_000), startsAt: T0, updatedAt: T0 };
-    await groups.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [firing] }] });
+    const upsert = async (at: number, endsAt: number) => {
+      const a = { ...alert('01', endsAt), startsAt: t0, updatedAt: at };
+      await groups.upsert({ tenant: 't', now: at, groups: [{ target, alerts: [a] }] });
+    };
+    return { clock, groups, flush, recorder, sent, runner, upsert };
+  }
+
+  it('the runner sends and logs nothing in the window, and notifies at the first flush after it', async () => {
+    const { clock, flush, sent, runner, upsert } = setup(T0);
+    await upsert(T0, T0 + 7_200_000);
     await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 + 30_000 });
     const logged = () =>
       flush.readLogState({ tenant: 't', groupId: target.groupId, receiver: 'hook', state: 'firing' });
@@ -106,5 +115,26 @@ describe('time intervals in the flush (evaluator, pipeline and runner)', () => {
     expect(await runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ seq: 1, reason: 'first notification', groupKey: target.groupKey });
+  });
+
+  it('a resolution flushed inside the window is dropped, not reported after it (as Alertmanager)', async () => {
+    // Alertmanager's muted pipeline returns without error, so the dispatcher deletes the resolved alerts.
+    const t0 = T0 - 600_000; // 11:50
+    const { clock, groups, flush, recorder, sent, runner, upsert } = setup(t0);
+    await upsert(t0, t0 + 7_200_000);
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: t0 + 30_000 });
+    clock.set(t0 + 30_000);
+    expect(await runner.tick()).toMatchObject({ notified: 1 });
+    await recorder.delivered(sent[0]);
+
+    clock.set(T0 + 180_000); // 12:03: resolves inside the window
+    await upsert(T0 + 180_000, T0 + 180_000);
+    await flush.schedule({ tenant: 't', groupId: target.groupId, state: 'recovery', dueAt: T0 + 180_000 });
+    expect(await runner.tick()).toMatchObject({ notified: 0 });
+    expect(await groups.getGroup('t', target.groupId)).toBeNull();
+
+    clock.set(T0 + 630_000);
+    await runner.tick();
+    expect(sent).toHaveLength(1);
   });
 });
