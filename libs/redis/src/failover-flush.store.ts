@@ -160,14 +160,15 @@ export class FailoverFlushStore implements FlushStore {
   }
 
   /**
-   * Not written to Redis while it is up (a flush derives the same sequence from the log again), only
+   * Written to Redis while it is up, so every node sees a notification in flight (the recovery half
+   * keeps the resolutions its firing alerts may need; the sequence a flush derives is the same), and
    * remembered: a Redis outage that starts while the job is still queued or retrying in BullMQ finds it
    * instead of paging from memory under a new sequence. During an outage the mark is kept and merged on
    * `sync`, so the first flush after the outage finds the job queued in memory (moved to BullMQ).
    */
   async markPending(key: NflogKey, seq: number, ttlMs: number): Promise<void> {
-    if (this.mode.degraded) await this.memory.markPending(key, seq, ttlMs);
-    else this.memory.rememberMarks(key, { pendingSeq: seq }, ttlMs); // for an outage that starts before it is sent
+    const r = await this.routeOrMemory((s) => s.markPending(key, seq, ttlMs));
+    if (r.via === this.redis) this.memory.rememberMarks(key, { pendingSeq: seq }, ttlMs); // for an outage that starts before it is sent
   }
 
   private async routeOrMemory<T>(fn: (s: FlushStore) => Promise<T>): Promise<{ value: T; via: FlushStore }> {

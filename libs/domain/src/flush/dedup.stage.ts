@@ -152,9 +152,21 @@ export function decideFlush(
       };
     }
     case 'recovery': {
+      // While a firing notification is in flight, a resolved alert the log does not know may be in it:
+      // keep such alerts (and flush this half again) until that notification is delivered or given up,
+      // so the receiver that is about to hear "firing" also hears "resolved".
+      const known = (a: Alert) => told(a) || view.resolved.has(a.fingerprint);
+      const held = ctx.firingInFlight ? classified.resolved.filter((a) => !known(a)) : [];
       const base: DecisionBase = {
-        nextDueAt: nextFlushAt('recovery', group, classified.firing.length > 0, now),
-        cleanup: cleanupAfterResolved(group, fps(classified.resolved), now),
+        nextDueAt:
+          held.length > 0
+            ? now + group.groupInterval
+            : nextFlushAt('recovery', group, classified.firing.length > 0, now),
+        cleanup: cleanupAfterResolved(
+          group,
+          fps(held.length ? classified.resolved.filter(known) : classified.resolved),
+          now,
+        ),
         scheduleRecovery: false,
       };
       if (!resolvedNews) return { ...base, notify: false, why: 'no resolved news', record: null };

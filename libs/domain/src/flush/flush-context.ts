@@ -30,6 +30,12 @@ export interface FlushContext {
   readonly failedSeq?: number;
   /** A notification of the flushed half still pending above the log (`NflogState.pendingSeq`). */
   readonly pendingSeq?: number;
+  /**
+   * A firing-half notification of this group and receiver is enqueued and neither delivered nor given
+   * up (a slow or retrying receiver). Its alerts are not in the log yet: the receiver will believe they
+   * fire once it is delivered, so the recovery half must not forget their resolution meanwhile.
+   */
+  readonly firingInFlight?: boolean;
 }
 
 /** Builds a FlushContext, reading the clock exactly once. */

@@ -121,6 +121,27 @@ describe('FlushRunner (memory stores, fake clock)', () => {
     expect(cleanups).toEqual([['t', target.groupId, { remove: ['01'], deleteGroup: true }]]);
   });
 
+  it('a resolution is not lost while the firing notification is still in flight (slow receiver)', async () => {
+    const s = await flushedOnce(setup()); // 01 notified as firing, the job still retrying
+    expect(s.sent).toHaveLength(1);
+    s.clock.set(T0 + 60_000);
+    await resolve01(s, T0 + 60_000);
+    await s.runner.tick();
+    // The log does not know 01 yet: nothing to report, but 01 is kept for when it does.
+    expect(s.sent).toHaveLength(1);
+    expect(s.cleanups).toEqual([['t', target.groupId, { remove: [], deleteGroup: false }]]);
+    expect((await s.groups.getGroup('t', target.groupId))!.recovery.map((a) => a.fingerprint)).toEqual([
+      '01',
+    ]);
+
+    await s.recorder.delivered(s.sent[0]); // the receiver finally took "01 firing"
+    s.clock.set(T0 + 60_000 + target.groupInterval);
+    await s.runner.tick();
+    const resolved = s.sent.find((n) => n.state === 'recovery');
+    expect(resolved).toMatchObject({ reason: 'all alerts resolved' });
+    expect(resolved!.payload.status).toBe('resolved');
+  });
+
   it('an entry claimed by one runner is not flushed by another', async () => {
     const a = setup();
     await a.groups.upsert({

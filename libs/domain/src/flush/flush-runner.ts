@@ -144,6 +144,7 @@ export class FlushRunner {
       log: { firing: firingLog.entry, recovery: recoveryLog.entry },
       failedSeq: own.failedSeq,
       pendingSeq: own.pendingSeq,
+      firingInFlight: firingLog.pendingSeq > Math.max(firingLog.entry?.seq ?? 0, firingLog.failedSeq),
     });
     const d = await this.pipeline.run(ctx);
     const ttl = nflogTtl(group.repeatInterval);
