@@ -87,6 +87,15 @@ it('a source on node 1 mutes its target on node 2 until it resolves (posted to n
   const t = all.find((a) => a.fingerprint === fingerprint(target))!;
   expect(t.status).toMatchObject({ state: 'suppressed', inhibitedBy: [fingerprint(source)] });
   expect(all.find((a) => a.fingerprint === fingerprint(control))!.status.state).toBe('active');
+  // Counted where it happened (any node's scheduler): Alertmanager's notifications_suppressed_total.
+  const suppressed = await Promise.all(
+    cluster.nodes.map(async (n) => {
+      const text = await (await fetch(`${n.url}/metrics`)).text();
+      const m = /herald_notifications_suppressed_total\{reason="inhibition"\} (\d+)/.exec(text);
+      return m ? Number(m[1]) : 0;
+    }),
+  );
+  expect(suppressed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   const notInhibited = await apiAlerts('?inhibited=false');
   expect(notInhibited.map((a) => a.fingerprint)).not.toContain(fingerprint(target));
   expect(notInhibited.map((a) => a.fingerprint)).toContain(fingerprint(control));

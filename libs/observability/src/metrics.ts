@@ -80,6 +80,11 @@ export class HeraldMetrics {
     'Duration of one scheduler tick that claimed at least one due group.',
     [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
+  readonly notificationsSuppressed = this.counter(
+    'herald_notifications_suppressed_total',
+    "Alerts taken out of flushes by the pipeline's filtering stages, by reason (Alertmanager's: inhibition, active_time_interval, mute_time_interval, silence); counted per flush of a group half.",
+    ['reason'],
+  );
   readonly notifications = this.counter(
     'herald_notifications_total',
     'Notifications by receiver and outcome (delivered, dead, unsupported, superseded); reason is the failure reason of dead letters.',
@@ -230,10 +235,18 @@ export class HeraldMetrics {
 
   /** Records one scheduler tick. */
   recordFlush(
-    res: { claimed: number; notified: number; skipped: number; failed: number },
+    res: {
+      claimed: number;
+      notified: number;
+      skipped: number;
+      failed: number;
+      suppressed?: Record<string, number | undefined>;
+    },
     seconds: number,
   ): void {
     if (res.claimed === 0) return;
+    for (const [reason, n] of Object.entries(res.suppressed ?? {}))
+      if (n) this.notificationsSuppressed.inc({ reason }, n);
     this.flushDuration.observe(seconds);
     if (res.notified) this.flushTotal.inc({ outcome: 'notified' }, res.notified);
     if (res.skipped) this.flushTotal.inc({ outcome: 'skipped' }, res.skipped);

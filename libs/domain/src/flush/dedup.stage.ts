@@ -36,6 +36,10 @@ interface DecisionBase {
   cleanup: ResolvedCleanup | null;
   /** Firing half: alerts in it have resolved by time, so the recovery half must be on the due index. */
   scheduleRecovery: boolean;
+  /** Alerts the filtering stages took out, by reason (set by the pipeline; absent when none). */
+  suppressed?: Partial<
+    Record<'inhibition' | 'active_time_interval' | 'mute_time_interval' | 'silence', number>
+  >;
 }
 
 /** Send a notification; write `record` to the log once the receiver accepted it. */

@@ -1,5 +1,5 @@
 import { alert, ctx, NOW } from '../../../../test/fixtures/flush-fixtures';
-import { FlushPipeline } from './flush-pipeline';
+import { defaultStages, FlushPipeline } from './flush-pipeline';
 import { TimeMuteStage } from './time-intervals.stage';
 
 describe('flush pipeline', () => {
@@ -36,5 +36,17 @@ describe('flush pipeline', () => {
     expect(seen).toEqual([['b']]);
     if (!d.notify) throw new Error('expected a notification');
     expect(d.alerts.map((a) => a.fingerprint)).toEqual(['b']);
+  });
+
+  it('counts the alerts each filtering stage took out, by Alertmanager reason', async () => {
+    const d = await new FlushPipeline(
+      defaultStages({
+        inhibitor: { muted: () => new Set(['a']) },
+        silencer: { muted: (all) => new Set(all.map((x) => x.fingerprint).filter((f) => f === 'b')) },
+      }),
+    ).run(ctx({ group: { ...ctx().group, firing: [alert('a'), alert('b'), alert('c')] } }));
+    expect(d.suppressed).toEqual({ inhibition: 1, silence: 1 });
+    const none = await new FlushPipeline().run(ctx());
+    expect(none.suppressed).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import type { GroupStore } from '../group.store';
 import { nflogTtl } from '../nflog';
 import { buildWebhookPayload } from '../webhook-payload';
 import { createFlushContext } from './flush-context';
-import { FlushPipeline } from './flush-pipeline';
+import { FlushPipeline, type SuppressionReason } from './flush-pipeline';
 import type { NflogRecorder } from './nflog-recorder';
 import type { GroupLock, Notifier, OutgoingNotification } from './notification';
 
@@ -54,6 +54,8 @@ export interface TickResult {
   notified: number;
   skipped: number;
   failed: number;
+  /** Alerts the filtering stages took out of this tick's flushes, by reason (Alertmanager's names). */
+  suppressed: Partial<Record<SuppressionReason, number>>;
 }
 
 /**
@@ -77,7 +79,7 @@ export class FlushRunner {
   async tick(): Promise<TickResult> {
     const { flush, clock } = this.ports;
     const owner = `${this.opts.nodeId}#${++this.tickNo}`;
-    const res: TickResult = { claimed: 0, notified: 0, skipped: 0, failed: 0 };
+    const res: TickResult = { claimed: 0, notified: 0, skipped: 0, failed: 0, suppressed: {} };
     const claimed: ClaimedEntry[] = [];
     const now = clock.now();
     for (let b = 0; b < flush.dueBuckets; b++) {
@@ -91,7 +93,7 @@ export class FlushRunner {
       while (next < claimed.length) {
         const entry = claimed[next++];
         try {
-          const out = await this.flushOne(entry);
+          const out = await this.flushOne(entry, res.suppressed);
           if (out === 'notified') res.notified++;
           else res.skipped++;
         } catch (e) {
@@ -105,10 +107,13 @@ export class FlushRunner {
     return res;
   }
 
-  private async flushOne(entry: ClaimedEntry): Promise<'notified' | 'skipped'> {
+  private async flushOne(
+    entry: ClaimedEntry,
+    suppressed: TickResult['suppressed'],
+  ): Promise<'notified' | 'skipped'> {
     let outcome: 'notified' | 'skipped' = 'skipped';
     const got = await this.ports.lock.withLock(entry.tenant, entry.groupId, async (fence) => {
-      outcome = await this.flushLocked(entry, fence);
+      outcome = await this.flushLocked(entry, fence, suppressed);
     });
     if (!got) {
       // The other half of the group (or another node) holds the group lock: hand the entry back to
@@ -118,7 +123,11 @@ export class FlushRunner {
     return got ? outcome : 'skipped';
   }
 
-  private async flushLocked(entry: ClaimedEntry, fence: number | undefined): Promise<'notified' | 'skipped'> {
+  private async flushLocked(
+    entry: ClaimedEntry,
+    fence: number | undefined,
+    suppressed: TickResult['suppressed'],
+  ): Promise<'notified' | 'skipped'> {
     const { groups, flush, recorder, notifier } = this.ports;
     const group = await groups.getGroup(entry.tenant, entry.groupId);
     if (!group) {
@@ -147,6 +156,8 @@ export class FlushRunner {
       firingInFlight: firingLog.pendingSeq > Math.max(firingLog.entry?.seq ?? 0, firingLog.failedSeq),
     });
     const d = await this.pipeline.run(ctx);
+    for (const [reason, n] of Object.entries(d.suppressed ?? {}) as [SuppressionReason, number][])
+      suppressed[reason] = (suppressed[reason] ?? 0) + n;
     const ttl = nflogTtl(group.repeatInterval);
     let nextDueAt = d.nextDueAt;
     if (d.notify) {
