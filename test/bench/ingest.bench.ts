@@ -12,6 +12,17 @@
  *   BENCH_ALERTMANAGER  Alertmanager binary (default /usr/bin/prometheus-alertmanager, else `alertmanager`
  *                       or `prometheus-alertmanager` on PATH); `0` or `off` skips the comparison
  *   BENCH_NODE_ARGS     extra node flags for the Herald child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   BENCH_INHIBIT_RULES N (0) adds a Herald run with the first N of the 20 inhibit rules of
+ *                       inhibit-rules.ts (and an Alertmanager run with them) to every round, order
+ *                       reversed each round (H Hi A Ai, Ai A Hi H, ...); the summary gains `inhibition`:
+ *                       the runs with rules, the throughput drop against none (median runs and per
+ *                       round), CPU µs per alert, Redis commands and round trips per request; each
+ *                       Herald run is also repeated on the api-only node below (`ingestOnly`), which
+ *                       tells ingest's own cost from the flush scheduler's (inhibition lookups).
+ *
+ * After each Herald run the node is stopped and an `api`-only node (no scheduler) probes ingest alone
+ * on the same Redis (round-trips.ts): top-level commands per request with MONITOR, 200 sequential
+ * requests, the idle rate taken out (`redis.roundTrips`), and the upsert script's Redis µs.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +32,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '../harness/free-port';
 import { RedisServer } from '../harness/redis-server';
 import { BENCH_ROUTE_YAML, buildBodies, distinctAlerts, REFERENCE_SHAPE } from './alert-load';
+import { inhibitLoadStats, inhibitRulesYaml, MAX_INHIBIT_RULES } from './inhibit-rules';
 import { runAutocannon, runWrk, stopLoad, type LoadResult } from './load';
 import {
   log,
@@ -29,6 +41,7 @@ import {
   round,
   sleep,
   spawnLogged,
+  startHerald,
   stopChild,
   waitHttp,
   type Child,
@@ -42,6 +55,7 @@ import {
   memorySnapshot,
   type StoredAlerts,
 } from './redis-stats';
+import { probeRoundTrips, type RoundTrips } from './round-trips';
 
 const ROOT = resolve(__dirname, '../../..');
 const HERALD_MAIN = join(ROOT, 'dist/apps/server/src/main.js');
@@ -53,8 +67,13 @@ const SETTLE_MS = 300;
 /** Idle window after the load in which the scheduler's own Redis calls are measured (ms). */
 const BACKGROUND_MS = 5000;
 
-const ROUTE_YAML = BENCH_ROUTE_YAML;
-const HERALD_YAML = `${ROUTE_YAML}herald:
+/** Sequential requests of the round-trip probe (per window), and its idle window (ms). */
+const PROBE_REQUESTS = 200;
+const PROBE_IDLE_MS = 2000;
+
+/** The Alertmanager sections both tools read: the bench route, plus `rules` inhibit rules. */
+const routeYaml = (rules: number) => BENCH_ROUTE_YAML + inhibitRulesYaml(rules);
+const heraldYaml = (rules: number) => `${routeYaml(rules)}herald:
   limits:
     max_alerts_per_request: 1000
 `;
@@ -69,6 +88,8 @@ interface Settings {
   tool: 'autocannon' | 'wrk';
   wrkScript: string;
   nodeArgs: string[];
+  /** Inhibit rules of the extra variant (0: no variant). */
+  inhibitRules: number;
   alertmanager: { bin: string } | { bin: null; reason: string };
 }
 
@@ -125,6 +146,7 @@ function readSettings(): Settings {
     tool,
     wrkScript,
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    inhibitRules: Math.min(Math.round(envNumber('BENCH_INHIBIT_RULES', 0, 0)), MAX_INHIBIT_RULES),
     alertmanager: findAlertmanager(),
   };
 }
@@ -163,17 +185,22 @@ interface Run {
   target: 'herald' | 'alertmanager';
   /** 0-based round (runs alternate: H A, A H, ...). */
   round: number;
+  /** inhibit_rules in the config (the BENCH_INHIBIT_RULES variant; 0 otherwise). */
+  inhibitRules: number;
   url: string;
   load: LoadResult;
   /** CPU cores used during the measured window (1.0 = one core busy). */
   cpuCores: Record<string, number | null>;
+  /** CPU µs per alert answered, per process (CPU time over the measured window / alerts). */
+  cpuUsecPerAlert: Record<string, number | null>;
   process: ({ pid: number } & ProcMemory) | { pid: number };
 }
+
+type Measured = Pick<Run, 'load' | 'cpuCores' | 'cpuUsecPerAlert'>;
 
 interface HeraldRun extends Run {
   target: 'herald';
   redis: {
-    /** EVALSHA calls / completed requests (the ingest path's target is 1). */
     /** EVALSHA per ingest request, the scheduler's background calls taken out (target 1). */
     evalshaPerRequest: number;
     evalshaPerRequestInclScheduler: number;
@@ -199,7 +226,14 @@ interface HeraldRun extends Run {
     usedMemoryBeforeBytes: number;
     usedMemoryAfterBytes: number;
     version: string;
+    /** Top-level commands per request counted with MONITOR after the load (round-trips.ts). */
+    roundTrips: RoundTrips;
   };
+  /**
+   * The same load on an `api`-only node (no flush scheduler) on the run's Redis after the run; only
+   * when BENCH_INHIBIT_RULES is set (it tells ingest's own cost from the flush's).
+   */
+  ingestOnly: Measured | null;
   /** /health/ready after the run (`redis`; `memory-fallback` would mean the numbers are not Redis'). */
   storeMode: string;
 }
@@ -239,7 +273,7 @@ async function measure(
   url: string,
   pids: Record<string, number | undefined>,
   betweenWarmupAndRun: () => Promise<void> = async () => undefined,
-): Promise<{ load: LoadResult; cpuCores: Record<string, number | null> }> {
+): Promise<Measured> {
   const { s } = ctx;
   if (s.warmupS > 0) {
     log(`${name}: warm-up ${s.warmupS}s`);
@@ -257,9 +291,13 @@ async function measure(
   const wall = (performance.now() - t0) / 1000;
   const self = process.cpuUsage(self0);
   const cpuCores: Record<string, number | null> = {};
+  const cpuUsecPerAlert: Record<string, number | null> = {};
+  const alerts = load.requests * REFERENCE_SHAPE.batch;
   for (const [k, pid] of Object.entries(pids)) {
     const now = pid ? procCpuSeconds(pid) : null;
-    cpuCores[k] = now !== null && cpu0[k] !== null ? round((now - cpu0[k]) / wall, 2) : null;
+    const used = now !== null && cpu0[k] !== null ? now - cpu0[k] : null;
+    cpuCores[k] = used !== null ? round(used / wall, 2) : null;
+    cpuUsecPerAlert[k] = used !== null && alerts ? round((used * 1e6) / alerts, 2) : null;
   }
   // autocannon runs in this process; wrk is a child whose CPU time is not sampled.
   cpuCores.loadGenerator = s.tool === 'autocannon' ? round((self.user + self.system) / 1e6 / wall, 2) : null;
@@ -267,11 +305,15 @@ async function measure(
     `${name}: ${load.requestsPerSec} req/s = ${load.alertsPerSec} alerts/s, p50 ${load.latencyMs.p50} ms, ` +
       `p99 ${load.latencyMs.p99} ms, non-2xx ${load.non2xx}, errors ${load.errors}`,
   );
-  return { load, cpuCores };
+  return { load, cpuCores, cpuUsecPerAlert };
 }
 
-async function runHerald(ctx: Ctx, round_: number): Promise<HeraldRun> {
-  const dir = mkdtempSync(join(ctx.tmp, `herald-${round_}-`));
+/** A run's name in logs and file names: `herald`, `herald+20rules`, `alertmanager+20rules`. */
+const runName = (target: Run['target'], rules: number) => (rules ? `${target}+${rules}rules` : target);
+
+async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<HeraldRun> {
+  const name = runName('herald', rules);
+  const dir = mkdtempSync(join(ctx.tmp, `${name}-${round_}-`));
   const redis = await RedisServer.start();
   const stopRedis = onStop(() => redis.stop());
   let herald: Child | undefined;
@@ -283,7 +325,7 @@ async function runHerald(ctx: Ctx, round_: number): Promise<HeraldRun> {
     const version = (await infoSection(client, 'server')).redis_version;
     log(`herald: redis-server ${version} on ${redis.url}`);
     const configPath = join(dir, 'herald.yml');
-    writeFileSync(configPath, HERALD_YAML);
+    writeFileSync(configPath, heraldYaml(rules));
     const port = await freePort();
     herald = await spawnLogged(
       'herald',
@@ -297,15 +339,15 @@ async function runHerald(ctx: Ctx, round_: number): Promise<HeraldRun> {
     );
     const base = `http://127.0.0.1:${port}`;
     await waitHttp(herald, `${base}/health/ready`, 30_000, (st, body) => st === 200 && isStoreOk(body));
-    log(`herald: node pid ${herald.pid} ready on ${base} (log: ${herald.logPath})`);
+    log(`${name}: node pid ${herald.pid} ready on ${base} (log: ${herald.logPath})`);
 
     const mem0 = await memorySnapshot(client);
-    await preflight(base + PATH, ctx.bodies[0], 'herald');
+    await preflight(base + PATH, ctx.bodies[0], name);
     let stats0 = await commandStats(client);
     let loadStartedAt = Date.now();
-    const { load, cpuCores } = await measure(
+    const { load, cpuCores, cpuUsecPerAlert } = await measure(
       ctx,
-      'herald',
+      name,
       base + PATH,
       { herald: herald.pid, redis: redis.pid },
       async () => {
@@ -328,6 +370,8 @@ async function runHerald(ctx: Ctx, round_: number): Promise<HeraldRun> {
     const stored = await countStoredAlerts(client, KEY_PREFIX, TENANT);
     const health = await fetch(`${base}/health/ready`).then((r) => r.text());
     const storeMode = storeModeOf(health);
+    await stopHerald();
+    const { roundTrips, ingestOnly } = await probeIngestOnly(ctx, dir, redis, client, rules, name);
 
     const counted = load.sent ?? load.requests;
     const per = (calls: number) => (counted ? round(calls / counted, 3) : 0);
@@ -347,9 +391,11 @@ async function runHerald(ctx: Ctx, round_: number): Promise<HeraldRun> {
     const run: HeraldRun = {
       target: 'herald',
       round: round_,
+      inhibitRules: rules,
       url: base + PATH,
       load,
       cpuCores,
+      cpuUsecPerAlert,
       process: { pid: herald.pid, ...(memory ?? {}) },
       redis: {
         evalshaPerRequest: per(Math.max(0, evalsha.calls - (bg.get('evalsha')?.calls ?? 0) * bgScale)),
@@ -367,11 +413,15 @@ async function runHerald(ctx: Ctx, round_: number): Promise<HeraldRun> {
         usedMemoryBeforeBytes: mem0.usedMemory,
         usedMemoryAfterBytes: mem1.usedMemory,
         version,
+        roundTrips,
       },
+      ingestOnly,
       storeMode,
     };
     log(
-      `herald: ${run.redis.evalshaPerRequest} EVALSHA/request, ${run.redis.commandsPerRequestInclLua} Redis ` +
+      `${name}: ${run.redis.evalshaPerRequest} EVALSHA/request, ${roundTrips.total} round trips/request ` +
+        `(${JSON.stringify(roundTrips.perRequest)}; alone: upsert ${roundTrips.scriptUsecPerRequest} µs, ` +
+        `${roundTrips.commandsPerRequestInclLua} commands), ${run.redis.commandsPerRequestInclLua} Redis ` +
         `commands/request incl. Lua, ${stored.alerts} alerts stored in ${stored.firingGroups} groups, ` +
         `${run.redis.bytesPerStoredAlert} B/alert, node RSS ${memory?.rssMB ?? '?'} MB, store ${storeMode}`,
     );
@@ -380,6 +430,42 @@ async function runHerald(ctx: Ctx, round_: number): Promise<HeraldRun> {
     await stopHerald();
     await stopClient();
     await stopRedis();
+  }
+}
+
+/**
+ * Round trips and Redis cost of ingest alone: an `api`-only node (no scheduler, no delivery workers)
+ * on the run's Redis, the same config, probed with sequential requests (round-trips.ts).
+ */
+async function probeIngestOnly(
+  ctx: Ctx,
+  dir: string,
+  redis: RedisServer,
+  client: Redis,
+  rules: number,
+  name: string,
+): Promise<{ roundTrips: RoundTrips; ingestOnly: Measured | null }> {
+  let node: Child | undefined;
+  const stopNode = onStop(() => stopChild(node));
+  try {
+    const url = await startHerald(
+      mkdtempSync(join(dir, 'api-only-')),
+      heraldYaml(rules),
+      redis.url,
+      (c) => (node = c),
+      { HERALD_ROLES: 'api' },
+    );
+    const { bodies } = ctx;
+    const send = (i: number) => preflight(url + PATH, bodies[i % bodies.length], `${name} api-only`);
+    const roundTrips = await probeRoundTrips(client, send, PROBE_REQUESTS, PROBE_IDLE_MS);
+    // With inhibition compared, the same load on this node too: ingest's own cost, no flush beside it.
+    const ingestOnly =
+      ctx.s.inhibitRules && node
+        ? await measure(ctx, `${name}-api-only`, url + PATH, { herald: node.pid, redis: redis.pid })
+        : null;
+    return { roundTrips, ingestOnly };
+  } finally {
+    await stopNode();
   }
 }
 
@@ -396,10 +482,11 @@ function isStoreOk(body: string): boolean {
   return storeModeOf(body) === 'redis';
 }
 
-async function runAlertmanager(ctx: Ctx, bin: string, round_: number): Promise<Run> {
-  const dir = mkdtempSync(join(ctx.tmp, `alertmanager-${round_}-`));
+async function runAlertmanager(ctx: Ctx, bin: string, round_: number, rules: number): Promise<Run> {
+  const name = runName('alertmanager', rules);
+  const dir = mkdtempSync(join(ctx.tmp, `${name}-${round_}-`));
   const configPath = join(dir, 'alertmanager.yml');
-  writeFileSync(configPath, ROUTE_YAML);
+  writeFileSync(configPath, routeYaml(rules));
   const port = await freePort();
   let am: Child | undefined;
   const stopAm = onStop(() => stopChild(am));
@@ -418,17 +505,17 @@ async function runAlertmanager(ctx: Ctx, bin: string, round_: number): Promise<R
     );
     const base = `http://127.0.0.1:${port}`;
     await waitHttp(am, `${base}/-/ready`, 30_000);
-    log(`alertmanager: pid ${am.pid} ready on ${base} (log: ${am.logPath})`);
-    await preflight(base + PATH, ctx.bodies[0], 'alertmanager');
-    const { load, cpuCores } = await measure(ctx, 'alertmanager', base + PATH, { alertmanager: am.pid });
+    log(`${name}: pid ${am.pid} ready on ${base} (log: ${am.logPath})`);
+    await preflight(base + PATH, ctx.bodies[0], name);
+    const m = await measure(ctx, name, base + PATH, { alertmanager: am.pid });
     const memory = procMemory(am.pid);
-    log(`alertmanager: RSS ${memory?.rssMB ?? '?'} MB`);
+    log(`${name}: RSS ${memory?.rssMB ?? '?'} MB`);
     return {
       target: 'alertmanager',
       round: round_,
+      inhibitRules: rules,
       url: base + PATH,
-      load,
-      cpuCores,
+      ...m,
       process: { pid: am.pid, ...(memory ?? {}) },
     };
   } finally {
@@ -484,16 +571,21 @@ async function main(): Promise<void> {
   const heraldRuns: HeraldRun[] = [];
   const amRuns: Run[] = [];
   let amError: string | null = null;
+  const variants: { target: Run['target']; rules: number }[] = [
+    { target: 'herald', rules: 0 },
+    ...(s.inhibitRules ? [{ target: 'herald' as const, rules: s.inhibitRules }] : []),
+    { target: 'alertmanager', rules: 0 },
+    ...(s.inhibitRules ? [{ target: 'alertmanager' as const, rules: s.inhibitRules }] : []),
+  ];
   for (let i = 0; i < s.rounds; i++) {
     // Alternate the order (H A, A H, ...) so drift of the machine during the session hits both alike.
-    const order: ('herald' | 'alertmanager')[] =
-      i % 2 === 0 ? ['herald', 'alertmanager'] : ['alertmanager', 'herald'];
-    for (const target of order) {
+    const order = i % 2 === 0 ? variants : [...variants].reverse();
+    for (const { target, rules } of order) {
       if (target === 'herald') {
-        heraldRuns.push(await runHerald(ctx, i));
+        heraldRuns.push(await runHerald(ctx, i, rules));
       } else if (amBin && !amError) {
         try {
-          amRuns.push(await runAlertmanager(ctx, amBin, i));
+          amRuns.push(await runAlertmanager(ctx, amBin, i, rules));
         } catch (e) {
           amError = e instanceof Error ? e.message : String(e);
           log(`alertmanager run failed: ${amError}`);
@@ -502,8 +594,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const herald = median(heraldRuns);
-  const am = median(amRuns);
+  const herald = median(heraldRuns.filter((r) => r.inhibitRules === 0));
+  const am = median(amRuns.filter((r) => r.inhibitRules === 0));
   if (!herald) throw new Error('no Herald run');
   const amReason = !amBin ? amMissing : amError ? `run failed: ${amError}` : null;
   const h = herald.load;
@@ -521,12 +613,14 @@ async function main(): Promise<void> {
       : null,
     checks: {
       evalshaPerRequestIsOne: Math.abs(herald.redis.evalshaPerRequest - 1) < 0.01,
+      oneRoundTripPerRequest: oneRoundTrip(herald),
       bytesPerStoredAlertUnder1KB: herald.redis.bytesPerStoredAlert < 1024,
       allAlertsStored: herald.redis.stored.alerts === herald.redis.stored.expected,
       heraldNoErrors: h.non2xx === 0 && h.errors === 0,
       alertmanagerNoErrors: am ? am.load.non2xx === 0 && am.load.errors === 0 : null,
       storeModeRedis: herald.storeMode === 'redis',
     },
+    ...(s.inhibitRules ? { inhibition: inhibitionSummary(ctx, heraldRuns, amRuns) } : {}),
     ...(s.rounds > 1
       ? { runs: [...heraldRuns, ...amRuns].sort((a, b) => a.round - b.round).map(flatten) }
       : {}),
@@ -545,6 +639,7 @@ async function main(): Promise<void> {
       pool: REFERENCE_SHAPE.pool,
       alertnames: REFERENCE_SHAPE.groups,
       heraldNodeArgs: s.nodeArgs,
+      inhibitRules: s.inhibitRules,
       date: new Date().toISOString(),
     },
   };
@@ -558,10 +653,112 @@ async function main(): Promise<void> {
   if (summary.ratio) {
     log(`herald/alertmanager: alerts/s ×${summary.ratio.alertsPerSec}, p99 ×${summary.ratio.p99LatencyMs}`);
   }
+  if (summary.inhibition) {
+    const d = summary.inhibition.vsNoRules;
+    log(
+      `${s.inhibitRules} inhibit rules vs none, alerts/s drop: Herald ${d.herald.alertsPerSecDropPct}% ` +
+        `(per round ${d.herald.dropPctPerRound.join(', ')}; api-only node ${d.heraldIngestOnly.alertsPerSecDropPct}%), ` +
+        `Alertmanager ${d.alertmanager?.alertsPerSecDropPct ?? '?'}%; ` +
+        `round trips/request ${d.herald.roundTripsPerRequest.join(' → ')}`,
+    );
+  }
   log(`written ${file}`);
   await stopTmp();
   process.exitCode = amError ? 1 : 0;
   process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+/** One top-level Redis command per ingest request: the upsert EVALSHA, nothing else per request. */
+function oneRoundTrip(r: HeraldRun): boolean {
+  const t = r.redis.roundTrips;
+  return Math.abs((t.perRequest['evalsha:upsert-groups-n'] ?? 0) - 1) < 0.01 && Math.abs(t.total - 1) < 0.05;
+}
+
+const dropPct = (base: number, other: number): number | null =>
+  base > 0 ? round((1 - other / base) * 100, 1) : null;
+
+/** The same variant pair compared run by run (same round: the alternation makes them neighbours). */
+function dropsPerRound<R extends Run>(
+  runs: R[],
+  rules: number,
+  alertsPerSec: (r: R) => number | undefined = (r) => r.load.alertsPerSec,
+): (number | null)[] {
+  const rounds = [...new Set(runs.map((r) => r.round))].sort((a, b) => a - b);
+  return rounds.flatMap((i) => {
+    const base = runs.find((r) => r.round === i && r.inhibitRules === 0);
+    const other = runs.find((r) => r.round === i && r.inhibitRules === rules);
+    const [b, o] = [base && alertsPerSec(base), other && alertsPerSec(other)];
+    return b !== undefined && o !== undefined ? [dropPct(b, o)] : [];
+  });
+}
+
+/** `inhibition` of the summary: the runs with rules against the runs without, median runs of each. */
+function inhibitionSummary(ctx: Ctx, heraldRuns: HeraldRun[], amRuns: Run[]) {
+  const n = ctx.s.inhibitRules;
+  const base = median(heraldRuns.filter((r) => r.inhibitRules === 0));
+  const hi = median(heraldRuns.filter((r) => r.inhibitRules === n));
+  const amBase = median(amRuns.filter((r) => r.inhibitRules === 0));
+  const ami = median(amRuns.filter((r) => r.inhibitRules === n));
+  if (!base || !hi) throw new Error('no Herald run with or without inhibit rules');
+  const pair = <T>(f: (r: HeraldRun) => T): [T, T] => [f(base), f(hi)];
+  return {
+    load: inhibitLoadStats(BENCH_ROUTE_YAML, n, ctx.bodies),
+    herald: flatten(hi),
+    alertmanager: ami ? flatten(ami) : null,
+    vsNoRules: {
+      note:
+        `${n} inhibit rules against none, same run, median runs (dropPctPerRound: the runs of each ` +
+        'round, neighbours in the alternation); [none, with rules] pairs',
+      herald: {
+        alertsPerSecDropPct: dropPct(base.load.alertsPerSec, hi.load.alertsPerSec),
+        dropPctPerRound: dropsPerRound(heraldRuns, n),
+        alertsPerSec: pair((r) => r.load.alertsPerSec),
+        p50LatencyMs: pair((r) => r.load.latencyMs.p50),
+        p99LatencyMs: pair((r) => r.load.latencyMs.p99),
+        nodeCpuUsecPerAlert: pair((r) => r.cpuUsecPerAlert.herald),
+        redisCpuUsecPerAlert: pair((r) => r.cpuUsecPerAlert.redis),
+        evalshaPerRequest: pair((r) => r.redis.evalshaPerRequest),
+        roundTripsPerRequest: pair((r) => r.redis.roundTrips.total),
+        ingestOnlyScriptUsecPerRequest: pair((r) => r.redis.roundTrips.scriptUsecPerRequest),
+        ingestOnlyCommandsPerRequestInclLua: pair((r) => r.redis.roundTrips.commandsPerRequestInclLua),
+        commandsPerRequestInclLua: pair((r) => r.redis.commandsPerRequestInclLua),
+        evalshaUsecPerCall: pair((r) => r.redis.evalshaUsecPerCall),
+        bytesPerStoredAlert: pair((r) => r.redis.bytesPerStoredAlert),
+      },
+      heraldIngestOnly: {
+        note: 'the same load on an api-only node (no flush scheduler) after each run, same Redis',
+        alertsPerSecDropPct: dropPct(
+          base.ingestOnly?.load.alertsPerSec ?? 0,
+          hi.ingestOnly?.load.alertsPerSec ?? 0,
+        ),
+        dropPctPerRound: dropsPerRound(heraldRuns, n, (r) => r.ingestOnly?.load.alertsPerSec),
+        alertsPerSec: pair((r) => r.ingestOnly?.load.alertsPerSec ?? null),
+        p50LatencyMs: pair((r) => r.ingestOnly?.load.latencyMs.p50 ?? null),
+        p99LatencyMs: pair((r) => r.ingestOnly?.load.latencyMs.p99 ?? null),
+        nodeCpuUsecPerAlert: pair((r) => r.ingestOnly?.cpuUsecPerAlert.herald ?? null),
+        redisCpuUsecPerAlert: pair((r) => r.ingestOnly?.cpuUsecPerAlert.redis ?? null),
+      },
+      alertmanager:
+        amBase && ami
+          ? {
+              alertsPerSecDropPct: dropPct(amBase.load.alertsPerSec, ami.load.alertsPerSec),
+              dropPctPerRound: dropsPerRound(amRuns, n),
+              alertsPerSec: [amBase.load.alertsPerSec, ami.load.alertsPerSec],
+              p50LatencyMs: [amBase.load.latencyMs.p50, ami.load.latencyMs.p50],
+              p99LatencyMs: [amBase.load.latencyMs.p99, ami.load.latencyMs.p99],
+              cpuUsecPerAlert: [amBase.cpuUsecPerAlert.alertmanager, ami.cpuUsecPerAlert.alertmanager],
+            }
+          : null,
+      heraldOverAlertmanagerWithRules: ami ? ratio(hi.load.alertsPerSec, ami.load.alertsPerSec) : null,
+    },
+    checks: {
+      evalshaPerRequestIsOne: Math.abs(hi.redis.evalshaPerRequest - 1) < 0.01,
+      oneRoundTripPerRequest: oneRoundTrip(hi),
+      allAlertsStored: hi.redis.stored.alerts === hi.redis.stored.expected,
+      heraldNoErrors: hi.load.non2xx === 0 && hi.load.errors === 0,
+      storeModeRedis: hi.storeMode === 'redis',
+    },
+  };
 }
 
 function line(l: LoadResult): string {

@@ -108,6 +108,8 @@ export async function startHerald(
   yaml: string,
   redisUrl: string,
   started: (child: Child) => void,
+  /** Extra environment, e.g. `HERALD_ROLES`. */
+  env: Record<string, string> = {},
 ): Promise<string> {
   const port = await freePort();
   const config = join(dir, 'herald.yml');
@@ -124,6 +126,7 @@ export async function startHerald(
         REDIS_URL: redisUrl,
         HERALD_CONFIG: config,
         HERALD_LOG_LEVEL: 'warn',
+        ...env,
       },
     },
   );
