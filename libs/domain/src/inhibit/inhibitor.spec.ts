@@ -100,3 +100,17 @@ describe('inhibitionsOf (query time, from a listing)', () => {
     expect(m.get(w1.fingerprint)!.source).toBe(crit.fingerprint);
   });
 });
+
+describe('Inhibitor lookups', () => {
+  it('asks each distinct (rule, equal values, side) once per flush', async () => {
+    const rules = new InhibitionRules([rule('severity="critical"', 'severity="warning"', ['cluster'])]);
+    const asked: number[] = [];
+    const inhibitor = new Inhibitor(rules, {
+      firingSources: (_t, qs) => (asked.push(qs.length), Promise.resolve(qs.map(() => 'src'))),
+    });
+    const targets = ['a', 'b', 'c'].map((i) => a({ severity: 'warning', cluster: 'eu', i }));
+    const m = await inhibitor.inhibitions('t', [...targets, a({ severity: 'warning', cluster: 'us' })], NOW);
+    expect(asked).toEqual([2]);
+    expect(m.size).toBe(4);
+  });
+});

@@ -27,23 +27,31 @@ export class Inhibitor implements Muter {
   async inhibitions(tenant: string, alerts: readonly Alert[], now: number): Promise<Map<string, Inhibition>> {
     const out = new Map<string, Inhibition>();
     if (this.rules.empty || alerts.length === 0) return out;
-    const asked: { fp: string; rule: InhibitRule }[] = [];
+    // Alerts of one group usually share their `equal` values (often the group's own labels), so the
+    // same lookup is asked once for all of them.
+    const asked: { fp: string; rule: InhibitRule; q: number }[] = [];
     const queries: SourceQuery[] = [];
+    const queryIndex = new Map<string, number>();
     const seen = new Set<string>();
     for (const a of alerts) {
       if (seen.has(a.fingerprint)) continue;
       seen.add(a.fingerprint);
       for (const { rule, query } of this.rules.targetQueries(a.labels)) {
-        asked.push({ fp: a.fingerprint, rule });
-        queries.push(query);
+        const k = `${query.ruleId}:${query.eq}:${query.sourceOnly ? 1 : 0}`;
+        let q = queryIndex.get(k);
+        if (q === undefined) {
+          queryIndex.set(k, (q = queries.length));
+          queries.push(query);
+        }
+        asked.push({ fp: a.fingerprint, rule, q });
       }
     }
     if (queries.length === 0) return out;
     const found = await this.index.firingSources(tenant, queries, now);
-    // Queries are in alert order, then rule order: the first hit per alert is Alertmanager's answer.
-    for (let i = 0; i < asked.length; i++) {
-      const src = found[i];
-      if (src !== null && !out.has(asked[i].fp)) out.set(asked[i].fp, { source: src, rule: asked[i].rule });
+    // Asked in alert order, then rule order: the first hit per alert is Alertmanager's answer.
+    for (const { fp, rule, q } of asked) {
+      const src = found[q];
+      if (src !== null && !out.has(fp)) out.set(fp, { source: src, rule });
     }
     return out;
   }

@@ -323,9 +323,14 @@ for _ = 1, tonumber(ARGV[a] or '0') do
     end
   end
 end
+-- A list's TTL moves in the same coarse steps as the groups' keys; entries whose endsAt passed (resolved
+-- by time, never re-sent) are pruned at those steps too: readers skip them by score meanwhile, so a
+-- re-send costs one ZADD and one PTTL per list, not a range delete as well.
 for key, maxEnd in pairs(touched) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now) -- sources resolved by time since they were written
-  if maxEnd > 0 and redis.call('PTTL', key) < maxEnd - now then redis.call('PEXPIRE', key, maxEnd - now + STEP) end
+  if maxEnd > 0 and redis.call('PTTL', key) < maxEnd - now then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    redis.call('PEXPIRE', key, maxEnd - now + STEP)
+  end
 end
 for key, exp in pairs(dueExp) do
   if redis.call('PTTL', key) < exp - now then redis.call('PEXPIRE', key, exp - now) end
