@@ -6,10 +6,10 @@
 // Plain Node, no dependencies, so it runs without building the project.
 'use strict';
 
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
+const { request, sleep, startAlertmanager } = require('./am-common');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -94,33 +94,6 @@ const labelsKey = (labels) =>
       .map((k) => [k, goNormalize(labels[k])]),
   );
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function request(method, url, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode, body: data }));
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 async function main() {
   const version = execFileSync(BINARY, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
   console.log(version);
@@ -144,30 +117,9 @@ async function main() {
     route: ROUTE,
     receivers: [{ name: 'sink', webhook_configs: [{ url: sinkUrl, send_resolved: false }] }],
   };
-  fs.writeFileSync(path.join(dir, 'alertmanager.yml'), JSON.stringify(config, null, 2));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const am = spawn(
-    BINARY,
-    [
-      `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  const exited = new Promise((r) => am.once('exit', r));
+  const { base, am, exited } = await startAlertmanager(BINARY, dir, config);
 
   try {
-    for (let i = 0; ; i++) {
-      const ready = await request('GET', `${base}/-/ready`).catch(() => undefined);
-      if (ready && ready.status === 200) break;
-      if (i > 100 || am.exitCode !== null) throw new Error('Alertmanager did not become ready');
-      await sleep(100);
-    }
-
     const sent = Array.from({ length: ALERT_COUNT }, (_, i) => makeAlert(i));
     const now = Date.now();
     const body = sent.map((labels) => ({

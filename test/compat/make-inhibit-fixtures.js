@@ -23,9 +23,9 @@
 'use strict';
 
 const { spawn, execFileSync } = require('node:child_process');
+const { freePort, request, sleep } = require('./am-common');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -286,33 +286,6 @@ function expectedInhibition(alerts) {
     return { rule: -1, candidates: [] };
   });
 }
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function request(method, url, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode, body: data }));
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves when check() is true; check is re-run whenever notify() is called (log line, webhook). */
 function makeWaiter() {

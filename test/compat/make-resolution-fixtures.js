@@ -8,10 +8,10 @@
 // Plain Node, no dependencies, so it runs without building the project.
 'use strict';
 
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
+const { request, sleep, startAlertmanager } = require('./am-common');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -60,33 +60,6 @@ const SEQUENCES = [
 ];
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function request(method, url, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode, body: data }));
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const labelsOf = (seq, mode, instance) => ({ alertname: seq.name, mode, instance });
 const annotationsOf = (instance) => ({ summary: `${instance} is slow`, runbook: 'https://runbooks/slow' });
@@ -145,30 +118,9 @@ async function main() {
     webhook_configs: [{ url: `${sinkUrl}/${mode}`, ...opts }],
   }));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-am-resolution-'));
-  fs.writeFileSync(path.join(dir, 'alertmanager.yml'), JSON.stringify({ route, receivers }, null, 2));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const am = spawn(
-    BINARY,
-    [
-      `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  const exited = new Promise((r) => am.once('exit', r));
+  const { base, am, exited } = await startAlertmanager(BINARY, dir, { route, receivers });
 
   try {
-    for (let i = 0; ; i++) {
-      const ready = await request('GET', `${base}/-/ready`).catch(() => undefined);
-      if (ready && ready.status === 200) break;
-      if (i > 100 || am.exitCode !== null) throw new Error('Alertmanager did not become ready');
-      await sleep(100);
-    }
-
     // Plays one sequence in one mode: post a step, wait until its group is quiet, file what arrived.
     const play = async (seq, mode) => {
       const startsAt = {};

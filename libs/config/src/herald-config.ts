@@ -1,4 +1,11 @@
-import type { Matcher, Route, RouteConfig } from '@herald/domain';
+import type {
+  InclusiveRange,
+  Matcher,
+  NamedTimeInterval,
+  Route,
+  RouteConfig,
+  TimeInterval,
+} from '@herald/domain';
 
 /**
  * Herald's one typed, validated configuration.
@@ -67,32 +74,15 @@ export interface InhibitRuleConfig {
   readonly equal: readonly string[];
 }
 
-/** A named set of time ranges (Alertmanager `time_intervals` / `mute_time_intervals` entry). */
-export interface TimeIntervalConfig {
-  readonly name: string;
-  readonly timeIntervals: readonly TimeIntervalSpec[];
-}
-
-/** Inclusive integer range. */
-export interface IntRange {
-  readonly start: number;
-  readonly end: number;
-}
-
 /**
- * One time interval; an absent field matches everything. Ranges are parsed to numbers so the mute
- * stage never re-parses strings: times are minutes of the day with an exclusive end (0..1440),
- * weekdays 0 = Sunday .. 6 = Saturday, days of month 1..31 or -31..-1 (from the end), months 1..12.
+ * Config names of the domain's time-interval types (`libs/domain/src/timeinterval`): a `time_intervals`
+ * / `mute_time_intervals` entry, one of its specs (ranges parsed to numbers: minutes of the day with an
+ * exclusive end, weekdays 0 = Sunday, days of month ±1..31, months 1..12; absent `location` = UTC), and
+ * an inclusive integer range.
  */
-export interface TimeIntervalSpec {
-  readonly times?: readonly IntRange[];
-  readonly weekdays?: readonly IntRange[];
-  readonly daysOfMonth?: readonly IntRange[];
-  readonly months?: readonly IntRange[];
-  readonly years?: readonly IntRange[];
-  /** IANA zone name, `UTC` or `Local`; absent means UTC (as in Alertmanager). */
-  readonly location?: string;
-}
+export type TimeIntervalConfig = NamedTimeInterval;
+export type TimeIntervalSpec = TimeInterval;
+export type IntRange = InclusiveRange;
 
 /** Pino log levels. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -151,7 +151,7 @@ export class RedisGroupStore implements GroupStore {
   private pushSourceEntries(batch: UpsertBatch, keys: string[], argv: (string | number)[]): void {
     const rules = this.opts.inhibition;
     if (!rules || rules.empty) return;
-    const keyIndex = new Map<string, number>();
+    const keyOf = keyIndexer(keys);
     const entries: (string | number)[] = [];
     const seen = new Set<string>();
     let ord = 0;
@@ -160,15 +160,8 @@ export class RedisGroupStore implements GroupStore {
         ord++;
         if (seen.has(a.fingerprint)) continue;
         seen.add(a.fingerprint);
-        for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels)) {
-          const key = this.keys.inhibitSources(batch.tenant, e.ruleId, e.eq, e.side);
-          let ki = keyIndex.get(key);
-          if (ki === undefined) {
-            keys.push(key);
-            keyIndex.set(key, (ki = keys.length)); // 1-based KEYS index
-          }
-          entries.push(ord, ki);
-        }
+        for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels))
+          entries.push(ord, keyOf(this.keys.inhibitSources(batch.tenant, e.ruleId, e.eq, e.side)));
       }
     }
     if (entries.length) argv.push(entries.length / 2, ...entries);
@@ -186,18 +179,11 @@ export class RedisGroupStore implements GroupStore {
     const rules = this.opts.inhibition;
     if (!rules || rules.empty) return 0;
     const keys = [this.keys.groupFiring(group.tenant, group.groupId)];
-    const keyIndex = new Map<string, number>();
+    const keyOf = keyIndexer(keys);
     const argv: (string | number)[] = [now];
     for (const a of group.firing) {
-      for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels)) {
-        const key = this.keys.inhibitSources(group.tenant, e.ruleId, e.eq, e.side);
-        let ki = keyIndex.get(key);
-        if (ki === undefined) {
-          keys.push(key);
-          keyIndex.set(key, (ki = keys.length));
-        }
-        argv.push(a.fingerprint, ki);
-      }
+      for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels))
+        argv.push(a.fingerprint, keyOf(this.keys.inhibitSources(group.tenant, e.ruleId, e.eq, e.side)));
     }
     if (argv.length === 1) return 0;
     return Number(await this.scripts.index(keys, argv));
@@ -310,6 +296,19 @@ export class RedisGroupStore implements GroupStore {
     }
     return out;
   }
+}
+
+/** Appends each distinct key to `keys` once; returns its 1-based KEYS index (what the scripts take). */
+function keyIndexer(keys: string[]): (key: string) => number {
+  const at = new Map<string, number>();
+  return (key) => {
+    let i = at.get(key);
+    if (i === undefined) {
+      keys.push(key);
+      at.set(key, (i = keys.length));
+    }
+    return i;
+  };
 }
 
 function decodeAll(h: Record<string, string>, sources: Map<string, AlertSource>): Alert[] {
