@@ -63,7 +63,9 @@ export class TenantGroupsRepository {
     const tenant = tenantOf(ctx);
     const group = await this.store.getGroup(tenant, groupId);
     if (!group) return null;
-    return { group, view: this.views.of(tenant, await this.store.listGroups(tenant), now) };
+    // Without inhibit rules the group alone decides its alerts' status: no listing of the tenant.
+    const all = this.views.needsAllGroups ? await this.store.listGroups(tenant) : [group];
+    return { group, view: this.views.of(tenant, all, now) };
   }
 
   delete(ctx: TenantContext, groupId: string): Promise<boolean> {

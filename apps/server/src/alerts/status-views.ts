@@ -23,6 +23,11 @@ export class StatusViews {
     this.intervals = new RouteTimeIntervalEvaluator(cfg.routeTree, cfg.timeIntervals);
   }
 
+  /** Whether a status needs the tenant's other alerts (inhibition sources may sit in any group). */
+  get needsAllGroups(): boolean {
+    return !this.rules.empty;
+  }
+
   of(tenant: string, groups: readonly StoredGroup[], now: number): StatusView {
     return new StatusView(groups, now, {
       tenant,
