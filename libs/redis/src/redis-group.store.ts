@@ -202,25 +202,9 @@ export class RedisGroupStore implements GroupStore {
     const k = this.keys;
     const p = this.redis.pipeline();
     for (const q of queries) {
-      p.zrangebyscore(
-        k.inhibitSources(tenant, q.ruleId, q.eq, 's'),
-        `(${now}`,
-        '+inf',
-        'WITHSCORES',
-        'LIMIT',
-        0,
-        1,
-      );
-      if (!q.sourceOnly) {
-        p.zrangebyscore(
-          k.inhibitSources(tenant, q.ruleId, q.eq, 'b'),
-          `(${now}`,
-          '+inf',
-          'WITHSCORES',
-          'LIMIT',
-          0,
-          1,
-        );
+      for (const side of q.sourceOnly ? (['s'] as const) : (['s', 'b'] as const)) {
+        const key = k.inhibitSources(tenant, q.ruleId, q.eq, side);
+        p.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
       }
     }
     const replies = (await p.exec()) ?? [];
