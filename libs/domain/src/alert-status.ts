@@ -46,7 +46,7 @@ export interface QuietReasons {
  * Built once per request from the tenant's groups, then asked per alert and group.
  */
 export class StatusView {
-  private readonly inhibited: Map<string, Inhibition>;
+  private inhibited: Map<string, Inhibition>;
   private readonly labelsOf = new Map<string, LabelSet>();
 
   constructor(
@@ -59,10 +59,12 @@ export class StatusView {
       groupMutedBy?: (routeId: string, now: number) => string[];
     },
   ) {
+    this.inhibited = new Map();
+    if (!opts.rules || opts.rules.empty) return; // nothing to learn from the other alerts
     const alerts: Alert[] = [];
     for (const g of groups) alerts.push(...g.firing, ...g.recovery);
     for (const a of alerts) this.labelsOf.set(a.fingerprint, a.labels);
-    this.inhibited = opts.rules ? inhibitionsOf(opts.rules, opts.tenant, alerts, now) : new Map();
+    this.inhibited = inhibitionsOf(opts.rules, opts.tenant, alerts, now);
   }
 
   /** `/api/v2/alerts` status: inhibition and silences (time intervals are per group, not per alert). */
