@@ -118,6 +118,23 @@ export interface HeraldSettings {
    * (`herald_notifications_total{outcome="unsupported"}`), never silently dropped.
    */
   readonly allowUnsupportedReceivers: boolean;
+  /** Silences (`herald.silences`): retention of expired ones and the default limits. */
+  readonly silences: SilencesSettings;
+  /**
+   * Which label names are valid (`herald.label_names`): `utf8` (default; any non-empty UTF-8 name, as
+   * Alertmanager ≥ 0.27 and Prometheus 3) or `classic` (`[a-zA-Z_][a-zA-Z0-9_]*`, Alertmanager ≤ 0.26).
+   */
+  readonly labelNames: 'utf8' | 'classic';
+}
+
+/** `herald.silences`. Per-tenant `limits.max_silences` / `max_silence_size_bytes` override the limits. */
+export interface SilencesSettings {
+  /** ms an expired silence is kept (listed as expired) before it is removed (default 120h, Alertmanager's `--data.retention`). */
+  readonly retention: number;
+  /** Silences a tenant may hold, expired ones included, as Alertmanager's `--silences.max-silences` (0: no limit). */
+  readonly maxSilences: number;
+  /** Largest silence in bytes (its JSON), as Alertmanager's `--silences.max-silence-size-bytes` (0: no limit). */
+  readonly maxSilenceSizeBytes: number;
 }
 
 /** A part of Herald a node can run; see {@link HeraldSettings.roles}. */
@@ -239,10 +256,22 @@ export interface DeliverySettings {
 export interface TenantConfig {
   readonly id: string;
   readonly name?: string;
-  /** scrypt hashes of the tenant's API keys (`heraldctl hash-secret`), never the keys themselves. */
-  readonly apiKeys: readonly string[];
+  /**
+   * The tenant's API keys: scrypt hashes (`heraldctl hash-secret`), never the keys themselves, each with
+   * its role (`ingest` by default: post and read alerts; `viewer`: read only; `admin`: also silences).
+   */
+  readonly apiKeys: readonly ApiKeyConfig[];
   readonly users: readonly TenantUser[];
   readonly limits: TenantLimits;
+}
+
+/** What an API key may do: `ingest` posts and reads alerts, `viewer` only reads, `admin` also writes silences. */
+export type ApiKeyRole = 'ingest' | 'viewer' | 'admin';
+
+/** One API key of a tenant (`api_keys: [<hash>]` or `api_keys: [{hash: <hash>, role: admin}]`). */
+export interface ApiKeyConfig {
+  readonly hash: string;
+  readonly role: ApiKeyRole;
 }
 
 /** A dashboard / admin API user of a tenant. */
@@ -266,11 +295,16 @@ export interface TenantLimits {
   readonly ingestRate?: number;
   /** Token bucket size (alerts); default 60 × `ingestRate` (Prometheus re-sends every alert each minute). */
   readonly ingestBurst?: number;
+  /** Silences the tenant may hold (expired ones included); overrides `herald.silences.max_silences`. */
+  readonly maxSilences?: number;
+  /** Largest silence in bytes; overrides `herald.silences.max_silence_size_bytes`. */
+  readonly maxSilenceSizeBytes?: number;
   /** Config path of each limit as written (for messages), e.g. `herald.tenants[0].limits.max_alerts`. */
   readonly paths: Readonly<Record<TenantLimitKey, string>>;
 }
 
-export type TenantLimitKey = 'maxAlerts' | 'maxGroups' | 'ingestRate' | 'ingestBurst';
+export type TenantLimitKey =
+  'maxAlerts' | 'maxGroups' | 'ingestRate' | 'ingestBurst' | 'maxSilences' | 'maxSilenceSizeBytes';
 
 /** The YAML keys of each tenant limit: Herald's, and Mimir's name for the same limit. */
 export const TENANT_LIMIT_KEYS: Readonly<Record<TenantLimitKey, readonly [string, string]>> = {
@@ -278,6 +312,8 @@ export const TENANT_LIMIT_KEYS: Readonly<Record<TenantLimitKey, readonly [string
   maxGroups: ['max_groups', 'alertmanager_max_dispatcher_aggregation_groups'],
   ingestRate: ['ingest_rate', 'ingestion_rate'],
   ingestBurst: ['ingest_burst', 'ingestion_burst_size'],
+  maxSilences: ['max_silences', 'alertmanager_max_silences_count'],
+  maxSilenceSizeBytes: ['max_silence_size_bytes', 'alertmanager_max_silence_size_bytes'],
 };
 
 /** Defaults of the `herald:` section, in YAML terms; `deploy/examples/herald.yml` documents them. */
@@ -314,4 +350,9 @@ export const HERALD_DEFAULTS = {
   retention: '24h',
   defaultTenant: 'default',
   resolveTimeout: '5m',
+  silenceRetention: '120h',
+  // Bounded by default (every count is): far above what a team keeps, low enough for one node's memory.
+  maxSilences: 10_000,
+  maxSilenceSizeBytes: 64 * 1024,
+  labelNames: 'utf8',
 } as const;

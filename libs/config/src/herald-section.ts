@@ -18,7 +18,6 @@ import {
   positiveInt,
   redisUrl,
   show,
-  stringList,
   type RawObject,
 } from './fields';
 import {
@@ -32,6 +31,8 @@ import {
   type DeliverySettings,
   type RedisSettings,
   type SentinelSettings,
+  type SilencesSettings,
+  type ApiKeyConfig,
   type TenantConfig,
   type TenantLimitKey,
   type TenantUser,
@@ -81,6 +82,8 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
       'tenants',
       'default_tenant',
       'allow_unsupported_receivers',
+      'silences',
+      'label_names',
     ],
     'herald',
   );
@@ -122,7 +125,41 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
     defaultTenant,
     allowUnsupportedReceivers:
       optBool(raw.allow_unsupported_receivers, 'herald.allow_unsupported_receivers') ?? false,
+    silences: parseSilences(raw.silences),
+    labelNames: parseLabelNames(raw.label_names),
   };
+}
+
+function parseSilences(value: unknown): SilencesSettings {
+  const path = 'herald.silences';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['retention', 'max_silences', 'max_silence_size_bytes'], path);
+  return {
+    retention: duration(raw.retention, at(path, 'retention'), D.silenceRetention, { positive: true }),
+    maxSilences: nonNegativeInt(raw.max_silences, at(path, 'max_silences'), D.maxSilences),
+    maxSilenceSizeBytes: nonNegativeInt(
+      raw.max_silence_size_bytes,
+      at(path, 'max_silence_size_bytes'),
+      D.maxSilenceSizeBytes,
+    ),
+  };
+}
+
+/** A non-negative integer (0: no limit), default when absent. */
+function nonNegativeInt(value: unknown, path: string, dflt: number): number {
+  if (value === undefined || value === null) return dflt;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigError(path, `must be a non-negative integer (0: no limit), got ${show(value)}`);
+  }
+  return value;
+}
+
+function parseLabelNames(value: unknown): 'utf8' | 'classic' {
+  if (value === undefined || value === null) return D.labelNames;
+  if (value !== 'utf8' && value !== 'classic') {
+    throw new ConfigError('herald.label_names', `must be "utf8" or "classic", got ${show(value)}`);
+  }
+  return value;
 }
 
 /** A TCP port 1..65535; YAML integers only. */
@@ -322,13 +359,24 @@ function parseTenants(value: unknown): TenantConfig[] {
     if (ids.has(id))
       throw new ConfigError(at(path, 'id'), `duplicate tenant id ${show(id)} (first at ${ids.get(id)})`);
     ids.set(id, path);
-    const apiKeys = stringList(raw.api_keys, at(path, 'api_keys'));
-    apiKeys.forEach((k, j) => {
+    const apiKeys = optList(raw.api_keys, at(path, 'api_keys')).map((v, j): ApiKeyConfig => {
       const p = idx(at(path, 'api_keys'), j);
-      secretHash(k, p);
+      let key: ApiKeyConfig;
+      if (typeof v === 'string') {
+        key = { hash: secretHash(v, p), role: 'ingest' };
+      } else {
+        const o = asObject(v, p);
+        checkKeys(o, ['hash', 'role'], p);
+        const role = o.role ?? 'ingest';
+        if (role !== 'ingest' && role !== 'viewer' && role !== 'admin') {
+          throw new ConfigError(at(p, 'role'), `must be "ingest", "viewer" or "admin", got ${show(role)}`);
+        }
+        key = { hash: secretHash(asString(o.hash, at(p, 'hash')), at(p, 'hash')), role };
+      }
       // The key itself is a secret: name where it clashes, never what it is.
-      if (keys.has(k)) throw new ConfigError(p, `API key already used at ${keys.get(k)}`);
-      keys.set(k, p);
+      if (keys.has(key.hash)) throw new ConfigError(p, `API key already used at ${keys.get(key.hash)}`);
+      keys.set(key.hash, p);
+      return key;
     });
     return {
       id,
@@ -410,5 +458,15 @@ function parseTenantLimits(value: unknown, path: string): TenantConfig['limits']
     throw new ConfigError(paths.ingestBurst, 'needs ingest_rate (the rate the bucket refills at)');
   }
   if (ingestRate !== undefined) ingestBurst ??= Math.max(1, Math.ceil(ingestRate * 60));
-  return { maxAlerts: int('maxAlerts'), maxGroups: int('maxGroups'), ingestRate, ingestBurst, paths };
+  const nonNeg = (k: TenantLimitKey): number | undefined =>
+    given[k] == null ? undefined : nonNegativeInt(given[k], paths[k], 0);
+  return {
+    maxAlerts: int('maxAlerts'),
+    maxGroups: int('maxGroups'),
+    ingestRate,
+    ingestBurst,
+    maxSilences: nonNeg('maxSilences'),
+    maxSilenceSizeBytes: nonNeg('maxSilenceSizeBytes'),
+    paths,
+  };
 }

@@ -147,6 +147,8 @@ describe('loadConfig: herald section', () => {
       tenants: [],
       defaultTenant: 'default',
       allowUnsupportedReceivers: false,
+      silences: { retention: 120 * 3_600_000, maxSilences: 10_000, maxSilenceSizeBytes: 65_536 },
+      labelNames: 'utf8',
     });
   });
 
@@ -171,14 +173,16 @@ herald:
     max_alerts_per_request: 10
   memory: { max_alerts: 5, max_groups: 2 }
   retention: 1h
+  silences: { retention: 24h, max_silences: 0, max_silence_size_bytes: 1000 }
+  label_names: classic
   default_tenant: team-a
   tenants:
     - id: team-a
       name: Team A
-      api_keys: ['${H1}', '${H2}']
+      api_keys: ['${H1}', { hash: '${H2}', role: admin }]
       users:
         - { username: alice, password_hash: '${H3}', role: admin }
-      limits: { max_alerts: 10, ingest_rate: 2.5 }
+      limits: { max_alerts: 10, ingest_rate: 2.5, alertmanager_max_silences_count: 7 }
     - id: team-b
 `).herald;
     expect(h.nodeId).toBe('n1');
@@ -203,21 +207,30 @@ herald:
     expect(h.limits.maxAlertsPerRequest).toBe(10);
     expect(h.memory).toEqual({ maxAlerts: 5, maxGroups: 2 });
     expect(h.retention).toBe(3_600_000);
+    expect(h.silences).toEqual({ retention: 86_400_000, maxSilences: 0, maxSilenceSizeBytes: 1000 });
+    expect(h.labelNames).toBe('classic');
     expect(h.tenants[0]).toEqual({
       id: 'team-a',
       name: 'Team A',
-      apiKeys: [H1, H2],
+      apiKeys: [
+        { hash: H1, role: 'ingest' },
+        { hash: H2, role: 'admin' },
+      ],
       users: [{ username: 'alice', passwordHash: H3, role: 'admin' }],
       limits: {
         maxAlerts: 10,
         maxGroups: undefined,
         ingestRate: 2.5,
         ingestBurst: 150, // default: a minute of the rate
+        maxSilences: 7,
+        maxSilenceSizeBytes: undefined,
         paths: {
           maxAlerts: 'herald.tenants[0].limits.max_alerts',
           maxGroups: 'herald.tenants[0].limits.max_groups',
           ingestRate: 'herald.tenants[0].limits.ingest_rate',
           ingestBurst: 'herald.tenants[0].limits.ingest_burst',
+          maxSilences: 'herald.tenants[0].limits.alertmanager_max_silences_count',
+          maxSilenceSizeBytes: 'herald.tenants[0].limits.max_silence_size_bytes',
         },
       },
     });

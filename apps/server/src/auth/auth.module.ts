@@ -44,7 +44,9 @@ import { SessionsController } from './sessions.controller';
       provide: ApiKeyVerifier,
       inject: [HERALD_CONFIG],
       useFactory: (cfg: HeraldConfig) =>
-        new ApiKeyVerifier(cfg.herald.tenants.map((t) => ({ tenant: t.id, apiKeyHashes: t.apiKeys }))),
+        new ApiKeyVerifier(
+          cfg.herald.tenants.map((t) => ({ tenant: t.id, apiKeyHashes: t.apiKeys.map((k) => k.hash) })),
+        ),
     },
     AuthService,
     SessionGuard,
