@@ -4,7 +4,7 @@ import * as secretHash from './secret-hash';
 const FAST = { N: 1024, r: 8, p: 1 };
 
 describe('ApiKeyVerifier', () => {
-  let tenants: { tenant: string; apiKeyHashes: string[] }[];
+  let tenants: { tenant: string; apiKeyHashes: string[]; apiKeyRoles?: ('ingest' | 'viewer' | 'admin')[] }[];
   beforeAll(async () => {
     tenants = [
       { tenant: 'a', apiKeyHashes: [await secretHash.hashSecret('key-a', FAST)] },
@@ -14,14 +14,16 @@ describe('ApiKeyVerifier', () => {
           await secretHash.hashSecret('key-b1', FAST),
           await secretHash.hashSecret('key-b2', FAST),
         ],
+        apiKeyRoles: ['viewer', 'admin'],
       },
     ];
   });
 
   it('resolves keys to their tenant and unknown keys to null', async () => {
     const v = new ApiKeyVerifier(tenants);
-    expect(await v.resolve('key-a')).toBe('a');
-    expect(await v.resolve('key-b2')).toBe('b');
+    expect(await v.resolve('key-a')).toEqual({ tenant: 'a', role: 'ingest' });
+    expect(await v.resolve('key-b1')).toEqual({ tenant: 'b', role: 'viewer' });
+    expect(await v.resolve('key-b2')).toEqual({ tenant: 'b', role: 'admin' });
     expect(await v.resolve('key-c')).toBeNull();
   });
 
@@ -29,7 +31,7 @@ describe('ApiKeyVerifier', () => {
     const spy = jest.fn(secretHash.verifySecret);
     const v = new ApiKeyVerifier(tenants, { verify: spy });
     const first = await Promise.all(Array.from({ length: 10 }, () => v.resolve('key-a')));
-    expect(first).toEqual(Array(10).fill('a'));
+    expect(first).toEqual(Array(10).fill({ tenant: 'a', role: 'ingest' }));
     const calls = spy.mock.calls.length;
     expect(calls).toBe(1);
     for (let i = 0; i < 100; i++) await v.resolve('key-a');

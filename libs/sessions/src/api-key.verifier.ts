@@ -1,9 +1,19 @@
 import { sha256Hex, verifySecret } from './secret-hash';
 
-/** A tenant's configured API key hashes. */
+/** A tenant's configured API key hashes, and each key's role (same index; `ingest` when absent). */
 export interface TenantKeys {
   tenant: string;
   apiKeyHashes: readonly string[];
+  apiKeyRoles?: readonly ApiKeyRole[];
+}
+
+/** What an API key may do: `ingest` posts and reads alerts, `viewer` only reads, `admin` also writes silences. */
+export type ApiKeyRole = 'ingest' | 'viewer' | 'admin';
+
+/** Whom a verified API key belongs to, and what it may do. */
+export interface ApiKeyIdentity {
+  tenant: string;
+  role: ApiKeyRole;
 }
 
 /** Thrown when too many unknown keys wait for verification; answer 429 and let the client retry. */
@@ -33,9 +43,9 @@ export interface ApiKeyVerifierOptions {
  * keys cannot eat the thread pool that ingest needs.
  */
 export class ApiKeyVerifier {
-  private readonly known = new Map<string, string>();
+  private readonly known = new Map<string, ApiKeyIdentity>();
   private readonly unknown = new Map<string, true>();
-  private readonly pending = new Map<string, Promise<string | null>>();
+  private readonly pending = new Map<string, Promise<ApiKeyIdentity | null>>();
   private running = 0;
   private readonly queue: (() => void)[] = [];
   private readonly concurrency: number;
@@ -53,8 +63,8 @@ export class ApiKeyVerifier {
     this.verifyHash = opts.verify ?? verifySecret;
   }
 
-  /** The tenant owning `key`, or null. Rejects with VerifierBusyError when saturated. */
-  resolve(key: string): Promise<string | null> {
+  /** The tenant owning `key` and the key's role, or null. Rejects with VerifierBusyError when saturated. */
+  resolve(key: string): Promise<ApiKeyIdentity | null> {
     const h = sha256Hex(key);
     const hit = this.known.get(h);
     if (hit !== undefined) return Promise.resolve(hit);
@@ -67,14 +77,15 @@ export class ApiKeyVerifier {
     return p;
   }
 
-  private async verify(key: string, h: string): Promise<string | null> {
+  private async verify(key: string, h: string): Promise<ApiKeyIdentity | null> {
     await this.slot();
     try {
       for (const t of this.tenants) {
-        for (const hash of t.apiKeyHashes) {
+        for (const [i, hash] of t.apiKeyHashes.entries()) {
           if (await this.verifyHash(key, hash)) {
-            this.known.set(h, t.tenant);
-            return t.tenant;
+            const id: ApiKeyIdentity = { tenant: t.tenant, role: t.apiKeyRoles?.[i] ?? 'ingest' };
+            this.known.set(h, id);
+            return id;
           }
         }
       }

@@ -1,4 +1,4 @@
-/** Who may do what inside a tenant: `viewer` reads, `admin` also revokes and deletes, `ingest` writes alerts. */
+/** Who may do what inside a tenant: `viewer` reads, `ingest` also posts alerts, `admin` also writes silences, revokes and deletes. */
 export type TenantRole = 'admin' | 'viewer' | 'ingest';
 
 const ISSUED = Symbol('TenantContext');
@@ -31,9 +31,20 @@ export class TenantContext {
     return new TenantContext(s.tenant, s.role, s.username, s.id);
   }
 
-  /** A context for a request that presented a tenant's API key (or the zero-config default tenant). */
-  static forApiKey(tenant: string): TenantContext {
-    return new TenantContext(tenant, 'ingest', 'api-key');
+  /**
+   * A context for a request that presented a tenant's API key, with the key's role (`ingest` unless the
+   * config says otherwise).
+   */
+  static forApiKey(tenant: string, role: TenantRole = 'ingest'): TenantContext {
+    return new TenantContext(tenant, role, role === 'ingest' ? 'api-key' : `api-key(${role})`);
+  }
+
+  /**
+   * Zero-config (no tenants configured): every request acts for the default tenant with every right,
+   * as an Alertmanager without authentication does.
+   */
+  static anonymous(tenant: string): TenantContext {
+    return new TenantContext(tenant, 'admin', 'anonymous');
   }
 
   /** True for contexts made by the factories above (guards against structurally-typed look-alikes). */
@@ -43,6 +54,11 @@ export class TenantContext {
 
   get canRead(): boolean {
     return this.role === 'admin' || this.role === 'viewer' || this.role === 'ingest';
+  }
+
+  /** May post alerts: an ingest or admin key, or zero-config (viewers only read). */
+  get canIngest(): boolean {
+    return this.role !== 'viewer';
   }
 
   get isAdmin(): boolean {

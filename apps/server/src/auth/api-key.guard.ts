@@ -1,13 +1,28 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { ApiKeyVerifier, TenantContext, VerifierBusyError } from '@herald/sessions';
+import { ApiKeyVerifier, SessionManager, TenantContext, VerifierBusyError } from '@herald/sessions';
 import { HeraldHttpError } from '../http/http-error';
+import { AuthService } from './auth.service';
 import { presentedSecret, type AuthedRequest } from './credentials';
 
+/** What a route of the Alertmanager-compatible API needs beyond reading (`@ApiNeeds(…)`). */
+export type ApiRight = 'read' | 'ingest' | 'admin';
+const API_NEEDS = 'herald:api-needs';
+
+/** Marks an API-key route as needing more than `read`: `ingest` (post alerts) or `admin` (write silences). */
+export const ApiNeeds = (right: ApiRight) => SetMetadata(API_NEEDS, right);
+
+// A session token's shape (`<tenant>.<43 base64url chars>`): only such secrets are looked up as sessions.
+const SESSION_TOKEN = /^[a-z0-9][a-z0-9_-]{0,62}\.[A-Za-z0-9_-]{43}$/;
+
 /**
- * Resolves the tenant of an ingest (or Alertmanager API v2 read) request from its API key, once per
- * request. Zero-config (no tenants configured): every request belongs to `herald.default_tenant` and
- * needs no key. With tenants: no key or an unknown key is 401, whatever the body.
+ * Resolves the tenant of an ingest or Alertmanager API v2 request, once per request. Zero-config (no
+ * tenants configured): every request belongs to `herald.default_tenant` with every right, as an
+ * Alertmanager without authentication. With tenants: an API key (its role from the config: `ingest`,
+ * `viewer` or `admin`) or a dashboard session token (its user's role) — so amtool with a key and the
+ * dashboard with a session both work; no credential or an unknown one is 401, a role without the
+ * route's right (`@ApiNeeds`) 403.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -16,17 +31,35 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     @Inject(HERALD_CONFIG) config: HeraldConfig,
     private readonly verifier: ApiKeyVerifier,
+    private readonly sessions: SessionManager,
+    private readonly auth: AuthService,
+    private readonly reflector: Reflector,
   ) {
     this.zeroConfig =
-      config.herald.tenants.length === 0 ? TenantContext.forApiKey(config.herald.defaultTenant) : null;
+      config.herald.tenants.length === 0 ? TenantContext.anonymous(config.herald.defaultTenant) : null;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    if (this.zeroConfig) {
-      req.heraldTenant = this.zeroConfig;
-      return true;
-    }
+    const ctx = this.zeroConfig ?? (await this.identify(req));
+    const needs =
+      this.reflector.getAllAndOverride<ApiRight>(API_NEEDS, [context.getHandler(), context.getClass()]) ??
+      'read';
+    if (needs === 'ingest' && !ctx.canIngest)
+      throw new HeraldHttpError(403, {
+        error: 'this key may only read (role viewer)',
+        field: 'Authorization',
+      });
+    if (needs === 'admin' && !ctx.isAdmin)
+      throw new HeraldHttpError(403, {
+        error: 'this action needs an admin API key or an admin session',
+        field: 'Authorization',
+      });
+    req.heraldTenant = ctx;
+    return true;
+  }
+
+  private async identify(req: AuthedRequest): Promise<TenantContext> {
     const key = presentedSecret(req.headers.authorization);
     if (!key) {
       throw new HeraldHttpError(401, {
@@ -34,16 +67,22 @@ export class ApiKeyGuard implements CanActivate {
         field: 'Authorization',
       });
     }
-    let tenant: string | null;
+    if (SESSION_TOKEN.test(key)) {
+      const session = await this.auth.storeCall(() => this.sessions.authenticate(key));
+      if (session) {
+        req.heraldSessionToken = key;
+        return TenantContext.forSession(session);
+      }
+    }
+    let id: Awaited<ReturnType<ApiKeyVerifier['resolve']>>;
     try {
-      tenant = await this.verifier.resolve(key);
+      id = await this.verifier.resolve(key);
     } catch (e) {
       if (e instanceof VerifierBusyError)
         throw new HeraldHttpError(429, { error: e.message, field: 'Authorization' });
       throw e;
     }
-    if (!tenant) throw new HeraldHttpError(401, { error: 'unknown API key', field: 'Authorization' });
-    req.heraldTenant = TenantContext.forApiKey(tenant);
-    return true;
+    if (!id) throw new HeraldHttpError(401, { error: 'unknown API key', field: 'Authorization' });
+    return TenantContext.forApiKey(id.tenant, id.role);
   }
 }

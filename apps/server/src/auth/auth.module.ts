@@ -45,7 +45,11 @@ import { SessionsController } from './sessions.controller';
       inject: [HERALD_CONFIG],
       useFactory: (cfg: HeraldConfig) =>
         new ApiKeyVerifier(
-          cfg.herald.tenants.map((t) => ({ tenant: t.id, apiKeyHashes: t.apiKeys.map((k) => k.hash) })),
+          cfg.herald.tenants.map((t) => ({
+            tenant: t.id,
+            apiKeyHashes: t.apiKeys.map((k) => k.hash),
+            apiKeyRoles: t.apiKeys.map((k) => k.role),
+          })),
         ),
     },
     AuthService,

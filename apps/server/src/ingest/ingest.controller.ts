@@ -3,7 +3,7 @@ import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { HeraldMetrics } from '@herald/observability';
 import { parseWebhookEnvelope } from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
-import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ApiKeyGuard, ApiNeeds } from '../auth/api-key.guard';
 import { Tenant } from '../auth/decorators';
 import { badRequest, HeraldHttpError } from '../http/http-error';
 import { HERALD_METRICS } from '../metrics/metrics.tokens';
@@ -16,6 +16,7 @@ import { IngestService, type IngestOutcome } from './ingest.service';
  */
 @Controller()
 @UseGuards(ApiKeyGuard) // the tenant comes from the API key (or is the default one without tenants)
+@ApiNeeds('ingest') // a viewer key reads only
 export class IngestController {
   constructor(
     private readonly ingest: IngestService,
