@@ -104,6 +104,12 @@ describe('RedisKeys', () => {
         keys.lockFence(keys.taskLock('acme', 'gc')),
         { kind: 'lock-fence', tenant: 'acme', lockKind: 'task', id: 'gc' },
       ],
+      [
+        keys.silence('acme', '0b1e3c6a-1d2f-4a5b-9c8d-7e6f5a4b3c2d'),
+        { kind: 'silence', tenant: 'acme', id: '0b1e3c6a-1d2f-4a5b-9c8d-7e6f5a4b3c2d' },
+      ],
+      [keys.silenceIndex('acme'), { kind: 'silence-index', tenant: 'acme' }],
+      [keys.silenceVersion('acme'), { kind: 'silence-version', tenant: 'acme' }],
       [keys.nodeHeartbeat('n1'), { kind: 'node', nodeId: 'n1' }],
       [keys.deliveryQueueKey('wait'), { kind: 'queue' }],
       [keys.rateLimit('acme', 'hook'), { kind: 'queue' }],
@@ -113,6 +119,29 @@ describe('RedisKeys', () => {
     for (const [key, parsed] of cases) expect([key, keys.parse(key)]).toEqual([key, parsed]);
     expect(keys.tenantOfIndex(keys.tenantGroups('acme'), 'groups')).toBe('acme');
     expect(keys.tenantOfIndex(keys.tenantSessions('acme'), 'groups')).toBeNull();
+  });
+
+  it('tags every silence key of a tenant with the tenant (one slot per tenant)', () => {
+    const id = '0b1e3c6a-1d2f-4a5b-9c8d-7e6f5a4b3c2d';
+    expect(keys.silence('acme', id)).toBe(`herald:acme:silences:{acme}:s:${id}`);
+    expect(keys.silenceKeyPrefix('acme') + id).toBe(keys.silence('acme', id));
+    expect(keys.silenceIndex('acme')).toBe('herald:acme:silences:{acme}:index');
+    expect(keys.silenceVersion('acme')).toBe('herald:acme:silences:{acme}:version');
+    // Redis Cluster hashes the text between the first `{` and the next `}`: the same for all of them.
+    const tag = (k: string) => {
+      const i = k.indexOf('{');
+      return k.slice(i + 1, k.indexOf('}', i + 1));
+    };
+    for (const [p, t, sid] of [
+      ['herald', 'acme', id],
+      ['herald', 'acme', 'odd}{id'],
+      ['he{r', 'ac}me', 'x'],
+    ]) {
+      const k = new RedisKeys(p, 1);
+      const tags = new Set([k.silence(t, sid), k.silenceIndex(t), k.silenceVersion(t)].map(tag));
+      expect(tags.size).toBe(1);
+    }
+    expect(tag(keys.silenceIndex('acme'))).not.toBe(tag(keys.silenceIndex('acme2')));
   });
 
   it('escapes glob specials in SCAN patterns', () => {

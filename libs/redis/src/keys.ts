@@ -15,6 +15,8 @@ export type ParsedKey =
   | { kind: 'session'; tenant: string; tokenHash: string }
   | { kind: 'lock'; tenant: string; lockKind: string; id: string }
   | { kind: 'lock-fence'; tenant: string; lockKind: string; id: string }
+  | { kind: 'silence'; tenant: string; id: string }
+  | { kind: 'silence-index' | 'silence-version'; tenant: string }
   | { kind: 'due' | 'due-lease' | 'due-claim'; bucket: number }
   | { kind: 'inhibit-sources'; tenant: string; ruleId: string; eq: string; side: SourceSide }
   | { kind: 'login-limiter' }
@@ -91,6 +93,43 @@ export class RedisKeys {
    */
   inhibitBackfill(rulesetId: string): string {
     return `${this.prefix}:inhibit-backfill:{${rulesetId}}`;
+  }
+
+  // ------------------------------------------------------------------------------------------- silences
+
+  /*
+   * A tenant's silences (`RedisSilenceStore`): `<prefix>:<tenant>:silences:{<tenant>}:…` —
+   *   `…:s:<id>`   string `<updatedAt>|<silence JSON>`, PEXPIREAT at `endsAt + retention`;
+   *   `…:index`    zset id → that same end of retention, pruned (ZREMRANGEBYSCORE) by every read and write;
+   *   `…:version`  counter bumped by every write (the per-node caches compare it).
+   * Unlike groups, the hash tag is the tenant: a write checks the limit over the whole set and a snapshot
+   * reads it at one version, so every key of one tenant must share a slot (one script, Cluster-safe).
+   * Everything up to the closing brace is the same for one tenant's keys, so they share the tag whatever
+   * the tenant or silence id contains.
+   */
+
+  /** One silence (string `<updatedAt>|<JSON>`, expiring at the end of its retention). */
+  silence(tenant: string, id: string): string {
+    return `${this.silenceKeyPrefix(tenant)}${id}`;
+  }
+
+  /** What `silence(tenant, id)` starts with: the scripts append the ids they read from the index. */
+  silenceKeyPrefix(tenant: string): string {
+    return `${this.silencesBase(tenant)}:s:`;
+  }
+
+  /** Sorted set of the tenant's silence ids scored by their end of retention (epoch ms). */
+  silenceIndex(tenant: string): string {
+    return `${this.silencesBase(tenant)}:index`;
+  }
+
+  /** The tenant's silence version counter (absent: no silence written, or all past retention). */
+  silenceVersion(tenant: string): string {
+    return `${this.silencesBase(tenant)}:version`;
+  }
+
+  private silencesBase(tenant: string): string {
+    return `${this.prefix}:${tenant}:silences:{${tenant}}`;
   }
 
   // ------------------------------------------------------------------------------------------ due index
@@ -326,6 +365,12 @@ export class RedisKeys {
       return { kind: 'nflog', tenant, groupId: m[1], state: halfOf(m[2])!, receiver: m[3] };
     }
     if ((m = /^session:\{([^}]+)\}$/.exec(tail))) return { kind: 'session', tenant, tokenHash: m[1] };
+    if (tail.startsWith(`silences:{${tenant}}:`)) {
+      const part = tail.slice(`silences:{${tenant}}:`.length);
+      if (part === 'index') return { kind: 'silence-index', tenant };
+      if (part === 'version') return { kind: 'silence-version', tenant };
+      if (part.startsWith('s:') && part.length > 2) return { kind: 'silence', tenant, id: part.slice(2) };
+    }
     if ((m = /^lock:([^{}]+):\{([^{}]+)\}(:fence)?$/.exec(tail))) {
       return { kind: m[3] ? 'lock-fence' : 'lock', tenant, lockKind: m[1], id: m[2] };
     }
