@@ -27,6 +27,8 @@ export interface TenantSpec {
   id: string;
   name?: string;
   keys?: string[];
+  /** Roles of some of `keys` (by the plain key); the others get the default (`ingest`). */
+  keyRoles?: Record<string, 'ingest' | 'viewer' | 'admin'>;
   /** YAML flow mapping of `limits`, e.g. `{ max_groups: 1 }`. */
   limits?: string;
   users?: TenantUser[];
@@ -40,7 +42,13 @@ export async function tenantsYaml(tenants: TenantSpec[]): Promise<string> {
   for (const t of tenants) {
     out.push(`    - id: ${t.id}`);
     if (t.name) out.push(`      name: ${t.name}`);
-    if (t.keys) out.push(`      api_keys: [${(await Promise.all(t.keys.map(hashed))).join(', ')}]`);
+    if (t.keys) {
+      const entry = async (k: string) => {
+        const role = t.keyRoles?.[k];
+        return role ? `{ hash: ${await hashed(k)}, role: ${role} }` : hashed(k);
+      };
+      out.push(`      api_keys: [${(await Promise.all(t.keys.map(entry))).join(', ')}]`);
+    }
     if (t.limits) out.push(`      limits: ${t.limits}`);
     if (t.users) {
       out.push('      users:');

@@ -15,6 +15,8 @@ import { IngestController } from './ingest/ingest.controller';
 import { IngestService } from './ingest/ingest.service';
 import { MetricsModule } from './metrics/metrics.module';
 import { GroupStoreModule } from './store/group-store.module';
+import { SilencesController } from './silences/silences.controller';
+import { SilencesModule } from './silences/silences.module';
 import { UiController } from './ui/ui.controller';
 
 /**
@@ -36,10 +38,10 @@ export class AppModule {
         DeliveryModule,
         MetricsModule,
         HealthModule,
-        ...(api ? [AuthModule, AdminModule, QueueApiModule] : []),
+        ...(api ? [AuthModule, AdminModule, QueueApiModule, SilencesModule] : []),
         ...(roles.has('scheduler') ? [FlushModule.forRoot(config)] : []),
       ],
-      controllers: api ? [IngestController, AlertsController, UiController] : [],
+      controllers: api ? [IngestController, AlertsController, SilencesController, UiController] : [],
       providers: [
         ...(api ? [IngestService, StatusViews] : []),
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -57,6 +57,8 @@ export class StatusView {
       rules?: InhibitionRules;
       /** Names of the time intervals muting a route's groups at `now` (none when absent). */
       groupMutedBy?: (routeId: string, now: number) => string[];
+      /** Ids of the active silences matching the labels at `now` (none when absent). */
+      silencedBy?: (labels: LabelSet) => string[];
     },
   ) {
     this.inhibited = new Map();
@@ -68,15 +70,19 @@ export class StatusView {
   }
 
   /** `/api/v2/alerts` status: inhibition and silences (time intervals are per group, not per alert). */
-  alert(a: Pick<Alert, 'fingerprint'>): AlertStatus {
+  alert(a: Pick<Alert, 'fingerprint' | 'labels'>): AlertStatus {
     const inh = this.inhibited.get(a.fingerprint);
-    return alertStatus({ inhibitedBy: inh ? [inh.source] : [] });
+    return alertStatus({ inhibitedBy: inh ? [inh.source] : [], silencedBy: this.silencesOf(a) });
   }
 
   /** `/api/v2/alerts/groups` status of an alert in a group: the group's time-interval mutes count too. */
-  alertInGroup(a: Pick<Alert, 'fingerprint'>, mutedBy: readonly string[]): AlertStatus {
+  alertInGroup(a: Pick<Alert, 'fingerprint' | 'labels'>, mutedBy: readonly string[]): AlertStatus {
     const inh = this.inhibited.get(a.fingerprint);
-    return alertStatus({ inhibitedBy: inh ? [inh.source] : [], mutedBy });
+    return alertStatus({ inhibitedBy: inh ? [inh.source] : [], silencedBy: this.silencesOf(a), mutedBy });
+  }
+
+  private silencesOf(a: Pick<Alert, 'labels'>): string[] {
+    return this.opts.silencedBy?.(a.labels) ?? [];
   }
 
   /** The time intervals muting a group's route now (mute intervals in force, or outside its active ones). */
@@ -85,14 +91,15 @@ export class StatusView {
   }
 
   /** Why an alert is quiet (null: it is not), `mutedBy` being its groups' time intervals. */
-  reasons(a: Pick<Alert, 'fingerprint'>, mutedBy: readonly string[] = []): QuietReasons | null {
+  reasons(a: Pick<Alert, 'fingerprint' | 'labels'>, mutedBy: readonly string[] = []): QuietReasons | null {
     const inh = this.inhibited.get(a.fingerprint);
-    if (!inh && mutedBy.length === 0) return null;
+    const silencedBy = this.silencesOf(a);
+    if (!inh && mutedBy.length === 0 && silencedBy.length === 0) return null;
     return {
       inhibitedBy: inh
         ? { source: inh.source, sourceLabels: this.labelsOf.get(inh.source) ?? {}, rule: inh.rule.name }
         : null,
-      silencedBy: [],
+      silencedBy,
       mutedBy: [...mutedBy],
     };
   }

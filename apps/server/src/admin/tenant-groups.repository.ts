@@ -50,7 +50,7 @@ export class TenantGroupsRepository {
     return {
       groups: hit.slice(0, q.limit),
       more: hit.length > q.limit,
-      view: this.views.of(tenant, all, now),
+      view: await this.views.of(tenant, all, now),
     };
   }
 
@@ -65,7 +65,7 @@ export class TenantGroupsRepository {
     if (!group) return null;
     // Without inhibit rules the group alone decides its alerts' status: no listing of the tenant.
     const all = this.views.needsAllGroups ? await this.store.listGroups(tenant) : [group];
-    return { group, view: this.views.of(tenant, all, now) };
+    return { group, view: await this.views.of(tenant, all, now) };
   }
 
   delete(ctx: TenantContext, groupId: string): Promise<boolean> {
@@ -83,7 +83,7 @@ export class TenantGroupsRepository {
   ): Promise<{ rows: { alert: Alert; groups: string[]; mutedBy: string[] }[]; view: StatusView }> {
     const tenant = tenantOf(ctx);
     const all = await this.store.listGroups(tenant);
-    const view = this.views.of(tenant, all, now);
+    const view = await this.views.of(tenant, all, now);
     const byFp = new Map<string, { alert: Alert; groups: string[]; mutedBy: string[] }>();
     for (const g of all) {
       const muted = view.groupMutedBy(g);

@@ -44,7 +44,7 @@ export class AlertsController {
     private readonly views: StatusViews,
   ) {}
 
-  private view(tenant: string, groups: StoredGroup[], now: number): StatusView {
+  private view(tenant: string, groups: StoredGroup[], now: number): Promise<StatusView> {
     return this.views.of(tenant, groups, now);
   }
 
@@ -53,7 +53,7 @@ export class AlertsController {
     const f = parseFilters(q);
     const now = this.clock.now();
     const groups = await this.store.listGroups(ctx.tenant);
-    const view = this.view(ctx.tenant, groups, now);
+    const view = await this.view(ctx.tenant, groups, now);
     const byFp = new Map<string, GettableAlert>();
     for (const g of groups) {
       if (f.receiver && !f.receiver.test(g.receiver)) continue;
@@ -82,7 +82,7 @@ export class AlertsController {
     const now = this.clock.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
     const groups = await this.store.listGroups(ctx.tenant);
-    const view = this.view(ctx.tenant, groups, now);
+    const view = await this.view(ctx.tenant, groups, now);
     groups.sort(byGroupKey);
     for (const g of groups) {
       if (f.receiver && !f.receiver.test(g.receiver)) continue;

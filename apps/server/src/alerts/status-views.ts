@@ -4,13 +4,16 @@ import {
   RouteTimeIntervalEvaluator,
   StatusView,
   type InhibitionRules,
+  type SilenceCache,
   type StoredGroup,
 } from '@herald/domain';
 import { INHIBITION_RULES } from '../store/group-store.module';
+import { SILENCE_CACHE } from '../silences/silences.tokens';
 
 /**
  * Builds the query-time status view of a tenant's alerts (API v2, the admin API and the dashboard):
- * inhibition by the config's rules over the listed alerts, time intervals of each group's route now.
+ * inhibition by the config's rules over the listed alerts, time intervals of each group's route now, and
+ * the tenant's silences active now (from the per-node cache: one version read when nothing changed).
  */
 @Injectable()
 export class StatusViews {
@@ -19,6 +22,7 @@ export class StatusViews {
   constructor(
     @Inject(INHIBITION_RULES) private readonly rules: InhibitionRules,
     @Inject(HERALD_CONFIG) cfg: HeraldConfig,
+    @Inject(SILENCE_CACHE) private readonly silences: SilenceCache,
   ) {
     this.intervals = new RouteTimeIntervalEvaluator(cfg.routeTree, cfg.timeIntervals);
   }
@@ -28,11 +32,13 @@ export class StatusViews {
     return !this.rules.empty;
   }
 
-  of(tenant: string, groups: readonly StoredGroup[], now: number): StatusView {
+  async of(tenant: string, groups: readonly StoredGroup[], now: number): Promise<StatusView> {
+    const silences = await this.silences.set(tenant, now);
     return new StatusView(groups, now, {
       tenant,
       rules: this.rules,
       groupMutedBy: (routeId, at) => this.intervals.mutedBy(routeId, at),
+      silencedBy: silences.size ? (labels) => silences.silencedBy(labels, now) : undefined,
     });
   }
 }

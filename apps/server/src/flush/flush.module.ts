@@ -8,6 +8,7 @@ import {
   PROCESS_LOCK,
   type InhibitionRules,
   RouteTimeIntervalEvaluator,
+  Silencer,
   type Clock,
   type EnqueueOutcome,
   type FlushStore,
@@ -16,6 +17,7 @@ import {
   type NflogRecorder,
   type OutgoingNotification,
   type RunnerReceiver,
+  type SilenceCache,
 } from '@herald/domain';
 import { receiverSendsResolved, type BuiltReceivers, type DeliveryQueue } from '@herald/delivery';
 import { LockManager, LocksModule } from '@herald/locks';
@@ -34,6 +36,8 @@ import {
   REDIS_KEYS,
   REDIS_MODE,
 } from '../store/group-store.module';
+import { SilencesModule } from '../silences/silences.module';
+import { SILENCE_CACHE } from '../silences/silences.tokens';
 import { FlushScheduler } from './flush.scheduler';
 import { FLUSH_RUNNER, GROUP_LOCK } from './flush.tokens';
 import { RedisGroupLock } from './group-lock';
@@ -74,6 +78,7 @@ function createRunner(
   recorder: NflogRecorder,
   built: BuiltReceivers,
   rules: InhibitionRules,
+  silences: SilenceCache,
   metrics?: HeraldMetrics,
 ): FlushRunner {
   const log = new Logger('Flush');
@@ -91,6 +96,8 @@ function createRunner(
           // The group store is the inhibition index (sources written with the alerts).
           inhibitor: new Inhibitor(rules, groups),
           timeIntervals: new RouteTimeIntervalEvaluator(cfg.routeTree, cfg.timeIntervals),
+          // Silences from the per-node cache: one version read per tenant per batch of flushes.
+          silencer: new Silencer(silences),
         }),
       ),
     },
@@ -130,6 +137,7 @@ export class FlushModule {
       imports: [
         GroupStoreModule,
         DeliveryModule,
+        SilencesModule,
         ...(redis
           ? [
               LocksModule.forRootAsync({
@@ -167,6 +175,7 @@ export class FlushModule {
             NFLOG_RECORDER,
             RECEIVERS,
             INHIBITION_RULES,
+            SILENCE_CACHE,
             { token: HERALD_METRICS, optional: true },
           ],
           useFactory: createRunner,

@@ -1,0 +1,117 @@
+import type { Silence, SilenceInput, SilenceMatcherSpec, SilenceState } from '@herald/domain';
+import { silenceState } from '@herald/domain';
+import { HeraldHttpError } from '../http/http-error';
+
+/** Alertmanager API v2 `gettableSilence` (with 0.32's optional `annotations`). */
+export interface GettableSilence {
+  id: string;
+  status: { state: SilenceState };
+  updatedAt: string;
+  matchers: SilenceMatcherSpec[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  annotations?: Record<string, string>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function gettableSilence(s: Silence, now: number): GettableSilence {
+  const out: GettableSilence = {
+    id: s.id,
+    status: { state: silenceState(s, now) },
+    updatedAt: iso(s.updatedAt),
+    matchers: s.matchers.map((m) => ({
+      name: m.name,
+      value: m.value,
+      isRegex: m.isRegex,
+      isEqual: m.isEqual,
+    })),
+    startsAt: iso(s.startsAt),
+    endsAt: iso(s.endsAt),
+    createdBy: s.createdBy,
+    comment: s.comment,
+  };
+  if (s.annotations !== undefined) out.annotations = { ...s.annotations };
+  return out;
+}
+
+// RFC 3339 as Go's strfmt.DateTime reads it: a date, `T` (or `t`/space), a time with optional fraction, a zone.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+// Go's zero time, which amtool and some clients send for "unset".
+const GO_ZERO = /^0001-01-01[Tt ]00:00:00(\.0+)?([Zz]|[+-]00:00)$/;
+
+function bad(field: string, message: string, status = 400): HeraldHttpError {
+  return new HeraldHttpError(status, { error: `${field}: ${message}`, field });
+}
+
+/** An RFC 3339 time in epoch ms; 0 for Go's zero time (`0001-01-01T00:00:00Z`: "not set"). */
+export function parseTime(v: unknown, field: string): number {
+  if (typeof v !== 'string') throw bad(field, `must be an RFC 3339 date-time string, got ${typeOf(v)}`, 422);
+  const m = RFC3339.exec(v);
+  if (!m) throw bad(field, `must be an RFC 3339 date-time, got ${JSON.stringify(v.slice(0, 64))}`, 422);
+  if (GO_ZERO.test(v)) return 0;
+  const ms = Date.parse(v.replace(' ', 'T'));
+  if (!Number.isFinite(ms))
+    throw bad(field, `is not a valid date-time: ${JSON.stringify(v.slice(0, 64))}`, 422);
+  return ms;
+}
+
+function typeOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/**
+ * A `postableSilence` body → the domain's SilenceInput. Shapes are checked here (422 naming the field,
+ * as Alertmanager's generated validator refuses a body of the wrong shape); meaning (times, matchers,
+ * limits) by the domain's `validateSilence`. Unknown fields are ignored, as Alertmanager does.
+ */
+export function parsePostableSilence(body: unknown): SilenceInput {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw bad('body', `must be a JSON object (postableSilence), got ${typeOf(body)}`, 422);
+  const b = body as Record<string, unknown>;
+  for (const f of ['matchers', 'endsAt', 'createdBy', 'comment'] as const)
+    if (b[f] === undefined || b[f] === null) throw bad(f, 'is required', 422);
+  if (b.startsAt === undefined || b.startsAt === null) throw bad('startsAt', 'is required', 422);
+  if (b.id !== undefined && b.id !== null && typeof b.id !== 'string')
+    throw bad('id', `must be a string, got ${typeOf(b.id)}`, 422);
+  if (!Array.isArray(b.matchers)) throw bad('matchers', `must be an array, got ${typeOf(b.matchers)}`, 422);
+  b.matchers.forEach((m, i) => {
+    const f = `matchers[${i}]`;
+    if (m === null || typeof m !== 'object' || Array.isArray(m))
+      throw bad(f, `must be an object, got ${typeOf(m)}`, 422);
+    const o = m as Record<string, unknown>;
+    if (typeof o.name !== 'string') throw bad(`${f}.name`, 'is required (a string)', 422);
+    if (typeof o.value !== 'string') throw bad(`${f}.value`, 'is required (a string)', 422);
+    if (typeof o.isRegex !== 'boolean') throw bad(`${f}.isRegex`, 'is required (a boolean)', 422);
+    if (o.isEqual !== undefined && o.isEqual !== null && typeof o.isEqual !== 'boolean')
+      throw bad(`${f}.isEqual`, 'must be a boolean', 422);
+  });
+  if (typeof b.createdBy !== 'string')
+    throw bad('createdBy', `must be a string, got ${typeOf(b.createdBy)}`, 422);
+  if (typeof b.comment !== 'string') throw bad('comment', `must be a string, got ${typeOf(b.comment)}`, 422);
+  if (b.annotations !== undefined && b.annotations !== null) {
+    const a = b.annotations;
+    if (typeof a !== 'object' || Array.isArray(a))
+      throw bad('annotations', 'must be an object of strings', 422);
+    for (const [k, v] of Object.entries(a as Record<string, unknown>))
+      if (typeof v !== 'string') throw bad(`annotations.${k}`, `must be a string, got ${typeOf(v)}`, 422);
+  }
+  const input: SilenceInput = {
+    matchers: (b.matchers as Record<string, unknown>[]).map((m) => ({
+      name: m.name as string,
+      value: m.value as string,
+      isRegex: m.isRegex as boolean,
+      isEqual: typeof m.isEqual === 'boolean' ? m.isEqual : true,
+    })),
+    startsAt: parseTime(b.startsAt, 'startsAt'),
+    endsAt: parseTime(b.endsAt, 'endsAt'),
+    createdBy: b.createdBy,
+    comment: b.comment,
+  };
+  if (typeof b.id === 'string' && b.id !== '') input.id = b.id;
+  if (b.annotations !== undefined && b.annotations !== null)
+    input.annotations = { ...(b.annotations as Record<string, string>) };
+  return input;
+}

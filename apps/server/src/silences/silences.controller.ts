@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { SilenceLimitError, SilenceNotFoundError, SilenceValidationError } from '@herald/domain';
+import type { TenantContext } from '@herald/sessions';
+import { ApiKeyGuard, ApiNeeds } from '../auth/api-key.guard';
+import { Tenant } from '../auth/decorators';
+import { HeraldHttpError } from '../http/http-error';
+import { filterMatchers, type Query as Q } from '../http/query';
+import { gettableSilence, parsePostableSilence, type GettableSilence } from './silence-wire';
+import { SilenceConflictError, SilencesService } from './silences.service';
+
+// Alertmanager's ids are UUIDs; anything longer than this is not one of ours.
+const MAX_ID_LENGTH = 128;
+
+/** Domain errors → HTTP: 400 invalid (field named), 404 unknown id, 429 `max_silences`, 409 lost races. */
+function httpError(e: unknown): unknown {
+  if (e instanceof SilenceValidationError)
+    return new HeraldHttpError(400, { error: e.message, field: e.field });
+  if (e instanceof SilenceNotFoundError) return new HeraldHttpError(404, { error: e.message, field: 'id' });
+  if (e instanceof SilenceLimitError) return new HeraldHttpError(429, { error: e.message, field: e.field });
+  if (e instanceof SilenceConflictError) return new HeraldHttpError(409, { error: e.message, field: 'id' });
+  return e;
+}
+
+async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw httpError(e);
+  }
+}
+
+function checkId(id: string): void {
+  if (!id || id.length > MAX_ID_LENGTH)
+    throw new HeraldHttpError(422, {
+      error: `id: must be a silence id (at most ${MAX_ID_LENGTH} characters)`,
+      field: 'id',
+    });
+}
+
+/**
+ * Alertmanager API v2 silences (amtool, karma, Grafana, the dashboard): shared by every node through the
+ * store. Reads need any key (or session) of the tenant; writes an admin key or an admin session.
+ */
+@Controller('api/v2')
+@UseGuards(ApiKeyGuard)
+export class SilencesController {
+  constructor(private readonly silences: SilencesService) {}
+
+  @Get('silences')
+  async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableSilence[]> {
+    const filter = filterMatchers(q);
+    const { now, silences } = await this.silences.list(ctx, filter);
+    return silences.map((s) => gettableSilence(s, now));
+  }
+
+  @Post('silences')
+  @HttpCode(200)
+  @ApiNeeds('admin')
+  async post(@Body() body: unknown, @Tenant() ctx: TenantContext): Promise<{ silenceID: string }> {
+    const input = parsePostableSilence(body);
+    return { silenceID: await mapped(() => this.silences.upsert(ctx, input)) };
+  }
+
+  @Get('silence/:id')
+  async get(@Param('id') id: string, @Tenant() ctx: TenantContext): Promise<GettableSilence> {
+    checkId(id);
+    const { now, silence } = await this.silences.get(ctx, id);
+    if (!silence) throw new HeraldHttpError(404, { error: 'silence not found', field: 'id' });
+    return gettableSilence(silence, now);
+  }
+
+  @Delete('silence/:id')
+  @HttpCode(200)
+  @ApiNeeds('admin')
+  async expire(@Param('id') id: string, @Tenant() ctx: TenantContext): Promise<void> {
+    checkId(id);
+    await mapped(() => this.silences.expire(ctx, id));
+  }
+}

@@ -1,0 +1,46 @@
+import { Logger, Module } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { MemorySilenceStore, SilenceCache, type SilenceStore } from '@herald/domain';
+import { FailoverSilenceStore, RedisSilenceStore } from '@herald/redis';
+import { GroupStoreModule, STORE_HANDLES, type StoreHandles } from '../store/group-store.module';
+import { SILENCE_CACHE, SILENCE_STORE } from './silences.tokens';
+import { SilencesService } from './silences.service';
+
+/**
+ * The node's silence store: Redis (every node sees a write at once) with the memory fallback while Redis
+ * is down (merged back on return), or memory alone without Redis.
+ */
+function createSilenceStore(cfg: HeraldConfig, h: StoreHandles): SilenceStore {
+  const memory = new MemorySilenceStore();
+  if (!h.redis || !h.mode) return memory;
+  return new FailoverSilenceStore(
+    new RedisSilenceStore(h.redis, h.keys),
+    memory,
+    h.mode,
+    new Logger('Silences'),
+  );
+}
+
+/** Silences: the store, the per-node cache (query time and flush time) and the use cases. */
+@Module({
+  imports: [GroupStoreModule],
+  providers: [
+    { provide: SILENCE_STORE, inject: [HERALD_CONFIG, STORE_HANDLES], useFactory: createSilenceStore },
+    {
+      provide: SILENCE_CACHE,
+      inject: [SILENCE_STORE],
+      useFactory: (store: SilenceStore) => {
+        const log = new Logger('Silences');
+        return new SilenceCache(store, {
+          onStale: (tenant, e) =>
+            log.warn(
+              `silences of tenant ${tenant} could not be read; using the last known set: ${String(e)}`,
+            ),
+        });
+      },
+    },
+    SilencesService,
+  ],
+  exports: [SILENCE_STORE, SILENCE_CACHE, SilencesService],
+})
+export class SilencesModule {}

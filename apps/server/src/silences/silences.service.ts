@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import {
+  DEFAULT_SILENCE_LIMITS,
+  planSilenceExpire,
+  planSilenceSet,
+  silenceMatchesFilter,
+  SilenceLimitError,
+  sortSilences,
+  validateSilence,
+  type Clock,
+  type Matcher,
+  type Silence,
+  type SilenceCache,
+  type SilenceInput,
+  type SilenceLimits,
+  type SilenceMatcherSpec,
+  type SilenceStore,
+  type SilenceWrite,
+} from '@herald/domain';
+import type { TenantContext } from '@herald/sessions';
+import { CLOCK } from '../clock/clock.module';
+import { SILENCE_CACHE, SILENCE_STORE } from './silences.tokens';
+
+// A write whose silence changed under it is planned again; more than this many races is a 409.
+const MAX_ATTEMPTS = 5;
+
+/** A write lost every race against concurrent changes of the same silence. */
+export class SilenceConflictError extends Error {
+  constructor(readonly id: string) {
+    super(`silence ${id} is being changed concurrently; try again`);
+    this.name = 'SilenceConflictError';
+  }
+}
+
+/** `matcher` text as an audit line shows it (`name="value"`, `!=`, `=~`, `!~`). */
+function showMatchers(ms: readonly SilenceMatcherSpec[]): string {
+  const op = (m: SilenceMatcherSpec) => (m.isEqual ? '' : '!') + (m.isRegex ? '~' : '=');
+  const fix = (o: string) => (o === '!=' || o === '!~' ? o : o === '~' ? '=~' : '=');
+  return `{${ms.map((m) => `${JSON.stringify(m.name)}${fix(op(m))}${JSON.stringify(m.value)}`).join(',')}}`;
+}
+
+/**
+ * Silences use cases, tenant-scoped by the caller's TenantContext: create/update (Alertmanager's rules,
+ * planned by the domain and applied atomically by the store, re-planned on a concurrent change), expire,
+ * list (filtered, Alertmanager's order) and get. Every change is one audit line (who, tenant, id,
+ * matchers) and invalidates this node's cache; other nodes see the store's version move.
+ */
+@Injectable()
+export class SilencesService {
+  private readonly audit = new Logger('Audit');
+  private readonly retention: number;
+
+  constructor(
+    @Inject(SILENCE_STORE) private readonly store: SilenceStore,
+    @Inject(SILENCE_CACHE) private readonly cache: SilenceCache,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {
+    this.retention = config.herald.silences.retention;
+  }
+
+  /** The tenant's `max_silences` (its own limit, else `herald.silences.max_silences`; 0 none). */
+  private maxSilences(tenant: string): number {
+    const t = this.config.herald.tenants.find((x) => x.id === tenant);
+    return t?.limits.maxSilences ?? this.config.herald.silences.maxSilences;
+  }
+
+  private limits(tenant: string): SilenceLimits {
+    const t = this.config.herald.tenants.find((x) => x.id === tenant);
+    return {
+      ...DEFAULT_SILENCE_LIMITS,
+      maxSilenceSizeBytes: t?.limits.maxSilenceSizeBytes ?? this.config.herald.silences.maxSilenceSizeBytes,
+      labelNames: this.config.herald.labelNames,
+    };
+  }
+
+  async list(ctx: TenantContext, filter: readonly Matcher[]): Promise<{ now: number; silences: Silence[] }> {
+    const now = this.clock.now();
+    const snap = await this.store.snapshot(ctx.tenant, now);
+    const matching = filter.length
+      ? snap.silences.filter((s) => silenceMatchesFilter(s, filter))
+      : snap.silences;
+    return { now, silences: sortSilences(matching, now) };
+  }
+
+  async get(ctx: TenantContext, id: string): Promise<{ now: number; silence: Silence | null }> {
+    const now = this.clock.now();
+    return { now, silence: await this.store.get(ctx.tenant, id, now) };
+  }
+
+  /** Creates or updates; returns the id answered (a new one when the update had to replace). */
+  async upsert(ctx: TenantContext, input: SilenceInput): Promise<string> {
+    const tenant = ctx.tenant;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.clock.now();
+      const matchers = validateSilence(input, now, this.limits(tenant));
+      const prev = input.id ? await this.store.get(tenant, input.id, now) : null;
+      const plan = planSilenceSet(
+        prev,
+        input,
+        now,
+        randomUUID,
+        { maxSilences: this.maxSilences(tenant), retention: this.retention },
+        matchers,
+      );
+      if (!(await this.apply(tenant, plan.write))) continue;
+      const who = `${ctx.principal} tenant=${tenant}`;
+      if (plan.kind === 'update') {
+        this.audit.log(
+          `silence updated by ${who} id=${plan.id} matchers=${showMatchers(plan.silence.matchers)}`,
+        );
+      } else {
+        if (plan.expired)
+          this.audit.log(
+            `silence expired by ${who} id=${plan.expired.id} (replaced by ${plan.id}) matchers=${showMatchers(plan.expired.matchers)}`,
+          );
+        this.audit.log(
+          `silence created by ${who} id=${plan.id} matchers=${showMatchers(plan.silence.matchers)} ends=${new Date(plan.silence.endsAt).toISOString()}`,
+        );
+      }
+      return plan.id;
+    }
+    throw new SilenceConflictError(input.id ?? '');
+  }
+
+  /** Expires a silence now (Alertmanager's DELETE); already expired: nothing to do. */
+  async expire(ctx: TenantContext, id: string): Promise<void> {
+    const tenant = ctx.tenant;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.clock.now();
+      const prev = await this.store.get(tenant, id, now);
+      const plan = planSilenceExpire(prev, now, { retention: this.retention }, id);
+      if (!plan) return;
+      if (!(await this.apply(tenant, plan.write))) continue;
+      this.audit.log(
+        `silence expired by ${ctx.principal} tenant=${tenant} id=${id} matchers=${showMatchers(plan.silence.matchers)}`,
+      );
+      return;
+    }
+    throw new SilenceConflictError(id);
+  }
+
+  /** Applies a write: true when stored, false on a conflict (re-plan); the limit throws. */
+  private async apply(tenant: string, w: SilenceWrite): Promise<boolean> {
+    const r = await this.store.write(tenant, w);
+    this.cache.invalidate(tenant);
+    if (r.ok) return true;
+    if (r.reason === 'limit') throw new SilenceLimitError(r.limit);
+    return false;
+  }
+}
