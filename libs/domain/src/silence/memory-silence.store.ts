@@ -139,7 +139,12 @@ export class MemorySilenceStore implements SilenceStore {
       if (!cur || cur.silence.updatedAt !== w.expect.updatedAt) return { ok: false, reason: 'conflict' };
     }
     let adds = 0;
-    for (const s of w.writes) if (!t.entries.has(s.id)) adds++;
+    for (const s of w.writes) {
+      if (!t.entries.has(s.id)) adds++;
+      // Only the expected silence may be changed: any other id must be new (a colliding id never
+      // overwrites another silence).
+      else if (s.id !== w.expect?.id) return { ok: false, reason: 'conflict' };
+    }
     // Alertmanager's --silences.max-silences: refused when the stored count (expired ones within
     // retention included) plus the new one would exceed the limit.
     if (w.maxSilences > 0 && adds > 0 && t.entries.size + adds > w.maxSilences) {

@@ -214,6 +214,38 @@ export function describeSilenceStoreContract(
       expect((await store.snapshot(t, now)).silences).toEqual([]);
     });
 
+    it('a create whose id already exists is a conflict (a write changes only the silence it expects)', async () => {
+      const t = uniqueTenant('collide');
+      const now = Date.now();
+      const a = silence(now);
+      expectOk(await store.write(t, create(a, now)));
+      const v = await store.version(t);
+      expect(await store.write(t, create({ ...a, comment: 'collision' }, now))).toEqual({
+        ok: false,
+        reason: 'conflict',
+      });
+      // Also inside a replacement: the new silence may not reuse another stored id.
+      const b = silence(now);
+      expectOk(await store.write(t, create(b, now)));
+      const v2 = await store.version(t);
+      expect(
+        await store.write(t, {
+          writes: [
+            { ...b, endsAt: now + 1, updatedAt: now + 1 },
+            { ...a, comment: 'collision' },
+          ],
+          expect: { id: b.id, updatedAt: b.updatedAt },
+          maxSilences: 0,
+          now: now + 1,
+          retention: RETENTION,
+        }),
+      ).toEqual({ ok: false, reason: 'conflict' });
+      expect(await store.get(t, a.id, now + 1)).toEqual(a);
+      expect(await store.get(t, b.id, now + 1)).toEqual(b);
+      expect(await store.version(t)).toBe(v2);
+      expect(v2).not.toBe(v);
+    });
+
     it('two writes planned from the same read: exactly one wins', async () => {
       const t = uniqueTenant('race');
       const now = Date.now();

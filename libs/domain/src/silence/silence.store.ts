@@ -76,7 +76,8 @@ export interface SilenceStore {
   get(tenant: string, id: string, now: number): Promise<Silence | null>;
   /**
    * Applies a planned write atomically: all of `writes` or nothing. Refused with `conflict` when
-   * `expect` names a silence that is absent or has another `updatedAt`; with `limit` when the write
+   * `expect` names a silence that is absent or has another `updatedAt`, or when a written silence other
+   * than the expected one already exists (a create never overwrites); with `limit` when the write
    * adds silences (ids not stored yet) and the stored count (at `now`, retention applied) plus them
    * would exceed `maxSilences`. The contract every implementation passes is in
    * `silence-store.contract.ts` (`describeSilenceStoreContract`).
