@@ -20,9 +20,9 @@ const SESSION_TOKEN = /^[a-z0-9][a-z0-9_-]{0,62}\.[A-Za-z0-9_-]{43}$/;
  * Resolves the tenant of an ingest or Alertmanager API v2 request, once per request. Zero-config (no
  * tenants configured): every request belongs to `herald.default_tenant` with every right, as an
  * Alertmanager without authentication. With tenants: an API key (its role from the config: `ingest`,
- * `viewer` or `admin`) or a dashboard session token (its user's role) — so amtool with a key and the
- * dashboard with a session both work; no credential or an unknown one is 401, a role without the
- * route's right (`@ApiNeeds`) 403.
+ * `viewer` or `admin`) or, except for ingest, a dashboard session token (its user's role) — so amtool
+ * with a key and the dashboard with a session both work; no credential or an unknown one is 401, a
+ * role without the route's right (`@ApiNeeds`) 403.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -41,10 +41,10 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const ctx = this.zeroConfig ?? (await this.identify(req));
     const needs =
       this.reflector.getAllAndOverride<ApiRight>(API_NEEDS, [context.getHandler(), context.getClass()]) ??
       'read';
+    const ctx = this.zeroConfig ?? (await this.identify(req, needs !== 'ingest'));
     if (needs === 'ingest' && !ctx.canIngest)
       throw new HeraldHttpError(403, {
         error: 'this key may only read (role viewer)',
@@ -59,7 +59,8 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  private async identify(req: AuthedRequest): Promise<TenantContext> {
+  /** The caller's context; `sessions`: whether a dashboard session may stand in for a key (not for ingest). */
+  private async identify(req: AuthedRequest, sessions: boolean): Promise<TenantContext> {
     const key = presentedSecret(req.headers.authorization);
     if (!key) {
       throw new HeraldHttpError(401, {
@@ -67,7 +68,7 @@ export class ApiKeyGuard implements CanActivate {
         field: 'Authorization',
       });
     }
-    if (SESSION_TOKEN.test(key)) {
+    if (sessions && SESSION_TOKEN.test(key)) {
       const session = await this.auth.storeCall(() => this.sessions.authenticate(key));
       if (session) {
         req.heraldSessionToken = key;
