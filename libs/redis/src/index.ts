@@ -8,3 +8,5 @@ export * from './redis-connection';
 export * from './redis-group.store';
 export * from './redis-flush.store';
 export * from './inhibition-backfill';
+export * from './redis-silence.store';
+export * from './failover-silence.store';
