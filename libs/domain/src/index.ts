@@ -23,3 +23,4 @@ export * from './webhook-payload';
 export * from './retry-policy';
 export * from './inhibit/index';
 export * from './alert-status';
+export * from './silence/index';

@@ -180,6 +180,20 @@ describe("canUpdateSilence: Alertmanager's TestSilenceCanUpdate", () => {
     expect(canUpdateSilence(prev, next, NOW)).toBe(ok);
   });
 
+  it('at exactly endsAt the silence is expired, so it is replaced, not revived in place (one state rule)', () => {
+    const prev = a(NOW - HOUR, NOW);
+    expect(canUpdateSilence(prev, b(NOW - HOUR, NOW + HOUR), NOW)).toBe(false);
+    const p = planSilenceSet(
+      prev,
+      input({ id: 'x', startsAt: NOW - HOUR, endsAt: NOW + HOUR }),
+      NOW,
+      ids(),
+      OPTS,
+    );
+    expect(p.kind).toBe('replace');
+    expect(p.expired).toBeUndefined();
+  });
+
   it('active: the start is compared to the second (Unix seconds), not the millisecond', () => {
     const prev = a(NOW - HOUR + 100, NOW + HOUR);
     expect(canUpdateSilence(prev, b(NOW - HOUR + 999, NOW + HOUR), NOW)).toBe(true);

@@ -1,0 +1,122 @@
+import type { LabelSet } from '../alert';
+import { Matcher, type MatchType } from '../matchers';
+import type { Silence, SilenceMatcherSpec } from './silence.store';
+
+/** The operator of an API matcher (`isEqual` false: `!=` / `!~`). */
+export function silenceMatchType(m: Pick<SilenceMatcherSpec, 'isRegex' | 'isEqual'>): MatchType {
+  if (m.isRegex) return m.isEqual ? '=~' : '!~';
+  return m.isEqual ? '=' : '!=';
+}
+
+/** A silence with its matchers compiled (regexes anchored, RE2 syntax, as Alertmanager's). */
+export interface CompiledSilence {
+  readonly silence: Silence;
+  /** Whether every matcher matches; a missing label matches as the empty string. */
+  matches(labels: LabelSet): boolean;
+}
+
+/** Compiles a silence's matchers. Throws on a regex RE2 rejects (validated silences never have one). */
+export function compileSilence(s: Silence): CompiledSilence {
+  const matchers = s.matchers.map((m) => new Matcher(m.name, silenceMatchType(m), m.value));
+  return {
+    silence: s,
+    matches(labels: LabelSet): boolean {
+      for (const m of matchers) if (!m.matches(labels)) return false;
+      return true;
+    },
+  };
+}
+
+/**
+ * The matcher a silence is indexed by: an `=` matcher with a non-empty value, which only alerts with
+ * exactly that label value can satisfy (an empty value also matches alerts without the label, so it
+ * cannot narrow the candidates).
+ */
+function indexMatcher(s: Silence): SilenceMatcherSpec | undefined {
+  return s.matchers.find((m) => m.isEqual && !m.isRegex && m.value !== '');
+}
+
+/**
+ * One snapshot of a tenant's silences, compiled for matching. Silences with an `=` matcher are indexed
+ * by that (name, value), so an alert is only tried against the silences its own label values select
+ * plus those without such a matcher; their state is judged at the `now` of each question, so the set
+ * stays right while silences start and end.
+ */
+export class SilenceSet {
+  readonly silences: readonly Silence[];
+  /** Silences skipped because their matchers did not compile (stored by something that did not validate). */
+  readonly invalid: readonly { id: string; error: string }[];
+  private readonly byId = new Map<string, CompiledSilence>();
+  private readonly index = new Map<string, Map<string, CompiledSilence[]>>();
+  private readonly unindexed: CompiledSilence[] = [];
+
+  constructor(
+    silences: readonly Silence[],
+    readonly version = '',
+  ) {
+    this.silences = silences;
+    const invalid: { id: string; error: string }[] = [];
+    for (const s of silences) {
+      let c: CompiledSilence;
+      try {
+        c = compileSilence(s);
+      } catch (e) {
+        invalid.push({ id: s.id, error: (e as Error).message });
+        continue;
+      }
+      this.byId.set(s.id, c);
+      const key = indexMatcher(s);
+      if (!key) {
+        this.unindexed.push(c);
+        continue;
+      }
+      let byValue = this.index.get(key.name);
+      if (!byValue) this.index.set(key.name, (byValue = new Map()));
+      const list = byValue.get(key.value);
+      if (list) list.push(c);
+      else byValue.set(key.value, [c]);
+    }
+    this.invalid = invalid;
+  }
+
+  /** Number of silences held (any state). */
+  get size(): number {
+    return this.silences.length;
+  }
+
+  get(id: string): Silence | undefined {
+    return this.byId.get(id)?.silence;
+  }
+
+  /**
+   * Ids of the silences active at `now` that match `labels`, sorted (Alertmanager's Silencer sorts the
+   * ids it marks, which is the order of an alert's `status.silencedBy`).
+   */
+  silencedBy(labels: LabelSet, now: number): string[] {
+    let out: string[] | undefined;
+    const consider = (c: CompiledSilence): void => {
+      const s = c.silence;
+      // Active: startsAt <= now < endsAt (see silenceState).
+      if (now < s.startsAt || now >= s.endsAt || !c.matches(labels)) return;
+      (out ??= []).push(s.id);
+    };
+    for (const [name, byValue] of this.index) {
+      const v = labels[name];
+      if (typeof v !== 'string') continue;
+      const candidates = byValue.get(v);
+      if (candidates) for (const c of candidates) consider(c);
+    }
+    for (const c of this.unindexed) consider(c);
+    if (!out) return [];
+    // A silence is indexed once, so ids are distinct; ids are ASCII, so UTF-16 order is Go's byte order.
+    return out.length > 1 ? out.sort() : out;
+  }
+
+  /** Whether any silence active at `now` matches `labels`. */
+  mutes(labels: LabelSet, now: number): boolean {
+    return this.silencedBy(labels, now).length > 0;
+  }
+}
+
+/** The empty set: no silences. */
+export const NO_SILENCES = new SilenceSet([], '');
