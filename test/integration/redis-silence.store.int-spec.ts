@@ -96,12 +96,12 @@ describe('RedisSilenceStore specifics', () => {
     expect((await st.snapshot('t', now)).silences.map((s) => s.id).sort()).toEqual(
       [short.id, long.id].sort(),
     );
-    expect(await redis.zrange(keys.silenceIndex('t'), 0, -1)).toEqual([short.id, long.id]);
+    expect(await redis.zrange(keys.silenceIndex('t'), '0', '-1')).toEqual([short.id, long.id]);
 
     // A read two hours on: `short` is past its retention (ended + 1 h), pruned from the index.
     const later = now + 2 * HOUR;
     expect(await st.get('t', long.id, later)).toEqual(long);
-    expect(await redis.zrange(keys.silenceIndex('t'), 0, -1)).toEqual([long.id]);
+    expect(await redis.zrange(keys.silenceIndex('t'), '0', '-1')).toEqual([long.id]);
     // A write prunes too.
     await redis.zadd(keys.silenceIndex('t'), now, 'stale-id');
     expect((await st.write('t', create(silence(later), later, HOUR))).ok).toBe(true);

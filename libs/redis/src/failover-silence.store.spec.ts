@@ -185,12 +185,28 @@ describe('FailoverSilenceStore', () => {
     expect(ids((await redis.snapshot('t', NOW)).silences)).toEqual(ids([before, ...during]));
     expect((await redis.snapshot('u', NOW)).silences).toHaveLength(1);
     expect(logs.filter((l) => l.includes('merged into Redis'))).toEqual([
-      'log: 3 silences merged into Redis (3 written, 0 newer there)',
+      'log: 4 silences merged into Redis: 3 written, 1 already there',
     ]);
     // Back on Redis: its version, not memory's, so a cache reloads.
     const v = await store.version('t');
     expect(v).not.toBe(memVersion);
     expect(v).toBe(await redis.version('t'));
+  });
+
+  it('a Redis that came back empty gets back the silences known before the outage', async () => {
+    const { store, redis, mode, logs } = setup();
+    const known = [silence(), silence()];
+    for (const s of known) await store.write('t', create(s));
+    await store.snapshot('t', NOW);
+    redis.down = true;
+    expect(ids((await store.snapshot('t', NOW)).silences)).toEqual(ids(known));
+    expect(mode.degraded).toBe(true);
+    redis.clear('t'); // restarted without persistence
+    redis.down = false;
+    mode.set(false);
+    await until(() => store.pendingMerge === 0, 'merged');
+    expect(ids((await redis.snapshot('t', NOW)).silences)).toEqual(ids(known));
+    expect(logs).toContain('log: 2 silences merged into Redis: 2 written, 0 already there');
   });
 
   it('a newer copy in Redis wins over the memory one; an older one is replaced', async () => {
@@ -253,7 +269,7 @@ describe('FailoverSilenceStore', () => {
     await until(() => store.pendingMerge === 0, 'merged after retries');
     expect((await redis.snapshot('t', NOW)).silences).toHaveLength(1);
     expect(logs.filter((l) => l.startsWith('warn: silence merge into Redis failed'))).toHaveLength(1);
-    expect(logs.filter((l) => l.includes('merged into Redis ('))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('merged into Redis:'))).toHaveLength(1);
   });
 
   it('a failed merge sends the node back to memory, and its next return merges', async () => {
@@ -286,7 +302,7 @@ describe('FailoverSilenceStore', () => {
     expect(await redis.get('t', good.id, NOW)).toEqual(good);
     expect(await redis.get('t', bad.id, NOW)).toBeNull();
     expect(logs.some((l) => l.startsWith(`warn: Redis refused silence ${bad.id}`))).toBe(true);
-    expect(logs).toContain('log: 1 silences merged into Redis (1 written, 0 newer there), 1 refused');
+    expect(logs).toContain('log: 1 silences merged into Redis: 1 written, 0 already there, 1 refused');
   });
 
   it('no duplicate ids after a merge: an update during the outage replaces, it does not add', async () => {

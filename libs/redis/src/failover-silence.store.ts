@@ -44,10 +44,11 @@ const MAX_RETRY_MS = 30_000;
  *   and flush-time muting keep working with them.
  * - A connection-class error (or a timeout) switches the node to memory (`reportUnavailable`) and the
  *   call is answered from memory. While degraded, writes go to memory and are remembered as dirty.
- * - When the mode turns back, the dirty silences are merged into Redis (absent there or an older
- *   `updatedAt`: written; a newer Redis copy wins; ids are UUIDs so nothing collides), retried until
- *   done, logged once. A call for a tenant that still has dirty silences merges them first, so no
- *   answer from Redis ever misses a silence created during the outage.
+ * - When the mode turns back, the silences memory holds (those written during the outage and those
+ *   known before it) are merged into Redis (absent there or an older `updatedAt`: written; a newer
+ *   Redis copy wins; ids are UUIDs so nothing collides), retried until done, logged once. A call for a
+ *   tenant still waiting for its merge merges it first, so no answer from Redis ever misses a silence
+ *   created during the outage.
  *
  * Versions: memory's are `mem:…`, Redis' decimal, so a cache reloads on every switch.
  */
@@ -79,7 +80,9 @@ export class FailoverSilenceStore implements SilenceStore {
     this.retryMs = Math.max(1, opts.mergeRetryMs ?? 200);
     this.clock = opts.clock ?? systemClock;
     this.unsubscribe = mode.onModeChange((degraded) => {
-      if (!degraded) this.mergeInBackground();
+      if (degraded) return;
+      this.collectForMerge();
+      this.mergeInBackground();
     });
   }
 
@@ -116,6 +119,24 @@ export class FailoverSilenceStore implements SilenceStore {
       for (const s of w.writes) d.set(s.id, { silence: cloneSilence(s), expiresAt: s.endsAt + w.retention });
     }
     return r.value;
+  }
+
+  /**
+   * On Redis' return, everything memory holds is merged, not only what was written during the outage:
+   * a Redis that came back empty (no persistence, a replica promoted without the last writes) gets
+   * back the silences this node knew, and where Redis has them the merge writes nothing. Taken before
+   * any call reaches Redis again, so the next snapshot's copy into memory cannot replace them first.
+   */
+  private collectForMerge(): void {
+    const now = this.clock.now();
+    for (const tenant of this.memory.tenants()) {
+      let d = this.dirty.get(tenant);
+      for (const e of this.memory.all(tenant, now)) {
+        if (d?.has(e.silence.id)) continue; // the dirty copy is the one written last
+        if (!d) this.dirty.set(tenant, (d = new Map()));
+        d.set(e.silence.id, e);
+      }
+    }
   }
 
   /** Merges what is dirty now (the mode listener does it on its own; exposed for tests and shutdown). */
@@ -212,7 +233,7 @@ export class FailoverSilenceStore implements SilenceStore {
       const { sent, written, skipped } = this.merged;
       this.merged = { sent: 0, written: 0, skipped: 0 };
       this.log.log(
-        `${sent} silences merged into Redis (${written} written, ${sent - written} newer there)` +
+        `${sent} silences merged into Redis: ${written} written, ${sent - written} already there` +
           (skipped ? `, ${skipped} refused` : ''),
       );
     }
