@@ -82,6 +82,7 @@ export class FailoverSilenceStore implements SilenceStore {
     this.unsubscribe = mode.onModeChange((degraded) => {
       if (degraded) return;
       this.collectForMerge();
+      this.seeded.clear(); // memory took writes during the outage: the next snapshot copies Redis again
       this.mergeInBackground();
     });
   }
