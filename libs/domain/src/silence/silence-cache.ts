@@ -21,6 +21,7 @@ export interface SilenceCacheOptions {
 
 interface TenantEntry {
   set?: SilenceSet;
+  /** When (by the cache's clock) `set` was last confirmed current; -Infinity after invalidate. */
   checkedAt: number;
   /** The version check (and load) in flight: every caller meanwhile shares it. */
   inflight?: Promise<SilenceSet>;
@@ -75,13 +76,17 @@ export class SilenceCache {
     return p;
   }
 
-  /** Forgets what is known of the tenant: the next `set()` reads the store (call after this node writes). */
+  /**
+   * Call after this node writes: the next `set()` asks the store again instead of sharing a read that
+   * started before the write or trusting a fresh check (`freshForMs`). The compiled set is kept: the
+   * moved version makes it reload, and unchanged silences are not compiled again.
+   */
   invalidate(tenant: string): void {
     const e = this.tenants.get(tenant);
     if (!e) return;
     e.gen++;
-    e.set = undefined;
     e.inflight = undefined;
+    e.checkedAt = -Infinity;
   }
 
   /** Number of tenants cached. */
@@ -101,7 +106,8 @@ export class SilenceCache {
       }
       this.stats.loads++;
       const snap = await this.store.snapshot(tenant, now);
-      const set = new SilenceSet(snap.silences, snap.version);
+      const set = new SilenceSet(snap.silences, snap.version, e.set);
+      // A read that started before an invalidate must not replace what a later read stored.
       if (e.gen === gen) {
         e.set = set;
         e.checkedAt = started;

@@ -92,6 +92,35 @@ describe('SilenceSet.silencedBy', () => {
     expect(set.silencedBy({ alertname: 'A', env: 'dev', zone: 'eu-1' }, NOW)).toEqual([]);
   });
 
+  it('indexes a literal alternation =~"a|b" under each value, and still checks the other matchers', () => {
+    const set = new SilenceSet([
+      sil('alt', [m('team', 'web|ops', true), m('env', 'prod')]),
+      sil('not-literal', [m('team', 'web.*|ops', true)]),
+      sil('empty-alt', [m('team', 'web|', true), m('x', 'y')]),
+    ]);
+    expect(set.silencedBy({ team: 'web', env: 'prod' }, NOW)).toEqual(['alt', 'not-literal']);
+    expect(set.silencedBy({ team: 'ops', env: 'prod' }, NOW)).toEqual(['alt', 'not-literal']);
+    expect(set.silencedBy({ team: 'web', env: 'dev' }, NOW)).toEqual(['not-literal']);
+    expect(set.silencedBy({ team: 'webops', env: 'prod' }, NOW)).toEqual(['not-literal']);
+    expect(set.silencedBy({ team: 'web|ops', env: 'prod' }, NOW)).toEqual(['not-literal']); // web.* matches it
+    expect(set.silencedBy({ x: 'y' }, NOW)).toEqual(['empty-alt']);
+  });
+
+  it('a set made from the previous one reuses unchanged silences and recompiles changed ones', () => {
+    const a = sil('a', [m('alertname', 'A.*', true)]);
+    const b = sil('b', [m('alertname', 'B')]);
+    const first = new SilenceSet([a, b], 'v1');
+    const b2 = { ...b, matchers: [m('alertname', 'C')], updatedAt: b.updatedAt + 1 };
+    const second = new SilenceSet([a, b2], 'v2', first);
+    expect(second.silencedBy({ alertname: 'AB' }, NOW)).toEqual(['a']);
+    expect(second.silencedBy({ alertname: 'B' }, NOW)).toEqual([]);
+    expect(second.silencedBy({ alertname: 'C' }, NOW)).toEqual(['b']);
+    // Same id and updatedAt but other matchers (two stores merged): compiled again, not trusted.
+    const third = new SilenceSet([{ ...a, matchers: [m('alertname', 'Z')] }], 'v3', second);
+    expect(third.silencedBy({ alertname: 'AB' }, NOW)).toEqual([]);
+    expect(third.silencedBy({ alertname: 'Z' }, NOW)).toEqual(['a']);
+  });
+
   it('a stored silence whose regex does not compile is skipped and reported, not thrown', () => {
     const set = new SilenceSet([sil('bad', [m('a', '((', true)]), sil('ok', [m('a', 'b')])]);
     expect(set.invalid.map((i) => i.id)).toEqual(['bad']);
@@ -106,7 +135,7 @@ describe('SilenceSet.silencedBy', () => {
       return seed % n;
     };
     const names = ['alertname', 'team', 'env', 'zone', 'service.name'];
-    const values = ['', 'a', 'b', 'c', 'a|b', '.*', '.+'];
+    const values = ['', 'a', 'b', 'c', 'a|b', 'b|c|a', 'a|', '.*', '.+'];
     const silences: Silence[] = [];
     for (let i = 0; i < 400; i++) {
       const ms: SilenceMatcherSpec[] = [];
