@@ -5,7 +5,12 @@ import type { Alert } from '@herald/domain';
 import { createFailFastClient, RedisGroupStore, RedisKeys } from '@herald/redis';
 import { RedisSessionStore, sha256Hex } from '@herald/sessions';
 import { run, type CliIo } from '../../apps/cli/src/commands';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { startNode, type TestNode } from '../harness/app';
 import { freePort } from '../harness/free-port';
+import { secret, tenantsYaml } from '../harness/tenants';
 import { groupTarget } from '../harness/groups';
 import { RedisServer } from '../harness/redis-server';
 
@@ -386,5 +391,187 @@ describe('heraldctl against a real redis-server', () => {
     const r = await cli(['stats', '--port', String(port)], { raw: true });
     expect(r.code).toBe(1);
     expect(r.err).toContain(`cannot connect to Redis at redis://127.0.0.1:${port}/0`);
+  });
+});
+
+// The node commands (silences, silence add|expire) go through a node's HTTP API, as amtool does: here a
+// real in-process node in memory mode with one tenant and keys of each role.
+describe('heraldctl silences against a running node (memory mode)', () => {
+  const K = { admin: secret('admin'), viewer: secret('viewer'), other: secret('other') };
+  let node: TestNode;
+  let dir: string;
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  beforeAll(async () => {
+    node = await startNode(`
+route:
+  receiver: default
+  group_by: [alertname]
+receivers:
+  - name: default
+herald:
+${await tenantsYaml([
+  { id: 'team-a', keys: [K.admin, K.viewer], keyRoles: { [K.admin]: 'admin', [K.viewer]: 'viewer' } },
+  { id: 'team-b', keys: [K.other], keyRoles: { [K.other]: 'admin' } },
+])}`);
+    dir = mkdtempSync(join(tmpdir(), 'heraldctl-'));
+  });
+  afterAll(async () => {
+    await node?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One heraldctl run against the node, the key in HERALD_API_KEY (as a script would set it). */
+  async function ctl(args: string[], key: string | null = K.admin): Promise<Result> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      out: (l) => out.push(`${l}\n`),
+      err: (l) => err.push(`${l}\n`),
+      readStdin: () => Promise.resolve(''),
+      env: { HERALD_URL: node.url, ...(key ? { HERALD_API_KEY: key } : {}), USER: 'ci-user' },
+    };
+    const code = await run(args, io);
+    return { code, out: out.join(''), err: err.join(''), prompts: [] };
+  }
+
+  it('silence add prints the new id; silences lists it in full; the alert API shows it suppressed', async () => {
+    const t0 = Date.now();
+    const add = await ctl([
+      'silence',
+      'add',
+      'alertname=HighCPU',
+      'instance=~"db-(1|2)"',
+      '--duration',
+      '2h',
+      '--comment',
+      'disk swap',
+      '--author',
+      'alice',
+    ]);
+    const t1 = Date.now();
+    expect(add.err).toBe('');
+    expect(add.code).toBe(0);
+    const id = add.out.trim();
+    expect(id).toMatch(UUID);
+
+    const list = await ctl(['silences']);
+    expect(list.code).toBe(0);
+    const [header, row, ...rest] = list.out.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +STATE +MATCHERS +ENDS +CREATED BY +COMMENT$/);
+    expect(rest).toEqual([]);
+    expect(row.startsWith(`${id}  `)).toBe(true);
+    expect(row).toMatch(
+      / active +alertname="HighCPU" instance=~"db-\(1\|2\)" +\S+Z \(in 1h59m\) +alice +disk swap$/,
+    );
+
+    const json = JSON.parse((await ctl(['silences', '-o', 'json'])).out);
+    expect(json).toEqual([
+      expect.objectContaining({
+        id,
+        status: { state: 'active' },
+        createdBy: 'alice',
+        comment: 'disk swap',
+        matchers: [
+          { name: 'alertname', value: 'HighCPU', isRegex: false, isEqual: true },
+          { name: 'instance', value: 'db-(1|2)', isRegex: true, isEqual: true },
+        ],
+      }),
+    ]);
+    // --duration counts from when heraldctl ran (the node moves a start just past to its own now).
+    expect(Date.parse(json[0].endsAt)).toBeGreaterThanOrEqual(t0 + 2 * 3_600_000);
+    expect(Date.parse(json[0].endsAt)).toBeLessThanOrEqual(t1 + 2 * 3_600_000);
+    expect((await ctl(['silences', '-q'])).out).toBe(`${id}\n`);
+
+    // Filters go to the API: a matcher the silence has, and one it has not.
+    expect((await ctl(['silences', '--filter', 'alertname=HighCPU'])).out).toContain(id);
+    expect((await ctl(['silences', 'HighCPU'])).out).toContain(id);
+    expect((await ctl(['silences', '--filter', 'alertname=Other'])).out).toBe(
+      'no active or pending silences\n',
+    );
+
+    const posted = await fetch(`${node.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${K.admin}` },
+      body: JSON.stringify([{ labels: { alertname: 'HighCPU', instance: 'db-1' } }]),
+    });
+    expect(posted.status).toBe(200);
+    const alerts = (await (
+      await fetch(`${node.url}/api/v2/alerts`, { headers: { authorization: `Bearer ${K.admin}` } })
+    ).json()) as { status: { state: string; silencedBy: string[] } }[];
+    expect(alerts.map((a) => a.status)).toEqual([
+      expect.objectContaining({ state: 'suppressed', silencedBy: [id] }),
+    ]);
+
+    // Another tenant sees none of it.
+    expect((await ctl(['silences'], K.other)).out).toBe('no active or pending silences\n');
+    await ctl(['silence', 'expire', id]);
+  });
+
+  it('a pending silence says when it starts; --api-key-file reads the key from a file', async () => {
+    const keyFile = join(dir, 'key');
+    writeFileSync(keyFile, `${K.admin}\n`);
+    const start = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const add = await ctl(
+      ['silence', 'add', 'Deploy', '-c', 'window', '--start', start, '--api-key-file', keyFile],
+      null,
+    );
+    expect(add.err).toBe('');
+    const id = add.out.trim();
+    const row = (await ctl(['silences'])).out.split('\n').find((l) => l.startsWith(id))!;
+    expect(row).toMatch(/ pending \(starts in (59m\d+s|1h0m)\) +alertname="Deploy" /);
+    expect(row).toContain(` ${userInfo().username} `); // --author defaults to the user running heraldctl
+    await ctl(['silence', 'expire', id]);
+  });
+
+  it('silence expire moves silences to --expired; an unknown id is reported and the rest still expire', async () => {
+    const a = (await ctl(['silence', 'add', 'A', '-c', 'x'])).out.trim();
+    const b = (await ctl(['silence', 'add', 'B', '-c', 'x'])).out.trim();
+    const r = await ctl(['silence', 'expire', a, 'no-such-silence', b]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`expired ${a}\nexpired ${b}\n`);
+    expect(r.err).toBe('heraldctl: silence no-such-silence: silence not found (HTTP 404)\n');
+
+    const live = await ctl(['silences']);
+    expect(live.out).not.toContain(a);
+    const expired = await ctl(['silences', '--expired']);
+    expect(expired.code).toBe(0);
+    expect(expired.out).toContain(a);
+    expect(expired.out).toContain(b);
+    expect(expired.out.split('\n').find((l) => l.startsWith(a))).toMatch(
+      / expired +alertname="A" +\S+Z \(\d+(ms|s) ago\)/,
+    );
+    const j = JSON.parse((await ctl(['silence', 'expire', b, '--json'])).out);
+    expect(j).toEqual({ expired: [b], failed: [] }); // expiring an expired silence is not an error
+  });
+
+  it('API errors are printed as the node says them, with exit code 1', async () => {
+    const viewer = await ctl(['silence', 'add', 'X', '-c', 'x'], K.viewer);
+    expect(viewer).toMatchObject({ code: 1, out: '' });
+    expect(viewer.err).toBe('heraldctl: this action needs an admin API key or an admin session (HTTP 403)\n');
+    const anon = await ctl(['silences'], null);
+    expect(anon.code).toBe(1);
+    expect(anon.err).toMatch(/^heraldctl: an API key is required.* \(HTTP 401\)\n$/);
+    const wrong = await ctl(['silences'], 'not-a-key');
+    expect(wrong.err).toBe('heraldctl: unknown API key (HTTP 401)\n');
+
+    const everything = await ctl(['silence', 'add', 'alertname=~".*"', '-c', 'x']);
+    expect(everything.code).toBe(1);
+    expect(everything.err).toBe(
+      'heraldctl: silence invalid: at least one matcher must not match the empty string (HTTP 400)\n',
+    );
+    const past = await ctl([
+      'silence',
+      'add',
+      'X',
+      '-c',
+      'x',
+      '--start',
+      '2020-01-01T00:00:00Z',
+      '--end',
+      '2020-01-01T01:00:00Z',
+    ]);
+    expect(past.err).toBe("heraldctl: Failed to create silence: end time can't be in the past (HTTP 400)\n");
+    expect((await ctl(['silences', '-o', 'json'])).out).toBe('[]\n'); // nothing was created
   });
 });

@@ -89,3 +89,37 @@ export function parseDuration(s: string): number | null {
   const unit = m[2] ?? 's';
   return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
 }
+
+const PROM_UNITS: readonly [string, number][] = [
+  ['y', 365 * 86_400_000],
+  ['w', 7 * 86_400_000],
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
+// Prometheus' model.ParseDuration (what amtool's `--duration` reads): units largest first, each at most once.
+const PROM_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+/** `1h`, `90m`, `1d12h`, `2w` (Prometheus duration syntax) → milliseconds; null when not one, or > 100 y. */
+export function parsePromDuration(s: string): number | null {
+  if (s === '0') return 0;
+  const m = PROM_DURATION.exec(s);
+  if (!m || s === '') return null;
+  let ms = 0;
+  PROM_UNITS.forEach(([, unit], i) => {
+    if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * unit;
+  });
+  return ms <= 100 * 365 * 86_400_000 ? ms : null;
+}
+
+// RFC 3339 as amtool's `--start`/`--end` take it (Go's time.RFC3339: a zone is required).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An RFC 3339 time (`2006-01-02T15:04:05Z`, `…+02:00`) → epoch ms, or null. */
+export function parseRfc3339(s: string): number | null {
+  if (!RFC3339.test(s)) return null;
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) ? ms : null;
+}

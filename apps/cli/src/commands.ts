@@ -15,6 +15,15 @@ import {
 } from './args';
 import { duration, iso, labelString, pairs, table } from './format';
 import {
+  NODE_HELP,
+  SILENCE_ADD_FLAGS,
+  SILENCES_FLAGS,
+  NODE_FLAGS,
+  silenceAddCommand,
+  silenceExpireCommand,
+  silencesCommand,
+} from './silences';
+import {
   connect,
   deadLetters,
   keyStats,
@@ -47,6 +56,10 @@ export interface CliIo {
   write?(chunk: string): void;
   /** Aborted on Ctrl-C: `watch` stops and exits 0. */
   signal?: AbortSignal;
+  /** Environment of the node commands (HERALD_URL, HERALD_API_KEY, USER); none when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Clock of the node commands (silence times); default Date.now. */
+  now?: () => number;
 }
 
 export const EXIT_OK = 0;
@@ -82,12 +95,15 @@ commands:
   hash-secret -                        the same, reading the secret from standard input
   help                                 this text ('heraldctl <command> --help' works too)
 
+${NODE_HELP}
+
 ${CONNECTION_HELP}
   --count N              SCAN COUNT hint for key walks (stats, clear; default 500)
 
 exit codes:
   0  success
-  1  runtime error: Redis unreachable or failing, dead letter not found, nothing confirmed...
+  1  runtime error: Redis or the node unreachable or failing, an error answered by the node's API
+     (printed as it says it), dead letter not found, nothing confirmed...
   2  usage error: unknown command or flag, bad flag value, missing argument, clear refused
      without --yes when standard input is not a terminal`;
 
@@ -121,6 +137,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     switch (cmd) {
       case 'hash-secret':
         return await hashSecretCmd(rest, io);
+      case 'silences':
+        return await nodeCommand(rest, io);
+      case 'silence':
+        return await silenceCmd(rest, io);
       case undefined:
         io.err(USAGE);
         return EXIT_USAGE;
@@ -148,6 +168,38 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     io.err(`heraldctl: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT_RUNTIME;
+  }
+}
+
+/** `heraldctl silences …` (and `silence query …`): flags parsed, help answered, then the listing. */
+async function nodeCommand(rest: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(rest, SILENCES_FLAGS);
+  if (bool(args, 'help') || bool(args, 'h')) {
+    io.out(USAGE);
+    return EXIT_OK;
+  }
+  return silencesCommand(args, io);
+}
+
+/** `heraldctl silence add|expire|query …` */
+async function silenceCmd(rest: string[], io: CliIo): Promise<number> {
+  const [sub, ...more] = rest;
+  switch (sub) {
+    case 'query':
+      return nodeCommand(more, io);
+    case 'add':
+    case 'expire': {
+      const args = parseArgs(more, sub === 'add' ? SILENCE_ADD_FLAGS : NODE_FLAGS);
+      if (bool(args, 'help') || bool(args, 'h')) {
+        io.out(USAGE);
+        return EXIT_OK;
+      }
+      return sub === 'add' ? silenceAddCommand(args, io) : silenceExpireCommand(args, io);
+    }
+    case undefined:
+      throw new UsageError('silence needs a subcommand: add, expire or query');
+    default:
+      throw new UsageError(`silence: unknown subcommand ${JSON.stringify(sub)} (add, expire, query)`);
   }
 }
 

@@ -2,9 +2,19 @@
 
 const MAX_CELL = 60;
 
-/** Left-aligned columns separated by two spaces; long cells are cut with an ellipsis. */
-export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
-  const cells = [header, ...rows].map((r) => r.map((c) => truncate(String(c), MAX_CELL)));
+/**
+ * Left-aligned columns separated by two spaces; long cells are cut with an ellipsis, except in the
+ * columns listed in `keep` (values a reader copies back into a command, such as ids and matchers).
+ */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+  opts: { keep?: readonly number[] } = {},
+): string[] {
+  const keep = new Set(opts.keep ?? []);
+  const cells = [header, ...rows].map((r) =>
+    r.map((c, i) => (keep.has(i) ? String(c) : truncate(String(c), MAX_CELL))),
+  );
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells.map((r) =>
     r
@@ -53,4 +63,34 @@ export function labelString(labels: Readonly<Record<string, string>>): string {
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`);
   return `{${parts.join(', ')}}`;
+}
+
+/** `in 1h2m` / `3m4s ago` relative to now. */
+export function relative(ms: number, now: number): string {
+  return ms >= now ? `in ${duration(ms - now)}` : `${duration(now - ms)} ago`;
+}
+
+/** A silence matcher as the API returns it (`isEqual` absent in Alertmanager < 0.22 means true). */
+export interface WireMatcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual?: boolean;
+}
+
+// A label name that needs no quotes in Alertmanager's classic matcher syntax.
+const CLASSIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * Matchers in the syntax `silence add` and `--filter` read back: `name="value"`, `name=~"re"`,
+ * `name!="v"`, `name!~"re"`, space-separated; names outside the classic charset are quoted.
+ */
+export function matcherText(ms: readonly WireMatcher[]): string {
+  return ms
+    .map((m) => {
+      const op = `${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : m.isEqual === false ? '=' : ''}`;
+      const name = CLASSIC_NAME.test(m.name) ? m.name : JSON.stringify(m.name);
+      return `${name}${op}${JSON.stringify(m.value)}`;
+    })
+    .join(' ');
 }

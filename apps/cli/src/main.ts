@@ -40,6 +40,9 @@ run(argv, {
   isTTY: process.stdin.isTTY === true,
   prompt,
   signal: ctrlC.signal,
+  // heraldctl is a client, not a node: HERALD_URL / HERALD_API_KEY say which node and how to sign in.
+  // eslint-disable-next-line no-restricted-properties
+  env: process.env,
 }).then(
   (code) => {
     process.exitCode = code;
