@@ -184,6 +184,8 @@ describe('validateSilence: shape and bounds (each names its field)', () => {
     ['annotation value not a string', { annotations: { a: 1 } }, 'annotations.a'],
     ['annotation with an empty name', { annotations: { '': 'x' } }, 'annotations.'],
     ['id not a string', { id: 7 }, 'id'],
+    ['endsAt after year 9999', { endsAt: 253_402_300_800_000 }, 'endsAt'],
+    ['startsAt before year 1', { startsAt: -62_135_596_800_001 }, 'startsAt'],
   ];
   it.each(cases)('%s → %s', (_what, over, field) => {
     expect(failure(input(over as Partial<SilenceInput>)).field).toBe(field);

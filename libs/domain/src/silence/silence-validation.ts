@@ -102,8 +102,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// RFC 3339 years 0001–9999 (what Go parses), in epoch ms: anything else cannot be a real time and
+// would make an absurd retention deadline.
+export const MIN_SILENCE_TIME = -62_135_596_800_000;
+export const MAX_SILENCE_TIME = 253_402_300_799_999;
+
 function isTime(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
+  return typeof v === 'number' && Number.isFinite(v) && v >= MIN_SILENCE_TIME && v <= MAX_SILENCE_TIME;
 }
 
 /**
@@ -190,8 +195,9 @@ export function validateSilence(
 ): SilenceMatcherSpec[] {
   if (!isPlainObject(input)) invalid('silence', 'silence must be an object');
   const raw = input as unknown as Record<string, unknown>;
-  if (raw.startsAt !== undefined && !isTime(raw.startsAt)) invalid('startsAt', 'startsAt must be a time');
-  if (!isTime(raw.endsAt)) invalid('endsAt', 'endsAt must be a time');
+  if (raw.startsAt !== undefined && !isTime(raw.startsAt))
+    invalid('startsAt', 'startsAt must be a time between years 1 and 9999');
+  if (!isTime(raw.endsAt)) invalid('endsAt', 'endsAt must be a time between years 1 and 9999');
   if (raw.id !== undefined) {
     if (typeof raw.id !== 'string') invalid('id', 'id must be a string');
     if (raw.id.length > limits.maxIdLength) invalid('id', `id longer than ${limits.maxIdLength} characters`);
