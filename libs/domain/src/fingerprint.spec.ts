@@ -79,4 +79,19 @@ describe('fingerprint', () => {
     for (const s of ['', 'a', '{}:{alertname="x"}', '日本😀'])
       expect(fnv1a64(s)).toBe(referenceFnv(Buffer.from(s)));
   });
+
+  // Expected values: `go run test/compat/utf8-label-vectors.go`, a standard-library reproduction of
+  // prometheus/common v0.70.1 labelSetToFingerprint (the version Alertmanager 0.34 vendors).
+  it.each([
+    [{ alertname: 'Down', 'service.name': 'api', 名前: '値' }, '81f361e2a08d6ea6'],
+    [{ 'service.name': 'api' }, 'f2b8b17f793c8617'],
+    [{ 'service.name': 'api', 名前: '値', 'foo bar': 'x"y' }, '7226e4f174e177c3'],
+  ])('hashes UTF-8 names as Alertmanager ≥ 0.27 does: %j → %s', (labels, fp) => {
+    expect(fingerprint(labels)).toBe(fp);
+  });
+
+  it('sorts names in UTF-8 byte order, as Go (regression: UTF-16 order put 😀 before U+FF21)', () => {
+    // UTF-16 sorts the surrogate D83D before FF21; Go's byte order puts EF BC A1 before F0 9F 98 80.
+    expect(fingerprint({ '😀': '1', '\uff21': '2' })).toBe('4958c964c59faa85');
+  });
 });

@@ -1,4 +1,5 @@
 import type { LabelSet } from './alert';
+import { sortUtf8 } from './labels';
 
 // FNV-1a 64 in two unsigned 32-bit halves, kept in locals: BigInt per byte is ~50x slower and this runs
 // per ingested alert. The prime is 2^40 + 0x1b3, so h * prime = h * 0x1b3 + (h << 40) mod 2^64; every
@@ -74,11 +75,12 @@ function fnvParts(parts: readonly string[], separated: boolean): string {
 }
 
 /**
- * Alertmanager's alert fingerprint (`model.LabelSet.Fingerprint`): FNV-1a 64 over sorted names, each
- * name and value followed by 0xFF. Printed as 16 lowercase hex digits, as in the API and webhooks.
+ * Alertmanager's alert fingerprint (`model.LabelSet.Fingerprint`): FNV-1a 64 over the names sorted
+ * as Go sorts strings (UTF-8 bytes, which matters for UTF-8 names), each name and value followed by
+ * 0xFF. Printed as 16 lowercase hex digits, as in the API and webhooks.
  */
 export function fingerprint(labels: LabelSet): string {
-  const names = Object.keys(labels).sort();
+  const names = sortUtf8(Object.keys(labels));
   const parts = new Array<string>(names.length * 2);
   for (let i = 0; i < names.length; i++) {
     parts[2 * i] = names[i];

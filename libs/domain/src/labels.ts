@@ -1,11 +1,73 @@
 import type { LabelSet } from './alert';
 
-/** Prometheus label-name rule (no colons: those are for metric names only). */
+/**
+ * Which label names are valid (`herald.label_names`). `utf8` is Alertmanager ≥ 0.27's default: any
+ * non-empty valid UTF-8 name (matcher/compat `isValidUTF8LabelName`); `classic` is the Prometheus rule
+ * Alertmanager ≤ 0.26 applied (and ≥ 0.27 with `--enable-feature=classic-mode`).
+ */
+export type LabelNameMode = 'utf8' | 'classic';
+
+/** Prometheus' classic label-name rule (no colons: those are for metric names only). */
 export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Whether `name` is a valid Prometheus label name. Names starting with `__` are accepted, as Alertmanager does. */
-export function isValidLabelName(name: string): boolean {
+// In a `u` regex a well-formed surrogate pair is one code point, so this finds only lone surrogates:
+// the UTF-16 form of invalid UTF-8 (JSON can carry them as `\ud800` escapes).
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Whether `name` follows the classic rule `[a-zA-Z_][a-zA-Z0-9_]*`. Names starting with `__` are accepted, as Alertmanager does. */
+export function isClassicLabelName(name: string): boolean {
   return LABEL_NAME_RE.test(name);
+}
+
+/**
+ * Whether `name` is a valid label name under `mode` (default `utf8`: non-empty and valid UTF-8, i.e.
+ * no lone surrogate; `classic`: {@link isClassicLabelName}).
+ */
+export function isValidLabelName(name: string, mode: LabelNameMode = 'utf8'): boolean {
+  if (mode === 'classic') return LABEL_NAME_RE.test(name);
+  return name.length > 0 && !LONE_SURROGATE.test(name);
+}
+
+/** Why `name` is not a valid label name under `mode` (`invalid label name "x": …`), or undefined when it is. */
+export function labelNameProblem(name: string, mode: LabelNameMode = 'utf8'): string | undefined {
+  if (isValidLabelName(name, mode)) return undefined;
+  const why =
+    name === ''
+      ? 'must not be empty'
+      : mode === 'classic'
+        ? 'herald.label_names is classic: [a-zA-Z_][a-zA-Z0-9_]* only'
+        : 'not valid UTF-8 (lone surrogate)';
+  return `invalid label name ${showName(name)}: ${why}`;
+}
+
+/**
+ * Go's string order (UTF-8 bytes) for well-formed strings: `<` compares UTF-16 code units, which
+ * differs when a surrogate (U+10000 and up) meets a unit from U+E000 to U+FFFF. Alertmanager sorts
+ * label names (fingerprints, group keys) and matchers this way.
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Move surrogates above U+E000..U+FFFF: code point order, which is UTF-8 byte order.
+    if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+    if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+// Only names with a surrogate can sort differently under compareUtf8 than under the default sort.
+const HAS_SURROGATE = /[\ud800-\udfff]/;
+
+/** Sorts `names` in place in Go's order; the native sort is used unless a name has a surrogate. */
+export function sortUtf8(names: string[]): string[] {
+  names.sort();
+  for (const n of names) if (HAS_SURROGATE.test(n)) return names.sort(compareUtf8);
+  return names;
 }
 
 /**
@@ -23,19 +85,32 @@ export interface LabelLimits {
   maxLabels: number;
   maxNameLength?: number;
   maxValueLength: number;
+  /** Which names are valid (herald.label_names); default `utf8`. */
+  labelNames?: LabelNameMode;
 }
 
 /** Outcome of {@link validateLabelSet}: the cleaned labels, or the first problem with a field relative to the alert. */
 export type LabelSetValidation = { labels: LabelSet } | { error: { field: string; message: string } };
 
-/** `labels.foo` for plain names, `labels["odd name"]` otherwise, so the field is unambiguous. */
+/** Longest name echoed in an error, so an oversized one cannot blow up the response or the log. */
+const SHOWN_NAME = 64;
+
+/** `name` for an error message: JSON-quoted, cut to {@link SHOWN_NAME} characters. */
+function showName(name: string): string {
+  return JSON.stringify(name.length > SHOWN_NAME ? name.slice(0, SHOWN_NAME) + '…' : name);
+}
+
+/** `labels.foo` for classic names, `labels["service.name"]` otherwise, so the field is unambiguous. */
 function labelField(name: string): string {
-  return isValidLabelName(name) ? `labels.${name}` : `labels[${JSON.stringify(name)}]`;
+  return isClassicLabelName(name) && name.length <= SHOWN_NAME
+    ? `labels.${name}`
+    : `labels[${showName(name)}]`;
 }
 
 /**
- * Validates untrusted JSON as a label set. Empty-string values are dropped before counting (Alertmanager
+ * Validates untrusted JSON as a label set. Empty-string values are dropped first (Alertmanager
  * semantics: an empty label is the same as an absent one); an alert needs at least one label left.
+ * Names are judged by `opts.labelNames` (default `utf8`: any non-empty valid UTF-8 name).
  */
 export function validateLabelSet(labels: unknown, opts: LabelLimits): LabelSetValidation {
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
@@ -47,9 +122,10 @@ export function validateLabelSet(labels: unknown, opts: LabelLimits): LabelSetVa
     if (typeof value !== 'string') {
       return { error: { field: labelField(name), message: 'value must be a string' } };
     }
-    if (!isValidLabelName(name)) {
-      return { error: { field: labelField(name), message: `invalid label name ${JSON.stringify(name)}` } };
-    }
+    // Dropped before the name is judged: Alertmanager runs removeEmptyLabels before Validate.
+    if (value === '') continue;
+    const problem = labelNameProblem(name, opts.labelNames);
+    if (problem) return { error: { field: labelField(name), message: problem } };
     if (opts.maxNameLength !== undefined && name.length > opts.maxNameLength) {
       return {
         error: {
@@ -58,7 +134,6 @@ export function validateLabelSet(labels: unknown, opts: LabelLimits): LabelSetVa
         },
       };
     }
-    if (value === '') continue;
     if (value.length > opts.maxValueLength) {
       return {
         error: {
@@ -77,11 +152,9 @@ export function validateLabelSet(labels: unknown, opts: LabelLimits): LabelSetVa
   return { labels: out };
 }
 
-/**
- * Label names in ascending order. Valid names are ASCII, so UTF-16 order equals Go's byte order.
- */
+/** Label names in ascending order, as Go sorts them (UTF-8 bytes; see {@link compareUtf8}). */
 export function sortedLabelNames(labels: LabelSet): string[] {
-  return Object.keys(labels).sort();
+  return sortUtf8(Object.keys(labels));
 }
 
 /** Whether two label sets hold exactly the same pairs. */
