@@ -1,6 +1,7 @@
 import type { LabelSet } from './alert';
 import { RE2JS } from 're2js';
 import { goQuote } from './go-quote';
+import { compareUtf8, type LabelNameMode } from './labels';
 
 /** The four Alertmanager/PromQL match operators. */
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -8,8 +9,9 @@ export type MatchType = '=' | '!=' | '=~' | '!~';
 // Alertmanager's MatchType enum order, used as the last sort key (see compareMatchers).
 const TYPE_ORDER: Record<MatchType, number> = { '=': 0, '!=': 1, '=~': 2, '!~': 3 };
 
-// Alertmanager prints Go-quoted names only for names the classic parser could not read back.
-const RESERVED_IN_NAME = /[\s{}!=~,\\"'`]/;
+// Alertmanager's `isReserved` (pkg/labels/matcher.go, matcher/parse/lexer.go): Go's unicode.IsSpace
+// (the White_Space property, which JS's \s is not: it lacks U+0085 and adds U+FEFF) or one of {}!=~,\"'`.
+const RESERVED = /[\p{White_Space}{}!=~,\\"'`]/u;
 
 /** A compiled, fully anchored Go (RE2) regular expression. */
 export interface GoRegex {
@@ -85,7 +87,7 @@ export class Matcher {
    * backslash, newline and double quote), which is what route keys and group keys are built from.
    */
   toString(): string {
-    if (RESERVED_IN_NAME.test(this.name)) return `${goQuote(this.name)}${this.type}${goQuote(this.value)}`;
+    if (RESERVED.test(this.name)) return `${goQuote(this.name)}${this.type}${goQuote(this.value)}`;
     return `${this.name}${this.type}"${openMetricsEscape(this.value)}"`;
   }
 }
@@ -94,10 +96,10 @@ function openMetricsEscape(s: string): string {
   return s.replace(/[\\\n"]/g, (c) => (c === '\n' ? '\\n' : '\\' + c));
 }
 
-/** Alertmanager's `Matchers.Less`: by name, then value, then match type. */
+/** Alertmanager's `Matchers.Less`: by name, then value (Go string order: UTF-8 bytes), then match type. */
 export function compareMatchers(a: Matcher, b: Matcher): number {
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  if (a.value !== b.value) return a.value < b.value ? -1 : 1;
+  if (a.name !== b.name) return compareUtf8(a.name, b.name);
+  if (a.value !== b.value) return compareUtf8(a.value, b.value);
   return TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
 }
 
@@ -109,11 +111,11 @@ export function matchersToString(matchers: readonly Matcher[]): string {
 /** A syntax error in matcher text; `position` is the 0-based character offset where the parser gave up. */
 export class MatcherParseError extends Error {
   constructor(
-    message: string,
+    public readonly reason: string,
     public readonly position: number,
-    detail?: string,
+    public readonly detail?: string,
   ) {
-    super(`${message} at position ${position}${detail ? `, ${detail}` : ''}`);
+    super(`${reason} at position ${position}${detail ? `, ${detail}` : ''}`);
     this.name = 'MatcherParseError';
   }
 }
@@ -136,6 +138,8 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 /** Recursive-descent parser for the amtool/Alertmanager matcher syntax. */
 class Parser {
   pos = 0;
+  /** Set once a matcher's operator is read: a later error is about the value, not the name's syntax. */
+  inValue = false;
   constructor(private readonly s: string) {}
 
   skipWs(): void {
@@ -157,6 +161,7 @@ class Parser {
 
   /** Parses one matcher; `inList` makes `,` and `}` end an unquoted value. */
   matcher(inList: boolean): Matcher {
+    this.inValue = false;
     this.skipWs();
     const nameStart = this.pos;
     if (this.atEnd() || !NAME_START.test(this.s[this.pos])) this.fail('a label name');
@@ -174,6 +179,7 @@ class Parser {
     } else {
       this.fail(`one of '=', '!=', '=~', '!~'`);
     }
+    this.inValue = true;
     this.skipWs();
     const valueStart = this.pos;
     const value = this.peek() === '"' ? this.quoted() : this.unquoted(inList);
@@ -266,21 +272,14 @@ class Parser {
   }
 }
 
-/** Parses a single matcher such as `name="value"`, `name=value` or `name=~"re"`. */
-export function parseMatcher(s: string): Matcher {
-  const p = new Parser(s);
+function classicMatcher(p: Parser): Matcher {
   const m = p.matcher(false);
   p.skipWs();
   if (!p.atEnd()) p.fail('end of input');
   return m;
 }
 
-/**
- * Parses a matcher list as amtool and Alertmanager config accept it: `{a="b", c=~"d.*"}` or the same
- * without braces; a trailing comma is allowed and an empty list (`""`, `{}`) yields no matchers.
- */
-export function parseMatchers(s: string): Matcher[] {
-  const p = new Parser(s);
+function classicMatchers(p: Parser): Matcher[] {
   const out: Matcher[] = [];
   p.skipWs();
   const braced = p.peek() === '{';
@@ -307,6 +306,215 @@ export function parseMatchers(s: string): Matcher[] {
     p.skipWs();
     if (p.atEnd() || p.peek() === '}') return close();
   }
+}
+
+/** How matcher text is read. */
+export interface MatcherParseOptions {
+  /**
+   * `utf8` (default): Alertmanager ≥ 0.27's default "fallback" mode — the classic syntax, and where
+   * that fails the UTF-8 syntax of `matcher/parse` (quoted names such as `"service.name"="api"`,
+   * unquoted UTF-8 names such as `名前=x`). `classic`: the classic syntax only.
+   */
+  labelNames?: LabelNameMode;
+}
+
+/**
+ * Alertmanager's fallback (matcher/compat/parse.go): the UTF-8 parser's result unless the classic
+ * parser also accepts the input, in which case the classic result wins (they can disagree, e.g. on
+ * spaces in unquoted values). When both fail, Alertmanager reports the classic error; Herald does too,
+ * unless the classic parser stumbled before any value (the input reads as UTF-8 syntax) and the UTF-8
+ * parser got further, whose error then points at the actual mistake.
+ */
+function withFallback<T>(s: string, classic: (p: Parser) => T, utf8: () => T): T {
+  const p = new Parser(s);
+  try {
+    return classic(p);
+  } catch (classicErr) {
+    try {
+      return utf8();
+    } catch (utf8Err) {
+      if (
+        !p.inValue &&
+        utf8Err instanceof MatcherParseError &&
+        classicErr instanceof MatcherParseError &&
+        utf8Err.position > classicErr.position
+      ) {
+        throw utf8Err;
+      }
+      throw classicErr;
+    }
+  }
+}
+
+/**
+ * Parses a single matcher such as `name="value"`, `name=value` or `name=~"re"`; with UTF-8 names (the
+ * default) also `"service.name"="api"`. As in Alertmanager ≥ 0.27, braces are refused in UTF-8 mode.
+ */
+export function parseMatcher(s: string, opts: MatcherParseOptions = {}): Matcher {
+  if (opts.labelNames === 'classic') return classicMatcher(new Parser(s));
+  // Alertmanager's single-matcher parsers refuse braces before parsing (`unexpected open or close brace`).
+  if (s.startsWith('{')) throw new MatcherParseError('unexpected open brace', 0);
+  if (s.endsWith('}')) throw new MatcherParseError('unexpected close brace', s.length - 1);
+  return withFallback(s, classicMatcher, () => {
+    const ms = parseUtf8Matchers(s);
+    if (ms.length === 1) return ms[0];
+    throw new MatcherParseError('expected exactly one matcher', s.length, `found ${ms.length}`);
+  });
+}
+
+/**
+ * Parses a matcher list as amtool and Alertmanager config accept it: `{a="b", c=~"d.*"}` or the same
+ * without braces; a trailing comma is allowed and an empty list (`""`, `{}`) yields no matchers. With
+ * UTF-8 names (the default) names may also be quoted: `{"service.name"="api", 名前="x"}`.
+ */
+export function parseMatchers(s: string, opts: MatcherParseOptions = {}): Matcher[] {
+  if (opts.labelNames === 'classic') return classicMatchers(new Parser(s));
+  return withFallback(s, classicMatchers, () => parseUtf8Matchers(s));
+}
+
+// ---- The UTF-8 matcher syntax (Alertmanager's matcher/parse) ----
+
+type TokenKind = '{' | '}' | ',' | 'op' | 'quoted' | 'unquoted' | 'eof';
+
+interface Token {
+  kind: TokenKind;
+  /** The token's text as written (quoted strings with their quotes and escapes). */
+  text: string;
+  start: number;
+}
+
+const GO_SPACE = /\p{White_Space}/u;
+
+/** Tokenizer of matcher/parse/lexer.go: reserved characters end an unquoted token; spaces separate. */
+class Utf8Lexer {
+  private pos = 0;
+  private peeked?: Token;
+  constructor(private readonly s: string) {}
+
+  peek(): Token {
+    this.peeked ??= this.scan();
+    return this.peeked;
+  }
+
+  next(): Token {
+    const t = this.peek();
+    this.peeked = undefined;
+    return t;
+  }
+
+  private scan(): Token {
+    const s = this.s;
+    while (this.pos < s.length && GO_SPACE.test(s[this.pos])) this.pos++;
+    const start = this.pos;
+    if (start >= s.length) return { kind: 'eof', text: '', start };
+    const c = s[start];
+    if (c === '{' || c === '}' || c === ',') {
+      this.pos++;
+      return { kind: c, text: c, start };
+    }
+    if (c === '=' || c === '!') {
+      const two = s.slice(start, start + 2);
+      if (two === '=~' || two === '!=' || two === '!~') {
+        this.pos += 2;
+        return { kind: 'op', text: two, start };
+      }
+      if (c === '!') {
+        throw new MatcherParseError(`expected '!=' or '!~'`, start, found(s, start + 1));
+      }
+      this.pos++;
+      return { kind: 'op', text: '=', start };
+    }
+    if (c === '"') {
+      let i = start + 1;
+      while (i < s.length && s[i] !== '"') i += s[i] === '\\' ? 2 : 1;
+      if (i >= s.length) {
+        throw new MatcherParseError(
+          `expected '"'`,
+          s.length,
+          `unterminated string opened at position ${start}`,
+        );
+      }
+      this.pos = i + 1;
+      return { kind: 'quoted', text: s.slice(start, this.pos), start };
+    }
+    if (RESERVED.test(c)) throw new MatcherParseError('unexpected character', start, found(s, start));
+    let i = start + 1;
+    while (i < s.length && !RESERVED.test(s[i])) i++;
+    this.pos = i;
+    return { kind: 'unquoted', text: s.slice(start, i), start };
+  }
+}
+
+function found(s: string, at: number): string {
+  return at < s.length ? `found ${JSON.stringify(s[at])}` : 'found end of input';
+}
+
+function describeToken(t: Token): string {
+  return t.kind === 'eof' ? 'found end of input' : `found ${JSON.stringify(t.text)}`;
+}
+
+/** A name or value token's text: quoted ones are unquoted with Go's rules and must be valid UTF-8. */
+function tokenText(t: Token): string {
+  if (t.kind === 'unquoted') return t.text;
+  try {
+    return new Parser(t.text).quoted();
+  } catch (e) {
+    // The lexer found the closing quote, so only escapes can fail: point at them in the whole input.
+    const pe = e as MatcherParseError;
+    throw new MatcherParseError(pe.reason, t.start + pe.position, pe.detail);
+  }
+}
+
+/**
+ * Parses matchers in Alertmanager's UTF-8 syntax only (matcher/parse): an optional `{…}`, matchers
+ * `name op value` where name and value are double-quoted (Go escapes) or unquoted runs without
+ * reserved characters (whitespace and {}!=~,\"'`), separated by commas, a trailing comma allowed.
+ * {@link parseMatchers} is what callers want; this is its UTF-8 half.
+ */
+export function parseUtf8Matchers(s: string): Matcher[] {
+  const lx = new Utf8Lexer(s);
+  const out: Matcher[] = [];
+  const expect = (what: string, t: Token): never => {
+    throw new MatcherParseError(`expected ${what}`, t.start, describeToken(t));
+  };
+  const braced = lx.peek().kind === '{';
+  if (braced) lx.next();
+  let t = lx.peek();
+  if (braced && t.kind === 'eof') expect(`'}'`, t);
+  if (t.kind !== 'eof' && t.kind !== '}') {
+    for (;;) {
+      const nameTok = lx.next();
+      if (nameTok.kind !== 'quoted' && nameTok.kind !== 'unquoted') expect('a label name', nameTok);
+      const name = tokenText(nameTok);
+      const opTok = lx.next();
+      if (opTok.kind !== 'op') expect(`one of '=', '!=', '=~', '!~'`, opTok);
+      const valueTok = lx.next();
+      if (valueTok.kind !== 'quoted' && valueTok.kind !== 'unquoted') expect('a label value', valueTok);
+      const value = tokenText(valueTok);
+      try {
+        out.push(new Matcher(name, opTok.text as MatchType, value));
+      } catch (e) {
+        const cause = ((e as Error).cause ?? e) as Error;
+        throw new MatcherParseError('expected a valid regular expression', valueTok.start, cause.message);
+      }
+      t = lx.peek();
+      if (t.kind === ',') {
+        lx.next();
+        t = lx.peek();
+        if (t.kind === 'quoted' || t.kind === 'unquoted') continue;
+        if (t.kind !== 'eof' && t.kind !== '}') expect(`a matcher or '}' after ','`, t);
+        break;
+      }
+      if (t.kind !== 'eof' && t.kind !== '}') expect(braced ? `',' or '}'` : `',' or end of input`, t);
+      break;
+    }
+  }
+  t = lx.next();
+  if (braced && t.kind !== '}') expect(`'}'`, t);
+  if (!braced && t.kind === '}') throw new MatcherParseError(`unexpected '}' without '{'`, t.start);
+  if (braced) t = lx.next();
+  if (t.kind !== 'eof') expect('end of input', t);
+  return out;
 }
 
 /**
