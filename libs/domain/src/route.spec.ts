@@ -161,10 +161,10 @@ describe('buildRouteTree', () => {
       /duplicated label "a"/,
     ],
     [
-      'invalid group_by',
-      { receiver: 'r', group_by: ['a-b'] },
-      'route.group_by[0]',
-      /invalid label name "a-b"/,
+      'invalid group_by (empty name)',
+      { receiver: 'r', group_by: ['b', ''] },
+      'route.group_by[1]',
+      /invalid label name "": must not be empty/,
     ],
     [
       'zero group_interval',
@@ -259,5 +259,78 @@ describe('grouping', () => {
     const key = groupKey(root, { alertname: 'x' });
     expect(groupId(key)).toBe(fnv1a64(key));
     expect(groupId(key)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('UTF-8 label names in routes and group keys', () => {
+  const alert = { alertname: 'Down', 'service.name': 'api', 名前: '値' };
+
+  it('groups by a UTF-8 name; the group key prints it unquoted, as Alertmanager ≥ 0.27 does', () => {
+    // Alertmanager's key is routeKey + ":" + model.LabelSet.String() (dispatch/dispatch.go GroupKey);
+    // prometheus/common v0.70.1 model/labelset_string.go writes every name as is and quotes only values.
+    // Expected text: `go run test/compat/utf8-label-vectors.go`.
+    const root = buildRouteTree({ receiver: 'r', group_by: ['service.name'] });
+    const [route] = root.match(alert);
+    expect(groupKey(route, groupLabels(route, alert))).toBe('{}:{service.name="api"}');
+    expect(labelSetString({ 'service.name': 'api', 名前: '値', 'foo bar': 'x"y' })).toBe(
+      '{foo bar="x\\"y", service.name="api", 名前="値"}',
+    );
+    expect(labelSetString({ '😀': '1', '\uff21': '2' })).toBe('{\uff21="2", 😀="1"}');
+  });
+
+  it('groups by all labels (`...`) in Go order with UTF-8 names', () => {
+    const root = buildRouteTree({ receiver: 'r', group_by: ['...'] });
+    const [route] = root.match(alert);
+    expect(groupKey(route, groupLabels(route, alert))).toBe(
+      '{}:{alertname="Down", service.name="api", 名前="値"}',
+    );
+  });
+
+  it('routes on quoted and unquoted UTF-8 matcher names; route keys print them as Matcher.String() does', () => {
+    const root = buildRouteTree({
+      receiver: 'r',
+      routes: [
+        { matchers: ['"service.name"="api"'], receiver: 'api', group_by: ['名前'] },
+        { matchers: ['{"foo bar"=~"x|y", 名前!="z"}'], receiver: 'odd' },
+      ],
+    });
+    const [api] = root.match(alert);
+    expect(api.receiver).toBe('api');
+    // pkg/labels/matcher.go String(): a name is quoted only when it has a reserved character.
+    expect(api.key).toBe('{}/{service.name="api"}');
+    expect(groupKey(api, groupLabels(api, alert))).toBe('{}/{service.name="api"}:{名前="値"}');
+    const [odd] = root.match({ 'foo bar': 'x', 名前: 'w' });
+    expect(odd.key).toBe('{}/{"foo bar"=~"x|y",名前!="z"}');
+  });
+
+  it('classic label names refuse UTF-8 names in group_by and matchers, naming the field', () => {
+    expect(
+      configError(() =>
+        buildRouteTree({ receiver: 'r', group_by: ['service.name'] }, { labelNames: 'classic' }),
+      ),
+    ).toMatchObject({
+      path: 'route.group_by[0]',
+      message: expect.stringContaining('invalid label name "service.name": herald.label_names is classic'),
+    });
+    const e = configError(() =>
+      buildRouteTree(
+        { receiver: 'r', routes: [{ matchers: ['"service.name"="api"'] }] },
+        { labelNames: 'classic' },
+      ),
+    );
+    expect(e.path).toBe('route.routes[0].matchers[0]');
+  });
+
+  it('refuses an empty group_by name in both modes', () => {
+    expect(configError(() => buildRouteTree({ receiver: 'r', group_by: [''] })).path).toBe(
+      'route.group_by[0]',
+    );
+  });
+
+  it('keeps `match` / `match_re` keys classic, as Alertmanager (LabelNameRE) does', () => {
+    const e = configError(() =>
+      buildRouteTree({ receiver: 'r', routes: [{ match: { 'service.name': 'api' } }] }),
+    );
+    expect(e.path).toBe('route.routes[0].match["service.name"]');
   });
 });

@@ -3,7 +3,7 @@ import { parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { fnv1a64 } from './fingerprint';
 import { goQuote } from './go-quote';
-import { isValidLabelName, setLabel } from './labels';
+import { isClassicLabelName, labelNameProblem, setLabel, sortUtf8, type LabelNameMode } from './labels';
 import { compareMatchers, Matcher, matchersFromLegacy, matchersToString, parseMatchers } from './matchers';
 
 /** A route as written in Alertmanager's YAML (snake_case), before validation. */
@@ -26,6 +26,11 @@ export interface RouteConfig {
 export interface BuildRouteOptions {
   /** Config path of the root route, used in error messages. */
   path?: string;
+  /**
+   * herald.label_names (default `utf8`): which names `group_by` and `matchers` accept. `match` and
+   * `match_re` keys stay classic in both modes, as in Alertmanager (it checks them with LabelNameRE).
+   */
+  labelNames?: LabelNameMode;
 }
 
 /** Alertmanager's `DefaultRouteOpts` timers, applied at the root. */
@@ -98,7 +103,7 @@ export class Route {
     this.key = init.key;
     this.receiver = init.receiver;
     this.groupBy = init.groupBy;
-    this.groupBySorted = [...init.groupBy].sort();
+    this.groupBySorted = sortUtf8([...init.groupBy]);
     this.groupByAll = init.groupByAll;
     this.groupWait = init.groupWait;
     this.groupInterval = init.groupInterval;
@@ -142,7 +147,7 @@ export class Route {
 
 /** `base.key` for identifiers, `base["odd key"]` otherwise. */
 function keyPath(base: string, key: string): string {
-  return isValidLabelName(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+  return isClassicLabelName(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -160,7 +165,7 @@ function stringList(v: unknown, path: string): string[] {
 function stringMap(v: unknown, path: string): Record<string, string> {
   if (!isPlainObject(v)) throw new ConfigError(path, 'must be a map of label names to strings');
   for (const [k, s] of Object.entries(v)) {
-    if (!isValidLabelName(k)) throw new ConfigError(keyPath(path, k), `invalid label name ${goQuote(k)}`);
+    if (!isClassicLabelName(k)) throw new ConfigError(keyPath(path, k), `invalid label name ${goQuote(k)}`);
     if (typeof s !== 'string') throw new ConfigError(keyPath(path, k), 'must be a string');
   }
   return v as Record<string, string>;
@@ -208,7 +213,7 @@ export function buildRouteTree(cfg: RouteConfig, opts: BuildRouteOptions = {}): 
       'root route must not have any active time intervals',
     );
   }
-  return buildRoute(cfg, path, undefined, 0, new Set());
+  return buildRoute(cfg, path, undefined, 0, new Set(), opts.labelNames ?? 'utf8');
 }
 
 function buildRoute(
@@ -217,6 +222,7 @@ function buildRoute(
   parent: Route | undefined,
   index: number,
   siblingSegments: Set<string>,
+  labelNames: LabelNameMode,
 ): Route {
   if (!isPlainObject(raw)) throw new ConfigError(path, 'must be a map');
   for (const k of Object.keys(raw)) {
@@ -244,9 +250,8 @@ function buildRoute(
         all = true;
         return;
       }
-      if (!isValidLabelName(n)) {
-        throw new ConfigError(`${path}.group_by[${i}]`, `invalid label name ${goQuote(n)} in group_by list`);
-      }
+      const problem = labelNameProblem(n, labelNames);
+      if (problem) throw new ConfigError(`${path}.group_by[${i}]`, problem);
       if (seen.has(n))
         throw new ConfigError(`${path}.group_by[${i}]`, `duplicated label ${goQuote(n)} in group_by`);
       seen.add(n);
@@ -299,7 +304,7 @@ function buildRoute(
   if (cfg.matchers !== undefined && cfg.matchers !== null) {
     stringList(cfg.matchers, `${path}.matchers`).forEach((line, i) => {
       try {
-        matchers.push(...parseMatchers(line));
+        matchers.push(...parseMatchers(line, { labelNames }));
       } catch (e) {
         throw new ConfigError(`${path}.matchers[${i}]`, (e as Error).message);
       }
@@ -347,7 +352,7 @@ function buildRoute(
     if (!Array.isArray(cfg.routes)) throw new ConfigError(`${path}.routes`, 'must be a list of routes');
     const segments = new Set<string>();
     cfg.routes.forEach((child, i) => {
-      route.routes.push(buildRoute(child, `${path}.routes[${i}]`, route, i, segments));
+      route.routes.push(buildRoute(child, `${path}.routes[${i}]`, route, i, segments, labelNames));
     });
   }
   return route;
@@ -364,7 +369,7 @@ export function allReceivers(root: Route): string[] {
 export function groupLabels(route: Route, labels: LabelSet): LabelSet {
   const out: LabelSet = {};
   if (route.groupByAll) {
-    for (const name of Object.keys(labels).sort()) setLabel(out, name, labels[name]);
+    for (const name of sortUtf8(Object.keys(labels))) setLabel(out, name, labels[name]);
     return out;
   }
   for (const name of route.groupBySorted) {
@@ -374,9 +379,13 @@ export function groupLabels(route: Route, labels: LabelSet): LabelSet {
   return out;
 }
 
-/** Prometheus `model.LabelSet.String()`: `{a="x", b="y"}`, sorted by name, values Go-quoted. */
+/**
+ * Prometheus `model.LabelSet.String()`: `{a="x", b="y"}`, names in Go's order, values Go-quoted.
+ * Names are written as they are, UTF-8 ones included (`{service.name="api"}`): prometheus/common
+ * v0.70.1 model/labelset_string.go, which Alertmanager 0.34 uses for the group key, quotes only values.
+ */
 export function labelSetString(labels: LabelSet): string {
-  const names = Object.keys(labels).sort();
+  const names = sortUtf8(Object.keys(labels));
   let out = '{';
   for (let i = 0; i < names.length; i++) {
     if (i > 0) out += ', ';
