@@ -1,6 +1,6 @@
 // The Alertmanager-format sections. Validation follows Alertmanager where it matters for Herald and
 // stays lenient elsewhere, so that any alertmanager.yml Alertmanager accepts also loads here.
-import { ConfigError, Matcher, parseMatchers } from '@herald/domain';
+import { ConfigError, Matcher, parseMatchers, type LabelNameMode } from '@herald/domain';
 import {
   asObject,
   asString,
@@ -124,8 +124,15 @@ const INHIBIT_KEYS = [
   'equal',
 ];
 
+/** Options of the matcher-bearing sections. */
+export interface MatcherSectionOptions {
+  /** herald.label_names (default `utf8`): names in `*_matchers` and `equal`; legacy maps stay classic. */
+  labelNames?: LabelNameMode;
+}
+
 /** Parses `inhibit_rules`, folding the legacy `*_match` / `*_match_re` maps into matchers. */
-export function parseInhibitRules(value: unknown): InhibitRuleConfig[] {
+export function parseInhibitRules(value: unknown, opts: MatcherSectionOptions = {}): InhibitRuleConfig[] {
+  const labelNames = opts.labelNames ?? 'utf8';
   return optList(value, 'inhibit_rules').map((v, i) => {
     const path = idx('inhibit_rules', i);
     const raw = asObject(v, path);
@@ -133,12 +140,12 @@ export function parseInhibitRules(value: unknown): InhibitRuleConfig[] {
       if (!INHIBIT_KEYS.includes(key)) throw new ConfigError(at(path, key), 'unknown field');
     }
     const side = (prefix: 'source' | 'target'): Matcher[] => [
-      ...matcherLines(raw[`${prefix}_matchers`], at(path, `${prefix}_matchers`)),
+      ...matcherLines(raw[`${prefix}_matchers`], at(path, `${prefix}_matchers`), { labelNames }),
       ...legacyMatchers(raw[`${prefix}_match`], at(path, `${prefix}_match`), '='),
       ...legacyMatchers(raw[`${prefix}_match_re`], at(path, `${prefix}_match_re`), '=~'),
     ];
     const equal = optList(raw.equal, at(path, 'equal')).map((n, j) =>
-      labelName(n, idx(at(path, 'equal'), j)),
+      labelName(n, idx(at(path, 'equal'), j), labelNames),
     );
     const name = raw.name == null ? undefined : asString(raw.name, at(path, 'name'));
     if (name !== undefined && (name === '' || name.length > 256)) {
@@ -157,18 +164,19 @@ export function parseInhibitRules(value: unknown): InhibitRuleConfig[] {
  * Parses a matcher list as Alertmanager does: each entry is one matcher (`severity="critical"`) or
  * several (`{a="1", b=~"x|y"}`, braces optional), as Alertmanager runs its list parser on every entry.
  */
-export function matcherLines(value: unknown, path: string): Matcher[] {
+export function matcherLines(value: unknown, path: string, opts: MatcherSectionOptions = {}): Matcher[] {
   return stringList(value, path).flatMap((line, j) => {
     const p = idx(path, j);
     try {
-      return parseMatchers(line);
+      return parseMatchers(line, opts);
     } catch (e) {
       throw new ConfigError(p, `invalid matcher ${show(line)}: ${reason(e)}`);
     }
   });
 }
 
-// Legacy maps (`source_match: {severity: critical}`) become equality / regex matchers.
+// Legacy maps (`source_match: {severity: critical}`) become equality / regex matchers. Their keys keep
+// the classic rule in both modes, as in Alertmanager (config/common/inhibitrule.go checks LabelNameRE).
 function legacyMatchers(value: unknown, path: string, op: '=' | '=~'): Matcher[] {
   const obj = optObject(value, path);
   return Object.entries(obj).map(([name, v]) => {

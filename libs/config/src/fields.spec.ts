@@ -1,4 +1,4 @@
-import { byteSize, checkKeys, hostPort } from './fields';
+import { byteSize, checkKeys, hostPort, labelName } from './fields';
 import { isSecretKey, redactYaml } from './redact';
 
 describe('config field readers', () => {
@@ -37,5 +37,16 @@ describe('redactYaml', () => {
     expect(out).toContain('# c');
     expect(out).not.toMatch(/u:p@h|\bx\b|\by\b/);
     expect(out).toContain('key_prefix: k');
+  });
+
+  it('labelName: classic by default, any non-empty valid UTF-8 name in utf8 mode', () => {
+    expect(labelName('severity', 'x')).toBe('severity');
+    expect(() => labelName('service.name', 'x')).toThrow('x: invalid label name "service.name"');
+    expect(labelName('service.name', 'x', 'utf8')).toBe('service.name');
+    expect(labelName('名前', 'x', 'utf8')).toBe('名前');
+    expect(() => labelName('a\ud800', 'x', 'utf8')).toThrow(
+      'x: invalid label name "a\\ud800": not valid UTF-8',
+    );
+    expect(() => labelName('', 'x', 'utf8')).toThrow('x: must be a non-empty string');
   });
 });

@@ -1,6 +1,6 @@
 // Small typed readers for untyped YAML values. Each throws ConfigError naming the full dotted path,
 // so every config mistake points at the line to fix.
-import { ConfigError, parseDuration } from '@herald/domain';
+import { ConfigError, labelNameProblem, parseDuration, type LabelNameMode } from '@herald/domain';
 
 /** A YAML mapping as parsed. */
 export type RawObject = Record<string, unknown>;
@@ -171,13 +171,17 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** Prometheus label name syntax. */
+/** Prometheus' classic label name syntax. */
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Label name, or throws. */
-export function labelName(value: unknown, path: string): string {
+/**
+ * Label name, or throws. `classic` (the default: the legacy `*_match` maps keep it in Alertmanager
+ * too) or `utf8` (herald.label_names: any non-empty valid UTF-8 name, e.g. `service.name`).
+ */
+export function labelName(value: unknown, path: string, mode: LabelNameMode = 'classic'): string {
   const s = asString(value, path);
-  if (!LABEL_NAME.test(s)) throw new ConfigError(path, `invalid label name ${show(s)}`);
+  const problem = labelNameProblem(s, mode);
+  if (problem) throw new ConfigError(path, problem);
   return s;
 }
 

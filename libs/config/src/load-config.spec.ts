@@ -608,9 +608,19 @@ describe('loadConfig: invalid configs name the path', () => {
       'inhibit_rules[0].target_match_re.severity: invalid regex "("',
     ],
     [
-      'bad equal label',
-      `${BASE}\ninhibit_rules: [{ equal: ['not-a-label'] }]\n`,
-      'inhibit_rules[0].equal[0]: invalid label name',
+      'bad equal label (classic label names)',
+      `${BASE}\nherald: { label_names: classic }\ninhibit_rules: [{ equal: ['not-a-label'] }]\n`,
+      'inhibit_rules[0].equal[0]: invalid label name "not-a-label": herald.label_names is classic',
+    ],
+    [
+      'UTF-8 group_by name with classic label names',
+      `${BASE.replace('receiver: ops', 'receiver: ops\n  group_by: [service.name]')}\nherald: { label_names: classic }\n`,
+      'route.group_by[0]: invalid label name "service.name": herald.label_names is classic',
+    ],
+    [
+      'quoted UTF-8 matcher name with classic label names',
+      `${BASE}\nherald: { label_names: classic }\ninhibit_rules: [{ source_matchers: ['"service.name"="api"'] }]\n`,
+      'inhibit_rules[0].source_matchers[0]: invalid matcher',
     ],
     [
       'bad resolve_timeout',
@@ -692,5 +702,61 @@ herald:
     expect(() => load(`${BASE}\ninhibit_rules: [{ name: '', source_matchers: [a=1] }]\n`)).toThrow(
       'inhibit_rules[0].name',
     );
+  });
+});
+
+describe('loadConfig: UTF-8 label names (herald.label_names)', () => {
+  const YAML = `
+route:
+  receiver: ops
+  group_by: [service.name, 名前]
+  routes:
+    - matchers: ['"service.name"="api"', '{名前=~"a|b"}']
+      receiver: ops
+inhibit_rules:
+  - source_matchers: ['"service.name"="db"', severity="critical"]
+    target_matchers: ['"service.name"=~"api|web"']
+    equal: [cluster.id, 名前]
+receivers:
+  - name: ops
+`;
+
+  it('accepts UTF-8 names in group_by, route matchers, inhibit matchers and equal by default', () => {
+    const cfg = load(YAML);
+    expect(cfg.herald.labelNames).toBe('utf8');
+    expect(cfg.routeTree.groupBy).toEqual(['service.name', '名前']);
+    expect(cfg.routeTree.routes[0].key).toBe('{}/{service.name="api",名前=~"a|b"}');
+    const [rule] = cfg.inhibitRules;
+    expect(rule.sourceMatchers.map(String)).toEqual(['service.name="db"', 'severity="critical"']);
+    expect(rule.targetMatchers.map(String)).toEqual(['service.name=~"api|web"']);
+    expect(rule.equal).toEqual(['cluster.id', '名前']);
+  });
+
+  it.each([
+    ['group_by', 'route: { receiver: ops, group_by: [service.name] }', 'route.group_by[0]'],
+    [
+      'a route matcher',
+      `route: { receiver: ops, routes: [{ matchers: ['"service.name"="api"'] }] }`,
+      'route.routes[0].matchers[0]',
+    ],
+    [
+      'an inhibit matcher',
+      `route: { receiver: ops }\ninhibit_rules: [{ target_matchers: ['名前="x"'] }]`,
+      'inhibit_rules[0].target_matchers[0]',
+    ],
+    [
+      'an equal name',
+      'route: { receiver: ops }\ninhibit_rules: [{ equal: [cluster.id] }]',
+      'inhibit_rules[0].equal[0]',
+    ],
+  ])('classic names refuse a UTF-8 name in %s, naming the field', (_what, yaml, path) => {
+    const text = `${yaml}\nreceivers: [{ name: ops }]\nherald: { label_names: classic }\n`;
+    expect(loadError(text).path).toBe(path);
+    expect(() => load(text.replace('label_names: classic', 'label_names: utf8'))).not.toThrow();
+  });
+
+  it('keeps the legacy *_match keys classic in both modes, as Alertmanager does', () => {
+    const e = loadError(`${BASE}\ninhibit_rules: [{ source_match: { service.name: api } }]\n`);
+    expect(e.path).toBe('inhibit_rules[0].source_match.service.name');
   });
 });

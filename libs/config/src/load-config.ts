@@ -154,16 +154,19 @@ function build(
   const timeIntervals = parseTimeIntervals(am.time_intervals, am.mute_time_intervals);
   if (am.tracing != null) warnings.push('tracing: not used by Herald; ignored');
 
+  // herald.label_names decides which names the route tree and inhibit rules accept, so it is read first.
+  const herald = parseHerald(raw.herald, overrides, hostname);
+  const labelNames = herald.labelNames;
+
   // Structure first (the domain names typos in route fields), then references to the other sections.
   const route = am.route as RouteConfig;
-  const routeTree = buildRouteTree(route, { path: 'route' });
+  const routeTree = buildRouteTree(route, { path: 'route', labelNames });
   checkRouteReferences(
     route,
     new Set(receivers.map((r) => r.name)),
     new Set(timeIntervals.map((t) => t.name)),
   );
 
-  const herald = parseHerald(raw.herald, overrides, hostname);
   if (!herald.allowUnsupportedReceivers) {
     // A page routed to an integration Herald cannot send must not vanish at 3 a.m.: refuse to start.
     receivers.forEach((r, i) => {
@@ -180,7 +183,7 @@ function build(
     route,
     routeTree,
     receivers,
-    inhibitRules: parseInhibitRules(am.inhibit_rules),
+    inhibitRules: parseInhibitRules(am.inhibit_rules, { labelNames }),
     timeIntervals,
     templates: stringList(am.templates, 'templates'),
     herald,

@@ -202,3 +202,44 @@ describe('Alertmanager webhook (version 4)', () => {
     expect(ok).toMatchObject({ groupKey: '{}:{a="1"}', receiver: 'up' });
   });
 });
+
+describe('UTF-8 label names at ingest (herald.label_names)', () => {
+  const alert = { labels: { alertname: 'Down', 'service.name': 'api', 名前: '値' } };
+
+  it('accepts them by default and fingerprints them as Alertmanager ≥ 0.27 (test/compat/utf8-label-vectors.go)', () => {
+    const { alerts, errors } = one(alert);
+    expect(errors).toEqual([]);
+    expect(alerts[0].labels).toEqual(alert.labels);
+    expect(alerts[0].fingerprint).toBe('81f361e2a08d6ea6');
+  });
+
+  it('classic mode rejects them per alert, naming the field; the rest of the batch is kept', () => {
+    const r = normalizePostableAlerts([{ labels: { a: '1' } }, alert], { ...ctx, labelNames: 'classic' });
+    expect(r.alerts.map((a) => a.labels)).toEqual([{ a: '1' }]);
+    expect(r.errors).toEqual([
+      {
+        index: 1,
+        field: 'labels["service.name"]',
+        message:
+          'invalid label name "service.name": herald.label_names is classic: [a-zA-Z_][a-zA-Z0-9_]* only',
+      },
+    ]);
+  });
+
+  it('rejects only empty names and lone surrogates (invalid UTF-8) in utf8 mode', () => {
+    expect(one({ labels: { '': 'x' } }).errors[0]).toMatchObject({ field: 'labels[""]' });
+    expect(one({ labels: { 'a\udc00': 'x' } }).errors[0]).toMatchObject({
+      field: 'labels["a\\udc00"]',
+      message: expect.stringContaining('not valid UTF-8'),
+    });
+    expect(one({ labels: { 'a b{}!=~,"\'`': 'x' } }).errors).toEqual([]);
+  });
+
+  it('applies to webhook-forwarded alerts too', () => {
+    const env = { version: '4', status: 'firing', alerts: [{ ...alert, status: 'firing' }] };
+    expect(normalizeWebhookAlerts(env, ctx).alerts[0].fingerprint).toBe('81f361e2a08d6ea6');
+    expect(normalizeWebhookAlerts(env, { ...ctx, labelNames: 'classic' }).errors[0].field).toBe(
+      'labels["service.name"]',
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import type { Alert, AlertSource, LabelSet } from './alert';
 import { fingerprint } from './fingerprint';
-import { setLabel, validateLabelSet } from './labels';
+import { setLabel, validateLabelSet, type LabelNameMode } from './labels';
 
 /** Per-alert limits (herald.limits); the request-level ones (body size, count) are enforced by the HTTP layer. */
 export interface AlertLimits {
@@ -21,6 +21,8 @@ export interface IngestContext {
   /** global.resolve_timeout: endsAt of an alert sent without one (ms). */
   resolveTimeout: number;
   limits: AlertLimits;
+  /** herald.label_names: `utf8` (default, Alertmanager ≥ 0.27) or `classic` (`[a-zA-Z_][a-zA-Z0-9_]*`). */
+  labelNames?: LabelNameMode;
 }
 
 /** One rejected alert of a batch: its index and the field at fault (`labels.instance`, `endsAt`, ...). */
@@ -112,6 +114,7 @@ function normalizeOne(
     maxLabels: ctx.limits.maxLabelsPerAlert,
     maxNameLength: ctx.limits.maxLabelNameLength,
     maxValueLength: ctx.limits.maxLabelValueLength,
+    labelNames: ctx.labelNames,
   });
   if ('error' in lv) return lv.error;
   const av = validateAnnotations(r.annotations, ctx.limits);

@@ -50,7 +50,12 @@ export class IngestService {
   }
 
   private context(now: number): IngestContext {
-    return { now, resolveTimeout: this.config.global.resolveTimeout, limits: this.config.herald.limits };
+    return {
+      now,
+      resolveTimeout: this.config.global.resolveTimeout,
+      limits: this.config.herald.limits,
+      labelNames: this.config.herald.labelNames,
+    };
   }
 
   checkCount(n: number, field: string): void {
