@@ -220,7 +220,7 @@ describe('bad input gets a 4xx naming the field, never a 5xx (memory mode)', () 
   it('a mixed batch stores the valid alerts and answers 400 naming index and field of the bad ones', async () => {
     const batch = [
       alert(1, { alertname: 'Mixed' }),
-      { labels: { '1bad': 'x' } },
+      { labels: { '': 'x' } }, // `1bad` is a valid name since UTF-8 names (Alertmanager ≥ 0.27)
       alert(2, { alertname: 'Mixed' }),
       { labels: { alertname: 'Mixed' }, startsAt: 'yesterday' },
     ];
@@ -228,7 +228,7 @@ describe('bad input gets a 4xx naming the field, never a 5xx (memory mode)', () 
     expect(r.status).toBe(400);
     expect(r.body.accepted).toBe(2);
     expect(r.body.rejected.map((x: any) => [x.index, x.field])).toEqual([
-      [1, '[1].labels["1bad"]'],
+      [1, '[1].labels[""]'],
       [3, '[3].startsAt'],
     ]);
     const stored = await getJson(`${node.url}/api/v2/alerts?filter=alertname%3DMixed`);
@@ -251,7 +251,15 @@ describe('bad input gets a 4xx naming the field, never a 5xx (memory mode)', () 
     ['labels is an array', A, [{ labels: ['a'] }], /\[0\]\.labels/, null],
     ['only empty label values', A, [{ labels: { a: '' } }], /\[0\]\.labels/, null],
     ['label value is a number', A, [{ labels: { a: 1 } }], /labels\.a/, null],
-    ['invalid label name', A, [{ labels: { 'a-b': 'x' } }], /labels\["a-b"\]/, null],
+    // Any non-empty valid UTF-8 name is valid (herald.label_names: utf8, Alertmanager ≥ 0.27).
+    ['empty label name', A, [{ labels: { '': 'x' } }], /labels\[""\]/, null],
+    [
+      'label name with a lone surrogate',
+      A,
+      '[{"labels":{"a\\ud800":"x"}}]',
+      /labels\[.*not valid UTF-8/,
+      null,
+    ],
     [
       'too many labels',
       A,
