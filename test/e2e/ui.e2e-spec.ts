@@ -293,5 +293,216 @@ describe('dashboard at /ui', () => {
       );
       expect(consoleErrors.filter((e) => /Content Security Policy|Refused|Uncaught/i.test(e))).toEqual([]);
     }, 12_000);
+
+    // ---- silences (API v2 with the dashboard session)
+    const token = () => page.evaluate(() => sessionStorage.getItem('herald.token') as string);
+    const silence = async (id: string) =>
+      (await http.call('GET', `${node.url}/api/v2/silence/${id}`, { token: await token() })).body;
+    const rowOf = (id: string) => `#silences tr[data-silence-id="${id}"]`;
+    /** The values of the form's matcher rows as `name op value`. */
+    const formMatchers = () =>
+      page.$$eval('#silence-matchers .matcher-row', (rows) =>
+        rows.map(
+          (r: any) =>
+            `${r.querySelector('.m-name').value} ${r.querySelector('.m-op').value} ${r.querySelector('.m-value').value}`,
+        ),
+      );
+    let first = '';
+
+    it('silences an alert from the groups view: the form is prefilled with its labels, the group links to the silence', async () => {
+      await page.click('#tabs button[data-view=groups]');
+      await page.click('.subtabs button[data-state=firing]');
+      const api1 = page.locator('#groups tr.alert-row', { hasText: 'instance=api-1' });
+      await api1.locator('button.silence-action').click();
+      await page.waitForSelector('#silence-form', { state: 'visible' });
+      expect(await page.getAttribute('#tabs button[data-view=silences]', 'class')).toContain('active');
+      expect(await formMatchers()).toEqual([
+        'alertname = HighLatency',
+        'instance = api-1',
+        'severity = page',
+      ]);
+      expect(await page.inputValue('#silence-duration')).toBe('2h');
+      expect(await page.inputValue('#silence-created-by')).toBe('alice');
+      const ends = Date.parse((await page.inputValue('#silence-ends')).replace(' ', 'T'));
+      expect(Math.abs(ends - (Date.now() + 2 * 3_600_000))).toBeLessThan(10_000);
+
+      await page.fill('#silence-duration', '90m');
+      await page.fill('#silence-comment', `rolling restart ${XSS}`);
+      await page.click('#silence-submit');
+      await page.waitForFunction(() =>
+        document.getElementById('silence-notice')?.textContent?.includes('created'),
+      );
+      first = (await page.getAttribute('#silence-notice a.silence-link', 'data-silence'))!;
+      expect(first).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await page.isHidden('#silence-form')).toBe(true);
+
+      const s = await silence(first);
+      expect(s).toMatchObject({
+        status: { state: 'active' },
+        createdBy: 'alice',
+        comment: `rolling restart ${XSS}`,
+        matchers: [
+          { name: 'alertname', value: 'HighLatency', isRegex: false, isEqual: true },
+          { name: 'instance', value: 'api-1', isRegex: false, isEqual: true },
+          { name: 'severity', value: 'page', isRegex: false, isEqual: true },
+        ],
+      });
+      expect(Math.abs(Date.parse(s.endsAt) - (Date.now() + 90 * 60_000))).toBeLessThan(10_000);
+
+      // Listed under Active with its matchers, author, remaining time and full id; the comment is text.
+      await page.waitForSelector(`#silences section[data-state=active] ${rowOf(first).slice(10)}`);
+      const row = (await page.textContent(rowOf(first)))!;
+      expect(row).toContain('alertname="HighLatency"');
+      expect(row).toContain('instance="api-1"');
+      expect(row).toMatch(/1h29m left|1h30m left/);
+      expect(row).toContain(first);
+      expect(row).toContain(XSS);
+      expect(await page.$$('#silences img')).toHaveLength(0);
+      expect(await page.textContent('#silences section[data-state=active] h3')).toBe('Active (1)');
+
+      // The groups view shows the alert silenced, the id a link back to the silence.
+      await page.click('#tabs button[data-view=groups]');
+      const link = `#groups a.silence-link[data-silence="${first}"]`;
+      await page.waitForSelector(link, { timeout: 8_000 });
+      expect(await api1.locator('span.badge.quiet').textContent()).toBe('silenced');
+      expect(await api1.locator('.why-quiet').textContent()).toBe(`silenced by ${first}`);
+      expect(
+        await page
+          .locator('#groups tr.alert-row', { hasText: 'instance=api-2' })
+          .locator('.why-quiet')
+          .count(),
+      ).toBe(0);
+      await page.click(link);
+      await page.waitForSelector(`${rowOf(first)}.focus`);
+      expect(await page.isVisible('#view-silences')).toBe(true);
+    }, 20_000);
+
+    it('edits a silence: a new comment keeps its id, new matchers replace it (new id shown), then expires it', async () => {
+      await page.click(`${rowOf(first)} button.silence-edit`);
+      await page.waitForSelector('#silence-form', { state: 'visible' });
+      expect(await page.textContent('#silence-form-title')).toBe(`Edit silence ${first}`);
+      expect(await page.inputValue('#silence-comment')).toBe(`rolling restart ${XSS}`);
+      await page.fill('#silence-comment', 'rolling restart, day 2');
+      await page.click('#silence-submit');
+      await page.waitForFunction(() =>
+        document.getElementById('silence-notice')?.textContent?.includes('updated'),
+      );
+      expect(await silence(first)).toMatchObject({
+        status: { state: 'active' },
+        comment: 'rolling restart, day 2',
+      });
+
+      await page.click(`${rowOf(first)} button.silence-edit`);
+      const instance = page.locator('#silence-matchers .matcher-row').nth(1);
+      await instance.locator('.m-op').selectOption('=~');
+      await instance.locator('.m-value').fill('api-.*');
+      await page.click('#silence-add-matcher');
+      const extra = page.locator('#silence-matchers .matcher-row').nth(3);
+      await extra.locator('.m-name').fill('env');
+      await extra.locator('.m-op').selectOption('!=');
+      await extra.locator('.m-value').fill('dev');
+      await page.fill('#silence-duration', '3h');
+      await page.click('#silence-submit');
+      await page.waitForFunction(() =>
+        document.getElementById('silence-notice')?.textContent?.includes('replaced'),
+      );
+      const replaced = (await page.getAttribute('#silence-notice a.silence-link', 'data-silence'))!;
+      expect(replaced).not.toBe(first);
+      expect(await page.textContent('#silence-notice')).toBe(
+        `Silence ${first} was replaced: the new silence is ${replaced} (the old one is expired).`,
+      );
+      expect((await silence(first)).status.state).toBe('expired');
+      const s = await silence(replaced);
+      expect(s.matchers).toEqual([
+        { name: 'alertname', value: 'HighLatency', isRegex: false, isEqual: true },
+        { name: 'instance', value: 'api-.*', isRegex: true, isEqual: true },
+        { name: 'severity', value: 'page', isRegex: false, isEqual: true },
+        { name: 'env', value: 'dev', isRegex: false, isEqual: false },
+      ]);
+      expect(s.comment).toBe('rolling restart, day 2');
+      await page.waitForSelector(`#silences section[data-state=active] tr[data-silence-id="${replaced}"]`);
+      await page.waitForSelector(`#silences section[data-state=expired] tr[data-silence-id="${first}"]`);
+      expect(await page.textContent(rowOf(replaced))).toContain('instance=~"api-.*"');
+      expect(await page.textContent(rowOf(replaced))).toContain('env!="dev"');
+      // An expired silence has no Expire button; its Edit recreates it.
+      expect(await page.$(`${rowOf(first)} button.silence-expire`)).toBeNull();
+      expect(await page.textContent(`${rowOf(first)} button.silence-edit`)).toBe('Recreate');
+
+      await page.click(`${rowOf(replaced)} button.silence-expire`);
+      await page.waitForFunction(() =>
+        document.getElementById('silence-notice')?.textContent?.includes('expired'),
+      );
+      await page.waitForSelector(`#silences section[data-state=expired] tr[data-silence-id="${replaced}"]`);
+      expect((await silence(replaced)).status.state).toBe('expired');
+      expect(await page.textContent('#silences section[data-state=active]')).toContain('No active silences.');
+      expect(await page.textContent(rowOf(replaced))).toMatch(/expired \d+s ago/);
+      const shot = join(tmpdir(), `herald-ui-silences-${process.pid}.png`);
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`ui.e2e: silences page screenshot: ${shot}`);
+    }, 20_000);
+
+    it("prefills a group's labels, and shows the API's error for a refused silence", async () => {
+      await page.click('#tabs button[data-view=groups]');
+      await page
+        .locator('#groups article.group', { has: page.locator('h3', { hasText: 'alertname=NodeDown' }) })
+        .locator('h3 button.silence-action')
+        .click();
+      await page.waitForSelector('#silence-form', { state: 'visible' });
+      expect(await formMatchers()).toEqual(['alertname = NodeDown']);
+
+      // Checked in the page: a duration it cannot read, a missing comment.
+      await page.fill('#silence-duration', 'soon');
+      await page.click('#silence-submit');
+      await page.waitForFunction(() =>
+        document.getElementById('silence-form-error')?.textContent?.startsWith('duration:'),
+      );
+      await page.fill('#silence-duration', '1h');
+      await page.click('#silence-submit');
+      await page.waitForFunction(() =>
+        document.getElementById('silence-form-error')?.textContent?.startsWith('comment:'),
+      );
+
+      // Refused by the API: its {error, field} is shown, nothing is created.
+      const before = (await http.call('GET', `${node.url}/api/v2/silences`, { token: await token() })).body
+        .length;
+      const m = page.locator('#silence-matchers .matcher-row').first();
+      await m.locator('.m-op').selectOption('=~');
+      await m.locator('.m-value').fill('.*');
+      await page.fill('#silence-comment', 'too broad');
+      await page.click('#silence-submit');
+      await page.waitForFunction(() =>
+        document.getElementById('silence-form-error')?.textContent?.includes('400'),
+      );
+      expect(await page.textContent('#silence-form-error')).toBe(
+        'create: HTTP 400: silence invalid: at least one matcher must not match the empty string (field matchers)',
+      );
+      expect(await page.isVisible('#silence-form')).toBe(true);
+      expect(
+        (await http.call('GET', `${node.url}/api/v2/silences`, { token: await token() })).body,
+      ).toHaveLength(before);
+      await page.click('#silence-cancel');
+      expect(await page.isHidden('#silence-form')).toBe(true);
+    }, 15_000);
+
+    it('a viewer sees the silences but no button that would write', async () => {
+      const viewer = await ctx.newPage();
+      try {
+        await viewer.goto(`${node.url}/ui`);
+        await viewer.fill('#login-tenant', 'team-a');
+        await viewer.fill('#login-username', 'victor');
+        await viewer.fill('#login-password', S.victor);
+        await viewer.click('#login-submit');
+        await viewer.waitForSelector('#groups article.group', { timeout: 10_000 });
+        expect(await viewer.$$('#groups button.silence-action')).toHaveLength(0);
+        await viewer.click('#tabs button[data-view=silences]');
+        await viewer.waitForSelector('#silences section[data-state=expired] tr.silence-row');
+        expect(await viewer.isVisible('#silences-readonly')).toBe(true);
+        expect(await viewer.isHidden('#silence-new')).toBe(true);
+        expect(await viewer.$$('#silences button')).toHaveLength(0);
+      } finally {
+        await viewer.close();
+      }
+      expect(consoleErrors.filter((e) => /Content Security Policy|Refused|Uncaught/i.test(e))).toEqual([]);
+    }, 15_000);
   });
 });

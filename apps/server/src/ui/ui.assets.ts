@@ -6,8 +6,13 @@ export const APP_JS = String.raw`'use strict';
 (function () {
   var TOKEN = 'herald.token';
   var WHO = 'herald.who';
+  var USER = 'herald.user';
   var POLL_MS = 5000;
-  var state = { view: 'groups', groupState: 'firing', cursor: null, filter: '', timer: null, busy: false };
+  // role: the session's role once known ('admin', 'viewer'), 'unknown' when it could not be read (write
+  // buttons are then shown and a refusal is reported); focusSilence: the silence a link pointed at.
+  var state = { view: 'groups', groupState: 'firing', cursor: null, filter: '', timer: null, busy: false,
+    role: null, focusSilence: null, scrolled: false, editing: null, again: false };
+  var EXPIRED_SHOWN = 50;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, props, children) {
@@ -16,6 +21,7 @@ export const APP_JS = String.raw`'use strict';
       if (k === 'text') e.textContent = props[k];
       else if (k === 'cls') e.className = props[k];
       else if (k === 'onclick') e.addEventListener('click', props[k]);
+      else if (k === 'value') e.value = props[k];
       else e.setAttribute(k, props[k]);
     }
     (children || []).forEach(function (c) { if (c != null) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
@@ -42,6 +48,38 @@ export const APP_JS = String.raw`'use strict';
     return box;
   }
   function showError(msg) { $('app-error').textContent = msg || ''; }
+  // 95 minutes -> 1h35m; the two largest units, as the CLI prints them.
+  function fmtDur(ms) {
+    if (!(ms >= 0)) return '-';
+    var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+    s = s % 60;
+    if (d) return d + 'd' + h + 'h';
+    if (h) return h + 'h' + m + 'm';
+    if (m) return m + 'm' + s + 's';
+    return s + 's';
+  }
+  // Prometheus durations as amtool reads them: 2h, 90m, 1d12h, 2w.
+  var DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+  var UNIT_MS = [31536000000, 604800000, 86400000, 3600000, 60000, 1000];
+  function parseDuration(text) {
+    var t = String(text || '').trim();
+    var m = t ? DURATION.exec(t) : null;
+    if (!m) return null;
+    var ms = 0;
+    for (var i = 0; i < UNIT_MS.length; i++) if (m[i + 1]) ms += Number(m[i + 1]) * UNIT_MS[i];
+    return ms;
+  }
+  // A time typed in the form: ISO 8601 or the dashboard's own 'YYYY-MM-DD HH:MM[:SS]Z'; UTC when no zone.
+  function parseTime(text) {
+    var t = String(text || '').trim().replace(' ', 'T');
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i.test(t)) return null;
+    if (!/(Z|[+-]\d{2}:\d{2})$/i.test(t)) t += 'Z';
+    var ms = Date.parse(t);
+    return isNaN(ms) ? null : ms;
+  }
+  // The API's {error, field} of a refused request, for every failed action.
+  function apiError(what, r) { return what + ': ' + failMsg(r) + (r.data && r.data.field ? ' (field ' + r.data.field + ')' : ''); }
+  function canWrite() { return state.role !== 'viewer'; }
 
   function api(method, path, body) {
     var headers = { authorization: 'Bearer ' + sessionStorage.getItem(TOKEN) };
@@ -51,7 +89,7 @@ export const APP_JS = String.raw`'use strict';
         return res.text().then(function (text) {
           var data = null;
           try { data = text ? JSON.parse(text) : null; } catch (e) { data = text; }
-          if (res.status === 401 && path.indexOf('/api/v1/') === 0) { logout('Your session has ended: sign in again.'); }
+          if (res.status === 401 && (path.indexOf('/api/v1/') === 0 || path.indexOf('/api/v2/silence') === 0)) { logout('Your session has ended: sign in again.'); }
           return { status: res.status, ok: res.ok, data: data };
         });
       });
@@ -64,12 +102,22 @@ export const APP_JS = String.raw`'use strict';
     $('app-view').hidden = !on;
     $('logout').hidden = !on;
     $('who').textContent = on ? sessionStorage.getItem(WHO) || '' : '';
-    if (on) { select(state.view); schedule(); } else if (state.timer) { clearInterval(state.timer); state.timer = null; }
+    if (on) { loadRole().then(function () { select(state.view); schedule(); }); }
+    else { state.role = null; if (state.timer) { clearInterval(state.timer); state.timer = null; } }
+  }
+  // The session's role and user, from the sessions list (the current one): decides which write buttons show.
+  function loadRole() {
+    return api('GET', '/api/v1/sessions').then(function (r) {
+      var me = r.ok && r.data && r.data.sessions ? r.data.sessions.filter(function (x) { return x.current; })[0] : null;
+      state.role = me ? me.role : 'unknown';
+      if (me && !sessionStorage.getItem(USER)) sessionStorage.setItem(USER, me.username);
+    }).catch(function () { state.role = 'unknown'; });
   }
   function logout(msg) {
     var token = sessionStorage.getItem(TOKEN);
     sessionStorage.removeItem(TOKEN);
     sessionStorage.removeItem(WHO);
+    sessionStorage.removeItem(USER);
     if (token && !msg) fetch('/api/v1/auth/logout', { method: 'POST', headers: { authorization: 'Bearer ' + token } }).catch(function () {});
     $('login-error').textContent = msg || '';
     showApp(false);
@@ -90,6 +138,7 @@ export const APP_JS = String.raw`'use strict';
         $('login-password').value = '';
         sessionStorage.setItem(TOKEN, r.data.token);
         sessionStorage.setItem(WHO, body.username + ' @ ' + body.tenant);
+        sessionStorage.setItem(USER, body.username);
         showApp(true);
       })
       .catch(function (e) { $('login-submit').disabled = false; $('login-error').textContent = 'Sign-in failed: ' + e.message; });
@@ -97,6 +146,7 @@ export const APP_JS = String.raw`'use strict';
 
   // ---- views
   function select(view) {
+    if (view !== 'silences') state.focusSilence = null;
     state.view = view;
     Array.prototype.forEach.call(document.querySelectorAll('#tabs button'), function (b) { b.classList.toggle('active', b.getAttribute('data-view') === view); });
     Array.prototype.forEach.call(document.querySelectorAll('.view'), function (v) { v.hidden = v.id !== 'view-' + view; });
@@ -104,12 +154,17 @@ export const APP_JS = String.raw`'use strict';
     refresh();
   }
   function refresh() {
-    if (!sessionStorage.getItem(TOKEN) || state.busy) return;
-    var fn = { groups: loadGroups, alerts: loadAlerts, sessions: loadSessions, cluster: loadCluster, queue: loadQueue }[state.view];
+    if (!sessionStorage.getItem(TOKEN)) return;
+    // A click while a poll is in flight (tab switch, a link, an action done) runs once that poll ends.
+    if (state.busy) { state.again = true; return; }
+    var fn = { groups: loadGroups, alerts: loadAlerts, silences: loadSilences, sessions: loadSessions, cluster: loadCluster, queue: loadQueue }[state.view];
     state.busy = true;
     Promise.resolve().then(fn).then(function () {
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
-    }).catch(function (e) { showError(String(e && e.message || e)); }).then(function () { state.busy = false; });
+    }).catch(function (e) { showError(String(e && e.message || e)); }).then(function () {
+      state.busy = false;
+      if (state.again) { state.again = false; refresh(); }
+    });
   }
   function schedule() {
     if (state.timer) clearInterval(state.timer);
@@ -144,6 +199,33 @@ export const APP_JS = String.raw`'use strict';
     if (q.silencedBy && q.silencedBy.length) parts.push('silenced by ' + q.silencedBy.join(', '));
     return parts.join(' · ');
   }
+  // The quiet reasons as text, with each silence id a link to it in the Silences tab.
+  function quietNode(q) {
+    var box = el('div', { cls: 'why-quiet' });
+    var rest = quietText({ inhibitedBy: q.inhibitedBy, mutedBy: q.mutedBy });
+    if (rest) box.appendChild(document.createTextNode(rest));
+    if (q.silencedBy && q.silencedBy.length) {
+      if (rest) box.appendChild(document.createTextNode(' · '));
+      box.appendChild(document.createTextNode('silenced by '));
+      q.silencedBy.forEach(function (id, i) {
+        if (i) box.appendChild(document.createTextNode(', '));
+        box.appendChild(silenceLink(id));
+      });
+    }
+    return box;
+  }
+  function silenceLink(id) {
+    return el('a', { href: '#silence=' + encodeURIComponent(id), cls: 'silence-link mono', 'data-silence': id, text: id, onclick: function (ev) {
+      ev.preventDefault();
+      openSilence(id);
+    } });
+  }
+  function openSilence(id) {
+    state.focusSilence = id;
+    state.scrolled = false;
+    select('silences');
+    state.focusSilence = id;
+  }
   function stateCell(a) {
     var kids = [el('span', { cls: 'badge ' + a.state, text: a.state })];
     if (a.quiet) kids.push(' ', el('span', { cls: 'badge quiet', title: quietText(a.quiet), text: a.quiet.inhibitedBy ? 'inhibited' : a.quiet.silencedBy.length ? 'silenced' : 'muted' }));
@@ -159,11 +241,13 @@ export const APP_JS = String.raw`'use strict';
         stateCell(a),
         el('td', {}, [labelChips(a.labels, 'alertname')]),
         el('td', { text: fmtTime(a.startsAt) }),
-        el('td', {}, [summary, a.quiet ? el('div', { cls: 'why-quiet', text: quietText(a.quiet) }) : null]),
+        el('td', {}, [summary, a.quiet ? quietNode(a.quiet) : null]),
+        el('td', {}, [canWrite() && a.state !== 'resolved' ? silenceButton('alert', a.labels) : null]),
       ]);
     });
     return el('article', { cls: 'group ' + state.groupState, 'data-group': g.id }, [
-      el('h3', {}, [labelChips(g.labels), el('span', { cls: 'count ' + state.groupState, text: String(alerts.length) })]),
+      el('h3', {}, [labelChips(g.labels), canWrite() && state.groupState === 'firing' ? silenceButton('group', g.labels) : null,
+        el('span', { cls: 'count ' + state.groupState, text: String(alerts.length) })]),
       el('p', { cls: 'meta' }, [
         'receiver ', el('b', { text: g.receiver }),
         ' · group_wait ' + fmtMs(t.groupWait) + ' · group_interval ' + fmtMs(t.groupInterval) + ' · repeat_interval ' + fmtMs(t.repeatInterval),
@@ -171,7 +255,7 @@ export const APP_JS = String.raw`'use strict';
       ]),
       g.mutedBy && g.mutedBy.length ? el('p', { cls: 'why-quiet', text: 'Notifications muted now by time interval ' + g.mutedBy.join(', ') }) : null,
       el('table', { cls: 'alerts' }, [
-        el('thead', {}, [el('tr', {}, ['alertname', 'state', 'labels', 'startsAt', 'summary'].map(function (h) { return el('th', { text: h }); }))]),
+        el('thead', {}, [el('tr', {}, ['alertname', 'state', 'labels', 'startsAt', 'summary', ''].map(function (h) { return el('th', { text: h }); }))]),
         el('tbody', {}, rows),
       ]),
     ]);
@@ -215,11 +299,187 @@ export const APP_JS = String.raw`'use strict';
         body.appendChild(el('tr', { cls: 'alert-row ' + a.state + (a.quiet ? ' quiet' : '') }, [
           el('td', { cls: 'alertname', text: a.labels.alertname || '' }),
           stateCell(a),
-          el('td', {}, [labelChips(a.labels, 'alertname'), a.quiet ? el('div', { cls: 'why-quiet', text: quietText(a.quiet) }) : null]),
+          el('td', {}, [labelChips(a.labels, 'alertname'), a.quiet ? quietNode(a.quiet) : null]),
           el('td', { text: fmtTime(a.startsAt) }),
           el('td', { cls: 'mono', text: (a.groups || []).join(' ') }),
         ]));
       });
+    });
+  }
+
+
+  // ---- silences (Alertmanager API v2, with the session token)
+  var OPS = ['=', '!=', '=~', '!~'];
+  function opOf(m) { return (m.isEqual === false ? '!' : '=') + (m.isRegex ? '~' : m.isEqual === false ? '=' : ''); }
+  function matcherString(m) { return m.name + opOf(m) + JSON.stringify(m.value); }
+  function silenceButton(kind, labels) {
+    return el('button', { type: 'button', cls: 'silence-action', 'data-kind': kind, text: kind === 'group' ? 'Silence group…' : 'Silence…',
+      title: 'New silence matching ' + (kind === 'group' ? "this group's labels" : "this alert's labels"),
+      onclick: function () {
+        var ms = Object.keys(labels || {}).sort().map(function (k) { return { name: k, value: labels[k], isRegex: false, isEqual: true }; });
+        select('silences');
+        openForm(null, ms);
+      } });
+  }
+  function matcherRow(m) {
+    var op = el('select', { cls: 'm-op', 'aria-label': 'operator' }, OPS.map(function (o) { return el('option', { value: o, text: o }); }));
+    op.value = m ? opOf(m) : '=';
+    var row = el('div', { cls: 'matcher-row' }, [
+      el('input', { cls: 'm-name', placeholder: 'label name', 'aria-label': 'label name', size: '18', value: m ? m.name : '' }),
+      op,
+      el('input', { cls: 'm-value', placeholder: 'value or regex', 'aria-label': 'value', size: '30', value: m ? m.value : '' }),
+    ]);
+    row.appendChild(el('button', { type: 'button', cls: 'm-remove', text: 'Remove', onclick: function () { row.parentNode.removeChild(row); } }));
+    return row;
+  }
+  // Opens the form: a new silence (matchers prefilled from labels), or an edit of silence s.
+  function openForm(s, matchers) {
+    state.editing = s;
+    var box = clear($('silence-matchers'));
+    var ms = s ? s.matchers : matchers || [];
+    (ms.length ? ms : [null]).forEach(function (m) { box.appendChild(matcherRow(m)); });
+    $('silence-form-title').textContent = s ? (s.status.state === 'expired' ? 'Recreate silence ' : 'Edit silence ') + s.id : 'New silence';
+    $('silence-form-hint').textContent = s
+      ? (s.status.state === 'expired' ? 'An expired silence cannot change: saving creates a new one.'
+        : 'Changing the matchers (or the start of an active silence) replaces it: the old one expires and the new one gets a new id.')
+      : '';
+    $('silence-submit').textContent = s ? 'Save' : 'Create';
+    $('silence-duration').value = s ? '' : '2h';
+    $('silence-ends').value = s && s.status.state !== 'expired' ? fmtTime(s.endsAt) : '';
+    if (!s) updateEnds();
+    $('silence-comment').value = s ? s.comment : '';
+    $('silence-created-by').value = s ? s.createdBy : sessionStorage.getItem(USER) || '';
+    $('silence-form-error').textContent = '';
+    $('silence-notice').textContent = '';
+    $('silence-form').hidden = false;
+    if (s && s.status.state === 'expired') { $('silence-duration').value = '2h'; updateEnds(); }
+    $('silence-form').scrollIntoView({ block: 'nearest' });
+  }
+  function closeForm() { state.editing = null; $('silence-form').hidden = true; $('silence-form-error').textContent = ''; }
+  // When the silence starts: a pending one keeps its start, an active one too (same start = updated in
+  // place, as Alertmanager decides), a new or expired one starts now.
+  function formStart(now) {
+    var s = state.editing;
+    return s && s.status.state !== 'expired' ? Date.parse(s.startsAt) : now;
+  }
+  function updateEnds() {
+    var d = parseDuration($('silence-duration').value);
+    if (d !== null && d > 0) $('silence-ends').value = fmtTime(new Date(Math.max(formStart(Date.now()), Date.now()) + d).toISOString());
+  }
+  // The postableSilence from the form, or an error message naming what to fix.
+  function formSilence() {
+    var rows = Array.prototype.slice.call(document.querySelectorAll('#silence-matchers .matcher-row'));
+    var matchers = [];
+    for (var i = 0; i < rows.length; i++) {
+      var name = rows[i].querySelector('.m-name').value.trim();
+      var op = rows[i].querySelector('.m-op').value;
+      var value = rows[i].querySelector('.m-value').value;
+      if (!name && !value) continue;
+      if (!name) return { error: 'matcher ' + (i + 1) + ': the label name is empty' };
+      matchers.push({ name: name, value: value, isRegex: op.charAt(1) === '~', isEqual: op.charAt(0) === '=' });
+    }
+    if (!matchers.length) return { error: 'add at least one matcher' };
+    var now = Date.now();
+    var endsText = $('silence-ends').value;
+    var ends = parseTime(endsText);
+    var dur = parseDuration($('silence-duration').value);
+    if ($('silence-duration').value.trim() && dur === null) return { error: 'duration: use a duration such as 2h, 90m or 1d12h' };
+    if (ends === null) return { error: 'ends at: ' + (endsText.trim() ? 'not a time (use 2025-01-31 18:00:00Z)' : 'give a duration or an end time') };
+    var comment = $('silence-comment').value;
+    if (!comment.trim()) return { error: 'comment: say why (it is shown to everyone who sees the silenced alerts)' };
+    var by = $('silence-created-by').value.trim();
+    if (!by) return { error: 'created by: must not be empty' };
+    var body = { matchers: matchers, startsAt: new Date(formStart(now)).toISOString(), endsAt: new Date(ends).toISOString(), createdBy: by, comment: comment };
+    if (state.editing) {
+      body.id = state.editing.id;
+      if (state.editing.annotations) body.annotations = state.editing.annotations;
+    }
+    return { body: body };
+  }
+  function submitSilence(ev) {
+    ev.preventDefault();
+    var f = formSilence();
+    if (f.error) { $('silence-form-error').textContent = f.error; return; }
+    var old = state.editing;
+    $('silence-submit').disabled = true;
+    api('POST', '/api/v2/silences', f.body).then(function (r) {
+      $('silence-submit').disabled = false;
+      if (!r.ok) { $('silence-form-error').textContent = apiError(old ? 'save' : 'create', r); return; }
+      var id = r.data && r.data.silenceID;
+      closeForm();
+      var n = clear($('silence-notice'));
+      if (!old) n.append('Silence ', silenceLink(id), ' created.');
+      else if (id !== old.id) n.append('Silence ' + old.id + ' was replaced: the new silence is ', silenceLink(id), old.status.state === 'expired' ? '.' : ' (the old one is expired).');
+      else n.append('Silence ', silenceLink(id), ' updated.');
+      state.focusSilence = id;
+      state.scrolled = false;
+      refresh();
+    }).catch(function (e) { $('silence-submit').disabled = false; $('silence-form-error').textContent = 'save: ' + e.message; });
+  }
+  function expireSilence(s, btn) {
+    btn.disabled = true;
+    api('DELETE', '/api/v2/silence/' + encodeURIComponent(s.id)).then(function (r) {
+      if (!r.ok) { btn.disabled = false; showError(apiError('expire ' + s.id, r)); return; }
+      clear($('silence-notice')).append('Silence ', silenceLink(s.id), ' expired.');
+      refresh();
+    }).catch(function (e) { btn.disabled = false; showError('expire: ' + e.message); });
+  }
+  function whenText(s, now) {
+    var st = s.status.state, starts = Date.parse(s.startsAt), ends = Date.parse(s.endsAt);
+    if (st === 'pending') return 'starts in ' + fmtDur(starts - now) + ', lasts ' + fmtDur(ends - starts);
+    if (st === 'active') return fmtDur(ends - now) + ' left';
+    return 'expired ' + fmtDur(now - ends) + ' ago';
+  }
+  function silenceRow(s, now) {
+    var actions = [];
+    if (canWrite()) {
+      actions.push(el('button', { type: 'button', cls: 'silence-edit', text: s.status.state === 'expired' ? 'Recreate' : 'Edit', onclick: function () { openForm(s); } }));
+      if (s.status.state !== 'expired') {
+        var b = el('button', { type: 'button', cls: 'silence-expire', text: 'Expire' });
+        b.addEventListener('click', function () { expireSilence(s, b); });
+        actions.push(' ', b);
+      }
+    }
+    var ann = s.annotations ? Object.keys(s.annotations).sort().map(function (k) { return k + '=' + s.annotations[k]; }).join(' ') : '';
+    return el('tr', { cls: 'silence-row ' + s.status.state + (state.focusSilence === s.id ? ' focus' : ''), 'data-silence-id': s.id }, [
+      el('td', {}, [el('span', { cls: 'labels' }, s.matchers.map(function (m) { return el('span', { cls: 'label matcher', text: matcherString(m) }); }))]),
+      el('td', { cls: 'comment' }, [s.comment, ann ? el('div', { cls: 'muted', text: ann }) : null]),
+      el('td', { text: s.createdBy }),
+      el('td', { text: fmtTime(s.startsAt) }),
+      el('td', { text: fmtTime(s.endsAt) }),
+      el('td', { cls: 'remaining', text: whenText(s, now) }),
+      el('td', { cls: 'mono silence-id', text: s.id }),
+      el('td', { cls: 'actions' }, actions),
+    ]);
+  }
+  function loadSilences() {
+    $('silence-new').hidden = !canWrite();
+    $('silences-readonly').hidden = canWrite();
+    return api('GET', '/api/v2/silences').then(function (r) {
+      if (!r.ok || !Array.isArray(r.data)) { showError(apiError('silences', r)); return; }
+      var now = Date.now();
+      var by = { active: [], pending: [], expired: [] };
+      r.data.forEach(function (s) { (by[s.status && s.status.state] || by.expired).push(s); });
+      var box = clear($('silences'));
+      ['active', 'pending', 'expired'].forEach(function (st) {
+        var list = by[st];
+        var shown = st === 'expired' ? list.slice(0, EXPIRED_SHOWN) : list;
+        var sec = el('section', { cls: 'silences ' + st, 'data-state': st }, [
+          el('h3', { text: st.charAt(0).toUpperCase() + st.slice(1) + ' (' + list.length + ')' }),
+        ]);
+        if (!list.length) sec.appendChild(el('p', { cls: 'muted empty', text: 'No ' + st + ' silences.' }));
+        else sec.appendChild(el('table', { cls: 'silences' }, [
+          el('thead', {}, [el('tr', {}, ['matchers', 'comment', 'created by', 'starts', 'ends', 'remaining', 'id', ''].map(function (h) { return el('th', { text: h }); }))]),
+          el('tbody', {}, shown.map(function (s) { return silenceRow(s, now); })),
+        ]));
+        if (shown.length < list.length) sec.appendChild(el('p', { cls: 'muted', text: (list.length - shown.length) + ' older expired silences not shown (heraldctl silences --expired lists them all).' }));
+        box.appendChild(sec);
+      });
+      if (state.focusSilence && !state.scrolled) {
+        var row = Array.prototype.filter.call(box.querySelectorAll('tr[data-silence-id]'), function (t) { return t.getAttribute('data-silence-id') === state.focusSilence; })[0];
+        if (row) { row.scrollIntoView({ block: 'center' }); state.scrolled = true; }
+        else { showError('silence ' + state.focusSilence + ' not found'); state.focusSilence = null; }
+      }
     });
   }
 
@@ -277,7 +537,7 @@ export const APP_JS = String.raw`'use strict';
       var dead = r.data.deadLetters || [];
       if (dead.length) {
         box.appendChild(el('button', { text: 'Retry all (' + dead.length + ')', onclick: function () {
-          api('POST', '/api/v1/queue/dead-letters/retry-all').then(function () { refresh(); });
+          api('POST', '/api/v1/queue/dead-letters/retry-all').then(function (x) { if (!x.ok) showError(apiError('retry all', x)); else refresh(); });
         } }));
       }
       dead.forEach(function (d) {
@@ -287,7 +547,7 @@ export const APP_JS = String.raw`'use strict';
           el('p', { text: 'receiver ' + d.receiver + ' · ' + d.state + ' · ' + d.attempts + ' attempts · failed ' + fmtTime(d.failedAt) }),
           el('p', { text: err }),
           el('button', { text: 'Retry', onclick: function () {
-            api('POST', '/api/v1/queue/dead-letters/' + encodeURIComponent(d.id) + '/retry').then(function () { refresh(); });
+            api('POST', '/api/v1/queue/dead-letters/' + encodeURIComponent(d.id) + '/retry').then(function (x) { if (!x.ok) showError(apiError('retry', x)); else refresh(); });
           } }),
         ]));
       });
@@ -310,6 +570,15 @@ export const APP_JS = String.raw`'use strict';
     });
     $('groups-more').addEventListener('click', moreGroups);
     $('alerts-form').addEventListener('submit', function (ev) { ev.preventDefault(); state.filter = $('alerts-filter').value; refresh(); });
+    $('silence-new').addEventListener('click', function () { openForm(null, []); });
+    $('silence-add-matcher').addEventListener('click', function () { $('silence-matchers').appendChild(matcherRow(null)); });
+    $('silence-cancel').addEventListener('click', closeForm);
+    $('silence-form').addEventListener('submit', submitSilence);
+    $('silence-duration').addEventListener('input', updateEnds);
+    $('silence-ends').addEventListener('input', function () { $('silence-duration').value = ''; });
+    // A link such as /ui#silence=<id> opens that silence.
+    var m = /^#silence=(.+)$/.exec(location.hash);
+    if (m) { state.view = 'silences'; state.focusSilence = decodeURIComponent(m[1]); }
     showApp(!!sessionStorage.getItem(TOKEN));
   });
 })();
@@ -356,4 +625,23 @@ tr.current td { background: #fffbe6; }
 .mono, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 #alerts-form { display: flex; gap: 8px; margin-bottom: 8px; }
 #alerts-filter { flex: 1; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.toolbar { display: flex; gap: 8px; align-items: center; margin: 6px 0; }
+.notice { min-height: 1em; margin: 4px 0; color: #1d4f91; }
+#silence-form { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; margin-bottom: 12px; }
+#silence-form h3 { margin: 0 0 4px; font-size: 15px; }
+#silence-form fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 6px 0; }
+.matcher-row { display: flex; gap: 6px; margin-bottom: 4px; }
+.matcher-row input, .matcher-row select { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.form-grid { display: flex; flex-wrap: wrap; gap: 12px; margin: 6px 0; }
+.form-grid label, label.wide { display: grid; gap: 2px; }
+textarea { font: inherit; padding: 6px 8px; border: 1px solid var(--line); border-radius: 4px; }
+section.silences { padding: 0; }
+section.silences h3 { font-size: 15px; margin: 14px 0 6px; }
+section.silences.active h3 { color: #1d4f91; }
+section.silences.expired { opacity: .8; }
+tr.silence-row.focus td { background: #fff3c4; }
+.silence-id { word-break: break-all; }
+a.silence-link { color: #1d4f91; }
+button.silence-action { font-size: 12px; padding: 1px 8px; }
+h3 button.silence-action { font-weight: normal; }
 `;
