@@ -126,7 +126,7 @@ herald:
     expect(sent('Loud')).toHaveLength(1);
   }, 60_000);
 
-  it('validates like Alertmanager (400/422 naming the field), updates in place or replaces, and enforces max_silences (429)', async () => {
+  it('validates like Alertmanager (400 bad value, 422 missing field, naming it), updates in place or replaces, and enforces max_silences (429)', async () => {
     node = await startNode(`
 route: { receiver: r }
 receivers: [{ name: r }]
@@ -168,9 +168,15 @@ herald:
     );
     expect(badRegex.status).toBe(400);
     expect(badRegex.body.field).toMatch(/^matchers\[0\]/);
+    // Alertmanager's validator: a wrong type is 400, a missing field 422; both name the field.
     const shape = await call('POST', `${url}/silences`, undefined, { ...silenceBody([]), matchers: 'a=b' });
-    expect(shape.status).toBe(422);
+    expect(shape.status).toBe(400);
     expect(shape.body.field).toBe('matchers');
+    const { createdBy: _drop, ...anonymous } = silenceBody([{ name: 'a', value: 'b' }]);
+    const missing = await call('POST', `${url}/silences`, undefined, anonymous);
+    expect(missing.status).toBe(422);
+    expect(missing.body).toEqual({ error: 'createdBy in body is required', field: 'createdBy' });
+    expect((await call('GET', `${url}/silence/not-a-uuid`)).status).toBe(422);
 
     const first = (await call('POST', `${url}/silences`, undefined, silenceBody([{ name: 'a', value: 'b' }])))
       .body.silenceID;

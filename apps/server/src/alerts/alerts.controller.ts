@@ -83,7 +83,7 @@ export class AlertsController {
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
     const groups = await this.store.listGroups(ctx.tenant);
     const view = await this.view(ctx.tenant, groups, now);
-    groups.sort(byGroupKey);
+    groups.sort(alertmanagerGroupOrder);
     for (const g of groups) {
       if (f.receiver && !f.receiver.test(g.receiver)) continue;
       const mutedBy = view.groupMutedBy(g);
@@ -99,8 +99,40 @@ export class AlertsController {
   }
 }
 
-function byGroupKey(a: StoredGroup, b: StoredGroup): number {
-  return a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0;
+/** Go's string order (bytes of UTF-8), which differs from UTF-16 order above the BMP. */
+function goCompare(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Prometheus' `LabelSet.Before`: fewer labels first; otherwise over the sorted union of names, the set
+ * missing a name first, then the smaller value.
+ */
+export function labelSetBefore(a: LabelSet, b: LabelSet): boolean {
+  const an = Object.keys(a);
+  const bn = Object.keys(b);
+  if (an.length !== bn.length) return an.length < bn.length;
+  const names = [...new Set([...an, ...bn])].sort(goCompare);
+  for (const n of names) {
+    if (!Object.hasOwn(a, n)) return true;
+    if (!Object.hasOwn(b, n)) return false;
+    const c = goCompare(a[n], b[n]);
+    if (c !== 0) return c < 0;
+  }
+  return false;
+}
+
+/**
+ * Alertmanager's `AlertGroups` order for `/alerts/groups`: by labels (`LabelSet.Before`), equal labels by
+ * receiver name; then by group key so groups of sibling routes keep a stable order.
+ */
+export function alertmanagerGroupOrder(x: StoredGroup, y: StoredGroup): number {
+  if (labelSetBefore(x.labels, y.labels)) return -1;
+  if (labelSetBefore(y.labels, x.labels)) return 1;
+  const r = goCompare(x.receiver, y.receiver);
+  if (r !== 0) return r;
+  return goCompare(x.groupKey, y.groupKey);
 }
 
 function gettable(a: Alert, receivers: string[], status: AlertStatus): GettableAlert {

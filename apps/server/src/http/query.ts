@@ -20,7 +20,12 @@ export function filterMatchers(q: Query): Matcher[] {
     try {
       return parseMatcher(s);
     } catch (e) {
-      throw badRequest(raw.length > 1 ? `filter[${i}]` : 'filter', (e as Error).message);
+      // Alertmanager's text first ("bad matcher format: <filter>"), then where the parser stopped.
+      const shown = s.length > 200 ? `${s.slice(0, 200)}…` : s;
+      throw badRequest(
+        raw.length > 1 ? `filter[${i}]` : 'filter',
+        `bad matcher format: ${shown} (${(e as Error).message})`,
+      );
     }
   });
 }

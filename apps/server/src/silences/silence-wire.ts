@@ -2,7 +2,7 @@ import type { Silence, SilenceInput, SilenceMatcherSpec, SilenceState } from '@h
 import { silenceState } from '@herald/domain';
 import { HeraldHttpError } from '../http/http-error';
 
-/** Alertmanager API v2 `gettableSilence` (with 0.32's optional `annotations`). */
+/** Alertmanager API v2 `gettableSilence` (with 0.32's `annotations`, `{}` when none, as 0.32 answers). */
 export interface GettableSilence {
   id: string;
   status: { state: SilenceState };
@@ -12,7 +12,7 @@ export interface GettableSilence {
   endsAt: string;
   createdBy: string;
   comment: string;
-  annotations?: Record<string, string>;
+  annotations: Record<string, string>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -32,8 +32,8 @@ export function gettableSilence(s: Silence, now: number): GettableSilence {
     endsAt: iso(s.endsAt),
     createdBy: s.createdBy,
     comment: s.comment,
+    annotations: { ...(s.annotations ?? {}) },
   };
-  if (s.annotations !== undefined) out.annotations = { ...s.annotations };
   return out;
 }
 
@@ -42,19 +42,18 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})
 // Go's zero time, which amtool and some clients send for "unset".
 const GO_ZERO = /^0001-01-01[Tt ]00:00:00(\.0+)?([Zz]|[+-]00:00)$/;
 
-function bad(field: string, message: string, status = 400): HeraldHttpError {
-  return new HeraldHttpError(status, { error: `${field}: ${message}`, field });
+function bad(field: string, message: string): HeraldHttpError {
+  return new HeraldHttpError(400, { error: `${field}: ${message}`, field });
 }
 
 /** An RFC 3339 time in epoch ms; 0 for Go's zero time (`0001-01-01T00:00:00Z`: "not set"). */
 export function parseTime(v: unknown, field: string): number {
-  if (typeof v !== 'string') throw bad(field, `must be an RFC 3339 date-time string, got ${typeOf(v)}`, 422);
+  if (typeof v !== 'string') throw bad(field, `must be an RFC 3339 date-time string, got ${typeOf(v)}`);
   const m = RFC3339.exec(v);
-  if (!m) throw bad(field, `must be an RFC 3339 date-time, got ${JSON.stringify(v.slice(0, 64))}`, 422);
+  if (!m) throw bad(field, `must be an RFC 3339 date-time, got ${JSON.stringify(v.slice(0, 64))}`);
   if (GO_ZERO.test(v)) return 0;
   const ms = Date.parse(v.replace(' ', 'T'));
-  if (!Number.isFinite(ms))
-    throw bad(field, `is not a valid date-time: ${JSON.stringify(v.slice(0, 64))}`, 422);
+  if (!Number.isFinite(ms)) throw bad(field, `is not a valid date-time: ${JSON.stringify(v.slice(0, 64))}`);
   return ms;
 }
 
@@ -63,40 +62,51 @@ function typeOf(v: unknown): string {
 }
 
 /**
- * A `postableSilence` body → the domain's SilenceInput. Shapes are checked here (422 naming the field,
- * as Alertmanager's generated validator refuses a body of the wrong shape); meaning (times, matchers,
+ * A `postableSilence` body → the domain's SilenceInput. Shapes are checked here as Alertmanager's
+ * generated validator does — a missing required field or an empty `matchers` is 422
+ * (`createdBy in body is required`, `matchers in body should have at least 1 items`), a value of the
+ * wrong type (or a body that is not an object) 400 — each naming the field; meaning (times, matchers,
  * limits) by the domain's `validateSilence`. Unknown fields are ignored, as Alertmanager does.
  */
 export function parsePostableSilence(body: unknown): SilenceInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw bad('body', `must be a JSON object (postableSilence), got ${typeOf(body)}`, 422);
+    throw bad('body', `must be a JSON object (postableSilence), got ${typeOf(body)}`);
   const b = body as Record<string, unknown>;
-  for (const f of ['matchers', 'endsAt', 'createdBy', 'comment'] as const)
-    if (b[f] === undefined || b[f] === null) throw bad(f, 'is required', 422);
-  if (b.startsAt === undefined || b.startsAt === null) throw bad('startsAt', 'is required', 422);
-  if (b.id !== undefined && b.id !== null && typeof b.id !== 'string')
-    throw bad('id', `must be a string, got ${typeOf(b.id)}`, 422);
-  if (!Array.isArray(b.matchers)) throw bad('matchers', `must be an array, got ${typeOf(b.matchers)}`, 422);
+  const missing = (v: unknown) => v === undefined || v === null;
+  for (const f of ['matchers', 'startsAt', 'endsAt', 'createdBy', 'comment'] as const)
+    if (missing(b[f])) throw new HeraldHttpError(422, { error: `${f} in body is required`, field: f });
+  if (!missing(b.id) && typeof b.id !== 'string') throw bad('id', `must be a string, got ${typeOf(b.id)}`);
+  if (!Array.isArray(b.matchers)) throw bad('matchers', `must be an array, got ${typeOf(b.matchers)}`);
+  if (b.matchers.length === 0)
+    throw new HeraldHttpError(422, {
+      error: 'matchers in body should have at least 1 items',
+      field: 'matchers',
+    });
   b.matchers.forEach((m, i) => {
     const f = `matchers[${i}]`;
     if (m === null || typeof m !== 'object' || Array.isArray(m))
-      throw bad(f, `must be an object, got ${typeOf(m)}`, 422);
+      throw bad(f, `must be an object, got ${typeOf(m)}`);
     const o = m as Record<string, unknown>;
-    if (typeof o.name !== 'string') throw bad(`${f}.name`, 'is required (a string)', 422);
-    if (typeof o.value !== 'string') throw bad(`${f}.value`, 'is required (a string)', 422);
-    if (typeof o.isRegex !== 'boolean') throw bad(`${f}.isRegex`, 'is required (a boolean)', 422);
-    if (o.isEqual !== undefined && o.isEqual !== null && typeof o.isEqual !== 'boolean')
-      throw bad(`${f}.isEqual`, 'must be a boolean', 422);
+    for (const k of ['name', 'value', 'isRegex'] as const)
+      if (missing(o[k]))
+        throw new HeraldHttpError(422, {
+          error: `matchers.${i}.${k} in body is required`,
+          field: `${f}.${k}`,
+        });
+    if (typeof o.name !== 'string') throw bad(`${f}.name`, `must be a string, got ${typeOf(o.name)}`);
+    if (typeof o.value !== 'string') throw bad(`${f}.value`, `must be a string, got ${typeOf(o.value)}`);
+    if (typeof o.isRegex !== 'boolean')
+      throw bad(`${f}.isRegex`, `must be a boolean, got ${typeOf(o.isRegex)}`);
+    if (!missing(o.isEqual) && typeof o.isEqual !== 'boolean')
+      throw bad(`${f}.isEqual`, `must be a boolean, got ${typeOf(o.isEqual)}`);
   });
-  if (typeof b.createdBy !== 'string')
-    throw bad('createdBy', `must be a string, got ${typeOf(b.createdBy)}`, 422);
-  if (typeof b.comment !== 'string') throw bad('comment', `must be a string, got ${typeOf(b.comment)}`, 422);
-  if (b.annotations !== undefined && b.annotations !== null) {
+  if (typeof b.createdBy !== 'string') throw bad('createdBy', `must be a string, got ${typeOf(b.createdBy)}`);
+  if (typeof b.comment !== 'string') throw bad('comment', `must be a string, got ${typeOf(b.comment)}`);
+  if (!missing(b.annotations)) {
     const a = b.annotations;
-    if (typeof a !== 'object' || Array.isArray(a))
-      throw bad('annotations', 'must be an object of strings', 422);
+    if (typeof a !== 'object' || Array.isArray(a)) throw bad('annotations', 'must be an object of strings');
     for (const [k, v] of Object.entries(a as Record<string, unknown>))
-      if (typeof v !== 'string') throw bad(`annotations.${k}`, `must be a string, got ${typeOf(v)}`, 422);
+      if (typeof v !== 'string') throw bad(`annotations.${k}`, `must be a string, got ${typeOf(v)}`);
   }
   const input: SilenceInput = {
     matchers: (b.matchers as Record<string, unknown>[]).map((m) => ({
@@ -111,7 +121,6 @@ export function parsePostableSilence(body: unknown): SilenceInput {
     comment: b.comment,
   };
   if (typeof b.id === 'string' && b.id !== '') input.id = b.id;
-  if (b.annotations !== undefined && b.annotations !== null)
-    input.annotations = { ...(b.annotations as Record<string, string>) };
+  if (!missing(b.annotations)) input.annotations = { ...(b.annotations as Record<string, string>) };
   return input;
 }

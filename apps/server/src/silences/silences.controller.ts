@@ -1,15 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { SilenceLimitError, SilenceNotFoundError, SilenceValidationError } from '@herald/domain';
+import {
+  SilenceConflictError,
+  SilenceLimitError,
+  SilenceNotFoundError,
+  SilenceValidationError,
+} from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
 import { ApiKeyGuard, ApiNeeds } from '../auth/api-key.guard';
 import { Tenant } from '../auth/decorators';
 import { HeraldHttpError } from '../http/http-error';
 import { filterMatchers, type Query as Q } from '../http/query';
 import { gettableSilence, parsePostableSilence, type GettableSilence } from './silence-wire';
-import { SilenceConflictError, SilencesService } from './silences.service';
+import { SilencesService } from './silences.service';
 
-// Alertmanager's ids are UUIDs; anything longer than this is not one of ours.
-const MAX_ID_LENGTH = 128;
+// Silence ids are UUIDs (Alertmanager's and Herald's); the path parameter is checked as Alertmanager's spec does.
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Domain errors → HTTP: 400 invalid (field named), 404 unknown id, 429 `max_silences`, 409 lost races. */
 function httpError(e: unknown): unknown {
@@ -30,11 +35,13 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function checkId(id: string): void {
-  if (!id || id.length > MAX_ID_LENGTH)
+  if (!UUID.test(id)) {
+    const shown = id.length > 64 ? `${id.slice(0, 64)}…` : id;
     throw new HeraldHttpError(422, {
-      error: `id: must be a silence id (at most ${MAX_ID_LENGTH} characters)`,
+      error: `silenceID in path must be of type uuid: ${JSON.stringify(shown)}`,
       field: 'id',
     });
+  }
 }
 
 /**

@@ -3,12 +3,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import {
   DEFAULT_SILENCE_LIMITS,
-  planSilenceExpire,
-  planSilenceSet,
+  expireSilenceIn,
+  setSilenceIn,
   silenceMatchesFilter,
-  SilenceLimitError,
   sortSilences,
-  validateSilence,
   type Clock,
   type Matcher,
   type Silence,
@@ -17,22 +15,10 @@ import {
   type SilenceLimits,
   type SilenceMatcherSpec,
   type SilenceStore,
-  type SilenceWrite,
 } from '@herald/domain';
 import type { TenantContext } from '@herald/sessions';
 import { CLOCK } from '../clock/clock.module';
 import { SILENCE_CACHE, SILENCE_STORE } from './silences.tokens';
-
-// A write whose silence changed under it is planned again; more than this many races is a 409.
-const MAX_ATTEMPTS = 5;
-
-/** A write lost every race against concurrent changes of the same silence. */
-export class SilenceConflictError extends Error {
-  constructor(readonly id: string) {
-    super(`silence ${id} is being changed concurrently; try again`);
-    this.name = 'SilenceConflictError';
-  }
-}
 
 /** `matcher` text as an audit line shows it (`name="value"`, `!=`, `=~`, `!~`). */
 function showMatchers(ms: readonly SilenceMatcherSpec[]): string {
@@ -43,7 +29,8 @@ function showMatchers(ms: readonly SilenceMatcherSpec[]): string {
 
 /**
  * Silences use cases, tenant-scoped by the caller's TenantContext: create/update (Alertmanager's rules,
- * planned by the domain and applied atomically by the store, re-planned on a concurrent change), expire,
+ * planned by the domain and applied atomically by the store, re-planned on a concurrent change:
+ * `setSilenceIn`/`expireSilenceIn`), expire,
  * list (filtered, Alertmanager's order) and get. Every change is one audit line (who, tenant, id,
  * matchers) and invalidates this node's cache; other nodes see the store's version move.
  */
@@ -93,19 +80,12 @@ export class SilencesService {
   /** Creates or updates; returns the id answered (a new one when the update had to replace). */
   async upsert(ctx: TenantContext, input: SilenceInput): Promise<string> {
     const tenant = ctx.tenant;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const now = this.clock.now();
-      const matchers = validateSilence(input, now, this.limits(tenant));
-      const prev = input.id ? await this.store.get(tenant, input.id, now) : null;
-      const plan = planSilenceSet(
-        prev,
-        input,
-        now,
-        randomUUID,
-        { maxSilences: this.maxSilences(tenant), retention: this.retention },
-        matchers,
-      );
-      if (!(await this.apply(tenant, plan.write))) continue;
+    try {
+      const plan = await setSilenceIn(this.store, tenant, input, () => this.clock.now(), randomUUID, {
+        maxSilences: this.maxSilences(tenant),
+        retention: this.retention,
+        limits: this.limits(tenant),
+      });
       const who = `${ctx.principal} tenant=${tenant}`;
       if (plan.kind === 'update') {
         this.audit.log(
@@ -121,33 +101,24 @@ export class SilencesService {
         );
       }
       return plan.id;
+    } finally {
+      this.cache.invalidate(tenant); // a refused write may still follow a concurrent change
     }
-    throw new SilenceConflictError(input.id ?? '');
   }
 
   /** Expires a silence now (Alertmanager's DELETE); already expired: nothing to do. */
   async expire(ctx: TenantContext, id: string): Promise<void> {
     const tenant = ctx.tenant;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const now = this.clock.now();
-      const prev = await this.store.get(tenant, id, now);
-      const plan = planSilenceExpire(prev, now, { retention: this.retention }, id);
-      if (!plan) return;
-      if (!(await this.apply(tenant, plan.write))) continue;
-      this.audit.log(
-        `silence expired by ${ctx.principal} tenant=${tenant} id=${id} matchers=${showMatchers(plan.silence.matchers)}`,
-      );
-      return;
+    try {
+      const done = await expireSilenceIn(this.store, tenant, id, () => this.clock.now(), {
+        retention: this.retention,
+      });
+      if (done)
+        this.audit.log(
+          `silence expired by ${ctx.principal} tenant=${tenant} id=${id} matchers=${showMatchers(done.silence.matchers)}`,
+        );
+    } finally {
+      this.cache.invalidate(tenant);
     }
-    throw new SilenceConflictError(id);
-  }
-
-  /** Applies a write: true when stored, false on a conflict (re-plan); the limit throws. */
-  private async apply(tenant: string, w: SilenceWrite): Promise<boolean> {
-    const r = await this.store.write(tenant, w);
-    this.cache.invalidate(tenant);
-    if (r.ok) return true;
-    if (r.reason === 'limit') throw new SilenceLimitError(r.limit);
-    return false;
   }
 }
