@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import type { Alert } from '@herald/domain';
@@ -527,10 +527,11 @@ ${await tenantsYaml([
   it('silence expire moves silences to --expired; an unknown id is reported and the rest still expire', async () => {
     const a = (await ctl(['silence', 'add', 'A', '-c', 'x'])).out.trim();
     const b = (await ctl(['silence', 'add', 'B', '-c', 'x'])).out.trim();
-    const r = await ctl(['silence', 'expire', a, 'no-such-silence', b]);
+    const unknown = randomUUID(); // well-formed, so the answer is "not found" rather than a bad id
+    const r = await ctl(['silence', 'expire', a, unknown, b]);
     expect(r.code).toBe(1);
     expect(r.out).toBe(`expired ${a}\nexpired ${b}\n`);
-    expect(r.err).toBe('heraldctl: silence no-such-silence: silence not found (HTTP 404)\n');
+    expect(r.err).toBe(`heraldctl: silence ${unknown}: silence not found (HTTP 404)\n`);
 
     const live = await ctl(['silences']);
     expect(live.out).not.toContain(a);
