@@ -170,7 +170,8 @@ describe('observability: /metrics, /health, /api/v2/status (Redis mode)', () => 
     expect(Object.keys(body.versionInfo).sort()).toEqual(
       ['branch', 'buildDate', 'buildUser', 'goVersion', 'revision', 'version'].sort(),
     );
-    expect(body.versionInfo.version).toBe('0.1.0');
+    expect(body.versionInfo.version).toBe('0.25.0'); // the Alertmanager API version (alertmanager_build_info)
+    expect(body.versionInfo.branch).toBe('herald/0.1.0');
     expect(body.config.original).toContain('receiver: hook');
     expect(new Date(body.uptime).getTime()).toBeLessThanOrEqual(Date.now());
   });

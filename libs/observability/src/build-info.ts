@@ -13,6 +13,15 @@ export interface BuildInfo {
 
 let cachedInfo: BuildInfo | undefined;
 
+/**
+ * The Alertmanager release whose API v2 Herald implements in full: what `alertmanager_build_info` and
+ * `GET /api/v2/status` `versionInfo.version` report, so clients that pick their API handling from the
+ * version (karma parses it as semver; amtool warns when its major.minor differs) treat Herald as that
+ * Alertmanager. Newer fields Herald serves (`mutedBy`, silence `annotations`, UTF-8 names) are additive
+ * and optional in later releases' API, so a 0.25 client reads them as unknown fields.
+ */
+export const ALERTMANAGER_API_VERSION = '0.25.0';
+
 /** Herald's version from its package.json (found upwards from this file, in src or dist). */
 export function buildInfo(): BuildInfo {
   if (cachedInfo) return cachedInfo;
@@ -45,4 +54,14 @@ export function buildInfo(): BuildInfo {
     goVersion: `node${process.versions.node}`,
   };
   return cachedInfo;
+}
+
+/**
+ * Alertmanager's `versionInfo` as Herald reports it (`GET /api/v2/status`, `alertmanager_build_info`):
+ * `version` is the Alertmanager API version implemented; Herald itself is named in `branch`
+ * (`herald/<version>`, as a distribution names itself there, e.g. Debian's `debian/sid`).
+ */
+export function alertmanagerVersionInfo(): BuildInfo {
+  const b = buildInfo();
+  return { ...b, version: ALERTMANAGER_API_VERSION, branch: `herald/${b.version}` };
 }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { alertmanagerVersionInfo, buildInfo } from './build-info';
 
 /** Queue depth as the delivery queue reports it (`DeliveryQueue.counts()`). */
 export interface QueueCounts {
@@ -33,6 +34,9 @@ export interface HeraldMetricsOptions {
   /** Collect prom-client's process metrics (prefix `herald_`). Default true. */
   defaultMetrics?: boolean;
 }
+
+/** Node's `process.arch` in Go's `GOARCH` names (Alertmanager's build info labels). */
+const GOARCH: Readonly<Record<string, string>> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm' };
 
 /** Lower-cardinality lock label from a full lock key: `herald:lock:group:t:{id}` → `group`. */
 export function lockKind(resource: string): string {
@@ -129,6 +133,40 @@ export class HeraldMetrics {
       labelNames: ['node_id', 'version'] as const,
       registers: [this.registry],
     }).set({ node_id: opts.nodeId, version: opts.version }, 1);
+    const herald = buildInfo();
+    new Gauge({
+      name: 'herald_build_info',
+      help: "Constant 1, labelled with Herald's version, revision, branch and Node.js version.",
+      labelNames: ['version', 'revision', 'branch', 'nodeversion'] as const,
+      registers: [this.registry],
+    }).set(
+      {
+        version: herald.version,
+        revision: herald.revision,
+        branch: herald.branch,
+        nodeversion: process.versions.node,
+      },
+      1,
+    );
+    // Alertmanager's build info with the Alertmanager API version Herald implements: karma reads it from
+    // /metrics to pick its API handling. Same values as /api/v2/status versionInfo.
+    const am = alertmanagerVersionInfo();
+    new Gauge({
+      name: 'alertmanager_build_info',
+      help: 'Constant 1: version is the Alertmanager release whose API v2 Herald implements (branch names Herald: herald/<version>).',
+      labelNames: ['version', 'revision', 'branch', 'goversion', 'goos', 'goarch'] as const,
+      registers: [this.registry],
+    }).set(
+      {
+        version: am.version,
+        revision: am.revision,
+        branch: am.branch,
+        goversion: am.goVersion,
+        goos: process.platform,
+        goarch: GOARCH[process.arch] ?? process.arch,
+      },
+      1,
+    );
     // Gauges by state, sampled on scrape; a source that is absent or fails leaves its gauge without samples.
     const byState = <T>(
       name: string,

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { buildInfo, type BuildInfo } from '@herald/observability';
+import { alertmanagerVersionInfo, type BuildInfo } from '@herald/observability';
 import { STORE_STATUS, type StoreStatusFn } from '../store/group-store.module';
 import { NodeHeartbeat } from './node-heartbeat.service';
 
@@ -48,7 +48,7 @@ export class StatusController {
         status,
         peers: peers.map((p) => ({ name: p.name, address: p.address })),
       },
-      versionInfo: buildInfo(),
+      versionInfo: alertmanagerVersionInfo(), // the same values as alertmanager_build_info
       config: { original: this.config.originalRedacted },
       uptime: new Date(this.heartbeat.startedAt).toISOString(),
     };
