@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { goQuote } from '../go-quote';
 import { compileGoRegex } from '../matchers';
+import { isValidLabelName } from '../labels';
 import type { SilenceMatcherSpec } from './silence.store';
 
 /**
@@ -78,7 +79,6 @@ export class SilenceValidationError extends Error {
   }
 }
 
-const CLASSIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // In a `u` regex a well-formed surrogate pair is one code point, so this only finds lone surrogates:
 // the UTF-16 form of invalid UTF-8 (JSON can carry them as `\ud800` escapes).
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -88,10 +88,9 @@ export function isWellFormedText(s: string): boolean {
   return !LONE_SURROGATE.test(s);
 }
 
-/** A silence matcher's label name under the configured rule. */
+/** A silence matcher's label name under the configured rule (the ingest rule: `isValidLabelName`). */
 export function isValidSilenceLabelName(name: string, rule: SilenceLimits['labelNames'] = 'utf8'): boolean {
-  if (rule === 'classic') return CLASSIC_NAME.test(name);
-  return name.length > 0 && isWellFormedText(name);
+  return isValidLabelName(name, rule);
 }
 
 function invalid(field: string, detail: string): never {
