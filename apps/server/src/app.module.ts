@@ -10,6 +10,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { QueueApiModule } from './delivery/queue-api.module';
 import { FlushModule } from './flush/flush.module';
 import { HealthModule } from './health/health.module';
+import { ReceiversModule } from './health/receivers.controller';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestService } from './ingest/ingest.service';
@@ -38,7 +39,7 @@ export class AppModule {
         DeliveryModule,
         MetricsModule,
         HealthModule,
-        ...(api ? [AuthModule, AdminModule, QueueApiModule, SilencesModule] : []),
+        ...(api ? [AuthModule, AdminModule, QueueApiModule, SilencesModule, ReceiversModule] : []),
         ...(roles.has('scheduler') ? [FlushModule.forRoot(config)] : []),
       ],
       controllers: api ? [IngestController, AlertsController, SilencesController, UiController] : [],
