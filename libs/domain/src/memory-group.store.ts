@@ -300,6 +300,24 @@ export class MemoryGroupStore implements GroupStore {
     return out;
   }
 
+  /**
+   * Indexes every firing alert held as a source of the current `inhibition` rules (they were replaced,
+   * e.g. by a config reload: alerts stored before were indexed under the old ones). Entries of rules no
+   * longer configured are never read again (rule ids hash their content). Returns the entries written.
+   */
+  reindexSources(now: number): number {
+    let n = 0;
+    for (const g of this.groups.values()) {
+      for (const a of g.firing.values()) {
+        const entries = this.opts.inhibition?.sourceEntriesOf(a.fingerprint, a.labels);
+        if (!entries?.length) continue;
+        this.sources.record(g.tenant, a.fingerprint, a.endsAt, entries, now);
+        n += entries.length;
+      }
+    }
+    return n;
+  }
+
   /** Forgets groups past their retention (the memory counterpart of key TTLs). */
   prune(now: number, force = false): void {
     // A full sweep is O(groups): at most once a second, not per request.

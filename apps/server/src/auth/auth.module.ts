@@ -12,6 +12,7 @@ import {
   SessionManager,
 } from '@herald/sessions';
 import { CLOCK } from '../clock/clock.module';
+import { NODE_STATE, type NodeState } from '../lifecycle/node-state';
 import { GroupStoreModule, REDIS_CLIENT, REDIS_KEYS } from '../store/group-store.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthController } from './auth.controller';
@@ -30,15 +31,27 @@ import { SessionsController } from './sessions.controller';
   providers: [
     {
       provide: SessionManager,
-      inject: [REDIS_CLIENT, REDIS_KEYS, CLOCK],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys, clock: Clock) =>
-        new SessionManager(redis ? new RedisSessionStore(redis, keys) : new MemorySessionStore(), clock),
+      inject: [REDIS_CLIENT, REDIS_KEYS, CLOCK, { token: NODE_STATE, optional: true }],
+      useFactory: (redis: RedisClient | null, keys: RedisKeys, clock: Clock, state?: NodeState) =>
+        new SessionManager(
+          redis
+            ? new RedisSessionStore(redis, keys)
+            : // Memory mode: sessions survive a config reload (kept by the process), not a restart.
+              (state?.keep('auth.sessions', 'memory', () => new MemorySessionStore()) ??
+                new MemorySessionStore()),
+          clock,
+        ),
     },
     {
       provide: LoginLimiter,
-      inject: [REDIS_CLIENT, REDIS_KEYS, CLOCK],
-      useFactory: (redis: RedisClient | null, keys: RedisKeys, clock: Clock) =>
-        new LoginLimiter(redis ? new RedisAttemptCounter(redis, keys) : new MemoryAttemptCounter(clock)),
+      inject: [REDIS_CLIENT, REDIS_KEYS, CLOCK, { token: NODE_STATE, optional: true }],
+      useFactory: (redis: RedisClient | null, keys: RedisKeys, clock: Clock, state?: NodeState) =>
+        new LoginLimiter(
+          redis
+            ? new RedisAttemptCounter(redis, keys)
+            : (state?.keep('auth.attempts', 'memory', () => new MemoryAttemptCounter(clock)) ??
+                new MemoryAttemptCounter(clock)),
+        ),
     },
     {
       provide: ApiKeyVerifier,

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { GroupStore } from '@herald/domain';
 import { buildInfo, cached, HeraldMetrics, type StateCounts } from '@herald/observability';
+import { NODE_STATE, type NodeState } from '../lifecycle/node-state';
 import { GroupStoreModule, STORE_HANDLES, type StoreHandles } from '../store/group-store.module';
 import { MetricsController } from './metrics.controller';
 import { DeliveryRef, HERALD_METRICS } from './metrics.tokens';
@@ -37,31 +38,41 @@ function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(t));
 }
 
-function createMetrics(config: HeraldConfig, h: StoreHandles, delivery: DeliveryRef): HeraldMetrics {
-  const metrics = new HeraldMetrics({ nodeId: config.herald.nodeId, version: buildInfo().version });
+function createMetrics(
+  config: HeraldConfig,
+  h: StoreHandles,
+  delivery: DeliveryRef,
+  state?: NodeState,
+): HeraldMetrics {
+  const make = () => new HeraldMetrics({ nodeId: config.herald.nodeId, version: buildInfo().version });
+  // One registry per process when it reloads its config: counters do not restart with the application.
+  const metrics = state ? state.keep('metrics', config.herald.nodeId, make) : make();
   const tenants = config.herald.tenants.length ? config.herald.tenants.map((t) => t.id) : ['default'];
-  metrics.setSources({
-    states: cached(() => sampleStates(h.store, tenants), STATE_SAMPLE_TTL_MS),
-    // No queue (not started yet, or a node whose roles run none): no samples rather than zeros.
-    queue: async () => (delivery.queue ? delivery.queue.counts() : null),
-    redisPing: async () => {
-      const redis = h.redis;
-      if (!redis || redis.status !== 'ready') return null;
-      const t0 = performance.now();
-      try {
-        await timeout(redis.ping(), PING_TIMEOUT_MS);
-      } catch {
-        return null;
-      }
-      return (performance.now() - t0) / 1000;
-    },
-    // Memory-only mode (no Redis configured) is a choice, not a fallback: 0.
-    fallbackActive: () => h.status().mode === 'memory-fallback',
-    mergeSkipped: () => {
-      const s = h.status();
-      return 'mergeSkipped' in s ? s.mergeSkipped : 0;
-    },
-  });
+  const setSources = () =>
+    metrics.setSources({
+      states: cached(() => sampleStates(h.store, tenants), STATE_SAMPLE_TTL_MS),
+      // No queue (not started yet, or a node whose roles run none): no samples rather than zeros.
+      queue: async () => (delivery.queue ? delivery.queue.counts() : null),
+      redisPing: async () => {
+        const redis = h.redis;
+        if (!redis || redis.status !== 'ready') return null;
+        const t0 = performance.now();
+        try {
+          await timeout(redis.ping(), PING_TIMEOUT_MS);
+        } catch {
+          return null;
+        }
+        return (performance.now() - t0) / 1000;
+      },
+      // Memory-only mode (no Redis configured) is a choice, not a fallback: 0.
+      fallbackActive: () => h.status().mode === 'memory-fallback',
+      mergeSkipped: () => {
+        const s = h.status();
+        return 'mergeSkipped' in s ? s.mergeSkipped : 0;
+      },
+    });
+  if (state) state.onLive(setSources);
+  else setSources();
   return metrics;
 }
 
@@ -74,7 +85,7 @@ function createMetrics(config: HeraldConfig, h: StoreHandles, delivery: Delivery
     DeliveryRef,
     {
       provide: HERALD_METRICS,
-      inject: [HERALD_CONFIG, STORE_HANDLES, DeliveryRef],
+      inject: [HERALD_CONFIG, STORE_HANDLES, DeliveryRef, { token: NODE_STATE, optional: true }],
       useFactory: createMetrics,
     },
   ],

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { CLOCK } from '../clock/clock.module';
+import { compatKey, NODE_STATE, type NodeState } from '../lifecycle/node-state';
 import {
   InhibitionRules,
   MemoryFlushStore,
@@ -73,43 +74,102 @@ export interface StoreHandles {
 }
 
 /**
- * Builds the group store for the configured mode: memory only (no Redis configured), or Redis with the
+ * The settings of the store layer a config reload may change. The stores hold a reference to these
+ * objects and read them on every call, so a reload applies them in place (`SharedStore.apply`) without
+ * rebuilding the stores and losing what they hold.
+ */
+interface LiveSettings {
+  memory: {
+    maxAlerts: number;
+    maxGroups: number;
+    retention: number;
+    due: MemoryFlushStore;
+    inhibition: InhibitionRules;
+  };
+  redis: { retention: number; inhibition: InhibitionRules };
+  flush: { keyTtl: number };
+}
+
+/**
+ * The store layer of a node, independent of any one application: the memory stores, the Redis client and
+ * the failover store. Built once per process when a `NodeState` carries it over reloads (its key is the
+ * Redis connection and node id, which need a restart to change); else once per application.
+ */
+interface SharedStore {
+  handles: Omit<StoreHandles, 'inhibition' | 'backfill' | 'close'>;
+  memory: MemoryGroupStore;
+  settings: LiveSettings;
+  /** The rules the stores index sources by now. */
+  readonly inhibition: InhibitionRules;
+  /** Applies a new config's memory bounds, retention and inhibition rules to the running stores. */
+  apply(cfg: HeraldConfig, rules: InhibitionRules): void;
+  /** Redis mode: backfills the inhibition index for `rules` (once per rule set); `stopped` ends it early. */
+  backfill?: (rules: InhibitionRules, stopped: () => boolean) => Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the store layer for the configured mode: memory only (no Redis configured), or Redis with the
  * memory fallback. A Redis that is unreachable at start-up does not stop the node: it starts degraded
  * and reconciles when Redis appears.
  */
-async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandles> {
+async function createShared(cfg: HeraldConfig, clock: Clock): Promise<SharedStore> {
   const log = new Logger('GroupStore');
   const memoryFlush = new MemoryFlushStore({ clock, dueBuckets: cfg.herald.redis.dueBuckets });
   const inhibition = new InhibitionRules(cfg.inhibitRules);
-  const memory = new MemoryGroupStore({
-    maxAlerts: cfg.herald.memory.maxAlerts,
-    maxGroups: cfg.herald.memory.maxGroups,
-    retention: cfg.herald.retention,
-    due: memoryFlush,
-    inhibition,
-  });
+  const settings: LiveSettings = {
+    memory: {
+      maxAlerts: cfg.herald.memory.maxAlerts,
+      maxGroups: cfg.herald.memory.maxGroups,
+      retention: cfg.herald.retention,
+      due: memoryFlush,
+      inhibition,
+    },
+    redis: { retention: cfg.herald.retention, inhibition },
+    flush: { keyTtl: cfg.herald.retention },
+  };
+  const memory = new MemoryGroupStore(settings.memory);
+  const apply = (next: HeraldConfig, rules: InhibitionRules) => {
+    const m = settings.memory;
+    m.maxAlerts = next.herald.memory.maxAlerts;
+    m.maxGroups = next.herald.memory.maxGroups;
+    m.retention = settings.redis.retention = settings.flush.keyTtl = next.herald.retention;
+    if (rules.id === m.inhibition.id) return;
+    m.inhibition = settings.redis.inhibition = rules;
+    // Alerts stored before were indexed under the old rules: index the firing ones under the new rules
+    // at once (Redis mode backfills its index in the background; this is the memory store's copy).
+    const n = memory.reindexSources(clock.now());
+    if (n > 0) log.log(`inhibition index of the memory store rebuilt for the new rules: ${n} source entries`);
+  };
   const keys = new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets);
   const opts = redisConnectionOptions(cfg.herald.redis, cfg.herald.nodeId);
   if (!opts) {
     const since = clock.now();
     log.log('No Redis configured: in-memory mode (state is per node and lost on restart)');
     return {
-      store: memory,
-      status: () => ({ mode: 'memory', since, pendingAlerts: memory.size.alerts }),
-      redis: null,
-      memoryFlush,
-      flush: memoryFlush,
-      keys,
-      connection: null,
-      mode: null,
-      inhibition,
+      handles: {
+        store: memory,
+        status: () => ({ mode: 'memory', since, pendingAlerts: memory.size.alerts }),
+        redis: null,
+        memoryFlush,
+        flush: memoryFlush,
+        keys,
+        connection: null,
+        mode: null,
+      },
+      memory,
+      settings,
+      get inhibition() {
+        return settings.memory.inhibition;
+      },
+      apply,
       close: () => Promise.resolve(),
     };
   }
   const redis = createRedisClient(opts, 'fail-fast');
   // ioredis reports every failed reconnect as an 'error' event; the failover store logs the transitions.
   redis.on('error', () => undefined);
-  const redisStore = new RedisGroupStore(redis, keys, { retention: cfg.herald.retention, inhibition });
+  const redisStore = new RedisGroupStore(redis, keys, settings.redis);
   const failover = new FailoverGroupStore(redisStore, memory, log, {
     probeInterval: cfg.herald.redis.reconnectCheckInterval,
     probe: () => redis.ping(),
@@ -125,53 +185,102 @@ async function createStore(cfg: HeraldConfig, clock: Clock): Promise<StoreHandle
   } catch (e) {
     failover.startInFallback(e);
   }
-  let stopping = false;
-  let backfilling: Promise<void> | undefined;
-  const backfill = () => {
-    if (inhibition.empty || failover.degraded) return;
-    backfilling = backfillInhibitionIndex({
+  const running = new Set<Promise<void>>();
+  const backfill = (rules: InhibitionRules, stopped: () => boolean): Promise<void> => {
+    if (rules.empty || failover.degraded) return Promise.resolve();
+    const p = backfillInhibitionIndex({
       redis,
       keys,
       store: redisStore,
-      rules: inhibition,
+      rules,
       nodeId: cfg.herald.nodeId,
       now: () => clock.now(),
-      doneTtlMs: cfg.herald.retention,
-      stopped: () => stopping,
+      doneTtlMs: settings.redis.retention,
+      stopped,
     })
       .then((r) => {
         if (r.outcome === 'done')
           log.log(
-            `inhibition index backfilled for ${inhibition.rules.length} rule(s): ${r.listed} source entries from ${r.groups} group(s) of ${r.tenants} tenant(s) in ${r.ms} ms`,
+            `inhibition index backfilled for ${rules.rules.length} rule(s): ${r.listed} source entries from ${r.groups} group(s) of ${r.tenants} tenant(s) in ${r.ms} ms`,
           );
       })
       .catch((e: unknown) =>
         log.warn(`inhibition index backfill failed (retried at the next start): ${String(e)}`),
-      );
+      )
+      .finally(() => running.delete(p));
+    running.add(p);
+    return p;
   };
   return {
-    store: failover,
-    status: () => failover.status(),
-    redis,
-    memoryFlush,
-    flush: new FailoverFlushStore(
-      new RedisFlushStore(redis, keys, { keyTtl: cfg.herald.retention }),
+    handles: {
+      store: failover,
+      status: () => failover.status(),
+      redis,
       memoryFlush,
-      failover,
-      { clock, nodeId: cfg.herald.nodeId },
-    ),
-    keys,
-    connection: redisConnection(opts),
-    mode: failover,
-    inhibition,
+      flush: new FailoverFlushStore(new RedisFlushStore(redis, keys, settings.flush), memoryFlush, failover, {
+        clock,
+        nodeId: cfg.herald.nodeId,
+      }),
+      keys,
+      connection: redisConnection(opts),
+      mode: failover,
+    },
+    memory,
+    settings,
+    get inhibition() {
+      return settings.redis.inhibition;
+    },
+    apply,
     backfill,
     close: async () => {
-      stopping = true;
-      await backfilling;
+      await Promise.all(running);
       failover.close();
       redis.disconnect();
     },
   };
+}
+
+/**
+ * One application's view of the store layer: its own compiled inhibition rules (the shared ones when
+ * the rule set is unchanged) and its own backfill, stopped when the application closes. `owned`: the
+ * application built the layer and closes it too.
+ */
+function appHandles(shared: SharedStore, cfg: HeraldConfig, owned: boolean): StoreHandles {
+  const fresh = new InhibitionRules(cfg.inhibitRules);
+  const inhibition = fresh.id === shared.inhibition.id ? shared.inhibition : fresh;
+  let stopping = false;
+  let backfilling: Promise<void> | undefined;
+  const run = shared.backfill;
+  return {
+    ...shared.handles,
+    inhibition,
+    backfill: run ? () => void (backfilling = run(inhibition, () => stopping)) : undefined,
+    close: async () => {
+      stopping = true;
+      await backfilling;
+      if (owned) await shared.close();
+    },
+  };
+}
+
+/**
+ * The store handles of an application. With a `NodeState` (main's `HeraldNode`) the store layer is
+ * kept across config reloads, so groups, timers, the notification log and the memory fallback's
+ * content survive them; the new config's bounds and rules apply when the new application goes live.
+ */
+async function createStore(cfg: HeraldConfig, clock: Clock, state?: NodeState): Promise<StoreHandles> {
+  if (!state) return appHandles(await createShared(cfg, clock), cfg, true);
+  const shared = await state.keep(
+    'store',
+    compatKey(cfg.herald.redis, cfg.herald.nodeId),
+    () => createShared(cfg, clock),
+    (s) => s.close(),
+  );
+  const handles = appHandles(shared, cfg, false);
+  state.onLive(() => shared.apply(cfg, handles.inhibition));
+  // The backfill indexes under rules the stores write with only once this application is live.
+  const backfill = handles.backfill;
+  return backfill ? { ...handles, backfill: () => state.onLive(backfill) } : handles;
 }
 
 /** Injection token of the StoreHandles. */
@@ -180,7 +289,11 @@ const HANDLES = STORE_HANDLES;
 
 @Module({
   providers: [
-    { provide: HANDLES, inject: [HERALD_CONFIG, CLOCK], useFactory: createStore },
+    {
+      provide: HANDLES,
+      inject: [HERALD_CONFIG, CLOCK, { token: NODE_STATE, optional: true }],
+      useFactory: createStore,
+    },
     { provide: GROUP_STORE, inject: [HANDLES], useFactory: (h: StoreHandles) => h.store },
     { provide: STORE_STATUS, inject: [HANDLES], useFactory: (h: StoreHandles) => h.status },
     { provide: REDIS_CLIENT, inject: [HANDLES], useFactory: (h: StoreHandles) => h.redis },
