@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -107,6 +107,75 @@ export function trustProxyOption(trustedProxies: readonly string[]): string[] | 
 }
 
 /**
+ * CORS on Alertmanager's API v2 (`/api/v2/*`) as Alertmanager answers it (rs/cors' defaults, recorded
+ * from Alertmanager 0.25): any origin, no credentials, a preflight answered 200 with an empty body, the
+ * requested method and headers echoed only when allowed (a refused preflight gets no `Allow-*` headers
+ * and the browser blocks the call), `Vary: Origin` on every answer. Herald also allows `DELETE` (the
+ * API's `DELETE /silence/{id}`, which rs/cors' default method list leaves out) and `Authorization`
+ * (Herald's API takes tenant keys; Alertmanager has no auth). No `Allow-Credentials`: a browser never
+ * sends cookies cross-origin.
+ */
+export const CORS_METHODS: readonly string[] = ['GET', 'POST', 'HEAD', 'DELETE'];
+export const CORS_HEADERS: readonly string[] = [
+  'accept',
+  'authorization',
+  'content-type',
+  'origin',
+  'x-requested-with',
+];
+/** A preflight lists a few headers; a longer list is refused rather than echoed. */
+const CORS_MAX_REQUEST_HEADERS = 32;
+
+/** The paths CORS applies to: Alertmanager's API v2. */
+export function isCorsPath(url: string): boolean {
+  const path = pathOf(url);
+  return path === '/api/v2' || path.startsWith('/api/v2/');
+}
+
+/** `x-requested-with` → `X-Requested-With`, as Go's CanonicalHeaderKey (what rs/cors echoes). */
+function canonicalHeader(h: string): string {
+  return h.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+function firstHeader(h: string | string[] | undefined): string | undefined {
+  return Array.isArray(h) ? h[0] : h;
+}
+
+/**
+ * The CORS headers for a request to `/api/v2/*`, and whether it is a preflight (OPTIONS with `Origin`
+ * and `Access-Control-Request-Method`), which is answered at once.
+ */
+export function corsAnswer(
+  method: string,
+  headers: IncomingHttpHeaders,
+): { preflight: boolean; headers: Record<string, string> } {
+  const origin = firstHeader(headers.origin);
+  const reqMethod = firstHeader(headers['access-control-request-method']);
+  if (method === 'OPTIONS' && origin !== undefined && reqMethod !== undefined) {
+    const out: Record<string, string> = {
+      Vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+    };
+    const m = reqMethod.trim().toUpperCase();
+    const requested = (firstHeader(headers['access-control-request-headers']) ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '');
+    const headersOk =
+      requested.length <= CORS_MAX_REQUEST_HEADERS &&
+      requested.every((h) => CORS_HEADERS.includes(h.toLowerCase()));
+    if (CORS_METHODS.includes(m) && headersOk) {
+      out['Access-Control-Allow-Origin'] = '*';
+      out['Access-Control-Allow-Methods'] = m;
+      if (requested.length) out['Access-Control-Allow-Headers'] = requested.map(canonicalHeader).join(', ');
+    }
+    return { preflight: true, headers: out };
+  }
+  const out: Record<string, string> = { Vary: 'Origin' };
+  if (origin !== undefined) out['Access-Control-Allow-Origin'] = '*';
+  return { preflight: false, headers: out };
+}
+
+/**
  * Builds the Nest application on Fastify for a validated config (used by main and by e2e tests).
  * Fastify enforces the body limit (413) and parses JSON — the only body type Herald takes (415
  * otherwise); Nest maps its errors to HttpExceptions, which AllExceptionsFilter renders as `{error, field}`.
@@ -145,6 +214,17 @@ export async function createApp(
     // as an object and got a misleading 400); Fastify's own JSON parser is the only one Herald wants.
     bodyParser: false,
   });
+  // CORS on the v2 API (Alertmanager's); a preflight never reaches routing, so any v2 path answers it.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (req, reply, done) => {
+      if (!isCorsPath(req.url)) return done();
+      const cors = corsAnswer(req.method, req.headers);
+      void reply.headers(cors.headers);
+      if (!cors.preflight) return done();
+      void reply.code(200).send(); // not calling done(): the answer is complete
+    });
   // Which node answered: useful behind nginx, and for the cluster tests.
   const nodeId = config.herald.nodeId;
   app
