@@ -42,6 +42,12 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})
 // Go's zero time, which amtool and some clients send for "unset".
 const GO_ZERO = /^0001-01-01[Tt ]00:00:00(\.0+)?([Zz]|[+-]00:00)$/;
 
+// Days in a month of the proleptic Gregorian calendar, as Go's time.Parse checks them.
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 function bad(field: string, message: string): HeraldHttpError {
   return new HeraldHttpError(400, { error: `${field}: ${message}`, field });
 }
@@ -51,6 +57,10 @@ export function parseTime(v: unknown, field: string): number {
   if (typeof v !== 'string') throw bad(field, `must be an RFC 3339 date-time string, got ${typeOf(v)}`);
   const m = RFC3339.exec(v);
   if (!m) throw bad(field, `must be an RFC 3339 date-time, got ${JSON.stringify(v.slice(0, 64))}`);
+  // Date.parse rolls 2024-02-30 over into March and reads 24:00 as the next midnight; Go refuses both.
+  const [year, month, day, hour] = m.slice(1, 5).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23)
+    throw bad(field, `is not a valid date-time: ${JSON.stringify(v.slice(0, 64))}`);
   if (GO_ZERO.test(v)) return 0;
   const ms = Date.parse(v.replace(' ', 'T'));
   if (!Number.isFinite(ms)) throw bad(field, `is not a valid date-time: ${JSON.stringify(v.slice(0, 64))}`);
