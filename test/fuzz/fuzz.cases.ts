@@ -234,6 +234,9 @@ const RAW_NUMBERS = [
   '123456789012345678901234567890',
 ];
 
+// Label names under Herald's default `herald.label_names: utf8` (Alertmanager ≥ 0.27): any non-empty
+// valid UTF-8 name up to max_label_name_length (256) is valid; only empty, lone-surrogate and over-long
+// names are refused.
 const LABEL_NAME_VALID = [
   'alertname',
   'instance',
@@ -244,25 +247,32 @@ const LABEL_NAME_VALID = [
   'a1',
   'A_B',
   'x'.repeat(256),
-];
-const LABEL_NAME_INVALID = [
-  '',
-  '1abc',
+  'service.name',
   'a-b',
-  'a.b',
   'a:b',
   'a b',
+  '1abc',
   'é',
   '😀',
-  'x'.repeat(257),
-  '\u0000',
-  'a\nb',
-  '-',
-  '0',
   'ключ',
+  '名前',
   'a/b',
   '{}',
   '"',
+  '-',
+  '0',
+  'a\nb',
+  '\u0000',
+  '😀'.repeat(128),
+];
+const LABEL_NAME_INVALID = [
+  '',
+  '\ud800',
+  'a\udc00b',
+  '\udfff😀',
+  'x'.repeat(257),
+  '😀'.repeat(129),
+  'é'.repeat(257),
 ];
 
 // ------------------------------------------------------------------------------------------ generator
@@ -1341,7 +1351,7 @@ function badAlert(g: Gen, webhook: boolean): unknown {
     case 1:
       return { ...a, labels: {} };
     case 2:
-      return { ...a, labels: { 'bad-name': 'x' } };
+      return { ...a, labels: { '\ud800': 'x' } }; // a lone surrogate: not UTF-8
     case 3:
       return { ...a, startsAt: '1960-01-01T00:00:00Z' };
     case 4: // ends before it starts (a firing webhook alert's past endsAt is replaced, so: a bad status)
