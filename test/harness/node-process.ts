@@ -65,6 +65,11 @@ export class NodeProcess {
     if (proc.exitCode !== null) throw new Error(`${this.id} exited with ${proc.exitCode}: ${this.output}`);
   }
 
+  /** Sends `signal` without waiting (e.g. SIGHUP: a config reload). */
+  signal(signal: NodeJS.Signals): void {
+    this.proc?.kill(signal);
+  }
+
   /** SIGKILL: no shutdown hooks, in-flight work is lost as in a crash. */
   async kill(): Promise<void> {
     await signalAndWait(this.proc, 'SIGKILL');

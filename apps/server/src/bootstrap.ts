@@ -1,8 +1,13 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type LoggerService,
+  type LogLevel as NestLogLevel,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { HeraldConfig, LogLevel } from '@herald/config';
@@ -12,6 +17,9 @@ import type { AuthedRequest } from './auth/credentials';
 import { HERALD_METRICS } from './metrics/metrics.tokens';
 import { setupOpenApi } from './admin/openapi';
 import { AppModule } from './app.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import type { NodeLifecycle } from './lifecycle/lifecycle.tokens';
+import type { NodeState } from './lifecycle/node-state';
 
 /** herald.log_level (pino names) → the Nest levels to print. */
 export function nestLogLevels(level: LogLevel): NestLogLevel[] {
@@ -35,6 +43,20 @@ export interface CreateAppOptions {
    * none when it is (tests pass their own logger); `false` turns them off.
    */
   requestLog?: PinoLogger | false;
+  /**
+   * The process's carry-over across config reloads (main's `HeraldNode`): memory stores, the store
+   * layer and metrics are kept there instead of in the application. Absent: the application owns all.
+   */
+  state?: NodeState;
+  /** The process's lifecycle behind `/-/ready` and `/-/reload` (main's `HeraldNode`). */
+  lifecycle?: NodeLifecycle;
+  /**
+   * Fastify's `serverFactory`: the application is built on a server it does not own (main's shared
+   * socket, kept across reloads); it is then `init()`ed, never `listen()`ed.
+   */
+  serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
+  /** Close on SIGTERM/SIGINT (Nest's shutdown hooks). Default true; main's `HeraldNode` handles signals itself. */
+  shutdownHooks?: boolean;
 }
 
 /** A client's `X-Request-Id` when it is a sane token, else a fresh UUID. */
@@ -175,6 +197,16 @@ export function corsAnswer(
   return { preflight: false, headers: out };
 }
 
+/** Root of an application built by main's `HeraldNode`: AppModule beside the process-level objects. */
+@Module({})
+class HeraldNodeRoot {}
+
+function rootModule(config: HeraldConfig, opts: CreateAppOptions): DynamicModule {
+  const app = AppModule.forRoot(config);
+  if (!opts.state && !opts.lifecycle) return app;
+  return { module: HeraldNodeRoot, imports: [LifecycleModule.forRoot(opts.state, opts.lifecycle), app] };
+}
+
 /**
  * Builds the Nest application on Fastify for a validated config (used by main and by e2e tests).
  * Fastify enforces the body limit (413) and parses JSON — the only body type Herald takes (415
@@ -197,6 +229,7 @@ export async function createApp(
     clientErrorHandler: answerClientError,
     // A URL the router cannot decode (`/%`) fails before any route or Nest filter sees it (fuzz).
     frameworkErrors: frameworkErrors as never,
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory as never } : {}),
   });
   // observability (issue 7): JSON lines via pino (pretty in a TTY) with the node id; herald.log_level.
   const pinoRoot =
@@ -207,7 +240,7 @@ export async function createApp(
           pretty: process.stdout.isTTY,
         })
       : null;
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule(config, opts), adapter, {
     logger: opts.logger ?? new PinoNestLogger(pinoRoot!),
     abortOnError: false,
     // Nest would add an application/x-www-form-urlencoded parser (a form body then reached the handlers
@@ -288,6 +321,6 @@ export async function createApp(
   // Alertmanager's API consumes JSON only; a text/plain body is a client mistake (415), not a string to parse.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   setupOpenApi(app);
-  app.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   return app;
 }

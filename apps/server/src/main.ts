@@ -1,9 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from '@herald/domain';
 import { loadConfigFromEnvironment, type HeraldConfig } from '@herald/config';
-import type { HeraldMetrics } from '@herald/observability';
-import { createApp } from './bootstrap';
-import { HERALD_METRICS } from './metrics/metrics.tokens';
+import { HeraldNode } from './lifecycle/herald-node';
 
 async function main(): Promise<void> {
   let config: HeraldConfig;
@@ -14,19 +12,41 @@ async function main(): Promise<void> {
     console.error(`herald: invalid configuration: ${e instanceof ConfigError ? e.message : String(e)}`);
     process.exit(2);
   }
-  const app = await createApp(config);
   const log = new Logger('Main');
+  // Reloads re-read the same sources: the file named by HERALD_CONFIG and the environment.
+  const node = new HeraldNode({ load: loadConfigFromEnvironment });
+  // SIGHUP reloads the config like POST /-/reload (as Alertmanager); it never ends the process, also
+  // while it starts (Node's default for SIGHUP would).
+  process.on('SIGHUP', () => {
+    log.log('SIGHUP received: reloading the config');
+    void node.reload('SIGHUP');
+  });
   // A stray rejected promise (e.g. a Redis command timing out in a path that forgot a catch) must not
   // take a node down mid-outage, as Node's default would: log it, count it, keep paging.
-  const metrics = app.get<HeraldMetrics>(HERALD_METRICS);
   process.on('unhandledRejection', (reason) => {
-    metrics.unhandledRejections.inc();
+    try {
+      node.metrics.unhandledRejections.inc();
+    } catch {
+      /* not started yet */
+    }
     log.error(
       `unhandled promise rejection (node keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
     );
   });
   for (const w of config.warnings) log.warn(w);
-  await app.listen(config.herald.port, config.herald.listenAddress);
+  await node.start(config);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log.log(`${signal} received: shutting down`);
+      void node.shutdown().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          console.error(e);
+          process.exit(1);
+        },
+      );
+    });
+  }
   log.log(
     `Herald node ${config.herald.nodeId} listening on ${config.herald.listenAddress}:${config.herald.port} (config: ${config.source})`,
   );

@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -11,6 +12,8 @@ import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { Clock } from '@herald/domain';
 import type { RedisClient, RedisKeys } from '@herald/redis';
 import { CLOCK } from '../clock/clock.module';
+import { NODE_LIFECYCLE, type NodeLifecycle } from '../lifecycle/lifecycle.tokens';
+import { NODE_STATE, type NodeState } from '../lifecycle/node-state';
 import { REDIS_CLIENT, REDIS_KEYS, STORE_STATUS, type StoreStatusFn } from '../store/group-store.module';
 
 /** A Herald node as seen through its heartbeat key. */
@@ -42,8 +45,11 @@ export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutd
     private readonly http: HttpAdapterHost,
     @Inject(CLOCK) clock: Clock,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
+    @Optional() @Inject(NODE_STATE) state?: NodeState,
+    @Optional() @Inject(NODE_LIFECYCLE) private readonly lifecycle?: NodeLifecycle,
   ) {
-    this.startedAt = clock.now();
+    // The process's start, not this application's: a config reload does not reset the uptime.
+    this.startedAt = state?.startedAt ?? clock.now();
   }
 
   key(nodeId: string): string {
@@ -130,6 +136,8 @@ export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    // An application retired by a config reload: the node lives on (its successor beats already).
+    if (this.lifecycle && this.lifecycle.phase !== 'stopping') return;
     if (this.redis?.status === 'ready') {
       await this.redis.del(this.key(this.config.herald.nodeId)).catch(() => undefined);
     }
