@@ -14,6 +14,7 @@ import { groupId } from '@herald/domain';
 import { RedisKeys } from '@herald/redis';
 import { HeraldNode } from '../../apps/server/src/lifecycle/herald-node';
 import { STORE_HANDLES, type StoreHandles } from '../../apps/server/src/store/group-store.module';
+import { FAST_FAILOVER } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { NodeProcess } from '../harness/node-process';
 import { rawClient } from '../harness/redis-client';
@@ -282,6 +283,53 @@ describe('reload in memory mode: groups, timers, the notification log and queued
     expect((await call(`${n.url}/-/reload`, 'POST')).status).toBe(200);
     await sink.waitFor(() => notified(sink, 'Retry').length === 1, 10_000, 'Retry delivered by the retry');
     expect(answered).toBe(2);
+  });
+});
+
+describe('reload during a Redis outage: the memory fallback carries over and merges back', () => {
+  let redis: RedisServer;
+  let sink: HttpSink;
+  let file: ReturnType<typeof configFile>;
+  let n: Awaited<ReturnType<typeof startInProcess>>;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    sink = await HttpSink.start();
+    file = configFile(hookYaml(sink.url) + FAST_FAILOVER);
+    n = await startInProcess(file.path, { REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await n?.node.shutdown();
+    await sink?.stop();
+    await redis?.stop();
+  });
+
+  const ready = async () => JSON.parse((await call(`${n.url}/health/ready`)).text) as { status: string };
+  const listed = async (name: string) =>
+    (JSON.parse((await call(`${n.url}/api/v2/alerts?filter=alertname="${name}"`)).text) as unknown[]).length;
+
+  it('alerts and notifications of the outage survive a reload made during it', async () => {
+    await redis.kill();
+    await waitUntil(
+      async () => {
+        await postAlerts(n.url, [{ labels: { alertname: 'Outage', team: 'hook' } }]);
+        return (await ready()).status === 'degraded';
+      },
+      { what: 'the memory fallback' },
+    );
+    await sink.waitFor(() => notified(sink, 'Outage').length === 1, 10_000, 'Outage notified from memory');
+
+    file.write(hookYaml(sink.url, 'ROUTE RECEIVER') + FAST_FAILOVER);
+    expect((await call(`${n.url}/-/reload`, 'POST')).status).toBe(200);
+    expect((await ready()).status).toBe('degraded'); // the same failover store, still in fallback
+    expect(await listed('Outage')).toBe(1);
+
+    await redis.startProcess(); // empty: everything it will hold comes from the merge
+    await waitUntil(async () => (await ready()).status === 'ok', { what: 'Redis back and merged' });
+    expect(await listed('Outage')).toBe(1);
+    await postAlerts(n.url, [{ labels: { alertname: 'AfterOutage', team: 'hook' } }]);
+    await sink.waitFor(() => notified(sink, 'AfterOutage').length === 1, 10_000, 'AfterOutage notified');
+    expect(notified(sink, 'Outage')).toHaveLength(1);
   });
 });
 
