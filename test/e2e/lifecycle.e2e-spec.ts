@@ -284,6 +284,32 @@ describe('reload in memory mode: groups, timers, the notification log and queued
     await sink.waitFor(() => notified(sink, 'Retry').length === 1, 10_000, 'Retry delivered by the retry');
     expect(answered).toBe(2);
   });
+
+  it('a silence made before a reload is still listed and still mutes after it', async () => {
+    const created = await call(
+      `${n.url}/api/v2/silences`,
+      'POST',
+      {},
+      {
+        matchers: [{ name: 'alertname', value: 'Hushed', isRegex: false, isEqual: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'e2e',
+        comment: 'kept over a reload',
+      },
+    );
+    expect(created.status).toBe(200);
+    const id = (JSON.parse(created.text) as { silenceID: string }).silenceID;
+    file.write(hookYaml(sink.url, 'ROUTE RECEIVER'));
+    expect((await call(`${n.url}/-/reload`, 'POST')).status).toBe(200);
+    const listed = JSON.parse((await call(`${n.url}/api/v2/silences`)).text) as { id: string }[];
+    expect(listed.map((x) => x.id)).toContain(id);
+    await postAlerts(n.url, [{ labels: { alertname: 'Hushed', team: 'hook' } }]);
+    const hushed = JSON.parse((await call(`${n.url}/api/v2/alerts?filter=alertname="Hushed"`)).text) as {
+      status: { silencedBy: string[] };
+    }[];
+    expect(hushed[0].status.silencedBy).toEqual([id]);
+  });
 });
 
 describe('reload during a Redis outage: the memory fallback carries over and merges back', () => {

@@ -2,22 +2,28 @@ import { Logger, Module } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { MemorySilenceStore, SilenceCache, type SilenceStore } from '@herald/domain';
 import { FailoverSilenceStore, RedisSilenceStore } from '@herald/redis';
+import { compatKey, NODE_STATE, type NodeState } from '../lifecycle/node-state';
 import { GroupStoreModule, STORE_HANDLES, type StoreHandles } from '../store/group-store.module';
 import { SILENCE_CACHE, SILENCE_STORE } from './silences.tokens';
 import { SilencesService } from './silences.service';
 
 /**
  * The node's silence store: Redis (every node sees a write at once) with the memory fallback while Redis
- * is down (merged back on return), or memory alone without Redis.
+ * is down (merged back on return), or memory alone without Redis. Kept over a config reload (NodeState)
+ * with the store layer it follows, so memory-mode silences and an outage's unmerged ones survive it.
  */
-function createSilenceStore(cfg: HeraldConfig, h: StoreHandles): SilenceStore {
-  const memory = new MemorySilenceStore();
-  if (!h.redis || !h.mode) return memory;
-  return new FailoverSilenceStore(
-    new RedisSilenceStore(h.redis, h.keys),
-    memory,
-    h.mode,
-    new Logger('Silences'),
+function createSilenceStore(cfg: HeraldConfig, h: StoreHandles, state?: NodeState): SilenceStore {
+  const build = (): SilenceStore => {
+    const memory = new MemorySilenceStore();
+    if (!h.redis || !h.mode) return memory;
+    const log = new Logger('Silences');
+    const redis = new RedisSilenceStore(h.redis, h.keys, { warn: (m) => log.warn(m) });
+    // Retention is a restart setting for the copies the fallback keeps; writes carry the live one.
+    return new FailoverSilenceStore(redis, memory, h.mode, log, { retention: cfg.herald.silences.retention });
+  };
+  if (!state) return build();
+  return state.keep('silences.store', compatKey(cfg.herald.redis, cfg.herald.nodeId), build, (s) =>
+    (s as { close?: () => void }).close?.(),
   );
 }
 
@@ -25,7 +31,11 @@ function createSilenceStore(cfg: HeraldConfig, h: StoreHandles): SilenceStore {
 @Module({
   imports: [GroupStoreModule],
   providers: [
-    { provide: SILENCE_STORE, inject: [HERALD_CONFIG, STORE_HANDLES], useFactory: createSilenceStore },
+    {
+      provide: SILENCE_STORE,
+      inject: [HERALD_CONFIG, STORE_HANDLES, { token: NODE_STATE, optional: true }],
+      useFactory: createSilenceStore,
+    },
     {
       provide: SILENCE_CACHE,
       inject: [SILENCE_STORE],
