@@ -125,6 +125,12 @@ export class MemoryFlushStore implements FlushStore {
   private readonly logs = new Map<string, LogSlot>();
   /** Highest fencing token accepted per log entry (group half and receiver), like the Redis hash's `fence`. */
   private readonly fences = new Map<string, { fence: number; expiresAt: number }>();
+  /**
+   * Groups whose notification log was written (`<tenant>\0<gid>` → until when it is kept): Redis sets
+   * `flushed` on the group's meta hash in the same write, and ingest then no longer pulls the group's
+   * next flush forward for alerts that started long ago.
+   */
+  private readonly flushedGroups = new Map<string, number>();
   private readonly failed: SeqMarks;
   private readonly pending: SeqMarks;
   private readonly maxRemembered: number;
@@ -234,6 +240,7 @@ export class MemoryFlushStore implements FlushStore {
     if (cur) this.dropSlot(id, cur); // re-inserted below: the most recently remembered go last
     // As long as Redis keeps it: remembered entries of groups long gone would otherwise pile up.
     this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: false });
+    this.markFlushed(entry.tenant, entry.groupId, now + ttlMs);
     this.remembered++;
     this.evictRemembered();
     this.tick(now);
@@ -260,6 +267,7 @@ export class MemoryFlushStore implements FlushStore {
   private purgeExpired(now: number): void {
     for (const [id, slot] of [...this.logs]) if (slot.expiresAt <= now) this.dropSlot(id, slot);
     for (const [id, f] of [...this.fences]) if (f.expiresAt <= now) this.fences.delete(id);
+    for (const [g, until] of [...this.flushedGroups]) if (until <= now) this.flushedGroups.delete(g);
     this.failed.purge(now);
     this.pending.purge(now);
   }
@@ -297,6 +305,7 @@ export class MemoryFlushStore implements FlushStore {
     if (fence !== undefined) this.raiseFence(id, fence, now + ttlMs, now);
     if (stored) this.dropSlot(id, stored);
     this.logs.set(id, { entry: copy(entry), expiresAt: now + ttlMs, dirty: true });
+    this.markFlushed(entry.tenant, entry.groupId, now + ttlMs);
     this.dirtyLogs++;
     this.tick(now);
     return Promise.resolve({ written: true });
@@ -329,8 +338,19 @@ export class MemoryFlushStore implements FlushStore {
     );
   }
 
+  private markFlushed(tenant: string, groupId: string, until: number): void {
+    const k = `${tenant}\u0000${groupId}`;
+    if ((this.flushedGroups.get(k) ?? 0) < until) this.flushedGroups.set(k, until);
+  }
+
+  /** Whether the group has notified (a log entry was written or remembered for it, still kept). */
+  hasFlushed(tenant: string, groupId: string): boolean {
+    return (this.flushedGroups.get(`${tenant}\u0000${groupId}`) ?? 0) > this.clock.now();
+  }
+
   /** Forgets a group half's due entry and lease (the group was deleted or drained elsewhere). */
   deleteDue(tenant: string, groupId: string, state: GroupState): void {
+    if (state === 'firing') this.flushedGroups.delete(`${tenant}\u0000${groupId}`);
     const b = this.dueBucketOf(groupId);
     this.due.get(b)?.delete(member(tenant, groupId, state));
     this.leases.get(b)?.delete(member(tenant, groupId, state));

@@ -99,3 +99,52 @@ describe('MemoryGroupStore bounds and drain', () => {
     expect(s.size).toEqual({ groups: 0, alerts: 0 });
   });
 });
+
+describe('MemoryGroupStore flush timers (as upsert-groups-n.lua)', () => {
+  it('a re-sent alert that started long ago does not pull a notified group’s next flush forward', async () => {
+    let now = 1_800_000_000_000;
+    const clock = { now: () => now };
+    const due = new MemoryFlushStore({ clock, dueBuckets: 4 });
+    const s = new MemoryGroupStore({ maxAlerts: 10, maxGroups: 10, retention: 86_400_000, due });
+    const target = {
+      groupId: 'g',
+      groupKey: '{}:{}',
+      receiver: 'r',
+      routeId: '{}',
+      groupLabels: {},
+      groupWait: 30_000,
+      groupInterval: 3_600_000,
+      repeatInterval: 3_600_000,
+    };
+    const alert = {
+      fingerprint: 'f',
+      labels: { a: 'b' },
+      annotations: {},
+      startsAt: now - 600_000, // started 10 min ago: more than group_wait
+      endsAt: now + 3_600_000,
+      updatedAt: now,
+      timeout: false,
+      generatorURL: '',
+    };
+    await s.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert] }] });
+    expect(due.getDue('t', 'g', 'firing')!.dueAt).toBe(now); // never flushed: at once, as Alertmanager
+    // The flush notifies (log written) and schedules the next one a group_interval later.
+    await due.writeLog(
+      {
+        tenant: 't',
+        groupId: 'g',
+        receiver: 'r',
+        state: 'firing',
+        firing: ['f'],
+        resolved: [],
+        timestamp: now,
+        seq: 1,
+      },
+      7_200_000,
+    );
+    due.setDue({ tenant: 't', groupId: 'g', state: 'firing', dueAt: now + 3_600_000 });
+    now += 60_000; // Prometheus re-sends a minute later
+    await s.upsert({ tenant: 't', now, groups: [{ target, alerts: [{ ...alert, updatedAt: now }] }] });
+    expect(due.getDue('t', 'g', 'firing')!.dueAt).toBe(now - 60_000 + 3_600_000);
+  });
+});

@@ -47,6 +47,8 @@ export interface MemoryDueIndex {
   getDue(tenant: string, groupId: string, state: GroupState): DueEntry | undefined;
   setDue(entry: DueEntry): void;
   deleteDue(tenant: string, groupId: string, state: GroupState): void;
+  /** Whether the group has notified already (Redis: `flushed` on its meta hash); absent: never. */
+  hasFlushed?(tenant: string, groupId: string): boolean;
 }
 
 /** A plain map as due index. */
@@ -182,7 +184,10 @@ export class MemoryGroupStore implements GroupStore {
       if (anyFiring) {
         const cand = startedLongAgo ? now : now + target.groupWait;
         const cur = this.due.getDue(tenant, gid, 'firing');
-        if (!cur || (startedLongAgo && cand < cur.dueAt)) {
+        // Alertmanager: only a group that never flushed flushes at once for an alert that started long
+        // ago; a notified group keeps its group_interval (Prometheus re-sends every minute).
+        const pullForward = startedLongAgo && !this.due.hasFlushed?.(tenant, gid);
+        if (!cur || (pullForward && cand < cur.dueAt)) {
           this.due.setDue({ tenant, groupId: gid, state: 'firing', dueAt: cand });
         }
       }
