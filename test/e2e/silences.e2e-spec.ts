@@ -117,6 +117,9 @@ herald:
     expect((await call('DELETE', `${url}/api/v2/silence/${id}`)).status).toBe(200);
     const got = await call('GET', `${url}/api/v2/silence/${id}`);
     expect(got.body.status.state).toBe('expired');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('herald_silences{state="expired"} 1');
+    expect(metrics).toContain('herald_silences{state="active"} 0');
     await sink.waitFor(
       () => sent('Quiet').length === 1,
       10_000,

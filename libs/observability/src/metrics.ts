@@ -26,6 +26,8 @@ export interface ScrapeSources {
   fallbackActive?: () => boolean;
   /** Alert writes the memory → Redis merge skipped because Redis refused them (a running total). */
   mergeSkipped?: () => number;
+  /** Silences of every configured tenant by state (nodes serving the API). */
+  silences?: () => Promise<{ active: number; pending: number; expired: number }>;
 }
 
 export interface HeraldMetricsOptions {
@@ -196,6 +198,12 @@ export class HeraldMetrics {
       'Alert groups by state (firing: has firing alerts; recovery: only resolved ones).',
       () => sources().states?.(),
       (s) => ({ firing: s.groups.firing, recovery: s.groups.recovery }),
+    );
+    byState(
+      'herald_silences',
+      "Silences by state, all tenants (Alertmanager's alertmanager_silences; expired ones kept for herald.silences.retention).",
+      () => sources().silences?.(),
+      (c) => ({ active: c.active, pending: c.pending, expired: c.expired }),
     );
     byState(
       'herald_queue_jobs',

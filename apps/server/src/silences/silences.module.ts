@@ -1,6 +1,15 @@
 import { Logger, Module } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { MemorySilenceStore, SilenceCache, type SilenceStore } from '@herald/domain';
+import {
+  MemorySilenceStore,
+  SilenceCache,
+  silenceState,
+  type Clock,
+  type SilenceStore,
+} from '@herald/domain';
+import type { HeraldMetrics } from '@herald/observability';
+import { CLOCK } from '../clock/clock.module';
+import { HERALD_METRICS } from '../metrics/metrics.tokens';
 import { FailoverSilenceStore, RedisSilenceStore } from '@herald/redis';
 import { compatKey, NODE_STATE, type NodeState } from '../lifecycle/node-state';
 import { GroupStoreModule, STORE_HANDLES, type StoreHandles } from '../store/group-store.module';
@@ -27,6 +36,20 @@ function createSilenceStore(cfg: HeraldConfig, h: StoreHandles, state?: NodeStat
   );
 }
 
+/** `herald_silences{state}` on scrape: one snapshot per configured tenant (the default one without tenants). */
+function silenceCounts(cfg: HeraldConfig, store: SilenceStore, clock: Clock) {
+  const tenants = cfg.herald.tenants.length
+    ? cfg.herald.tenants.map((t) => t.id)
+    : [cfg.herald.defaultTenant];
+  return async () => {
+    const now = clock.now();
+    const out = { active: 0, pending: 0, expired: 0 };
+    for (const t of tenants)
+      for (const s of (await store.snapshot(t, now)).silences) out[silenceState(s, now)]++;
+    return out;
+  };
+}
+
 /** Silences: the store, the per-node cache (query time and flush time) and the use cases. */
 @Module({
   imports: [GroupStoreModule],
@@ -38,8 +61,9 @@ function createSilenceStore(cfg: HeraldConfig, h: StoreHandles, state?: NodeStat
     },
     {
       provide: SILENCE_CACHE,
-      inject: [SILENCE_STORE],
-      useFactory: (store: SilenceStore) => {
+      inject: [SILENCE_STORE, HERALD_CONFIG, CLOCK, { token: HERALD_METRICS, optional: true }],
+      useFactory: (store: SilenceStore, cfg: HeraldConfig, clock: Clock, metrics?: HeraldMetrics) => {
+        metrics?.setSources({ silences: silenceCounts(cfg, store, clock) });
         const log = new Logger('Silences');
         return new SilenceCache(store, {
           onStale: (tenant, e) =>
