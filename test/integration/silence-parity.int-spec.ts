@@ -2,8 +2,9 @@
  * Silence parity with Alertmanager 0.25: the fixture recorded by test/compat/make-silence-fixtures.js
  * (test/compat/silences-am025.json) replayed step by step through test/compat/silence-parity.ts.
  * First the replay engine itself: a real Alertmanager replaying its own recording must compare equal,
- * and answers tampered with on the way must not. Alertmanager's suites need its binary (Debian's
- * prometheus-alertmanager, with amtool).
+ * and answers tampered with on the way must not. Then Herald, in memory and on a real redis-server, with
+ * the recording's config: every step must equal Alertmanager's (rules in silence-parity.ts). The
+ * Alertmanager suites need its binary (Debian's prometheus-alertmanager); amtool's steps need amtool.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import {
   type HttpCall,
   type ReplayResult,
 } from '../compat/silence-parity';
+import { startNode, startNodeWithRedis } from '../harness/app';
 import { freePort } from '../harness/free-port';
 import { signalAndWait, track } from '../harness/process';
 import { waitUntil } from '../harness/wait';
@@ -192,5 +194,33 @@ const haveAlertmanager = existsSync(AM) && existsSync(AMTOOL);
         'update-C-matchers',
       ].sort(),
     );
+  }, 60_000);
+});
+
+/** Herald with the recording's config (JSON is YAML), in memory or on its own redis-server. */
+const HERALD_MODES: [string, () => Promise<{ url: string; close(): Promise<void> }>][] = [
+  ['memory', async () => startNode(JSON.stringify(fixture.config))],
+  [
+    'Redis',
+    async () => {
+      const s = await startNodeWithRedis(JSON.stringify(fixture.config));
+      return { url: s.node.url, close: () => s.close() };
+    },
+  ],
+];
+
+describe.each(HERALD_MODES)('Herald (%s) against the Alertmanager 0.25 recording', (_mode, start) => {
+  let herald: { url: string; close(): Promise<void> } | undefined;
+  afterEach(() => herald?.close());
+
+  it('equals Alertmanager in every step', async () => {
+    herald = await start();
+    const amtool = existsSync(AMTOOL) ? amtoolRunner(herald.url, AMTOOL) : undefined;
+    const result = await replaySilenceFixture(fixture, httpCall(herald.url), { amtool });
+    const mismatches = {
+      ...result,
+      mismatches: result.mismatches.filter((m) => amtool || m.skipped !== 'no amtool runner'),
+    };
+    expect(formatMismatches(mismatches)).toBe('');
   }, 60_000);
 });
