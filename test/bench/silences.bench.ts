@@ -260,17 +260,25 @@ const pct = (xs: number[], p: number) => {
 };
 
 interface QueryResult {
-  p50Ms: number;
-  p99Ms: number;
-  meanMs: number;
+  /** Over the answers that listed every alert (null when none did). */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  meanMs: number | null;
+  /** The first (unmeasured) request: the one that finds the node in steady state. */
+  firstMs: number;
+  /** Answers that did not list every alert (the node fell back to memory: see storeMode). */
+  incompleteAnswers: number;
+  /** Of the last answer. */
   alerts: number;
   suppressed: number;
   bytes: number;
 }
 
 /** Sequential GET /api/v2/alerts (every alert, status computed), after two unmeasured ones. */
-async function queryAlerts(base: string, n: number): Promise<QueryResult> {
+async function queryAlerts(base: string, n: number, expected: number): Promise<QueryResult> {
   const times: number[] = [];
+  let first = 0;
+  let incomplete = 0;
   let last: { status: { state: string } }[] = [];
   let bytes = 0;
   for (let i = -2; i < n; i++) {
@@ -280,17 +288,20 @@ async function queryAlerts(base: string, n: number): Promise<QueryResult> {
     const dt = performance.now() - t0;
     if (res.status !== 200)
       throw new Error(`GET /api/v2/alerts answered ${res.status}: ${text.slice(0, 200)}`);
+    last = JSON.parse(text) as typeof last;
+    bytes = text.length;
+    if (i === -2) first = dt;
     if (i < 0) continue;
-    times.push(dt);
-    if (i === n - 1) {
-      last = JSON.parse(text) as typeof last;
-      bytes = text.length;
-    }
+    if (last.length === expected) times.push(dt);
+    else incomplete++;
   }
+  const some = times.length > 0;
   return {
-    p50Ms: pct(times, 50),
-    p99Ms: pct(times, 99),
-    meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 2),
+    p50Ms: some ? pct(times, 50) : null,
+    p99Ms: some ? pct(times, 99) : null,
+    meanMs: some ? round(times.reduce((a, b) => a + b, 0) / times.length, 2) : null,
+    firstMs: round(first, 2),
+    incompleteAnswers: incomplete,
     alerts: last.length,
     suppressed: last.filter((a) => a.status.state === 'suppressed').length,
     bytes,
@@ -357,7 +368,7 @@ async function measure(
   const mon = await monitorWindow(redisUrl, base, () => sleep(S.monitorS * 1000));
   const modeAfterFlushes = await storeMode(base);
   log(`${name}: ${S.queries} × GET /api/v2/alerts`);
-  const q = await queryAlerts(base, S.queries);
+  const q = await queryAlerts(base, S.queries, S.groups * S.alertsPerGroup);
   const out: Phase = {
     silences,
     ticks,
@@ -384,7 +395,8 @@ async function measure(
       `(${out.tickUsecPerFlush} µs per flush), node CPU ${out.nodeCpuUsecPerFlush} µs/flush, Redis ` +
       `${out.redisCommandsPerFlushInclLua} commands/flush; MONITOR: ${out.monitor.topLevelPerFlush} ` +
       `top-level/flush, ${mon.versionReads} version reads in ${mon.ticks} ticks, ${mon.snapshotLoads} ` +
-      `snapshots; GET /api/v2/alerts p50 ${q.p50Ms} ms p99 ${q.p99Ms} ms (${q.alerts} alerts, ${q.suppressed} suppressed)`,
+      `snapshots; GET /api/v2/alerts first ${q.firstMs} ms, p50 ${q.p50Ms} ms p99 ${q.p99Ms} ms ` +
+      `(${q.alerts} alerts, ${q.suppressed} suppressed, ${q.incompleteAnswers} incomplete answers)`,
   );
   return out;
 }
