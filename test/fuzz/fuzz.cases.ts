@@ -3,9 +3,19 @@
  * `FUZZ_SEED=<n> FUZZ_CASES=1` rebuilds case n exactly. Cases are structurally aware mutations of valid
  * Prometheus batches (`POST /api/v2/alerts`) and Alertmanager webhook envelopes, the edge cases issue 10
  * names (4 MB groupKey, pre-1970 / after-9999 times, `__proto__`, form bodies, limits, ...), fuzzed read
- * queries and raw byte garbage. Where the contract is unambiguous a case carries the expected status and
- * field; mixed batches carry a follow-up read that must find their valid alerts.
+ * queries, raw byte garbage, and silences (fuzz.silences.ts: valid, mutated, odd reads and ids). Where
+ * the contract is unambiguous a case carries the expected status and field; mixed batches carry a
+ * follow-up read that must find their valid alerts, stored silences one that reads them back.
+ *
+ * Adding scenarios shifts which scenario a weighted seed draws: a seed recorded before issue 13 may
+ * replay another case now (the first 29 of every thousand still go through the scenarios in order).
  */
+import {
+  mutatedSilencesCase,
+  readSilencesCase,
+  validSilencesCase,
+  type SilenceFollowup,
+} from './fuzz.silences';
 import { isPlainObject, jsonText, Pairs, RawJson } from './json-text';
 import { Rng } from './prng';
 
@@ -15,9 +25,12 @@ export const GROUPS_PATH = '/api/v2/alerts/groups';
 
 /**
  * The fuzz node's configuration: Herald's default limits (5 MiB body, 1000 alerts, 64 labels, 4096 /
- * 16384 characters, 16384 groupKey) and a route tree with a `...` grouping and a regex matcher.
+ * 16384 characters, 16384 groupKey; silences 64 KiB, the bounds of fuzz.silences.ts), a route tree with
+ * a `...` grouping and a regex matcher, and `herald.silences.max_silences` (default 10 000: above what a
+ * 10 000-case run creates, so valid silences are stored and read back; pass a small one to see 429s).
  */
-export const FUZZ_CONFIG_YAML = `
+export function fuzzConfigYaml(opts: { maxSilences?: number } = {}): string {
+  return `
 global:
   resolve_timeout: 5m
 route:
@@ -36,7 +49,13 @@ receivers:
   - name: default
   - name: pager
   - name: dbteam
+herald:
+  silences:
+    max_silences: ${opts.maxSilences ?? 10_000}
 `;
+}
+
+export const FUZZ_CONFIG_YAML = fuzzConfigYaml();
 
 /** The limits of {@link FUZZ_CONFIG_YAML} (Herald's defaults) that cases aim at. */
 export const LIMITS = {
@@ -79,14 +98,16 @@ export interface FuzzCase {
   raw?: Buffer;
   expect?: Expectation;
   followup?: Followup;
+  /** A silence POST's follow-up reads and changes (when answered 200). */
+  silence?: SilenceFollowup;
 }
 
 /** The scenarios and their relative weights (the bulk is structural mutation of valid payloads). */
 const WEIGHTS = {
-  'valid-alerts': 6,
-  'valid-webhook': 5,
-  'mutated-alerts': 22,
-  'mutated-webhook': 20,
+  'valid-alerts': 5,
+  'valid-webhook': 4,
+  'mutated-alerts': 16,
+  'mutated-webhook': 14,
   'mixed-batch': 5,
   'time-range': 4,
   'proto-label': 2,
@@ -106,13 +127,19 @@ const WEIGHTS = {
   'empty-and-null': 2,
   'random-bytes': 2,
   'wrong-method': 1,
-  'read-alerts': 6,
-  'read-groups': 3,
+  'read-alerts': 5,
+  'read-groups': 2,
   'raw-http': 2,
+  // Silences (issue 13): their weight taken from the alert scenarios above, so a run is as long as before.
+  'valid-silences': 4,
+  'mutated-silences': 9,
+  'read-silences': 3,
 } as const;
 
 export type Scenario = keyof typeof WEIGHTS;
 export const SCENARIOS = Object.keys(WEIGHTS) as Scenario[];
+/** The scenarios on the silence routes (fuzz.silences.ts). */
+export const SILENCE_SCENARIOS: readonly Scenario[] = ['valid-silences', 'mutated-silences', 'read-silences'];
 const WEIGHTED = Object.entries(WEIGHTS) as [Scenario, number][];
 
 /**
@@ -277,7 +304,8 @@ const LABEL_NAME_INVALID = [
 
 // ------------------------------------------------------------------------------------------ generator
 
-class Gen {
+/** A case's generator: the seeded PRNG and the value makers every scenario draws from. */
+export class Gen {
   constructor(
     readonly rng: Rng,
     readonly index: number,
@@ -1188,6 +1216,10 @@ const BUILDERS: Record<Scenario, (g: Gen) => Built> = {
   'read-alerts': (g) => ({ method: 'GET', path: ALERTS_PATH + readQuery(g), headers: {} }),
 
   'read-groups': (g) => ({ method: 'GET', path: GROUPS_PATH + readQuery(g), headers: {} }),
+
+  'valid-silences': validSilencesCase,
+  'mutated-silences': mutatedSilencesCase,
+  'read-silences': readSilencesCase,
 
   // Byte-level garbage in the HTTP framing itself, on a fresh connection.
   'raw-http': (g) => {

@@ -2,7 +2,8 @@
  * Runs fuzz cases against Herald nodes (memory and Redis mode, each its own child process) and checks
  * every answer against the README's contract: never a 5xx; a 4xx is JSON `{error, field}` (`field` may be
  * absent only for an unknown route); a case's expected status/field where it has one; a mixed batch's
- * valid alerts listed by `GET /api/v2/alerts`; the node alive (`/health/live`) during and after the run.
+ * valid alerts listed by `GET /api/v2/alerts`; a stored silence read back, listed, updated, replaced and
+ * expired as posted; the node alive (`/health/live`) during and after the run.
  */
 import { request, Agent } from 'node:http';
 import { connect } from 'node:net';
@@ -15,6 +16,7 @@ import {
   type Scenario,
 } from './fuzz.cases';
 import { FuzzNode, type FuzzMode } from './fuzz.node';
+import { SILENCE_PATH, SILENCES_PATH, type SilenceWant } from './fuzz.silences';
 
 export interface FuzzOptions {
   /** First seed index. */
@@ -30,6 +32,10 @@ export interface FuzzOptions {
   heapMB?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (msg: string) => void;
+  /** The nodes' configuration (default {@link FUZZ_CONFIG_YAML}). */
+  yaml?: string;
+  /** Only the cases of these scenarios are sent (default: all); the others' seeds are skipped. */
+  scenarios?: readonly Scenario[];
 }
 
 /** One broken promise of the contract, with what is needed to reproduce it. */
@@ -63,6 +69,8 @@ interface RunCounts {
 
 export interface ModeSummary extends RunCounts {
   followupsChecked: number;
+  /** Statuses answered on the silence routes (the cases' own requests, not their follow-ups). */
+  silenceStatuses: Record<string, number>;
   deviations: Record<string, Deviation>;
   crashed: string | null;
   aliveAfter: boolean;
@@ -79,6 +87,8 @@ export interface ModeSummary extends RunCounts {
 
 export interface FuzzSummary extends RunCounts {
   cases: number;
+  /** Statuses answered on the silence routes, every mode. */
+  silenceStatuses: Record<string, number>;
   seed: number;
   modes: FuzzMode[];
   crashes: number;
@@ -102,12 +112,17 @@ interface Answer {
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
-  const scenarios: Record<string, number> = Object.fromEntries(SCENARIOS.map((s) => [s, 0]));
-  for (let i = opts.start; i < opts.start + opts.count; i++) scenarios[fuzzCase(i).scenario]++;
+  const only = opts.scenarios ?? SCENARIOS;
+  const scenarios: Record<string, number> = Object.fromEntries(only.map((s) => [s, 0]));
+  for (let i = opts.start; i < opts.start + opts.count; i++) {
+    const s = fuzzCase(i).scenario;
+    if (s in scenarios) scenarios[s]++;
+  }
   const failures: FuzzFailure[] = [];
   const results = await Promise.all(opts.modes.map((m) => runMode(m, opts, failures, log)));
   const byMode: Partial<Record<FuzzMode, ModeSummary>> = {};
   const statuses: Record<string, number> = {};
+  const silenceStatuses: Record<string, number> = {};
   let requests = 0;
   let fiveXX = 0;
   let crashes = 0;
@@ -118,6 +133,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
     fiveXX += r.fiveXX;
     if (r.crashed || !r.aliveAfter) crashes++;
     for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.silenceStatuses))
+      silenceStatuses[k] = (silenceStatuses[k] ?? 0) + v;
   });
   return {
     summary: {
@@ -126,6 +143,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
       modes: opts.modes,
       requests,
       statuses: sortKeys(statuses),
+      silenceStatuses: sortKeys(silenceStatuses),
       fiveXX,
       crashes,
       failures: failures.length,
@@ -144,10 +162,11 @@ async function runMode(
   log: (msg: string) => void,
 ): Promise<ModeSummary> {
   const t0 = Date.now();
-  const node = await FuzzNode.start(mode, FUZZ_CONFIG_YAML, opts.heapMB ?? 512);
+  const node = await FuzzNode.start(mode, opts.yaml ?? FUZZ_CONFIG_YAML, opts.heapMB ?? 512);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const statuses: Record<string, number> = {};
+  const silenceStatuses: Record<string, number> = {};
   let requests = 0;
   let fiveXX = 0;
   let followupsChecked = 0;
@@ -173,6 +192,7 @@ async function runMode(
   const worker = async () => {
     while (next < end && !crashed) {
       const c = fuzzCase(next++);
+      if (opts.scenarios && !opts.scenarios.includes(c.scenario)) continue;
       let answers: Answer[];
       const sent = Date.now();
       try {
@@ -194,6 +214,7 @@ async function runMode(
       for (const a of answers) {
         requests++;
         statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+        if (isSilencePath(c.path)) silenceStatuses[a.status] = (silenceStatuses[a.status] ?? 0) + 1;
         if (a.status >= 500) fiveXX++;
         const r = check(c, a);
         for (const p of r.problems) fail(c, p, a);
@@ -210,6 +231,13 @@ async function runMode(
       if (c.followup && answers.length === 1) {
         const p = await followup(node.url, c, answers[0], agent, timeoutMs).catch(
           (e: Error) => `follow-up read failed: ${e.message}`,
+        );
+        followupsChecked++;
+        if (p) fail(c, p, answers[0]);
+      }
+      if (c.silence && answers.length === 1 && answers[0].status === 200) {
+        const p = await silenceFollowup(node.url, c, answers[0], sent, agent, timeoutMs).catch(
+          (e: Error) => `silence follow-up failed: ${e.message}`,
         );
         followupsChecked++;
         if (p) fail(c, p, answers[0]);
@@ -247,6 +275,7 @@ async function runMode(
       fiveXX,
       failures: failures.filter((f) => f.mode === mode).length,
       followupsChecked,
+      silenceStatuses: sortKeys(silenceStatuses),
       deviations,
       crashed,
       aliveAfter,
@@ -316,11 +345,60 @@ export function check(c: FuzzCase, a: Answer): { problems: string[]; deviations:
       if (!ok) problems.push(`expected field ${String(f)}, got ${JSON.stringify(field)}`);
     }
   }
-  if (a.status === 200 && c.method === 'POST' && text !== '')
-    problems.push('contract: ingest 200 with a body');
-  if (a.status === 200 && c.method === 'GET' && !Array.isArray(json))
-    problems.push('contract: read 200 is not a JSON array');
+  const route = c.path.split('?')[0];
+  if (a.status === 200 && c.method === 'POST') {
+    if (route === SILENCES_PATH) {
+      const id = (json as { silenceID?: unknown } | undefined)?.silenceID;
+      if (typeof id !== 'string' || id === '')
+        problems.push('contract: silence POST 200 without a silenceID');
+    } else if (text !== '') problems.push('contract: ingest 200 with a body');
+  }
+  if (a.status === 200 && c.method === 'GET') {
+    if (route.startsWith(`${SILENCE_PATH}/`)) {
+      const p = gettableProblem(json);
+      if (p) problems.push(`contract: GET silence 200: ${p}`);
+    } else if (!Array.isArray(json)) problems.push('contract: read 200 is not a JSON array');
+    else if (route === SILENCES_PATH) {
+      const p = json.map(gettableProblem).find((x) => x);
+      if (p) problems.push(`contract: GET silences 200: ${p}`);
+    }
+  }
   return { problems, deviations };
+}
+
+function isSilencePath(path: string): boolean {
+  const route = path.split('?')[0];
+  return route === SILENCES_PATH || route.startsWith(`${SILENCE_PATH}/`);
+}
+
+// A gettableSilence time: RFC 3339 in UTC as Alertmanager writes it (a client's date-time parser reads it).
+const WIRE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const STATES = new Set(['active', 'pending', 'expired']);
+
+/** What makes `v` not an Alertmanager gettableSilence, or null. */
+export function gettableProblem(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  const s = v as Record<string, unknown>;
+  if (typeof s.id !== 'string' || s.id === '') return 'no id';
+  const state = (s.status as { state?: unknown } | undefined)?.state;
+  if (typeof state !== 'string' || !STATES.has(state)) return `status.state ${JSON.stringify(state)}`;
+  for (const f of ['startsAt', 'endsAt', 'updatedAt'])
+    if (typeof s[f] !== 'string' || !WIRE_TIME.test(s[f] as string))
+      return `${f} ${JSON.stringify(s[f])} is not an RFC 3339 UTC time`;
+  if (typeof s.createdBy !== 'string' || typeof s.comment !== 'string')
+    return 'createdBy/comment not strings';
+  if (!Array.isArray(s.matchers) || s.matchers.length === 0) return 'no matchers';
+  for (const m of s.matchers as Record<string, unknown>[]) {
+    if (typeof m?.name !== 'string' || typeof m.value !== 'string') return 'a matcher without name/value';
+    if (typeof m.isRegex !== 'boolean' || typeof m.isEqual !== 'boolean')
+      return 'a matcher without isRegex/isEqual';
+  }
+  if (s.annotations !== undefined) {
+    const a = s.annotations;
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) return 'annotations not an object';
+    if (Object.values(a).some((x) => typeof x !== 'string')) return 'an annotation not a string';
+  }
+  return null;
 }
 
 /** Statuses whose body may lack `field`: an unknown route or method (Fastify answers 404). */
@@ -365,6 +443,168 @@ async function followup(
     if (list.some((x) => !Object.prototype.hasOwnProperty.call(x.labels, k) || x.labels[k] !== v)) {
       return `follow-up GET ${f.filter}: label ${k}=${JSON.stringify(v)} not kept`;
     }
+  }
+  return null;
+}
+
+interface Gettable {
+  id: string;
+  status: { state: string };
+  matchers: { name: string; value: string; isRegex: boolean; isEqual: boolean }[];
+  startsAt: string;
+  endsAt: string;
+  updatedAt: string;
+  createdBy: string;
+  comment: string;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * The follow-up of a silence POST answered 200: the silence read back (well-formed, equal to what was
+ * posted), found by its marker filter, then updated in place, replaced, expired as the case says. Each
+ * answer on the way must keep the contract too. Returns the first problem, or null.
+ */
+async function silenceFollowup(
+  base: string,
+  c: FuzzCase,
+  a: Answer,
+  sentAt: number,
+  agent: Agent,
+  timeoutMs: number,
+): Promise<string | null> {
+  const f = c.silence!;
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ a: Answer; json: unknown }> => {
+    const req: FuzzCase = {
+      index: c.index,
+      scenario: c.scenario,
+      method,
+      path,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+    };
+    const r = await send(base, req, agent, timeoutMs);
+    const problems = check(req, r).problems;
+    if (problems.length)
+      throw new Error(
+        `${method} ${path.slice(0, 200)}: ${problems.join('; ')}: ${r.body.toString('utf8', 0, 300)}`,
+      );
+    let json: unknown;
+    try {
+      json = r.body.length ? JSON.parse(r.body.toString('utf8')) : undefined;
+    } catch {
+      /* checked above where it matters */
+    }
+    return { a: r, json };
+  };
+  const get = async (id: string): Promise<Gettable> => {
+    const r = await call('GET', `${SILENCE_PATH}/${encodeURIComponent(id)}`);
+    if (r.a.status !== 200) throw new Error(`GET silence ${id}: status ${r.a.status}`);
+    const g = r.json as Gettable;
+    if (g.id !== id) throw new Error(`GET silence ${id}: answered id ${g.id}`);
+    return g;
+  };
+
+  let id = (JSON.parse(a.body.toString('utf8')) as { silenceID: string }).silenceID;
+  const got = await get(id);
+  if (f.want) {
+    const p = compareSilence(got, f.want, sentAt);
+    if (p) return `GET silence ${id}: ${p}`;
+  }
+  if (f.listFilter) {
+    const r = await call('GET', `${SILENCES_PATH}?filter=${encodeURIComponent(f.listFilter)}`);
+    if (r.a.status !== 200) return `GET silences ${f.listFilter}: status ${r.a.status}`;
+    const ids = (r.json as Gettable[]).map((x) => x.id);
+    if (ids.length !== 1 || ids[0] !== id)
+      return `GET silences ${f.listFilter}: ids ${JSON.stringify(ids)}, want [${id}]`;
+  }
+  const posted = JSON.parse(c.body!.toString('utf8')) as Record<string, unknown>;
+  let current = got;
+  for (const step of f.steps) {
+    if (step === 'update') {
+      const comment = `updated by fuzz case ${c.index}`;
+      const r = await call('POST', SILENCES_PATH, { ...posted, id, startsAt: current.startsAt, comment });
+      if (r.a.status !== 200)
+        return `update ${id}: status ${r.a.status} ${r.a.body.toString('utf8', 0, 300)}`;
+      const nid = (r.json as { silenceID: string }).silenceID;
+      if (nid !== id) return `update ${id} in place (same matchers and start) answered a new id ${nid}`;
+      const after = await get(id);
+      if (after.comment !== comment)
+        return `update ${id}: comment ${JSON.stringify(after.comment.slice(0, 80))} not changed`;
+      if (after.status.state !== current.status.state)
+        return `update ${id}: state ${current.status.state} became ${after.status.state}`;
+      if (JSON.stringify(after.matchers) !== JSON.stringify(current.matchers))
+        return `update ${id}: matchers changed`;
+      current = after;
+    } else if (step === 'replace') {
+      const ms = [...(posted.matchers as unknown[])];
+      const extra = { name: 'fuzz_step', value: 'replaced', isRegex: false, isEqual: true };
+      if (ms.length >= 64) ms[ms.length - 1] = extra;
+      else ms.push(extra);
+      const r = await call('POST', SILENCES_PATH, { ...posted, id, matchers: ms });
+      if (r.a.status === 429) break; // at max_silences: the replacement is a new silence
+      if (r.a.status !== 200)
+        return `replace ${id}: status ${r.a.status} ${r.a.body.toString('utf8', 0, 300)}`;
+      const nid = (r.json as { silenceID: string }).silenceID;
+      if (nid === id) return `replace ${id} (matchers changed) kept the id`;
+      const old = await get(id);
+      if (old.status.state !== 'expired')
+        return `replace ${id}: the old silence is ${old.status.state}, not expired`;
+      const fresh = await get(nid);
+      const norm = (xs: unknown[]) =>
+        JSON.stringify(
+          (xs as Record<string, unknown>[]).map((m) => [m.name, m.value, m.isRegex, m.isEqual !== false]),
+        );
+      if (norm(fresh.matchers) !== norm(ms))
+        return `replace ${id}: the new silence ${nid} has other matchers`;
+      id = nid;
+      current = fresh;
+    } else {
+      for (let i = 0; i < 2; i++) {
+        // Expiring is idempotent: the second DELETE of an expired silence is 200 too.
+        const r = await call('DELETE', `${SILENCE_PATH}/${encodeURIComponent(id)}`);
+        if (r.a.status !== 200) return `DELETE silence ${id} (#${i + 1}): status ${r.a.status}`;
+      }
+      const after = await get(id);
+      if (after.status.state !== 'expired')
+        return `DELETE silence ${id}: state ${after.status.state}, not expired`;
+      if (Date.parse(after.endsAt) > Date.now())
+        return `DELETE silence ${id}: endsAt ${after.endsAt} in the future`;
+      current = after;
+    }
+  }
+  return null;
+}
+
+/** Where a silence read back differs from what was posted (`want`); null when equal. */
+function compareSilence(got: Gettable, want: SilenceWant, sentAt: number): string | null {
+  const ms = got.matchers.map(({ name, value, isRegex, isEqual }) => ({ name, value, isRegex, isEqual }));
+  if (JSON.stringify(ms) !== JSON.stringify(want.matchers))
+    return `matchers ${JSON.stringify(ms).slice(0, 300)}, want ${JSON.stringify(want.matchers).slice(0, 300)}`;
+  if (got.createdBy !== want.createdBy)
+    return `createdBy ${JSON.stringify(got.createdBy.slice(0, 100))} differs`;
+  if (got.comment !== want.comment) return `comment ${JSON.stringify(got.comment.slice(0, 100))} differs`;
+  const entries = (xs: [string, string][]) =>
+    JSON.stringify([...xs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const ann = entries(Object.entries(got.annotations ?? {}));
+  if (ann !== entries(want.annotations))
+    return `annotations ${ann.slice(0, 300)}, want ${entries(want.annotations).slice(0, 300)}`;
+  if (Date.parse(got.endsAt) !== want.endsAt)
+    return `endsAt ${got.endsAt}, want ${new Date(want.endsAt).toISOString()}`;
+  const start = Date.parse(got.startsAt);
+  if (want.startsAt !== null) {
+    if (start !== want.startsAt)
+      return `startsAt ${got.startsAt}, want ${new Date(want.startsAt).toISOString()}`;
+    if (got.status.state !== 'pending')
+      return `state ${got.status.state}, want pending (starts in the future)`;
+  } else {
+    // A start in the past (or Go's zero) is the node's now: between sending and now.
+    if (start < sentAt - 1000 || start > Date.now() + 1000)
+      return `startsAt ${got.startsAt}: a past or zero start must become the time of the write`;
+    if (got.status.state !== 'active') return `state ${got.status.state}, want active`;
   }
   return null;
 }
