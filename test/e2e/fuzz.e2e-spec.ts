@@ -1,13 +1,14 @@
 /**
- * The CI subset of `npm run fuzz` (issue 10): seeds 0–999 — every scenario at least once — over both
- * ingest endpoints and the v2 read API, against a node in memory mode and a node in Redis mode (child
- * processes). No 5xx, no contract break, mixed batches' valid alerts listed, both nodes alive after.
- * A failure prints its seed: `FUZZ_SEED=<n> FUZZ_CASES=1 FUZZ_MODES=<mode> npm run fuzz` replays it.
+ * The CI subset of `npm run fuzz` (issues 10 and 13): seeds 0–999 — every scenario at least once — over
+ * both ingest endpoints, the v2 read API and the silence routes, against a node in memory mode and a
+ * node in Redis mode (child processes). No 5xx, no contract break, mixed batches' valid alerts listed,
+ * stored silences read back as posted, both nodes alive after. A failure prints its seed:
+ * `FUZZ_SEED=<n> FUZZ_CASES=1 FUZZ_MODES=<mode> npm run fuzz` replays it.
  */
 import { HttpSink } from '../harness/http-sink';
 import { post, startNode, type TestNode } from '../harness/app';
 import { hookConfig } from '../harness/config';
-import { FUZZ_CONFIG_YAML, SCENARIOS } from '../fuzz/fuzz.cases';
+import { FUZZ_CONFIG_YAML, fuzzConfigYaml, SCENARIOS, SILENCE_SCENARIOS } from '../fuzz/fuzz.cases';
 import { FuzzNode } from '../fuzz/fuzz.node';
 import { runFuzz, type FuzzResult } from '../fuzz/fuzz.runner';
 
@@ -35,6 +36,48 @@ describe('fuzz: 1 000 seeded cases, memory and Redis mode', () => {
   it('covered every scenario and both ingest endpoints', () => {
     expect(SCENARIOS.filter((s) => !result.summary.scenarios[s])).toEqual([]);
     expect(result.summary.requests).toBeGreaterThanOrEqual(1990); // raw garbage may get no answer
+  });
+
+  it('stored silences and refused bad ones naming the field, in both modes', () => {
+    for (const mode of ['memory', 'redis'] as const) {
+      const s = result.summary.byMode[mode]!.silenceStatuses;
+      // 200 stored (and read back), 400 invalid, 404 unknown id, 422 missing field / non-UUID path id.
+      for (const status of ['200', '400', '404', '422'])
+        expect([mode, status, s[status] ?? 0]).not.toEqual([mode, status, 0]);
+      expect(s['200']).toBeGreaterThan(20);
+    }
+  });
+});
+
+/**
+ * The silence scenarios against nodes at `herald.silences.max_silences: 5` (the main run's limit is
+ * above anything it creates, so its silences are stored and read back): once five are held, a create
+ * is 429 naming `max_silences`, an update in place still 200, and a bad body still 400/404/422 naming
+ * its field — validation comes before the limit. Same seeds as the main run, silence cases only.
+ */
+describe('fuzz: silence cases at max_silences (429)', () => {
+  let result: FuzzResult;
+  beforeAll(async () => {
+    result = await runFuzz({
+      start: 0,
+      count: 1000,
+      modes: ['memory', 'redis'],
+      concurrency: 4,
+      yaml: fuzzConfigYaml({ maxSilences: 5 }),
+      scenarios: SILENCE_SCENARIOS,
+    });
+  }, 60_000);
+
+  it('answers 429 naming max_silences once the limit is held, and keeps every other expectation', () => {
+    expect(result.failures).toEqual([]);
+    expect(result.summary.fiveXX).toBe(0);
+    expect(result.summary.crashes).toBe(0);
+    for (const mode of ['memory', 'redis'] as const) {
+      const s = result.summary.byMode[mode]!.silenceStatuses;
+      expect(s['429']).toBeGreaterThan(10);
+      expect(s['400']).toBeGreaterThan(10);
+      expect(result.summary.byMode[mode]!.errorLog).toEqual([]);
+    }
   });
 });
 
