@@ -52,8 +52,8 @@ describe('fuzz: 1 000 seeded cases, memory and Redis mode', () => {
 /**
  * The silence scenarios against nodes at `herald.silences.max_silences: 5` (the main run's limit is
  * above anything it creates, so its silences are stored and read back): once five are held, a create
- * is 429 naming `max_silences`, an update in place still 200, and a bad body still 400/404/422 naming
- * its field — validation comes before the limit. Same seeds as the main run, silence cases only.
+ * is 429 naming `max_silences` (a replacement too, in the follow-ups), and a bad body still 400/404/422
+ * naming its field — validation comes before the limit. Same seeds as the main run, silence cases only.
  */
 describe('fuzz: silence cases at max_silences (429)', () => {
   let result: FuzzResult;
