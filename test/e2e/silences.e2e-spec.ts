@@ -145,8 +145,9 @@ herald:
       silenceBody([{ name: 'a', value: 'b' }], { startsAt: now - 2 * hour, endsAt: now - hour }),
     );
     expect(past.status).toBe(400);
-    expect(past.body).toMatchObject({ field: 'endsAt' });
-    expect(past.body.error).toContain("end time can't be in the past");
+    // Alertmanager's spec declares these bodies as strings (amtool decodes them so): the field is named in
+    // the text and in a header.
+    expect(past.body).toBe("Failed to create silence: end time can't be in the past (field: endsAt)");
     const backwards = await call(
       'POST',
       `${url}/silences`,
@@ -154,7 +155,7 @@ herald:
       silenceBody([{ name: 'a', value: 'b' }], { startsAt: now + 2 * hour, endsAt: now + hour }),
     );
     expect(backwards.status).toBe(400);
-    expect(backwards.body).toMatchObject({ field: 'startsAt' });
+    expect(backwards.body).toMatch(/\(field: startsAt\)$/);
     const empty = await call(
       'POST',
       `${url}/silences`,
@@ -162,7 +163,7 @@ herald:
       silenceBody([{ name: 'a', value: '.*', isRegex: true }]),
     );
     expect(empty.status).toBe(400);
-    expect(empty.body.field).toBe('matchers');
+    expect(empty.body).toMatch(/\(field: matchers\)$/);
     const badRegex = await call(
       'POST',
       `${url}/silences`,
@@ -170,7 +171,7 @@ herald:
       silenceBody([{ name: 'a', value: '(', isRegex: true }]),
     );
     expect(badRegex.status).toBe(400);
-    expect(badRegex.body.field).toMatch(/^matchers\[0\]/);
+    expect(badRegex.body).toMatch(/\(field: matchers\[0\][^)]*\)$/);
     // Alertmanager's validator: a wrong type is 400, a missing field 422; both name the field.
     const shape = await call('POST', `${url}/silences`, undefined, { ...silenceBody([]), matchers: 'a=b' });
     expect(shape.status).toBe(400);
@@ -204,7 +205,7 @@ herald:
     // Two silences held (one expired): the limit counts expired ones, as Alertmanager's does.
     const third = await call('POST', `${url}/silences`, undefined, silenceBody([{ name: 'x', value: 'y' }]));
     expect(third.status).toBe(429);
-    expect(third.body.field).toBe('max_silences');
+    expect(third.body).toMatch(/\(field: max_silences\)$/);
     const list = (await call('GET', `${url}/silences`)).body as { id: string; status: { state: string } }[];
     expect(list.map((s) => [s.id, s.status.state])).toEqual([
       [second, 'active'],

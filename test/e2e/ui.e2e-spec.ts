@@ -474,7 +474,7 @@ describe('dashboard at /ui', () => {
         document.getElementById('silence-form-error')?.textContent?.includes('400'),
       );
       expect(await page.textContent('#silence-form-error')).toBe(
-        'create: HTTP 400: silence invalid: at least one matcher must not match the empty string (field matchers)',
+        'create: HTTP 400: silence invalid: at least one matcher must not match the empty string (field: matchers)',
       );
       expect(await page.isVisible('#silence-form')).toBe(true);
       expect(

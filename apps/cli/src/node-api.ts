@@ -101,7 +101,12 @@ export async function callNode<T>(t: NodeTarget, method: string, path: string, b
       throw new NodeApiError(`${method} ${shown(url)}: the answer is not JSON`, res.status);
     return data as T;
   }
-  const e = data as { error?: unknown; field?: unknown } | undefined;
+  // The silence routes answer errors as Alertmanager does, a JSON string `<message> (field: f)`.
+  const named = typeof data === 'string' ? /^(.*) \(field: ([^)]+)\)$/s.exec(data) : null;
+  const e =
+    typeof data === 'string'
+      ? { error: named ? named[1] : data, field: named?.[2] }
+      : (data as { error?: unknown; field?: unknown } | undefined);
   if (e && typeof e === 'object' && typeof e.error === 'string') {
     throw new NodeApiError(
       `${e.error.slice(0, MAX_ERROR_CHARS)} (HTTP ${res.status})`,

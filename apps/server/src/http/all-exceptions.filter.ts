@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HeraldHttpError } from './http-error';
+import { AlertmanagerStringError, HeraldHttpError } from './http-error';
 
 /**
- * One error shape for every failure: `{error, field?}` JSON. Client errors keep their 4xx status;
+ * One error shape for every failure: `{error, field?}` JSON — except the Alertmanager routes whose
+ * spec declares a string body (AlertmanagerStringError: a JSON string naming the field). Client errors keep their 4xx status;
  * anything unexpected is logged and answered with a generic 500 that leaks no internals.
  */
 @Catch()
@@ -16,6 +17,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (clientGone(exception, req, reply)) {
       // Nobody to answer and nothing broken here: no stack trace, no error line.
       this.log.debug(`client closed the connection: ${req.method} ${req.url.split('?')[0]}`);
+      return;
+    }
+    if (exception instanceof AlertmanagerStringError) {
+      if (exception.headers) void reply.headers(exception.headers);
+      void reply
+        .status(exception.getStatus())
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(exception.text));
       return;
     }
     if (exception instanceof HttpException) {

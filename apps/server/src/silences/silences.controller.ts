@@ -8,7 +8,7 @@ import {
 import type { TenantContext } from '@herald/sessions';
 import { ApiKeyGuard, ApiNeeds } from '../auth/api-key.guard';
 import { Tenant } from '../auth/decorators';
-import { HeraldHttpError } from '../http/http-error';
+import { AlertmanagerStringError, HeraldHttpError } from '../http/http-error';
 import { filterMatchers, type Query as Q } from '../http/query';
 import { gettableSilence, parsePostableSilence, type GettableSilence } from './silence-wire';
 import { SilencesService } from './silences.service';
@@ -16,14 +16,24 @@ import { SilencesService } from './silences.service';
 // Silence ids are UUIDs (Alertmanager's and Herald's); the path parameter is checked as Alertmanager's spec does.
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Domain errors → HTTP: 400 invalid (field named), 404 unknown id, 429 `max_silences`, 409 lost races. */
+/**
+ * Domain errors → HTTP: 400 invalid (field named), 404 unknown id, 429 `max_silences`, 409 lost races;
+ * then in Alertmanager's string form (AlertmanagerStringError), except 422.
+ */
 function httpError(e: unknown): unknown {
+  // Herald's own shape checks (400/422 before the domain) stay `{error, field}`: Alertmanager answers
+  // those from its request parser as `{code, message}` objects, not strings.
+  if (e instanceof HeraldHttpError && e.getStatus() !== 404) return e;
+  let out: unknown = e;
   if (e instanceof SilenceValidationError)
-    return new HeraldHttpError(400, { error: e.message, field: e.field });
-  if (e instanceof SilenceNotFoundError) return new HeraldHttpError(404, { error: e.message, field: 'id' });
-  if (e instanceof SilenceLimitError) return new HeraldHttpError(429, { error: e.message, field: e.field });
-  if (e instanceof SilenceConflictError) return new HeraldHttpError(409, { error: e.message, field: 'id' });
-  return e;
+    out = new HeraldHttpError(400, { error: e.message, field: e.field });
+  else if (e instanceof SilenceNotFoundError)
+    out = new HeraldHttpError(404, { error: e.message, field: 'id' });
+  else if (e instanceof SilenceLimitError)
+    out = new HeraldHttpError(429, { error: e.message, field: e.field });
+  else if (e instanceof SilenceConflictError)
+    out = new HeraldHttpError(409, { error: e.message, field: 'id' });
+  return out instanceof HeraldHttpError ? AlertmanagerStringError.of(out) : out;
 }
 
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
@@ -46,7 +56,8 @@ function checkId(id: string): void {
 
 /**
  * Alertmanager API v2 silences (amtool, karma, Grafana, the dashboard): shared by every node through the
- * store. Reads need any key (or session) of the tenant; writes an admin key or an admin session.
+ * store. Reads need any key (or session) of the tenant; writes an admin key or an admin session. Errors
+ * are JSON strings as Alertmanager's spec declares (422: `{error, field}`), the field named in them.
  */
 @Controller('api/v2')
 @UseGuards(ApiKeyGuard)
@@ -56,31 +67,36 @@ export class SilencesController {
   @Get('silences')
   async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableSilence[]> {
     const filter = filterMatchers(q);
-    const { now, silences } = await this.silences.list(ctx, filter);
-    return silences.map((s) => gettableSilence(s, now));
+    return mapped(async () => {
+      const { now, silences } = await this.silences.list(ctx, filter);
+      return silences.map((s) => gettableSilence(s, now));
+    });
   }
 
   @Post('silences')
   @HttpCode(200)
   @ApiNeeds('admin')
   async post(@Body() body: unknown, @Tenant() ctx: TenantContext): Promise<{ silenceID: string }> {
-    const input = parsePostableSilence(body);
-    return { silenceID: await mapped(() => this.silences.upsert(ctx, input)) };
+    return mapped(async () => ({ silenceID: await this.silences.upsert(ctx, parsePostableSilence(body)) }));
   }
 
   @Get('silence/:id')
   async get(@Param('id') id: string, @Tenant() ctx: TenantContext): Promise<GettableSilence> {
-    checkId(id);
-    const { now, silence } = await this.silences.get(ctx, id);
-    if (!silence) throw new HeraldHttpError(404, { error: 'silence not found', field: 'id' });
-    return gettableSilence(silence, now);
+    return mapped(async () => {
+      checkId(id);
+      const { now, silence } = await this.silences.get(ctx, id);
+      if (!silence) throw new HeraldHttpError(404, { error: 'silence not found', field: 'id' });
+      return gettableSilence(silence, now);
+    });
   }
 
   @Delete('silence/:id')
   @HttpCode(200)
   @ApiNeeds('admin')
   async expire(@Param('id') id: string, @Tenant() ctx: TenantContext): Promise<void> {
-    checkId(id);
-    await mapped(() => this.silences.expire(ctx, id));
+    await mapped(async () => {
+      checkId(id);
+      await this.silences.expire(ctx, id);
+    });
   }
 }

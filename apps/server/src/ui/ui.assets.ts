@@ -94,7 +94,7 @@ export const APP_JS = String.raw`'use strict';
         });
       });
   }
-  function failMsg(r) { return 'HTTP ' + r.status + (r.data && r.data.error ? ': ' + r.data.error : ''); }
+  function failMsg(r) { return 'HTTP ' + r.status + (typeof r.data === 'string' && r.data ? ': ' + r.data : r.data && r.data.error ? ': ' + r.data.error : ''); }
 
   // ---- login / logout
   function showApp(on) {
