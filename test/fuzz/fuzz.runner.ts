@@ -1,7 +1,7 @@
 /**
  * Runs fuzz cases against Herald nodes (memory and Redis mode, each its own child process) and checks
  * every answer against the README's contract: never a 5xx; a 4xx is JSON `{error, field}` (`field` may be
- * absent only for an unknown route); a case's expected status/field where it has one; a mixed batch's
+ * absent only for an unknown route), or on the silence routes Alertmanager's JSON string naming the field; a case's expected status/field where it has one; a mixed batch's
  * valid alerts listed by `GET /api/v2/alerts`; a stored silence read back, listed, updated, replaced and
  * expired as posted; the node alive (`/health/live`) during and after the run.
  */
@@ -320,6 +320,11 @@ export function check(c: FuzzCase, a: Answer): { problems: string[]; deviations:
       // Node's http server itself answers an HTTP/1.1 request without Host (requireHostHeader) with an
       // empty 400 before Fastify sees it: a known deviation, reported, not failed.
       deviations.push(NODE_MISSING_HOST);
+    } else if (parsed && typeof json === 'string' && isSilencePath(c.path)) {
+      // The silence routes answer domain errors (400, 404, 429) as Alertmanager's spec declares them: a
+      // JSON string, the field named in it (`… (field: endsAt)`) and in X-Herald-Error-Field.
+      if (stringErrorField(json, a.headers) === undefined && !FIELDLESS.has(a.status))
+        problems.push(`contract: ${a.status} string body names no field`);
     } else if (
       !parsed ||
       typeof b !== 'object' ||
@@ -339,13 +344,16 @@ export function check(c: FuzzCase, a: Answer): { problems: string[]; deviations:
     if (!c.expect.status.includes(a.status)) {
       problems.push(`expected status ${c.expect.status.join('|')}, got ${a.status}`);
     } else if (c.expect.field !== undefined && a.status >= 400) {
-      const field = (json as { field?: unknown } | undefined)?.field;
+      const field =
+        typeof json === 'string'
+          ? stringErrorField(json, a.headers)
+          : (json as { field?: unknown } | undefined)?.field;
       const f = c.expect.field;
       const ok = typeof field === 'string' && (typeof f === 'string' ? field === f : f.test(field));
       if (!ok) problems.push(`expected field ${String(f)}, got ${JSON.stringify(field)}`);
     }
   }
-  const route = c.path.split('?')[0];
+  const route = routeOf(c.path);
   if (a.status === 200 && c.method === 'POST') {
     if (route === SILENCES_PATH) {
       const id = (json as { silenceID?: unknown } | undefined)?.silenceID;
@@ -366,8 +374,33 @@ export function check(c: FuzzCase, a: Answer): { problems: string[]; deviations:
   return { problems, deviations };
 }
 
+/**
+ * The field a string error body names: its `(field: …)` suffix (exact, whatever the characters), else
+ * the X-Herald-Error-Field header (percent-decoded when it is encoded).
+ */
+function stringErrorField(text: string, headers: Answer['headers']): string | undefined {
+  const m = /\(field: ([\s\S]*)\)$/.exec(text);
+  if (m) return m[1];
+  const h = headers['x-herald-error-field'];
+  if (typeof h !== 'string' || h === '') return undefined;
+  try {
+    return decodeURIComponent(h);
+  } catch {
+    return h;
+  }
+}
+
+/** The path a request reaches: the client sends it through WHATWG URL parsing, which resolves `..`. */
+function routeOf(path: string): string {
+  try {
+    return new URL(path, 'http://fuzz').pathname;
+  } catch {
+    return path.split('?')[0];
+  }
+}
+
 function isSilencePath(path: string): boolean {
-  const route = path.split('?')[0];
+  const route = routeOf(path);
   return route === SILENCES_PATH || route.startsWith(`${SILENCE_PATH}/`);
 }
 
