@@ -57,8 +57,8 @@ export class StatusView {
       rules?: InhibitionRules;
       /** Names of the time intervals muting a route's groups at `now` (none when absent). */
       groupMutedBy?: (routeId: string, now: number) => string[];
-      /** Ids of the active silences matching the labels at `now` (none when absent). */
-      silencedBy?: (labels: LabelSet) => string[];
+      /** Ids of the active silences matching the alert at `now` (none when absent). */
+      silencedBy?: (a: Pick<Alert, 'fingerprint' | 'labels'>) => string[];
     },
   ) {
     this.inhibited = new Map();
@@ -81,8 +81,8 @@ export class StatusView {
     return alertStatus({ inhibitedBy: inh ? [inh.source] : [], silencedBy: this.silencesOf(a), mutedBy });
   }
 
-  private silencesOf(a: Pick<Alert, 'labels'>): string[] {
-    return this.opts.silencedBy?.(a.labels) ?? [];
+  private silencesOf(a: Pick<Alert, 'fingerprint' | 'labels'>): string[] {
+    return this.opts.silencedBy?.(a) ?? [];
   }
 
   /** The time intervals muting a group's route now (mute intervals in force, or outside its active ones). */

@@ -1,4 +1,8 @@
+import { RE2JS } from 're2js';
 import {
+  compileGoRegex,
+  literalForm,
+  literalPrefix,
   compareMatchers,
   Matcher,
   MatcherParseError,
@@ -346,5 +350,71 @@ describe('UTF-8 matchers (Alertmanager ≥ 0.27)', () => {
       ['\uff21', 'x'],
       ['😀', 'x'],
     ]);
+  });
+});
+
+describe('compileGoRegex fast paths (literal alternatives, literal prefix) agree with RE2', () => {
+  const patterns = [
+    'db|infra',
+    'api',
+    'host-1.*',
+    'ab*c',
+    'ab?',
+    'a{2}b',
+    'x\\.y.*',
+    '(?i)ABC.*',
+    'a|b.*',
+    '.*x',
+    'é.*',
+    '😀+',
+    '[a-c]x',
+    'foo$',
+    '^foo',
+    '',
+    'a|',
+  ];
+  const values = [
+    '',
+    'a',
+    'ab',
+    'abc',
+    'abbbc',
+    'ac',
+    'aab',
+    'db',
+    'infra',
+    'dbx',
+    'api',
+    'host-1',
+    'host-10.x',
+    'host-2',
+    'x.y',
+    'xzy',
+    'x.yz',
+    'abcd',
+    'ABCD',
+    'é',
+    'éa',
+    '😀😀',
+    'bx',
+    'foo',
+    'bfoo',
+  ];
+  it.each(patterns)('%s', (p) => {
+    const re = RE2JS.compile(`^(?:${p})$`);
+    const fast = compileGoRegex(p);
+    for (const v of values) expect([v, fast.test(v)]).toEqual([v, re.matches(v)]);
+  });
+
+  it('finds literal forms and prefixes conservatively', () => {
+    expect(literalForm('db|infra')).toEqual(new Set(['db', 'infra']));
+    expect(literalForm('a|')).toBeNull();
+    expect(literalForm('a.b')).toBeNull();
+    expect(literalPrefix('host-1.*')).toBe('host-1');
+    expect(literalPrefix('ab*')).toBe('a');
+    expect(literalPrefix('😀+')).toBe('😀');
+    expect(literalPrefix('😀?x')).toBe('');
+    expect(literalPrefix('a|b')).toBe('');
+    expect(literalPrefix('(?i)abc')).toBe('');
   });
 });

@@ -28,10 +28,15 @@ const MEMO_SIZE = 1024;
  * RE2JS is slower per match than V8, so each regex remembers the outcome for recent values.
  */
 export function compileGoRegex(pattern: string): GoRegex {
-  const re = RE2JS.compile(`^(?:${pattern})$`);
+  const re = RE2JS.compile(`^(?:${pattern})$`); // always: it is what validates the pattern
+  const literal = literalForm(pattern);
+  if (literal) return { test: (value) => literal.has(value) };
+  const prefix = literalPrefix(pattern);
   const memo = new Map<string, boolean>();
   return {
     test(value: string): boolean {
+      // A value without the pattern's literal prefix cannot match: no RE2 run (~µs each) for it.
+      if (prefix && !value.startsWith(prefix)) return false;
       const hit = memo.get(value);
       if (hit !== undefined) return hit;
       const m = re.matches(value);
@@ -40,6 +45,37 @@ export function compileGoRegex(pattern: string): GoRegex {
       return m;
     },
   };
+}
+
+// RE2 metacharacters: a pattern without any is a literal; a run of other characters is literal text.
+const META = new Set(['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$']);
+
+/**
+ * The values a pattern made only of literal alternatives matches (`db|infra`, `api`), or null. Such a
+ * regex is a set lookup, as common in routes and silences (`team=~"db|infra"`).
+ */
+export function literalForm(pattern: string): Set<string> | null {
+  const alts = pattern.split('|');
+  for (const a of alts) {
+    if (a === '') return null;
+    for (const c of a) if (META.has(c)) return null;
+  }
+  return new Set(alts);
+}
+
+/**
+ * Literal text every match must start with (`host-1` for `host-1.*`), '' when unsure: a pattern with an
+ * alternation anywhere has none; a quantified last character is not part of it (`ab*` → `a`).
+ */
+export function literalPrefix(pattern: string): string {
+  if (pattern.includes('|')) return '';
+  let i = 0;
+  while (i < pattern.length && !META.has(pattern[i])) i++;
+  // Code points, not UTF-16 units, are what a quantifier applies to.
+  const lit = [...pattern.slice(0, i)];
+  const next = pattern[i];
+  if (next === '?' || next === '*' || next === '{') lit.pop();
+  return lit.join('');
 }
 
 /**

@@ -38,7 +38,7 @@ export class StatusViews {
       tenant,
       rules: this.rules,
       groupMutedBy: (routeId, at) => this.intervals.mutedBy(routeId, at),
-      silencedBy: silences.size ? (labels) => silences.silencedBy(labels, now) : undefined,
+      silencedBy: silences.size ? (a) => silences.silencedBy(a.labels, now, a.fingerprint) : undefined,
     });
   }
 }

@@ -161,3 +161,21 @@ describe('SilenceSet.silencedBy', () => {
     }
   });
 });
+
+describe('SilenceSet per-alert memo (by fingerprint)', () => {
+  it('answers as the unmemoized path while silences start and end', () => {
+    const set = new SilenceSet([
+      sil('a-active', [m('job', 'x')]),
+      sil('b-pending', [m('instance', 'web-.*', true)], { startsAt: NOW + HOUR, endsAt: NOW + 2 * HOUR }),
+      sil('c-ends', [m('job', 'x')], { endsAt: NOW + 10 }),
+      sil('d-expired', [m('job', 'x')], { startsAt: NOW - 2 * HOUR, endsAt: NOW - HOUR }),
+      sil('e-other', [m('job', 'y')]),
+    ]);
+    const labels: LabelSet = { job: 'x', instance: 'web-1' };
+    for (const t of [NOW, NOW + 5, NOW + 10, NOW + HOUR, NOW + HOUR + 1, NOW + 2 * HOUR]) {
+      expect([t, set.silencedBy(labels, t, 'fp1')]).toEqual([t, set.silencedBy(labels, t)]);
+    }
+    expect(set.silencedBy(labels, NOW, 'fp1')).toEqual(['a-active', 'c-ends']);
+    expect(set.silencedBy(labels, NOW + HOUR, 'fp1')).toEqual(['b-pending']);
+  });
+});

@@ -66,6 +66,9 @@ function sameSilence(a: Silence, b: Silence): boolean {
   });
 }
 
+// Alerts remembered per set (then forgotten all at once): far more than a tenant's active alerts.
+const MATCH_MEMO_SIZE = 200_000;
+
 /**
  * One snapshot of a tenant's silences, compiled for matching. Silences with an `=` matcher (or a
  * literal alternation `=~"a|b"`) are indexed by it, so an alert is only tried against the silences its
@@ -82,6 +85,12 @@ export class SilenceSet {
   private readonly byId = new Map<string, CompiledSilence>();
   private readonly index = new Map<string, Map<string, CompiledSilence[]>>();
   private readonly unindexed: CompiledSilence[] = [];
+  /**
+   * Per alert fingerprint: the silences whose matchers match it and that had not ended when it was
+   * computed (a set never changes, and an ended silence never matters again). Alertmanager's marker
+   * keeps the same per alert and silences version: a listing or flush asks each alert once per version.
+   */
+  private readonly matchMemo = new Map<string, CompiledSilence[]>();
 
   constructor(
     silences: readonly Silence[],
@@ -130,25 +139,41 @@ export class SilenceSet {
    * Ids of the silences active at `now` that match `labels`, sorted (Alertmanager's Silencer sorts the
    * ids it marks, which is the order of an alert's `status.silencedBy`).
    */
-  silencedBy(labels: LabelSet, now: number): string[] {
+  silencedBy(labels: LabelSet, now: number, fingerprint?: string): string[] {
     let out: string[] | undefined;
-    const consider = (c: CompiledSilence): void => {
-      const s = c.silence;
-      // Active: startsAt <= now < endsAt (see silenceState).
-      if (now < s.startsAt || now >= s.endsAt || !c.matches(labels)) return;
-      (out ??= []).push(s.id);
-    };
-    for (const [name, byValue] of this.index) {
-      const v = labels[name];
-      if (typeof v !== 'string') continue;
-      const candidates = byValue.get(v);
-      if (candidates) for (const c of candidates) consider(c);
+    const active = (c: CompiledSilence): boolean => now >= c.silence.startsAt && now < c.silence.endsAt;
+    if (fingerprint !== undefined) {
+      let matching = this.matchMemo.get(fingerprint);
+      if (!matching) {
+        matching = [];
+        // Active: startsAt <= now < endsAt (see silenceState); pending ones are kept for later questions.
+        this.forCandidates(labels, (c) => {
+          if (now < c.silence.endsAt && c.matches(labels)) matching!.push(c);
+        });
+        if (this.matchMemo.size >= MATCH_MEMO_SIZE) this.matchMemo.clear();
+        this.matchMemo.set(fingerprint, matching);
+      }
+      for (const c of matching) if (active(c)) (out ??= []).push(c.silence.id);
+    } else {
+      this.forCandidates(labels, (c) => {
+        if (active(c) && c.matches(labels)) (out ??= []).push(c.silence.id);
+      });
     }
-    for (const c of this.unindexed) consider(c);
     if (!out) return [];
     // A silence sits under one label name and an alert has one value per name, so ids are distinct;
     // ids are ASCII (UUIDs), so UTF-16 order is Go's byte order.
     return out.length > 1 ? out.sort() : out;
+  }
+
+  /** The silences an alert with `labels` may match: those its label values select, and the unindexed. */
+  private forCandidates(labels: LabelSet, fn: (c: CompiledSilence) => void): void {
+    for (const [name, byValue] of this.index) {
+      const v = labels[name];
+      if (typeof v !== 'string') continue;
+      const candidates = byValue.get(v);
+      if (candidates) for (const c of candidates) fn(c);
+    }
+    for (const c of this.unindexed) fn(c);
   }
 
   /** Whether any silence active at `now` matches `labels`. */

@@ -36,7 +36,7 @@ export class Silencer implements Muter {
     if (set.size === 0) return out;
     let report: Map<string, readonly string[]> | undefined;
     for (const a of alerts) {
-      const ids = set.silencedBy(a.labels, ctx.now);
+      const ids = set.silencedBy(a.labels, ctx.now, a.fingerprint);
       if (ids.length === 0) continue;
       out.add(a.fingerprint);
       if (this.opts.onMuted) (report ??= new Map()).set(a.fingerprint, ids);
