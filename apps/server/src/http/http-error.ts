@@ -49,7 +49,18 @@ export class AlertmanagerStringError extends HttpException {
       field && !body.error.startsWith(`${field}:`) ? `${body.error} (field: ${field})` : body.error;
     return new AlertmanagerStringError(status, text, field, {
       ...(e.headers ?? {}),
-      ...(field ? { 'X-Herald-Error-Field': field } : {}),
+      ...(field ? { 'X-Herald-Error-Field': headerSafe(field) } : {}),
     });
   }
+}
+
+/**
+ * A header value from any text: Node refuses characters outside visible Latin-1 (a field such as
+ * `annotations.名前` once made a 500), so the UTF-8 bytes outside visible ASCII, and `%`, are
+ * percent-encoded (`annotations.%E5%90%8D%E5%89%8D`).
+ */
+export function headerSafe(s: string): string {
+  return Buffer.from(s, 'utf8')
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]|%/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
 }

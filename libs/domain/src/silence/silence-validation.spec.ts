@@ -232,3 +232,9 @@ describe('validateSilence: shape and bounds (each names its field)', () => {
     expect(() => validateSilence(input({ comment: 'x'.repeat(10_000) }), NOW)).not.toThrow();
   });
 });
+
+describe('validateSilence: regression (npm run fuzz)', () => {
+  it('refuses a regex value that is not valid UTF-8 (a lone surrogate), as Go’s regexp does', () => {
+    expect(failure(input({ matchers: [re('a', 'x\ud800.*')] })).field).toBe('matchers[0].value');
+  });
+});
