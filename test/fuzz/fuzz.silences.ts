@@ -15,6 +15,7 @@
  * Builders are pure functions of the case's generator (see fuzz.cases.ts); only types are imported
  * from there, so the two modules do not depend on each other at load time.
  */
+import { DEFAULT_SILENCE_LIMITS } from '@herald/domain';
 import type { Expectation, FuzzCase, Gen } from './fuzz.cases';
 import { jsonText, Pairs, RawJson } from './json-text';
 
@@ -23,15 +24,7 @@ export const SILENCE_PATH = '/api/v2/silence';
 
 /** Herald's silence bounds (DEFAULT_SILENCE_LIMITS, `herald.silences.max_silence_size_bytes`) the cases aim at. */
 export const SILENCE_LIMITS = {
-  maxMatchers: 64,
-  maxNameLength: 1024,
-  maxValueLength: 4096,
-  maxCreatedByLength: 1024,
-  maxCommentLength: 16 * 1024,
-  maxIdLength: 128,
-  maxAnnotations: 64,
-  maxAnnotationNameLength: 1024,
-  maxAnnotationValueLength: 4096,
+  ...DEFAULT_SILENCE_LIMITS,
   maxSilenceSizeBytes: 64 * 1024,
   maxBodyBytes: 5 * 1024 * 1024,
 };

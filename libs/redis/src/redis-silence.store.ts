@@ -8,6 +8,7 @@ import type {
   SilenceWriteResult,
 } from '@herald/domain';
 import { RedisKeys } from './keys';
+import { cloneSilence } from '@herald/domain';
 import { redisScripts } from './lua-scripts';
 
 export interface RedisSilenceStoreOptions {
@@ -166,7 +167,7 @@ export class RedisSilenceStore implements SilenceStore {
   }
 
   private encode(s: Silence): string {
-    const v = `${String(s.updatedAt)}|${JSON.stringify(plainSilence(s))}`;
+    const v = `${String(s.updatedAt)}|${JSON.stringify(cloneSilence(s)) /* only the stored shape's fields */}`;
     if (Buffer.byteLength(v) > this.maxValueBytes) {
       throw new Error(`silence ${s.id} is larger than ${this.maxValueBytes} bytes`);
     }
@@ -182,26 +183,6 @@ function ms(t: number): string {
 
 function checkId(id: string): void {
   if (!id || id.length > MAX_ID_LENGTH) throw new Error(`silence id must be 1-${MAX_ID_LENGTH} characters`);
-}
-
-/** Only the fields of the stored shape (a caller's extra properties are not stored). */
-function plainSilence(s: Silence): Silence {
-  const out: Silence = {
-    id: s.id,
-    matchers: s.matchers.map((m) => ({
-      name: m.name,
-      value: m.value,
-      isRegex: m.isRegex,
-      isEqual: m.isEqual,
-    })),
-    startsAt: s.startsAt,
-    endsAt: s.endsAt,
-    updatedAt: s.updatedAt,
-    createdBy: s.createdBy,
-    comment: s.comment,
-  };
-  if (s.annotations !== undefined) out.annotations = { ...s.annotations };
-  return out;
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
