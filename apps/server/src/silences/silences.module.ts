@@ -36,8 +36,11 @@ function createSilenceStore(cfg: HeraldConfig, h: StoreHandles, state?: NodeStat
   );
 }
 
-/** `herald_silences{state}` on scrape: one snapshot per configured tenant (the default one without tenants). */
-function silenceCounts(cfg: HeraldConfig, store: SilenceStore, clock: Clock) {
+/**
+ * `herald_silences{state}` on scrape, per configured tenant (the default one without tenants) from the
+ * node's cache: a version read each, the silences re-read only when they changed.
+ */
+function silenceCounts(cfg: HeraldConfig, cache: SilenceCache, clock: Clock) {
   const tenants = cfg.herald.tenants.length
     ? cfg.herald.tenants.map((t) => t.id)
     : [cfg.herald.defaultTenant];
@@ -45,7 +48,7 @@ function silenceCounts(cfg: HeraldConfig, store: SilenceStore, clock: Clock) {
     const now = clock.now();
     const out = { active: 0, pending: 0, expired: 0 };
     for (const t of tenants)
-      for (const s of (await store.snapshot(t, now)).silences) out[silenceState(s, now)]++;
+      for (const s of (await cache.set(t, now)).silences) out[silenceState(s, now)]++;
     return out;
   };
 }
@@ -63,14 +66,15 @@ function silenceCounts(cfg: HeraldConfig, store: SilenceStore, clock: Clock) {
       provide: SILENCE_CACHE,
       inject: [SILENCE_STORE, HERALD_CONFIG, CLOCK, { token: HERALD_METRICS, optional: true }],
       useFactory: (store: SilenceStore, cfg: HeraldConfig, clock: Clock, metrics?: HeraldMetrics) => {
-        metrics?.setSources({ silences: silenceCounts(cfg, store, clock) });
         const log = new Logger('Silences');
-        return new SilenceCache(store, {
+        const cache = new SilenceCache(store, {
           onStale: (tenant, e) =>
             log.warn(
               `silences of tenant ${tenant} could not be read; using the last known set: ${String(e)}`,
             ),
         });
+        metrics?.setSources({ silences: silenceCounts(cfg, cache, clock) });
+        return cache;
       },
     },
     SilencesService,
