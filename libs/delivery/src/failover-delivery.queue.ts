@@ -97,6 +97,11 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
   private readonly events: DeliveryEvents;
   private readonly timeoutMs: number;
 
+  /** The memory queue behind this one (a config reload hands its waiting notifications on). */
+  get memory(): MemoryDeliveryQueue {
+    return this.opts.memory;
+  }
+
   constructor(private readonly opts: FailoverDeliveryOptions) {
     this.clock = opts.clock ?? systemClock;
     this.since = this.clock.now();

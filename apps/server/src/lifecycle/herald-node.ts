@@ -41,9 +41,7 @@ interface Live {
 /** The memory part of a delivery queue (memory mode: the queue itself; Redis mode: its fallback). */
 function memoryQueueOf(q: DeliveryQueue): MemoryDeliveryQueue | null {
   if (q instanceof MemoryDeliveryQueue) return q;
-  // The failover queue keeps its memory queue in its options (no accessor yet; see the lifecycle README).
-  if (q instanceof FailoverDeliveryQueue)
-    return (q as unknown as { opts: { memory: MemoryDeliveryQueue } }).opts.memory;
+  if (q instanceof FailoverDeliveryQueue) return q.memory;
   return null;
 }
 
