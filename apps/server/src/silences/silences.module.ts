@@ -47,8 +47,7 @@ function silenceCounts(cfg: HeraldConfig, cache: SilenceCache, clock: Clock) {
   return async () => {
     const now = clock.now();
     const out = { active: 0, pending: 0, expired: 0 };
-    for (const t of tenants)
-      for (const s of (await cache.set(t, now)).silences) out[silenceState(s, now)]++;
+    for (const t of tenants) for (const s of (await cache.set(t, now)).silences) out[silenceState(s, now)]++;
     return out;
   };
 }
