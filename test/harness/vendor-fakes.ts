@@ -367,9 +367,11 @@ const VENDORS: Record<VendorKind, Vendor> = {
         str(p, o, 'source', { max: 100 });
         str(p, o, 'note', { max: 25000 });
         oneOf(p, o, 'priority', ['P1', 'P2', 'P3', 'P4', 'P5']);
+        // Opsgenie: at most 20 tags of at most 50 characters; at most 10 actions of at most 50.
         for (const f of ['tags', 'actions'])
           arrayOf(p, o, f, f === 'tags' ? 20 : 10)?.forEach((t, i) => {
             if (typeof t !== 'string') p.push(`${f}[${i}]: must be a string`);
+            else if ([...t].length > 50) p.push(`${f}[${i}]: longer than 50 characters`);
           });
         stringMap(p, o, 'details');
         arrayOf(p, o, 'responders', 50)?.forEach((r, i) => {

@@ -314,6 +314,17 @@ const bad: Bad[] = [
     names: 'responders',
   },
   {
+    why: 'opsgenie: tag over 50',
+    kind: 'opsgenie',
+    sent: post(
+      '/v2/alerts',
+      { message: 'm', tags: ['t'.repeat(51)] },
+      jsonHeaders({ authorization: 'GenieKey k' }),
+    ),
+    status: 400,
+    names: 'tags[0]',
+  },
+  {
     why: 'discord: empty message',
     kind: 'discord',
     sent: post('/api/webhooks/1/t', { content: '' }),
