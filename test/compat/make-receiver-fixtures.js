@@ -99,7 +99,8 @@ const CUSTOM_TMPL = `{{ define "custom.title" }}[{{ .Status | toUpper }}{{ if eq
 {{ define "custom.text" }}{{ range .Alerts }}{{ if eq .Status "firing" }}🔥{{ else }}✅{{ end }} {{ .Labels.instance }}: {{ .Annotations.summary }}
 {{ end }}{{ end }}
 {{ define "custom.details" }}{{ range .CommonLabels.SortedPairs }}{{ .Name }}={{ .Value }};{{ end }}{{ end }}
-{{ define "custom.html" }}<h1>{{ template "custom.title" . }}</h1><ul>{{ range .Alerts }}<li>{{ .Labels.instance }} {{ .Annotations.description }}</li>{{ end }}</ul>{{ end }}
+{{ define "custom.funcs" }}{{ .CommonLabels.Names | join "," }}|{{ .GroupLabels.Values | join "+" }}|{{ title "hello wORLD" }}|{{ toLower "ABC" }}|{{ reReplaceAll "api-([0-9])" "node$1" "api-1 api-2" }}|{{ if match "^High" .GroupLabels.alertname }}matched{{ end }}|{{ join ";" (stringSlice "a" "b") }}|{{ (.CommonLabels.Remove (stringSlice "env" "job")).SortedPairs.Values | join "," }}|{{ len .Alerts.Resolved }}|{{ with .CommonAnnotations.summary }}{{ . }}{{ else }}no common summary{{ end }}|{{ $n := len .Alerts }}{{ range $i, $a := .Alerts }}{{ if $i }},{{ end }}{{ $i }}/{{ $n }}{{ end }}{{ end }}
+{{ define "custom.html" }}{{ "<b>safe</b>" | safeHtml }} <i>{{ template "custom.funcs" . }}</i><h1>{{ template "custom.title" . }}</h1><ul>{{ range .Alerts }}<li>{{ .Labels.instance }} {{ .Annotations.description }}</li>{{ end }}</ul>{{ end }}
 `;
 
 /** Receivers: [name, kind, config-without-url]; `url(p)` gives the capture URL for path p. */
@@ -177,6 +178,7 @@ function receivers(url, smtp) {
           summary: X,
           labels: '{{ template "custom.details" . }}',
           firing: '{{ .Alerts.Firing | len }}',
+          funcs: '{{ template "custom.funcs" . }}',
         },
         links: [{ href: 'https://runbooks.example/{{ .GroupLabels.alertname }}', text: 'Runbook' }],
         images: [{ src: 'https://img.example/g.png', alt: 'graph', href: 'https://img.example/' }],
