@@ -13,8 +13,8 @@
 // (`insecure_skip_verify`).
 //
 // Three phases, each waiting until every receiver has the expected number of notifications (polled,
-// no blind sleeps): 3 alerts firing; one of them resolved; all resolved. Alert times are fixed
-// instants in the past, so bodies are deterministic; only the e-mail Date/Message-Id/MIME boundary and
+// no blind sleeps): 3 alerts firing; one of them resolved; all resolved. Alert times are replaced by
+// markers, so bodies are deterministic; otherwise only the e-mail Date/Message-Id/MIME boundary and
 // SNS's request signature change per run and are normalised.
 // Uses the smtp-server dev dependency and openssl (for the proxy's certificate).
 'use strict';
@@ -68,10 +68,13 @@ async function startAlertmanager(binary, dir, config) {
   return { base, am, exited };
 }
 
-// Fixed instants (whole seconds, UTC) so every template output and payload is reproducible.
-const STARTS = ['2026-01-02T03:04:05Z', '2026-01-02T03:05:05Z', '2026-01-02T03:06:05Z'];
-const END_FIRST = '2026-01-02T04:00:00Z';
-const END_ALL = '2026-01-02T05:00:00Z';
+// Alert times are whole seconds of the recording's own clock, replaced in the fixture by these markers.
+// They cannot be fixed instants in the past: Alertmanager flushes a new group at once when an alert's
+// startsAt + group_wait is already past, before the rest of the POST is ingested (a 1-alert first
+// notification). Fresh startsAt with group_wait 3s lets all three arrive first.
+const TIME_MARKERS = ['<STARTS_0>', '<STARTS_1>', '<STARTS_2>', '<END_FIRST>', '<END_ALL>'];
+const iso = (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const ATTEMPTS = 3;
 
 const ALERTS = [
   {
@@ -597,8 +600,12 @@ async function waitFor(what, cond, ms = 15000) {
   }
 }
 
-async function main() {
-  const version = execFileSync(BINARY, ['--version'], { encoding: 'utf8' }).split('\n')[0];
+/**
+ * One recording in a fresh Alertmanager. Throws when what arrived is not the three expected
+ * notifications per receiver (a group_interval tick can fall between two alerts of one POST; the caller
+ * records again).
+ */
+async function record() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'am-receivers-'));
   const cap = await startCapture(dir);
   const smtp = await startSmtp();
@@ -613,7 +620,7 @@ async function main() {
     route: {
       receiver: 'blackhole',
       group_by: ['alertname'],
-      group_wait: '0s',
+      group_wait: '3s',
       group_interval: '1s',
       repeat_interval: '1h',
       routes: list.map(([name]) => ({ receiver: name, continue: true })),
@@ -644,25 +651,44 @@ async function main() {
     const res = await request('POST', `${base}/api/v2/alerts`, alerts);
     if (res.status !== 200) throw new Error(`POST alerts: ${res.status} ${res.body}`);
   };
+  const t = {};
   const phases = [
-    { name: 'firing', alerts: ALERTS.map((a, i) => ({ ...a, startsAt: STARTS[i] })) },
+    {
+      name: 'firing',
+      alerts: () => {
+        const now = Date.now();
+        [t.s0, t.s1, t.s2] = [iso(now - 2000), iso(now - 1000), iso(now)];
+        return ALERTS.map((a, i) => ({ ...a, startsAt: [t.s0, t.s1, t.s2][i] }));
+      },
+    },
     {
       name: 'one-resolved',
-      alerts: ALERTS.map((a, i) => ({
-        ...a,
-        startsAt: STARTS[i],
-        ...(i === 0 ? { endsAt: END_FIRST } : {}),
-      })),
+      alerts: () => {
+        t.e1 = iso(Date.now());
+        return ALERTS.map((a, i) => ({
+          ...a,
+          startsAt: [t.s0, t.s1, t.s2][i],
+          ...(i === 0 ? { endsAt: t.e1 } : {}),
+        }));
+      },
     },
     {
       name: 'all-resolved',
-      alerts: ALERTS.map((a, i) => ({ ...a, startsAt: STARTS[i], endsAt: i === 0 ? END_FIRST : END_ALL })),
+      alerts: () => {
+        t.e2 = iso(Date.now());
+        return ALERTS.map((a, i) => ({
+          ...a,
+          startsAt: [t.s0, t.s1, t.s2][i],
+          endsAt: i === 0 ? t.e1 : t.e2,
+        }));
+      },
     },
   ];
   const marks = [];
   try {
     for (let i = 0; i < phases.length; i++) {
-      await post(phases[i].alerts);
+      phases[i].posted = phases[i].alerts();
+      await post(phases[i].posted);
       await waitFor(`phase ${phases[i].name}`, allAt(i + 1));
       marks.push({ http: cap.captured.length, mail: smtp.mails.length });
     }
@@ -691,6 +717,39 @@ async function main() {
     cap.server.close();
     smtp.server.close();
   }
+  // The webhook shows each notification's alert states: 3 firing; 1 resolved + 2 firing; 3 resolved.
+  const states = cap.captured
+    .filter((r) => r.path === '/webhook/default')
+    .map((r) =>
+      JSON.parse(r.body)
+        .alerts.map((a) => a.status[0])
+        .join(''),
+    );
+  if (states.join(' ') !== 'fff rff rrr')
+    throw new Error(`webhook saw ${states.join(' ')}, want fff rff rrr`);
+  const times = [t.s0, t.s1, t.s2, t.e1, t.e2];
+  if (new Set(times).size !== times.length) throw new Error(`alert times collide: ${times}`);
+  return { cap, smtp, list, url, smtpHost, phases, marks, times };
+}
+
+async function main() {
+  const version = execFileSync(BINARY, ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  let rec;
+  for (let attempt = 1; !rec; attempt++) {
+    try {
+      rec = await record();
+    } catch (err) {
+      if (attempt >= ATTEMPTS) throw err;
+      console.error(`attempt ${attempt}: ${err.message}; recording again`);
+    }
+  }
+  const { cap, smtp, list, url, smtpHost, phases, marks, times } = rec;
+  // Every time string of this run becomes its marker (the only place they appear is webhook JSON).
+  const unTime = (v) => {
+    let text = JSON.stringify(v);
+    times.forEach((x, i) => (text = text.split(x).join(TIME_MARKERS[i])));
+    return JSON.parse(text);
+  };
 
   const phaseOf = (idx, key) => phases[marks.findIndex((m) => idx < m[key])].name;
   const kinds = {};
@@ -704,11 +763,11 @@ async function main() {
     if (kind === 'email_configs') {
       smtp.mails.forEach((m, i) => {
         const mine = m.to.includes('oncall@example.com') === (name === 'email-default');
-        if (mine) requests.push({ phase: phaseOf(i, 'mail'), ...normaliseMail(m) });
+        if (mine) requests.push(unTime({ phase: phaseOf(i, 'mail'), ...normaliseMail(m) }));
       });
     } else {
       cap.captured.forEach((r, i) => {
-        if (receiverOf(r) === name) requests.push({ phase: phaseOf(i, 'http'), ...normaliseHttp(r) });
+        if (receiverOf(r) === name) requests.push(unTime({ phase: phaseOf(i, 'http'), ...normaliseHttp(r) }));
       });
     }
     kinds[k].receivers[name] = { config: { send_resolved: true, ...shown }, requests };
@@ -720,20 +779,22 @@ async function main() {
       script: 'test/compat/make-receiver-fixtures.js',
       how:
         'One Alertmanager, two receivers per kind (default templates / custom templates), group_by [alertname], ' +
-        'group_wait 0s, group_interval 1s, send_resolved true; phases: 3 alerts firing, first resolved, all resolved. ' +
+        'group_wait 3s, group_interval 1s, send_resolved true; phases: 3 alerts firing, first resolved, all resolved. ' +
         'URLs in configs are shown as http://<CAPTURE>/…; the smarthost as <SMTP>.',
       normalised:
         'host header dropped; --web.external-url fixed to ' +
         EXTERNAL_URL +
         '; e-mail Date, Message-Id and MIME boundaries; SNS X-Amz-Date, SigV4 Signature and credential-scope date. ' +
-        'Alert times are fixed instants, so dedup keys (sha256 of the group key) and bodies are as sent.',
+        'Alert times (whole seconds of the recording clock) are the markers ' +
+        TIME_MARKERS.join(', ') +
+        '; dedup keys (sha256 of the group key) and everything else are as sent.',
     },
-    route: { group_by: ['alertname'], group_wait: '0s', group_interval: '1s', repeat_interval: '1h' },
+    route: { group_by: ['alertname'], group_wait: '3s', group_interval: '1s', repeat_interval: '1h' },
     templatesFile: CUSTOM_TMPL,
-    phases: phases.map((p) => ({ name: p.name, alerts: p.alerts })),
+    phases: phases.map((p) => ({ name: p.name, alerts: unTime(p.posted) })),
     notes: [
       'Alertmanager 0.25 receiver kinds: discord, email, opsgenie, pagerduty, pushover, slack, sns, telegram, victorops, webex, webhook, wechat; all recorded here.',
-      'Not in 0.25 (so not recorded): msteams_configs (0.26), msteamsv2_configs (0.28), mattermost/rocketchat (0.28/0.29), incidentio_configs (0.29+), jira (0.28).',
+      'Not in 0.25 (so not recorded; first release with the notifier, from the Alertmanager git tags): msteams_configs 0.26, msteamsv2_configs 0.28, rocketchat_configs 0.28, jira_configs 0.28, incidentio_configs 0.29, mattermost_configs 0.30.',
       'Pushover and PagerDuty v1 (service_key): 0.25 posts to fixed https URLs (api.pushover.net/1/messages.json, events.pagerduty.com/generic/2010-04-15/create_event.json; `url` is ignored for v1); recorded through http_config.proxy_url (CONNECT, local TLS); `url` in the request shows the real target.',
       'WeChat: each notification is preceded, on the first use of a receiver, by GET <api_url>gettoken (recorded in order).',
       'SNS: signed with SigV4 from static sigv4.access_key/secret_key; the signature is normalised.',
