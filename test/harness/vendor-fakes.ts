@@ -858,6 +858,8 @@ export class VendorFake {
   readonly requests: FakeRequest[] = [];
   private queued: number[] = [];
   private always: number | undefined;
+  /** Seconds announced in Retry-After on a 429. */
+  retryAfterSeconds = 1;
 
   private constructor(
     readonly kind: VendorKind,
@@ -906,7 +908,11 @@ export class VendorFake {
         }
         r.status = answer[0];
         if (fake.requests.length < MAX_KEPT) fake.requests.push(r);
-        res.writeHead(answer[0], { 'Content-Type': answer[1] });
+        // Slack, Discord, Telegram and PagerDuty send Retry-After with a 429; a client may honour it.
+        res.writeHead(answer[0], {
+          'Content-Type': answer[1],
+          ...(answer[0] === 429 ? { 'Retry-After': String(fake.retryAfterSeconds) } : {}),
+        });
         res.end(answer[2]);
       });
     });
@@ -937,6 +943,13 @@ export class VendorFake {
   /** Every request is answered with `status` until called with undefined. */
   failAlways(status: number | undefined): void {
     this.always = status;
+  }
+
+  /** Forgets the recorded requests and any queued or permanent failure. */
+  reset(): void {
+    this.requests.length = 0;
+    this.queued = [];
+    this.always = undefined;
   }
 
   /** Requests that passed the checks and got the vendor's success answer. */

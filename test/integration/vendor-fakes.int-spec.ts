@@ -519,6 +519,16 @@ describe('vendor fakes', () => {
     expect(recorded.length).toBeGreaterThanOrEqual(70);
   });
 
+  it('the fixture holds firing, one-resolved and all-resolved notifications for every receiver', () => {
+    const receivers = Object.values(fixture.kinds).flatMap((k) => Object.entries(k.receivers));
+    expect(receivers).toHaveLength(26);
+    for (const [name, rec] of receivers) {
+      // WeChat's token fetch and Opsgenie's update_alerts PUTs ride along with a notification.
+      const notes = rec.requests.filter((r) => !r.path?.endsWith('/gettoken') && r.method !== 'PUT');
+      expect([name, notes.map((r) => r.phase)]).toEqual([name, ['firing', 'one-resolved', 'all-resolved']]);
+    }
+  });
+
   it.each(
     recorded.map(([name, r], i) => [`${name} #${i} ${r.phase} ${r.method} ${r.path}`, name, r] as const),
   )('accepts what Alertmanager 0.25 sent: %s', async (_label, name, r) => {
@@ -570,8 +580,18 @@ describe('vendor fakes', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await send(f.url, sent)).status);
     expect(statuses).toEqual([429, 503, 400, 202]);
+    f.failNext([429]);
+    const limited = await new Promise<string | undefined>((resolve, reject) =>
+      request(`${f.url}/v2/enqueue`, { method: 'POST' }, (res) => {
+        res.resume();
+        resolve(res.headers['retry-after']);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(limited).toBe('1');
     const mine = f.requests.slice(before);
-    expect(mine.map((r) => r.injected)).toEqual([true, true, true, false]);
+    expect(mine.map((r) => r.injected)).toEqual([true, true, true, false, true]);
     expect(f.accepted.length).toBeGreaterThan(0);
 
     const g = fake('opsgenie');
@@ -592,6 +612,10 @@ describe('vendor fakes', () => {
       const outside = await send(`http://127.0.0.1:${f.port}`, newerOrRecorded('opsgenie'));
       expect(outside.status).toBe(404);
       await f.waitForAccepted(1);
+      f.failAlways(503);
+      f.reset();
+      expect(f.requests).toEqual([]);
+      expect((await send(f.url, newerOrRecorded('opsgenie'))).status).toBe(202);
     } finally {
       await f.stop();
     }
