@@ -1,0 +1,334 @@
+// Go's fmt for template output: Sprint/Sprintln/Sprintf with the verbs templates use
+// (%v %+v %s %q %d %x %X %o %b %c %f %F %e %E %g %t %T %%, flags - + # 0 space, width, precision, [n] not supported).
+import { goQuote } from '../go-quote';
+import { GoDuration, GoTime } from './gotime';
+import { GO_TYPE, GoFloat, GoMap, GoStruct, sliceType } from './values';
+
+/** Go type name of a template value, as in `wrong type for value; expected string; got int`. */
+export function goTypeName(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'int';
+  if (typeof v === 'boolean') return 'bool';
+  if (v instanceof GoFloat) return 'float64';
+  if (Array.isArray(v)) return sliceType(v);
+  if (v instanceof GoStruct || v instanceof GoMap) return v.goTypeName;
+  if (typeof v === 'function') return 'func';
+  return (v as Record<symbol, string>)[GO_TYPE] ?? 'interface {}';
+}
+
+/** strconv.FormatFloat(v, fmt, prec, 64) for 'e', 'f', 'g' (prec -1 = shortest). */
+export function formatFloat(v: number, fmt: 'e' | 'E' | 'f' | 'g' | 'G', prec: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  const upper = fmt === 'E' || fmt === 'G';
+  const f = fmt.toLowerCase();
+  const expForm = (s: string): string => {
+    // JS "1.5e+7" → Go "1.5e+07"
+    const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(s);
+    if (!m) return s;
+    const r = `${m[1]}e${m[2]}${m[3].padStart(2, '0')}`;
+    return upper ? r.toUpperCase() : r;
+  };
+  if (f === 'f') return prec < 0 ? shortestFixed(v) : v.toFixed(Math.min(prec, 100));
+  if (f === 'e') return expForm(prec < 0 ? v.toExponential() : v.toExponential(Math.min(prec, 100)));
+  // 'g'
+  if (prec === 0) prec = 1;
+  const shortest = prec < 0;
+  const digits = shortest ? v.toExponential() : v.toExponential(prec - 1);
+  const m = /^-?(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(digits)!;
+  const exp = Number(m[3]);
+  const nd = 1 + (m[2] ? m[2].replace(shortest ? /$/ : /0+$/, '').length : 0);
+  let eprec = shortest ? 6 : prec;
+  if (!shortest && eprec > nd && nd >= exp + 1) eprec = nd;
+  if (exp < -4 || exp >= eprec) {
+    const mant = shortest ? digits : v.toExponential(Math.max(0, Math.min(prec, nd) - 1));
+    return expForm(mant.replace(/\.?0+e/, (x) => (x.startsWith('.') || shortest ? 'e' : x)));
+  }
+  if (shortest) return shortestFixed(v);
+  const fixed = v.toFixed(Math.max(0, prec - 1 - exp));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+}
+
+function shortestFixed(v: number): string {
+  const s = String(v);
+  if (!s.includes('e')) return s;
+  const [mant, e] = s.split('e');
+  const exp = Number(e);
+  const neg = mant.startsWith('-');
+  const d = mant.replace('-', '').replace('.', '');
+  const point =
+    (mant.replace('-', '').indexOf('.') < 0
+      ? mant.replace('-', '').length
+      : mant.replace('-', '').indexOf('.')) + exp;
+  let r: string;
+  if (point <= 0) r = '0.' + '0'.repeat(-point) + d;
+  else if (point >= d.length) r = d + '0'.repeat(point - d.length);
+  else r = d.slice(0, point) + '.' + d.slice(point);
+  return (neg ? '-' : '') + r;
+}
+
+interface Spec {
+  minus: boolean;
+  plus: boolean;
+  sharp: boolean;
+  space: boolean;
+  zero: boolean;
+  width: number;
+  prec: number;
+}
+const NOSPEC: Spec = {
+  minus: false,
+  plus: false,
+  sharp: false,
+  space: false,
+  zero: false,
+  width: -1,
+  prec: -1,
+};
+
+function padTo(s: string, sp: Spec, allowZero = true): string {
+  const n = [...s].length;
+  if (sp.width < 0 || n >= sp.width) return s;
+  const fill = sp.width - n;
+  if (sp.minus) return s + ' '.repeat(fill);
+  if (sp.zero && allowZero) {
+    const sign = /^[+-]/.test(s) ? s[0] : '';
+    return sign + '0'.repeat(fill) + s.slice(sign.length);
+  }
+  return ' '.repeat(fill) + s;
+}
+
+function bad(verb: string, v: unknown): string {
+  if (v === null || v === undefined) return `%!${verb}(<nil>)`;
+  return `%!${verb}(${goTypeName(v)}=${formatValue(v, 'v', NOSPEC, 0)})`;
+}
+
+function fmtInt(n: number, verb: string, sp: Spec): string {
+  const neg = n < 0;
+  const a = Math.abs(n);
+  let s: string;
+  switch (verb) {
+    case 'v':
+    case 'd':
+      s = String(a);
+      break;
+    case 'x':
+      s = (sp.sharp ? '0x' : '') + a.toString(16);
+      break;
+    case 'X':
+      s = (sp.sharp ? '0X' : '') + a.toString(16).toUpperCase();
+      break;
+    case 'o':
+      s = (sp.sharp ? '0' : '') + a.toString(8);
+      break;
+    case 'O':
+      s = '0o' + a.toString(8);
+      break;
+    case 'b':
+      s = a.toString(2);
+      break;
+    case 'c':
+      return padTo(String.fromCodePoint(n), sp, false);
+    case 'q':
+      return padTo(quoteRune(n), sp, false);
+    case 'U':
+      return padTo('U+' + a.toString(16).toUpperCase().padStart(4, '0'), sp, false);
+    default:
+      return bad(verb, n);
+  }
+  if (sp.prec >= 0) s = s.padStart(sp.prec, '0');
+  const sign = neg ? '-' : sp.plus ? '+' : sp.space ? ' ' : '';
+  return padTo(sign + s, sp, sp.prec < 0);
+}
+
+function quoteRune(cp: number): string {
+  if (cp === 0x27) return "'\\''";
+  const q = goQuote(String.fromCodePoint(cp));
+  return `'${q.slice(1, -1).replace(/\\"/g, '"')}'`;
+}
+
+function fmtFloat(v: number, verb: string, sp: Spec): string {
+  let s: string;
+  switch (verb) {
+    case 'v':
+    case 'g':
+    case 'G':
+      s = formatFloat(v, verb === 'G' ? 'G' : 'g', sp.prec);
+      break;
+    case 'f':
+    case 'F':
+      s = formatFloat(v, 'f', sp.prec < 0 ? 6 : sp.prec);
+      break;
+    case 'e':
+    case 'E':
+      s = formatFloat(v, verb, sp.prec < 0 ? 6 : sp.prec);
+      break;
+    default:
+      return bad(verb, new GoFloat(v));
+  }
+  if (!s.startsWith('-') && !s.startsWith('+')) s = (sp.plus ? '+' : sp.space ? ' ' : '') + s;
+  return padTo(s, sp);
+}
+
+function fmtString(s: string, verb: string, sp: Spec): string {
+  if (sp.prec >= 0 && verb !== 'x' && verb !== 'X') s = [...s].slice(0, sp.prec).join('');
+  switch (verb) {
+    case 'v':
+    case 's':
+      return padTo(s, sp);
+    case 'q':
+      return padTo(sp.sharp && !s.includes('`') ? '`' + s + '`' : goQuote(s), sp);
+    case 'x':
+    case 'X': {
+      let h = Buffer.from(s, 'utf8').toString('hex');
+      if (sp.prec >= 0) h = h.slice(0, sp.prec * 2);
+      if (verb === 'X') h = h.toUpperCase();
+      return padTo(h, sp);
+    }
+    default:
+      return bad(verb, s);
+  }
+}
+
+/** fmt's printing of one operand with a verb (depth > 0 is inside a slice, map or struct). */
+export function formatValue(v: unknown, verb: string, sp: Spec, depth: number): string {
+  if (verb === 'T') return padTo(goTypeName(v), sp);
+  if (v === null || v === undefined) {
+    return verb === 'v' || verb === 's' ? padTo('<nil>', sp) : bad(verb, v);
+  }
+  if (typeof v === 'string') return fmtString(v, verb, sp);
+  if (typeof v === 'number') return fmtInt(v, verb, sp);
+  if (v instanceof GoFloat) return fmtFloat(v.value, verb, sp);
+  if (typeof v === 'boolean') return verb === 'v' || verb === 't' ? padTo(String(v), sp) : bad(verb, v);
+  // Stringers (time.Time, time.Duration) print via String() for %v %s %q.
+  if (v instanceof GoTime || v instanceof GoDuration) {
+    if (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X')
+      return fmtString(v.toString(), verb, sp);
+    if (v instanceof GoDuration && verb === 'd') return padTo(String(v.ns), sp);
+    return bad(verb, v);
+  }
+  if (Array.isArray(v)) {
+    return '[' + v.map((e) => formatValue(e, verb, sp, depth + 1)).join(' ') + ']';
+  }
+  if (v instanceof GoMap) {
+    const keys = [...v.entries.keys()].sort(cmpBytes);
+    return (
+      'map[' +
+      keys
+        .map(
+          (k) =>
+            `${formatValue(k, verb, sp, depth + 1)}:${formatValue(v.entries.get(k), verb, sp, depth + 1)}`,
+        )
+        .join(' ') +
+      ']'
+    );
+  }
+  if (v instanceof GoStruct) {
+    return (
+      '{' +
+      v
+        .goFields()
+        .map(([k, f]) => (sp.plus ? `${k}:` : '') + formatValue(f, verb, sp, depth + 1))
+        .join(' ') +
+      '}'
+    );
+  }
+  if (typeof v === 'function') return `0x${'0'.repeat(6)}`;
+  return bad(verb, v);
+}
+
+/** Go compares strings by bytes (UTF-8), not UTF-16 units. */
+export function cmpBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** fmt.Sprint: spaces between operands when neither side is a string. */
+export function sprint(args: unknown[]): string {
+  let out = '';
+  args.forEach((a, i) => {
+    if (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string') out += ' ';
+    out += formatValue(a, 'v', NOSPEC, 0);
+  });
+  return out;
+}
+
+/** fmt.Sprintln: always spaces, then a newline. */
+export function sprintln(args: unknown[]): string {
+  return args.map((a) => formatValue(a, 'v', NOSPEC, 0)).join(' ') + '\n';
+}
+
+/** fmt.Sprintf. */
+export function sprintf(format: string, args: unknown[]): string {
+  let out = '';
+  let argi = 0;
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if (c !== '%') {
+      out += c;
+      i++;
+      continue;
+    }
+    i++;
+    const sp: Spec = { ...NOSPEC };
+    for (; i < format.length; i++) {
+      const f = format[i];
+      if (f === '-') sp.minus = true;
+      else if (f === '+') sp.plus = true;
+      else if (f === '#') sp.sharp = true;
+      else if (f === ' ') sp.space = true;
+      else if (f === '0') sp.zero = !sp.minus;
+      else break;
+    }
+    const num = (): number => {
+      if (format[i] === '*') {
+        i++;
+        const a = args[argi++];
+        return typeof a === 'number' ? a : -1;
+      }
+      const m = /^\d+/.exec(format.slice(i));
+      if (!m) return -1;
+      i += m[0].length;
+      return Math.min(Number(m[0]), 1e6);
+    };
+    sp.width = num();
+    if (sp.width < -1) {
+      sp.minus = true;
+      sp.width = -sp.width;
+    }
+    if (format[i] === '.') {
+      i++;
+      sp.prec = num();
+      if (sp.prec < 0) sp.prec = 0;
+    }
+    if (sp.minus) sp.zero = false;
+    if (i >= format.length) {
+      out += '%!(NOVERB)';
+      break;
+    }
+    const verb = String.fromCodePoint(format.codePointAt(i)!);
+    i += verb.length;
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    if (argi >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    const a = args[argi++];
+    if (verb === 'v' && sp.sharp) out += formatValue(a, 'v', sp, 0);
+    else out += formatValue(a, verb, sp, 0);
+  }
+  if (argi < args.length) {
+    out +=
+      '%!(EXTRA ' +
+      args
+        .slice(argi)
+        .map((a) => `${goTypeName(a)}=${formatValue(a, 'v', NOSPEC, 0)}`)
+        .join(', ') +
+      ')';
+  }
+  return out;
+}
