@@ -24,3 +24,4 @@ export * from './retry-policy';
 export * from './inhibit/index';
 export * from './alert-status';
 export * from './silence/index';
+export * from './template/index';
