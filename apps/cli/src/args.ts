@@ -1,3 +1,5 @@
+import { parseRfc3339 as parseGoTime } from '@herald/domain';
+
 /** A bad command line: heraldctl exits with code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -114,12 +116,7 @@ export function parsePromDuration(s: string): number | null {
   return ms <= 100 * 365 * 86_400_000 ? ms : null;
 }
 
-// RFC 3339 as amtool's `--start`/`--end` take it (Go's time.RFC3339: a zone is required).
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An RFC 3339 time (`2006-01-02T15:04:05Z`, `…+02:00`) → epoch ms, or null. */
+/** An RFC 3339 time as amtool's `--start`/`--end` take it (`2006-01-02T15:04:05Z`, `…+02:00`) → epoch ms, or null. */
 export function parseRfc3339(s: string): number | null {
-  if (!RFC3339.test(s)) return null;
-  const ms = Date.parse(s);
-  return Number.isFinite(ms) ? ms : null;
+  return parseGoTime(s) ?? null;
 }

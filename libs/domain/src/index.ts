@@ -5,6 +5,7 @@ export * from './duration';
 export * from './errors';
 export * from './fingerprint';
 export * from './go-quote';
+export * from './rfc3339';
 export * from './group.store';
 export * from './labels';
 export * from './matchers';

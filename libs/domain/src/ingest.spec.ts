@@ -61,6 +61,20 @@ describe('normalizePostableAlerts (Alertmanager API v2 semantics)', () => {
     expect(r.alerts.map((a) => a.labels.a)).toEqual(['0', '4']);
     expect(r.alerts[1].endsAt).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
   });
+  it('rejects a date that does not exist instead of rolling it over (regression: 2024-04-31 became 1 May)', () => {
+    const r = normalizePostableAlerts(
+      [
+        { labels: { a: '0' }, startsAt: '2024-04-31T00:00:00Z' },
+        { labels: { a: '1' }, endsAt: '2030-01-01T24:00:00Z' },
+      ],
+      ctx,
+    );
+    expect(r.errors.map((e) => [e.index, e.field])).toEqual([
+      [0, 'startsAt'],
+      [1, 'endsAt'],
+    ]);
+    expect(r.alerts).toEqual([]);
+  });
   it('accepts offsets and fractional seconds', () => {
     const [a] = one({ labels: { a: '1' }, startsAt: '2026-06-01T13:00:00.123456789+02:00' }).alerts;
     expect(a.startsAt).toBe(Date.parse('2026-06-01T11:00:00.123Z'));

@@ -1,6 +1,7 @@
 import type { Alert, AlertSource, LabelSet } from './alert';
 import { fingerprint } from './fingerprint';
 import { setLabel, validateLabelSet, type LabelNameMode } from './labels';
+import { GO_ZERO_TIME_MS, parseRfc3339 } from './rfc3339';
 
 /** Per-alert limits (herald.limits); the request-level ones (body size, count) are enforced by the HTTP layer. */
 export interface AlertLimits {
@@ -37,8 +38,8 @@ export interface NormalizeResult {
   errors: AlertError[];
 }
 
-/** Go's zero time `0001-01-01T00:00:00Z` (what amtool and Alertmanager send for "unset"), in epoch ms. */
-const ZERO_LIMIT = -62135596800000;
+/** Go's zero time (what amtool and Alertmanager send for "unset"): it and anything before mean unset. */
+const ZERO_LIMIT = GO_ZERO_TIME_MS;
 /**
  * The accepted time range: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. Earlier times (other than
  * Go's zero time, which means unset) and later ones are rejected per alert: nothing real is that old,
@@ -46,18 +47,19 @@ const ZERO_LIMIT = -62135596800000;
  */
 export const MIN_TIME_MS = 0;
 export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 type TimeField = { ok: true; ms: number } | { ok: false; message: string };
 
 /** Parses an RFC 3339 time; absent, null, "" and Go's zero time mean unset (0). */
 function parseTime(v: unknown): TimeField {
   if (v === undefined || v === null || v === '') return { ok: true, ms: 0 };
-  if (typeof v !== 'string' || !RFC3339.test(v)) {
+  if (typeof v !== 'string') {
     return { ok: false, message: 'must be an RFC 3339 time such as 2026-01-02T15:04:05Z' };
   }
-  const ms = Date.parse(v);
-  if (Number.isNaN(ms)) return { ok: false, message: 'is not a valid date' };
+  const ms = parseRfc3339(v);
+  if (ms === undefined) {
+    return { ok: false, message: 'must be an RFC 3339 time such as 2026-01-02T15:04:05Z (a real date)' };
+  }
   if (ms <= ZERO_LIMIT) return { ok: true, ms: 0 };
   if (ms < MIN_TIME_MS) return { ok: false, message: 'must not be before 1970-01-01T00:00:00Z' };
   if (ms > MAX_TIME_MS) return { ok: false, message: 'must not be after 9999-12-31T23:59:59Z' };

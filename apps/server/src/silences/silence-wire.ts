@@ -1,5 +1,5 @@
 import type { Silence, SilenceInput, SilenceMatcherSpec, SilenceState } from '@herald/domain';
-import { silenceState } from '@herald/domain';
+import { GO_ZERO_TIME_MS, parseRfc3339, silenceState } from '@herald/domain';
 import { HeraldHttpError } from '../http/http-error';
 
 /** Alertmanager API v2 `gettableSilence` (with 0.32's `annotations`, `{}` when none, as 0.32 answers). */
@@ -37,34 +37,17 @@ export function gettableSilence(s: Silence, now: number): GettableSilence {
   return out;
 }
 
-// RFC 3339 as Go's strfmt.DateTime reads it: a date, `T` (or `t`/space), a time with optional fraction, a zone.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-// Go's zero time, which amtool and some clients send for "unset".
-const GO_ZERO = /^0001-01-01[Tt ]00:00:00(\.0+)?([Zz]|[+-]00:00)$/;
-
-// Days in a month of the proleptic Gregorian calendar, as Go's time.Parse checks them.
-function daysIn(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 function bad(field: string, message: string): HeraldHttpError {
   return new HeraldHttpError(400, { error: `${field}: ${message}`, field });
 }
 
-/** An RFC 3339 time in epoch ms; 0 for Go's zero time (`0001-01-01T00:00:00Z`: "not set"). */
+/** An RFC 3339 time in epoch ms (go-openapi's DateTime: a space for `T` too); 0 for Go's zero time ("not set"). */
 export function parseTime(v: unknown, field: string): number {
   if (typeof v !== 'string') throw bad(field, `must be an RFC 3339 date-time string, got ${typeOf(v)}`);
-  const m = RFC3339.exec(v);
-  if (!m) throw bad(field, `must be an RFC 3339 date-time, got ${JSON.stringify(v.slice(0, 64))}`);
-  // Date.parse rolls 2024-02-30 over into March and reads 24:00 as the next midnight; Go refuses both.
-  const [year, month, day, hour] = m.slice(1, 5).map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23)
-    throw bad(field, `is not a valid date-time: ${JSON.stringify(v.slice(0, 64))}`);
-  if (GO_ZERO.test(v)) return 0;
-  const ms = Date.parse(v.replace(' ', 'T'));
-  if (!Number.isFinite(ms)) throw bad(field, `is not a valid date-time: ${JSON.stringify(v.slice(0, 64))}`);
-  return ms;
+  const ms = parseRfc3339(v, { lenient: true });
+  if (ms === undefined)
+    throw bad(field, `must be an RFC 3339 date-time (a real date), got ${JSON.stringify(v.slice(0, 64))}`);
+  return ms === GO_ZERO_TIME_MS ? 0 : ms;
 }
 
 function typeOf(v: unknown): string {
