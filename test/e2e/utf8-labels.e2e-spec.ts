@@ -150,6 +150,17 @@ herald: { label_names: classic }
     ]);
   });
 
+  it('refuses a quoted UTF-8 name in a filter (400 naming filter), as Alertmanager in classic mode', async () => {
+    const r = await call(
+      'GET',
+      `${node.url}/api/v2/alerts?filter=${encodeURIComponent('"service.name"="api"')}`,
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.field).toBe('filter');
+    const ok = await call('GET', `${node.url}/api/v2/alerts?filter=${encodeURIComponent('alertname="Ok"')}`);
+    expect(ok.status).toBe(200);
+  });
+
   it('refuses to load a config grouping by a UTF-8 name, naming the field', async () => {
     await expect(
       startNode(`

@@ -1,3 +1,4 @@
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { isResolved, type Alert, type Clock, type StatusView, type StoredGroup } from '@herald/domain';
@@ -30,6 +31,7 @@ export class GroupsController {
     private readonly groups: TenantGroupsRepository,
     private readonly auth: AuthService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
   @Get()
@@ -53,7 +55,13 @@ export class GroupsController {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const { groups, more, view } = await this.groups.list(
       ctx,
-      { state, receiver: one(q, 'receiver'), matchers: filterMatchers(q), limit, after },
+      {
+        state,
+        receiver: one(q, 'receiver'),
+        matchers: filterMatchers(q, this.config.herald.labelNames),
+        limit,
+        after,
+      },
       this.clock.now(),
     );
     return {
@@ -102,6 +110,7 @@ export class AdminAlertsController {
   constructor(
     private readonly groups: TenantGroupsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
   @Get()
@@ -115,7 +124,11 @@ export class AdminAlertsController {
   @ApiOkResponse({ type: [AdminAlertWithGroupsDto] })
   async list(@Tenant() ctx: TenantContext, @Query() q: Q): Promise<AdminAlertWithGroupsDto[]> {
     const now = this.clock.now();
-    const { rows, view } = await this.groups.alerts(ctx, filterMatchers(q), now);
+    const { rows, view } = await this.groups.alerts(
+      ctx,
+      filterMatchers(q, this.config.herald.labelNames),
+      now,
+    );
     return rows.map(({ alert, groups, mutedBy }) => ({ ...alertView(alert, now, view, mutedBy), groups }));
   }
 }

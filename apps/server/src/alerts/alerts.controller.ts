@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { TenantContext } from '@herald/sessions';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Tenant } from '../auth/decorators';
@@ -12,6 +13,7 @@ import {
   type Clock,
   type GoRegex,
   type GroupStore,
+  type LabelNameMode,
   type LabelSet,
   type Matcher,
   type StoredGroup,
@@ -42,7 +44,12 @@ export class AlertsController {
     @Inject(GROUP_STORE) private readonly store: GroupStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly views: StatusViews,
-  ) {}
+    @Inject(HERALD_CONFIG) config: HeraldConfig,
+  ) {
+    this.labelNames = config.herald.labelNames;
+  }
+
+  private readonly labelNames: LabelNameMode;
 
   private view(tenant: string, groups: StoredGroup[], now: number): Promise<StatusView> {
     return this.views.of(tenant, groups, now);
@@ -50,7 +57,7 @@ export class AlertsController {
 
   @Get()
   async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableAlert[]> {
-    const f = parseFilters(q);
+    const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
     const groups = await this.store.listGroups(ctx.tenant);
     const view = await this.view(ctx.tenant, groups, now);
@@ -78,7 +85,7 @@ export class AlertsController {
     @Query() q: Q,
     @Tenant() ctx: TenantContext,
   ): Promise<{ labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[]> {
-    const f = parseFilters(q);
+    const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
     const groups = await this.store.listGroups(ctx.tenant);
@@ -167,8 +174,8 @@ function parseBool(q: Q, name: string, def: boolean): boolean {
   throw badRequest(name, `must be true or false, got ${JSON.stringify(s)}`);
 }
 
-function parseFilters(q: Q): Filters {
-  const matchers = filterMatchers(q);
+function parseFilters(q: Q, labelNames: LabelNameMode): Filters {
+  const matchers = filterMatchers(q, labelNames);
   let receiver: GoRegex | undefined;
   const r = Array.isArray(q.receiver) ? q.receiver[0] : q.receiver;
   if (r) {

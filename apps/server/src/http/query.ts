@@ -1,4 +1,4 @@
-import { parseMatcher, type Matcher } from '@herald/domain';
+import { parseMatcher, type LabelNameMode, type Matcher } from '@herald/domain';
 import { badRequest } from './http-error';
 
 /** A parsed query string: a parameter given twice arrives as an array. */
@@ -12,13 +12,14 @@ export function lastValue(q: Query, name: string): string | undefined {
 
 /**
  * The `filter` parameters (Alertmanager's matcher syntax, e.g. `severity=~"page|crit"`), one matcher
- * each; a bad one is a 400 naming it (`filter[1]` when there are several).
+ * each; a bad one is a 400 naming it (`filter[1]` when there are several). `labelNames`: the node's
+ * `herald.label_names` (classic refuses a quoted UTF-8 name, as Alertmanager's classic mode).
  */
-export function filterMatchers(q: Query): Matcher[] {
+export function filterMatchers(q: Query, labelNames: LabelNameMode = 'utf8'): Matcher[] {
   const raw = q.filter === undefined ? [] : Array.isArray(q.filter) ? q.filter : [q.filter];
   return raw.map((s, i) => {
     try {
-      return parseMatcher(s);
+      return parseMatcher(s, { labelNames });
     } catch (e) {
       // Alertmanager's text first ("bad matcher format: <filter>"), then where the parser stopped.
       const shown = s.length > 200 ? `${s.slice(0, 200)}…` : s;

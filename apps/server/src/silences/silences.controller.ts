@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import {
   SilenceConflictError,
   SilenceLimitError,
@@ -62,11 +74,14 @@ function checkId(id: string): void {
 @Controller('api/v2')
 @UseGuards(ApiKeyGuard)
 export class SilencesController {
-  constructor(private readonly silences: SilencesService) {}
+  constructor(
+    private readonly silences: SilencesService,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
 
   @Get('silences')
   async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableSilence[]> {
-    const filter = filterMatchers(q);
+    const filter = filterMatchers(q, this.config.herald.labelNames);
     return mapped(async () => {
       const { now, silences } = await this.silences.list(ctx, filter);
       return silences.map((s) => gettableSilence(s, now));
