@@ -94,6 +94,7 @@ export interface TemplateDataInput {
 
 export class TemplateAlert extends GoStruct {
   readonly goTypeName = 'template.Alert';
+  override readonly goComparable = false;
   readonly Status: string;
   readonly Labels: KV;
   readonly Annotations: KV;
@@ -149,6 +150,7 @@ function alertList(a: TemplateAlert[], type: string): TemplateAlert[] {
 /** Alertmanager's template.Data (the 0.25 field set, in its order, for `{{ . }}` printing). */
 export class TemplateData extends GoStruct {
   readonly goTypeName = 'template.Data';
+  override readonly goComparable = false;
   readonly Receiver: string;
   readonly Status: string;
   readonly Alerts: TemplateAlert[];
@@ -260,7 +262,42 @@ function expand(tmpl: string, group: (name: string) => string): string {
   return out;
 }
 
-/** golang.org/x/text/cases Title (American English): first letter of each word upper, the rest lower. */
+/**
+ * Go's unicode.ToUpper/ToLower per rune: the simple (one-to-one) case mapping. JS applies the full
+ * mapping (ß → SS, İ → i̇, final sigma in context), so a multi-rune result keeps the rune, or its base
+ * letter when only combining marks were added.
+ */
+function mapRunes(s: string, f: (c: string) => string): string {
+  let out = '';
+  for (const c of s) {
+    const m = f(c);
+    const runes = [...m];
+    if (runes.length === 1) out += m;
+    else if (runes.slice(1).every((r) => /\p{M}/u.test(r))) out += runes[0];
+    else out += c;
+  }
+  return out;
+}
+export const goToUpper = (s: string): string => mapRunes(s, (c) => c.toUpperCase());
+export const goToLower = (s: string): string => mapRunes(s, (c) => c.toLowerCase());
+
+// The four Unicode digraphs whose title case differs from their upper case.
+const TITLE_DIGRAPH: Record<string, string> = {
+  Ǆ: 'ǅ',
+  ǅ: 'ǅ',
+  ǆ: 'ǅ',
+  Ǉ: 'ǈ',
+  ǈ: 'ǈ',
+  ǉ: 'ǈ',
+  Ǌ: 'ǋ',
+  ǋ: 'ǋ',
+  ǌ: 'ǋ',
+  Ǳ: 'ǲ',
+  ǲ: 'ǲ',
+  ǳ: 'ǲ',
+};
+
+/** golang.org/x/text/cases Title (American English): each word's first letter in title case, the rest lower. */
 function title(s: string): string {
   const seg = new Intl.Segmenter('en-US', { granularity: 'word' });
   let out = '';
@@ -269,8 +306,14 @@ function title(s: string): string {
       out += segment;
       continue;
     }
-    const [first, ...rest] = [...segment];
-    out += first.toUpperCase() + rest.join('').toLowerCase();
+    // The first cased letter is title-cased (digits before it stay: "3rd" → "3Rd").
+    let done = false;
+    for (const c of segment) {
+      if (!done && /\p{L}/u.test(c)) {
+        out += TITLE_DIGRAPH[c] ?? goToUpper(c);
+        done = true;
+      } else out += done ? goToLower(c) : c;
+    }
   }
   return out;
 }
@@ -381,14 +424,8 @@ export function alertmanagerFuncs(now: () => number = Date.now): Map<string, Tem
     params: ['string'],
     fn: (s) => fn(s as string),
   });
-  m.set(
-    'toUpper',
-    str1((s) => s.toUpperCase()),
-  );
-  m.set(
-    'toLower',
-    str1((s) => s.toLowerCase()),
-  );
+  m.set('toUpper', str1(goToUpper));
+  m.set('toLower', str1(goToLower));
   m.set('title', str1(title));
   m.set('join', { params: ['string', 'strings'], fn: (sep, a) => (a as string[]).join(sep as string) });
   m.set('match', {

@@ -1,8 +1,9 @@
 // Go text/template's predefined functions (funcs.go semantics; `and`/`or` live in the executor
 // because they short-circuit).
-import { cmpBytes, goTypeName, sprint, sprintf, sprintln } from './gofmt';
+import { cmpBytes, formatValue, goTypeName, NOSPEC, sprint, sprintf, sprintln } from './gofmt';
+import { GoTime } from './gotime';
 import { isTrue, TemplateFunc } from './exec';
-import { GoCallError, GoFloat, GoMap, sliceMethods, sliceType, tagSlice } from './values';
+import { GoCallError, GoFloat, GoMap, GoStruct, sliceMethods, sliceType, tagSlice } from './values';
 
 type Kind = 'bool' | 'int' | 'float' | 'string' | 'other' | 'nil';
 function kindOf(v: unknown): Kind {
@@ -26,10 +27,23 @@ function eq(a: unknown, ...rest: unknown[]): boolean {
     } else if (k1 === 'float' || k1 === 'int') truth = num(a) === num(b);
     else if (k1 === 'nil') truth = true;
     else if (k1 === 'other') {
-      if (Array.isArray(a) || a instanceof GoMap || Array.isArray(b) || b instanceof GoMap) {
-        throw new GoCallError(`non-comparable type ${sprint([b])}: ${goTypeName(b)}`);
+      if (goTypeName(a) !== goTypeName(b)) {
+        throw new GoCallError(
+          `non-comparable types ${formatValue(a, 's', NOSPEC, 0)}: ${goTypeName(a)}, ${goTypeName(b)}: ${formatValue(b, 'v', NOSPEC, 0)}`,
+        );
       }
-      truth = a === b;
+      const comparable = (x: unknown): boolean =>
+        !(Array.isArray(x) || x instanceof GoMap || (x instanceof GoStruct && !x.goComparable));
+      if (!comparable(b))
+        throw new GoCallError(`non-comparable type ${formatValue(b, 's', NOSPEC, 0)}: ${goTypeName(b)}`);
+      truth =
+        a === b ||
+        (a instanceof GoTime &&
+          b instanceof GoTime &&
+          a.ms === b.ms &&
+          a.nsec === b.nsec &&
+          a.offset === b.offset &&
+          a.zone === b.zone);
     } else truth = a === b;
     if (truth) return true;
   }
@@ -51,7 +65,8 @@ function length(v: unknown): number {
   if (typeof v === 'string') return Buffer.byteLength(v, 'utf8');
   if (Array.isArray(v)) return v.length;
   if (v instanceof GoMap) return v.entries.size;
-  if (v === null || v === undefined) throw new GoCallError('len of nil pointer');
+  if (v === null || v === undefined)
+    throw new GoCallError('reflect: call of reflect.Value.Type on zero Value');
   throw new GoCallError(`len of type ${goTypeName(v)}`);
 }
 

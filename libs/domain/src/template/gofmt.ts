@@ -17,58 +17,121 @@ export function goTypeName(v: unknown): string {
   return (v as Record<symbol, string>)[GO_TYPE] ?? 'interface {}';
 }
 
+/** The exact decimal expansion of a finite positive double: digits and the decimal point's position. */
+function exactDecimal(v: number): { digits: string; point: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const bexp = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e: number;
+  if (bexp === 0) e = -1074;
+  else {
+    mant |= 1n << 52n;
+    e = bexp - 1075;
+  }
+  if (e >= 0) {
+    const d = (mant << BigInt(e)).toString();
+    return { digits: d, point: d.length };
+  }
+  const d = (mant * 5n ** BigInt(-e)).toString();
+  return { digits: d, point: d.length + e };
+}
+
+/** Rounds the exact value of v (> 0) to `n` significant digits, ties to even as strconv does. */
+function roundDigits(v: number, n: number): { digits: string; point: number } {
+  const { digits, point } = exactDecimal(v);
+  if (n <= 0) {
+    // Everything rounds away except possibly a carry into a new leading digit.
+    const first = n === 0 ? digits : '';
+    const up = n === 0 && (first[0] > '5' || (first[0] === '5' && /[1-9]/.test(first.slice(1))));
+    return up ? { digits: '1', point: point + 1 } : { digits: '', point };
+  }
+  if (digits.length <= n) return { digits: digits.padEnd(n, '0'), point };
+  const keep = digits.slice(0, n);
+  const rest = digits.slice(n);
+  const tieOrMore = rest[0] >= '5';
+  const above = rest[0] > '5' || /[1-9]/.test(rest.slice(1));
+  const odd = Number(keep[keep.length - 1]) % 2 === 1;
+  if (!tieOrMore || (!above && !odd)) return { digits: keep, point };
+  // Round up with carry.
+  const arr = keep.split('').map(Number);
+  let k = arr.length - 1;
+  while (k >= 0 && arr[k] === 9) arr[k--] = 0;
+  if (k < 0) return { digits: '1' + arr.join('').slice(0, n - 1), point: point + 1 };
+  arr[k]++;
+  return { digits: arr.join(''), point };
+}
+
+function fixedFrom(digits: string, point: number, prec: number): string {
+  // digits are the significant digits starting at 10^(point-1).
+  let intPart: string;
+  let frac: string;
+  if (point <= 0) {
+    intPart = '0';
+    frac = '0'.repeat(-point) + digits;
+  } else {
+    intPart = digits.slice(0, point).padEnd(point, '0');
+    frac = digits.slice(point);
+  }
+  frac = frac.padEnd(prec, '0').slice(0, prec);
+  return prec > 0 ? `${intPart}.${frac}` : intPart;
+}
+
 /** strconv.FormatFloat(v, fmt, prec, 64) for 'e', 'f', 'g' (prec -1 = shortest). */
 export function formatFloat(v: number, fmt: 'e' | 'E' | 'f' | 'g' | 'G', prec: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  const neg = v < 0 || Object.is(v, -0);
+  const a = Math.abs(v);
   const upper = fmt === 'E' || fmt === 'G';
   const f = fmt.toLowerCase();
-  const expForm = (s: string): string => {
-    // JS "1.5e+7" → Go "1.5e+07"
-    const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(s);
-    if (!m) return s;
-    const r = `${m[1]}e${m[2]}${m[3].padStart(2, '0')}`;
-    return upper ? r.toUpperCase() : r;
+  const sign = neg ? '-' : '';
+  const expStr = (x: number): string =>
+    (upper ? 'E' : 'e') + (x < 0 ? '-' : '+') + String(Math.abs(x)).padStart(2, '0');
+  // Significant digits: shortest round-trip (JS agrees with strconv's shortest) or exact rounding.
+  const sig = (n: number): { digits: string; point: number } => {
+    if (a === 0) return { digits: n < 0 ? '0' : '0'.repeat(Math.max(n, 1)), point: 1 };
+    if (n < 0) {
+      const m = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(a.toExponential())!;
+      return { digits: m[1] + (m[2] ?? ''), point: Number(m[3]) + 1 };
+    }
+    return roundDigits(a, n);
   };
-  if (f === 'f') return prec < 0 ? shortestFixed(v) : v.toFixed(Math.min(prec, 100));
-  if (f === 'e') return expForm(prec < 0 ? v.toExponential() : v.toExponential(Math.min(prec, 100)));
+  const eForm = (d: { digits: string; point: number }, p: number): string => {
+    const ds = d.digits.padEnd(p + 1, '0');
+    return sign + ds[0] + (p > 0 ? '.' + ds.slice(1, p + 1) : '') + expStr(a === 0 ? 0 : d.point - 1);
+  };
+  if (f === 'e') {
+    const d = sig(prec < 0 ? -1 : prec + 1);
+    return eForm(d, prec < 0 ? d.digits.length - 1 : prec);
+  }
+  if (f === 'f') {
+    if (prec < 0) {
+      const d = sig(-1);
+      return sign + fixedFrom(d.digits, d.point, Math.max(0, d.digits.length - d.point));
+    }
+    if (a === 0) return sign + fixedFrom('0', 1, prec);
+    const { point } = exactDecimal(a);
+    const d = roundDigits(a, point + prec);
+    return sign + fixedFrom(d.digits || '0', d.digits ? d.point : 1, prec);
+  }
   // 'g'
   if (prec === 0) prec = 1;
   const shortest = prec < 0;
-  const digits = shortest ? v.toExponential() : v.toExponential(prec - 1);
-  const m = /^-?(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(digits)!;
-  const exp = Number(m[3]);
-  const nd = 1 + (m[2] ? m[2].replace(shortest ? /$/ : /0+$/, '').length : 0);
+  const d = sig(shortest ? -1 : prec);
+  const digits = shortest ? d.digits : d.digits.replace(/0+$/, '') || '0';
   let eprec = shortest ? 6 : prec;
-  if (!shortest && eprec > nd && nd >= exp + 1) eprec = nd;
-  if (exp < -4 || exp >= eprec) {
-    const mant = shortest ? digits : v.toExponential(Math.max(0, Math.min(prec, nd) - 1));
-    return expForm(mant.replace(/\.?0+e/, (x) => (x.startsWith('.') || shortest ? 'e' : x)));
-  }
-  if (shortest) return shortestFixed(v);
-  const fixed = v.toFixed(Math.max(0, prec - 1 - exp));
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  if (!shortest && eprec > digits.length && digits.length >= d.point) eprec = digits.length;
+  const x = a === 0 ? 0 : d.point - 1;
+  if (x < -4 || x >= eprec) return eForm({ digits, point: d.point }, digits.length - 1);
+  return (
+    sign + fixedFrom(digits, a === 0 ? 1 : d.point, Math.max(digits.length - (a === 0 ? 1 : d.point), 0))
+  );
 }
 
-function shortestFixed(v: number): string {
-  const s = String(v);
-  if (!s.includes('e')) return s;
-  const [mant, e] = s.split('e');
-  const exp = Number(e);
-  const neg = mant.startsWith('-');
-  const d = mant.replace('-', '').replace('.', '');
-  const point =
-    (mant.replace('-', '').indexOf('.') < 0
-      ? mant.replace('-', '').length
-      : mant.replace('-', '').indexOf('.')) + exp;
-  let r: string;
-  if (point <= 0) r = '0.' + '0'.repeat(-point) + d;
-  else if (point >= d.length) r = d + '0'.repeat(point - d.length);
-  else r = d.slice(0, point) + '.' + d.slice(point);
-  return (neg ? '-' : '') + r;
-}
-
-interface Spec {
+export interface Spec {
   minus: boolean;
   plus: boolean;
   sharp: boolean;
@@ -77,7 +140,7 @@ interface Spec {
   width: number;
   prec: number;
 }
-const NOSPEC: Spec = {
+export const NOSPEC: Spec = {
   minus: false,
   plus: false,
   sharp: false,
@@ -181,8 +244,9 @@ function fmtString(s: string, verb: string, sp: Spec): string {
       return padTo(sp.sharp && !s.includes('`') ? '`' + s + '`' : goQuote(s), sp);
     case 'x':
     case 'X': {
-      let h = Buffer.from(s, 'utf8').toString('hex');
-      if (sp.prec >= 0) h = h.slice(0, sp.prec * 2);
+      let bytes = [...Buffer.from(s, 'utf8')];
+      if (sp.prec >= 0) bytes = bytes.slice(0, sp.prec);
+      let h = bytes.map((b) => b.toString(16).padStart(2, '0')).join(sp.space ? ' ' : '');
       if (verb === 'X') h = h.toUpperCase();
       return padTo(h, sp);
     }
@@ -195,7 +259,7 @@ function fmtString(s: string, verb: string, sp: Spec): string {
 export function formatValue(v: unknown, verb: string, sp: Spec, depth: number): string {
   if (verb === 'T') return padTo(goTypeName(v), sp);
   if (v === null || v === undefined) {
-    return verb === 'v' || verb === 's' ? padTo('<nil>', sp) : bad(verb, v);
+    return verb === 'v' ? padTo('<nil>', sp) : bad(verb, v);
   }
   if (typeof v === 'string') return fmtString(v, verb, sp);
   if (typeof v === 'number') return fmtInt(v, verb, sp);

@@ -24,6 +24,8 @@ export type TokenType =
   | 'space'
   | 'keyword'
   | 'comma'
+  | 'char1'
+  | 'error'
   | 'eof';
 
 export interface Token {
@@ -57,9 +59,22 @@ const KEYWORDS = new Set([
 const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const isAlnum = (c: string): boolean => c === '_' || /[\p{L}\p{Nd}]/u.test(c);
 
-/** Splits template text into tokens; throws TemplateLexError (with the line) on bad input. */
+/**
+ * Splits template text into tokens. A lexical error becomes a final `error` token, as Go's lexer emits
+ * an error item after the tokens before it (the parser may fail earlier on those, with its own message).
+ */
 export function lex(input: string): Token[] {
   const out: Token[] = [];
+  try {
+    lexInto(input, out);
+  } catch (e) {
+    if (!(e instanceof TemplateLexError)) throw e;
+    out.push({ type: 'error', val: e.message, pos: input.length, line: e.line });
+  }
+  return out;
+}
+
+function lexInto(input: string, out: Token[]): void {
   let pos = 0;
   let line = 1;
   const lineAt = (p: number): number => {
@@ -217,11 +232,18 @@ export function lex(input: string): Token[] {
         pos++;
       } else if (c === ')') {
         parenDepth--;
-        if (parenDepth < 0) throw new TemplateLexError('unexpected right paren', tl);
         out.push({ type: 'rparen', val: ')', pos, line: tl });
         pos++;
+        if (parenDepth < 0) throw new TemplateLexError(`unexpected right paren U+0029 ')'`, tl);
+      } else if (c >= ' ' && c <= '~') {
+        // Go emits any other printable ASCII character as a token for the parser to reject.
+        out.push({ type: 'char1', val: c, pos, line: tl });
+        pos++;
       } else {
-        throw new TemplateLexError(`unrecognized character in action: ${JSON.stringify(c)}`, tl);
+        throw new TemplateLexError(
+          `unrecognized character in action: ${goRune(input.codePointAt(pos)!)}`,
+          tl,
+        );
       }
       // An identifier, field or literal must be followed by a separator (Go's atTerminator).
       const prev = out[out.length - 1];
@@ -234,13 +256,12 @@ export function lex(input: string): Token[] {
           !input.startsWith('}}', pos) &&
           !(n === ':' && input[pos + 1] === '=')
         ) {
-          throw new TemplateLexError(`bad character ${JSON.stringify(n)}`, tl);
+          throw new TemplateLexError(`bad character ${goRune(input.codePointAt(pos)!)}`, tl);
         }
       }
     }
   }
   out.push({ type: 'eof', val: '', pos: input.length, line: lineAt(input.length) });
-  return out;
 }
 
 function lexNumber(input: string, pos: number, line: number, out: Token[]): number {
@@ -258,4 +279,9 @@ function lexNumber(input: string, pos: number, line: number, out: Token[]): numb
   }
   out.push({ type: 'number', val: text, pos, line });
   return pos + text.length;
+}
+
+/** Go's %#U: `U+0023 '#'`. */
+function goRune(cp: number): string {
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} '${String.fromCodePoint(cp)}'`;
 }

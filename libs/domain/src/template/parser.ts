@@ -1,5 +1,5 @@
 // Parser for Go's text/template (structure and error messages of Go's text/template/parse/parse.go).
-import { lex, TemplateLexError, Token } from './lexer';
+import { lex, Token } from './lexer';
 
 export type Node =
   | { kind: 'list'; pos: number; nodes: Node[] }
@@ -96,12 +96,7 @@ class Parser {
   }
 
   parse(): Map<string, ParsedTree> {
-    try {
-      this.toks = lex(this.text);
-    } catch (e) {
-      if (e instanceof TemplateLexError) this.fail(e.message, e.line);
-      throw e;
-    }
+    this.toks = lex(this.text);
     const root: ListNode = { kind: 'list', pos: 0, nodes: [] };
     while (this.peek().type !== 'eof') {
       if (this.peek().type === 'left') {
@@ -146,10 +141,14 @@ class Parser {
   }
 
   private peek(): Token {
-    return this.toks[this.i];
+    const t = this.toks[this.i];
+    if (t.type === 'error') this.fail(t.val, t.line);
+    return t;
   }
   private next(): Token {
-    return this.toks[this.i++];
+    const t = this.peek();
+    this.i++;
+    return t;
   }
   private nextNonSpace(): Token {
     let t = this.next();
@@ -290,9 +289,9 @@ class Parser {
         this.nextNonSpace();
         pipe.decl.push(v.val);
         this.vars.push(v.val);
-        if (context !== 'range') this.fail('range can only initialize variables');
+        if (context !== 'range') this.fail(`too many declarations in ${context}`);
         const v2 = this.nextNonSpace();
-        if (v2.type !== 'variable') this.fail(`unexpected ${tokenString(v2)} in ${context}`);
+        if (v2.type !== 'variable') this.fail('range can only initialize variables');
         const d = this.nextNonSpace();
         if (d.type !== 'declare' && d.type !== 'assign') this.fail(`too many declarations in ${context}`);
         pipe.isAssign = d.type === 'assign';

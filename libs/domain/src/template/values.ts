@@ -18,6 +18,8 @@ export class GoFloat {
 export abstract class GoStruct {
   abstract readonly goTypeName: string;
   abstract goFields(): [string, unknown][];
+  /** Go's ==: false for structs holding maps or slices (eq then fails as Go's does). */
+  readonly goComparable: boolean = true;
   goMethod(_name: string): GoMethod | undefined {
     return undefined;
   }
