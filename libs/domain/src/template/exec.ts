@@ -20,9 +20,16 @@ export interface ExecLimits {
   maxSteps: number;
   /** Nested {{template}} calls. */
   maxDepth: number;
+  /** Total UTF-16 units of strings returned by function and method calls (printf, join…), output or not. */
+  maxWork: number;
 }
 
-export const DEFAULT_EXEC_LIMITS: ExecLimits = { maxOutput: 1 << 20, maxSteps: 1_000_000, maxDepth: 200 };
+export const DEFAULT_EXEC_LIMITS: ExecLimits = {
+  maxOutput: 1 << 20,
+  maxSteps: 1_000_000,
+  maxDepth: 200,
+  maxWork: 16 << 20,
+};
 
 export class TemplateExecError extends Error {}
 
@@ -75,6 +82,7 @@ export class Executor {
   private out = '';
   private steps = 0;
   private depth = 0;
+  private work = 0;
   private tree!: ParsedTree;
   private node: Node | null = null;
   private vars: Frame[] = [];
@@ -410,7 +418,13 @@ export class Executor {
       vals.push(this.checkType(final, n - 1 < want ? f.params[n - 1] : f.variadic!, null));
     this.at(node);
     try {
-      return f.fn(...vals);
+      const r = f.fn(...vals);
+      if (typeof r === 'string') {
+        this.work += r.length;
+        if (this.work > this.limits.maxWork)
+          this.errorf(`function results exceed the limit of ${this.limits.maxWork} bytes`);
+      }
+      return r;
     } catch (e) {
       if (e instanceof GoCallError) this.errorf(`error calling ${name}: ${e.message}`);
       if (e instanceof TemplateExecError || e instanceof BreakSignal || e instanceof ContinueSignal) throw e;

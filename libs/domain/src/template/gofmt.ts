@@ -345,26 +345,32 @@ export function sprintf(format: string, args: unknown[]): string {
       else if (f === '0') sp.zero = !sp.minus;
       else break;
     }
-    const num = (): number => {
+    // Widths and precisions are bounded as Go's fmt does (|n| ≤ 1e6), so `%*d` cannot allocate gigabytes.
+    const num = (what: 'WIDTH' | 'PREC'): number => {
       if (format[i] === '*') {
         i++;
         const a = args[argi++];
-        return typeof a === 'number' ? a : -1;
+        if (typeof a !== 'number' || Math.abs(a) > 1e6) {
+          out += `%!(BAD${what})`;
+          return -1;
+        }
+        return what === 'PREC' && a < 0 ? -1 : a;
       }
       const m = /^\d+/.exec(format.slice(i));
       if (!m) return -1;
       i += m[0].length;
       return Math.min(Number(m[0]), 1e6);
     };
-    sp.width = num();
+    sp.width = num('WIDTH');
     if (sp.width < -1) {
       sp.minus = true;
       sp.width = -sp.width;
     }
     if (format[i] === '.') {
       i++;
-      sp.prec = num();
-      if (sp.prec < 0) sp.prec = 0;
+      const star = format[i] === '*';
+      sp.prec = num('PREC');
+      if (sp.prec < 0 && !star) sp.prec = 0;
     }
     if (sp.minus) sp.zero = false;
     if (i >= format.length) {

@@ -61,6 +61,9 @@ export interface ParsedTree {
 
 export class TemplateParseError extends Error {}
 
+/** Nesting of parentheses and if/range/with blocks accepted (Go allows 10 000; JS stacks are smaller). */
+export const MAX_PARSE_DEPTH = 500;
+
 /** Parses `text` as template `name`; returns the named tree plus every `define`/`block` in it. */
 export function parseTemplate(
   name: string,
@@ -221,6 +224,16 @@ class Parser {
   }
 
   private control(kind: 'if' | 'range' | 'with', _t: Token): Node {
+    if (this.depth + 1 > MAX_PARSE_DEPTH) this.fail('max expression depth exceeded');
+    this.depth++;
+    try {
+      return this.controlInner(kind);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private controlInner(kind: 'if' | 'range' | 'with'): Node {
     const mark = this.vars.length;
     const pipe = this.pipeline(kind, 'right');
     if (kind === 'range') this.rangeDepth++;
@@ -264,7 +277,19 @@ class Parser {
     return { kind: 'template', pos: nameTok.pos, line: nameTok.line, name, pipe };
   }
 
+  private depth = 0;
+
   private pipeline(context: string, end: 'right' | 'rparen'): PipeNode {
+    // Nesting bound (Go has one too): deep parentheses or controls must not overflow the JS stack.
+    if (++this.depth > MAX_PARSE_DEPTH) this.fail('max expression depth exceeded');
+    try {
+      return this.pipelineInner(context, end);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private pipelineInner(context: string, end: 'right' | 'rparen'): PipeNode {
     const first = this.peekNonSpace();
     const pipe: PipeNode = {
       kind: 'pipe',

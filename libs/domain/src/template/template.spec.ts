@@ -209,6 +209,25 @@ describe('bounded execution (hostile templates)', () => {
       set.executeText('{{ range . }}{{ printf "%100s" "x" }}{{ end }}', Array(50).fill(0)),
     ).toThrow(/output exceeds the limit of 1000 bytes/);
   });
+  it('bounds strings built by functions even when not written out', () => {
+    const set = new TemplateSet({ limits: { maxWork: 100_000 } });
+    expect(() =>
+      set.executeText('{{ range . }}{{ $x := printf "%10000s" "" }}{{ end }}', Array(50).fill(0)),
+    ).toThrow(/function results exceed the limit of 100000 bytes/);
+  });
+  it('refuses printf widths beyond 1e6 as Go does (BADWIDTH)', () => {
+    expect(goSprintf('%*d|%.*f', [2_000_000, 1, 5_000_000, new GoFloat(1)])).toBe(
+      '%!(BADWIDTH)1|%!(BADPREC)1',
+    );
+  });
+  it('refuses nesting deeper than MAX_PARSE_DEPTH instead of overflowing the stack', () => {
+    const deep = '{{ ' + '('.repeat(5000) + '1' + ')'.repeat(5000) + ' }}';
+    expect(() => new TemplateSet().parse('deep', deep)).toThrow(
+      'template: deep:1: max expression depth exceeded',
+    );
+    const ifs = '{{ if 1 }}'.repeat(5000) + '{{ end }}'.repeat(5000);
+    expect(() => new TemplateSet().parse('ifs', ifs)).toThrow('max expression depth exceeded');
+  });
   it('refuses oversized source', () => {
     expect(() => new TemplateSet().parse('huge', 'x'.repeat((1 << 20) + 1))).toThrow(RangeError);
   });
