@@ -217,7 +217,7 @@ describe('bounded execution (hostile templates)', () => {
   });
   it('refuses printf widths beyond 1e6 as Go does (BADWIDTH)', () => {
     expect(goSprintf('%*d|%.*f', [2_000_000, 1, 5_000_000, new GoFloat(1)])).toBe(
-      '%!(BADWIDTH)1|%!(BADPREC)1',
+      '%!(BADWIDTH)1|%!(BADPREC)1.000000',
     );
   });
   it('refuses nesting deeper than MAX_PARSE_DEPTH instead of overflowing the stack', () => {
