@@ -49,6 +49,7 @@ const alias = (names: string[], body: string): void => names.forEach((n) => ALIA
 alias(
   [
     'slack.default.title',
+    'email.default.subject',
     'pagerduty.default.description',
     'opsgenie.default.message',
     'victorops.default.entity_display_name',
