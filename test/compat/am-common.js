@@ -39,9 +39,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Writes `config` (JSON is YAML) to `<dir>/alertmanager.yml` and starts Alertmanager on a free loopback
  * port with gossip off and its storage in `dir`, waiting until `/-/ready` answers. Returns its base URL,
- * the process and a promise of its exit; the caller kills it.
+ * the process and a promise of its exit; the caller kills it. `extraArgs`: more flags (e.g.
+ * `--web.external-url=…`).
  */
-async function startAlertmanager(binary, dir, config) {
+async function startAlertmanager(binary, dir, config, extraArgs = []) {
   fs.writeFileSync(path.join(dir, 'alertmanager.yml'), JSON.stringify(config, null, 2));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -53,6 +54,7 @@ async function startAlertmanager(binary, dir, config) {
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
       '--log.level=warn',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );

@@ -21,7 +21,7 @@
 
 const { execFileSync } = require('node:child_process');
 const { spawn } = require('node:child_process');
-const { freePort, request, sleep } = require('./am-common');
+const { freePort, request, sleep, startAlertmanager } = require('./am-common');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
@@ -35,38 +35,6 @@ const MAX_BODY = 1 << 20;
 // Templates and payloads embed the external URL; the default (hostname and random port) would make
 // every recording differ.
 const EXTERNAL_URL = 'http://alertmanager.example:9093';
-
-/** am-common's startAlertmanager plus a fixed --web.external-url. */
-async function startAlertmanager(binary, dir, config) {
-  fs.writeFileSync(path.join(dir, 'alertmanager.yml'), JSON.stringify(config, null, 2));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const am = spawn(
-    binary,
-    [
-      `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      `--web.external-url=${EXTERNAL_URL}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  const exited = new Promise((r) => am.once('exit', r));
-  const until = Date.now() + 15000;
-  for (;;) {
-    const ready = await request('GET', `${base}/-/ready`).catch(() => undefined);
-    if (ready && ready.status === 200) break;
-    if (Date.now() > until || am.exitCode !== null) {
-      am.kill('SIGTERM');
-      await exited;
-      throw new Error('Alertmanager did not become ready');
-    }
-    await sleep(100);
-  }
-  return { base, am, exited };
-}
 
 // Alert times are whole seconds of the recording's own clock, replaced in the fixture by these markers.
 // They cannot be fixed instants in the past: Alertmanager flushes a new group at once when an alert's
@@ -630,7 +598,9 @@ async function record() {
       ...list.map(([name, kind, cfg]) => ({ name, [kind]: [{ send_resolved: true, ...cfg }] })),
     ],
   };
-  const { base, am, exited } = await startAlertmanager(BINARY, dir, config);
+  const { base, am, exited } = await startAlertmanager(BINARY, dir, config, [
+    `--web.external-url=${EXTERNAL_URL}`,
+  ]);
   const byReceiver = () => {
     const counts = {};
     for (const r of cap.captured) {
