@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { startTwoNodes, type TestNode, type TwoNodes } from '../harness/app';
+import { metricSample, startTwoNodes, type TestNode, type TwoNodes } from '../harness/app';
 import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { NginxServer } from '../harness/nginx';
@@ -107,12 +107,11 @@ const ids = (stdout: string): string[] =>
     .map((l) => l.trim())
     .filter(Boolean);
 
+const SILENCED = 'herald_notifications_suppressed_total{reason="silence"}';
+
 async function suppressedBySilences(nodes: TestNode[]): Promise<number> {
   let sum = 0;
-  for (const n of nodes) {
-    const text = await (await fetch(`${n.url}/metrics`)).text();
-    sum += Number(/^herald_notifications_suppressed_total\{reason="silence"\} (\d+)/m.exec(text)?.[1] ?? 0);
-  }
+  for (const n of nodes) sum += await metricSample(n.url, SILENCED);
   return sum;
 }
 

@@ -1,4 +1,4 @@
-import { AOF, post, readyStatus, startNode, type TestNode } from '../harness/app';
+import { AOF, metricSample, post, readyStatus, startNode, type TestNode } from '../harness/app';
 import { FAST_FAILOVER, hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { RedisServer } from '../harness/redis-server';
@@ -20,10 +20,8 @@ const silence = (team: string) => ({
 });
 const ids = async (node: TestNode): Promise<string[]> =>
   ((await (await fetch(`${node.url}/api/v2/silences`)).json()) as { id: string }[]).map((s) => s.id);
-const suppressed = async (node: TestNode): Promise<number> => {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
-  return Number(/herald_notifications_suppressed_total\{reason="silence"\} (\d+)/.exec(text)?.[1] ?? 0);
-};
+const suppressed = (node: TestNode): Promise<number> =>
+  metricSample(node.url, 'herald_notifications_suppressed_total{reason="silence"}');
 
 describe('a silence created during a Redis outage', () => {
   let redis: RedisServer | undefined;

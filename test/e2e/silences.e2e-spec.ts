@@ -1,5 +1,5 @@
 import { HttpSink } from '../harness/http-sink';
-import { post, startNode, type TestNode } from '../harness/app';
+import { metricSample, post, startNode, type TestNode } from '../harness/app';
 import { secret, tenantsYaml } from '../harness/tenants';
 import { waitUntil } from '../harness/wait';
 
@@ -91,10 +91,7 @@ herald:
     const sent = (name: string) =>
       sink!.accepted.filter((r) => (r.json as Payload).groupKey.includes(`alertname="${name}"`));
     await sink.waitFor(() => sent('Loud').length === 1, 10_000, 'the unsilenced group notified');
-    const suppressed = async () => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      return Number(/herald_notifications_suppressed_total\{reason="silence"\} (\d+)/.exec(text)?.[1] ?? 0);
-    };
+    const suppressed = () => metricSample(url, 'herald_notifications_suppressed_total{reason="silence"}');
     await waitUntil(async () => (await suppressed()) >= 3, { timeoutMs: 10_000, what: 'silenced flushes' });
     expect(sent('Quiet')).toEqual([]);
 

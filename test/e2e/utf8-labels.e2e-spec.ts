@@ -1,4 +1,4 @@
-import { post, startNode, startSinkStack, type SinkStack, type TestNode } from '../harness/app';
+import { metricSample, post, startNode, startSinkStack, type SinkStack, type TestNode } from '../harness/app';
 import { waitUntil } from '../harness/wait';
 
 /**
@@ -78,10 +78,7 @@ describe('UTF-8 label names end to end (Redis mode)', () => {
     await sink.waitFor(() => sent('web').length === 1, 10_000, 'the unsilenced group notified');
     expect(sent('web')[0].groupLabels).toEqual({ 'service.name': 'web' });
     expect(sent('web')[0].alerts[0].labels).toEqual(WEB);
-    const suppressed = async () => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      return Number(/herald_notifications_suppressed_total\{reason="silence"\} (\d+)/.exec(text)?.[1] ?? 0);
-    };
+    const suppressed = () => metricSample(url, 'herald_notifications_suppressed_total{reason="silence"}');
     await waitUntil(async () => (await suppressed()) >= 3, { timeoutMs: 10_000, what: 'silenced flushes' });
     expect(sent('api')).toEqual([]);
 

@@ -159,3 +159,13 @@ export async function startTwoNodes(yaml: string, opts: StartNodeOptions = {}): 
     },
   };
 }
+
+/**
+ * The value of one sample of a node's `/metrics` (`name{labels}` exactly as exposed, e.g.
+ * `herald_notifications_suppressed_total{reason="silence"}`); 0 when the node has not exposed it yet.
+ */
+export async function metricSample(url: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
