@@ -6,21 +6,41 @@ import {
   type GroupState,
   type LabelSet,
 } from '@herald/domain';
-import type { ReceiverConfig } from '@herald/config';
+import {
+  RECEIVER_KINDS,
+  type IntegrationConfig,
+  type IntegrationEntry,
+  type ReceiverConfig,
+} from '@herald/config';
 import type { Notification } from '@herald/delivery';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 
-/** Receiver `team-db` as the config loader builds it, with only the given integrations. */
+/**
+ * Receiver `team-db` as the config loader builds it, with only the given integrations. Entries given as
+ * `webhookConfigs` / `slackConfigs` / `emailConfigs` are listed in `integrations` too, with the kind's
+ * `send_resolved` default applied as the loader does.
+ */
 export function testReceiver(fields: Partial<ReceiverConfig> = {}): ReceiverConfig {
+  const base = { webhookConfigs: [], slackConfigs: [], emailConfigs: [], ...fields };
+  const entries = (kind: 'webhook' | 'slack' | 'email', list: readonly IntegrationConfig[]) =>
+    list.map((c, index): IntegrationEntry => ({
+      kind,
+      key: RECEIVER_KINDS[kind].key,
+      index,
+      path: `receivers[0].${RECEIVER_KINDS[kind].key}[${index}]`,
+      config: { ...c, send_resolved: c.send_resolved ?? RECEIVER_KINDS[kind].sendResolved },
+    }));
   return {
     name: 'team-db',
-    webhookConfigs: [],
-    slackConfigs: [],
-    emailConfigs: [],
     unsupportedKinds: [],
     raw: {},
-    ...fields,
+    ...base,
+    integrations: fields.integrations ?? [
+      ...entries('webhook', base.webhookConfigs),
+      ...entries('slack', base.slackConfigs),
+      ...entries('email', base.emailConfigs),
+    ],
   };
 }
 

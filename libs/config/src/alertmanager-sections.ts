@@ -6,22 +6,23 @@ import {
   asString,
   at,
   duration,
-  httpUrl,
   idx,
   labelName,
+  optBool,
   optList,
   optObject,
   show,
   stringList,
-  type RawObject,
 } from './fields';
 import {
   HERALD_DEFAULTS,
   type GlobalConfig,
   type InhibitRuleConfig,
-  type IntegrationConfig,
+  type IntegrationEntry,
   type ReceiverConfig,
 } from './herald-config';
+import { RECEIVER_KIND_BY_KEY, type KindCheckContext, type ReceiverKind } from './receivers';
+import { checkTemplateField } from './templates';
 
 /** Parses `global`: only `resolve_timeout` is interpreted; every field is kept raw for the integrations. */
 export function parseGlobal(value: unknown): GlobalConfig {
@@ -37,14 +38,20 @@ export function parseGlobal(value: unknown): GlobalConfig {
   return { resolveTimeout, raw };
 }
 
-const SUPPORTED_KINDS = ['webhook_configs', 'slack_configs', 'email_configs'] as const;
-
 /**
- * Parses `receivers`. Kinds Herald cannot deliver yet are kept in `unsupportedKinds` and reported in
- * `warnings`; `loadConfig` refuses them unless `herald.allow_unsupported_receivers` is set.
+ * Parses `receivers`: every `*_configs` entry is checked by its kind (receivers/<kind>.ts) and listed in
+ * `integrations` with Alertmanager's defaults applied (`send_resolved`, `http_config` from global, global
+ * URLs and keys). Kinds Herald cannot deliver are kept in `unsupportedKinds` and reported in `warnings`;
+ * `loadConfig` refuses them unless `herald.allow_unsupported_receivers` is set.
  */
-export function parseReceivers(value: unknown, global: GlobalConfig, warnings: string[]): ReceiverConfig[] {
+export function parseReceivers(
+  value: unknown,
+  global: GlobalConfig,
+  warnings: string[],
+  template: KindCheckContext['template'] = checkTemplateField,
+): ReceiverConfig[] {
   const seen = new Map<string, number>();
+  const ctx: KindCheckContext = { global, template };
   return optList(value, 'receivers').map((v, i) => {
     const path = idx('receivers', i);
     const raw = asObject(v, path);
@@ -57,60 +64,58 @@ export function parseReceivers(value: unknown, global: GlobalConfig, warnings: s
     }
     seen.set(name, i);
     const unsupportedKinds: string[] = [];
+    const integrations: IntegrationEntry[] = [];
     for (const key of Object.keys(raw)) {
-      if (key === 'name' || (SUPPORTED_KINDS as readonly string[]).includes(key)) continue;
-      if (!key.endsWith('_configs')) throw new ConfigError(at(path, key), 'unknown field');
-      optList(raw[key], at(path, key)).forEach((c, j) => asObject(c, idx(at(path, key), j)));
-      unsupportedKinds.push(key);
-      warnings.push(
-        `${path} (${name}): ${key} is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")`,
-      );
-    }
-    const list = (kind: string, check: (c: RawObject, p: string) => void): IntegrationConfig[] =>
-      optList(raw[kind], at(path, kind)).map((c, j) => {
-        const p = idx(at(path, kind), j);
-        const obj = asObject(c, p);
-        check(obj, p);
-        return obj;
+      if (key === 'name') continue;
+      const spec = RECEIVER_KIND_BY_KEY.get(key);
+      if (!spec) {
+        if (!key.endsWith('_configs')) throw new ConfigError(at(path, key), 'unknown field');
+        throw new ConfigError(
+          at(path, key),
+          "unknown receiver kind (not in Alertmanager's configuration reference)",
+        );
+      }
+      const entries = optList(raw[key], at(path, key)).map((c, j) => asObject(c, idx(at(path, key), j)));
+      if (!spec.check) {
+        if (entries.length === 0) continue;
+        unsupportedKinds.push(key);
+        warnings.push(
+          `${path} (${name}): ${key} is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")`,
+        );
+        continue;
+      }
+      entries.forEach((c, j) => {
+        const p = idx(at(path, key), j);
+        const sendResolved = optBool(c.send_resolved, at(p, 'send_resolved')) ?? spec.sendResolved;
+        if (c.http_config != null) asObject(c.http_config, at(p, 'http_config'));
+        const checked = spec.check!(c, p, ctx);
+        integrations.push({
+          kind: spec.kind,
+          key,
+          index: j,
+          path: p,
+          config: {
+            ...checked,
+            send_resolved: sendResolved,
+            // Alertmanager: an integration without http_config uses global.http_config.
+            ...((checked.http_config ?? global.raw.http_config)
+              ? { http_config: checked.http_config ?? global.raw.http_config }
+              : {}),
+          },
+        });
       });
+    }
+    const of = (kind: ReceiverKind) => integrations.filter((e) => e.kind === kind).map((e) => e.config);
     return {
       name,
-      webhookConfigs: list('webhook_configs', checkWebhook),
-      slackConfigs: list('slack_configs', (c, p) => checkSlack(c, p, global)),
-      emailConfigs: list('email_configs', (c, p) => checkEmail(c, p, global)),
+      integrations,
+      webhookConfigs: of('webhook'),
+      slackConfigs: of('slack'),
+      emailConfigs: of('email'),
       unsupportedKinds,
       raw,
     };
   });
-}
-
-function checkWebhook(c: RawObject, path: string): void {
-  if (c.url == null && c.url_file == null) throw new ConfigError(path, 'one of url or url_file is required');
-  if (c.url != null && c.url_file != null)
-    throw new ConfigError(path, 'at most one of url and url_file may be set');
-  if (c.url != null) httpUrl(c.url, at(path, 'url'));
-  else asString(c.url_file, at(path, 'url_file'));
-}
-
-function checkSlack(c: RawObject, path: string, global: GlobalConfig): void {
-  const hasOwn = c.api_url != null || c.api_url_file != null;
-  const hasGlobal = global.raw.slack_api_url != null || global.raw.slack_api_url_file != null;
-  if (!hasOwn && !hasGlobal) {
-    throw new ConfigError(path, 'api_url or api_url_file is required (or set global.slack_api_url)');
-  }
-  if (c.api_url != null) httpUrl(c.api_url, at(path, 'api_url'));
-  if (c.channel != null) asString(c.channel, at(path, 'channel'));
-}
-
-// Alertmanager refuses an email config without a recipient, sender or smarthost at load time; so do we.
-function checkEmail(c: RawObject, path: string, global: GlobalConfig): void {
-  asString(c.to, at(path, 'to'));
-  if (c.from == null && global.raw.smtp_from == null) {
-    throw new ConfigError(at(path, 'from'), 'required (or set global.smtp_from)');
-  }
-  if (c.smarthost == null && global.raw.smtp_smarthost == null) {
-    throw new ConfigError(at(path, 'smarthost'), 'required (or set global.smtp_smarthost)');
-  }
 }
 
 const INHIBIT_KEYS = [

@@ -6,6 +6,8 @@ import type {
   RouteConfig,
   TimeInterval,
 } from '@herald/domain';
+import type { ReceiverKind } from './receivers/kind';
+import type { TemplateFile } from './templates';
 
 /**
  * Herald's one typed, validated configuration.
@@ -25,8 +27,10 @@ export interface HeraldConfig {
   readonly inhibitRules: readonly InhibitRuleConfig[];
   /** `time_intervals` and the legacy `mute_time_intervals` merged; names are unique across both. */
   readonly timeIntervals: readonly TimeIntervalConfig[];
-  /** Template file globs, kept for the delivery templates. */
+  /** Template file globs as written. */
   readonly templates: readonly string[];
+  /** The files they matched, read and parsed at load time (a parse error stops start-up). */
+  readonly templateFiles: readonly TemplateFile[];
   readonly herald: HeraldSettings;
   /** Non-fatal findings (e.g. receiver kinds Herald cannot deliver yet); log them at start-up. */
   readonly warnings: readonly string[];
@@ -52,9 +56,24 @@ export interface GlobalConfig {
 /** One integration config (e.g. one entry of `webhook_configs`), kept exactly as written. */
 export type IntegrationConfig = Readonly<Record<string, unknown>>;
 
+/** One `*_configs` entry of a receiver, checked by its kind (receivers/<kind>.ts). */
+export interface IntegrationEntry {
+  readonly kind: ReceiverKind;
+  /** `pagerduty_configs`. */
+  readonly key: string;
+  /** Position within the kind's list: the integration is named `<kind>[<index>]`. */
+  readonly index: number;
+  /** `receivers[2].pagerduty_configs[0]`, for messages. */
+  readonly path: string;
+  /** The entry as written plus defaults: `send_resolved` (boolean), `http_config` (or global's), global URLs/keys. */
+  readonly config: IntegrationConfig;
+}
+
 /** A receiver. Known kinds are validated lightly; unknown `*_configs` kinds are kept and reported. */
 export interface ReceiverConfig {
   readonly name: string;
+  /** Every integration in config order of kinds, each checked and with Alertmanager's defaults applied. */
+  readonly integrations: readonly IntegrationEntry[];
   readonly webhookConfigs: readonly IntegrationConfig[];
   readonly slackConfigs: readonly IntegrationConfig[];
   readonly emailConfigs: readonly IntegrationConfig[];

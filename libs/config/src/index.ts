@@ -4,3 +4,6 @@ export * from './load-config';
 export * from './config.module';
 export { isSecretKey, redactYaml } from './redact';
 export { LOG_LEVELS } from './herald-section';
+export * from './receivers';
+export { checkTemplateField, loadTemplateFiles, templateSetOf, MAX_TEMPLATE_FILES } from './templates';
+export type { TemplateFile } from './templates';

@@ -53,7 +53,12 @@ describe('loadConfig: examples', () => {
     ]);
     expect(cfg.receivers[5].unsupportedKinds).toEqual([]);
     expect(cfg.receivers[5].webhookConfigs).toEqual([
-      { url: 'http://incident-bridge.example.org/alertmanager', send_resolved: true },
+      // global.http_config applies to every integration that has none, as in Alertmanager.
+      {
+        url: 'http://incident-bridge.example.org/alertmanager',
+        send_resolved: true,
+        http_config: { follow_redirects: true },
+      },
     ]);
     expect(cfg.routeTree.receiver).toBe('team-default');
     expect(cfg.routeTree.routes).toHaveLength(4);
@@ -79,7 +84,8 @@ describe('loadConfig: examples', () => {
       months: [{ start: 12, end: 12 }],
       years: [{ start: 2024, end: 2030 }],
     });
-    expect(cfg.templates).toEqual(['/etc/alertmanager/templates/*.tmpl']);
+    expect(cfg.templates).toEqual(['templates/*.tmpl']);
+    expect(cfg.templateFiles.map((f) => f.name)).toEqual(['team.tmpl']);
     expect(cfg.herald.redis.mode).toBe('memory');
     expect(cfg.original).toBe(readFileSync(join(EXAMPLES, 'alertmanager.yml'), 'utf8'));
     expect(cfg.source).toBe(join(EXAMPLES, 'alertmanager.yml'));
@@ -328,6 +334,7 @@ describe('loadConfig: zero config and YAML', () => {
     expect(cfg.receivers).toEqual([
       {
         name: 'default',
+        integrations: [],
         webhookConfigs: [],
         slackConfigs: [],
         emailConfigs: [],
@@ -644,12 +651,13 @@ route: { receiver: a }
 receivers:
   - name: a
     slack_configs: [{ channel: '#x' }]
-    webhook_configs: [{ url_file: /run/secrets/hook, custom_field: kept }]
+    webhook_configs: [{ url_file: /run/secrets/hook }]
 `);
-    expect(cfg.receivers[0].slackConfigs).toEqual([{ channel: '#x' }]);
-    expect(cfg.receivers[0].webhookConfigs).toEqual([
-      { url_file: '/run/secrets/hook', custom_field: 'kept' },
+    // Alertmanager's defaults applied: the global URL and the kind's send_resolved.
+    expect(cfg.receivers[0].slackConfigs).toEqual([
+      { channel: '#x', api_url: 'https://hooks.slack.com/x', send_resolved: false },
     ]);
+    expect(cfg.receivers[0].webhookConfigs).toEqual([{ url_file: '/run/secrets/hook', send_resolved: true }]);
     expect(cfg.warnings).toEqual([]);
   });
 

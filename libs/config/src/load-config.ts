@@ -14,6 +14,7 @@ import type { HeraldConfig, TimeIntervalConfig } from './herald-config';
 import { logLevel, parseHerald, type HeraldOverrides } from './herald-section';
 import { trustedProxiesFromEnv } from './http-settings';
 import { redactYaml } from './redact';
+import { loadTemplateFiles } from './templates';
 import { parseNamedTimeInterval } from './time-intervals';
 
 /** What `loadConfig` reads: the environment, and optionally the YAML text or a file path. */
@@ -150,6 +151,8 @@ function build(
 
   const warnings: string[] = [];
   const global = parseGlobal(am.global);
+  const templates = stringList(am.templates, 'templates');
+  const templateFiles = loadTemplateFiles(templates, source, warnings);
   const receivers = parseReceivers(am.receivers, global, warnings);
   const timeIntervals = parseTimeIntervals(am.time_intervals, am.mute_time_intervals);
   if (am.tracing != null) warnings.push('tracing: not used by Herald; ignored');
@@ -185,7 +188,8 @@ function build(
     receivers,
     inhibitRules: parseInhibitRules(am.inhibit_rules, { labelNames }),
     timeIntervals,
-    templates: stringList(am.templates, 'templates'),
+    templates,
+    templateFiles,
     herald,
     warnings,
     original,

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { HTTP_CLASSES } from '../../../test/fixtures/http-classes';
 import { testAlert, testNotification } from '../../../test/harness/notifications';
-import { classifySmtpError } from './email.receiver';
+import { classifySmtpError } from './notify/email';
 import { parseRetryAfter } from './http-client';
 import { dispatch, resultOf, type Integration, type SendResult } from './receiver';
-import { webhookBody, webhookSignature } from './webhook.receiver';
+import { webhookBody, webhookSignature } from './notify/webhook';
 import { deliveryJobId } from './notification';
 
 const fixed = (r: SendResult): Integration['receiver'] => ({ kind: 'fake', send: () => Promise.resolve(r) });

@@ -64,7 +64,11 @@ function createRecorder(
 }
 
 function createReceivers(cfg: HeraldConfig, clock: Clock): BuiltReceivers {
-  const built = buildReceivers(cfg.receivers, cfg.global, { userAgent: 'Herald/0.1.0', clock });
+  const built = buildReceivers(cfg.receivers, cfg.global, {
+    userAgent: 'Herald/0.1.0',
+    clock,
+    templateFiles: cfg.templateFiles,
+  });
   const log = new Logger('Delivery');
   for (const w of built.warnings) log.warn(w);
   return built;

@@ -1,26 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { integrationPayload, type Clock, type WebhookPayload } from '@herald/domain';
-import { postHttp, type HttpClientConfig } from './http-client';
-import type { Notification } from './notification';
-import { resultOf, type Receiver, type SendResult } from './receiver';
+import { integrationPayload, type WebhookPayload } from '@herald/domain';
+import type { HttpClient } from '../http-client';
+import { httpSendResult, integrationHttp, type IntegrationFactory, type Notification } from './context';
+import type { Receiver, SendResult } from '../receiver';
 
 /** A parsed `webhook_configs` entry. */
-export interface WebhookReceiverConfig {
+export interface WebhookSettings {
   /** `url`, or read from `url_file` at each send (Alertmanager re-reads it too). */
   url: string | { file: string };
-  /** Default true (Alertmanager's default for webhooks). */
   sendResolved: boolean;
   /** 0 = all alerts. */
   maxAlerts: number;
-  /** Default 10 s. */
   timeoutMs: number;
-  http: HttpClientConfig;
+  http: HttpClient;
   /** Herald extra `herald_secret` / `herald_secret_file`: HMAC-SHA256 key for `X-Herald-Signature`. */
   secret?: string | { file: string };
   userAgent: string;
-  /** Reads the time for an HTTP-date `Retry-After` (the system clock by default). */
-  clock?: Clock;
 }
 
 const value = (v: string | { file: string }): string =>
@@ -48,10 +44,10 @@ export function webhookSignature(secret: string, body: string): string {
  * with `Idempotency-Key` (delivery is at-least-once: receivers can drop the rare duplicate) and, with
  * a `herald_secret`, an HMAC signature of the body.
  */
-export class WebhookReceiver implements Receiver {
+export class WebhookNotifier implements Receiver {
   readonly kind = 'webhook';
 
-  constructor(private readonly cfg: WebhookReceiverConfig) {}
+  constructor(private readonly cfg: WebhookSettings) {}
 
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const payload = webhookBody(n.payload, this.cfg.sendResolved, this.cfg.maxAlerts);
@@ -61,15 +57,32 @@ export class WebhookReceiver implements Receiver {
       'Content-Type': 'application/json',
       'User-Agent': this.cfg.userAgent,
       'Idempotency-Key': n.idempotencyKey,
-      ...this.cfg.http.authHeaders(),
     };
     if (this.cfg.secret) headers['X-Herald-Signature'] = webhookSignature(value(this.cfg.secret), body);
-    const r = await postHttp(value(this.cfg.url), body, headers, {
+    const r = await this.cfg.http.request({
+      url: value(this.cfg.url),
+      body,
+      headers,
       timeoutMs: this.cfg.timeoutMs,
       signal,
-      tls: this.cfg.http.tls,
-      clock: this.cfg.clock,
     });
-    return resultOf(r.outcome, r.message);
+    return httpSendResult(r);
   }
 }
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export const webhook: IntegrationFactory = (entry, deps) => {
+  const c = entry.config;
+  const { http, timeoutMs } = integrationHttp(entry, deps);
+  const secretFile = str(c.herald_secret_file);
+  return new WebhookNotifier({
+    url: str(c.url) ?? { file: String(c.url_file) },
+    sendResolved: c.send_resolved === true,
+    maxAlerts: typeof c.max_alerts === 'number' ? c.max_alerts : 0,
+    timeoutMs,
+    http,
+    secret: str(c.herald_secret) ?? (secretFile ? { file: secretFile } : undefined),
+    userAgent: deps.userAgent,
+  });
+};
