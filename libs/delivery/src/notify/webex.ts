@@ -1,4 +1,75 @@
-import type { IntegrationFactory } from './context';
+import type { TemplateSet } from '@herald/domain';
+import type { HttpClient } from '../http-client';
+import type { Receiver, SendResult } from '../receiver';
+import {
+  expanderFor,
+  httpSendResult,
+  integrationHttp,
+  truncateBytes,
+  type IntegrationFactory,
+  type Notification,
+} from './context';
+import { webhookBody } from './webhook';
 
-/** `webex_configs`: not implemented yet (the config check refuses it at start-up). */
-export const webex: IntegrationFactory | null = null;
+/** Webex's limit on a message's markdown, in bytes (Alertmanager truncates to it). */
+export const WEBEX_MAX_MESSAGE_BYTES = 7439;
+
+type Raw = Readonly<Record<string, unknown>>;
+
+const DEFAULT_MESSAGE = '{{ template "webex.default.message" . }}';
+
+/** The create-message body: Markdown and the room (left out when it expands to ""). */
+export interface WebexMessage {
+  markdown: string;
+  roomId?: string;
+}
+
+/** Renders the Webex message of a notification (null: nothing to send), or a template give-up. */
+export function webexMessage(
+  c: Raw,
+  templates: TemplateSet,
+  n: Notification,
+): { message: WebexMessage | null; failure?: SendResult } {
+  const payload = webhookBody(n.payload, c.send_resolved === true, 0);
+  if (!payload) return { message: null };
+  const x = expanderFor(templates, payload);
+  const markdown = truncateBytes(x.text(c.message ?? DEFAULT_MESSAGE), WEBEX_MAX_MESSAGE_BYTES).value;
+  // Alertmanager HEAD expands room_id too (0.25 sent it as written; same result without "{{").
+  const roomId = x.text(c.room_id);
+  const failure = x.failure();
+  if (failure) return { message: null, failure };
+  return { message: roomId === '' ? { markdown } : { markdown, roomId } };
+}
+
+/** Alertmanager's Webex integration: POST a Markdown message; the bot token comes from http_config. */
+export class WebexNotifier implements Receiver {
+  readonly kind = 'webex';
+
+  constructor(
+    private readonly c: Raw,
+    private readonly templates: TemplateSet,
+    private readonly http: HttpClient,
+    private readonly timeoutMs: number,
+    private readonly userAgent: string,
+  ) {}
+
+  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+    const { message, failure } = webexMessage(this.c, this.templates, n);
+    if (failure) return failure;
+    if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
+    const r = await this.http.request({
+      url: String(this.c.api_url),
+      body: JSON.stringify(message),
+      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
+      timeoutMs: this.timeoutMs,
+      signal,
+    });
+    // Webex's error bodies ({"message": …, "trackingId": …}) are in the HTTP message already.
+    return httpSendResult(r);
+  }
+}
+
+export const webex: IntegrationFactory = (entry, deps) => {
+  const { http, timeoutMs } = integrationHttp(entry, deps);
+  return new WebexNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
+};
