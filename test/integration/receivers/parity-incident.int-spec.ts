@@ -1,0 +1,42 @@
+// PagerDuty (Events API v2 and v1), Opsgenie and VictorOps against what Alertmanager 0.25 sent for the
+// same config and alerts (test/compat/receivers-am025.json; harness: test/harness/receiver-parity.ts).
+// No deliberate differences on the wire: every request must equal the recorded one field by field
+// (headers: the fixture's names minus user-agent/content-length; JSON bodies compared parsed).
+import {
+  comparableHeaders,
+  fixtureReceivers,
+  replayReceiver,
+  type CapturedRequest,
+} from '../../harness/receiver-parity';
+
+const http = (r: CapturedRequest, keep: readonly string[]) => ({
+  phase: r.phase,
+  method: r.method,
+  path: r.path,
+  url: r.url,
+  query: r.query,
+  headers: comparableHeaders(r.headers, keep),
+  json: r.json,
+  body: r.json === undefined ? r.body : undefined,
+});
+
+describe.each([
+  ['pagerduty', 'pagerduty-v2-default', 3],
+  ['pagerduty', 'pagerduty-v2-custom', 3],
+  // v1 posts to PagerDuty's fixed https URL through http_config.proxy_url (the capture answers CONNECT).
+  ['pagerduty', 'pagerduty-v1-default', 3],
+  ['pagerduty', 'pagerduty-v1-custom', 3],
+  ['opsgenie', 'opsgenie-default', 3],
+  // update_alerts: create + message and description updates while firing, close when resolved.
+  ['opsgenie', 'opsgenie-custom', 7],
+  ['victorops', 'victorops-default', 3],
+  ['victorops', 'victorops-custom', 3],
+])('%s %s: requests equal to Alertmanager 0.25', (kind, name, count) => {
+  it(`all ${count} requests of the three phases, field by field`, async () => {
+    const run = await replayReceiver(kind, name);
+    expect(run.results).toEqual([{ kind: 'ok' }, { kind: 'ok' }, { kind: 'ok' }]);
+    expect(run.expected).toHaveLength(count);
+    const keep = Object.keys(fixtureReceivers(kind)[name].requests[0].headers);
+    expect(run.actual.map((r) => http(r, keep))).toEqual(run.expected.map((r) => http(r, keep)));
+  });
+});
