@@ -28,6 +28,8 @@ describe.each([
   ['discord', 'discord-custom'],
   ['webex', 'webex-default'],
   ['webex', 'webex-custom'],
+  ['telegram', 'telegram-default'],
+  ['telegram', 'telegram-custom'],
 ])('%s %s: requests equal to Alertmanager 0.25', (kind, name) => {
   it('every phase, field by field', async () => {
     const run = await replayReceiver(kind, name);
