@@ -619,7 +619,6 @@ describe('proxies', () => {
   it('proxy_from_environment reads HTTP_PROXY / HTTPS_PROXY / NO_PROXY', async () => {
     const t = await serve(ok);
     hosts.set('env.example', t.port);
-    // eslint-disable-next-line no-restricted-properties -- the feature under test reads the environment
     const env = process.env;
     const saved = { HTTP_PROXY: env.HTTP_PROXY, NO_PROXY: env.NO_PROXY };
     env.HTTP_PROXY = proxy.url;

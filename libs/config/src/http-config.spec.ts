@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@herald/domain';
-import { checkHttpConfig } from './http-config';
+import { checkHttpConfig, resolveHttpConfigPaths } from './http-config';
 
 const P = 'receivers[0].webhook_configs[0].http_config';
 
@@ -216,5 +216,33 @@ describe('checkHttpConfig', () => {
       /not a valid header name/,
     );
     expect(err({ http_headers: { X: { value: ['x'] } } }).path).toBe(`${P}.http_headers.X.value`);
+  });
+});
+
+describe('resolveHttpConfigPaths', () => {
+  it('joins relative file paths to the config directory, as Alertmanager does', () => {
+    expect(
+      resolveHttpConfigPaths(
+        {
+          bearer_token_file: 'tok',
+          tls_config: { ca_file: 'certs/ca.pem', cert_file: '/abs/c.pem', key_file: '' },
+          basic_auth: { username: 'u', password_file: 'pw' },
+          authorization: { credentials_file: './cred' },
+          oauth2: { client_id: 'a', client_secret_file: 's', tls_config: { ca_file: 'oca' } },
+          http_headers: { 'X-A': { values: ['v'], files: ['h', '/h2'] } },
+          proxy_url: 'http://p',
+        },
+        '/etc/am',
+      ),
+    ).toEqual({
+      bearer_token_file: '/etc/am/tok',
+      tls_config: { ca_file: '/etc/am/certs/ca.pem', cert_file: '/abs/c.pem', key_file: '' },
+      basic_auth: { username: 'u', password_file: '/etc/am/pw' },
+      authorization: { credentials_file: '/etc/am/cred' },
+      oauth2: { client_id: 'a', client_secret_file: '/etc/am/s', tls_config: { ca_file: '/etc/am/oca' } },
+      http_headers: { 'X-A': { values: ['v'], files: ['/etc/am/h', '/h2'] } },
+      proxy_url: 'http://p',
+    });
+    expect(resolveHttpConfigPaths(undefined, '/etc/am')).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@
 // never accepted and then ignored. Credential files (`*_file`) are read lazily at request time, as
 // Prometheus does, so only their type is checked here.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '@herald/domain';
 import { asObject, at, checkKeys, idx, show, type RawObject } from './fields';
 
@@ -369,4 +370,40 @@ function absoluteHttpUrl(s: string, p: string, socks?: string): URL {
     throw new ConfigError(p, `must be an http or https URL, got ${show(s)}`);
   if (u.hostname === '') throw new ConfigError(p, `must have a host, got ${show(s)}`);
   return u;
+}
+
+/**
+ * A copy of a (checked) `http_config` whose relative file paths are joined to `dir`, the directory of
+ * the config file, as Alertmanager's resolveFilepaths does (Prometheus' SetDirectory): tls_config and
+ * oauth2.tls_config ca/cert/key files, basic_auth and authorization files, bearer_token_file,
+ * oauth2.client_secret_file and http_headers files. Absolute and empty paths are kept.
+ */
+export function resolveHttpConfigPaths(raw: unknown, dir: string): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const join = (v: unknown) => (typeof v === 'string' && v !== '' && !isAbsolute(v) ? resolve(dir, v) : v);
+  const fields = (o: unknown, keys: string[]): unknown => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
+    const out: RawObject = { ...(o as RawObject) };
+    for (const k of keys) if (k in out) out[k] = join(out[k]);
+    return out;
+  };
+  const tlsFiles = ['ca_file', 'cert_file', 'key_file'];
+  const c = fields(raw, ['bearer_token_file']) as RawObject;
+  if ('tls_config' in c) c.tls_config = fields(c.tls_config, tlsFiles);
+  if ('basic_auth' in c) c.basic_auth = fields(c.basic_auth, ['username_file', 'password_file']);
+  if ('authorization' in c) c.authorization = fields(c.authorization, ['credentials_file']);
+  if (c.oauth2 && typeof c.oauth2 === 'object') {
+    const o = fields(c.oauth2, ['client_secret_file']) as RawObject;
+    if ('tls_config' in o) o.tls_config = fields(o.tls_config, tlsFiles);
+    c.oauth2 = o;
+  }
+  if (c.http_headers && typeof c.http_headers === 'object' && !Array.isArray(c.http_headers)) {
+    c.http_headers = Object.fromEntries(
+      Object.entries(c.http_headers as RawObject).map(([name, h]) => {
+        const files = (h as RawObject | null)?.files;
+        return [name, Array.isArray(files) ? { ...(h as RawObject), files: files.map(join) } : h];
+      }),
+    );
+  }
+  return c;
 }

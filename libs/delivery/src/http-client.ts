@@ -530,10 +530,17 @@ class TlsSource {
       throw new Error(`tls_config: unable to use the CA, client certificate or key: ${(e as Error).message}`);
     }
     this.current?.agent.destroy();
-    this.current = { key: id, agent: new https.Agent({ keepAlive: true, ...opts }), opts };
+    this.current = {
+      key: id,
+      agent: new https.Agent({ keepAlive: true, timeout: IDLE_TIMEOUT_MS, ...opts }),
+      opts,
+    };
     return this.current;
   }
 }
+
+/** Idle keep-alive connections are closed after this long (Prometheus' client: 5 minutes). */
+const IDLE_TIMEOUT_MS = 5 * 60_000;
 
 const defaultPort = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
 const bareHost = (h: string): string => h.replace(/^\[|\]$/g, '').toLowerCase();
