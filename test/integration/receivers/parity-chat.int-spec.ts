@@ -30,6 +30,8 @@ describe.each([
   ['webex', 'webex-custom'],
   ['telegram', 'telegram-default'],
   ['telegram', 'telegram-custom'],
+  ['pushover', 'pushover-default'],
+  ['pushover', 'pushover-custom'],
 ])('%s %s: requests equal to Alertmanager 0.25', (kind, name) => {
   it('every phase, field by field', async () => {
     const run = await replayReceiver(kind, name);
