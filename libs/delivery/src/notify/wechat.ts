@@ -9,7 +9,7 @@ import {
   type IntegrationFactory,
   type Notification,
 } from './context';
-import { goFormEncode } from './sigv4';
+import { goFormEncode, goQueryEscape } from './sigv4';
 import { webhookBody } from './webhook';
 
 type Raw = Readonly<Record<string, unknown>>;
@@ -199,7 +199,13 @@ export class WechatNotifier implements Receiver {
       // The URL carries the secret; make sure no message repeats it.
       return result.kind === 'ok' || corpsecret === ''
         ? result
-        : { ...result, message: `wechat: gettoken: ${result.message.split(corpsecret).join('<secret>')}` };
+        : {
+            ...result,
+            message: `wechat: gettoken: ${[corpsecret, goQueryEscape(corpsecret)].reduce(
+              (m, s) => m.split(s).join('<secret>'),
+              result.message,
+            )}`,
+          };
     }
     const answer = parseAnswer(res.body);
     const code = Number(answer?.errcode ?? 0);
