@@ -291,7 +291,15 @@ describe('BullMQ delivery to a webhook', () => {
   it('sends the Slack incoming-webhook JSON', async () => {
     const { q, delivered } = await startQueue([
       testReceiver({
-        slackConfigs: [{ api_url: `${sink.url}/slack`, channel: '#db-alerts', username: 'herald' }],
+        // Alertmanager's default Slack text is empty; teams write their own (Go template).
+        slackConfigs: [
+          {
+            api_url: `${sink.url}/slack`,
+            channel: '#db-alerts',
+            username: 'herald',
+            text: '{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}',
+          },
+        ],
       }),
     ]);
     await q.enqueue(testNotification({ seq: 5 }));
@@ -312,7 +320,14 @@ describe('BullMQ delivery to a webhook', () => {
     const { q, delivered } = await startQueue([
       testReceiver({
         emailConfigs: [
-          { to: 'db@example.com', from: 'herald@example.com', smarthost: smtp.smarthost, require_tls: false },
+          {
+            to: 'db@example.com',
+            from: 'herald@example.com',
+            smarthost: smtp.smarthost,
+            require_tls: false,
+            // The HTML body is the built-in email.default.html; a text part only when configured.
+            text: '{{ range .Alerts.Firing }}{{ .Annotations.summary }}\n{{ end }}',
+          },
         ],
       }),
     ]);

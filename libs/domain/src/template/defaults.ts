@@ -151,6 +151,42 @@ alias(
 {{- $p -}}`,
 );
 
+// E-mail HTML: Herald's own layout (Alertmanager's inlined-CSS page is not reproduced). Executed with
+// html/template's contextual escaping, so label values and URLs are escaped where they land.
+const EMAIL_HTML = `<!DOCTYPE html>
+<html>
+<head>
+<meta name="viewport" content="width=device-width">
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<title>{{ template "__subject" . }}</title>
+</head>
+<body style="margin: 0; padding: 16px; background-color: #f6f6f6; font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-size: 14px; line-height: 1.5;">
+<table width="100%" cellpadding="0" cellspacing="0" style="max-width: 640px; margin: 0 auto; background-color: #ffffff; border: 1px solid #e9e9e9; border-radius: 3px;">
+<tr><td style="padding: 16px; color: #ffffff; font-size: 16px; background-color: {{ if eq .Status "firing" }}#c0392b{{ else }}#27ae60{{ end }};">
+{{ len .Alerts }} alert{{ if gt (len .Alerts) 1 }}s{{ end }} for {{ range .GroupLabels.SortedPairs }}{{ .Name }}={{ .Value }} {{ end }}
+</td></tr>
+<tr><td style="padding: 16px;">
+<a href="{{ template "__alertmanagerURL" . }}" style="display: inline-block; padding: 6px 12px; color: #ffffff; background-color: #348eda; border-radius: 3px; text-decoration: none;">View in {{ template "__alertmanager" . }}</a>
+{{ with .Alerts.Firing }}<h3>[{{ len . }}] Firing</h3>
+{{ range . }}<p><strong>Labels</strong><br>
+{{ range .Labels.SortedPairs }}{{ .Name }} = {{ .Value }}<br>
+{{ end }}{{ if gt (len .Annotations) 0 }}<strong>Annotations</strong><br>
+{{ end }}{{ range .Annotations.SortedPairs }}{{ .Name }} = {{ .Value }}<br>
+{{ end }}<a href="{{ .GeneratorURL }}">Source</a></p>
+{{ end }}{{ end }}{{ with .Alerts.Resolved }}<h3>[{{ len . }}] Resolved</h3>
+{{ range . }}<p><strong>Labels</strong><br>
+{{ range .Labels.SortedPairs }}{{ .Name }} = {{ .Value }}<br>
+{{ end }}{{ if gt (len .Annotations) 0 }}<strong>Annotations</strong><br>
+{{ end }}{{ range .Annotations.SortedPairs }}{{ .Name }} = {{ .Value }}<br>
+{{ end }}<a href="{{ .GeneratorURL }}">Source</a></p>
+{{ end }}{{ end }}</td></tr>
+<tr><td style="padding: 12px 16px; color: #999999; font-size: 12px;">Sent by {{ template "__alertmanager" . }} (Herald) from <a href="{{ .ExternalURL }}" style="color: #999999;">{{ .ExternalURL }}</a></td></tr>
+</table>
+</body>
+</html>
+`;
+alias(['email.default.html'], EMAIL_HTML);
+
 /** Template source defining every built-in name (parse it before user templates). */
 export const HERALD_DEFAULT_TEMPLATES: string =
   CORE + ALIASES.map(([n, b]) => `{{ define ${JSON.stringify(n)} }}${b}{{ end }}`).join('\n');
