@@ -31,6 +31,23 @@ describe('redactYaml', () => {
     expect(isSecretKey('key_prefix')).toBe(false);
     expect(isSecretKey('url_file')).toBe(false);
     expect(isSecretKey('routing_key')).toBe(true);
+    // Every receiver kind's secrets (Alertmanager marks these as Secret).
+    for (const k of [
+      'service_key',
+      'api_key',
+      'user_key',
+      'token',
+      'bot_token',
+      'api_secret',
+      'secret_key',
+      'webhook_url',
+      'alert_source_token',
+      'token_id',
+      'access_key',
+    ])
+      expect(isSecretKey(k)).toBe(true);
+    for (const k of ['chat_id', 'room_id', 'corp_id', 'agent_id', 'topic_arn'])
+      expect(isSecretKey(k)).toBe(false);
     const out = redactYaml(
       '# c\nherald:\n  redis: { url: redis://u:p@h, key_prefix: k }\n  tenants: [{ id: a, api_keys: [x, y] }]\n',
     );

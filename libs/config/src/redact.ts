@@ -4,7 +4,7 @@ import { Scalar, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { hideTenants } from './redact-tenants';
 
 // Key names whose values are secrets in Alertmanager or Herald config; `*_file` keys hold paths, not secrets.
-const SECRET_KEY = /(password|password_hash|secret|token|credentials|(^|_)keys?|(^|_)url)$/;
+const SECRET_KEY = /(password|password_hash|secret|token|token_id|credentials|(^|_)keys?|(^|_)url)$/;
 const NOT_SECRET = new Set(['external_url', 'key_prefix']);
 
 /** True when a config key's value must be masked. */
