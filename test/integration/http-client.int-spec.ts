@@ -285,7 +285,12 @@ describe('oauth2 client credentials', () => {
       't',
       { clock },
     );
-    const req = { url: t.url, timeoutMs: 5000, signal: never };
+    const req = {
+      url: t.url,
+      timeoutMs: 5000,
+      signal: never,
+      headers: { 'User-Agent': 'Alertmanager/0.25.0' },
+    };
     await client.request(req);
     await client.request(req);
     clock.advance(49_000); // 60 s token, counted expired 10 s early: still valid at 49 s
@@ -303,6 +308,7 @@ describe('oauth2 client credentials', () => {
     expect(first.method).toBe('POST');
     expect(first.url).toBe('/oauth/token');
     expect(first.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(first.headers['user-agent']).toBe('Alertmanager/0.25.0');
     // Go's url.QueryEscape on id and secret, then HTTP Basic.
     expect(first.headers.authorization).toBe(basic('my+id', 's%26cret'));
     expect(Object.fromEntries(new URLSearchParams(first.body))).toEqual({
@@ -506,17 +512,25 @@ describe('proxies', () => {
     target: string;
     headers: http.IncomingHttpHeaders;
   }
-  let proxy: { url: string; seen: ProxySeen[]; refuse: boolean };
+  interface Proxy {
+    url: string;
+    seen: ProxySeen[];
+    refuse: boolean;
+  }
+  let proxy: Proxy;
+  let tlsProxy: Proxy;
   /** Names the proxy resolves to a loopback port (so non-loopback names can be "proxied"). */
   const hosts = new Map<string, number>();
 
-  beforeAll(async () => {
+  /** A forward proxy (absolute-URL requests and CONNECT), over TLS when given a certificate. */
+  async function startProxy(tlsOpts?: https.ServerOptions): Promise<Proxy> {
     const seen: ProxySeen[] = [];
+    const me: Proxy = { url: '', seen, refuse: false };
     const resolve = (host: string, port: string) => {
       const mapped = hosts.get(host);
       return { host: '127.0.0.1', port: mapped ?? Number(port) };
     };
-    const server = http.createServer((req, res) => {
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const target = new URL(req.url ?? '');
       seen.push({ kind: 'absolute', target: req.url ?? '', headers: req.headers });
       const to = resolve(target.hostname, target.port || '80');
@@ -536,10 +550,11 @@ describe('proxies', () => {
       );
       up.on('error', () => res.writeHead(502).end());
       req.pipe(up);
-    });
+    };
+    const server = tlsOpts ? https.createServer(tlsOpts, onRequest) : http.createServer(onRequest);
     server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
       seen.push({ kind: 'connect', target: req.url ?? '', headers: req.headers });
-      if (proxy.refuse) return socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      if (me.refuse) return socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
       const [h, p] = (req.url ?? '').split(/:(?=\d+$)/);
       const to = resolve(h, p);
       const up = net.connect(to.port, to.host, () => {
@@ -554,11 +569,18 @@ describe('proxies', () => {
     servers.push(server);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    proxy = { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, seen, refuse: false };
+    me.url = `${tlsOpts ? 'https' : 'http'}://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    return me;
+  }
+  beforeAll(async () => {
+    proxy = await startProxy();
+    tlsProxy = await startProxy({ cert: pem['srv.crt'], key: pem['srv.key'] });
   });
   beforeEach(() => {
-    proxy.seen.length = 0;
-    proxy.refuse = false;
+    for (const p of [proxy, tlsProxy]) {
+      p.seen.length = 0;
+      p.refuse = false;
+    }
   });
 
   it('http targets: absolute-URL request to proxy_url, with Proxy-Authorization from its userinfo', async () => {
@@ -591,6 +613,26 @@ describe('proxies', () => {
     // SNI and verification used the target's name through the tunnel.
     expect((t.seen[0].socket as TLSSocket).servername).toBe('herald.test');
     expect(t.seen[0].headers['proxy-authorization']).toBeUndefined();
+  });
+
+  it('an https proxy_url is reached over TLS with the tls_config (as Go), then tunnels', async () => {
+    const t = await serve(ok, { cert: pem['srv.crt'], key: pem['srv.key'] });
+    hosts.set('herald.test', t.port);
+    const r = await send(
+      { proxy_url: tlsProxy.url, tls_config: { ca: pem['ca.crt'] } },
+      { url: `https://herald.test:${t.port}/x` },
+    );
+    expect(statusOf(r)).toBe(200);
+    expect(tlsProxy.seen.map((s) => s.kind)).toEqual(['connect']);
+    const plain = await serve(ok);
+    expect(
+      statusOf(
+        await send({ proxy_url: tlsProxy.url, tls_config: { ca: pem['ca.crt'] } }, { url: plain.url }),
+      ),
+    ).toBe(200);
+    expect(tlsProxy.seen.map((s) => s.kind)).toEqual(['connect', 'absolute']);
+    const untrusted = await send({ proxy_url: tlsProxy.url }, { url: plain.url });
+    expect(untrusted.outcome.kind).toBe('transport');
   });
 
   it('a refused CONNECT is a transport result naming the proxy answer', async () => {

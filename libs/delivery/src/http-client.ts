@@ -271,7 +271,7 @@ export function createHttpClient(
   const route: Route = { tls: new TlsSource(s.tls), proxy: s.proxy };
   const oauth2 = s.oauth2 ? new OAuth2Tokens(s.oauth2, clock) : undefined;
 
-  const authorization = async (signal: AbortSignal): Promise<string | undefined> => {
+  const authorization = async (signal: AbortSignal, userAgent?: string): Promise<string | undefined> => {
     if (s.basicAuth) {
       const user = await readSecret(s.basicAuth.username, 'basic_auth username');
       const pw = await readSecret(s.basicAuth.password, 'basic_auth password');
@@ -279,7 +279,7 @@ export function createHttpClient(
     }
     if (s.authorization)
       return `${s.authorization.type} ${await readSecret(s.authorization.credentials, 'authorization credentials')}`;
-    if (oauth2) return oauth2.authorization(signal);
+    if (oauth2) return oauth2.authorization(signal, userAgent);
     return undefined;
   };
 
@@ -304,7 +304,7 @@ export function createHttpClient(
         // As Prometheus: a sender's own Authorization wins, and no credentials follow a redirect
         // off the original host.
         if (crossHost || hasHeader(h, 'authorization')) return;
-        const auth = await authorization(signal);
+        const auth = await authorization(signal, headerValue(h, 'user-agent'));
         if (auth !== undefined) {
           h.Authorization = auth;
           sent.add(auth);
@@ -410,6 +410,12 @@ const SENSITIVE = [
 
 function hasHeader(h: OutHeaders, name: string): boolean {
   return Object.keys(h).some((k) => k.toLowerCase() === name);
+}
+
+function headerValue(h: OutHeaders, name: string): string | undefined {
+  const k = Object.keys(h).find((x) => x.toLowerCase() === name);
+  const v = k === undefined ? undefined : h[k];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function addHeader(h: OutHeaders, name: string, values: string[]): void {
@@ -844,7 +850,8 @@ class OAuth2Tokens {
     this.route = { tls: new TlsSource(s.tls), proxy: s.proxy };
   }
 
-  async authorization(signal: AbortSignal): Promise<string> {
+  /** The Authorization value; a token request carries the integration's User-Agent, as in Prometheus. */
+  async authorization(signal: AbortSignal, userAgent?: string): Promise<string> {
     const secret = await readSecret(this.s.clientSecret, 'oauth2 client_secret');
     const t = this.token;
     if (
@@ -853,7 +860,7 @@ class OAuth2Tokens {
       (t.expiresAt === undefined || this.clock.now() < t.expiresAt - EXPIRY_DELTA_MS)
     )
       return t.authorization;
-    this.pending ??= this.fetch(secret, signal).finally(() => (this.pending = undefined));
+    this.pending ??= this.fetch(secret, signal, userAgent).finally(() => (this.pending = undefined));
     const fresh = await this.pending;
     this.token = fresh;
     return fresh.authorization;
@@ -863,14 +870,17 @@ class OAuth2Tokens {
     if (this.token?.authorization === authorization) this.token = undefined;
   }
 
-  private async fetch(secret: string, signal: AbortSignal): Promise<Token> {
+  private async fetch(secret: string, signal: AbortSignal, userAgent?: string): Promise<Token> {
     const styles = this.style ? [this.style] : (['header', 'params'] as const);
     let lastError = '';
     for (const style of styles) {
       const form = new URLSearchParams({ grant_type: 'client_credentials' });
       if (this.s.scopes.length > 0) form.set('scope', this.s.scopes.join(' '));
       for (const [k, v] of Object.entries(this.s.endpointParams)) form.set(k, v);
-      const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...(userAgent ? { 'User-Agent': userAgent } : {}),
+      };
       if (style === 'header') {
         const cred = `${queryEscape(this.s.clientId)}:${queryEscape(secret)}`;
         headers.Authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
