@@ -75,6 +75,14 @@ describe('wechat_configs check', () => {
     );
     expect(() => check({ ...MIN, to_party: '{{ nosuchfunc }}' })).toThrow(ConfigError);
     expect(() => check({ ...MIN, to_party: '{{ nosuchfunc }}' })).toThrow(`${P}.to_party`);
+    // The secret is a template too, but its parse error must not echo it.
+    let msg = '';
+    try {
+      check({ ...MIN, api_secret: '{{ hunter2' });
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toBe(`${P}.api_secret: is not a valid template (Alertmanager expands it as one)`);
   });
 
   it('is wired into loadConfig with send_resolved defaulting to false', () => {

@@ -59,7 +59,17 @@ export const wechat: ReceiverKindSpec = {
     const apiUrl = c.api_url ?? g.wechat_api_url ?? WECHAT_DEFAULT_API_URL;
     httpUrl(apiUrl, c.api_url != null ? at(path, 'api_url') : 'global.wechat_api_url');
 
-    for (const k of TEMPLATED) ctx.template(c[k], at(path, k));
+    for (const k of TEMPLATED) {
+      if (k !== 'api_secret') ctx.template(c[k], at(path, k));
+      else {
+        // Go's parse errors quote the offending text: keep the secret out of the message.
+        try {
+          ctx.template(c[k], at(path, k));
+        } catch {
+          throw new ConfigError(at(path, k), 'is not a valid template (Alertmanager expands it as one)');
+        }
+      }
+    }
 
     const out: RawObject = { ...c, message_type: type, corp_id: corpId };
     // The integration appends `gettoken` / `message/send`, so the URL must end in a slash.

@@ -211,6 +211,20 @@ describe('WechatNotifier', () => {
     expect(JSON.stringify(r)).not.toContain('sec+ret');
   });
 
+  it('a secret failing as a template gives up without quoting it', async () => {
+    const http = new ScriptedHttp(() => SENT);
+    const r = await notifier(http, { ...BASE, api_secret: 'pw{{ template "hunter2" . }}' }).send(
+      testNotification(),
+      signal,
+    );
+    expect(r).toEqual({
+      kind: 'give-up',
+      reason: 'other',
+      message: 'wechat: expanding api_secret as a template failed',
+    });
+    expect(http.requests).toHaveLength(0);
+  });
+
   it('reads api_secret_file at each token fetch (rotation)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'wechat-')), 'secret');
     writeFileSync(file, 'first\n');

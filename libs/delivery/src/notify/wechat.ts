@@ -183,6 +183,13 @@ export class WechatNotifier implements Receiver {
       webhookBody(n.payload, this.c.send_resolved === true, 0) ?? n.payload,
     );
     const corpsecret = x.text(secret);
+    // Template errors may quote the template: never the secret's.
+    if (x.error)
+      return {
+        kind: 'give-up',
+        reason: 'other',
+        message: 'wechat: expanding api_secret as a template failed',
+      };
     const corpid = x.text(this.c.corp_id);
     const failed = x.failure();
     if (failed) return failed;
