@@ -33,7 +33,8 @@ export interface OpsgenieRequest {
   body: Record<string, unknown>;
 }
 
-const orDefault = (v: unknown, def: string): string => (typeof v === 'string' && v !== '' ? v : def);
+// Alertmanager fills its defaults into the config before the YAML is read: a field written empty stays empty.
+const orDefault = (v: unknown, def: string): string => (typeof v === 'string' ? v : def);
 
 /** Go's strings.Split after TrimSpace, empty parts dropped (Alertmanager's tags/actions lists). */
 function splitList(s: string): string[] {

@@ -148,6 +148,12 @@ describe('PagerDuty event', () => {
     });
   });
 
+  it('a field written empty stays empty, as in Alertmanager (defaults apply only to fields left out)', () => {
+    const b = body({ ...v2, client: '', severity: '' });
+    expect(b.client).toBeUndefined();
+    expect(b.payload).toMatchObject({ source: '', severity: 'error' });
+  });
+
   it('summary and v1 description truncated to 1024 runes', () => {
     const long = { description: '{{ .Status }}' + 'é'.repeat(1100) };
     const s = body({ ...v2, ...long }).payload.summary as string;

@@ -55,7 +55,8 @@ export function groupResolved(p: WebhookPayload): boolean {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const orDefault = (v: unknown, def: string): string => (typeof v === 'string' && v !== '' ? v : def);
+// Alertmanager fills its defaults into the config before the YAML is read: a field written empty stays empty.
+const orDefault = (v: unknown, def: string): string => (typeof v === 'string' ? v : def);
 
 /** The entry's text fields with Alertmanager's defaults (source defaults to the client template). */
 function fieldsOf(c: Raw): Record<string, string> {
@@ -64,8 +65,9 @@ function fieldsOf(c: Raw): Record<string, string> {
     description: orDefault(c.description, DEFAULTS.description),
     client,
     client_url: orDefault(c.client_url, DEFAULTS.client_url),
-    source: orDefault(c.source, client),
-    severity: orDefault(c.severity, 'error'),
+    // Alertmanager: an empty source takes the client template, an empty severity is "error".
+    source: str(c.source) || client,
+    severity: str(c.severity) || 'error',
     class: str(c.class),
     component: str(c.component),
     group: str(c.group),

@@ -30,7 +30,8 @@ const DEFAULTS = {
   monitoring_tool: '{{ template "victorops.default.monitoring_tool" . }}',
 };
 
-const orDefault = (v: unknown, def: string): string => (typeof v === 'string' && v !== '' ? v : def);
+// Alertmanager fills its defaults into the config before the YAML is read: a field written empty stays empty.
+const orDefault = (v: unknown, def: string): string => (typeof v === 'string' ? v : def);
 
 /** Go's URL path escaping (url.PathEscape rules for a path: "/" and sub-delims kept). */
 export function goPathEscape(s: string): string {
