@@ -1,7 +1,7 @@
 import { ConfigError, systemClock, type Clock } from '@herald/domain';
 import { templateSetOf, type GlobalConfig, type ReceiverConfig, type TemplateFile } from '@herald/config';
 import { INTEGRATIONS, type NotifyDeps } from './notify';
-import type { Integration, IntegrationResolver } from './receiver';
+import type { Integration, IntegrationResolver, Receiver, SendResult } from './receiver';
 
 /** Settings of the receivers that are not in the Alertmanager config. */
 export interface ReceiverFactoryOptions {
@@ -13,6 +13,18 @@ export interface ReceiverFactoryOptions {
   clock?: Clock;
   /** The `templates:` files as loaded by the config (parsed there already). */
   templateFiles?: readonly TemplateFile[];
+  /** Told every send attempt's result (metrics: attempts and failures by integration kind and reason). */
+  onSend?: (e: SendEvent) => void;
+}
+
+/** One send attempt of one integration. */
+export interface SendEvent {
+  receiver: string;
+  /** `pagerduty[0]`. */
+  integration: string;
+  /** `pagerduty`. */
+  kind: string;
+  result: SendResult;
 }
 
 /** The integrations built from a config, and what was found wrong without being fatal. */
@@ -63,9 +75,32 @@ export function buildReceivers(
         const factory = INTEGRATIONS[entry.kind];
         // The config check and the sender land together; a kind with only one of them is a Herald bug.
         if (!factory) throw new ConfigError(entry.path, `Herald cannot send ${entry.key} yet`);
-        return { name: `${entry.kind}[${entry.index}]`, receiver: factory(entry, deps) };
+        const name = `${entry.kind}[${entry.index}]`;
+        const receiver = factory(entry, deps);
+        return { name, receiver: opts.onSend ? observed(receiver, r.name, name, opts.onSend) : receiver };
       }),
     );
   }
   return { byName, resolve: (_tenant, name) => byName.get(name), warnings };
+}
+
+/** The receiver with every attempt's result reported (a listener error never changes the result). */
+function observed(
+  inner: Receiver,
+  receiver: string,
+  integration: string,
+  onSend: (e: SendEvent) => void,
+): Receiver {
+  return {
+    kind: inner.kind,
+    async send(n, signal) {
+      const result = await inner.send(n, signal);
+      try {
+        onSend({ receiver, integration, kind: inner.kind, result });
+      } catch {
+        /* metrics must not fail a delivery */
+      }
+      return result;
+    },
+  };
 }

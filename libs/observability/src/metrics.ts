@@ -96,6 +96,16 @@ export class HeraldMetrics {
     'Notifications by receiver and outcome (delivered, dead, unsupported, superseded); reason is the failure reason of dead letters.',
     ['receiver', 'outcome', 'reason'],
   );
+  readonly notificationRequests = this.counter(
+    'herald_notification_requests_total',
+    "Send attempts per integration kind (Alertmanager's alertmanager_notification_requests_total), every retry included.",
+    ['integration'],
+  );
+  readonly notificationRequestsFailed = this.counter(
+    'herald_notification_requests_failed_total',
+    "Failed send attempts per integration kind and Alertmanager's reason (clientError, serverError, authError, rateLimited, contextDeadlineExceeded, other); retried=false when the notification was given up on it.",
+    ['integration', 'reason', 'retried'],
+  );
   readonly unhandledRejections = this.counter(
     'herald_unhandled_rejections_total',
     'Promise rejections nothing handled (logged; the node keeps serving). Any is a bug to report.',

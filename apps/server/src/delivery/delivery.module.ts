@@ -63,11 +63,21 @@ function createRecorder(
   });
 }
 
-function createReceivers(cfg: HeraldConfig, clock: Clock): BuiltReceivers {
+function createReceivers(cfg: HeraldConfig, clock: Clock, metrics?: HeraldMetrics): BuiltReceivers {
   const built = buildReceivers(cfg.receivers, cfg.global, {
     userAgent: 'Herald/0.1.0',
     clock,
     templateFiles: cfg.templateFiles,
+    onSend: ({ kind, result }) => {
+      if (result.kind === 'ok' && result.skipped) return; // nothing was sent
+      metrics?.notificationRequests.inc({ integration: kind });
+      if (result.kind !== 'ok')
+        metrics?.notificationRequestsFailed.inc({
+          integration: kind,
+          reason: result.reason,
+          retried: String(result.kind === 'retry'),
+        });
+    },
   });
   const log = new Logger('Delivery');
   for (const w of built.warnings) log.warn(w);
@@ -198,7 +208,11 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 @Module({
   imports: [GroupStoreModule],
   providers: [
-    { provide: RECEIVERS, inject: [HERALD_CONFIG, CLOCK], useFactory: createReceivers },
+    {
+      provide: RECEIVERS,
+      inject: [HERALD_CONFIG, CLOCK, { token: HERALD_METRICS, optional: true }],
+      useFactory: createReceivers,
+    },
     {
       provide: NFLOG_RECORDER,
       inject: [FLUSH_STORE, GROUP_STORE, CLOCK, { token: HERALD_METRICS, optional: true }],

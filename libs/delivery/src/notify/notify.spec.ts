@@ -163,4 +163,21 @@ receivers:
     );
     expect(built.byName.get('team-db')!.map((i) => i.name)).toEqual(['webhook[0]', 'webhook[1]', 'slack[0]']);
   });
+
+  it('reports every send attempt with its kind and classified result (metrics of retries by reason)', async () => {
+    const events: { kind: string; integration: string; result: string }[] = [];
+    const built = buildReceivers(
+      [testReceiver({ webhookConfigs: [{ url: 'http://127.0.0.1:1/refused', timeout: '2s' }] })],
+      { resolveTimeout: 300_000, raw: {} },
+      {
+        userAgent: 'Herald/test',
+        onSend: (e) => events.push({ kind: e.kind, integration: e.integration, result: e.result.kind }),
+      },
+    );
+    const r = await built.byName
+      .get('team-db')![0]
+      .receiver.send(testNotification(), new AbortController().signal);
+    expect(r).toMatchObject({ kind: 'retry', reason: 'other' });
+    expect(events).toEqual([{ kind: 'webhook', integration: 'webhook[0]', result: 'retry' }]);
+  });
 });
