@@ -535,7 +535,10 @@ class TlsSource {
     } catch (e) {
       throw new Error(`tls_config: unable to use the CA, client certificate or key: ${(e as Error).message}`);
     }
-    this.current?.agent.destroy();
+    // Like Go's CloseIdleConnections: requests in flight on the old pool finish; its idle sockets go now
+    // (those still busy close after IDLE_TIMEOUT_MS once free).
+    const old = this.current?.agent;
+    if (old) for (const list of Object.values(old.freeSockets)) for (const sock of list ?? []) sock.destroy();
     this.current = {
       key: id,
       agent: new https.Agent({ keepAlive: true, timeout: IDLE_TIMEOUT_MS, ...opts }),
