@@ -89,7 +89,7 @@ export class IncidentioNotifier implements Receiver {
 
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const built = incidentioBody(this.c, n);
-    if (!built) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
+    if (!built) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
     let url: string;
     let token: string | undefined;
     try {

@@ -166,7 +166,7 @@ export class MattermostNotifier implements Receiver {
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = mattermostMessage(this.c, this.templates, n);
     if (failure) return failure;
-    if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
+    if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
     let url: string;
     try {
       url =

@@ -110,7 +110,7 @@ export class MSTeamsNotifier implements Receiver {
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = msteamsMessage(this.c, this.templates, n);
     if (failure) return failure;
-    if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
+    if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
     return postTeams(this.kind, this.c, this.http, this.timeoutMs, this.userAgent, message, signal);
   }
 }

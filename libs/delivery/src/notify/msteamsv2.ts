@@ -102,7 +102,7 @@ export class MSTeamsV2Notifier implements Receiver {
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = msteamsv2Message(this.c, this.templates, n);
     if (failure) return failure;
-    if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
+    if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
     return postTeams(this.kind, this.c, this.http, this.timeoutMs, this.userAgent, message, signal);
   }
 }

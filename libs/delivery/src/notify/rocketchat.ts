@@ -110,7 +110,7 @@ export class RocketchatNotifier implements Receiver {
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = rocketchatMessage(this.c, this.templates, n);
     if (failure) return failure;
-    if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
+    if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
     let token: string | undefined;
     let tokenId: string | undefined;
     try {
