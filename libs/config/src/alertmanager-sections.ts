@@ -88,6 +88,8 @@ export function parseReceivers(
         const p = idx(at(path, key), j);
         const sendResolved = optBool(c.send_resolved, at(p, 'send_resolved')) ?? spec.sendResolved;
         if (c.http_config != null) asObject(c.http_config, at(p, 'http_config'));
+        // `timeout` (Alertmanager ≥ 0.28 on several kinds): a Prometheus duration; 0 = the default bound.
+        if (c.timeout != null) duration(c.timeout, at(p, 'timeout'), '0s');
         const checked = spec.check!(c, p, ctx);
         integrations.push({
           kind: spec.kind,

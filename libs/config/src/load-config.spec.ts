@@ -668,12 +668,21 @@ route: { receiver: ops }
 receivers:
   - name: ops
     webhook_configs: [{ url: 'http://hook' }]
-  - name: pager
-    pagerduty_configs: [{ routing_key: x }]
+  - name: tickets
+    jira_configs: [{ project: OPS, issue_type: Bug }]
 `),
     ).toThrow(
-      /receivers\[1\]\.pagerduty_configs: receiver "pager": Herald cannot deliver pagerduty_configs yet; .*herald\.allow_unsupported_receivers: true/,
+      /receivers\[1\]\.jira_configs: receiver "tickets": Herald cannot deliver jira_configs yet; .*herald\.allow_unsupported_receivers: true/,
     );
+  });
+
+  it('a *_configs key that is no Alertmanager kind stops start-up naming it', () => {
+    expect(() =>
+      load(`${BASE}
+  - name: x
+    pager_configs: [{ a: 1 }]
+`),
+    ).toThrow(/receivers\[\d\]\.pager_configs: unknown receiver kind/);
   });
 
   it('with herald.allow_unsupported_receivers keeps every unsupported kind and warns once per kind', () => {
@@ -681,16 +690,14 @@ receivers:
 route: { receiver: a }
 receivers:
   - name: a
-    opsgenie_configs: [{ api_key: x }]
-    telegram_configs: [{ bot_token: y, chat_id: 1 }]
+    jira_configs: [{ project: OPS, issue_type: Bug }]
 herald:
   allow_unsupported_receivers: true
 `);
     expect(cfg.herald.allowUnsupportedReceivers).toBe(true);
-    expect(cfg.receivers[0].unsupportedKinds).toEqual(['opsgenie_configs', 'telegram_configs']);
+    expect(cfg.receivers[0].unsupportedKinds).toEqual(['jira_configs']);
     expect(cfg.warnings).toEqual([
-      'receivers[0] (a): opsgenie_configs is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")',
-      'receivers[0] (a): telegram_configs is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")',
+      'receivers[0] (a): jira_configs is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")',
     ]);
   });
 

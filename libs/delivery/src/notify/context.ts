@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import {
   GO_ZERO_TIME,
+  parseDuration,
   templateData,
   type Clock,
   type TemplateData,
@@ -109,15 +110,14 @@ export function integrationHttp(
 export function timeoutOf(entry: IntegrationEntry, deps: NotifyDeps): number {
   const t = entry.config.timeout;
   if (typeof t !== 'string' || t === '') return deps.defaultTimeoutMs;
-  const ms = parseGoDurationMs(t);
+  let ms: number;
+  try {
+    ms = parseDuration(t);
+  } catch {
+    return deps.defaultTimeoutMs; // the config check refused bad durations already
+  }
   // Alertmanager's 0 means "no timeout"; Herald keeps a bound so a hung receiver cannot hold a worker.
-  return ms && ms > 0 ? ms : deps.defaultTimeoutMs;
-}
-
-function parseGoDurationMs(t: string): number | undefined {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(t.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']!;
+  return ms > 0 ? ms : deps.defaultTimeoutMs;
 }
 
 /**
