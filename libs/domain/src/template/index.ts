@@ -14,6 +14,7 @@ import { alertmanagerFuncs, TemplateData, TemplateDataInput } from './alertmanag
 import { HERALD_DEFAULT_TEMPLATES } from './defaults';
 import { BUILTINS, DEFAULT_EXEC_LIMITS, ExecLimits, Executor, TemplateFunc } from './exec';
 import { builtinFuncs } from './funcs';
+import { copyTrees, escapeTemplates, htmlEscaperFuncs, SafeHTML } from './html-escape';
 import { parseTemplate, ParsedTree } from './parser';
 
 export { TemplateParseError } from './parser';
@@ -24,6 +25,7 @@ export type { TemplateAlertInput, TemplateDataInput } from './alertmanager';
 export { GoTime, GoDuration } from './gotime';
 export { HERALD_DEFAULT_TEMPLATES, DEFAULT_TEMPLATE_NAMES } from './defaults';
 export { sprintf as goSprintf } from './gofmt';
+export { SafeHTML } from './html-escape';
 
 /** Most bytes of template source accepted per parse (a bound on hostile config). */
 export const MAX_TEMPLATE_SOURCE = 1 << 20;
@@ -66,6 +68,27 @@ export class TemplateSet {
   /** Executes the named template. Throws TemplateExecError (`template: name:line:col: executing …`). */
   execute(name: string, data: unknown): string {
     return new Executor(this.trees, this.funcs, this.limits).execute(name, data);
+  }
+
+  /**
+   * Alertmanager's ExecuteHTMLString: `text` parsed as template "" beside this set's definitions, escaped
+   * with Go's html/template contextual autoescaping (html-escape.ts), then run; `safeHtml` results are
+   * trusted markup. Throws TemplateParseError, or TemplateExecError (`html/template:…` when escaping fails).
+   */
+  executeHtml(text: string, data: unknown): string {
+    if (text === '') return '';
+    const clone = new TemplateSet({ funcs: this.funcs, limits: this.limits });
+    for (const [n, t] of this.trees) clone.trees.set(n, t);
+    clone.parse('', text);
+    // Escaping rewrites trees in place: work on copies so this set stays usable for text.
+    const trees = copyTrees(clone.trees);
+    escapeTemplates(trees, '');
+    const funcs = new Map(this.funcs);
+    for (const [n, f] of htmlEscaperFuncs()) funcs.set(n, f);
+    const safe = this.funcs.get('safeHtml');
+    // html/template's safeHtml returns template.HTML, which the escapers pass through.
+    if (safe) funcs.set('safeHtml', { ...safe, fn: (...a) => new SafeHTML(safe.fn(...a) as string) });
+    return new Executor(trees, funcs, this.limits).execute('', data);
   }
 
   /** Alertmanager's ExecuteTextString: `text` parsed as template "" beside this set's definitions, then run. */
