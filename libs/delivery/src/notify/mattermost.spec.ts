@@ -1,7 +1,12 @@
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
 import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
-import { MATTERMOST_MAX_TEXT_RUNES, MattermostNotifier, mattermostMessage } from './mattermost';
+import {
+  MATTERMOST_MAX_TEXT_RUNES,
+  MattermostNotifier,
+  mattermostMessage,
+  shadowedByAttachments,
+} from './mattermost';
 
 const templates = alertmanagerTemplates();
 const signal = new AbortController().signal;
@@ -164,5 +169,12 @@ describe('mattermost request', () => {
       'UA',
     ).send(testNotification(), signal);
     expect(missing).toMatchObject({ kind: 'give-up', message: expect.stringMatching(/webhook_url_file/) });
+  });
+
+  it('names the entry-level attachment fields that own attachments make ineffective (start-up warning)', () => {
+    expect(
+      shadowedByAttachments({ title: 't', color: 'c', text: 'x', fields: [], attachments: [{}] }),
+    ).toEqual(['color', 'title', 'fields']);
+    expect(shadowedByAttachments({ title: 't' })).toEqual([]);
   });
 });

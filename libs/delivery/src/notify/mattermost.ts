@@ -196,7 +196,21 @@ export class MattermostNotifier implements Receiver {
   }
 }
 
+/**
+ * Entry-level attachment fields that have no effect because the entry lists its own `attachments`
+ * (Alertmanager ignores them too); reported at start-up rather than silently dropped.
+ */
+export function shadowedByAttachments(c: Raw): string[] {
+  if (!Array.isArray(c.attachments) || c.attachments.length === 0) return [];
+  return [...ATTACHMENT_KEYS.filter((k) => k !== 'text'), 'fields' as const].filter((k) => c[k] != null);
+}
+
 export const mattermost: IntegrationFactory = (entry, deps) => {
   const { http, timeoutMs } = integrationHttp(entry, deps);
+  const shadowed = shadowedByAttachments(entry.config);
+  if (shadowed.length > 0)
+    deps.warnings.push(
+      `${entry.path}: ${shadowed.join(', ')} ${shadowed.length === 1 ? 'has' : 'have'} no effect when attachments is set (as in Alertmanager); move ${shadowed.length === 1 ? 'it' : 'them'} into an attachment`,
+    );
   return new MattermostNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
 };
