@@ -36,10 +36,10 @@ describe('incidentio_configs check', () => {
     expect(check({ url: URL })).toEqual({ url: URL });
   });
 
-  it('max_alerts a non-negative integer; timeout a duration, normalised to ms', () => {
+  it('max_alerts a non-negative integer; timeout a Prometheus duration', () => {
     expect(check({ url: URL, alert_source_token: 't', max_alerts: 5, timeout: '1m30s' })).toMatchObject({
       max_alerts: 5,
-      timeout: '90000ms',
+      timeout: '1m30s',
     });
     expect(() => check({ url: URL, max_alerts: -1 })).toThrow(
       `${P}.max_alerts: must be a non-negative integer`,

@@ -55,8 +55,7 @@ export const incidentio: ReceiverKindSpec = {
         at(path, 'max_alerts'),
         `must be a non-negative integer, got ${show(c.max_alerts)}`,
       );
-    // Normalised to milliseconds so the sender reads any Prometheus duration ("1m30s") alike.
-    if (c.timeout != null) return { ...c, timeout: `${duration(c.timeout, at(path, 'timeout'), '0s')}ms` };
+    if (c.timeout != null) duration(c.timeout, at(path, 'timeout'), '0s');
     return c;
   },
 };
