@@ -22,11 +22,18 @@ import {
   type ReceiverConfig,
 } from './herald-config';
 import { RECEIVER_KIND_BY_KEY, type KindCheckContext, type ReceiverKind } from './receivers';
+import { checkHttpConfig, resolveHttpConfigPaths } from './http-config';
 import { checkTemplateField } from './templates';
 
 /** Parses `global`: only `resolve_timeout` is interpreted; every field is kept raw for the integrations. */
-export function parseGlobal(value: unknown): GlobalConfig {
-  const raw = optObject(value, 'global');
+export function parseGlobal(value: unknown, opts: { baseDir?: string } = {}): GlobalConfig {
+  const given = optObject(value, 'global');
+  if (given.http_config != null) checkHttpConfig(given.http_config, 'global.http_config');
+  // Relative credential/TLS file paths are the config file's directory's, as in Alertmanager.
+  const raw =
+    given.http_config != null && opts.baseDir
+      ? { ...given, http_config: resolveHttpConfigPaths(given.http_config, opts.baseDir) }
+      : given;
   const resolveTimeout = duration(
     raw.resolve_timeout,
     'global.resolve_timeout',
@@ -49,6 +56,7 @@ export function parseReceivers(
   global: GlobalConfig,
   warnings: string[],
   template: KindCheckContext['template'] = checkTemplateField,
+  opts: { baseDir?: string } = {},
 ): ReceiverConfig[] {
   const seen = new Map<string, number>();
   const ctx: KindCheckContext = { global, template };
@@ -87,10 +95,14 @@ export function parseReceivers(
       entries.forEach((c, j) => {
         const p = idx(at(path, key), j);
         const sendResolved = optBool(c.send_resolved, at(p, 'send_resolved')) ?? spec.sendResolved;
-        if (c.http_config != null) asObject(c.http_config, at(p, 'http_config'));
+        if (c.http_config != null) checkHttpConfig(c.http_config, at(p, 'http_config'));
         // `timeout` (Alertmanager ≥ 0.28 on several kinds): a Prometheus duration; 0 = the default bound.
         if (c.timeout != null) duration(c.timeout, at(p, 'timeout'), '0s');
         const checked = spec.check!(c, p, ctx);
+        const ownHttp =
+          checked.http_config != null && opts.baseDir
+            ? resolveHttpConfigPaths(checked.http_config, opts.baseDir)
+            : checked.http_config;
         integrations.push({
           kind: spec.kind,
           key,
@@ -100,8 +112,8 @@ export function parseReceivers(
             ...checked,
             send_resolved: sendResolved,
             // Alertmanager: an integration without http_config uses global.http_config.
-            ...((checked.http_config ?? global.raw.http_config)
-              ? { http_config: checked.http_config ?? global.raw.http_config }
+            ...((ownHttp ?? global.raw.http_config)
+              ? { http_config: ownHttp ?? global.raw.http_config }
               : {}),
           },
         });

@@ -7,3 +7,4 @@ export { LOG_LEVELS } from './herald-section';
 export * from './receivers';
 export { checkTemplateField, loadTemplateFiles, templateSetOf, MAX_TEMPLATE_FILES } from './templates';
 export type { TemplateFile } from './templates';
+export { checkHttpConfig, resolveHttpConfigPaths, TLS_VERSIONS } from './http-config';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { buildRouteTree, ConfigError, type RouteConfig } from '@herald/domain';
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import {
@@ -150,10 +151,12 @@ function build(
     throw new ConfigError('route', 'required (Alertmanager format: at least `receiver:`)');
 
   const warnings: string[] = [];
-  const global = parseGlobal(am.global);
+  // Relative paths (templates, http_config files) are the config file's directory's, as in Alertmanager.
+  const baseDir = source.startsWith('<') ? undefined : dirname(resolve(source));
+  const global = parseGlobal(am.global, { baseDir });
   const templates = stringList(am.templates, 'templates');
   const templateFiles = loadTemplateFiles(templates, source, warnings);
-  const receivers = parseReceivers(am.receivers, global, warnings);
+  const receivers = parseReceivers(am.receivers, global, warnings, undefined, { baseDir });
   const timeIntervals = parseTimeIntervals(am.time_intervals, am.mute_time_intervals);
   if (am.tracing != null) warnings.push('tracing: not used by Herald; ignored');
 

@@ -150,6 +150,24 @@ receivers:
     ).toThrow(/update_message: an Alertmanager field Herald does not implement yet/);
   });
 
+  it('a typo in an http_config stops start-up naming the field (global and per integration)', () => {
+    expect(() =>
+      load(`
+global: { http_config: { folow_redirects: true } }
+route: { receiver: a }
+receivers: [{ name: a }]
+`),
+    ).toThrow(/global\.http_config\.folow_redirects: unknown field/);
+    expect(() =>
+      load(`
+route: { receiver: a }
+receivers:
+  - name: a
+    webhook_configs: [{ url: 'http://x', http_config: { basic_auth: { username: u }, bearer_token: t } }]
+`),
+    ).toThrow(/receivers\[0\]\.webhook_configs\[0\]\.http_config/);
+  });
+
   it('builds integrations named <kind>[i]', () => {
     const built = buildReceivers(
       [
