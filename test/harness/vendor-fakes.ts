@@ -171,9 +171,12 @@ function bearer(c: Check, req: FakeRequest): void {
 const text = (status: number, body: string): Answer => [status, 'text/plain; charset=utf-8', body];
 const json = (status: number, body: unknown): Answer => [status, JSON_TYPE, JSON.stringify(body)];
 
-/** Go's Alertmanager webhook payload (version 4): shared by the generic webhook and incident.io. */
-function checkWebhookPayload(p: Sink, o: Obj): void {
-  oneOf(p, o, 'version', ['4'], true);
+/**
+ * Go's Alertmanager webhook payload: shared by the generic webhook (version "4") and incident.io, whose
+ * Alertmanager notifier sends the same message as version "1" (notify/incidentio in Alertmanager HEAD).
+ */
+function checkWebhookPayload(p: Sink, o: Obj, versions: readonly string[] = ['4']): void {
+  oneOf(p, o, 'version', versions, true);
   str(p, o, 'groupKey', { required: true });
   oneOf(p, o, 'status', ['firing', 'resolved'], true);
   str(p, o, 'receiver', { required: true });
@@ -791,7 +794,7 @@ const VENDORS: Record<VendorKind, Vendor> = {
       if (!/^\/v2\/alert_events\/alertmanager\/[^/]+$/.test(req.path))
         return { problems: ['path: not found'], notFound: true };
       bearer(c, req);
-      checkWebhookPayload(c.problems, jsonBody(c.problems, req));
+      checkWebhookPayload(c.problems, jsonBody(c.problems, req), ['1']);
       return c;
     },
     ok: (req) =>

@@ -203,7 +203,8 @@ const newerKinds: Record<
     method: 'POST',
     path: '/v2/alert_events/alertmanager/01ABC',
     headers: jsonHeaders({ authorization: 'Bearer tok' }),
-    body: JSON.stringify(webhookMessage),
+    // Alertmanager's incident.io notifier sends the webhook message as version "1".
+    body: JSON.stringify({ ...webhookMessage, version: '1' }),
   },
 };
 
@@ -472,7 +473,7 @@ const bad: Bad[] = [
     kind: 'incidentio',
     sent: post(
       '/v2/alert_events/alertmanager/01ABC',
-      { ...webhookMessage, alerts: undefined },
+      { ...webhookMessage, version: '1', alerts: undefined },
       jsonHeaders({ authorization: 'Bearer t' }),
     ),
     status: 400,
