@@ -64,7 +64,6 @@ async function deliver(
   for (const phase of PHASES) {
     const payload = phasePayload(phase.name, name);
     const before = fake.requests.length;
-    if (kind === 'incidentio' && incidentioFakeRefusesV1()) fake.failNext([202]);
     const n = {
       tenant: 'default',
       receiver: name,
@@ -80,23 +79,6 @@ async function deliver(
     out.push({ phase: phase.name, result, requests: fake.requests.slice(before) });
   }
   return out;
-}
-
-/**
- * vendor-fakes.ts refuses incident.io's version "1" (it checks the generic webhook's "4"); until that is
- * fixed, the fake's success answer is injected for incidentio requests, which are still checked by
- * checkVendorRequest below (every rule but the version).
- */
-function incidentioFakeRefusesV1(): boolean {
-  const body = JSON.stringify({ ...phasePayload('firing', 'x'), version: '1' });
-  const problems = checkVendorRequest('incidentio', {
-    method: 'POST',
-    path: '/v2/alert_events/alertmanager/01X',
-    query: {},
-    headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
-    body,
-  });
-  return problems.some((p) => p.startsWith('version:'));
 }
 
 /** The vendor's documented shape must hold for every request (known fake gaps filtered, see below). */
