@@ -4,53 +4,38 @@
 // vendors' error bodies on a 200 (Telegram {"ok":false}, Pushover {"status":0}) are given up too.
 // Pushover's URL is fixed (https://api.pushover.net): its integration is built with the fake's URL
 // in its place; the proxied path to the real URL is covered by parity-chat.int-spec.ts.
-import { stringify } from 'yaml';
-import { loadConfig } from '@herald/config';
 import { alertmanagerTemplates } from '@herald/domain';
-import { buildReceivers, createHttpClient, type Receiver } from '@herald/delivery';
+import { createHttpClient, type Receiver } from '@herald/delivery';
 import { PushoverNotifier } from '../../../libs/delivery/src/notify/pushover';
-import { testAlert, testNotification } from '../../harness/notifications';
+import {
+  allResolved,
+  firing,
+  givenUp,
+  messageOf,
+  oneReceiverConfig,
+  receiverOf as buildReceiver,
+  refusals,
+  retried,
+  signal,
+  withOwnFake,
+  withVendorFake,
+  type Json,
+} from '../../harness/receiver-retry';
 import { VendorFake, type VendorKind } from '../../harness/vendor-fakes';
 
-function configOf(kind: string, config: Record<string, unknown>) {
-  return loadConfig({
-    env: {},
-    fileText: stringify({
-      route: { receiver: 'r' },
-      receivers: [{ name: 'r', [`${kind}_configs`]: [config] }],
-    }),
-    hostname: 'test',
-  });
+function receiverOf(kind: string, config: Json, fake: VendorFake): Receiver {
+  if (kind !== 'pushover') return buildReceiver(kind, config);
+  const entry = oneReceiverConfig(kind, config).receivers[0].integrations[0];
+  const { client } = createHttpClient(entry.config.http_config, entry.path);
+  return new PushoverNotifier(
+    entry.config,
+    alertmanagerTemplates(),
+    client,
+    5000,
+    'Herald/test',
+    fake.endpoint(),
+  );
 }
-
-function receiverOf(kind: string, config: Record<string, unknown>, fake: VendorFake): Receiver {
-  const cfg = configOf(kind, config);
-  if (kind === 'pushover') {
-    const entry = cfg.receivers[0].integrations[0];
-    const { client } = createHttpClient(entry.config.http_config, entry.path);
-    return new PushoverNotifier(
-      entry.config,
-      alertmanagerTemplates(),
-      client,
-      5000,
-      'Herald/test',
-      fake.endpoint(),
-    );
-  }
-  const built = buildReceivers(cfg.receivers, cfg.global, { userAgent: 'Herald/test' });
-  return built.byName.get('r')![0].receiver;
-}
-
-const signal = () => new AbortController().signal;
-const firing = () => testNotification();
-const allResolved = () =>
-  testNotification({
-    state: 'recovery',
-    alerts: [
-      testAlert({ alertname: 'HighCPU', instance: 'a' }, {}, true),
-      testAlert({ alertname: 'HighCPU', instance: 'b' }, {}, true),
-    ],
-  });
 
 interface Case {
   kind: VendorKind;
@@ -94,95 +79,68 @@ const CASES: Case[] = [
 ];
 
 describe.each(CASES)('$kind against its vendor fake', ({ kind, config, retryAfterMs, error400 }) => {
-  let fake: VendorFake;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    fake = await VendorFake.start(kind);
-    receiver = receiverOf(kind, config(fake), fake);
-  });
-  afterEach(() => fake.reset());
-  afterAll(() => fake.stop());
+  const vendor = withVendorFake(kind, (fake) => receiverOf(kind, config(fake), fake));
+  const send = () => vendor.receiver.send(firing(), signal());
 
   it('firing and resolved notifications are accepted by the fake as the vendor documents', async () => {
-    expect(await receiver.send(firing(), signal())).toEqual({ kind: 'ok' });
-    expect(await receiver.send(allResolved(), signal())).toEqual({ kind: 'ok' });
-    expect(fake.refused.map((r) => `${r.method} ${r.path}: ${r.problems.join('; ')}`)).toEqual([]);
-    expect(fake.accepted).toHaveLength(2);
-    expect(fake.requests.every((r) => r.headers['user-agent'] === 'Herald/test')).toBe(true);
+    expect(await send()).toEqual({ kind: 'ok' });
+    expect(await vendor.receiver.send(allResolved(), signal())).toEqual({ kind: 'ok' });
+    expect(refusals(vendor.fake)).toEqual([]);
+    expect(vendor.fake.accepted).toHaveLength(2);
+    expect(vendor.fake.requests.every((r) => r.headers['user-agent'] === 'Herald/test')).toBe(true);
   });
 
   it('429 is retried as rateLimited, honouring the wait the vendor asks for', async () => {
-    fake.retryAfterSeconds = 7;
-    fake.failNext([429]);
-    expect(await receiver.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'rateLimited',
-      status: 429,
-      retryAfterMs,
-    });
+    vendor.fake.retryAfterSeconds = 7;
+    vendor.fake.failNext([429]);
+    expect(await send()).toMatchObject(retried('rateLimited', { status: 429, retryAfterMs }));
   });
 
   it.each([500, 502, 503])('%i is retried as serverError', async (status) => {
-    fake.failNext([status]);
-    expect(await receiver.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'serverError',
-      status,
-    });
+    vendor.fake.failNext([status]);
+    expect(await send()).toMatchObject(retried('serverError', { status }));
   });
 
   it("400 is given up as clientError with the vendor's message", async () => {
-    fake.failNext([400]);
-    const r = await receiver.send(firing(), signal());
-    expect(r).toMatchObject({ kind: 'give-up', reason: 'clientError', status: 400 });
-    expect(r.kind === 'give-up' && r.message).toMatch(error400);
+    vendor.fake.failNext([400]);
+    const r = await send();
+    expect(r).toMatchObject(givenUp('clientError', { status: 400 }));
+    expect(messageOf(r)).toMatch(error400);
   });
 
   it('401 is given up as authError', async () => {
-    fake.failNext([401]);
-    expect(await receiver.send(firing(), signal())).toMatchObject({ kind: 'give-up', reason: 'authError' });
+    vendor.fake.failNext([401]);
+    expect(await send()).toMatchObject(givenUp('authError'));
   });
 });
 
 describe('vendor error bodies on a 200', () => {
-  it('Telegram {"ok": false} is given up with its description', async () => {
-    const fake = await VendorFake.start('telegram');
-    try {
+  it('Telegram {"ok": false} is given up with its description', () =>
+    withOwnFake('telegram', async (fake) => {
       const receiver = receiverOf('telegram', { api_url: fake.url, bot_token: 't', chat_id: 1 }, fake);
       fake.failNext([200]);
       const r = await receiver.send(firing(), signal());
-      expect(r).toMatchObject({ kind: 'give-up', reason: 'clientError' });
-      expect(r.kind === 'give-up' && r.message).toMatch(/^telegram: Bad Request: injected 200/);
+      expect(r).toMatchObject(givenUp('clientError'));
+      expect(messageOf(r)).toMatch(/^telegram: Bad Request: injected 200/);
       expect(fake.requests[0].path).toBe('/bott/sendMessage');
-    } finally {
-      await fake.stop();
-    }
-  });
+    }));
 
-  it('Pushover {"status": 0, "errors": […]} is given up with its errors', async () => {
-    const fake = await VendorFake.start('pushover');
-    try {
+  it('Pushover {"status": 0, "errors": […]} is given up with its errors', () =>
+    withOwnFake('pushover', async (fake) => {
       const receiver = receiverOf('pushover', { user_key: 'u', token: 't' }, fake);
       fake.failNext([200]);
       const r = await receiver.send(firing(), signal());
-      expect(r).toMatchObject({ kind: 'give-up', reason: 'clientError', message: 'pushover: injected 200' });
-    } finally {
-      await fake.stop();
-    }
-  });
+      expect(r).toMatchObject(givenUp('clientError', { message: 'pushover: injected 200' }));
+    }));
 
-  it('Pushover emergency priority carries retry/expire the API accepts; a refused request names the field', async () => {
-    const fake = await VendorFake.start('pushover');
-    try {
+  it('Pushover emergency priority carries retry/expire the API accepts; a refused request names the field', () =>
+    withOwnFake('pushover', async (fake) => {
       const ok = receiverOf('pushover', { user_key: 'u', token: 't', retry: '30s', expire: '3h' }, fake);
       expect(await ok.send(firing(), signal())).toEqual({ kind: 'ok' });
       expect(fake.accepted[0].form).toMatchObject({ priority: '2', retry: '30', expire: '10800' });
       const bad = receiverOf('pushover', { user_key: 'u', token: 't', retry: '10s' }, fake);
       const r = await bad.send(firing(), signal());
-      expect(r).toMatchObject({ kind: 'give-up', reason: 'clientError' });
-      expect(r.kind === 'give-up' && r.message).toMatch(/retry: must be at least 30 for priority 2/);
-    } finally {
-      await fake.stop();
-    }
-  });
+      expect(r).toMatchObject(givenUp('clientError'));
+      expect(messageOf(r)).toMatch(/retry: must be at least 30 for priority 2/);
+    }));
 });

@@ -2,40 +2,31 @@
 // vendor fakes (test/harness/vendor-fakes.ts): 2xx delivered; 429 and 5xx retried (429 honouring
 // Retry-After); 401/403 given up as authError, other 4xx as clientError, with the vendor's error text;
 // vendor-specific answers (Rocket.Chat's 200 {"success": false}, incident.io's error JSON).
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { loadConfig } from '@herald/config';
 import { idempotencyKey } from '@herald/domain';
-import { buildReceivers, type Notification, type Receiver } from '@herald/delivery';
+import type { Notification, Receiver } from '@herald/delivery';
 import { phasePayload } from '../../harness/receiver-parity';
+import {
+  givenUp,
+  messageOf,
+  receiverOf,
+  retried,
+  signal,
+  withOwnFake,
+  withVendorFake,
+  type Json,
+} from '../../harness/receiver-retry';
 import { checkVendorRequest, VendorFake, type VendorKind } from '../../harness/vendor-fakes';
 
-type Json = Record<string, unknown>;
-
 /** One integration built through the config loader (as at start-up). */
-function build(kind: string, entry: Json, global: Json = {}): Receiver {
-  const dir = mkdtempSync(join(tmpdir(), 'retry-post025-'));
-  const file = join(dir, 'alertmanager.yml');
-  writeFileSync(
-    file,
-    stringify({
-      global,
-      route: { receiver: 'r' },
-      receivers: [{ name: 'r', [`${kind}_configs`]: [entry] }],
-      herald: { external_url: 'http://alertmanager.example:9093' },
-    }),
-  );
-  const cfg = loadConfig({ env: {}, filePath: file, hostname: 'retry' });
-  const built = buildReceivers(cfg.receivers, cfg.global, {
-    userAgent: 'Herald/test',
+const build = (kind: string, entry: Json, global: Json = {}): Receiver =>
+  receiverOf(kind, entry, {
+    global,
+    herald: { external_url: 'http://alertmanager.example:9093' },
+    hostname: 'retry',
     defaultTimeoutMs: 2000,
   });
-  return built.byName.get('r')![0].receiver;
-}
 
 let seq = 0;
 function firing(): Notification {
@@ -53,8 +44,6 @@ function firing(): Notification {
     log: { record: null, logTtl: 0, cleanup: null, groupInterval: 0, repeatInterval: 0 },
   } as unknown as Notification;
 }
-
-const signal = () => new AbortController().signal;
 
 interface Case {
   kind: VendorKind;
@@ -74,110 +63,79 @@ const CASES: Case[] = [
 ];
 
 describe.each(CASES)('$kind: status handling against the vendor fake', ({ kind, entry, global }) => {
-  let fake: VendorFake;
-  let receiver: Receiver;
+  const vendor = withVendorFake(kind, (fake) => build(kind, entry(fake), global?.(fake)));
+  const send = () => vendor.receiver.send(firing(), signal());
   const ok = () => {};
-  beforeAll(async () => {
-    fake = await VendorFake.start(kind);
-    receiver = build(kind, entry(fake), global?.(fake));
-  });
-  afterAll(() => fake.stop());
-  beforeEach(() => fake.reset());
 
   it('2xx: delivered, and the fake finds the request well-formed', async () => {
     ok();
-    expect(await receiver.send(firing(), signal())).toEqual({ kind: 'ok' });
-    expect(fake.requests).toHaveLength(1);
-    const problems = checkVendorRequest(kind, fake.requests[0]);
+    expect(await send()).toEqual({ kind: 'ok' });
+    expect(vendor.fake.requests).toHaveLength(1);
+    const problems = checkVendorRequest(kind, vendor.fake.requests[0]);
     expect(kind === 'incidentio' ? problems.filter((p) => !p.startsWith('version:')) : problems).toEqual([]);
-    expect(fake.requests[0].headers['user-agent']).toBe('Herald/test');
+    expect(vendor.fake.requests[0].headers['user-agent']).toBe('Herald/test');
   });
 
   it('429: retried as rateLimited, honouring Retry-After', async () => {
-    fake.retryAfterSeconds = 7;
-    fake.failNext([429]);
-    expect(await receiver.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'rateLimited',
-      status: 429,
-      retryAfterMs: 7000,
-    });
+    vendor.fake.retryAfterSeconds = 7;
+    vendor.fake.failNext([429]);
+    expect(await send()).toMatchObject(retried('rateLimited', { status: 429, retryAfterMs: 7000 }));
   });
 
   it('5xx: retried as serverError; the next attempt delivers', async () => {
-    fake.failNext([503]);
-    expect(await receiver.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'serverError',
-      status: 503,
-    });
-    fake.failNext([500]);
-    expect(await receiver.send(firing(), signal())).toMatchObject({ kind: 'retry', reason: 'serverError' });
+    vendor.fake.failNext([503]);
+    expect(await send()).toMatchObject(retried('serverError', { status: 503 }));
+    vendor.fake.failNext([500]);
+    expect(await send()).toMatchObject(retried('serverError'));
     ok();
-    expect(await receiver.send(firing(), signal())).toEqual({ kind: 'ok' });
+    expect(await send()).toEqual({ kind: 'ok' });
   });
 
   it('400: given up as clientError with the vendor error text', async () => {
-    fake.failNext([400]);
-    const r = await receiver.send(firing(), signal());
-    expect(r).toMatchObject({ kind: 'give-up', reason: 'clientError', status: 400 });
-    expect(r.kind !== 'ok' && r.message).toMatch(/injected 400/);
+    vendor.fake.failNext([400]);
+    const r = await send();
+    expect(r).toMatchObject(givenUp('clientError', { status: 400 }));
+    expect(messageOf(r)).toMatch(/injected 400/);
   });
 
   it('401 and 403: given up as authError', async () => {
-    fake.failNext([401, 403]);
-    expect(await receiver.send(firing(), signal())).toMatchObject({
-      kind: 'give-up',
-      reason: 'authError',
-      status: 401,
-    });
-    expect(await receiver.send(firing(), signal())).toMatchObject({
-      kind: 'give-up',
-      reason: 'authError',
-      status: 403,
-    });
+    vendor.fake.failNext([401, 403]);
+    expect(await send()).toMatchObject(givenUp('authError', { status: 401 }));
+    expect(await send()).toMatchObject(givenUp('authError', { status: 403 }));
   });
 
   it('vendor unreachable: retried', async () => {
-    const gone = build(kind, entry(fake), global?.(fake));
-    await fake.stop();
+    const gone = build(kind, entry(vendor.fake), global?.(vendor.fake));
+    await vendor.fake.stop();
     try {
       expect(await gone.send(firing(), signal())).toMatchObject({ kind: 'retry' });
     } finally {
-      fake = await VendorFake.start(kind);
-      receiver = build(kind, entry(fake), global?.(fake));
+      vendor.fake = await VendorFake.start(kind);
+      vendor.receiver = build(kind, entry(vendor.fake), global?.(vendor.fake));
     }
   });
 });
 
 describe('vendor-specific answers', () => {
-  it('mattermost: an unknown hook (404) is given up, naming the channel', async () => {
-    const fake = await VendorFake.start('mattermost');
-    try {
+  it('mattermost: an unknown hook (404) is given up, naming the channel', () =>
+    withOwnFake('mattermost', async (fake) => {
       const r = await build('mattermost', {
         webhook_url: `${fake.url}/hooks/a/b`,
         channel: 'town-square',
       }).send(firing(), signal());
-      expect(r).toMatchObject({ kind: 'give-up', reason: 'clientError', status: 404 });
-      expect(r.kind !== 'ok' && r.message).toMatch(/^channel "town-square": HTTP 404/);
-    } finally {
-      await fake.stop();
-    }
-  });
+      expect(r).toMatchObject(givenUp('clientError', { status: 404 }));
+      expect(messageOf(r)).toMatch(/^channel "town-square": HTTP 404/);
+    }));
 
-  it('rocketchat: a request the API refuses (no channel) is given up with its error', async () => {
-    const fake = await VendorFake.start('rocketchat');
-    try {
+  it('rocketchat: a request the API refuses (no channel) is given up with its error', () =>
+    withOwnFake('rocketchat', async (fake) => {
       const r = await build('rocketchat', { api_url: fake.url, token: 't', token_id: 'u' }).send(
         firing(),
         signal(),
       );
-      expect(r).toMatchObject({ kind: 'give-up', reason: 'clientError', status: 400 });
-      expect(r.kind !== 'ok' && r.message).toMatch(/channel or roomId required/);
-    } finally {
-      await fake.stop();
-    }
-  });
+      expect(r).toMatchObject(givenUp('clientError', { status: 400 }));
+      expect(messageOf(r)).toMatch(/channel or roomId required/);
+    }));
 
   describe('rocketchat: 200 answers', () => {
     let server: Server;
@@ -203,11 +161,11 @@ describe('vendor-specific answers', () => {
 
     it('{"success": false} is given up with the error (Alertmanager rocketchat.go checkJSONResponseError)', async () => {
       answer = JSON.stringify({ success: false, error: 'error-invalid-channel' });
-      expect(await send()).toMatchObject({
-        kind: 'give-up',
-        reason: 'clientError',
-        message: 'channel "#gone": error response from Rocket.Chat: error-invalid-channel',
-      });
+      expect(await send()).toMatchObject(
+        givenUp('clientError', {
+          message: 'channel "#gone": error response from Rocket.Chat: error-invalid-channel',
+        }),
+      );
     });
 
     it('an answer that is not JSON is retried (Alertmanager retries it too)', async () => {
@@ -219,32 +177,22 @@ describe('vendor-specific answers', () => {
     });
   });
 
-  it('incidentio: the error JSON is read into the message (type, errors[].message)', async () => {
-    const fake = await VendorFake.start('incidentio');
-    try {
+  it('incidentio: the error JSON is read into the message (type, errors[].message)', () =>
+    withOwnFake('incidentio', async (fake) => {
       fake.failNext([422]);
       const r = await build('incidentio', { url: fake.endpoint(), alert_source_token: 'x' }).send(
         firing(),
         signal(),
       );
-      expect(r).toMatchObject({
-        kind: 'give-up',
-        reason: 'clientError',
-        message: 'unexpected status code 422: injected 422',
-      });
-    } finally {
-      await fake.stop();
-    }
-  });
+      expect(r).toMatchObject(
+        givenUp('clientError', { message: 'unexpected status code 422: injected 422' }),
+      );
+    }));
 
-  it('incidentio: without a token and without http_config the request goes out unauthenticated (as Alertmanager) and the source answers 401', async () => {
-    const fake = await VendorFake.start('incidentio');
-    try {
+  it('incidentio: without a token and without http_config the request goes out unauthenticated (as Alertmanager) and the source answers 401', () =>
+    withOwnFake('incidentio', async (fake) => {
       const r = await build('incidentio', { url: fake.endpoint() }).send(firing(), signal());
-      expect(r).toMatchObject({ kind: 'give-up', reason: 'authError', status: 401 });
+      expect(r).toMatchObject(givenUp('authError', { status: 401 }));
       expect(fake.requests[0].headers.authorization).toBeUndefined();
-    } finally {
-      await fake.stop();
-    }
-  });
+    }));
 });

@@ -1,91 +1,64 @@
 // WeChat and SNS against the vendor fakes (test/harness/vendor-fakes.ts): accepted requests pass the
 // vendor's documented checks; 429 and 5xx are retried (Retry-After honoured), other failures given up
 // with the vendor's own error (WeChat: errcode/errmsg in a 200 answer; SNS: the XML Code/Message).
-import { stringify } from 'yaml';
-import { loadConfig } from '@herald/config';
-import { buildReceivers, type Receiver } from '@herald/delivery';
-import { testAlert, testNotification } from '../../harness/notifications';
-import { FAKE_WECHAT_TOKEN, VendorFake } from '../../harness/vendor-fakes';
-
-function receiverOf(kind: string, config: Record<string, unknown>): Receiver {
-  const cfg = loadConfig({
-    env: {},
-    fileText: stringify({
-      route: { receiver: 'r' },
-      receivers: [{ name: 'r', [`${kind}_configs`]: [config] }],
-    }),
-    hostname: 'test',
-  });
-  const built = buildReceivers(cfg.receivers, cfg.global, { userAgent: 'Herald/test' });
-  return built.byName.get('r')![0].receiver;
-}
-
-const signal = () => new AbortController().signal;
-const firing = () => testNotification();
-const allResolved = () =>
-  testNotification({
-    state: 'recovery',
-    alerts: [
-      testAlert({ alertname: 'HighCPU', instance: 'a' }, {}, true),
-      testAlert({ alertname: 'HighCPU', instance: 'b' }, {}, true),
-    ],
-  });
+import {
+  allResolved,
+  firing,
+  givenUp,
+  receiverOf,
+  retried,
+  signal,
+  withVendorFake,
+  type Json,
+} from '../../harness/receiver-retry';
+import { FAKE_WECHAT_TOKEN } from '../../harness/vendor-fakes';
 
 describe('wechat against its vendor fake', () => {
-  let fake: VendorFake;
+  const vendor = withVendorFake('wechat');
   const wechat = () =>
     receiverOf('wechat', {
       send_resolved: true,
-      api_url: fake.endpoint(),
+      api_url: vendor.fake.endpoint(),
       api_secret: 'wc-secret',
       corp_id: 'corp-1',
       agent_id: '1000002',
       to_user: '@all',
     });
-  beforeAll(async () => {
-    fake = await VendorFake.start('wechat');
-  });
-  afterEach(() => fake.reset());
-  afterAll(() => fake.stop());
 
   it('gets a token once, then firing and resolved messages are accepted as WeChat documents', async () => {
     const r = wechat();
     expect(await r.send(firing(), signal())).toEqual({ kind: 'ok' });
     expect(await r.send(allResolved(), signal())).toEqual({ kind: 'ok' });
-    expect(fake.refused).toEqual([]);
-    expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+    expect(vendor.fake.refused).toEqual([]);
+    expect(vendor.fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
       'GET /cgi-bin/gettoken',
       'POST /cgi-bin/message/send',
       'POST /cgi-bin/message/send',
     ]);
-    expect(fake.requests[1].query.access_token).toBe(FAKE_WECHAT_TOKEN);
-    expect(fake.requests[2].json).toMatchObject({ msgtype: 'text', touser: '@all', agentid: '1000002' });
+    expect(vendor.fake.requests[1].query.access_token).toBe(FAKE_WECHAT_TOKEN);
+    expect(vendor.fake.requests[2].json).toMatchObject({
+      msgtype: 'text',
+      touser: '@all',
+      agentid: '1000002',
+    });
   });
 
   it('5xx and 429 on message/send are retried (Retry-After honoured); the token is kept', async () => {
     const r = wechat();
     await r.send(firing(), signal());
-    fake.failNext([503]);
-    expect(await r.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'serverError',
-      status: 503,
-    });
-    fake.retryAfterSeconds = 2;
-    fake.failNext([429]);
-    expect(await r.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'rateLimited',
-      retryAfterMs: 2000,
-    });
+    vendor.fake.failNext([503]);
+    expect(await r.send(firing(), signal())).toMatchObject(retried('serverError', { status: 503 }));
+    vendor.fake.retryAfterSeconds = 2;
+    vendor.fake.failNext([429]);
+    expect(await r.send(firing(), signal())).toMatchObject(retried('rateLimited', { retryAfterMs: 2000 }));
     expect(await r.send(firing(), signal())).toEqual({ kind: 'ok' });
-    expect(fake.requests.filter((q) => q.path.endsWith('/gettoken'))).toHaveLength(1);
+    expect(vendor.fake.requests.filter((q) => q.path.endsWith('/gettoken'))).toHaveLength(1);
   });
 
   it('an errcode in a 200 answer gives up with errmsg', async () => {
     const r = wechat();
     await r.send(firing(), signal());
-    fake.failNext([400]);
+    vendor.fake.failNext([400]);
     expect(await r.send(firing(), signal())).toEqual({
       kind: 'give-up',
       reason: 'clientError',
@@ -97,10 +70,10 @@ describe('wechat against its vendor fake', () => {
   it('a token error (errcode 40014) is retried and the next attempt fetches a new token', async () => {
     const r = wechat();
     await r.send(firing(), signal());
-    fake.failNext([401]);
-    expect(await r.send(firing(), signal())).toMatchObject({ kind: 'retry', reason: 'authError' });
+    vendor.fake.failNext([401]);
+    expect(await r.send(firing(), signal())).toMatchObject(retried('authError'));
     expect(await r.send(firing(), signal())).toEqual({ kind: 'ok' });
-    expect(fake.requests.map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual([
+    expect(vendor.fake.requests.map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual([
       'GET /cgi-bin/gettoken 200',
       'POST /cgi-bin/message/send 200',
       'POST /cgi-bin/message/send 200',
@@ -110,15 +83,11 @@ describe('wechat against its vendor fake', () => {
   });
 
   it('gettoken: 5xx retried, a refusal (no access_token) given up', async () => {
-    fake.failNext([502]);
+    vendor.fake.failNext([502]);
     const r = wechat();
-    expect(await r.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'serverError',
-      status: 502,
-    });
+    expect(await r.send(firing(), signal())).toMatchObject(retried('serverError', { status: 502 }));
     expect(await r.send(firing(), signal())).toEqual({ kind: 'ok' });
-    fake.failNext([400]);
+    vendor.fake.failNext([400]);
     expect(await wechat().send(firing(), signal())).toEqual({
       kind: 'give-up',
       reason: 'authError',
@@ -129,47 +98,38 @@ describe('wechat against its vendor fake', () => {
 });
 
 describe('sns against its vendor fake', () => {
-  let fake: VendorFake;
-  const sns = (extra: Record<string, unknown> = {}) =>
+  const vendor = withVendorFake('sns');
+  const sns = (extra: Json = {}) =>
     receiverOf('sns', {
-      api_url: fake.endpoint(),
+      api_url: vendor.fake.endpoint(),
       topic_arn: 'arn:aws:sns:us-east-1:123456789012:alerts',
       sigv4: { region: 'us-east-1', access_key: 'AKIDEXAMPLE', secret_key: 'sns-secret' },
       attributes: { team: '{{ .CommonLabels.team }}' },
       ...extra,
     });
-  beforeAll(async () => {
-    fake = await VendorFake.start('sns');
-  });
-  afterEach(() => fake.reset());
-  afterAll(() => fake.stop());
 
   it('firing and resolved Publish requests are accepted as SNS documents', async () => {
     const r = sns();
     expect(await r.send(firing(), signal())).toEqual({ kind: 'ok' });
     expect(await r.send(allResolved(), signal())).toEqual({ kind: 'ok' });
-    expect(fake.refused).toEqual([]);
-    expect(fake.accepted).toHaveLength(2);
-    expect(fake.accepted[0].form).toMatchObject({
+    expect(vendor.fake.refused).toEqual([]);
+    expect(vendor.fake.accepted).toHaveLength(2);
+    expect(vendor.fake.accepted[0].form).toMatchObject({
       Action: 'Publish',
       TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
       Subject: '[FIRING:3] HighCPU (db)',
       'MessageAttributes.entry.1.Name': 'team',
       'MessageAttributes.entry.1.Value.StringValue': 'db',
     });
-    expect(fake.accepted[1].form.Subject).toBe('[RESOLVED] HighCPU ');
+    expect(vendor.fake.accepted[1].form.Subject).toBe('[RESOLVED] HighCPU ');
   });
 
   it('5xx and 429 are retried (Retry-After honoured)', async () => {
     const r = sns();
-    fake.failNext([500]);
-    expect(await r.send(firing(), signal())).toMatchObject({
-      kind: 'retry',
-      reason: 'serverError',
-      status: 500,
-    });
-    fake.retryAfterSeconds = 3;
-    fake.failNext([429]);
+    vendor.fake.failNext([500]);
+    expect(await r.send(firing(), signal())).toMatchObject(retried('serverError', { status: 500 }));
+    vendor.fake.retryAfterSeconds = 3;
+    vendor.fake.failNext([429]);
     expect(await r.send(firing(), signal())).toEqual({
       kind: 'retry',
       reason: 'rateLimited',
@@ -182,27 +142,23 @@ describe('sns against its vendor fake', () => {
 
   it("other 4xx are given up with SNS's Code and Message (403: authError)", async () => {
     const r = sns();
-    fake.failNext([400]);
+    vendor.fake.failNext([400]);
     expect(await r.send(firing(), signal())).toEqual({
       kind: 'give-up',
       reason: 'clientError',
       message: 'sns: InvalidParameter: injected 400 (HTTP 400)',
       status: 400,
     });
-    fake.failNext([403]);
-    expect(await r.send(firing(), signal())).toMatchObject({
-      kind: 'give-up',
-      reason: 'authError',
-      message: 'sns: InvalidClientTokenId: injected 403 (HTTP 403)',
-    });
+    vendor.fake.failNext([403]);
+    expect(await r.send(firing(), signal())).toMatchObject(
+      givenUp('authError', { message: 'sns: InvalidClientTokenId: injected 403 (HTTP 403)' }),
+    );
   });
 
   it('a subject over 100 characters is sent as Alertmanager sends it, and SNS refuses it', async () => {
     const r = sns({ subject: 'x'.repeat(101) });
-    expect(await r.send(firing(), signal())).toMatchObject({
-      kind: 'give-up',
-      reason: 'clientError',
-      message: expect.stringContaining('Subject: longer than 100 characters'),
-    });
+    expect(await r.send(firing(), signal())).toMatchObject(
+      givenUp('clientError', { message: expect.stringContaining('Subject: longer than 100 characters') }),
+    );
   });
 });
