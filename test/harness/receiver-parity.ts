@@ -416,3 +416,63 @@ export function comparableHeaders(
   for (const k of keep) if (k !== 'user-agent' && k !== 'content-length') out[k] = h[k];
   return out;
 }
+
+/** The fixture's header names of receiver `name`'s first request: the headers a parity spec compares. */
+export const fixtureHeaderNames = (kind: string, name: string): string[] =>
+  Object.keys(fixtureReceivers(kind)[name].requests[0].headers);
+
+export interface HttpViewOptions {
+  /**
+   * How form bodies are compared: `parsed` (the default) compares the fields and drops the raw body;
+   * `parsed+raw` compares the bytes too (for kinds whose form bodies match byte for byte); `none` leaves
+   * `form` out (JSON-only kinds).
+   */
+  form?: 'parsed' | 'parsed+raw' | 'none';
+  /** Compare Content-Length as well (kinds whose bodies match Alertmanager's to the byte). */
+  contentLength?: boolean;
+}
+
+/**
+ * The fields of a captured HTTP request a parity spec compares: headers by `keep` (see
+ * comparableHeaders), JSON and form bodies parsed, any other body as text.
+ */
+export function httpView(r: CapturedRequest, keep: readonly string[], opts: HttpViewOptions = {}) {
+  const form = opts.form ?? 'parsed';
+  const rawBody = r.json === undefined && (form !== 'parsed' || r.form === undefined);
+  return {
+    phase: r.phase,
+    method: r.method,
+    path: r.path,
+    url: r.url,
+    query: r.query,
+    headers: comparableHeaders(r.headers, keep),
+    ...(opts.contentLength && { contentLength: r.headers['content-length'] }),
+    json: r.json,
+    ...(form !== 'none' && { form: r.form }),
+    body: rawBody ? r.body : undefined,
+  };
+}
+
+/** Herald's deliberate additions on the wire (README: receivers), taken out before a comparison. */
+export function withoutHeraldExtras(r: CapturedRequest): CapturedRequest {
+  const json = r.json as Record<string, unknown> | undefined;
+  if (json && 'notification_reason' in json) {
+    const { notification_reason: _reason, ...rest } = json;
+    return { ...r, json: rest };
+  }
+  return r;
+}
+
+/** The fields of a captured mail a parity spec compares (Herald's own x-herald-* headers left out). */
+export const mailView = (r: CapturedRequest) => ({
+  phase: r.phase,
+  from: r.from,
+  to: r.to,
+  subject: (r.headers as Record<string, string>).subject,
+  headers: Object.fromEntries(
+    Object.entries(r.headers as Record<string, string>).filter(
+      ([k]) => k.startsWith('x-') && !k.startsWith('x-herald'),
+    ),
+  ),
+  parts: r.parts,
+});

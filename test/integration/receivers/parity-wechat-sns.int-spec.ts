@@ -8,20 +8,10 @@
 //   against AWS's test vectors in libs/delivery/src/notify/sigv4.spec.ts).
 // Everything else is compared, including Content-Length: SNS form bodies are byte-identical to the AWS
 // SDK for Go's, WeChat JSON bodies byte-identical in length to Go's encoder (HTML escaping, newline).
-import { comparableHeaders, replayReceiver, type CapturedRequest } from '../../harness/receiver-parity';
+import { httpView, replayReceiver, type CapturedRequest } from '../../harness/receiver-parity';
 
-const view = (r: CapturedRequest, keep: readonly string[]) => ({
-  phase: r.phase,
-  method: r.method,
-  path: r.path,
-  url: r.url,
-  query: r.query,
-  headers: comparableHeaders(r.headers, keep),
-  contentLength: r.headers['content-length'],
-  json: r.json,
-  form: r.form,
-  body: r.json === undefined ? r.body : undefined,
-});
+const view = (r: CapturedRequest, keep: readonly string[]) =>
+  httpView(r, keep, { form: 'parsed+raw', contentLength: true });
 
 describe.each([
   ['wechat', 'wechat-default'],
