@@ -13,8 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { stringify } from 'yaml';
 import { loadConfig } from '@herald/config';
-import { idempotencyKey, type NotificationReason, type WebhookPayload } from '@herald/domain';
-import { buildReceivers, type Notification, type SendResult } from '@herald/delivery';
+import type { NotificationReason, WebhookPayload } from '@herald/domain';
+import { buildReceivers, type SendResult } from '@herald/delivery';
+import { payloadNotification } from './notify-specs';
 
 /** One captured request, normalised as in the fixture. */
 export interface CapturedRequest {
@@ -382,17 +383,7 @@ export async function replayReceiver(kind: string, name: string): Promise<Parity
     for (const phase of PHASES) {
       const payload = phasePayload(phase.name, name);
       const before = { http: cap.captured.length, mail: smtp?.mails.length ?? 0 };
-      const n: Notification = {
-        tenant: 'default',
-        receiver: name,
-        groupKey: payload.groupKey,
-        groupId: 'g',
-        state: phase.name === 'firing' ? 'firing' : 'recovery',
-        seq: ++seq,
-        payload,
-        idempotencyKey: idempotencyKey(payload.groupKey, seq),
-        log: { record: null, logTtl: 0, cleanup: null, groupInterval: 0, repeatInterval: 0 },
-      } as unknown as Notification;
+      const n = payloadNotification(payload, ++seq, phase.name === 'firing' ? 'firing' : 'recovery');
       results.push(await integrations[0].receiver.send(n, new AbortController().signal));
       for (const r of cap.captured.slice(before.http)) actual.push(normaliseHttp(r, phase.name));
       for (const m of smtp?.mails.slice(before.mail) ?? []) actual.push(normaliseMail(m, phase.name));

@@ -2,36 +2,16 @@
 // integration built from a config snippet the way start-up builds it (loadConfig + buildReceivers), a
 // vendor fake started for a describe block, the notifications sent, and the shapes of retry/give-up
 // results the specs match against.
-import { stringify } from 'yaml';
-import { loadConfig, type HeraldConfig } from '@herald/config';
 import { buildReceivers, type Receiver, type SendResult } from '@herald/delivery';
+import { oneReceiverConfig, type Json, type OneReceiverOptions } from './notify-specs';
 import { testAlert, testNotification } from './notifications';
 import { VendorFake, type VendorKind } from './vendor-fakes';
 
-export type Json = Record<string, unknown>;
+export { oneReceiverConfig, type Json } from './notify-specs';
 
-export interface BuildOptions {
-  /** The config file's `global:` section. */
-  global?: Json;
-  /** The config file's `herald:` section. */
-  herald?: Json;
-  hostname?: string;
+export interface BuildOptions extends OneReceiverOptions {
   /** Passed to buildReceivers (its own default when left out). */
   defaultTimeoutMs?: number;
-}
-
-/** A config with one receiver `r` holding one `<kind>_configs` entry, as the loader reads it. */
-export function oneReceiverConfig(kind: string, entry: Json, opts: BuildOptions = {}): HeraldConfig {
-  return loadConfig({
-    env: {},
-    fileText: stringify({
-      ...(opts.global && { global: opts.global }),
-      route: { receiver: 'r' },
-      receivers: [{ name: 'r', [`${kind}_configs`]: [entry] }],
-      ...(opts.herald && { herald: opts.herald }),
-    }),
-    hostname: opts.hostname ?? 'test',
-  });
 }
 
 /** Receiver `r`'s one integration, built through the config loader as at start-up. */

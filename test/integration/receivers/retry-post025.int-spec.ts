@@ -4,8 +4,8 @@
 // vendor-specific answers (Rocket.Chat's 200 {"success": false}, incident.io's error JSON).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { idempotencyKey } from '@herald/domain';
-import type { Notification, Receiver } from '@herald/delivery';
+import type { Receiver } from '@herald/delivery';
+import { payloadNotification } from '../../harness/notify-specs';
 import { phasePayload } from '../../harness/receiver-parity';
 import {
   givenUp,
@@ -29,21 +29,7 @@ const build = (kind: string, entry: Json, global: Json = {}): Receiver =>
   });
 
 let seq = 0;
-function firing(): Notification {
-  const payload = phasePayload('firing', 'r');
-  seq++;
-  return {
-    tenant: 'default',
-    receiver: 'r',
-    groupKey: payload.groupKey,
-    groupId: 'g',
-    state: 'firing',
-    seq,
-    payload,
-    idempotencyKey: idempotencyKey(payload.groupKey, seq),
-    log: { record: null, logTtl: 0, cleanup: null, groupInterval: 0, repeatInterval: 0 },
-  } as unknown as Notification;
-}
+const firing = () => payloadNotification(phasePayload('firing', 'r'), ++seq);
 
 interface Case {
   kind: VendorKind;

@@ -1,17 +1,7 @@
-import { stringify } from 'yaml';
-import { loadConfig } from '../load-config';
+import { type Json, loadedEntry } from '../../../../test/harness/notify-specs';
 
 /** Loads one discord_configs entry; returns the checked entry (defaults applied). */
-const entry = (c: Record<string, unknown>, global: Record<string, unknown> = {}) =>
-  loadConfig({
-    env: {},
-    hostname: 'h',
-    fileText: stringify({
-      global,
-      route: { receiver: 'r' },
-      receivers: [{ name: 'r', discord_configs: [c] }],
-    }),
-  }).receivers[0].integrations[0].config;
+const entry = (c: Json, global: Json = {}) => loadedEntry('discord', c, global);
 
 const URL = 'https://discord.com/api/webhooks/1/tok';
 

@@ -1,10 +1,8 @@
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { incidentio } from './incidentio';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx: KindCheckContext = { global: { resolveTimeout: 300_000, raw: {} }, template: checkTemplateField };
 const P = 'receivers[0].incidentio_configs[0]';
-const check = (c: Record<string, unknown>) => incidentio.check!(c, P, ctx);
+const check = checkerOf(incidentio, P);
 const URL = 'https://api.incident.io/v2/alert_events/alertmanager/01ABC';
 
 describe('incidentio_configs check', () => {

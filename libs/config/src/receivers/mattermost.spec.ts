@@ -1,14 +1,8 @@
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { mattermost } from './mattermost';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (raw: Record<string, unknown> = {}): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].mattermost_configs[0]';
-const check = (c: Record<string, unknown>, raw?: Record<string, unknown>) =>
-  mattermost.check!(c, P, ctx(raw));
+const check = checkerOf(mattermost, P);
 const URL = 'https://chat.example/hooks/abc';
 
 describe('mattermost_configs check', () => {

@@ -1,21 +1,16 @@
 import { ConfigError } from '@herald/domain';
 import { loadConfig } from '../load-config';
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { msteams } from './msteams';
 import { msteamsv2 } from './msteamsv2';
+import { checkContext, checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (raw: Record<string, unknown> = {}): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].msteams_configs[0]';
 
 describe.each([
   ['msteams', msteams],
   ['msteamsv2', msteamsv2],
 ])('%s_configs check', (kind, spec) => {
-  const check = (c: Record<string, unknown>, raw?: Record<string, unknown>) => spec.check!(c, P, ctx(raw));
+  const check = checkerOf(spec, P);
 
   it('accepts webhook_url or webhook_url_file, returning the entry unchanged', () => {
     expect(check({ webhook_url: 'https://example.webhook.office.com/x' })).toEqual({
@@ -73,7 +68,9 @@ receivers:
 
 describe('msteams only', () => {
   it('accepts summary', () => {
-    expect(msteams.check!({ webhook_url: 'https://x/', summary: '{{ .Status }}' }, P, ctx())).toMatchObject({
+    expect(
+      msteams.check!({ webhook_url: 'https://x/', summary: '{{ .Status }}' }, P, checkContext()),
+    ).toMatchObject({
       summary: '{{ .Status }}',
     });
   });
@@ -84,13 +81,13 @@ describe('msteamsv2 only', () => {
     const out = msteamsv2.check!(
       { webhook_url: 'https://x/', http_config: { follow_redirects: false } },
       P,
-      ctx({ http_config: { proxy_url: 'http://proxy:3128' } }),
+      checkContext({ http_config: { proxy_url: 'http://proxy:3128' } }),
     );
     expect(out.http_config).toEqual({ follow_redirects: false, proxy_url: 'http://proxy:3128' });
     const own = msteamsv2.check!(
       { webhook_url: 'https://x/', http_config: { proxy_url: 'http://mine:1' } },
       P,
-      ctx({ http_config: { proxy_url: 'http://proxy:3128' } }),
+      checkContext({ http_config: { proxy_url: 'http://proxy:3128' } }),
     );
     expect(own.http_config).toEqual({ proxy_url: 'http://mine:1' });
   });

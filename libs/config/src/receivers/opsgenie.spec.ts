@@ -1,13 +1,8 @@
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { OPSGENIE_DEFAULT_API_URL, opsgenie } from './opsgenie';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (raw: Record<string, unknown> = {}): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].opsgenie_configs[0]';
-const check = (c: Record<string, unknown>, raw?: Record<string, unknown>) => opsgenie.check!(c, P, ctx(raw));
+const check = checkerOf(opsgenie, P);
 
 describe('opsgenie_configs check', () => {
   it('accepts every Alertmanager field', () => {

@@ -1,13 +1,8 @@
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { PAGERDUTY_DEFAULT_URL, pagerduty } from './pagerduty';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (raw: Record<string, unknown> = {}): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].pagerduty_configs[0]';
-const check = (c: Record<string, unknown>, raw?: Record<string, unknown>) => pagerduty.check!(c, P, ctx(raw));
+const check = checkerOf(pagerduty, P);
 
 describe('pagerduty_configs check', () => {
   it("accepts every Alertmanager field (HEAD's nested details and timeout included)", () => {

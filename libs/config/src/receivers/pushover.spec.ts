@@ -1,13 +1,7 @@
-import { stringify } from 'yaml';
-import { loadConfig } from '../load-config';
 import { goDurationSeconds } from './pushover';
+import { type Json, loadedEntry } from '../../../../test/harness/notify-specs';
 
-const entry = (c: Record<string, unknown>) =>
-  loadConfig({
-    env: {},
-    hostname: 'h',
-    fileText: stringify({ route: { receiver: 'r' }, receivers: [{ name: 'r', pushover_configs: [c] }] }),
-  }).receivers[0].integrations[0].config;
+const entry = (c: Json) => loadedEntry('pushover', c);
 
 const OK = { user_key: 'u', token: 't' };
 

@@ -1,14 +1,8 @@
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { rocketchat, ROCKETCHAT_DEFAULT_API_URL } from './rocketchat';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (raw: Record<string, unknown> = {}): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].rocketchat_configs[0]';
-const check = (c: Record<string, unknown>, raw?: Record<string, unknown>) =>
-  rocketchat.check!(c, P, ctx(raw));
+const check = checkerOf(rocketchat, P);
 const AUTH = { token: 't', token_id: 'u' };
 
 describe('rocketchat_configs check', () => {

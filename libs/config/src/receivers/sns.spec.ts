@@ -1,15 +1,10 @@
 import { ConfigError } from '@herald/domain';
 import { loadConfig } from '../load-config';
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { sns } from './sns';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw: {} },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].sns_configs[0]';
-const check = (c: Record<string, unknown>) => sns.check!(c, P, ctx());
+const check = checkerOf(sns, P);
 const esc = (s: string) => s.replace(/[[\]]/g, '\\$&');
 const SIG = { region: 'us-east-1', access_key: 'AKID', secret_key: 'secret' };
 const MIN = { topic_arn: 'arn:aws:sns:us-east-1:123456789012:alerts', sigv4: SIG };

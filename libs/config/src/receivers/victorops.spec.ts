@@ -1,13 +1,8 @@
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { VICTOROPS_DEFAULT_API_URL, VICTOROPS_RESERVED_FIELDS, victorops } from './victorops';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (raw: Record<string, unknown> = {}): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].victorops_configs[0]';
-const check = (c: Record<string, unknown>, raw?: Record<string, unknown>) => victorops.check!(c, P, ctx(raw));
+const check = checkerOf(victorops, P);
 
 describe('victorops_configs check', () => {
   it('accepts every Alertmanager field', () => {

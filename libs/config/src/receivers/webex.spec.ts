@@ -1,12 +1,6 @@
-import { stringify } from 'yaml';
-import { loadConfig } from '../load-config';
+import { type Json, loadedEntry } from '../../../../test/harness/notify-specs';
 
-const entry = (c: Record<string, unknown>, global: Record<string, unknown> = {}) =>
-  loadConfig({
-    env: {},
-    hostname: 'h',
-    fileText: stringify({ global, route: { receiver: 'r' }, receivers: [{ name: 'r', webex_configs: [c] }] }),
-  }).receivers[0].integrations[0].config;
+const entry = (c: Json, global: Json = {}) => loadedEntry('webex', c, global);
 
 const AUTH = { authorization: { credentials: 'tok' } };
 

@@ -1,15 +1,10 @@
 import { ConfigError } from '@herald/domain';
 import { loadConfig } from '../load-config';
-import { checkTemplateField } from '../templates';
-import type { KindCheckContext } from './kind';
 import { WECHAT_DEFAULT_API_URL, wechat } from './wechat';
+import { checkerOf } from '../../../../test/harness/notify-specs';
 
-const ctx = (raw: Record<string, unknown> = {}): KindCheckContext => ({
-  global: { resolveTimeout: 300_000, raw },
-  template: checkTemplateField,
-});
 const P = 'receivers[0].wechat_configs[0]';
-const check = (c: Record<string, unknown>, raw?: Record<string, unknown>) => wechat.check!(c, P, ctx(raw));
+const check = checkerOf(wechat, P);
 const esc = (s: string) => s.replace(/[[\]]/g, '\\$&');
 const MIN = { api_secret: 's', corp_id: 'corp' };
 

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertmanagerTemplates } from '@herald/domain';
-import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import { testNotification } from '../../../../test/harness/notifications';
+import type { HttpResult } from '../http-client';
+import { httpStatus, oneResolved, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import {
   DISCORD_COLOR_FIRING,
   DISCORD_COLOR_RESOLVED,
@@ -18,21 +19,9 @@ const templates = alertmanagerTemplates();
 const signal = new AbortController().signal;
 const URL = 'http://discord.example/api/webhooks/1/tok';
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(
-        results.shift() ?? { outcome: { kind: 'http', status: 204 }, message: 'HTTP 204' },
-      );
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => httpStatus(204), results);
 
-const resolved = () =>
-  testNotification({ state: 'recovery', alerts: [testAlert({ alertname: 'HighCPU' }, {}, true)] });
+const resolved = oneResolved;
 
 describe('discord message', () => {
   it("defaults: empty content, one embed with Alertmanager's title/description, red while firing", () => {

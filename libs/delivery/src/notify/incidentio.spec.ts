@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { httpAnswer, httpStatus, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import {
   INCIDENTIO_MAX_PAYLOAD_BYTES,
   IncidentioNotifier,
@@ -12,23 +13,8 @@ import {
 
 const signal = new AbortController().signal;
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(
-        results.shift() ?? { outcome: { kind: 'http', status: 202 }, message: 'HTTP 202' },
-      );
-    },
-  };
-}
-const fail = (status: number, body: string): HttpResult => ({
-  outcome: { kind: 'http', status },
-  message: `HTTP ${status}`,
-  response: { status, headers: { 'content-type': 'application/json' }, body },
-});
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => httpStatus(202), results);
+const fail = (status: number, body: string): HttpResult => httpAnswer(status, body);
 
 const URL = 'http://inc.example/v2/alert_events/alertmanager/01ABC';
 

@@ -1,6 +1,7 @@
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { httpStatus, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import {
   MATTERMOST_MAX_TEXT_RUNES,
   MattermostNotifier,
@@ -11,18 +12,7 @@ import {
 const templates = alertmanagerTemplates();
 const signal = new AbortController().signal;
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(
-        results.shift() ?? { outcome: { kind: 'http', status: 200 }, message: 'HTTP 200' },
-      );
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => httpStatus(200), results);
 
 const URL = 'http://mm.example/hooks/x';
 

@@ -3,25 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { httpStatus, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import { MSTeamsNotifier, msteamsMessage } from './msteams';
 
 const templates = alertmanagerTemplates();
 const signal = new AbortController().signal;
 
 /** An HttpClient answering `results` in turn and recording the requests. */
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(
-        results.shift() ?? { outcome: { kind: 'http', status: 200 }, message: 'HTTP 200' },
-      );
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => httpStatus(200), results);
 
 const resolvedNotification = () =>
   testNotification({

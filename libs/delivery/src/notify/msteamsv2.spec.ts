@@ -1,23 +1,13 @@
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { httpStatus, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import { MSTeamsV2Notifier, msteamsv2Message } from './msteamsv2';
 
 const templates = alertmanagerTemplates();
 const signal = new AbortController().signal;
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(
-        results.shift() ?? { outcome: { kind: 'http', status: 200 }, message: 'HTTP 200' },
-      );
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => httpStatus(200), results);
 
 describe('msteamsv2 Adaptive Card', () => {
   it('one adaptive card: heading TextBlock (title, Attention when firing) and a wrapped text block', () => {

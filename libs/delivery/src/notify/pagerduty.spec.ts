@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpClient, HttpResult } from '../http-client';
+import { httpAnswer, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import {
   PAGERDUTY_DETAILS_REMOVED,
   PAGERDUTY_MAX_EVENT_BYTES,
@@ -19,27 +20,16 @@ const signal = new AbortController().signal;
 const URL = 'https://pd.example/v2/enqueue';
 const KEY = createHash('sha256').update('{}:{alertname="HighCPU"}').digest('hex');
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(
-        results.shift() ?? {
-          outcome: { kind: 'http', status: 202 },
-          message: 'HTTP 202',
-          response: { status: 202, headers: {}, body: '{}' },
-        },
-      );
-    },
-  };
-}
-const answer = (status: number, body = ''): HttpResult => ({
-  outcome: { kind: 'http', status },
-  message: `HTTP ${status}`,
-  response: { status, headers: { 'content-type': 'application/json' }, body },
-});
+const scriptedHttp = (...results: HttpResult[]) =>
+  scriptedHttpOr(
+    () => ({
+      outcome: { kind: 'http', status: 202 },
+      message: 'HTTP 202',
+      response: { status: 202, headers: {}, body: '{}' },
+    }),
+    results,
+  );
+const answer = (status: number, body = ''): HttpResult => httpAnswer(status, body);
 
 const v2 = { routing_key: 'rk', url: URL, send_resolved: true };
 const v1 = { service_key: 'sk', url: URL, send_resolved: true };

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { httpAnswer, oneResolved, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import {
   PUSHOVER_API_URL,
   PUSHOVER_MAX_MESSAGE_RUNES,
@@ -21,25 +22,12 @@ const signal = new AbortController().signal;
 const secrets = { token: 'tok', user: 'usr' };
 const base = { user_key: 'usr', token: 'tok', retry: '1m', expire: '1h', send_resolved: true };
 
-const answer = (status: number, body: unknown): HttpResult => ({
-  outcome: { kind: 'http', status },
-  message: `HTTP ${status}`,
-  response: { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-});
+const answer = (status: number, body: unknown): HttpResult => httpAnswer(status, JSON.stringify(body));
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(results.shift() ?? answer(200, { status: 1, request: 'r' }));
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) =>
+  scriptedHttpOr(() => answer(200, { status: 1, request: 'r' }), results);
 
-const resolved = () =>
-  testNotification({ state: 'recovery', alerts: [testAlert({ alertname: 'HighCPU' }, {}, true)] });
+const resolved = oneResolved;
 
 describe('pushover parameters', () => {
   it("defaults: Alertmanager's title/message/url, emergency priority while firing with retry/expire in seconds", () => {

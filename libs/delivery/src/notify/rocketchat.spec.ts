@@ -3,22 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import { RocketchatNotifier, rocketchatMessage, rocketchatPostUrl } from './rocketchat';
 
 const templates = alertmanagerTemplates();
 const signal = new AbortController().signal;
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(results.shift() ?? ok('{"success":true}'));
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => ok('{"success":true}'), results);
 const ok = (body: string): HttpResult => ({
   outcome: { kind: 'http', status: 200 },
   message: 'HTTP 200',

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import {
   TELEGRAM_MAX_MESSAGE_RUNES,
   TELEGRAM_TOO_LONG_NOTICE,
@@ -23,16 +24,7 @@ const answer = (status: number, body: unknown, retryAfterMs?: number): HttpResul
 });
 const OK = answer(200, { ok: true, result: { message_id: 1, chat: { id: 1 } } });
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(results.shift() ?? OK);
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => OK, results);
 
 const base = { api_url: API, bot_token: 'tok', chat_id: -100123, parse_mode: 'HTML', send_resolved: true };
 

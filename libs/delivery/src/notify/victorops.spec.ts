@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpClient, HttpResult } from '../http-client';
+import { httpAnswer, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import {
   VICTOROPS_MAX_STATE_MESSAGE_RUNES,
   VictorOpsNotifier,
@@ -18,21 +19,9 @@ const API = 'https://vo.example/alert/';
 const ID = createHash('sha256').update('{}:{alertname="HighCPU"}').digest('hex');
 const base = { api_key: 'key', api_url: API, routing_key: 'rk', send_resolved: true };
 
-const answer = (status: number, body = ''): HttpResult => ({
-  outcome: { kind: 'http', status },
-  message: `HTTP ${status}`,
-  response: { status, headers: { 'content-type': 'application/json' }, body },
-});
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(results.shift() ?? answer(200, '{"result":"success"}'));
-    },
-  };
-}
+const answer = (status: number, body = ''): HttpResult => httpAnswer(status, body);
+const scriptedHttp = (...results: HttpResult[]) =>
+  scriptedHttpOr(() => answer(200, '{"result":"success"}'), results);
 const allResolved = () =>
   testNotification({
     state: 'recovery',

@@ -1,24 +1,14 @@
 import { alertmanagerTemplates } from '@herald/domain';
 import { testAlert, testNotification } from '../../../../test/harness/notifications';
-import type { HttpClient, HttpRequest, HttpResult } from '../http-client';
+import type { HttpResult } from '../http-client';
+import { httpStatus, scriptedHttpOr } from '../../../../test/harness/notify-specs';
 import { WEBEX_MAX_MESSAGE_BYTES, WebexNotifier, webexMessage } from './webex';
 
 const templates = alertmanagerTemplates();
 const signal = new AbortController().signal;
 const API = 'http://webex.example/v1/messages';
 
-function scriptedHttp(...results: HttpResult[]): HttpClient & { sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  return {
-    sent,
-    request: (req) => {
-      sent.push(req);
-      return Promise.resolve(
-        results.shift() ?? { outcome: { kind: 'http', status: 200 }, message: 'HTTP 200' },
-      );
-    },
-  };
-}
+const scriptedHttp = (...results: HttpResult[]) => scriptedHttpOr(() => httpStatus(200), results);
 
 describe('webex message', () => {
   it("defaults: Alertmanager's webex.default.message as markdown, roomId", () => {
