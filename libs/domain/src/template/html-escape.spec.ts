@@ -58,6 +58,16 @@ describe('TemplateSet.executeHtml', () => {
     );
   });
 
+  it('decodes character references in attribute values before tracking their context (as Go 1.19)', () => {
+    const set = alertmanagerTemplates();
+    const run = (t: string) => set.executeHtml(t, 'a b/c?');
+    expect(run('<a href="&quest;{{.}}">')).toBe('<a href="&quest;a%20b%2fc%3f">');
+    expect(run('<a href="&num{{.}}">')).toBe('<a href="&numa%20b/c?">');
+    expect(run('<a href="/x&ampquest;{{.}}">')).toBe('<a href="/x&ampquest;a%20b/c?">');
+    expect(run('<a href="javascript&colon;{{.}}">')).toBe('<a href="javascript&colon;a%20b/c?">');
+    expect(run('<a onclick="&#34;{{.}}&#34;">')).toBe('<a onclick="&#34;a b\\/c?&#34;">');
+  });
+
   it('never lets a hostile value through verbatim, in any context', () => {
     const set = alertmanagerTemplates();
     const contexts = [
