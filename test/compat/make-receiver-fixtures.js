@@ -22,6 +22,7 @@
 const { execFileSync } = require('node:child_process');
 const { spawn } = require('node:child_process');
 const { freePort, request, sleep, startAlertmanager } = require('./am-common');
+const { normaliseHttp, normaliseMail, selfSignedCert } = require('./receiver-normalise');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
@@ -408,31 +409,6 @@ function answer(req) {
   return [200, 'application/json', '{}'];
 }
 
-function selfSignedCert(dir) {
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=api.pushover.net',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
-}
-
 /** HTTP capture: records every request; answers CONNECT by terminating TLS locally (Pushover). */
 function startCapture(dir) {
   const captured = [];
@@ -460,7 +436,7 @@ function startCapture(dir) {
     });
   };
   const server = http.createServer(onRequest());
-  const creds = selfSignedCert(dir);
+  const creds = selfSignedCert(dir, '/CN=api.pushover.net');
   const inner = new Map();
   server.on('connect', (req, socket) => {
     const host = String(req.url).split(':')[0];
@@ -494,69 +470,6 @@ function startSmtp() {
     },
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, mails })));
-}
-
-/** Replaces what changes per run (dates, message ids, MIME boundaries, SigV4 signature) with markers. */
-function normaliseMail(m) {
-  const boundaries = [...m.raw.matchAll(/boundary="?([^";\r\n]+)"?/gi)].map((x) => x[1]);
-  let raw = m.raw;
-  for (const b of boundaries) raw = raw.split(b).join('<BOUNDARY>');
-  raw = raw
-    .replace(/^Date: .*$/m, 'Date: <DATE>')
-    .replace(/^Message-Id: <[^>]*>/im, 'Message-Id: <MESSAGE-ID>');
-  // Alertmanager writes the configured headers in Go map order (random per run): sort the top block.
-  const sep = raw.indexOf('\r\n\r\n');
-  const top = raw.slice(0, sep).split('\r\n').sort();
-  raw = top.join('\r\n') + raw.slice(sep);
-  const headers = {};
-  for (const line of top)
-    headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
-  const parts = raw
-    .slice(sep + 4)
-    .split(/\r\n--<BOUNDARY>(?:--)?\r\n|^--<BOUNDARY>\r\n/)
-    .filter((x) => x.includes('\r\n\r\n'))
-    .map((part) => {
-      const i = part.indexOf('\r\n\r\n');
-      const h = Object.fromEntries(
-        part
-          .slice(0, i)
-          .split('\r\n')
-          .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
-      );
-      let body = part.slice(i + 4);
-      if (/quoted-printable/i.test(h['content-transfer-encoding'] || ''))
-        body = Buffer.from(
-          body
-            .replace(/=\r\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, x) => String.fromCharCode(parseInt(x, 16))),
-          'latin1',
-        ).toString('utf8');
-      return { contentType: h['content-type'], body };
-    });
-  return { helo: m.helo, from: m.from, to: m.to, headers, parts, raw };
-}
-
-function normaliseHttp(r) {
-  const headers = { ...r.headers };
-  delete headers.host; // the capture port changes per run
-  for (const h of ['x-amz-date']) if (headers[h]) headers[h] = '<AMZ-DATE>';
-  if (headers.authorization && headers.authorization.startsWith('AWS4-HMAC-SHA256'))
-    headers.authorization = headers.authorization
-      .replace(/Signature=[0-9a-f]+/, 'Signature=<SIG>')
-      .replace(/Credential=([^/]+)\/\d{8}\//, 'Credential=$1/<DATE>/');
-  const out = { method: r.method, path: r.path, query: r.query, headers, body: r.body };
-  if ((headers['content-type'] || '').includes('json')) {
-    try {
-      out.json = JSON.parse(r.body);
-      delete out.body;
-    } catch {
-      /* keep the text when it is not JSON */
-    }
-  } else if ((headers['content-type'] || '').includes('x-www-form-urlencoded')) {
-    out.form = Object.fromEntries(new URLSearchParams(r.body));
-  }
-  if (r.host !== '127.0.0.1') out.url = `https://${r.host}${r.path}`;
-  return out;
 }
 
 let lastCounts;

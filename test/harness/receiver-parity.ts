@@ -3,7 +3,6 @@
 // three notifications (taken from the recorded webhook payloads), the captured requests normalised the
 // way the recorder normalised Alertmanager's. Used by test/integration/receiver-parity.int-spec.ts and
 // by each integration's own parity spec.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,8 @@ import { stringify } from 'yaml';
 import { loadConfig } from '@herald/config';
 import type { NotificationReason, WebhookPayload } from '@herald/domain';
 import { buildReceivers, type SendResult } from '@herald/delivery';
+import * as recorded from '../compat/receiver-normalise';
+import type { RawHttp, RawMail } from '../compat/receiver-normalise';
 import { payloadNotification } from './notify-specs';
 
 /** One captured request, normalised as in the fixture. */
@@ -120,14 +121,7 @@ function answer(host: string, path: string): [number, string, string] {
   return json({});
 }
 
-interface RawCapture {
-  method: string;
-  host: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+type RawCapture = RawHttp;
 
 /** A local HTTP capture that also answers CONNECT (terminating TLS) for the fixed-URL vendors. */
 export class Capture {
@@ -186,40 +180,8 @@ export class Capture {
 }
 
 let certCache: { key: Buffer; cert: Buffer } | undefined;
-function certificate(): { key: Buffer; cert: Buffer } {
-  if (certCache) return certCache;
-  const dir = mkdtempSync(join(tmpdir(), 'parity-cert-'));
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=capture',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  certCache = { key: readFileSync(key), cert: readFileSync(cert) };
-  return certCache;
-}
-
-interface RawMail {
-  helo: string;
-  from: string;
-  to: string[];
-  raw: string;
-}
+const certificate = () =>
+  (certCache ??= recorded.selfSignedCert(mkdtempSync(join(tmpdir(), 'parity-cert-')), '/CN=capture'));
 
 /** A local SMTP capture. */
 export class SmtpCapture {
@@ -262,75 +224,12 @@ export class SmtpCapture {
 
 /** The recorder's normalisation of an HTTP request (host dropped, SigV4 volatile parts marked). */
 export function normaliseHttp(r: RawCapture, phase: string): CapturedRequest {
-  const headers = { ...r.headers };
-  delete headers.host;
-  if (headers['x-amz-date']) headers['x-amz-date'] = '<AMZ-DATE>';
-  const auth = headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('AWS4-HMAC-SHA256'))
-    headers.authorization = auth
-      .replace(/Signature=[0-9a-f]+/, 'Signature=<SIG>')
-      .replace(/Credential=([^/]+)\/\d{8}\//, 'Credential=$1/<DATE>/');
-  const out: CapturedRequest = {
-    phase,
-    method: r.method,
-    path: r.path,
-    query: r.query,
-    headers,
-    body: r.body,
-  };
-  const type = String(headers['content-type'] ?? '');
-  if (type.includes('json')) {
-    try {
-      out.json = JSON.parse(r.body);
-      delete out.body;
-    } catch {
-      /* not JSON: keep the text */
-    }
-  } else if (type.includes('x-www-form-urlencoded')) {
-    out.form = Object.fromEntries(new URLSearchParams(r.body));
-  }
-  if (r.host !== '127.0.0.1') out.url = `https://${r.host}${r.path}`;
-  return JSON.parse(reMark(JSON.stringify(out))) as CapturedRequest;
+  return JSON.parse(reMark(JSON.stringify({ phase, ...recorded.normaliseHttp(r) }))) as CapturedRequest;
 }
 
 /** The recorder's normalisation of a mail: volatile headers marked, MIME leaves decoded. */
 export function normaliseMail(m: RawMail, phase: string): CapturedRequest {
-  const boundaries = [...m.raw.matchAll(/boundary="?([^";\r\n]+)"?/gi)].map((x) => x[1]);
-  let raw = m.raw;
-  for (const b of boundaries) raw = raw.split(b).join('<BOUNDARY>');
-  raw = raw
-    .replace(/^Date: .*$/m, 'Date: <DATE>')
-    .replace(/^Message-Id: <[^>]*>/im, 'Message-Id: <MESSAGE-ID>');
-  const sep = raw.indexOf('\r\n\r\n');
-  const top = raw.slice(0, sep).split('\r\n').sort();
-  raw = top.join('\r\n') + raw.slice(sep);
-  const headers: Record<string, string> = {};
-  for (const line of top)
-    headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
-  const parts = raw
-    .slice(sep + 4)
-    .split(/\r\n--<BOUNDARY>(?:--)?\r\n|^--<BOUNDARY>\r\n/)
-    .filter((x) => x.includes('\r\n\r\n'))
-    .map((part) => {
-      const i = part.indexOf('\r\n\r\n');
-      const h = Object.fromEntries(
-        part
-          .slice(0, i)
-          .split('\r\n')
-          .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
-      );
-      let body = part.slice(i + 4);
-      if (/quoted-printable/i.test(h['content-transfer-encoding'] ?? ''))
-        body = Buffer.from(
-          body
-            .replace(/=\r\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, x: string) => String.fromCharCode(parseInt(x, 16))),
-          'latin1',
-        ).toString('utf8');
-      return { contentType: h['content-type'], body };
-    });
-  const out = { phase, helo: m.helo, from: m.from, to: m.to, headers, parts, raw };
-  return JSON.parse(reMark(JSON.stringify(out))) as CapturedRequest;
+  return JSON.parse(reMark(JSON.stringify({ phase, ...recorded.normaliseMail(m) }))) as CapturedRequest;
 }
 
 /** The result of replaying one fixture receiver through Herald. */
