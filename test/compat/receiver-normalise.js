@@ -42,13 +42,37 @@ function normaliseMail(m) {
   raw = raw
     .replace(/^Date: .*$/m, 'Date: <DATE>')
     .replace(/^Message-Id: <[^>]*>/im, 'Message-Id: <MESSAGE-ID>');
-  // Alertmanager writes the configured headers in Go map order (random per run): sort the top block.
+  // Alertmanager writes the configured headers in Go map order (random per run): sort the top block,
+  // each folded header (RFC 5322 §2.2.3: a line break before white space) unfolded first.
   const sep = raw.indexOf('\r\n\r\n');
-  const top = raw.slice(0, sep).split('\r\n').sort();
+  const top = raw
+    .slice(0, sep)
+    .replace(/\r\n(?=[ \t])/g, '')
+    .split('\r\n')
+    .sort();
   raw = top.join('\r\n') + raw.slice(sep);
   const headers = {};
   for (const line of top)
     headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
+  const decode = (body, cte) =>
+    /quoted-printable/i.test(cte || '')
+      ? Buffer.from(
+          body
+            .replace(/=\r\n/g, '')
+            .replace(/=([0-9A-F]{2})/g, (_, x) => String.fromCharCode(parseInt(x, 16))),
+          'latin1',
+        ).toString('utf8')
+      : body;
+  // A message of one part (no multipart boundary) is that one part.
+  if (boundaries.length === 0) {
+    const parts = [
+      {
+        contentType: headers['content-type'],
+        body: decode(raw.slice(sep + 4), headers['content-transfer-encoding']),
+      },
+    ];
+    return { helo: m.helo, from: m.from, to: m.to, headers, parts, raw };
+  }
   const parts = raw
     .slice(sep + 4)
     .split(/\r\n--<BOUNDARY>(?:--)?\r\n|^--<BOUNDARY>\r\n/)
@@ -61,15 +85,10 @@ function normaliseMail(m) {
           .split('\r\n')
           .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
       );
-      let body = part.slice(i + 4);
-      if (/quoted-printable/i.test(h['content-transfer-encoding'] || ''))
-        body = Buffer.from(
-          body
-            .replace(/=\r\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, x) => String.fromCharCode(parseInt(x, 16))),
-          'latin1',
-        ).toString('utf8');
-      return { contentType: h['content-type'], body };
+      return {
+        contentType: h['content-type'],
+        body: decode(part.slice(i + 4), h['content-transfer-encoding']),
+      };
     });
   return { helo: m.helo, from: m.from, to: m.to, headers, parts, raw };
 }

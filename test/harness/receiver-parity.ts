@@ -364,5 +364,6 @@ export const mailView = (r: CapturedRequest) => ({
       ([k]) => k.startsWith('x-') && !k.startsWith('x-herald'),
     ),
   ),
-  parts: r.parts,
+  // MIME parameter values such as charset are case-insensitive (RFC 2045 §5.1): UTF-8 = utf-8.
+  parts: r.parts?.map((p) => ({ ...p, contentType: p.contentType?.toLowerCase() })),
 });
