@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '@herald/config';
 import { changedSections, configFingerprint, restartOnlyChange } from './config-diff';
 import { configHash } from './reload-metrics';
@@ -35,6 +38,19 @@ describe('config reload: what a running node can apply', () => {
       'herald.roles',
     );
     expect(restartOnlyChange(base, cfg(BASE, { HERALD_NODE_ID: 'other' }))).toBe('herald.node_id');
+  });
+
+  it('a template file edited between reloads is a change to apply (same config text)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-reload-tmpl-'));
+    const file = join(dir, 't.tmpl');
+    const yaml = `templates: ['${dir}/*.tmpl']\n${BASE}`;
+    writeFileSync(file, '{{ define "x" }}one{{ end }}');
+    const before = cfg(yaml);
+    writeFileSync(file, '{{ define "x" }}two{{ end }}');
+    const after = cfg(yaml);
+    expect(configFingerprint(after)).not.toBe(configFingerprint(before));
+    expect(changedSections(before, after)).toEqual(['templates']);
+    expect(restartOnlyChange(before, after)).toBeNull();
   });
 
   it('lets routes, receivers, rules, limits, tenants and log level change live', () => {

@@ -32,11 +32,12 @@ export function restartOnlyChange(current: HeraldConfig, next: HeraldConfig): st
 }
 
 /**
- * Identity of a loaded config: the file text and every resolved setting (so an environment override
- * counts too). Equal fingerprints: a reload has nothing to do.
+ * Identity of a loaded config: the file text, every resolved setting (so an environment override
+ * counts too) and the template files' contents. Equal fingerprints: a reload has nothing to do.
  */
 export function configFingerprint(c: HeraldConfig): string {
-  return compatKey(c.original, c.source, c.herald);
+  // Template files count: editing one and reloading applies it, as Alertmanager's reload does.
+  return compatKey(c.original, c.source, c.herald, c.templateFiles);
 }
 
 /** Top-level sections whose content differs (for the reload's log line), e.g. `route, receivers`. */
@@ -47,7 +48,7 @@ export function changedSections(current: HeraldConfig, next: HeraldConfig): stri
     ['receivers', (c) => c.receivers],
     ['inhibit_rules', (c) => c.inhibitRules],
     ['time_intervals', (c) => c.timeIntervals],
-    ['templates', (c) => c.templates],
+    ['templates', (c) => [c.templates, c.templateFiles]],
     ['herald', (c) => c.herald],
   ];
   return parts.filter(([, read]) => stableJson(read(current)) !== stableJson(read(next))).map(([n]) => n);
