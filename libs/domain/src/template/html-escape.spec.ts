@@ -68,6 +68,24 @@ describe('TemplateSet.executeHtml', () => {
     expect(run('<a onclick="&#34;{{.}}&#34;">')).toBe('<a onclick="&#34;a b\\/c?&#34;">');
   });
 
+  it('treats safeHtml results as strings of another type, as Go 1.19 does', () => {
+    const set = alertmanagerTemplates();
+    const run = (t: string) => set.executeHtml(t, 'x');
+    expect(run('{{ len (safeHtml "ab") }}')).toBe('2');
+    expect(run('{{ eq (safeHtml "a") "a" }}')).toBe('true');
+    expect(run('{{ printf "%s|%v|%q" (safeHtml "<b>") (safeHtml "<b>") (safeHtml "<b>") }}')).toBe(
+      '&lt;b&gt;|&lt;b&gt;|&#34;&lt;b&gt;&#34;',
+    );
+    expect(run('{{ print (safeHtml "<b>") 1 }}')).toBe('&lt;b&gt;1');
+    expect(run('{{ with safeHtml "" }}t{{ else }}f{{ end }}{{ with safeHtml "<i>" }}{{ . }}{{ end }}')).toBe(
+      'f<i>',
+    );
+    expect(run('{{ html (safeHtml "<b>") }}|{{ safeHtml "<b>" | urlquery }}')).toBe('&lt;b&gt;|%3Cb%3E');
+    expect(() => run('{{ safeHtml "<b>" | toUpper }}')).toThrow(
+      'template: :1:20: executing "" at <toUpper>: wrong type for value; expected string; got template.HTML',
+    );
+  });
+
   it('never lets a hostile value through verbatim, in any context', () => {
     const set = alertmanagerTemplates();
     const contexts = [

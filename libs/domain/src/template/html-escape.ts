@@ -14,7 +14,7 @@
 // - Actions inside JS template literals are refused, as Go 1.19.8 does by default (errJSTmplLit).
 // - template.HTML (from safeHtml) is the only typed content: Alertmanager 0.25 has no safeJs/safeUrl.
 //   Passing it to functions other than the escapers and string-typed ones may print differently.
-import { GoFloat, GoMap, GoStruct, GO_TYPE, ParamType } from './values';
+import { GoFloat, GoMap, GoStruct, ParamType } from './values';
 import { formatValue, sprint, sprintf } from './gofmt';
 import { GoDuration, GoTime } from './gotime';
 import { TemplateExecError, TemplateFunc } from './exec';
@@ -23,12 +23,20 @@ import { CommandNode, ListNode, Node, nodeString, ParsedTree, PipeNode } from '.
 // ---------------------------------------------------------------------------------------------------
 // Typed content (html/template's HTML type; Alertmanager's safeHtml returns it).
 
-/** html/template.HTML: trusted markup, not escaped in HTML text. */
-export class SafeHTML {
+/**
+ * html/template.HTML: trusted markup, not escaped in HTML text. A GoStruct only so that Herald's fmt
+ * (which knows no string-kinded named types) prints it without failing, as `{markup}`; functions get
+ * it as a plain string (htmlTemplateFuncs), so only range/field errors over it print that way.
+ */
+export class SafeHTML extends GoStruct {
+  readonly goTypeName = 'template.HTML';
   constructor(readonly value: string) {
-    Object.defineProperty(this, GO_TYPE, { value: 'template.HTML', enumerable: false });
+    super();
   }
-  toString(): string {
+  override goFields(): [string, unknown][] {
+    return [['HTML', this.value]];
+  }
+  override toString(): string {
     return this.value;
   }
 }
@@ -1556,7 +1564,7 @@ function jsValEscaper(...args: unknown[]): string {
     a = args[0];
     // time.Duration is a fmt.Stringer (and no json.Marshaler): it goes in as its String().
     if (a instanceof GoDuration) a = a.toString();
-  } else a = sprint(args);
+  } else a = sprint(args.map((x) => (x instanceof SafeHTML ? x.value : x)));
   let b: string;
   try {
     b = jsonMarshal(a);
@@ -1736,8 +1744,40 @@ export function htmlEscaperFuncs(): Map<string, TemplateFunc> {
     ['_html_template_urlescaper', anyFn(urlEscaper)],
     ['_html_template_urlfilter', anyFn(urlFilter)],
     ['_html_template_urlnormalizer', anyFn(urlNormalizer)],
-    ['_eval_args_', anyFn((...a) => (a.length === 1 && typeof a[0] === 'string' ? a[0] : sprint(a)))],
+    [
+      '_eval_args_',
+      anyFn((...a) =>
+        a.length === 1 && typeof a[0] === 'string'
+          ? a[0]
+          : sprint(a.map((x) => (x instanceof SafeHTML ? x.value : x))),
+      ),
+    ],
   ]);
+}
+
+/**
+ * The function map html/template execution uses: `base` (builtins and Alertmanager's functions) with
+ * safeHtml returning template.HTML, plus the escapers. Other functions get template.HTML arguments as
+ * plain strings (in Go they are strings of another type: printed, compared and measured the same);
+ * string-typed parameters still refuse them, as Go's call does.
+ */
+export function htmlTemplateFuncs(base: ReadonlyMap<string, TemplateFunc>): Map<string, TemplateFunc> {
+  const out = new Map<string, TemplateFunc>();
+  const plain = (a: unknown): unknown => (a instanceof SafeHTML ? a.value : a);
+  for (const [name, f] of base) out.set(name, { ...f, fn: (...a) => f.fn(...a.map(plain)) });
+  const safe = base.get('safeHtml');
+  // An empty result stays a plain "": every escaper treats both alike, and Executor's truth test then
+  // sees an empty string (Go: `{{ with safeHtml "" }}` is false), not an object.
+  if (safe)
+    out.set('safeHtml', {
+      ...safe,
+      fn: (...a) => {
+        const r = safe.fn(...a) as string;
+        return r === '' ? '' : new SafeHTML(r);
+      },
+    });
+  for (const [n, f] of htmlEscaperFuncs()) out.set(n, f);
+  return out;
 }
 
 /** Exposed for unit tests of the escaping functions. */

@@ -14,7 +14,7 @@ import { alertmanagerFuncs, TemplateData, TemplateDataInput } from './alertmanag
 import { HERALD_DEFAULT_TEMPLATES } from './defaults';
 import { BUILTINS, DEFAULT_EXEC_LIMITS, ExecLimits, Executor, TemplateFunc } from './exec';
 import { builtinFuncs } from './funcs';
-import { copyTrees, escapeTemplates, htmlEscaperFuncs, SafeHTML } from './html-escape';
+import { copyTrees, escapeTemplates, htmlTemplateFuncs } from './html-escape';
 import { parseTemplate, ParsedTree } from './parser';
 
 export { TemplateParseError } from './parser';
@@ -83,11 +83,7 @@ export class TemplateSet {
     // Escaping rewrites trees in place: work on copies so this set stays usable for text.
     const trees = copyTrees(clone.trees);
     escapeTemplates(trees, '');
-    const funcs = new Map(this.funcs);
-    for (const [n, f] of htmlEscaperFuncs()) funcs.set(n, f);
-    const safe = this.funcs.get('safeHtml');
-    // html/template's safeHtml returns template.HTML, which the escapers pass through.
-    if (safe) funcs.set('safeHtml', { ...safe, fn: (...a) => new SafeHTML(safe.fn(...a) as string) });
+    const funcs = htmlTemplateFuncs(this.funcs);
     return new Executor(trees, funcs, this.limits).execute('', data);
   }
 
