@@ -77,10 +77,18 @@ export function lex(input: string): Token[] {
 function lexInto(input: string, out: Token[]): void {
   let pos = 0;
   let line = 1;
+  // Line of a position, counted on from the last one asked (positions mostly only grow): a rescan from
+  // the start for every token made parsing quadratic in the template size.
+  let atPos = 0;
+  let atLine = 1;
   const lineAt = (p: number): number => {
-    let n = 1;
-    for (let i = 0; i < p; i++) if (input.charCodeAt(i) === 10) n++;
-    return n;
+    if (p < atPos) {
+      atPos = 0;
+      atLine = 1;
+    }
+    for (let i = atPos; i < p; i++) if (input.charCodeAt(i) === 10) atLine++;
+    atPos = p;
+    return atLine;
   };
   let trimNext = false;
   while (pos < input.length) {
@@ -264,11 +272,13 @@ function lexInto(input: string, out: Token[]): void {
   out.push({ type: 'eof', val: '', pos: input.length, line: lineAt(input.length) });
 }
 
+const NUMBER =
+  /[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)i?/y;
+
 function lexNumber(input: string, pos: number, line: number, out: Token[]): number {
-  const m =
-    /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)i?/.exec(
-      input.slice(pos),
-    );
+  // Sticky match at `pos` (no copy of the rest of the input per number).
+  NUMBER.lastIndex = pos;
+  const m = NUMBER.exec(input);
   const text = m ? m[0] : '';
   const next = input[pos + text.length];
   if (text === '' || text === '+' || text === '-' || (next !== undefined && isAlnum(next))) {

@@ -48,6 +48,21 @@ const fail = (text: string, d: unknown = data): string => {
 };
 
 describe('lexer', () => {
+  it('counts lines on from the last token, so a 1 MB template lexes in one pass with exact line numbers', () => {
+    // Regression: lineAt rescanned the input from the start for every token (a 300 KB template took
+    // over a minute to parse; the fuzz spec minutes). Errors deep in a large file must still name the line.
+    const body = '{{ if eq .Status "firing" }}x {{ len .Alerts }}{{ end }}\n'.repeat(15_000);
+    const tokens = lex(`${body}{{ .A }}\n{{ 0x1p-2 }}`);
+    const last = tokens.filter((t) => t.type === 'field' || t.type === 'number');
+    expect(last.slice(-2).map((t) => [t.val, t.line])).toEqual([
+      ['.A', 15_001],
+      ['0x1p-2', 15_002],
+    ]);
+    expect(() => parseTemplate('big.tmpl', `${body}{{ if }}`, BUILTINS)).toThrow(
+      /template: big\.tmpl:15001: /,
+    );
+  });
+
   it('splits text, delimiters and action tokens', () => {
     const types = lex('a {{ .B.C | printf "%s" $x }} z').map((t) => `${t.type}:${t.val}`);
     expect(types).toEqual([
