@@ -299,6 +299,9 @@ export function formatValue(v: unknown, verb: string, sp: Spec, depth: number): 
     );
   }
   if (typeof v === 'function') return `0x${'0'.repeat(6)}`;
+  // A value of a type fmt does not know here: %v prints its string form (bad() formats with %v, so
+  // this is also what ends that recursion).
+  if (verb === 'v') return padTo(String(v), sp);
   return bad(verb, v);
 }
 

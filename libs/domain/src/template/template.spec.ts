@@ -249,6 +249,11 @@ describe('bounded execution (hostile templates)', () => {
 });
 
 describe('Go fmt', () => {
+  it('formats a value of a type it does not know without recursing forever', () => {
+    // Regression: bad() formatted the operand with %v, which for an unknown type called bad() again.
+    expect(goSprintf('%d|%v', [10n, 11n])).toBe('%!d(interface {}=10)|11');
+  });
+
   it.each([
     [
       '%5.1f|%-6s|%06d|%+d|%x|%X|%o|%q|%v|%t|%%',
