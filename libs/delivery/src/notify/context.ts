@@ -16,6 +16,9 @@ import { createHttpClient, type HttpClient, type HttpResult } from '../http-clie
 import type { Notification } from '../notification';
 import { resultOf, type Receiver, type SendResult } from '../receiver';
 
+/** An integration's checked config entry as the senders read it. */
+export type RawConfig = Readonly<Record<string, unknown>>;
+
 /** What building an integration needs besides its config entry. */
 export interface NotifyDeps {
   /** Alertmanager's functions, the built-in default templates and the `templates:` files. */

@@ -9,6 +9,7 @@ import {
   truncateRunes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -20,8 +21,6 @@ export const DISCORD_MAX_CONTENT_RUNES = 2000;
 /** Embed colours by group status, as Alertmanager picks them. */
 export const DISCORD_COLOR_FIRING = 0x992d22;
 export const DISCORD_COLOR_RESOLVED = 0x2ecc71;
-
-type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULTS: Record<string, string> = {
   title: '{{ template "discord.default.title" . }}',

@@ -2,10 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { FailureReason, TemplateSet } from '@herald/domain';
 import type { Receiver, SendResult } from '../receiver';
-import { expanderFor, timeoutOf, type IntegrationFactory, type Notification } from './context';
+import {
+  expanderFor,
+  timeoutOf,
+  type IntegrationFactory,
+  type Notification,
+  type RawConfig as Raw,
+} from './context';
 import { webhookBody } from './webhook';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Alertmanager's defaults: the HTML body and the Subject header (To/From default to `to`/`from`). */
 const DEFAULT_HTML = '{{ template "email.default.html" . }}';

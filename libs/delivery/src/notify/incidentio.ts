@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { WebhookPayload } from '@herald/domain';
 import type { HttpClient } from '../http-client';
 import type { Receiver, SendResult } from '../receiver';
@@ -8,10 +7,9 @@ import {
   secretOf,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { webhookBody } from './webhook';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** incident.io's largest accepted body; above it Alertmanager keeps only the first alert. */
 export const INCIDENTIO_MAX_PAYLOAD_BYTES = 512 * 1024;
@@ -93,8 +91,7 @@ export class IncidentioNotifier implements Receiver {
     let url: string;
     let token: string | undefined;
     try {
-      url =
-        typeof this.c.url === 'string' ? this.c.url : readFileSync(String(this.c.url_file), 'utf8').trim();
+      url = secretOf(this.c, 'url') ?? '';
       token = secretOf(this.c, 'alert_source_token');
     } catch (e) {
       return { kind: 'give-up', reason: 'other', message: `incidentio: ${(e as Error).message}` };

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { TemplateSet } from '@herald/domain';
 import type { HttpClient } from '../http-client';
 import type { Receiver, SendResult } from '../receiver';
@@ -10,10 +9,10 @@ import {
   type Expander,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
+  secretOf,
 } from './context';
 import { webhookBody } from './webhook';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Mattermost's limit on a post's text (Alertmanager truncates `text` to it). */
 export const MATTERMOST_MAX_TEXT_RUNES = 16383;
@@ -169,10 +168,7 @@ export class MattermostNotifier implements Receiver {
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
     let url: string;
     try {
-      url =
-        typeof this.c.webhook_url === 'string'
-          ? this.c.webhook_url
-          : readFileSync(String(this.c.webhook_url_file), 'utf8').trim();
+      url = secretOf(this.c, 'webhook_url') ?? '';
     } catch (e) {
       return {
         kind: 'give-up',

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { TemplateSet } from '@herald/domain';
 import type { HttpClient } from '../http-client';
 import type { Receiver, SendResult } from '../receiver';
@@ -8,10 +7,10 @@ import {
   integrationHttp,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
+  secretOf,
 } from './context';
 import { webhookBody } from './webhook';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Alertmanager's defaults for the templated fields the entry leaves out (notify/msteams/config.go). */
 const DEFAULTS: Record<string, string> = {
@@ -38,8 +37,7 @@ export interface TeamsMessageCard {
  * so a rotated URL is picked up. Throws when the file cannot be read.
  */
 export function teamsWebhookUrl(c: Raw): string {
-  if (typeof c.webhook_url === 'string') return c.webhook_url;
-  return readFileSync(String(c.webhook_url_file), 'utf8').trim();
+  return secretOf(c, 'webhook_url') ?? '';
 }
 
 /** Renders the MessageCard of a notification (null: nothing to send), or a give-up when a template fails. */

@@ -1,11 +1,15 @@
 import type { TemplateSet } from '@herald/domain';
 import type { HttpClient } from '../http-client';
 import type { Receiver, SendResult } from '../receiver';
-import { expanderFor, integrationHttp, type IntegrationFactory, type Notification } from './context';
+import {
+  expanderFor,
+  integrationHttp,
+  type IntegrationFactory,
+  type Notification,
+  type RawConfig as Raw,
+} from './context';
 import { postTeams } from './msteams';
 import { webhookBody } from './webhook';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Alertmanager's defaults for the templated fields the entry leaves out (notify/msteamsv2/config.go). */
 const DEFAULTS: Record<string, string> = {

@@ -8,6 +8,7 @@ import {
   truncateRunes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { groupKeyHash, groupResolved } from './pagerduty';
 import { webhookBody } from './webhook';
@@ -17,8 +18,6 @@ import { webhookBody } from './webhook';
 
 /** Opsgenie's limit on `message` (Alertmanager truncates to it). */
 export const OPSGENIE_MAX_MESSAGE_RUNES = 130;
-
-type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULTS = {
   message: '{{ template "opsgenie.default.message" . }}',

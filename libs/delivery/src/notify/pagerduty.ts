@@ -10,6 +10,7 @@ import {
   type Expander,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -24,8 +25,6 @@ export const PAGERDUTY_MAX_EVENT_BYTES = 512_000;
 export const PAGERDUTY_MAX_SUMMARY_RUNES = 1024;
 export const PAGERDUTY_DETAILS_REMOVED =
   'Custom details have been removed because the original event exceeds the maximum size of 512KB';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Alertmanager 0.25's defaults for the fields an entry leaves out (empty counts as left out). */
 const DEFAULTS = {

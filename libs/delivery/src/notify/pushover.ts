@@ -9,6 +9,7 @@ import {
   truncateRunes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -19,8 +20,6 @@ export const PUSHOVER_API_URL = 'https://api.pushover.net/1/messages.json';
 export const PUSHOVER_MAX_TITLE_RUNES = 250;
 export const PUSHOVER_MAX_MESSAGE_RUNES = 1024;
 export const PUSHOVER_MAX_URL_RUNES = 512;
-
-type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULTS: Record<string, string> = {
   title: '{{ template "pushover.default.title" . }}',

@@ -9,10 +9,9 @@ import {
   truncateRunes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { webhookBody } from './webhook';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Rocket.Chat attachment title limit Alertmanager truncates to. */
 export const ROCKETCHAT_MAX_TITLE_RUNES = 1024;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { TemplateSet } from '@herald/domain';
 import type { HttpClient } from '../http-client';
 import type { Receiver, SendResult } from '../receiver';
@@ -9,13 +8,13 @@ import {
   truncateRunes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
+  secretOf,
 } from './context';
 import { webhookBody } from './webhook';
 
 /** Slack's limit on an attachment title (Alertmanager truncates to it). */
 export const SLACK_MAX_TITLE_RUNES = 1024;
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Alertmanager's defaults for the templated fields the entry leaves out. */
 const DEFAULTS: Record<string, string> = {
@@ -154,10 +153,7 @@ export class SlackNotifier implements Receiver {
     const { message, failure } = slackMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
-    const url =
-      typeof this.c.api_url === 'string'
-        ? this.c.api_url
-        : readFileSync(String(this.c.api_url_file), 'utf8').trim();
+    const url = secretOf(this.c, 'api_url') ?? '';
     const r = await this.http.request({
       url,
       body: JSON.stringify(message),

@@ -8,6 +8,7 @@ import {
   integrationHttp,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { goFormEncode, signV4 } from './sigv4';
 import { webhookBody } from './webhook';
@@ -16,8 +17,6 @@ import { webhookBody } from './webhook';
 export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Alertmanager's limit for SMS (`phone_number`) messages, also counted in bytes. */
 export const SNS_MAX_SMS_BYTES = 1600;
-
-type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULTS: Record<string, string> = {
   subject: '{{ template "sns.default.subject" . }}',

@@ -9,6 +9,7 @@ import {
   truncateRunes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -22,8 +23,6 @@ export const TELEGRAM_MAX_MESSAGE_RUNES = 4096;
 export const TELEGRAM_TOO_LONG_NOTICE =
   'Herald could not deliver this notification: the rendered message is longer than Telegram allows ' +
   '(4096 characters). Check the template that builds the message.';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULT_MESSAGE = '{{ template "telegram.default.message" . }}';
 

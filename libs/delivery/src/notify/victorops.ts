@@ -8,6 +8,7 @@ import {
   truncateRunes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { groupKeyHash, groupResolved } from './pagerduty';
 import { webhookBody } from './webhook';
@@ -20,8 +21,6 @@ export const VICTOROPS_MAX_STATE_MESSAGE_RUNES = 20_480;
 
 /** The message types a firing notification may carry; anything else becomes CRITICAL. */
 const FIRING_TYPES = ['INFO', 'WARNING', 'CRITICAL'];
-
-type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULTS = {
   message_type: 'CRITICAL',

@@ -8,13 +8,12 @@ import {
   truncateBytes,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { webhookBody } from './webhook';
 
 /** Webex's limit on a message's markdown, in bytes (Alertmanager truncates to it). */
 export const WEBEX_MAX_MESSAGE_BYTES = 7439;
-
-type Raw = Readonly<Record<string, unknown>>;
 
 const DEFAULT_MESSAGE = '{{ template "webex.default.message" . }}';
 

@@ -8,11 +8,10 @@ import {
   secretOf,
   type IntegrationFactory,
   type Notification,
+  type RawConfig as Raw,
 } from './context';
 import { goFormEncode, goQueryEscape } from './sigv4';
 import { webhookBody } from './webhook';
-
-type Raw = Readonly<Record<string, unknown>>;
 
 /** Alertmanager's defaults for the templated fields the entry leaves out. */
 const DEFAULTS: Record<string, string> = {
