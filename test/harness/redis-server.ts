@@ -12,6 +12,11 @@ export interface RedisServerOptions {
   args?: string[];
   /** Reuse a port (to restart a killed server on the same address). */
   port?: number;
+  /**
+   * Always a local redis-server process, never a container: cluster nodes must be reachable from each
+   * other and from the client at the loopback address they announce.
+   */
+  localProcess?: boolean;
 }
 
 /** The Docker container behind a RedisServer when Testcontainers found an engine. */
@@ -80,7 +85,7 @@ export class RedisServer {
       await this.waitReady(10_000);
       return;
     }
-    if (await useDocker()) {
+    if (!this.opts.localProcess && (await useDocker())) {
       await this.startContainer();
       return;
     }

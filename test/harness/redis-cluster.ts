@@ -1,0 +1,449 @@
+import { execFile } from 'node:child_process';
+import { Cluster, type ClusterOptions, type Redis } from 'ioredis';
+import { freePort } from './free-port';
+import { rawClient } from './redis-client';
+import { RedisServer } from './redis-server';
+import { waitUntil } from './wait';
+
+/** Hash slots of a Redis Cluster. */
+export const CLUSTER_SLOTS = 16384;
+
+export interface RedisClusterOptions {
+  /** Masters (redis-cli needs at least 3). */
+  masters?: number;
+  replicasPerMaster?: number;
+  /** cluster-node-timeout: how long a silent node takes to be marked failed (and failed over). */
+  nodeTimeoutMs?: number;
+  /** appendonly yes on every node (default no: a restarted node comes back empty). */
+  appendonly?: boolean;
+  /** Extra redis-server arguments for every node. */
+  args?: string[];
+}
+
+export type ClusterRole = 'master' | 'replica';
+
+/** One node of the cluster; `role`, `id` and `masterId` are as of the harness' last topology read. */
+export class ClusterNode {
+  readonly host = '127.0.0.1';
+  /** The cluster's node id (40 hex). */
+  id = '';
+  role: ClusterRole = 'master';
+  /** For a replica: the id of its master. */
+  masterId?: string;
+  /** False after kill(SIGKILL/SIGSTOP) until restart()/kill(SIGCONT). */
+  alive = true;
+
+  constructor(
+    readonly server: RedisServer,
+    readonly busPort: number,
+  ) {}
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  get pid(): number | undefined {
+    return this.server.pid;
+  }
+
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+}
+
+/** One line of CLUSTER NODES. */
+interface NodeEntry {
+  id: string;
+  port: number;
+  flags: Set<string>;
+  masterId?: string;
+  slots: number;
+  /** A slot is mid-migration ([slot->-id] or [slot-<-id]). */
+  migrating: boolean;
+}
+
+function parseClusterNodes(text: string): NodeEntry[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id, addr, flags, master, , , , , ...slotSpecs] = line.trim().split(' ');
+      let slots = 0;
+      let migrating = false;
+      for (const spec of slotSpecs) {
+        if (spec.startsWith('[')) migrating = true;
+        else {
+          const [a, b] = spec.split('-').map(Number);
+          slots += (b ?? a) - a + 1;
+        }
+      }
+      return {
+        id,
+        port: Number(addr.split('@')[0].split(':').pop()),
+        flags: new Set(flags.split(',')),
+        masterId: master === '-' ? undefined : master,
+        slots,
+        migrating,
+      };
+    });
+}
+
+function infoField(info: string, field: string): string | undefined {
+  return new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+}
+
+function run(bin: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(
+          new Error(`${bin} ${args.join(' ')} failed: ${err.message}\n${stdout.slice(-2000)}\n${stderr}`),
+        );
+      } else resolve(stdout);
+    });
+  });
+}
+
+const redisCli = (): string => process.env.REDIS_CLI_BIN ?? 'redis-cli';
+
+/**
+ * A real Redis Cluster on loopback: `masters × (1 + replicasPerMaster)` redis-server processes with
+ * `cluster-enabled yes` (each with its own temp dir holding nodes.conf, so a restarted node keeps its
+ * identity), joined by `redis-cli --cluster create`. Always local processes (see
+ * RedisServerOptions.localProcess). Every operation ends with the cluster settled: cluster_state:ok on
+ * every live node and all 16384 slots served.
+ */
+export class RedisCluster {
+  readonly nodes: ClusterNode[] = [];
+  private readonly clients = new Set<Cluster>();
+
+  private constructor(
+    private readonly opts: Required<Omit<RedisClusterOptions, 'args'>> & { args: string[] },
+  ) {}
+
+  static async start(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+    const opts = {
+      masters: options.masters ?? 3,
+      replicasPerMaster: options.replicasPerMaster ?? 1,
+      nodeTimeoutMs: options.nodeTimeoutMs ?? 1000,
+      appendonly: options.appendonly ?? false,
+      args: options.args ?? [],
+    };
+    if (opts.masters < 3) throw new Error(`RedisCluster: masters must be at least 3 (got ${opts.masters})`);
+    if (opts.replicasPerMaster < 0) {
+      throw new Error(`RedisCluster: replicasPerMaster must be >= 0 (got ${opts.replicasPerMaster})`);
+    }
+    const cluster = new RedisCluster(opts);
+    try {
+      await cluster.boot();
+    } catch (e) {
+      await cluster.stop();
+      throw e;
+    }
+    return cluster;
+  }
+
+  private async boot(): Promise<void> {
+    const count = this.opts.masters * (1 + this.opts.replicasPerMaster);
+    // Data and bus ports picked together (distinct): the default bus port (port + 10000) may be taken or
+    // out of range for a high ephemeral port, so each node gets an explicit cluster-port.
+    const ports = new Set<number>();
+    while (ports.size < 2 * count) ports.add(await freePort());
+    const [dataPorts, busPorts] = [[...ports].slice(0, count), [...ports].slice(count)];
+    const servers = await Promise.all(
+      dataPorts.map((port, i) =>
+        RedisServer.start({
+          port,
+          localProcess: true,
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf', // relative to the server's own temp --dir
+            '--cluster-node-timeout',
+            String(this.opts.nodeTimeoutMs),
+            '--cluster-port',
+            String(busPorts[i]),
+            '--appendonly',
+            this.opts.appendonly ? 'yes' : 'no',
+            ...this.opts.args,
+          ],
+        }),
+      ),
+    );
+    servers.forEach((s, i) => this.nodes.push(new ClusterNode(s, busPorts[i])));
+    await run(
+      redisCli(),
+      [
+        '--cluster',
+        'create',
+        ...this.nodes.map((n) => n.address),
+        '--cluster-replicas',
+        String(this.opts.replicasPerMaster),
+        '--cluster-yes',
+      ],
+      30_000,
+    );
+    await this.waitHealthy({ what: 'the new cluster', expectKnown: count });
+  }
+
+  /** A plain client on one node (RESP2, no offline queue), for admin commands; disconnect it after use. */
+  nodeClient(node: ClusterNode): Promise<Redis> {
+    return rawClient(`redis://${node.address}`, { connectTimeout: 500, commandTimeout: 1000 });
+  }
+
+  /** Runs one command on one node over a short-lived connection. */
+  async command(node: ClusterNode, ...args: (string | number)[]): Promise<unknown> {
+    const c = await this.nodeClient(node);
+    try {
+      return await c.call(String(args[0]), ...args.slice(1));
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  /** ['127.0.0.1:port', …] of every node, the seed list for a cluster client or Herald's config. */
+  seedNodes(): string[] {
+    return this.nodes.map((n) => n.address);
+  }
+
+  masters(): ClusterNode[] {
+    return this.nodes.filter((n) => n.role === 'master');
+  }
+
+  replicasOf(master: ClusterNode): ClusterNode[] {
+    return this.nodes.filter((n) => n.role === 'replica' && n.masterId === master.id);
+  }
+
+  /**
+   * An ioredis Cluster client on the seed nodes, connected (closed by stop()). Retries on MOVED/ASK/
+   * TRYAGAIN/CLUSTERDOWN and failover are short, as fits a cluster with a 1 s node timeout.
+   */
+  async client(opts: ClusterOptions = {}): Promise<Cluster> {
+    const c = new Cluster(
+      this.nodes.map((n) => ({ host: n.host, port: n.port })),
+      {
+        lazyConnect: true,
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+        retryDelayOnTryAgain: 100,
+        retryDelayOnMoved: 0,
+        slotsRefreshTimeout: 1000,
+        ...opts,
+        redisOptions: { connectTimeout: 1000, disconnectTimeout: 50, ...opts.redisOptions },
+      },
+    );
+    c.on('error', () => undefined);
+    this.clients.add(c);
+    await c.connect();
+    return c;
+  }
+
+  /** SIGKILL (process exits; nodes.conf stays for restart()), SIGSTOP (hangs) or SIGCONT (resumes). */
+  async kill(node: ClusterNode, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT' = 'SIGKILL'): Promise<void> {
+    if (signal === 'SIGKILL') await node.server.kill();
+    else if (signal === 'SIGSTOP') await node.server.pause();
+    else await node.server.resume();
+    node.alive = signal === 'SIGCONT';
+  }
+
+  /**
+   * Starts a killed (or running) node again on its port with its nodes.conf: it rejoins under its old
+   * id (a failed-over master comes back as a replica of its successor). Without appendonly its data is
+   * gone. Resolves once every node sees it connected and the cluster is ok.
+   */
+  async restart(node: ClusterNode): Promise<void> {
+    await node.server.restart();
+    node.alive = true;
+    await this.waitHealthy({ what: `node ${node.address} rejoining`, noFailedNodes: true });
+  }
+
+  /**
+   * Waits until a replica of `oldMaster` (as of the last topology read, i.e. before the kill) is a master
+   * with slots on every live node, and the cluster is ok. Returns the promoted node.
+   */
+  async waitForFailover(oldMaster: ClusterNode, timeoutMs = 15_000): Promise<ClusterNode> {
+    const candidates = this.replicasOf(oldMaster);
+    if (!candidates.length) throw new Error(`waitForFailover: ${oldMaster.address} has no replica`);
+    const ids = new Set(candidates.map((c) => c.id));
+    const promotedId = await waitUntil(
+      async () => {
+        let seen: string | undefined;
+        for (const n of this.live()) {
+          const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
+          const promoted = entries.find((e) => ids.has(e.id) && e.flags.has('master') && e.slots > 0);
+          if (!promoted || (seen && seen !== promoted.id)) return undefined;
+          seen = promoted.id;
+        }
+        return seen;
+      },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        what: `a replica of ${oldMaster.address} promoted, as seen by every live node`,
+      },
+    );
+    await this.waitHealthy({ what: `the cluster after failover of ${oldMaster.address}`, timeoutMs });
+    const promoted = this.nodes.find((n) => n.id === promotedId);
+    if (!promoted) throw new Error(`waitForFailover: promoted node ${promotedId} is not one of ours`);
+    return promoted;
+  }
+
+  /**
+   * Moves `slots` hash slots (with their keys) from one master to another with
+   * `redis-cli --cluster reshard`, then waits until every live node sees the move finished (no slot
+   * migrating or importing, `to` owning its new slots) and the cluster is ok.
+   */
+  async reshard(r: { from: ClusterNode; to: ClusterNode; slots: number; timeoutMs?: number }): Promise<void> {
+    const timeoutMs = r.timeoutMs ?? 60_000;
+    if (!Number.isInteger(r.slots) || r.slots < 1) {
+      throw new Error(`reshard: slots must be a positive integer (got ${r.slots})`);
+    }
+    await this.refresh();
+    if (r.from.role !== 'master' || r.to.role !== 'master') {
+      throw new Error(`reshard: from (${r.from.address}) and to (${r.to.address}) must both be masters`);
+    }
+    const before = (await this.ownedSlots(r.to)) ?? 0;
+    await run(
+      redisCli(),
+      [
+        '--cluster',
+        'reshard',
+        r.to.address,
+        '--cluster-from',
+        r.from.id,
+        '--cluster-to',
+        r.to.id,
+        '--cluster-slots',
+        String(r.slots),
+        '--cluster-yes',
+      ],
+      timeoutMs,
+    );
+    await waitUntil(
+      async () => {
+        for (const n of this.live()) {
+          const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
+          if (entries.some((e) => e.migrating)) return false;
+          if (entries.find((e) => e.id === r.to.id)?.slots !== before + r.slots) return false;
+        }
+        return true;
+      },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        what: `${r.slots} slots moved ${r.from.address} → ${r.to.address} on every live node`,
+      },
+    );
+    await this.waitHealthy({ what: 'the cluster after reshard', timeoutMs });
+  }
+
+  /**
+   * Waits until every live master's replicas (replicasPerMaster of them, online) have acknowledged its
+   * whole replication stream, e.g. before killing a master whose writes must survive.
+   */
+  async waitForReplication(timeoutMs = 10_000): Promise<void> {
+    await waitUntil(
+      async () => {
+        for (const m of this.live().filter((n) => n.role === 'master')) {
+          const info = String(await this.command(m, 'INFO', 'replication'));
+          const offset = Number(infoField(info, 'master_repl_offset'));
+          const synced = [...info.matchAll(/^slave\d+:.*state=online,offset=(\d+)/gm)].filter(
+            (x) => Number(x[1]) >= offset,
+          );
+          if (synced.length < this.opts.replicasPerMaster) return false;
+        }
+        return true;
+      },
+      { timeoutMs, intervalMs: 50, what: 'every master replicated to its replicas' },
+    );
+  }
+
+  /** Re-reads roles and ids from CLUSTER NODES on the first live node that answers. */
+  async refresh(): Promise<void> {
+    let lastError: unknown;
+    for (const n of this.live()) {
+      try {
+        this.applyTopology(parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES'))));
+        return;
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    throw new Error(`RedisCluster.refresh: no live node answered (${String(lastError)})`);
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) c.disconnect();
+    this.clients.clear();
+    await Promise.all(this.nodes.map((n) => n.server.stop().catch(() => undefined)));
+  }
+
+  private live(): ClusterNode[] {
+    return this.nodes.filter((n) => n.alive);
+  }
+
+  private async ownedSlots(node: ClusterNode): Promise<number | undefined> {
+    const [n] = this.live();
+    const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
+    return entries.find((e) => e.id === node.id)?.slots;
+  }
+
+  private applyTopology(entries: NodeEntry[]): void {
+    for (const e of entries) {
+      const node = this.nodes.find((n) => n.port === e.port);
+      if (!node) continue;
+      node.id = e.id;
+      // A node that is failed keeps its last known role here (a killed master stays "master").
+      node.role = e.flags.has('master') ? 'master' : 'replica';
+      node.masterId = e.masterId;
+    }
+  }
+
+  /**
+   * Until every live node reports cluster_state:ok with all slots assigned and ok, then refreshes the
+   * topology. `noFailedNodes`: also until no live node flags any live node as failing (after a restart).
+   */
+  private async waitHealthy(o: {
+    what: string;
+    timeoutMs?: number;
+    expectKnown?: number;
+    noFailedNodes?: boolean;
+  }): Promise<void> {
+    const livePorts = () => new Set(this.live().map((n) => n.port));
+    let problem = '';
+    await waitUntil(
+      async () => {
+        for (const n of this.live()) {
+          const info = String(await this.command(n, 'CLUSTER', 'INFO'));
+          const state = infoField(info, 'cluster_state');
+          const assigned = Number(infoField(info, 'cluster_slots_assigned'));
+          const ok = Number(infoField(info, 'cluster_slots_ok'));
+          problem = `${n.address}: state ${state}, slots assigned ${assigned}, ok ${ok}`;
+          if (state !== 'ok' || assigned !== CLUSTER_SLOTS || ok !== CLUSTER_SLOTS) return false;
+          const known = Number(infoField(info, 'cluster_known_nodes'));
+          problem = `${n.address}: knows ${known} nodes`;
+          if (o.expectKnown && known !== o.expectKnown) return false;
+          if (o.noFailedNodes) {
+            const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
+            const ports = livePorts();
+            const failing = entries.filter(
+              (e) => ports.has(e.port) && (e.flags.has('fail') || e.flags.has('fail?')),
+            );
+            problem = `${n.address} flags as failing: ${failing.map((e) => e.port).join(', ')}`;
+            if (failing.length) return false;
+          }
+        }
+        return true;
+      },
+      {
+        timeoutMs: o.timeoutMs ?? 20_000,
+        intervalMs: 100,
+        what: `${o.what}: cluster_state:ok on every node`,
+        detail: () => problem,
+      },
+    );
+    await this.refresh();
+  }
+}
