@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   createHttpClient,
   isDomainOrSubdomain,
-  parseHttpConfig,
   parseRetryAfter,
   proxyFor,
   useProxy,
@@ -92,47 +88,6 @@ describe('parseRetryAfter', () => {
     ).toBe(10_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
-  });
-});
-
-describe('parseHttpConfig (the legacy postHttp path)', () => {
-  let dir: string;
-  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'herald-http-'))));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('computes auth headers per call, re-reading files', () => {
-    const f = join(dir, 'token');
-    writeFileSync(f, 'one\n');
-    const { config, warnings } = parseHttpConfig({ bearer_token_file: f }, 'r');
-    expect(warnings).toEqual([]);
-    expect(config.authHeaders()).toEqual({ Authorization: 'Bearer one' });
-    writeFileSync(f, 'two');
-    expect(config.authHeaders()).toEqual({ Authorization: 'Bearer two' });
-    expect(
-      parseHttpConfig({ authorization: { type: 'Token', credentials: 'x' } }, 'r').config.authHeaders(),
-    ).toEqual({ Authorization: 'Token x' });
-    expect(
-      parseHttpConfig({ basic_auth: { username: 'u', password: 'p' } }, 'r').config.authHeaders(),
-    ).toEqual({
-      Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
-    });
-    expect(parseHttpConfig(undefined, 'r').config.authHeaders()).toEqual({});
-  });
-
-  it('says which fields that path cannot apply (they are applied by config.client)', () => {
-    const { warnings, config } = parseHttpConfig({ proxy_url: 'http://p:1', follow_redirects: true }, 'rx');
-    expect(warnings).toEqual([
-      'rx.http_config.proxy_url is not applied by this sender (it posts without the full HTTP client)',
-    ]);
-    expect(typeof config.client.request).toBe('function');
-  });
-
-  it('maps tls_config onto agent options', () => {
-    const { config } = parseHttpConfig(
-      { tls_config: { insecure_skip_verify: true, server_name: 'sn', min_version: 'TLS12' } },
-      'r',
-    );
-    expect(config.tls).toMatchObject({ rejectUnauthorized: false, servername: 'sn', minVersion: 'TLSv1.2' });
   });
 });
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -156,69 +155,6 @@ async function readSecret(s: SecretSource | undefined, what: string): Promise<st
   } catch (e) {
     throw new Error(`unable to read ${what} file ${s.file}: ${(e as Error).message}`);
   }
-}
-
-function readSecretSync(s: SecretSource | undefined): string {
-  if (!s) return '';
-  return 'value' in s ? s.value : readFileSync(s.file, 'utf8').trim();
-}
-
-/** Alertmanager's `http_config`, the parts the legacy `postHttp` path applies (webhook, Slack). */
-export interface HttpClientConfig {
-  /** Computes auth headers at send time (credential files are re-read, so rotation works). */
-  authHeaders(): Record<string, string>;
-  tls: https.AgentOptions;
-  /** The full client for this config (OAuth2, proxy, redirects, http_headers): prefer it over postHttp. */
-  client: HttpClient;
-}
-
-/**
- * Legacy reader for senders that still call `postHttp` themselves: static auth headers and TLS
- * options. `warnings` lists the fields that path cannot apply (oauth2, proxies, redirects,
- * http_headers); such senders should move to `config.client.request(...)`.
- */
-export function parseHttpConfig(
-  raw: unknown,
-  where: string,
-): { config: HttpClientConfig; warnings: string[] } {
-  const s = settingsOf(raw);
-  const c = obj(raw);
-  const legacyMisses = [
-    'oauth2',
-    'proxy_url',
-    'proxy_from_environment',
-    'proxy_connect_header',
-    'http_headers',
-  ].filter((k) => c[k] != null);
-  const t = s.tls;
-  return {
-    warnings: legacyMisses.map(
-      (k) =>
-        `${where}.http_config.${k} is not applied by this sender (it posts without the full HTTP client)`,
-    ),
-    config: {
-      tls: {
-        rejectUnauthorized: !t.insecureSkipVerify,
-        ca: t.ca ? readSecretSync(t.ca) : undefined,
-        cert: t.cert ? readSecretSync(t.cert) : undefined,
-        key: t.key ? readSecretSync(t.key) : undefined,
-        servername: t.serverName,
-        minVersion: t.minVersion,
-        maxVersion: t.maxVersion,
-      },
-      authHeaders(): Record<string, string> {
-        if (s.basicAuth) {
-          const user = readSecretSync(s.basicAuth.username);
-          const pw = readSecretSync(s.basicAuth.password);
-          return { Authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` };
-        }
-        if (s.authorization)
-          return { Authorization: `${s.authorization.type} ${readSecretSync(s.authorization.credentials)}` };
-        return {};
-      },
-      client: createHttpClient(raw, where).client,
-    },
-  };
 }
 
 /** What an HTTP request came back with: the domain outcome plus a short message for the dead letter. */
@@ -970,20 +906,6 @@ export function parseRetryAfter(v: string | undefined, now = systemClock.now()):
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
-/**
- * POSTs `body` and classifies nothing: it reports the status (with a snippet of the response body) or
- * the transport error, timeout included. Uses node:http(s) rather than fetch for per-receiver TLS options.
- */
-export function postHttp(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  /** `clock` reads the time for a `Retry-After` given as an HTTP date. */
-  opts: { timeoutMs: number; signal: AbortSignal; tls?: https.AgentOptions; clock?: Clock },
-): Promise<HttpResult> {
-  return sendHttp(url, { ...opts, method: 'POST', body, headers });
 }
 
 /** One request over node:http(s), no redirects or proxy; the body is kept up to MAX_RESPONSE_BODY bytes. */
