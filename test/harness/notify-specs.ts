@@ -43,10 +43,14 @@ export function oneReceiverConfig(kind: string, entry: Json, opts: OneReceiverOp
 export const loadedEntry = (kind: string, entry: Json, global?: Json): IntegrationConfig =>
   oneReceiverConfig(kind, entry, { global, hostname: 'h' }).receivers[0].integrations[0].config;
 
-/** The context a kind's check gets at load time, with `raw` as the global section. */
-export const checkContext = (raw: Json = {}): KindCheckContext => ({
+/** The context a kind's check gets at load time, with `raw` as the global section and `env` the environment. */
+export const checkContext = (
+  raw: Json = {},
+  env: Record<string, string | undefined> = {},
+): KindCheckContext => ({
   global: { resolveTimeout: 300_000, raw },
   template: checkTemplateField,
+  env,
 });
 
 /** `spec`'s check of one entry at `path`, with `raw` as the global section. */

@@ -56,10 +56,10 @@ export function parseReceivers(
   global: GlobalConfig,
   warnings: string[],
   template: KindCheckContext['template'] = checkTemplateField,
-  opts: { baseDir?: string } = {},
+  opts: { baseDir?: string; env?: Readonly<Record<string, string | undefined>> } = {},
 ): ReceiverConfig[] {
   const seen = new Map<string, number>();
-  const ctx: KindCheckContext = { global, template };
+  const ctx: KindCheckContext = { global, template, env: opts.env ?? {} };
   return optList(value, 'receivers').map((v, i) => {
     const path = idx('receivers', i);
     const raw = asObject(v, path);

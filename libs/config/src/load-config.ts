@@ -79,9 +79,16 @@ export function loadConfig(opts: LoadConfigOptions): HeraldConfig {
   }
   if (text === undefined) {
     const original = `# Herald zero-config default (no HERALD_CONFIG given)\n${stringify(ZERO_CONFIG)}`;
-    return build(ZERO_CONFIG, original, '<default>', overrides, hostname);
+    return build(ZERO_CONFIG, original, '<default>', overrides, hostname, opts.env);
   }
-  return build(parseYaml(text, source ?? '<inline>'), text, source ?? '<inline>', overrides, hostname);
+  return build(
+    parseYaml(text, source ?? '<inline>'),
+    text,
+    source ?? '<inline>',
+    overrides,
+    hostname,
+    opts.env,
+  );
 }
 
 /** Loads the configuration from `process.env`: the only place in Herald that reads the environment. */
@@ -142,6 +149,7 @@ function build(
   source: string,
   overrides: HeraldOverrides,
   hostname: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): HeraldConfig {
   // An empty file is an empty mapping; a Herald-only file gets the zero-config routing.
   const raw = parsed === null || parsed === undefined ? {} : asObject(parsed, '(top level)');
@@ -156,7 +164,7 @@ function build(
   const global = parseGlobal(am.global, { baseDir });
   const templates = stringList(am.templates, 'templates');
   const templateFiles = loadTemplateFiles(templates, source, warnings);
-  const receivers = parseReceivers(am.receivers, global, warnings, undefined, { baseDir });
+  const receivers = parseReceivers(am.receivers, global, warnings, undefined, { baseDir, env });
   const timeIntervals = parseTimeIntervals(am.time_intervals, am.mute_time_intervals);
   if (am.tracing != null) warnings.push('tracing: not used by Herald; ignored');
 

@@ -29,6 +29,11 @@ export type ReceiverKind =
 export interface KindCheckContext {
   readonly global: GlobalConfig;
   /**
+   * The process environment as given to loadConfig (the only reader of it): kinds whose Alertmanager
+   * reads credentials from the environment (SNS: the AWS SDK's AWS_ACCESS_KEY_ID, …) take them here.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
    * Checks that a templated field parses as an Alertmanager (Go) template; throws ConfigError naming
    * `path` and the template's line. Absent/null values pass. Strings only: other types throw.
    */

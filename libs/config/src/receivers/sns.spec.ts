@@ -1,7 +1,7 @@
 import { ConfigError } from '@herald/domain';
 import { loadConfig } from '../load-config';
 import { sns } from './sns';
-import { checkerOf } from '../../../../test/harness/notify-specs';
+import { checkContext, checkerOf } from '../../../../test/harness/notify-specs';
 
 const P = 'receivers[0].sns_configs[0]';
 const check = checkerOf(sns, P);
@@ -52,6 +52,32 @@ describe('sns_configs check', () => {
       );
     },
   );
+
+  it("takes the keys, session token and region from the environment when sigv4 has no keys (the SDK chain's first source)", () => {
+    const env = {
+      AWS_ACCESS_KEY_ID: 'AKIDENV',
+      AWS_SECRET_ACCESS_KEY: 'env-secret',
+      AWS_SESSION_TOKEN: 'env-token',
+      AWS_REGION: 'eu-west-1',
+    };
+    const out = sns.check!({ topic_arn: 't' }, P, checkContext({}, env));
+    expect(out.sigv4).toEqual({
+      access_key: 'AKIDENV',
+      secret_key: 'env-secret',
+      session_token: 'env-token',
+      region: 'eu-west-1',
+    });
+    // Static keys win over the environment; a configured region too.
+    const own = sns.check!(
+      { topic_arn: 't', sigv4: { access_key: 'A', secret_key: 'S', region: 'us-east-1' } },
+      P,
+      checkContext({}, env),
+    );
+    expect(own.sigv4).toEqual({ access_key: 'A', secret_key: 'S', region: 'us-east-1' });
+    expect(() => sns.check!({ topic_arn: 't' }, P, checkContext({}, { AWS_ACCESS_KEY_ID: 'x' }))).toThrow(
+      /AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment/,
+    );
+  });
 
   it('refuses use_aws_http_client as not implemented, and unknown fields', () => {
     expect(() => check({ ...MIN, use_aws_http_client: true })).toThrow(

@@ -43,28 +43,41 @@ export const sns: ReceiverKindSpec = {
       );
 
     const sp = at(path, 'sigv4');
-    const sigv4 = optObject(c.sigv4, sp);
-    for (const key of Object.keys(sigv4))
+    const given = optObject(c.sigv4, sp);
+    for (const key of Object.keys(given))
       if (SIGV4_LATER.includes(key))
         throw new ConfigError(
           at(sp, key),
           'an Alertmanager field Herald does not implement yet (Herald signs only with static sigv4.access_key/secret_key); remove it',
         );
-    checkKeys(sigv4, SIGV4_FIELDS, sp);
-    for (const k of SIGV4_FIELDS) optStr(sigv4, k, sp);
-    const hasKey = (k: string) => sigv4[k] != null && sigv4[k] !== '';
-    if (hasKey('access_key') !== hasKey('secret_key'))
+    checkKeys(given, SIGV4_FIELDS, sp);
+    for (const k of SIGV4_FIELDS) optStr(given, k, sp);
+    const has = (o: Record<string, unknown>, k: string) => o[k] != null && o[k] !== '';
+    if (has(given, 'access_key') !== has(given, 'secret_key'))
       throw new ConfigError(sp, 'access_key and secret_key must be given together');
-    if (!hasKey('access_key'))
+    // Without static keys, the AWS SDK's first credential source: the environment (read once at load).
+    const env = ctx.env;
+    const envKeys = !has(given, 'access_key') && !!env.AWS_ACCESS_KEY_ID && !!env.AWS_SECRET_ACCESS_KEY;
+    const sigv4: Record<string, unknown> = {
+      ...given,
+      ...(envKeys
+        ? {
+            access_key: env.AWS_ACCESS_KEY_ID,
+            secret_key: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { session_token: env.AWS_SESSION_TOKEN } : {}),
+          }
+        : {}),
+      ...(!has(given, 'region') && (env.AWS_REGION || env.AWS_DEFAULT_REGION)
+        ? { region: env.AWS_REGION || env.AWS_DEFAULT_REGION }
+        : {}),
+    };
+    if (!has(sigv4, 'access_key'))
       throw new ConfigError(
         sp,
-        'access_key and secret_key are required: Herald signs only with static keys (the AWS default credential chain — environment, profile, instance role — is not implemented)',
+        'access_key and secret_key are required, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (profiles and instance roles are not implemented)',
       );
-    if (!hasKey('region'))
-      throw new ConfigError(
-        at(sp, 'region'),
-        'is required (Herald does not read the region from the AWS environment or a profile)',
-      );
+    if (!has(sigv4, 'region'))
+      throw new ConfigError(at(sp, 'region'), 'is required (or AWS_REGION in the environment)');
     if (!/^[a-z0-9-]+$/.test(sigv4.region as string))
       throw new ConfigError(
         at(sp, 'region'),
@@ -87,6 +100,6 @@ export const sns: ReceiverKindSpec = {
       }
     }
     asString(sigv4.secret_key, at(sp, 'secret_key'));
-    return c;
+    return { ...c, sigv4 };
   },
 };

@@ -188,7 +188,12 @@ export class SnsNotifier implements Receiver {
       {
         region: String(sigv4.region),
         service: 'sns',
-        credentials: { accessKeyId: String(sigv4.access_key), secretAccessKey: String(sigv4.secret_key) },
+        credentials: {
+          accessKeyId: String(sigv4.access_key),
+          secretAccessKey: String(sigv4.secret_key),
+          // From AWS_SESSION_TOKEN, when the keys came from the environment (temporary credentials).
+          sessionToken: typeof sigv4.session_token === 'string' ? sigv4.session_token : undefined,
+        },
         now: this.clock.now(),
       },
       // The HTTP client sets Content-Length itself; the AWS SDK signs it, so Herald does too.
