@@ -167,6 +167,9 @@ export class RedisCluster {
             String(busPorts[i]),
             '--appendonly',
             this.opts.appendonly ? 'yes' : 'no',
+            // A replica's first sync otherwise waits 5 s for more replicas to batch with.
+            '--repl-diskless-sync-delay',
+            '0',
             ...this.opts.args,
           ],
         }),
@@ -186,6 +189,8 @@ export class RedisCluster {
       30_000,
     );
     await this.waitHealthy({ what: 'the new cluster', expectKnown: count });
+    // Replicas fully synced, so a master killed right away has a replica able to take over.
+    await this.waitForReplication();
   }
 
   /** A plain client on one node (RESP2, no offline queue), for admin commands; disconnect it after use. */
@@ -218,7 +223,8 @@ export class RedisCluster {
 
   /**
    * An ioredis Cluster client on the seed nodes, connected (closed by stop()). Retries on MOVED/ASK/
-   * TRYAGAIN/CLUSTERDOWN and failover are short, as fits a cluster with a 1 s node timeout.
+   * TRYAGAIN/CLUSTERDOWN and failover are short, as fits a cluster with a 1 s node timeout; commands
+   * time out after 1 s and slots are re-read every second. `opts` overrides any of that.
    */
   async client(opts: ClusterOptions = {}): Promise<Cluster> {
     const c = new Cluster(
@@ -230,8 +236,16 @@ export class RedisCluster {
         retryDelayOnTryAgain: 100,
         retryDelayOnMoved: 0,
         slotsRefreshTimeout: 1000,
+        // A hung (SIGSTOPped) master never closes its socket: without a command timeout a command sent
+        // to it waits forever, and without a periodic refresh the client never learns of its successor.
+        slotsRefreshInterval: 1000,
         ...opts,
-        redisOptions: { connectTimeout: 1000, disconnectTimeout: 50, ...opts.redisOptions },
+        redisOptions: {
+          connectTimeout: 1000,
+          commandTimeout: 1000,
+          disconnectTimeout: 50,
+          ...opts.redisOptions,
+        },
       },
     );
     c.on('error', () => undefined);
@@ -340,24 +354,41 @@ export class RedisCluster {
   }
 
   /**
-   * Waits until every live master's replicas (replicasPerMaster of them, online) have acknowledged its
-   * whole replication stream, e.g. before killing a master whose writes must survive.
+   * Waits until every live replica has applied its master's whole replication stream (its own
+   * slave_repl_offset, not the master's view, which only moves with the once-a-second REPLCONF ACK),
+   * e.g. before killing a master whose writes must survive.
    */
   async waitForReplication(timeoutMs = 10_000): Promise<void> {
+    let problem = '';
     await waitUntil(
       async () => {
         for (const m of this.live().filter((n) => n.role === 'master')) {
-          const info = String(await this.command(m, 'INFO', 'replication'));
-          const offset = Number(infoField(info, 'master_repl_offset'));
-          const synced = [...info.matchAll(/^slave\d+:.*state=online,offset=(\d+)/gm)].filter(
-            (x) => Number(x[1]) >= offset,
+          const replicas = this.replicasOf(m).filter((r) => r.alive);
+          problem = `${m.address} has no live replica`;
+          if (this.opts.replicasPerMaster > 0 && !replicas.length) return false;
+          const offset = Number(
+            infoField(String(await this.command(m, 'INFO', 'replication')), 'master_repl_offset'),
           );
-          if (synced.length < this.opts.replicasPerMaster) return false;
+          for (const r of replicas) {
+            const info = String(await this.command(r, 'INFO', 'replication'));
+            const link = infoField(info, 'master_link_status');
+            const applied = Number(infoField(info, 'slave_repl_offset'));
+            problem = `replica ${r.address}: link ${link}, offset ${applied} of ${offset}`;
+            if (link !== 'up' || !(applied >= offset)) return false;
+          }
         }
         return true;
       },
-      { timeoutMs, intervalMs: 50, what: 'every master replicated to its replicas' },
+      { timeoutMs, intervalMs: 20, what: 'every replica caught up with its master', detail: () => problem },
     );
+  }
+
+  /**
+   * Until the cluster has settled: cluster_state:ok with every slot served on every live node, and no
+   * live node flagged failing (e.g. after kill(node, 'SIGCONT')). Refreshes roles.
+   */
+  async waitSettled(timeoutMs = 20_000): Promise<void> {
+    await this.waitHealthy({ what: 'the cluster settling', timeoutMs, noFailedNodes: true });
   }
 
   /** Re-reads roles and ids from CLUSTER NODES on the first live node that answers. */
@@ -402,8 +433,10 @@ export class RedisCluster {
   }
 
   /**
-   * Until every live node reports cluster_state:ok with all slots assigned and ok, then refreshes the
-   * topology. `noFailedNodes`: also until no live node flags any live node as failing (after a restart).
+   * Until every live node reports cluster_state:ok with all slots assigned and ok, and all live nodes
+   * agree on the live nodes' roles, masters and slot counts (a resumed or restarted old master first
+   * still calls itself master), then refreshes the topology. `noFailedNodes`: also until no live node
+   * flags a live node as failing (after a restart or SIGCONT).
    */
   private async waitHealthy(o: {
     what: string;
@@ -411,10 +444,11 @@ export class RedisCluster {
     expectKnown?: number;
     noFailedNodes?: boolean;
   }): Promise<void> {
-    const livePorts = () => new Set(this.live().map((n) => n.port));
     let problem = '';
     await waitUntil(
       async () => {
+        const ports = new Set(this.live().map((n) => n.port));
+        let agreed: string | undefined;
         for (const n of this.live()) {
           const info = String(await this.command(n, 'CLUSTER', 'INFO'));
           const state = infoField(info, 'cluster_state');
@@ -425,9 +459,19 @@ export class RedisCluster {
           const known = Number(infoField(info, 'cluster_known_nodes'));
           problem = `${n.address}: knows ${known} nodes`;
           if (o.expectKnown && known !== o.expectKnown) return false;
+
+          const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
+          const view = entries
+            .filter((e) => ports.has(e.port))
+            .map(
+              (e) => `${e.port}:${e.flags.has('master') ? 'master' : `replica-of-${e.masterId}`}:${e.slots}`,
+            )
+            .sort()
+            .join(' ');
+          problem = `${n.address} sees ${view}, another node ${agreed}`;
+          if (agreed !== undefined && view !== agreed) return false;
+          agreed = view;
           if (o.noFailedNodes) {
-            const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
-            const ports = livePorts();
             const failing = entries.filter(
               (e) => ports.has(e.port) && (e.flags.has('fail') || e.flags.has('fail?')),
             );
@@ -440,7 +484,7 @@ export class RedisCluster {
       {
         timeoutMs: o.timeoutMs ?? 20_000,
         intervalMs: 100,
-        what: `${o.what}: cluster_state:ok on every node`,
+        what: `${o.what}: cluster_state:ok and one topology on every node`,
         detail: () => problem,
       },
     );

@@ -94,4 +94,19 @@ describe('RedisCluster harness', () => {
     expect(toAfter - toBefore).toBe(fromBefore - fromAfter);
     await allReadable('after the reshard');
   }, 30_000);
+
+  it('SIGSTOP of a master fails it over; after SIGCONT it rejoins as a replica', async () => {
+    await cluster.waitForReplication();
+    const victim = cluster.masters()[1];
+    const [replica] = cluster.replicasOf(victim);
+    await cluster.kill(victim, 'SIGSTOP');
+    expect((await cluster.waitForFailover(victim)).id).toBe(replica.id);
+    await allReadable('while the old master hangs');
+
+    await cluster.kill(victim, 'SIGCONT');
+    await cluster.waitSettled();
+    expect(victim.role).toBe('replica');
+    expect(victim.masterId).toBe(replica.id);
+    expect(cluster.masters()).toHaveLength(3);
+  }, 30_000);
 });
