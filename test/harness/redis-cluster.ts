@@ -30,6 +30,8 @@ export class ClusterNode {
   role: ClusterRole = 'master';
   /** For a replica: the id of its master. */
   masterId?: string;
+  /** Hash slots it serves. */
+  slots = 0;
   /** False after kill(SIGKILL/SIGSTOP) until restart()/kill(SIGCONT). */
   alive = true;
 
@@ -213,8 +215,9 @@ export class RedisCluster {
     return this.nodes.map((n) => n.address);
   }
 
+  /** The masters serving slots (a failed-over old master, left with none, is not one of them). */
   masters(): ClusterNode[] {
-    return this.nodes.filter((n) => n.role === 'master');
+    return this.nodes.filter((n) => n.role === 'master' && n.slots > 0);
   }
 
   replicasOf(master: ClusterNode): ClusterNode[] {
@@ -362,7 +365,7 @@ export class RedisCluster {
     let problem = '';
     await waitUntil(
       async () => {
-        for (const m of this.live().filter((n) => n.role === 'master')) {
+        for (const m of this.masters().filter((n) => n.alive)) {
           const replicas = this.replicasOf(m).filter((r) => r.alive);
           problem = `${m.address} has no live replica`;
           if (this.opts.replicasPerMaster > 0 && !replicas.length) return false;
@@ -429,6 +432,7 @@ export class RedisCluster {
       // A node that is failed keeps its last known role here (a killed master stays "master").
       node.role = e.flags.has('master') ? 'master' : 'replica';
       node.masterId = e.masterId;
+      node.slots = e.slots;
     }
   }
 
