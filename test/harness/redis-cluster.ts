@@ -153,7 +153,7 @@ export class RedisCluster {
     const ports = new Set<number>();
     while (ports.size < 2 * count) ports.add(await freePort());
     const [dataPorts, busPorts] = [[...ports].slice(0, count), [...ports].slice(count)];
-    const servers = await Promise.all(
+    const started = await Promise.allSettled(
       dataPorts.map((port, i) =>
         RedisServer.start({
           port,
@@ -177,7 +177,12 @@ export class RedisCluster {
         }),
       ),
     );
-    servers.forEach((s, i) => this.nodes.push(new ClusterNode(s, busPorts[i])));
+    // Every server that did start is a node, so stop() ends it even when a sibling failed to start.
+    started.forEach((r, i) => {
+      if (r.status === 'fulfilled') this.nodes.push(new ClusterNode(r.value, busPorts[i]));
+    });
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     await run(
       redisCli(),
       [
