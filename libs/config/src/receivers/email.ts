@@ -1,5 +1,5 @@
 import { ConfigError } from '@herald/domain';
-import { asObject, asString, at, hostPort } from '../fields';
+import { asObject, asString, at, hostPort, optBool } from '../fields';
 import { checkFields } from './common';
 import type { ReceiverKindSpec } from './kind';
 
@@ -26,10 +26,11 @@ export const email: ReceiverKindSpec = {
         'html',
         'text',
         'require_tls',
+        'force_implicit_tls',
         'tls_config',
         'timeout',
       ],
-      ['auth_secret', 'auth_secret_file', 'auth_identity', 'force_implicit_tls', 'threading'],
+      ['auth_secret', 'auth_secret_file', 'auth_identity', 'threading'],
     );
     const g = ctx.global.raw;
     asString(c.to, at(path, 'to'));
@@ -40,6 +41,8 @@ export const email: ReceiverKindSpec = {
       throw new ConfigError(at(path, 'smarthost'), 'required (or set global.smtp_smarthost)');
     }
     if (c.smarthost != null) hostPort(c.smarthost, at(path, 'smarthost'));
+    optBool(c.force_implicit_tls, at(path, 'force_implicit_tls'));
+    optBool(c.require_tls, at(path, 'require_tls'));
     for (const k of ['to', 'from', 'html', 'text']) ctx.template(c[k], at(path, k));
     if (c.headers != null) {
       const h = asObject(c.headers, at(path, 'headers'));

@@ -31,6 +31,8 @@ interface EmailSettings {
   hello: string;
   auth?: { user: string; pass: () => string };
   requireTls: boolean;
+  /** `force_implicit_tls` (Alertmanager 0.28): TLS from the first byte; unset = only on port 465. */
+  implicitTls?: boolean;
   insecureSkipVerify: boolean;
   timeoutMs: number;
 }
@@ -108,13 +110,14 @@ export class EmailNotifier implements Receiver {
     const i = s.smarthost.lastIndexOf(':');
     const host = s.smarthost.slice(0, i);
     const port = Number(s.smarthost.slice(i + 1));
+    const implicit = s.implicitTls ?? port === 465;
     this.transport = createTransport({
       host: host.replace(/^\[|\]$/g, ''),
       port,
-      secure: port === 465,
-      requireTLS: s.requireTls && port !== 465,
+      secure: implicit,
+      requireTLS: s.requireTls && !implicit,
       // Alertmanager does not STARTTLS unless required; neither do we (a self-signed relay would fail).
-      ignoreTLS: !s.requireTls && port !== 465,
+      ignoreTLS: !s.requireTls && !implicit,
       name: s.hello,
       auth: s.auth ? { user: s.auth.user, pass: s.auth.pass() } : undefined,
       tls: { rejectUnauthorized: !s.insecureSkipVerify },
@@ -168,6 +171,7 @@ export const email: IntegrationFactory = (entry, deps) => {
       ? { user, pass: () => (pwFile ? readFileSync(pwFile, 'utf8').trim() : (pw ?? '')) }
       : undefined,
     requireTls,
+    implicitTls: typeof c.force_implicit_tls === 'boolean' ? c.force_implicit_tls : undefined,
     insecureSkipVerify: tls.insecure_skip_verify === true,
     timeoutMs: timeoutOf(entry, deps),
   });

@@ -83,6 +83,29 @@ describe('receivers on Alertmanager templates', () => {
     expect(message!.html).toBeUndefined();
   });
 
+  it('uses implicit TLS on port 465 unless force_implicit_tls says otherwise (Alertmanager 0.28)', () => {
+    const secure = (entry: Record<string, unknown>): unknown => {
+      const cfg = load(`
+route: { receiver: a }
+receivers:
+  - name: a
+    email_configs: [${JSON.stringify({ to: 'a@b.c', from: 'h@b.c', ...entry })}]
+`);
+      const built = buildReceivers(cfg.receivers, cfg.global, { userAgent: 'Herald/test' });
+      const notifier = built.byName.get('a')![0].receiver as unknown as {
+        transport: { options: { secure?: boolean } };
+      };
+      return notifier.transport.options.secure;
+    };
+    expect(secure({ smarthost: 'smtp.example:465' })).toBe(true);
+    expect(secure({ smarthost: 'smtp.example:587' })).toBe(false);
+    expect(secure({ smarthost: 'smtp.example:2525', force_implicit_tls: true })).toBe(true);
+    expect(secure({ smarthost: 'smtp.example:465', force_implicit_tls: false })).toBe(false);
+    expect(() => secure({ smarthost: 'smtp.example:25', force_implicit_tls: 'yes' })).toThrow(
+      /email_configs\[0\]\.force_implicit_tls: must be true or false/,
+    );
+  });
+
   it('sends no e-mail for a resolved notification without send_resolved (the default)', () => {
     const n = testNotification({
       state: 'recovery',
