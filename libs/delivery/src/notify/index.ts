@@ -19,6 +19,7 @@ import { msteamsv2 } from './msteamsv2';
 import { mattermost } from './mattermost';
 import { rocketchat } from './rocketchat';
 import { incidentio } from './incidentio';
+import { jira } from './jira';
 
 /** Kind → sender factory; null for kinds Herald does not send (their config check refuses them). */
 export const INTEGRATIONS: Readonly<Record<ReceiverKind, IntegrationFactory | null>> = {
@@ -39,7 +40,7 @@ export const INTEGRATIONS: Readonly<Record<ReceiverKind, IntegrationFactory | nu
   mattermost,
   rocketchat,
   incidentio,
-  jira: null,
+  jira,
 };
 
 export * from './context';
