@@ -672,28 +672,33 @@ receivers:
     expect(missing).toEqual([]);
   });
 
-  it('a *_configs key that is no Alertmanager kind stops start-up naming it', () => {
+  it('a *_configs kind Herald does not know stops start-up naming it (a page must not vanish)', () => {
     expect(() =>
       load(`${BASE}
   - name: x
     pager_configs: [{ a: 1 }]
 `),
-    ).toThrow(/receivers\[\d\]\.pager_configs: unknown receiver kind/);
+    ).toThrow(
+      /receivers\[1\]\.pager_configs: receiver "x": Herald cannot deliver pager_configs \(not a receiver kind Herald knows: a newer Alertmanager's, or a typo\); .*herald\.allow_unsupported_receivers: true/,
+    );
   });
 
-  it('herald.allow_unsupported_receivers is still accepted; with every kind supported nothing is kept aside', () => {
+  it('with herald.allow_unsupported_receivers an unknown kind is kept aside and warned about; known kinds load', () => {
     const cfg = load(`
 route: { receiver: a }
 receivers:
   - name: a
     jira_configs: [{ api_url: 'https://jira.example/rest/api/2', project: OPS, issue_type: Bug }]
+    zendesk_configs: [{ url: 'https://x' }]
 herald:
   allow_unsupported_receivers: true
 `);
     expect(cfg.herald.allowUnsupportedReceivers).toBe(true);
-    expect(cfg.receivers[0].unsupportedKinds).toEqual([]);
+    expect(cfg.receivers[0].unsupportedKinds).toEqual(['zendesk_configs']);
     expect(cfg.receivers[0].integrations.map((i) => i.key)).toEqual(['jira_configs']);
-    expect(cfg.warnings).toEqual([]);
+    expect(cfg.warnings).toEqual([
+      'receivers[0] (a): zendesk_configs is not supported by Herald yet; its notifications are not sent (each is logged and counted as outcome="unsupported")',
+    ]);
   });
 
   it('accepts braced multi-matcher lines in inhibit rules', () => {

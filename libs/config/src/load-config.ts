@@ -187,7 +187,7 @@ function build(
       if (r.unsupportedKinds.length === 0) return;
       throw new ConfigError(
         `receivers[${i}].${r.unsupportedKinds[0]}`,
-        `receiver ${show(r.name)}: Herald cannot deliver ${r.unsupportedKinds.join(', ')} yet; remove it, route elsewhere, or set herald.allow_unsupported_receivers: true to start anyway (its notifications are then logged and counted as unsupported, never sent)`,
+        `receiver ${show(r.name)}: Herald cannot deliver ${r.unsupportedKinds.join(', ')} (not a receiver kind Herald knows: a newer Alertmanager's, or a typo); remove it, route elsewhere, or set herald.allow_unsupported_receivers: true to start anyway (its notifications are then logged and counted as unsupported, never sent)`,
       );
     });
   }
