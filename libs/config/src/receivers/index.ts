@@ -21,6 +21,7 @@ import type { ReceiverKind, ReceiverKindSpec } from './kind';
 
 export type { KindCheckContext, ReceiverKind, ReceiverKindSpec } from './kind';
 export { secretPair, optUrl, optStr, withGlobal } from './common';
+export { MATTERMOST_ATTACHMENT_FIELDS } from './mattermost';
 
 /** The kinds, keyed by kind. A kind without `check` is refused at start-up (named). */
 export const RECEIVER_KINDS: Readonly<Record<ReceiverKind, ReceiverKindSpec>> = {

@@ -3,8 +3,11 @@ import { asObject, asString, at, checkKeys, httpUrl, idx, optBool, optList, type
 import { checkFields } from './common';
 import type { KindCheckContext, ReceiverKindSpec } from './kind';
 
-/** Templated fields of one attachment (also top-level fields of the entry). */
-const ATTACHMENT_TEXT = [
+/**
+ * Templated fields of one attachment (also top-level fields of the entry), in the order Alertmanager's
+ * request struct lists them; the sender builds attachments from the same list.
+ */
+export const MATTERMOST_ATTACHMENT_FIELDS = [
   'fallback',
   'color',
   'pretext',
@@ -18,7 +21,8 @@ const ATTACHMENT_TEXT = [
   'footer',
   'footer_icon',
   'image_url',
-];
+] as const;
+const ATTACHMENT_TEXT: readonly string[] = MATTERMOST_ATTACHMENT_FIELDS;
 
 /** Templated fields of the message itself. */
 const MESSAGE_TEXT = ['channel', 'username', 'icon_url', 'icon_emoji', 'type'];

@@ -1,4 +1,5 @@
 import type { TemplateSet } from '@herald/domain';
+import { MATTERMOST_ATTACHMENT_FIELDS } from '@herald/config';
 import type { HttpClient } from '../http-client';
 import type { Receiver, SendResult } from '../receiver';
 import {
@@ -28,21 +29,7 @@ const DEFAULTS: Record<string, string> = {
 };
 
 /** Attachment fields in the order Alertmanager's request struct lists them (fields goes after title_link). */
-const ATTACHMENT_KEYS = [
-  'fallback',
-  'color',
-  'pretext',
-  'text',
-  'author_name',
-  'author_link',
-  'author_icon',
-  'title',
-  'title_link',
-  'thumb_url',
-  'footer',
-  'footer_icon',
-  'image_url',
-] as const;
+const ATTACHMENT_KEYS = MATTERMOST_ATTACHMENT_FIELDS;
 
 /** An incoming-webhook request; Alertmanager leaves out every empty field (omitempty). */
 export interface MattermostRequest {
