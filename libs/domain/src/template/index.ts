@@ -36,6 +36,14 @@ export class TemplateSet {
   private readonly funcs: Map<string, TemplateFunc>;
   private readonly names: Set<string>;
   readonly limits: ExecLimits;
+  /**
+   * Field texts already prepared for executeText / executeHtml (parsed beside this set's trees; for HTML
+   * also escaped): a notifier expands the same config fields for every notification, and preparing one
+   * costs far more than running it (an e-mail's default HTML: ~3 ms). Cleared by parse().
+   */
+  private readonly prepared = new Map<string, Map<string, ParsedTree>>();
+  private readonly preparedHtml = new Map<string, Map<string, ParsedTree>>();
+  private htmlFuncs: Map<string, TemplateFunc> | undefined;
 
   constructor(opts: { funcs?: ReadonlyMap<string, TemplateFunc>; limits?: Partial<ExecLimits> } = {}) {
     this.funcs = builtinFuncs();
@@ -49,6 +57,8 @@ export class TemplateSet {
     if (text.length > MAX_TEMPLATE_SOURCE)
       throw new RangeError(`template ${name}: source exceeds ${MAX_TEMPLATE_SOURCE} bytes`);
     const parsed = parseTemplate(name, text, this.names);
+    this.prepared.clear();
+    this.preparedHtml.clear();
     for (const [n, t] of parsed) {
       // Later definitions replace earlier ones unless the later one is empty (Go's AddParseTree rule).
       if (this.trees.has(n) && isEmpty(t)) continue;
@@ -77,24 +87,43 @@ export class TemplateSet {
    */
   executeHtml(text: string, data: unknown): string {
     if (text === '') return '';
-    const clone = new TemplateSet({ funcs: this.funcs, limits: this.limits });
-    for (const [n, t] of this.trees) clone.trees.set(n, t);
-    clone.parse('', text);
-    // Escaping rewrites trees in place: work on copies so this set stays usable for text.
-    const trees = copyTrees(clone.trees);
-    escapeTemplates(trees, '');
-    const funcs = htmlTemplateFuncs(this.funcs);
-    return new Executor(trees, funcs, this.limits).execute('', data);
+    let trees = this.preparedHtml.get(text);
+    if (!trees) {
+      // Escaping rewrites trees in place: work on copies so this set stays usable for text.
+      trees = copyTrees(this.textTrees(text));
+      escapeTemplates(trees, '');
+      remember(this.preparedHtml, text, trees);
+    }
+    this.htmlFuncs ??= htmlTemplateFuncs(this.funcs);
+    return new Executor(trees, this.htmlFuncs, this.limits).execute('', data);
   }
 
   /** Alertmanager's ExecuteTextString: `text` parsed as template "" beside this set's definitions, then run. */
   executeText(text: string, data: unknown): string {
     if (text === '') return '';
-    const clone = new TemplateSet({ funcs: this.funcs, limits: this.limits });
-    for (const [n, t] of this.trees) clone.trees.set(n, t);
-    clone.parse('', text);
-    return clone.execute('', data);
+    return new Executor(this.textTrees(text), this.funcs, this.limits).execute('', data);
   }
+
+  /** This set's trees plus `text` parsed as template "" (and its defines), prepared once per text. */
+  private textTrees(text: string): Map<string, ParsedTree> {
+    let trees = this.prepared.get(text);
+    if (!trees) {
+      const clone = new TemplateSet({ funcs: this.funcs, limits: this.limits });
+      for (const [n, t] of this.trees) clone.trees.set(n, t);
+      clone.parse('', text);
+      trees = clone.trees;
+      remember(this.prepared, text, trees);
+    }
+    return trees;
+  }
+}
+
+/** Most prepared field texts kept per set (config fields are few; a bound all the same). */
+const MAX_PREPARED = 1000;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= MAX_PREPARED) cache.clear();
+  cache.set(key, value);
 }
 
 function isEmpty(t: ParsedTree): boolean {

@@ -144,6 +144,18 @@ describe('parser', () => {
 });
 
 describe('executor', () => {
+  it('prepares a field text once, and again after parse() changes the definitions it uses', () => {
+    const set = new TemplateSet().parse('a.tmpl', '{{ define "x" }}one{{ end }}');
+    expect(set.executeText('[{{ template "x" . }}]', null)).toBe('[one]');
+    expect(set.executeHtml('<b>{{ template "x" . }}</b>', null)).toBe('<b>one</b>');
+    set.parse('b.tmpl', '{{ define "x" }}<two>{{ end }}');
+    expect(set.executeText('[{{ template "x" . }}]', null)).toBe('[<two>]');
+    expect(set.executeHtml('<b>{{ template "x" . }}</b>', null)).toBe('<b><two></b>');
+    // A define inside a field stays that field's (Alertmanager parses each field into a clone).
+    expect(set.executeText('{{ define "x" }}field{{ end }}{{ template "x" . }}', null)).toBe('field');
+    expect(set.executeText('{{ template "x" . }}', null)).toBe('<two>');
+  });
+
   it('follows Go truthiness', () => {
     expect(
       run(
