@@ -172,6 +172,9 @@ export class RedisCluster {
             // A replica's first sync otherwise waits 5 s for more replicas to batch with.
             '--repl-diskless-sync-delay',
             '0',
+            ...(process.env.HERALD_REDIS_CLUSTER_LOG_DIR
+              ? ['--logfile', `${process.env.HERALD_REDIS_CLUSTER_LOG_DIR}/node-${port}.log`]
+              : []),
             ...this.opts.args,
           ],
         }),
@@ -464,7 +467,10 @@ export class RedisCluster {
           const assigned = Number(infoField(info, 'cluster_slots_assigned'));
           const ok = Number(infoField(info, 'cluster_slots_ok'));
           problem = `${n.address}: state ${state}, slots assigned ${assigned}, ok ${ok}`;
-          if (state !== 'ok' || assigned !== CLUSTER_SLOTS || ok !== CLUSTER_SLOTS) return false;
+          if (state !== 'ok' || assigned !== CLUSTER_SLOTS || ok !== CLUSTER_SLOTS) {
+            problem += `; its CLUSTER NODES:\n${String(await this.command(n, 'CLUSTER', 'NODES'))}`;
+            return false;
+          }
           const known = Number(infoField(info, 'cluster_known_nodes'));
           problem = `${n.address}: knows ${known} nodes`;
           if (o.expectKnown && known !== o.expectKnown) return false;

@@ -1,5 +1,8 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
+type RedisClient = Redis | Cluster;
 import { DeliveryCore, type DeliveryCoreOptions } from './delivery-core';
 import { retryDelay } from './delivery-retry';
 import {
@@ -28,12 +31,12 @@ export interface DeliveryConnection {
    * timeout — no offline queue, `maxRetriesPerRequest: 0`, a command timeout, RESP2 (BullMQ parses
    * RESP2 replies), `lazyConnect` (BullMQ connects it). What `createFailFastClient` makes.
    */
-  queue(name: string): Redis;
+  queue(name: string): RedisClient;
   /**
    * For the worker (only made when this node runs one): it blocks and must survive reconnects, so
    * `maxRetriesPerRequest: null`, RESP2, `lazyConnect`.
    */
-  worker(name: string): Redis;
+  worker(name: string): RedisClient;
 }
 
 /** Options of the BullMQ delivery queue: the delivery core's, plus where and how jobs live in Redis. */
@@ -103,7 +106,7 @@ const BACKOFF_TYPE = 'herald';
  * Reads `maxmemory-policy` and warns unless it is `noeviction`: with eviction Redis may silently drop
  * queued notifications. Returns the policy, or undefined when the server hides CONFIG (managed Redis).
  */
-export async function checkEvictionPolicy(client: Redis, log: DeliveryLogger): Promise<string | undefined> {
+export async function checkEvictionPolicy(client: RedisClient, log: DeliveryLogger): Promise<string | undefined> {
   let policy: string | undefined;
   try {
     const r = (await client.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
@@ -130,8 +133,8 @@ export async function checkEvictionPolicy(client: Redis, log: DeliveryLogger): P
  * Call `start()` before use; it fails while Redis is unreachable.
  */
 export class BullMqDeliveryQueue implements DeliveryQueue {
-  private readonly queueClient: Redis;
-  private workerClient?: Redis;
+  private readonly queueClient: RedisClient;
+  private workerClient?: RedisClient;
   private readonly queue: Queue<JobData>;
   private worker?: Worker<JobData>;
   private readonly core: DeliveryCore;

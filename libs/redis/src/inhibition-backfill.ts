@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import type { InhibitionRules } from '@herald/domain';
 import type { RedisKeys } from './keys';
 import type { RedisGroupStore } from './redis-group.store';
 
 export interface BackfillOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   store: RedisGroupStore;
   rules: InhibitionRules;

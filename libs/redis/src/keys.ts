@@ -7,6 +7,9 @@ export const DELIVERY_QUEUE = 'delivery';
 const HALF: Record<GroupState, string> = { firing: 'f', recovery: 'r' };
 const halfOf = (c: string): GroupState | null => (c === 'f' ? 'firing' : c === 'r' ? 'recovery' : null);
 
+/** How keys are laid out: one Redis (single or Sentinel) or a Redis Cluster. */
+export type KeyLayout = 'standalone' | 'cluster';
+
 /** What a Herald key is, read from its name by `RedisKeys.parse` (heraldctl's view of the schema). */
 export type ParsedKey =
   | { kind: 'group-firing' | 'group-recovery' | 'group-meta'; tenant: string; groupId: string }
@@ -36,6 +39,11 @@ export class RedisKeys {
   constructor(
     readonly prefix: string,
     readonly dueBuckets: number,
+    /**
+     * `standalone` (single master or Sentinel) or `cluster` (Redis Cluster: every script's keys share
+     * one slot, see `shardOf`).
+     */
+    readonly layout: KeyLayout = 'standalone',
   ) {}
 
   // --------------------------------------------------------------------------------------------- groups

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /**
  * Queues `commands(p, item)` for every item in one pipeline (one round trip) and returns each item's
@@ -6,7 +7,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
  * for every item.
  */
 export async function pipelinePerItem<T>(
-  redis: Redis,
+  redis: RedisClient,
   items: readonly T[],
   commands: (p: ChainableCommander, item: T) => void,
 ): Promise<unknown[][]> {

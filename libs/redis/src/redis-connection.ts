@@ -1,7 +1,10 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 
-/** The ioredis client type, for code outside this library (apps import no `ioredis` themselves). */
-export type RedisClient = Redis;
+/**
+ * The ioredis client type, for code outside this library (apps import no `ioredis` themselves): a
+ * standalone or Sentinel-managed `Redis`, or a Redis Cluster client (`herald.redis.cluster`).
+ */
+export type RedisClient = Redis | Cluster;
 
 /** How to reach Redis: a URL (standalone) or Sentinel. */
 export interface RedisConnectionOptions {

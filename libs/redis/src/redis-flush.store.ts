@@ -9,7 +9,7 @@ import type {
   NflogState,
   NflogWriteResult,
 } from '@herald/domain';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { RedisKeys } from './keys';
 import { redisScripts } from './lua-scripts';
 
@@ -30,7 +30,7 @@ export class RedisFlushStore implements FlushStore {
   private readonly scripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly opts: RedisFlushStoreOptions,
   ) {

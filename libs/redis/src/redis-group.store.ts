@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import type {
   Alert,
   Clock,
@@ -43,7 +43,7 @@ export class RedisGroupStore implements GroupStore {
   private readonly clock: Clock;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly opts: RedisGroupStoreOptions,
   ) {

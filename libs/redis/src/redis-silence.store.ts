@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import type {
   Silence,
   SilenceMatcherSpec,
@@ -55,7 +55,7 @@ export class RedisSilenceStore implements SilenceStore {
   private readonly maxValueBytes: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly opts: RedisSilenceStoreOptions = {},
   ) {

@@ -1,4 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
+type RedisClient = Redis | Cluster;
 import { systemClock, type Clock } from '@herald/domain';
 import type { ScriptCommand } from '@herald/lua';
 import { limiterAddress } from './client-address';
@@ -28,7 +31,7 @@ export interface LoginAttempt {
   counters: string[];
 }
 
-/** The counter backend: Redis (shared by all nodes) or memory (one node). */
+/** The counter backend: RedisClient (shared by all nodes) or memory (one node). */
 export interface AttemptCounter {
   /** Counts one attempt on each counter; returns [count, ms left in the window] per counter. */
   hit(counters: string[], windowMs: number): Promise<[number, number][]>;
@@ -117,7 +120,7 @@ export class RedisAttemptCounter implements AttemptCounter {
   private readonly attemptCmd: ScriptCommand<[number, number]>;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: LoginAttemptKeys,
   ) {
     this.attemptCmd = sessionScript(redis, 'login-attempt-1');

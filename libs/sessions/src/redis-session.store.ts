@@ -1,4 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
+type RedisClient = Redis | Cluster;
 import type { ScriptCommand } from '@herald/lua';
 import { sessionScript } from './session-scripts';
 import type { SessionRecord, SessionStore } from './session.store';
@@ -25,7 +28,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly indexAddCmd: ScriptCommand;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: SessionKeys,
   ) {
     this.touchCmd = sessionScript(redis, 'session-touch-1');
