@@ -1,0 +1,281 @@
+import calculateSlot from 'cluster-key-slot';
+import type { RedisClient } from './redis-connection';
+import { execPipeline, masterNodes, pipelinePerItem, scanKeys } from './pipeline';
+
+const NODES = ['127.0.0.1:7001', '127.0.0.1:7002', '127.0.0.1:7003'];
+const REPLICA = (n: string) => n.replace(':700', ':710');
+
+/** Three thirds of the slots, as `redis-cli --cluster create` assigns them. */
+function ownerOf(slot: number): string {
+  return slot <= 5460 ? NODES[0] : slot <= 10922 ? NODES[1] : NODES[2];
+}
+
+/** A key whose slot is served by `node` (by the initial assignment), distinct per `n`. */
+function keyOn(node: string, n: number): string {
+  for (let i = 0; ; i++) {
+    const k = `k:${n}:${i}`;
+    if (ownerOf(calculateSlot(k)) === node) return k;
+  }
+}
+
+type Cmd = [string, ...unknown[]];
+
+/**
+ * A stand-in for an ioredis Cluster: the client's slot map (`slots`) may be stale against the truth
+ * (`owner`), a pipeline is checked as ioredis checks it and answered per command (MOVED where the truth
+ * differs), single commands always reach the right node (as ioredis' redirection-following does).
+ */
+class FakeCluster {
+  readonly isCluster: boolean;
+  slots: string[][] = [];
+  readonly scriptsSet = {
+    'herald:one-1': { numberOfKeys: 1 },
+    'herald:var-n': { numberOfKeys: null },
+  };
+  owner: (slot: number) => string = ownerOf;
+  readonly data = new Map<string, number>();
+  readonly pipelines: { node: string; cmds: Cmd[] }[] = [];
+  readonly singles: Cmd[] = [];
+  refusePipelines = false;
+  readonly scanned: string[] = [];
+
+  constructor(cluster = true) {
+    this.isCluster = cluster;
+    for (let s = 0; s < 16384; s++) this.slots.push([ownerOf(s), REPLICA(ownerOf(s))]);
+    return new Proxy(this, {
+      get: (t, name, recv) => {
+        if (typeof name !== 'string' || name in t) return Reflect.get(t, name, recv) as unknown;
+        return (...args: unknown[]) => t.single([name, ...args]);
+      },
+    });
+  }
+
+  pipeline(): unknown {
+    const cmds: Cmd[] = [];
+    const p: object = new Proxy(
+      {},
+      {
+        get: (_t, name) => {
+          if (name === 'length') return cmds.length;
+          if (name === 'exec') return () => this.execPipeline(cmds);
+          return (...args: unknown[]) => {
+            cmds.push([String(name), ...args]);
+            return p;
+          };
+        },
+      },
+    );
+    return p;
+  }
+
+  nodes(role: string): unknown[] {
+    expect(role).toBe('master');
+    return NODES.map((n) => ({
+      scan: (cursor: string) => {
+        this.scanned.push(`${n}@${cursor}`);
+        // two pages per node
+        return Promise.resolve(cursor === '0' ? ['7', [`${n}/a`]] : ['0', [`${n}/b`]]);
+      },
+    }));
+  }
+
+  async scan(cursor: string): Promise<[string, string[]]> {
+    this.scanned.push(`self@${cursor}`);
+    return Promise.resolve(cursor === '0' ? ['3', ['x']] : ['0', ['y']]);
+  }
+
+  private keyOf(cmd: Cmd): string | undefined {
+    const [name, ...args] = cmd;
+    if (name === 'herald:var-n') return args[1] as string;
+    if (name === 'ping') return undefined;
+    return args[0] as string;
+  }
+
+  private async execPipeline(cmds: Cmd[]): Promise<[Error | null, unknown][]> {
+    await Promise.resolve();
+    if (this.refusePipelines) throw new Error('Cluster is not ready');
+    if (!this.isCluster) {
+      this.pipelines.push({ node: 'single', cmds });
+      return cmds.map((c) => this.run(c));
+    }
+    const groups = new Set(cmds.map((c) => this.slots[calculateSlot(this.keyOf(c)!)].join(';')));
+    if (groups.size !== 1)
+      throw new Error('All keys in the pipeline should belong to the same slots allocation group');
+    const node = [...groups][0].split(';')[0];
+    this.pipelines.push({ node, cmds });
+    return cmds.map((c) => {
+      const slot = calculateSlot(this.keyOf(c)!);
+      if (this.owner(slot) !== node) {
+        const e = new Error(`MOVED ${slot} ${this.owner(slot)}`);
+        e.name = 'ReplyError';
+        return [e, null];
+      }
+      return this.run(c);
+    });
+  }
+
+  private async single(cmd: Cmd): Promise<unknown> {
+    await Promise.resolve();
+    this.singles.push(cmd);
+    const [err, v] = this.run(cmd);
+    if (err) throw err;
+    return v;
+  }
+
+  private run([name, ...args]: Cmd): [Error | null, unknown] {
+    switch (name) {
+      case 'get':
+        return [null, this.data.get(args[0] as string) ?? null];
+      case 'incr': {
+        const n = (this.data.get(args[0] as string) ?? 0) + 1;
+        this.data.set(args[0] as string, n);
+        return [null, n];
+      }
+      case 'herald:one-1':
+        return [null, `one(${String(args[0])})`];
+      case 'herald:var-n':
+        return [null, `var(${args.slice(1, 1 + Number(args[0])).join(',')})`];
+      case 'mget': {
+        const slots = new Set(args.map((k) => calculateSlot(k as string)));
+        if (this.isCluster && slots.size > 1) return [new Error('CROSSSLOT Keys in request'), null];
+        return [null, args.map((k) => this.data.get(k as string) ?? null)];
+      }
+      case 'ping':
+        return [null, 'PONG'];
+      default:
+        return [new Error(`ERR unknown command ${name}`), null];
+    }
+  }
+}
+
+const asClient = (f: FakeCluster) => f as unknown as RedisClient;
+
+describe('execPipeline', () => {
+  const keys = NODES.flatMap((n, i) => [keyOn(n, i * 10), keyOn(n, i * 10 + 1)]);
+  // queue order interleaves the nodes: a, b, c, a, b, c
+  const order = [0, 2, 4, 1, 3, 5].map((i) => keys[i]);
+
+  it('sends one pipeline on a plain Redis, replies in order', async () => {
+    const f = new FakeCluster(false);
+    const res = await execPipeline(asClient(f), (p) => {
+      for (const k of order) p.incr(k);
+    });
+    expect(res).toEqual(order.map(() => [null, 1]));
+    expect(f.pipelines).toHaveLength(1);
+    expect(await execPipeline(asClient(f), () => undefined)).toEqual([]);
+  });
+
+  it('on a Cluster sends one pipeline per node, each holding only its own slots, replies in queue order', async () => {
+    const f = new FakeCluster();
+    for (const [i, k] of order.entries()) f.data.set(k, i);
+    const res = await execPipeline(asClient(f), (p) => {
+      for (const k of order) p.get(k);
+    });
+    expect(res).toEqual(order.map((_, i) => [null, i]));
+    expect(f.pipelines.map((p) => p.node).sort()).toEqual([...NODES].sort());
+    for (const p of f.pipelines) {
+      expect(p.cmds).toHaveLength(2);
+      for (const c of p.cmds) expect(ownerOf(calculateSlot(c[1] as string))).toBe(p.node);
+    }
+    expect(f.singles).toEqual([]);
+  });
+
+  it('places defined scripts by their keys (fixed and variable key counts)', async () => {
+    const f = new FakeCluster();
+    const [a, b] = [keyOn(NODES[0], 100), keyOn(NODES[2], 101)];
+    const res = await execPipeline(asClient(f), (p) => {
+      const s = p as unknown as Record<string, (...a: unknown[]) => unknown>;
+      s['herald:one-1'](b, 'arg');
+      s['herald:var-n'](1, a, 'arg');
+    });
+    expect(res).toEqual([
+      [null, `one(${b})`],
+      [null, `var(${a})`],
+    ]);
+    expect(f.pipelines.map((p) => p.node).sort()).toEqual([NODES[0], NODES[2]]);
+  });
+
+  it('sends a command again on its own after MOVED (a reshard), without repeating the ones that ran', async () => {
+    const f = new FakeCluster();
+    const moved = calculateSlot(order[0]);
+    f.owner = (s) => (s === moved ? NODES[1] : ownerOf(s)); // the client's map still says NODES[0]
+    const res = await execPipeline(asClient(f), (p) => {
+      for (const k of order) p.incr(k);
+    });
+    expect(res).toEqual(order.map(() => [null, 1]));
+    for (const k of order) expect(f.data.get(k)).toBe(1); // nothing ran twice
+    expect(f.singles).toEqual([['incr', order[0]]]);
+  });
+
+  it('sends every command of a group on its own when ioredis refuses the pipeline', async () => {
+    const f = new FakeCluster();
+    f.refusePipelines = true;
+    const res = await execPipeline(asClient(f), (p) => {
+      for (const k of order) p.incr(k);
+    });
+    expect(res).toEqual(order.map(() => [null, 1]));
+    expect(f.singles.map((c) => c[1])).toHaveLength(order.length);
+    // within a node, the queue order holds
+    for (const n of NODES) {
+      const mine = order.filter((k) => ownerOf(calculateSlot(k)) === n);
+      expect(f.singles.map((c) => c[1]).filter((k) => mine.includes(k as string))).toEqual(mine);
+    }
+  });
+
+  it('sends keyless and cross-slot commands on their own; their errors stay at their place', async () => {
+    const f = new FakeCluster();
+    const [a, b] = [keyOn(NODES[0], 200), keyOn(NODES[1], 201)];
+    const res = await execPipeline(asClient(f), (p) => {
+      p.incr(a);
+      p.mget(a, b);
+      p.ping();
+      p.incr(b);
+    });
+    expect(res[0]).toEqual([null, 1]);
+    expect(res[1][0]?.message).toMatch(/^CROSSSLOT/);
+    expect(res[2]).toEqual([null, 'PONG']);
+    expect(res[3]).toEqual([null, 1]);
+    expect(f.singles.map((c) => c[0]).sort()).toEqual(['mget', 'ping']);
+  });
+
+  it('refuses exec/multi inside the builder', async () => {
+    const f = new FakeCluster();
+    await expect(execPipeline(asClient(f), (p) => void p.multi())).rejects.toThrow(
+      /multi\(\) is not allowed/,
+    );
+  });
+});
+
+describe('pipelinePerItem', () => {
+  it('returns each item its replies, on a Cluster too', async () => {
+    const f = new FakeCluster();
+    const items = NODES.map((n, i) => keyOn(n, 300 + i));
+    const res = await pipelinePerItem(asClient(f), items, (p, k) => p.incr(k).incr(k));
+    expect(res).toEqual(items.map(() => [1, 2]));
+  });
+
+  it('throws the first command error', async () => {
+    const f = new FakeCluster();
+    await expect(
+      pipelinePerItem(asClient(f), [keyOn(NODES[0], 400)], (p, k) => p.get(k).set(k, 'x')),
+    ).rejects.toThrow(/unknown command set/);
+  });
+});
+
+describe('scanKeys', () => {
+  it('walks every master of a Cluster to the end of its cursor', async () => {
+    const f = new FakeCluster();
+    const pages: string[][] = [];
+    for await (const page of scanKeys(asClient(f), '*', 10)) pages.push(page);
+    expect(pages.flat()).toEqual(NODES.flatMap((n) => [`${n}/a`, `${n}/b`]));
+    expect(masterNodes(asClient(f))).toHaveLength(3);
+  });
+
+  it('walks the client itself on a plain Redis', async () => {
+    const f = new FakeCluster(false);
+    const pages: string[][] = [];
+    for await (const page of scanKeys(asClient(f), '*', 10)) pages.push(page);
+    expect(pages).toEqual([['x'], ['y']]);
+    expect(f.scanned).toEqual(['self@0', 'self@3']);
+  });
+});

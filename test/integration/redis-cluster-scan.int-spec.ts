@@ -1,0 +1,118 @@
+import calculateSlot from 'cluster-key-slot';
+import type { Cluster } from 'ioredis';
+import { execPipeline, masterNodes, pipelinePerItem, scanKeys } from '@herald/redis';
+import { RedisCluster } from '../harness/redis-cluster';
+
+/**
+ * Key walks and pipelines on a real Redis Cluster (issue 15, "scanning"): SCAN visits every master,
+ * a pipeline is split per node and its replies come back in queue order, and a reshard of 1 000 slots
+ * in the middle of pipelines loses no reply and repeats no write.
+ */
+describe('scanKeys / execPipeline on Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let client: Cluster;
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });
+    client = await cluster.client();
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** The port of the master serving `key`, by the client's slot map. */
+  const portOf = (key: string) => client.slots[calculateSlot(key)][0].split(':').pop();
+
+  it('scanKeys finds every key on every master, once each after dedup', async () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `scan:key:${i}`);
+    await Promise.all(keys.map((k) => client.set(k, '1')));
+    await Promise.all(Array.from({ length: 200 }, (_, i) => client.set(`other:${i}`, '1')));
+    expect(new Set(keys.map((k) => calculateSlot(k))).size).toBeGreaterThan(2500);
+
+    const seen = new Map<string, number>();
+    let pages = 0;
+    for await (const page of scanKeys(client, 'scan:key:*', 100)) {
+      pages++;
+      for (const k of page) seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort()).toEqual([...keys].sort());
+    expect(pages).toBeGreaterThan(3);
+    // Every master held some of them (the keys really were spread), and SCAN visited each.
+    expect(masterNodes(client)).toHaveLength(3);
+    const ports = new Set([...seen.keys()].map(portOf));
+    expect(ports.size).toBe(3);
+  });
+
+  it('execPipeline returns replies in queue order for keys on all three masters', async () => {
+    const keys = Array.from({ length: 600 }, (_, i) => `pipe:key:${i}`);
+    expect(new Set(keys.map(portOf)).size).toBe(3);
+    const pipelines = jest.spyOn(client, 'pipeline');
+    const set = await execPipeline(client, (p) => {
+      for (const k of keys) p.set(k, `v:${k}`);
+    });
+    expect(set).toEqual(keys.map(() => [null, 'OK']));
+    expect(pipelines).toHaveBeenCalledTimes(3); // one per master
+    pipelines.mockRestore();
+
+    const got = await execPipeline(client, (p) => {
+      for (const k of keys) p.get(k).strlen(k);
+    });
+    expect(got).toEqual(
+      keys.flatMap((k) => [
+        [null, `v:${k}`],
+        [null, `v:${k}`.length],
+      ]),
+    );
+
+    const perItem = await pipelinePerItem(client, keys.slice(0, 30), (p, k) => p.get(k).exists(k));
+    expect(perItem).toEqual(keys.slice(0, 30).map((k) => [`v:${k}`, 1]));
+  });
+
+  it('a reshard of 1 000 slots in the middle of repeated pipelines loses no reply and repeats no write', async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `reshard:{${i}}:n`);
+    const [from, to] = cluster.masters();
+    const movedKeys = keys.filter((k) => portOf(k) === String(from.port));
+    expect(movedKeys.length).toBeGreaterThan(50);
+
+    const singles = jest.spyOn(client, 'incr'); // a command sent again on its own after MOVED/ASK
+    let resharding = true;
+    let during = 0;
+    let rounds = 0;
+    const failures: string[] = [];
+    const load = (async () => {
+      while (resharding || rounds < 3) {
+        const round = ++rounds;
+        if (resharding) during++;
+        const res = await execPipeline(client, (p) => {
+          for (const k of keys) p.incr(k).get(k);
+        });
+        keys.forEach((k, i) => {
+          const [[e1, n], [e2, v]] = [res[2 * i], res[2 * i + 1]];
+          if (e1 || e2) failures.push(`${k}: ${(e1 ?? e2)?.message}`);
+          else if (Number(n) !== round || Number(v) !== round)
+            failures.push(`${k}: ${String(n)}/${String(v)} in round ${round}`);
+        });
+      }
+    })();
+    try {
+      await cluster.reshard({ from, to, slots: 1000 });
+    } finally {
+      resharding = false;
+    }
+    await load;
+    console.log(
+      `reshard: ${rounds} pipeline rounds (${during} during the move), ${singles.mock.calls.length} commands re-sent alone`,
+    );
+    singles.mockRestore();
+    expect(failures.slice(0, 10)).toEqual([]);
+    expect(during).toBeGreaterThan(0);
+    const counts = await Promise.all(keys.map((k) => client.get(k)));
+    expect(counts).toEqual(keys.map(() => String(rounds)));
+    // The slots really moved: some of the keys that were on `from` are now held by `to`.
+    let onTo = 0;
+    for (const k of movedKeys)
+      onTo += Number(await cluster.command(to, 'CLUSTER', 'COUNTKEYSINSLOT', calculateSlot(k)));
+    expect(onTo).toBeGreaterThan(0);
+  }, 120_000);
+});
