@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { dueBucketOf, type GroupState, type SourceSide } from '@herald/domain';
 
 /** The BullMQ queue Herald delivers through (its keys are `{<prefix>}:delivery:…`). */
@@ -31,9 +32,18 @@ export type ParsedKey =
 /**
  * Every Redis key Herald uses is built and read back here (one place to review for Cluster safety);
  * libraries that do not depend on this one (`@herald/locks`, `@herald/sessions`, `@herald/delivery`)
- * get their keys from their caller, built here. Layout: `<prefix>:<tenant>:…:{<groupId>}` — the hash
- * tag is the group, not the tenant, so a group's keys share a slot while groups spread over a cluster.
- * See README "Redis key schema".
+ * get their keys from their caller, built here. See README "Redis key schema".
+ *
+ * Two layouts, the same names otherwise:
+ * - `standalone` (one master, or Sentinel): a group's keys are `<prefix>:<tenant>:…:{<groupId>}` and a
+ *   tenant's indexes (groups, usage, inhibition sources) are one key each. A script may span keys.
+ * - `cluster`: every script touches one slot. Groups are sharded by their due bucket: bucket `n` has a
+ *   hash tag `{b<n>.<j>}` chosen so the buckets' slots are spread evenly over the 16384 (so over the
+ *   masters, which own contiguous ranges), and everything an ingest or a flush script writes together
+ *   — the group's halves, meta and notification log, its due bucket, and the tenant's index and usage
+ *   shard of that bucket, the inhibition source lists' shard — carries that tag. An ingest request is
+ *   one script call per bucket it touches; readers of a tenant's index read every shard.
+ * Locks stay tagged by their own id (`{<groupId>}`): no script combines a lock with a group key.
  */
 export class RedisKeys {
   constructor(
@@ -46,37 +56,79 @@ export class RedisKeys {
     readonly layout: KeyLayout = 'standalone',
   ) {}
 
+  // --------------------------------------------------------------------------------------------- shards
+
+  get clustered(): boolean {
+    return this.layout === 'cluster';
+  }
+
+  /**
+   * How many shards a tenant's indexes have: the due buckets on a cluster (each index shard lives in
+   * its bucket's slot), one otherwise.
+   */
+  get shards(): number {
+    return this.clustered ? this.dueBuckets : 1;
+  }
+
+  /** The index shard a group belongs to: its due bucket on a cluster, 0 otherwise. */
+  shardOf(groupId: string): number {
+    return this.clustered ? this.dueBucketOf(groupId) : 0;
+  }
+
+  /** The hash tag (without braces) of due bucket / shard `n`: `b<n>`, on a cluster `b<n>.<j>` (spread). */
+  bucketTag(n: number): string {
+    return this.clustered ? spreadTags(this.dueBuckets)[n] : `b${n}`;
+  }
+
+  /** The hash tag of a group's keys: the group id, on a cluster its bucket's tag. */
+  private groupTag(groupId: string): string {
+    return this.clustered ? `${this.bucketTag(this.dueBucketOf(groupId))}}:${groupId}` : `${groupId}}`;
+  }
+
+  /** `{<tag>}` suffix of a tenant index shard on a cluster; nothing standalone. */
+  private shardSuffix(shard: number): string {
+    return this.clustered ? `:{${this.bucketTag(shard)}}` : '';
+  }
+
   // --------------------------------------------------------------------------------------------- groups
 
   groupFiring(tenant: string, groupId: string): string {
-    return `${this.prefix}:${tenant}:alert:group:firing:{${groupId}}`;
+    return `${this.prefix}:${tenant}:alert:group:firing:{${this.groupTag(groupId)}`;
   }
 
   groupRecovery(tenant: string, groupId: string): string {
-    return `${this.prefix}:${tenant}:alert:group:recovery:{${groupId}}`;
+    return `${this.prefix}:${tenant}:alert:group:recovery:{${this.groupTag(groupId)}`;
   }
 
   groupMeta(tenant: string, groupId: string): string {
-    return `${this.prefix}:${tenant}:alert:group:meta:{${groupId}}`;
+    return `${this.prefix}:${tenant}:alert:group:meta:{${this.groupTag(groupId)}`;
   }
 
-  /** Sorted set of a tenant's group ids scored by the time their keys expire. */
-  tenantGroups(tenant: string): string {
-    return `${this.prefix}:${tenant}:groups`;
+  /**
+   * Sorted set of a tenant's group ids scored by the time their keys expire — on a cluster, of the
+   * groups of one shard (`shardOf`); `tenantGroupShards` lists them all.
+   */
+  tenantGroups(tenant: string, shard = 0): string {
+    return `${this.prefix}:${tenant}:groups${this.shardSuffix(shard)}`;
   }
 
-  /** SCAN pattern of every tenant's group index (`tenantOfGroups` reads the tenant back). */
+  /** Every shard of a tenant's group index (one key standalone). */
+  tenantGroupShards(tenant: string): string[] {
+    return Array.from({ length: this.shards }, (_, s) => this.tenantGroups(tenant, s));
+  }
+
+  /** SCAN pattern of every tenant's group index (shards too; `tenantOfIndex` reads the tenant back). */
   tenantGroupsPattern(): string {
-    return `${globEscape(this.prefix)}:*:groups`;
+    return `${globEscape(this.prefix)}:*:groups${this.clustered ? ':{*}' : ''}`;
   }
 
   /**
    * A tenant's usage under its limits (hash: `n` → alerts held, `<groupId>` → alerts of that group),
-   * kept by the group scripts for tenants with `max_alerts`/`max_groups`. Spans slots with the index,
-   * like it; a future Cluster would tag it with the tenant.
+   * kept by the group scripts for tenants with `max_alerts`/`max_groups`; on a cluster one per shard
+   * (the store adds the other shards' counts to each script's check).
    */
-  tenantUsage(tenant: string): string {
-    return `${this.prefix}:${tenant}:usage`;
+  tenantUsage(tenant: string, shard = 0): string {
+    return `${this.prefix}:${tenant}:usage${this.shardSuffix(shard)}`;
   }
 
   /** A tenant's ingest token bucket (hash: `t` tokens, `at` ms), shared by every node. */
@@ -89,10 +141,11 @@ export class RedisKeys {
   /**
    * Firing source alerts of one inhibition rule with one tuple of `equal` values, one side (`s`: source
    * only, `b`: both sides): sorted set fingerprint → endsAt. Written by upsert-groups-n.lua with the
-   * alerts, read by the inhibit stage. Spans slots like the tenant index; the Cluster work tags it.
+   * alerts, read by the inhibit stage. On a cluster one per shard: a source alert is listed in the shard
+   * of the group it was written with, and a lookup reads every shard.
    */
-  inhibitSources(tenant: string, ruleId: string, eq: string, side: SourceSide): string {
-    return `${this.prefix}:${tenant}:inhibit:${ruleId}:${eq}:${side}`;
+  inhibitSources(tenant: string, ruleId: string, eq: string, side: SourceSide, shard = 0): string {
+    return `${this.prefix}:${tenant}:inhibit:${ruleId}:${eq}:${side}${this.shardSuffix(shard)}`;
   }
 
   /**
@@ -148,7 +201,7 @@ export class RedisKeys {
   }
 
   dueBucket(bucket: number): string {
-    return `${this.prefix}:due:{b${bucket}}`;
+    return `${this.prefix}:due:{${this.bucketTag(bucket)}}`;
   }
 
   /**
@@ -161,17 +214,19 @@ export class RedisKeys {
 
   /**
    * What delete-group-6.lua and remove-alerts-6.lua touch: the tenant's group index, the group's halves
-   * and meta, its due bucket and the tenant's usage (KEYS), and the group's two due members (ARGV).
+   * and meta, its due bucket and the tenant's usage (KEYS; the index and usage shard of the group's
+   * bucket on a cluster, so one slot), and the group's two due members (ARGV).
    */
   groupScriptKeys(tenant: string, groupId: string): { keys: string[]; dueMembers: [string, string] } {
+    const shard = this.shardOf(groupId);
     return {
       keys: [
-        this.tenantGroups(tenant),
+        this.tenantGroups(tenant, shard),
         this.groupFiring(tenant, groupId),
         this.groupRecovery(tenant, groupId),
         this.groupMeta(tenant, groupId),
         this.dueBucket(this.dueBucketOf(groupId)),
-        this.tenantUsage(tenant),
+        this.tenantUsage(tenant, shard),
       ],
       dueMembers: [this.dueMember(tenant, groupId, 'firing'), this.dueMember(tenant, groupId, 'recovery')],
     };
@@ -189,12 +244,12 @@ export class RedisKeys {
    * the bucket so claim-due-3.lua stays single-slot.
    */
   dueLease(bucket: number): string {
-    return `${this.prefix}:due:lease:{b${bucket}}`;
+    return `${this.prefix}:due:lease:{${this.bucketTag(bucket)}}`;
   }
 
   /** Who holds each lease of a bucket and the entry's due time (hash member -> `<dueAt>|<owner>`). */
   dueClaims(bucket: number): string {
-    return `${this.prefix}:due:claim:{b${bucket}}`;
+    return `${this.prefix}:due:claim:{${this.bucketTag(bucket)}}`;
   }
 
   // ------------------------------------------------------------------------------------ notification log
@@ -205,7 +260,7 @@ export class RedisKeys {
    * `{groupId}` tag: whatever it contains cannot move the key's slot.
    */
   nflog(tenant: string, groupId: string, state: GroupState, receiver: string): string {
-    return `${this.prefix}:${tenant}:nflog:{${groupId}}:${HALF[state]}:${receiver}`;
+    return `${this.prefix}:${tenant}:nflog:{${this.groupTag(groupId)}:${HALF[state]}:${receiver}`;
   }
 
   // ------------------------------------------------------------------------------------------------ locks
@@ -348,7 +403,7 @@ export class RedisKeys {
     if (key.startsWith(`${this.bullPrefix()}:`)) return { kind: 'queue' };
     if (!key.startsWith(`${this.prefix}:`)) return null;
     const rest = key.slice(this.prefix.length + 1);
-    let m = /^due:(?:(lease|claim):)?\{b(\d+)\}$/.exec(rest);
+    let m = /^due:(?:(lease|claim):)?\{b(\d+)(?:\.\d+)?\}$/.exec(rest);
     if (m) return { kind: m[1] ? (`due-${m[1]}` as 'due-lease' | 'due-claim') : 'due', bucket: Number(m[2]) };
     if (rest.startsWith('due:')) return { kind: 'other' };
     if (rest.startsWith('login:')) return { kind: 'login-limiter' };
@@ -358,19 +413,21 @@ export class RedisKeys {
     if (i <= 0) return { kind: 'other' };
     const tenant = rest.slice(0, i);
     const tail = rest.slice(i + 1);
-    if ((m = /^alert:group:(firing|recovery|meta):\{([^}]+)\}$/.exec(tail))) {
+    // A cluster's group keys read `…:{<bucket tag>}:<groupId>`, a standalone one's `…:{<groupId>}`.
+    if ((m = /^alert:group:(firing|recovery|meta):\{([^}]+)\}(?::([0-9a-f]{16}))?$/.exec(tail))) {
       const kind = `group-${m[1]}` as 'group-firing' | 'group-recovery' | 'group-meta';
-      return { kind, tenant, groupId: m[2] };
+      return { kind, tenant, groupId: m[3] ?? m[2] };
     }
-    if ((m = /^inhibit:([0-9a-f]{16}):([0-9a-f]{16}|-):([sb])$/.exec(tail))) {
+    if ((m = /^inhibit:([0-9a-f]{16}):([0-9a-f]{16}|-):([sb])(?::\{b[0-9.]+\})?$/.exec(tail))) {
       return { kind: 'inhibit-sources', tenant, ruleId: m[1], eq: m[2], side: m[3] as SourceSide };
     }
-    if (tail === 'groups') return { kind: 'group-index', tenant };
+    if ((m = /^(groups|usage)(?::\{b[0-9.]+\})?$/.exec(tail))) {
+      return { kind: m[1] === 'groups' ? 'group-index' : 'tenant-usage', tenant };
+    }
     if (tail === 'sessions') return { kind: 'session-index', tenant };
-    if (tail === 'usage') return { kind: 'tenant-usage', tenant };
     if (tail === 'ingest-bucket') return { kind: 'ingest-bucket', tenant };
-    if ((m = /^nflog:\{([^}]+)\}:([fr]):(.*)$/.exec(tail))) {
-      return { kind: 'nflog', tenant, groupId: m[1], state: halfOf(m[2])!, receiver: m[3] };
+    if ((m = /^nflog:\{([^}]+)\}:(?:([0-9a-f]{16}):)?([fr]):(.*)$/.exec(tail))) {
+      return { kind: 'nflog', tenant, groupId: m[2] ?? m[1], state: halfOf(m[3])!, receiver: m[4] };
     }
     if ((m = /^session:\{([^}]+)\}$/.exec(tail))) return { kind: 'session', tenant, tokenHash: m[1] };
     if (tail.startsWith(`silences:{${tenant}}:`)) {
@@ -384,6 +441,38 @@ export class RedisKeys {
     }
     return { kind: 'other', tenant };
   }
+}
+
+/** Redis Cluster's slot count. */
+export const CLUSTER_SLOTS = 16384;
+
+const spreadCache = new Map<number, string[]>();
+
+/**
+ * The hash tags of `buckets` due buckets on a cluster: tag `n` is `b<n>.<j>` with the smallest `j` whose
+ * slot falls in the n-th of `buckets` equal ranges of the slot space. Masters own contiguous slot
+ * ranges (as `redis-cli --cluster create` and reshards leave them), so the buckets — and the groups in
+ * them — spread evenly over the masters instead of wherever 16 or 48 random slots happen to fall. The
+ * same on every node (a pure function of the count).
+ */
+export function spreadTags(buckets: number): string[] {
+  let tags = spreadCache.get(buckets);
+  if (!tags) {
+    tags = [];
+    for (let n = 0; n < buckets; n++) {
+      const lo = Math.floor((n * CLUSTER_SLOTS) / buckets);
+      const hi = Math.floor(((n + 1) * CLUSTER_SLOTS) / buckets);
+      for (let j = 0; ; j++) {
+        const slot = calculateSlot(`b${n}.${j}`);
+        if (slot >= lo && slot < hi) {
+          tags.push(`b${n}.${j}`);
+          break;
+        }
+      }
+    }
+    spreadCache.set(buckets, tags);
+  }
+  return tags;
 }
 
 /** Escapes Redis glob specials so a prefix or tenant is matched literally by SCAN MATCH. */

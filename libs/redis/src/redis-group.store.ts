@@ -47,15 +47,19 @@ export class RedisGroupStore implements GroupStore {
     private readonly keys: RedisKeys,
     private readonly opts: RedisGroupStoreOptions,
   ) {
-    this.scripts = redisScripts<{ upsert: UpsertReply; delete: number; remove: number; index: number }>(
-      redis,
-      {
-        upsert: 'upsert-groups-n',
-        delete: 'delete-group-6',
-        remove: 'remove-alerts-6',
-        index: 'index-sources-n',
-      },
-    );
+    this.scripts = redisScripts<{
+      upsert: UpsertReply;
+      delete: number;
+      remove: number;
+      index: number;
+      rate: number;
+    }>(redis, {
+      upsert: 'upsert-groups-n',
+      delete: 'delete-group-6',
+      remove: 'remove-alerts-6',
+      index: 'index-sources-n',
+      rate: 'ingest-rate-1',
+    });
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -78,17 +82,109 @@ export class RedisGroupStore implements GroupStore {
   }
 
   async upsert(batch: UpsertBatch): Promise<UpsertResult> {
-    const { tenant, now, groups } = batch;
-    if (groups.length === 0) return { written: 0, createdGroups: 0 };
+    if (batch.groups.length === 0) return { written: 0, createdGroups: 0 };
+    if (this.keys.clustered) return this.upsertSharded(batch);
+    const [written, createdGroups, hit, refused, retryMs] = await this.upsertCall(
+      batch,
+      batch.groups,
+      0,
+      limitSpec(batch),
+    );
+    if (Number(hit) > 0)
+      throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
+    return { written: Number(written), createdGroups: Number(createdGroups) };
+  }
+
+  /**
+   * Redis Cluster: the request's groups split by shard (due bucket), one script call per shard, all
+   * sent at once (ioredis pipelines the calls to one master: round trips = masters touched). The rate
+   * is taken first (its bucket has its own slot); with count limits each call is told what the
+   * tenant's other shards hold, read in the same way first — so concurrent requests may overshoot a
+   * count limit by what they carry, where one Redis checks it atomically. A shard whose call fails
+   * fails the request (the fallback stores it all: writes merge idempotently).
+   */
+  private async upsertSharded(batch: UpsertBatch): Promise<UpsertResult> {
+    const byShard = new Map<number, UpsertBatch['groups'][number][]>();
+    for (const g of batch.groups) {
+      const s = this.keys.shardOf(g.target.groupId);
+      const list = byShard.get(s);
+      if (list) list.push(g);
+      else byShard.set(s, [g]);
+    }
+    const l = batch.limits;
+    const rate = l?.ingestRate ?? 0;
+    if (rate > 0) {
+      const burst = l?.ingestBurst ?? Math.max(1, rate);
+      const cost = batchCost(batch);
+      const wait = Number(
+        await this.scripts.rate([this.keys.tenantIngestBucket(batch.tenant)], [batch.now, rate, burst, cost]),
+      );
+      if (wait > 0) throw limitError(batch, 1, 0, cost, wait);
+    }
+    const counting = !!(l?.maxAlerts || l?.maxGroups);
+    const usage = counting ? await this.shardUsage(batch.tenant, batch.now) : null;
+    const base = limitSpec({ ...batch, limits: l && { ...l, ingestRate: undefined } });
+    const shards = [...byShard.keys()];
+    const replies = await Promise.allSettled(
+      shards.map((s) => {
+        let spec = base;
+        if (usage) {
+          const others = usage.reduce(
+            (acc, u, i) => (i === s ? acc : [acc[0] + u.alerts, acc[1] + u.groups]),
+            [0, 0],
+          );
+          spec = `${base}:${others[0]}:${others[1]}`;
+        }
+        return this.upsertCall(batch, byShard.get(s)!, s, spec);
+      }),
+    );
+    let written = 0;
+    let createdGroups = 0;
+    let refused = 0;
+    let hit = 0;
+    for (const r of replies) {
+      if (r.status === 'rejected') throw r.reason;
+      const [w, c, h, f] = r.value.map(Number);
+      written += w;
+      createdGroups += c;
+      refused += f;
+      if (h > 0 && hit === 0) hit = h;
+    }
+    if (hit > 0) throw limitError(batch, hit, written, refused, 0);
+    return { written, createdGroups };
+  }
+
+  /** Per shard of a tenant (cluster): the alerts its usage hash counts and the groups its index holds. */
+  private async shardUsage(tenant: string, now: number): Promise<{ alerts: number; groups: number }[]> {
     const k = this.keys;
-    const keys: string[] = [k.tenantGroups(tenant)];
+    return Promise.all(
+      Array.from({ length: k.shards }, async (_, s) => {
+        const [alerts, groups] = await Promise.all([
+          this.redis.hget(k.tenantUsage(tenant, s), 'n'),
+          this.redis.zcount(k.tenantGroups(tenant, s), `(${now}`, '+inf'),
+        ]);
+        return { alerts: Number(alerts ?? 0) || 0, groups: Number(groups) };
+      }),
+    );
+  }
+
+  /** One upsert-groups-n call for `groups` (all of the request standalone, one shard's on a cluster). */
+  private upsertCall(
+    batch: UpsertBatch,
+    groups: UpsertBatch['groups'],
+    shard: number,
+    limits: string,
+  ): Promise<UpsertReply> {
+    const { tenant, now } = batch;
+    const k = this.keys;
+    const keys: string[] = [k.tenantGroups(tenant, shard)];
     const bucketIndex = new Map<number, number>();
     const buckets: string[] = [];
     for (const g of groups) {
       const id = g.target.groupId;
       keys.push(k.groupFiring(tenant, id), k.groupRecovery(tenant, id), k.groupMeta(tenant, id));
     }
-    const argv: (string | number)[] = [now, this.opts.retention, tenant, groups.length, limitSpec(batch)];
+    const argv: (string | number)[] = [now, this.opts.retention, tenant, groups.length, limits];
     // Shared strings (a webhook's source): referenced by id from each alert, stored once per group.
     const refs = new Map<AlertSource, { id: string; json: string }>();
     const shared: (string | number)[] = [];
@@ -135,33 +231,37 @@ export class RedisGroupStore implements GroupStore {
     }
     argv.push(shared.length / 3, ...shared);
     keys.push(...buckets);
-    this.pushSourceEntries(batch, keys, argv);
-    keys.push(k.tenantUsage(tenant), k.tenantIngestBucket(tenant));
-    const [written, createdGroups, hit, refused, retryMs] = await this.scripts.upsert(keys, argv);
-    if (Number(hit) > 0)
-      throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
-    return { written: Number(written), createdGroups: Number(createdGroups) };
+    this.pushSourceEntries(tenant, groups, shard, keys, argv);
+    keys.push(k.tenantUsage(tenant, shard));
+    if (Number(limits.split(':')[2] ?? 0) > 0) keys.push(k.tenantIngestBucket(tenant)); // with a rate only
+    return this.scripts.upsert(keys, argv);
   }
 
   /**
-   * Appends the inhibition index entries of the batch (after the due buckets in KEYS): for the first
-   * copy of each alert (an alert routed to two groups is one source), one entry per rule whose source
-   * side it matches. Nothing at all without rules.
+   * Appends the inhibition index entries of one call (after the due buckets in KEYS): for the first
+   * copy of each alert (an alert routed to two groups is one source; on a cluster, one per shard), one
+   * entry per rule whose source side it matches, in the call's shard. Nothing at all without rules.
    */
-  private pushSourceEntries(batch: UpsertBatch, keys: string[], argv: (string | number)[]): void {
+  private pushSourceEntries(
+    tenant: string,
+    groups: UpsertBatch['groups'],
+    shard: number,
+    keys: string[],
+    argv: (string | number)[],
+  ): void {
     const rules = this.opts.inhibition;
     if (!rules || rules.empty) return;
     const keyOf = keyIndexer(keys);
     const entries: (string | number)[] = [];
     const seen = new Set<string>();
     let ord = 0;
-    for (const g of batch.groups) {
+    for (const g of groups) {
       for (const a of g.alerts) {
         ord++;
         if (seen.has(a.fingerprint)) continue;
         seen.add(a.fingerprint);
         for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels))
-          entries.push(ord, keyOf(this.keys.inhibitSources(batch.tenant, e.ruleId, e.eq, e.side)));
+          entries.push(ord, keyOf(this.keys.inhibitSources(tenant, e.ruleId, e.eq, e.side, shard)));
       }
     }
     if (entries.length) argv.push(entries.length / 2, ...entries);
@@ -181,9 +281,12 @@ export class RedisGroupStore implements GroupStore {
     const keys = [this.keys.groupFiring(group.tenant, group.groupId)];
     const keyOf = keyIndexer(keys);
     const argv: (string | number)[] = [now];
+    const shard = this.keys.shardOf(group.groupId);
     for (const a of group.firing) {
-      for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels))
-        argv.push(a.fingerprint, keyOf(this.keys.inhibitSources(group.tenant, e.ruleId, e.eq, e.side)));
+      for (const e of rules.sourceEntriesOf(a.fingerprint, a.labels)) {
+        const key = this.keys.inhibitSources(group.tenant, e.ruleId, e.eq, e.side, shard);
+        argv.push(a.fingerprint, keyOf(key));
+      }
     }
     if (argv.length === 1) return 0;
     return Number(await this.scripts.index(keys, argv));
@@ -200,34 +303,53 @@ export class RedisGroupStore implements GroupStore {
   ): Promise<(string | null)[]> {
     if (queries.length === 0) return [];
     const k = this.keys;
-    const p = this.redis.pipeline();
+    // Per query and side, the earliest-ending entry of every shard (one standalone).
+    const lookups: Promise<string[]>[] = [];
+    const p = k.clustered ? null : this.redis.pipeline();
     for (const q of queries) {
       for (const side of q.sourceOnly ? (['s'] as const) : (['s', 'b'] as const)) {
-        const key = k.inhibitSources(tenant, q.ruleId, q.eq, side);
-        p.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+        for (let shard = 0; shard < k.shards; shard++) {
+          const key = k.inhibitSources(tenant, q.ruleId, q.eq, side, shard);
+          if (p) p.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+          else lookups.push(this.redis.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1));
+        }
       }
     }
-    const replies = (await p.exec()) ?? [];
+    let replies: string[][];
+    if (p) {
+      replies = ((await p.exec()) ?? []).map(([err, v]) => {
+        if (err) throw err;
+        return v as string[];
+      });
+    } else {
+      replies = await Promise.all(lookups);
+    }
     let r = 0;
+    // The order the memory index uses: earliest endsAt, then lowest fingerprint.
+    const earlier = (a: [string, number] | null, b: [string, number] | null) =>
+      !a ? b : !b ? a : b[1] < a[1] || (b[1] === a[1] && b[0] < a[0]) ? b : a;
     const next = (): [string, number] | null => {
-      const [err, v] = replies[r++] ?? [new Error('missing pipeline reply'), null];
-      if (err) throw err;
-      const arr = v as string[];
-      return arr.length ? [arr[0], Number(arr[1])] : null;
+      let best: [string, number] | null = null;
+      for (let shard = 0; shard < k.shards; shard++) {
+        const arr = replies[r++];
+        if (!arr) throw new Error('missing pipeline reply');
+        if (arr.length) best = earlier(best, [arr[0], Number(arr[1])]);
+      }
+      return best;
     };
     return queries.map((q) => {
       const s = next();
       const b = q.sourceOnly ? null : next();
-      if (!s) return b ? b[0] : null;
-      if (!b) return s[0];
-      // The order the memory index uses: earliest endsAt, then lowest fingerprint.
-      return b[1] < s[1] || (b[1] === s[1] && b[0] < s[0]) ? b[0] : s[0];
+      return earlier(s, b)?.[0] ?? null;
     });
   }
 
   async listGroups(tenant: string): Promise<StoredGroup[]> {
-    const ids = await this.redis.zrangebyscore(this.keys.tenantGroups(tenant), this.clock.now(), '+inf');
-    return this.readGroups(tenant, ids);
+    const now = this.clock.now();
+    const shards = await Promise.all(
+      this.keys.tenantGroupShards(tenant).map((key) => this.redis.zrangebyscore(key, now, '+inf')),
+    );
+    return this.readGroups(tenant, shards.flat());
   }
 
   async getGroup(tenant: string, groupId: string): Promise<StoredGroup | null> {

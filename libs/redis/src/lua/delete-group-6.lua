@@ -5,8 +5,8 @@
   KEYS[5]  the group's due-index bucket   KEYS[6]  the tenant usage hash (see upsert-groups)
   ARGV[1]  groupId   ARGV[2] due member of the firing half   ARGV[3] due member of the recovery half
 
-  Returns 1 when the group existed (its meta hash), else 0. Like upsert-groups it spans slots
-  (index + bucket); on a future Cluster it would be split per slot.
+  Returns 1 when the group existed (its meta hash), else 0. One Redis: the keys span slots; a cluster:
+  the index and usage shards of the group's bucket, so one slot (RedisKeys.groupScriptKeys).
 ]]
 local existed = redis.call('EXISTS', KEYS[4])
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])

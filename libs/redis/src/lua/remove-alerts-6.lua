@@ -11,7 +11,8 @@
   endsAt is not after now (a timed-out alert); an alert that fired again since is kept.
   A group the usage hash counts (its tenant has count limits) has the removed alerts subtracted, and its
   whole count when the group is deleted.
-  Returns the number of alerts removed. Spans slots (index + bucket) like upsert-groups.
+  Returns the number of alerts removed. One Redis: the keys span slots; a cluster: the index and usage
+  shards of the group's bucket, so one slot (RedisKeys.groupScriptKeys).
 ]]
 local now = tonumber(ARGV[4])
 local removed = 0

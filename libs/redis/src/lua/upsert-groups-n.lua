@@ -5,13 +5,17 @@
   KEYS[2 .. 1+3G]         per group i: firing hash, recovery hash, meta hash (same {groupId} hash tag)
   KEYS[2+3G ..]           due-index buckets referenced by the groups (zset member -> due ms), then the
                           inhibition source lists referenced by the index entries (zset fingerprint -> endsAt)
-  KEYS[#KEYS-1]           tenant usage hash ('n' -> alerts held, <groupId> -> alerts of that group)
-  KEYS[#KEYS]             tenant ingest token bucket (hash 't' tokens, 'at' ms)
+  then                    tenant usage hash ('n' -> alerts held, <groupId> -> alerts of that group)
+  then, with a rate only  tenant ingest token bucket (hash 't' tokens, 'at' ms)
+  On a Redis Cluster every key is in one slot: the store sends one call per due bucket (KEYS[1] and the
+  usage hash are that bucket's shards) and checks the rate before with ingest-rate-1.lua.
 
   ARGV[1] now (ms)   ARGV[2] retention (ms)   ARGV[3] tenant (not read: names the request in
   SLOWLOG/MONITOR)   ARGV[4] G (number of groups)
   ARGV[5] tenant limits: '' (none: nothing counted, the usage hash is dropped) or
-          'maxAlerts:maxGroups:rate:burst:cost' (0 = absent; rate alerts/s; cost = the request's alerts)
+          'maxAlerts:maxGroups:rate:burst:cost' (0 = absent; rate alerts/s; cost = the request's alerts),
+          optionally ':otherAlerts:otherGroups' — what the tenant's other shards hold (a cluster), added
+          to this shard's counts when they are checked against the maxima
   then per group (7):  groupId, due-bucket KEYS index, groupWait ms, N (alerts),
                        meta JSON [groupKey, receiver, routeId, groupLabels JSON, groupWait, groupInterval,
                        repeatInterval] (decoded only when the group is created: most requests update),
@@ -41,6 +45,8 @@
   Returns {alertsWritten, groupsCreated, limitHit (0 none, 1 rate, 2 max alerts, 3 max groups),
   alertWritesRefused, retryAfterMs (rate)}.
 ]]
+--- @include "includes/ingest-rate-0"
+
 local now = tonumber(ARGV[1])
 local retention = tonumber(ARGV[2])
 local G = tonumber(ARGV[4])
@@ -63,7 +69,18 @@ end
 local function bad(msg)
   return redis.error_reply('ERR herald upsert-groups: ' .. msg)
 end
-if not now or not retention or not G or G < 0 or G ~= math.floor(G) or #KEYS < 1 + 3 * G then
+local maxAlerts, maxGroups, rate, burst, cost, otherAlerts, otherGroups = 0, 0, 0, 0, 0, 0, 0
+if ARGV[5] ~= '' then
+  local l = {}
+  for x in string.gmatch(ARGV[5] or '', '[^:]+') do l[#l + 1] = tonumber(x) end
+  if (#l ~= 5 and #l ~= 7) or not (l[1] and l[2] and l[3] and l[4] and l[5]) then return bad('bad limits') end
+  maxAlerts, maxGroups, rate, burst, cost = l[1], l[2], l[3], l[4], l[5]
+  otherAlerts, otherGroups = l[6] or 0, l[7] or 0
+end
+-- The usage hash, then (with a rate) the token bucket end KEYS.
+local tail = rate > 0 and 2 or 1
+local usageKey, bucketKey = KEYS[#KEYS - tail + 1], KEYS[#KEYS]
+if not now or not retention or not G or G < 0 or G ~= math.floor(G) or #KEYS < 1 + 3 * G + tail then
   return bad('bad request header')
 end
 local totalAlerts = 0
@@ -95,33 +112,16 @@ do
   if not I then return bad('bad inhibition entries') end
   for j = 1, I do
     local o, ki = tonumber(ARGV[i + 2 * j - 1]), tonumber(ARGV[i + 2 * j])
-    if not o or o < 1 or o > totalAlerts or not ki or ki <= 1 + 3 * G or ki > #KEYS - 2 then
+    if not o or o < 1 or o > totalAlerts or not ki or ki <= 1 + 3 * G or ki > #KEYS - tail then
       return bad('bad inhibition entry ' .. j)
     end
   end
 end
 
 -- Tenant limits, checked before the first write.
-local usageKey, bucketKey = KEYS[#KEYS - 1], KEYS[#KEYS]
-local maxAlerts, maxGroups, rate, burst, cost = 0, 0, 0, 0, 0
-if ARGV[5] ~= '' then
-  local l = {}
-  for x in string.gmatch(ARGV[5], '[^:]+') do l[#l + 1] = tonumber(x) end
-  if #l ~= 5 or not (l[1] and l[2] and l[3] and l[4] and l[5]) then return bad('bad limits') end
-  maxAlerts, maxGroups, rate, burst, cost = l[1], l[2], l[3], l[4], l[5]
-end
 if rate > 0 then
-  local b = redis.call('HMGET', bucketKey, 't', 'at')
-  local tokens, at = tonumber(b[1]) or burst, tonumber(b[2]) or now
-  if now > at then
-    tokens = math.min(burst, tokens + (now - at) * rate / 1000)
-    at = now
-  end
-  local need = math.min(cost, burst)
-  if tokens < need then return { 0, 0, 1, cost, math.ceil((need - tokens) * 1000 / rate) } end
-  tokens = tokens - cost -- may go below 0: a request over the burst passes on a full bucket, then pays
-  redis.call('HSET', bucketKey, 't', tokens, 'at', at)
-  redis.call('PEXPIRE', bucketKey, math.ceil((burst - tokens) * 1000 / rate) + 1000) -- full by then
+  local wait = takeIngestTokens(bucketKey, now, rate, burst, cost)
+  if wait then return { 0, 0, 1, cost, wait } end
 end
 local counting = maxAlerts > 0 or maxGroups > 0
 local total, groupsHeld, refused, hit = 0, 0, 0, 0
@@ -167,9 +167,9 @@ for _ = 1, G do
     if not meta[1] then
       -- A new group (or one whose keys expired before the index pruned it: its old count is stale).
       local indexed = redis.call('ZSCORE', KEYS[1], gid)
-      if maxGroups > 0 and not indexed and groupsHeld >= maxGroups then
+      if maxGroups > 0 and not indexed and groupsHeld + otherGroups >= maxGroups then
         over = 3
-      elseif maxAlerts > 0 and total - (gc0 or 0) >= maxAlerts then
+      elseif maxAlerts > 0 and total + otherAlerts - (gc0 or 0) >= maxAlerts then
         over = 2
       else
         total = total - (gc0 or 0)
@@ -239,7 +239,7 @@ for _ = 1, G do
     end
     local refuse = false
     if counting and not old then
-      if maxAlerts > 0 and total >= maxAlerts then
+      if maxAlerts > 0 and total + otherAlerts >= maxAlerts then
         refuse = true
       else
         total, gc = total + 1, gc + 1
