@@ -1,5 +1,6 @@
+import calculateSlot from 'cluster-key-slot';
 import { dueBucketOf } from '@herald/domain';
-import { globEscape, RedisKeys } from './keys';
+import { CLUSTER_SLOTS, globEscape, RedisKeys, spreadTags } from './keys';
 
 describe('RedisKeys', () => {
   const keys = new RedisKeys('herald', 16);
@@ -150,5 +151,77 @@ describe('RedisKeys', () => {
     expect(odd.patterns()).toEqual(['h\\*:*', '{h\\*}:*']);
     expect(odd.lockPattern('t?')).toBe('h\\*:t\\?:lock:*');
     expect(odd.nodeHeartbeatPattern()).toBe('h\\*:node:{*}');
+  });
+});
+
+describe('RedisKeys on a Redis Cluster', () => {
+  const keys = new RedisKeys('herald', 48, 'cluster');
+  const gids = Array.from({ length: 200 }, (_, i) => (i * 7919).toString(16).padStart(16, '0'));
+
+  it('puts every key a group script touches in one slot (the group’s due bucket’s)', () => {
+    for (const gid of gids) {
+      const shard = keys.shardOf(gid);
+      const bucket = keys.dueBucketOf(gid);
+      expect(shard).toBe(bucket);
+      const touched = [
+        ...keys.groupScriptKeys('acme', gid).keys,
+        keys.tenantGroups('acme', shard),
+        keys.tenantUsage('acme', shard),
+        keys.dueLease(bucket),
+        keys.dueClaims(bucket),
+        keys.nflog('acme', gid, 'firing', 'team {x}'),
+        keys.nflog('acme', gid, 'recovery', 'hook'),
+        keys.inhibitSources('acme', '00000000000000aa', '-', 's', shard),
+        keys.inhibitSources('other', '00000000000000aa', '00000000000000bb', 'b', shard),
+      ];
+      expect(new Set(touched.map((k) => calculateSlot(k))).size).toBe(1);
+    }
+  });
+
+  it('spreads the buckets evenly over the slot space, so over masters owning equal ranges', () => {
+    for (const n of [1, 3, 16, 48, 1024]) {
+      const slots = spreadTags(n).map((t) => calculateSlot(`{${t}}`));
+      slots.forEach((slot, i) => {
+        expect(slot).toBeGreaterThanOrEqual(Math.floor((i * CLUSTER_SLOTS) / n));
+        expect(slot).toBeLessThan(Math.floor(((i + 1) * CLUSTER_SLOTS) / n));
+      });
+    }
+    // Three masters as `redis-cli --cluster create` splits the slots: 16 buckets each.
+    const perMaster = [0, 0, 0];
+    for (let b = 0; b < 48; b++) perMaster[Math.floor(calculateSlot(keys.dueBucket(b)) / 5462)]++;
+    expect(perMaster).toEqual([16, 16, 16]);
+  });
+
+  it('names the group keys with the bucket tag first, then the group id', () => {
+    const gid = '00000000000000a1';
+    const tag = keys.bucketTag(keys.dueBucketOf(gid));
+    expect(tag).toMatch(/^b\d+\.\d+$/);
+    expect(keys.groupFiring('acme', gid)).toBe(`herald:acme:alert:group:firing:{${tag}}:${gid}`);
+    expect(keys.nflog('acme', gid, 'firing', 'hook')).toBe(`herald:acme:nflog:{${tag}}:${gid}:f:hook`);
+    expect(keys.dueBucket(3)).toBe(`herald:due:{${keys.bucketTag(3)}}`);
+    expect(keys.tenantGroupShards('acme')).toHaveLength(48);
+    expect(keys.tenantGroupsPattern()).toBe('herald:*:groups:{*}');
+  });
+
+  it('reads every sharded key back to its kind, tenant and group', () => {
+    const gid = '00000000000000a1';
+    const cases: [string, unknown][] = [
+      [keys.groupMeta('acme', gid), { kind: 'group-meta', tenant: 'acme', groupId: gid }],
+      [keys.groupFiring('acme', gid), { kind: 'group-firing', tenant: 'acme', groupId: gid }],
+      [keys.tenantGroups('acme', 7), { kind: 'group-index', tenant: 'acme' }],
+      [keys.tenantUsage('acme', 7), { kind: 'tenant-usage', tenant: 'acme' }],
+      [keys.dueBucket(7), { kind: 'due', bucket: 7 }],
+      [keys.dueLease(47), { kind: 'due-lease', bucket: 47 }],
+      [
+        keys.nflog('acme', gid, 'recovery', 'a:b {c}'),
+        { kind: 'nflog', tenant: 'acme', groupId: gid, state: 'recovery', receiver: 'a:b {c}' },
+      ],
+      [
+        keys.inhibitSources('acme', '00000000000000aa', '-', 'b', 5),
+        { kind: 'inhibit-sources', tenant: 'acme', ruleId: '00000000000000aa', eq: '-', side: 'b' },
+      ],
+    ];
+    for (const [key, parsed] of cases) expect(keys.parse(key)).toEqual(parsed);
+    expect(keys.tenantOfIndex(keys.tenantGroups('acme', 3), 'groups')).toBe('acme');
   });
 });
