@@ -1,6 +1,7 @@
 import type { RedisClient } from './redis-connection';
 import type { InhibitionRules } from '@herald/domain';
 import type { RedisKeys } from './keys';
+import { scanKeys } from './pipeline';
 import type { RedisGroupStore } from './redis-group.store';
 
 export interface BackfillOptions {
@@ -38,15 +39,12 @@ export async function backfillInhibitionIndex(o: BackfillOptions): Promise<Backf
   }
   const t0 = o.now();
   const tenants = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, batch] = await o.redis.scan(cursor, 'MATCH', o.keys.tenantGroupsPattern(), 'COUNT', 500);
+  for await (const batch of scanKeys(o.redis, o.keys.tenantGroupsPattern(), 500)) {
     for (const k of batch) {
       const t = o.keys.tenantOfIndex(k, 'groups');
       if (t !== null) tenants.add(t);
     }
-    cursor = next;
-  } while (cursor !== '0');
+  }
   let groups = 0;
   let listed = 0;
   for (const tenant of tenants) {

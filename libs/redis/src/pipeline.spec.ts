@@ -240,9 +240,9 @@ describe('execPipeline', () => {
 
   it('refuses exec/multi inside the builder', async () => {
     const f = new FakeCluster();
-    await expect(execPipeline(asClient(f), (p) => void p.multi())).rejects.toThrow(
-      /multi\(\) is not allowed/,
-    );
+    const withMulti = (p: unknown) => void (p as { multi(): unknown }).multi();
+    await expect(execPipeline(asClient(f), withMulti)).rejects.toThrow(/multi\(\) is not allowed/);
+    await expect(execPipeline(asClient(f), (p) => void p.exec())).rejects.toThrow(/exec\(\) is not allowed/);
   });
 });
 

@@ -83,14 +83,17 @@ export class RedisSessionStore implements SessionStore {
   async list(tenant: string, now: number): Promise<SessionRecord[]> {
     const members = await this.redis.zrangebyscore(this.keys.tenantSessions(tenant), String(now), '+inf');
     if (members.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const m of members)
-      p.hgetall(this.keys.session(tenant, this.keys.parseSessionMember(m)?.tokenHash ?? ''));
-    const res = (await p.exec()) ?? [];
+    // One HGETALL per session, all sent at once: each session key has its own slot (the token hash is
+    // its hash tag), so on a Cluster they cannot share one pipeline; on one Redis they still go out
+    // back to back without waiting for each reply.
+    const records = await Promise.all(
+      members.map((m) =>
+        this.redis.hgetall(this.keys.session(tenant, this.keys.parseSessionMember(m)?.tokenHash ?? '')),
+      ),
+    );
     const out: SessionRecord[] = [];
-    for (const [err, v] of res) {
-      if (err) throw err;
-      const rec = fromRecord(v as Record<string, string>);
+    for (const h of records) {
+      const rec = fromRecord(h);
       // Expired by idle time on the caller's clock, even if Redis has not dropped the key yet.
       if (rec && rec.tenant === tenant && now < rec.idleExpiresAt && now < rec.absoluteExpiresAt)
         out.push(rec);

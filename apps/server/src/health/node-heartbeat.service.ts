@@ -10,7 +10,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { Clock } from '@herald/domain';
-import type { RedisClient, RedisKeys } from '@herald/redis';
+import { execPipeline, scanKeys, type RedisClient, type RedisKeys } from '@herald/redis';
 import { CLOCK } from '../clock/clock.module';
 import { NODE_LIFECYCLE, type NodeLifecycle } from '../lifecycle/lifecycle.tokens';
 import { NODE_STATE, type NodeState } from '../lifecycle/node-state';
@@ -104,25 +104,23 @@ export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutd
   async peers(): Promise<PeerInfo[]> {
     const me = this.self();
     if (!this.redis || !this.clustered()) return [me];
+    // SCAN on each master (a Cluster client scans one node), then one GET per key, pipelined per node.
     const keys = new Set<string>();
-    let cursor = '0';
-    let rounds = 0;
-    do {
-      const [next, batch] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        this.keys.nodeHeartbeatPattern(),
-        'COUNT',
-        200,
-      );
-      for (const k of batch) keys.add(k);
-      cursor = next;
-    } while (cursor !== '0' && ++rounds < 1000);
-    const list = [...keys];
-    const values = list.length ? await this.redis.mget(list) : [];
+    let pages = 0;
+    for await (const page of scanKeys(this.redis, this.keys.nodeHeartbeatPattern(), 200)) {
+      for (const k of page) keys.add(k);
+      if (++pages >= 1000) break;
+    }
+    const replies = await execPipeline(this.redis, (p) => {
+      for (const k of keys) p.get(k);
+    });
+    const values = replies.map(([err, v]) => {
+      if (err) throw err; // Redis failing mid-listing, as a failed MGET was
+      return v as string | null;
+    });
     const peers = new Map<string, PeerInfo>([[me.name, me]]);
     for (const v of values) {
-      if (!v) continue; // expired between SCAN and MGET
+      if (!v) continue; // expired between SCAN and GET
       try {
         const p = JSON.parse(v) as PeerInfo;
         if (typeof p.name === 'string' && typeof p.address === 'string' && p.name !== me.name)
