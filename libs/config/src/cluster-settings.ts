@@ -41,7 +41,7 @@ export function checkRolesFitRedis(roles: ReadonlySet<NodeRole>, redis: RedisSet
   if (missing.length > 0) {
     throw new ConfigError(
       path,
-      `without Redis (memory mode) a node must run every role; missing ${missing.join(', ')} (set herald.redis.url or REDIS_URL to split roles across nodes)`,
+      `without Redis (memory mode) a node must run every role; missing ${missing.join(', ')} (set herald.redis.url, sentinel or cluster, or REDIS_URL / REDIS_CLUSTER_NODES, to split roles across nodes)`,
     );
   }
 }
@@ -63,7 +63,7 @@ export function parseLocks(value: unknown, redis: RedisSettings): LocksSettings 
   if (redis.mode === 'memory') {
     throw new ConfigError(
       at(path, 'mode'),
-      'quorum locks need Redis (herald.redis.url, sentinel or REDIS_URL); in memory mode nothing is shared to lock',
+      'quorum locks need Redis (herald.redis.url, sentinel, cluster, REDIS_URL or REDIS_CLUSTER_NODES); in memory mode nothing is shared to lock',
     );
   }
   const q = optObject(raw.quorum, quorumPath);

@@ -186,7 +186,10 @@ export interface RedisCommonSettings {
   readonly commandTimeout: number;
   readonly connectTimeout: number;
   readonly reconnectCheckInterval: number;
-  /** Number of shards of the due index (so a Cluster can spread it). */
+  /**
+   * Number of shards of the due index (so a Cluster can spread it). Default 16; 48 in cluster mode
+   * (spread evenly over the slot space: 16 per master of a 3-master cluster).
+   */
   readonly dueBuckets: number;
 }
 
@@ -205,15 +208,41 @@ export interface SentinelSettings {
 }
 
 /**
+ * TLS towards Redis Cluster nodes (`herald.redis.cluster.tls`); file paths are resolved against the
+ * config file's directory. Present (even `{}`): every node connection uses TLS.
+ */
+export interface RedisTlsSettings {
+  /** CA bundle to verify the nodes' certificates (default: the system's CAs). */
+  readonly caFile?: string;
+  /** Client certificate and key (mutual TLS); both or neither. */
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** Name checked against the nodes' certificates (nodes are reached by the IPs CLUSTER SLOTS gives). */
+  readonly serverName?: string;
+  readonly insecureSkipVerify: boolean;
+}
+
+/** Redis Cluster connection settings (`herald.redis.cluster`). */
+export interface ClusterSettings {
+  /** Seed nodes; the client discovers the others (and the slot map) from them. */
+  readonly nodes: readonly HostPort[];
+  readonly username?: string;
+  /** From `password` or read from `password_file` at load. */
+  readonly password?: string;
+  readonly tls?: RedisTlsSettings;
+}
+
+/**
  * Redis connection: `memory` when nothing is configured (single node, state lost on restart),
- * `single` for one master by URL, `sentinel` for a Sentinel-managed master. A discriminated union so
- * the connection factory can switch on `mode` exhaustively.
+ * `single` for one master by URL, `sentinel` for a Sentinel-managed master, `cluster` for a Redis
+ * Cluster. A discriminated union so the connection factory can switch on `mode` exhaustively.
  */
 export type RedisSettings = RedisCommonSettings &
   (
     | { readonly mode: 'memory' }
     | { readonly mode: 'single'; readonly url: string }
     | { readonly mode: 'sentinel'; readonly sentinel: SentinelSettings }
+    | { readonly mode: 'cluster'; readonly cluster: ClusterSettings }
   );
 
 /** Request bounds; each hit gets a clear 4xx. */
@@ -346,6 +375,7 @@ export const HERALD_DEFAULTS = {
   connectTimeout: '2s',
   reconnectCheckInterval: '1s',
   dueBuckets: 16,
+  clusterDueBuckets: 48,
   maxBodyBytes: 5 * 1024 * 1024,
   maxAlertsPerRequest: 1000,
   maxLabelsPerAlert: 64,

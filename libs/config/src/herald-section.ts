@@ -1,5 +1,7 @@
 // The `herald:` section: Herald's own settings, strictly checked (unknown keys are errors, so a typo
 // such as `max_alert_per_request` cannot silently fall back to a default).
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '@herald/domain';
 import {
   asObject,
@@ -31,6 +33,9 @@ import {
   type DeliverySettings,
   type RedisSettings,
   type SentinelSettings,
+  type ClusterSettings,
+  type HostPort,
+  type RedisTlsSettings,
   type SilencesSettings,
   type ApiKeyConfig,
   type TenantConfig,
@@ -51,6 +56,8 @@ const KEY_PREFIX = /^[A-Za-z0-9_.-]+$/;
 export interface HeraldOverrides {
   port?: number;
   redisUrl?: string;
+  /** `REDIS_CLUSTER_NODES`, already parsed; never set together with `redisUrl`. */
+  redisClusterNodes?: HostPort[];
   nodeId?: string;
   logLevel?: LogLevel;
   /** `HERALD_TRUSTED_PROXIES`, already validated as CIDRs. */
@@ -59,8 +66,16 @@ export interface HeraldOverrides {
   roles?: ReadonlySet<NodeRole>;
 }
 
-/** Parses the `herald:` section, applying environment overrides and host-dependent defaults. */
-export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname: string): HeraldSettings {
+/**
+ * Parses the `herald:` section, applying environment overrides and host-dependent defaults. `baseDir`
+ * (the config file's directory) resolves relative file paths (herald.redis.cluster files).
+ */
+export function parseHerald(
+  value: unknown,
+  overrides: HeraldOverrides,
+  hostname: string,
+  baseDir?: string,
+): HeraldSettings {
   const raw = optObject(value, 'herald');
   checkKeys(
     raw,
@@ -101,7 +116,7 @@ export function parseHerald(value: unknown, overrides: HeraldOverrides, hostname
       `must match ${TENANT_ID.source}, got ${show(defaultTenant)}`,
     );
   }
-  const redis = parseRedis(raw.redis, overrides.redisUrl);
+  const redis = parseRedis(raw.redis, overrides, baseDir);
   // The file's roles are checked even when HERALD_ROLES replaces them, as trusted_proxies are.
   const fileRoles = parseRoles(raw.roles, 'herald.roles');
   const roles = overrides.roles ?? fileRoles;
@@ -180,7 +195,7 @@ export function logLevel(value: unknown, path: string): LogLevel | undefined {
   return value as LogLevel;
 }
 
-function parseRedis(value: unknown, urlOverride: string | undefined): RedisSettings {
+function parseRedis(value: unknown, overrides: HeraldOverrides, baseDir: string | undefined): RedisSettings {
   const path = 'herald.redis';
   const raw = optObject(value, path);
   checkKeys(
@@ -201,7 +216,7 @@ function parseRedis(value: unknown, urlOverride: string | undefined): RedisSetti
   if (!KEY_PREFIX.test(keyPrefix)) {
     throw new ConfigError(at(path, 'key_prefix'), `must match ${KEY_PREFIX.source}, got ${show(keyPrefix)}`);
   }
-  const common = {
+  const common = (cluster: boolean) => ({
     keyPrefix,
     commandTimeout: duration(raw.command_timeout, at(path, 'command_timeout'), D.commandTimeout, {
       positive: true,
@@ -215,23 +230,35 @@ function parseRedis(value: unknown, urlOverride: string | undefined): RedisSetti
       D.reconnectCheckInterval,
       { positive: true },
     ),
-    dueBuckets: positiveInt(raw.due_buckets, at(path, 'due_buckets'), D.dueBuckets, 1024),
-  };
-  // REDIS_URL replaces whatever connection the file describes (the usual container override).
-  if (urlOverride !== undefined) return { ...common, mode: 'single', url: urlOverride };
+    // On a Cluster the buckets are spread over the slot space: more of them, so every master has some.
+    dueBuckets: positiveInt(
+      raw.due_buckets,
+      at(path, 'due_buckets'),
+      cluster ? D.clusterDueBuckets : D.dueBuckets,
+      1024,
+    ),
+  });
+  // REDIS_URL / REDIS_CLUSTER_NODES replace whatever connection the file describes (the usual container
+  // override). REDIS_CLUSTER_NODES keeps the file's cluster credentials and TLS, when it has a cluster.
+  if (overrides.redisUrl !== undefined) return { ...common(false), mode: 'single', url: overrides.redisUrl };
+  if (overrides.redisClusterNodes !== undefined) {
+    const fromFile = raw.cluster != null ? parseCluster(raw.cluster, baseDir, true) : undefined;
+    return {
+      ...common(true),
+      mode: 'cluster',
+      cluster: { ...fromFile, nodes: overrides.redisClusterNodes },
+    };
+  }
   const modes = (['url', 'sentinel', 'cluster'] as const).filter((k) => raw[k] != null);
   if (modes.length > 1) {
     throw new ConfigError(at(path, modes[1]), `${modes.join(' and ')} are mutually exclusive; set only one`);
   }
-  if (raw.cluster != null) {
-    throw new ConfigError(
-      at(path, 'cluster'),
-      'Redis Cluster mode is not supported yet; use a single master or Sentinel',
-    );
-  }
-  if (raw.url != null) return { ...common, mode: 'single', url: redisUrl(raw.url, at(path, 'url')) };
-  if (raw.sentinel != null) return { ...common, mode: 'sentinel', sentinel: parseSentinel(raw.sentinel) };
-  return { ...common, mode: 'memory' };
+  if (raw.url != null) return { ...common(false), mode: 'single', url: redisUrl(raw.url, at(path, 'url')) };
+  if (raw.sentinel != null)
+    return { ...common(false), mode: 'sentinel', sentinel: parseSentinel(raw.sentinel) };
+  if (raw.cluster != null)
+    return { ...common(true), mode: 'cluster', cluster: parseCluster(raw.cluster, baseDir, false) };
+  return { ...common(false), mode: 'memory' };
 }
 
 function parseSentinel(value: unknown): SentinelSettings {
@@ -249,6 +276,96 @@ function parseSentinel(value: unknown): SentinelSettings {
     password: optString(raw.password, at(path, 'password')),
     sentinelPassword: optString(raw.sentinel_password, at(path, 'sentinel_password')),
   };
+}
+
+/**
+ * `herald.redis.cluster`. `nodesOverridden`: REDIS_CLUSTER_NODES gives the seeds, so `nodes` may be
+ * absent (when present it is still checked). `password_file` is read now: a missing file stops the start.
+ */
+function parseCluster(
+  value: unknown,
+  baseDir: string | undefined,
+  nodesOverridden: boolean,
+): ClusterSettings {
+  const path = 'herald.redis.cluster';
+  const raw = asObject(value, path);
+  checkKeys(raw, ['nodes', 'username', 'password', 'password_file', 'tls'], path);
+  const nodes = optList(raw.nodes, at(path, 'nodes')).map((s, i) => hostPort(s, idx(at(path, 'nodes'), i)));
+  if (nodes.length === 0 && !nodesOverridden)
+    throw new ConfigError(at(path, 'nodes'), 'at least one "host:port" is required');
+  if (raw.password != null && raw.password_file != null) {
+    throw new ConfigError(at(path, 'password_file'), 'password and password_file are mutually exclusive');
+  }
+  const passwordFile = optString(raw.password_file, at(path, 'password_file'));
+  const password =
+    passwordFile !== undefined
+      ? readSecretFile(resolvePath(passwordFile, baseDir), at(path, 'password_file'))
+      : optString(raw.password, at(path, 'password'));
+  const tls = raw.tls != null ? parseRedisTls(raw.tls, at(path, 'tls'), baseDir) : undefined;
+  return {
+    nodes,
+    ...(raw.username != null && { username: asString(raw.username, at(path, 'username')) }),
+    ...(password !== undefined && { password }),
+    ...(tls && { tls }),
+  };
+}
+
+/** `tls:` of a Redis connection: Prometheus' tls_config names, files only (paths kept, checked readable). */
+function parseRedisTls(value: unknown, path: string, baseDir: string | undefined): RedisTlsSettings {
+  const raw = asObject(value, path);
+  checkKeys(raw, ['ca_file', 'cert_file', 'key_file', 'server_name', 'insecure_skip_verify'], path);
+  const file = (key: string): string | undefined => {
+    const f = optString(raw[key], at(path, key));
+    if (f === undefined) return undefined;
+    const full = resolvePath(f, baseDir);
+    checkReadable(full, at(path, key));
+    return full;
+  };
+  const caFile = file('ca_file');
+  const certFile = file('cert_file');
+  const keyFile = file('key_file');
+  if (certFile !== undefined && keyFile === undefined)
+    throw new ConfigError(at(path, 'key_file'), 'is required when cert_file is set');
+  if (keyFile !== undefined && certFile === undefined)
+    throw new ConfigError(at(path, 'cert_file'), 'is required when key_file is set');
+  const serverName = optString(raw.server_name, at(path, 'server_name'));
+  return {
+    ...(caFile !== undefined && { caFile }),
+    ...(certFile !== undefined && { certFile }),
+    ...(keyFile !== undefined && { keyFile }),
+    ...(serverName !== undefined && { serverName }),
+    insecureSkipVerify: optBool(raw.insecure_skip_verify, at(path, 'insecure_skip_verify')) ?? false,
+  };
+}
+
+function resolvePath(file: string, baseDir: string | undefined): string {
+  return baseDir !== undefined && !isAbsolute(file) ? resolve(baseDir, file) : file;
+}
+
+function checkReadable(file: string, path: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (e) {
+    throw new ConfigError(path, `cannot read ${show(file)}: ${fileProblem(e)}`);
+  }
+}
+
+/** A secret file's content without the trailing newline (never echoed in a message). */
+function readSecretFile(file: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, `cannot read ${show(file)}: ${fileProblem(e)}`);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new ConfigError(path, `${show(file)} is empty`);
+  return secret;
+}
+
+function fileProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
 }
 
 function parseLimits(value: unknown): LimitsSettings {

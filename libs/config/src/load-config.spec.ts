@@ -262,6 +262,178 @@ herald:
   });
 });
 
+describe('loadConfig: herald.redis.cluster', () => {
+  const tmp = () => mkdtempSync(join(tmpdir(), 'herald-cluster-'));
+
+  it('takes seed nodes, credentials and TLS; due_buckets defaults to 48', () => {
+    const dir = tmp();
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), 'x');
+    const cfg = load(
+      `${BASE}
+herald:
+  redis:
+    cluster:
+      nodes: ['r1:7000', '10.0.0.2:7001', '[::1]:7002']
+      username: herald
+      password: s3cret
+      tls:
+        ca_file: ${join(dir, 'ca.pem')}
+        cert_file: ${join(dir, 'cert.pem')}
+        key_file: ${join(dir, 'key.pem')}
+        server_name: redis.internal
+        insecure_skip_verify: false
+`,
+    );
+    expect(cfg.herald.redis).toEqual({
+      mode: 'cluster',
+      keyPrefix: 'herald',
+      commandTimeout: 1000,
+      connectTimeout: 2000,
+      reconnectCheckInterval: 1000,
+      dueBuckets: 48,
+      cluster: {
+        nodes: [
+          { host: 'r1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+        username: 'herald',
+        password: 's3cret',
+        tls: {
+          caFile: join(dir, 'ca.pem'),
+          certFile: join(dir, 'cert.pem'),
+          keyFile: join(dir, 'key.pem'),
+          serverName: 'redis.internal',
+          insecureSkipVerify: false,
+        },
+      },
+    });
+  });
+
+  it('keeps an explicit due_buckets; single and Sentinel keep 16 by default', () => {
+    const cluster = (extra: string) =>
+      load(`${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'] }${extra} } }\n`).herald.redis;
+    expect(cluster(', due_buckets: 16').dueBuckets).toBe(16);
+    expect(cluster(', due_buckets: 96').dueBuckets).toBe(96);
+    expect(cluster('').dueBuckets).toBe(48);
+    expect(load(`${BASE}\nherald: { redis: { url: 'redis://a' } }\n`).herald.redis.dueBuckets).toBe(16);
+    expect(
+      load(`${BASE}\nherald: { redis: { sentinel: { master_name: m, sentinels: ['s:1'] } } }\n`).herald.redis
+        .dueBuckets,
+    ).toBe(16);
+    expect(load(BASE).herald.redis.dueBuckets).toBe(16);
+  });
+
+  it('tls: {} turns TLS on with the defaults', () => {
+    const r = load(`${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], tls: {} } } }\n`).herald.redis;
+    expect(r.mode === 'cluster' && r.cluster.tls).toEqual({ insecureSkipVerify: false });
+  });
+
+  it('reads password_file (trailing newline dropped) and resolves relative paths against the config file', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'redis-pw'), 'from-file\n');
+    writeFileSync(join(dir, 'ca.pem'), 'x');
+    const path = join(dir, 'herald.yml');
+    writeFileSync(
+      path,
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], password_file: redis-pw, tls: { ca_file: ca.pem } } } }\n`,
+    );
+    const r = loadConfig({ env: {}, filePath: path, hostname: HOST }).herald.redis;
+    expect(r.mode === 'cluster' && r.cluster).toEqual({
+      nodes: [{ host: 'a', port: 7000 }],
+      password: 'from-file',
+      tls: { caFile: join(dir, 'ca.pem'), insecureSkipVerify: false },
+    });
+  });
+
+  it('refuses cert_file without key_file and the reverse', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.pem'), 'x');
+    const f = join(dir, 'c.pem');
+    expect(
+      loadError(`${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], tls: { cert_file: ${f} } } } }\n`)
+        .message,
+    ).toContain('herald.redis.cluster.tls.key_file: is required when cert_file is set');
+    expect(
+      loadError(`${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], tls: { key_file: ${f} } } } }\n`)
+        .message,
+    ).toContain('herald.redis.cluster.tls.cert_file: is required when key_file is set');
+  });
+
+  it('never puts a password in a message, and the redacted YAML masks it', () => {
+    const text = `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000', 'bad'], password: hunter2 } } }\n`;
+    expect(loadError(text).message).not.toContain('hunter2');
+    const ok = load(`${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], password: hunter2 } } }\n`);
+    expect(ok.originalRedacted).not.toContain('hunter2');
+  });
+
+  it('a cluster is a shared Redis: a node may run only some roles, and quorum locks are allowed', () => {
+    const h = load(
+      `${BASE}\nherald:\n  roles: [api]\n  redis: { cluster: { nodes: ['a:7000'] } }\n  locks: { mode: quorum, quorum: { nodes: ['redis://l1', 'redis://l2', 'redis://l3'] } }\n`,
+    ).herald;
+    expect([...h.roles]).toEqual(['api']);
+    expect(h.locks.mode).toBe('quorum');
+  });
+
+  it('REDIS_CLUSTER_NODES replaces the file connection (url, sentinel), comma-separated', () => {
+    const r = load(`${BASE}\nherald: { redis: { url: 'redis://file:6379', due_buckets: 8 } }\n`, {
+      REDIS_CLUSTER_NODES: 'r1:7000, r2:7001,,[::1]:7002',
+    }).herald.redis;
+    expect(r).toMatchObject({
+      mode: 'cluster',
+      dueBuckets: 8,
+      cluster: {
+        nodes: [
+          { host: 'r1', port: 7000 },
+          { host: 'r2', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+      },
+    });
+    expect(r).not.toHaveProperty('url');
+    expect(load(BASE, { REDIS_CLUSTER_NODES: 'a:1' }).herald.redis).toMatchObject({
+      mode: 'cluster',
+      dueBuckets: 48,
+      cluster: { nodes: [{ host: 'a', port: 1 }] },
+    });
+  });
+
+  it("REDIS_CLUSTER_NODES keeps the file's cluster credentials and TLS (nodes may then be left out)", () => {
+    const r = load(`${BASE}\nherald: { redis: { cluster: { username: u, password: p, tls: {} } } }\n`, {
+      REDIS_CLUSTER_NODES: 'env:7000',
+    }).herald.redis;
+    expect(r.mode === 'cluster' && r.cluster).toEqual({
+      nodes: [{ host: 'env', port: 7000 }],
+      username: 'u',
+      password: 'p',
+      tls: { insecureSkipVerify: false },
+    });
+  });
+
+  it('REDIS_URL replaces a cluster from the file', () => {
+    const r = load(`${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'] } } }\n`, {
+      REDIS_URL: 'redis://env:6379',
+    }).herald.redis;
+    expect(r).toMatchObject({ mode: 'single', url: 'redis://env:6379', dueBuckets: 16 });
+  });
+
+  it.each([
+    [{ REDIS_CLUSTER_NODES: 'nohost' }, 'REDIS_CLUSTER_NODES[0]: must be "host:port", got "nohost"'],
+    [{ REDIS_CLUSTER_NODES: 'a:1,b:99999' }, 'REDIS_CLUSTER_NODES[1]: must be "host:port"'],
+    [{ REDIS_CLUSTER_NODES: ' , ' }, 'REDIS_CLUSTER_NODES: must list at least one "host:port"'],
+    [
+      { REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://a' },
+      'REDIS_CLUSTER_NODES: REDIS_URL and REDIS_CLUSTER_NODES are mutually exclusive',
+    ],
+  ])('rejects %p', (env, message) => {
+    expect(loadError(BASE, env).message).toContain(message);
+  });
+
+  it('an empty REDIS_CLUSTER_NODES counts as unset', () => {
+    expect(load(BASE, { REDIS_CLUSTER_NODES: '' }).herald.redis.mode).toBe('memory');
+  });
+});
+
 describe('loadConfig: environment overrides', () => {
   const FILE = `${BASE}
 herald:
@@ -443,9 +615,59 @@ describe('loadConfig: invalid configs name the path', () => {
       'herald.redis.sentinel: url and sentinel are mutually exclusive',
     ],
     [
-      'cluster mode',
-      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'] } } }\n`,
-      'herald.redis.cluster: Redis Cluster mode is not supported yet; use a single master or Sentinel',
+      'url and cluster together',
+      `${BASE}\nherald: { redis: { url: 'redis://a', cluster: { nodes: ['a:7000'] } } }\n`,
+      'herald.redis.cluster: url and cluster are mutually exclusive',
+    ],
+    [
+      'sentinel and cluster together',
+      `${BASE}\nherald: { redis: { sentinel: { master_name: m, sentinels: ['a:1'] }, cluster: { nodes: ['a:7000'] } } }\n`,
+      'herald.redis.cluster: sentinel and cluster are mutually exclusive',
+    ],
+    [
+      'cluster without nodes',
+      `${BASE}\nherald: { redis: { cluster: { password: x } } }\n`,
+      'herald.redis.cluster.nodes: at least one "host:port" is required',
+    ],
+    [
+      'cluster node address',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000', 'b'] } } }\n`,
+      'herald.redis.cluster.nodes[1]: must be "host:port"',
+    ],
+    [
+      'cluster unknown field',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], pasword: x } } }\n`,
+      'herald.redis.cluster.pasword: unknown field (did you mean "password"?)',
+    ],
+    [
+      'cluster tls unknown field',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], tls: { ca: x } } } }\n`,
+      'herald.redis.cluster.tls.ca: unknown field',
+    ],
+    [
+      'cluster tls not a mapping',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], tls: true } } }\n`,
+      'herald.redis.cluster.tls: must be a mapping',
+    ],
+    [
+      'cluster password and password_file',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], password: x, password_file: /x } } }\n`,
+      'herald.redis.cluster.password_file: password and password_file are mutually exclusive',
+    ],
+    [
+      'cluster password_file missing',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], password_file: /nonexistent/herald-pw } } }\n`,
+      'herald.redis.cluster.password_file: cannot read "/nonexistent/herald-pw": no such file',
+    ],
+    [
+      'cluster tls file missing',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'], tls: { ca_file: /nonexistent/ca.pem } } } }\n`,
+      'herald.redis.cluster.tls.ca_file: cannot read "/nonexistent/ca.pem": no such file',
+    ],
+    [
+      'cluster due buckets',
+      `${BASE}\nherald: { redis: { cluster: { nodes: ['a:7000'] }, due_buckets: 0 } }\n`,
+      'herald.redis.due_buckets: must be a positive integer',
     ],
     [
       'sentinel address',

@@ -10,8 +10,8 @@ import {
   parseReceivers,
 } from './alertmanager-sections';
 import { parseRoles } from './cluster-settings';
-import { asObject, checkKeys, idx, optList, redisUrl, show, stringList } from './fields';
-import type { HeraldConfig, TimeIntervalConfig } from './herald-config';
+import { asObject, checkKeys, hostPort, idx, optList, redisUrl, show, stringList } from './fields';
+import type { HeraldConfig, HostPort, TimeIntervalConfig } from './herald-config';
 import { logLevel, parseHerald, type HeraldOverrides } from './herald-section';
 import { trustedProxiesFromEnv } from './http-settings';
 import { redactYaml } from './redact';
@@ -20,7 +20,7 @@ import { parseNamedTimeInterval } from './time-intervals';
 
 /** What `loadConfig` reads: the environment, and optionally the YAML text or a file path. */
 export interface LoadConfigOptions {
-  /** Environment variables; only the HERALD_* / REDIS_URL / PORT ones are read. */
+  /** Environment variables; only the HERALD_* / REDIS_URL / REDIS_CLUSTER_NODES / PORT ones are read. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** YAML text; wins over `filePath` and `HERALD_CONFIG`. */
   readonly fileText?: string;
@@ -56,7 +56,9 @@ export const ZERO_CONFIG = {
  * Loads, validates and returns the configuration; throws `ConfigError` naming the dotted path of the
  * first problem. Source: `fileText`, else `filePath`, else the file named by `HERALD_CONFIG`, else the
  * zero-config default. Environment overrides (empty values count as unset, as docker-compose passes
- * them): `REDIS_URL` (replaces herald.redis.url/sentinel), `PORT`, `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`,
+ * them): `REDIS_URL` (replaces herald.redis.url/sentinel/cluster), `REDIS_CLUSTER_NODES`
+ * (comma-separated `host:port` seeds; replaces the connection with a cluster one, keeping the file's
+ * herald.redis.cluster credentials and TLS; not together with REDIS_URL), `PORT`, `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`,
  * `HERALD_TRUSTED_PROXIES` (comma-separated CIDRs, `none`; replaces herald.http.trusted_proxies),
  * `HERALD_ROLES` (comma-separated roles; replaces herald.roles).
  */
@@ -106,7 +108,15 @@ function envOverrides(env: (name: string) => string | undefined): HeraldOverride
     overrides.port = n;
   }
   const url = env('REDIS_URL');
+  const clusterNodes = env('REDIS_CLUSTER_NODES');
+  if (url !== undefined && clusterNodes !== undefined) {
+    throw new ConfigError(
+      'REDIS_CLUSTER_NODES',
+      'REDIS_URL and REDIS_CLUSTER_NODES are mutually exclusive; set only one',
+    );
+  }
   if (url !== undefined) overrides.redisUrl = redisUrl(url, 'REDIS_URL');
+  if (clusterNodes !== undefined) overrides.redisClusterNodes = clusterNodesFromEnv(clusterNodes);
   const nodeId = env('HERALD_NODE_ID');
   if (nodeId !== undefined) overrides.nodeId = nodeId;
   const level = env('HERALD_LOG_LEVEL');
@@ -117,6 +127,18 @@ function envOverrides(env: (name: string) => string | undefined): HeraldOverride
   const roles = env('HERALD_ROLES');
   if (roles !== undefined) overrides.roles = parseRoles(roles, 'HERALD_ROLES');
   return overrides;
+}
+
+/** `REDIS_CLUSTER_NODES`: comma-separated `host:port` seeds (at least one). */
+function clusterNodesFromEnv(value: string): HostPort[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'must list at least one "host:port" (comma-separated)');
+  }
+  return items.map((s, i) => hostPort(s, idx('REDIS_CLUSTER_NODES', i)));
 }
 
 function readConfigFile(path: string, errorPath: string): string {
@@ -169,7 +191,7 @@ function build(
   if (am.tracing != null) warnings.push('tracing: not used by Herald; ignored');
 
   // herald.label_names decides which names the route tree and inhibit rules accept, so it is read first.
-  const herald = parseHerald(raw.herald, overrides, hostname);
+  const herald = parseHerald(raw.herald, overrides, hostname, baseDir);
   const labelNames = herald.labelNames;
 
   // Structure first (the domain names typos in route fields), then references to the other sections.

@@ -1,4 +1,6 @@
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /**
  * The ioredis client type, for code outside this library (apps import no `ioredis` themselves): a
@@ -6,10 +8,29 @@ import { Redis, type Cluster, type RedisOptions } from 'ioredis';
  */
 export type RedisClient = Redis | Cluster;
 
-/** How to reach Redis: a URL (standalone) or Sentinel. */
+/** TLS towards Redis Cluster nodes; files are read when a client is made. */
+export interface RedisTlsOptions {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** SNI and the name checked against the certificates (nodes are reached by IP). */
+  serverName?: string;
+  insecureSkipVerify?: boolean;
+}
+
+/** Redis Cluster: seed nodes (`host:port`, IPv6 as `[::1]:port`), credentials, TLS. */
+export interface RedisClusterConnection {
+  nodes: string[];
+  username?: string;
+  password?: string;
+  tls?: RedisTlsOptions;
+}
+
+/** How to reach Redis: a URL (standalone), Sentinel or a Redis Cluster (exactly one). */
 export interface RedisConnectionOptions {
   url?: string;
   sentinel?: { masterName: string; sentinels: string[]; password?: string; sentinelPassword?: string };
+  cluster?: RedisClusterConnection;
   /** Request-path commands fail after this long instead of waiting (ms). */
   commandTimeout: number;
   connectTimeout: number;
@@ -33,11 +54,20 @@ export type RedisEndpointSettings = { readonly commandTimeout: number; readonly 
         readonly sentinelPassword?: string;
       };
     }
+  | {
+      readonly mode: 'cluster';
+      readonly cluster: {
+        readonly nodes: readonly { readonly host: string; readonly port: number }[];
+        readonly username?: string;
+        readonly password?: string;
+        readonly tls?: Readonly<RedisTlsOptions>;
+      };
+    }
 );
 
 /**
  * The one translation of Herald's Redis settings into connection options: null in memory mode, else
- * the URL or Sentinel, the timeouts, and the client name `herald:<nodeId>`.
+ * the URL, Sentinel or Cluster, the timeouts, and the client name `herald:<nodeId>`.
  */
 export function redisConnectionOptions(
   r: RedisEndpointSettings,
@@ -61,6 +91,18 @@ export function redisConnectionOptions(
           sentinels: r.sentinel.sentinels.map((s) => `${s.host}:${s.port}`),
           password: r.sentinel.password,
           sentinelPassword: r.sentinel.sentinelPassword,
+        },
+      };
+    case 'cluster':
+      return {
+        ...base,
+        cluster: {
+          nodes: r.cluster.nodes.map((n) =>
+            n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`,
+          ),
+          ...(r.cluster.username !== undefined && { username: r.cluster.username }),
+          ...(r.cluster.password !== undefined && { password: r.cluster.password }),
+          ...(r.cluster.tls && { tls: { ...r.cluster.tls } }),
         },
       };
   }
@@ -118,26 +160,120 @@ export function redisClientOptions(
   }
 }
 
-/** The one place that makes a Herald Redis client (URL or Sentinel) for `role`; `name` overrides `opts.name`. */
+/** `host:port` / `[v6]:port` → ioredis' `{ host, port }`. */
+function splitHostPort(s: string): { host: string; port: number } {
+  const i = s.lastIndexOf(':');
+  const host = s.slice(0, i);
+  return {
+    host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host,
+    port: Number(s.slice(i + 1)),
+  };
+}
+
+/** Node TLS options of `tls` (the files read now; a file that went missing fails the client, named). */
+export function redisTlsOptions(tls: RedisTlsOptions): TlsOptions {
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new Error(`Redis TLS ${what} ${file}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    ...(tls.caFile && { ca: read(tls.caFile, 'CA file') }),
+    ...(tls.certFile && { cert: read(tls.certFile, 'certificate file') }),
+    ...(tls.keyFile && { key: read(tls.keyFile, 'key file') }),
+    ...(tls.serverName && { servername: tls.serverName }),
+    ...(tls.insecureSkipVerify && { rejectUnauthorized: false }),
+  };
+}
+
+/**
+ * The ioredis Cluster options of a client of `role` (without the seed nodes). Per node connection the
+ * role's options (`redisClientOptions`) apply, except what ioredis itself fixes for node connections
+ * (`retryStrategy: null`, an offline queue per node: a lost node is found again through the slot map,
+ * not by reconnecting to it). The cluster-level behaviour:
+ * - `enableOfflineQueue` as the role's (fail-fast: a command while the cluster is not ready rejects);
+ * - `clusterRetryStrategy` reconnects soon (`tool`: gives up, so heraldctl reports at once);
+ * - MOVED retried at once (the slot map is refreshed meanwhile), TRYAGAIN / CLUSTERDOWN / a closed node
+ *   connection (failover) every 100 ms, at most 16 redirections per command — within the command
+ *   timeout of the fail-fast roles, which bounds the whole retry;
+ * - the slot map re-read every 5 s (a hung master never closes its socket: the periodic refresh is how
+ *   a client learns of its promoted replica) and at every redirection;
+ * - fail-fast: `enableAutoPipelining` — the commands and scripts issued in one event-loop turn are sent
+ *   as one pipeline per node, so one request's per-slot script calls cost one round trip per master.
+ * All commands go to masters (`scaleReads: 'master'`): Herald reads its own writes.
+ */
+export function redisClusterOptions(
+  opts: RedisConnectionOptions,
+  role: RedisClientRole,
+  name = opts.name,
+): ClusterOptions {
+  const c = opts.cluster;
+  if (!c) throw new Error('redisClusterOptions needs a cluster configuration');
+  const node = redisClientOptions(opts, role, name);
+  const { retryStrategy: _nodeRetry, enableOfflineQueue, ...perNode } = node;
+  return {
+    scaleReads: 'master',
+    lazyConnect: true,
+    enableOfflineQueue: enableOfflineQueue ?? true,
+    enableAutoPipelining: role === 'fail-fast',
+    clusterRetryStrategy: role === 'tool' ? () => null : reconnectSoon,
+    retryDelayOnMoved: 0,
+    retryDelayOnFailover: 100,
+    retryDelayOnTryAgain: 100,
+    retryDelayOnClusterDown: 100,
+    maxRedirections: 16,
+    slotsRefreshTimeout: opts.connectTimeout,
+    slotsRefreshInterval: 5000,
+    redisOptions: {
+      ...perNode,
+      ...(c.username !== undefined && { username: c.username }),
+      ...(c.password !== undefined && { password: c.password }),
+      ...(c.tls && { tls: redisTlsOptions(c.tls) }),
+    },
+  };
+}
+
+/**
+ * The one place that makes a Herald Redis client (URL, Sentinel or Cluster) for `role`; `name`
+ * overrides `opts.name`. A Cluster configuration gives an ioredis `Cluster`.
+ */
+export function createRedisClient(
+  opts: RedisConnectionOptions & { cluster?: undefined },
+  role?: RedisClientRole,
+  name?: string,
+): Redis;
+export function createRedisClient(
+  opts: RedisConnectionOptions,
+  role?: RedisClientRole,
+  name?: string,
+): RedisClient;
 export function createRedisClient(
   opts: RedisConnectionOptions,
   role: RedisClientRole = 'fail-fast',
   name?: string,
-): Redis {
+): RedisClient {
+  const modes = [opts.url, opts.sentinel, opts.cluster].filter((m) => m !== undefined).length;
+  if (modes > 1) throw new Error('Redis connection takes one of url, sentinel or cluster');
+  if (opts.cluster) {
+    if (opts.cluster.nodes.length === 0) throw new Error('Redis Cluster connection needs at least one node');
+    return new Cluster(
+      opts.cluster.nodes.map(splitHostPort),
+      redisClusterOptions(opts, role, name ?? opts.name),
+    );
+  }
   const options = redisClientOptions(opts, role, name ?? opts.name);
   if (opts.sentinel) {
     return new Redis({
       ...options,
       name: opts.sentinel.masterName,
-      sentinels: opts.sentinel.sentinels.map((s) => {
-        const i = s.lastIndexOf(':');
-        return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
-      }),
+      sentinels: opts.sentinel.sentinels.map(splitHostPort),
       password: opts.sentinel.password,
       sentinelPassword: opts.sentinel.sentinelPassword,
     });
   }
-  if (!opts.url) throw new Error('Redis connection needs a url or a sentinel configuration');
+  if (!opts.url) throw new Error('Redis connection needs a url, a sentinel or a cluster configuration');
   return new Redis(opts.url, options);
 }
 
@@ -145,17 +281,20 @@ export function createRedisClient(
  * A fail-fast client for the request path (`createRedisClient(opts, 'fail-fast')`). ioredis keeps
  * reconnecting in the background; the failover store decides what to do meanwhile.
  */
-export function createFailFastClient(opts: RedisConnectionOptions): Redis {
+export function createFailFastClient(opts: RedisConnectionOptions & { cluster?: undefined }): Redis;
+export function createFailFastClient(opts: RedisConnectionOptions): RedisClient;
+export function createFailFastClient(opts: RedisConnectionOptions): RedisClient {
   return createRedisClient(opts, 'fail-fast');
 }
 
 /**
  * The clients the BullMQ delivery queue makes (`DeliveryConnection` of `@herald/delivery`): a fail-fast
- * one for enqueues and queue reads, a blocking one for the worker, each named by the caller.
+ * one for enqueues and queue reads, a blocking one for the worker, each named by the caller. Cluster
+ * clients for a cluster configuration (BullMQ's keys then need one hash tag in its prefix).
  */
 export function redisConnection(opts: RedisConnectionOptions): {
-  queue(name: string): Redis;
-  worker(name: string): Redis;
+  queue(name: string): RedisClient;
+  worker(name: string): RedisClient;
 } {
   return {
     queue: (name) => createRedisClient(opts, 'fail-fast', name),
@@ -163,12 +302,18 @@ export function redisConnection(opts: RedisConnectionOptions): {
   };
 }
 
+// MOVED / ASK reach a caller when ioredis cannot retry them: a pipeline (explicit or automatic) whose
+// commands did not all fail the same way, e.g. one slot of it migrated mid-reshard. Transient topology.
 const UNAVAILABLE_REPLIES =
-  /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
+  /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|CLUSTERDOWN|TRYAGAIN|MOVED|ASK|NOREPLICAS|MISCONF)\b/;
 
 /**
  * True when an error means "Redis is not available right now" (connection closed, not writeable,
  * timed out, loading, read-only replica after a failover...) rather than a bug in a command or script.
+ * Every error that is not a Redis reply counts, which covers the Cluster client's own: slot map not
+ * readable from any node (`ClusterAllFailedError`, "Failed to refresh slots cache."), "Too many Cluster
+ * redirections", "Cluster isn't ready and enableOfflineQueue options is false", "None of startup nodes
+ * is available", "Connection is closed.".
  */
 export function isUnavailableError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;

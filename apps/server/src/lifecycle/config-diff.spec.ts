@@ -40,6 +40,22 @@ describe('config reload: what a running node can apply', () => {
     expect(restartOnlyChange(base, cfg(BASE, { HERALD_NODE_ID: 'other' }))).toBe('herald.node_id');
   });
 
+  it('a Redis Cluster connection (seeds, credentials) is restart-only too', () => {
+    const cluster = cfg(BASE, { REDIS_CLUSTER_NODES: 'a:7000,b:7000' });
+    expect(restartOnlyChange(cluster, cfg(BASE, { REDIS_CLUSTER_NODES: 'a:7000,b:7000' }))).toBeNull();
+    expect(restartOnlyChange(cluster, cfg(BASE, { REDIS_CLUSTER_NODES: 'a:7000' }))).toBe(
+      'herald.redis.cluster',
+    );
+    const withPassword = cfg(`${BASE}herald:\n  redis:\n    cluster: { nodes: ['a:7000'], password: p }\n`);
+    expect(
+      restartOnlyChange(
+        withPassword,
+        cfg(`${BASE}herald:\n  redis:\n    cluster: { nodes: ['a:7000'], password: q }\n`),
+      ),
+    ).toBe('herald.redis.cluster');
+    expect(restartOnlyChange(cluster, cfg(BASE, { REDIS_URL: 'redis://r:6379' }))).toBe('herald.redis.url');
+  });
+
   it('a template file edited between reloads is a change to apply (same config text)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-reload-tmpl-'));
     const file = join(dir, 't.tmpl');

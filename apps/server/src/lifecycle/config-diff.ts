@@ -16,6 +16,7 @@ const RESTART_ONLY: readonly [string, (c: HeraldConfig) => unknown][] = [
   ['herald.locks', (c) => c.herald.locks],
   ['herald.redis.url', (c) => (c.herald.redis.mode === 'single' ? c.herald.redis.url : c.herald.redis.mode)],
   ['herald.redis.sentinel', (c) => (c.herald.redis.mode === 'sentinel' ? c.herald.redis.sentinel : null)],
+  ['herald.redis.cluster', (c) => (c.herald.redis.mode === 'cluster' ? c.herald.redis.cluster : null)],
   ['herald.redis.key_prefix', (c) => c.herald.redis.keyPrefix],
   ['herald.redis.command_timeout', (c) => c.herald.redis.commandTimeout],
   ['herald.redis.connect_timeout', (c) => c.herald.redis.connectTimeout],

@@ -141,7 +141,11 @@ async function createShared(cfg: HeraldConfig, clock: Clock): Promise<SharedStor
     const n = memory.reindexSources(clock.now());
     if (n > 0) log.log(`inhibition index of the memory store rebuilt for the new rules: ${n} source entries`);
   };
-  const keys = new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets);
+  const keys = new RedisKeys(
+    cfg.herald.redis.keyPrefix,
+    cfg.herald.redis.dueBuckets,
+    cfg.herald.redis.mode === 'cluster' ? 'cluster' : 'standalone',
+  );
   const opts = redisConnectionOptions(cfg.herald.redis, cfg.herald.nodeId);
   if (!opts) {
     const since = clock.now();
