@@ -4,10 +4,19 @@
  * on the same cluster, each with its own alertname prefix.
  */
 import { clusterConfig, startProcessCluster, type ProcessCluster } from '../harness/cluster';
-import type { HttpSink, SinkRequest } from '../harness/http-sink';
+import {
+  alertsFor,
+  chunks,
+  loadLoop as loadLoopOf,
+  notifiedOf,
+  pick,
+  sendAlerts as send,
+  tallyOf,
+} from '../harness/exactly-once';
+import type { HttpSink } from '../harness/http-sink';
 import type { NginxServer } from '../harness/nginx';
 import type { NodeProcess } from '../harness/node-process';
-import { sleep, waitUntil } from '../harness/wait';
+import { sleep } from '../harness/wait';
 
 const CONFIG = (sink: string) =>
   clusterConfig(
@@ -19,12 +28,6 @@ const CONFIG = (sink: string) =>
     command_timeout: 1s
 `,
   );
-
-interface Notified {
-  key: string;
-  status: string;
-  idem: string;
-}
 
 let cluster: ProcessCluster;
 let sink: HttpSink;
@@ -42,51 +45,9 @@ beforeAll(async () => {
 
 afterAll(() => cluster?.stop());
 
-/** Notifications of one scenario (its groups' keys contain the prefix). */
-function notified(prefix: string): Notified[] {
-  return sink.accepted
-    .filter((r: SinkRequest) => (r.json as { groupKey: string }).groupKey.includes(`"${prefix}`))
-    .map((r) => {
-      const p = r.json as { groupKey: string; status: string };
-      return { key: p.groupKey, status: p.status, idem: String(r.headers['idempotency-key']) };
-    });
-}
-
-function tally(
-  prefix: string,
-  status: string,
-): { raw: number; distinct: number; sameKeyDuplicates: boolean } {
-  const n = notified(prefix).filter((x) => x.status === status);
-  const byKey = new Map<string, Set<string>>();
-  for (const x of n) byKey.set(x.key, (byKey.get(x.key) ?? new Set()).add(x.idem));
-  // A re-sent notification (crash between send and ack) carries the same Idempotency-Key.
-  const sameKeyDuplicates = [...byKey.values()].every((s) => s.size === 1);
-  return { raw: n.length, distinct: byKey.size, sameKeyDuplicates };
-}
-
-async function send(url: string, alerts: unknown[]): Promise<number> {
-  const r = await fetch(`${url}/api/v2/alerts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(alerts),
-  });
-  await r.arrayBuffer();
-  return r.status;
-}
-
-/** `groups` × `perGroup` alerts, group by group (a group's alerts arrive together, within group_wait). */
-const alertsFor = (prefix: string, groups: number, perGroup: number, endsAt?: string) =>
-  Array.from({ length: groups * perGroup }, (_, i) => ({
-    labels: { alertname: `${prefix}${Math.floor(i / perGroup)}`, instance: `i${i % perGroup}` },
-    startsAt: new Date(Date.now() - 1000).toISOString(),
-    ...(endsAt ? { endsAt } : {}),
-  }));
-
-function chunks<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
+const notified = (prefix: string) => notifiedOf(sink, prefix);
+const tally = (prefix: string, status: string) => tallyOf(sink, prefix, status);
+const loadLoop = (url: string, prefix: string, groups: number) => loadLoopOf(url, prefix, groups, report);
 
 async function waitDistinct(prefix: string, status: string, want: number, timeoutMs = 60_000): Promise<void> {
   try {
@@ -116,8 +77,6 @@ async function waitDistinct(prefix: string, status: string, want: number, timeou
   // Time under test: two more group_interval (2 s) ticks, in which anything extra would show.
   await sleep(4000);
 }
-
-const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
 
 /** Prints a scenario's numbers with HERALD_TEST_LOGS=1 (for the issue notes). */
 function report(what: string, data: unknown): void {
@@ -182,50 +141,6 @@ async function killedScenario(): Promise<void> {
       expect(await send(pick(live).url, batch)).toBe(200);
     await expectExactlyOnce(P, 'resolved', 1000);
   }
-}
-
-/**
- * Posts batches through `url` until `stop()`, the way Prometheus re-sends its active alerts: a fixed
- * pool of `groups` alerts (one per group, so a group's content never changes) cycled over and over.
- * Every status is recorded.
- */
-function loadLoop(
-  url: string,
-  prefix: string,
-  groups: number,
-): { stopAfter: (more: number, what: string) => Promise<Map<number, number>> } {
-  let running = true;
-  const statuses = new Map<number, number>();
-  const startsAt = new Date(Date.now() - 1000).toISOString();
-  let i = 0;
-  const loop = async () => {
-    while (running) {
-      const batch = Array.from({ length: 20 }, () => {
-        const n = i++ % groups;
-        return { labels: { alertname: `${prefix}${n}`, instance: 'l' }, startsAt };
-      });
-      let status: number;
-      try {
-        status = await send(url, batch);
-      } catch {
-        status = -1; // the client saw a transport error
-      }
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    }
-  };
-  const workers = [loop(), loop()];
-  const sent = () => [...statuses.values()].reduce((a, b) => a + b, 0);
-  return {
-    /** Lets `more` batches go through from now, stops, and reports the client statuses as `what`. */
-    stopAfter: async (more, what) => {
-      const from = sent();
-      await waitUntil(() => sent() >= from + more, { timeoutMs: 15_000, what: `${more} batches ${what}` });
-      running = false;
-      await Promise.all(workers);
-      report(`${what}, client statuses`, [...statuses]);
-      return statuses;
-    },
-  };
 }
 
 describe('through nginx', () => {
