@@ -2,7 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis as IORedis, type Redis } from 'ioredis';
 import type { Alert } from '@herald/domain';
-import { createFailFastClient, RedisGroupStore, RedisKeys } from '@herald/redis';
+import calculateSlot from 'cluster-key-slot';
+import {
+  createFailFastClient,
+  createRedisClient,
+  RedisGroupStore,
+  RedisKeys,
+  type RedisClient,
+} from '@herald/redis';
 import { RedisSessionStore, sha256Hex } from '@herald/sessions';
 import { run, type CliIo } from '../../apps/cli/src/commands';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +19,7 @@ import { startNode, type TestNode } from '../harness/app';
 import { freePort } from '../harness/free-port';
 import { secret, tenantsYaml } from '../harness/tenants';
 import { groupTarget } from '../harness/groups';
+import { RedisCluster } from '../harness/redis-cluster';
 import { RedisServer } from '../harness/redis-server';
 
 let server: RedisServer;
@@ -391,6 +399,129 @@ describe('heraldctl against a real redis-server', () => {
     const r = await cli(['stats', '--port', String(port)], { raw: true });
     expect(r.code).toBe(1);
     expect(r.err).toContain(`cannot connect to Redis at redis://127.0.0.1:${port}/0`);
+  });
+});
+
+// A Redis Cluster: the same commands with --redis-cluster (or REDIS_CLUSTER_NODES), keys on every master.
+describe('heraldctl against a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let client: RedisClient;
+  const cprefix = `hcc${randomBytes(4).toString('hex')}`;
+  // bucket = last 4 hex digits mod buckets: every second bucket of 48, so over the whole slot space
+  const ids = Array.from({ length: 24 }, (_, i) => (0xc000 + 2 * i).toString(16).padStart(16, '0'));
+  const tenantOf = (i: number) => (i % 2 ? 'beta' : 'acme');
+
+  async function ctl(args: string[], env: Record<string, string> = {}): Promise<Result> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      out: (l) => out.push(`${l}\n`),
+      err: (l) => err.push(`${l}\n`),
+      readStdin: () => Promise.resolve(''),
+      env,
+    };
+    const code = await run(args, io);
+    return { code, out: out.join(''), err: err.join(''), prompts: [] };
+  }
+  const seeds = () => cluster.seedNodes().slice(0, 2).join(',');
+
+  /** Groups written by the server's own store, with a key layout of `buckets` due buckets. */
+  async function writeGroups(prefix: string, buckets: number, groupIds: string[]): Promise<void> {
+    const store = new RedisGroupStore(client, new RedisKeys(prefix, buckets, 'cluster'), {
+      retention: 3_600_000,
+    });
+    for (const [i, id] of groupIds.entries()) {
+      await store.upsert({
+        tenant: tenantOf(i),
+        now: NOW,
+        groups: [{ target: target(id, `Alert${i}`), alerts: [alert(`c${i}`, { alertname: `Alert${i}` })] }],
+      });
+    }
+  }
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
+    client = createRedisClient(
+      { cluster: { nodes: cluster.seedNodes() }, commandTimeout: 2000, connectTimeout: 2000 },
+      'fail-fast',
+    );
+    client.on('error', () => undefined);
+    await client.connect();
+    await writeGroups(cprefix, 48, ids);
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.disconnect();
+    await cluster?.stop();
+  });
+
+  it('stats and groups see the groups on every master, the figures added up over the masters', async () => {
+    const masterOf = (k: string) => (client as { slots: string[][] }).slots[calculateSlot(k)][0];
+    const keys = new RedisKeys(cprefix, 48, 'cluster');
+    const metas = ids.map((id, i) => keys.groupMeta(tenantOf(i), id));
+    expect(new Set(metas.map(masterOf)).size).toBe(3); // the groups really are spread
+
+    const s = json<{
+      redis: { masters: number };
+      keys: { dbsize: number; herald: number; byKind: Record<string, number> };
+      totals: { groups: number; firingAlerts: number };
+    }>(await ctl(['stats', '--json', '--redis-cluster', seeds(), '--prefix', cprefix]));
+    expect(s.redis.masters).toBe(3);
+    expect(s.keys.byKind['group-meta']).toBe(ids.length);
+    expect(s.totals).toMatchObject({ groups: ids.length, firingAlerts: ids.length });
+    let dbsize = 0;
+    for (const m of cluster.masters()) dbsize += Number(await cluster.command(m, 'DBSIZE'));
+    expect(s.keys.dbsize).toBe(dbsize);
+
+    // REDIS_CLUSTER_NODES, as the server reads it, when no URL flag is given
+    const groups = json<{ tenant: string; groupId: string }[]>(
+      await ctl(['groups', '--json', '--prefix', cprefix], { REDIS_CLUSTER_NODES: seeds() }),
+    );
+    expect(groups.map((g) => g.groupId).sort()).toEqual([...ids].sort());
+    const human = await ctl(['stats', '--redis-cluster', seeds(), '--prefix', cprefix]);
+    expect(human.out).toMatch(/\(3 masters, v/);
+  });
+
+  it('reads a non-default due_buckets back from the keys (or takes --due-buckets)', async () => {
+    const other = `${cprefix}x`;
+    const few = ids.slice(0, 8);
+    await writeGroups(other, 20, few);
+    const listed = json<{ groupId: string }[]>(
+      await ctl(['groups', '--json', '--redis-cluster', seeds(), '--prefix', other]),
+    );
+    expect(listed.map((g) => g.groupId).sort()).toEqual([...few].sort());
+    const flagged = json<{ groupId: string }[]>(
+      await ctl(['groups', '--json', '--redis-cluster', seeds(), '--prefix', other, '--due-buckets', '20']),
+    );
+    expect(flagged).toHaveLength(few.length);
+  });
+
+  it('clear unlinks matching keys in every slot of every master', async () => {
+    const pattern = `${cprefix}:beta:*`;
+    const dry = json<{ matched: number; keys: string[] }>(
+      await ctl(['clear', pattern, '--dry-run', '--json', '--redis-cluster', seeds()]),
+    );
+    expect(dry.matched).toBeGreaterThan(ids.length / 2);
+    const wet = json<{ deleted: number }>(
+      await ctl(['clear', pattern, '--yes', '--json', '--count', '3', '--redis-cluster', seeds()]),
+    );
+    expect(wet.deleted).toBe(dry.matched);
+    const left = json<{ tenant: string }[]>(
+      await ctl(['groups', '--json', '--redis-cluster', seeds(), '--prefix', cprefix]),
+    );
+    expect(new Set(left.map((g) => g.tenant))).toEqual(new Set(['acme']));
+  });
+
+  it('usage errors: --redis-cluster with a URL flag, a bad node, --due-buckets without a cluster', async () => {
+    for (const argv of [
+      ['groups', '--redis-cluster', seeds(), '--url', 'redis://x'],
+      ['groups', '--redis-cluster', 'nohostport'],
+      ['groups', '--redis-cluster', 'h:99999'],
+      ['groups', '--due-buckets', '20'],
+    ]) {
+      const r = await ctl(argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+    }
   });
 });
 

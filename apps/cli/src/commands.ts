@@ -26,6 +26,8 @@ import {
 import {
   connect,
   deadLetters,
+  targetOptions,
+  type RedisTarget,
   keyStats,
   listAlerts,
   listGroups,
@@ -33,7 +35,6 @@ import {
   listSessions,
   matchingKeys,
   queueCounts,
-  redactUrl,
   serverStats,
   tenantCounts,
   tenants,
@@ -56,7 +57,7 @@ export interface CliIo {
   write?(chunk: string): void;
   /** Aborted on Ctrl-C: `watch` stops and exits 0. */
   signal?: AbortSignal;
-  /** Environment of the node commands (HERALD_URL, HERALD_API_KEY, USER); none when absent. */
+  /** Environment (HERALD_URL, HERALD_API_KEY, USER; REDIS_CLUSTER_NODES for Redis commands); none when absent. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Clock of the node commands (silence times); default Date.now. */
   now?: () => number;
@@ -68,8 +69,14 @@ export const EXIT_USAGE = 2;
 
 const CONNECTION_HELP = `connection (every Redis command):
   --url URL              redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379)
-  --host H --port P --db N --password PW
+  --host H --port P --db N --password PW [--username U]
                          the same in parts (not together with --url)
+  --redis-cluster HOST:PORT,HOST:PORT...
+                         a Redis Cluster by some of its nodes (env REDIS_CLUSTER_NODES, as the server
+                         reads it, when no --url/--host/--port/--db is given); --password/--username
+                         are the cluster's credentials; key walks scan every master
+  --due-buckets N        with a cluster: herald.redis.due_buckets of the server (cluster keys depend on
+                         it; default: read from the keys, 48 when nothing is stored)
   --prefix P             Herald's key prefix, herald.redis.key_prefix (default herald)
   --json                 machine-readable output (one JSON document; watch: one per line)`;
 
@@ -113,6 +120,9 @@ const CONNECTION_FLAGS: Record<string, FlagKind> = {
   port: 'string',
   db: 'string',
   password: 'string',
+  username: 'string',
+  'redis-cluster': 'string',
+  'due-buckets': 'string',
   prefix: 'string',
   json: 'bool',
   help: 'bool',
@@ -217,10 +227,10 @@ async function hashSecretCmd(rest: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-/** The Redis URL from --url or --host/--port/--db/--password. */
+/** The Redis URL from --url or --host/--port/--db/--password/--username. */
 export function redisUrl(a: ParsedArgs): string {
   const url = str(a, 'url');
-  const parts = ['host', 'port', 'db', 'password'].filter((f) => a.flags.has(f));
+  const parts = ['host', 'port', 'db', 'password', 'username'].filter((f) => a.flags.has(f));
   if (url !== undefined) {
     if (parts.length) throw new UsageError(`--url cannot be combined with --${parts.join(', --')}`);
     if (!/^rediss?:\/\//.test(url)) throw new UsageError(`--url must start with redis:// or rediss://`);
@@ -231,9 +241,62 @@ export function redisUrl(a: ParsedArgs): string {
   const port = int(a, 'port', 6379, 1, 65535);
   const db = int(a, 'db', 0, 0, 100_000);
   const pw = str(a, 'password');
-  const auth = pw ? `:${encodeURIComponent(pw)}@` : '';
+  const user = str(a, 'username');
+  const auth = pw || user ? `${encodeURIComponent(user ?? '')}:${encodeURIComponent(pw ?? '')}@` : '';
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return `redis://${auth}${h}:${port}/${db}`;
+}
+
+/**
+ * Where the Redis commands connect: `--redis-cluster` (or, when no URL flag is given, the
+ * REDIS_CLUSTER_NODES environment variable the server reads too) names a Cluster by seed nodes;
+ * otherwise the URL of `redisUrl`.
+ */
+export function redisTarget(
+  a: ParsedArgs,
+  env: Readonly<Record<string, string | undefined>> = {},
+): RedisTarget {
+  const flag = str(a, 'redis-cluster');
+  const urlFlags = ['url', 'host', 'port', 'db'].filter((f) => a.flags.has(f));
+  if (flag !== undefined && urlFlags.length) {
+    throw new UsageError(`--redis-cluster cannot be combined with --${urlFlags.join(', --')}`);
+  }
+  const fromEnv = env.REDIS_CLUSTER_NODES?.trim();
+  const nodes =
+    flag !== undefined
+      ? clusterNodes(flag, '--redis-cluster')
+      : !urlFlags.length && fromEnv
+        ? clusterNodes(fromEnv, 'REDIS_CLUSTER_NODES')
+        : undefined;
+  if (!nodes) {
+    if (a.flags.has('due-buckets'))
+      throw new UsageError('--due-buckets goes with a Redis Cluster (--redis-cluster)');
+    return { url: redisUrl(a) };
+  }
+  const password = str(a, 'password');
+  const username = str(a, 'username');
+  return {
+    cluster: {
+      nodes,
+      ...(password !== undefined && { password }),
+      ...(username !== undefined && { username }),
+    },
+  };
+}
+
+/** `host:port,host:port` (IPv6 as `[::1]:port`) → the seed list; a usage error naming `what`. */
+function clusterNodes(raw: string, what: string): string[] {
+  const nodes = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (nodes.length === 0) throw new UsageError(`${what} must list at least one host:port`);
+  for (const n of nodes) {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(n);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+      throw new UsageError(`${what}: ${JSON.stringify(n)} is not host:port`);
+  }
+  return nodes;
 }
 
 function stateFlag(a: ParsedArgs): StateFilter {
@@ -274,7 +337,8 @@ function printRows<R>(io: CliIo, json: boolean, rows: readonly R[], l: Listing<R
 
 async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<number> {
   // Validate everything before connecting: a usage error must not depend on Redis being up.
-  const url = redisUrl(a);
+  const target = redisTarget(a, io.env);
+  const dueBuckets = a.flags.has('due-buckets') ? int(a, 'due-buckets', 48, 1, 1024) : undefined;
   const prefix = str(a, 'prefix') ?? 'herald';
   if (!prefix || /[\s{}]/.test(prefix))
     throw new UsageError(`--prefix ${JSON.stringify(prefix)} is not valid`);
@@ -406,7 +470,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
         });
       break;
     case 'queue':
-      run = queueCommand(a, io, url, prefix, tenant, json);
+      run = queueCommand(a, io, tenant, json);
       break;
     case 'clear':
       run = clearCommand(a, io, json, count);
@@ -417,7 +481,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
     default:
       throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
   }
-  const c = await connect(url, prefix, cmd === 'watch');
+  const c = await connect(target, prefix, cmd === 'watch', dueBuckets);
   try {
     return await run(c);
   } finally {
@@ -428,7 +492,15 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
 // ----------------------------------------------------------------------------------------------- stats
 
 interface Stats {
-  redis: { url: string; version: string; uptimeSec: number; clients: number; opsPerSec: number };
+  redis: {
+    url: string;
+    /** Masters added up (a Redis Cluster: every figure below is their sum). */
+    masters: number;
+    version: string;
+    uptimeSec: number;
+    clients: number;
+    opsPerSec: number;
+  };
   prefix: string;
   keys: { dbsize: number; herald: number; byKind: Record<string, number> };
   memory: { used: number; usedHuman: string; peakHuman: string; maxmemory: number; policy: string };
@@ -449,6 +521,7 @@ async function collectStats(c: Conn, tenant: string | undefined, count: number):
   return {
     redis: {
       url: c.where,
+      masters: server.masters,
       version: server.redisVersion,
       uptimeSec: server.uptimeSec,
       clients: server.connectedClients,
@@ -477,7 +550,7 @@ function renderStats(s: Stats): string[] {
   const out = pairs([
     [
       'redis',
-      `${s.redis.url} (v${s.redis.version}, up ${duration(s.redis.uptimeSec * 1000)}, ${s.redis.clients} clients, ${s.redis.opsPerSec} ops/s)`,
+      `${s.redis.url} (${s.redis.masters > 1 ? `${s.redis.masters} masters, ` : ''}v${s.redis.version}, up ${duration(s.redis.uptimeSec * 1000)}, ${s.redis.clients} clients, ${s.redis.opsPerSec} ops/s)`,
     ],
     ['keys', `${s.keys.dbsize} in db, ${s.keys.herald} under prefix ${JSON.stringify(s.prefix)}`],
     ['by kind', kinds || '-'],
@@ -519,8 +592,6 @@ function renderStats(s: Stats): string[] {
 function queueCommand(
   a: ParsedArgs,
   io: CliIo,
-  url: string,
-  prefix: string,
   tenant: string | undefined,
   json: boolean,
 ): (c: Conn) => Promise<number> {
@@ -571,7 +642,7 @@ function queueCommand(
     }
     // Retrying goes through BullMQ itself (job state moves atomically, attempts reset).
     const q = new BullMqDeliveryQueue({
-      connection: redisConnection({ url, commandTimeout: 5000, connectTimeout: 2000 }),
+      connection: redisConnection(targetOptions(c.target)),
       name: 'heraldctl',
       resolve: () => undefined,
       bullPrefix: c.keys.bullPrefix(),
@@ -678,7 +749,7 @@ function watchCommand(
       }
       if (json) write(`${body[0]}\n`);
       else {
-        const head = `heraldctl watch  ${redactUrl(c.where)}  every ${raw}  ${iso(systemClock.now())}  (Ctrl-C to quit)`;
+        const head = `heraldctl watch  ${c.where}  every ${raw}  ${iso(systemClock.now())}  (Ctrl-C to quit)`;
         write(`${CLEAR_SCREEN}${head}\n\n${body.join('\n')}\n`);
       }
       if (iterations !== 0 && i + 1 >= iterations) break;

@@ -1,36 +1,69 @@
+import calculateSlot from 'cluster-key-slot';
 import type { Alert, Clock, Matcher } from '@herald/domain';
 import { matchesAll, systemClock } from '@herald/domain';
 import {
   createRedisClient,
   DELIVERY_QUEUE,
+  execPipeline,
+  globEscape,
+  isClusterClient,
+  masterNodes,
   pipelinePerItem,
   RedisGroupStore,
   RedisKeys,
+  scanKeys,
+  type PipelineReply,
   type RedisClient,
+  type RedisConnectionOptions,
 } from '@herald/redis';
 
 /**
  * Read-only views of a Herald Redis (and the one destructive helper, `unlinkMatching`). Every key walk
- * uses SCAN with a COUNT, never KEYS; every key is built and read back by `RedisKeys` (the schema the
- * server writes), never by a pattern of heraldctl's own.
+ * uses SCAN with a COUNT, never KEYS — on a Redis Cluster on every master; every key is built and read
+ * back by `RedisKeys` (the schema the server writes), never by a pattern of heraldctl's own. Reads of
+ * several keys are pipelined per node (`execPipeline`), so they work on a Cluster too.
  */
+
+/** Where heraldctl connects: one Redis by URL, or a Redis Cluster by its seed nodes (`host:port`). */
+export type RedisTarget =
+  { url: string } | { cluster: { nodes: string[]; username?: string; password?: string } };
 
 export interface Conn {
   redis: RedisClient;
   prefix: string;
-  /** The key schema under `prefix` (the due-bucket count only matters to the server). */
+  /** The key schema under `prefix` (on a Cluster with the server's due-bucket count: keys depend on it). */
   keys: RedisKeys;
-  /** The URL the client was built from, password removed (for messages). */
+  /** The URL the client was built from, password removed, or `cluster <seed nodes>` (for messages). */
   where: string;
+  /** The target it was built from (`queue retry` opens BullMQ's own connections to it). */
+  target: RedisTarget;
 }
 
-/** Connects (fail fast, RESP2); rejects with a readable message when Redis cannot be reached. */
-export async function connect(url: string, prefix: string, reconnect = false): Promise<Conn> {
-  const where = redactUrl(url);
-  const redis = createRedisClient(
-    { url, connectTimeout: 2000, commandTimeout: 5000, name: 'heraldctl' },
-    reconnect ? 'tool-watch' : 'tool',
-  );
+/** The target for messages: the URL without its password, or the cluster's seed nodes. */
+export function describeTarget(t: RedisTarget): string {
+  return 'url' in t ? redactUrl(t.url) : `cluster ${t.cluster.nodes.join(',')}`;
+}
+
+/** heraldctl's connection options for `target` (short timeouts: a tool reports, it does not wait). */
+export function targetOptions(t: RedisTarget): RedisConnectionOptions {
+  const base = { connectTimeout: 2000, commandTimeout: 5000, name: 'heraldctl' };
+  return 'url' in t ? { ...base, url: t.url } : { ...base, cluster: { ...t.cluster } };
+}
+
+/**
+ * Connects (fail fast, RESP2); rejects with a readable message when Redis cannot be reached. On a
+ * Cluster the key layout is the cluster one, with `dueBuckets` (herald.redis.due_buckets) or, without
+ * it, the count read back from the keys (`detectDueBuckets`).
+ */
+export async function connect(
+  target: RedisTarget | string,
+  prefix: string,
+  reconnect = false,
+  dueBuckets?: number,
+): Promise<Conn> {
+  const t: RedisTarget = typeof target === 'string' ? { url: target } : target;
+  const where = describeTarget(t);
+  const redis = createRedisClient(targetOptions(t), reconnect ? 'tool-watch' : 'tool');
   let lastError: Error | undefined; // the socket error ('connect ECONNREFUSED …'), clearer than the rejection
   redis.on('error', (e: Error) => {
     lastError = e;
@@ -43,7 +76,59 @@ export async function connect(url: string, prefix: string, reconnect = false): P
     const why = lastError?.message ?? (e instanceof Error ? e.message : String(e));
     throw new Error(`cannot connect to Redis at ${where}: ${why}`);
   }
-  return { redis, prefix, keys: new RedisKeys(prefix, 1), where };
+  if (!isClusterClient(redis)) return { redis, prefix, keys: new RedisKeys(prefix, 1), where, target: t };
+  try {
+    const buckets = dueBuckets ?? (await detectDueBuckets(redis, prefix));
+    return { redis, prefix, keys: new RedisKeys(prefix, buckets, 'cluster'), where, target: t };
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  }
+}
+
+/** The server's default herald.redis.due_buckets on a Cluster (herald-config's `clusterDueBuckets`). */
+export const CLUSTER_DUE_BUCKETS = 48;
+const MAX_DUE_BUCKETS = 1024;
+
+/**
+ * herald.redis.due_buckets of the Herald that wrote a Cluster's keys, read from their hash tags: bucket
+ * `n` of `N` is tagged `b<n>.<j>` with the smallest `j` whose slot lies in the n-th N-th of the slot
+ * space (`spreadTags`), so a few tags pin `N` down. The default when it fits (or nothing is stored yet),
+ * else the smallest count every tag fits; an error when none does (pass --due-buckets).
+ */
+export async function detectDueBuckets(redis: RedisClient, prefix: string): Promise<number> {
+  const p = globEscape(prefix);
+  const tags = new Map<string, [number, number]>();
+  for (const pattern of [`${p}:due:{*}`, `${p}:*:groups:{*}`]) {
+    for await (const page of scanKeys(redis, pattern, 1000)) {
+      for (const k of page) {
+        const m = /\{b(\d+)\.(\d+)\}$/.exec(k);
+        if (m) tags.set(`${m[1]}.${m[2]}`, [Number(m[1]), Number(m[2])]);
+      }
+      if (tags.size >= 32) break;
+    }
+  }
+  if (tags.size === 0) return CLUSTER_DUE_BUCKETS;
+  const seen = [...tags.values()];
+  const fits = (buckets: number) =>
+    seen.every(([n, j]) => {
+      if (n >= buckets) return false;
+      const lo = Math.floor((n * 16384) / buckets);
+      const hi = Math.floor(((n + 1) * 16384) / buckets);
+      const inRange = (i: number) => {
+        const slot = calculateSlot(`b${n}.${i}`);
+        return slot >= lo && slot < hi;
+      };
+      if (!inRange(j)) return false;
+      for (let i = 0; i < j; i++) if (inRange(i)) return false;
+      return true;
+    });
+  if (fits(CLUSTER_DUE_BUCKETS)) return CLUSTER_DUE_BUCKETS;
+  const highest = Math.max(...seen.map(([n]) => n));
+  for (let buckets = highest + 1; buckets <= MAX_DUE_BUCKETS; buckets++) if (fits(buckets)) return buckets;
+  throw new Error(
+    `cannot tell herald.redis.due_buckets from the keys under prefix ${JSON.stringify(prefix)}: pass --due-buckets`,
+  );
 }
 
 export function redactUrl(url: string): string {
@@ -56,18 +141,10 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** SCAN MATCH pattern COUNT count, one page of keys at a time. */
-export async function* scanKeys(redis: RedisClient, pattern: string, count = 500): AsyncGenerator<string[]> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-    cursor = next;
-    if (keys.length) yield keys;
-  } while (cursor !== '0');
-}
+export { scanKeys };
 
 async function collect(redis: RedisClient, pattern: string, count = 500): Promise<string[]> {
-  const out = new Set<string>(); // SCAN may return a key twice
+  const out = new Set<string>(); // SCAN may return a key twice (and a Cluster reshard moves keys)
   for await (const page of scanKeys(redis, pattern, count)) for (const k of page) out.add(k);
   return [...out].sort();
 }
@@ -98,7 +175,9 @@ export async function keyStats(c: Conn, count = 1000): Promise<KeyStats> {
       byKind[kind.kind] = (byKind[kind.kind] ?? 0) + 1;
     }
   }
-  return { dbsize: await c.redis.dbsize(), herald, byKind };
+  // DBSIZE of each master: a Cluster client would ask one node at random.
+  const sizes = await Promise.all(masterNodes(c.redis).map((n) => n.dbsize()));
+  return { dbsize: sizes.reduce((a, b) => a + b, 0), herald, byKind };
 }
 
 // ------------------------------------------------------------------------------------------------ info
@@ -113,6 +192,8 @@ export function parseInfo(text: string): Record<string, string> {
 }
 
 export interface ServerStats {
+  /** Masters the figures add up (1 for a single Redis). */
+  masters: number;
   redisVersion: string;
   uptimeSec: number;
   connectedClients: number;
@@ -121,24 +202,73 @@ export interface ServerStats {
   opsPerSec: number;
 }
 
+/**
+ * INFO of the Redis, or on a Cluster of every master added up (memory, clients, hits, ops; the
+ * shortest uptime; versions and policies listed when they differ; maxmemory 0 when any is unlimited).
+ */
 export async function serverStats(c: Conn): Promise<ServerStats> {
-  const info = parseInfo(await c.redis.info('everything'));
-  const hits = Number(info.keyspace_hits ?? 0);
-  const misses = Number(info.keyspace_misses ?? 0);
+  const infos = (await Promise.all(masterNodes(c.redis).map((n) => n.info('everything')))).map(parseInfo);
+  if (infos.length === 1) {
+    const [info] = infos;
+    const hits = Number(info.keyspace_hits ?? 0);
+    const misses = Number(info.keyspace_misses ?? 0);
+    return {
+      masters: 1,
+      redisVersion: info.redis_version ?? '?',
+      uptimeSec: Number(info.uptime_in_seconds ?? 0),
+      connectedClients: Number(info.connected_clients ?? 0),
+      memory: {
+        used: Number(info.used_memory ?? 0),
+        usedHuman: info.used_memory_human ?? '?',
+        peakHuman: info.used_memory_peak_human ?? '?',
+        maxmemory: Number(info.maxmemory ?? 0),
+        policy: info.maxmemory_policy ?? '?',
+      },
+      keyspace: { hits, misses, hitRate: hits + misses > 0 ? hits / (hits + misses) : null },
+      opsPerSec: Number(info.instantaneous_ops_per_sec ?? 0),
+    };
+  }
+  const sum = (f: string) => infos.reduce((n, i) => n + Number(i[f] ?? 0), 0);
+  const distinct = (f: string) => [...new Set(infos.map((i) => i[f] ?? '?'))].join('/');
+  const hits = sum('keyspace_hits');
+  const misses = sum('keyspace_misses');
+  const used = sum('used_memory');
+  const maxes = infos.map((i) => Number(i.maxmemory ?? 0));
   return {
-    redisVersion: info.redis_version ?? '?',
-    uptimeSec: Number(info.uptime_in_seconds ?? 0),
-    connectedClients: Number(info.connected_clients ?? 0),
+    masters: infos.length,
+    redisVersion: distinct('redis_version'),
+    uptimeSec: Math.min(...infos.map((i) => Number(i.uptime_in_seconds ?? 0))),
+    connectedClients: sum('connected_clients'),
     memory: {
-      used: Number(info.used_memory ?? 0),
-      usedHuman: info.used_memory_human ?? '?',
-      peakHuman: info.used_memory_peak_human ?? '?',
-      maxmemory: Number(info.maxmemory ?? 0),
-      policy: info.maxmemory_policy ?? '?',
+      used,
+      usedHuman: humanBytes(used),
+      peakHuman: humanBytes(sum('used_memory_peak')),
+      maxmemory: maxes.includes(0) ? 0 : maxes.reduce((a, b) => a + b, 0),
+      policy: distinct('maxmemory_policy'),
     },
     keyspace: { hits, misses, hitRate: hits + misses > 0 ? hits / (hits + misses) : null },
-    opsPerSec: Number(info.instantaneous_ops_per_sec ?? 0),
+    opsPerSec: sum('instantaneous_ops_per_sec'),
   };
+}
+
+/** Bytes as Redis' `*_human` fields write them (1.50M). */
+export function humanBytes(n: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n}B` : `${v.toFixed(2)}${units[u]}`;
+}
+
+/** The replies of a pipeline, the first error thrown. */
+function okReplies(res: PipelineReply[]): unknown[] {
+  return res.map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------- groups
@@ -170,7 +300,13 @@ export async function tenantCounts(
   clock: Clock = systemClock,
 ): Promise<TenantCounts> {
   const keys = c.keys;
-  const ids = await c.redis.zrangebyscore(keys.tenantGroups(tenant), clock.now(), '+inf');
+  const now = clock.now();
+  const shards = keys.tenantGroupShards(tenant); // one key, or on a Cluster one per due bucket
+  const ids = okReplies(
+    await execPipeline(c.redis, (p) => {
+      for (const k of shards) p.zrangebyscore(k, now, '+inf');
+    }),
+  ).flatMap((v) => v as string[]);
   const out: TenantCounts = {
     tenant,
     groups: 0,
@@ -289,13 +425,13 @@ export async function listSessions(c: Conn, tenantList: string[]): Promise<Sessi
   for (const tenant of tenantList) {
     const members = await c.redis.zrange(keys.tenantSessions(tenant), '0', '-1');
     if (members.length === 0) continue;
-    const p = c.redis.pipeline();
-    for (const m of members) {
-      const key = keys.session(tenant, keys.parseSessionMember(m)?.tokenHash ?? '');
-      p.hgetall(key);
-      p.pttl(key);
-    }
-    const res = (await p.exec()) ?? [];
+    const res = await execPipeline(c.redis, (p) => {
+      for (const m of members) {
+        const key = keys.session(tenant, keys.parseSessionMember(m)?.tokenHash ?? '');
+        p.hgetall(key);
+        p.pttl(key);
+      }
+    });
     for (let i = 0; i < members.length; i++) {
       const [[e1, h], [e2, ttl]] = res.slice(i * 2, i * 2 + 2);
       if (e1 || e2) throw e1 ?? e2;
@@ -337,13 +473,13 @@ export async function listLocks(c: Conn, tenant: string | undefined): Promise<Lo
     (k) => c.keys.parse(k)?.kind === 'lock',
   );
   if (keys.length === 0) return [];
-  const p = c.redis.pipeline();
-  for (const k of keys) {
-    p.type(k);
-    p.get(k);
-    p.pttl(k);
-  }
-  const res = (await p.exec()) ?? [];
+  const res = await execPipeline(c.redis, (p) => {
+    for (const k of keys) {
+      p.type(k);
+      p.get(k);
+      p.pttl(k);
+    }
+  });
   const out: LockRow[] = [];
   keys.forEach((key, i) => {
     const [[, type], [, owner], [, ttl]] = res.slice(i * 3, i * 3 + 3); // GET on a non-string errs
@@ -375,15 +511,15 @@ export interface QueueCounts {
 /** BullMQ's job counts read straight from its keys (`{<p>}:delivery:wait|active|…`). */
 export async function queueCounts(c: Conn, queueName = DELIVERY_QUEUE): Promise<QueueCounts> {
   const b = (part: string) => c.keys.deliveryQueueKey(part, queueName);
-  const p = c.redis.pipeline();
-  p.llen(b('wait'));
-  p.llen(b('paused'));
-  p.zcard(b('prioritized'));
-  p.llen(b('active'));
-  p.zcard(b('delayed'));
-  p.zcard(b('failed'));
-  p.zcard(b('completed'));
-  const res = (await p.exec()) ?? [];
+  const res = await execPipeline(c.redis, (p) => {
+    p.llen(b('wait'));
+    p.llen(b('paused'));
+    p.zcard(b('prioritized'));
+    p.llen(b('active'));
+    p.zcard(b('delayed'));
+    p.zcard(b('failed'));
+    p.zcard(b('completed'));
+  });
   const n = res.map(([err, v]) => (err ? 0 : Number(v))); // WRONGTYPE etc.: count as empty
   return { waiting: n[0] + n[1] + n[2], active: n[3], delayed: n[4], dead: n[5], completed: n[6] };
 }
@@ -395,13 +531,33 @@ export function matchingKeys(c: Conn, pattern: string, count: number): Promise<s
   return collect(c.redis, pattern, count);
 }
 
-/** SCAN + UNLINK page by page; returns how many keys were removed. */
+/**
+ * SCAN + UNLINK page by page; returns how many keys were removed. On a Cluster (each master scanned)
+ * one UNLINK per slot of the page — a multi-key command must stay in one slot — pipelined per node.
+ */
 export async function unlinkMatching(c: Conn, pattern: string, count: number): Promise<number> {
   let removed = 0;
   for await (const page of scanKeys(c.redis, pattern, count)) {
-    removed += await c.redis.unlink(...page);
+    const batches = isClusterClient(c.redis) ? [...bySlot(page).values()] : [page];
+    for (const n of okReplies(
+      await execPipeline(c.redis, (p) => {
+        for (const b of batches) p.unlink(...b);
+      }),
+    ))
+      removed += Number(n);
   }
   return removed;
+}
+
+function bySlot(keys: readonly string[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const k of keys) {
+    const slot = calculateSlot(k);
+    const list = out.get(slot);
+    if (list) list.push(k);
+    else out.set(slot, [k]);
+  }
+  return out;
 }
 
 export interface DeadLetterRow {
@@ -430,10 +586,10 @@ export async function deadLetters(
   const b = (part: string) => c.keys.deliveryQueueKey(part, queueName);
   const ids = await c.redis.zrevrange(b('failed'), 0, limit - 1);
   if (ids.length === 0) return [];
-  const p = c.redis.pipeline();
-  for (const id of ids)
-    p.hmget(b(id), 'data', 'atm', 'attemptsMade', 'failedReason', 'finishedOn', 'processedOn');
-  const res = (await p.exec()) ?? [];
+  const res = await execPipeline(c.redis, (p) => {
+    for (const id of ids)
+      p.hmget(b(id), 'data', 'atm', 'attemptsMade', 'failedReason', 'finishedOn', 'processedOn');
+  });
   const out: DeadLetterRow[] = [];
   ids.forEach((id, i) => {
     const [err, v] = res[i];
