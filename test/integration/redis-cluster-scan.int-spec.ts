@@ -1,7 +1,14 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
-import { execPipeline, masterNodes, pipelinePerItem, scanKeys } from '@herald/redis';
-import { RedisCluster } from '../harness/redis-cluster';
+import {
+  createRedisClient,
+  execPipeline,
+  masterNodes,
+  pipelinePerItem,
+  scanKeys,
+  type RedisClient,
+} from '@herald/redis';
+import { RedisCluster, type ClusterNode } from '../harness/redis-cluster';
 
 /**
  * Key walks and pipelines on a real Redis Cluster (issue 15, "scanning"): SCAN visits every master,
@@ -69,13 +76,17 @@ describe('scanKeys / execPipeline on Redis Cluster', () => {
     expect(perItem).toEqual(keys.slice(0, 30).map((k) => [`v:${k}`, 1]));
   });
 
-  it('a reshard of 1 000 slots in the middle of repeated pipelines loses no reply and repeats no write', async () => {
-    const keys = Array.from({ length: 300 }, (_, i) => `reshard:{${i}}:n`);
-    const [from, to] = cluster.masters();
-    const movedKeys = keys.filter((k) => portOf(k) === String(from.port));
+  /**
+   * Repeated pipelines of INCR+GET on 300 keys through `c` while `from` gives 1 000 slots to `to`: every
+   * reply is there, in order, and every INCR ran exactly once (the counters equal the rounds).
+   */
+  async function reshardUnderLoad(c: RedisClient, from: ClusterNode, to: ClusterNode, tag: string) {
+    const where = (k: string) => (c as Cluster).slots[calculateSlot(k)]?.[0]?.split(':').pop();
+    const keys = Array.from({ length: 300 }, (_, i) => `reshard:${tag}:{${i}}:n`);
+    const movedKeys = keys.filter((k) => where(k) === String(from.port));
     expect(movedKeys.length).toBeGreaterThan(50);
 
-    const singles = jest.spyOn(client, 'incr'); // a command sent again on its own after MOVED/ASK
+    const singles = jest.spyOn(c, 'incr'); // a command sent again on its own after MOVED/ASK
     let resharding = true;
     let during = 0;
     let rounds = 0;
@@ -84,7 +95,7 @@ describe('scanKeys / execPipeline on Redis Cluster', () => {
       while (resharding || rounds < 3) {
         const round = ++rounds;
         if (resharding) during++;
-        const res = await execPipeline(client, (p) => {
+        const res = await execPipeline(c, (p) => {
           for (const k of keys) p.incr(k).get(k);
         });
         keys.forEach((k, i) => {
@@ -102,17 +113,37 @@ describe('scanKeys / execPipeline on Redis Cluster', () => {
     }
     await load;
     console.log(
-      `reshard: ${rounds} pipeline rounds (${during} during the move), ${singles.mock.calls.length} commands re-sent alone`,
+      `reshard (${tag}): ${rounds} pipeline rounds (${during} during the move), ${singles.mock.calls.length} commands re-sent alone`,
     );
     singles.mockRestore();
     expect(failures.slice(0, 10)).toEqual([]);
     expect(during).toBeGreaterThan(0);
-    const counts = await Promise.all(keys.map((k) => client.get(k)));
+    const counts = await Promise.all(keys.map((k) => c.get(k)));
     expect(counts).toEqual(keys.map(() => String(rounds)));
     // The slots really moved: some of the keys that were on `from` are now held by `to`.
     let onTo = 0;
     for (const k of movedKeys)
       onTo += Number(await cluster.command(to, 'CLUSTER', 'COUNTKEYSINSLOT', calculateSlot(k)));
     expect(onTo).toBeGreaterThan(0);
+  }
+
+  it('a reshard of 1 000 slots in the middle of repeated pipelines loses no reply and repeats no write', async () => {
+    const [from, to] = cluster.masters();
+    await reshardUnderLoad(client, from, to, 'harness');
+  }, 120_000);
+
+  it("the same through Herald's own fail-fast Cluster client (auto-pipelined, command timeout)", async () => {
+    const herald = createRedisClient(
+      { cluster: { nodes: cluster.seedNodes() }, commandTimeout: 2000, connectTimeout: 2000 },
+      'fail-fast',
+    );
+    herald.on('error', () => undefined);
+    try {
+      await herald.connect();
+      const [, from, to] = cluster.masters();
+      await reshardUnderLoad(herald, from, to, 'herald');
+    } finally {
+      herald.disconnect();
+    }
   }, 120_000);
 });
