@@ -73,12 +73,13 @@ describe('redisClusterOptions', () => {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       retryDelayOnMoved: 0,
-      retryDelayOnFailover: 100,
-      retryDelayOnTryAgain: 100,
-      retryDelayOnClusterDown: 100,
+      // 16 tries spaced to fit in the 1 s command timeout: a lost master fails a request within it.
+      retryDelayOnFailover: 62,
+      retryDelayOnTryAgain: 62,
+      retryDelayOnClusterDown: 62,
       maxRedirections: 16,
       slotsRefreshTimeout: 2000,
-      slotsRefreshInterval: 5000,
+      slotsRefreshInterval: 1000,
     });
     expect(o.redisOptions).toEqual({
       connectTimeout: 2000,
@@ -101,6 +102,11 @@ describe('redisClusterOptions', () => {
     const o = redisClusterOptions(CLUSTER, 'blocking', 'herald:n1:delivery-worker');
     expect(o.enableOfflineQueue).toBe(true);
     expect(o.enableAutoPipelining).toBe(false);
+    expect(o).toMatchObject({
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+    });
     expect(o.redisOptions).toMatchObject({
       maxRetriesPerRequest: null,
       connectionName: 'herald:n1:delivery-worker',
@@ -115,6 +121,13 @@ describe('redisClusterOptions', () => {
     expect(tool.redisOptions).toMatchObject({ disconnectTimeout: 100, commandTimeout: 1000 });
     const watch = redisClusterOptions(CLUSTER, 'tool-watch');
     expect((watch.clusterRetryStrategy as (n: number) => number | null)(1)).toBe(100);
+  });
+
+  it('retry spacing stays between 10 and 100 ms whatever the command timeout', () => {
+    const delay = (commandTimeout: number) =>
+      redisClusterOptions({ ...CLUSTER, commandTimeout }, 'fail-fast').retryDelayOnFailover;
+    expect(delay(50)).toBe(10);
+    expect(delay(5000)).toBe(100);
   });
 
   it('reads the TLS files into the node options', () => {
@@ -164,7 +177,7 @@ describe('createRedisClient', () => {
       expect(c).toBeInstanceOf(Cluster);
       const cluster = c as Cluster;
       expect(cluster.status).toBe('wait');
-      expect(cluster.startupNodes).toEqual([
+      expect((cluster as unknown as { startupNodes: unknown }).startupNodes).toEqual([
         { host: '10.0.0.1', port: 7000 },
         { host: '::1', port: 7001 },
       ]);

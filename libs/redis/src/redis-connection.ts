@@ -188,6 +188,18 @@ export function redisTlsOptions(tls: RedisTlsOptions): TlsOptions {
   };
 }
 
+/** Redirections and retries a Cluster command gets before it fails (ioredis' default). */
+const MAX_REDIRECTIONS = 16;
+
+/**
+ * How often a Cluster client re-reads the slot map (ms). Besides a hung master (its socket never
+ * closes), this is what ends a stale map after a failover for pipelined commands: ioredis only retries
+ * (and refreshes on) a pipeline's MOVED when every command of it got the same reply, so an
+ * (auto)pipeline spanning several slots of a failed-over master returns its MOVED replies to the
+ * callers until the next refresh. One CLUSTER SLOTS a second per client is cheap.
+ */
+const SLOTS_REFRESH_INTERVAL = 1000;
+
 /**
  * The ioredis Cluster options of a client of `role` (without the seed nodes). Per node connection the
  * role's options (`redisClientOptions`) apply, except what ioredis itself fixes for node connections
@@ -196,10 +208,9 @@ export function redisTlsOptions(tls: RedisTlsOptions): TlsOptions {
  * - `enableOfflineQueue` as the role's (fail-fast: a command while the cluster is not ready rejects);
  * - `clusterRetryStrategy` reconnects soon (`tool`: gives up, so heraldctl reports at once);
  * - MOVED retried at once (the slot map is refreshed meanwhile), TRYAGAIN / CLUSTERDOWN / a closed node
- *   connection (failover) every 100 ms, at most 16 redirections per command — within the command
- *   timeout of the fail-fast roles, which bounds the whole retry;
- * - the slot map re-read every 5 s (a hung master never closes its socket: the periodic refresh is how
- *   a client learns of its promoted replica) and at every redirection;
+ *   connection (failover) after a short delay (100 ms; with a command timeout, spaced so the 16 tries
+ *   fit in it), at most 16 redirections per command;
+ * - the slot map re-read every second (SLOTS_REFRESH_INTERVAL) and at every redirection it handles;
  * - fail-fast: `enableAutoPipelining` — the commands and scripts issued in one event-loop turn are sent
  *   as one pipeline per node, so one request's per-slot script calls cost one round trip per master.
  * All commands go to masters (`scaleReads: 'master'`): Herald reads its own writes.
@@ -212,6 +223,14 @@ export function redisClusterOptions(
   const c = opts.cluster;
   if (!c) throw new Error('redisClusterOptions needs a cluster configuration');
   const node = redisClientOptions(opts, role, name);
+  // A command the cluster cannot place (its master's connection closed, CLUSTERDOWN, TRYAGAIN) is retried
+  // up to MAX_REDIRECTIONS times, and ioredis' command timeout only runs while it sits on a node: for
+  // the roles with a timeout the retries are spaced so that all of them fit in it (1 s → 62 ms apart),
+  // so a lost master costs a request no more than command_timeout before the memory fallback.
+  const retryDelay =
+    role === 'blocking'
+      ? 100
+      : Math.max(10, Math.min(100, Math.floor(opts.commandTimeout / MAX_REDIRECTIONS)));
   const { retryStrategy: _nodeRetry, enableOfflineQueue, ...perNode } = node;
   return {
     scaleReads: 'master',
@@ -220,12 +239,12 @@ export function redisClusterOptions(
     enableAutoPipelining: role === 'fail-fast',
     clusterRetryStrategy: role === 'tool' ? () => null : reconnectSoon,
     retryDelayOnMoved: 0,
-    retryDelayOnFailover: 100,
-    retryDelayOnTryAgain: 100,
-    retryDelayOnClusterDown: 100,
-    maxRedirections: 16,
+    retryDelayOnFailover: retryDelay,
+    retryDelayOnTryAgain: retryDelay,
+    retryDelayOnClusterDown: retryDelay,
+    maxRedirections: MAX_REDIRECTIONS,
     slotsRefreshTimeout: opts.connectTimeout,
-    slotsRefreshInterval: 5000,
+    slotsRefreshInterval: SLOTS_REFRESH_INTERVAL,
     redisOptions: {
       ...perNode,
       ...(c.username !== undefined && { username: c.username }),
