@@ -13,7 +13,8 @@ import { waitUntil } from '../harness/wait';
  * 3-master cluster (issue 15, "configuration"): scripts registered with defineCommand run on keys of
  * every master, autopipelined per node; after a master is SIGKILLed and its replica promoted the same
  * client serves commands and scripts again, and a script cache flushed on the new master (NOSCRIPT) is
- * reloaded by the client without the caller noticing.
+ * reloaded by the client without the caller noticing. Variable-key scripts are sent unpipelined (see
+ * HeraldCluster in libs/redis/src/redis-connection.ts).
  */
 describe('createRedisClient on a Redis Cluster', () => {
   let cluster: RedisCluster;
@@ -90,25 +91,21 @@ describe('createRedisClient on a Redis Cluster', () => {
     expect(await Promise.all(keys.map((k) => client.get(k)))).toEqual(keys.map(() => '1'));
   });
 
-  it('a variable-key (-n) script: one call at a time works; concurrent calls on several masters need a per-count definition', async () => {
+  it('a variable-key (-n) script: concurrent calls on every master succeed (routed by their keys)', async () => {
     // Every call's keys share one hash tag; the calls together touch all three masters.
     const calls = keys.map((k) => [k, k.replace(':count', ':other')]);
-    for (const ks of calls) expect(await sum(ks)).toBe(1);
-    // ioredis groups autopipelined calls by their first argument, which for a variable-key script is
-    // the key count, not a key: calls with the same count land in one pipeline whatever their slots, and
-    // ioredis refuses a pipeline spanning masters. (Explicit pipelines are not affected: they route by
-    // the real keys.) Pinned here because it decides how @herald/lua must register -n scripts.
-    await expect(Promise.all(calls.map((ks) => sum(ks)))).rejects.toThrow(
+    expect(await Promise.all(calls.map((ks) => sum(ks)))).toEqual(calls.map(() => 1));
+    expect(client.options.autoPipeliningIgnoredCommands).toEqual(['herald:sum-n']);
+
+    // Why createRedisClient keeps -n scripts out of autopipelining: a plain ioredis Cluster groups an
+    // autopipelined call by its first argument, for such a script the key count, so equal-count calls on
+    // different masters share one pipeline, which ioredis refuses whole. (Pinned: if ioredis fixes it,
+    // this fails and the exclusion can go.)
+    const plain = await cluster.client({ enableAutoPipelining: true });
+    const plainSum = defineLuaScript<number>(plain, scriptDir, 'sum-n');
+    await expect(Promise.all(calls.map((ks) => plainSum(ks)))).rejects.toThrow(
       'All keys in the pipeline should belong to the same slots allocation group',
     );
-    // Defined with a fixed count per number of keys, the first argument is the first key: grouped by
-    // its slot, one pipeline per master, every call answered.
-    const host = client as unknown as Record<string, (...a: string[]) => Promise<number>>;
-    client.defineCommand('herald:sum-n#2', {
-      lua: "local s = 0\nfor i = 1, #KEYS do s = s + tonumber(redis.call('GET', KEYS[i]) or '0') end\nreturn s\n",
-      numberOfKeys: 2,
-    });
-    expect(await Promise.all(calls.map((ks) => host['herald:sum-n#2'](...ks)))).toEqual(calls.map(() => 1));
   });
 
   it('recovers after a master is SIGKILLed and its replica promoted; NOSCRIPT on the new master is handled', async () => {

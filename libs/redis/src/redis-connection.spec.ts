@@ -187,6 +187,26 @@ describe('createRedisClient', () => {
     }
   });
 
+  it('keeps variable-key scripts out of autopipelining (fixed-count ones stay in)', () => {
+    const c = createRedisClient(CLUSTER, 'fail-fast') as Cluster;
+    const blocking = createRedisClient(CLUSTER, 'blocking') as Cluster;
+    try {
+      c.defineCommand('herald:upsert-groups-n', { lua: 'return 1' });
+      c.defineCommand('herald:claim-due-3', { lua: 'return 1', numberOfKeys: 3 });
+      c.defineCommand('herald:upsert-groups-n', { lua: 'return 1' });
+      expect(c.options.autoPipeliningIgnoredCommands).toEqual(['herald:upsert-groups-n']);
+      blocking.defineCommand('herald:upsert-groups-n', { lua: 'return 1' });
+      expect(blocking.options.autoPipeliningIgnoredCommands ?? []).toEqual([]);
+      // Another client's list is its own.
+      const other = createRedisClient(CLUSTER, 'fail-fast') as Cluster;
+      expect(other.options.autoPipeliningIgnoredCommands ?? []).toEqual([]);
+      other.disconnect();
+    } finally {
+      c.disconnect();
+      blocking.disconnect();
+    }
+  });
+
   it('BullMQ connection: Cluster clients for queue and worker', () => {
     const conn = redisConnection(CLUSTER);
     const [q, w] = [conn.queue('herald:n1:delivery-queue'), conn.worker('herald:n1:delivery-worker')];

@@ -255,6 +255,28 @@ export function redisClusterOptions(
 }
 
 /**
+ * ioredis' Cluster, with one fix for autopipelining: ioredis puts an autopipelined call in the pipeline
+ * of the node serving its first argument, which for a script defined without a key count (`-n`: the
+ * caller passes the count first) is the count, not a key — calls of equal count whose keys live on
+ * different masters then share one pipeline, and ioredis rejects it whole ("All keys in the pipeline
+ * should belong to the same slots allocation group"). Such scripts are therefore left out of
+ * autopipelining: each call is written to its master at once (concurrent calls still overlap, one
+ * round trip of latency per master), routed by its real keys. Explicit pipelines are not affected.
+ */
+class HeraldCluster extends Cluster {
+  override defineCommand(
+    name: string,
+    definition: { lua: string; numberOfKeys?: number; readOnly?: boolean },
+  ): void {
+    super.defineCommand(name, definition);
+    if (definition.numberOfKeys == null && this.options.enableAutoPipelining) {
+      const ignored = this.options.autoPipeliningIgnoredCommands ?? [];
+      if (!ignored.includes(name)) this.options.autoPipeliningIgnoredCommands = [...ignored, name];
+    }
+  }
+}
+
+/**
  * The one place that makes a Herald Redis client (URL, Sentinel or Cluster) for `role`; `name`
  * overrides `opts.name`. A Cluster configuration gives an ioredis `Cluster`.
  */
@@ -277,9 +299,11 @@ export function createRedisClient(
   if (modes > 1) throw new Error('Redis connection takes one of url, sentinel or cluster');
   if (opts.cluster) {
     if (opts.cluster.nodes.length === 0) throw new Error('Redis Cluster connection needs at least one node');
-    return new Cluster(
+    // RESP2 replies in ioredis' legacy shapes, as for the other clients (redisClientOptions).
+    const options = redisClusterOptions(opts, role, name ?? opts.name);
+    return new HeraldCluster(
       opts.cluster.nodes.map(splitHostPort),
-      redisClusterOptions(opts, role, name ?? opts.name),
+      options as ConstructorParameters<typeof HeraldCluster>[1],
     );
   }
   const options = redisClientOptions(opts, role, name ?? opts.name);
