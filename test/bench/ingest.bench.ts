@@ -20,6 +20,23 @@
  *                       Herald run is also repeated on the api-only node below (`ingestOnly`), which
  *                       tells ingest's own cost from the flush scheduler's (inhibition lookups).
  *
+ *   BENCH_REDIS         single (default: one redis-server per Herald run) | cluster (the Herald runs on
+ *                       a 3-master Redis Cluster, no replicas, REDIS_CLUSTER_NODES) | both (a single
+ *                       and a cluster run in every round, order alternating like the rounds, and
+ *                       Alertmanager once per round: the ratios come from the same session). Cluster
+ *                       runs add a `cluster` block to the summary: alerts/s, Redis CPU per master (INFO
+ *                       CPU) and its spread from even, EVALSHA per master, round trips per request
+ *                       (masters touched; MONITOR on every master), bytes per stored alert (all
+ *                       masters), stored alerts (SCAN on every master), flush cost; with `both` also
+ *                       `vsSingle` (cluster / single). BENCH_INHIBIT_RULES variants run on single only.
+ *
+ * Flush cost (every Herald run, `redis.cost`): the bench route flushes every group every 5 s
+ * (group_interval), so the idle window after the load (5 s, no requests) is the scheduler alone: Redis
+ * CPU (INFO CPU, all masters) over it / flushes in it (herald_flush_total on the node's /metrics) is
+ * Redis µs per flush (claims, group reads, notification log; everything the node asks of Redis while
+ * idle is charged to flushes). The load window's Redis CPU, its flushes taken out at that rate, over
+ * the alerts answered is Redis µs per alert of ingest.
+ *
  * After each Herald run the node is stopped and an `api`-only node (no scheduler) probes ingest alone
  * on the same Redis (round-trips.ts): top-level commands per request with MONITOR, 200 sequential
  * requests, the idle rate taken out (`redis.roundTrips`), and the upsert script's Redis µs.
@@ -30,6 +47,7 @@ import { cpus, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../harness/free-port';
+import { RedisCluster, type ClusterNode } from '../harness/redis-cluster';
 import { RedisServer } from '../harness/redis-server';
 import { BENCH_ROUTE_YAML, buildBodies, distinctAlerts, REFERENCE_SHAPE } from './alert-load';
 import { inhibitLoadStats, inhibitRulesYaml, MAX_INHIBIT_RULES } from './inhibit-rules';
@@ -38,6 +56,7 @@ import {
   log,
   procCpuSeconds,
   procMemory,
+  redisEnv,
   round,
   sleep,
   spawnLogged,
@@ -50,12 +69,21 @@ import {
 import {
   commandStats,
   countStoredAlerts,
+  countStoredAlertsOn,
   diffStats,
   infoSection,
   memorySnapshot,
+  redisCpuSeconds,
+  type CommandStats,
+  type MemorySnapshot,
   type StoredAlerts,
 } from './redis-stats';
-import { probeRoundTrips, type RoundTrips } from './round-trips';
+import {
+  probeClusterRoundTrips,
+  probeRoundTrips,
+  type ClusterRoundTrips,
+  type RoundTrips,
+} from './round-trips';
 
 const ROOT = resolve(__dirname, '../../..');
 const HERALD_MAIN = join(ROOT, 'dist/apps/server/src/main.js');
@@ -90,6 +118,8 @@ interface Settings {
   nodeArgs: string[];
   /** Inhibit rules of the extra variant (0: no variant). */
   inhibitRules: number;
+  /** Herald on one redis-server, on a 3-master Redis Cluster, or both in every round. */
+  redis: 'single' | 'cluster' | 'both';
   alertmanager: { bin: string } | { bin: null; reason: string };
 }
 
@@ -129,6 +159,13 @@ function findAlertmanager(): Settings['alertmanager'] {
       };
 }
 
+function readRedisMode(): Settings['redis'] {
+  const mode = (process.env.BENCH_REDIS ?? 'single').toLowerCase() || 'single';
+  if (mode !== 'single' && mode !== 'cluster' && mode !== 'both')
+    throw new Error(`BENCH_REDIS must be single, cluster or both, got ${mode}`);
+  return mode;
+}
+
 function readSettings(): Settings {
   const tool = (process.env.BENCH_TOOL ?? 'autocannon').toLowerCase();
   if (tool !== 'autocannon' && tool !== 'wrk')
@@ -147,6 +184,7 @@ function readSettings(): Settings {
     wrkScript,
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
     inhibitRules: Math.min(Math.round(envNumber('BENCH_INHIBIT_RULES', 0, 0)), MAX_INHIBIT_RULES),
+    redis: readRedisMode(),
     alertmanager: findAlertmanager(),
   };
 }
@@ -182,7 +220,7 @@ for (const [sig, code] of Object.entries(SIGNALS)) {
 // ------------------------------------------------------------------------------------------- one run
 
 interface Run {
-  target: 'herald' | 'alertmanager';
+  target: 'herald' | 'herald-cluster' | 'alertmanager';
   /** 0-based round (runs alternate: H A, A H, ...). */
   round: number;
   /** inhibit_rules in the config (the BENCH_INHIBIT_RULES variant; 0 otherwise). */
@@ -228,6 +266,8 @@ interface HeraldRun extends Run {
     version: string;
     /** Top-level commands per request counted with MONITOR after the load (round-trips.ts). */
     roundTrips: RoundTrips;
+    /** Redis CPU per alert and per flush (INFO CPU), see the file's comment. */
+    cost: RedisCost;
   };
   /**
    * The same load on an `api`-only node (no flush scheduler) on the run's Redis after the run; only
@@ -236,6 +276,101 @@ interface HeraldRun extends Run {
   ingestOnly: Measured | null;
   /** /health/ready after the run (`redis`; `memory-fallback` would mean the numbers are not Redis'). */
   storeMode: string;
+}
+
+/** Redis CPU (INFO CPU used_cpu_sys + used_cpu_user, summed over the masters) per alert and per flush. */
+interface RedisCost {
+  note: string;
+  /** Redis CPU over the measured load window / alerts answered (the flush scheduler's share included). */
+  cpuUsecPerAlert: number;
+  /** The same with the window's flushes taken out at `flush.cpuUsecPerFlush`: ingest alone. */
+  cpuUsecPerAlertExclFlush: number;
+  /** Redis CPU seconds per second over the load window (1 = one core), all masters. */
+  cpuCoresDuringLoad: number;
+  flushesDuringLoad: number;
+  flushesPerSecDuringLoad: number;
+  /** The idle window after the load: the scheduler alone, flushing every group each group_interval. */
+  flush: {
+    windowMs: number;
+    flushes: number;
+    flushesPerSec: number;
+    cpuUsec: number;
+    cpuUsecPerFlush: number;
+    /** Redis commands (inside Lua included) per flush, all masters. */
+    commandsPerFlushInclLua: number;
+  };
+}
+
+/** Counters of every master and the node's flush count at one instant. */
+interface Snap {
+  at: number;
+  servers: { stats: CommandStats; cpuS: number }[];
+  flushes: number;
+}
+
+/** herald_flush_total (every outcome) from the node's /metrics. */
+async function scrapeFlushes(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^herald_flush_total\{outcome="[a-z]+"\} (\d+)/gm)) n += Number(m[1]);
+  return n;
+}
+
+async function snapshot(servers: Redis[], base: string): Promise<Snap> {
+  const [flushes, per] = await Promise.all([
+    scrapeFlushes(base),
+    Promise.all(servers.map(async (r) => ({ stats: await commandStats(r), cpuS: await redisCpuSeconds(r) }))),
+  ]);
+  return { at: Date.now(), servers: per, flushes };
+}
+
+/** CPU µs and commands (inside Lua included; the bench's INFO left out) per server between two snaps. */
+function between(
+  a: Snap,
+  b: Snap,
+): { cpuUsec: number[]; stats: CommandStats[]; flushes: number; ms: number } {
+  return {
+    cpuUsec: b.servers.map((x, i) => Math.max(0, (x.cpuS - a.servers[i].cpuS) * 1e6)),
+    stats: b.servers.map((x, i) => diffStats(a.servers[i].stats, x.stats)),
+    flushes: b.flushes - a.flushes,
+    ms: b.at - a.at,
+  };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const callsOf = (st: CommandStats) => sum([...st.values()].map((v) => v.calls));
+
+function redisCost(
+  load: LoadResult,
+  loadWin: ReturnType<typeof between>,
+  idle: ReturnType<typeof between>,
+): RedisCost {
+  const alerts = load.requests * REFERENCE_SHAPE.batch;
+  const loadCpu = sum(loadWin.cpuUsec);
+  const idleCpu = sum(idle.cpuUsec);
+  const perFlush = idle.flushes ? idleCpu / idle.flushes : 0;
+  return {
+    note:
+      'INFO CPU (used_cpu_sys + used_cpu_user) summed over the masters. flush: the idle window after the ' +
+      'load (no requests; the route flushes every group each 5 s group_interval), Redis CPU / flushes ' +
+      '(herald_flush_total); everything the node asks of Redis while idle is charged to flushes. ' +
+      'cpuUsecPerAlertExclFlush: (load-window CPU − its flushes × cpuUsecPerFlush) / alerts answered',
+    cpuUsecPerAlert: alerts ? round(loadCpu / alerts, 2) : 0,
+    cpuUsecPerAlertExclFlush: alerts
+      ? round(Math.max(0, loadCpu - loadWin.flushes * perFlush) / alerts, 2)
+      : 0,
+    cpuCoresDuringLoad: loadWin.ms ? round(loadCpu / 1e3 / loadWin.ms, 2) : 0,
+    flushesDuringLoad: loadWin.flushes,
+    flushesPerSecDuringLoad: loadWin.ms ? round((loadWin.flushes * 1000) / loadWin.ms, 1) : 0,
+    flush: {
+      windowMs: idle.ms,
+      flushes: idle.flushes,
+      flushesPerSec: idle.ms ? round((idle.flushes * 1000) / idle.ms, 1) : 0,
+      cpuUsec: Math.round(idleCpu),
+      cpuUsecPerFlush: round(perFlush, 1),
+      commandsPerFlushInclLua: idle.flushes ? round(sum(idle.stats.map(callsOf)) / idle.flushes, 1) : 0,
+    },
+  };
 }
 
 interface Ctx {
@@ -345,12 +480,14 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
     await preflight(base + PATH, ctx.bodies[0], name);
     let stats0 = await commandStats(client);
     let loadStartedAt = Date.now();
+    let snap0: Snap | undefined;
     const { load, cpuCores, cpuUsecPerAlert } = await measure(
       ctx,
       name,
       base + PATH,
       { herald: herald.pid, redis: redis.pid },
       async () => {
+        snap0 = await snapshot([client], base);
         stats0 = await commandStats(client);
         loadStartedAt = Date.now();
       },
@@ -359,6 +496,7 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
     await sleep(SETTLE_MS);
     const d = diffStats(stats0, await commandStats(client));
     const loadWindowMs = Date.now() - loadStartedAt;
+    const snap1 = await snapshot([client], base);
     // The flush scheduler runs its own scripts (claims, locks, notification log) all the time; measure
     // them with no load for a while and take them out, so the ingest figure counts ingest alone.
     const bg0 = await commandStats(client);
@@ -366,6 +504,9 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
     await sleep(BACKGROUND_MS);
     const bg = diffStats(bg0, await commandStats(client));
     const bgScale = loadWindowMs / (Date.now() - bgStart);
+    const snap2 = await snapshot([client], base);
+    if (!snap0) throw new Error(`${name}: no snapshot before the load`);
+    const cost = redisCost(load, between(snap0, snap1), between(snap1, snap2));
     const mem1 = await memorySnapshot(client);
     const stored = await countStoredAlerts(client, KEY_PREFIX, TENANT);
     const health = await fetch(`${base}/health/ready`).then((r) => r.text());
@@ -414,6 +555,7 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
         usedMemoryAfterBytes: mem1.usedMemory,
         version,
         roundTrips,
+        cost,
       },
       ingestOnly,
       storeMode,
@@ -423,7 +565,8 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
         `(${JSON.stringify(roundTrips.perRequest)}; alone: upsert ${roundTrips.scriptUsecPerRequest} µs, ` +
         `${roundTrips.commandsPerRequestInclLua} commands), ${run.redis.commandsPerRequestInclLua} Redis ` +
         `commands/request incl. Lua, ${stored.alerts} alerts stored in ${stored.firingGroups} groups, ` +
-        `${run.redis.bytesPerStoredAlert} B/alert, node RSS ${memory?.rssMB ?? '?'} MB, store ${storeMode}`,
+        `${run.redis.bytesPerStoredAlert} B/alert, node RSS ${memory?.rssMB ?? '?'} MB, store ${storeMode}; ` +
+        costLine(cost),
     );
     return run;
   } finally {
@@ -431,6 +574,14 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
     await stopClient();
     await stopRedis();
   }
+}
+
+function costLine(c: RedisCost): string {
+  return (
+    `Redis CPU ${c.cpuUsecPerAlert} µs/alert (${c.cpuUsecPerAlertExclFlush} without the ` +
+    `${c.flushesPerSecDuringLoad} flushes/s), ${c.flush.cpuUsecPerFlush} µs/flush (${c.flush.flushes} ` +
+    `flushes idle, ${c.flush.commandsPerFlushInclLua} commands each)`
+  );
 }
 
 /**
@@ -466,6 +617,243 @@ async function probeIngestOnly(
     return { roundTrips, ingestOnly };
   } finally {
     await stopNode();
+  }
+}
+
+// ------------------------------------------------------------------------------------- cluster run
+
+/** Masters of the bench's Redis Cluster (replicas would only copy the masters' writes). */
+const CLUSTER_MASTERS = 3;
+
+interface MasterFigures {
+  address: string;
+  slots: number;
+  /** INFO CPU over the measured load window. */
+  cpuUsec: number;
+  /** This master's part of all masters' CPU (1/3 is even). */
+  cpuShare: number;
+  cpuCores: number;
+  /** Upsert (and the scheduler's) EVALSHA calls in the load window, and their part of all masters'. */
+  evalshaCalls: number;
+  evalshaShare: number;
+  evalshaUsecPerCall: number;
+  commandsInclLua: number;
+  /** INFO CPU over the idle (flush-only) window. */
+  flushWindowCpuUsec: number;
+  usedMemoryDeltaBytes: number;
+  storedAlerts: number;
+  keys: number;
+}
+
+/** How far the masters are from an even share: the worst one's deviation from the mean, and max/min. */
+function spreadOf(values: number[]): { maxDeviationPct: number; maxOverMin: number | null } {
+  const mean = values.length ? sum(values) / values.length : 0;
+  const dev = mean ? Math.max(...values.map((v) => Math.abs(v / mean - 1))) * 100 : 0;
+  const min = Math.min(...values);
+  return { maxDeviationPct: round(dev, 1), maxOverMin: min > 0 ? round(Math.max(...values) / min, 2) : null };
+}
+
+interface ClusterHeraldRun extends Run {
+  target: 'herald-cluster';
+  redis: {
+    topology: { masters: number; replicasPerMaster: number; seedNodes: string[] };
+    version: string;
+    perMaster: MasterFigures[];
+    spread: {
+      note: string;
+      cpu: ReturnType<typeof spreadOf>;
+      evalsha: ReturnType<typeof spreadOf>;
+      /** Idle window: the scheduler's own load over the masters. */
+      flushCpu: ReturnType<typeof spreadOf>;
+      storedAlerts: ReturnType<typeof spreadOf>;
+      cpuWithin20PctOfEven: boolean;
+    };
+    /** EVALSHA calls per request (load window, commandstats, the idle window's rate taken out). */
+    evalshaPerRequest: number;
+    evalshaPerRequestInclScheduler: number;
+    commandsPerRequestInclLua: number;
+    requestsCounted: number;
+    stored: StoredAlerts & { expected: number; perMaster: number[] };
+    bytesPerStoredAlert: number;
+    datasetBytesPerStoredAlert: number;
+    roundTrips: ClusterRoundTrips;
+    cost: RedisCost;
+  };
+  /** /health/ready store mode of the node after the run, and of the api-only probe node. */
+  storeMode: string;
+  ingestOnlyStoreMode: string;
+}
+
+/**
+ * The Herald run on a 3-master Redis Cluster (no replicas): the same node, config and load as
+ * runHerald, the node given REDIS_CLUSTER_NODES; Redis figures read from every master.
+ */
+async function runHeraldCluster(ctx: Ctx, round_: number): Promise<ClusterHeraldRun> {
+  const name = 'herald-cluster';
+  const dir = mkdtempSync(join(ctx.tmp, `${name}-${round_}-`));
+  log(`${name}: starting a ${CLUSTER_MASTERS}-master Redis Cluster`);
+  const cluster = await RedisCluster.start({ masters: CLUSTER_MASTERS, replicasPerMaster: 0 });
+  const stopCluster = onStop(() => cluster.stop());
+  let herald: Child | undefined;
+  const stopHerald = onStop(() => stopChild(herald));
+  const clients: Redis[] = [];
+  const stopClients = onStop(async () => clients.forEach((c) => c.disconnect()));
+  try {
+    const masters: ClusterNode[] = cluster.masters();
+    if (masters.length !== CLUSTER_MASTERS) throw new Error(`${name}: ${masters.length} masters up`);
+    for (const m of masters) clients.push(await cluster.nodeClient(m));
+    const seedNodes = cluster.seedNodes();
+    const version = (await infoSection(clients[0], 'server')).redis_version;
+    log(
+      `${name}: redis-server ${version}, masters ${masters.map((m) => `${m.address} (${m.slots} slots)`).join(', ')}`,
+    );
+    const configPath = join(dir, 'herald.yml');
+    writeFileSync(configPath, heraldYaml(0));
+    const port = await freePort();
+    herald = await spawnLogged(
+      'herald',
+      process.execPath,
+      [...ctx.s.nodeArgs, HERALD_MAIN],
+      join(dir, 'herald.log'),
+      {
+        cwd: ROOT,
+        env: { ...redisEnv({ clusterNodes: seedNodes }), PORT: String(port), HERALD_CONFIG: configPath },
+      },
+    );
+    const base = `http://127.0.0.1:${port}`;
+    await waitHttp(herald, `${base}/health/ready`, 30_000, (st, body) => st === 200 && isStoreOk(body));
+    log(`${name}: node pid ${herald.pid} ready on ${base} (log: ${herald.logPath})`);
+
+    const mem0: MemorySnapshot[] = await Promise.all(clients.map((c) => memorySnapshot(c)));
+    await preflight(base + PATH, ctx.bodies[0], name);
+    let snap0: Snap | undefined;
+    const pids: Record<string, number | undefined> = { herald: herald.pid };
+    masters.forEach((m) => (pids[`redis:${m.port}`] = m.pid));
+    const { load, cpuCores, cpuUsecPerAlert } = await measure(ctx, name, base + PATH, pids, async () => {
+      snap0 = await snapshot(clients, base);
+    });
+    const memory = procMemory(herald.pid);
+    await sleep(SETTLE_MS);
+    const snap1 = await snapshot(clients, base);
+    await sleep(BACKGROUND_MS);
+    const snap2 = await snapshot(clients, base);
+    if (!snap0) throw new Error(`${name}: no snapshot before the load`);
+    const loadWin = between(snap0, snap1);
+    const idle = between(snap1, snap2);
+    const cost = redisCost(load, loadWin, idle);
+    const mem1 = await Promise.all(clients.map((c) => memorySnapshot(c)));
+    const stored = await countStoredAlertsOn(clients, KEY_PREFIX, TENANT);
+    const storeMode = storeModeOf(await fetch(`${base}/health/ready`).then((r) => r.text()));
+    await stopHerald();
+
+    // Round trips on an api-only node (no scheduler) on the same cluster.
+    let node: Child | undefined;
+    const stopNode = onStop(() => stopChild(node));
+    let roundTrips: ClusterRoundTrips;
+    let ingestOnlyStoreMode = 'unknown';
+    try {
+      const url = await startHerald(
+        mkdtempSync(join(dir, 'api-only-')),
+        heraldYaml(0),
+        { clusterNodes: seedNodes },
+        (c) => (node = c),
+        { HERALD_ROLES: 'api' },
+      );
+      const send = (i: number) =>
+        preflight(url + PATH, ctx.bodies[i % ctx.bodies.length], `${name} api-only`);
+      roundTrips = await probeClusterRoundTrips(
+        masters.map((m, i) => ({ name: m.address, client: clients[i] })),
+        send,
+        PROBE_REQUESTS,
+        PROBE_IDLE_MS,
+      );
+      ingestOnlyStoreMode = storeModeOf(await fetch(`${url}/health/ready`).then((r) => r.text()));
+    } finally {
+      await stopNode();
+    }
+
+    const counted = load.sent ?? load.requests;
+    const per = (calls: number) => (counted ? round(calls / counted, 3) : 0);
+    const evalshaOf = (st: CommandStats) => st.get('evalsha') ?? { calls: 0, usec: 0 };
+    const loadEvalsha = loadWin.stats.map((st) => evalshaOf(st).calls);
+    const idleEvalsha = sum(idle.stats.map((st) => evalshaOf(st).calls));
+    const totalCpu = sum(loadWin.cpuUsec);
+    const totalEvalsha = sum(loadEvalsha);
+    const wallMs = loadWin.ms || 1;
+    const perMaster: MasterFigures[] = masters.map((m, i) => ({
+      address: m.address,
+      slots: m.slots,
+      cpuUsec: Math.round(loadWin.cpuUsec[i]),
+      cpuShare: totalCpu ? round(loadWin.cpuUsec[i] / totalCpu, 3) : 0,
+      cpuCores: round(loadWin.cpuUsec[i] / 1e3 / wallMs, 2),
+      evalshaCalls: loadEvalsha[i],
+      evalshaShare: totalEvalsha ? round(loadEvalsha[i] / totalEvalsha, 3) : 0,
+      evalshaUsecPerCall: loadEvalsha[i] ? round(evalshaOf(loadWin.stats[i]).usec / loadEvalsha[i], 1) : 0,
+      commandsInclLua: callsOf(loadWin.stats[i]),
+      flushWindowCpuUsec: Math.round(idle.cpuUsec[i]),
+      usedMemoryDeltaBytes: mem1[i].usedMemory - mem0[i].usedMemory,
+      storedAlerts: stored.perServer[i].alerts,
+      keys: stored.perServer[i].keys,
+    }));
+    const cpuSpread = spreadOf(loadWin.cpuUsec);
+    const perAlert = (bytes: number) => (stored.alerts ? Math.round(bytes / stored.alerts) : 0);
+    const { perServer: _perServer, ...storedTotals } = stored;
+    const run: ClusterHeraldRun = {
+      target: 'herald-cluster',
+      round: round_,
+      inhibitRules: 0,
+      url: base + PATH,
+      load,
+      cpuCores,
+      cpuUsecPerAlert,
+      process: { pid: herald.pid, ...(memory ?? {}) },
+      redis: {
+        topology: { masters: CLUSTER_MASTERS, replicasPerMaster: 0, seedNodes },
+        version,
+        perMaster,
+        spread: {
+          note:
+            'maxDeviationPct: the master furthest from an even share, |value / mean − 1| × 100; maxOverMin: ' +
+            'the busiest master over the idlest. cpu and evalsha over the measured load window (ingest ' +
+            'and the flush scheduler), flushCpu over the idle window after it, storedAlerts at the end',
+          cpu: cpuSpread,
+          evalsha: spreadOf(loadEvalsha),
+          flushCpu: spreadOf(idle.cpuUsec),
+          storedAlerts: spreadOf(stored.perServer.map((x) => x.alerts)),
+          cpuWithin20PctOfEven: cpuSpread.maxDeviationPct <= 20,
+        },
+        evalshaPerRequest: per(Math.max(0, totalEvalsha - (idleEvalsha * loadWin.ms) / (idle.ms || 1))),
+        evalshaPerRequestInclScheduler: per(totalEvalsha),
+        commandsPerRequestInclLua: per(sum(loadWin.stats.map(callsOf))),
+        requestsCounted: counted,
+        stored: {
+          ...storedTotals,
+          expected: distinctAlerts(REFERENCE_SHAPE),
+          perMaster: stored.perServer.map((x) => x.alerts),
+        },
+        bytesPerStoredAlert: perAlert(sum(mem1.map((m, i) => m.usedMemory - mem0[i].usedMemory))),
+        datasetBytesPerStoredAlert: perAlert(
+          sum(mem1.map((m, i) => m.usedMemoryDataset - mem0[i].usedMemoryDataset)),
+        ),
+        roundTrips,
+        cost,
+      },
+      storeMode,
+      ingestOnlyStoreMode,
+    };
+    log(
+      `${name}: ${run.redis.evalshaPerRequest} EVALSHA/request, masters touched/request ` +
+        `${roundTrips.mastersTouchedPerRequest} (socket reads ${roundTrips.socketReadsPerRequest}), Redis CPU ` +
+        `per master ${perMaster.map((p) => `${p.address} ${p.cpuCores} cores (${round(p.cpuShare * 100, 1)} %)`).join(', ')}, ` +
+        `spread ${cpuSpread.maxDeviationPct} % from even; ${stored.alerts} alerts stored in ` +
+        `${stored.firingGroups} groups (${run.redis.stored.perMaster.join(' / ')}), ${run.redis.bytesPerStoredAlert} ` +
+        `B/alert, store ${storeMode} (api-only ${ingestOnlyStoreMode}); ${costLine(cost)}`,
+    );
+    return run;
+  } finally {
+    await stopHerald();
+    await stopClients();
+    await stopCluster();
   }
 }
 
@@ -569,11 +957,14 @@ async function main(): Promise<void> {
   );
 
   const heraldRuns: HeraldRun[] = [];
+  const clusterRuns: ClusterHeraldRun[] = [];
   const amRuns: Run[] = [];
   let amError: string | null = null;
+  const single = s.redis !== 'cluster';
   const variants: { target: Run['target']; rules: number }[] = [
-    { target: 'herald', rules: 0 },
-    ...(s.inhibitRules ? [{ target: 'herald' as const, rules: s.inhibitRules }] : []),
+    ...(single ? [{ target: 'herald' as const, rules: 0 }] : []),
+    ...(single && s.inhibitRules ? [{ target: 'herald' as const, rules: s.inhibitRules }] : []),
+    ...(s.redis !== 'single' ? [{ target: 'herald-cluster' as const, rules: 0 }] : []),
     { target: 'alertmanager', rules: 0 },
     ...(s.inhibitRules ? [{ target: 'alertmanager' as const, rules: s.inhibitRules }] : []),
   ];
@@ -583,6 +974,8 @@ async function main(): Promise<void> {
     for (const { target, rules } of order) {
       if (target === 'herald') {
         heraldRuns.push(await runHerald(ctx, i, rules));
+      } else if (target === 'herald-cluster') {
+        clusterRuns.push(await runHeraldCluster(ctx, i));
       } else if (amBin && !amError) {
         try {
           amRuns.push(await runAlertmanager(ctx, amBin, i, rules));
@@ -595,40 +988,56 @@ async function main(): Promise<void> {
   }
 
   const herald = median(heraldRuns.filter((r) => r.inhibitRules === 0));
+  const onCluster = median(clusterRuns);
   const am = median(amRuns.filter((r) => r.inhibitRules === 0));
-  if (!herald) throw new Error('no Herald run');
+  if (!herald && !onCluster) throw new Error('no Herald run');
   const amReason = !amBin ? amMissing : amError ? `run failed: ${amError}` : null;
-  const h = herald.load;
+  // The Herald figure compared with Alertmanager: single Redis, or the cluster with BENCH_REDIS=cluster.
+  const h = (herald ?? onCluster)!.load;
   const summary = {
-    herald: flatten(herald),
+    herald: herald ? flatten(herald) : null,
+    ...(herald ? {} : { heraldReason: 'BENCH_REDIS=cluster: no single-Redis run (see `cluster`)' }),
     alertmanager: am ? flatten(am) : null,
     ...(am ? {} : { alertmanagerReason: amReason }),
     ratio: am
       ? {
-          note: 'herald / alertmanager: alertsPerSec > 1 means Herald is faster; p99/p50 < 1 means Herald answers faster',
+          note:
+            'herald / alertmanager: alertsPerSec > 1 means Herald is faster; p99/p50 < 1 means Herald answers faster' +
+            (herald ? '' : ' (Herald on the Redis Cluster)'),
           alertsPerSec: ratio(h.alertsPerSec, am.load.alertsPerSec),
           p99LatencyMs: ratio(h.latencyMs.p99, am.load.latencyMs.p99),
           p50LatencyMs: ratio(h.latencyMs.p50, am.load.latencyMs.p50),
         }
       : null,
     checks: {
-      evalshaPerRequestIsOne: Math.abs(herald.redis.evalshaPerRequest - 1) < 0.01,
-      oneRoundTripPerRequest: oneRoundTrip(herald),
-      bytesPerStoredAlertUnder1KB: herald.redis.bytesPerStoredAlert < 1024,
-      allAlertsStored: herald.redis.stored.alerts === herald.redis.stored.expected,
-      heraldNoErrors: h.non2xx === 0 && h.errors === 0,
+      ...(herald
+        ? {
+            evalshaPerRequestIsOne: Math.abs(herald.redis.evalshaPerRequest - 1) < 0.01,
+            oneRoundTripPerRequest: oneRoundTrip(herald),
+            bytesPerStoredAlertUnder1KB: herald.redis.bytesPerStoredAlert < 1024,
+            allAlertsStored: herald.redis.stored.alerts === herald.redis.stored.expected,
+            heraldNoErrors: herald.load.non2xx === 0 && herald.load.errors === 0,
+          }
+        : {}),
       alertmanagerNoErrors: am ? am.load.non2xx === 0 && am.load.errors === 0 : null,
-      storeModeRedis: herald.storeMode === 'redis',
+      ...(herald ? { storeModeRedis: herald.storeMode === 'redis' } : {}),
+      ...(onCluster ? clusterChecks(onCluster) : {}),
     },
-    ...(s.inhibitRules ? { inhibition: inhibitionSummary(ctx, heraldRuns, amRuns) } : {}),
+    ...(onCluster ? { cluster: clusterSummary(onCluster, clusterRuns, herald, heraldRuns, am) } : {}),
+    ...(s.inhibitRules && herald ? { inhibition: inhibitionSummary(ctx, heraldRuns, amRuns) } : {}),
     ...(s.rounds > 1
-      ? { runs: [...heraldRuns, ...amRuns].sort((a, b) => a.round - b.round).map(flatten) }
+      ? {
+          runs: [...heraldRuns, ...clusterRuns, ...amRuns]
+            .sort((a, b) => a.round - b.round)
+            .map((r) => flatten(r)),
+        }
       : {}),
     env: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       node: process.version,
-      redis: herald.redis.version,
+      redis: (herald ?? onCluster)!.redis.version,
+      redisMode: s.redis,
       alertmanager: amVersion,
       tool: h.tool,
       durationS: s.durationS,
@@ -648,8 +1057,21 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-  log(`herald:       ${line(h)}`);
+  if (herald) log(`herald:       ${line(herald.load)}`);
+  if (onCluster) log(`herald on cluster: ${line(onCluster.load)}`);
   if (am) log(`alertmanager: ${line(am.load)}`);
+  if (summary.cluster) {
+    const c = summary.cluster.headline;
+    log(
+      `cluster: ${c.alertsPerSec} alerts/s, ${c.roundTripsPerRequest} round trips/request ` +
+        `(${c.evalshaPerRequest} EVALSHA), Redis CPU per master ${c.redisCpuCoresPerMaster.join(' / ')} cores, ` +
+        `spread ${c.cpuSpreadPct} % from even, ${c.redisCpuUsecPerAlert} Redis µs/alert, ` +
+        `${c.redisCpuUsecPerFlush} µs/flush, ${c.bytesPerStoredAlert} B/alert` +
+        (summary.cluster.vsSingle
+          ? `; cluster/single alerts/s ×${summary.cluster.vsSingle.alertsPerSec}`
+          : ''),
+    );
+  }
   if (summary.ratio) {
     log(`herald/alertmanager: alerts/s ×${summary.ratio.alertsPerSec}, p99 ×${summary.ratio.p99LatencyMs}`);
   }
@@ -666,6 +1088,122 @@ async function main(): Promise<void> {
   await stopTmp();
   process.exitCode = amError ? 1 : 0;
   process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+function clusterChecks(c: ClusterHeraldRun) {
+  return {
+    clusterStoreModeRedis: c.storeMode === 'redis' && c.ingestOnlyStoreMode === 'redis',
+    clusterAllAlertsStored: c.redis.stored.alerts === c.redis.stored.expected,
+    clusterNoErrors: c.load.non2xx === 0 && c.load.errors === 0,
+    clusterCpuSpreadWithin20PctOfEven: c.redis.spread.cpuWithin20PctOfEven,
+    clusterRoundTripsAtMostMasters: c.redis.roundTrips.mastersTouchedPerRequest <= c.redis.topology.masters,
+  };
+}
+
+/** `cluster` of the summary: the median cluster run, its headline figures, and `vsSingle` with `both`. */
+function clusterSummary(
+  c: ClusterHeraldRun,
+  clusterRuns: ClusterHeraldRun[],
+  single: HeraldRun | null,
+  singleRuns: HeraldRun[],
+  am: Run | null,
+) {
+  const r = c.redis;
+  const pair = <T>(fs: (x: HeraldRun) => T, fc: (x: ClusterHeraldRun) => T): [T, T] | null =>
+    single ? [fs(single), fc(c)] : null;
+  const rounds = [...new Set(clusterRuns.map((x) => x.round))].sort((a, b) => a - b);
+  return {
+    note:
+      `Herald on a ${r.topology.masters}-master Redis Cluster (no replicas; REDIS_CLUSTER_NODES), the same ` +
+      'node, config and load as the single-Redis run; median run by alerts/s. roundTripsPerRequest = masters ' +
+      'touched per request (MONITOR on every master, sequential requests on an api-only node: the node ' +
+      'sends one upsert EVALSHA per due bucket a request touches, all at once, pipelined per master: one ' +
+      'round trip per master touched, the masters in parallel); socketReadsPerRequest: the reads Redis made ' +
+      'of them (INFO stats total_reads_processed; ioredis writes pipelined calls one by one). Redis CPU from ' +
+      'INFO CPU of every master',
+    headline: {
+      alertsPerSec: c.load.alertsPerSec,
+      p50LatencyMs: c.load.latencyMs.p50,
+      p99LatencyMs: c.load.latencyMs.p99,
+      roundTripsPerRequest: r.roundTrips.mastersTouchedPerRequest,
+      socketReadsPerRequest: r.roundTrips.socketReadsPerRequest,
+      evalshaPerRequest: r.roundTrips.evalshaPerRequest,
+      redisCpuCoresPerMaster: r.perMaster.map((m) => m.cpuCores),
+      redisCpuSharePerMaster: r.perMaster.map((m) => m.cpuShare),
+      evalshaSharePerMaster: r.perMaster.map((m) => m.evalshaShare),
+      cpuSpreadPct: r.spread.cpu.maxDeviationPct,
+      evalshaSpreadPct: r.spread.evalsha.maxDeviationPct,
+      redisCpuUsecPerAlert: r.cost.cpuUsecPerAlert,
+      redisCpuUsecPerAlertExclFlush: r.cost.cpuUsecPerAlertExclFlush,
+      redisCpuUsecPerFlush: r.cost.flush.cpuUsecPerFlush,
+      bytesPerStoredAlert: r.bytesPerStoredAlert,
+      storedAlerts: r.stored.alerts,
+      expectedAlerts: r.stored.expected,
+      storedAlertsPerMaster: r.stored.perMaster,
+      nodeCpuUsecPerAlert: c.cpuUsecPerAlert.herald,
+    },
+    run: flatten(c),
+    vsAlertmanager: am ? ratio(c.load.alertsPerSec, am.load.alertsPerSec) : null,
+    vsSingle: single
+      ? {
+          note:
+            'cluster / single Redis, same session, median runs; [single, cluster] pairs. Round trips: single = ' +
+            'top-level commands per request (MONITOR, 1 = the upsert EVALSHA), cluster = masters touched',
+          alertsPerSec: ratio(c.load.alertsPerSec, single.load.alertsPerSec),
+          alertsPerSecPerRound: rounds.map((i) => {
+            const sr = singleRuns.find((x) => x.round === i && x.inhibitRules === 0);
+            const cr = clusterRuns.find((x) => x.round === i);
+            return sr && cr ? ratio(cr.load.alertsPerSec, sr.load.alertsPerSec) : null;
+          }),
+          p50LatencyMs: ratio(c.load.latencyMs.p50, single.load.latencyMs.p50),
+          p99LatencyMs: ratio(c.load.latencyMs.p99, single.load.latencyMs.p99),
+          alertsPerSecPair: pair(
+            (x) => x.load.alertsPerSec,
+            (x) => x.load.alertsPerSec,
+          ),
+          roundTripsPerRequest: pair(
+            (x) => x.redis.roundTrips.total,
+            (x) => x.redis.roundTrips.mastersTouchedPerRequest,
+          ),
+          evalshaPerRequest: pair(
+            (x) => x.redis.roundTrips.perRequest['evalsha:upsert-groups-n'] ?? 0,
+            (x) => x.redis.roundTrips.evalshaPerRequest,
+          ),
+          scriptUsecPerRequest: pair(
+            (x) => x.redis.roundTrips.scriptUsecPerRequest,
+            (x) => x.redis.roundTrips.scriptUsecPerRequest,
+          ),
+          redisCommandsPerRequestInclLua: pair(
+            (x) => x.redis.roundTrips.commandsPerRequestInclLua,
+            (x) => x.redis.roundTrips.commandsPerRequestInclLua,
+          ),
+          redisCpuUsecPerAlert: pair(
+            (x) => x.redis.cost.cpuUsecPerAlert,
+            (x) => x.redis.cost.cpuUsecPerAlert,
+          ),
+          redisCpuUsecPerAlertExclFlush: pair(
+            (x) => x.redis.cost.cpuUsecPerAlertExclFlush,
+            (x) => x.redis.cost.cpuUsecPerAlertExclFlush,
+          ),
+          redisCpuUsecPerFlush: pair(
+            (x) => x.redis.cost.flush.cpuUsecPerFlush,
+            (x) => x.redis.cost.flush.cpuUsecPerFlush,
+          ),
+          redisCpuCoresDuringLoad: pair(
+            (x) => x.redis.cost.cpuCoresDuringLoad,
+            (x) => x.redis.cost.cpuCoresDuringLoad,
+          ),
+          nodeCpuUsecPerAlert: pair(
+            (x) => x.cpuUsecPerAlert.herald,
+            (x) => x.cpuUsecPerAlert.herald,
+          ),
+          bytesPerStoredAlert: pair(
+            (x) => x.redis.bytesPerStoredAlert,
+            (x) => x.redis.bytesPerStoredAlert,
+          ),
+        }
+      : null,
+  };
 }
 
 /** One top-level Redis command per ingest request: the upsert EVALSHA, nothing else per request. */

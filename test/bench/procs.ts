@@ -98,15 +98,30 @@ export async function waitHttp(
   return body.text;
 }
 
+/** Where a node's Redis is: a URL (single / Sentinel-less), or the seed nodes of a Redis Cluster. */
+export type RedisTarget = string | { clusterNodes: string[] };
+
+/**
+ * The environment of a Herald child for `redis`: `REDIS_URL`, or `REDIS_CLUSTER_NODES` (the two are
+ * mutually exclusive, so the other one is left out even when this process has it).
+ */
+export function redisEnv(redis: RedisTarget, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { REDIS_URL: _url, REDIS_CLUSTER_NODES: _nodes, ...rest } = base;
+  return typeof redis === 'string'
+    ? { ...rest, REDIS_URL: redis }
+    : { ...rest, REDIS_CLUSTER_NODES: redis.clusterNodes.join(',') };
+}
+
 /**
  * A Herald node built to dist/ (`npm run bench*` builds first) on a free port, with `yaml` written to
- * `dir/herald.yml` and its log in `dir/herald.log`, Redis at `redisUrl`; resolves once it is ready.
- * `child` is set as soon as the process runs, so a caller can stop it even when it never gets ready.
+ * `dir/herald.yml` and its log in `dir/herald.log`, Redis at `redisUrl` (a URL, or a cluster's seed
+ * nodes); resolves once it is ready. `child` is set as soon as the process runs, so a caller can stop
+ * it even when it never gets ready.
  */
 export async function startHerald(
   dir: string,
   yaml: string,
-  redisUrl: string,
+  redisUrl: RedisTarget,
   started: (child: Child) => void,
   /** Extra environment, e.g. `HERALD_ROLES`. */
   env: Record<string, string> = {},
@@ -121,9 +136,8 @@ export async function startHerald(
     join(dir, 'herald.log'),
     {
       env: {
-        ...process.env,
+        ...redisEnv(redisUrl),
         PORT: String(port),
-        REDIS_URL: redisUrl,
         HERALD_CONFIG: config,
         HERALD_LOG_LEVEL: 'warn',
         ...env,

@@ -86,3 +86,36 @@ export async function countStoredAlerts(redis: Redis, prefix: string, tenant: st
     keys: await redis.dbsize(),
   };
 }
+
+/** Redis' own CPU time so far (INFO CPU used_cpu_sys + used_cpu_user, main thread and children), seconds. */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const c = await infoSection(redis, 'cpu');
+  return Number(c.used_cpu_sys) + Number(c.used_cpu_user);
+}
+
+/**
+ * Read events Redis processed on client sockets so far (INFO stats total_reads_processed, Redis ≥ 6):
+ * a pipeline that arrives in one TCP segment is one read, so this counts round trips from clients —
+ * except that a request larger than the 16 KB query buffer takes more than one read.
+ */
+export async function readsProcessed(redis: Redis): Promise<number> {
+  return Number((await infoSection(redis, 'stats')).total_reads_processed);
+}
+
+/** countStoredAlerts over several servers (the masters of a Redis Cluster: each holds its slots' keys). */
+export async function countStoredAlertsOn(
+  servers: Redis[],
+  prefix: string,
+  tenant: string,
+): Promise<StoredAlerts & { perServer: StoredAlerts[] }> {
+  const perServer = await Promise.all(servers.map((r) => countStoredAlerts(r, prefix, tenant)));
+  const sum = (f: (s: StoredAlerts) => number) => perServer.reduce((a, s) => a + f(s), 0);
+  return {
+    alerts: sum((s) => s.alerts),
+    firingAlerts: sum((s) => s.firingAlerts),
+    recoveryAlerts: sum((s) => s.recoveryAlerts),
+    firingGroups: sum((s) => s.firingGroups),
+    keys: sum((s) => s.keys),
+    perServer,
+  };
+}
