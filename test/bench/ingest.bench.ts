@@ -31,11 +31,12 @@
  *                       `vsSingle` (cluster / single). BENCH_INHIBIT_RULES variants run on single only.
  *
  * Flush cost (every Herald run, `redis.cost`): the bench route flushes every group every 5 s
- * (group_interval), so the idle window after the load (5 s, no requests) is the scheduler alone: Redis
- * CPU (INFO CPU, all masters) over it / flushes in it (herald_flush_total on the node's /metrics) is
- * Redis µs per flush (claims, group reads, notification log; everything the node asks of Redis while
- * idle is charged to flushes). The load window's Redis CPU, its flushes taken out at that rate, over
- * the alerts answered is Redis µs per alert of ingest.
+ * (group_interval), so an idle window after the load (10 s, no requests, after the 5 s background
+ * window below in which the flushes the load held up finish) is the scheduler alone: Redis CPU (INFO
+ * CPU, all masters) over it / flushes in it (herald_flush_total on the node's /metrics) is Redis µs per
+ * flush (claims, group reads, notification log; everything the node asks of Redis while idle is
+ * charged to flushes). The load window's Redis CPU, its flushes taken out at that rate, over the
+ * alerts answered is Redis µs per alert of ingest.
  *
  * After each Herald run the node is stopped and an `api`-only node (no scheduler) probes ingest alone
  * on the same Redis (round-trips.ts): top-level commands per request with MONITOR, 200 sequential
@@ -54,6 +55,7 @@ import { inhibitLoadStats, inhibitRulesYaml, MAX_INHIBIT_RULES } from './inhibit
 import { runAutocannon, runWrk, stopLoad, type LoadResult } from './load';
 import {
   log,
+  logTail,
   procCpuSeconds,
   procMemory,
   redisEnv,
@@ -94,6 +96,11 @@ const TENANT = 'default';
 const SETTLE_MS = 300;
 /** Idle window after the load in which the scheduler's own Redis calls are measured (ms). */
 const BACKGROUND_MS = 5000;
+/**
+ * The flush-cost window (ms), after the background one (which lets the flushes held up by the load
+ * finish): two group_intervals of the bench route, so every group flushes about twice in it.
+ */
+const FLUSH_WINDOW_MS = 10_000;
 
 /** Sequential requests of the round-trip probe (per window), and its idle window (ms). */
 const PROBE_REQUESTS = 200;
@@ -289,9 +296,17 @@ interface RedisCost {
   cpuCoresDuringLoad: number;
   flushesDuringLoad: number;
   flushesPerSecDuringLoad: number;
+  /** Scheduler ticks that completed in the load window and their mean duration (a flush is counted
+   *  when its tick ends: a tick longer than the window shows no flushes in it). */
+  ticksDuringLoad: number;
+  tickMsMeanDuringLoad: number | null;
   /** The idle window after the load: the scheduler alone, flushing every group each group_interval. */
   flush: {
     windowMs: number;
+    /** Idle time before the window (the background window: flushes held up by the load finish). */
+    startsAfterLoadMs: number;
+    ticks: number;
+    tickMsMean: number | null;
     flushes: number;
     flushesPerSec: number;
     cpuUsec: number;
@@ -306,33 +321,41 @@ interface Snap {
   at: number;
   servers: { stats: CommandStats; cpuS: number }[];
   flushes: number;
+  /** Scheduler ticks that claimed something, and their total seconds (herald_flush_duration_seconds). */
+  ticks: number;
+  tickSeconds: number;
 }
 
-/** herald_flush_total (every outcome) from the node's /metrics. */
-async function scrapeFlushes(base: string): Promise<number> {
+/** herald_flush_total (every outcome) and the tick histogram's count and sum from the node's /metrics. */
+async function scrapeFlushes(base: string): Promise<Pick<Snap, 'flushes' | 'ticks' | 'tickSeconds'>> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  let n = 0;
-  for (const m of text.matchAll(/^herald_flush_total\{outcome="[a-z]+"\} (\d+)/gm)) n += Number(m[1]);
-  return n;
+  let flushes = 0;
+  for (const m of text.matchAll(/^herald_flush_total\{outcome="[a-z]+"\} (\d+)/gm)) flushes += Number(m[1]);
+  const one = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    flushes,
+    ticks: one(/^herald_flush_duration_seconds_count (\S+)/m),
+    tickSeconds: one(/^herald_flush_duration_seconds_sum (\S+)/m),
+  };
 }
 
 async function snapshot(servers: Redis[], base: string): Promise<Snap> {
-  const [flushes, per] = await Promise.all([
+  const [node, per] = await Promise.all([
     scrapeFlushes(base),
     Promise.all(servers.map(async (r) => ({ stats: await commandStats(r), cpuS: await redisCpuSeconds(r) }))),
   ]);
-  return { at: Date.now(), servers: per, flushes };
+  return { at: Date.now(), servers: per, ...node };
 }
 
 /** CPU µs and commands (inside Lua included; the bench's INFO left out) per server between two snaps. */
-function between(
-  a: Snap,
-  b: Snap,
-): { cpuUsec: number[]; stats: CommandStats[]; flushes: number; ms: number } {
+function between(a: Snap, b: Snap) {
+  const ticks = b.ticks - a.ticks;
   return {
     cpuUsec: b.servers.map((x, i) => Math.max(0, (x.cpuS - a.servers[i].cpuS) * 1e6)),
     stats: b.servers.map((x, i) => diffStats(a.servers[i].stats, x.stats)),
     flushes: b.flushes - a.flushes,
+    ticks,
+    tickMsMean: ticks ? round(((b.tickSeconds - a.tickSeconds) * 1000) / ticks, 1) : null,
     ms: b.at - a.at,
   };
 }
@@ -344,6 +367,7 @@ function redisCost(
   load: LoadResult,
   loadWin: ReturnType<typeof between>,
   idle: ReturnType<typeof between>,
+  startsAfterLoadMs: number,
 ): RedisCost {
   const alerts = load.requests * REFERENCE_SHAPE.batch;
   const loadCpu = sum(loadWin.cpuUsec);
@@ -351,10 +375,11 @@ function redisCost(
   const perFlush = idle.flushes ? idleCpu / idle.flushes : 0;
   return {
     note:
-      'INFO CPU (used_cpu_sys + used_cpu_user) summed over the masters. flush: the idle window after the ' +
-      'load (no requests; the route flushes every group each 5 s group_interval), Redis CPU / flushes ' +
-      '(herald_flush_total); everything the node asks of Redis while idle is charged to flushes. ' +
-      'cpuUsecPerAlertExclFlush: (load-window CPU − its flushes × cpuUsecPerFlush) / alerts answered',
+      'INFO CPU (used_cpu_sys + used_cpu_user) summed over the masters. flush: an idle window starting ' +
+      'startsAfterLoadMs after the load (no requests; the route flushes every group each 5 s ' +
+      'group_interval), Redis CPU / flushes (herald_flush_total); everything the node asks of Redis while ' +
+      'idle is charged to flushes. cpuUsecPerAlertExclFlush: (load-window CPU − its flushes × ' +
+      'cpuUsecPerFlush) / alerts answered',
     cpuUsecPerAlert: alerts ? round(loadCpu / alerts, 2) : 0,
     cpuUsecPerAlertExclFlush: alerts
       ? round(Math.max(0, loadCpu - loadWin.flushes * perFlush) / alerts, 2)
@@ -362,8 +387,13 @@ function redisCost(
     cpuCoresDuringLoad: loadWin.ms ? round(loadCpu / 1e3 / loadWin.ms, 2) : 0,
     flushesDuringLoad: loadWin.flushes,
     flushesPerSecDuringLoad: loadWin.ms ? round((loadWin.flushes * 1000) / loadWin.ms, 1) : 0,
+    ticksDuringLoad: loadWin.ticks,
+    tickMsMeanDuringLoad: loadWin.tickMsMean,
     flush: {
       windowMs: idle.ms,
+      startsAfterLoadMs,
+      ticks: idle.ticks,
+      tickMsMean: idle.tickMsMean,
       flushes: idle.flushes,
       flushesPerSec: idle.ms ? round((idle.flushes * 1000) / idle.ms, 1) : 0,
       cpuUsec: Math.round(idleCpu),
@@ -505,8 +535,10 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
     const bg = diffStats(bg0, await commandStats(client));
     const bgScale = loadWindowMs / (Date.now() - bgStart);
     const snap2 = await snapshot([client], base);
+    await sleep(FLUSH_WINDOW_MS);
+    const snap3 = await snapshot([client], base);
     if (!snap0) throw new Error(`${name}: no snapshot before the load`);
-    const cost = redisCost(load, between(snap0, snap1), between(snap1, snap2));
+    const cost = redisCost(load, between(snap0, snap1), between(snap2, snap3), snap2.at - snap1.at);
     const mem1 = await memorySnapshot(client);
     const stored = await countStoredAlerts(client, KEY_PREFIX, TENANT);
     const health = await fetch(`${base}/health/ready`).then((r) => r.text());
@@ -579,8 +611,9 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
 function costLine(c: RedisCost): string {
   return (
     `Redis CPU ${c.cpuUsecPerAlert} µs/alert (${c.cpuUsecPerAlertExclFlush} without the ` +
-    `${c.flushesPerSecDuringLoad} flushes/s), ${c.flush.cpuUsecPerFlush} µs/flush (${c.flush.flushes} ` +
-    `flushes idle, ${c.flush.commandsPerFlushInclLua} commands each)`
+    `${c.flushesPerSecDuringLoad} flushes/s, ${c.ticksDuringLoad} ticks of ${c.tickMsMeanDuringLoad} ms), ` +
+    `${c.flush.cpuUsecPerFlush} µs/flush (${c.flush.flushes} flushes idle in ${c.flush.ticks} ticks of ` +
+    `${c.flush.tickMsMean} ms, ${c.flush.commandsPerFlushInclLua} commands each)`
   );
 }
 
@@ -737,10 +770,12 @@ async function runHeraldCluster(ctx: Ctx, round_: number): Promise<ClusterHerald
     const snap1 = await snapshot(clients, base);
     await sleep(BACKGROUND_MS);
     const snap2 = await snapshot(clients, base);
+    await sleep(FLUSH_WINDOW_MS);
+    const snap3 = await snapshot(clients, base);
     if (!snap0) throw new Error(`${name}: no snapshot before the load`);
     const loadWin = between(snap0, snap1);
-    const idle = between(snap1, snap2);
-    const cost = redisCost(load, loadWin, idle);
+    const idle = between(snap2, snap3);
+    const cost = redisCost(load, loadWin, idle, snap2.at - snap1.at);
     const mem1 = await Promise.all(clients.map((c) => memorySnapshot(c)));
     const stored = await countStoredAlertsOn(clients, KEY_PREFIX, TENANT);
     const storeMode = storeModeOf(await fetch(`${base}/health/ready`).then((r) => r.text()));
@@ -850,6 +885,9 @@ async function runHeraldCluster(ctx: Ctx, round_: number): Promise<ClusterHerald
         `B/alert, store ${storeMode} (api-only ${ingestOnlyStoreMode}); ${costLine(cost)}`,
     );
     return run;
+  } catch (e) {
+    if (herald) log(`${name}: failed; the node's log (${herald.logPath}) ends with:\n${logTail(herald, 40)}`);
+    throw e;
   } finally {
     await stopHerald();
     await stopClients();
