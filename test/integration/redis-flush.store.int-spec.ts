@@ -1,147 +1,152 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { flushStoreContract } from '../contract/flush-store.contract';
 import type { NflogEntry } from '@herald/domain';
-import { createFailFastClient, RedisFlushStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import { RedisFlushStore, RedisGroupStore, type RedisClient } from '@herald/redis';
 import { logEntry } from '../fixtures/flush-fixtures';
-import { withRedis } from '../harness/redis-client';
-import type { RedisServer } from '../harness/redis-server';
-
-let server: RedisServer;
-let redis: Redis;
-
-withRedis((r) => ({ server, redis } = r), { commandTimeout: 2000 });
+import { TOPOLOGIES, withRedisTopology, type RedisTopology } from '../harness/redis-topology';
 
 const prefix = () => `t${randomBytes(4).toString('hex')}`;
 const KEY_TTL = 86_400_000;
 
-flushStoreContract('redis', () =>
-  Promise.resolve(new RedisFlushStore(redis, new RedisKeys(prefix(), 4), { keyTtl: KEY_TTL })),
-);
-flushStoreContract('redis, one bucket', () =>
-  Promise.resolve(new RedisFlushStore(redis, new RedisKeys(prefix(), 1), { keyTtl: KEY_TTL })),
-);
+describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
+  let redis: RedisClient;
+  let topo: RedisTopology;
 
-const T0 = 1_800_000_000_000;
-// A receiver name with braces (Redis Cluster's hash-tag syntax), a colon and spaces in it.
-const entry: NflogEntry = { ...logEntry('firing', ['0123456789abcdef'], [], T0), receiver: 'team {x}: ops' };
+  withRedisTopology(topology, (t) => ({ redis } = topo = t), { commandTimeout: 2000 });
 
-describe('RedisFlushStore specifics', () => {
-  it('two stores on separate connections (two nodes) never claim the same entry', async () => {
-    const p = prefix();
-    const other = createFailFastClient({ url: server.url, commandTimeout: 2000, connectTimeout: 1000 });
-    other.on('error', () => undefined);
-    await other.connect();
-    try {
-      const a = new RedisFlushStore(redis, new RedisKeys(p, 2), { keyTtl: KEY_TTL });
-      const b = new RedisFlushStore(other, new RedisKeys(p, 2), { keyTtl: KEY_TTL });
-      const n = 400;
-      for (let i = 0; i < n; i++) {
-        await a.schedule({
-          tenant: 't',
-          groupId: i.toString(16).padStart(16, '0'),
-          state: i % 3 ? 'firing' : 'recovery',
-          dueAt: T0 + i,
-        });
-      }
-      const seen: string[] = [];
-      const claimer = async (s: RedisFlushStore, owner: string) => {
-        for (let round = 0; ; round++) {
-          const got = [
-            ...(await s.claimDue(round % 2, T0 + n, { leaseMs: 30_000, owner, limit: 9 })),
-            ...(await s.claimDue((round + 1) % 2, T0 + n, { leaseMs: 30_000, owner, limit: 9 })),
-          ];
-          if (got.length === 0) return;
-          seen.push(...got.map((c) => `${c.groupId}:${c.state}`));
+  flushStoreContract(`redis (${topology})`, () =>
+    Promise.resolve(new RedisFlushStore(redis, topo.keys(prefix(), 4), { keyTtl: KEY_TTL })),
+  );
+  flushStoreContract(`redis (${topology}), one bucket`, () =>
+    Promise.resolve(new RedisFlushStore(redis, topo.keys(prefix(), 1), { keyTtl: KEY_TTL })),
+  );
+
+  const T0 = 1_800_000_000_000;
+  // A receiver name with braces (Redis Cluster's hash-tag syntax), a colon and spaces in it.
+  const entry: NflogEntry = {
+    ...logEntry('firing', ['0123456789abcdef'], [], T0),
+    receiver: 'team {x}: ops',
+  };
+
+  describe('RedisFlushStore specifics', () => {
+    it('two stores on separate connections (two nodes) never claim the same entry', async () => {
+      const p = prefix();
+      const other = await topo.client();
+      try {
+        const a = new RedisFlushStore(redis, topo.keys(p, 2), { keyTtl: KEY_TTL });
+        const b = new RedisFlushStore(other, topo.keys(p, 2), { keyTtl: KEY_TTL });
+        const n = 400;
+        for (let i = 0; i < n; i++) {
+          await a.schedule({
+            tenant: 't',
+            groupId: i.toString(16).padStart(16, '0'),
+            state: i % 3 ? 'firing' : 'recovery',
+            dueAt: T0 + i,
+          });
         }
-      };
-      await Promise.all([claimer(a, 'a1'), claimer(b, 'b1'), claimer(a, 'a2'), claimer(b, 'b2')]);
-      expect(seen.length).toBe(n);
-      expect(new Set(seen).size).toBe(n);
-    } finally {
-      other.disconnect();
-    }
-  });
-
-  it('gives the log entry a TTL of the given length, its fence kept in the entry itself', async () => {
-    const p = prefix();
-    const keys = new RedisKeys(p, 4);
-    const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
-    await store.writeLog(entry, 8 * 3600_000, 3);
-    const ttl = await redis.pttl(keys.nflog('t', entry.groupId, 'firing', entry.receiver));
-    expect(ttl).toBeGreaterThan(8 * 3600_000 - 5000);
-    expect(ttl).toBeLessThanOrEqual(8 * 3600_000);
-    // The fence lives (and expires) with the entry it guards: no separate key.
-    expect(await redis.hget(keys.nflog('t', entry.groupId, 'firing', entry.receiver), 'fence')).toBe('3');
-    expect(await redis.keys(`${p}:t:nflog:*`)).toEqual([
-      keys.nflog('t', entry.groupId, 'firing', entry.receiver),
-    ]);
-    expect(await store.readLog(entry)).toEqual(entry);
-  });
-
-  it('every key it writes has a TTL and a bucket/group hash tag', async () => {
-    const p = prefix();
-    const keys = new RedisKeys(p, 4);
-    const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
-    await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'firing', dueAt: T0 });
-    await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'recovery', dueAt: T0 + 5 });
-    const bucket = store.dueBucketOf(entry.groupId);
-    const [c] = await store.claimDue(bucket, T0, { leaseMs: 30_000, owner: 'a', limit: 1 });
-    await store.complete(c, T0 + 300_000);
-    await store.claimDue(bucket, T0 + 5, { leaseMs: 30_000, owner: 'a', limit: 1 }); // leaves a lease behind
-    await store.writeLog(entry, 60_000, 1);
-    const written = await redis.keys(`${p}:*`);
-    expect(written.length).toBe(4); // due, lease, claims, nflog entry (with its fence)
-    const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
-    for (const k of written) {
-      expect(await redis.pttl(k)).toBeGreaterThan(0);
-      expect([`b${bucket}`, entry.groupId]).toContain(tag(k));
-    }
-  });
-
-  it('a log write marks an existing group as flushed (upsert-groups stops "flush at once")', async () => {
-    const p = prefix();
-    const keys = new RedisKeys(p, 4);
-    const groups = new RedisGroupStore(redis, keys, { retention: 3_600_000 });
-    const now = Date.now();
-    const target = {
-      groupId: entry.groupId,
-      groupKey: '{}:{alertname="A"}',
-      receiver: entry.receiver,
-      routeId: '{}',
-      groupLabels: { alertname: 'A' },
-      groupWait: 30_000,
-      groupInterval: 300_000,
-      repeatInterval: 3_600_000,
-    };
-    const alert = (fp: string) => ({
-      fingerprint: fp,
-      labels: { alertname: 'A', i: fp },
-      annotations: {},
-      startsAt: now - 600_000,
-      endsAt: now + 600_000,
-      updatedAt: now,
-      timeout: false,
-      generatorURL: '',
+        const seen: string[] = [];
+        const claimer = async (s: RedisFlushStore, owner: string) => {
+          for (let round = 0; ; round++) {
+            const got = [
+              ...(await s.claimDue(round % 2, T0 + n, { leaseMs: 30_000, owner, limit: 9 })),
+              ...(await s.claimDue((round + 1) % 2, T0 + n, { leaseMs: 30_000, owner, limit: 9 })),
+            ];
+            if (got.length === 0) return;
+            seen.push(...got.map((c) => `${c.groupId}:${c.state}`));
+          }
+        };
+        await Promise.all([claimer(a, 'a1'), claimer(b, 'b1'), claimer(a, 'a2'), claimer(b, 'b2')]);
+        expect(seen.length).toBe(n);
+        expect(new Set(seen).size).toBe(n);
+      } finally {
+        other.disconnect();
+      }
     });
-    await groups.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01')] }] });
-    const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
-    const bucket = store.dueBucketOf(entry.groupId);
-    const [c] = await store.claimDue(bucket, now, { leaseMs: 30_000, owner: 'a', limit: 10 });
-    expect(c.dueAt).toBe(now); // started long ago: at once
-    await store.writeLog({ ...entry, timestamp: now }, 60_000);
-    await store.complete(c, now + 300_000);
-    expect(await redis.hget(keys.groupMeta('t', entry.groupId), 'flushed')).toBe('1');
-    // Another old alert joins: the flushed group keeps its group_interval schedule.
-    await groups.upsert({ tenant: 't', now: now + 1000, groups: [{ target, alerts: [alert('02')] }] });
-    expect(await store.claimDue(bucket, now + 1000, { leaseMs: 30_000, owner: 'b', limit: 10 })).toEqual([]);
-    // A log write for a group whose keys are gone does not recreate its meta hash.
-    await store.writeLog({ ...entry, groupId: '00000000000000b2', timestamp: now }, 60_000);
-    expect(await redis.exists(keys.groupMeta('t', '00000000000000b2'))).toBe(0);
-  });
 
-  it('rejects a bucket outside the index', async () => {
-    const store = new RedisFlushStore(redis, new RedisKeys(prefix(), 4), { keyTtl: KEY_TTL });
-    await expect(store.claimDue(4, T0, { leaseMs: 1000, owner: 'a', limit: 1 })).rejects.toThrow(RangeError);
+    it('gives the log entry a TTL of the given length, its fence kept in the entry itself', async () => {
+      const p = prefix();
+      const keys = topo.keys(p, 4);
+      const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+      await store.writeLog(entry, 8 * 3600_000, 3);
+      const ttl = await redis.pttl(keys.nflog('t', entry.groupId, 'firing', entry.receiver));
+      expect(ttl).toBeGreaterThan(8 * 3600_000 - 5000);
+      expect(ttl).toBeLessThanOrEqual(8 * 3600_000);
+      // The fence lives (and expires) with the entry it guards: no separate key.
+      expect(await redis.hget(keys.nflog('t', entry.groupId, 'firing', entry.receiver), 'fence')).toBe('3');
+      expect(await topo.keysMatching(`${p}:t:nflog:*`)).toEqual([
+        keys.nflog('t', entry.groupId, 'firing', entry.receiver),
+      ]);
+      expect(await store.readLog(entry)).toEqual(entry);
+    });
+
+    it('every key it writes has a TTL and a bucket/group hash tag', async () => {
+      const p = prefix();
+      const keys = topo.keys(p, 4);
+      const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+      await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'firing', dueAt: T0 });
+      await store.schedule({ tenant: 't', groupId: entry.groupId, state: 'recovery', dueAt: T0 + 5 });
+      const bucket = store.dueBucketOf(entry.groupId);
+      const [c] = await store.claimDue(bucket, T0, { leaseMs: 30_000, owner: 'a', limit: 1 });
+      await store.complete(c, T0 + 300_000);
+      await store.claimDue(bucket, T0 + 5, { leaseMs: 30_000, owner: 'a', limit: 1 }); // leaves a lease behind
+      await store.writeLog(entry, 60_000, 1);
+      const written = await topo.keysMatching(`${p}:*`);
+      expect(written.length).toBe(4); // due, lease, claims, nflog entry (with its fence)
+      const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
+      for (const k of written) {
+        expect(await redis.pttl(k)).toBeGreaterThan(0);
+        expect([keys.bucketTag(bucket), entry.groupId]).toContain(tag(k)); // b<n> standalone
+      }
+    });
+
+    it('a log write marks an existing group as flushed (upsert-groups stops "flush at once")', async () => {
+      const p = prefix();
+      const keys = topo.keys(p, 4);
+      const groups = new RedisGroupStore(redis, keys, { retention: 3_600_000 });
+      const now = Date.now();
+      const target = {
+        groupId: entry.groupId,
+        groupKey: '{}:{alertname="A"}',
+        receiver: entry.receiver,
+        routeId: '{}',
+        groupLabels: { alertname: 'A' },
+        groupWait: 30_000,
+        groupInterval: 300_000,
+        repeatInterval: 3_600_000,
+      };
+      const alert = (fp: string) => ({
+        fingerprint: fp,
+        labels: { alertname: 'A', i: fp },
+        annotations: {},
+        startsAt: now - 600_000,
+        endsAt: now + 600_000,
+        updatedAt: now,
+        timeout: false,
+        generatorURL: '',
+      });
+      await groups.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01')] }] });
+      const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+      const bucket = store.dueBucketOf(entry.groupId);
+      const [c] = await store.claimDue(bucket, now, { leaseMs: 30_000, owner: 'a', limit: 10 });
+      expect(c.dueAt).toBe(now); // started long ago: at once
+      await store.writeLog({ ...entry, timestamp: now }, 60_000);
+      await store.complete(c, now + 300_000);
+      expect(await redis.hget(keys.groupMeta('t', entry.groupId), 'flushed')).toBe('1');
+      // Another old alert joins: the flushed group keeps its group_interval schedule.
+      await groups.upsert({ tenant: 't', now: now + 1000, groups: [{ target, alerts: [alert('02')] }] });
+      expect(await store.claimDue(bucket, now + 1000, { leaseMs: 30_000, owner: 'b', limit: 10 })).toEqual(
+        [],
+      );
+      // A log write for a group whose keys are gone does not recreate its meta hash.
+      await store.writeLog({ ...entry, groupId: '00000000000000b2', timestamp: now }, 60_000);
+      expect(await redis.exists(keys.groupMeta('t', '00000000000000b2'))).toBe(0);
+    });
+
+    it('rejects a bucket outside the index', async () => {
+      const store = new RedisFlushStore(redis, topo.keys(prefix(), 4), { keyTtl: KEY_TTL });
+      await expect(store.claimDue(4, T0, { leaseMs: 1000, owner: 'a', limit: 1 })).rejects.toThrow(
+        RangeError,
+      );
+    });
   });
 });
