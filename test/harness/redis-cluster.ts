@@ -62,6 +62,10 @@ interface NodeEntry {
   slots: number;
   /** A slot is mid-migration ([slot->-id] or [slot-<-id]). */
   migrating: boolean;
+  /** Its config epoch, as this node knows it. */
+  configEpoch: number;
+  /** Its slot ranges as listed ('0-5460 6000'), i.e. exactly which slots. */
+  slotRanges: string;
 }
 
 function parseClusterNodes(text: string): NodeEntry[] {
@@ -70,14 +74,16 @@ function parseClusterNodes(text: string): NodeEntry[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [id, addr, flags, master, , , , , ...slotSpecs] = line.trim().split(' ');
+      const [id, addr, flags, master, , , epoch, , ...slotSpecs] = line.trim().split(' ');
       let slots = 0;
       let migrating = false;
+      const ranges: string[] = [];
       for (const spec of slotSpecs) {
         if (spec.startsWith('[')) migrating = true;
         else {
           const [a, b] = spec.split('-').map(Number);
           slots += (b ?? a) - a + 1;
+          ranges.push(spec);
         }
       }
       return {
@@ -87,12 +93,35 @@ function parseClusterNodes(text: string): NodeEntry[] {
         masterId: master === '-' ? undefined : master,
         slots,
         migrating,
+        configEpoch: Number(epoch),
+        slotRanges: ranges.join(' '),
       };
     });
 }
 
 function infoField(info: string, field: string): string | undefined {
   return new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+}
+
+/** The slots of a CLUSTER NODES slot list ('0-5460 6000'). */
+function slotSet(ranges: string): Set<number> {
+  const set = new Set<number>();
+  for (const spec of ranges.split(' ').filter(Boolean)) {
+    const [a, b] = spec.split('-').map(Number);
+    for (let slot = a; slot <= (b ?? a); slot++) set.add(slot);
+  }
+  return set;
+}
+
+/** Sorted [first, last] runs of a slot set. */
+function toRanges(slots: Set<number>): [number, number][] {
+  const out: [number, number][] = [];
+  for (const slot of [...slots].sort((x, y) => x - y)) {
+    const last = out[out.length - 1];
+    if (last && last[1] === slot - 1) last[1] = slot;
+    else out.push([slot, slot]);
+  }
+  return out;
 }
 
 function run(bin: string, args: string[], timeoutMs: number): Promise<string> {
@@ -119,6 +148,8 @@ const redisCli = (): string => process.env.REDIS_CLI_BIN ?? 'redis-cli';
 export class RedisCluster {
   readonly nodes: ClusterNode[] = [];
   private readonly clients = new Set<Cluster>();
+  /** boot(): a redis-server did not start (typically its port was taken meanwhile). */
+  private nodeFailedToStart = false;
 
   private constructor(
     private readonly opts: Required<Omit<RedisClusterOptions, 'args'>> & { args: string[] },
@@ -136,14 +167,19 @@ export class RedisCluster {
     if (opts.replicasPerMaster < 0) {
       throw new Error(`RedisCluster: replicasPerMaster must be >= 0 (got ${opts.replicasPerMaster})`);
     }
-    const cluster = new RedisCluster(opts);
-    try {
-      await cluster.boot();
-    } catch (e) {
-      await cluster.stop();
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      const cluster = new RedisCluster(opts);
+      try {
+        await cluster.boot();
+        return cluster;
+      } catch (e) {
+        await cluster.stop();
+        // The 2 × nodes ports are picked free but bound only later, by redis-server: with other tests
+        // starting servers in parallel one of them is sometimes taken in between ("Address already in
+        // use"), so a node that fails to start gets the whole boot retried on fresh ports.
+        if (!cluster.nodeFailedToStart || attempt >= 3) throw e;
+      }
     }
-    return cluster;
   }
 
   private async boot(): Promise<void> {
@@ -172,6 +208,8 @@ export class RedisCluster {
             // A replica's first sync otherwise waits 5 s for more replicas to batch with.
             '--repl-diskless-sync-delay',
             '0',
+            // Debugging aid: HERALD_REDIS_CLUSTER_LOG_DIR=<existing dir> keeps each node's log there as
+            // node-<port>.log (the temp dirs go with stop()); a node's start-up error is then in its log.
             ...(process.env.HERALD_REDIS_CLUSTER_LOG_DIR
               ? ['--logfile', `${process.env.HERALD_REDIS_CLUSTER_LOG_DIR}/node-${port}.log`]
               : []),
@@ -185,7 +223,10 @@ export class RedisCluster {
       if (r.status === 'fulfilled') this.nodes.push(new ClusterNode(r.value, busPorts[i]));
     });
     const failed = started.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) {
+      this.nodeFailedToStart = true;
+      throw failed.reason;
+    }
     await run(
       redisCli(),
       [
@@ -205,7 +246,7 @@ export class RedisCluster {
 
   /** A plain client on one node (RESP2, no offline queue), for admin commands; disconnect it after use. */
   nodeClient(node: ClusterNode): Promise<Redis> {
-    return rawClient(`redis://${node.address}`, { connectTimeout: 500, commandTimeout: 1000 });
+    return rawClient(`redis://${node.address}`, { connectTimeout: 2000, commandTimeout: 5000 });
   }
 
   /** Runs one command on one node over a short-lived connection. */
@@ -235,7 +276,7 @@ export class RedisCluster {
   /**
    * An ioredis Cluster client on the seed nodes, connected (closed by stop()). Retries on MOVED/ASK/
    * TRYAGAIN/CLUSTERDOWN and failover are short, as fits a cluster with a 1 s node timeout; commands
-   * time out after 1 s and slots are re-read every second. `opts` overrides any of that.
+   * time out after 5 s and slots are re-read every second. `opts` overrides any of that.
    */
   async client(opts: ClusterOptions = {}): Promise<Cluster> {
     const c = new Cluster(
@@ -253,7 +294,9 @@ export class RedisCluster {
         ...opts,
         redisOptions: {
           connectTimeout: 1000,
-          commandTimeout: 1000,
+          // Not 1 s: on a loaded machine (CI, whole suite in parallel) the test process itself is starved
+          // of CPU and fires its timers late, so 1 s timed out writes to a healthy cluster.
+          commandTimeout: 5000,
           disconnectTimeout: 50,
           ...opts.redisOptions,
         },
@@ -318,7 +361,8 @@ export class RedisCluster {
   /**
    * Moves `slots` hash slots (with their keys) from one master to another with
    * `redis-cli --cluster reshard`, then waits until every live node sees the move finished (no slot
-   * migrating or importing, `to` owning its new slots) and the cluster is ok.
+   * migrating or importing, exactly `to`'s own slot list and config epoch for `to`), makes every live
+   * replica re-learn the moved slots (see forgetStaleSlotClaims) and waits until the cluster is ok.
    */
   async reshard(r: { from: ClusterNode; to: ClusterNode; slots: number; timeoutMs?: number }): Promise<void> {
     const timeoutMs = r.timeoutMs ?? 60_000;
@@ -329,7 +373,7 @@ export class RedisCluster {
     if (r.from.role !== 'master' || r.to.role !== 'master') {
       throw new Error(`reshard: from (${r.from.address}) and to (${r.to.address}) must both be masters`);
     }
-    const before = (await this.ownedSlots(r.to)) ?? 0;
+    const before = await this.selfEntry(r.to);
     await run(
       redisCli(),
       [
@@ -346,22 +390,92 @@ export class RedisCluster {
       ],
       timeoutMs,
     );
-    await waitUntil(
+    let problem = '';
+    const after = await waitUntil(
       async () => {
+        const own = await this.selfEntry(r.to);
+        problem = `${r.to.address} itself: ${own.slots} slots, migrating ${own.migrating}`;
+        if (own.migrating || own.slots !== before.slots + r.slots) return undefined;
         for (const n of this.live()) {
           const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
-          if (entries.some((e) => e.migrating)) return false;
-          if (entries.find((e) => e.id === r.to.id)?.slots !== before + r.slots) return false;
+          const seen = entries.find((e) => e.id === r.to.id);
+          problem = `${n.address} sees ${r.to.address} with epoch ${seen?.configEpoch} and slots ${seen?.slotRanges}; it has epoch ${own.configEpoch} and slots ${own.slotRanges}`;
+          if (entries.some((e) => e.migrating)) return undefined;
+          if (seen?.slotRanges !== own.slotRanges || seen.configEpoch !== own.configEpoch) return undefined;
         }
-        return true;
+        return own;
       },
       {
         timeoutMs,
         intervalMs: 100,
         what: `${r.slots} slots moved ${r.from.address} → ${r.to.address} on every live node`,
+        detail: () => problem,
       },
     );
+    const moved = slotSet(after.slotRanges);
+    for (const slot of slotSet(before.slotRanges)) moved.delete(slot);
+    await this.forgetStaleSlotClaims(r.to, after.slotRanges, moved, timeoutMs);
     await this.waitHealthy({ what: 'the cluster after reshard', timeoutMs });
+  }
+
+  /**
+   * Redis 7.0 (fixed in 7.4 by redis/redis#12564) can leave a replica of the reshard target with a stale
+   * "owner not claiming this slot" mark (clusterState.owner_not_claiming_slot) on a moved slot, and that
+   * mark later loses the slot for good:
+   *
+   * 1. During the reshard the target broadcasts a PONG after every imported slot, and every pair of nodes
+   *    talks over two TCP links (each node's outbound link carries its PINGs, the other's its PONGs).
+   *    Under CPU load a replica reads both links in one event-loop turn, so an older message from its
+   *    master, built before the last slot(s) arrived, can be processed after a newer one that claimed
+   *    them. The slot stays bound to the master, but it is marked as one its owner "no longer claims".
+   * 2. Nothing clears the mark: it is cleared only when a message whose slot set differs from the
+   *    replica's view arrives, and the master's slots no longer change.
+   * 3. The master is failed over (SIGSTOP): the replica takes its slots in
+   *    clusterFailoverReplaceYourMaster() with clusterDelSlot/clusterAddSlot, which in 7.0 keep the mark.
+   * 4. The old master resumes (SIGCONT) and, before it learns of the failover, pings the new master
+   *    claiming its old slots with its older config epoch. For a marked slot the new master skips the
+   *    epoch comparison (isSlotUnclaimed) and hands the slot to the old master, deleting its keys.
+   * 5. The old master then learns the new config for its other slots and turns replica; on that role
+   *    change the new master drops whatever the old master owned (clusterDelNodeSlots): the slot is now
+   *    unassigned on the new master, which no longer claims it, and nobody else ever will. The new master
+   *    stays at cluster_state:fail with 16383 slots assigned forever (the other nodes still map the slot
+   *    to it). `test/integration/redis-cluster-harness.int-spec.ts` hit exactly that in CI.
+   *
+   * So after a reshard every live replica deletes the moved slots from its own table (CLUSTER
+   * DELSLOTSRANGE touches only that node's view; replicas serve no client) and learns them again from
+   * the target's next ping: rebinding an unassigned slot clears the mark. Masters are left alone (a
+   * master without a slot answers CLUSTERDOWN, and a reshard may run under client load): they take a
+   * failed-over slot through the epoch-checked path, which clears the mark.
+   */
+  private async forgetStaleSlotClaims(
+    owner: ClusterNode,
+    ownerRanges: string,
+    moved: Set<number>,
+    timeoutMs: number,
+  ): Promise<void> {
+    if (!moved.size) return;
+    await this.refresh();
+    const replicas = this.live().filter((n) => n.role === 'replica');
+    const ranges = toRanges(moved).flatMap(([a, b]) => [a, b]);
+    await Promise.all(replicas.map((n) => this.command(n, 'CLUSTER', 'DELSLOTSRANGE', ...ranges)));
+    let problem = '';
+    await waitUntil(
+      async () => {
+        for (const n of replicas) {
+          const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
+          const seen = entries.find((e) => e.id === owner.id)?.slotRanges;
+          problem = `${n.address} sees ${owner.address} with slots ${seen}, not ${ownerRanges}`;
+          if (seen !== ownerRanges) return false;
+        }
+        return true;
+      },
+      {
+        timeoutMs,
+        intervalMs: 50,
+        what: `every replica re-learned the ${moved.size} slots moved to ${owner.address}`,
+        detail: () => problem,
+      },
+    );
   }
 
   /**
@@ -426,10 +540,12 @@ export class RedisCluster {
     return this.nodes.filter((n) => n.alive);
   }
 
-  private async ownedSlots(node: ClusterNode): Promise<number | undefined> {
-    const [n] = this.live();
-    const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
-    return entries.find((e) => e.id === node.id)?.slots;
+  /** The node's own line of CLUSTER NODES (its slots, epoch and migrations as it sees them). */
+  private async selfEntry(node: ClusterNode): Promise<NodeEntry> {
+    const entries = parseClusterNodes(String(await this.command(node, 'CLUSTER', 'NODES')));
+    const own = entries.find((e) => e.flags.has('myself'));
+    if (!own) throw new Error(`RedisCluster: ${node.address} does not list itself in CLUSTER NODES`);
+    return own;
   }
 
   private applyTopology(entries: NodeEntry[]): void {
@@ -457,6 +573,8 @@ export class RedisCluster {
     noFailedNodes?: boolean;
   }): Promise<void> {
     let problem = '';
+    // "One topology": every live node lists the same role and master for each live node, and for each
+    // live master the same config epoch and exactly the same slots (not just as many).
     await waitUntil(
       async () => {
         const ports = new Set(this.live().map((n) => n.port));
@@ -478,8 +596,10 @@ export class RedisCluster {
           const entries = parseClusterNodes(String(await this.command(n, 'CLUSTER', 'NODES')));
           const view = entries
             .filter((e) => ports.has(e.port))
-            .map(
-              (e) => `${e.port}:${e.flags.has('master') ? 'master' : `replica-of-${e.masterId}`}:${e.slots}`,
+            .map((e) =>
+              e.flags.has('master')
+                ? `${e.port}:master:epoch-${e.configEpoch}:${e.slotRanges}`
+                : `${e.port}:replica-of-${e.masterId}`,
             )
             .sort()
             .join(' ');

@@ -21,7 +21,7 @@ describe('RedisCluster harness', () => {
         const wrong = keys.filter((k, i) => got[i] !== value(k));
         return wrong.length === 0 || undefined;
       },
-      { timeoutMs: 10_000, intervalMs: 200, what: `all ${keys.length} keys readable ${what}` },
+      { timeoutMs: 20_000, intervalMs: 200, what: `all ${keys.length} keys readable ${what}` },
     );
 
   const dbsize = async (n: ClusterNode) => Number(await cluster.command(n, 'DBSIZE'));
@@ -29,7 +29,7 @@ describe('RedisCluster harness', () => {
   beforeAll(async () => {
     cluster = await RedisCluster.start({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });
     client = await cluster.client();
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await cluster?.stop();
@@ -83,7 +83,7 @@ describe('RedisCluster harness', () => {
     expect(victim.role).toBe('replica');
     expect(cluster.replicasOf(promoted).map((n) => n.id)).toEqual([victim.id]);
     expect(failoverMs).toBeLessThan(15_000);
-  }, 30_000);
+  }, 60_000);
 
   it('a reshard of 1000 slots between two masters completes and every key stays readable', async () => {
     const [from, to] = cluster.masters();
@@ -94,7 +94,7 @@ describe('RedisCluster harness', () => {
     expect(fromAfter).toBeLessThan(fromBefore);
     expect(toAfter - toBefore).toBe(fromBefore - fromAfter);
     await allReadable('after the reshard');
-  }, 30_000);
+  }, 60_000);
 
   it('SIGSTOP of a master fails it over; after SIGCONT it rejoins as a replica', async () => {
     await cluster.waitForReplication();
@@ -109,5 +109,5 @@ describe('RedisCluster harness', () => {
     expect(victim.role).toBe('replica');
     expect(victim.masterId).toBe(replica.id);
     expect(cluster.masters()).toHaveLength(3);
-  }, 30_000);
+  }, 60_000);
 });
