@@ -1,5 +1,7 @@
+import calculateSlot from 'cluster-key-slot';
 import {
   createRedisClient,
+  isClusterClient,
   masterNodes,
   RedisKeys,
   type RedisClient,
@@ -49,6 +51,11 @@ export interface RedisTopology {
   client(role?: RedisClientRole): Promise<RedisClient>;
   /** KEYS `pattern` on every master (a cluster's keys live on several), sorted. */
   keysMatching(pattern: string): Promise<string[]>;
+  /**
+   * A `redis://` URL of the master holding `key` (on a cluster, the master serving its slot now), for
+   * child processes that take a plain URL: commands on keys of that slot need no redirection.
+   */
+  urlOf(key: string): string;
   /** FLUSHALL on every master. */
   flushAll(): Promise<void>;
   /** single and sentinel: the master's server. */
@@ -137,6 +144,12 @@ export async function startTopology(topology: Topology, opts: RedisTopologyOptio
       client,
       keysMatching: async (pattern) =>
         (await Promise.all(masterNodes(redis).map((n) => n.keys(pattern)))).flat().sort(),
+      urlOf: (key) => {
+        if (!isClusterClient(redis)) return server!.url;
+        const [master] = redis.slots[calculateSlot(key)] ?? [];
+        if (!master) throw new Error(`urlOf: no master known for ${key}`);
+        return `redis://${master}`;
+      },
       flushAll: async () => void (await Promise.all(masterNodes(redis).map((n) => n.flushall()))),
       server,
       sentinel,

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import {
   fencedSet,
   LockLostError,
@@ -9,16 +8,21 @@ import {
   RedisLockBackend,
   type LockMetrics,
 } from '@herald/locks';
-import { RedisKeys } from '@herald/redis';
+import type { RedisClient, RedisKeys } from '@herald/redis';
 import { rawClient } from '../../harness/redis-client';
 import { RedisServer } from '../../harness/redis-server';
+import { TOPOLOGIES, withRedisTopology, type RedisTopology } from '../../harness/redis-topology';
 import { sleep, waitUntil } from '../../harness/wait';
 import { WorkerProcess } from './worker-process';
 
-/** Lock on one real redis-server; holders in child processes where the test needs crashes and pauses. */
-describe('single-Redis lock (Lua, fencing)', () => {
-  let server: RedisServer;
-  let redis: Redis;
+/**
+ * Lock on one Redis master (single, Sentinel-managed, or the master serving the lock's slot of a
+ * cluster); holders in child processes (on a plain client of that master) where the test needs crashes
+ * and pauses.
+ */
+describe.each(TOPOLOGIES)('single-Redis lock (Lua, fencing) on %s Redis', (topology) => {
+  let topo: RedisTopology;
+  let redis: RedisClient;
   let keys: RedisKeys;
   const lockFence = (lockKey: string) => keys.lockFence(lockKey);
 
@@ -41,7 +45,7 @@ describe('single-Redis lock (Lua, fencing)', () => {
   const startHolder = (key: string, ttlMs: number) =>
     WorkerProcess.start({
       mode: 'hold',
-      url: server.url,
+      url: topo.urlOf(key),
       key,
       lockFence: keys.lockFence(key),
       ttlMs,
@@ -49,16 +53,9 @@ describe('single-Redis lock (Lua, fencing)', () => {
       dataKey: `${key}:data`,
     });
 
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = await connect(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  withRedisTopology(topology, (t) => ({ redis } = topo = t));
   beforeEach(() => {
-    keys = new RedisKeys(`it${randomBytes(4).toString('hex')}`, 1);
+    keys = topo.keys(`it${randomBytes(4).toString('hex')}`, 1);
   });
 
   it('keeps 4 processes × 500 non-atomic read-modify-writes exclusive: count 2000, no overlap, rising fences', async () => {
@@ -67,7 +64,7 @@ describe('single-Redis lock (Lua, fencing)', () => {
     const workers = Array.from({ length: 4 }, () =>
       WorkerProcess.start({
         mode: 'counter',
-        url: server.url,
+        url: topo.urlOf(key),
         key,
         lockFence: keys.lockFence(key),
         counterKey,
@@ -269,30 +266,33 @@ describe('single-Redis lock (Lua, fencing)', () => {
     expect(Number.isSafeInteger(fences[3])).toBe(true);
   });
 
-  it('Redis gone while holding: the watchdog cannot extend and the signal fires at local expiry', async () => {
-    const own = await RedisServer.start();
-    const client = await connect(own.url);
-    try {
-      const { metrics, calls } = recorder();
-      const locks = new LockManager(new RedisLockBackend(client, { fenceKey: lockFence }), { metrics });
-      const ttlMs = 400;
-      let lostAfter = -1;
-      await locks.using(keys.groupLock('t1', 'g-down'), ttlMs, async (signal, lock) => {
-        await own.kill();
-        await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
-        lostAfter = Date.now() - lock.acquiredAt;
-        expect(signal.reason).toBeInstanceOf(LockLostError);
-        expect((signal.reason as LockLostError).reason).toBe('expired');
-      });
-      // Lost when the local validity (TTL minus drift) ran out, not before.
-      expect(lostAfter).toBeGreaterThanOrEqual(ttlMs - 10);
-      expect(lostAfter).toBeLessThan(ttlMs + 150);
-      expect(calls.some((c) => c.hook === 'error' && c.args[1] === 'extend')).toBe(true);
-    } finally {
-      client.disconnect();
-      await own.stop();
-    }
-  });
+  // Its own redis-server, killed under the holder: one topology is enough.
+  if (topology === 'single') {
+    it('Redis gone while holding: the watchdog cannot extend and the signal fires at local expiry', async () => {
+      const own = await RedisServer.start();
+      const client = await connect(own.url);
+      try {
+        const { metrics, calls } = recorder();
+        const locks = new LockManager(new RedisLockBackend(client, { fenceKey: lockFence }), { metrics });
+        const ttlMs = 400;
+        let lostAfter = -1;
+        await locks.using(keys.groupLock('t1', 'g-down'), ttlMs, async (signal, lock) => {
+          await own.kill();
+          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+          lostAfter = Date.now() - lock.acquiredAt;
+          expect(signal.reason).toBeInstanceOf(LockLostError);
+          expect((signal.reason as LockLostError).reason).toBe('expired');
+        });
+        // Lost when the local validity (TTL minus drift) ran out, not before.
+        expect(lostAfter).toBeGreaterThanOrEqual(ttlMs - 10);
+        expect(lostAfter).toBeLessThan(ttlMs + 150);
+        expect(calls.some((c) => c.hook === 'error' && c.args[1] === 'extend')).toBe(true);
+      } finally {
+        client.disconnect();
+        await own.stop();
+      }
+    });
+  }
 
   it('shutdown waits for held locks, then forces the rest (bounded) and takes no new locks', async () => {
     const locks = new LockManager(new RedisLockBackend(redis, { fenceKey: lockFence }));
