@@ -70,14 +70,26 @@ class FakeCluster {
 
   nodes(role: string): unknown[] {
     expect(role).toBe('master');
-    return NODES.map((n) => ({
+    return NODES.map((n, i) => ({
       scan: (cursor: string) => {
         this.scanned.push(`${n}@${cursor}`);
         // two pages per node
         return Promise.resolve(cursor === '0' ? ['7', [`${n}/a`]] : ['0', [`${n}/b`]]);
       },
+      cluster: (sub: string) => {
+        expect(sub).toBe('NODES');
+        this.topologyReads++;
+        const others = NODES.filter((o) => o !== n).map((o) => `id-${o} ${o}@1 master - 0 0 1 connected`);
+        return Promise.resolve(
+          [`id-${n} ${n}@1 myself,master - 0 0 1 connected ${this.slotSpec(i)}`, ...others].join('\n'),
+        );
+      },
     }));
   }
+
+  /** The slot table master `i` reports (a test changes it to simulate a reshard). */
+  slotSpec: (i: number) => string = (i) => ['0-5460', '5461-10922', '10923-16383'][i];
+  topologyReads = 0;
 
   async scan(cursor: string): Promise<[string, string[]]> {
     this.scanned.push(`self@${cursor}`);
@@ -269,6 +281,33 @@ describe('scanKeys', () => {
     for await (const page of scanKeys(asClient(f), '*', 10)) pages.push(page);
     expect(pages.flat()).toEqual(NODES.flatMap((n) => [`${n}/a`, `${n}/b`]));
     expect(masterNodes(asClient(f))).toHaveLength(3);
+  });
+
+  it('walks again while slots are migrating or changed master during the walk, up to `attempts`', async () => {
+    const walks = async (f: FakeCluster, attempts?: number) => {
+      const seen: string[] = [];
+      for await (const page of scanKeys(asClient(f), '*', 10, { attempts, retryDelayMs: 1 }))
+        seen.push(...page);
+      return seen.length / 6; // 6 keys per walk
+    };
+    const stable = new FakeCluster();
+    expect(await walks(stable)).toBe(1);
+    expect(stable.topologyReads).toBe(6); // before and after, per master
+
+    const migrating = new FakeCluster();
+    migrating.slotSpec = (i) => (i === 0 ? '0-5460 [93->-id-x]' : ['', '5461-10922', '10923-16383'][i]);
+    expect(await walks(migrating)).toBe(3);
+    expect(await walks(migrating, 5)).toBe(5);
+
+    const moved = new FakeCluster();
+    let reads = 0;
+    moved.slotSpec = (i) => {
+      reads++;
+      // the first walk sees slots 0-999 change hands between its start and its end; then stable
+      if (reads <= 3) return ['0-5460', '5461-10922', '10923-16383'][i];
+      return ['1000-5460', '0-999 5461-10922', '10923-16383'][i];
+    };
+    expect(await walks(moved)).toBe(2);
   });
 
   it('walks the client itself on a plain Redis', async () => {

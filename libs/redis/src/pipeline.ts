@@ -87,19 +87,78 @@ export async function pipelinePerItem<T>(
   );
 }
 
+/** How `scanKeys` deals with a Cluster whose slots move during the walk. */
+export interface ScanOptions {
+  /**
+   * Walks at most (default 3): on a Cluster the walk is repeated while a slot was migrating or changed
+   * master during it (a key moving from a master not yet scanned to one already scanned would be
+   * missed); after the last one the keys seen are all there is.
+   */
+  attempts?: number;
+  /** Pause between walks (ms, default 100). */
+  retryDelayMs?: number;
+}
+
 /**
- * SCAN MATCH `pattern` COUNT `count`, one page of keys at a time; on a Cluster each master in turn.
- * A key may come more than once (SCAN's own guarantee, and a key moved by a reshard during the walk
- * can be seen on both masters, or on neither): callers deduplicate.
+ * SCAN MATCH `pattern` COUNT `count`, one page of keys at a time; on a Cluster each master in turn
+ * (SCAN on a Cluster client only walks one node at random). On a Cluster the walk is checked against
+ * the masters' own slot tables (CLUSTER NODES, before and after): while a reshard or failover moved
+ * slots during it, it is walked again (`ScanOptions`), so a key that stayed is seen at least once.
+ * A key may come more than once (SCAN's own guarantee, a key seen on two masters, a repeated walk):
+ * callers deduplicate.
  */
-export async function* scanKeys(redis: RedisClient, pattern: string, count = 500): AsyncGenerator<string[]> {
-  for (const node of masterNodes(redis)) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-      cursor = next;
-      if (keys.length) yield keys;
-    } while (cursor !== '0');
+export async function* scanKeys(
+  redis: RedisClient,
+  pattern: string,
+  count = 500,
+  opts: ScanOptions = {},
+): AsyncGenerator<string[]> {
+  if (!isClusterClient(redis)) {
+    yield* scanNode(redis, pattern, count);
+    return;
+  }
+  const attempts = Math.max(1, opts.attempts ?? 3);
+  for (let attempt = 1; ; attempt++) {
+    const masters = redis.nodes('master');
+    const before = await slotTables(masters);
+    for (const node of masters) yield* scanNode(node, pattern, count);
+    if (attempt >= attempts) return;
+    const after = await slotTables(redis.nodes('master'));
+    if (before !== null && before === after) return;
+    await new Promise((r) => setTimeout(r, opts.retryDelayMs ?? 100));
+  }
+}
+
+async function* scanNode(node: Redis, pattern: string, count: number): AsyncGenerator<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    if (keys.length) yield keys;
+  } while (cursor !== '0');
+}
+
+/**
+ * The slots each master says it serves (its `myself` line of CLUSTER NODES), as one string; null when
+ * a slot is migrating or importing (keys are moving right now) or a master cannot tell.
+ */
+async function slotTables(masters: Redis[]): Promise<string | null> {
+  try {
+    const lines = await Promise.all(
+      masters.map(async (m) => {
+        const text = String(await m.cluster('NODES'));
+        return text.split('\n').find((l) => / myself[,\s]/.test(` ${l} `)) ?? '';
+      }),
+    );
+    const out: string[] = [];
+    for (const line of lines) {
+      const [id, , , , , , , , ...slots] = line.trim().split(' ');
+      if (!id || slots.some((x) => x.startsWith('['))) return null;
+      out.push(`${id}:${slots.join(',')}`);
+    }
+    return out.sort().join(' ');
+  } catch {
+    return null;
   }
 }
 
