@@ -48,7 +48,7 @@ describe('RedisCluster harness', () => {
     for (const n of cluster.nodes) {
       expect(String(await cluster.command(n, 'CLUSTER', 'INFO'))).toMatch(/^cluster_state:ok/m);
     }
-  });
+  }, 30_000);
 
   it('writes keys in many slots through the Cluster client and reads them back', async () => {
     await Promise.all(keys.map((k) => client.set(k, value(k))));
@@ -58,7 +58,7 @@ describe('RedisCluster harness', () => {
     for (const n of perMaster) expect(n).toBeGreaterThan(0);
     expect(perMaster.reduce((a, b) => a + b, 0)).toBe(keys.length);
     await allReadable('after the writes');
-  });
+  }, 60_000);
 
   it('SIGKILL of a master: its replica is promoted and the keys of its slots stay readable', async () => {
     await cluster.waitForReplication();
