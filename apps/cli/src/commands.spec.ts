@@ -1,5 +1,6 @@
 import { verifySecret } from '@herald/sessions';
-import { run, type CliIo } from './commands';
+import { parseArgs, UsageError } from './args';
+import { redisTarget, redisUrl, run, type CliIo } from './commands';
 
 function io(stdin = ''): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -35,5 +36,47 @@ describe('heraldctl', () => {
     const o = io();
     expect(await run(['frobnicate'], o)).toBe(2);
     expect(o.errors[0]).toContain('unknown command');
+  });
+});
+
+describe('heraldctl Redis target', () => {
+  const args = (argv: string[]) =>
+    parseArgs(argv, {
+      url: 'string',
+      host: 'string',
+      port: 'string',
+      db: 'string',
+      password: 'string',
+      username: 'string',
+      'redis-cluster': 'string',
+      'due-buckets': 'string',
+    });
+
+  it('--redis-cluster names a cluster by seed nodes, with its credentials', () => {
+    expect(redisTarget(args(['--redis-cluster', '10.0.0.1:7000, [::1]:7001', '--password', 'pw']))).toEqual({
+      cluster: { nodes: ['10.0.0.1:7000', '[::1]:7001'], password: 'pw' },
+    });
+  });
+
+  it('REDIS_CLUSTER_NODES applies when no URL flag is given; a URL flag wins over it', () => {
+    const env = { REDIS_CLUSTER_NODES: 'a:1,b:2' };
+    expect(redisTarget(args([]), env)).toEqual({ cluster: { nodes: ['a:1', 'b:2'] } });
+    expect(redisTarget(args(['--port', '6380']), env)).toEqual({ url: 'redis://127.0.0.1:6380/0' });
+    expect(redisTarget(args([]), {})).toEqual({ url: 'redis://127.0.0.1:6379/0' });
+  });
+
+  it('refuses a cluster with URL flags, bad nodes, and --due-buckets without a cluster', () => {
+    expect(() => redisTarget(args(['--redis-cluster', 'a:1', '--url', 'redis://x']))).toThrow(UsageError);
+    expect(() => redisTarget(args(['--redis-cluster', 'a:1', '--host', 'h']))).toThrow(/--host/);
+    expect(() => redisTarget(args(['--redis-cluster', 'a']))).toThrow(/not host:port/);
+    expect(() => redisTarget(args(['--redis-cluster', ' , ']))).toThrow(/at least one/);
+    expect(() => redisTarget(args([]), { REDIS_CLUSTER_NODES: 'x:0' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => redisTarget(args(['--due-buckets', '20']))).toThrow(/--due-buckets/);
+  });
+
+  it('--username goes into the URL built from parts', () => {
+    expect(redisUrl(args(['--username', 'ops', '--password', 'p w']))).toBe(
+      'redis://ops:p%20w@127.0.0.1:6379/0',
+    );
   });
 });
