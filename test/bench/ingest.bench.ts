@@ -1004,7 +1004,7 @@ async function main(): Promise<void> {
     ...(single && s.inhibitRules ? [{ target: 'herald' as const, rules: s.inhibitRules }] : []),
     ...(s.redis !== 'single' ? [{ target: 'herald-cluster' as const, rules: 0 }] : []),
     { target: 'alertmanager', rules: 0 },
-    ...(s.inhibitRules ? [{ target: 'alertmanager' as const, rules: s.inhibitRules }] : []),
+    ...(single && s.inhibitRules ? [{ target: 'alertmanager' as const, rules: s.inhibitRules }] : []),
   ];
   for (let i = 0; i < s.rounds; i++) {
     // Alternate the order (H A, A H, ...) so drift of the machine during the session hits both alike.
