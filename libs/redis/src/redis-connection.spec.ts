@@ -65,13 +65,13 @@ describe('redisConnectionOptions', () => {
 });
 
 describe('redisClusterOptions', () => {
-  it('fail-fast: no offline queue, command timeout, autopipelining, masters only, short retries', () => {
+  it('fail-fast: no offline queue, command timeout, no autopipelining, masters only, short retries', () => {
     const o = redisClusterOptions(CLUSTER, 'fail-fast');
     expect(o).toMatchObject({
       scaleReads: 'master',
       lazyConnect: true,
       enableOfflineQueue: false,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
       retryDelayOnMoved: 0,
       // 16 tries spaced to fit in the 1 s command timeout: a lost master fails a request within it.
       retryDelayOnFailover: 62,
@@ -181,29 +181,9 @@ describe('createRedisClient', () => {
         { host: '10.0.0.1', port: 7000 },
         { host: '::1', port: 7001 },
       ]);
-      expect(cluster.options.enableAutoPipelining).toBe(true);
+      expect(cluster.options.enableAutoPipelining).toBe(false);
     } finally {
       c.disconnect();
-    }
-  });
-
-  it('keeps variable-key scripts out of autopipelining (fixed-count ones stay in)', () => {
-    const c = createRedisClient(CLUSTER, 'fail-fast') as Cluster;
-    const blocking = createRedisClient(CLUSTER, 'blocking') as Cluster;
-    try {
-      c.defineCommand('herald:upsert-groups-n', { lua: 'return 1' });
-      c.defineCommand('herald:claim-due-3', { lua: 'return 1', numberOfKeys: 3 });
-      c.defineCommand('herald:upsert-groups-n', { lua: 'return 1' });
-      expect(c.options.autoPipeliningIgnoredCommands).toEqual(['herald:upsert-groups-n']);
-      blocking.defineCommand('herald:upsert-groups-n', { lua: 'return 1' });
-      expect(blocking.options.autoPipeliningIgnoredCommands ?? []).toEqual([]);
-      // Another client's list is its own.
-      const other = createRedisClient(CLUSTER, 'fail-fast') as Cluster;
-      expect(other.options.autoPipeliningIgnoredCommands ?? []).toEqual([]);
-      other.disconnect();
-    } finally {
-      c.disconnect();
-      blocking.disconnect();
     }
   });
 

@@ -211,8 +211,11 @@ const SLOTS_REFRESH_INTERVAL = 1000;
  *   connection (failover) after a short delay (100 ms; with a command timeout, spaced so the 16 tries
  *   fit in it), at most 16 redirections per command;
  * - the slot map re-read every second (SLOTS_REFRESH_INTERVAL) and at every redirection it handles;
- * - fail-fast: `enableAutoPipelining` — the commands and scripts issued in one event-loop turn are sent
- *   as one pipeline per node, so one request's per-slot script calls cost one round trip per master.
+ * - no autopipelining: ioredis follows MOVED/ASK for a single command, but an (auto)pipeline's MOVED
+ *   replies reach the callers unless all of its commands got the same one — during a reshard that
+ *   made requests fail (and nodes fall back to memory) for up to a slot-map refresh. Where Herald
+ *   batches (an ingest request's per-slot upserts, group reads) it pipelines explicitly per master
+ *   with `execPipeline`, which sends a redirected command again on its own.
  * All commands go to masters (`scaleReads: 'master'`): Herald reads its own writes.
  */
 export function redisClusterOptions(
@@ -236,7 +239,7 @@ export function redisClusterOptions(
     scaleReads: 'master',
     lazyConnect: true,
     enableOfflineQueue: enableOfflineQueue ?? true,
-    enableAutoPipelining: role === 'fail-fast',
+    enableAutoPipelining: false,
     clusterRetryStrategy: role === 'tool' ? () => null : reconnectSoon,
     retryDelayOnMoved: 0,
     retryDelayOnFailover: retryDelay,
@@ -252,28 +255,6 @@ export function redisClusterOptions(
       ...(c.tls && { tls: redisTlsOptions(c.tls) }),
     },
   };
-}
-
-/**
- * ioredis' Cluster, with one fix for autopipelining: ioredis puts an autopipelined call in the pipeline
- * of the node serving its first argument, which for a script defined without a key count (`-n`: the
- * caller passes the count first) is the count, not a key — calls of equal count whose keys live on
- * different masters then share one pipeline, and ioredis rejects it whole ("All keys in the pipeline
- * should belong to the same slots allocation group"). Such scripts are therefore left out of
- * autopipelining: each call is written to its master at once (concurrent calls still overlap, one
- * round trip of latency per master), routed by its real keys. Explicit pipelines are not affected.
- */
-class HeraldCluster extends Cluster {
-  override defineCommand(
-    name: string,
-    definition: { lua: string; numberOfKeys?: number; readOnly?: boolean },
-  ): void {
-    super.defineCommand(name, definition);
-    if (definition.numberOfKeys == null && this.options.enableAutoPipelining) {
-      const ignored = this.options.autoPipeliningIgnoredCommands ?? [];
-      if (!ignored.includes(name)) this.options.autoPipeliningIgnoredCommands = [...ignored, name];
-    }
-  }
 }
 
 /**
@@ -301,10 +282,7 @@ export function createRedisClient(
     if (opts.cluster.nodes.length === 0) throw new Error('Redis Cluster connection needs at least one node');
     // RESP2 replies in ioredis' legacy shapes, as for the other clients (redisClientOptions).
     const options = redisClusterOptions(opts, role, name ?? opts.name);
-    return new HeraldCluster(
-      opts.cluster.nodes.map(splitHostPort),
-      options as ConstructorParameters<typeof HeraldCluster>[1],
-    );
+    return new Cluster(opts.cluster.nodes.map(splitHostPort), options);
   }
   const options = redisClientOptions(opts, role, name ?? opts.name);
   if (opts.sentinel) {
