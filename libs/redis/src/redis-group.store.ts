@@ -16,7 +16,10 @@ import { batchCost, COUNT_LIMIT_RETRY_MS, systemClock, TenantLimitError } from '
 import { decodeAlert, decodeSources, encodeAlert, sourceRef } from './alert-codec';
 import { RedisKeys } from './keys';
 import { redisScripts } from './lua-scripts';
-import { pipelinePerItem } from './pipeline';
+import { execPipeline, pipelinePerItem } from './pipeline';
+
+/** The command `redisScripts` defines for upsert-groups-n.lua (queued by name on cluster pipelines). */
+const UPSERT_COMMAND = 'herald:upsert-groups-n';
 
 /** {written, created, limit hit (0 none, 1 rate, 2 max alerts, 3 max groups), refused, retry ms}. */
 type UpsertReply = [number, number, number, number, number];
@@ -84,20 +87,16 @@ export class RedisGroupStore implements GroupStore {
   async upsert(batch: UpsertBatch): Promise<UpsertResult> {
     if (batch.groups.length === 0) return { written: 0, createdGroups: 0 };
     if (this.keys.clustered) return this.upsertSharded(batch);
-    const [written, createdGroups, hit, refused, retryMs] = await this.upsertCall(
-      batch,
-      batch.groups,
-      0,
-      limitSpec(batch),
-    );
+    const call = this.upsertCall(batch, batch.groups, 0, limitSpec(batch));
+    const [written, createdGroups, hit, refused, retryMs] = await this.scripts.upsert(call.keys, call.argv);
     if (Number(hit) > 0)
       throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
     return { written: Number(written), createdGroups: Number(createdGroups) };
   }
 
   /**
-   * Redis Cluster: the request's groups split by shard (due bucket), one script call per shard, all
-   * sent at once (ioredis pipelines the calls to one master: round trips = masters touched). The rate
+   * Redis Cluster: the request's groups split by shard (due bucket), one script call per shard, sent as
+   * one pipeline per master (`execPipeline`): round trips = masters touched, not groups. The rate
    * is taken first (its bucket has its own slot); with count limits each call is told what the
    * tenant's other shards hold, read in the same way first — so concurrent requests may overshoot a
    * count limit by what they carry, where one Redis checks it atomically. A shard whose call fails
@@ -124,27 +123,28 @@ export class RedisGroupStore implements GroupStore {
     const counting = !!(l?.maxAlerts || l?.maxGroups);
     const usage = counting ? await this.shardUsage(batch.tenant, batch.now) : null;
     const base = limitSpec({ ...batch, limits: l && { ...l, ingestRate: undefined } });
-    const shards = [...byShard.keys()];
-    const replies = await Promise.allSettled(
-      shards.map((s) => {
-        let spec = base;
-        if (usage) {
-          const others = usage.reduce(
-            (acc, u, i) => (i === s ? acc : [acc[0] + u.alerts, acc[1] + u.groups]),
-            [0, 0],
-          );
-          spec = `${base}:${others[0]}:${others[1]}`;
-        }
-        return this.upsertCall(batch, byShard.get(s)!, s, spec);
-      }),
-    );
+    const calls = [...byShard].map(([shard, groups]) => {
+      let spec = base;
+      if (usage) {
+        let [alerts, held] = [0, 0];
+        usage.forEach((u, i) => {
+          if (i !== shard) [alerts, held] = [alerts + u.alerts, held + u.groups];
+        });
+        spec = `${base}:${alerts}:${held}`;
+      }
+      return this.upsertCall(batch, groups, shard, spec);
+    });
+    const replies = await execPipeline(this.redis, (p) => {
+      const run = (p as unknown as Record<string, (...a: (string | number)[]) => unknown>)[UPSERT_COMMAND];
+      for (const c of calls) run.call(p, c.keys.length, ...c.keys, ...c.argv);
+    });
     let written = 0;
     let createdGroups = 0;
     let refused = 0;
     let hit = 0;
-    for (const r of replies) {
-      if (r.status === 'rejected') throw r.reason;
-      const [w, c, h, f] = r.value.map(Number);
+    for (const [err, reply] of replies) {
+      if (err) throw err;
+      const [w, c, h, f] = (reply as UpsertReply).map(Number);
       written += w;
       createdGroups += c;
       refused += f;
@@ -154,27 +154,32 @@ export class RedisGroupStore implements GroupStore {
     return { written, createdGroups };
   }
 
-  /** Per shard of a tenant (cluster): the alerts its usage hash counts and the groups its index holds. */
+  /**
+   * Per shard of a tenant (cluster): the alerts and groups it holds — its live groups (index entries not
+   * expired) and their counts in its usage hash. Not the hash's `n`: a shard no request touched since
+   * its groups expired still counts them there (each script prunes its own shard only).
+   */
   private async shardUsage(tenant: string, now: number): Promise<{ alerts: number; groups: number }[]> {
     const k = this.keys;
-    return Promise.all(
-      Array.from({ length: k.shards }, async (_, s) => {
-        const [alerts, groups] = await Promise.all([
-          this.redis.hget(k.tenantUsage(tenant, s), 'n'),
-          this.redis.zcount(k.tenantGroups(tenant, s), `(${now}`, '+inf'),
-        ]);
-        return { alerts: Number(alerts ?? 0) || 0, groups: Number(groups) };
-      }),
+    const shards = Array.from({ length: k.shards }, (_, s) => s);
+    const replies = await pipelinePerItem(this.redis, shards, (p, s) =>
+      p.zrangebyscore(k.tenantGroups(tenant, s), `(${now}`, '+inf').hgetall(k.tenantUsage(tenant, s)),
     );
+    return replies.map(([ids, usage]) => {
+      const counts = usage as Record<string, string>;
+      let alerts = 0;
+      for (const id of ids as string[]) alerts += Number(counts[id] ?? 0) || 0;
+      return { alerts, groups: (ids as string[]).length };
+    });
   }
 
-  /** One upsert-groups-n call for `groups` (all of the request standalone, one shard's on a cluster). */
+  /** The keys and arguments of one upsert-groups-n call for `groups` (the whole request standalone, one shard's on a cluster). */
   private upsertCall(
     batch: UpsertBatch,
     groups: UpsertBatch['groups'],
     shard: number,
     limits: string,
-  ): Promise<UpsertReply> {
+  ): { keys: string[]; argv: (string | number)[] } {
     const { tenant, now } = batch;
     const k = this.keys;
     const keys: string[] = [k.tenantGroups(tenant, shard)];
@@ -234,7 +239,7 @@ export class RedisGroupStore implements GroupStore {
     this.pushSourceEntries(tenant, groups, shard, keys, argv);
     keys.push(k.tenantUsage(tenant, shard));
     if (Number(limits.split(':')[2] ?? 0) > 0) keys.push(k.tenantIngestBucket(tenant)); // with a rate only
-    return this.scripts.upsert(keys, argv);
+    return { keys, argv };
   }
 
   /**
@@ -303,27 +308,23 @@ export class RedisGroupStore implements GroupStore {
   ): Promise<(string | null)[]> {
     if (queries.length === 0) return [];
     const k = this.keys;
-    // Per query and side, the earliest-ending entry of every shard (one standalone).
-    const lookups: Promise<string[]>[] = [];
-    const p = k.clustered ? null : this.redis.pipeline();
-    for (const q of queries) {
-      for (const side of q.sourceOnly ? (['s'] as const) : (['s', 'b'] as const)) {
-        for (let shard = 0; shard < k.shards; shard++) {
-          const key = k.inhibitSources(tenant, q.ruleId, q.eq, side, shard);
-          if (p) p.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
-          else lookups.push(this.redis.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1));
+    // Per query and side, the earliest-ending entry of every shard (one standalone): one pipeline (one
+    // per master on a cluster).
+    const replies = (
+      await execPipeline(this.redis, (p) => {
+        for (const q of queries) {
+          for (const side of q.sourceOnly ? (['s'] as const) : (['s', 'b'] as const)) {
+            for (let shard = 0; shard < k.shards; shard++) {
+              const key = k.inhibitSources(tenant, q.ruleId, q.eq, side, shard);
+              p.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+            }
+          }
         }
-      }
-    }
-    let replies: string[][];
-    if (p) {
-      replies = ((await p.exec()) ?? []).map(([err, v]) => {
-        if (err) throw err;
-        return v as string[];
-      });
-    } else {
-      replies = await Promise.all(lookups);
-    }
+      })
+    ).map(([err, v]) => {
+      if (err) throw err;
+      return v as string[];
+    });
     let r = 0;
     // The order the memory index uses: earliest endsAt, then lowest fingerprint.
     const earlier = (a: [string, number] | null, b: [string, number] | null) =>
@@ -346,10 +347,13 @@ export class RedisGroupStore implements GroupStore {
 
   async listGroups(tenant: string): Promise<StoredGroup[]> {
     const now = this.clock.now();
-    const shards = await Promise.all(
-      this.keys.tenantGroupShards(tenant).map((key) => this.redis.zrangebyscore(key, now, '+inf')),
+    const shards = await pipelinePerItem(this.redis, this.keys.tenantGroupShards(tenant), (p, key) =>
+      p.zrangebyscore(key, now, '+inf'),
     );
-    return this.readGroups(tenant, shards.flat());
+    return this.readGroups(
+      tenant,
+      shards.flatMap(([ids]) => ids as string[]),
+    );
   }
 
   async getGroup(tenant: string, groupId: string): Promise<StoredGroup | null> {
