@@ -191,6 +191,14 @@ export interface RedisCommonSettings {
    * (spread evenly over the slot space: 16 per master of a 3-master cluster).
    */
   readonly dueBuckets: number;
+  /**
+   * While Redis is unavailable, how long a node waits before it notifies from its memory fallback (ms):
+   * other nodes may have notified the same groups, which this node cannot see while Redis is away, and a
+   * failover usually ends sooner — then the memory state is merged and Redis' notification log decides.
+   * Default 15s with Sentinel or a Cluster (Alertmanager's `--cluster.peer-timeout`), 0 on a single
+   * master.
+   */
+  readonly fallbackNotifyDelay: number;
 }
 
 /** A `host:port` pair. */
@@ -376,6 +384,7 @@ export const HERALD_DEFAULTS = {
   reconnectCheckInterval: '1s',
   dueBuckets: 16,
   clusterDueBuckets: 48,
+  failoverNotifyDelay: '15s',
   maxBodyBytes: 5 * 1024 * 1024,
   maxAlertsPerRequest: 1000,
   maxLabelsPerAlert: 64,

@@ -209,6 +209,7 @@ function parseRedis(value: unknown, overrides: HeraldOverrides, baseDir: string 
       'connect_timeout',
       'reconnect_check_interval',
       'due_buckets',
+      'fallback_notify_delay',
     ],
     path,
   );
@@ -216,7 +217,7 @@ function parseRedis(value: unknown, overrides: HeraldOverrides, baseDir: string 
   if (!KEY_PREFIX.test(keyPrefix)) {
     throw new ConfigError(at(path, 'key_prefix'), `must match ${KEY_PREFIX.source}, got ${show(keyPrefix)}`);
   }
-  const common = (cluster: boolean) => ({
+  const common = (cluster: boolean, failsOver = cluster) => ({
     keyPrefix,
     commandTimeout: duration(raw.command_timeout, at(path, 'command_timeout'), D.commandTimeout, {
       positive: true,
@@ -237,6 +238,13 @@ function parseRedis(value: unknown, overrides: HeraldOverrides, baseDir: string 
       cluster ? D.clusterDueBuckets : D.dueBuckets,
       1024,
     ),
+    // A Cluster or Sentinel fails over within seconds: wait that out before paging from memory (another
+    // node may have paged the same groups); a single master's outage lasts until someone restarts it.
+    fallbackNotifyDelay: duration(
+      raw.fallback_notify_delay,
+      at(path, 'fallback_notify_delay'),
+      failsOver ? D.failoverNotifyDelay : '0s',
+    ),
   });
   // REDIS_URL / REDIS_CLUSTER_NODES replace whatever connection the file describes (the usual container
   // override). REDIS_CLUSTER_NODES keeps the file's cluster credentials and TLS, when it has a cluster.
@@ -255,7 +263,7 @@ function parseRedis(value: unknown, overrides: HeraldOverrides, baseDir: string 
   }
   if (raw.url != null) return { ...common(false), mode: 'single', url: redisUrl(raw.url, at(path, 'url')) };
   if (raw.sentinel != null)
-    return { ...common(false), mode: 'sentinel', sentinel: parseSentinel(raw.sentinel) };
+    return { ...common(false, true), mode: 'sentinel', sentinel: parseSentinel(raw.sentinel) };
   if (raw.cluster != null)
     return { ...common(true), mode: 'cluster', cluster: parseCluster(raw.cluster, baseDir, false) };
   return { ...common(false), mode: 'memory' };

@@ -129,6 +129,7 @@ describe('loadConfig: herald section', () => {
         connectTimeout: 2000,
         reconnectCheckInterval: 1000,
         dueBuckets: 16,
+        fallbackNotifyDelay: 0,
       },
       limits: {
         maxBodyBytes: 5 * 1024 * 1024,
@@ -291,6 +292,7 @@ herald:
       connectTimeout: 2000,
       reconnectCheckInterval: 1000,
       dueBuckets: 48,
+      fallbackNotifyDelay: 15_000,
       cluster: {
         nodes: [
           { host: 'r1', port: 7000 },
@@ -322,6 +324,20 @@ herald:
         .dueBuckets,
     ).toBe(16);
     expect(load(BASE).herald.redis.dueBuckets).toBe(16);
+  });
+
+  it('fallback_notify_delay: 15s with Sentinel or a Cluster (they fail over), 0 on a single master; settable', () => {
+    const redis = (yaml: string) => load(`${BASE}\nherald: { redis: ${yaml} }\n`).herald.redis;
+    expect(redis(`{ cluster: { nodes: ['a:7000'] } }`).fallbackNotifyDelay).toBe(15_000);
+    expect(redis(`{ sentinel: { master_name: m, sentinels: ['s:1'] } }`).fallbackNotifyDelay).toBe(15_000);
+    expect(redis(`{ url: 'redis://a' }`).fallbackNotifyDelay).toBe(0);
+    expect(redis(`{ url: 'redis://a', fallback_notify_delay: 5s }`).fallbackNotifyDelay).toBe(5000);
+    expect(redis(`{ cluster: { nodes: ['a:7000'] }, fallback_notify_delay: 0s }`).fallbackNotifyDelay).toBe(
+      0,
+    );
+    expect(() => redis(`{ url: 'redis://a', fallback_notify_delay: soon }`)).toThrow(
+      /herald\.redis\.fallback_notify_delay/,
+    );
   });
 
   it('tls: {} turns TLS on with the defaults', () => {

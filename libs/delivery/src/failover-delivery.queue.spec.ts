@@ -52,7 +52,7 @@ function fakeBull() {
 const retry500: SendResult = { kind: 'retry', reason: 'serverError', message: 'HTTP 500', status: 500 };
 const slow = { backoff: { initialMs: 60_000, multiplier: 1.5, jitter: 0, maxMs: 60_000 }, maxAttempts: 4 };
 
-function setup(degraded = false) {
+function setup(degraded = false, failedEnqueueHoldMs?: number) {
   const mode = new TestMode();
   mode.degraded = degraded;
   const fake = fakeBull();
@@ -63,7 +63,13 @@ function setup(degraded = false) {
     ],
     retry: slow,
   });
-  const q = new FailoverDeliveryQueue({ createBullMq: () => fake.bull, memory, mode, enqueueTimeoutMs: 200 });
+  const q = new FailoverDeliveryQueue({
+    createBullMq: () => fake.bull,
+    memory,
+    mode,
+    enqueueTimeoutMs: 200,
+    failedEnqueueHoldMs,
+  });
   return { q, mode, memory, ...fake };
 }
 
@@ -112,6 +118,42 @@ describe('FailoverDeliveryQueue follows the node mode source', () => {
     mode.set(false); // the source's probe found Redis again
     await new Promise((r) => setTimeout(r, 20));
     expect(q.mode).toBe('bullmq');
+    await q.close(10);
+  });
+
+  it('holds a notification whose BullMQ enqueue failed (it may have landed): Redis back within the hold, it goes to BullMQ at once', async () => {
+    let tries = 0;
+    const mode = new TestMode();
+    const fake = fakeBull();
+    const memory = new MemoryDeliveryQueue({
+      resolve: () => [
+        {
+          name: 'webhook[0]',
+          receiver: { kind: 'fake', send: () => (tries++, Promise.resolve({ kind: 'ok' } as SendResult)) },
+        },
+      ],
+      retry: slow,
+    });
+    const q = new FailoverDeliveryQueue({
+      createBullMq: () => fake.bull,
+      memory,
+      mode,
+      enqueueTimeoutMs: 200,
+      failedEnqueueHoldMs: 60_000,
+    });
+    await q.start();
+    fake.state.down = true;
+    expect((await q.enqueue(testNotification({ seq: 7 }))).status).toBe('queued');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(tries).toBe(0); // held, not sent from memory
+    expect(await memory.counts()).toMatchObject({ waiting: 0, delayed: 1 });
+    fake.state.down = false;
+    mode.set(false);
+    await new Promise((r) => setTimeout(r, 20));
+    // Drained to BullMQ without the hold: BullMQ's enqueue (same job id) decides, nothing sent twice.
+    expect(fake.enqueued.map((n) => n.seq)).toEqual([7]);
+    expect(memory.size).toBe(0);
+    expect(tries).toBe(0);
     await q.close(10);
   });
 });

@@ -53,6 +53,13 @@ export interface FailoverDeliveryOptions {
   mode: DeliveryModeSource;
   /** A BullMQ call that takes longer than this counts as Redis unavailable (ms, default 2000). */
   enqueueTimeoutMs?: number;
+  /**
+   * A notification whose BullMQ enqueue failed waits this long in memory before it is sent from there
+   * (`herald.redis.fallback_notify_delay`; default 0): the enqueue may have landed (a timeout, a master
+   * that died after writing), and if Redis is back within the wait the drain to BullMQ finds that job
+   * by its id instead of the receiver getting it twice.
+   */
+  failedEnqueueHoldMs?: number;
   clock?: Clock;
   logger?: DeliveryLogger;
 }
@@ -138,6 +145,7 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
 
   async enqueue(n: Notification, opts?: EnqueueOptions): Promise<EnqueueResult> {
     const bull = this.bull;
+    let failedHere = false;
     if (this.modeNow === 'bullmq' && bull) {
       try {
         const r = await this.withTimeout(bull.enqueue(n, opts));
@@ -147,9 +155,10 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
       } catch (err) {
         // The source decides the mode (it calls back at once when it agrees); this one goes to memory.
         this.lastError = String(err);
+        failedHere = true;
         this.opts.mode.reportUnavailable(err);
         this.log.warn(
-          { ...describe(n), err: String(err) },
+          { ...describe(n), err: String(err), holdMs: this.opts.failedEnqueueHoldMs ?? 0 },
           'enqueue to BullMQ failed: delivering from memory',
         );
       }
@@ -158,7 +167,8 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     // Sending it from memory too would page twice (once under each adapter).
     const id = deliveryJobId(n);
     if (this.inBull.has(id)) return { id, status: 'duplicate', delivered: false };
-    return this.opts.memory.enqueue(n, opts);
+    const hold = this.opts.failedEnqueueHoldMs ?? 0;
+    return this.opts.memory.enqueue(n, failedHere && hold > 0 ? { ...opts, holdMs: hold } : opts);
   }
 
   onDelivered: DeliveryQueue['onDelivered'] = (cb) => this.events.onDelivered(cb);

@@ -32,7 +32,10 @@ interface Item {
   n: Notification;
   done: string[];
   attempts: number;
+  /** When it may be sent here (`notBefore`, or later while held: `EnqueueOptions.holdMs`). */
   availableAt: number;
+  /** When it may be sent anywhere (its backoff): what a drain carries. */
+  notBefore: number;
   lastError: DeliveryError | null;
 }
 
@@ -110,7 +113,8 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       n,
       done: [...(opts.delivered ?? [])],
       attempts: 0,
-      availableAt: this.now() + (opts.delayMs ?? 0),
+      availableAt: this.now() + Math.max(opts.delayMs ?? 0, opts.holdMs ?? 0),
+      notBefore: this.now() + (opts.delayMs ?? 0),
       lastError: null,
     });
     this.pump();
@@ -159,6 +163,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       done: [...d.delivered],
       attempts: 0,
       availableAt: this.now(),
+      notBefore: this.now(),
       lastError: d.lastError,
     });
     this.pump();
@@ -179,7 +184,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       try {
         await target.enqueue(item.n, {
           delivered: item.done,
-          delayMs: Math.max(0, item.availableAt - this.now()),
+          delayMs: Math.max(0, item.notBefore - this.now()),
         });
         moved++;
       } catch (err) {
@@ -300,7 +305,7 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
       this.pending.set(item.id, item); // counted and logged by close()
       return;
     }
-    item.availableAt = this.now() + delayMs;
+    item.availableAt = item.notBefore = this.now() + delayMs;
     this.pending.set(item.id, item);
   }
 

@@ -74,6 +74,12 @@ export interface EnqueueOptions {
   delivered?: readonly string[];
   /** Wait this long before the first attempt (a retry's remaining backoff). */
   delayMs?: number;
+  /**
+   * Memory queue only: do not send before this long, but do not carry the wait when drained to BullMQ.
+   * For a notification whose BullMQ enqueue failed ambiguously (timed out: the job may exist): if Redis
+   * is back within the hold, the drain finds the job (same id) instead of this node sending it twice.
+   */
+  holdMs?: number;
 }
 
 /** What `enqueue` did. */

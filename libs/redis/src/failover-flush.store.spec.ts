@@ -95,4 +95,44 @@ describe('FailoverFlushStore: fencing per log entry', () => {
     });
     expect(await store.writeLog(entry(2, ['a']), 60_000)).toEqual({ written: true });
   });
+
+  it('claims nothing from memory in the first fallback_notify_delay of an outage, then everything due', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const memory = new MemoryFlushStore({ clock });
+    const listeners: ((d: boolean) => void)[] = [];
+    const mode = {
+      degraded: false,
+      reportUnavailable: () => undefined,
+      onModeChange: (cb: (d: boolean) => void) => {
+        listeners.push(cb);
+        return () => undefined;
+      },
+    };
+    const held: number[] = [];
+    const store = new FailoverFlushStore(new MemoryFlushStore({ clock }), memory, mode, {
+      clock,
+      nodeId: 'node-a',
+      notifyDelayMs: 10_000,
+      onHold: (ms) => held.push(ms),
+    });
+    const claim = { leaseMs: 30_000, owner: 'node-a', limit: 10 };
+    const setDegraded = (d: boolean) => {
+      mode.degraded = d;
+      for (const cb of listeners) cb(d);
+    };
+    setDegraded(true);
+    await memory.schedule({ tenant: 't', groupId: '00000000000000a1', state: 'firing', dueAt: clock.now() });
+    expect(await store.claimDue(0, clock.now(), claim)).toEqual([]);
+    clock.advance(9_999);
+    expect(await store.claimDue(0, clock.now(), claim)).toEqual([]);
+    expect(held).toEqual([10_000]); // said once
+    clock.advance(1);
+    expect((await store.claimDue(0, clock.now(), claim)).map((e) => e.groupId)).toEqual(['00000000000000a1']);
+    // A new outage waits again.
+    setDegraded(false);
+    setDegraded(true);
+    await memory.schedule({ tenant: 't', groupId: '00000000000000a2', state: 'firing', dueAt: clock.now() });
+    expect(await store.claimDue(0, clock.now(), claim)).toEqual([]);
+    expect(held).toEqual([10_000, 10_000]);
+  });
 });

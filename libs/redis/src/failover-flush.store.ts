@@ -27,6 +27,14 @@ export interface FailoverFlushOptions {
   clock: Clock;
   /** This node's id: salts the sequences handed out during an outage so two nodes never share one. */
   nodeId: string;
+  /**
+   * How long into an outage the memory fallback starts notifying (`herald.redis.fallback_notify_delay`,
+   * ms; default 0): until then nothing is claimed from memory, so an outage shorter than that (a
+   * failover) pages nothing from memory that Redis' notification log would have held back.
+   */
+  notifyDelayMs?: number;
+  /** Told once per outage that memory notifications wait (`notifyDelayMs`). */
+  onHold?: (delayMs: number) => void;
 }
 
 /**
@@ -54,7 +62,17 @@ export class FailoverFlushStore implements FlushStore {
     private readonly memory: MemoryFlushStore,
     private readonly mode: RedisModeSource,
     private readonly opts: FailoverFlushOptions,
-  ) {}
+  ) {
+    mode.onModeChange((degraded) => {
+      this.outageSince = degraded ? opts.clock.now() : undefined;
+      this.holdAnnounced = false;
+    });
+    if (mode.degraded) this.outageSince = opts.clock.now();
+  }
+
+  /** When the current outage began (this node's view); none while Redis is up. */
+  private outageSince?: number;
+  private holdAnnounced = false;
 
   /** The sequence floor of the current outage (`outageSeqFloor` at its first flush); none while Redis is up. */
   private outageFloor?: number;
@@ -101,7 +119,19 @@ export class FailoverFlushStore implements FlushStore {
     await this.routeOrMemory((s) => s.schedule(entry));
   }
 
-  claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]> {
+  /**
+   * From Redis, or during an outage from memory — but nothing in the first `notifyDelayMs` of it: the
+   * groups stay due in memory and are claimed once the delay has passed, unless Redis is back first.
+   */
+  async claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]> {
+    const delay = this.opts.notifyDelayMs ?? 0;
+    if (this.mode.degraded && delay > 0 && this.outageSince !== undefined && now < this.outageSince + delay) {
+      if (!this.holdAnnounced) {
+        this.holdAnnounced = true;
+        this.opts.onHold?.(delay);
+      }
+      return [];
+    }
     return this.route((s) => s.claimDue(bucket, now, claim));
   }
 

@@ -139,6 +139,7 @@ function createDeliveryQueue(
       }),
     memory,
     mode,
+    failedEnqueueHoldMs: h.redis.fallbackNotifyDelay,
     logger,
     clock,
   });

@@ -224,6 +224,11 @@ async function createShared(cfg: HeraldConfig, clock: Clock): Promise<SharedStor
       flush: new FailoverFlushStore(new RedisFlushStore(redis, keys, settings.flush), memoryFlush, failover, {
         clock,
         nodeId: cfg.herald.nodeId,
+        notifyDelayMs: cfg.herald.redis.fallbackNotifyDelay,
+        onHold: (ms) =>
+          log.warn(
+            `notifications from memory wait ${ms} ms into the outage (fallback_notify_delay): other nodes may have sent them`,
+          ),
       }),
       keys,
       connection: redisConnection(opts),
