@@ -2,6 +2,7 @@ import { hookConfig } from './config';
 import { HttpSink, type SinkResponder } from './http-sink';
 import { NginxServer } from './nginx';
 import { NodeProcess } from './node-process';
+import { RedisCluster, type RedisClusterOptions } from './redis-cluster';
 import { RedisServer, type RedisServerOptions } from './redis-server';
 
 /**
@@ -40,6 +41,42 @@ export async function startProcessCluster(o: {
   const nodes = await Promise.all(
     o.ids.map((id) => NodeProcess.start(id, o.yaml(sink.url), { REDIS_URL: redis.url })),
   );
+  const nginx = await NginxServer.start({ upstreams: nodes.map((n) => n.port) });
+  return {
+    redis,
+    sink,
+    nodes,
+    nginx,
+    stop: async () => {
+      await nginx.stop();
+      await Promise.all(nodes.map((n) => n.kill()));
+      await sink.stop();
+      await redis.stop();
+    },
+  };
+}
+
+/** Herald node processes on a real Redis Cluster (3 masters, 3 replicas), behind nginx, notifying a sink. */
+export interface ProcessClusterOnRedisCluster extends Omit<ProcessCluster, 'redis'> {
+  redis: RedisCluster;
+}
+
+/**
+ * `startProcessCluster` on a Redis Cluster: every node gets the cluster's nodes in
+ * `REDIS_CLUSTER_NODES` (what an operator would set), so `herald.redis.cluster` is exercised as a user
+ * configures it.
+ */
+export async function startProcessClusterOnRedisCluster(o: {
+  ids: string[];
+  yaml: (sinkUrl: string) => string;
+  redis?: RedisClusterOptions;
+  respond?: SinkResponder;
+}): Promise<ProcessClusterOnRedisCluster> {
+  const redis = await RedisCluster.start(o.redis);
+  const sink = await HttpSink.start();
+  if (o.respond !== undefined) sink.respond(o.respond);
+  const env = { REDIS_CLUSTER_NODES: redis.seedNodes().join(',') };
+  const nodes = await Promise.all(o.ids.map((id) => NodeProcess.start(id, o.yaml(sink.url), env)));
   const nginx = await NginxServer.start({ upstreams: nodes.map((n) => n.port) });
   return {
     redis,
