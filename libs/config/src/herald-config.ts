@@ -303,7 +303,16 @@ export interface DeliverySettings {
    * `per` ms; the key `*` applies to receivers without their own entry. Empty: unlimited.
    */
   readonly rateLimits: Readonly<Record<string, { readonly max: number; readonly per: number }>>;
+  /**
+   * BullMQ queues delivery is sharded over (by group), each under its own hash tag, so a Redis Cluster
+   * spreads the delivery load over its masters (1 … `MAX_DELIVERY_SHARDS`). Undefined: auto — 1 on a
+   * single Redis or Sentinel, on a Cluster the number of masters the node sees when it connects.
+   */
+  readonly shards?: number;
 }
+
+/** Upper bound of `herald.delivery.shards`. */
+export const MAX_DELIVERY_SHARDS = 64;
 
 /**
  * A tenant. With no tenant configured Herald runs single-tenant (`defaultTenant`, ingest without a key);

@@ -31,6 +31,7 @@ import {
   type NodeRole,
   type SchedulerSettings,
   type DeliverySettings,
+  MAX_DELIVERY_SHARDS,
   type RedisSettings,
   type SentinelSettings,
   type ClusterSettings,
@@ -437,6 +438,7 @@ function parseDelivery(value: unknown): DeliverySettings {
       'rate_limits',
       'dead_letter_retention',
       'dead_letter_max',
+      'shards',
     ],
     path,
   );
@@ -467,6 +469,11 @@ function parseDelivery(value: unknown): DeliverySettings {
       { positive: true },
     ),
     deadLetterMax: positiveInt(raw.dead_letter_max, at(path, 'dead_letter_max'), D.deliveryDeadLetterMax),
+    // Absent: auto (1, or on a Cluster the masters the node sees at start).
+    shards:
+      raw.shards === undefined || raw.shards === null
+        ? undefined
+        : positiveInt(raw.shards, at(path, 'shards'), 1, MAX_DELIVERY_SHARDS),
   };
 }
 

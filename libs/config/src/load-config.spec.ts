@@ -1013,3 +1013,26 @@ receivers:
     expect(e.path).toBe('inhibit_rules[0].source_match.service.name');
   });
 });
+
+describe('loadConfig: herald.delivery.shards', () => {
+  const shards = (v: string) =>
+    load(`${BASE}\nherald:\n  delivery:\n    shards: ${v}\n`).herald.delivery.shards;
+
+  it('is auto (undefined) when absent, else the count given', () => {
+    expect(load(BASE).herald.delivery.shards).toBeUndefined();
+    expect(shards('~')).toBeUndefined();
+    expect(shards('1')).toBe(1);
+    expect(shards('64')).toBe(64);
+  });
+
+  it.each([
+    ['0', 'must be a positive integer, got 0'],
+    ['-2', 'must be a positive integer, got -2'],
+    ['1.5', 'must be a positive integer, got 1.5'],
+    ["'3'", 'must be a positive integer, got "3"'],
+    ['65', 'must be at most 64, got 65'],
+  ])('refuses %s naming the field', (v, msg) => {
+    const e = loadError(`${BASE}\nherald:\n  delivery:\n    shards: ${v}\n`);
+    expect(e.message).toContain(`herald.delivery.shards: ${msg}`);
+  });
+});

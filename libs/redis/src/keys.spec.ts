@@ -65,6 +65,30 @@ describe('RedisKeys', () => {
     expect(keys.rateLimitPrefix()).toBe('{herald}:delivery:rate');
     expect(keys.rateLimit('acme', 'hook')).toBe('{herald}:delivery:rate:acme|hook');
     expect(keys.deadLetterIndex('acme')).toBe('{herald}:delivery:dead:acme');
+    expect(keys.deliveryShards()).toBe('{herald}:delivery:shards');
+  });
+
+  it('puts one delivery shard at the old prefix and N shards on N equal ranges of the slot space', () => {
+    // One shard: the keys of every version before sharding, on both layouts.
+    expect(keys.deliveryShardPrefix(0, 1)).toBe('{herald}');
+    expect(new RedisKeys('herald', 48, 'cluster').deliveryShardPrefix(0, 1)).toBe('{herald}');
+    for (const n of [2, 3, 5, 16, 64]) {
+      const prefixes = Array.from({ length: n }, (_, i) => keys.deliveryShardPrefix(i, n));
+      expect(new Set(prefixes).size).toBe(n);
+      prefixes.forEach((p, i) => {
+        expect(p).toMatch(new RegExp(`^\\{herald\\.d${i}\\.\\d+\\}$`));
+        const slot = calculateSlot(keys.deliveryQueueKey('wait', 'delivery', p));
+        expect(slot).toBeGreaterThanOrEqual(Math.floor((i * 16384) / n));
+        expect(slot).toBeLessThan(Math.floor(((i + 1) * 16384) / n));
+        // Every key of a shard (its dead-letter index too) shares the shard's slot.
+        expect(calculateSlot(keys.deadLetterIndex('acme', 'delivery', p))).toBe(slot);
+      });
+    }
+    expect(keys.deliveryShardPrefix(1, 3)).toBe(
+      new RedisKeys('herald', 1, 'cluster').deliveryShardPrefix(1, 3),
+    );
+    expect(() => keys.deliveryShardPrefix(3, 3)).toThrow('invalid delivery shard 3 of 3');
+    expect(() => keys.deliveryShardPrefix(0, 0)).toThrow('invalid delivery shard');
   });
 
   it('reads every key it builds back to its kind', () => {
@@ -114,6 +138,10 @@ describe('RedisKeys', () => {
       [keys.nodeHeartbeat('n1'), { kind: 'node', nodeId: 'n1' }],
       [keys.deliveryQueueKey('wait'), { kind: 'queue' }],
       [keys.rateLimit('acme', 'hook'), { kind: 'queue' }],
+      [keys.deliveryShards(), { kind: 'queue' }],
+      [keys.deliveryQueueKey('wait', 'delivery', keys.deliveryShardPrefix(2, 3)), { kind: 'queue' }],
+      [keys.deadLetterIndex('acme', 'delivery', keys.deliveryShardPrefix(0, 4)), { kind: 'queue' }],
+      ['{herald.dx}:delivery:wait', null],
       ['herald:acme:something-else', { kind: 'other', tenant: 'acme' }],
       ['unrelated:key', null],
     ];
@@ -148,7 +176,7 @@ describe('RedisKeys', () => {
   it('escapes glob specials in SCAN patterns', () => {
     expect(globEscape('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\');
     const odd = new RedisKeys('h*', 1);
-    expect(odd.patterns()).toEqual(['h\\*:*', '{h\\*}:*']);
+    expect(odd.patterns()).toEqual(['h\\*:*', '{h\\*}:*', '{h\\*.d*}:*']);
     expect(odd.lockPattern('t?')).toBe('h\\*:t\\?:lock:*');
     expect(odd.nodeHeartbeatPattern()).toBe('h\\*:node:{*}');
   });

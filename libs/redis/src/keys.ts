@@ -354,41 +354,83 @@ export class RedisKeys {
 
   // ------------------------------------------------------------------------------------------- delivery
 
-  /** BullMQ's key prefix: every queue key is `{<prefix>}:<queue>:…` (one hash tag: Cluster-safe). */
+  /*
+   * Delivery is sharded over `herald.delivery.shards` BullMQ queues (`ShardedDeliveryQueue` of
+   * `@herald/delivery`), each under its own hash tag so a cluster spreads them over its masters:
+   *   1 shard:  `{<prefix>}:delivery:…` (the one queue of every version before sharding);
+   *   N > 1:    shard i of N under `{<prefix>.d<i>.<j>}:delivery:…`, `j` the smallest whose slot lies in
+   *             the i-th of N equal ranges of the slot space (as `spreadTags`), so N shards sit on N
+   *             different masters of an N-master cluster (masters own contiguous, equal ranges).
+   * A shard's prefix depends on N; `deliveryShards()` records every N used, so workers drain the
+   * queues of an earlier N after a change. The rate-limit buckets stay under `{<prefix>}` whatever N
+   * is: one bucket per receiver, shared by every shard. A dead-letter index is per tenant and shard,
+   * under its shard's tag (its jobs' slot).
+   */
+
+  /**
+   * BullMQ's key prefix of the one-shard layout (and of the rate-limit buckets and the shard record):
+   * `{<prefix>}`, every queue key `{<prefix>}:<queue>:…` (one hash tag: Cluster-safe).
+   */
   bullPrefix(): string {
     return `{${this.prefix}}`;
   }
 
+  /** BullMQ's key prefix of delivery shard `shard` of `shards` (`bullPrefix()` when `shards` is 1). */
+  deliveryShardPrefix(shard: number, shards: number): string {
+    if (!Number.isInteger(shards) || shards < 1 || !Number.isInteger(shard) || shard < 0 || shard >= shards) {
+      throw new Error(`invalid delivery shard ${shard} of ${shards}`);
+    }
+    return shards === 1 ? this.bullPrefix() : `{${deliveryShardTags(this.prefix, shards)[shard]}}`;
+  }
+
+  /**
+   * The shard record (set of every `herald.delivery.shards` a node enqueued with): workers and
+   * listings cover the shards of each, so a changed count strands no job.
+   */
+  deliveryShards(queue = DELIVERY_QUEUE): string {
+    return this.deliveryQueueKey('shards', queue);
+  }
+
   /** The delivery queue's BullMQ name with its prefix (`{<prefix>}:delivery`), as shown to operators. */
-  deliveryQueue(queue = DELIVERY_QUEUE): string {
-    return `${this.bullPrefix()}:${queue}`;
+  deliveryQueue(queue = DELIVERY_QUEUE, bullPrefix = this.bullPrefix()): string {
+    return `${bullPrefix}:${queue}`;
   }
 
-  /** A key of the delivery queue (BullMQ's own, e.g. `wait`, `failed`, or a job id). */
-  deliveryQueueKey(suffix: string, queue = DELIVERY_QUEUE): string {
-    return `${this.deliveryQueue(queue)}:${suffix}`;
+  /** A key of the delivery queue (BullMQ's own, e.g. `wait`, `failed`, or a job id) — of one shard's prefix. */
+  deliveryQueueKey(suffix: string, queue = DELIVERY_QUEUE, bullPrefix = this.bullPrefix()): string {
+    return `${this.deliveryQueue(queue, bullPrefix)}:${suffix}`;
   }
 
-  /** Prefix of the send-rate token buckets (`RedisRateLimiter` of `@herald/delivery` appends `:<bucket>`). */
+  /**
+   * Prefix of the send-rate token buckets (`RedisRateLimiter` of `@herald/delivery` appends `:<bucket>`):
+   * under `{<prefix>}` for every shard, so a receiver's bucket is one key shared by all of them.
+   */
   rateLimitPrefix(queue = DELIVERY_QUEUE): string {
     return this.deliveryQueueKey('rate', queue);
   }
 
-  /** A receiver's send-rate token bucket (hash `t`, `at`), shared by every node's workers. */
+  /** A receiver's send-rate token bucket (hash `t`, `at`), shared by every node's workers and every shard. */
   rateLimit(tenant: string, receiver: string, queue = DELIVERY_QUEUE): string {
     return `${this.rateLimitPrefix(queue)}:${tenant}|${receiver}`;
   }
 
-  /** A tenant's dead-letter index (zset job id → failed at), same hash tag as BullMQ's keys. */
-  deadLetterIndex(tenant: string, queue = DELIVERY_QUEUE): string {
-    return this.deliveryQueueKey(`dead:${tenant}`, queue);
+  /**
+   * A tenant's dead-letter index (zset job id → failed at) in one shard, under that shard's BullMQ
+   * prefix (same hash tag as its jobs).
+   */
+  deadLetterIndex(tenant: string, queue = DELIVERY_QUEUE, bullPrefix = this.bullPrefix()): string {
+    return this.deliveryQueueKey(`dead:${tenant}`, queue, bullPrefix);
   }
 
   // --------------------------------------------------------------------------------------- reading back
 
-  /** SCAN patterns covering every Herald key (the plain prefix and BullMQ's tagged one). */
+  /** SCAN patterns covering every Herald key (the plain prefix, BullMQ's tagged one, the delivery shards'). */
   patterns(): string[] {
-    return [`${globEscape(this.prefix)}:*`, `${globEscape(this.bullPrefix())}:*`];
+    return [
+      `${globEscape(this.prefix)}:*`,
+      `${globEscape(this.bullPrefix())}:*`,
+      `{${globEscape(this.prefix)}.d*}:*`,
+    ];
   }
 
   /** The tenant of a `tenantGroups` or `tenantSessions` key; null for any other key. */
@@ -401,6 +443,9 @@ export class RedisKeys {
   /** What a key is, from its name; null when it is not under this prefix. */
   parse(key: string): ParsedKey | null {
     if (key.startsWith(`${this.bullPrefix()}:`)) return { kind: 'queue' };
+    if (key.startsWith(`{${this.prefix}.d`) && /^\.d\d+\.\d+\}:/.test(key.slice(this.prefix.length + 1))) {
+      return { kind: 'queue' };
+    }
     if (!key.startsWith(`${this.prefix}:`)) return null;
     const rest = key.slice(this.prefix.length + 1);
     let m = /^due:(?:(lease|claim):)?\{b(\d+)(?:\.\d+)?\}$/.exec(rest);
@@ -471,6 +516,34 @@ export function spreadTags(buckets: number): string[] {
       }
     }
     spreadCache.set(buckets, tags);
+  }
+  return tags;
+}
+
+const deliveryTagCache = new Map<string, string[]>();
+
+/**
+ * The hash tags of `shards` delivery shards (more than one) under `prefix`: tag `i` is
+ * `<prefix>.d<i>.<j>` with the smallest `j` whose slot falls in the i-th of `shards` equal ranges of
+ * the slot space — as `spreadTags`, so the shards spread evenly over the masters.
+ */
+export function deliveryShardTags(prefix: string, shards: number): string[] {
+  const cacheKey = `${shards}|${prefix}`;
+  let tags = deliveryTagCache.get(cacheKey);
+  if (!tags) {
+    tags = [];
+    for (let i = 0; i < shards; i++) {
+      const lo = Math.floor((i * CLUSTER_SLOTS) / shards);
+      const hi = Math.floor(((i + 1) * CLUSTER_SLOTS) / shards);
+      for (let j = 0; ; j++) {
+        const slot = calculateSlot(`${prefix}.d${i}.${j}`);
+        if (slot >= lo && slot < hi) {
+          tags.push(`${prefix}.d${i}.${j}`);
+          break;
+        }
+      }
+    }
+    deliveryTagCache.set(cacheKey, tags);
   }
   return tags;
 }
