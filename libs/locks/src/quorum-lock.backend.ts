@@ -1,7 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
-
-/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
-type RedisClient = Redis | Cluster;
+import type { Redis } from 'ioredis';
 import Redlock, { ExecutionError, ResourceLockedError, type Lock } from 'redlock';
 import { systemClock, type Clock } from '@herald/domain';
 import { integerReply } from '@herald/lua';

@@ -1,12 +1,12 @@
 import type { Cluster, Redis } from 'ioredis';
-
-/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
-type RedisClient = Redis | Cluster;
 import { systemClock, type Clock } from '@herald/domain';
 import type { ScriptCommand } from '@herald/lua';
 import { limiterAddress } from './client-address';
 import { sha256Hex } from './secret-hash';
 import { sessionScript } from './session-scripts';
+
+/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
+type RedisClient = Redis | Cluster;
 
 /** Limits of failed logins within a fixed window. */
 export interface LoginLimits {

@@ -1,10 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
-
-/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
-type RedisClient = Redis | Cluster;
 import type { ScriptCommand } from '@herald/lua';
 import { sessionScript } from './session-scripts';
 import type { SessionRecord, SessionStore } from './session.store';
+
+/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
+type RedisClient = Redis | Cluster;
 
 /**
  * The session keys, built by the caller (`RedisKeys` of `@herald/redis` fits): this library does not
