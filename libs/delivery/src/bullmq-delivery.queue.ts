@@ -1,8 +1,5 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-
-/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
-type RedisClient = Redis | Cluster;
 import { DeliveryCore, type DeliveryCoreOptions } from './delivery-core';
 import { retryDelay } from './delivery-retry';
 import {
@@ -20,6 +17,9 @@ import {
 } from './notification';
 import { RedisRateLimiter } from './rate-limiter';
 import { fulfilsWithin } from './timeout';
+
+/** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
+type RedisClient = Redis | Cluster;
 
 /**
  * Makes the adapter's Redis clients from the app's connection settings (URL or Sentinel, auth,
@@ -58,6 +58,11 @@ export interface BullMqDeliveryOptions extends Omit<DeliveryCoreOptions, 'limite
   deadLetterIndex?: (tenant: string) => string;
   /** Default `delivery`. */
   queueName?: string;
+  /**
+   * Check Redis' eviction policy in `start()` (default true; the sharded queue checks every master
+   * once instead).
+   */
+  checkEviction?: boolean;
   /** Run a worker on this node (the delivery role). Default true. */
   worker?: boolean;
   /** Sends in flight at once per node (default 8). */
@@ -104,25 +109,39 @@ const BACKOFF_TYPE = 'herald';
 
 /**
  * Reads `maxmemory-policy` and warns unless it is `noeviction`: with eviction Redis may silently drop
- * queued notifications. Returns the policy, or undefined when the server hides CONFIG (managed Redis).
+ * queued notifications. On a Cluster every master is read (delivery shards live on all of them).
+ * Returns the policy (the first one that is not `noeviction`, if any), or undefined when the server
+ * hides CONFIG (managed Redis).
  */
-export async function checkEvictionPolicy(client: RedisClient, log: DeliveryLogger): Promise<string | undefined> {
-  let policy: string | undefined;
+export async function checkEvictionPolicy(
+  client: RedisClient,
+  log: DeliveryLogger,
+): Promise<string | undefined> {
+  const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+  const policies = await Promise.all(nodes.map((n) => readEvictionPolicy(n)));
+  const bad = policies.find((p) => p !== undefined && p !== 'noeviction');
+  if (bad !== undefined) {
+    log.warn(
+      { policy: bad, masters: nodes.length },
+      `Redis maxmemory-policy is ${bad}: set it to noeviction, or queued notifications may be evicted`,
+    );
+    return bad;
+  }
+  if (policies.length === 0 || policies.some((p) => p === undefined)) {
+    log.warn({}, 'cannot read Redis maxmemory-policy: make sure it is noeviction');
+    return undefined;
+  }
+  return policies[0];
+}
+
+async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
   try {
     const r = (await client.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
-    policy = r[1];
+    return r[1];
   } catch {
     const info = await client.info('memory').catch(() => '');
-    policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
+    return /maxmemory_policy:(\S+)/.exec(info)?.[1];
   }
-  if (policy === undefined) log.warn({}, 'cannot read Redis maxmemory-policy: make sure it is noeviction');
-  else if (policy !== 'noeviction') {
-    log.warn(
-      { policy },
-      `Redis maxmemory-policy is ${policy}: set it to noeviction, or queued notifications may be evicted`,
-    );
-  }
-  return policy;
 }
 
 /**
@@ -169,7 +188,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
   /** Connects, checks the eviction policy and starts the worker. Rejects while Redis is unreachable. */
   async start(): Promise<void> {
     await this.queue.waitUntilReady(); // BullMQ connects the (lazy) client itself
-    await checkEvictionPolicy(this.queueClient, this.log);
+    if (this.opts.checkEviction !== false) await checkEvictionPolicy(this.queueClient, this.log);
     if (this.opts.worker === false || this.worker) return;
     this.workerClient = this.opts.connection.worker(`${this.name}:delivery-worker`);
     this.workerClient.on('error', (e) => this.logRedisError('worker', e));

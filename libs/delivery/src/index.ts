@@ -13,3 +13,4 @@ export { webhookBody, webhookSignature, WebhookNotifier } from './notify/webhook
 export { slackMessage, SlackNotifier } from './notify/slack';
 export { emailMessage, classifySmtpError, EmailNotifier } from './notify/email';
 export * from './receiver-factory';
+export * from './sharded-delivery.queue';
