@@ -1,6 +1,6 @@
 import { parseMatcher, systemClock, type Matcher } from '@herald/domain';
 import { BullMqDeliveryQueue } from '@herald/delivery';
-import { redisConnection } from '@herald/redis';
+import { DELIVERY_QUEUE, redisConnection } from '@herald/redis';
 import { hashSecret } from '@herald/sessions';
 import {
   bool,
@@ -26,7 +26,10 @@ import {
 import {
   connect,
   deadLetters,
+  deliveryPrefixes,
+  shardQueueCounts,
   targetOptions,
+  type QueueCounts,
   type RedisTarget,
   keyStats,
   listAlerts,
@@ -91,7 +94,7 @@ commands:
                                        alerts; every --filter matcher must match (Alertmanager syntax)
   sessions [--tenant T]                open sessions: user, id, role, created / last seen, expiry (no tokens)
   locks [--tenant T]                   held locks with owner (truncated) and remaining TTL
-  queue [--tenant T] [--limit N]       delivery queue counts and dead letters
+  queue [--tenant T] [--limit N]       delivery queue counts (every shard) and dead letters
   queue retry <id> | --all             put one / every dead letter back in the queue
   clear PATTERN [--dry-run] [--yes]    delete the keys matching a Redis glob (full key name, e.g.
                                        'herald:acme:alert:*') with SCAN + UNLINK in batches; asks for
@@ -608,21 +611,24 @@ function queueCommand(
 
   return async (c) => {
     if (sub !== 'retry') {
-      const counts = await queueCounts(c);
+      const shards = await shardQueueCounts(c);
+      const counts = sumCounts(shards);
       const dead = (await deadLetters(c, limit)).filter((d) => !tenant || d.tenant === tenant);
       if (json) {
-        io.out(
-          JSON.stringify(
-            { counts, deadLetters: dead.map((d) => ({ ...d, failedAt: iso(d.failedAt) })) },
-            null,
-            2,
-          ),
-        );
+        const deadOut = dead.map((d) => ({ ...d, failedAt: iso(d.failedAt) }));
+        // One queue: the shape of before sharding; several: each shard's counts too.
+        const out =
+          shards.length > 1 ? { counts, shards, deadLetters: deadOut } : { counts, deadLetters: deadOut };
+        io.out(JSON.stringify(out, null, 2));
         return EXIT_OK;
       }
-      io.out(
-        `queue ${c.keys.deliveryQueue()}  waiting ${counts.waiting}  active ${counts.active}  delayed ${counts.delayed}  dead ${counts.dead}  completed ${counts.completed}`,
-      );
+      const line = (q: QueueCounts) =>
+        `waiting ${q.waiting}  active ${q.active}  delayed ${q.delayed}  dead ${q.dead}  completed ${q.completed}`;
+      if (shards.length === 1) io.out(`queue ${shards[0].queue}  ${line(counts)}`);
+      else {
+        io.out(`queue ${c.keys.deliveryQueue()} over ${shards.length} shards  ${line(counts)}`);
+        for (const s of shards) io.out(`  ${s.queue}  ${line(s)}`);
+      }
       if (dead.length) {
         io.out('');
         table(
@@ -640,34 +646,56 @@ function queueCommand(
       }
       return EXIT_OK;
     }
-    // Retrying goes through BullMQ itself (job state moves atomically, attempts reset).
-    const q = new BullMqDeliveryQueue({
-      connection: redisConnection(targetOptions(c.target)),
-      name: 'heraldctl',
-      resolve: () => undefined,
-      bullPrefix: c.keys.bullPrefix(),
-      rateLimitPrefix: c.keys.rateLimitPrefix(),
-      deadLetterIndex: (t) => c.keys.deadLetterIndex(t),
-      worker: false,
-    });
-    try {
-      await q.start();
-      const ids = all
-        ? (await deadLetters(c, 1_000_000)).filter((d) => !tenant || d.tenant === tenant).map((d) => d.id)
-        : [id];
-      const retried: string[] = [];
-      for (const i of ids) if (await q.retryDeadLetter(i)) retried.push(i);
-      if (!all && retried.length === 0) {
-        io.err(`heraldctl: no dead letter with id ${JSON.stringify(id)}`);
-        return EXIT_RUNTIME;
+    // Which shard holds each dead letter to retry (a job id lives in one queue).
+    const byPrefix = new Map<string, string[]>();
+    if (all) {
+      for (const d of await deadLetters(c, 1_000_000)) {
+        if (tenant && d.tenant !== tenant) continue;
+        const prefix = d.queue.slice(0, d.queue.length - DELIVERY_QUEUE.length - 1);
+        byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), d.id]);
       }
-      if (json) io.out(JSON.stringify({ retried }, null, 2));
-      else io.out(`retried ${retried.length} dead letter${retried.length === 1 ? '' : 's'}`);
-      return EXIT_OK;
-    } finally {
-      await q.close(2000);
+    } else {
+      const prefixes = await deliveryPrefixes(c);
+      const scores = await Promise.all(
+        prefixes.map((p) => c.redis.zscore(c.keys.deliveryQueueKey('failed', DELIVERY_QUEUE, p), id)),
+      );
+      prefixes.forEach((p, i) => scores[i] !== null && byPrefix.set(p, [id]));
     }
+    const retried: string[] = [];
+    // Retrying goes through BullMQ itself (job state moves atomically, attempts reset), in the shard's
+    // queue; only shards holding one are opened (a BullMQ Queue writes its `meta` key).
+    for (const [bullPrefix, ids] of byPrefix) {
+      const q = new BullMqDeliveryQueue({
+        connection: redisConnection(targetOptions(c.target)),
+        name: 'heraldctl',
+        resolve: () => undefined,
+        bullPrefix,
+        rateLimitPrefix: c.keys.rateLimitPrefix(),
+        deadLetterIndex: (t) => c.keys.deadLetterIndex(t, DELIVERY_QUEUE, bullPrefix),
+        checkEviction: false,
+        worker: false,
+      });
+      try {
+        await q.start();
+        for (const i of ids) if (await q.retryDeadLetter(i)) retried.push(i);
+      } finally {
+        await q.close(2000);
+      }
+    }
+    if (!all && retried.length === 0) {
+      io.err(`heraldctl: no dead letter with id ${JSON.stringify(id)}`);
+      return EXIT_RUNTIME;
+    }
+    if (json) io.out(JSON.stringify({ retried }, null, 2));
+    else io.out(`retried ${retried.length} dead letter${retried.length === 1 ? '' : 's'}`);
+    return EXIT_OK;
   };
+}
+
+function sumCounts(shards: readonly QueueCounts[]): QueueCounts {
+  const sum: QueueCounts = { waiting: 0, active: 0, delayed: 0, dead: 0, completed: 0 };
+  for (const s of shards) for (const k of Object.keys(sum) as (keyof QueueCounts)[]) sum[k] += s[k];
+  return sum;
 }
 
 // ----------------------------------------------------------------------------------------------- clear

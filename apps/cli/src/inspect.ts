@@ -1,4 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
+import { MAX_SHARDS, shardPrefixes } from '@herald/delivery';
 import type { Alert, Clock, Matcher } from '@herald/domain';
 import { matchesAll, systemClock } from '@herald/domain';
 import {
@@ -508,20 +509,65 @@ export interface QueueCounts {
   completed: number;
 }
 
-/** BullMQ's job counts read straight from its keys (`{<p>}:delivery:wait|active|…`). */
-export async function queueCounts(c: Conn, queueName = DELIVERY_QUEUE): Promise<QueueCounts> {
-  const b = (part: string) => c.keys.deliveryQueueKey(part, queueName);
+/**
+ * The BullMQ prefixes of every delivery shard (`herald.delivery.shards`): the one-shard queue
+ * `{<prefix>}` and the shards of every count the shard record holds (the server covers the same).
+ */
+export async function deliveryPrefixes(c: Conn, queueName = DELIVERY_QUEUE): Promise<string[]> {
+  const recorded = (await c.redis.smembers(c.keys.deliveryShards(queueName)))
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n) && n >= 1 && n <= MAX_SHARDS);
+  return shardPrefixes([1, ...recorded], (i, n) => c.keys.deliveryShardPrefix(i, n));
+}
+
+/** One delivery shard's counts, with its queue (`<bull prefix>:<queue>`). */
+export interface ShardQueueCounts extends QueueCounts {
+  queue: string;
+}
+
+/**
+ * BullMQ's job counts of every delivery shard read straight from its keys
+ * (`<bull prefix>:delivery:wait|active|…`), pipelined per node.
+ */
+export async function shardQueueCounts(
+  c: Conn,
+  queueName = DELIVERY_QUEUE,
+  prefixes?: string[],
+): Promise<ShardQueueCounts[]> {
+  const ps = prefixes ?? (await deliveryPrefixes(c, queueName));
   const res = await execPipeline(c.redis, (p) => {
-    p.llen(b('wait'));
-    p.llen(b('paused'));
-    p.zcard(b('prioritized'));
-    p.llen(b('active'));
-    p.zcard(b('delayed'));
-    p.zcard(b('failed'));
-    p.zcard(b('completed'));
+    for (const prefix of ps) {
+      const b = (part: string) => c.keys.deliveryQueueKey(part, queueName, prefix);
+      p.llen(b('wait'));
+      p.llen(b('paused'));
+      p.zcard(b('prioritized'));
+      p.llen(b('active'));
+      p.zcard(b('delayed'));
+      p.zcard(b('failed'));
+      p.zcard(b('completed'));
+    }
   });
   const n = res.map(([err, v]) => (err ? 0 : Number(v))); // WRONGTYPE etc.: count as empty
-  return { waiting: n[0] + n[1] + n[2], active: n[3], delayed: n[4], dead: n[5], completed: n[6] };
+  return ps.map((prefix, i) => {
+    const [wait, paused, prio, active, delayed, dead, completed] = n.slice(i * 7, i * 7 + 7);
+    return {
+      queue: c.keys.deliveryQueue(queueName, prefix),
+      waiting: wait + paused + prio,
+      active,
+      delayed,
+      dead,
+      completed,
+    };
+  });
+}
+
+/** BullMQ's job counts summed over every delivery shard. */
+export async function queueCounts(c: Conn, queueName = DELIVERY_QUEUE): Promise<QueueCounts> {
+  const sum: QueueCounts = { waiting: 0, active: 0, delayed: 0, dead: 0, completed: 0 };
+  for (const s of await shardQueueCounts(c, queueName)) {
+    for (const k of Object.keys(sum) as (keyof QueueCounts)[]) sum[k] += s[k];
+  }
+  return sum;
 }
 
 // ----------------------------------------------------------------------------------------------- clear
@@ -562,6 +608,8 @@ function bySlot(keys: readonly string[]): Map<number, string[]> {
 
 export interface DeadLetterRow {
   id: string;
+  /** The shard's queue holding it (`<bull prefix>:<queue>`). */
+  queue: string;
   tenant: string;
   receiver: string;
   groupKey: string;
@@ -574,8 +622,8 @@ export interface DeadLetterRow {
 }
 
 /**
- * Dead letters (BullMQ's failed set, newest first) read without a BullMQ Queue, which would write its
- * `meta` key: listing stays read-only. Job hash fields as BullMQ stores them (`data`, `atm` = attempts
+ * Dead letters (BullMQ's failed sets of every delivery shard, newest first, at most `limit`) read
+ * without a BullMQ Queue, which would write its `meta` key: listing stays read-only. Job hash fields as BullMQ stores them (`data`, `atm` = attempts
  * made, `failedReason`, `finishedOn`).
  */
 export async function deadLetters(
@@ -583,15 +631,29 @@ export async function deadLetters(
   limit: number,
   queueName = DELIVERY_QUEUE,
 ): Promise<DeadLetterRow[]> {
-  const b = (part: string) => c.keys.deliveryQueueKey(part, queueName);
-  const ids = await c.redis.zrevrange(b('failed'), 0, limit - 1);
-  if (ids.length === 0) return [];
+  const prefixes = await deliveryPrefixes(c, queueName);
+  const perShard = await Promise.all(
+    prefixes.map(async (prefix) => {
+      const ids = await c.redis.zrevrange(c.keys.deliveryQueueKey('failed', queueName, prefix), 0, limit - 1);
+      return ids.map((id) => ({ id, prefix }));
+    }),
+  );
+  const jobs = perShard.flat();
+  if (jobs.length === 0) return [];
   const res = await execPipeline(c.redis, (p) => {
-    for (const id of ids)
-      p.hmget(b(id), 'data', 'atm', 'attemptsMade', 'failedReason', 'finishedOn', 'processedOn');
+    for (const { id, prefix } of jobs)
+      p.hmget(
+        c.keys.deliveryQueueKey(id, queueName, prefix),
+        'data',
+        'atm',
+        'attemptsMade',
+        'failedReason',
+        'finishedOn',
+        'processedOn',
+      );
   });
   const out: DeadLetterRow[] = [];
-  ids.forEach((id, i) => {
+  jobs.forEach(({ id, prefix }, i) => {
     const [err, v] = res[i];
     if (err) throw err;
     const [data, atm, attemptsMade, failedReason, finishedOn, processedOn] = v as (string | null)[];
@@ -610,6 +672,7 @@ export async function deadLetters(
     const failedAt = Number(finishedOn ?? processedOn ?? 0);
     out.push({
       id,
+      queue: c.keys.deliveryQueue(queueName, prefix),
       tenant: String(n.tenant ?? '?'),
       receiver: String(n.receiver ?? '?'),
       groupKey: String(n.groupKey ?? ''),
@@ -626,5 +689,7 @@ export async function deadLetters(
       },
     });
   });
-  return out;
+  // Several shards: their newest merged (one shard's come newest first already).
+  if (prefixes.length > 1) out.sort((a, b) => b.failedAt - a.failedAt);
+  return out.slice(0, limit);
 }

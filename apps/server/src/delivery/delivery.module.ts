@@ -14,6 +14,7 @@ import {
   buildReceivers,
   FailoverDeliveryQueue,
   MemoryDeliveryQueue,
+  ShardedDeliveryQueue,
   type BuiltReceivers,
   type DeliveryLogger,
   type DeliveryQueue,
@@ -124,18 +125,37 @@ function createDeliveryQueue(
   });
   if (!mode || !handles.connection) return memory;
   const { connection, keys } = handles;
+  const d = h.delivery;
   return new FailoverDeliveryQueue({
+    // Sharded over herald.delivery.shards BullMQ queues (one: the `{<prefix>}` queue of old); the rate
+    // limit buckets of every shard under the one prefix, so a receiver's limit holds across them.
     createBullMq: () =>
-      new BullMqDeliveryQueue({
-        ...common,
+      new ShardedDeliveryQueue({
+        shards: d.shards,
+        prefixOf: (shard, shards) => keys.deliveryShardPrefix(shard, shards),
+        recordKey: keys.deliveryShards(),
         connection,
         name: h.nodeId,
-        bullPrefix: keys.bullPrefix(),
-        rateLimitPrefix: keys.rateLimitPrefix(),
-        deadLetterIndex: (tenant) => keys.deadLetterIndex(tenant),
-        worker: h.roles.has('delivery'),
-        lockDuration: h.delivery.stalledTimeout,
-        deadLetters: { retentionMs: h.delivery.deadLetterRetention, maxPerTenant: h.delivery.deadLetterMax },
+        concurrency: d.concurrency,
+        logger,
+        createShard: ({ bullPrefix, concurrency, shards }) =>
+          new BullMqDeliveryQueue({
+            ...common,
+            concurrency,
+            connection,
+            name: h.nodeId,
+            bullPrefix,
+            rateLimitPrefix: keys.rateLimitPrefix(),
+            deadLetterIndex: (tenant) => keys.deadLetterIndex(tenant, undefined, bullPrefix),
+            checkEviction: false,
+            worker: h.roles.has('delivery'),
+            lockDuration: d.stalledTimeout,
+            // The per-tenant bound split over the shards a tenant's dead letters spread over.
+            deadLetters: {
+              retentionMs: d.deadLetterRetention,
+              maxPerTenant: Math.ceil(d.deadLetterMax / shards),
+            },
+          }),
       }),
     memory,
     mode,
