@@ -1157,7 +1157,7 @@ function clusterSummary(
       'touched per request (MONITOR on every master, sequential requests on an api-only node: the node ' +
       'sends one upsert EVALSHA per due bucket a request touches, all at once, pipelined per master: one ' +
       'round trip per master touched, the masters in parallel); socketReadsPerRequest: the reads Redis made ' +
-      'of them (INFO stats total_reads_processed; ioredis writes pipelined calls one by one). Redis CPU from ' +
+      'of them (INFO stats total_reads_processed; a pipeline may take more than one read). Redis CPU from ' +
       'INFO CPU of every master',
     headline: {
       alertsPerSec: c.load.alertsPerSec,

@@ -139,7 +139,8 @@ export interface ClusterRoundTrips {
    * Client socket reads per request, all masters (INFO stats total_reads_processed, no MONITOR, idle
    * rate and the bench's own INFO reads taken out): how the pipelined calls arrive on the wire. Not a
    * round-trip count: the calls for one master are sent back to back without waiting for replies (one
-   * round trip), but ioredis writes them as separate socket writes, which Redis may read one by one.
+   * round trip), but they may leave in several socket writes (ioredis may write them one by one) and
+   * reach Redis in several reads.
    */
   socketReadsPerRequest: number;
   /** Per master: upsert EVALSHA per request, requests that touched it (share), socket reads per request. */
@@ -290,10 +291,10 @@ export async function probeClusterRoundTrips(
     note:
       'sequential requests on an api-only node (no scheduler). evalshaPerRequest/mastersTouchedPerRequest: ' +
       'MONITOR on every master, each request fenced by PING marks on every master. The node sends one ' +
-      'upsert EVALSHA per due bucket the request touches, all at once through an autopipelined ioredis ' +
-      'Cluster client (no call waits for another): one round trip per master touched, the masters in ' +
-      'parallel. socketReadsPerRequest (INFO stats total_reads_processed, no MONITOR) is how those calls ' +
-      'arrive: ioredis writes pipelined calls one by one, so Redis may read them in several reads',
+      'upsert EVALSHA per due bucket the request touches, all at once, pipelined per master (no call ' +
+      'waits for another): one round trip per master touched, the masters in parallel. ' +
+      'socketReadsPerRequest (INFO stats total_reads_processed, no MONITOR) is how those calls arrive: ' +
+      'a pipeline may reach Redis in more than one read (ioredis may write its calls one by one)',
     requests,
     evalshaPerRequest: round(evalsha / requests, 3),
     mastersTouchedPerRequest: round(touchedSum / requests, 3),
