@@ -105,7 +105,7 @@ export async function startTopology(topology: Topology, opts: RedisTopologyOptio
   let sentinel: RedisSentinel | undefined;
   let cluster: RedisCluster | undefined;
   const stop = async (): Promise<void> => {
-    for (const c of clients) c.disconnect();
+    await Promise.all(clients.map(closeClient));
     await sentinel?.stop();
     await Promise.all([server?.stop(), cluster?.stop()]);
   };
@@ -160,4 +160,22 @@ export async function startTopology(topology: Topology, opts: RedisTopologyOptio
     await stop();
     throw e;
   }
+}
+
+/**
+ * Disconnects a client the harness made, unless the test already did (a second disconnect of a closed
+ * socket arms ioredis' 2 s destroy timer, which keeps Jest from exiting). A Cluster client is
+ * disconnected only once no periodic slot refresh is in flight: ioredis 6 re-arms the refresh timer
+ * from a refresh that completes after disconnect(), forever (cluster/index.js,
+ * resetNodesRefreshInterval's nextRound does not check manuallyClosing).
+ */
+async function closeClient(c: RedisClient): Promise<void> {
+  if (c.status === 'end') return;
+  if (isClusterClient(c)) {
+    const deadline = Date.now() + 3000;
+    while ((c as unknown as { isRefreshing?: boolean }).isRefreshing && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  c.disconnect();
 }
