@@ -2,20 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { groupStoreContract } from '../contract/group-store.contract';
 import { InhibitionRules, MemoryGroupStore, parseMatchers, type DueEntry } from '@herald/domain';
-import { backfillInhibitionIndex, FailoverGroupStore, RedisGroupStore, RedisKeys } from '@herald/redis';
+import {
+  backfillInhibitionIndex,
+  FailoverGroupStore,
+  RedisGroupStore,
+  masterNodes,
+  RedisKeys,
+  type RedisClient,
+} from '@herald/redis';
 import { groupTarget, storedAlert } from '../harness/groups';
-import { connectedClient, spyCommands, withRedis } from '../harness/redis-client';
+import { connectedClient, spyCommands } from '../harness/redis-client';
 import { RedisServer } from '../harness/redis-server';
+import { TOPOLOGIES, withRedisTopology, type RedisTopology } from '../harness/redis-topology';
 import { waitUntil } from '../harness/wait';
-
-let redis: Redis;
-
-withRedis((r) => ({ redis } = r));
 
 const prefix = () => `t${randomBytes(4).toString('hex')}`;
 
 /** The due entries the scripts wrote, read from every bucket through RedisKeys. */
-function dueReader(keys: RedisKeys) {
+function dueReader(redis: RedisClient, keys: RedisKeys) {
   return async (until: number, limit: number): Promise<DueEntry[]> => {
     const out: DueEntry[] = [];
     for (let b = 0; b < keys.dueBuckets; b++) {
@@ -29,201 +33,262 @@ function dueReader(keys: RedisKeys) {
   };
 }
 
-groupStoreContract('redis', (opts) => {
-  const keys = new RedisKeys(prefix(), 16);
-  return Promise.resolve({
-    store: new RedisGroupStore(redis, keys, { retention: 86_400_000, ...opts }),
-    listDue: dueReader(keys),
-  });
-});
-
 const T0 = 1_800_000_000_000;
 const target = groupTarget('00000000000000a1', { name: 'A' });
 const alert = (fp: string, endsAt = T0 + 300_000) => storedAlert(fp, T0, { endsAt });
 
-describe('RedisGroupStore specifics', () => {
-  /** The commands one request of 50 groups × 2 alerts sends (after a first request loaded the script). */
-  async function commandsOfOneRequest(store: RedisGroupStore): Promise<{ sent: string[]; evalsha: number }> {
-    await store.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [alert('01')] }] }); // loads the script
-    const before = await evalshaCalls();
-    const { sent, restore } = spyCommands(redis);
-    const groups = Array.from({ length: 50 }, (_, i) => ({
-      target: { ...target, groupId: i.toString(16).padStart(16, '0') },
-      alerts: [alert('01'), alert('02')],
-    }));
-    try {
-      await store.upsert({ tenant: 't', now: T0, groups });
-    } finally {
-      restore();
+describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
+  let redis: RedisClient;
+  let topo: RedisTopology;
+
+  withRedisTopology(topology, (t) => ({ redis } = topo = t));
+
+  groupStoreContract(`redis (${topology})`, (opts) => {
+    const keys = topo.keys(prefix(), 16);
+    return Promise.resolve({
+      store: new RedisGroupStore(redis, keys, { retention: 86_400_000, ...opts }),
+      listDue: dueReader(redis, keys),
+    });
+  });
+
+  describe('RedisGroupStore specifics', () => {
+    /**
+     * The commands one request of 50 groups × 2 alerts sends (after a first request loaded the script).
+     * Only a single Redis is held to one round trip (on a cluster a request is one call per shard).
+     */
+    async function commandsOfOneRequest(
+      store: RedisGroupStore,
+    ): Promise<{ sent: string[]; evalsha: number }> {
+      await store.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [alert('01')] }] }); // loads the script
+      const before = await evalshaCalls();
+      const { sent, restore } = spyCommands(redis as Redis);
+      const groups = Array.from({ length: 50 }, (_, i) => ({
+        target: { ...target, groupId: i.toString(16).padStart(16, '0') },
+        alerts: [alert('01'), alert('02')],
+      }));
+      try {
+        await store.upsert({ tenant: 't', now: T0, groups });
+      } finally {
+        restore();
+      }
+      return { sent, evalsha: (await evalshaCalls()) - before };
     }
-    return { sent, evalsha: (await evalshaCalls()) - before };
-  }
 
-  it('uses one round trip (one EVALSHA) for a request touching many groups', async () => {
-    const store = new RedisGroupStore(redis, new RedisKeys(prefix(), 16), { retention: 60_000 });
-    expect(await commandsOfOneRequest(store)).toEqual({ sent: ['evalsha'], evalsha: 1 });
-  });
-
-  it('with 20 inhibit rules still uses one round trip, and indexes the sources in it', async () => {
-    const keys = new RedisKeys(prefix(), 16);
-    const rules = new InhibitionRules(
-      Array.from({ length: 20 }, (_, i) => ({
-        sourceMatchers: parseMatchers(`i="0${i % 2}"`),
-        targetMatchers: parseMatchers(`severity="warning${i}"`),
-        equal: ['alertname'],
-      })),
-    );
-    const store = new RedisGroupStore(redis, keys, { retention: 60_000, inhibition: rules });
-    expect(await commandsOfOneRequest(store)).toEqual({ sent: ['evalsha'], evalsha: 1 });
-    const q = rules.targetQueries({ alertname: 'A', severity: 'warning3' });
-    expect(
-      await store.firingSources(
-        't',
-        q.map((x) => x.query),
-        T0,
-      ),
-    ).toEqual(['01']);
-    for (const k of await redis.keys(`${keys.prefix}:t:inhibit:*`))
-      expect(await redis.pttl(k)).toBeGreaterThan(0);
-  });
-
-  it('backfills the index of a new rule set from stored firing alerts, once per rule set', async () => {
-    const keys = new RedisKeys(prefix(), 4);
-    const now = Date.now();
-    const src = (fp: string, endsAt: number) =>
-      storedAlert(fp, now, { labels: { sev: 'crit', n: fp }, endsAt });
-    // Written before the rule existed: nothing indexed.
-    await new RedisGroupStore(redis, keys, { retention: 60_000 }).upsert({
-      tenant: 't',
-      now,
-      groups: [{ target, alerts: [src('a1', now + 600_000), src('a2', now + 1)] }],
-    });
-    const rules = new InhibitionRules([
-      { sourceMatchers: parseMatchers('sev="crit"'), targetMatchers: parseMatchers('sev="warn"'), equal: [] },
-    ]);
-    const store = new RedisGroupStore(redis, keys, { retention: 60_000, inhibition: rules });
-    const q = rules.targetQueries({ sev: 'warn' }).map((x) => x.query);
-    expect(await store.firingSources('t', q, now + 10)).toEqual([null]);
-    const run = () =>
-      backfillInhibitionIndex({
-        redis,
-        keys,
-        store,
-        rules,
-        nodeId: 'n1',
-        now: () => now + 10,
-        doneTtlMs: 60_000,
+    if (topology === 'single') {
+      it('uses one round trip (one EVALSHA) for a request touching many groups', async () => {
+        const store = new RedisGroupStore(redis, topo.keys(prefix(), 16), { retention: 60_000 });
+        expect(await commandsOfOneRequest(store)).toEqual({ sent: ['evalsha'], evalsha: 1 });
       });
-    await expect(run()).resolves.toMatchObject({ outcome: 'done', tenants: 1, groups: 1, listed: 1 });
-    expect(await store.firingSources('t', q, now + 10)).toEqual(['a1']); // a2 ended before the backfill's now
-    await expect(run()).resolves.toEqual({ outcome: 'already done' });
-    const other = new InhibitionRules([
-      ...rules.rules.map((r) => r.spec),
-      { ...rules.rules[0].spec, equal: ['n'] },
-    ]);
-    expect(other.id).not.toBe(rules.id);
-  });
+    }
 
-  it('gives every key it writes a TTL', async () => {
-    const p = prefix();
-    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
-    const now = Date.now();
-    await store.upsert({
-      tenant: 't',
-      now,
-      groups: [{ target, alerts: [alert('01', now + 1000), alert('02', now - 1)] }],
+    // On a single Redis one round trip too; elsewhere (a request is one call per shard on a cluster) the
+    // indexing alone.
+    const oneTrip = topology === 'single';
+    it(`with 20 inhibit rules ${oneTrip ? 'still uses one round trip, and ' : ''}indexes the sources in it`, async () => {
+      const keys = topo.keys(prefix(), 16);
+      const rules = new InhibitionRules(
+        Array.from({ length: 20 }, (_, i) => ({
+          sourceMatchers: parseMatchers(`i="0${i % 2}"`),
+          targetMatchers: parseMatchers(`severity="warning${i}"`),
+          equal: ['alertname'],
+        })),
+      );
+      const store = new RedisGroupStore(redis, keys, { retention: 60_000, inhibition: rules });
+      const sent = await commandsOfOneRequest(store);
+      if (oneTrip) expect(sent).toEqual({ sent: ['evalsha'], evalsha: 1 });
+      const q = rules.targetQueries({ alertname: 'A', severity: 'warning3' });
+      expect(
+        await store.firingSources(
+          't',
+          q.map((x) => x.query),
+          T0,
+        ),
+      ).toEqual(['01']);
+      for (const k of await topo.keysMatching(`${keys.prefix}:t:inhibit:*`))
+        expect(await redis.pttl(k)).toBeGreaterThan(0);
     });
-    const keys = await redis.keys(`${p}:*`);
-    expect(keys.length).toBeGreaterThanOrEqual(5);
-    for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
-  });
 
-  it('a pre-1970 startsAt reaching the script is stored and merged, not a script error (defence in depth)', async () => {
-    const p = prefix();
-    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
-    const now = Date.now();
-    const old = { ...alert('01', now + 60_000), startsAt: -86_400_000, updatedAt: now - 1 };
-    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [old] }] });
-    await store.upsert({
-      tenant: 't',
-      now,
-      groups: [{ target, alerts: [{ ...old, startsAt: now - 5, updatedAt: now }] }],
-    });
-    const g = await store.getGroup('t', target.groupId);
-    expect(g!.firing.map((a) => a.startsAt)).toEqual([-86_400_000]); // the earliest startsAt wins the merge
-    for (const k of await redis.keys(`${p}:*`)) expect(await redis.pttl(k)).toBeGreaterThan(0);
-  });
-
-  it('a script error writes nothing: no key is left without TTL, earlier groups of the batch included', async () => {
-    const p = prefix();
-    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
-    const now = Date.now();
-    const broken = { ...alert('02', now + 60_000), startsAt: Number.NaN }; // encodes as "NaN:..."
-    await expect(
-      store.upsert({
+    it('backfills the index of a new rule set from stored firing alerts, once per rule set', async () => {
+      const keys = topo.keys(prefix(), 4);
+      const now = Date.now();
+      const src = (fp: string, endsAt: number) =>
+        storedAlert(fp, now, { labels: { sev: 'crit', n: fp }, endsAt });
+      // Written before the rule existed: nothing indexed.
+      await new RedisGroupStore(redis, keys, { retention: 60_000 }).upsert({
         tenant: 't',
         now,
-        groups: [
-          { target, alerts: [alert('01', now + 60_000)] },
-          { target: { ...target, groupId: '00000000000000b2' }, alerts: [broken] },
-        ],
-      }),
-    ).rejects.toThrow(/herald upsert-groups: bad alert 1 of group 2/);
-    expect(await redis.keys(`${p}:*`)).toEqual([]);
-  });
-
-  it('merges a year-9999 endsAt without corrupting the stored header', async () => {
-    const store = new RedisGroupStore(redis, new RedisKeys(prefix(), 4), { retention: 60_000 });
-    const now = Date.now();
-    const far = Date.UTC(9999, 11, 31, 23, 59, 59);
-    const a = { ...alert('01', far), startsAt: now - 1000 };
-    await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [a] }] });
-    await store.upsert({
-      tenant: 't',
-      now: now + 1,
-      groups: [{ target, alerts: [{ ...a, updatedAt: now + 1 }] }],
+        groups: [{ target, alerts: [src('a1', now + 600_000), src('a2', now + 1)] }],
+      });
+      const rules = new InhibitionRules([
+        {
+          sourceMatchers: parseMatchers('sev="crit"'),
+          targetMatchers: parseMatchers('sev="warn"'),
+          equal: [],
+        },
+      ]);
+      const store = new RedisGroupStore(redis, keys, { retention: 60_000, inhibition: rules });
+      const q = rules.targetQueries({ sev: 'warn' }).map((x) => x.query);
+      expect(await store.firingSources('t', q, now + 10)).toEqual([null]);
+      const run = () =>
+        backfillInhibitionIndex({
+          redis,
+          keys,
+          store,
+          rules,
+          nodeId: 'n1',
+          now: () => now + 10,
+          doneTtlMs: 60_000,
+        });
+      await expect(run()).resolves.toMatchObject({ outcome: 'done', tenants: 1, groups: 1, listed: 1 });
+      expect(await store.firingSources('t', q, now + 10)).toEqual(['a1']); // a2 ended before the backfill's now
+      await expect(run()).resolves.toEqual({ outcome: 'already done' });
+      const other = new InhibitionRules([
+        ...rules.rules.map((r) => r.spec),
+        { ...rules.rules[0].spec, equal: ['n'] },
+      ]);
+      expect(other.id).not.toBe(rules.id);
     });
-    await store.upsert({
-      tenant: 't',
-      now: now + 2,
-      groups: [{ target, alerts: [{ ...a, updatedAt: now + 2 }] }],
+
+    it('gives every key it writes a TTL', async () => {
+      const p = prefix();
+      const store = new RedisGroupStore(redis, topo.keys(p, 4), { retention: 60_000 });
+      const now = Date.now();
+      await store.upsert({
+        tenant: 't',
+        now,
+        groups: [{ target, alerts: [alert('01', now + 1000), alert('02', now - 1)] }],
+      });
+      const keys = await topo.keysMatching(`${p}:*`);
+      expect(keys.length).toBeGreaterThanOrEqual(5);
+      for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
     });
-    const g = await store.getGroup('t', target.groupId);
-    expect(g!.firing.map((x) => [x.startsAt, x.endsAt, x.updatedAt])).toEqual([[now - 1000, far, now + 2]]);
+
+    it('a pre-1970 startsAt reaching the script is stored and merged, not a script error (defence in depth)', async () => {
+      const p = prefix();
+      const store = new RedisGroupStore(redis, topo.keys(p, 4), { retention: 60_000 });
+      const now = Date.now();
+      const old = { ...alert('01', now + 60_000), startsAt: -86_400_000, updatedAt: now - 1 };
+      await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [old] }] });
+      await store.upsert({
+        tenant: 't',
+        now,
+        groups: [{ target, alerts: [{ ...old, startsAt: now - 5, updatedAt: now }] }],
+      });
+      const g = await store.getGroup('t', target.groupId);
+      expect(g!.firing.map((a) => a.startsAt)).toEqual([-86_400_000]); // the earliest startsAt wins the merge
+      for (const k of await topo.keysMatching(`${p}:*`)) expect(await redis.pttl(k)).toBeGreaterThan(0);
+    });
+
+    // One script call per request on one Redis; on a cluster one per shard (due bucket), so there the
+    // batch's groups share a shard: the call a script error fails is the unit that writes nothing.
+    const perCall = topology === 'cluster' ? ' (groups of one shard)' : '';
+    it(`a script error writes nothing: no key is left without TTL, earlier groups of the batch included${perCall}`, async () => {
+      const p = prefix();
+      const keys = topo.keys(p, 4);
+      const store = new RedisGroupStore(redis, keys, { retention: 60_000 });
+      const now = Date.now();
+      const second = perCall
+        ? Array.from({ length: 64 }, (_, i) => (0xb0 + i).toString(16).padStart(16, '0')).find(
+            (id) => keys.shardOf(id) === keys.shardOf(target.groupId),
+          )!
+        : '00000000000000b2';
+      const broken = { ...alert('02', now + 60_000), startsAt: Number.NaN }; // encodes as "NaN:..."
+      await expect(
+        store.upsert({
+          tenant: 't',
+          now,
+          groups: [
+            { target, alerts: [alert('01', now + 60_000)] },
+            { target: { ...target, groupId: second }, alerts: [broken] },
+          ],
+        }),
+      ).rejects.toThrow(/herald upsert-groups: bad alert 1 of group 2/);
+      expect(await topo.keysMatching(`${p}:*`)).toEqual([]);
+    });
+
+    it('merges a year-9999 endsAt without corrupting the stored header', async () => {
+      const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
+      const now = Date.now();
+      const far = Date.UTC(9999, 11, 31, 23, 59, 59);
+      const a = { ...alert('01', far), startsAt: now - 1000 };
+      await store.upsert({ tenant: 't', now, groups: [{ target, alerts: [a] }] });
+      await store.upsert({
+        tenant: 't',
+        now: now + 1,
+        groups: [{ target, alerts: [{ ...a, updatedAt: now + 1 }] }],
+      });
+      await store.upsert({
+        tenant: 't',
+        now: now + 2,
+        groups: [{ target, alerts: [{ ...a, updatedAt: now + 2 }] }],
+      });
+      const g = await store.getGroup('t', target.groupId);
+      expect(g!.firing.map((x) => [x.startsAt, x.endsAt, x.updatedAt])).toEqual([[now - 1000, far, now + 2]]);
+    });
+
+    it('stores a webhook source (groupKey, receiver) once per group, not in every alert', async () => {
+      const p = prefix();
+      const store = new RedisGroupStore(redis, topo.keys(p, 4), { retention: 60_000 });
+      const now = Date.now();
+      const source = { groupKey: 'k'.repeat(16_384), receiver: 'team-x' };
+      const alerts = Array.from({ length: 200 }, (_, i) => ({
+        ...alert(i.toString(16), now + 60_000),
+        source,
+      }));
+      await store.upsert({ tenant: 't', now, groups: [{ target, alerts }] });
+      const k = topo.keys(p, 4);
+      const firing = await redis.hgetall(k.groupFiring('t', target.groupId));
+      expect(Object.values(firing).every((v) => v.length < 200)).toBe(true);
+      const meta = await redis.hgetall(k.groupMeta('t', target.groupId));
+      expect(Object.keys(meta).filter((f) => f.startsWith('src:'))).toHaveLength(1);
+      expect(await redis.memory('USAGE', k.groupFiring('t', target.groupId))).toBeLessThan(100_000);
+      const g = await store.getGroup('t', target.groupId);
+      expect(g!.firing).toHaveLength(200);
+      expect(
+        g!.firing.every((a) => a.source?.groupKey === source.groupKey && a.source.receiver === 'team-x'),
+      ).toBe(true);
+      for (const key of await topo.keysMatching(`${p}:*`)) expect(await redis.pttl(key)).toBeGreaterThan(0);
+    });
   });
 
-  it('stores a webhook source (groupKey, receiver) once per group, not in every alert', async () => {
-    const p = prefix();
-    const store = new RedisGroupStore(redis, new RedisKeys(p, 4), { retention: 60_000 });
-    const now = Date.now();
-    const source = { groupKey: 'k'.repeat(16_384), receiver: 'team-x' };
-    const alerts = Array.from({ length: 200 }, (_, i) => ({
-      ...alert(i.toString(16), now + 60_000),
-      source,
-    }));
-    await store.upsert({ tenant: 't', now, groups: [{ target, alerts }] });
-    const k = new RedisKeys(p, 4);
-    const firing = await redis.hgetall(k.groupFiring('t', target.groupId));
-    expect(Object.values(firing).every((v) => v.length < 200)).toBe(true);
-    const meta = await redis.hgetall(k.groupMeta('t', target.groupId));
-    expect(Object.keys(meta).filter((f) => f.startsWith('src:'))).toHaveLength(1);
-    expect(await redis.memory('USAGE', k.groupFiring('t', target.groupId))).toBeLessThan(100_000);
-    const g = await store.getGroup('t', target.groupId);
-    expect(g!.firing).toHaveLength(200);
-    expect(
-      g!.firing.every((a) => a.source?.groupKey === source.groupKey && a.source.receiver === 'team-x'),
-    ).toBe(true);
-    for (const key of await redis.keys(`${p}:*`)) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  describe('FailoverGroupStore merge of an entry Redis refuses', () => {
+    it('the failover merge skips an entry Redis refuses and leaves fallback', async () => {
+      const keys = topo.keys(prefix(), 16);
+      const redisStore = new RedisGroupStore(redis, keys, { retention: 3_600_000 });
+      const logs: string[] = [];
+      const store = failover(redisStore, () => redis.ping(), logs, 60_000);
+      store.startInFallback(new Error('Connection is closed.'));
+      const now = Date.now();
+      // Memory takes what the script refuses (here a time that encodes as "NaN").
+      const broken = { ...alert('02', now + 600_000), startsAt: Number.NaN };
+      await store.upsert({
+        tenant: 't',
+        now,
+        groups: [{ target, alerts: [alert('01', now + 600_000), broken, alert('03', now + 600_000)] }],
+      });
+      await store.tryRecover();
+      expect(store.status()).toMatchObject({ mode: 'redis', pendingAlerts: 0, mergeSkipped: 1 });
+      const g = await redisStore.getGroup('t', target.groupId);
+      expect(g!.firing.map((a) => a.fingerprint).sort()).toEqual(['01', '03']);
+      expect(logs.some((l) => l.includes('refused') && l.includes('02'))).toBe(true);
+      store.close();
+    });
   });
 
-  it('puts a group keys under one hash tag', () => {
-    const k = new RedisKeys('herald', 16);
-    const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
-    const id = target.groupId;
-    expect(
-      new Set([tag(k.groupFiring('t', id)), tag(k.groupRecovery('t', id)), tag(k.groupMeta('t', id))]),
-    ).toEqual(new Set([id]));
-  });
+  /** EVALSHA calls the server(s) ran: summed over every master on a cluster. */
+  async function evalshaCalls(): Promise<number> {
+    const infos = await Promise.all(masterNodes(redis).map((n) => n.info('commandstats')));
+    return infos.reduce((sum, info) => sum + Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(info)?.[1] ?? 0), 0);
+  }
+});
+
+it('puts a group keys under one hash tag', () => {
+  const k = new RedisKeys('herald', 16);
+  const tag = (s: string) => /\{([^}]*)\}/.exec(s)![1];
+  const id = target.groupId;
+  expect(
+    new Set([tag(k.groupFiring('t', id)), tag(k.groupRecovery('t', id)), tag(k.groupMeta('t', id))]),
+  ).toEqual(new Set([id]));
 });
 
 /** `redisStore` with a memory fallback, probing Redis with `probe`; its log lines go to `logs`. */
@@ -337,32 +402,3 @@ describe('FailoverGroupStore against a real redis-server', () => {
     await own.stop();
   });
 });
-
-describe('FailoverGroupStore merge of an entry Redis refuses (real redis-server)', () => {
-  it('the failover merge skips an entry Redis refuses and leaves fallback', async () => {
-    const keys = new RedisKeys(prefix(), 16);
-    const redisStore = new RedisGroupStore(redis, keys, { retention: 3_600_000 });
-    const logs: string[] = [];
-    const store = failover(redisStore, () => redis.ping(), logs, 60_000);
-    store.startInFallback(new Error('Connection is closed.'));
-    const now = Date.now();
-    // Memory takes what the script refuses (here a time that encodes as "NaN").
-    const broken = { ...alert('02', now + 600_000), startsAt: Number.NaN };
-    await store.upsert({
-      tenant: 't',
-      now,
-      groups: [{ target, alerts: [alert('01', now + 600_000), broken, alert('03', now + 600_000)] }],
-    });
-    await store.tryRecover();
-    expect(store.status()).toMatchObject({ mode: 'redis', pendingAlerts: 0, mergeSkipped: 1 });
-    const g = await redisStore.getGroup('t', target.groupId);
-    expect(g!.firing.map((a) => a.fingerprint).sort()).toEqual(['01', '03']);
-    expect(logs.some((l) => l.includes('refused') && l.includes('02'))).toBe(true);
-    store.close();
-  });
-});
-
-async function evalshaCalls(): Promise<number> {
-  const info = await redis.info('commandstats');
-  return Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(info)?.[1] ?? 0);
-}
