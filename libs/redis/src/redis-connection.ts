@@ -258,6 +258,19 @@ export function redisClusterOptions(
 }
 
 /**
+ * ioredis' Cluster with one fix: its periodic slot refresh re-arms its timer when a refresh finishes,
+ * even after `disconnect()` — a refresh in flight at disconnect then loops every interval forever (no
+ * nodes, a live timer), so a process that closed every client (heraldctl, tests, a BullMQ queue closed
+ * on reload) never exits. A refresh asked of a client closed by hand does nothing, which ends the loop.
+ */
+class HeraldCluster extends Cluster {
+  override refreshSlotsCache(callback?: Parameters<Cluster['refreshSlotsCache']>[0]): void {
+    if ((this as unknown as { manuallyClosing: boolean }).manuallyClosing) return;
+    super.refreshSlotsCache(callback);
+  }
+}
+
+/**
  * The one place that makes a Herald Redis client (URL, Sentinel or Cluster) for `role`; `name`
  * overrides `opts.name`. A Cluster configuration gives an ioredis `Cluster`.
  */
@@ -282,7 +295,10 @@ export function createRedisClient(
     if (opts.cluster.nodes.length === 0) throw new Error('Redis Cluster connection needs at least one node');
     // RESP2 replies in ioredis' legacy shapes, as for the other clients (redisClientOptions).
     const options = redisClusterOptions(opts, role, name ?? opts.name);
-    return new Cluster(opts.cluster.nodes.map(splitHostPort), options);
+    return new HeraldCluster(
+      opts.cluster.nodes.map(splitHostPort),
+      options as ConstructorParameters<typeof HeraldCluster>[1],
+    );
   }
   const options = redisClientOptions(opts, role, name ?? opts.name);
   if (opts.sentinel) {
