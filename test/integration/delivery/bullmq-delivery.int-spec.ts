@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { GlobalConfig, ReceiverConfig } from '@herald/config';
 import {
   BullMqDeliveryQueue,
@@ -11,16 +10,17 @@ import {
   type DeliveredEvent,
   type DeliveryLogger,
 } from '@herald/delivery';
+import { masterNodes, redisConnection } from '@herald/redis';
 import { HttpSink } from '../../harness/http-sink';
-import { deliveryConnection } from './delivery-connection';
 import { testAlert, testNotification, testReceiver } from '../../harness/notifications';
-import { RedisServer } from '../../harness/redis-server';
+import { TOPOLOGIES, withRedisTopology, type RedisTopology } from '../../harness/redis-topology';
 import { SmtpSink } from '../../harness/smtp-sink';
 import { waitUntil } from '../../harness/wait';
 
 jest.setTimeout(20_000);
 
-let server: RedisServer;
+/** The topology of the describe block running (one at a time). */
+let topo: RedisTopology;
 let sink: HttpSink;
 let smtp: SmtpSink;
 const open: BullMqDeliveryQueue[] = [];
@@ -28,17 +28,6 @@ const global: GlobalConfig = { resolveTimeout: 300_000, raw: {} };
 /** Fast backoff so retries take tens of ms: 50 ms ×1.5 ±50 %, capped at 400 ms. */
 const FAST = { backoff: { initialMs: 50, multiplier: 1.5, jitter: 0.5, maxMs: 400 }, maxAttempts: 6 };
 
-beforeAll(async () => {
-  [server, sink, smtp] = await Promise.all([
-    RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] }),
-    HttpSink.start(),
-    SmtpSink.start(),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all(open.map((q) => q.close(2000)));
-  await Promise.all([server.stop(), sink.stop(), smtp.stop()]);
-});
 beforeEach(() => {
   sink.requests.length = 0;
   sink.respond(200);
@@ -54,8 +43,9 @@ async function startQueue(
   } = {},
 ) {
   const built = buildReceivers(receivers, global, { userAgent: 'Herald/0.1.0' });
+  // A hash tag of its own per queue, as Herald's `{<prefix>}` (RedisKeys.bullPrefix): Cluster-safe.
   const q = new BullMqDeliveryQueue({
-    connection: deliveryConnection(server.url),
+    connection: redisConnection(topo.connection),
     bullPrefix: `{t${randomBytes(4).toString('hex')}}`,
     resolve: built.resolve,
     retry: FAST,
@@ -79,7 +69,21 @@ const KEEP = { keepCompleted: { ageSec: 3600, count: 1000 } };
 const until = (pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition') =>
   waitUntil(pred, { timeoutMs, intervalMs: 20, what });
 
-describe('BullMQ delivery to a webhook', () => {
+describe.each(TOPOLOGIES)('BullMQ delivery to a webhook on %s Redis', (topology) => {
+  // Fresh sinks per topology (their counters start at 0); queues closed before their Redis stops
+  // (after-hooks run in declaration order).
+  beforeAll(async () => {
+    [sink, smtp] = await Promise.all([HttpSink.start(), SmtpSink.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all(open.splice(0).map((q) => q.close(2000)));
+    await Promise.all([sink.stop(), smtp.stop()]);
+  });
+  withRedisTopology(topology, (t) => (topo = t), {
+    connectTimeout: 2000,
+    args: ['--maxmemory-policy', 'noeviction'],
+  });
+
   it('POSTs the v4 payload with Idempotency-Key, User-Agent and the HMAC signature', async () => {
     const { q, delivered } = await startQueue([
       testReceiver({ webhookConfigs: [{ url: `${sink.url}/hook`, herald_secret: 's3cret', max_alerts: 2 }] }),
@@ -133,7 +137,8 @@ describe('BullMQ delivery to a webhook', () => {
     const { log, ...rest } = testNotification({ seq: 9 });
     // The previous version's job: the flush's whole outgoing notification in `meta`, payload and all.
     const legacy = { ...rest, meta: { ...rest, reason: 'first notification', ...log } };
-    const conn = new Redis(server.url, { maxRetriesPerRequest: null });
+    // maxRetriesPerRequest: null, as BullMQ wants; disconnected with the topology.
+    const conn = await topo.client('blocking');
     const writer = new Queue(q.queueName, { connection: conn, prefix: q.bullPrefix });
     try {
       await writer.add(
@@ -143,7 +148,6 @@ describe('BullMQ delivery to a webhook', () => {
       );
     } finally {
       await writer.close();
-      conn.disconnect();
     }
     await until(() => delivered.length === 1, 10_000, 'delivery of the old job');
     expect(sink.requests).toHaveLength(1);
@@ -263,12 +267,7 @@ describe('BullMQ delivery to a webhook', () => {
     const { id } = await q.enqueue(n);
     await until(() => delivered.length === 1, 10_000, 'delivery');
     await until(async () => (await q.counts()).completed === 0 && (await q.counts()).active === 0);
-    const raw = new Redis(server.url);
-    try {
-      expect(await raw.exists(`${q.bullPrefix}:${q.queueName}:${id}`)).toBe(0);
-    } finally {
-      raw.disconnect();
-    }
+    expect(await topo.redis.exists(`${q.bullPrefix}:${q.queueName}:${id}`)).toBe(0);
   });
 
   it('treats a second enqueue of the same flush as a no-op', async () => {
@@ -387,16 +386,18 @@ describe('BullMQ delivery to a webhook', () => {
   it('warns at start-up unless maxmemory-policy is noeviction', async () => {
     const warnings: string[] = [];
     const log: DeliveryLogger = { info: () => {}, error: () => {}, warn: (_o, m) => void warnings.push(m) };
-    const c = new Redis(server.url);
+    const c = topo.redis;
+    // Every master (a cluster client asks any of them).
+    const setPolicy = (policy: string) =>
+      Promise.all(masterNodes(c).map((n) => n.call('CONFIG', 'SET', 'maxmemory-policy', policy)));
     try {
       expect(await checkEvictionPolicy(c, log)).toBe('noeviction');
       expect(warnings).toEqual([]);
-      await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+      await setPolicy('allkeys-lru');
       expect(await checkEvictionPolicy(c, log)).toBe('allkeys-lru');
       expect(warnings[0]).toMatch(/maxmemory-policy is allkeys-lru: set it to noeviction/);
     } finally {
-      await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
-      c.disconnect();
+      await setPolicy('noeviction');
     }
   });
 });
