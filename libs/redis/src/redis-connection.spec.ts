@@ -187,6 +187,16 @@ describe('createRedisClient', () => {
     }
   });
 
+  it('a slot refresh asked of a Cluster client closed by hand does nothing (ioredis re-armed its refresh loop after disconnect)', async () => {
+    const c = createRedisClient(CLUSTER, 'fail-fast') as Cluster;
+    c.on('error', () => undefined);
+    c.disconnect();
+    const done = jest.fn();
+    c.refreshSlotsCache(done);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).not.toHaveBeenCalled(); // the periodic loop continues only from this callback
+  });
+
   it('BullMQ connection: Cluster clients for queue and worker', () => {
     const conn = redisConnection(CLUSTER);
     const [q, w] = [conn.queue('herald:n1:delivery-queue'), conn.worker('herald:n1:delivery-worker')];
