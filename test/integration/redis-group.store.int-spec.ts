@@ -206,6 +206,33 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       expect(await topo.keysMatching(`${p}:*`)).toEqual([]);
     });
 
+    if (topology === 'cluster')
+      it('a script error in one shard of a request: named by the request’s numbering; the other shards’ groups are written, every key with a TTL', async () => {
+        const p = prefix();
+        const keys = topo.keys(p, 4);
+        const store = new RedisGroupStore(redis, keys, { retention: 60_000 });
+        const now = Date.now();
+        const other = Array.from({ length: 64 }, (_, i) => (0xb0 + i).toString(16).padStart(16, '0')).find(
+          (id) => keys.shardOf(id) !== keys.shardOf(target.groupId),
+        )!;
+        const broken = { ...alert('02', now + 60_000), startsAt: Number.NaN };
+        await expect(
+          store.upsert({
+            tenant: 't',
+            now,
+            groups: [
+              { target, alerts: [alert('01', now + 60_000)] },
+              { target: { ...target, groupId: other }, alerts: [broken] },
+            ],
+          }),
+        ).rejects.toThrow(/herald upsert-groups: bad alert 1 of group 2/);
+        const written = await topo.keysMatching(`${p}:*`);
+        expect(written.length).toBeGreaterThan(0);
+        for (const k of written) expect(await redis.pttl(k)).toBeGreaterThan(0);
+        expect((await store.getGroup('t', target.groupId))?.firing.map((a) => a.fingerprint)).toEqual(['01']);
+        expect(await store.getGroup('t', other)).toBeNull();
+      });
+
     it('merges a year-9999 endsAt without corrupting the stored header', async () => {
       const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
       const now = Date.now();

@@ -142,8 +142,9 @@ export class RedisGroupStore implements GroupStore {
     let createdGroups = 0;
     let refused = 0;
     let hit = 0;
-    for (const [err, reply] of replies) {
-      if (err) throw err;
+    const shardGroups = [...byShard.values()];
+    for (const [i, [err, reply]] of replies.entries()) {
+      if (err) throw requestNumbering(err, shardGroups[i], batch.groups);
       const [w, c, h, f] = (reply as UpsertReply).map(Number);
       written += w;
       createdGroups += c;
@@ -406,6 +407,18 @@ export class RedisGroupStore implements GroupStore {
     }
     return out;
   }
+}
+
+/**
+ * A script error of one shard's call names a group by its place in that call ("bad alert 1 of group 1");
+ * the request's own numbering is what the caller can find.
+ */
+function requestNumbering<T>(err: Error, callGroups: readonly T[], all: readonly T[]): Error {
+  const m = /group (\d+)/.exec(err.message);
+  const g = m ? callGroups[Number(m[1]) - 1] : undefined;
+  if (!m || g === undefined) return err;
+  err.message = err.message.replace(`group ${m[1]}`, `group ${all.indexOf(g) + 1}`);
+  return err;
 }
 
 /** Appends each distinct key to `keys` once; returns its 1-based KEYS index (what the scripts take). */
