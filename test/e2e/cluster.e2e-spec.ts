@@ -3,7 +3,7 @@
  * redis-server, behind a real nginx, notifying a real HTTP sink. Scenarios run one after the other
  * on the same cluster, each with its own alertname prefix.
  */
-import { clusterConfig, startProcessCluster, type ProcessCluster } from '../harness/cluster';
+import { exactlyOnceConfig, startProcessCluster, type ProcessCluster } from '../harness/cluster';
 import {
   alertsFor,
   chunks,
@@ -18,16 +18,7 @@ import type { NginxServer } from '../harness/nginx';
 import type { NodeProcess } from '../harness/node-process';
 import { sleep } from '../harness/wait';
 
-const CONFIG = (sink: string) =>
-  clusterConfig(
-    sink,
-    '2s',
-    `  delivery:
-    stalled_timeout: 3s
-  redis:
-    command_timeout: 1s
-`,
-  );
+const CONFIG = exactlyOnceConfig;
 
 let cluster: ProcessCluster;
 let sink: HttpSink;

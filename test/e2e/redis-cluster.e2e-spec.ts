@@ -5,23 +5,14 @@
  * over) and while 1 000 slots are resharded under load.
  */
 import {
-  clusterConfig,
+  exactlyOnceConfig,
   startProcessClusterOnRedisCluster,
   type ProcessClusterOnRedisCluster,
 } from '../harness/cluster';
 import { alertsFor, chunks, loadLoop, pick, sendAlerts, tallyOf } from '../harness/exactly-once';
 import { sleep, waitUntil } from '../harness/wait';
 
-const CONFIG = (sink: string) =>
-  clusterConfig(
-    sink,
-    '2s',
-    `  delivery:
-    stalled_timeout: 3s
-  redis:
-    command_timeout: 1s
-`,
-  );
+const CONFIG = exactlyOnceConfig;
 
 let c: ProcessClusterOnRedisCluster;
 

@@ -19,6 +19,21 @@ export function clusterConfig(sinkUrl: string, groupInterval: string, herald: st
   });
 }
 
+/**
+ * The exactly-once scenarios' config: `clusterConfig` with a 2 s group_interval, stalled delivery jobs
+ * taken over after 3 s and a 1 s Redis command timeout.
+ */
+export const exactlyOnceConfig = (sinkUrl: string): string =>
+  clusterConfig(
+    sinkUrl,
+    '2s',
+    `  delivery:
+    stalled_timeout: 3s
+  redis:
+    command_timeout: 1s
+`,
+  );
+
 /** Herald node processes on one redis-server, behind nginx, notifying one HTTP sink. */
 export interface ProcessCluster {
   redis: RedisServer;
@@ -36,24 +51,7 @@ export async function startProcessCluster(o: {
   respond?: SinkResponder;
 }): Promise<ProcessCluster> {
   const redis = await RedisServer.start(o.redis);
-  const sink = await HttpSink.start();
-  if (o.respond !== undefined) sink.respond(o.respond);
-  const nodes = await Promise.all(
-    o.ids.map((id) => NodeProcess.start(id, o.yaml(sink.url), { REDIS_URL: redis.url })),
-  );
-  const nginx = await NginxServer.start({ upstreams: nodes.map((n) => n.port) });
-  return {
-    redis,
-    sink,
-    nodes,
-    nginx,
-    stop: async () => {
-      await nginx.stop();
-      await Promise.all(nodes.map((n) => n.kill()));
-      await sink.stop();
-      await redis.stop();
-    },
-  };
+  return { redis, ...(await startNodes(o, { REDIS_URL: redis.url }, () => redis.stop())) };
 }
 
 /** Herald node processes on a real Redis Cluster (3 masters, 3 replicas), behind nginx, notifying a sink. */
@@ -73,13 +71,21 @@ export async function startProcessClusterOnRedisCluster(o: {
   respond?: SinkResponder;
 }): Promise<ProcessClusterOnRedisCluster> {
   const redis = await RedisCluster.start(o.redis);
+  const env = { REDIS_CLUSTER_NODES: redis.seedNodes().join(',') };
+  return { redis, ...(await startNodes(o, env, () => redis.stop())) };
+}
+
+/** The sink, the nodes (with `env`) and nginx of a process cluster; `stop` ends with `stopRedis`. */
+async function startNodes(
+  o: { ids: string[]; yaml: (sinkUrl: string) => string; respond?: SinkResponder },
+  env: Record<string, string>,
+  stopRedis: () => Promise<void>,
+): Promise<Omit<ProcessCluster, 'redis'>> {
   const sink = await HttpSink.start();
   if (o.respond !== undefined) sink.respond(o.respond);
-  const env = { REDIS_CLUSTER_NODES: redis.seedNodes().join(',') };
   const nodes = await Promise.all(o.ids.map((id) => NodeProcess.start(id, o.yaml(sink.url), env)));
   const nginx = await NginxServer.start({ upstreams: nodes.map((n) => n.port) });
   return {
-    redis,
     sink,
     nodes,
     nginx,
@@ -87,7 +93,7 @@ export async function startProcessClusterOnRedisCluster(o: {
       await nginx.stop();
       await Promise.all(nodes.map((n) => n.kill()));
       await sink.stop();
-      await redis.stop();
+      await stopRedis();
     },
   };
 }

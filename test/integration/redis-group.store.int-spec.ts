@@ -182,16 +182,22 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
     // One script call per request on one Redis; on a cluster one per shard (due bucket), so there the
     // batch's groups share a shard: the call a script error fails is the unit that writes nothing.
     const perCall = topology === 'cluster' ? ' (groups of one shard)' : '';
-    it(`a script error writes nothing: no key is left without TTL, earlier groups of the batch included${perCall}`, async () => {
+
+    /**
+     * A request of two groups whose second has a bad alert (the second group in the first one's shard,
+     * or not); asserts the error names it by the request's numbering.
+     */
+    async function upsertWithBadSecondGroup(sameShard: boolean) {
       const p = prefix();
       const keys = topo.keys(p, 4);
       const store = new RedisGroupStore(redis, keys, { retention: 60_000 });
       const now = Date.now();
-      const second = perCall
-        ? Array.from({ length: 64 }, (_, i) => (0xb0 + i).toString(16).padStart(16, '0')).find(
-            (id) => keys.shardOf(id) === keys.shardOf(target.groupId),
-          )!
-        : '00000000000000b2';
+      const second =
+        topology === 'cluster'
+          ? Array.from({ length: 64 }, (_, i) => (0xb0 + i).toString(16).padStart(16, '0')).find(
+              (id) => (keys.shardOf(id) === keys.shardOf(target.groupId)) === sameShard,
+            )!
+          : '00000000000000b2';
       const broken = { ...alert('02', now + 60_000), startsAt: Number.NaN }; // encodes as "NaN:..."
       await expect(
         store.upsert({
@@ -203,34 +209,22 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
           ],
         }),
       ).rejects.toThrow(/herald upsert-groups: bad alert 1 of group 2/);
+      return { p, store, second };
+    }
+
+    it(`a script error writes nothing: no key is left without TTL, earlier groups of the batch included${perCall}`, async () => {
+      const { p } = await upsertWithBadSecondGroup(true);
       expect(await topo.keysMatching(`${p}:*`)).toEqual([]);
     });
 
     if (topology === 'cluster')
       it('a script error in one shard of a request: named by the request’s numbering; the other shards’ groups are written, every key with a TTL', async () => {
-        const p = prefix();
-        const keys = topo.keys(p, 4);
-        const store = new RedisGroupStore(redis, keys, { retention: 60_000 });
-        const now = Date.now();
-        const other = Array.from({ length: 64 }, (_, i) => (0xb0 + i).toString(16).padStart(16, '0')).find(
-          (id) => keys.shardOf(id) !== keys.shardOf(target.groupId),
-        )!;
-        const broken = { ...alert('02', now + 60_000), startsAt: Number.NaN };
-        await expect(
-          store.upsert({
-            tenant: 't',
-            now,
-            groups: [
-              { target, alerts: [alert('01', now + 60_000)] },
-              { target: { ...target, groupId: other }, alerts: [broken] },
-            ],
-          }),
-        ).rejects.toThrow(/herald upsert-groups: bad alert 1 of group 2/);
+        const { p, store, second } = await upsertWithBadSecondGroup(false);
         const written = await topo.keysMatching(`${p}:*`);
         expect(written.length).toBeGreaterThan(0);
         for (const k of written) expect(await redis.pttl(k)).toBeGreaterThan(0);
         expect((await store.getGroup('t', target.groupId))?.firing.map((a) => a.fingerprint)).toEqual(['01']);
-        expect(await store.getGroup('t', other)).toBeNull();
+        expect(await store.getGroup('t', second)).toBeNull();
       });
 
     it('merges a year-9999 endsAt without corrupting the stored header', async () => {
