@@ -333,4 +333,27 @@ describe('ShardedDeliveryQueue', () => {
     await q.close(100);
     expect(made.every((s) => s.closed)).toBe(true);
   });
+
+  it('closes at once while a shard start hangs (Redis down), that shard included', async () => {
+    const made: FakeShard[] = [];
+    const q = new ShardedDeliveryQueue({
+      createShard: (spec) => {
+        const s = new FakeShard(spec);
+        if (made.length === 2) s.start = () => new Promise<void>(() => undefined);
+        made.push(s);
+        return s;
+      },
+      shards: 3,
+      prefixOf,
+      recordKey: RECORD,
+      connection: fakeConnection(new FakeRedis()),
+      refreshIntervalMs: 0,
+    });
+    const started = q.start();
+    await new Promise((r) => setImmediate(r));
+    await q.close(100);
+    expect(made).toHaveLength(3);
+    expect(made.every((s) => s.closed)).toBe(true);
+    void started;
+  });
 });

@@ -120,8 +120,8 @@ export class ShardedDeliveryQueue implements BullMqPart {
   private readonly events: DeliveryEvents;
   private readonly log: DeliveryLogger;
   private readonly shards = new Map<string, BullMqPart>();
-  /** Shards being started (a refresh may add some while close() runs). */
-  private readonly starting = new Map<string, Promise<void>>();
+  /** Shards made and being started (close() closes them too: a start may hang while Redis is down). */
+  private readonly starting = new Map<string, BullMqPart>();
   private control?: ControlClient;
   private configured = 0;
   private recorded: number[] = [];
@@ -242,8 +242,7 @@ export class ShardedDeliveryQueue implements BullMqPart {
   async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await Promise.allSettled([...this.starting.values()]);
-    await Promise.all(this.all().map((s) => s.close(timeoutMs)));
+    await Promise.all([...this.all(), ...this.starting.values()].map((s) => s.close(timeoutMs)));
     this.control?.disconnect();
   }
 
@@ -284,24 +283,20 @@ export class ShardedDeliveryQueue implements BullMqPart {
     const concurrency = Math.max(1, Math.ceil((this.opts.concurrency ?? 8) / prefixes.length));
     const started = missing.map((bullPrefix) => {
       const shard = this.opts.createShard({ bullPrefix, concurrency, shards: this.configured });
-      const p = shard
+      this.starting.set(bullPrefix, shard);
+      return shard
         .start()
-        .then(async () => {
-          if (this.closed) {
-            await shard.close(100);
-            return;
-          }
+        .then(() => {
+          if (this.closed) return; // close() closed it
           shard.onDelivered((e) => this.events.delivered.emit(e));
           shard.onDeadLetter((e) => this.events.dead.emit(e));
           this.shards.set(bullPrefix, shard);
         })
         .catch(async (e: unknown) => {
-          await shard.close(100).catch(() => undefined);
+          if (!this.closed) await shard.close(100).catch(() => undefined);
           throw e;
         })
         .finally(() => this.starting.delete(bullPrefix));
-      this.starting.set(bullPrefix, p);
-      return p;
     });
     await Promise.all(started);
     if (this.shards.size > 1 && missing.length < prefixes.length) {
