@@ -1,14 +1,23 @@
 import { FakeClock, MemoryFlushStore, nextSequence, type NflogEntry, type NflogKey } from '@herald/domain';
 import { FailoverFlushStore, outageSeqFloor } from './failover-flush.store';
 
-/** Redis stood in by a second memory store; the mode is flipped by hand. */
+/**
+ * Redis stood in by a second memory store; the mode is flipped by hand. The stand-in refuses log writes
+ * while the node is degraded (Redis away) unless `redisAnswers` says it is back before the node noticed.
+ */
 function setup() {
   const clock = new FakeClock(1_800_000_000_000);
   const redis = new MemoryFlushStore({ clock });
   const memory = new MemoryFlushStore({ clock });
   const mode = { degraded: false, reportUnavailable: () => undefined, onModeChange: () => () => undefined };
+  const state = { redisAnswers: false };
+  const writeLog = redis.writeLog.bind(redis);
+  redis.writeLog = (...a) =>
+    mode.degraded && !state.redisAnswers
+      ? Promise.reject(new Error('Connection is closed.'))
+      : writeLog(...a);
   const store = new FailoverFlushStore(redis, memory, mode, { clock, nodeId: 'node-a' });
-  return { clock, redis, memory, mode, store };
+  return { clock, redis, memory, mode, state, store };
 }
 
 const key: NflogKey = { tenant: 't', groupId: '00000000000000a1', receiver: 'hook', state: 'firing' };
@@ -67,6 +76,28 @@ describe('FailoverFlushStore across a Redis outage (issue 10 #4)', () => {
     await store.sync();
     expect((await redis.readLog(key))!.firing).toEqual(['a', 'b']);
     expect((await redis.readLogState({ ...key, state: 'recovery' })).failedSeq).toBe(4);
+  });
+});
+
+describe('FailoverFlushStore: a send logged while the node is still in fallback', () => {
+  it('goes to Redis when Redis answers again before the node noticed (every node’s superseded check reads it there)', async () => {
+    const { mode, redis, memory, state, store } = setup();
+    mode.degraded = true;
+    state.redisAnswers = true; // a failover ended; this node's probe has not seen it yet
+    expect(await store.writeLog(entry(1, ['a']), 60_000)).toEqual({ written: true });
+    expect((await redis.readLog(key))?.seq).toBe(1);
+    expect(memory.empty).toBe(true); // remembered, nothing left to merge
+  });
+
+  it('goes to memory when Redis does not answer, and is merged when it is back', async () => {
+    const { mode, redis, memory, store } = setup();
+    mode.degraded = true;
+    expect(await store.writeLog(entry(1, ['a']), 60_000)).toEqual({ written: true });
+    expect(await redis.readLog(key)).toBeNull();
+    expect(memory.empty).toBe(false);
+    mode.degraded = false;
+    await store.sync();
+    expect((await redis.readLog(key))?.seq).toBe(1);
   });
 });
 

@@ -13,6 +13,11 @@ import type {
 } from '@herald/domain';
 import { isUnavailableError } from './redis-connection';
 
+/** How long a log write waits for Redis while the node is in fallback before it goes to memory (ms). */
+const DEGRADED_LOG_WAIT_MS = 250;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
 /** The failover group store's view of Redis, shared so both stores switch together. */
 export interface RedisModeSource {
   /** True while the node serves from memory (Redis unavailable). */
@@ -178,6 +183,20 @@ export class FailoverFlushStore implements FlushStore {
    * The merge writes without a token: it records sends that happened, which no fence may undo.
    */
   async writeLog(entry: NflogEntry, ttlMs: number, fence?: number): Promise<NflogWriteResult> {
+    if (this.mode.degraded) {
+      // Redis first even in fallback, briefly: it may be back before this node's probe noticed (a
+      // failover), and a send made then — a BullMQ job, which needs Redis — must be logged where every
+      // node's superseded check reads it, or another node's copy of the job pages again. A Redis that
+      // does not answer in time gets the entry from the merge (a late write of the same entry is refused
+      // as stale there: harmless).
+      const fromRedis = this.redis.writeLog(entry, ttlMs, fence).catch(() => null);
+      const r = await Promise.race([fromRedis, sleep(DEGRADED_LOG_WAIT_MS).then(() => null)]);
+      if (r) {
+        if (r.written) this.memory.remember(entry, ttlMs, fence);
+        return r;
+      }
+      return this.memory.writeLog(entry, ttlMs, fence);
+    }
     const r = await this.routeOrMemory((s) => s.writeLog(entry, ttlMs, fence));
     if (r.via === this.redis && r.value.written) this.memory.remember(entry, ttlMs, fence);
     return r.value;
