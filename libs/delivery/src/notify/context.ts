@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   GO_ZERO_TIME,
   parseDuration,
+  systemClock,
   templateData,
   type Clock,
   type TemplateData,
@@ -12,7 +13,7 @@ import {
   type WebhookPayload,
 } from '@herald/domain';
 import type { GlobalConfig, IntegrationEntry } from '@herald/config';
-import { createHttpClient, type HttpClient, type HttpResult } from '../http-client';
+import { createHttpClient, type HttpClient, type HttpRequest, type HttpResult } from '../http-client';
 import type { Notification } from '../notification';
 import { resultOf, type Receiver, type SendResult } from '../receiver';
 
@@ -37,6 +38,62 @@ export interface NotifyDeps {
 
 /** Builds one integration from its checked config entry (`entry.config` has the defaults applied). */
 export type IntegrationFactory = (entry: IntegrationEntry, deps: NotifyDeps) => Receiver;
+
+/**
+ * What an HTTP integration's sender holds — its config entry, the template set, its client (the entry's
+ * `http_config`), timeout, User-Agent and clock — and how it sends: `request` sets the timeout, the
+ * abort signal and the User-Agent, so a sender only says what it posts.
+ */
+export abstract class HttpNotifier implements Receiver {
+  abstract readonly kind: string;
+
+  constructor(
+    protected readonly c: RawConfig,
+    protected readonly templates: TemplateSet,
+    protected readonly http: HttpClient,
+    protected readonly timeoutMs: number,
+    protected readonly userAgent: string,
+    protected readonly clock: Clock = systemClock,
+  ) {}
+
+  abstract send(n: Notification, signal: AbortSignal): Promise<SendResult>;
+
+  /** One request of this integration: `Content-Type` and User-Agent set, `headers` added on top. */
+  protected request(
+    r: Pick<HttpRequest, 'url' | 'method'> & {
+      body: string;
+      contentType: string;
+      headers?: Record<string, string>;
+    },
+    signal: AbortSignal,
+  ): Promise<HttpResult> {
+    return this.http.request({
+      ...(r.method !== undefined && { method: r.method }),
+      url: r.url,
+      body: r.body,
+      headers: { 'Content-Type': r.contentType, 'User-Agent': this.userAgent, ...r.headers },
+      timeoutMs: this.timeoutMs,
+      signal,
+    });
+  }
+}
+
+/** The factory of an `HttpNotifier` kind: its entry's HTTP client and timeout, the shared deps. */
+export function httpIntegration(
+  Notifier: new (
+    c: RawConfig,
+    templates: TemplateSet,
+    http: HttpClient,
+    timeoutMs: number,
+    userAgent: string,
+    clock: Clock,
+  ) => Receiver,
+): IntegrationFactory {
+  return (entry, deps) => {
+    const { http, timeoutMs } = integrationHttp(entry, deps);
+    return new Notifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent, deps.clock);
+  };
+}
 
 /** Alertmanager's template data of a notification's (integration-filtered) payload. */
 export function templateDataOf(p: WebhookPayload): TemplateData {

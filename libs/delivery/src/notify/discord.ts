@@ -1,15 +1,15 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
   secretOf,
   truncateRunes,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -68,18 +68,10 @@ export function discordMessage(
 }
 
 /** Alertmanager's Discord integration: POST one embed to the webhook URL. */
-export class DiscordNotifier implements Receiver {
-  readonly kind = 'discord';
+export class DiscordNotifier extends HttpNotifier {
+  override readonly kind = 'discord';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = discordMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
@@ -91,19 +83,13 @@ export class DiscordNotifier implements Receiver {
       return { kind: 'give-up', reason: 'other', message: `read webhook_url_file: ${(e as Error).message}` };
     }
     if (!url) return { kind: 'give-up', reason: 'other', message: 'webhook_url_file is empty' };
-    const r = await this.http.request({
-      url,
-      body: JSON.stringify(message),
-      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      { url, body: JSON.stringify(message), contentType: 'application/json' },
       signal,
-    });
+    );
     // The HTTP message carries the start of Discord's {"message": …} error body.
     return httpSendResult(r);
   }
 }
 
-export const discord: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new DiscordNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const discord = httpIntegration(DiscordNotifier);

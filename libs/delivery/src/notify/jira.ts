@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { parseDuration, type TemplateSet } from '@herald/domain';
+import { parseDuration } from '@herald/domain';
 import { parse as parseYaml } from 'yaml';
-import type { HttpClient, HttpResult } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+import type { HttpResult } from '../http-client';
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
   truncateRunes,
   type Expander,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -212,18 +212,10 @@ type Step<T> = { ok: true; value: T } | { ok: false; result: SendResult };
  * issue is open, `reopen_transition` when it fires again and the issue (closed within
  * `reopen_duration`) is done. 429 and 5xx are retried; other 4xx give up with Jira's error text.
  */
-export class JiraNotifier implements Receiver {
-  readonly kind = 'jira';
+export class JiraNotifier extends HttpNotifier {
+  override readonly kind = 'jira';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const payload = webhookBody(n.payload, this.c.send_resolved === true, 0);
     if (!payload) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
     // Herald's payload status is 'resolved' only when no alert of the group fires.
@@ -363,7 +355,4 @@ export class JiraNotifier implements Receiver {
   }
 }
 
-export const jira: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new JiraNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const jira = httpIntegration(JiraNotifier);

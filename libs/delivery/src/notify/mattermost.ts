@@ -1,7 +1,7 @@
 import type { TemplateSet } from '@herald/domain';
 import { MATTERMOST_ATTACHMENT_FIELDS } from '@herald/config';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
@@ -12,6 +12,7 @@ import {
   type Notification,
   type RawConfig as Raw,
   secretOf,
+  HttpNotifier,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -138,18 +139,10 @@ function priorityOf(
 }
 
 /** Alertmanager's Mattermost integration: an incoming webhook. */
-export class MattermostNotifier implements Receiver {
-  readonly kind = 'mattermost';
+export class MattermostNotifier extends HttpNotifier {
+  override readonly kind = 'mattermost';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = mattermostMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
@@ -164,13 +157,10 @@ export class MattermostNotifier implements Receiver {
       };
     }
     if (url === '') return { kind: 'give-up', reason: 'other', message: 'mattermost: webhook url missing' };
-    const r = await this.http.request({
-      url,
-      body: JSON.stringify(message),
-      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      { url, body: JSON.stringify(message), contentType: 'application/json' },
       signal,
-    });
+    );
     const result = httpSendResult(r);
     // Alertmanager names the channel in the error.
     if (result.kind !== 'ok')

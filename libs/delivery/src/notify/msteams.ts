@@ -1,14 +1,14 @@
 import type { TemplateSet } from '@herald/domain';
 import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
   secretOf,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -94,18 +94,10 @@ export async function postTeams(
 }
 
 /** Alertmanager's msteams integration: an Office 365 connector MessageCard. */
-export class MSTeamsNotifier implements Receiver {
-  readonly kind = 'msteams';
+export class MSTeamsNotifier extends HttpNotifier {
+  override readonly kind = 'msteams';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = msteamsMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
@@ -113,7 +105,4 @@ export class MSTeamsNotifier implements Receiver {
   }
 }
 
-export const msteams: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new MSTeamsNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const msteams = httpIntegration(MSTeamsNotifier);

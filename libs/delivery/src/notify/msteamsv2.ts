@@ -1,12 +1,12 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
-  integrationHttp,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { postTeams } from './msteams';
 import { webhookBody } from './webhook';
@@ -92,18 +92,10 @@ export function msteamsv2Message(
 }
 
 /** Alertmanager's msteamsv2 integration: a Power Automate workflow webhook with an Adaptive Card. */
-export class MSTeamsV2Notifier implements Receiver {
-  readonly kind = 'msteamsv2';
+export class MSTeamsV2Notifier extends HttpNotifier {
+  override readonly kind = 'msteamsv2';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = msteamsv2Message(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
@@ -111,7 +103,4 @@ export class MSTeamsV2Notifier implements Receiver {
   }
 }
 
-export const msteamsv2: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new MSTeamsV2Notifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const msteamsv2 = httpIntegration(MSTeamsV2Notifier);

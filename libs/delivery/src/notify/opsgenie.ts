@@ -1,14 +1,14 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import { resultOf, type Receiver, type SendResult } from '../receiver';
+
+import { resultOf, type SendResult } from '../receiver';
 import {
   expanderFor,
-  integrationHttp,
   secretOf,
   truncateRunes,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { groupKeyHash, groupResolved } from './pagerduty';
 import { webhookBody } from './webhook';
@@ -172,34 +172,24 @@ function errorDetails(body: string): string {
 }
 
 /** Alertmanager's Opsgenie integration: the requests go out in order; the first failure ends the send. */
-export class OpsgenieNotifier implements Receiver {
-  readonly kind = 'opsgenie';
+export class OpsgenieNotifier extends HttpNotifier {
+  override readonly kind = 'opsgenie';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { requests, apiKey, failure } = opsgenieRequests(this.c, this.templates, n);
     if (failure) return failure;
     if (!requests) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
     for (const q of requests) {
-      const r = await this.http.request({
-        method: q.method,
-        url: q.url,
-        body: JSON.stringify(q.body),
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: `GenieKey ${apiKey}`,
-          'User-Agent': this.userAgent,
+      const r = await this.request(
+        {
+          method: q.method,
+          url: q.url,
+          body: JSON.stringify(q.body),
+          contentType: 'application/json',
+          headers: { Authorization: `GenieKey ${apiKey}` },
         },
-        timeoutMs: this.timeoutMs,
         signal,
-      });
+      );
       const res = r.response;
       if (!res) return resultOf(r.outcome, `opsgenie: ${r.message}`);
       if (res.status < 200 || res.status >= 300) {
@@ -211,7 +201,4 @@ export class OpsgenieNotifier implements Receiver {
   }
 }
 
-export const opsgenie: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new OpsgenieNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const opsgenie = httpIntegration(OpsgenieNotifier);

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { TemplateSet, WebhookPayload } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import { resultOf, type Receiver, type SendResult } from '../receiver';
+
+import { resultOf, type SendResult } from '../receiver';
 import {
   expanderFor,
-  integrationHttp,
   secretOf,
   truncateRunes,
   type Expander,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -225,29 +225,17 @@ function errorDetails(body: string): string {
 }
 
 /** Alertmanager's PagerDuty integration. */
-export class PagerDutyNotifier implements Receiver {
-  readonly kind = 'pagerduty';
+export class PagerDutyNotifier extends HttpNotifier {
+  override readonly kind = 'pagerduty';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { event, failure } = pagerDutyEvent(this.c, this.templates, n);
     if (failure) return failure;
     if (!event) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
-    const r = await this.http.request({
-      method: 'POST',
-      url: event.url,
-      body: JSON.stringify(event.body),
-      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      { method: 'POST', url: event.url, body: JSON.stringify(event.body), contentType: 'application/json' },
       signal,
-    });
+    );
     const res = r.response;
     if (!res) return resultOf(r.outcome, `pagerduty: ${r.message}`);
     const status = res.status;
@@ -260,7 +248,4 @@ export class PagerDutyNotifier implements Receiver {
   }
 }
 
-export const pagerduty: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new PagerDutyNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const pagerduty = httpIntegration(PagerDutyNotifier);

@@ -1,6 +1,6 @@
 import type { TemplateSet } from '@herald/domain';
 import type { HttpClient, HttpResult } from '../http-client';
-import { resultOf, type Receiver, type SendResult } from '../receiver';
+import { resultOf, type SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
@@ -10,6 +10,7 @@ import {
   type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -148,19 +149,21 @@ export function pushoverResult(r: HttpResult): SendResult {
 }
 
 /** Alertmanager's Pushover integration: the parameters in the query of an empty text/plain POST. */
-export class PushoverNotifier implements Receiver {
-  readonly kind = 'pushover';
+export class PushoverNotifier extends HttpNotifier {
+  override readonly kind = 'pushover';
 
   constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
+    c: Raw,
+    templates: TemplateSet,
+    http: HttpClient,
+    timeoutMs: number,
+    userAgent: string,
     private readonly apiUrl = PUSHOVER_API_URL,
-  ) {}
+  ) {
+    super(c, templates, http, timeoutMs, userAgent);
+  }
 
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     let secrets: { token: string; user: string };
     try {
       secrets = { token: secretOf(this.c, 'token') ?? '', user: secretOf(this.c, 'user_key') ?? '' };
@@ -173,13 +176,10 @@ export class PushoverNotifier implements Receiver {
     if (!params) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
     // As Alertmanager: everything (token and user key included) in the query, so the URL is never
     // logged; the HTTP client's messages carry the status and body only.
-    const r = await this.http.request({
-      url: `${this.apiUrl}?${encodeQuery(params)}`,
-      body: '',
-      headers: { 'Content-Type': 'text/plain', 'User-Agent': this.userAgent },
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      { url: `${this.apiUrl}?${encodeQuery(params)}`, body: '', contentType: 'text/plain' },
       signal,
-    });
+    );
     return pushoverResult(r);
   }
 }

@@ -1,15 +1,15 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
   secretOf,
   truncateRunes,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -95,18 +95,10 @@ export function rocketchatPostUrl(apiUrl: string): string {
  * Alertmanager's Rocket.Chat integration: chat.postMessage with a personal access token. Rocket.Chat
  * may answer 200 with `{"success": false, "error": …}`: not delivered, and a retry would not help.
  */
-export class RocketchatNotifier implements Receiver {
-  readonly kind = 'rocketchat';
+export class RocketchatNotifier extends HttpNotifier {
+  override readonly kind = 'rocketchat';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = rocketchatMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off: nothing new fires' };
@@ -118,18 +110,15 @@ export class RocketchatNotifier implements Receiver {
     } catch (e) {
       return { kind: 'give-up', reason: 'other', message: `rocketchat: ${(e as Error).message}` };
     }
-    const r = await this.http.request({
-      url: rocketchatPostUrl(String(this.c.api_url)),
-      body: JSON.stringify(message),
-      headers: {
-        'Content-Type': 'application/json',
-        'User-Agent': this.userAgent,
-        'X-Auth-Token': token ?? '',
-        'X-User-Id': tokenId ?? '',
+    const r = await this.request(
+      {
+        url: rocketchatPostUrl(String(this.c.api_url)),
+        body: JSON.stringify(message),
+        contentType: 'application/json',
+        headers: { 'X-Auth-Token': token ?? '', 'X-User-Id': tokenId ?? '' },
       },
-      timeoutMs: this.timeoutMs,
       signal,
-    });
+    );
     const where = `channel ${JSON.stringify(message.channel ?? '')}`;
     const res = r.response;
     if (!res || res.status < 200 || res.status >= 300) {
@@ -160,7 +149,4 @@ export class RocketchatNotifier implements Receiver {
   }
 }
 
-export const rocketchat: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new RocketchatNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const rocketchat = httpIntegration(RocketchatNotifier);

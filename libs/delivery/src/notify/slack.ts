@@ -1,15 +1,15 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
   truncateRunes,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
   secretOf,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -138,33 +138,23 @@ export function slackMessage(
 }
 
 /** Alertmanager's Slack integration: an incoming webhook, or chat.postMessage with a bot token. */
-export class SlackNotifier implements Receiver {
-  readonly kind = 'slack';
+export class SlackNotifier extends HttpNotifier {
+  override readonly kind = 'slack';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = slackMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
     const url = secretOf(this.c, 'api_url') ?? '';
-    const r = await this.http.request({
-      url,
-      body: JSON.stringify(message),
-      headers: {
-        'Content-Type': 'application/json',
-        'User-Agent': this.userAgent,
-        'Idempotency-Key': n.idempotencyKey,
+    const r = await this.request(
+      {
+        url,
+        body: JSON.stringify(message),
+        contentType: 'application/json',
+        headers: { 'Idempotency-Key': n.idempotencyKey },
       },
-      timeoutMs: this.timeoutMs,
       signal,
-    });
+    );
     const res = r.response;
     // chat.postMessage answers 200 with {"ok":false,"error":"channel_not_found"}: not delivered, and
     // retrying will not change it.
@@ -186,7 +176,4 @@ export class SlackNotifier implements Receiver {
   }
 }
 
-export const slack: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new SlackNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const slack = httpIntegration(SlackNotifier);

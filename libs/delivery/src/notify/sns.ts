@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Clock, TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+import type { TemplateSet } from '@herald/domain';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { goFormEncode, signV4 } from './sigv4';
 import { webhookBody } from './webhook';
@@ -157,19 +157,10 @@ function unXml(s: string): string {
 }
 
 /** Alertmanager's SNS integration: Publish over the Query API, SigV4-signed with static keys. */
-export class SnsNotifier implements Receiver {
-  readonly kind = 'sns';
+export class SnsNotifier extends HttpNotifier {
+  override readonly kind = 'sns';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-    private readonly clock: Clock,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { publish, failure } = snsPublish(this.c, this.templates, n);
     if (failure) return failure;
     if (!publish) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
@@ -219,7 +210,4 @@ export class SnsNotifier implements Receiver {
   }
 }
 
-export const sns: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new SnsNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent, deps.clock);
-};
+export const sns = httpIntegration(SnsNotifier);

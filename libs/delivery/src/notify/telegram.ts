@@ -1,15 +1,15 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient, HttpResult } from '../http-client';
-import { resultOf, type Receiver, type SendResult } from '../receiver';
+import type { HttpResult } from '../http-client';
+import { resultOf, type SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
   secretOf,
   truncateRunes,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -102,18 +102,10 @@ export function telegramResult(r: HttpResult): SendResult {
 }
 
 /** Alertmanager's Telegram integration: Bot API sendMessage. */
-export class TelegramNotifier implements Receiver {
-  readonly kind = 'telegram';
+export class TelegramNotifier extends HttpNotifier {
+  override readonly kind = 'telegram';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = telegramMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
@@ -127,14 +119,15 @@ export class TelegramNotifier implements Receiver {
       return { kind: 'retry', reason: 'other', message: `telegram: ${(e as Error).message}` };
     }
     const body = { chat_id: chatId, ...message };
-    const r = await this.http.request({
-      // The token is part of the path (Bot API); it is never put into a message.
-      url: `${String(this.c.api_url)}/bot${token ?? ''}/sendMessage`,
-      body: JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      {
+        // The token is part of the path (Bot API); it is never put into a message.
+        url: `${String(this.c.api_url)}/bot${token ?? ''}/sendMessage`,
+        body: JSON.stringify(body),
+        contentType: 'application/json',
+      },
       signal,
-    });
+    );
     return telegramResult(r);
   }
 
@@ -147,7 +140,4 @@ export class TelegramNotifier implements Receiver {
   }
 }
 
-export const telegram: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new TelegramNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const telegram = httpIntegration(TelegramNotifier);

@@ -1,14 +1,14 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import { resultOf, type Receiver, type SendResult } from '../receiver';
+
+import { resultOf, type SendResult } from '../receiver';
 import {
   expanderFor,
-  integrationHttp,
   secretOf,
   truncateRunes,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { groupKeyHash, groupResolved } from './pagerduty';
 import { webhookBody } from './webhook';
@@ -90,29 +90,22 @@ export function victorOpsRequest(
 }
 
 /** Alertmanager's VictorOps integration. */
-export class VictorOpsNotifier implements Receiver {
-  readonly kind = 'victorops';
+export class VictorOpsNotifier extends HttpNotifier {
+  override readonly kind = 'victorops';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { request, failure } = victorOpsRequest(this.c, this.templates, n);
     if (failure) return failure;
     if (!request) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
-    const r = await this.http.request({
-      method: 'POST',
-      url: request.url,
-      body: JSON.stringify(request.body),
-      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      {
+        method: 'POST',
+        url: request.url,
+        body: JSON.stringify(request.body),
+        contentType: 'application/json',
+      },
       signal,
-    });
+    );
     const res = r.response;
     // The URL carries the API key: messages never include it.
     const redact = (m: string) => (request.apiKey ? m.split(request.apiKey).join('<secret>') : m);
@@ -141,7 +134,4 @@ export class VictorOpsNotifier implements Receiver {
   }
 }
 
-export const victorops: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new VictorOpsNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const victorops = httpIntegration(VictorOpsNotifier);

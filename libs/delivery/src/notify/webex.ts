@@ -1,14 +1,14 @@
 import type { TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
   truncateBytes,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { webhookBody } from './webhook';
 
@@ -41,34 +41,20 @@ export function webexMessage(
 }
 
 /** Alertmanager's Webex integration: POST a Markdown message; the bot token comes from http_config. */
-export class WebexNotifier implements Receiver {
-  readonly kind = 'webex';
+export class WebexNotifier extends HttpNotifier {
+  override readonly kind = 'webex';
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = webexMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
-    const r = await this.http.request({
-      url: String(this.c.api_url),
-      body: JSON.stringify(message),
-      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      { url: String(this.c.api_url), body: JSON.stringify(message), contentType: 'application/json' },
       signal,
-    });
+    );
     // Webex's error bodies ({"message": …, "trackingId": …}) are in the HTTP message already.
     return httpSendResult(r);
   }
 }
 
-export const webex: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new WebexNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent);
-};
+export const webex = httpIntegration(WebexNotifier);

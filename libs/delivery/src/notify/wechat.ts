@@ -1,14 +1,14 @@
-import type { Clock, TemplateSet } from '@herald/domain';
-import type { HttpClient } from '../http-client';
-import type { Receiver, SendResult } from '../receiver';
+import type { TemplateSet } from '@herald/domain';
+
+import type { SendResult } from '../receiver';
 import {
   expanderFor,
   httpSendResult,
-  integrationHttp,
   secretOf,
-  type IntegrationFactory,
   type Notification,
   type RawConfig as Raw,
+  HttpNotifier,
+  httpIntegration,
 } from './context';
 import { goFormEncode, goQueryEscape } from './sigv4';
 import { webhookBody } from './webhook';
@@ -109,20 +109,11 @@ function parseAnswer(body: string): WechatAnswer | undefined {
  * Alertmanager's WeChat (WeCom) integration: an access token from `gettoken` (cached per integration
  * until it expires or WeChat refuses it), then `message/send`.
  */
-export class WechatNotifier implements Receiver {
-  readonly kind = 'wechat';
+export class WechatNotifier extends HttpNotifier {
+  override readonly kind = 'wechat';
   private token: { value: string; expiresAt: number } | undefined;
 
-  constructor(
-    private readonly c: Raw,
-    private readonly templates: TemplateSet,
-    private readonly http: HttpClient,
-    private readonly timeoutMs: number,
-    private readonly userAgent: string,
-    private readonly clock: Clock,
-  ) {}
-
-  async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
+  override async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
     const { message, failure } = wechatMessage(this.c, this.templates, n);
     if (failure) return failure;
     if (!message) return { kind: 'ok', skipped: 'send_resolved is off and no alert fires' };
@@ -132,14 +123,15 @@ export class WechatNotifier implements Receiver {
       if (typeof got !== 'string') return got;
     }
     const token = this.token!.value;
-    const r = await this.http.request({
-      method: 'POST',
-      url: `${base}message/send?${goFormEncode({ access_token: token })}`,
-      headers: { 'Content-Type': 'application/json', 'User-Agent': this.userAgent },
-      body: goJson(message),
-      timeoutMs: this.timeoutMs,
+    const r = await this.request(
+      {
+        method: 'POST',
+        url: `${base}message/send?${goFormEncode({ access_token: token })}`,
+        body: goJson(message),
+        contentType: 'application/json',
+      },
       signal,
-    });
+    );
     const res = r.response;
     if (!res || res.status < 200 || res.status >= 300) return httpSendResult(r);
     const answer = parseAnswer(res.body);
@@ -246,7 +238,4 @@ export class WechatNotifier implements Receiver {
   }
 }
 
-export const wechat: IntegrationFactory = (entry, deps) => {
-  const { http, timeoutMs } = integrationHttp(entry, deps);
-  return new WechatNotifier(entry.config, deps.templates, http, timeoutMs, deps.userAgent, deps.clock);
-};
+export const wechat = httpIntegration(WechatNotifier);
