@@ -56,6 +56,11 @@ export interface UpsertResult {
   written: number;
   /** Groups that did not exist before this batch. */
   createdGroups: number;
+  /**
+   * The earliest time (ms) this batch put or moved a group half on the due index, if it did: a scheduler
+   * on the same node wakes for it instead of waiting for its next tick (absent: nothing was scheduled).
+   */
+  nextDueAt?: number;
 }
 
 /** A group as read back: its metadata plus the firing and recovery halves. */
