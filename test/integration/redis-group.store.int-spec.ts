@@ -163,6 +163,116 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
     });
 
+    describe('steady-state skips of upsert-groups-n.lua', () => {
+      const gw = 30_000;
+      const tgt = { ...target, groupWait: gw };
+      const setup = () => {
+        const p = prefix();
+        const keys = topo.keys(p, 4);
+        const store = new RedisGroupStore(redis, keys, { retention: 60_000 });
+        const bucket = keys.dueBucket(keys.dueBucketOf(tgt.groupId));
+        const firingMember = keys.dueMember('t', tgt.groupId, 'firing');
+        const recoveryMember = keys.dueMember('t', tgt.groupId, 'recovery');
+        const upsert = (now: number, alerts: ReturnType<typeof storedAlert>[]) =>
+          store.upsert({ tenant: 't', now, groups: [{ target: tgt, alerts }] });
+        return { p, keys, store, bucket, firingMember, recoveryMember, upsert };
+      };
+      const at = (fp: string, startsAt: number, endsAt: number, updatedAt = startsAt) =>
+        storedAlert(fp, startsAt, { endsAt, updatedAt });
+
+      it('a re-send of firing alerts runs no ZSCORE, no PTTL, and sets no due time', async () => {
+        const { keys, upsert } = setup();
+        const now = Date.now();
+        expect(await upsert(now, [at('01', now, now + 300_000)])).toEqual({
+          written: 1,
+          createdGroups: 1,
+          nextDueAt: now + gw,
+        });
+        await redis.hset(keys.groupMeta('t', tgt.groupId), 'flushed', '1'); // as write-nflog-2.lua does
+        const before = await commandCalls();
+        const r = await upsert(now + 60_000, [at('01', now, now + 360_000, now + 60_000)]);
+        expect(r).toEqual({ written: 1, createdGroups: 0 });
+        const d = diffCalls(before, await commandCalls());
+        expect(d).toMatchObject({ hmget: 1, hget: 1, hset: 1 });
+        expect([d.zscore ?? 0, d.pttl ?? 0, d.zadd ?? 0, d.pexpire ?? 0]).toEqual([0, 0, 0, 0]);
+      });
+
+      it('a half created by a request that moves no TTL step still gets its TTL', async () => {
+        const { p, keys, store, upsert } = setup();
+        const now = Date.now();
+        await upsert(now, [at('01', now - 1000, now + 120_000)]);
+        // 01 resolves (its firing half empties: the key goes) and 02 fires: both halves are new keys.
+        await upsert(now + 1, [at('01', now - 1000, now, now + 1), at('02', now, now + 120_000)]);
+        const g = await store.getGroup('t', tgt.groupId);
+        expect(g!.firing.map((a) => a.fingerprint)).toEqual(['02']);
+        expect(g!.recovery.map((a) => a.fingerprint)).toEqual(['01']);
+        for (const k of [keys.groupFiring('t', tgt.groupId), keys.groupRecovery('t', tgt.groupId)])
+          expect(await redis.pttl(k)).toBeGreaterThan(0);
+        for (const k of await topo.keysMatching(`${p}:*`)) expect(await redis.pttl(k)).toBeGreaterThan(0);
+      });
+
+      it('a group whose firing due member was claimed gets it back when a new alert arrives', async () => {
+        const { store, bucket, firingMember, upsert } = setup();
+        const now = Date.now();
+        await upsert(now, [at('01', now, now + 300_000)]);
+        await redis.zrem(bucket, firingMember); // claimed: under a lease, off the due index
+        expect(await upsert(now + 1000, [at('02', now + 1000, now + 300_000)])).toMatchObject({
+          nextDueAt: now + 1000 + gw,
+        });
+        expect(await redis.zscore(bucket, firingMember)).toBe(String(now + 1000 + gw));
+        expect((await store.getGroup('t', tgt.groupId))!.firing).toHaveLength(2);
+      });
+
+      it('a re-send of an alert whose stored endsAt is near (or past) now reads the due member and re-adds it', async () => {
+        const { bucket, firingMember, upsert } = setup();
+        const now = Date.now();
+        await upsert(now, [at('01', now - 1000, now + 30_000)]);
+        // The flush at now + 40 s saw it timed out and dropped the member (complete without a next due).
+        await redis.zrem(bucket, firingMember);
+        const r = await upsert(now + 20_000, [at('01', now - 1000, now + 320_000, now + 20_000)]);
+        expect(r.nextDueAt).toBe(now + 20_000 + gw);
+        expect(await redis.zscore(bucket, firingMember)).toBe(String(now + 20_000 + gw));
+      });
+
+      it('an unflushed group is still pulled forward by a re-send once its alert started over group_wait ago', async () => {
+        const { bucket, firingMember, upsert } = setup();
+        const now = Date.now();
+        await upsert(now, [at('01', now - 10_000, now + 300_000)]);
+        expect(await redis.zscore(bucket, firingMember)).toBe(String(now + gw));
+        const r = await upsert(now + 25_000, [at('01', now - 10_000, now + 325_000, now + 25_000)]);
+        expect(r.nextDueAt).toBe(now + 25_000);
+        expect(await redis.zscore(bucket, firingMember)).toBe(String(now + 25_000));
+      });
+
+      it('nextDueAt of a batch is the earliest over its groups (over its shards’ calls on a cluster)', async () => {
+        const { keys, store } = setup();
+        const now = Date.now();
+        const other = Array.from({ length: 64 }, (_, i) => (0xc0 + i).toString(16).padStart(16, '0')).find(
+          (id) => !keys.clustered || keys.shardOf(id) !== keys.shardOf(tgt.groupId),
+        )!;
+        const r = await store.upsert({
+          tenant: 't',
+          now,
+          groups: [
+            { target: tgt, alerts: [at('01', now, now + 300_000)] },
+            { target: { ...tgt, groupId: other }, alerts: [at('02', now - 60_000, now + 300_000)] },
+          ],
+        });
+        expect(r).toEqual({ written: 2, createdGroups: 2, nextDueAt: now }); // 02 started over group_wait ago
+      });
+
+      it('nextDueAt: the recovery half added at the firing due time; none when the member is already there', async () => {
+        const { bucket, firingMember, recoveryMember, upsert } = setup();
+        const now = Date.now();
+        await upsert(now, [at('01', now, now + 300_000), at('02', now, now + 300_000)]);
+        const r = await upsert(now + 1000, [at('01', now, now + 500, now + 1000)]);
+        expect(r.nextDueAt).toBe(now + gw);
+        expect(await redis.zscore(bucket, recoveryMember)).toBe(String(now + gw));
+        expect(await redis.zscore(bucket, firingMember)).toBe(String(now + gw));
+        expect((await upsert(now + 2000, [at('02', now, now + 500, now + 2000)])).nextDueAt).toBeUndefined();
+      });
+    });
+
     it('a pre-1970 startsAt reaching the script is stored and merged, not a script error (defence in depth)', async () => {
       const p = prefix();
       const store = new RedisGroupStore(redis, topo.keys(p, 4), { retention: 60_000 });
@@ -295,6 +405,22 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       store.close();
     });
   });
+
+  /** Calls per command name the server(s) ran (inside scripts included): summed over every master. */
+  async function commandCalls(): Promise<Map<string, number>> {
+    const infos = await Promise.all(masterNodes(redis).map((n) => n.info('commandstats')));
+    const out = new Map<string, number>();
+    for (const info of infos)
+      for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+        out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
+    return out;
+  }
+
+  function diffCalls(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+    const d: Record<string, number> = {};
+    for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) d[k] = v - (before.get(k) ?? 0);
+    return d;
+  }
 
   /** EVALSHA calls the server(s) ran: summed over every master on a cluster. */
   async function evalshaCalls(): Promise<number> {

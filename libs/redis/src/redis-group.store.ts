@@ -21,8 +21,11 @@ import { execPipeline, pipelinePerItem } from './pipeline';
 /** The command `redisScripts` defines for upsert-groups-n.lua (queued by name on cluster pipelines). */
 const UPSERT_COMMAND = 'herald:upsert-groups-n';
 
-/** {written, created, limit hit (0 none, 1 rate, 2 max alerts, 3 max groups), refused, retry ms}. */
-type UpsertReply = [number, number, number, number, number];
+/**
+ * {written, created, limit hit (0 none, 1 rate, 2 max alerts, 3 max groups), refused, retry ms, earliest
+ * due time the call set (null: none)}.
+ */
+type UpsertReply = [number, number, number, number, number, number | string | null];
 
 export interface RedisGroupStoreOptions {
   /** How long a group's keys outlive its latest alert end (ms). */
@@ -88,10 +91,13 @@ export class RedisGroupStore implements GroupStore {
     if (batch.groups.length === 0) return { written: 0, createdGroups: 0 };
     if (this.keys.clustered) return this.upsertSharded(batch);
     const call = this.upsertCall(batch, batch.groups, 0, limitSpec(batch));
-    const [written, createdGroups, hit, refused, retryMs] = await this.scripts.upsert(call.keys, call.argv);
+    const [written, createdGroups, hit, refused, retryMs, due] = await this.scripts.upsert(
+      call.keys,
+      call.argv,
+    );
     if (Number(hit) > 0)
       throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
-    return { written: Number(written), createdGroups: Number(createdGroups) };
+    return withDue({ written: Number(written), createdGroups: Number(createdGroups) }, due);
   }
 
   /**
@@ -142,17 +148,21 @@ export class RedisGroupStore implements GroupStore {
     let createdGroups = 0;
     let refused = 0;
     let hit = 0;
+    let due: number | undefined;
     const shardGroups = [...byShard.values()];
     for (const [i, [err, reply]] of replies.entries()) {
       if (err) throw requestNumbering(err, shardGroups[i], batch.groups);
-      const [w, c, h, f] = (reply as UpsertReply).map(Number);
+      const r = reply as UpsertReply;
+      const [w, c, h, f] = r.slice(0, 4).map(Number);
       written += w;
       createdGroups += c;
       refused += f;
       if (h > 0 && hit === 0) hit = h;
+      const d = dueOf(r[5]);
+      if (d !== undefined && (due === undefined || d < due)) due = d;
     }
     if (hit > 0) throw limitError(batch, hit, written, refused, 0);
-    return { written, createdGroups };
+    return withDue({ written, createdGroups }, due);
   }
 
   /**
@@ -441,6 +451,19 @@ function decodeAll(h: Record<string, string>, sources: Map<string, AlertSource>)
     if (a) out.push(a);
   }
   return out;
+}
+
+/** Reply element 6 of upsert-groups-n.lua: the earliest due time the call set, or undefined. */
+function dueOf(v: UpsertReply[5] | undefined): number | undefined {
+  if (v === null || v === undefined || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function withDue(r: UpsertResult, due: UpsertReply[5] | number | undefined): UpsertResult {
+  const d = typeof due === 'number' ? due : dueOf(due);
+  if (d !== undefined) r.nextDueAt = d;
+  return r;
 }
 
 /** ARGV[5] of upsert-groups-n.lua: '' (no limits) or 'maxAlerts:maxGroups:rate:burst:cost', 0 = absent. */

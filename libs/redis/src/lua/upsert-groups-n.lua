@@ -43,7 +43,29 @@
   prunes (expired keys) are subtracted; a group written for the first time since counting began is
   counted with HLEN.
   Returns {alertsWritten, groupsCreated, limitHit (0 none, 1 rate, 2 max alerts, 3 max groups),
-  alertWritesRefused, retryAfterMs (rate)}.
+  alertWritesRefused, retryAfterMs (rate), nextDueAt} — nextDueAt: the earliest due time (ms) this call
+  ZADDed for a group half (a member added or moved), nil when it set none.
+
+  Steady state (Prometheus re-sending firing alerts with a later endsAt) costs per group HMGET meta and per
+  alert HGET + HSET, nothing else. What is skipped, and why it is safe:
+  - PTTL of a half (ensureTtl) only after an HSET that may have created its key: an HSET of a field just
+    read from the same half updates an existing key, whose TTL it keeps.
+  - PTTL of a due bucket only when a group's TTL step moved or this call ZADDed to it: a member in a bucket
+    came with a TTL covering it (this script's step, complete-claim/schedule-due/claim-due's keyTtl).
+    PTTL of the tenant index only when a group's step moved (the only ZADD to it).
+  - ZSCORE of the firing due member when the group is "settled": every alert it writes was in the firing
+    half, firing there (stored endsAt > now + SETTLED), stays firing with an unchanged merged startsAt, and
+    the group has flushed or no alert started over group_wait ago (else an unflushed group may be pulled
+    forward). Invariant relied on: a firing-half alert whose stored endsAt is after now has its group's
+    firing member in the due bucket or under a lease whose completion re-adds it. Only these remove the
+    member: claim-due-3 (moves it under a lease); complete-claim-3 without a next due, which the flush
+    runner asks for only when the group is gone (then this request creates it again: no alert is found)
+    or when its firing half held no alert firing at the flush's now (every endsAt <= that now, so not
+    after this request's now unless the request's now lags the flush's by more than SETTLED — a request
+    older than its command timeout); remove-alerts-6 and delete-group-6 only with the group's keys (both
+    halves empty, or deleted). A bucket emptied by them is deleted; the member is then absent too, and
+    so is every firing alert. Anything else (an unreadable stored value, a new alert, a resolved one, a
+    moved startsAt) reads the member and re-adds it when absent, as before.
 ]]
 --- @include "includes/ingest-rate-0"
 
@@ -54,7 +76,14 @@ local a = 6
 local k = 2
 local written, created = 0, 0
 local indexExpiry = 0
+local anyStepped = false -- some group's TTL step moved (its index entry with it)
 local dueExp = {}
+-- The earliest due time this call ZADDed for a half (reply element 6), nil if none.
+local nextDue
+-- A stored alert firing until more than this after now counts as settled (see the header comment).
+local SETTLED = 60000
+-- The validated header of each alert of the request, by ordinal: parsed once.
+local hs, he, ht, hu = {}, {}, {}, {}
 -- Per alert ordinal of the request: fingerprint and merged endsAt, for the inhibition index.
 local ord = 0
 local ordFp, ordEnd = {}, {}
@@ -97,7 +126,11 @@ do
     totalAlerts = totalAlerts + n
     for j = 1, n do
       local v = ARGV[i + 1]
-      if not ARGV[i] or not v or not header(v) then return bad('bad alert ' .. j .. ' of group ' .. g) end
+      local s, e, t, u
+      if v then s, e, t, u = header(v) end
+      if not ARGV[i] or not s then return bad('bad alert ' .. j .. ' of group ' .. g) end
+      ord = ord + 1
+      hs[ord], he[ord], ht[ord], hu[ord] = s, e, t, u
       i = i + 2
     end
   end
@@ -117,6 +150,8 @@ do
     end
   end
 end
+
+ord = 0
 
 -- Tenant limits, checked before the first write.
 if rate > 0 then
@@ -201,11 +236,15 @@ for _ = 1, G do
   a = a + 7
   local maxEnd = now
   local anyFiring, anyResolved, startedLongAgo = false, false, false
+  -- newF/newR: an HSET into a half that may have created its key (not an update of a field found there).
+  -- settled: every alert written was in the firing half, firing there (stored endsAt > now + SETTLED),
+  -- stays firing with an unchanged (merged) startsAt — see the header comment.
+  local newF, newR, settled = false, false, true
   for _ = 1, n do
     local fp, v = ARGV[a], ARGV[a + 1]
-    local s, e, t, u = header(v)
     a = a + 2
     ord = ord + 1
+    local s, e, t, u = hs[ord], he[ord], ht[ord], hu[ord]
     local inFiring = true
     local old = redis.call('HGET', fk, fp)
     if not old then
@@ -251,10 +290,12 @@ for _ = 1, G do
     elseif e <= now then
       if old and inFiring then redis.call('HDEL', fk, fp) end
       redis.call('HSET', rk, fp, v)
+      if inFiring or not old then newR = true end
       anyResolved = true
     else
       if old and not inFiring then redis.call('HDEL', rk, fp) end
       redis.call('HSET', fk, fp, v)
+      if not (old and inFiring) then newF = true end
       anyFiring = true
       if s + gw < now then startedLongAgo = true end
     end
@@ -262,43 +303,57 @@ for _ = 1, G do
       if e > maxEnd then maxEnd = e end
       written = written + 1
       ordFp[ord], ordEnd[ord] = fp, e
+      if not (inFiring and os and oe > now + SETTLED and e > now and s == os) then settled = false end
     end
   end
   if counting and not over and gc ~= gc0 then redis.call('HSET', usageKey, gid, gc) end
   local expiry = maxEnd + retention
+  local stepped = false
   if over then
     -- nothing written for a refused group
   elseif expiry > keptExp then
     keptExp = expiry + STEP
+    stepped, anyStepped = true, true
     redis.call('HSET', mk, 'exp', keptExp)
     redis.call('PEXPIRE', mk, keptExp - now)
     redis.call('PEXPIRE', fk, keptExp - now)
     redis.call('PEXPIRE', rk, keptExp - now)
     redis.call('ZADD', KEYS[1], 'GT', keptExp, gid)
   else
-    -- A half created by this request (first resolved alert, or firing again after all resolved).
-    if anyFiring then ensureTtl(fk, keptExp) end
-    if anyResolved then ensureTtl(rk, keptExp) end
+    -- A half this request may have created (first resolved alert, or firing again after all resolved):
+    -- an HSET of a field found in the half just before cannot have created its key.
+    if newF then ensureTtl(fk, keptExp) end
+    if newR then ensureTtl(rk, keptExp) end
   end
   if keptExp > indexExpiry then indexExpiry = keptExp end
 
-  local firingDue = redis.call('ZSCORE', dueKey, firingMember)
-  if anyFiring then
-    local cand = now + gw
-    if startedLongAgo then cand = now end
-    if not firingDue then
-      redis.call('ZADD', dueKey, cand, firingMember)
-      firingDue = cand
-    elseif startedLongAgo and not flushed and cand < tonumber(firingDue) then
-      -- Alertmanager: an unflushed group flushes at once when an alert started over group_wait ago.
-      redis.call('ZADD', dueKey, cand, firingMember)
-      firingDue = cand
+  -- The firing due member is read only when this request may have to add or move it (see the header).
+  local dueTouched = false
+  if anyResolved or (anyFiring and not (settled and (flushed or not startedLongAgo))) then
+    local firingDue = redis.call('ZSCORE', dueKey, firingMember)
+    if anyFiring then
+      local cand = now + gw
+      if startedLongAgo then cand = now end
+      if not firingDue or (startedLongAgo and not flushed and cand < tonumber(firingDue)) then
+        -- Absent, or Alertmanager: an unflushed group flushes at once when an alert started over
+        -- group_wait ago.
+        redis.call('ZADD', dueKey, cand, firingMember)
+        firingDue = cand
+        dueTouched = true
+        if not nextDue or cand < nextDue then nextDue = cand end
+      end
+    end
+    if anyResolved then
+      local rdue = tonumber(firingDue) or (now + gw)
+      if redis.call('ZADD', dueKey, 'NX', rdue, recoveryMember) == 1 and (not nextDue or rdue < nextDue) then
+        nextDue = rdue
+      end
+      dueTouched = true
     end
   end
-  if anyResolved then
-    redis.call('ZADD', dueKey, 'NX', firingDue or (now + gw), recoveryMember)
-  end
-  if (dueExp[dueKey] or 0) < keptExp then dueExp[dueKey] = keptExp end
+  -- The bucket outlives the groups it holds: moved with a group's TTL step, or when a ZADD may have
+  -- created it (a member added otherwise came with the TTL of complete-claim/schedule-due).
+  if (stepped or dueTouched) and (dueExp[dueKey] or 0) < keptExp then dueExp[dueKey] = keptExp end
 end
 -- Shared strings, once per group (the meta hash has its TTL by now; a group that was not written is skipped).
 for _ = 1, tonumber(ARGV[a] or '0') do
@@ -337,7 +392,9 @@ for key, exp in pairs(dueExp) do
 end
 -- Forget index entries whose group keys have expired.
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if indexExpiry > 0 and redis.call('PTTL', KEYS[1]) < indexExpiry - now then
+-- The index outlives its groups: moved when a group's step moved (the only ZADD to it, so also when
+-- this call created it); a group whose step did not move was covered by the call that moved it.
+if anyStepped and redis.call('PTTL', KEYS[1]) < indexExpiry - now then
   redis.call('PEXPIRE', KEYS[1], indexExpiry - now)
 end
 if counting then
@@ -346,4 +403,4 @@ if counting then
   local uexp = math.max(indexExpiry, now + retention)
   if redis.call('PTTL', usageKey) < uexp - now then redis.call('PEXPIRE', usageKey, uexp - now) end
 end
-return { written, created, hit, refused, 0 }
+return { written, created, hit, refused, 0, nextDue or false }
