@@ -32,7 +32,8 @@ export function distinctAlerts({ batch, pool }: LoadShape): number {
   return Math.floor(pool / batch) * batch;
 }
 
-function alertJson(n: number, groups: number): string {
+/** Alert `n` of the reference load: alertname `Alert<n % groups>`, instance `host-<n>:9100` (unique per n). */
+export function alertJson(n: number, groups: number): string {
   const severity = n % 2 === 0 ? 'critical' : 'warning';
   return (
     `{"labels":{"alertname":"Alert${n % groups}","cluster":"c${n % 3}","instance":"host-${n}:9100",` +

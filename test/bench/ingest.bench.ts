@@ -42,10 +42,9 @@
  * on the same Redis (round-trips.ts): top-level commands per request with MONITOR, 200 sequential
  * requests, the idle rate taken out (`redis.roundTrips`), and the upsert script's Redis µs.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../harness/free-port';
 import { RedisCluster, type ClusterNode } from '../harness/redis-cluster';
@@ -54,17 +53,22 @@ import { BENCH_ROUTE_YAML, buildBodies, distinctAlerts, REFERENCE_SHAPE } from '
 import { inhibitLoadStats, inhibitRulesYaml, MAX_INHIBIT_RULES } from './inhibit-rules';
 import { runAutocannon, runWrk, stopLoad, type LoadResult } from './load';
 import {
+  alertmanagerVersion,
+  findAlertmanager,
   log,
   logTail,
+  onPath,
   procCpuSeconds,
   procMemory,
   redisEnv,
   round,
   sleep,
   spawnLogged,
+  startAlertmanager,
   startHerald,
   stopChild,
   waitHttp,
+  type AlertmanagerBin,
   type Child,
   type ProcMemory,
 } from './procs';
@@ -127,7 +131,7 @@ interface Settings {
   inhibitRules: number;
   /** Herald on one redis-server, on a 3-master Redis Cluster, or both in every round. */
   redis: 'single' | 'cluster' | 'both';
-  alertmanager: { bin: string } | { bin: null; reason: string };
+  alertmanager: AlertmanagerBin;
 }
 
 function envNumber(name: string, def: number, min: number): number {
@@ -136,34 +140,6 @@ function envNumber(name: string, def: number, min: number): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got ${raw}`);
   return n;
-}
-
-function onPath(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
-  }
-  return null;
-}
-
-function findAlertmanager(): Settings['alertmanager'] {
-  const want = process.env.BENCH_ALERTMANAGER;
-  if (want === '0' || want === 'off' || want === 'false') {
-    return { bin: null, reason: `skipped: BENCH_ALERTMANAGER=${want}` };
-  }
-  if (want)
-    return existsSync(want) ? { bin: want } : { bin: null, reason: `BENCH_ALERTMANAGER=${want} not found` };
-  const found =
-    ['/usr/bin/prometheus-alertmanager'].find((p) => existsSync(p)) ??
-    onPath('alertmanager') ??
-    onPath('prometheus-alertmanager');
-  return found
-    ? { bin: found }
-    : {
-        bin: null,
-        reason:
-          'Alertmanager not installed (no /usr/bin/prometheus-alertmanager, no alertmanager on PATH; ' +
-          'apt-get install prometheus-alertmanager, or set BENCH_ALERTMANAGER)',
-      };
 }
 
 function readRedisMode(): Settings['redis'] {
@@ -911,26 +887,11 @@ function isStoreOk(body: string): boolean {
 async function runAlertmanager(ctx: Ctx, bin: string, round_: number, rules: number): Promise<Run> {
   const name = runName('alertmanager', rules);
   const dir = mkdtempSync(join(ctx.tmp, `${name}-${round_}-`));
-  const configPath = join(dir, 'alertmanager.yml');
-  writeFileSync(configPath, routeYaml(rules));
-  const port = await freePort();
   let am: Child | undefined;
   const stopAm = onStop(() => stopChild(am));
   try {
-    am = await spawnLogged(
-      'alertmanager',
-      bin,
-      [
-        `--config.file=${configPath}`,
-        `--storage.path=${join(dir, 'data')}`,
-        '--cluster.listen-address=',
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      join(dir, 'alertmanager.log'),
-      { cwd: dir },
-    );
-    const base = `http://127.0.0.1:${port}`;
-    await waitHttp(am, `${base}/-/ready`, 30_000);
+    const base = await startAlertmanager(bin, dir, routeYaml(rules), (c) => (am = c));
+    if (!am) throw new Error(`${name}: not started`);
     log(`${name}: pid ${am.pid} ready on ${base} (log: ${am.logPath})`);
     await preflight(base + PATH, ctx.bodies[0], name);
     const m = await measure(ctx, name, base + PATH, { alertmanager: am.pid });
@@ -946,15 +907,6 @@ async function runAlertmanager(ctx: Ctx, bin: string, round_: number, rules: num
     };
   } finally {
     await stopAm();
-  }
-}
-
-function alertmanagerVersion(bin: string): string {
-  try {
-    const out = execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return /version (\S+)/.exec(out)?.[1] ?? out.split('\n')[0];
-  } catch (e) {
-    return `unknown (${e instanceof Error ? e.message : String(e)})`;
   }
 }
 

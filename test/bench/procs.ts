@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { freePort } from '../harness/free-port';
 import { waitUntil } from '../harness/wait';
 
@@ -147,6 +147,83 @@ export async function startHerald(
   started(child);
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(child, `${url}/health/ready`, 30_000);
+  return url;
+}
+
+/** The full path of `cmd` on PATH, or null. */
+export function onPath(cmd: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
+  }
+  return null;
+}
+
+/** The Alertmanager binary of a comparison, or why there is none. */
+export type AlertmanagerBin = { bin: string } | { bin: null; reason: string };
+
+/**
+ * BENCH_ALERTMANAGER: a binary path, or `0` / `off` / `false` to skip the comparison; by default
+ * /usr/bin/prometheus-alertmanager, else `alertmanager` or `prometheus-alertmanager` on PATH.
+ */
+export function findAlertmanager(): AlertmanagerBin {
+  const want = process.env.BENCH_ALERTMANAGER;
+  if (want === '0' || want === 'off' || want === 'false') {
+    return { bin: null, reason: `skipped: BENCH_ALERTMANAGER=${want}` };
+  }
+  if (want)
+    return existsSync(want) ? { bin: want } : { bin: null, reason: `BENCH_ALERTMANAGER=${want} not found` };
+  const found =
+    ['/usr/bin/prometheus-alertmanager'].find((p) => existsSync(p)) ??
+    onPath('alertmanager') ??
+    onPath('prometheus-alertmanager');
+  return found
+    ? { bin: found }
+    : {
+        bin: null,
+        reason:
+          'Alertmanager not installed (no /usr/bin/prometheus-alertmanager, no alertmanager on PATH; ' +
+          'apt-get install prometheus-alertmanager, or set BENCH_ALERTMANAGER)',
+      };
+}
+
+export function alertmanagerVersion(bin: string): string {
+  try {
+    const out = execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return /version (\S+)/.exec(out)?.[1] ?? out.split('\n')[0];
+  } catch (e) {
+    return `unknown (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
+/**
+ * Alertmanager (`bin`) on a free loopback port, clustering off, with `yaml` written to
+ * `dir/alertmanager.yml`, its data in `dir/data` and its log in `dir/alertmanager.log`; resolves with
+ * its base URL once /-/ready answers. `child` is set as soon as the process runs (see startHerald).
+ */
+export async function startAlertmanager(
+  bin: string,
+  dir: string,
+  yaml: string,
+  started: (child: Child) => void,
+): Promise<string> {
+  const configPath = join(dir, 'alertmanager.yml');
+  writeFileSync(configPath, yaml);
+  const port = await freePort();
+  const child = await spawnLogged(
+    'alertmanager',
+    bin,
+    [
+      `--config.file=${configPath}`,
+      `--storage.path=${join(dir, 'data')}`,
+      '--cluster.listen-address=',
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    join(dir, 'alertmanager.log'),
+    { cwd: dir },
+  );
+  started(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitHttp(child, `${url}/-/ready`, 30_000);
   return url;
 }
 
