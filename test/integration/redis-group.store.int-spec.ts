@@ -337,6 +337,17 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
         expect(await store.getGroup('t', second)).toBeNull();
       });
 
+    it('refuses a fingerprint it cannot send (empty, or with a newline) before anything is written', async () => {
+      const p = prefix();
+      const store = new RedisGroupStore(redis, topo.keys(p, 4), { retention: 60_000 });
+      const now = Date.now();
+      for (const fp of ['', 'a\nb'])
+        await expect(
+          store.upsert({ tenant: 't', now, groups: [{ target, alerts: [alert('01'), alert(fp)] }] }),
+        ).rejects.toThrow(/unsendable fingerprint/);
+      expect(await topo.keysMatching(`${p}:*`)).toEqual([]);
+    });
+
     it('merges a year-9999 endsAt without corrupting the stored header', async () => {
       const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
       const now = Date.now();

@@ -12,6 +12,16 @@ export function encodeAlert(a: Alert, srcId?: string): string {
   return `${a.startsAt}:${a.endsAt}:${a.timeout ? 1 : 0}:${a.updatedAt}|${encodeBody(a, srcId)}`;
 }
 
+/**
+ * A fingerprint as upsert-groups-n.lua takes it, in its group's argument: followed by a newline (an
+ * argument costs the client and Redis more than its bytes). A fingerprint is hex; an empty one or one
+ * with a newline cannot be sent.
+ */
+export function fingerprintField(fp: string): string {
+  if (fp === '' || fp.includes('\n')) throw new Error(`unsendable fingerprint ${JSON.stringify(fp)}`);
+  return `${fp}\n`;
+}
+
 export function encodeBody(a: Alert, srcId?: string): string {
   const body: Record<string, unknown> = {
     labels: a.labels,

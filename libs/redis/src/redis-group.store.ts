@@ -13,7 +13,7 @@ import type {
   SourceQuery,
 } from '@herald/domain';
 import { batchCost, COUNT_LIMIT_RETRY_MS, systemClock, TenantLimitError } from '@herald/domain';
-import { decodeAlert, decodeSources, encodeAlert, sourceRef } from './alert-codec';
+import { decodeAlert, decodeSources, encodeAlert, fingerprintField, sourceRef } from './alert-codec';
 import { RedisKeys } from './keys';
 import { redisScripts } from './lua-scripts';
 import { execPipeline, pipelinePerItem } from './pipeline';
@@ -222,14 +222,15 @@ export class RedisGroupStore implements GroupStore {
         t.groupInterval,
         t.repeatInterval,
       ]);
+      // One argument per group (see the script's header): the due members have the same length.
+      const firing = k.dueMember(tenant, t.groupId, 'firing');
+      const recovery = k.dueMember(tenant, t.groupId, 'recovery');
+      const len = Buffer.byteLength(firing);
+      if (Buffer.byteLength(recovery) !== len) throw new Error(`due members of unequal length: ${firing}`);
+      let fps = '';
+      for (const a of alerts) fps += fingerprintField(a.fingerprint);
       argv.push(
-        t.groupId,
-        idx,
-        t.groupWait,
-        alerts.length,
-        meta,
-        k.dueMember(tenant, t.groupId, 'firing'),
-        k.dueMember(tenant, t.groupId, 'recovery'),
+        `${t.groupId}:${idx}:${t.groupWait}:${alerts.length}:${len}:${firing}${recovery}${fps}${meta}`,
       );
       const used = new Set<string>();
       for (const a of alerts) {
@@ -242,7 +243,7 @@ export class RedisGroupStore implements GroupStore {
             shared.push(gi + 1, ref.id, ref.json);
           }
         }
-        argv.push(a.fingerprint, encodeAlert(a, ref?.id));
+        argv.push(encodeAlert(a, ref?.id));
       }
     }
     argv.push(shared.length / 3, ...shared);

@@ -16,12 +16,15 @@
           'maxAlerts:maxGroups:rate:burst:cost' (0 = absent; rate alerts/s; cost = the request's alerts),
           optionally ':otherAlerts:otherGroups' — what the tenant's other shards hold (a cluster), added
           to this shard's counts when they are checked against the maxima
-  then per group (7):  groupId, due-bucket KEYS index, groupWait ms, N (alerts),
-                       meta JSON [groupKey, receiver, routeId, groupLabels JSON, groupWait, groupInterval,
-                       repeatInterval] (decoded only when the group is created: most requests update),
-                       due member of the firing half, of the recovery half (built by RedisKeys.dueMember:
-                       the script never builds a key or member itself)
-  then per alert (2):  fingerprint, value
+  then per group (1):  "<groupId>:<due-bucket KEYS index>:<groupWait ms>:<N alerts>:<L>:" followed by the
+                       due members of the firing and of the recovery half (L bytes each, built by
+                       RedisKeys.dueMember: the script never builds a key or member itself), the N
+                       fingerprints of its alerts, each followed by "\n", then the meta JSON [groupKey,
+                       receiver, routeId, groupLabels JSON, groupWait, groupInterval, repeatInterval]
+                       (decoded only when the group is created: most requests update)
+  then per alert (1):  its value, in the order of the fingerprints
+  (Packed: an argument costs the node's client and Redis more than its bytes do; a member or the meta is
+  cut out only when used, a value is written as it came.)
   then (optional) S, and per shared string (3): group index 1..G, id, JSON — a forwarded alert's source
                        ({groupKey, receiver} of the sending Alertmanager), stored once in the group's meta
                        hash as field 'src:<id>' and referenced from the alert body as "src":"<id>".
@@ -82,17 +85,19 @@ local dueExp = {}
 local nextDue
 -- A stored alert firing until more than this after now counts as settled (see the header comment).
 local SETTLED = 60000
--- The validated header of each alert of the request, by ordinal: parsed once.
-local hs, he, ht, hu = {}, {}, {}, {}
+-- What validation parsed, once: per alert ordinal the fingerprint, startsAt and endsAt; per group its
+-- fields (gAt, gMeta: where its due members and its meta start in its argument).
+local afp, hs, he = {}, {}, {}
+local gId, gBucket, gWait, gN, gLen, gAt, gMeta = {}, {}, {}, {}, {}, {}, {}
 -- Per alert ordinal of the request: fingerprint and merged endsAt, for the inhibition index.
 local ord = 0
 local ordFp, ordEnd = {}, {}
+local indexing = false -- the request has inhibition index entries
 
--- Signed, so a stray negative time parses (ingest rejects times before 1970; this is defence in depth).
-local function header(v)
-  local s, e, t, u = string.match(v, '^(%-?%d+):(%-?%d+):([01]):(%-?%d+)|')
-  return tonumber(s), tonumber(e), t, tonumber(u)
-end
+-- A value's header, whole (TIMES: startsAt and endsAt only; a merge reads the rest with HEADER). Signed,
+-- so a stray negative time parses (ingest rejects times before 1970; this is defence in depth).
+local HEADER = '^(%-?%d+):(%-?%d+):([01]):(%-?%d+)|'
+local TIMES = '^(%-?%d+):(%-?%d+):[01]:%-?%d+|'
 
 -- Validate everything before the first write (see the header comment).
 local function bad(msg)
@@ -116,23 +121,27 @@ local totalAlerts = 0
 do
   local i = a
   for g = 1, G do
-    local bi, gw, n = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
-    if not ARGV[i] or not bi or not KEYS[bi] or bi <= 1 + 3 * G or not gw or not n or n < 0 or
-        n ~= math.floor(n) or string.sub(ARGV[i + 4] or '', 1, 1) ~= '[' or (ARGV[i + 5] or '') == '' or
-        (ARGV[i + 6] or '') == '' then
-      return bad('bad group ' .. g)
-    end
-    i = i + 7
+    local x = ARGV[i]
+    local gid, bi, gw, n, l, p
+    if x then gid, bi, gw, n, l, p = string.match(x, '^([^:]+):(%d+):(%-?%d+):(%d+):(%d+):()') end
+    bi, gw, n, l = tonumber(bi), tonumber(gw), tonumber(n), tonumber(l)
+    if not gid or not KEYS[bi] or bi <= 1 + 3 * G or l < 1 then return bad('bad group ' .. g) end
+    gId[g], gBucket[g], gWait[g], gN[g], gLen[g], gAt[g] = gid, bi, gw, n, l, p
+    i = i + 1
     totalAlerts = totalAlerts + n
+    local at = p + 2 * l
     for j = 1, n do
-      local v = ARGV[i + 1]
-      local s, e, t, u
-      if v then s, e, t, u = header(v) end
-      if not ARGV[i] or not s then return bad('bad alert ' .. j .. ' of group ' .. g) end
+      local q = string.find(x, '\n', at, true)
+      local v, s, e = ARGV[i]
+      if v then s, e = string.match(v, TIMES) end
+      if not q or q == at or not s then return bad('bad alert ' .. j .. ' of group ' .. g) end
       ord = ord + 1
-      hs[ord], he[ord], ht[ord], hu[ord] = s, e, t, u
-      i = i + 2
+      afp[ord], hs[ord], he[ord] = string.sub(x, at, q - 1), tonumber(s), tonumber(e)
+      at = q + 1
+      i = i + 1
     end
+    if string.byte(x, at) ~= 91 then return bad('bad group ' .. g) end -- the meta: '['
+    gMeta[g] = at
   end
   local S = tonumber(ARGV[i] or '0')
   if not S then return bad('bad shared strings') end
@@ -143,6 +152,7 @@ do
   i = i + 3 * S + 1
   local I = tonumber(ARGV[i] or '0')
   if not I then return bad('bad inhibition entries') end
+  indexing = I > 0
   for j = 1, I do
     local o, ki = tonumber(ARGV[i + 2 * j - 1]), tonumber(ARGV[i + 2 * j])
     if not o or o < 1 or o > totalAlerts or not ki or ki <= 1 + 3 * G or ki > #KEYS - tail then
@@ -187,13 +197,11 @@ local function ensureTtl(key, exp)
   if redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, exp - now) end
 end
 
-for _ = 1, G do
+for g = 1, G do
   local fk, rk, mk = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   k = k + 3
-  local gid, dueKey = ARGV[a], KEYS[tonumber(ARGV[a + 1])]
-  local gw = tonumber(ARGV[a + 2])
-  local n = tonumber(ARGV[a + 3])
-  local firingMember, recoveryMember = ARGV[a + 5], ARGV[a + 6]
+  local ga = ARGV[a]
+  local gid, dueKey, gw, n, ml, mp = gId[g], KEYS[gBucket[g]], gWait[g], gN[g], gLen[g], gAt[g]
   local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed')
   -- gc: the alerts this group holds (counting tenants); over: the limit that refuses the whole group.
   local gc, gc0, over = 0, -1, false
@@ -222,10 +230,10 @@ for _ = 1, G do
   end
   if over then
     -- Refused whole: none of its alerts, no keys.
-    refused, a, ord, n = refused + n, a + 2 * n, ord + n, 0
+    refused, a, ord, n = refused + n, a + n, ord + n, 0
     if hit == 0 then hit = over end
   elseif not meta[1] then
-    local ok, m = pcall(cjson.decode, ARGV[a + 4])
+    local ok, m = pcall(cjson.decode, string.sub(ga, gMeta[g]))
     if not ok or type(m) ~= 'table' or #m < 7 then return bad('bad group metadata') end -- before its writes
     redis.call('HSET', mk, 'key', m[1], 'receiver', m[2], 'route', m[3], 'labels', m[4],
       'gw', m[5], 'gi', m[6], 'ri', m[7], 'created', ARGV[1])
@@ -233,7 +241,7 @@ for _ = 1, G do
   end
   local keptExp = tonumber(meta[2]) or 0
   local flushed = meta[3]
-  a = a + 7
+  a = a + 1
   local maxEnd = now
   local anyFiring, anyResolved, startedLongAgo = false, false, false
   -- newF/newR: an HSET into a half that may have created its key (not an update of a field found there).
@@ -241,21 +249,27 @@ for _ = 1, G do
   -- stays firing with an unchanged (merged) startsAt — see the header comment.
   local newF, newR, settled = false, false, true
   for _ = 1, n do
-    local fp, v = ARGV[a], ARGV[a + 1]
-    a = a + 2
     ord = ord + 1
-    local s, e, t, u = hs[ord], he[ord], ht[ord], hu[ord]
+    local fp, v = afp[ord], ARGV[a]
+    a = a + 1
+    local s, e = hs[ord], he[ord]
     local inFiring = true
     local old = redis.call('HGET', fk, fp)
     if not old then
       old = redis.call('HGET', rk, fp)
       inFiring = false
     end
-    local os, oe, ot, ou
-    if old then os, oe, ot, ou = header(old) end
+    local os, oe
+    if old then
+      os, oe = string.match(old, TIMES)
+      os, oe = tonumber(os), tonumber(oe)
+    end
     -- An unreadable stored value (not written by this version) is replaced, not merged.
     if os then
       if (e > os and e < oe) or (s > os and s < oe) then
+        local _, _, t, u = string.match(v, HEADER)
+        local _, _, ot, ou = string.match(old, HEADER)
+        u, ou = tonumber(u), tonumber(ou)
         -- Alert.Merge: the younger update (by updatedAt) gives the content; times combine.
         local ys, ye, yt, yu, yv, xs, xe, xt
         if u < ou then
@@ -271,9 +285,9 @@ for _ = 1, G do
         elseif xe > ye and xt == '0' then
           ye = xe
         end
-        s, e, t, u = ys, ye, yt, yu
+        s, e = ys, ye
         -- %d, not '..': Lua prints numbers of 15+ digits (years after 5138) in exponent notation.
-        v = string.format('%d:%d:%s:%d', s, e, t, u) .. string.sub(yv, (string.find(yv, '|', 1, true)))
+        v = string.format('%d:%d:%s:%d', s, e, yt, yu) .. string.sub(yv, (string.find(yv, '|', 1, true)))
       end
     end
     local refuse = false
@@ -302,7 +316,7 @@ for _ = 1, G do
     if not refuse then
       if e > maxEnd then maxEnd = e end
       written = written + 1
-      ordFp[ord], ordEnd[ord] = fp, e
+      if indexing then ordFp[ord], ordEnd[ord] = fp, e end
       if not (inFiring and os and oe > now + SETTLED and e > now and s == os) then settled = false end
     end
   end
@@ -330,6 +344,7 @@ for _ = 1, G do
   -- The firing due member is read only when this request may have to add or move it (see the header).
   local dueTouched = false
   if anyResolved or (anyFiring and not (settled and (flushed or not startedLongAgo))) then
+    local firingMember = string.sub(ga, mp, mp + ml - 1)
     local firingDue = redis.call('ZSCORE', dueKey, firingMember)
     if anyFiring then
       local cand = now + gw
@@ -345,6 +360,7 @@ for _ = 1, G do
     end
     if anyResolved then
       local rdue = tonumber(firingDue) or (now + gw)
+      local recoveryMember = string.sub(ga, mp + ml, mp + 2 * ml - 1)
       if redis.call('ZADD', dueKey, 'NX', rdue, recoveryMember) == 1 and (not nextDue or rdue < nextDue) then
         nextDue = rdue
       end
