@@ -348,6 +348,22 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       expect(await topo.keysMatching(`${p}:*`)).toEqual([]);
     });
 
+    it('a group created again with another target stores that target (the node keeps encodings per target)', async () => {
+      const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
+      const now = Date.now();
+      const put = (t: typeof target) =>
+        store.upsert({ tenant: 't', now, groups: [{ target: t, alerts: [alert('01', now + 60_000)] }] });
+      await put(target);
+      expect(await store.deleteGroup('t', target.groupId)).toBe(true);
+      const changed = { ...target, groupWait: 1000, receiver: 'other', groupLabels: { alertname: 'B' } };
+      await put(changed);
+      expect(await store.getGroup('t', target.groupId)).toMatchObject({
+        receiver: 'other',
+        groupWait: 1000,
+        labels: { alertname: 'B' },
+      });
+    });
+
     it('merges a year-9999 endsAt without corrupting the stored header', async () => {
       const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
       const now = Date.now();

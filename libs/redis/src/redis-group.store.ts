@@ -36,6 +36,46 @@ export interface RedisGroupStoreOptions {
   inhibition?: InhibitionRules;
 }
 
+/** Groups whose upsert encoding is kept (all are dropped when full: a cache, not an index). */
+const ENCODING_CACHE_MAX = 10_000;
+
+type Target = UpsertBatch['groups'][number]['target'];
+
+/** What a group's upsert arguments hold that its target alone decides (`upsertCall`). */
+interface GroupEncoding {
+  /** A copy of the target it was built from. */
+  target: Target;
+  firingKey: string;
+  recoveryKey: string;
+  metaKey: string;
+  bucket: number;
+  bucketKey: string;
+  /** `<L>:<firing member><recovery member>` (L their length in bytes). */
+  members: string;
+  /** The meta JSON the script stores when it creates the group. */
+  meta: string;
+}
+
+/** Same fields, group labels included (in order: the meta JSON lists them in it). */
+function sameTarget(a: Target, b: Target): boolean {
+  if (
+    a.groupId !== b.groupId ||
+    a.groupKey !== b.groupKey ||
+    a.receiver !== b.receiver ||
+    a.routeId !== b.routeId ||
+    a.groupWait !== b.groupWait ||
+    a.groupInterval !== b.groupInterval ||
+    a.repeatInterval !== b.repeatInterval
+  )
+    return false;
+  const x = Object.keys(a.groupLabels);
+  const y = Object.keys(b.groupLabels);
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++)
+    if (x[i] !== y[i] || a.groupLabels[x[i]] !== b.groupLabels[y[i]]) return false;
+  return true;
+}
+
 /** Groups read per pipeline round trip. */
 const READ_CHUNK = 200;
 
@@ -47,6 +87,8 @@ const READ_CHUNK = 200;
 export class RedisGroupStore implements GroupStore {
   private readonly scripts;
   private readonly clock: Clock;
+  /** Per tenant and group id: see `groupEncoding`. */
+  private readonly encodings = new Map<string, GroupEncoding>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -196,42 +238,25 @@ export class RedisGroupStore implements GroupStore {
     const keys: string[] = [k.tenantGroups(tenant, shard)];
     const bucketIndex = new Map<number, number>();
     const buckets: string[] = [];
-    for (const g of groups) {
-      const id = g.target.groupId;
-      keys.push(k.groupFiring(tenant, id), k.groupRecovery(tenant, id), k.groupMeta(tenant, id));
-    }
+    const enc = groups.map((g) => this.groupEncoding(tenant, g.target));
+    for (const e of enc) keys.push(e.firingKey, e.recoveryKey, e.metaKey);
     const argv: (string | number)[] = [now, this.opts.retention, tenant, groups.length, limits];
     // Shared strings (a webhook's source): referenced by id from each alert, stored once per group.
     const refs = new Map<AlertSource, { id: string; json: string }>();
     const shared: (string | number)[] = [];
     for (let gi = 0; gi < groups.length; gi++) {
       const { target: t, alerts } = groups[gi];
-      const b = k.dueBucketOf(t.groupId);
-      let idx = bucketIndex.get(b);
+      const e = enc[gi];
+      let idx = bucketIndex.get(e.bucket);
       if (idx === undefined) {
-        buckets.push(k.dueBucket(b));
+        buckets.push(e.bucketKey);
         idx = 1 + groups.length * 3 + buckets.length; // 1-based KEYS index
-        bucketIndex.set(b, idx);
+        bucketIndex.set(e.bucket, idx);
       }
-      const meta = JSON.stringify([
-        t.groupKey,
-        t.receiver,
-        t.routeId,
-        JSON.stringify(t.groupLabels),
-        t.groupWait,
-        t.groupInterval,
-        t.repeatInterval,
-      ]);
-      // One argument per group (see the script's header): the due members have the same length.
-      const firing = k.dueMember(tenant, t.groupId, 'firing');
-      const recovery = k.dueMember(tenant, t.groupId, 'recovery');
-      const len = Buffer.byteLength(firing);
-      if (Buffer.byteLength(recovery) !== len) throw new Error(`due members of unequal length: ${firing}`);
+      // One argument per group (see the script's header).
       let fps = '';
       for (const a of alerts) fps += fingerprintField(a.fingerprint);
-      argv.push(
-        `${t.groupId}:${idx}:${t.groupWait}:${alerts.length}:${len}:${firing}${recovery}${fps}${meta}`,
-      );
+      argv.push(`${t.groupId}:${idx}:${t.groupWait}:${alerts.length}:${e.members}${fps}${e.meta}`);
       const used = new Set<string>();
       for (const a of alerts) {
         let ref: { id: string; json: string } | undefined;
@@ -252,6 +277,43 @@ export class RedisGroupStore implements GroupStore {
     keys.push(k.tenantUsage(tenant, shard));
     if (Number(limits.split(':')[2] ?? 0) > 0) keys.push(k.tenantIngestBucket(tenant)); // with a rate only
     return { keys, argv };
+  }
+
+  /**
+   * The parts of a group's upsert arguments that depend on its target only, kept while the target is the
+   * same: every request builds its targets anew, and a re-send names the same groups again.
+   */
+  private groupEncoding(tenant: string, t: UpsertBatch['groups'][number]['target']): GroupEncoding {
+    const id = `${tenant}\u0000${t.groupId}`;
+    const hit = this.encodings.get(id);
+    if (hit && sameTarget(hit.target, t)) return hit;
+    const k = this.keys;
+    const firing = k.dueMember(tenant, t.groupId, 'firing');
+    const recovery = k.dueMember(tenant, t.groupId, 'recovery');
+    const len = Buffer.byteLength(firing);
+    if (Buffer.byteLength(recovery) !== len) throw new Error(`due members of unequal length: ${firing}`);
+    const bucket = k.dueBucketOf(t.groupId);
+    const e: GroupEncoding = {
+      target: { ...t, groupLabels: { ...t.groupLabels } },
+      firingKey: k.groupFiring(tenant, t.groupId),
+      recoveryKey: k.groupRecovery(tenant, t.groupId),
+      metaKey: k.groupMeta(tenant, t.groupId),
+      bucket,
+      bucketKey: k.dueBucket(bucket),
+      members: `${len}:${firing}${recovery}`,
+      meta: JSON.stringify([
+        t.groupKey,
+        t.receiver,
+        t.routeId,
+        JSON.stringify(t.groupLabels),
+        t.groupWait,
+        t.groupInterval,
+        t.repeatInterval,
+      ]),
+    };
+    if (this.encodings.size >= ENCODING_CACHE_MAX) this.encodings.clear();
+    this.encodings.set(id, e);
+    return e;
   }
 
   /**
