@@ -6,8 +6,10 @@
  *
  * Alerts: the reference alert of alert-load.ts (`alertJson`), alert (g, j) of group g (alertname
  * `Alert<g>`, group_by [alertname]) being number n = j·G + g, j < alerts/groups; no `endsAt`, startsAt
- * fixed (Prometheus-style), `global.resolve_timeout: 2h` so nothing resolves during the run, and
- * group_wait / group_interval 1h so nothing is due: the fill is ingest alone, and the scheduler ticks idle.
+ * fixed at the bench's start (Prometheus-style re-sends; a startsAt older than group_wait would flush
+ * the group at once, as in Alertmanager), `global.resolve_timeout: 2h` so nothing resolves during the
+ * run, and group_wait / group_interval 1h so nothing is due: the fill is ingest alone, and the
+ * scheduler ticks idle (the bench checks the due index before each tick window).
  * The store grows in three steps (groups/100, groups/10, groups), each step posting its new groups'
  * alerts j-major (every 64-alert batch touches 64 groups, as in the reference load), so the store holds
  * the same alerts per group at every step: 10⁴ alerts in 10³ groups, 10⁵ in 10⁴, 10⁶ in 10⁵ by default.
@@ -43,7 +45,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -152,10 +162,18 @@ function stepAlert(from: number, to: number, i: number): number {
   return Math.floor(i / span) * S.groups + from + (i % span);
 }
 
+/**
+ * startsAt of every alert: the bench's start instead of the reference load's fixed date, so group_wait
+ * holds (a group whose alert started more than group_wait ago flushes at once, as in Alertmanager).
+ */
+const REF_STARTS_AT = '"startsAt":"2026-11-22T10:00:00Z"';
+const STARTS_AT = `"startsAt":"${new Date().toISOString()}"`;
+
 /** The body of alerts `first .. first + count - 1` of a sequence. */
 function body(alert: (i: number) => number, first: number, count: number): string {
   const parts: string[] = [];
-  for (let i = first; i < first + count; i++) parts.push(alertJson(alert(i), S.groups));
+  for (let i = first; i < first + count; i++)
+    parts.push(alertJson(alert(i), S.groups).replace(REF_STARTS_AT, STARTS_AT));
   return `[${parts.join(',')}]`;
 }
 
@@ -188,6 +206,68 @@ for (const [sig, code] of Object.entries({ SIGINT: 130, SIGTERM: 143, SIGHUP: 12
     stopLoad();
     void stopEverything().finally(() => process.exit(code));
   });
+}
+
+// ------------------------------------------------------------------------------ store mode and phases
+
+/** The node's /health/ready store mode (`redis`, `memory-fallback`, ...), `unreachable` on failure. */
+async function storeMode(base: string): Promise<string> {
+  try {
+    const res = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(5000) });
+    return storeModeOf(await res.text());
+  } catch {
+    return 'unreachable';
+  }
+}
+
+/** Waits (up to 60 s) until the node serves from Redis again; ms waited (0 when it already did). */
+async function waitRedisMode(base: string, name: string): Promise<number> {
+  const t0 = performance.now();
+  let mode = await storeMode(base);
+  if (mode === 'redis') return 0;
+  log(`${name}: the node serves from ${mode}; waiting for Redis mode`);
+  while (mode !== 'redis' && performance.now() - t0 < 60_000) {
+    await sleep(250);
+    mode = await storeMode(base);
+  }
+  return Math.round(performance.now() - t0);
+}
+
+/** What the bench was doing when (to place the node's log lines, e.g. a fall-back to memory). */
+const phases: { at: number; phase: string }[] = [];
+function phase(name: string): void {
+  phases.push({ at: Date.now(), phase: name });
+}
+function phaseAt(t: number): string {
+  let out = 'start';
+  for (const p of phases) if (p.at <= t) out = p.phase;
+  return out;
+}
+
+/** The node's warnings of Redis going away and coming back (herald.log), each with the bench phase. */
+function storeEvents(logPath: string): { time: string; msg: string; phase: string }[] {
+  let text = '';
+  try {
+    text = readFileSync(logPath, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: { time: string; msg: string; phase: string }[] = [];
+  for (const line of text.split('\n')) {
+    if (!/Redis unavailable|serving from Redis|back to Redis|memory/i.test(line)) continue;
+    try {
+      const j = JSON.parse(line) as { time?: string; msg?: string; context?: string };
+      const t = Date.parse(j.time ?? '');
+      out.push({
+        time: j.time ?? '?',
+        msg: `${j.context ?? ''}: ${j.msg ?? ''}`.slice(0, 200),
+        phase: phaseAt(t),
+      });
+    } catch {
+      out.push({ time: '?', msg: line.slice(0, 200), phase: '?' });
+    }
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------------ fill
@@ -237,6 +317,7 @@ async function fill(
   total: number,
   cpu: Record<string, () => Promise<number | null> | number | null>,
 ): Promise<Fill> {
+  phase(`${name}: fill`);
   const url = new URL(base + PATH);
   const agent = new Agent({ keepAlive: true, maxSockets: S.fillConcurrency });
   const requests = Math.ceil(total / BATCH);
@@ -323,6 +404,7 @@ async function resend(
   load: string[],
   cpu: Record<string, () => Promise<number | null> | number | null>,
 ): Promise<Resend> {
+  phase(name);
   const o = { url: base + PATH, bodies: load, connections: S.connections, batch: BATCH };
   if (S.warmupS > 0) {
     log(`${name}: warm-up ${S.warmupS} s`);
@@ -380,6 +462,12 @@ interface Queries {
   error: string | null;
   /** Redis commands (inside Lua included) per request, Herald only. */
   redisCommandsPerRequest?: number;
+  /** Each request: ms to the last byte, bytes, alerts, and (Herald) the node's store mode after it. */
+  each: { ms: number; bytes: number; alerts: number; modeAfter?: string }[];
+  /** Herald: requests after which the node was not serving from Redis (it fell back to memory). */
+  answersOffRedis?: number;
+  /** Herald: how long the node took to serve from Redis again after the requests, ms. */
+  redisModeWaitMs?: number;
 }
 
 /** Counts occurrences of `needle` across a stream's chunks. */
@@ -443,6 +531,8 @@ const pctOf = (xs: number[], p: number) => {
 };
 
 async function queries(name: string, base: string, path: string, redis?: Redis): Promise<Queries> {
+  phase(`${name} GET ${path}`);
+  const each: Queries['each'] = [];
   const times: number[] = [];
   const headers: number[] = [];
   const statuses: Record<string, number> = {};
@@ -463,6 +553,12 @@ async function queries(name: string, base: string, path: string, redis?: Redis):
       times.push(r.ms);
       headers.push(r.headersMs);
       last = r;
+      each.push({
+        ms: round(r.ms, 1),
+        bytes: r.bytes,
+        alerts: r.alerts,
+        ...(redis ? { modeAfter: await storeMode(base) } : {}),
+      });
     } catch (e) {
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       statuses.error = (statuses.error ?? 0) + 1;
@@ -470,6 +566,7 @@ async function queries(name: string, base: string, path: string, redis?: Redis):
       break;
     }
   }
+  const redisModeWaitMs = redis ? await waitRedisMode(base, name) : undefined;
   const calls =
     redis && stats0
       ? [...diffStats(stats0, await commandStats(redis)).values()].reduce((a, v) => a + v.calls, 0)
@@ -492,11 +589,18 @@ async function queries(name: string, base: string, path: string, redis?: Redis):
     statuses,
     error,
     ...(calls !== null ? { redisCommandsPerRequest: round(calls / Math.max(1, requests), 1) } : {}),
+    each,
+    ...(redis
+      ? { answersOffRedis: each.filter((e) => e.modeAfter !== 'redis').length, redisModeWaitMs }
+      : {}),
   };
   log(
     `${name} GET ${path}: ${requests} requests, p50 ${out.latencyMs?.p50 ?? '-'} ms, p99 ` +
       `${out.latencyMs?.p99 ?? '-'} ms, ${out.bytes ?? '-'} bytes, ${out.alerts ?? '-'} alerts in ` +
-      `${out.groups ?? '-'} groups${error ? `, stopped: ${error}` : ''}`,
+      `${out.groups ?? '-'} groups${error ? `, stopped: ${error}` : ''}` +
+      (redis
+        ? `; answers off Redis ${out.answersOffRedis}, waited ${redisModeWaitMs} ms for Redis mode`
+        : ''),
   );
   return out;
 }
@@ -520,12 +624,24 @@ interface TickCost {
   groups: number;
   windowMs: number;
   ticks: number;
+  /** Due index entries due within 1 s of the window's end, and leased ones (nothing due: 0 and 0). */
+  dueAtEnd: { due: number; leased: number };
+  /** The node's store mode at the window's end (`redis` unless it fell back to memory). */
+  modeAtEnd: string;
+  /** How long the node took to serve from Redis before the window (after a fall-back), ms. */
+  redisModeWaitMs: number;
+  /** How long the bench waited for the due index to hold nothing due (flushes to finish), ms. */
+  dueWaitMs: number;
   /**
-   * Ticks that claimed a group in the window (herald_flush_duration_seconds_count): 0 = nothing due;
-   * null when a /metrics scrape failed (`metricsError`).
+   * Ticks that claimed a group since the node started (herald_flush_duration_seconds_count, read after
+   * the window): 0 = nothing was ever due; null when the scrape failed (`metricsError`).
    */
-  ticksThatClaimed: number | null;
+  ticksThatClaimedSinceStart: number | null;
+  /** Group halves flushed since the node started (herald_flush_total, every outcome). */
+  flushesSinceStart: number | null;
   metricsError?: string;
+  /** The store mode right after the /metrics scrape. */
+  modeAfterScrape: string;
   nodeCpuUsecPerTick: number | null;
   redisCpuUsecPerTick: number;
   /** Every Redis command (inside Lua included) per tick; everything the idle node sends is counted. */
@@ -537,7 +653,7 @@ interface TickCost {
   topLevelTotalPerTick: number;
   /** The idle tick replayed from the bench (FlushRunner.tick on the node's Redis), ms. */
   replay: { ticks: number; buckets: number; p50Ms: number; p99Ms: number; meanMs: number; claimed: number };
-  /** How long a /metrics scrape took (before the window), ms. */
+  /** How long a /metrics scrape took (after the window), ms. */
   metricsScrapeMs: number;
   /** The idle node's cost per second (the window's totals over its length). */
   perSecond: { nodeCpuMs: number | null; redisCpuMs: number; redisCommandsInclLua: number; topLevel: number };
@@ -549,20 +665,24 @@ interface TickCost {
  */
 async function scrapeMetrics(
   base: string,
-): Promise<{ claimedTicks: number | null; ms: number; error?: string }> {
+): Promise<{ claimedTicks: number | null; flushes: number | null; ms: number; error?: string }> {
   const t0 = performance.now();
   try {
     const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(S.queryTimeoutS * 1000) });
     const text = await res.text();
     const m = /^herald_flush_duration_seconds_count (\S+)/m.exec(text);
+    let flushes = 0;
+    for (const f of text.matchAll(/^herald_flush_total\{outcome="[a-z]+"\} (\d+)/gm)) flushes += Number(f[1]);
     return {
       claimedTicks: res.status === 200 ? Number(m?.[1] ?? 0) : null,
+      flushes: res.status === 200 ? flushes : null,
       ms: performance.now() - t0,
       ...(res.status === 200 ? {} : { error: `${res.status} ${text.slice(0, 200)}` }),
     };
   } catch (e) {
     return {
       claimedTicks: null,
+      flushes: null,
       ms: performance.now() - t0,
       error: e instanceof Error ? e.message : String(e),
     };
@@ -586,6 +706,8 @@ async function monitorTopLevel(client: Redis, ms: number): Promise<Map<string, n
   const names = scriptNames();
   const counts = new Map<string, number>();
   const monitor = await client.monitor();
+  // Replies still arriving when it disconnects must not crash the bench (ioredis emits 'error').
+  monitor.on('error', () => undefined);
   try {
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       const name = (args[0] ?? '').toLowerCase();
@@ -600,10 +722,30 @@ async function monitorTopLevel(client: Redis, ms: number): Promise<Map<string, n
   return counts;
 }
 
+/** Entries of the due index due by `at`, and leased entries, over every bucket (nothing due: 0, 0). */
+async function dueCount(client: Redis, at: number): Promise<{ due: number; leased: number }> {
+  const keys = new RedisKeys(KEY_PREFIX, HERALD_DEFAULTS.dueBuckets, 'standalone');
+  let due = 0;
+  let leased = 0;
+  for (let b = 0; b < keys.dueBuckets; b++) {
+    due += await client.zcount(keys.dueBucket(b), '-inf', at);
+    leased += await client.zcard(keys.dueLease(b));
+  }
+  return { due, leased };
+}
+
 async function tickCost(base: string, client: Redis, nodePid: number, groups: number): Promise<TickCost> {
+  phase(`tick window at ${groups} groups`);
+  const waited = await waitRedisMode(base, `tick at ${groups} groups`);
   await sleep(1000);
-  const m0 = await scrapeMetrics(base);
-  await sleep(500);
+  // Nothing may be due in the window (startsAt is the bench's start and group_wait 1h: nothing should).
+  const tw = performance.now();
+  for (;;) {
+    const c = await dueCount(client, Date.now() + S.tickWindowS * 1000 + 5000);
+    if ((c.due === 0 && c.leased === 0) || performance.now() - tw > 120_000) break;
+    await sleep(500);
+  }
+  const dueWaitMs = Math.round(performance.now() - tw);
   const s0 = await commandStats(client);
   const r0 = await redisCpuSeconds(client);
   const n0 = procCpuSeconds(nodePid);
@@ -613,7 +755,8 @@ async function tickCost(base: string, client: Redis, nodePid: number, groups: nu
   const n1 = procCpuSeconds(nodePid);
   const r1 = await redisCpuSeconds(client);
   const d = diffStats(s0, await commandStats(client));
-  const m1 = await scrapeMetrics(base);
+  const dueAtEnd = await dueCount(client, Date.now() + 1000);
+  const modeAtEnd = await storeMode(base);
   const ticks = windowMs / TICK_MS;
   const calls = [...d.values()].reduce((a, v) => a + v.calls, 0);
   const top = await monitorTopLevel(client, MONITOR_MS);
@@ -622,13 +765,21 @@ async function tickCost(base: string, client: Redis, nodePid: number, groups: nu
     [...top].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / monTicks, 2)]),
   );
   const replay = await replayTicks(client);
+  // Outside the windows: a scrape lists every group (herald_alerts), which is slow on a big store.
+  phase(`/metrics scrape at ${groups} groups`);
+  const m = await scrapeMetrics(base);
   const out: TickCost = {
     groups,
     windowMs: Math.round(windowMs),
     ticks: round(ticks, 1),
-    ticksThatClaimed:
-      m0.claimedTicks !== null && m1.claimedTicks !== null ? m1.claimedTicks - m0.claimedTicks : null,
-    ...(m0.error || m1.error ? { metricsError: m0.error ?? m1.error } : {}),
+    dueAtEnd,
+    modeAtEnd,
+    redisModeWaitMs: waited,
+    dueWaitMs,
+    ticksThatClaimedSinceStart: m.claimedTicks,
+    flushesSinceStart: m.flushes,
+    ...(m.error ? { metricsError: m.error } : {}),
+    modeAfterScrape: await storeMode(base),
     nodeCpuUsecPerTick: n0 !== null && n1 !== null ? round(((n1 - n0) * 1e6) / ticks, 1) : null,
     redisCpuUsecPerTick: round(((r1 - r0) * 1e6) / ticks, 1),
     redisCommandsPerTickInclLua: round(calls / ticks, 2),
@@ -636,7 +787,7 @@ async function tickCost(base: string, client: Redis, nodePid: number, groups: nu
     topLevelPerTick,
     topLevelTotalPerTick: round([...top.values()].reduce((a, b) => a + b, 0) / monTicks, 2),
     replay,
-    metricsScrapeMs: round(m0.ms, 1),
+    metricsScrapeMs: round(m.ms, 1),
     perSecond: {
       nodeCpuMs: n0 !== null && n1 !== null ? round(((n1 - n0) * 1e6) / windowMs, 2) : null,
       redisCpuMs: round(((r1 - r0) * 1e6) / windowMs, 2),
@@ -645,11 +796,13 @@ async function tickCost(base: string, client: Redis, nodePid: number, groups: nu
     },
   };
   log(
-    `tick at ${groups} groups: ${out.ticks} ticks in ${out.windowMs} ms (${out.ticksThatClaimed} claimed), node ` +
+    `tick at ${groups} groups: ${out.ticks} ticks in ${out.windowMs} ms (due at end ${dueAtEnd.due}, leased ` +
+      `${dueAtEnd.leased}, mode ${modeAtEnd}; since start ${out.ticksThatClaimedSinceStart} ticks claimed, ` +
+      `${out.flushesSinceStart} flushes), node ` +
       `${out.nodeCpuUsecPerTick} µs CPU/tick, Redis ${out.redisCpuUsecPerTick} µs CPU/tick, ` +
       `${out.redisCommandsPerTickInclLua} commands/tick incl. Lua, top-level ${JSON.stringify(topLevelPerTick)}; ` +
       `replayed tick p50 ${replay.p50Ms} ms p99 ${replay.p99Ms} ms (${replay.buckets} buckets); ` +
-      `/metrics scrape ${out.metricsScrapeMs} ms`,
+      `/metrics scrape ${out.metricsScrapeMs} ms (mode after: ${out.modeAfterScrape})`,
   );
   return out;
 }
@@ -845,7 +998,17 @@ async function runHerald(ctx: Ctx) {
       .then((r) => r.text())
       .catch((e: unknown) => `{"error":"${String(e)}"}`);
     const peak = procMemory(pid);
-    return { version, pid, steps, storeMode: storeModeOf(health), processAtEnd: peak, log: node.logPath };
+    const events = storeEvents(node.logPath);
+    if (events.length) log(`herald: store events in the node's log: ${JSON.stringify(events)}`);
+    return {
+      version,
+      pid,
+      steps,
+      storeMode: storeModeOf(health),
+      processAtEnd: peak,
+      storeEvents: events,
+      log: node.logPath,
+    };
   } finally {
     await stopNode();
     await stopClient();
@@ -969,6 +1132,7 @@ async function main(): Promise<void> {
             groups: q.groups,
             bytes: q.bytes,
             error: q.error,
+            ...(q.answersOffRedis !== undefined ? { answersOffRedis: q.answersOffRedis } : {}),
           }
         : null;
     return {
@@ -1003,6 +1167,7 @@ async function main(): Promise<void> {
       groups: hLast.groups,
       alertsStored: hLast.stored.alerts,
       redisBytesPerAlert: memoryPerAlert,
+      nodeFellBackToMemory: herald.storeEvents.map((e) => `${e.time} ${e.msg} (during: ${e.phase})`),
       redisDatasetBytesPerAlert: hLast.redis.datasetBytesPerStoredAlert,
       redisUsedMemoryMiB: round(hLast.redis.usedMemory / 2 ** 20, 1),
       nodeRssMB: hLast.process?.rssMB ?? null,
@@ -1042,7 +1207,11 @@ async function main(): Promise<void> {
           topLevelPerTick: t.topLevelTotalPerTick,
           replayP50Ms: t.replay.p50Ms,
           replayP99Ms: t.replay.p99Ms,
-          ticksThatClaimed: t.ticksThatClaimed,
+          dueAtEnd: t.dueAtEnd.due,
+          modeAtEnd: t.modeAtEnd,
+          ticksThatClaimedSinceStart: t.ticksThatClaimedSinceStart,
+          flushesSinceStart: t.flushesSinceStart,
+          modeAfterScrape: t.modeAfterScrape,
           metricsScrapeMs: t.metricsScrapeMs,
           perSecond: t.perSecond,
         })),
@@ -1068,9 +1237,15 @@ async function main(): Promise<void> {
       resendNoErrors: hs.every(
         (x) => !x.resend || (x.resend.sameBodies.non2xx === 0 && (x.resend.sweep?.non2xx ?? 0) === 0),
       ),
-      nothingDueDuringTicks: ticks.every((t) => t.ticksThatClaimed === 0 && t.replay.claimed === 0),
+      nothingDueDuringTicks: ticks.every(
+        (t) => t.dueAtEnd.due === 0 && t.dueAtEnd.leased === 0 && t.replay.claimed === 0,
+      ),
+      tickWindowsOnRedis: ticks.every((t) => t.modeAtEnd === 'redis'),
       filterAnswersOneGroup: hs.every((x) => !x.listing || x.listing.filter.alerts === PER_GROUP),
       storeModeRedis: herald.storeMode === 'redis',
+      neverFellBackToMemory: herald.storeEvents.length === 0,
+      groupsListingComplete: hs.every((x) => !x.listing || x.listing.groups.alerts === x.alerts),
+      groupsListingAnsweredFromRedis: hs.every((x) => !x.listing || x.listing.groups.answersOffRedis === 0),
       reachedLastStep: hs.length === STEPS.length,
       alertmanagerReachedLastStep: alertmanager ? amSteps.length === STEPS.length : null,
     },
