@@ -164,6 +164,38 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
       });
     });
 
+    describe('peekDue (what the scheduler reads before claiming)', () => {
+      const claim = { leaseMs: LEASE, owner: 'a', limit: 10 };
+
+      it('gives every bucket its earliest due time, null for an empty one', async () => {
+        expect(await store.peekDue()).toEqual(Array.from({ length: store.dueBuckets }, () => null));
+        await store.schedule(due(inBucket0(1), T0 + 20));
+        await store.schedule(due(inBucket0(2), T0 + 10, { state: 'recovery' }));
+        await store.schedule(due(inBucket0(3), T0 + 30, { tenant: 't2' }));
+        const heads = await store.peekDue();
+        expect(heads).toHaveLength(store.dueBuckets);
+        expect(heads[0]).toBe(T0 + 10);
+        expect(heads.slice(1).every((h) => h === null)).toBe(true);
+        if (store.dueBuckets < 2) return;
+        const other = [1, 2, 3, 4, 5, 6, 7, 8].find((n) => store.dueBucketOf(gid(n)) !== 0)!;
+        await store.schedule(due(other, T0 + 5));
+        expect((await store.peekDue())[store.dueBucketOf(gid(other))]).toBe(T0 + 5);
+        expect((await store.peekDue())[0]).toBe(T0 + 10);
+      });
+
+      it('a lease counts as due when it lapses (a crashed claimer is taken over), until completed', async () => {
+        await store.schedule(due(inBucket0(1), T0));
+        await store.schedule(due(inBucket0(2), T0 + LEASE * 10));
+        const [c] = await store.claimDue(0, T0, claim);
+        expect((await store.peekDue())[0]).toBe(T0 + LEASE); // the lease, before the other entry
+        expect(await store.complete(c, T0 + LEASE * 2)).toBe(true);
+        expect((await store.peekDue())[0]).toBe(T0 + LEASE * 2); // rescheduled, the lease gone
+        const [c2] = await store.claimDue(0, T0 + LEASE * 2, claim);
+        expect(await store.complete(c2, null)).toBe(true);
+        expect((await store.peekDue())[0]).toBe(T0 + LEASE * 10);
+      });
+    });
+
     describe('notification log', () => {
       const TTL = 8 * 3600_000;
 

@@ -56,7 +56,8 @@ export function groupStoreContract(
 
     it('stores firing alerts in the firing half and reads them back with group metadata', async () => {
       const r = await write(G1, T0, [alert('0000000000000001'), alert('0000000000000002')]);
-      expect(r).toEqual({ written: 2, createdGroups: 1 });
+      // nextDueAt: the new group's firing half is due after group_wait (30 s), what a scheduler wakes for.
+      expect(r).toEqual({ written: 2, createdGroups: 1, nextDueAt: T0 + 30_000 });
       const g = await store.getGroup('t1', G1);
       expect(g).not.toBeNull();
       expect(g!.groupKey).toBe(`{}:{alertname="${G1}"}`);
@@ -130,7 +131,7 @@ export function groupStoreContract(
           { target: target(G2, { receiver: 'other' }), alerts: [alert('01')] },
         ],
       });
-      expect(r).toEqual({ written: 3, createdGroups: 2 });
+      expect(r).toEqual({ written: 3, createdGroups: 2, nextDueAt: T0 + 30_000 });
       const groups = await store.listGroups('t1');
       expect(groups.map((g) => g.groupId).sort()).toEqual([G1, G2]);
       expect(groups.find((g) => g.groupId === G2)!.receiver).toBe('other');
@@ -198,7 +199,11 @@ export function groupStoreContract(
 
       it('max_alerts writes the new alerts that fit, refuses the rest, and accepts updates at the limit', async () => {
         const L = { maxAlerts: 3 };
-        await expect(put(G1, ['01', '02'], T0, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+        await expect(put(G1, ['01', '02'], T0, L)).resolves.toEqual({
+          written: 2,
+          createdGroups: 1,
+          nextDueAt: T0 + 30_000,
+        });
         const over = put(G1, ['03', '04'], T0 + 1, L);
         await expect(over).rejects.toBeInstanceOf(TenantLimitError);
         await expect(over).rejects.toMatchObject({
@@ -251,10 +256,12 @@ export function groupStoreContract(
         await expect(put(G1, ['02'], T0, { maxAlerts: 1 }, 't2')).resolves.toEqual({
           written: 1,
           createdGroups: 1,
+          nextDueAt: T0 + 30_000,
         });
         await expect(put(G2, ['03', '04'], T0, undefined, 't1')).resolves.toEqual({
           written: 2,
           createdGroups: 1,
+          nextDueAt: T0 + 30_000,
         });
       });
 
@@ -306,7 +313,11 @@ export function groupStoreContract(
         await expect(put(G1, ['03'], T0 + 1000, L)).resolves.toMatchObject({ written: 1 });
         await expect(put(G2, ['04'], T0 + 1000, L)).rejects.toBeInstanceOf(TenantLimitError);
         expect(await store.deleteGroup('t1', G1)).toBe(true);
-        await expect(put(G2, ['04', '05'], T0 + 1000, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+        await expect(put(G2, ['04', '05'], T0 + 1000, L)).resolves.toEqual({
+          written: 2,
+          createdGroups: 1,
+          nextDueAt: T0 + 31_000,
+        });
         // A group emptied and deleted by removeAlerts gives back its count too.
         await write(
           G2,
@@ -317,7 +328,11 @@ export function groupStoreContract(
         expect(
           await store.removeAlerts('t1', G2, { remove: ['04', '05'], deleteGroup: true }, T0 + 2000),
         ).toBe(2);
-        await expect(put(G3, ['06', '07'], T0 + 2000, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+        await expect(put(G3, ['06', '07'], T0 + 2000, L)).resolves.toEqual({
+          written: 2,
+          createdGroups: 1,
+          nextDueAt: T0 + 32_000,
+        });
       });
 
       it('counts drop when a group expires after its retention', async () => {
@@ -325,7 +340,12 @@ export function groupStoreContract(
         await put(G1, ['01', '02'], T0, L);
         await expect(put(G2, ['03'], T0, L)).rejects.toBeInstanceOf(TenantLimitError);
         const later = T0 + 3 * 86_400_000; // past endsAt + retention (24 h) of G1
-        await expect(put(G2, ['03', '04'], later, L)).resolves.toEqual({ written: 2, createdGroups: 1 });
+        // Alerts whose endsAt passed: the recovery half is due after group_wait.
+        await expect(put(G2, ['03', '04'], later, L)).resolves.toEqual({
+          written: 2,
+          createdGroups: 1,
+          nextDueAt: later + 30_000,
+        });
         await expect(put(G3, ['05'], later, L)).rejects.toMatchObject({
           limit: 'alertmanager_max_dispatcher_aggregation_groups',
         });

@@ -274,8 +274,18 @@ export interface MemorySettings {
 
 /** The flush scheduler on each node. Durations in ms. */
 export interface SchedulerSettings {
-  /** How often a node claims due groups (default 250ms). */
+  /**
+   * How soon a node looks again at a due group it could not claim or lock (another node had it), and
+   * the first look after start (default 250ms). Due times this node sets (its ingest, its flushes) wake
+   * its scheduler at that instant; due times it does not know of are found by the `poll`.
+   */
   readonly tick: number;
+  /**
+   * How often a node reads the head of every due bucket for due times other nodes set and leases that
+   * lapsed (absent: one `tick` per due bucket — 4 s for 16 buckets at 250 ms — so an idle node reads 2
+   * keys per tick on average, 8 commands/s by default).
+   */
+  readonly poll?: number;
   /** How long a claimed group half is leased before another node may take it over (default 30s). */
   readonly lease: number;
   /** Due entries claimed per bucket per tick (default 200). */

@@ -416,9 +416,10 @@ function parseMemory(value: unknown): MemorySettings {
 function parseScheduler(value: unknown): SchedulerSettings {
   const path = 'herald.scheduler';
   const raw = optObject(value, path);
-  checkKeys(raw, ['tick', 'lease', 'claim_batch', 'concurrency'], path);
+  checkKeys(raw, ['tick', 'poll', 'lease', 'claim_batch', 'concurrency'], path);
   return {
     tick: duration(raw.tick, at(path, 'tick'), D.schedulerTick, { positive: true }),
+    ...(raw.poll === undefined ? {} : { poll: duration(raw.poll, at(path, 'poll'), '', { positive: true }) }),
     lease: duration(raw.lease, at(path, 'lease'), D.schedulerLease, { positive: true }),
     claimBatch: positiveInt(raw.claim_batch, at(path, 'claim_batch'), D.schedulerClaimBatch),
     concurrency: positiveInt(raw.concurrency, at(path, 'concurrency'), D.schedulerConcurrency),

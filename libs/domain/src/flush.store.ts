@@ -42,6 +42,14 @@ export interface FlushStore {
   dueBucketOf(groupId: string): number;
   /** Puts (or moves) a group half on the due index at `entry.dueAt`. */
   schedule(entry: DueEntry): Promise<void>;
+  /**
+   * When each bucket next has something to claim: the earliest due time of its index or the earliest
+   * lease expiry (a lapsed lease is claimed again), whichever is first; null for a bucket with neither.
+   * One round trip (per master on a Cluster), no script: the scheduler reads it to claim only buckets
+   * with something due and to sleep until the next due time. A head may be a member still under lease
+   * (ingest re-added it while it flushes): a claim of it then finds nothing.
+   */
+  peekDue(): Promise<(number | null)[]>;
   /** Claims up to `claim.limit` entries of `bucket` due at `now` (lapsed leases first, then oldest due). */
   claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]>;
   /**

@@ -161,6 +161,17 @@ export class MemoryFlushStore implements FlushStore {
     return Promise.resolve();
   }
 
+  peekDue(): Promise<(number | null)[]> {
+    const out: (number | null)[] = [];
+    for (let b = 0; b < this.dueBuckets; b++) {
+      let head = Infinity;
+      for (const d of this.due.get(b)?.values() ?? []) head = Math.min(head, d.dueAt);
+      for (const l of this.leases.get(b)?.values() ?? []) head = Math.min(head, l.until);
+      out.push(head === Infinity ? null : head);
+    }
+    return Promise.resolve(out);
+  }
+
   claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]> {
     const { leaseMs, owner, limit } = claim;
     const due = this.bucket(this.due, bucket);

@@ -115,6 +115,7 @@ export class MemoryGroupStore implements GroupStore {
     };
     let written = 0;
     let createdGroups = 0;
+    let nextDueAt: number | undefined; // the earliest due time this batch set
     for (const { target, alerts } of groups) {
       const id = `${tenant}\u0000${target.groupId}`;
       let g = this.groups.get(id);
@@ -189,18 +190,20 @@ export class MemoryGroupStore implements GroupStore {
         const pullForward = startedLongAgo && !this.due.hasFlushed?.(tenant, gid);
         if (!cur || (pullForward && cand < cur.dueAt)) {
           this.due.setDue({ tenant, groupId: gid, state: 'firing', dueAt: cand });
+          nextDueAt = Math.min(nextDueAt ?? cand, cand);
         }
       }
       if (anyResolved && !this.due.getDue(tenant, gid, 'recovery')) {
         const dueAt = this.due.getDue(tenant, gid, 'firing')?.dueAt ?? now + target.groupWait;
         this.due.setDue({ tenant, groupId: gid, state: 'recovery', dueAt });
+        nextDueAt = Math.min(nextDueAt ?? dueAt, dueAt);
       }
     }
     if (hit) {
       const value = hit === 'alertmanager_max_alerts_count' ? maxAlerts : maxGroups;
       throw new TenantLimitError(tenant, hit, value, COUNT_LIMIT_RETRY_MS, written, refused);
     }
-    return { written, createdGroups };
+    return nextDueAt === undefined ? { written, createdGroups } : { written, createdGroups, nextDueAt };
   }
 
   private usageOf(tenant: string): { alerts: number; groups: number } {

@@ -124,6 +124,11 @@ export class FailoverFlushStore implements FlushStore {
     await this.routeOrMemory((s) => s.schedule(entry));
   }
 
+  /** From Redis, or during an outage from memory (what `claimDue` claims from). */
+  peekDue(): Promise<(number | null)[]> {
+    return this.route((s) => s.peekDue());
+  }
+
   /**
    * From Redis, or during an outage from memory — but nothing in the first `notifyDelayMs` of it: the
    * groups stay due in memory and are claimed once the delay has passed, unless Redis is back first.

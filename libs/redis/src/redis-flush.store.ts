@@ -12,6 +12,7 @@ import type {
 import type { RedisClient } from './redis-connection';
 import { RedisKeys } from './keys';
 import { redisScripts } from './lua-scripts';
+import { execPipeline } from './pipeline';
 
 export interface RedisFlushStoreOptions {
   /**
@@ -63,6 +64,29 @@ export class RedisFlushStore implements FlushStore {
       [key],
       [e.dueAt, this.keys.dueMember(e.tenant, e.groupId, e.state), this.opts.keyTtl],
     );
+  }
+
+  /** `ZRANGE … 0 0 WITHSCORES` of every bucket's due index and leases, pipelined (per master). */
+  async peekDue(): Promise<(number | null)[]> {
+    const k = this.keys;
+    const n = k.dueBuckets;
+    const replies = await execPipeline(this.redis, (p) => {
+      for (let b = 0; b < n; b++) {
+        p.zrange(k.dueBucket(b), '0', '0', 'WITHSCORES');
+        p.zrange(k.dueLease(b), '0', '0', 'WITHSCORES');
+      }
+    });
+    const out: (number | null)[] = [];
+    for (let b = 0; b < n; b++) {
+      let head: number | null = null;
+      for (const [err, r] of [replies[2 * b], replies[2 * b + 1]]) {
+        if (err) throw err;
+        const flat = r as string[];
+        if (flat.length >= 2) head = Math.min(head ?? Infinity, Number(flat[1]));
+      }
+      out.push(head);
+    }
+    return out;
   }
 
   async claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]> {

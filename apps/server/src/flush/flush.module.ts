@@ -39,7 +39,7 @@ import {
 import { SilencesModule } from '../silences/silences.module';
 import { SILENCE_CACHE } from '../silences/silences.tokens';
 import { FlushScheduler } from './flush.scheduler';
-import { FLUSH_RUNNER, GROUP_LOCK } from './flush.tokens';
+import { DUE_WAKE, FLUSH_RUNNER, GROUP_LOCK } from './flush.tokens';
 import { RedisGroupLock } from './group-lock';
 import { lockModuleOptions } from './lock-backend';
 
@@ -106,6 +106,7 @@ function createRunner(
       externalURL: h.externalUrl,
       leaseMs: h.scheduler.lease,
       claimLimit: h.scheduler.claimBatch,
+      retryMs: h.scheduler.tick,
       concurrency: h.scheduler.concurrency,
       receivers: runnerReceivers(cfg, built),
       onError: (entry, e) =>
@@ -134,6 +135,9 @@ export class FlushModule {
     const redis = config.herald.redis.mode !== 'memory';
     return {
       module: FlushModule,
+      // Global for DUE_WAKE only: the node's ingest wakes its scheduler (absent without this module).
+      global: true,
+      exports: [DUE_WAKE],
       imports: [
         GroupStoreModule,
         DeliveryModule,
@@ -181,6 +185,7 @@ export class FlushModule {
           useFactory: createRunner,
         },
         FlushScheduler,
+        { provide: DUE_WAKE, useExisting: FlushScheduler },
       ],
     };
   }

@@ -19,6 +19,7 @@ import { CLOCK } from '../clock/clock.module';
 import { GROUP_STORE } from '../store/group-store.module';
 import { HeraldHttpError } from '../http/http-error';
 import { HERALD_METRICS } from '../metrics/metrics.tokens';
+import { DUE_WAKE, type DueWake } from '../flush/flush.tokens';
 
 /** What an ingest request did: alerts accepted and the rejected ones with index and field. */
 export interface IngestOutcome {
@@ -40,6 +41,7 @@ export class IngestService {
     @Inject(GROUP_STORE) private readonly store: GroupStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics, // observability (issue 7)
+    @Optional() @Inject(DUE_WAKE) private readonly wake?: DueWake, // this node's scheduler, if it has one
   ) {
     for (const t of config.herald.tenants) {
       const { maxAlerts, maxGroups, ingestRate, ingestBurst } = t.limits;
@@ -87,7 +89,8 @@ export class IngestService {
           batch.limits = limits.spec;
           batch.received = n.alerts.length;
         }
-        await this.store.upsert(batch);
+        const res = await this.store.upsert(batch);
+        if (res.nextDueAt !== undefined) this.wake?.wakeAt(res.nextDueAt); // flush at once, not at the next poll
       } catch (e) {
         if (e instanceof TenantLimitError) throw this.overLimit(e);
         if (e instanceof StoreCapacityError) {

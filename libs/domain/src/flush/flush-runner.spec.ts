@@ -339,3 +339,69 @@ describe('FlushRunner: the group lock fences the notification log (issue 11 #2)'
     expect(await s.runner.tick()).toMatchObject({ claimed: 1, skipped: 1 });
   });
 });
+
+describe('FlushRunner: claims only buckets with something due, and says when the next tick has work', () => {
+  /** The setup's flush store with its claims counted per bucket. */
+  function counted(s: ReturnType<typeof setup>) {
+    const claims: number[] = [];
+    const claimDue = s.flush.claimDue.bind(s.flush);
+    s.flush.claimDue = (b, now, c) => {
+      claims.push(b);
+      return claimDue(b, now, c);
+    };
+    return claims;
+  }
+  const upsert = (s: ReturnType<typeof setup>) =>
+    s.groups.upsert({ tenant: 't', now: T0, groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }] });
+
+  it('an idle tick claims no bucket and knows nothing due', async () => {
+    const s = setup();
+    const claims = counted(s);
+    const res = await s.runner.tick();
+    expect(res).toMatchObject({ claimed: 0 });
+    expect(res.nextDueAt).toBeUndefined();
+    expect(claims).toEqual([]);
+  });
+
+  it('a future due time is not claimed but reported; at that time only its bucket is claimed', async () => {
+    const s = setup();
+    const claims = counted(s);
+    await upsert(s);
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 + 30_000 });
+    expect(await s.runner.tick()).toMatchObject({ claimed: 0, nextDueAt: T0 + 30_000 });
+    expect(claims).toEqual([]);
+    s.clock.set(T0 + 30_000);
+    const res = await s.runner.tick();
+    expect(res).toMatchObject({ claimed: 1, notified: 1 });
+    expect(claims).toEqual([s.flush.dueBucketOf(target.groupId)]);
+    // It flushed: the next tick reads the heads again at once (its claim moved them).
+    expect(res.nextDueAt).toBe(T0 + 30_000);
+    const after = await s.runner.tick();
+    expect(after).toMatchObject({ claimed: 0, nextDueAt: T0 + 30_000 + 300_000 }); // group_interval
+  });
+
+  it('a crashed claimer’s lease is due when it lapses and is taken over then', async () => {
+    const s = setup(undefined, { leaseMs: 30_000 });
+    await upsert(s);
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    const b = s.flush.dueBucketOf(target.groupId);
+    await s.flush.claimDue(b, T0, { leaseMs: 30_000, owner: 'crashed', limit: 10 });
+    expect(await s.runner.tick()).toMatchObject({ claimed: 0, nextDueAt: T0 + 30_000 });
+    s.clock.set(T0 + 30_000);
+    expect(await s.runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
+  });
+
+  it('a due head that yields no claim, or only busy group locks, is looked at again after retryMs', async () => {
+    const busy: GroupLock = { withLock: () => Promise.resolve(false) };
+    const s = setup(undefined, { retryMs: 250 }, {}, busy);
+    await upsert(s);
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    // Lock busy: handed back due now, retried after retryMs rather than at once (no spin).
+    expect(await s.runner.tick()).toMatchObject({ claimed: 1, notified: 0, nextDueAt: T0 + 250 });
+    // Still leased elsewhere while the due index has it again (ingest re-added it): nothing claimed.
+    const b = s.flush.dueBucketOf(target.groupId);
+    await s.flush.claimDue(b, T0, { leaseMs: 30_000, owner: 'other', limit: 10 });
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    expect(await s.runner.tick()).toMatchObject({ claimed: 0, nextDueAt: T0 + 250 });
+  });
+});

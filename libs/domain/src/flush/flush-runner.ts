@@ -40,6 +40,12 @@ export interface FlushRunnerOptions {
   leaseMs: number;
   /** Entries claimed per bucket per tick. */
   claimLimit: number;
+  /**
+   * How soon to look again at a bucket whose claim found nothing though its head was due (another
+   * node claimed it, or the head is a member still under lease), or whose entries all found their
+   * group lock busy (ms; the scheduler tick).
+   */
+  retryMs?: number;
   /** Flushes run at once by one node. */
   concurrency: number;
   receivers: ReadonlyMap<string, RunnerReceiver>;
@@ -56,6 +62,13 @@ export interface TickResult {
   failed: number;
   /** Alerts the filtering stages took out of this tick's flushes, by reason (Alertmanager's names). */
   suppressed: Partial<Record<SuppressionReason, number>>;
+  /**
+   * When the next tick has something to claim, as far as this tick learned (the due index's heads it
+   * read, the due times its flushes set; now after a tick that flushed, so the next one reads the heads
+   * its claims moved): absent when nothing is known due — the scheduler's periodic look finds what
+   * other nodes schedule.
+   */
+  nextDueAt?: number;
 }
 
 /**
@@ -80,22 +93,33 @@ export class FlushRunner {
     const { flush, clock } = this.ports;
     const owner = `${this.opts.nodeId}#${++this.tickNo}`;
     const res: TickResult = { claimed: 0, notified: 0, skipped: 0, failed: 0, suppressed: {} };
-    const claimed: ClaimedEntry[] = [];
     const now = clock.now();
-    for (let b = 0; b < flush.dueBuckets; b++) {
-      claimed.push(
-        ...(await flush.claimDue(b, now, { leaseMs: this.opts.leaseMs, owner, limit: this.opts.claimLimit })),
-      );
-    }
+    const retryAt = now + (this.opts.retryMs ?? 250);
+    // Only buckets with something due are claimed (a claim is a script call; the heads one round trip).
+    const heads = await flush.peekDue();
+    let next = Infinity;
+    const due: number[] = [];
+    heads.forEach((head, b) => {
+      if (head === null) return;
+      if (head > now) next = Math.min(next, head);
+      else due.push(b);
+    });
+    const claim = { leaseMs: this.opts.leaseMs, owner, limit: this.opts.claimLimit };
+    const perBucket = await Promise.all(due.map((b) => flush.claimDue(b, now, claim)));
+    // A due head nothing was claimed of: claimed elsewhere, or still leased (ingest re-added it).
+    if (perBucket.some((c) => c.length === 0)) next = Math.min(next, retryAt);
+    const claimed = perBucket.flat();
     res.claimed = claimed.length;
-    let next = 0;
+    let handedBack = 0;
+    let i = 0;
     const worker = async () => {
-      while (next < claimed.length) {
-        const entry = claimed[next++];
+      while (i < claimed.length) {
+        const entry = claimed[i++];
         try {
           const out = await this.flushOne(entry, res.suppressed);
           if (out === 'notified') res.notified++;
           else res.skipped++;
+          if (out === 'busy') handedBack++;
         } catch (e) {
           // The lease lapses and another tick (here or on another node) takes the entry again.
           res.failed++;
@@ -104,13 +128,18 @@ export class FlushRunner {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, claimed.length) }, worker));
+    // A tick that flushed is followed at once by one that reads the heads again (its claims moved them,
+    // a full bucket has more); entries it could only hand back (group lock busy) wait for the retry.
+    if (claimed.length > handedBack + res.failed) next = now;
+    else if (handedBack > 0) next = Math.min(next, retryAt);
+    if (next !== Infinity) res.nextDueAt = next;
     return res;
   }
 
   private async flushOne(
     entry: ClaimedEntry,
     suppressed: TickResult['suppressed'],
-  ): Promise<'notified' | 'skipped'> {
+  ): Promise<'notified' | 'skipped' | 'busy'> {
     let outcome: 'notified' | 'skipped' = 'skipped';
     const got = await this.ports.lock.withLock(entry.tenant, entry.groupId, async (fence) => {
       outcome = await this.flushLocked(entry, fence, suppressed);
@@ -120,7 +149,7 @@ export class FlushRunner {
       // the due index for the next tick instead of letting its lease run out.
       await this.ports.flush.complete(entry, Math.max(entry.dueAt, this.ports.clock.now()));
     }
-    return got ? outcome : 'skipped';
+    return got ? outcome : 'busy';
   }
 
   private async flushLocked(
