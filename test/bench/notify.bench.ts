@@ -3,24 +3,69 @@
  * - latency: alerts of new groups posted one request at a time with group_wait 0s; time from the POST
  *   to the sink receiving the group's notification (p50/p99);
  * - throughput: N new groups posted at once; notifications per second until the sink has them all.
- * Run: npm run bench:notify (BENCH_GROUPS, default 2000; BENCH_TICK, default the node's 250ms).
+ * - idle: Redis commands per second the node makes with nothing due (`INFO commandstats` delta over
+ *   BENCH_IDLE_S seconds, default 10, after the notifications settled; commands Lua scripts run count too).
+ * Run: npm run bench:notify (BENCH_GROUPS, default 2000; BENCH_TICK, default the node's own tick;
+ * BENCH_NODE_ARGS go to the node as NODE_OPTIONS; BENCH_CPU_PROF=<dir> writes the node's CPU profile there
+ * (`--cpu-prof` is not allowed in NODE_OPTIONS: a preloaded inspector session takes it)).
  * Prints a JSON summary last.
  */
-import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { HttpSink } from '../harness/http-sink';
 import { RedisServer } from '../harness/redis-server';
 import { log, sleep, startHerald, stopChild, type Child } from './procs';
+import { commandStats, diffStats } from './redis-stats';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10;
 };
 
+/** User+system CPU ms a process has used (/proc/<pid>/stat, ticks of 10 ms); NaN where unreadable. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** NODE_OPTIONS for the node: BENCH_NODE_ARGS, and a CPU profiler preload with BENCH_CPU_PROF. */
+function nodeOptions(dir: string): Record<string, string> {
+  const opts = [process.env.BENCH_NODE_ARGS ?? ''];
+  const profDir = process.env.BENCH_CPU_PROF;
+  if (profDir) {
+    const preload = join(dir, 'cpu-prof.js');
+    writeFileSync(
+      preload,
+      `const { Session } = require('node:inspector');
+const fs = require('node:fs');
+const s = new Session();
+s.connect();
+s.post('Profiler.enable');
+s.post('Profiler.start');
+process.on('exit', () => s.post('Profiler.stop', (err, r) => {
+  if (err) return;
+  fs.mkdirSync(${JSON.stringify(profDir)}, { recursive: true });
+  fs.writeFileSync(${JSON.stringify(profDir)} + '/herald-' + process.pid + '.cpuprofile', JSON.stringify(r.profile));
+}));
+`,
+    );
+    opts.push(`--require ${preload}`);
+  }
+  const v = opts.join(' ').trim();
+  return v ? { NODE_OPTIONS: v } : {};
+}
+
 async function main(): Promise<void> {
   const groups = Number(process.env.BENCH_GROUPS ?? 2000);
-  const tick = process.env.BENCH_TICK ?? '250ms';
+  const tick = process.env.BENCH_TICK;
+  const idleS = Number(process.env.BENCH_IDLE_S ?? 10);
   const dir = mkdtempSync(join(tmpdir(), 'herald-notify-bench-'));
   const redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
   const sink = await HttpSink.start();
@@ -30,9 +75,10 @@ async function main(): Promise<void> {
       dir,
       `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n  group_interval: 1h\n` +
         `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n` +
-        `herald:\n  scheduler:\n    tick: ${tick}\n  delivery:\n    concurrency: 32\n`,
+        `herald:\n${tick ? `  scheduler:\n    tick: ${tick}\n` : ''}  delivery:\n    concurrency: 32\n`,
       redis.url,
       (c) => (node = c),
+      nodeOptions(dir),
     );
     const postAlerts = (alerts: unknown[]) =>
       fetch(`${url}/api/v2/alerts`, {
@@ -62,6 +108,17 @@ async function main(): Promise<void> {
     // Throughput: `groups` groups posted in batches of 100 as fast as possible.
     log(`throughput: ${groups} groups`);
     const before = sink.accepted.length;
+    const stats = new Redis(redis.url);
+    const thr0 = await commandStats(stats);
+    const cpu0 = { node: cpuMs(node?.pid), redis: cpuMs(redis.pid) };
+    // BENCH_MONITOR=1: commands the node sends itself (not those its scripts run), by name (MONITOR).
+    const sentCmds = new Map<string, number>();
+    const monitor = process.env.BENCH_MONITOR ? await new Redis(redis.url).monitor() : undefined;
+    monitor?.on('monitor', (_t: string, args: string[], source: string) => {
+      if (source === 'lua') return;
+      const name = args[0] === 'evalsha' ? `evalsha ${args[1].slice(0, 8)}` : args[0];
+      sentCmds.set(name, (sentCmds.get(name) ?? 0) + 1);
+    });
     const t0 = Date.now();
     for (let i = 0; i < groups; i += 100) {
       await postAlerts(
@@ -73,6 +130,44 @@ async function main(): Promise<void> {
     const ingested = Date.now() - t0;
     await sink.waitFor(() => sink.accepted.length - before >= groups, 120_000, 'throughput notifications');
     const elapsed = (Math.max(...sink.accepted.slice(before).map((r) => r.at)) - t0) / 1000;
+    await sleep(500); // the log writes after the last delivery
+    monitor?.disconnect();
+    const sentPerNotification = Object.fromEntries(
+      [...sentCmds].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / groups) * 100) / 100]),
+    );
+    const cpuUs = (ms: number) => Math.round((ms * 1000) / groups);
+    const cpuPerNotificationUs = {
+      node: cpuUs(cpuMs(node?.pid) - cpu0.node),
+      redis: cpuUs(cpuMs(redis.pid) - cpu0.redis),
+    };
+    const thrStats = diffStats(thr0, await commandStats(stats));
+    stats.disconnect();
+    const perNotification: Record<string, number> = {};
+    let perTotal = 0;
+    for (const [name, { calls }] of [...thrStats].sort((a, b) => b[1].calls - a[1].calls)) {
+      perNotification[name] = Math.round((calls / groups) * 100) / 100;
+      perTotal += calls / groups;
+    }
+
+    // Idle: nothing due (group_interval 1h) — what the node still asks of Redis in the background.
+    await sleep(2000);
+    const probe = new Redis(redis.url);
+    let idle: { seconds: number; commandsPerSec: number; byCommand: Record<string, number> };
+    try {
+      log(`idle: ${idleS}s of INFO commandstats`);
+      const s0 = await commandStats(probe);
+      await sleep(idleS * 1000);
+      const d = diffStats(s0, await commandStats(probe));
+      const byCommand: Record<string, number> = {};
+      let total = 0;
+      for (const [name, { calls }] of [...d].sort((a, b) => b[1].calls - a[1].calls)) {
+        byCommand[name] = Math.round((calls / idleS) * 10) / 10;
+        total += calls;
+      }
+      idle = { seconds: idleS, commandsPerSec: Math.round((total / idleS) * 10) / 10, byCommand };
+    } finally {
+      probe.disconnect();
+    }
     const summary = {
       latencyMs: { n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: pct(lat, 100) },
       throughput: {
@@ -80,8 +175,19 @@ async function main(): Promise<void> {
         ingestMs: ingested,
         seconds: Math.round(elapsed * 100) / 100,
         notificationsPerSec: Math.round(groups / elapsed),
+        cpuPerNotificationUs,
+        redisCommandsPerNotification: Math.round(perTotal * 10) / 10,
+        ...(monitor ? { sentPerNotification } : {}),
+        perNotification,
       },
-      env: { cpus: cpus().length, node: process.version, tick, deliveryConcurrency: 32 },
+      idle,
+      env: {
+        cpus: cpus().length,
+        node: process.version,
+        tick: tick ?? 'default',
+        deliveryConcurrency: 32,
+        loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+      },
     };
     console.log(JSON.stringify(summary));
   } finally {
