@@ -66,6 +66,8 @@ async function main(): Promise<void> {
   const groups = Number(process.env.BENCH_GROUPS ?? 2000);
   const tick = process.env.BENCH_TICK;
   const idleS = Number(process.env.BENCH_IDLE_S ?? 10);
+  const sched = process.env.BENCH_SCHEDULER_CONCURRENCY; // herald.scheduler.concurrency (default the node's)
+  const deliveryConcurrency = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 32);
   const dir = mkdtempSync(join(tmpdir(), 'herald-notify-bench-'));
   const redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
   const sink = await HttpSink.start();
@@ -75,7 +77,10 @@ async function main(): Promise<void> {
       dir,
       `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n  group_interval: 1h\n` +
         `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n` +
-        `herald:\n${tick ? `  scheduler:\n    tick: ${tick}\n` : ''}  delivery:\n    concurrency: 32\n`,
+        `herald:\n  scheduler:\n${tick ? `    tick: ${tick}\n` : ''}${sched ? `    concurrency: ${sched}\n` : ''}` +
+        `${process.env.BENCH_SCHEDULER_POLL ? `    poll: ${process.env.BENCH_SCHEDULER_POLL}\n` : ''}` +
+        `  delivery:\n    concurrency: ${deliveryConcurrency}\n` +
+        `${process.env.BENCH_DELIVERY_SHARDS ? `    shards: ${process.env.BENCH_DELIVERY_SHARDS}\n` : ''}`,
       redis.url,
       (c) => (node = c),
       nodeOptions(dir),
@@ -113,13 +118,28 @@ async function main(): Promise<void> {
     const cpu0 = { node: cpuMs(node?.pid), redis: cpuMs(redis.pid) };
     // BENCH_MONITOR=1: commands the node sends itself (not those its scripts run), by name (MONITOR).
     const sentCmds = new Map<string, number>();
-    const monitor = process.env.BENCH_MONITOR ? await new Redis(redis.url).monitor() : undefined;
+    const monitorClient = process.env.BENCH_MONITOR ? new Redis(redis.url) : undefined;
+    const monitor = await monitorClient?.monitor();
     monitor?.on('monitor', (_t: string, args: string[], source: string) => {
       if (source === 'lua') return;
       const name = args[0] === 'evalsha' ? `evalsha ${args[1].slice(0, 8)}` : args[0];
       sentCmds.set(name, (sentCmds.get(name) ?? 0) + 1);
     });
     const t0 = Date.now();
+    // BENCH_TRACE=1: every 250 ms, notifications received and jobs waiting in the delivery queue.
+    const trace = process.env.BENCH_TRACE
+      ? setInterval(() => {
+          void (async () => {
+            const waitKeys = (await stats.keys('*:wait')).filter((k) => k.includes('delivery'));
+            const waiting = waitKeys.length
+              ? (await Promise.all(waitKeys.map((k) => stats.llen(k)))).reduce((a, b) => a + b, 0)
+              : 0;
+            log(
+              `+${Date.now() - t0} ms: received ${sink.accepted.length - before}, delivery queue ${waiting}`,
+            );
+          })();
+        }, 250)
+      : undefined;
     for (let i = 0; i < groups; i += 100) {
       await postAlerts(
         Array.from({ length: Math.min(100, groups - i) }, (_, j) => ({
@@ -130,8 +150,10 @@ async function main(): Promise<void> {
     const ingested = Date.now() - t0;
     await sink.waitFor(() => sink.accepted.length - before >= groups, 120_000, 'throughput notifications');
     const elapsed = (Math.max(...sink.accepted.slice(before).map((r) => r.at)) - t0) / 1000;
+    clearInterval(trace);
     await sleep(500); // the log writes after the last delivery
     monitor?.disconnect();
+    monitorClient?.disconnect();
     const sentPerNotification = Object.fromEntries(
       [...sentCmds].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / groups) * 100) / 100]),
     );
@@ -185,7 +207,8 @@ async function main(): Promise<void> {
         cpus: cpus().length,
         node: process.version,
         tick: tick ?? 'default',
-        deliveryConcurrency: 32,
+        schedulerConcurrency: sched ?? 'default',
+        deliveryConcurrency,
         loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
       },
     };
