@@ -19,14 +19,14 @@
  *     µs per alert;
  *   - memory: Redis used_memory (and used_memory_dataset) delta since before the first alert / alerts
  *     stored (SCAN + HLEN of the group hashes); the node's RSS and peak RSS;
- *   - flush tick cost with nothing due, over SCALE_TICK_WINDOW seconds (10) of idle: ticks = window /
- *     the configured 250 ms tick; node CPU and Redis CPU per tick, Redis commands per tick (INFO
- *     commandstats, inside Lua included), top-level commands per tick by name (MONITOR, 3 s);
- *     herald_flush_duration_seconds only observes ticks that claimed something, so its count over the
- *     window is the check that nothing was due, and the idle tick's duration is read by replaying it
- *     from here: FlushRunner.tick (this checkout's) on a RedisFlushStore over the node's Redis, the
- *     node's due buckets (SCALE_TICK_REPLAYS sequential ticks, 200; p50/p99). The same idle figures per
- *     second too (`perSecond`), which hold whether or not the scheduler ticks every 250 ms;
+ *   - flush scheduler cost with nothing due (the bench waits for an empty due index first): the idle
+ *     node over SCALE_TICK_WINDOW seconds (10): node and Redis CPU per second, Redis commands per
+ *     second (INFO commandstats, inside Lua included), top-level commands per second by name (MONITOR,
+ *     3 s); and the idle tick itself, replayed from here since herald_flush_duration_seconds only
+ *     observes ticks that claimed something (and the scheduler no longer ticks at a fixed rate):
+ *     FlushRunner.tick (this checkout's) on a RedisFlushStore over the node's Redis with the node's due
+ *     buckets, SCALE_TICK_REPLAYS (200) sequential ticks: p50/p99 duration, Redis commands per tick;
+ *     herald_flush_duration_seconds_count / herald_flush_total read afterwards say nothing was flushed;
  *   - the /metrics scrape time (it lists every group for herald_alerts / herald_groups).
  * At the first step and the last, re-sends (Prometheus-style: the same alerts, unchanged): autocannon,
  * SCALE_CONNECTIONS (8), SCALE_WARMUP (2) + SCALE_DURATION (10) seconds, 64-alert bodies of the first
@@ -642,8 +642,6 @@ async function listings(name: string, base: string, alerts: number, redis?: Redi
 
 interface TickCost {
   groups: number;
-  windowMs: number;
-  ticks: number;
   /** Due index entries due within 1 s of the window's end, and leased ones (nothing due: 0 and 0). */
   dueAtEnd: { due: number; leased: number };
   /** The node's store mode at the window's end (`redis` unless it fell back to memory). */
@@ -660,23 +658,36 @@ interface TickCost {
   /** Group halves flushed since the node started (herald_flush_total, every outcome). */
   flushesSinceStart: number | null;
   metricsError?: string;
-  /** The store mode right after the /metrics scrape. */
-  modeAfterScrape: string;
-  nodeCpuUsecPerTick: number | null;
-  redisCpuUsecPerTick: number;
-  /** Every Redis command (inside Lua included) per tick; everything the idle node sends is counted. */
-  redisCommandsPerTickInclLua: number;
-  /** Redis µs in EVALSHA per tick (the scripts with the commands they run). */
-  evalshaUsecPerTick: number;
-  /** Top-level commands per tick by name (MONITOR; EVALSHA by script), all of the idle node's. */
-  topLevelPerTick: Record<string, number>;
-  topLevelTotalPerTick: number;
-  /** The idle tick replayed from the bench (FlushRunner.tick on the node's Redis), ms. */
-  replay: { ticks: number; buckets: number; p50Ms: number; p99Ms: number; meanMs: number; claimed: number };
-  /** How long a /metrics scrape took (after the window), ms. */
+  /** How long a /metrics scrape took (after the window), ms, and the store mode right after it. */
   metricsScrapeMs: number;
-  /** The idle node's cost per second (the window's totals over its length). */
-  perSecond: { nodeCpuMs: number | null; redisCpuMs: number; redisCommandsInclLua: number; topLevel: number };
+  modeAfterScrape: string;
+  /**
+   * The idle node (nothing due) per second, over SCALE_TICK_WINDOW: node and Redis CPU, every Redis
+   * command (inside Lua included), and top-level commands by name (MONITOR, 3 s; EVALSHA by script).
+   */
+  idle: {
+    windowMs: number;
+    nodeCpuMsPerSec: number | null;
+    redisCpuMsPerSec: number;
+    redisCommandsPerSecInclLua: number;
+    topLevelPerSec: Record<string, number>;
+    topLevelTotalPerSec: number;
+  };
+  /**
+   * One idle tick replayed from the bench (FlushRunner.tick on the node's Redis): its duration, and the
+   * Redis commands it ran (commandstats over the replays, the idle node's own rate taken out).
+   */
+  replay: {
+    ticks: number;
+    buckets: number;
+    p50Ms: number;
+    p99Ms: number;
+    meanMs: number;
+    claimed: number;
+    redisCommandsPerTickInclLua: number;
+    evalshaPerTick: number;
+    redisUsecPerTick: number;
+  };
 }
 
 /**
@@ -777,21 +788,28 @@ async function tickCost(base: string, client: Redis, nodePid: number, groups: nu
   const d = diffStats(s0, await commandStats(client));
   const dueAtEnd = await dueCount(client, Date.now() + 1000);
   const modeAtEnd = await storeMode(base);
-  const ticks = windowMs / TICK_MS;
   const calls = [...d.values()].reduce((a, v) => a + v.calls, 0);
   const top = await monitorTopLevel(client, MONITOR_MS);
-  const monTicks = MONITOR_MS / TICK_MS;
-  const topLevelPerTick = Object.fromEntries(
-    [...top].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / monTicks, 2)]),
-  );
-  const replay = await replayTicks(client);
+  const perSec = (n: number, ms: number) => round((n * 1000) / ms, 2);
+  const idle: TickCost['idle'] = {
+    windowMs: Math.round(windowMs),
+    nodeCpuMsPerSec: n0 !== null && n1 !== null ? perSec((n1 - n0) * 1000, windowMs) : null,
+    redisCpuMsPerSec: perSec((r1 - r0) * 1000, windowMs),
+    redisCommandsPerSecInclLua: perSec(calls, windowMs),
+    topLevelPerSec: Object.fromEntries(
+      [...top].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, perSec(n, MONITOR_MS)]),
+    ),
+    topLevelTotalPerSec: perSec(
+      [...top.values()].reduce((a, b) => a + b, 0),
+      MONITOR_MS,
+    ),
+  };
+  const replay = await replayTicks(client, idle.redisCommandsPerSecInclLua);
   // Outside the windows: a scrape lists every group (herald_alerts), which is slow on a big store.
   phase(`/metrics scrape at ${groups} groups`);
   const m = await scrapeMetrics(base);
   const out: TickCost = {
     groups,
-    windowMs: Math.round(windowMs),
-    ticks: round(ticks, 1),
     dueAtEnd,
     modeAtEnd,
     redisModeWaitMs: waited,
@@ -799,30 +817,19 @@ async function tickCost(base: string, client: Redis, nodePid: number, groups: nu
     ticksThatClaimedSinceStart: m.claimedTicks,
     flushesSinceStart: m.flushes,
     ...(m.error ? { metricsError: m.error } : {}),
-    modeAfterScrape: await storeMode(base),
-    nodeCpuUsecPerTick: n0 !== null && n1 !== null ? round(((n1 - n0) * 1e6) / ticks, 1) : null,
-    redisCpuUsecPerTick: round(((r1 - r0) * 1e6) / ticks, 1),
-    redisCommandsPerTickInclLua: round(calls / ticks, 2),
-    evalshaUsecPerTick: round((d.get('evalsha')?.usec ?? 0) / ticks, 1),
-    topLevelPerTick,
-    topLevelTotalPerTick: round([...top.values()].reduce((a, b) => a + b, 0) / monTicks, 2),
-    replay,
     metricsScrapeMs: round(m.ms, 1),
-    perSecond: {
-      nodeCpuMs: n0 !== null && n1 !== null ? round(((n1 - n0) * 1e6) / windowMs, 2) : null,
-      redisCpuMs: round(((r1 - r0) * 1e6) / windowMs, 2),
-      redisCommandsInclLua: round((calls * 1000) / windowMs, 1),
-      topLevel: round(([...top.values()].reduce((a, b) => a + b, 0) * 1000) / MONITOR_MS, 1),
-    },
+    modeAfterScrape: await storeMode(base),
+    idle,
+    replay,
   };
   log(
-    `tick at ${groups} groups: ${out.ticks} ticks in ${out.windowMs} ms (due at end ${dueAtEnd.due}, leased ` +
-      `${dueAtEnd.leased}, mode ${modeAtEnd}; since start ${out.ticksThatClaimedSinceStart} ticks claimed, ` +
-      `${out.flushesSinceStart} flushes), node ` +
-      `${out.nodeCpuUsecPerTick} µs CPU/tick, Redis ${out.redisCpuUsecPerTick} µs CPU/tick, ` +
-      `${out.redisCommandsPerTickInclLua} commands/tick incl. Lua, top-level ${JSON.stringify(topLevelPerTick)}; ` +
-      `replayed tick p50 ${replay.p50Ms} ms p99 ${replay.p99Ms} ms (${replay.buckets} buckets); ` +
-      `/metrics scrape ${out.metricsScrapeMs} ms (mode after: ${out.modeAfterScrape})`,
+    `idle at ${groups} groups (due at end ${dueAtEnd.due}, leased ${dueAtEnd.leased}, mode ${modeAtEnd}; since ` +
+      `start ${out.ticksThatClaimedSinceStart} ticks claimed, ${out.flushesSinceStart} flushes): node ` +
+      `${idle.nodeCpuMsPerSec} ms CPU/s, Redis ${idle.redisCpuMsPerSec} ms CPU/s, ${idle.redisCommandsPerSecInclLua} ` +
+      `commands/s incl. Lua, top-level/s ${JSON.stringify(idle.topLevelPerSec)}; replayed idle tick p50 ` +
+      `${replay.p50Ms} ms p99 ${replay.p99Ms} ms, ${replay.redisCommandsPerTickInclLua} Redis commands ` +
+      `(${replay.evalshaPerTick} EVALSHA) per tick; /metrics scrape ${out.metricsScrapeMs} ms (mode after: ` +
+      `${out.modeAfterScrape})`,
   );
   return out;
 }
@@ -842,7 +849,7 @@ function unusedPort<T extends object>(port: string): T {
  * RedisFlushStore over the node's Redis, with the node's due buckets; nothing is due, so it reads the
  * due index and claims nothing (any other port it touched throws, and is counted as `claimed`).
  */
-async function replayTicks(client: Redis): Promise<TickCost['replay']> {
+async function replayTicks(client: Redis, idleCommandsPerSec: number): Promise<TickCost['replay']> {
   const buckets = HERALD_DEFAULTS.dueBuckets;
   const flush = new RedisFlushStore(client, new RedisKeys(KEY_PREFIX, buckets, 'standalone'), {
     keyTtl: 86_400_000,
@@ -867,13 +874,22 @@ async function replayTicks(client: Redis): Promise<TickCost['replay']> {
   );
   const times: number[] = [];
   let claimed = 0;
+  const s0 = await commandStats(client);
+  const r0 = performance.now();
   for (let t = 0; t < S.tickReplays; t++) {
     const t0 = performance.now();
     const res = await runner.tick();
     times.push(performance.now() - t0);
     claimed += res.claimed;
   }
+  const elapsed = performance.now() - r0;
+  const d = diffStats(s0, await commandStats(client));
+  const calls = [...d.values()].reduce((a, v) => a + v.calls, 0);
+  const n = times.length;
   return {
+    redisCommandsPerTickInclLua: round(Math.max(0, calls - (idleCommandsPerSec * elapsed) / 1000) / n, 2),
+    evalshaPerTick: round((d.get('evalsha')?.calls ?? 0) / n, 2),
+    redisUsecPerTick: round([...d.values()].reduce((a, v) => a + v.usec, 0) / n, 1),
     ticks: times.length,
     buckets: flush.dueBuckets,
     p50Ms: round(pctOf(times, 50), 3),
@@ -1218,35 +1234,40 @@ async function main(): Promise<void> {
       listing: STEPS.slice(1).map(listingCompare),
       tick: {
         note:
-          'idle ticks (nothing due): node and Redis CPU µs per tick, Redis commands per tick (inside Lua included) ' +
-          'and top-level calls per tick (MONITOR), the idle tick replayed from the bench (FlushRunner.tick on the node’s Redis)',
+          'nothing due: the idle node per second (node and Redis CPU, Redis commands incl. Lua, top-level ' +
+          'calls by MONITOR), and one idle tick replayed from the bench (FlushRunner.tick on the node’s Redis: ' +
+          'duration, Redis commands per tick)',
         byGroups: ticks.map((t) => ({
           groups: t.groups,
-          nodeCpuUsecPerTick: t.nodeCpuUsecPerTick,
-          redisCpuUsecPerTick: t.redisCpuUsecPerTick,
-          redisCommandsPerTickInclLua: t.redisCommandsPerTickInclLua,
-          topLevelPerTick: t.topLevelTotalPerTick,
-          replayP50Ms: t.replay.p50Ms,
-          replayP99Ms: t.replay.p99Ms,
+          nodeCpuMsPerSec: t.idle.nodeCpuMsPerSec,
+          redisCpuMsPerSec: t.idle.redisCpuMsPerSec,
+          redisCommandsPerSecInclLua: t.idle.redisCommandsPerSecInclLua,
+          topLevelPerSec: t.idle.topLevelTotalPerSec,
+          tickP50Ms: t.replay.p50Ms,
+          tickP99Ms: t.replay.p99Ms,
+          redisCommandsPerTickInclLua: t.replay.redisCommandsPerTickInclLua,
+          evalshaPerTick: t.replay.evalshaPerTick,
           dueAtEnd: t.dueAtEnd.due,
           modeAtEnd: t.modeAtEnd,
           ticksThatClaimedSinceStart: t.ticksThatClaimedSinceStart,
           flushesSinceStart: t.flushesSinceStart,
-          modeAfterScrape: t.modeAfterScrape,
           metricsScrapeMs: t.metricsScrapeMs,
-          perSecond: t.perSecond,
+          modeAfterScrape: t.modeAfterScrape,
         })),
         lastOverFirst:
           t0 && tN
             ? {
                 groups: [t0.groups, tN.groups],
-                nodeCpuUsecPerTick: ratio(tN.nodeCpuUsecPerTick, t0.nodeCpuUsecPerTick),
-                redisCpuUsecPerTick: ratio(tN.redisCpuUsecPerTick, t0.redisCpuUsecPerTick),
-                redisCommandsPerTickInclLua: ratio(
-                  tN.redisCommandsPerTickInclLua,
-                  t0.redisCommandsPerTickInclLua,
+                redisCpuMsPerSec: ratio(tN.idle.redisCpuMsPerSec, t0.idle.redisCpuMsPerSec),
+                redisCommandsPerSecInclLua: ratio(
+                  tN.idle.redisCommandsPerSecInclLua,
+                  t0.idle.redisCommandsPerSecInclLua,
                 ),
-                replayP50Ms: ratio(tN.replay.p50Ms, t0.replay.p50Ms),
+                tickP50Ms: ratio(tN.replay.p50Ms, t0.replay.p50Ms),
+                redisCommandsPerTickInclLua: ratio(
+                  tN.replay.redisCommandsPerTickInclLua,
+                  t0.replay.redisCommandsPerTickInclLua,
+                ),
               }
             : null,
       },
@@ -1288,7 +1309,7 @@ async function main(): Promise<void> {
         perGroup: PER_GROUP,
         steps: STEPS,
         batch: BATCH,
-        tickMs: TICK_MS,
+        schedulerTickMs: TICK_MS,
       },
       started: started.toISOString(),
       minutes: round((Date.now() - started.getTime()) / 60_000, 1),
