@@ -188,6 +188,9 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
         await store.schedule(due(inBucket0(2), T0 + LEASE * 10));
         const [c] = await store.claimDue(0, T0, claim);
         expect((await store.peekDue())[0]).toBe(T0 + LEASE); // the lease, before the other entry
+        expect((await store.peekDue({ leases: false }))[0]).toBe(T0 + LEASE * 10); // the due index only
+        expect((await store.peekDue({ due: false }))[0]).toBe(T0 + LEASE); // the leases only
+        expect((await store.peekDue({ due: false })).slice(1).every((h) => h === null)).toBe(true);
         expect(await store.complete(c, T0 + LEASE * 2)).toBe(true);
         expect((await store.peekDue())[0]).toBe(T0 + LEASE * 2); // rescheduled, the lease gone
         const [c2] = await store.claimDue(0, T0 + LEASE * 2, claim);

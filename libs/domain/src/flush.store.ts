@@ -20,6 +20,12 @@ export interface ClaimRequest {
   limit: number;
 }
 
+/** What `peekDue` reads: the due index, the leases, or both (default). */
+export interface PeekOptions {
+  due?: boolean;
+  leases?: boolean;
+}
+
 /**
  * The flush store port: the scheduler's side of the due index, and the notification log. Adapters:
  * Redis (shared by every node; claims are atomic Lua scripts) and memory. Both pass
@@ -47,9 +53,11 @@ export interface FlushStore {
    * lease expiry (a lapsed lease is claimed again), whichever is first; null for a bucket with neither.
    * One round trip (per master on a Cluster), no script: the scheduler reads it to claim only buckets
    * with something due and to sleep until the next due time. A head may be a member still under lease
-   * (ingest re-added it while it flushes): a claim of it then finds nothing.
+   * (ingest re-added it while it flushes): a claim of it then finds nothing. `leases: false` reads the
+   * due index only, `due: false` the leases only (half the commands each): lease expiries matter only
+   * once a claimer crashed, so the scheduler reads them less often.
    */
-  peekDue(): Promise<(number | null)[]>;
+  peekDue(opts?: PeekOptions): Promise<(number | null)[]>;
   /** Claims up to `claim.limit` entries of `bucket` due at `now` (lapsed leases first, then oldest due). */
   claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]>;
   /**

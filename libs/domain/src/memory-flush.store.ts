@@ -1,6 +1,12 @@
 import type { GroupState } from './alert';
 import type { Clock } from './clock';
-import { dueBucketOf, type ClaimedEntry, type ClaimRequest, type FlushStore } from './flush.store';
+import {
+  dueBucketOf,
+  type ClaimedEntry,
+  type ClaimRequest,
+  type FlushStore,
+  type PeekOptions,
+} from './flush.store';
 import type { DueEntry } from './group.store';
 import type { NflogEntry, NflogKey, NflogState, NflogWriteResult } from './nflog';
 
@@ -161,12 +167,13 @@ export class MemoryFlushStore implements FlushStore {
     return Promise.resolve();
   }
 
-  peekDue(): Promise<(number | null)[]> {
+  peekDue(opts: PeekOptions = {}): Promise<(number | null)[]> {
     const out: (number | null)[] = [];
     for (let b = 0; b < this.dueBuckets; b++) {
       let head = Infinity;
-      for (const d of this.due.get(b)?.values() ?? []) head = Math.min(head, d.dueAt);
-      for (const l of this.leases.get(b)?.values() ?? []) head = Math.min(head, l.until);
+      if (opts.due !== false) for (const d of this.due.get(b)?.values() ?? []) head = Math.min(head, d.dueAt);
+      if (opts.leases !== false)
+        for (const l of this.leases.get(b)?.values() ?? []) head = Math.min(head, l.until);
       out.push(head === Infinity ? null : head);
     }
     return Promise.resolve(out);

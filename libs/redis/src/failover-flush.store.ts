@@ -10,6 +10,7 @@ import type {
   NflogKey,
   NflogState,
   NflogWriteResult,
+  PeekOptions,
 } from '@herald/domain';
 import { isUnavailableError } from './redis-connection';
 
@@ -125,8 +126,8 @@ export class FailoverFlushStore implements FlushStore {
   }
 
   /** From Redis, or during an outage from memory (what `claimDue` claims from). */
-  peekDue(): Promise<(number | null)[]> {
-    return this.route((s) => s.peekDue());
+  peekDue(opts?: PeekOptions): Promise<(number | null)[]> {
+    return this.route((s) => s.peekDue(opts));
   }
 
   /**

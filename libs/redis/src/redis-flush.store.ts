@@ -8,6 +8,7 @@ import type {
   NflogRefusal,
   NflogState,
   NflogWriteResult,
+  PeekOptions,
 } from '@herald/domain';
 import type { RedisClient } from './redis-connection';
 import { RedisKeys } from './keys';
@@ -66,20 +67,23 @@ export class RedisFlushStore implements FlushStore {
     );
   }
 
-  /** `ZRANGE … 0 0 WITHSCORES` of every bucket's due index and leases, pipelined (per master). */
-  async peekDue(): Promise<(number | null)[]> {
+  /** `ZRANGE … 0 0 WITHSCORES` of every bucket's due index (and leases), pipelined (per master). */
+  async peekDue(opts: PeekOptions = {}): Promise<(number | null)[]> {
     const k = this.keys;
     const n = k.dueBuckets;
+    const due = opts.due !== false;
+    const leases = opts.leases !== false;
+    const per = Number(due) + Number(leases);
     const replies = await execPipeline(this.redis, (p) => {
       for (let b = 0; b < n; b++) {
-        p.zrange(k.dueBucket(b), '0', '0', 'WITHSCORES');
-        p.zrange(k.dueLease(b), '0', '0', 'WITHSCORES');
+        if (due) p.zrange(k.dueBucket(b), '0', '0', 'WITHSCORES');
+        if (leases) p.zrange(k.dueLease(b), '0', '0', 'WITHSCORES');
       }
     });
     const out: (number | null)[] = [];
     for (let b = 0; b < n; b++) {
       let head: number | null = null;
-      for (const [err, r] of [replies[2 * b], replies[2 * b + 1]]) {
+      for (const [err, r] of replies.slice(per * b, per * b + per)) {
         if (err) throw err;
         const flat = r as string[];
         if (flat.length >= 2) head = Math.min(head ?? Infinity, Number(flat[1]));

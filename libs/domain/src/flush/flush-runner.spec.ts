@@ -405,3 +405,35 @@ describe('FlushRunner: claims only buckets with something due, and says when the
     expect(await s.runner.tick()).toMatchObject({ claimed: 0, nextDueAt: T0 + 250 });
   });
 });
+
+describe('FlushRunner: lease expiries are read less often than the due index', () => {
+  it('reads leases every leaseCheckMs (a crashed claimer is found then), the due index every tick', async () => {
+    const s = setup(undefined, { leaseMs: 30_000, leaseCheckMs: 10_000 });
+    const reads: string[] = [];
+    const peek = s.flush.peekDue.bind(s.flush);
+    s.flush.peekDue = (o) => {
+      reads.push(o?.leases === false ? 'due' : o?.due === false ? 'leases' : 'both');
+      return peek(o);
+    };
+    await s.groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+    });
+    await s.runner.tick();
+    expect(reads).toEqual(['due', 'leases']);
+    // Another node claims and crashes: its lease is not seen before the next lease read...
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    const b = s.flush.dueBucketOf(target.groupId);
+    await s.flush.claimDue(b, T0, { leaseMs: 30_000, owner: 'crashed', limit: 10 });
+    s.clock.set(T0 + 5_000);
+    expect(await s.runner.tick()).toMatchObject({ claimed: 0 });
+    expect(reads.slice(2)).toEqual(['due']);
+    s.clock.set(T0 + 10_000);
+    expect(await s.runner.tick()).toMatchObject({ claimed: 0, nextDueAt: T0 + 30_000 });
+    expect(reads.slice(3)).toEqual(['due', 'leases']);
+    // ...and is taken over when it lapses.
+    s.clock.set(T0 + 30_000);
+    expect(await s.runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
+  });
+});

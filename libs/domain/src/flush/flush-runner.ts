@@ -46,6 +46,12 @@ export interface FlushRunnerOptions {
    * group lock busy (ms; the scheduler tick).
    */
   retryMs?: number;
+  /**
+   * How often the lease expiries are read (ms; default a third of `leaseMs`): a lease only comes due
+   * when its claimer crashed, so the due index alone is read in between (half the commands). Leases
+   * this node took and did not complete (a flush that threw) are known without a read.
+   */
+  leaseCheckMs?: number;
   /** Flushes run at once by one node. */
   concurrency: number;
   receivers: ReadonlyMap<string, RunnerReceiver>;
@@ -81,6 +87,9 @@ export interface TickResult {
 export class FlushRunner {
   private readonly pipeline: FlushPipeline;
   private tickNo = 0;
+  /** Earliest lease expiry per bucket as last read or left by a failed flush here (null: none). */
+  private leaseHeads: (number | null)[] = [];
+  private leasesReadAt = -Infinity;
 
   constructor(
     private readonly ports: FlushRunnerPorts,
@@ -96,7 +105,14 @@ export class FlushRunner {
     const now = clock.now();
     const retryAt = now + (this.opts.retryMs ?? 250);
     // Only buckets with something due are claimed (a claim is a script call; the heads one round trip).
-    const heads = await flush.peekDue();
+    const heads = await flush.peekDue({ leases: false });
+    if (now >= this.leasesReadAt + (this.opts.leaseCheckMs ?? this.opts.leaseMs / 3)) {
+      this.leaseHeads = await flush.peekDue({ due: false });
+      this.leasesReadAt = now;
+    }
+    this.leaseHeads.forEach((lease, b) => {
+      if (lease !== null) heads[b] = Math.min(heads[b] ?? Infinity, lease);
+    });
     let next = Infinity;
     const due: number[] = [];
     heads.forEach((head, b) => {
@@ -106,6 +122,10 @@ export class FlushRunner {
     });
     const claim = { leaseMs: this.opts.leaseMs, owner, limit: this.opts.claimLimit };
     const perBucket = await Promise.all(due.map((b) => flush.claimDue(b, now, claim)));
+    // A claim takes lapsed leases first: what is known of a claimed bucket's leases is stale now.
+    for (const b of due) {
+      if ((this.leaseHeads[b] ?? Infinity) <= now) this.leasesReadAt = -Infinity;
+    }
     // A due head nothing was claimed of: claimed elsewhere, or still leased (ingest re-added it).
     if (perBucket.some((c) => c.length === 0)) next = Math.min(next, retryAt);
     const claimed = perBucket.flat();
@@ -123,6 +143,10 @@ export class FlushRunner {
         } catch (e) {
           // The lease lapses and another tick (here or on another node) takes the entry again.
           res.failed++;
+          this.leaseHeads[entry.bucket] = Math.min(
+            this.leaseHeads[entry.bucket] ?? Infinity,
+            entry.leaseUntil,
+          );
           this.opts.onError?.(entry, e);
         }
       }
