@@ -281,9 +281,9 @@ export interface SchedulerSettings {
    */
   readonly tick: number;
   /**
-   * How often a node reads the head of every due bucket for due times other nodes set and leases that
-   * lapsed (absent: one `tick` per due bucket — 4 s for 16 buckets at 250 ms — so an idle node reads 2
-   * keys per tick on average, 8 commands/s by default).
+   * How often a node reads the head of every due bucket for due times other nodes set (absent: one
+   * `tick` per due bucket — 4 s for 16 buckets at 250 ms — so an idle node reads one key per tick on
+   * average, 4 commands/s; the lease expiries of a crashed claimer are read every lease / 3, 1.6/s).
    */
   readonly poll?: number;
   /** How long a claimed group half is leased before another node may take it over (default 30s). */

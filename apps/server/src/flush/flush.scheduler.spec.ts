@@ -33,7 +33,7 @@ describe('FlushScheduler: ticks when something is due, never two at once', () =>
     stop = undefined;
   });
 
-  it('polls every tick × due buckets when nothing is known due (an idle node: 2 keys per tick)', () => {
+  it('polls every tick × due buckets when nothing is known due (an idle node: one key per tick)', () => {
     expect(defaultPoll(250, 16)).toBe(4000);
     expect(defaultPoll(250, 48)).toBe(12_000);
   });

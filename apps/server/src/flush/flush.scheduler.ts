@@ -17,7 +17,8 @@ import { FLUSH_RUNNER, type DueWake } from './flush.tokens';
 
 /**
  * `herald.scheduler.poll` when absent: one tick per due bucket (4 s for 16 buckets at the 250 ms tick):
- * a poll reads 2 keys per bucket, so an idle node sends 2 commands per tick on average (8/s by default).
+ * a poll reads one key per bucket, so an idle node sends one command per tick on average (4/s by
+ * default; the runner reads the lease keys every lease / 3 besides: 16 per 10 s).
  */
 export function defaultPoll(tick: number, dueBuckets: number): number {
   return tick * Math.max(1, dueBuckets);
