@@ -2,8 +2,12 @@ import { Logger } from '@nestjs/common';
 import { ConfigError } from '@herald/domain';
 import { loadConfigFromEnvironment, type HeraldConfig } from '@herald/config';
 import { HeraldNode } from './lifecycle/herald-node';
+import { boundHeapGrowth } from './memory-flags';
 
 async function main(): Promise<void> {
+  // Issue 16: bound V8's old-generation growth (memory-flags.ts); every way of starting a node
+  // (npm start, the benches, the cluster harness, Docker, systemd) runs this.
+  boundHeapGrowth();
   let config: HeraldConfig;
   try {
     config = loadConfigFromEnvironment();
