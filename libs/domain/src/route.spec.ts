@@ -334,3 +334,14 @@ describe('UTF-8 label names in routes and group keys', () => {
     expect(e.path).toBe('route.routes[0].match["service.name"]');
   });
 });
+
+describe('groupId memo', () => {
+  it('answers FNV-1a 64 of the key on first sight, on repeats and after the memo was emptied', () => {
+    const keys = Array.from({ length: 60_000 }, (_, i) => `{}:{alertname="A${i}", ☃="${i % 7}"}`);
+    for (const pass of [0, 1])
+      for (let i = pass; i < keys.length; i += 997) expect(groupId(keys[i])).toBe(fnv1a64(keys[i]));
+    for (const k of keys) groupId(k); // fills past the bound: emptied once on the way
+    expect(groupId(keys[0])).toBe(fnv1a64(keys[0]));
+    expect(groupId(keys[59_999])).toBe(fnv1a64(keys[59_999]));
+  });
+});

@@ -399,7 +399,18 @@ export function groupKey(route: Route, groupLabelSet: LabelSet): string {
   return `${route.key}:${labelSetString(groupLabelSet)}`;
 }
 
+// Group ids of recent keys: every ingested alert asks for its group's id, and a node sees the same few
+// thousand groups over and over. Bounded: emptied when full (the next lookups recompute).
+const GROUP_ID_MEMO_MAX = 50_000;
+const groupIds = new Map<string, string>();
+
 /** A short, fixed-length id for a group key (FNV-1a 64 of its UTF-8 bytes), used in Redis key names. */
 export function groupId(key: string): string {
-  return fnv1a64(key);
+  let id = groupIds.get(key);
+  if (id === undefined) {
+    id = fnv1a64(key);
+    if (groupIds.size >= GROUP_ID_MEMO_MAX) groupIds.clear();
+    groupIds.set(key, id);
+  }
+  return id;
 }
