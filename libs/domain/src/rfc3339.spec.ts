@@ -24,3 +24,23 @@ describe('parseRfc3339 (Go time.Parse RFC3339Nano)', () => {
     expect(parseRfc3339('2024-01-01 00:00:00Z', { lenient: true })).toBe(Date.UTC(2024, 0, 1));
   });
 });
+
+describe('parseRfc3339 computes the time itself', () => {
+  it('agrees with Date.parse on 5 000 random valid times (fractions, offsets, years 0–9999)', () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pad = (v: number, w: number) => String(v).padStart(w, '0');
+    for (let i = 0; i < 5000; i++) {
+      const year = i % 10 === 0 ? rnd(10000) : 1970 + rnd(100);
+      const month = 1 + rnd(12);
+      const day = 1 + rnd(28);
+      const frac = rnd(3) === 0 ? '' : '.' + pad(rnd(10 ** 9), 9).slice(0, 1 + rnd(9));
+      const zone = rnd(2) === 0 ? 'Z' : `${rnd(2) ? '+' : '-'}${pad(rnd(24), 2)}:${pad(rnd(60), 2)}`;
+      const s = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(rnd(24), 2)}:${pad(rnd(60), 2)}:${pad(rnd(60), 2)}${frac}${zone}`;
+      expect([s, parseRfc3339(s)]).toEqual([s, Date.parse(s)]);
+    }
+  });
+});

@@ -21,10 +21,27 @@ export function parseRfc3339(s: string, opts: { lenient?: boolean } = {}): numbe
   const m = RFC3339.exec(s);
   if (!m) return undefined;
   if (m[4] === ' ' && !opts.lenient) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 5, 6, 7].map((i) => Number(m[i]));
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[5]);
+  const minute = Number(m[6]);
+  const second = Number(m[7]);
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  if (m[10] !== undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) return undefined;
-  const ms = Date.parse(m[4] === ' ' ? s.replace(' ', 'T') : s);
-  return Number.isFinite(ms) ? ms : undefined;
+  let offset = 0;
+  if (m[10] !== undefined) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offset = (m[9][0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  // Date.UTC maps years 0–99 to 1900–1999: those (never sent in practice) go through Date.parse.
+  if (year < 100) {
+    const parsed = Date.parse(m[4] === ' ' ? s.replace(' ', 'T') : s);
+    return Number.isFinite(parsed) ? parsed : undefined;
+  }
+  // Milliseconds: the first three fraction digits (the rest is dropped, as Date.parse does).
+  const ms = m[8] === undefined ? 0 : Number((m[8] + '00').slice(1, 4));
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
 }
