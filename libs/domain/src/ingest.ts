@@ -75,14 +75,21 @@ function validateAnnotations(
     return { field: 'annotations', message: 'must be an object of string values' };
   const out: LabelSet = {};
   let n = 0;
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-    const field = `annotations.${k}`;
-    if (typeof val !== 'string') return { field, message: 'value must be a string' };
+  const src = v as Record<string, unknown>;
+  for (const k of Object.keys(src)) {
+    const val = src[k];
+    if (typeof val !== 'string') return { field: `annotations.${k}`, message: 'value must be a string' };
     if (k.length > limits.maxLabelNameLength) {
-      return { field, message: `annotation name longer than ${limits.maxLabelNameLength} characters` };
+      return {
+        field: `annotations.${k}`,
+        message: `annotation name longer than ${limits.maxLabelNameLength} characters`,
+      };
     }
     if (val.length > limits.maxAnnotationValueLength) {
-      return { field, message: `annotation value longer than ${limits.maxAnnotationValueLength} characters` };
+      return {
+        field: `annotations.${k}`,
+        message: `annotation value longer than ${limits.maxAnnotationValueLength} characters`,
+      };
     }
     setLabel(out, k, val);
     n++;

@@ -118,7 +118,10 @@ export function validateLabelSet(labels: unknown, opts: LabelLimits): LabelSetVa
   }
   const out: LabelSet = {};
   let count = 0;
-  for (const [name, value] of Object.entries(labels)) {
+  const src = labels as Record<string, unknown>;
+  // Object.keys, not Object.entries: no [name, value] array per label (this runs for every ingested alert).
+  for (const name of Object.keys(src)) {
+    const value = src[name];
     if (typeof value !== 'string') {
       return { error: { field: labelField(name), message: 'value must be a string' } };
     }
