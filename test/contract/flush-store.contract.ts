@@ -162,6 +162,26 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
           ),
         ).toEqual([T0 + 300_000]);
       });
+
+      it('complete(parked, tick): parked when ingest added nothing meanwhile, at the tick when it did', async () => {
+        const PARKED = T0 + 3_600_000;
+        const [quiet, joined] = [inBucket0(1), inBucket0(2)];
+        await store.schedule(due(quiet, T0));
+        await store.schedule(due(joined, T0));
+        const claimed = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 10 });
+        const entry = (n: number) => claimed.find((c) => c.groupId === gid(n))!;
+        await store.schedule(due(joined, T0 + 5)); // ingest: an alert joined this one during its flush
+        expect(await store.complete(entry(quiet), PARKED, T0 + 300_000)).toBe(true);
+        expect(await store.complete(entry(joined), PARKED, T0 + 300_000)).toBe(true);
+        const at = async (t: number) => {
+          const got = await store.claimDue(0, t, { leaseMs: LEASE, owner: 'b', limit: 10 });
+          for (const c of got) await store.complete(c, null);
+          return got.map((x) => [x.groupId, x.dueAt]);
+        };
+        expect(await at(T0 + 10)).toEqual([]);
+        expect(await at(T0 + 300_000)).toEqual([[gid(joined), T0 + 300_000]]);
+        expect(await at(PARKED)).toEqual([[gid(quiet), PARKED]]);
+      });
     });
 
     describe('peekDue (what the scheduler reads before claiming)', () => {

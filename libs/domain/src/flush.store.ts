@@ -62,9 +62,11 @@ export interface FlushStore {
   claimDue(bucket: number, now: number, claim: ClaimRequest): Promise<ClaimedEntry[]>;
   /**
    * Ends a lease: reschedules the half at `nextDueAt` (overriding an entry ingest added meanwhile) or,
-   * with null, leaves the due index as it is. False (and no change) when the lease was lost.
+   * with null, leaves the due index as it is. With `tickDueAt` (the flush parked the half at a later
+   * `nextDueAt`), an entry ingest added meanwhile (an alert joined) is rescheduled at `tickDueAt`
+   * instead. False (and no change) when the lease was lost.
    */
-  complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean>;
+  complete(entry: ClaimedEntry, nextDueAt: number | null, tickDueAt?: number): Promise<boolean>;
   readLog(key: NflogKey): Promise<NflogEntry | null>;
   /** The log entry of a half and its given-up / pending sequences (`markFailed`, `markPending`), in one read. */
   readLogState(key: NflogKey): Promise<NflogState>;

@@ -204,13 +204,15 @@ export class MemoryFlushStore implements FlushStore {
     return Promise.resolve(out);
   }
 
-  complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {
+  complete(entry: ClaimedEntry, nextDueAt: number | null, tickDueAt?: number): Promise<boolean> {
     const l = this.ownLease(entry);
     if (!l) return Promise.resolve(false);
     const m = member(entry.tenant, entry.groupId, entry.state);
     this.bucket(this.leases, entry.bucket).delete(m);
     if (nextDueAt !== null) {
-      this.bucket(this.due, entry.bucket).set(m, { ...l.entry, dueAt: nextDueAt });
+      const due = this.bucket(this.due, entry.bucket);
+      const at = tickDueAt !== undefined && due.has(m) ? tickDueAt : nextDueAt;
+      due.set(m, { ...l.entry, dueAt: at });
     }
     return Promise.resolve(true);
   }

@@ -147,4 +147,51 @@ describe('MemoryGroupStore flush timers (as upsert-groups-n.lua)', () => {
     await s.upsert({ tenant: 't', now, groups: [{ target, alerts: [{ ...alert, updatedAt: now }] }] });
     expect(due.getDue('t', 'g', 'firing')!.dueAt).toBe(now - 60_000 + 3_600_000);
   });
+
+  it('a parked firing half comes back to its next group_interval tick when an alert joins or resolves, not on a re-send', async () => {
+    const T = 1_800_000_000_000;
+    let now = T;
+    const clock = { now: () => now };
+    const due = new MemoryFlushStore({ clock, dueBuckets: 4 });
+    const s = new MemoryGroupStore({ maxAlerts: 10, maxGroups: 10, retention: 86_400_000, due });
+    const target = {
+      groupId: 'g',
+      groupKey: '{}:{}',
+      receiver: 'r',
+      routeId: '{}',
+      groupLabels: {},
+      groupWait: 30_000,
+      groupInterval: 300_000,
+      repeatInterval: 3_600_000,
+    };
+    const alert = (fp: string, endsAt = now + 240_000) => ({
+      fingerprint: fp,
+      labels: { a: fp },
+      annotations: {},
+      startsAt: T,
+      endsAt,
+      updatedAt: now,
+      timeout: false,
+      generatorURL: '',
+    });
+    const send = (...alerts: ReturnType<typeof alert>[]) =>
+      s.upsert({ tenant: 't', now, groups: [{ target, alerts }] });
+    const firingDue = () => due.getDue('t', 'g', 'firing')!.dueAt;
+    await send(alert('a'));
+    const entry = { tenant: 't', groupId: 'g', receiver: 'r', state: 'firing' as const, resolved: [] };
+    await due.writeLog({ ...entry, firing: ['a'], timestamp: now, seq: 1 }, 7_200_000); // notified
+    const PARKED = T + 12 * 300_000; // the flush parked the half at its repeat tick
+    due.setDue({ tenant: 't', groupId: 'g', state: 'firing', dueAt: PARKED });
+    now = T + 60_000;
+    await send(alert('a')); // Prometheus re-sends with a later endsAt: nothing new
+    expect(firingDue()).toBe(PARKED);
+    now = T + 310_000;
+    await send(alert('a'), alert('b')); // b joins: the tick after now on the grid T + k·5 min
+    expect(firingDue()).toBe(T + 600_000);
+    due.setDue({ tenant: 't', groupId: 'g', state: 'firing', dueAt: PARKED });
+    now = T + 400_000;
+    await send(alert('a', now - 1)); // a (still firing until T + 550 000) resolves: the group changed
+    expect(firingDue()).toBe(T + 600_000);
+    expect(due.getDue('t', 'g', 'recovery')!.dueAt).toBe(T + 600_000);
+  });
 });

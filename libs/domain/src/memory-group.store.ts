@@ -1,5 +1,6 @@
 import { isResolved, type Alert, type GroupState } from './alert';
 import { mergeAlert } from './alert-merge';
+import { nextTickOf } from './timers';
 import {
   batchCost,
   COUNT_LIMIT_RETRY_MS,
@@ -149,6 +150,10 @@ export class MemoryGroupStore implements GroupStore {
       let startedLongAgo = false;
       let anyFiring = false;
       let anyResolved = false;
+      // The group changed: an alert joined the firing half (new, back from the recovery half, or firing
+      // again after its endsAt passed) or resolved. A firing half parked until repeat_interval (see
+      // parkedFlushAt) must then come back to its next group_interval tick.
+      let changed = false;
       for (const incoming of alerts) {
         const fp = incoming.fingerprint;
         const stored = g.firing.get(fp) ?? g.recovery.get(fp);
@@ -166,8 +171,10 @@ export class MemoryGroupStore implements GroupStore {
           this.alertCount++;
           use.alerts++;
         }
+        const wasFiring = !!stored && g.firing.has(fp) && !isResolved(stored, now);
         g.firing.delete(fp);
         g.recovery.delete(fp);
+        if (isResolved(merged, now) !== !wasFiring) changed = true;
         if (isResolved(merged, now)) {
           g.recovery.set(fp, merged);
           anyResolved = true;
@@ -192,6 +199,12 @@ export class MemoryGroupStore implements GroupStore {
           this.due.setDue({ tenant, groupId: gid, state: 'firing', dueAt: cand });
           nextDueAt = Math.min(nextDueAt ?? cand, cand);
         }
+      }
+      const parked = changed ? this.due.getDue(tenant, gid, 'firing') : undefined;
+      if (parked && parked.dueAt > now && this.due.hasFlushed?.(tenant, gid)) {
+        // A parked half (see parkedFlushAt) comes back to its next group_interval tick.
+        const tick = nextTickOf(parked.dueAt, target.groupInterval, now);
+        if (tick < parked.dueAt) this.due.setDue({ tenant, groupId: gid, state: 'firing', dueAt: tick });
       }
       if (anyResolved && !this.due.getDue(tenant, gid, 'recovery')) {
         const dueAt = this.due.getDue(tenant, gid, 'firing')?.dueAt ?? now + target.groupWait;

@@ -1,5 +1,13 @@
 import type { Alert } from './alert';
-import { applyCleanup, cleanupAfterResolved, firstFlushAt, nextFlushAt } from './timers';
+import {
+  applyCleanup,
+  cleanupAfterResolved,
+  firstFlushAt,
+  nextFlushAt,
+  nextTickOf,
+  parkedFlushAt,
+  tickAtOrAfter,
+} from './timers';
 
 const NOW = 1_800_000_000_000;
 const alert = (fp: string, startsAt: number, endsAt: number): Alert => ({
@@ -48,5 +56,28 @@ describe('timers', () => {
       recovery: [],
     };
     expect(cleanupAfterResolved(group, ['a', 'c'], NOW)).toEqual({ remove: ['c'], deleteGroup: false });
+  });
+});
+
+describe('parking a firing half between changes', () => {
+  const NOW2 = 1_800_000_000_000;
+  it('tickAtOrAfter: the first tick now + k·interval (k ≥ 1) at or after t', () => {
+    expect(tickAtOrAfter(300_000, NOW2, NOW2 - 5)).toBe(NOW2 + 300_000);
+    expect(tickAtOrAfter(300_000, NOW2, NOW2 + 300_000)).toBe(NOW2 + 300_000);
+    expect(tickAtOrAfter(300_000, NOW2, NOW2 + 300_001)).toBe(NOW2 + 600_000);
+  });
+
+  it('nextTickOf: a parked due time brought back to the first grid tick at or after now', () => {
+    const parked = NOW2 + 12 * 300_000;
+    expect(nextTickOf(parked, 300_000, NOW2 + 1)).toBe(NOW2 + 300_000);
+    expect(nextTickOf(parked, 300_000, NOW2 + 300_000)).toBe(NOW2 + 300_000);
+    expect(nextTickOf(parked, 300_000, NOW2 + 300_001)).toBe(NOW2 + 600_000);
+    expect(nextTickOf(parked, 300_000, parked + 1)).toBe(parked); // overdue: unchanged
+  });
+
+  it('parkedFlushAt: the repeat tick (strictly after repeat_interval) or an earlier endsAt tick', () => {
+    const t = { groupInterval: 300_000, repeatInterval: 3_600_000 };
+    expect(parkedFlushAt(t, [{ endsAt: NOW2 + 10 * 3_600_000 }], NOW2, NOW2)).toBe(NOW2 + 3_900_000);
+    expect(parkedFlushAt(t, [{ endsAt: NOW2 + 60_000 }], NOW2, NOW2)).toBe(NOW2 + 300_000);
   });
 });

@@ -43,6 +43,43 @@ export function nextFlushAt(
 }
 
 /**
+ * The first `group_interval` tick of a half flushed at `now` (ticks at now + k·group_interval, k ≥ 1)
+ * that is at or after `t`: when Alertmanager's group, ticking every group_interval, first sees `t`.
+ */
+export function tickAtOrAfter(groupInterval: number, now: number, t: number): number {
+  const k = Math.max(1, Math.ceil((t - now) / groupInterval));
+  return now + k * groupInterval;
+}
+
+/**
+ * The first tick at or after `now` of a half due at `dueAt` on a group_interval grid (dueAt − k·interval):
+ * where ingest moves a parked half (see {@link parkedFlushAt}) when the group changes.
+ */
+export function nextTickOf(dueAt: number, groupInterval: number, now: number): number {
+  if (dueAt <= now || groupInterval <= 0) return dueAt;
+  return dueAt - Math.floor((dueAt - now) / groupInterval) * groupInterval;
+}
+
+/**
+ * When a firing half whose receiver already knows everything can flush next without missing what
+ * Alertmanager's flush every group_interval would send: the tick at which repeat_interval has elapsed
+ * since the last notification (`needsUpdate`: strictly after), or the tick at which the first firing
+ * alert ends by its endsAt (a resolution), whichever comes first. Until then each tick would find
+ * nothing to do, so the half is parked on the due index at that tick instead of flushing every
+ * group_interval; ingest pulls it back to the next tick when an alert joins the firing half.
+ */
+export function parkedFlushAt(
+  timers: Pick<GroupTimers, 'groupInterval' | 'repeatInterval'>,
+  firing: readonly Pick<Alert, 'endsAt'>[],
+  lastNotifiedAt: number,
+  now: number,
+): number {
+  let until = lastNotifiedAt + timers.repeatInterval + 1;
+  for (const a of firing) if (a.endsAt < until) until = a.endsAt;
+  return tickAtOrAfter(timers.groupInterval, now, until);
+}
+
+/**
  * After a successful resolved notification the resolved alerts are removed from the group and an
  * empty group is deleted (Alertmanager deletes resolved alerts after a flush and drops empty
  * aggregation groups). Only alerts still resolved at `now` go: one that fired again meanwhile stays.

@@ -146,8 +146,8 @@ export class FailoverFlushStore implements FlushStore {
     return this.route((s) => s.claimDue(bucket, now, claim));
   }
 
-  complete(entry: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {
-    return this.route((s) => s.complete(entry, nextDueAt));
+  complete(entry: ClaimedEntry, nextDueAt: number | null, tickDueAt?: number): Promise<boolean> {
+    return this.route((s) => s.complete(entry, nextDueAt, tickDueAt));
   }
 
   async readLog(key: NflogKey): Promise<NflogEntry | null> {

@@ -110,11 +110,17 @@ export class RedisFlushStore implements FlushStore {
     return out;
   }
 
-  async complete(e: ClaimedEntry, nextDueAt: number | null): Promise<boolean> {
+  async complete(e: ClaimedEntry, nextDueAt: number | null, tickDueAt?: number): Promise<boolean> {
     const k = this.keys;
     const r = await this.scripts.completeClaim(
       [k.dueBucket(e.bucket), k.dueLease(e.bucket), k.dueClaims(e.bucket)],
-      [k.dueMember(e.tenant, e.groupId, e.state), e.owner, nextDueAt ?? '', this.opts.keyTtl],
+      [
+        k.dueMember(e.tenant, e.groupId, e.state),
+        e.owner,
+        nextDueAt ?? '',
+        this.opts.keyTtl,
+        nextDueAt === null ? '' : (tickDueAt ?? ''),
+      ],
     );
     return Number(r) === 1;
   }

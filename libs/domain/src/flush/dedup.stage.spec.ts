@@ -284,3 +284,42 @@ describe('dedup stage: the log across both halves (partial resolution sequences)
     expect(sent(r3.d)).toEqual({ reason: 'all alerts resolved', alerts: ['c'] });
   });
 });
+
+describe('dedup stage: a firing half with nothing to send is parked (flush cost proportional to change)', () => {
+  const run = (c: FlushContext, filtered?: (a: ReturnType<typeof classifyAlerts>) => typeof a) => {
+    const classified = classifyAlerts(c.group, c.now);
+    return new DedupStage().decide(c, classified, filtered ? filtered(classified) : classified);
+  };
+  // group_interval 5 min, repeat_interval 1 h (flush-fixtures); notified 5 min ago.
+  const log = { firing: logEntry('firing', ['a', 'b'], [], NOW - 300_000, 4), recovery: null };
+
+  it('already notified: parked at the group_interval tick where repeat_interval has elapsed', () => {
+    const d = run(ctx({ log, group: group([alert('a'), alert('b')]) }));
+    // last notification + 1 h, strictly after, on the tick grid NOW + k·5 min: NOW + 60 min.
+    expect(d).toMatchObject({ notify: false, why: 'already notified', nextDueAt: NOW + 3_600_000 });
+    expect(d.nextTickAt).toBe(NOW + 300_000);
+  });
+
+  it('parked no later than the tick at which the first firing alert ends by its endsAt', () => {
+    const d = run(ctx({ log, group: group([alert('a', NOW + 11 * 60_000), alert('b')]) }));
+    expect(d.nextDueAt).toBe(NOW + 15 * 60_000); // ends at +11 min: seen at the +15 min tick
+    expect(d.nextTickAt).toBe(NOW + 300_000);
+  });
+
+  it('not parked (next tick) while something is muted, resolved, or a notification is in flight', () => {
+    const g = group([alert('a'), alert('b')]);
+    const muted = run(ctx({ log, group: g }), (c) => ({ firing: c.firing.slice(0, 1), resolved: [] }));
+    expect(muted).toMatchObject({ why: 'already notified', nextDueAt: NOW + 300_000 });
+    expect(muted.nextTickAt).toBeUndefined();
+    const resolved = run(ctx({ log, group: group([alert('a'), alert('b'), alert('x', NOW - 1)]) }));
+    expect(resolved).toMatchObject({ why: 'already notified', nextDueAt: NOW + 300_000 });
+    const inFlight = run(ctx({ log, group: g, firingInFlight: true }));
+    expect(inFlight).toMatchObject({ why: 'already notified', nextDueAt: NOW + 300_000 });
+  });
+
+  it('a notification is never parked: its delivery may fail and the next tick retries', () => {
+    const d = run(ctx({ log, group: group([alert('a'), alert('b'), alert('c')]) }));
+    expect(d).toMatchObject({ notify: true, reason: 'new alerts added', nextDueAt: NOW + 300_000 });
+    expect(d.nextTickAt).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 import type { Alert } from '../alert';
 import { needsUpdate, nextSequence, receiverView, type NflogEntry, type NotificationReason } from '../nflog';
 import type { ResolvedCleanup } from '../group.store';
-import { cleanupAfterResolved, nextFlushAt } from '../timers';
+import { cleanupAfterResolved, nextFlushAt, parkedFlushAt } from '../timers';
 import { idempotencyKey } from '../webhook-payload';
 import type { FlushAlerts, FlushContext } from './flush-context';
 
@@ -29,6 +29,12 @@ export type SkipReason =
 interface DecisionBase {
   /** Reschedule the half at this time, or drop its due entry (null). */
   nextDueAt: number | null;
+  /**
+   * Set when `nextDueAt` parks the half beyond its next group_interval tick (nothing to do until then):
+   * that tick. If ingest put the half back on the due index while this flush ran (an alert joined it),
+   * it flushes at this tick instead of the parked time.
+   */
+  nextTickAt?: number;
   /**
    * Recovery half: resolved alerts to remove from the group (and whether it is then empty). Apply after
    * the receiver accepted a notification, or at once when nothing is sent.
@@ -143,7 +149,23 @@ export function decideFlush(
         repeatInterval: group.repeatInterval,
         now,
       });
-      if (!reason) return { ...base, notify: false, why: 'already notified', record: null };
+      if (!reason) {
+        const skip: SkipDecision = { ...base, notify: false, why: 'already notified', record: null };
+        // Park the half until something can change without ingest (repeat_interval, an endsAt) — only
+        // when nothing was muted (a silence or inhibition ending, a time interval, would change what is
+        // sent at any tick), nothing resolved and no notification is in flight (it may be given up).
+        const parkable =
+          filtered.firing.length === classified.firing.length &&
+          classified.resolved.length === 0 &&
+          !ctx.firingInFlight &&
+          view.timestamp !== null &&
+          base.nextDueAt !== null;
+        if (parkable) {
+          const parked = parkedFlushAt(group, classified.firing, view.timestamp!, now);
+          if (parked > base.nextDueAt!) return { ...skip, nextDueAt: parked, nextTickAt: base.nextDueAt! };
+        }
+        return skip;
+      }
       const seq = nextSequence(ctx.log.firing, ctx.failedSeq, ctx.pendingSeq);
       return {
         ...base,

@@ -271,7 +271,9 @@ export class FlushRunner {
       });
     }
     const deleted = d.cleanup?.deleteGroup && !d.notify;
-    await flush.complete(entry, deleted ? null : nextDueAt);
+    // A parked half (d.nextTickAt) that ingest put back meanwhile flushes at the next tick instead.
+    const tick = nextDueAt === d.nextDueAt ? d.nextTickAt : undefined;
+    await flush.complete(entry, deleted ? null : nextDueAt, tick);
     return d.notify ? 'notified' : 'skipped';
   }
 }
