@@ -21,9 +21,17 @@ import { groupTarget } from '../harness/groups';
  */
 export type DueReader = (until: number, limit: number) => Promise<DueEntry[]>;
 
+/**
+ * What a flush that found nothing to send does to a group (test/contract only): marks it flushed and
+ * parks its firing half on the due index at `dueAt` (see parkedFlushAt in libs/domain/src/timers.ts).
+ */
+export type Parker = (tenant: string, groupId: string, dueAt: number) => Promise<void>;
+
 export function groupStoreContract(
   name: string,
-  make: (opts?: { inhibition?: InhibitionRules }) => Promise<{ store: GroupStore; listDue: DueReader }>,
+  make: (opts?: {
+    inhibition?: InhibitionRules;
+  }) => Promise<{ store: GroupStore; listDue: DueReader; park: Parker }>,
 ): void {
   const T0 = 1_800_000_000_000;
   const target = (gid: string, over: Partial<GroupTarget> = {}) =>
@@ -47,12 +55,33 @@ export function groupStoreContract(
   describe(`GroupStore contract: ${name}`, () => {
     let store: GroupStore;
     let listDue: DueReader;
+    let park: Parker;
     beforeEach(async () => {
-      ({ store, listDue } = await make());
+      ({ store, listDue, park } = await make());
     });
     /** One batch of tenant t1 writing `alerts` to group `gid` (under `limits` when given). */
     const write = (gid: string, now: number, alerts: Alert[], limits?: TenantIngestLimits) =>
       store.upsert({ tenant: 't1', now, limits, groups: [{ target: target(gid), alerts }] });
+
+    it('a parked firing half comes back to its next group_interval tick when an alert joins or resolves, not on a re-send', async () => {
+      const GI = 300_000; // groupTarget's group_interval
+      const PARKED = T0 + 12 * GI;
+      const firingDue = async () =>
+        (await listDue(T0 + 1e9, 10)).find((d) => d.groupId === G1 && d.state === 'firing')?.dueAt;
+      const a = (now: number, over: Partial<Alert> = {}) =>
+        alert('0000000000000001', { endsAt: now + 240_000, updatedAt: now, timeout: false, ...over });
+      await write(G1, T0, [a(T0)]);
+      await park('t1', G1, PARKED);
+      await write(G1, T0 + 60_000, [a(T0 + 60_000)]); // Prometheus re-sends: only endsAt moved
+      expect(await firingDue()).toBe(PARKED);
+      const b = alert('0000000000000002', { endsAt: T0 + 550_000, updatedAt: T0 + 310_000, timeout: false });
+      await write(G1, T0 + 310_000, [a(T0 + 310_000), b]); // b joins: the tick after now on T0 + k·GI
+      expect(await firingDue()).toBe(T0 + 2 * GI);
+      await park('t1', G1, PARKED);
+      await write(G1, T0 + 400_000, [resolvedAt('0000000000000001', T0 + 399_999)]); // a resolves
+      expect(await firingDue()).toBe(T0 + 2 * GI);
+      expect((await listDue(T0 + 1e9, 10)).find((d) => d.state === 'recovery')?.dueAt).toBe(T0 + 2 * GI);
+    });
 
     it('stores firing alerts in the firing half and reads them back with group metadata', async () => {
       const r = await write(G1, T0, [alert('0000000000000001'), alert('0000000000000002')]);

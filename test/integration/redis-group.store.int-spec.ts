@@ -48,6 +48,14 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
     return Promise.resolve({
       store: new RedisGroupStore(redis, keys, { retention: 86_400_000, ...opts }),
       listDue: dueReader(redis, keys),
+      park: async (tenant, groupId, dueAt) => {
+        await redis.hset(keys.groupMeta(tenant, groupId), 'flushed', '1');
+        await redis.zadd(
+          keys.dueBucket(keys.dueBucketOf(groupId)),
+          dueAt,
+          keys.dueMember(tenant, groupId, 'firing'),
+        );
+      },
     });
   });
 

@@ -9,6 +9,11 @@ groupStoreContract('memory', (opts) => {
   return Promise.resolve({
     store: new MemoryGroupStore({ maxAlerts: 1000, maxGroups: 100, retention: 86_400_000, due, ...opts }),
     listDue: (until: number, limit: number) => Promise.resolve(due.listDueSync(until, limit)),
+    park: async (tenant: string, groupId: string, dueAt: number) => {
+      const log = { tenant, groupId, receiver: 'team-x', state: 'firing' as const, firing: [], resolved: [] };
+      await due.writeLog({ ...log, timestamp: systemClock.now(), seq: 1 }, 86_400_000);
+      due.setDue({ tenant, groupId, state: 'firing', dueAt });
+    },
   });
 });
 

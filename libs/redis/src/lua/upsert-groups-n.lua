@@ -202,7 +202,7 @@ for g = 1, G do
   k = k + 3
   local ga = ARGV[a]
   local gid, dueKey, gw, n, ml, mp = gId[g], KEYS[gBucket[g]], gWait[g], gN[g], gLen[g], gAt[g]
-  local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed')
+  local meta = redis.call('HMGET', mk, 'key', 'exp', 'flushed', 'gi')
   -- gc: the alerts this group holds (counting tenants); over: the limit that refuses the whole group.
   local gc, gc0, over = 0, -1, false
   if counting then
@@ -248,6 +248,10 @@ for g = 1, G do
   -- settled: every alert written was in the firing half, firing there (stored endsAt > now + SETTLED),
   -- stays firing with an unchanged (merged) startsAt — see the header comment.
   local newF, newR, settled = false, false, true
+  -- changed: an alert joined the firing half (new, back from recovery, firing again after its endsAt
+  -- passed) or resolved; a parked firing half (see parkedFlushAt in libs/domain/src/timers.ts) then
+  -- comes back to its next group_interval tick. A changed group is never settled.
+  local changed = false
   for _ = 1, n do
     ord = ord + 1
     local fp, v = afp[ord], ARGV[a]
@@ -314,6 +318,7 @@ for g = 1, G do
       if s + gw < now then startedLongAgo = true end
     end
     if not refuse then
+      if (e > now) ~= (inFiring and oe ~= nil and oe > now) then changed = true end
       if e > maxEnd then maxEnd = e end
       written = written + 1
       if indexing then ordFp[ord], ordEnd[ord] = fp, e end
@@ -356,6 +361,19 @@ for g = 1, G do
         firingDue = cand
         dueTouched = true
         if not nextDue or cand < nextDue then nextDue = cand end
+      end
+    end
+    if changed and flushed and firingDue and tonumber(firingDue) > now then
+      -- Parked at flush + k·group_interval: the tick is that minus whole intervals (MemoryGroupStore too).
+      local fd, gi = tonumber(firingDue), tonumber(meta[4]) or 0
+      if gi > 0 then
+        local tick = fd - math.floor((fd - now) / gi) * gi
+        if tick < fd then
+          redis.call('ZADD', dueKey, tick, firingMember)
+          firingDue = tick
+          dueTouched = true
+          if not nextDue or tick < nextDue then nextDue = tick end
+        end
       end
     end
     if anyResolved then
