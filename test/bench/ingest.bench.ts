@@ -276,7 +276,11 @@ interface RedisCost {
    *  when its tick ends: a tick longer than the window shows no flushes in it). */
   ticksDuringLoad: number;
   tickMsMeanDuringLoad: number | null;
-  /** The idle window after the load: the scheduler alone, flushing every group each group_interval. */
+  /**
+   * The idle window after the load: the scheduler alone. A group whose receiver already knows everything
+   * is parked until repeat_interval or its first endsAt (resolve_timeout here), so idle groups flush
+   * rarely: what is left is the background cost (script calls and commands per second).
+   */
   flush: {
     windowMs: number;
     /** Idle time before the window (the background window: flushes held up by the load finish). */
@@ -289,6 +293,10 @@ interface RedisCost {
     cpuUsecPerFlush: number;
     /** Redis commands (inside Lua included) per flush, all masters. */
     commandsPerFlushInclLua: number;
+    /** Script calls (EVALSHA + EVAL) per second over the window, all masters: background calls. */
+    scriptCallsPerSec: number;
+    /** Every command per second over the window (inside Lua included; INFO of the bench left out). */
+    commandsPerSecInclLua: number;
   };
 }
 
@@ -352,10 +360,11 @@ function redisCost(
   return {
     note:
       'INFO CPU (used_cpu_sys + used_cpu_user) summed over the masters. flush: an idle window starting ' +
-      'startsAfterLoadMs after the load (no requests; the route flushes every group each 5 s ' +
-      'group_interval), Redis CPU / flushes (herald_flush_total); everything the node asks of Redis while ' +
-      'idle is charged to flushes. cpuUsecPerAlertExclFlush: (load-window CPU − its flushes × ' +
-      'cpuUsecPerFlush) / alerts answered',
+      'startsAfterLoadMs after the load (no requests; group_interval 5 s, but a group with nothing new is ' +
+      'parked until repeat_interval or its first endsAt, resolve_timeout 5 min here), Redis CPU / flushes ' +
+      '(herald_flush_total; 0 when none flushed) and the background calls per second; everything the node ' +
+      'asks of Redis while idle is charged to flushes. cpuUsecPerAlertExclFlush: (load-window CPU − its ' +
+      'flushes × cpuUsecPerFlush) / alerts answered',
     cpuUsecPerAlert: alerts ? round(loadCpu / alerts, 2) : 0,
     cpuUsecPerAlertExclFlush: alerts
       ? round(Math.max(0, loadCpu - loadWin.flushes * perFlush) / alerts, 2)
@@ -375,6 +384,15 @@ function redisCost(
       cpuUsec: Math.round(idleCpu),
       cpuUsecPerFlush: round(perFlush, 1),
       commandsPerFlushInclLua: idle.flushes ? round(sum(idle.stats.map(callsOf)) / idle.flushes, 1) : 0,
+      scriptCallsPerSec: idle.ms
+        ? round(
+            (sum(idle.stats.map((st) => (st.get('evalsha')?.calls ?? 0) + (st.get('eval')?.calls ?? 0))) *
+              1000) /
+              idle.ms,
+            1,
+          )
+        : 0,
+      commandsPerSecInclLua: idle.ms ? round((sum(idle.stats.map(callsOf)) * 1000) / idle.ms, 1) : 0,
     },
   };
 }
@@ -589,7 +607,8 @@ function costLine(c: RedisCost): string {
     `Redis CPU ${c.cpuUsecPerAlert} µs/alert (${c.cpuUsecPerAlertExclFlush} without the ` +
     `${c.flushesPerSecDuringLoad} flushes/s, ${c.ticksDuringLoad} ticks of ${c.tickMsMeanDuringLoad} ms), ` +
     `${c.flush.cpuUsecPerFlush} µs/flush (${c.flush.flushes} flushes idle in ${c.flush.ticks} ticks of ` +
-    `${c.flush.tickMsMean} ms, ${c.flush.commandsPerFlushInclLua} commands each)`
+    `${c.flush.tickMsMean} ms, ${c.flush.commandsPerFlushInclLua} commands each; idle: ` +
+    `${c.flush.scriptCallsPerSec} script calls/s, ${c.flush.commandsPerSecInclLua} commands/s)`
   );
 }
 
