@@ -136,16 +136,21 @@ describe('the HTTP edge: bodies, aborts and what is public', () => {
       '[{"labels":{"alertname":"proto-1","__proto__":"x"},"annotations":{"__proto__":"y"}},' +
       '{"labels":{"alertname":"proto-2","constructor":"c"}},' +
       '{"labels":{"alertname":"proto-3","__proto__":{"polluted":true}}},' +
-      '{"labels":{"alertname":"proto-4"}}]';
+      '{"labels":{"alertname":"proto-4"}},' +
+      '{"labels":{"alertname":"proto-5","constructor":{"prototype":{"polluted":true}}}}]';
     const r = await http.call('POST', `${node.url}/api/v2/alerts`, {
       auth: auth(),
       headers: { 'content-type': 'application/json' },
       raw: body,
     });
-    // Only the alert whose __proto__ label is not a string is rejected; the others are stored.
+    // Only the alerts whose __proto__ / constructor label is not a string are rejected (parsed as data
+    // by JSON.parse, refused by validation); the others are stored.
     expect(r.status).toBe(400);
     expect(r.body.accepted).toBe(3);
-    expect(r.body.rejected).toEqual([expect.objectContaining({ index: 2, field: '[2].labels.__proto__' })]);
+    expect(r.body.rejected).toEqual([
+      expect.objectContaining({ index: 2, field: '[2].labels.__proto__' }),
+      expect.objectContaining({ index: 4, field: '[4].labels.constructor' }),
+    ]);
     const stored = await alerts();
     const p1 = stored.find((a) => a.labels.alertname === 'proto-1')!;
     expect(Object.getOwnPropertyDescriptor(p1.labels, '__proto__')?.value).toBe('x');

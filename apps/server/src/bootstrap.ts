@@ -238,6 +238,10 @@ export async function createApp(
     // the domain copies it with setLabel) instead of refusing the whole batch as malformed JSON.
     // Herald never merges request objects into others with assignment, which is where it could bite.
     onProtoPoisoning: 'ignore',
+    // `constructor` likewise (a label object `{"constructor": {"prototype": …}}` is refused by label
+    // validation, values must be strings); with both ignored Fastify parses with JSON.parse alone, without
+    // secure-json-parse's scan of every body (≈ 1.3 % of the node's ingest CPU).
+    onConstructorPoisoning: 'ignore',
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']), // observability (issue 7)
     // Malformed HTTP never reaches a route: answer it in the documented `{error, field}` shape too.
     clientErrorHandler: answerClientError,
