@@ -65,6 +65,16 @@ const HAS_SURROGATE = /[\ud800-\udfff]/;
 
 /** Sorts `names` in place in Go's order; the native sort is used unless a name has a surrogate. */
 export function sortUtf8(names: string[]): string[] {
+  // Prometheus sends labels sorted: names already in order without a surrogate need no sort (which
+  // allocates a work array per call, for every ingested alert's fingerprint and group key).
+  let sorted = true;
+  for (let i = 0; i < names.length; i++) {
+    if ((i > 0 && names[i - 1] > names[i]) || HAS_SURROGATE.test(names[i])) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return names;
   names.sort();
   for (const n of names) if (HAS_SURROGATE.test(n)) return names.sort(compareUtf8);
   return names;
