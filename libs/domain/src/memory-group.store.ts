@@ -3,9 +3,11 @@ import { mergeAlert } from './alert-merge';
 import {
   batchCost,
   COUNT_LIMIT_RETRY_MS,
+  countGroupHalves,
   StoreCapacityError,
   TenantLimitError,
   type DueEntry,
+  type GroupStateCounts,
   type GroupStore,
   type GroupTarget,
   type ResolvedCleanup,
@@ -239,6 +241,15 @@ export class MemoryGroupStore implements GroupStore {
   listGroups(tenant: string): Promise<StoredGroup[]> {
     const out: StoredGroup[] = [];
     for (const g of this.groups.values()) if (g.tenant === tenant) out.push(toStored(g));
+    return Promise.resolve(out);
+  }
+
+  countStates(tenant: string): Promise<GroupStateCounts> {
+    const out: GroupStateCounts = { alerts: { firing: 0, resolved: 0 }, groups: { firing: 0, recovery: 0 } };
+    for (const g of this.groups.values()) {
+      if (g.tenant !== tenant) continue;
+      countGroupHalves(out, g.firing.size, g.recovery.size);
+    }
     return Promise.resolve(out);
   }
 
