@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
-import { StreamableFile } from '@nestjs/common';
-import { JSON_TYPE, jsonArrayBody } from './json-array';
+import { Controller, Get, Param, Res, StreamableFile } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { JSON_TYPE, jsonArrayBody, type TypedReply } from './json-array';
 import { sortYielding } from './sort-yielding';
 
 /** V8's longest string on 64-bit platforms (2^29 - 24 UTF-16 units): `JSON.stringify` past it throws. */
@@ -85,5 +87,39 @@ describe('sortYielding', () => {
       expect(await sortYielding(got, cmp, run)).toBe(got);
       expect(got).toEqual(want);
     }
+  });
+});
+
+describe('jsonArrayBody through Nest and Fastify', () => {
+  const list = Array.from({ length: 300 }, (_, i) => ({ i, s: `é ${i}` }));
+
+  @Controller('x')
+  class X {
+    @Get(':above')
+    get(@Param('above') above: string, @Res({ passthrough: true }) reply: TypedReply) {
+      return jsonArrayBody(reply, list, { perPiece: 16, streamAbove: Number(above) });
+    }
+  }
+
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    const mod = await Test.createTestingModule({ controllers: [X] }).compile();
+    app = mod.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(() => app.close());
+
+  it('answers application/json with the same body, whole (Content-Length) or streamed (chunked)', async () => {
+    const fastify = app.getHttpAdapter().getInstance();
+    const whole = await fastify.inject({ method: 'GET', url: '/x/100000000' });
+    const streamed = await fastify.inject({ method: 'GET', url: '/x/1000' });
+    for (const r of [whole, streamed]) {
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['content-type']).toBe(JSON_TYPE);
+      expect(r.body).toBe(JSON.stringify(list));
+    }
+    expect(whole.headers['content-length']).toBe(String(Buffer.byteLength(JSON.stringify(list))));
+    expect(streamed.headers['transfer-encoding']).toBe('chunked');
   });
 });
