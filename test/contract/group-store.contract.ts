@@ -134,6 +134,37 @@ export function groupStoreContract(
       expect(g!.firing.map((a) => a.startsAt)).toEqual([T0 + 20_000]);
     });
 
+    it('countStates counts alerts and groups by half, as listGroups does, per tenant', async () => {
+      const empty = { alerts: { firing: 0, resolved: 0 }, groups: { firing: 0, recovery: 0 } };
+      expect(await store.countStates('t1')).toEqual(empty);
+      const G3 = '00000000000000c3';
+      // G1: two firing, one resolved (a firing group); G2: one resolved only (a recovery group); G3: one
+      // firing whose endsAt has passed but that no write moved yet — still in the firing half.
+      await write(G1, T0, [alert('01'), alert('02'), alert('03')]);
+      await write(G1, T0 + 10_000, [resolvedAt('03', T0 + 5_000)]);
+      await write(G2, T0, [alert('04')]);
+      await write(G2, T0 + 10_000, [resolvedAt('04', T0 + 5_000)]);
+      await write(G3, T0, [alert('05', { endsAt: T0 + 1_000 })]);
+      await store.upsert({ tenant: 't2', now: T0, groups: [{ target: target(G1), alerts: [alert('01')] }] });
+      const c = await store.countStates('t1');
+      expect(c).toEqual({ alerts: { firing: 3, resolved: 2 }, groups: { firing: 2, recovery: 1 } });
+      // The same figures as counting the listing (what the /metrics gauges read before countStates).
+      const byList = structuredClone(empty);
+      for (const g of await store.listGroups('t1')) {
+        byList.alerts.firing += g.firing.length;
+        byList.alerts.resolved += g.recovery.length;
+        if (g.firing.length) byList.groups.firing++;
+        else if (g.recovery.length) byList.groups.recovery++;
+      }
+      expect(c).toEqual(byList);
+      expect(await store.countStates('t2')).toEqual({
+        alerts: { firing: 1, resolved: 0 },
+        groups: { firing: 1, recovery: 0 },
+      });
+      await store.deleteGroup('t1', G2);
+      expect((await store.countStates('t1')).groups).toEqual({ firing: 2, recovery: 0 });
+    });
+
     it('merges a re-sent alert: earliest startsAt, explicit endsAt beats timeout, newer content', async () => {
       await write(G1, T0, [alert('01', { endsAt: T0 + 600_000, timeout: false })]);
       await write(G1, T0 + 60_000, [

@@ -89,6 +89,27 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       });
     }
 
+    it('a scrape does not read alert bodies: countStates sends only index reads, EXISTS and HLEN', async () => {
+      const store = new RedisGroupStore(redis, topo.keys(prefix(), 16), { retention: 60_000 });
+      const groups = Array.from({ length: 30 }, (_, i) => ({
+        target: { ...target, groupId: i.toString(16).padStart(16, '0') },
+        alerts: [alert('01'), alert('02', T0 - 1)],
+      }));
+      await store.upsert({ tenant: 't', now: T0, groups });
+      // The client and, on a cluster, each master (whichever sends a pipeline's commands).
+      const spies = [...new Set([redis as Redis, ...masterNodes(redis)])].map((n) => spyCommands(n));
+      let counts;
+      try {
+        counts = await store.countStates('t');
+      } finally {
+        for (const s of spies) s.restore();
+      }
+      expect(counts).toEqual({ alerts: { firing: 30, resolved: 30 }, groups: { firing: 30, recovery: 0 } });
+      const sent = new Set(spies.flatMap((s) => s.sent));
+      expect(sent.has('hlen')).toBe(true);
+      expect([...sent].filter((c) => !['zrangebyscore', 'exists', 'hlen'].includes(c))).toEqual([]);
+    });
+
     // On a single Redis one round trip too; elsewhere (a request is one call per shard on a cluster) the
     // indexing alone.
     const oneTrip = topology === 'single';

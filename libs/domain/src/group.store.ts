@@ -87,6 +87,27 @@ export interface StoredGroup {
   recovery: Alert[];
 }
 
+/**
+ * A tenant's stored alerts and groups counted by half (`herald_alerts`, `herald_groups`): the alerts held
+ * in firing halves (`alerts.firing`; an alert whose endsAt passed stays there until it moves or is
+ * removed) and in recovery halves (`alerts.resolved`); the groups with at least one alert in their firing
+ * half (`groups.firing`) and the others with at least one in their recovery half (`groups.recovery`).
+ * Exactly what counting `listGroups(tenant)` by `firing.length` / `recovery.length` gives, read without
+ * alert bodies.
+ */
+export interface GroupStateCounts {
+  alerts: { firing: number; resolved: number };
+  groups: { firing: number; recovery: number };
+}
+
+/** Adds one group with `firing` alerts in its firing half and `recovery` in its recovery half to `out`. */
+export function countGroupHalves(out: GroupStateCounts, firing: number, recovery: number): void {
+  out.alerts.firing += firing;
+  out.alerts.resolved += recovery;
+  if (firing > 0) out.groups.firing++;
+  else if (recovery > 0) out.groups.recovery++;
+}
+
 /** An entry of the due index: a group half that should be flushed at `dueAt`. */
 export interface DueEntry {
   tenant: string;
@@ -112,6 +133,11 @@ export interface DueEntry {
 export interface GroupStore extends InhibitionIndex {
   upsert(batch: UpsertBatch): Promise<UpsertResult>;
   listGroups(tenant: string): Promise<StoredGroup[]>;
+  /**
+   * Counts the tenant's alerts and groups by half (`GroupStateCounts`) at a cost independent of alert
+   * bodies (metrics scrapes: nothing is decoded).
+   */
+  countStates(tenant: string): Promise<GroupStateCounts>;
   getGroup(tenant: string, groupId: string): Promise<StoredGroup | null>;
   /**
    * Forgets a group of a tenant (both halves, metadata, index and due entries); false when the tenant

@@ -4,9 +4,11 @@ import { nextTickOf } from './timers';
 import {
   batchCost,
   COUNT_LIMIT_RETRY_MS,
+  countGroupHalves,
   StoreCapacityError,
   TenantLimitError,
   type DueEntry,
+  type GroupStateCounts,
   type GroupStore,
   type GroupTarget,
   type ResolvedCleanup,
@@ -252,6 +254,15 @@ export class MemoryGroupStore implements GroupStore {
   listGroups(tenant: string): Promise<StoredGroup[]> {
     const out: StoredGroup[] = [];
     for (const g of this.groups.values()) if (g.tenant === tenant) out.push(toStored(g));
+    return Promise.resolve(out);
+  }
+
+  countStates(tenant: string): Promise<GroupStateCounts> {
+    const out: GroupStateCounts = { alerts: { firing: 0, resolved: 0 }, groups: { firing: 0, recovery: 0 } };
+    for (const g of this.groups.values()) {
+      if (g.tenant !== tenant) continue;
+      countGroupHalves(out, g.firing.size, g.recovery.size);
+    }
     return Promise.resolve(out);
   }
 

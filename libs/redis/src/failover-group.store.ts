@@ -4,6 +4,7 @@ import {
   TenantLimitError,
   type Alert,
   type Clock,
+  type GroupStateCounts,
   type GroupStore,
   type ResolvedCleanup,
   type GroupUpsert,
@@ -124,6 +125,10 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
 
   listGroups(tenant: string): Promise<StoredGroup[]> {
     return this.read((s) => s.listGroups(tenant));
+  }
+
+  countStates(tenant: string): Promise<GroupStateCounts> {
+    return this.read((s) => s.countStates(tenant));
   }
 
   getGroup(tenant: string, groupId: string): Promise<StoredGroup | null> {

@@ -3,6 +3,7 @@ import type {
   Alert,
   Clock,
   AlertSource,
+  GroupStateCounts,
   GroupStore,
   ResolvedCleanup,
   StoredGroup,
@@ -12,7 +13,13 @@ import type {
   InhibitionRules,
   SourceQuery,
 } from '@herald/domain';
-import { batchCost, COUNT_LIMIT_RETRY_MS, systemClock, TenantLimitError } from '@herald/domain';
+import {
+  batchCost,
+  COUNT_LIMIT_RETRY_MS,
+  countGroupHalves,
+  systemClock,
+  TenantLimitError,
+} from '@herald/domain';
 import { decodeAlert, decodeSources, encodeAlert, fingerprintField, sourceRef } from './alert-codec';
 import { RedisKeys } from './keys';
 import { redisScripts } from './lua-scripts';
@@ -78,6 +85,8 @@ function sameTarget(a: Target, b: Target): boolean {
 
 /** Groups read per pipeline round trip. */
 const READ_CHUNK = 200;
+/** Groups counted per pipeline round trip (three small replies each). */
+const COUNT_CHUNK = 1_000;
 
 /**
  * The Redis adapter of the group store. An ingest request is one EVALSHA of `upsert-groups-n.lua`
@@ -428,6 +437,30 @@ export class RedisGroupStore implements GroupStore {
       tenant,
       shards.flatMap(([ids]) => ids as string[]),
     );
+  }
+
+  /**
+   * The groups `listGroups` would read (index entries not expired, meta present), counted per chunk of
+   * COUNT_CHUNK groups with HLEN of both halves and EXISTS of the meta: no alert is read or decoded. An
+   * HLEN counts a stored value `listGroups` would skip as unreadable (none the scripts write).
+   */
+  async countStates(tenant: string): Promise<GroupStateCounts> {
+    const now = this.clock.now();
+    const k = this.keys;
+    const shards = await pipelinePerItem(this.redis, k.tenantGroupShards(tenant), (p, key) =>
+      p.zrangebyscore(key, now, '+inf'),
+    );
+    const ids = shards.flatMap(([ids]) => ids as string[]);
+    const out: GroupStateCounts = { alerts: { firing: 0, resolved: 0 }, groups: { firing: 0, recovery: 0 } };
+    for (let i = 0; i < ids.length; i += COUNT_CHUNK) {
+      const chunk = ids.slice(i, i + COUNT_CHUNK);
+      const replies = await pipelinePerItem(this.redis, chunk, (p, id) =>
+        p.exists(k.groupMeta(tenant, id)).hlen(k.groupFiring(tenant, id)).hlen(k.groupRecovery(tenant, id)),
+      );
+      for (const [meta, firing, recovery] of replies)
+        if (Number(meta) > 0) countGroupHalves(out, Number(firing), Number(recovery));
+    }
+    return out;
   }
 
   async getGroup(tenant: string, groupId: string): Promise<StoredGroup | null> {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { TenantContext } from '@herald/sessions';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -24,6 +24,22 @@ import { StatusViews } from './status-views';
 import { badRequest } from '../http/http-error';
 import { alertWire, type AlertWire } from './alert-wire';
 import { filterMatchers, lastValue, type Query as Q } from '../http/query';
+import { jsonArrayBody, yieldToLoop, type TypedReply } from '../http/json-array';
+import { sortYielding } from '../http/sort-yielding';
+
+/** Alerts looked at between two turns of the event loop while a listing is computed. */
+const ALERTS_PER_TURN = 2_000;
+
+/** Counts work and yields to the event loop every ALERTS_PER_TURN units. */
+function turns(): (units: number) => Promise<void> | undefined {
+  let done = 0;
+  return (units) => {
+    done += units;
+    if (done < ALERTS_PER_TURN) return undefined;
+    done = 0;
+    return yieldToLoop();
+  };
+}
 
 /** Alertmanager API v2 `gettableAlert`. */
 export interface GettableAlert extends AlertWire {
@@ -55,14 +71,29 @@ export class AlertsController {
     return this.views.of(tenant, groups, now);
   }
 
+  /**
+   * The answer is serialised element by element (`jsonArrayBody`): the same bytes as before, without one
+   * string the size of the answer; computing and serialising it yield to the event loop every few thousand
+   * alerts, so a big tenant's listing does not hold Redis replies (and their command timeouts) for long.
+   */
   @Get()
-  async list(@Query() q: Q, @Tenant() ctx: TenantContext): Promise<GettableAlert[]> {
+  async list(
+    @Query() q: Q,
+    @Tenant() ctx: TenantContext,
+    @Res({ passthrough: true }) reply: TypedReply,
+  ): Promise<string | StreamableFile> {
+    return jsonArrayBody(reply, await this.listAlerts(q, ctx));
+  }
+
+  private async listAlerts(q: Q, ctx: TenantContext): Promise<GettableAlert[]> {
     const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
     const groups = await this.store.listGroups(ctx.tenant);
     const view = await this.view(ctx.tenant, groups, now);
     const byFp = new Map<string, GettableAlert>();
+    const turn = turns();
     for (const g of groups) {
+      await turn(g.firing.length + 1);
       if (f.receiver && !f.receiver.test(g.receiver)) continue;
       for (const a of g.firing) {
         if (isResolved(a, now) || !matchesAll(f.matchers, a.labels)) continue;
@@ -75,7 +106,7 @@ export class AlertsController {
         if (wanted(f, status)) byFp.set(a.fingerprint, gettable(a, [g.receiver], status));
       }
     }
-    return [...byFp.values()].sort((x, y) =>
+    return sortYielding([...byFp.values()], (x, y) =>
       x.fingerprint < y.fingerprint ? -1 : x.fingerprint > y.fingerprint ? 1 : 0,
     );
   }
@@ -84,14 +115,24 @@ export class AlertsController {
   async groups(
     @Query() q: Q,
     @Tenant() ctx: TenantContext,
+    @Res({ passthrough: true }) reply: TypedReply,
+  ): Promise<string | StreamableFile> {
+    return jsonArrayBody(reply, await this.listGroups(q, ctx));
+  }
+
+  private async listGroups(
+    q: Q,
+    ctx: TenantContext,
   ): Promise<{ labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[]> {
     const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
     const groups = await this.store.listGroups(ctx.tenant);
     const view = await this.view(ctx.tenant, groups, now);
-    groups.sort(alertmanagerGroupOrder);
+    await sortYielding(groups, alertmanagerGroupOrder);
+    const turn = turns();
     for (const g of groups) {
+      await turn(g.firing.length + 1);
       if (f.receiver && !f.receiver.test(g.receiver)) continue;
       const mutedBy = view.groupMutedBy(g);
       if (!f.muted && mutedBy.length > 0) continue;
@@ -106,9 +147,19 @@ export class AlertsController {
   }
 }
 
-/** Go's string order (bytes of UTF-8), which differs from UTF-16 order above the BMP. */
+/**
+ * Go's string order (bytes of UTF-8), which differs from UTF-16 order above the BMP. Below it (no
+ * surrogate at the first difference) both orders agree: compared without encoding.
+ */
 function goCompare(a: string, b: string): number {
   if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if ((x < 0xd800 || x > 0xdfff) && (y < 0xd800 || y > 0xdfff)) return x - y;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 

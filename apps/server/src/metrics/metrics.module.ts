@@ -13,19 +13,19 @@ const STATE_SAMPLE_TTL_MS = 10_000;
 const PING_TIMEOUT_MS = 500;
 
 /**
- * Counts groups and alerts by state with one `listGroups` per tenant (configured tenants, or `default`).
- * The sample is cached for 10 s and shared by concurrent scrapes, so scrape frequency and the number
- * of Prometheus servers do not multiply the store reads.
+ * Counts groups and alerts by state with one `countStates` per tenant (configured tenants, or `default`):
+ * index and half sizes, no alert body read (`GroupStateCounts` says what each count is). The sample is
+ * cached for 10 s and shared by concurrent scrapes, so scrape frequency and the number of Prometheus
+ * servers do not multiply the store reads.
  */
 async function sampleStates(store: GroupStore, tenants: readonly string[]): Promise<StateCounts> {
   const out: StateCounts = { alerts: { firing: 0, resolved: 0 }, groups: { firing: 0, recovery: 0 } };
   for (const tenant of tenants) {
-    for (const g of await store.listGroups(tenant)) {
-      out.alerts.firing += g.firing.length;
-      out.alerts.resolved += g.recovery.length;
-      if (g.firing.length > 0) out.groups.firing++;
-      else if (g.recovery.length > 0) out.groups.recovery++;
-    }
+    const c = await store.countStates(tenant);
+    out.alerts.firing += c.alerts.firing;
+    out.alerts.resolved += c.alerts.resolved;
+    out.groups.firing += c.groups.firing;
+    out.groups.recovery += c.groups.recovery;
   }
   return out;
 }
