@@ -351,30 +351,25 @@ for g = 1, G do
   if anyResolved or (anyFiring and not (settled and (flushed or not startedLongAgo))) then
     local firingMember = string.sub(ga, mp, mp + ml - 1)
     local firingDue = redis.call('ZSCORE', dueKey, firingMember)
+    -- Where the firing half goes: absent → its first flush; Alertmanager: an unflushed group flushes at
+    -- once when an alert started over group_wait ago; a parked half (see parkedFlushAt in
+    -- libs/domain/src/timers.ts, put at flush + k·group_interval) of a group that changed comes back to
+    -- its next tick, that minus whole intervals (MemoryGroupStore does the same).
+    local fd, at = tonumber(firingDue), nil
     if anyFiring then
       local cand = now + gw
       if startedLongAgo then cand = now end
-      if not firingDue or (startedLongAgo and not flushed and cand < tonumber(firingDue)) then
-        -- Absent, or Alertmanager: an unflushed group flushes at once when an alert started over
-        -- group_wait ago.
-        redis.call('ZADD', dueKey, cand, firingMember)
-        firingDue = cand
-        dueTouched = true
-        if not nextDue or cand < nextDue then nextDue = cand end
-      end
+      if not fd or (startedLongAgo and not flushed and cand < fd) then at = cand end
     end
-    if changed and flushed and firingDue and tonumber(firingDue) > now then
-      -- Parked at flush + k·group_interval: the tick is that minus whole intervals (MemoryGroupStore too).
-      local fd, gi = tonumber(firingDue), tonumber(meta[4]) or 0
-      if gi > 0 then
-        local tick = fd - math.floor((fd - now) / gi) * gi
-        if tick < fd then
-          redis.call('ZADD', dueKey, tick, firingMember)
-          firingDue = tick
-          dueTouched = true
-          if not nextDue or tick < nextDue then nextDue = tick end
-        end
-      end
+    if not at and changed and flushed and fd and fd > now then
+      local gi = tonumber(meta[4]) or 0
+      local tick = gi > 0 and fd - math.floor((fd - now) / gi) * gi or fd
+      if tick < fd then at = tick end
+    end
+    if at then
+      redis.call('ZADD', dueKey, at, firingMember)
+      firingDue, dueTouched = at, true
+      if not nextDue or at < nextDue then nextDue = at end
     end
     if anyResolved then
       local rdue = tonumber(firingDue) or (now + gw)
