@@ -3,7 +3,7 @@
 // when the group changes — on memory stores with a fake clock, Prometheus re-sending every minute.
 import type { Alert } from '../alert';
 import { FakeClock } from '../clock';
-import type { GroupTarget } from '../group.store';
+import { groupTarget } from '../../../../test/harness/groups';
 import { MemoryFlushStore } from '../memory-flush.store';
 import { MemoryGroupStore } from '../memory-group.store';
 import { FlushRunner } from './flush-runner';
@@ -12,16 +12,7 @@ import type { OutgoingNotification } from './notification';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
 const MIN = 60_000;
-const target: GroupTarget = {
-  groupId: '00000000000000a1',
-  groupKey: '{}:{alertname="A"}',
-  receiver: 'hook',
-  routeId: '{}',
-  groupLabels: { alertname: 'A' },
-  groupWait: 30_000,
-  groupInterval: 5 * MIN,
-  repeatInterval: 60 * MIN,
-};
+const target = groupTarget('00000000000000a1', { name: 'A', receiver: 'hook', repeatInterval: 60 * MIN });
 
 function herald(horizon = 4 * MIN) {
   const clock = new FakeClock(T0);
