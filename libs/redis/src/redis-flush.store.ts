@@ -147,6 +147,10 @@ export class RedisFlushStore implements FlushStore {
   private async sendReads(): Promise<void> {
     const batch = this.reads;
     this.reads = [];
+    await this.readBatch(batch);
+  }
+
+  private async readBatch(batch: typeof this.reads): Promise<void> {
     const keys = batch.map((r) => this.keys.nflog(r.key.tenant, r.key.groupId, r.key.state, r.key.receiver));
     let replies: [Error | null, unknown][];
     try {
@@ -154,7 +158,10 @@ export class RedisFlushStore implements FlushStore {
         for (const k of keys) p.hgetall(k).pttl(k);
       });
     } catch (e) {
-      for (const r of batch) r.reject(e);
+      if (batch.length === 1) return batch[0].reject(e);
+      // One failing master (a failover) must not fail every read of the batch: a failed read is a
+      // send-time dedup check in doubt, and a doubt sends. Each read alone then, as without batching.
+      await Promise.all(batch.map((r) => this.readBatch([r])));
       return;
     }
     batch.forEach((r, i) => {
