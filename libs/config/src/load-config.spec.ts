@@ -142,7 +142,7 @@ describe('loadConfig: herald section', () => {
         maxGroupKeyLength: 16384,
       },
       memory: { maxAlerts: 200000, maxGroups: 50000 },
-      scheduler: { tick: 250, lease: 30_000, claimBatch: 200, concurrency: 64 },
+      scheduler: { tick: 250, lease: 30_000, claimBatch: 200, concurrency: 16 },
       delivery: {
         concurrency: 8,
         attempts: 10,
