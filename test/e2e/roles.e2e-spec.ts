@@ -75,3 +75,56 @@ describe('node roles', () => {
     expect(await counter(w, 'herald_flush_total{outcome="notified"}')).toBe(GROUPS);
   }, 90_000);
 });
+
+describe('node roles: an api node wakes the schedulers', () => {
+  // A poll of a minute: a notification within seconds can only come from the wake-up the api node
+  // publishes (RedisDueWakeChannel), not from the scheduler finding the group on its own.
+  const WAKE_CONFIG = (url: string) =>
+    hookConfig(url, {
+      groupWait: '0s',
+      groupInterval: '1h',
+      repeatInterval: '4h',
+      herald: '  scheduler:\n    poll: 60s\n',
+    });
+  let redis2: RedisServer;
+  let sink2: HttpSink;
+  let api2: NodeProcess;
+  let worker2: NodeProcess;
+
+  beforeAll(async () => {
+    redis2 = await RedisServer.start();
+    sink2 = await HttpSink.start();
+    const env = { REDIS_URL: redis2.url };
+    [api2, worker2] = await Promise.all([
+      NodeProcess.start('api-2', WAKE_CONFIG(sink2.url), { ...env, HERALD_ROLES: 'api' }),
+      NodeProcess.start('worker-2', WAKE_CONFIG(sink2.url), { ...env, HERALD_ROLES: 'scheduler,delivery' }),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([api2?.kill(), worker2?.kill()]);
+    await sink2?.stop();
+    await redis2?.stop();
+  });
+
+  it('a group due at once (group_wait 0s) posted to an api node is notified by the scheduler node within 2 s, not at its next poll', async () => {
+    const took: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = sink2.accepted.length;
+      const t0 = Date.now();
+      const res = await fetch(`${api2.url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ labels: { alertname: `Wake${i}` }, startsAt: new Date().toISOString() }]),
+      });
+      expect(res.status).toBe(200);
+      await sink2.waitFor(() => sink2.accepted.length > before, 10_000, `the notification of Wake${i}`);
+      took.push(Date.now() - t0);
+    }
+    expect(Math.max(...took)).toBeLessThan(2000);
+    const names = sink2.accepted.map(
+      (r) => (r.json as { groupLabels: { alertname: string } }).groupLabels.alertname,
+    );
+    expect(names).toEqual(['Wake0', 'Wake1', 'Wake2', 'Wake3', 'Wake4']);
+  }, 60_000);
+});

@@ -10,3 +10,4 @@ export * from './redis-flush.store';
 export * from './inhibition-backfill';
 export * from './redis-silence.store';
 export * from './failover-silence.store';
+export * from './due-wake-channel';

@@ -22,7 +22,14 @@ import {
 import { receiverSendsResolved, type BuiltReceivers, type DeliveryQueue } from '@herald/delivery';
 import { LockManager, LocksModule } from '@herald/locks';
 import type { HeraldMetrics } from '@herald/observability';
-import type { RedisKeys, RedisModeSource } from '@herald/redis';
+import {
+  createRedisClient,
+  redisConnectionOptions,
+  RedisDueWakeChannel,
+  type RedisClient,
+  type RedisKeys,
+  type RedisModeSource,
+} from '@herald/redis';
 import { CLOCK } from '../clock/clock.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { DELIVERY_QUEUE, NFLOG_RECORDER, RECEIVERS } from '../delivery/delivery.tokens';
@@ -39,7 +46,7 @@ import {
 import { SilencesModule } from '../silences/silences.module';
 import { SILENCE_CACHE } from '../silences/silences.tokens';
 import { FlushScheduler } from './flush.scheduler';
-import { DUE_WAKE, FLUSH_RUNNER, GROUP_LOCK } from './flush.tokens';
+import { DUE_WAKE, DUE_WAKE_SOURCE, FLUSH_RUNNER, GROUP_LOCK } from './flush.tokens';
 import { RedisGroupLock } from './group-lock';
 import { lockModuleOptions } from './lock-backend';
 
@@ -183,6 +190,17 @@ export class FlushModule {
             { token: HERALD_METRICS, optional: true },
           ],
           useFactory: createRunner,
+        },
+        {
+          provide: DUE_WAKE_SOURCE,
+          inject: [HERALD_CONFIG, REDIS_CLIENT, REDIS_KEYS],
+          useFactory: (cfg: HeraldConfig, client: RedisClient | null, keys: RedisKeys) => {
+            const opts = redisConnectionOptions(cfg.herald.redis, cfg.herald.nodeId);
+            if (!client || !opts) return null;
+            const subscriber = () =>
+              createRedisClient(opts, 'fail-fast', `herald:${cfg.herald.nodeId}:due-wake`);
+            return new RedisDueWakeChannel(client, RedisDueWakeChannel.channelOf(keys.prefix), subscriber);
+          },
         },
         FlushScheduler,
         { provide: DUE_WAKE, useExisting: FlushScheduler },

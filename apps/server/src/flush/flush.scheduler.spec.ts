@@ -41,7 +41,7 @@ describe('FlushScheduler: ticks when something is due, never two at once', () =>
   it('a wake runs a tick at that instant instead of at the next poll', async () => {
     const { s, ticks } = scheduler({ tick: '10s' });
     stop = () => s.onApplicationShutdown();
-    s.onApplicationBootstrap();
+    void s.onApplicationBootstrap();
     const t0 = Date.now();
     s.wakeAt(t0 + 30);
     await sleep(200);
@@ -53,7 +53,7 @@ describe('FlushScheduler: ticks when something is due, never two at once', () =>
   it('wakes are coalesced: the earliest wins, one tick runs for all of them', async () => {
     const { s, ticks } = scheduler({ tick: '10s' });
     stop = () => s.onApplicationShutdown();
-    s.onApplicationBootstrap();
+    void s.onApplicationBootstrap();
     const t0 = Date.now();
     for (let i = 0; i < 50; i++) s.wakeAt(t0 + 40 - (i % 5)); // many ingest batches in a row
     s.wakeAt(t0 + 5_000); // later than the armed one: ignored
@@ -64,7 +64,7 @@ describe('FlushScheduler: ticks when something is due, never two at once', () =>
   it('a wake during a tick runs the next tick right after it, not overlapping', async () => {
     const { s, ticks, overlapped } = scheduler({ tick: '10s', tickMs: 60 });
     stop = () => s.onApplicationShutdown();
-    s.onApplicationBootstrap();
+    void s.onApplicationBootstrap();
     s.wakeAt(Date.now());
     await sleep(20); // the first tick is running
     s.wakeAt(Date.now());
@@ -83,7 +83,7 @@ describe('FlushScheduler: ticks when something is due, never two at once', () =>
       next: () => (++n === 1 ? Date.now() + 20 : undefined),
     });
     stop = () => s.onApplicationShutdown();
-    s.onApplicationBootstrap();
+    void s.onApplicationBootstrap();
     s.wakeAt(Date.now());
     await sleep(330);
     // The wake, its reported due time 20 ms later, then polls every 100 ms.
@@ -94,7 +94,7 @@ describe('FlushScheduler: ticks when something is due, never two at once', () =>
 
   it('nothing runs after shutdown, and a wake then is ignored', async () => {
     const { s, ticks } = scheduler({ tick: '20ms' });
-    s.onApplicationBootstrap();
+    void s.onApplicationBootstrap();
     await s.onApplicationShutdown();
     s.wakeAt(Date.now());
     await sleep(80);

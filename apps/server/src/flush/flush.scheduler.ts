@@ -13,7 +13,7 @@ import { FailoverFlushStore } from '@herald/redis';
 import { CLOCK } from '../clock/clock.module';
 import { HERALD_METRICS } from '../metrics/metrics.tokens';
 import { FLUSH_STORE } from '../store/group-store.module';
-import { FLUSH_RUNNER, type DueWake } from './flush.tokens';
+import { DUE_WAKE_SOURCE, FLUSH_RUNNER, type DueWake, type DueWakeSource } from './flush.tokens';
 
 /**
  * `herald.scheduler.poll` when absent: one tick per due bucket (4 s for 16 buckets at the 250 ms tick):
@@ -31,8 +31,9 @@ export function defaultPoll(tick: number, dueBuckets: number): number {
  * A tick is due at the earliest of: a due time this node's ingest set (`wakeAt`), the next due time the
  * previous tick learned (the heads of the due index, the retry of what it could not claim or lock), and
  * the poll — the look at every bucket's head that finds what other nodes scheduled (their ingest and
- * flushes, a crashed claimer's lapsed leases). One timer, moved earlier by a wake; a wake during a
- * tick runs the next tick as soon as this one ends.
+ * flushes, a crashed claimer's lapsed leases). `api` nodes without a scheduler publish the due times
+ * their ingest sets (`DUE_WAKE_SOURCE`), so those wake this node too instead of waiting for the poll.
+ * One timer, moved earlier by a wake; a wake during a tick runs the next tick as soon as this one ends.
  */
 @Injectable()
 export class FlushScheduler implements DueWake, OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,6 +46,7 @@ export class FlushScheduler implements DueWake, OnApplicationBootstrap, OnApplic
   /** The earliest wake asked for while a tick ran. */
   private wantedAt = Infinity;
   private stopped = true;
+  private unsubscribe?: () => void;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
@@ -52,13 +54,17 @@ export class FlushScheduler implements DueWake, OnApplicationBootstrap, OnApplic
     @Inject(FLUSH_STORE) private readonly flush: FlushStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics,
+    @Optional() @Inject(DUE_WAKE_SOURCE) private readonly remote?: DueWakeSource | null,
   ) {
     this.poll = config.herald.scheduler.poll ?? defaultPoll(config.herald.scheduler.tick, flush.dueBuckets);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.stopped = false;
     this.arm(this.clock.now() + this.config.herald.scheduler.tick);
+    const unsubscribe = await this.remote?.subscribe((dueAt) => this.wakeAt(dueAt));
+    if (this.stopped) unsubscribe?.();
+    else this.unsubscribe = unsubscribe;
   }
 
   wakeAt(dueAt: number): void {
@@ -105,6 +111,8 @@ export class FlushScheduler implements DueWake, OnApplicationBootstrap, OnApplic
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;

@@ -12,3 +12,15 @@ export const DUE_WAKE = Symbol('DUE_WAKE');
 export interface DueWake {
   wakeAt(dueAt: number): void;
 }
+
+/**
+ * Injection token of the wake-ups other nodes publish (`DueWakeSource`; null in memory mode): the
+ * scheduler subscribes, so a group an `api` node set due soon is flushed now, not at the next poll.
+ */
+export const DUE_WAKE_SOURCE = Symbol('DUE_WAKE_SOURCE');
+
+/** Due times set on other nodes (Redis pub/sub: `RedisDueWakeChannel`). */
+export interface DueWakeSource {
+  /** Calls `onDue` per due time received; resolves with the function that stops it. */
+  subscribe(onDue: (dueAt: number) => void): Promise<() => void>;
+}
