@@ -93,6 +93,31 @@ describe('FailoverDeliveryQueue follows the node mode source', () => {
     await q.close(10);
   });
 
+  it('a timed-out enqueue whose job landed (event-loop stall) is tried again on BullMQ: duplicate, nothing in memory, no outage reported', async () => {
+    const { q, mode, memory, bull, enqueued } = setup();
+    await q.start();
+    const add = bull.enqueue;
+    let calls = 0;
+    bull.enqueue = (n) => {
+      calls++;
+      if (calls === 1) {
+        enqueued.push(n); // landed in Redis; the answer came too late for the timer
+        return new Promise<EnqueueResult>(() => undefined);
+      }
+      return Promise.resolve({ id: deliveryJobId(n), status: 'duplicate', delivered: false });
+    };
+    const r = await q.enqueue(testNotification({ seq: 3 }));
+    expect(r.status).toBe('duplicate');
+    expect(calls).toBe(2);
+    expect(q.enqueueRetries).toBe(1);
+    expect(mode.reported).toHaveLength(0);
+    expect(q.mode).toBe('bullmq');
+    expect(memory.size).toBe(0);
+    expect(enqueued).toHaveLength(1);
+    bull.enqueue = add;
+    await q.close(10);
+  });
+
   it('stays in memory while the source is degraded, then moves what memory holds to BullMQ', async () => {
     const { q, mode, memory, enqueued, state } = setup(true);
     expect(await q.start()).toBe('memory');

@@ -148,7 +148,7 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     let failedHere = false;
     if (this.modeNow === 'bullmq' && bull) {
       try {
-        const r = await this.withTimeout(bull.enqueue(n, opts));
+        const r = await this.enqueueBull(bull, n, opts);
         if (r.status === 'queued' || (r.status === 'duplicate' && !r.delivered && !r.dead))
           this.inBull.add(r.id);
         return r;
@@ -291,7 +291,35 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
-    return withTimeout(p, this.timeoutMs, `Redis did not answer in ${this.timeoutMs} ms`);
+    return withTimeout(p, this.timeoutMs, this.timeoutMessage);
+  }
+
+  private get timeoutMessage(): string {
+    return `Redis did not answer in ${this.timeoutMs} ms`;
+  }
+
+  /** Enqueues that timed out and were tried again on BullMQ (see `enqueueBull`). */
+  enqueueRetries = 0;
+
+  /**
+   * A timed-out enqueue is tried once more before memory: a timeout is also what this node's own
+   * event loop held past the timeout gives (the reply was there), and the job id makes a second add of
+   * a job that did land a no-op ('duplicate'). Sent to memory instead, it would be delivered from
+   * there while its BullMQ job is delivered too, unless the node went into fallback and drained it.
+   */
+  private async enqueueBull(
+    bull: BullMqPart,
+    n: Notification,
+    opts?: EnqueueOptions,
+  ): Promise<EnqueueResult> {
+    try {
+      return await this.withTimeout(bull.enqueue(n, opts));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : '';
+      if (msg !== this.timeoutMessage && msg !== 'Command timed out') throw err;
+      this.enqueueRetries++;
+      return this.withTimeout(bull.enqueue(n, opts));
+    }
   }
 }
 

@@ -159,4 +159,30 @@ describe('FailoverGroupStore: a busy Redis is not a Redis outage (found by npm r
     expect(await store.listGroups('t')).toEqual([]);
     expect(store.status().mode).toBe('memory-fallback');
   });
+
+  it('a timeout another component reports while Redis answers PING is dismissed: no fallback from an event-loop stall', async () => {
+    const { store } = slowSetup();
+    const changes: boolean[] = [];
+    store.onModeChange((d) => changes.push(d));
+    const timedOut = new Error('Command timed out');
+    store.reportUnavailable(timedOut);
+    store.reportUnavailable(timedOut); // one probe for both
+    await new Promise((r) => setImmediate(r));
+    expect(store.status().mode).toBe('redis');
+    expect(changes).toEqual([]);
+    expect(store.busyRetries).toBe(1);
+  });
+
+  it('a reported timeout with PING failing too enters the fallback; a connection error does at once', async () => {
+    const a = slowSetup();
+    a.redis.down = true;
+    a.store.reportUnavailable(new Error('Command timed out'));
+    expect(a.store.status().mode).toBe('redis'); // not before the probe has failed
+    await new Promise((r) => setImmediate(r));
+    expect(a.store.status().mode).toBe('memory-fallback');
+
+    const b = slowSetup();
+    b.store.reportUnavailable(new Error('Connection is closed.'));
+    expect(b.store.status().mode).toBe('memory-fallback');
+  });
 });

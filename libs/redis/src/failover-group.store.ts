@@ -145,9 +145,38 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     return this.read((s) => s.removeAlerts(tenant, groupId, cleanup, now));
   }
 
-  /** Another component (flush store, delivery) saw Redis fail: switch everything to memory now. */
+  /**
+   * Another component (flush store, silences, delivery) saw Redis fail: switch everything to memory now
+   * — except after a timeout, which is confirmed with one probe first. A command times out also when
+   * this node's own event loop was held past the command timeout (a long GC, a large listing): the
+   * reply is in the socket, the timer fired first. A Redis that answers the probe is busy or was
+   * waited for, not gone, and a false fallback would serve and notify from memory for a probe interval.
+   * (The component's one call already went to memory; the flush store's sync and the silence store's
+   * dirty set bring it back.)
+   */
   reportUnavailable(err: unknown): void {
-    if (isUnavailableError(err)) this.enterFallback(err);
+    if (!isUnavailableError(err)) return;
+    if (isTimeoutError(err) && this.state.mode === 'redis') {
+      void this.confirmTimeout(err);
+      return;
+    }
+    this.enterFallback(err);
+  }
+
+  private confirming?: Promise<void>;
+
+  /** One probe for the timeouts reported while it runs: fallback only when Redis does not answer it. */
+  private confirmTimeout(err: unknown): Promise<void> {
+    this.confirming ??= this.opts
+      .probe()
+      .then(
+        () => {
+          this.busyRetries++;
+        },
+        () => this.enterFallback(err),
+      )
+      .finally(() => (this.confirming = undefined));
+    return this.confirming;
   }
 
   deleteGroup(tenant: string, groupId: string): Promise<boolean> {
@@ -181,7 +210,10 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     }
   }
 
-  /** How often a timed-out call was retried because Redis still answered (busy, not down). */
+  /**
+   * How often a timeout was not taken for an outage because Redis still answered a probe (busy, or
+   * this node's event loop was held): the upsert was retried, or a reported timeout was dismissed.
+   */
   busyRetries = 0;
 
   private async read<T>(fn: (s: GroupStore) => Promise<T>): Promise<T> {
