@@ -46,6 +46,7 @@ import {
 } from './herald-config';
 import { checkRolesFitRedis, parseLocks, parseRoles } from './cluster-settings';
 import { parseHttp } from './http-settings';
+import { ErrorSink } from './config-errors';
 
 /** Pino levels accepted by `herald.log_level` and `HERALD_LOG_LEVEL`. */
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -78,72 +79,95 @@ export function parseHerald(
   baseDir?: string,
 ): HeraldSettings {
   const raw = optObject(value, 'herald');
-  checkKeys(
-    raw,
-    [
-      'node_id',
-      'port',
-      'listen_address',
-      'external_url',
-      'log_level',
-      'roles',
-      'locks',
-      'http',
-      'redis',
-      'limits',
-      'memory',
-      'scheduler',
-      'delivery',
-      'retention',
-      'tenants',
-      'default_tenant',
-      'allow_unsupported_receivers',
-      'silences',
-      'label_names',
-    ],
-    'herald',
+  // Each setting is checked even when another failed, so one start-up names every mistake.
+  const sink = new ErrorSink();
+  const check = <T>(fn: () => T, fallback: T): T => sink.run(fn, fallback);
+  check(
+    () =>
+      checkKeys(
+        raw,
+        [
+          'node_id',
+          'port',
+          'listen_address',
+          'external_url',
+          'log_level',
+          'roles',
+          'locks',
+          'http',
+          'redis',
+          'limits',
+          'memory',
+          'scheduler',
+          'delivery',
+          'retention',
+          'tenants',
+          'default_tenant',
+          'allow_unsupported_receivers',
+          'silences',
+          'label_names',
+        ],
+        'herald',
+      ),
+    undefined,
   );
-  const port = overrides.port ?? portNumber(raw.port, 'herald.port');
-  const nodeId = overrides.nodeId ?? optString(raw.node_id, 'herald.node_id') ?? `${hostname}:${port}`;
+  const port = overrides.port ?? check(() => portNumber(raw.port, 'herald.port'), D.port);
+  const nodeId =
+    overrides.nodeId ??
+    check(() => optString(raw.node_id, 'herald.node_id'), undefined) ??
+    `${hostname}:${port}`;
   const externalUrl =
     raw.external_url != null
-      ? httpUrl(raw.external_url, 'herald.external_url').replace(/\/+$/, '')
+      ? check(() => httpUrl(raw.external_url, 'herald.external_url').replace(/\/+$/, ''), '')
       : `http://${hostname}:${port}`;
-  const tenants = parseTenants(raw.tenants);
-  const defaultTenant = optString(raw.default_tenant, 'herald.default_tenant') ?? D.defaultTenant;
-  if (!TENANT_ID.test(defaultTenant)) {
-    throw new ConfigError(
-      'herald.default_tenant',
-      `must match ${TENANT_ID.source}, got ${show(defaultTenant)}`,
+  const tenants = check(() => parseTenants(raw.tenants), []);
+  const defaultTenant = check(() => {
+    const t = optString(raw.default_tenant, 'herald.default_tenant') ?? D.defaultTenant;
+    if (!TENANT_ID.test(t)) {
+      throw new ConfigError('herald.default_tenant', `must match ${TENANT_ID.source}, got ${show(t)}`);
+    }
+    return t;
+  }, D.defaultTenant);
+  const redis = check(() => parseRedis(raw.redis, overrides, baseDir), undefined);
+  // The file's roles are checked even when HERALD_ROLES replaces them, as trusted_proxies are.
+  const fileRoles = check(() => parseRoles(raw.roles, 'herald.roles'), undefined);
+  const roles = overrides.roles ?? fileRoles;
+  if (roles && redis) {
+    check(
+      () => checkRolesFitRedis(roles, redis, overrides.roles ? 'HERALD_ROLES' : 'herald.roles'),
+      undefined,
     );
   }
-  const redis = parseRedis(raw.redis, overrides, baseDir);
-  // The file's roles are checked even when HERALD_ROLES replaces them, as trusted_proxies are.
-  const fileRoles = parseRoles(raw.roles, 'herald.roles');
-  const roles = overrides.roles ?? fileRoles;
-  checkRolesFitRedis(roles, redis, overrides.roles ? 'HERALD_ROLES' : 'herald.roles');
-  return {
+  const settings = {
     nodeId,
     port,
-    listenAddress: optString(raw.listen_address, 'herald.listen_address') ?? D.listenAddress,
+    listenAddress:
+      check(() => optString(raw.listen_address, 'herald.listen_address'), undefined) ?? D.listenAddress,
     externalUrl,
-    logLevel: overrides.logLevel ?? logLevel(raw.log_level, 'herald.log_level') ?? D.logLevel,
+    logLevel:
+      overrides.logLevel ?? check(() => logLevel(raw.log_level, 'herald.log_level'), undefined) ?? D.logLevel,
     roles,
-    locks: parseLocks(raw.locks, redis),
-    http: parseHttp(raw.http, overrides.trustedProxies),
+    locks: redis && check(() => parseLocks(raw.locks, redis), undefined),
+    http: check(() => parseHttp(raw.http, overrides.trustedProxies), undefined),
     redis,
-    limits: parseLimits(raw.limits),
-    memory: parseMemory(raw.memory),
-    scheduler: parseScheduler(raw.scheduler),
-    delivery: parseDelivery(raw.delivery),
-    retention: duration(raw.retention, 'herald.retention', D.retention, { positive: true }),
+    limits: check(() => parseLimits(raw.limits), undefined),
+    memory: check(() => parseMemory(raw.memory), undefined),
+    scheduler: check(() => parseScheduler(raw.scheduler), undefined),
+    delivery: check(() => parseDelivery(raw.delivery), undefined),
+    retention: check(() => duration(raw.retention, 'herald.retention', D.retention, { positive: true }), 0),
     tenants,
     defaultTenant,
     allowUnsupportedReceivers:
-      optBool(raw.allow_unsupported_receivers, 'herald.allow_unsupported_receivers') ?? false,
-    silences: parseSilences(raw.silences),
-    labelNames: parseLabelNames(raw.label_names),
+      check(
+        () => optBool(raw.allow_unsupported_receivers, 'herald.allow_unsupported_receivers'),
+        undefined,
+      ) ?? false,
+    silences: check(() => parseSilences(raw.silences), undefined),
+    labelNames: check(() => parseLabelNames(raw.label_names), D.labelNames),
   };
+  sink.throwIfAny();
+  // Every part parsed (throwIfAny returned), so none of the fallbacks above is left.
+  return settings as HeraldSettings;
 }
 
 function parseSilences(value: unknown): SilencesSettings {
@@ -482,7 +506,15 @@ function parseTenants(value: unknown): TenantConfig[] {
   const ids = new Map<string, string>();
   // An API key identifies its tenant, so it must be unique across all tenants.
   const keys = new Map<string, string>();
-  return optList(value, 'herald.tenants').map((v, i) => {
+  // Every tenant is checked, also after one failed.
+  const sink = new ErrorSink();
+  const tenants = optList(value, 'herald.tenants').map((v, i) =>
+    sink.run(() => parseTenant(v, i), undefined),
+  );
+  sink.throwIfAny();
+  return tenants as TenantConfig[];
+
+  function parseTenant(v: unknown, i: number): TenantConfig {
     const path = idx('herald.tenants', i);
     const raw = asObject(v, path);
     checkKeys(raw, ['id', 'name', 'api_keys', 'users', 'limits'], path);
@@ -518,7 +550,7 @@ function parseTenants(value: unknown): TenantConfig[] {
       users: parseUsers(raw.users, at(path, 'users')),
       limits: parseTenantLimits(raw.limits, at(path, 'limits')),
     };
-  });
+  }
 }
 
 function parseUsers(value: unknown, path: string): TenantUser[] {
