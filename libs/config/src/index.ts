@@ -9,3 +9,4 @@ export { checkTemplateField, loadTemplateFiles, templateSetOf, MAX_TEMPLATE_FILE
 export type { TemplateFile } from './templates';
 export { checkHttpConfig, resolveHttpConfigPaths, TLS_VERSIONS } from './http-config';
 export * from './config-errors';
+export { closest, editDistance } from './fields';
