@@ -72,16 +72,23 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
  * an unknown leading flag is moved as it is, for the command's own parse to report. Flags go before a
  * `--`, so they stay flags.
  */
-export function hoistFlags(argv: readonly string[], spec: Readonly<Record<string, FlagKind>>): string[] {
+export function hoistFlags(
+  argv: readonly string[],
+  spec: Readonly<Record<string, FlagKind>>,
+  commands: readonly string[] = [],
+): string[] {
   const leading: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--' || !a.startsWith('-') || a === '-') break;
     leading.push(a);
-    const name = a.replace(/^--?/, '');
-    const kind = a.includes('=') ? undefined : spec[name];
-    if ((kind === 'string' || kind === 'list') && i + 1 < argv.length) leading.push(argv[++i]);
+    if (a.includes('=') || i + 1 >= argv.length) continue;
+    const kind = spec[a.replace(/^--?/, '')];
+    const next = argv[i + 1];
+    // A misspelt flag (`--prefx P stats`) most likely takes a value too when a command still follows.
+    const unknownWithValue = kind === undefined && !next.startsWith('-') && !commands.includes(next);
+    if (kind === 'string' || kind === 'list' || unknownWithValue) leading.push(argv[++i]);
   }
   if (leading.length === 0 || i >= argv.length || argv[i] === '--') return [...argv];
   const [cmd, ...rest] = argv.slice(i);

@@ -210,7 +210,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       string,
       FlagKind
     >;
-    const [cmd, ...rest] = hoistFlags(argv, allFlags);
+    const [cmd, ...rest] = hoistFlags(argv, allFlags, Object.keys(COMMANDS));
     switch (cmd) {
       case undefined:
         io.err(USAGE);
