@@ -184,6 +184,13 @@ describe('Herald settings in a separate file beside alertmanager.yml (HERALD_SET
     expect(e.message).toContain('without a herald: key');
   });
 
+  it('a settings file that is not a mapping is located in that file', () => {
+    writeFileSync(settings, '- port: 1\n');
+    const e = errorsOf({ env: { HERALD_CONFIG: am, HERALD_SETTINGS: settings } });
+    expect(e.errors).toEqual([expect.objectContaining({ path: 'herald', file: settings, line: 1, col: 1 })]);
+    expect(e.message).toMatch(/^herald: must be a mapping/);
+  });
+
   it('an empty or unreadable settings file is an error naming HERALD_SETTINGS', () => {
     writeFileSync(settings, '# todo\n');
     expect(errorsOf({ env: { HERALD_CONFIG: am, HERALD_SETTINGS: settings } }).message).toBe(

@@ -365,19 +365,18 @@ function located(
   file: ParsedFile | undefined,
   settings: ParsedFile | undefined,
 ): ConfigErrors {
+  const at = (where: ParsedFile | undefined, path: string): Partial<ConfigProblem> | undefined => {
+    const pos = where && locatePath(where.doc, where.lineCounter, path);
+    return pos && { file: where.source, line: pos.line, col: pos.col };
+  };
   const problems = sink.problems.map((p): ConfigProblem => {
     if (p.line !== undefined) return p;
-    const inSettings =
-      settings !== undefined &&
-      ((p.path === 'herald' && !file) || p.path.startsWith('herald.') || p.path.startsWith('herald['));
-    const where = inSettings ? settings : file;
-    if (!where) return p;
-    const at = locatePath(
-      where.doc,
-      where.lineCounter,
-      inSettings ? p.path.replace(/^herald\.?/, '') : p.path,
-    );
-    return at ? { ...p, file: where.source, line: at.line, col: at.col } : p;
+    const herald = p.path === 'herald' || p.path.startsWith('herald.') || p.path.startsWith('herald[');
+    const inSettings = settings !== undefined && herald && p.path !== 'herald';
+    const where = inSettings
+      ? at(settings, p.path.replace(/^herald\.?/, ''))
+      : (at(file, p.path) ?? (p.path === 'herald' ? at(settings, '') : undefined));
+    return where ? { ...p, ...where } : p;
   });
   return new ConfigErrors(problems);
 }
