@@ -89,6 +89,20 @@ export class ErrorSink {
   }
 }
 
+/** Checks one field: its value, or `fallback` after recording the field's problem. */
+export type FieldCheck = <V>(fn: () => V, fallback: V) => V;
+
+/**
+ * Builds a settings object checking every field, also after one failed (`field(() => …, fallback)`
+ * around each), and throws all their problems together at the end.
+ */
+export function eachField<T>(build: (field: FieldCheck) => T): T {
+  const sink = new ErrorSink();
+  const out = build((fn, fallback) => sink.run(fn, fallback));
+  sink.throwIfAny();
+  return out;
+}
+
 /**
  * Where a dotted path (`receivers[0].webhook_configs[1].url`, `route.match_re["a.b"]`) is in a parsed
  * YAML document: the key of the deepest mapping entry (or the sequence item) the path reaches, i.e. the

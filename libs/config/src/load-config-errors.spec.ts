@@ -93,6 +93,21 @@ describe('loadConfig reports every problem at once, each with line:column (issue
     ]);
   });
 
+  it('every bad field of one herald sub-section, not only the first', () => {
+    const e = errorsOf({
+      fileText:
+        'herald:\n  limits: { max_alerts_per_request: 0, max_labels_per_alert: x }\n  delivery:\n    attempts: -1\n    stalled_timeout: soon\n    rate_limits: { a: { per: 1m }, b: { max: 0 } }\n',
+    });
+    expect(e.errors.map((p) => `${p.line}:${p.col} ${p.path}`)).toEqual([
+      '2:13 herald.limits.max_alerts_per_request',
+      '2:40 herald.limits.max_labels_per_alert',
+      '6:20 herald.delivery.rate_limits.a.max',
+      '6:41 herald.delivery.rate_limits.b.max',
+      '4:5 herald.delivery.attempts',
+      '5:5 herald.delivery.stalled_timeout',
+    ]);
+  });
+
   it('environment problems come first, without a location, with the file problems', () => {
     const e = errorsOf({
       fileText: 'route: { receiver: x }\n',
