@@ -161,6 +161,21 @@ describe('Herald settings in a separate file beside alertmanager.yml (HERALD_SET
     expect(cfg.original).not.toContain('9099');
   });
 
+  it('loads the shipped pair deploy/examples/alertmanager.yml + herald-settings.yml', () => {
+    const examples = join(__dirname, '../../../deploy/examples');
+    const cfg = loadConfig({
+      env: {
+        HERALD_CONFIG: join(examples, 'alertmanager.yml'),
+        HERALD_SETTINGS: join(examples, 'herald-settings.yml'),
+      },
+      hostname: HOST,
+    });
+    expect(cfg.herald.nodeId).toBe('herald-1');
+    expect(cfg.herald.redis).toMatchObject({ mode: 'single', url: 'redis://127.0.0.1:6379' });
+    expect(cfg.receivers).toHaveLength(6);
+    expect(cfg.warnings).toEqual([]);
+  });
+
   it('also without HERALD_CONFIG (zero-config routing, own settings)', () => {
     writeFileSync(settings, 'port: 9098\n');
     expect(loadConfig({ env: { HERALD_SETTINGS: settings }, hostname: HOST }).herald.port).toBe(9098);
