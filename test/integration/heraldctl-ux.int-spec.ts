@@ -13,6 +13,7 @@ import type { Alert } from '@herald/domain';
 import { createFailFastClient, RedisGroupStore, RedisKeys, type RedisClient } from '@herald/redis';
 import { run, type CliIo } from '../../apps/cli/src/commands';
 import { groupTarget } from '../harness/groups';
+import { startNode, type TestNode } from '../harness/app';
 import { NodeProcess } from '../harness/node-process';
 import { track } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
@@ -250,6 +251,36 @@ describe('heraldctl: full ids, unique prefixes, terminal width', () => {
       deadLetters: { id: string }[];
     };
     expect(left.deadLetters.map((d) => d.id)).toEqual([DL_B]);
+  });
+});
+
+describe('heraldctl silence expire by a unique id prefix (against a node)', () => {
+  let node: TestNode;
+  beforeAll(async () => {
+    node = await startNode('route: { receiver: r }\nreceivers: [{ name: r }]\n');
+  });
+  afterAll(async () => node?.close());
+
+  it('expires the one silence a prefix names; an unknown prefix is reported, the rest still expire', async () => {
+    const env = { HERALD_URL: node.url, USER: 'ci' };
+    const add = async (name: string) => {
+      const r = await cli(['silence', 'add', `alertname=${name}`, '-d', '1h', '-c', 'x'], { env });
+      expect(r).toMatchObject({ code: 0, err: '' });
+      return r.out.trim();
+    };
+    const a = await add('A');
+    const b = await add('B');
+    // The shortest prefix of `a` that `b` does not share (UUIDs: a few characters).
+    let n = 1;
+    while (b.startsWith(a.slice(0, n))) n++;
+    const r = await cli(['--server', node.url, 'silence', 'expire', a.slice(0, n), 'ffffffff-no-such'], {
+      env,
+    });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`expired ${a}\n`);
+    expect(r.err).toContain('no silence with id "ffffffff-no-such"');
+    const active = await cli(['silences', '-q'], { env });
+    expect(active.out.trim().split('\n')).toEqual([b]);
   });
 });
 

@@ -37,7 +37,7 @@ export const NODE_HELP = `against a Herald node (HTTP API; like amtool):
   silence add M... [-d 1h | --end T] [-c COMMENT] [-a AUTHOR] [--start T] [--annotation k=v]...
                                        create a silence and print its id; a first argument without an
                                        operator is the alertname; times are RFC 3339; -d takes 90m, 1d12h
-  silence expire ID...                 expire silences now
+  silence expire ID...                 expire silences now (a unique prefix of an id is enough)
   silence query ...                    same as silences
 
 node connection (silences, silence):
