@@ -93,6 +93,32 @@ describe('loadConfig reports every problem at once, each with line:column (issue
     ]);
   });
 
+  it('every failing route of the tree, nested ones included', () => {
+    const e = errorsOf({
+      fileText: [
+        'route:',
+        '  receiver: a',
+        '  routes:',
+        '    - receiver: a',
+        '      group_wait: soon',
+        '    - receiver: a',
+        '      routes:',
+        '        - matchers: ["a=~("]',
+        '        - receiver: a',
+        '          grup_by: [x]',
+        '    - receiver: nobody',
+        'receivers: [{ name: a }]',
+        '',
+      ].join('\n'),
+    });
+    expect(e.errors.map((p) => `${p.line}:${p.col} ${p.path}`)).toEqual([
+      '5:7 route.routes[0].group_wait',
+      '8:22 route.routes[1].routes[0].matchers[0]',
+      '10:11 route.routes[1].routes[1].grup_by',
+      '11:7 route.routes[2].receiver',
+    ]);
+  });
+
   it('every bad field of one herald sub-section, not only the first', () => {
     const e = errorsOf({
       fileText:

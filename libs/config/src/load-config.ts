@@ -10,7 +10,7 @@ import {
   parseReceivers,
 } from './alertmanager-sections';
 import { parseRoles } from './cluster-settings';
-import { ConfigErrors, ErrorSink, locatePath, type ConfigProblem } from './config-errors';
+import { ConfigErrors, ErrorSink, locatePath, problemsOf, type ConfigProblem } from './config-errors';
 import { asObject, checkKeys, hostPort, idx, optList, redisUrl, show, stringList } from './fields';
 import type { HeraldConfig, HostPort, TimeIntervalConfig } from './herald-config';
 import { logLevel, parseHerald, type HeraldOverrides } from './herald-section';
@@ -293,10 +293,23 @@ function build(
 
   // Structure first (the domain names typos in route fields), then references to the other sections.
   const route = am.route as RouteConfig;
+  // Every failing route of the tree is reported (each child route is checked on its own).
+  let routeProblems = 0;
   const routeTree =
     am.route == null
       ? undefined
-      : check(() => buildRouteTree(route, { path: 'route', labelNames }), undefined);
+      : check(
+          () =>
+            buildRouteTree(route, {
+              path: 'route',
+              labelNames,
+              onChildError: (e) => {
+                routeProblems++;
+                sink.problems.push(...problemsOf(e));
+              },
+            }),
+          undefined,
+        );
   if (am.route != null) {
     check(
       () =>
@@ -326,7 +339,15 @@ function build(
   }
   const inhibitRules = check(() => parseInhibitRules(am.inhibit_rules, { labelNames }), undefined);
 
-  if (sink.problems.length > 0 || !receivers || !timeIntervals || !herald || !routeTree || !inhibitRules) {
+  if (
+    sink.problems.length > 0 ||
+    routeProblems > 0 ||
+    !receivers ||
+    !timeIntervals ||
+    !herald ||
+    !routeTree ||
+    !inhibitRules
+  ) {
     throw located(sink, file, settings);
   }
   return {
