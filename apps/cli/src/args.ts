@@ -1,3 +1,4 @@
+import { closest } from '@herald/config';
 import { parseRfc3339 as parseGoTime } from '@herald/domain';
 
 /** A bad command line: heraldctl exits with code 2. */
@@ -36,7 +37,13 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     const eq = a.indexOf('=');
     const name = (eq > 0 ? a.slice(0, eq) : a).replace(/^--?/, '');
     const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown flag ${a.slice(0, eq > 0 ? eq : undefined)}`);
+    if (!kind) {
+      const hint = closest(name, Object.keys(spec));
+      const dashes = (n: string) => (n.length === 1 ? `-${n}` : `--${n}`);
+      throw new UsageError(
+        `unknown flag ${a.slice(0, eq > 0 ? eq : undefined)}${hint ? ` (did you mean ${dashes(hint)}?)` : ''}`,
+      );
+    }
     if (kind === 'bool') {
       if (eq > 0) throw new UsageError(`--${name} takes no value`);
       flags.set(name, true);
@@ -57,6 +64,36 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     }
   }
   return { positionals, flags };
+}
+
+/**
+ * Moves the flags written before the command behind it, so `heraldctl --url X stats` reads as
+ * `heraldctl stats --url X`. `spec` says which flags take a value (`--url X`: X is not the command);
+ * an unknown leading flag is moved as it is, for the command's own parse to report. Flags go before a
+ * `--`, so they stay flags.
+ */
+export function hoistFlags(
+  argv: readonly string[],
+  spec: Readonly<Record<string, FlagKind>>,
+  commands: readonly string[] = [],
+): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--' || !a.startsWith('-') || a === '-') break;
+    leading.push(a);
+    if (a.includes('=') || i + 1 >= argv.length) continue;
+    const kind = spec[a.replace(/^--?/, '')];
+    const next = argv[i + 1];
+    // A misspelt flag (`--prefx P stats`) most likely takes a value too when a command still follows.
+    const unknownWithValue = kind === undefined && !next.startsWith('-') && !commands.includes(next);
+    if (kind === 'string' || kind === 'list' || unknownWithValue) leading.push(argv[++i]);
+  }
+  if (leading.length === 0 || i >= argv.length || argv[i] === '--') return [...argv];
+  const [cmd, ...rest] = argv.slice(i);
+  const dd = rest.indexOf('--');
+  return dd < 0 ? [cmd, ...rest, ...leading] : [cmd, ...rest.slice(0, dd), ...leading, ...rest.slice(dd)];
 }
 
 export function str(a: ParsedArgs, name: string): string | undefined {

@@ -1,9 +1,11 @@
-import { parseMatcher, systemClock, type Matcher } from '@herald/domain';
+import { closest, loadConfig, type RedisSettings } from '@herald/config';
+import { ConfigError, parseMatcher, systemClock, type Matcher } from '@herald/domain';
 import { BullMqDeliveryQueue } from '@herald/delivery';
 import { DELIVERY_QUEUE, redisConnection } from '@herald/redis';
 import { hashSecret } from '@herald/sessions';
 import {
   bool,
+  hoistFlags,
   int,
   list,
   parseArgs,
@@ -13,7 +15,9 @@ import {
   type FlagKind,
   type ParsedArgs,
 } from './args';
+import { CHECK_CONFIG_FLAGS, CHECK_CONFIG_HELP, checkConfigCommand } from './check-config';
 import { duration, iso, labelString, pairs, table } from './format';
+import { IdNotFoundError, resolveIdPrefix } from './ids';
 import {
   NODE_HELP,
   SILENCE_ADD_FLAGS,
@@ -27,6 +31,7 @@ import {
   connect,
   deadLetters,
   deliveryPrefixes,
+  hasHeraldKeys,
   shardQueueCounts,
   targetOptions,
   type QueueCounts,
@@ -60,8 +65,13 @@ export interface CliIo {
   write?(chunk: string): void;
   /** Aborted on Ctrl-C: `watch` stops and exits 0. */
   signal?: AbortSignal;
-  /** Environment (HERALD_URL, HERALD_API_KEY, USER; REDIS_CLUSTER_NODES for Redis commands); none when absent. */
+  /**
+   * Environment (HERALD_URL, HERALD_API_KEY, USER; REDIS_URL, REDIS_CLUSTER_NODES, HERALD_CONFIG and
+   * HERALD_SETTINGS for Redis commands and check-config); none when absent.
+   */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Width to fit tables into (a terminal's columns); absent (a pipe, a file): nothing is cut. */
+  columns?: number;
   /** Clock of the node commands (silence times); default Date.now. */
   now?: () => number;
 }
@@ -70,8 +80,9 @@ export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
 export const EXIT_USAGE = 2;
 
-const CONNECTION_HELP = `connection (every Redis command):
-  --url URL              redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379)
+const CONNECTION_HELP = `connection (every Redis command; first of: flags, REDIS_URL or REDIS_CLUSTER_NODES, the
+herald.redis of the config in HERALD_CONFIG / HERALD_SETTINGS, redis://127.0.0.1:6379):
+  --url URL              redis://[:password@]host:port[/db] (env REDIS_URL, as the server reads it)
   --host H --port P --db N --password PW [--username U]
                          the same in parts (not together with --url)
   --redis-cluster HOST:PORT,HOST:PORT...
@@ -80,10 +91,10 @@ const CONNECTION_HELP = `connection (every Redis command):
                          are the cluster's credentials; key walks scan every master
   --due-buckets N        with a cluster: herald.redis.due_buckets of the server (cluster keys depend on
                          it; default: read from the keys, 48 when nothing is stored)
-  --prefix P             Herald's key prefix, herald.redis.key_prefix (default herald)
+  --prefix P             Herald's key prefix, herald.redis.key_prefix (default: the config's, else herald)
   --json                 machine-readable output (one JSON document; watch: one per line)`;
 
-const USAGE = `usage: heraldctl <command> [flags]
+const USAGE = `usage: heraldctl <command> [flags]   (flags may come before or after the command)
 
 commands:
   stats [--tenant T]                   keys (DBSIZE, Herald keys by kind), memory, groups and alerts per
@@ -95,7 +106,8 @@ commands:
   sessions [--tenant T]                open sessions: user, id, role, created / last seen, expiry (no tokens)
   locks [--tenant T]                   held locks with owner (truncated) and remaining TTL
   queue [--tenant T] [--limit N]       delivery queue counts (every shard) and dead letters
-  queue retry <id> | --all             put one / every dead letter back in the queue
+  queue retry <id> | --all             put one / every dead letter back in the queue (ids are printed
+                                       in full; a unique prefix of one is taken too)
   clear PATTERN [--dry-run] [--yes]    delete the keys matching a Redis glob (full key name, e.g.
                                        'herald:acme:alert:*') with SCAN + UNLINK in batches; asks for
                                        confirmation on a terminal, refuses without --yes otherwise
@@ -103,12 +115,16 @@ commands:
                                        live stats, redrawn every interval until Ctrl-C
   hash-secret <secret>                 print the scrypt hash of a password or API key for herald.tenants
   hash-secret -                        the same, reading the secret from standard input
+${CHECK_CONFIG_HELP}
   help                                 this text ('heraldctl <command> --help' works too)
 
 ${NODE_HELP}
 
 ${CONNECTION_HELP}
   --count N              SCAN COUNT hint for key walks (stats, clear; default 500)
+
+Tables fit the terminal's width (ids and matchers are never cut); piped or redirected output is
+never cut.
 
 exit codes:
   0  success
@@ -143,17 +159,59 @@ const COMMAND_FLAGS: Record<string, Record<string, FlagKind>> = {
   watch: { interval: 'string', tenant: 'string', iterations: 'string', count: 'string' },
 };
 
+/** One heraldctl command: its flags (which take a value) and what runs it with the rest of the line. */
+export interface CommandEntry {
+  readonly flags: Readonly<Record<string, FlagKind>>;
+  run(rest: string[], io: CliIo): Promise<number>;
+}
+
+// A Redis command: connection flags plus its own, parsed, help answered, then run against Redis.
+const redisEntry = (name: string, flags: Record<string, FlagKind>): CommandEntry => ({
+  flags: { ...CONNECTION_FLAGS, ...flags },
+  run: async (rest, io) => {
+    const args = parseArgs(rest, { ...CONNECTION_FLAGS, ...flags });
+    if (bool(args, 'help') || bool(args, 'h')) {
+      io.out(USAGE);
+      return EXIT_OK;
+    }
+    return redisCommand(name, args, io);
+  },
+});
+
+/**
+ * Every command by name. A new command is one line here (its flags and a runner, usually from its own
+ * file); unknown-command suggestions and flags written before the command read this table.
+ */
+export const COMMANDS: Record<string, CommandEntry> = {
+  ...Object.fromEntries(Object.entries(COMMAND_FLAGS).map(([name, f]) => [name, redisEntry(name, f)])),
+  'hash-secret': { flags: {}, run: hashSecretCmd },
+  silences: { flags: SILENCES_FLAGS, run: nodeCommand },
+  silence: { flags: SILENCE_ADD_FLAGS, run: silenceCmd },
+  'check-config': {
+    flags: CHECK_CONFIG_FLAGS,
+    run: (rest, io) => {
+      const args = parseArgs(rest, CHECK_CONFIG_FLAGS);
+      if (bool(args, 'help') || bool(args, 'h')) {
+        io.out(USAGE);
+        return Promise.resolve(EXIT_OK);
+      }
+      return Promise.resolve(checkConfigCommand(args, io));
+    },
+  },
+};
+
+/** Listing commands: on a Redis without any Herald key they say so on stderr. */
+const READS_HERALD_KEYS = new Set(['stats', 'groups', 'alerts', 'sessions', 'locks', 'queue']);
+
 /** Runs one heraldctl command line; returns the process exit code (0 ok, 1 runtime, 2 usage). */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const [cmd, ...rest] = argv;
   try {
+    const allFlags = Object.assign({}, ...Object.values(COMMANDS).map((c) => c.flags)) as Record<
+      string,
+      FlagKind
+    >;
+    const [cmd, ...rest] = hoistFlags(argv, allFlags, Object.keys(COMMANDS));
     switch (cmd) {
-      case 'hash-secret':
-        return await hashSecretCmd(rest, io);
-      case 'silences':
-        return await nodeCommand(rest, io);
-      case 'silence':
-        return await silenceCmd(rest, io);
       case undefined:
         io.err(USAGE);
         return EXIT_USAGE;
@@ -162,17 +220,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case '-h':
         io.out(USAGE);
         return EXIT_OK;
-      default: {
-        const flags = COMMAND_FLAGS[cmd];
-        if (!flags) throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
-        const args = parseArgs(rest, { ...CONNECTION_FLAGS, ...flags });
-        if (bool(args, 'help') || bool(args, 'h')) {
-          io.out(USAGE);
-          return EXIT_OK;
-        }
-        return await redisCommand(cmd, args, io);
-      }
     }
+    const entry = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+    if (entry) return await entry.run(rest, io);
+    if (cmd.startsWith('-')) throw new UsageError(`a command is missing (flags alone: ${argv.join(' ')})`);
+    const hint = closest(cmd, [...Object.keys(COMMANDS), 'help']);
+    throw new UsageError(`unknown command ${JSON.stringify(cmd)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
   } catch (e) {
     if (e instanceof UsageError || (e instanceof Error && e.name === 'MatcherParseError')) {
       io.err(`heraldctl: ${e.message}`);
@@ -258,6 +311,7 @@ export function redisUrl(a: ParsedArgs): string {
 export function redisTarget(
   a: ParsedArgs,
   env: Readonly<Record<string, string | undefined>> = {},
+  fromConfig?: () => RedisTarget | undefined,
 ): RedisTarget {
   const flag = str(a, 'redis-cluster');
   const urlFlags = ['url', 'host', 'port', 'db'].filter((f) => a.flags.has(f));
@@ -265,15 +319,33 @@ export function redisTarget(
     throw new UsageError(`--redis-cluster cannot be combined with --${urlFlags.join(', --')}`);
   }
   const fromEnv = env.REDIS_CLUSTER_NODES?.trim();
+  const urlEnv = env.REDIS_URL?.trim();
+  const noFlags = flag === undefined && !urlFlags.length;
+  if (noFlags && fromEnv && urlEnv) {
+    throw new UsageError('REDIS_URL and REDIS_CLUSTER_NODES are both set; set only one (as for the server)');
+  }
   const nodes =
     flag !== undefined
       ? clusterNodes(flag, '--redis-cluster')
-      : !urlFlags.length && fromEnv
+      : noFlags && fromEnv
         ? clusterNodes(fromEnv, 'REDIS_CLUSTER_NODES')
         : undefined;
   if (!nodes) {
     if (a.flags.has('due-buckets'))
       throw new UsageError('--due-buckets goes with a Redis Cluster (--redis-cluster)');
+    // REDIS_URL as the server reads it, unless a flag names the connection or its credentials.
+    const credFlags = ['password', 'username'].filter((f) => a.flags.has(f));
+    if (noFlags && urlEnv) {
+      if (credFlags.length)
+        throw new UsageError(`--${credFlags.join(', --')} cannot be combined with REDIS_URL`);
+      if (!/^rediss?:\/\//.test(urlEnv))
+        throw new UsageError('REDIS_URL must start with redis:// or rediss://');
+      return { url: urlEnv };
+    }
+    if (noFlags && !credFlags.length) {
+      const t = fromConfig?.();
+      if (t) return t;
+    }
     return { url: redisUrl(a) };
   }
   const password = str(a, 'password');
@@ -323,6 +395,8 @@ interface Listing<R> {
   header: readonly string[];
   /** A table row; `now` is read once per listing. */
   row: (r: R, now: number) => (string | number)[];
+  /** Columns never cut to fit the terminal (ids a reader copies into another command). */
+  keep?: readonly number[];
 }
 
 function printRows<R>(io: CliIo, json: boolean, rows: readonly R[], l: Listing<R>): number {
@@ -333,16 +407,78 @@ function printRows<R>(io: CliIo, json: boolean, rows: readonly R[], l: Listing<R
     table(
       l.header,
       rows.map((r) => l.row(r, now)),
+      { keep: l.keep, width: io.columns },
     ).forEach((line) => io.out(line));
   }
   return EXIT_OK;
 }
 
+/**
+ * herald.redis of the config files the node reads (HERALD_CONFIG, HERALD_SETTINGS), loaded once and
+ * only when a flag or REDIS_URL / REDIS_CLUSTER_NODES does not already say it; undefined without them.
+ */
+function configRedis(env: Readonly<Record<string, string | undefined>>): () => RedisSettings | undefined {
+  let loaded: { redis?: RedisSettings } | undefined;
+  return () => {
+    if (loaded) return loaded.redis;
+    const files = { HERALD_CONFIG: env.HERALD_CONFIG, HERALD_SETTINGS: env.HERALD_SETTINGS };
+    if (!files.HERALD_CONFIG?.trim() && !files.HERALD_SETTINGS?.trim()) {
+      loaded = {};
+      return undefined;
+    }
+    try {
+      loaded = { redis: loadConfig({ env: files }).herald.redis };
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      const first = e.message.split('\n')[0];
+      throw new Error(
+        `the config of HERALD_CONFIG / HERALD_SETTINGS is invalid (${first}); run 'heraldctl check-config' for every problem, or pass --url / --prefix`,
+      );
+    }
+    return loaded.redis;
+  };
+}
+
+/** The connection herald.redis describes; undefined in memory mode (nothing to inspect in Redis). */
+function targetOf(r: RedisSettings): RedisTarget | undefined {
+  switch (r.mode) {
+    case 'single':
+      return { url: r.url };
+    case 'cluster':
+      return {
+        cluster: {
+          nodes: r.cluster.nodes.map((n) =>
+            n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`,
+          ),
+          ...(r.cluster.username !== undefined && { username: r.cluster.username }),
+          ...(r.cluster.password !== undefined && { password: r.cluster.password }),
+        },
+      };
+    case 'sentinel':
+      throw new UsageError(
+        'the config connects through Redis Sentinel, which heraldctl does not: pass --url of the current master',
+      );
+    case 'memory':
+      return undefined;
+  }
+}
+
 async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<number> {
   // Validate everything before connecting: a usage error must not depend on Redis being up.
-  const target = redisTarget(a, io.env);
-  const dueBuckets = a.flags.has('due-buckets') ? int(a, 'due-buckets', 48, 1, 1024) : undefined;
-  const prefix = str(a, 'prefix') ?? 'herald';
+  const config = configRedis(io.env ?? {});
+  let fromConfig = false;
+  const target = redisTarget(a, io.env, () => {
+    const r = config();
+    const t = r && targetOf(r);
+    fromConfig = t !== undefined;
+    return t;
+  });
+  const dueBuckets = a.flags.has('due-buckets')
+    ? int(a, 'due-buckets', 48, 1, 1024)
+    : fromConfig && 'cluster' in target
+      ? config()?.dueBuckets
+      : undefined;
+  const prefix = str(a, 'prefix') ?? config()?.keyPrefix ?? 'herald';
   if (!prefix || /[\s{}]/.test(prefix))
     throw new UsageError(`--prefix ${JSON.stringify(prefix)} is not valid`);
   const tenant = str(a, 'tenant');
@@ -358,7 +494,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
       run = async (c) => {
         const s = await collectStats(c, tenant, count);
         if (json) io.out(JSON.stringify(s, null, 2));
-        else renderStats(s).forEach((l) => io.out(l));
+        else renderStats(s, io.columns).forEach((l) => io.out(l));
         return EXIT_OK;
       };
       break;
@@ -370,6 +506,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
           empty: 'no groups',
           json: (r) => ({ ...r, createdAt: iso(r.createdAt) }),
           header: ['TENANT', 'GROUP', 'RECEIVER', 'FIRING', 'RESOLVED', 'AGE', 'LABELS'],
+          keep: [1],
           row: (r, now) => [
             r.tenant,
             r.groupId,
@@ -414,6 +551,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
               generatorURL: r.alert.generatorURL,
             }),
             header: ['TENANT', 'GROUP', 'STATE', 'ALERTNAME', 'STARTS', 'ENDS', 'LABELS'],
+            keep: [1],
             row: (r) => [
               r.tenant,
               r.groupId,
@@ -450,6 +588,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
             'ABSOLUTE',
             'IP',
           ],
+          keep: [3],
           row: (r, now) => [
             r.tenant,
             r.user,
@@ -469,6 +608,7 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
         printRows(io, json, await listLocks(c, tenant), {
           empty: 'no locks held',
           header: ['TENANT', 'KIND', 'ID', 'OWNER', 'TTL', 'KEY'],
+          keep: [2, 5],
           row: (r) => [r.tenant, r.kind, r.id, r.owner, r.ttlMs >= 0 ? duration(r.ttlMs) : 'none', r.key],
         });
       break;
@@ -486,6 +626,12 @@ async function redisCommand(cmd: string, a: ParsedArgs, io: CliIo): Promise<numb
   }
   const c = await connect(target, prefix, cmd === 'watch', dueBuckets);
   try {
+    // 0 groups from the wrong Redis (or prefix) must not read as "nothing is firing".
+    if (READS_HERALD_KEYS.has(cmd) && !(await hasHeraldKeys(c))) {
+      io.err(
+        `heraldctl: no Herald keys under prefix ${JSON.stringify(prefix)} on ${c.where}: is this the Redis the nodes use (--url, REDIS_URL, REDIS_CLUSTER_NODES, HERALD_CONFIG) and their key prefix (--prefix)?`,
+      );
+    }
     return await run(c);
   } finally {
     c.redis.disconnect();
@@ -544,7 +690,7 @@ async function collectStats(c: Conn, tenant: string | undefined, count: number):
   };
 }
 
-function renderStats(s: Stats): string[] {
+function renderStats(s: Stats, width?: number): string[] {
   const kinds = Object.keys(s.keys.byKind)
     .sort()
     .map((k) => `${k}=${s.keys.byKind[k]}`)
@@ -584,6 +730,7 @@ function renderStats(s: Stats): string[] {
           t.firingAlerts,
           t.resolvedAlerts,
         ]),
+        { width },
       ),
     );
   }
@@ -642,6 +789,7 @@ function queueCommand(
             iso(d.failedAt),
             `${d.lastError.integration}: ${d.lastError.reason}: ${d.lastError.message}`,
           ]),
+          { keep: [0], width: io.columns },
         ).forEach((l) => io.out(l));
       }
       return EXIT_OK;
@@ -660,6 +808,25 @@ function queueCommand(
         prefixes.map((p) => c.redis.zscore(c.keys.deliveryQueueKey('failed', DELIVERY_QUEUE, p), id)),
       );
       prefixes.forEach((p, i) => scores[i] !== null && byPrefix.set(p, [id]));
+      if (byPrefix.size === 0) {
+        // Not a whole id: the one dead letter whose id starts with it (ambiguous or none: an error).
+        const dead = await deadLetters(c, 1_000_000);
+        let full: string;
+        try {
+          full = resolveIdPrefix(
+            id,
+            dead.map((d) => d.id),
+            'dead letter',
+          );
+        } catch (e) {
+          if (!(e instanceof IdNotFoundError)) throw e;
+          io.err(`heraldctl: ${e.message}`);
+          return EXIT_RUNTIME;
+        }
+        for (const d of dead.filter((x) => x.id === full)) {
+          byPrefix.set(d.queue.slice(0, d.queue.length - DELIVERY_QUEUE.length - 1), [full]);
+        }
+      }
     }
     const retried: string[] = [];
     // Retrying goes through BullMQ itself (job state moves atomically, attempts reset), in the shard's
@@ -770,7 +937,7 @@ function watchCommand(
       let body: string[];
       try {
         const s = await collectStats(c, tenant, count);
-        body = json ? [JSON.stringify({ at: new Date().toISOString(), ...s })] : renderStats(s);
+        body = json ? [JSON.stringify({ at: new Date().toISOString(), ...s })] : renderStats(s, io.columns);
       } catch (e) {
         const msg = `error: ${e instanceof Error ? e.message : String(e)} (retrying)`;
         body = json ? [JSON.stringify({ at: new Date().toISOString(), error: msg })] : [msg];

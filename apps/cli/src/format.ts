@@ -1,24 +1,54 @@
 /** Plain-text output helpers: aligned tables, durations, timestamps (no dependency). */
 
-const MAX_CELL = 60;
+/** A column is never cut narrower than this (or its header, when shorter). */
+const MIN_COLUMN = 8;
+
+/** How a table is laid out: columns never cut, and the width to fit (a terminal's columns). */
+export interface TableOptions {
+  /** Columns never cut: values a reader copies back into a command (ids, matchers). */
+  keep?: readonly number[];
+  /**
+   * Fit the lines into this many characters by cutting the widest other columns (with an ellipsis);
+   * absent (output is not a terminal: a pipe, a file) nothing is cut.
+   */
+  width?: number;
+}
 
 /**
- * Left-aligned columns separated by two spaces; long cells are cut with an ellipsis, except in the
- * columns listed in `keep` (values a reader copies back into a command, such as ids and matchers).
+ * Left-aligned columns separated by two spaces. With `width`, the widest columns not in `keep` are
+ * narrowed (cells cut with an ellipsis) until a line fits; kept columns stay whole even when that
+ * leaves a line too wide.
  */
 export function table(
   header: readonly string[],
   rows: readonly (readonly (string | number)[])[],
-  opts: { keep?: readonly number[] } = {},
+  opts: TableOptions = {},
 ): string[] {
   const keep = new Set(opts.keep ?? []);
-  const cells = [header, ...rows].map((r) =>
-    r.map((c, i) => (keep.has(i) ? String(c) : truncate(String(c), MAX_CELL))),
-  );
+  const cells = [header, ...rows].map((r) => r.map((c) => String(c).replace(/[\r\n]+/g, ' ')));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  if (opts.width !== undefined) {
+    const floor = widths.map((w, i) =>
+      keep.has(i) ? w : Math.min(w, Math.max(MIN_COLUMN, header[i].length)),
+    );
+    let excess = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) - opts.width;
+    while (excess > 0) {
+      let widest = -1;
+      widths.forEach((w, i) => {
+        if (w > floor[i] && (widest < 0 || w > widths[widest])) widest = i;
+      });
+      if (widest < 0) break;
+      // One character at a time from the widest: wide columns shrink together.
+      widths[widest]--;
+      excess--;
+    }
+  }
   return cells.map((r) =>
     r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .map((c, i) => {
+        const cell = keep.has(i) ? c : truncate(c, widths[i]);
+        return i === r.length - 1 ? cell : cell.padEnd(widths[i]);
+      })
       .join('  ')
       .trimEnd(),
   );

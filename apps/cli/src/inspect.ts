@@ -181,6 +181,19 @@ export async function keyStats(c: Conn, count = 1000): Promise<KeyStats> {
   return { dbsize: sizes.reduce((a, b) => a + b, 0), herald, byKind };
 }
 
+/**
+ * Whether any Herald key is under the prefix (on a Cluster: on any master). Stops at the first one, so
+ * it is cheap on a Redis Herald uses; on another Redis it walks the keys matching the prefix patterns.
+ */
+export async function hasHeraldKeys(c: Conn, count = 1000): Promise<boolean> {
+  for (const pattern of c.keys.patterns()) {
+    for await (const page of scanKeys(c.redis, pattern, count)) {
+      if (page.some((k) => keyKind(c.keys, k) !== null)) return true;
+    }
+  }
+  return false;
+}
+
 // ------------------------------------------------------------------------------------------------ info
 
 export function parseInfo(text: string): Record<string, string> {

@@ -28,9 +28,18 @@ const argv = process.argv.slice(2);
 const ctrlC = new AbortController();
 process.on('SIGINT', () => {
   // `watch` stops cleanly on the first Ctrl-C; anything else (or a second Ctrl-C) ends at once.
-  if (argv[0] !== 'watch' || ctrlC.signal.aborted) process.exit(130);
+  if (!argv.includes('watch') || ctrlC.signal.aborted) process.exit(130);
   ctrlC.abort();
 });
+
+// `heraldctl queue | head -1`: the reader is gone, so is the point of going on. Exit 0 quietly, as
+// Unix tools do, instead of an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
 
 run(argv, {
   out: (l) => process.stdout.write(`${l}\n`),
@@ -38,6 +47,8 @@ run(argv, {
   write: (s) => process.stdout.write(s),
   readStdin,
   isTTY: process.stdin.isTTY === true,
+  // Tables fit a terminal; piped or redirected output is never cut.
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   prompt,
   signal: ctrlC.signal,
   // heraldctl is a client, not a node: HERALD_URL / HERALD_API_KEY say which node and how to sign in.

@@ -192,19 +192,17 @@ describe('heraldctl silences: output', () => {
     ...over,
   });
 
-  it('never cuts ids or matchers; cuts long comments; says when a pending one starts', () => {
-    const lines = silenceTable(
-      [
-        silence({}),
-        silence({
-          id: 'p',
-          status: { state: 'pending' },
-          startsAt: '2025-03-01T12:10:00.000Z',
-          comment: 'x'.repeat(100),
-        }),
-      ],
-      NOW,
-    );
+  it('never cuts ids or matchers; cuts long comments to fit a terminal; says when a pending one starts', () => {
+    const rows = [
+      silence({}),
+      silence({
+        id: 'p',
+        status: { state: 'pending' },
+        startsAt: '2025-03-01T12:10:00.000Z',
+        comment: 'x'.repeat(100),
+      }),
+    ];
+    const lines = silenceTable(rows, NOW);
     expect(lines[0]).toMatch(/^ID +STATE +MATCHERS +ENDS +CREATED BY +COMMENT$/);
     expect(lines[1]).toContain(id);
     expect(lines[1]).toContain(
@@ -212,7 +210,13 @@ describe('heraldctl silences: output', () => {
     );
     expect(lines[1]).toContain('2025-03-01T13:30:00Z (in 1h30m)');
     expect(lines[2]).toContain('pending (starts in 10m0s)');
-    expect(lines[2]).toContain(`${'x'.repeat(59)}…`);
+    // Not a terminal: nothing cut (issue 17); fitted to a terminal: the comment is, never id or matchers.
+    expect(lines[2]).toContain('x'.repeat(100));
+    const narrow = silenceTable(rows, NOW, 160);
+    expect(narrow[2]).toContain('…');
+    expect(narrow[2]).not.toContain('x'.repeat(100));
+    expect(narrow[1]).toContain(id);
+    expect(narrow[1]).toContain('team!="platform"');
     expect(table(['A'], [['y'.repeat(80)]], { keep: [0] })[1]).toBe('y'.repeat(80));
   });
 

@@ -13,6 +13,7 @@ import {
   type ParsedArgs,
 } from './args';
 import { iso, matcherText, relative, table, type WireMatcher } from './format';
+import { IdNotFoundError, resolveIdPrefix } from './ids';
 import { callNode, nodeBase, NodeApiError, type NodeTarget } from './node-api';
 
 /** The I/O the node commands need (a subset of CliIo, so this file does not import commands.ts). */
@@ -24,6 +25,8 @@ export interface NodeIo {
   env?: Readonly<Record<string, string | undefined>>;
   /** Clock for `--duration` and remaining times; default Date.now. */
   now?: () => number;
+  /** Width to fit tables into (a terminal's columns); absent: nothing is cut. */
+  columns?: number;
 }
 
 export const NODE_HELP = `against a Herald node (HTTP API; like amtool):
@@ -34,7 +37,7 @@ export const NODE_HELP = `against a Herald node (HTTP API; like amtool):
   silence add M... [-d 1h | --end T] [-c COMMENT] [-a AUTHOR] [--start T] [--annotation k=v]...
                                        create a silence and print its id; a first argument without an
                                        operator is the alertname; times are RFC 3339; -d takes 90m, 1d12h
-  silence expire ID...                 expire silences now
+  silence expire ID...                 expire silences now (a unique prefix of an id is enough)
   silence query ...                    same as silences
 
 node connection (silences, silence):
@@ -196,12 +199,12 @@ export async function silencesCommand(a: ParsedArgs, io: NodeIo): Promise<number
   if (quiet) rows.forEach((s) => io.out(s.id));
   else if (json) io.out(JSON.stringify(rows, null, 2));
   else if (rows.length === 0) io.out(expired ? 'no expired silences' : 'no active or pending silences');
-  else silenceTable(rows, (io.now ?? Date.now)()).forEach((l) => io.out(l));
+  else silenceTable(rows, (io.now ?? Date.now)(), io.columns).forEach((l) => io.out(l));
   return 0;
 }
 
 /** The `silences` table: full ids and matchers (they are copied into other commands), times in UTC. */
-export function silenceTable(rows: readonly WireSilence[], now: number): string[] {
+export function silenceTable(rows: readonly WireSilence[], now: number, width?: number): string[] {
   return table(
     ['ID', 'STATE', 'MATCHERS', 'ENDS', 'CREATED BY', 'COMMENT'],
     rows.map((s) => {
@@ -217,7 +220,7 @@ export function silenceTable(rows: readonly WireSilence[], now: number): string[
         s.comment.replace(/\s+/g, ' '),
       ];
     }),
-    { keep: [0, 2] },
+    { keep: [0, 2], width },
   );
 }
 
@@ -305,6 +308,15 @@ export async function silenceAddCommand(a: ParsedArgs, io: NodeIo): Promise<numb
 // ------------------------------------------------------------------------------------- silence expire
 
 /** Expires every id given; one that fails is reported and the others still go (exit 1 if any failed). */
+/** Length of a silence id (a UUID); a shorter one given to `silence expire` is read as a prefix. */
+const FULL_ID_LENGTH = 36;
+
+async function silenceIds(target: NodeTarget): Promise<string[]> {
+  const all = await callNode<WireSilence[]>(target, 'GET', '/api/v2/silences');
+  if (!Array.isArray(all)) throw new NodeApiError('GET /api/v2/silences: the answer is not a list', 200);
+  return all.map((x) => x.id);
+}
+
 export async function silenceExpireCommand(a: ParsedArgs, io: NodeIo): Promise<number> {
   const json = jsonOutput(a);
   const ids = a.positionals;
@@ -315,7 +327,21 @@ export async function silenceExpireCommand(a: ParsedArgs, io: NodeIo): Promise<n
   const target = await nodeTarget(a, io);
   const expired: string[] = [];
   const failed: { id: string; error: string; status: number }[] = [];
-  for (const id of ids) {
+  // A shorter id is a prefix of one (ids are printed in full; a unique start of one is enough).
+  let known: string[] | undefined;
+  for (const given of ids) {
+    let id = given;
+    if (given.length < FULL_ID_LENGTH) {
+      known ??= await silenceIds(target);
+      try {
+        id = resolveIdPrefix(given, known, 'silence');
+      } catch (e) {
+        if (!(e instanceof IdNotFoundError)) throw e;
+        failed.push({ id: given, error: e.message, status: 404 });
+        io.err(`heraldctl: silence ${given}: ${e.message}`);
+        continue;
+      }
+    }
     try {
       await callNode(target, 'DELETE', `/api/v2/silence/${encodeURIComponent(id)}`);
       expired.push(id);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from '@herald/domain';
-import { loadConfigFromEnvironment, type HeraldConfig } from '@herald/config';
+import { ConfigErrors, loadConfigFromEnvironment, problemLine, type HeraldConfig } from '@herald/config';
 import { HeraldNode } from './lifecycle/herald-node';
 import { boundHeapGrowth } from './memory-flags';
 
@@ -12,8 +12,8 @@ async function main(): Promise<void> {
   try {
     config = loadConfigFromEnvironment();
   } catch (e) {
-    // A bad config stops start-up with the path of the field at fault, never a stack trace.
-    console.error(`herald: invalid configuration: ${e instanceof ConfigError ? e.message : String(e)}`);
+    // A bad config stops start-up with every field at fault (path and file:line:col), never a stack trace.
+    console.error(`herald: invalid configuration: ${describeConfigError(e)}`);
     process.exit(2);
   }
   const log = new Logger('Main');
@@ -52,8 +52,15 @@ async function main(): Promise<void> {
     });
   }
   log.log(
-    `Herald node ${config.herald.nodeId} listening on ${config.herald.listenAddress}:${config.herald.port} (config: ${config.source})`,
+    `Herald node ${config.herald.nodeId} listening on ${config.herald.listenAddress}:${config.herald.port} (config: ${config.source}${config.settingsSource ? `, settings: ${config.settingsSource}` : ''})`,
   );
+}
+
+function describeConfigError(e: unknown): string {
+  if (e instanceof ConfigErrors && e.errors.length > 1) {
+    return [`${e.errors.length} errors`, ...e.errors.map((p) => `  ${problemLine(p)}`)].join('\n');
+  }
+  return e instanceof ConfigError ? e.message : String(e);
 }
 
 main().catch((e: unknown) => {

@@ -24,6 +24,7 @@ import {
 import { RECEIVER_KIND_BY_KEY, type KindCheckContext, type ReceiverKind } from './receivers';
 import { checkHttpConfig, resolveHttpConfigPaths } from './http-config';
 import { checkTemplateField } from './templates';
+import { ErrorSink } from './config-errors';
 
 /** Parses `global`: only `resolve_timeout` is interpreted; every field is kept raw for the integrations. */
 export function parseGlobal(value: unknown, opts: { baseDir?: string } = {}): GlobalConfig {
@@ -60,7 +61,13 @@ export function parseReceivers(
 ): ReceiverConfig[] {
   const seen = new Map<string, number>();
   const ctx: KindCheckContext = { global, template, env: opts.env ?? {} };
-  return optList(value, 'receivers').map((v, i) => {
+  // Every receiver is checked, also after one failed; within one, every integration entry.
+  const sink = new ErrorSink();
+  const receivers = optList(value, 'receivers').map((v, i) => sink.run(() => parseReceiver(v, i), undefined));
+  sink.throwIfAny();
+  return receivers as ReceiverConfig[];
+
+  function parseReceiver(v: unknown, i: number): ReceiverConfig {
     const path = idx('receivers', i);
     const raw = asObject(v, path);
     const name = asString(raw.name, at(path, 'name'));
@@ -73,11 +80,18 @@ export function parseReceivers(
     seen.set(name, i);
     const unsupportedKinds: string[] = [];
     const integrations: IntegrationEntry[] = [];
+    const own = new ErrorSink();
     for (const key of Object.keys(raw)) {
       if (key === 'name') continue;
       const spec = RECEIVER_KIND_BY_KEY.get(key);
-      if (!spec && !key.endsWith('_configs')) throw new ConfigError(at(path, key), 'unknown field');
-      const entries = optList(raw[key], at(path, key)).map((c, j) => asObject(c, idx(at(path, key), j)));
+      if (!spec && !key.endsWith('_configs')) {
+        own.add(at(path, key), 'unknown field');
+        continue;
+      }
+      const entries = own.run(
+        () => optList(raw[key], at(path, key)).map((c, j) => asObject(c, idx(at(path, key), j))),
+        [],
+      );
       // A `*_configs` kind Herald does not know (a newer Alertmanager's, or a typo) or cannot send: kept
       // aside, so loadConfig refuses it by name unless herald.allow_unsupported_receivers.
       if (!spec?.check) {
@@ -88,33 +102,36 @@ export function parseReceivers(
         );
         continue;
       }
-      entries.forEach((c, j) => {
-        const p = idx(at(path, key), j);
-        const sendResolved = optBool(c.send_resolved, at(p, 'send_resolved')) ?? spec.sendResolved;
-        if (c.http_config != null) checkHttpConfig(c.http_config, at(p, 'http_config'));
-        // `timeout` (Alertmanager ≥ 0.28 on several kinds): a Prometheus duration; 0 = the default bound.
-        if (c.timeout != null) duration(c.timeout, at(p, 'timeout'), '0s');
-        const checked = spec.check!(c, p, ctx);
-        const ownHttp =
-          checked.http_config != null && opts.baseDir
-            ? resolveHttpConfigPaths(checked.http_config, opts.baseDir)
-            : checked.http_config;
-        integrations.push({
-          kind: spec.kind,
-          key,
-          index: j,
-          path: p,
-          config: {
-            ...checked,
-            send_resolved: sendResolved,
-            // Alertmanager: an integration without http_config uses global.http_config.
-            ...((ownHttp ?? global.raw.http_config)
-              ? { http_config: ownHttp ?? global.raw.http_config }
-              : {}),
-          },
-        });
-      });
+      entries.forEach((c, j) =>
+        own.run(() => {
+          const p = idx(at(path, key), j);
+          const sendResolved = optBool(c.send_resolved, at(p, 'send_resolved')) ?? spec.sendResolved;
+          if (c.http_config != null) checkHttpConfig(c.http_config, at(p, 'http_config'));
+          // `timeout` (Alertmanager ≥ 0.28 on several kinds): a Prometheus duration; 0 = the default bound.
+          if (c.timeout != null) duration(c.timeout, at(p, 'timeout'), '0s');
+          const checked = spec.check!(c, p, ctx);
+          const ownHttp =
+            checked.http_config != null && opts.baseDir
+              ? resolveHttpConfigPaths(checked.http_config, opts.baseDir)
+              : checked.http_config;
+          integrations.push({
+            kind: spec.kind,
+            key,
+            index: j,
+            path: p,
+            config: {
+              ...checked,
+              send_resolved: sendResolved,
+              // Alertmanager: an integration without http_config uses global.http_config.
+              ...((ownHttp ?? global.raw.http_config)
+                ? { http_config: ownHttp ?? global.raw.http_config }
+                : {}),
+            },
+          });
+        }, undefined),
+      );
     }
+    own.throwIfAny();
     const of = (kind: ReceiverKind) => integrations.filter((e) => e.kind === kind).map((e) => e.config);
     return {
       name,
@@ -125,7 +142,7 @@ export function parseReceivers(
       unsupportedKinds,
       raw,
     };
-  });
+  }
 }
 
 const INHIBIT_KEYS = [
@@ -148,12 +165,20 @@ export interface MatcherSectionOptions {
 /** Parses `inhibit_rules`, folding the legacy `*_match` / `*_match_re` maps into matchers. */
 export function parseInhibitRules(value: unknown, opts: MatcherSectionOptions = {}): InhibitRuleConfig[] {
   const labelNames = opts.labelNames ?? 'utf8';
-  return optList(value, 'inhibit_rules').map((v, i) => {
+  // Every rule is checked, also after one failed.
+  const sink = new ErrorSink();
+  const rules = optList(value, 'inhibit_rules').map((v, i) => sink.run(() => parseRule(v, i), undefined));
+  sink.throwIfAny();
+  return rules as InhibitRuleConfig[];
+
+  function parseRule(v: unknown, i: number): InhibitRuleConfig {
     const path = idx('inhibit_rules', i);
     const raw = asObject(v, path);
+    const keys = new ErrorSink();
     for (const key of Object.keys(raw)) {
-      if (!INHIBIT_KEYS.includes(key)) throw new ConfigError(at(path, key), 'unknown field');
+      if (!INHIBIT_KEYS.includes(key)) keys.add(at(path, key), 'unknown field');
     }
+    keys.throwIfAny();
     const side = (prefix: 'source' | 'target'): Matcher[] => [
       ...matcherLines(raw[`${prefix}_matchers`], at(path, `${prefix}_matchers`), { labelNames }),
       ...legacyMatchers(raw[`${prefix}_match`], at(path, `${prefix}_match`), '='),
@@ -172,7 +197,7 @@ export function parseInhibitRules(value: unknown, opts: MatcherSectionOptions = 
       targetMatchers: side('target'),
       equal,
     };
-  });
+  }
 }
 
 /**
@@ -228,25 +253,35 @@ export function checkRouteReferences(
   receivers: ReadonlySet<string>,
   intervals: ReadonlySet<string>,
 ): void {
+  // Every dangling reference in the tree is reported, not only the first.
+  const sink = new ErrorSink();
   const walk = (node: RawRoute, path: string, isRoot: boolean): void => {
     // An empty receiver inherits the parent's, as in Alertmanager.
-    if (node.receiver != null && node.receiver !== '') {
-      const name = asString(node.receiver, at(path, 'receiver'));
-      if (!receivers.has(name)) throw new ConfigError(at(path, 'receiver'), `unknown receiver ${show(name)}`);
-    } else if (isRoot) {
-      throw new ConfigError(at(path, 'receiver'), 'the root route must name a receiver');
-    }
+    sink.run(() => {
+      if (node.receiver != null && node.receiver !== '') {
+        const name = asString(node.receiver, at(path, 'receiver'));
+        if (!receivers.has(name)) sink.add(at(path, 'receiver'), `unknown receiver ${show(name)}`);
+      } else if (isRoot) {
+        sink.add(at(path, 'receiver'), 'the root route must name a receiver');
+      }
+    }, undefined);
     for (const key of ['mute_time_intervals', 'active_time_intervals'] as const) {
-      const names = stringList(node[key], at(path, key));
-      if (isRoot && names.length > 0) throw new ConfigError(at(path, key), 'not allowed on the root route');
+      const names = sink.run(() => stringList(node[key], at(path, key)), []);
+      if (isRoot && names.length > 0) sink.add(at(path, key), 'not allowed on the root route');
       names.forEach((n, j) => {
-        if (!intervals.has(n))
-          throw new ConfigError(idx(at(path, key), j), `unknown time interval ${show(n)}`);
+        if (!intervals.has(n)) sink.add(idx(at(path, key), j), `unknown time interval ${show(n)}`);
       });
     }
-    optList(node.routes, at(path, 'routes')).forEach((child, i) =>
-      walk(asObject(child, idx(at(path, 'routes'), i)) as RawRoute, idx(at(path, 'routes'), i), false),
-    );
+    sink
+      .run(() => optList(node.routes, at(path, 'routes')), [])
+      .forEach((child, i) =>
+        sink.run(
+          () =>
+            walk(asObject(child, idx(at(path, 'routes'), i)) as RawRoute, idx(at(path, 'routes'), i), false),
+          undefined,
+        ),
+      );
   };
   walk(asObject(route, 'route') as RawRoute, 'route', true);
+  sink.throwIfAny();
 }

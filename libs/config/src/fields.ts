@@ -1,6 +1,7 @@
 // Small typed readers for untyped YAML values. Each throws ConfigError naming the full dotted path,
 // so every config mistake points at the line to fix.
 import { ConfigError, labelNameProblem, parseDuration, type LabelNameMode } from '@herald/domain';
+import { ErrorSink } from './config-errors';
 
 /** A YAML mapping as parsed. */
 export type RawObject = Record<string, unknown>;
@@ -137,16 +138,22 @@ export function byteSize(value: unknown, path: string, def: number): number {
   return bytes;
 }
 
-/** Throws on the first key not in `allowed`, suggesting the closest known key (typos must not pass silently). */
+/**
+ * Throws on keys not in `allowed` (all of them at once), each suggesting the closest known key (typos
+ * must not pass silently).
+ */
 export function checkKeys(obj: RawObject, allowed: readonly string[], path: string): void {
+  const sink = new ErrorSink();
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
     const hint = closest(key, allowed);
-    throw new ConfigError(at(path, key), `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    sink.add(at(path, key), `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}`);
   }
+  sink.throwIfAny();
 }
 
-function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate nearest to `word` by edit distance, when near enough to be a likely typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
@@ -159,7 +166,8 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   return best;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance. */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

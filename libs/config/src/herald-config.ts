@@ -43,6 +43,8 @@ export interface HeraldConfig {
   readonly originalRedacted: string;
   /** Where the config came from: a file path, `<inline>` or `<default>`. */
   readonly source: string;
+  /** Herald's separate settings file (`HERALD_SETTINGS`), when the herald section came from one. */
+  readonly settingsSource?: string;
 }
 
 /** Alertmanager's `global` section: `resolve_timeout` parsed, everything else kept raw. */

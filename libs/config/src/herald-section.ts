@@ -46,6 +46,7 @@ import {
 } from './herald-config';
 import { checkRolesFitRedis, parseLocks, parseRoles } from './cluster-settings';
 import { parseHttp } from './http-settings';
+import { eachField, ErrorSink } from './config-errors';
 
 /** Pino levels accepted by `herald.log_level` and `HERALD_LOG_LEVEL`. */
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -78,87 +79,119 @@ export function parseHerald(
   baseDir?: string,
 ): HeraldSettings {
   const raw = optObject(value, 'herald');
-  checkKeys(
-    raw,
-    [
-      'node_id',
-      'port',
-      'listen_address',
-      'external_url',
-      'log_level',
-      'roles',
-      'locks',
-      'http',
-      'redis',
-      'limits',
-      'memory',
-      'scheduler',
-      'delivery',
-      'retention',
-      'tenants',
-      'default_tenant',
-      'allow_unsupported_receivers',
-      'silences',
-      'label_names',
-    ],
-    'herald',
+  // Each setting is checked even when another failed, so one start-up names every mistake.
+  const sink = new ErrorSink();
+  const check = <T>(fn: () => T, fallback: T): T => sink.run(fn, fallback);
+  check(
+    () =>
+      checkKeys(
+        raw,
+        [
+          'node_id',
+          'port',
+          'listen_address',
+          'external_url',
+          'log_level',
+          'roles',
+          'locks',
+          'http',
+          'redis',
+          'limits',
+          'memory',
+          'scheduler',
+          'delivery',
+          'retention',
+          'tenants',
+          'default_tenant',
+          'allow_unsupported_receivers',
+          'silences',
+          'label_names',
+        ],
+        'herald',
+      ),
+    undefined,
   );
-  const port = overrides.port ?? portNumber(raw.port, 'herald.port');
-  const nodeId = overrides.nodeId ?? optString(raw.node_id, 'herald.node_id') ?? `${hostname}:${port}`;
+  const port = overrides.port ?? check(() => portNumber(raw.port, 'herald.port'), D.port);
+  const nodeId =
+    overrides.nodeId ??
+    check(() => optString(raw.node_id, 'herald.node_id'), undefined) ??
+    `${hostname}:${port}`;
   const externalUrl =
     raw.external_url != null
-      ? httpUrl(raw.external_url, 'herald.external_url').replace(/\/+$/, '')
+      ? check(() => httpUrl(raw.external_url, 'herald.external_url').replace(/\/+$/, ''), '')
       : `http://${hostname}:${port}`;
-  const tenants = parseTenants(raw.tenants);
-  const defaultTenant = optString(raw.default_tenant, 'herald.default_tenant') ?? D.defaultTenant;
-  if (!TENANT_ID.test(defaultTenant)) {
-    throw new ConfigError(
-      'herald.default_tenant',
-      `must match ${TENANT_ID.source}, got ${show(defaultTenant)}`,
+  const tenants = check(() => parseTenants(raw.tenants), []);
+  const defaultTenant = check(() => {
+    const t = optString(raw.default_tenant, 'herald.default_tenant') ?? D.defaultTenant;
+    if (!TENANT_ID.test(t)) {
+      throw new ConfigError('herald.default_tenant', `must match ${TENANT_ID.source}, got ${show(t)}`);
+    }
+    return t;
+  }, D.defaultTenant);
+  const redis = check(() => parseRedis(raw.redis, overrides, baseDir), undefined);
+  // The file's roles are checked even when HERALD_ROLES replaces them, as trusted_proxies are.
+  const fileRoles = check(() => parseRoles(raw.roles, 'herald.roles'), undefined);
+  const roles = overrides.roles ?? fileRoles;
+  if (roles && redis) {
+    check(
+      () => checkRolesFitRedis(roles, redis, overrides.roles ? 'HERALD_ROLES' : 'herald.roles'),
+      undefined,
     );
   }
-  const redis = parseRedis(raw.redis, overrides, baseDir);
-  // The file's roles are checked even when HERALD_ROLES replaces them, as trusted_proxies are.
-  const fileRoles = parseRoles(raw.roles, 'herald.roles');
-  const roles = overrides.roles ?? fileRoles;
-  checkRolesFitRedis(roles, redis, overrides.roles ? 'HERALD_ROLES' : 'herald.roles');
-  return {
+  const settings = {
     nodeId,
     port,
-    listenAddress: optString(raw.listen_address, 'herald.listen_address') ?? D.listenAddress,
+    listenAddress:
+      check(() => optString(raw.listen_address, 'herald.listen_address'), undefined) ?? D.listenAddress,
     externalUrl,
-    logLevel: overrides.logLevel ?? logLevel(raw.log_level, 'herald.log_level') ?? D.logLevel,
+    logLevel:
+      overrides.logLevel ?? check(() => logLevel(raw.log_level, 'herald.log_level'), undefined) ?? D.logLevel,
     roles,
-    locks: parseLocks(raw.locks, redis),
-    http: parseHttp(raw.http, overrides.trustedProxies),
+    locks: redis && check(() => parseLocks(raw.locks, redis), undefined),
+    http: check(() => parseHttp(raw.http, overrides.trustedProxies), undefined),
     redis,
-    limits: parseLimits(raw.limits),
-    memory: parseMemory(raw.memory),
-    scheduler: parseScheduler(raw.scheduler),
-    delivery: parseDelivery(raw.delivery),
-    retention: duration(raw.retention, 'herald.retention', D.retention, { positive: true }),
+    limits: check(() => parseLimits(raw.limits), undefined),
+    memory: check(() => parseMemory(raw.memory), undefined),
+    scheduler: check(() => parseScheduler(raw.scheduler), undefined),
+    delivery: check(() => parseDelivery(raw.delivery), undefined),
+    retention: check(() => duration(raw.retention, 'herald.retention', D.retention, { positive: true }), 0),
     tenants,
     defaultTenant,
     allowUnsupportedReceivers:
-      optBool(raw.allow_unsupported_receivers, 'herald.allow_unsupported_receivers') ?? false,
-    silences: parseSilences(raw.silences),
-    labelNames: parseLabelNames(raw.label_names),
+      check(
+        () => optBool(raw.allow_unsupported_receivers, 'herald.allow_unsupported_receivers'),
+        undefined,
+      ) ?? false,
+    silences: check(() => parseSilences(raw.silences), undefined),
+    labelNames: check(() => parseLabelNames(raw.label_names), D.labelNames),
   };
+  sink.throwIfAny();
+  // Every part parsed (throwIfAny returned), so none of the fallbacks above is left.
+  return settings as HeraldSettings;
 }
 
 function parseSilences(value: unknown): SilencesSettings {
   const path = 'herald.silences';
   const raw = optObject(value, path);
-  checkKeys(raw, ['retention', 'max_silences', 'max_silence_size_bytes'], path);
-  return {
-    retention: duration(raw.retention, at(path, 'retention'), D.silenceRetention, { positive: true }),
-    maxSilences: nonNegativeInt(raw.max_silences, at(path, 'max_silences'), D.maxSilences),
-    maxSilenceSizeBytes: nonNegativeInt(
-      raw.max_silence_size_bytes,
-      at(path, 'max_silence_size_bytes'),
-      D.maxSilenceSizeBytes,
-    ),
-  };
+  return eachField((f) => {
+    f(() => checkKeys(raw, ['retention', 'max_silences', 'max_silence_size_bytes'], path), undefined);
+    return {
+      retention: f(
+        () => duration(raw.retention, at(path, 'retention'), D.silenceRetention, { positive: true }),
+        0,
+      ),
+      maxSilences: f(() => nonNegativeInt(raw.max_silences, at(path, 'max_silences'), D.maxSilences), 0),
+      maxSilenceSizeBytes: f(
+        () =>
+          nonNegativeInt(
+            raw.max_silence_size_bytes,
+            at(path, 'max_silence_size_bytes'),
+            D.maxSilenceSizeBytes,
+          ),
+        0,
+      ),
+    };
+  });
 }
 
 /** A non-negative integer (0: no limit), default when absent. */
@@ -389,100 +422,120 @@ function parseLimits(value: unknown): LimitsSettings {
     max_annotations_per_alert: D.maxAnnotationsPerAlert,
     max_group_key_length: D.maxGroupKeyLength,
   };
-  checkKeys(raw, ['max_body_bytes', ...Object.keys(fields)], path);
-  const int = (k: keyof typeof fields): number => positiveInt(raw[k], at(path, k), fields[k]);
-  return {
-    maxBodyBytes: byteSize(raw.max_body_bytes, at(path, 'max_body_bytes'), D.maxBodyBytes),
-    maxAlertsPerRequest: int('max_alerts_per_request'),
-    maxLabelsPerAlert: int('max_labels_per_alert'),
-    maxLabelNameLength: int('max_label_name_length'),
-    maxLabelValueLength: int('max_label_value_length'),
-    maxAnnotationValueLength: int('max_annotation_value_length'),
-    maxAnnotationsPerAlert: int('max_annotations_per_alert'),
-    maxGroupKeyLength: int('max_group_key_length'),
-  };
+  return eachField((f) => {
+    f(() => checkKeys(raw, ['max_body_bytes', ...Object.keys(fields)], path), undefined);
+    const int = (k: keyof typeof fields): number =>
+      f(() => positiveInt(raw[k], at(path, k), fields[k]), fields[k]);
+    return {
+      maxBodyBytes: f(() => byteSize(raw.max_body_bytes, at(path, 'max_body_bytes'), D.maxBodyBytes), 0),
+      maxAlertsPerRequest: int('max_alerts_per_request'),
+      maxLabelsPerAlert: int('max_labels_per_alert'),
+      maxLabelNameLength: int('max_label_name_length'),
+      maxLabelValueLength: int('max_label_value_length'),
+      maxAnnotationValueLength: int('max_annotation_value_length'),
+      maxAnnotationsPerAlert: int('max_annotations_per_alert'),
+      maxGroupKeyLength: int('max_group_key_length'),
+    };
+  });
 }
 
 function parseMemory(value: unknown): MemorySettings {
   const path = 'herald.memory';
   const raw = optObject(value, path);
-  checkKeys(raw, ['max_alerts', 'max_groups'], path);
-  return {
-    maxAlerts: positiveInt(raw.max_alerts, at(path, 'max_alerts'), D.memoryMaxAlerts),
-    maxGroups: positiveInt(raw.max_groups, at(path, 'max_groups'), D.memoryMaxGroups),
-  };
+  return eachField((f) => {
+    f(() => checkKeys(raw, ['max_alerts', 'max_groups'], path), undefined);
+    return {
+      maxAlerts: f(() => positiveInt(raw.max_alerts, at(path, 'max_alerts'), D.memoryMaxAlerts), 0),
+      maxGroups: f(() => positiveInt(raw.max_groups, at(path, 'max_groups'), D.memoryMaxGroups), 0),
+    };
+  });
 }
 
 function parseScheduler(value: unknown): SchedulerSettings {
   const path = 'herald.scheduler';
   const raw = optObject(value, path);
-  checkKeys(raw, ['tick', 'poll', 'lease', 'claim_batch', 'concurrency'], path);
-  return {
-    tick: duration(raw.tick, at(path, 'tick'), D.schedulerTick, { positive: true }),
-    ...(raw.poll === undefined ? {} : { poll: duration(raw.poll, at(path, 'poll'), '', { positive: true }) }),
-    lease: duration(raw.lease, at(path, 'lease'), D.schedulerLease, { positive: true }),
-    claimBatch: positiveInt(raw.claim_batch, at(path, 'claim_batch'), D.schedulerClaimBatch),
-    concurrency: positiveInt(raw.concurrency, at(path, 'concurrency'), D.schedulerConcurrency),
-  };
+  return eachField((f) => {
+    f(() => checkKeys(raw, ['tick', 'poll', 'lease', 'claim_batch', 'concurrency'], path), undefined);
+    const ms = (key: string, def: string) =>
+      f(() => duration(raw[key], at(path, key), def, { positive: true }), 0);
+    return {
+      tick: ms('tick', D.schedulerTick),
+      ...(raw.poll === undefined ? {} : { poll: ms('poll', '') }),
+      lease: ms('lease', D.schedulerLease),
+      claimBatch: f(() => positiveInt(raw.claim_batch, at(path, 'claim_batch'), D.schedulerClaimBatch), 0),
+      concurrency: f(() => positiveInt(raw.concurrency, at(path, 'concurrency'), D.schedulerConcurrency), 0),
+    };
+  });
 }
 
 function parseDelivery(value: unknown): DeliverySettings {
   const path = 'herald.delivery';
   const raw = optObject(value, path);
-  checkKeys(
-    raw,
-    [
-      'concurrency',
-      'attempts',
-      'stalled_timeout',
-      'memory_max_items',
-      'rate_limits',
-      'dead_letter_retention',
-      'dead_letter_max',
-      'shards',
-    ],
-    path,
-  );
-  const limitsPath = at(path, 'rate_limits');
-  const rateLimits: Record<string, { max: number; per: number }> = {};
-  for (const [name, v] of Object.entries(optObject(raw.rate_limits, limitsPath))) {
-    const p = at(limitsPath, name);
-    const o = optObject(v, p);
-    checkKeys(o, ['max', 'per'], p);
-    if (o.max === undefined) throw new ConfigError(at(p, 'max'), 'is required (sends per `per`)');
-    rateLimits[name] = {
-      max: positiveInt(o.max, at(p, 'max'), 1),
-      per: duration(o.per, at(p, 'per'), '1m', { positive: true }),
+  return eachField((f) => {
+    f(
+      () =>
+        checkKeys(
+          raw,
+          [
+            'concurrency',
+            'attempts',
+            'stalled_timeout',
+            'memory_max_items',
+            'rate_limits',
+            'dead_letter_retention',
+            'dead_letter_max',
+            'shards',
+          ],
+          path,
+        ),
+      undefined,
+    );
+    const limitsPath = at(path, 'rate_limits');
+    const rateLimits: Record<string, { max: number; per: number }> = {};
+    for (const [name, v] of Object.entries(f(() => optObject(raw.rate_limits, limitsPath), {}))) {
+      f(() => {
+        const p = at(limitsPath, name);
+        const o = optObject(v, p);
+        checkKeys(o, ['max', 'per'], p);
+        if (o.max === undefined) throw new ConfigError(at(p, 'max'), 'is required (sends per `per`)');
+        rateLimits[name] = {
+          max: positiveInt(o.max, at(p, 'max'), 1),
+          per: duration(o.per, at(p, 'per'), '1m', { positive: true }),
+        };
+      }, undefined);
+    }
+    const int = (key: string, def: number, max?: number) =>
+      f(() => positiveInt(raw[key], at(path, key), def, max), def);
+    const ms = (key: string, def: string) =>
+      f(() => duration(raw[key], at(path, key), def, { positive: true }), 0);
+    return {
+      rateLimits,
+      concurrency: int('concurrency', D.deliveryConcurrency),
+      attempts: int('attempts', D.deliveryAttempts),
+      stalledTimeout: ms('stalled_timeout', D.deliveryStalledTimeout),
+      memoryMaxItems: int('memory_max_items', D.deliveryMemoryMaxItems),
+      deadLetterRetention: ms('dead_letter_retention', D.deliveryDeadLetterRetention),
+      deadLetterMax: int('dead_letter_max', D.deliveryDeadLetterMax),
+      // Absent: auto (1, or on a Cluster the masters the node sees at start).
+      shards:
+        raw.shards === undefined || raw.shards === null ? undefined : int('shards', 1, MAX_DELIVERY_SHARDS),
     };
-  }
-  return {
-    rateLimits,
-    concurrency: positiveInt(raw.concurrency, at(path, 'concurrency'), D.deliveryConcurrency),
-    attempts: positiveInt(raw.attempts, at(path, 'attempts'), D.deliveryAttempts),
-    stalledTimeout: duration(raw.stalled_timeout, at(path, 'stalled_timeout'), D.deliveryStalledTimeout, {
-      positive: true,
-    }),
-    memoryMaxItems: positiveInt(raw.memory_max_items, at(path, 'memory_max_items'), D.deliveryMemoryMaxItems),
-    deadLetterRetention: duration(
-      raw.dead_letter_retention,
-      at(path, 'dead_letter_retention'),
-      D.deliveryDeadLetterRetention,
-      { positive: true },
-    ),
-    deadLetterMax: positiveInt(raw.dead_letter_max, at(path, 'dead_letter_max'), D.deliveryDeadLetterMax),
-    // Absent: auto (1, or on a Cluster the masters the node sees at start).
-    shards:
-      raw.shards === undefined || raw.shards === null
-        ? undefined
-        : positiveInt(raw.shards, at(path, 'shards'), 1, MAX_DELIVERY_SHARDS),
-  };
+  });
 }
 
 function parseTenants(value: unknown): TenantConfig[] {
   const ids = new Map<string, string>();
   // An API key identifies its tenant, so it must be unique across all tenants.
   const keys = new Map<string, string>();
-  return optList(value, 'herald.tenants').map((v, i) => {
+  // Every tenant is checked, also after one failed.
+  const sink = new ErrorSink();
+  const tenants = optList(value, 'herald.tenants').map((v, i) =>
+    sink.run(() => parseTenant(v, i), undefined),
+  );
+  sink.throwIfAny();
+  return tenants as TenantConfig[];
+
+  function parseTenant(v: unknown, i: number): TenantConfig {
     const path = idx('herald.tenants', i);
     const raw = asObject(v, path);
     checkKeys(raw, ['id', 'name', 'api_keys', 'users', 'limits'], path);
@@ -518,7 +571,7 @@ function parseTenants(value: unknown): TenantConfig[] {
       users: parseUsers(raw.users, at(path, 'users')),
       limits: parseTenantLimits(raw.limits, at(path, 'limits')),
     };
-  });
+  }
 }
 
 function parseUsers(value: unknown, path: string): TenantUser[] {

@@ -8,3 +8,5 @@ export * from './receivers';
 export { checkTemplateField, loadTemplateFiles, templateSetOf, MAX_TEMPLATE_FILES } from './templates';
 export type { TemplateFile } from './templates';
 export { checkHttpConfig, resolveHttpConfigPaths, TLS_VERSIONS } from './http-config';
+export * from './config-errors';
+export { closest, editDistance } from './fields';

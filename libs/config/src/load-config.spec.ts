@@ -539,9 +539,11 @@ describe('loadConfig: zero config and YAML', () => {
     expect(cfg.herald.redis.mode).toBe('memory');
   });
 
-  it('an empty file or a herald-only file gets the zero-config routing', () => {
-    expect(load('').routeTree.groupBy).toEqual(['alertname']);
+  it('a herald-only file gets the zero-config routing; an empty file is an error (issue 17)', () => {
     expect(load('herald: { port: 1 }').routeTree.receiver).toBe('default');
+    for (const text of ['', '  \n', '# only a comment\n', '~\n']) {
+      expect(loadError(text).message).toContain('config file "<inline>" is empty');
+    }
   });
 
   it('reports YAML syntax errors with line and column', () => {

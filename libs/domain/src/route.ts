@@ -31,6 +31,12 @@ export interface BuildRouteOptions {
    * `match_re` keys stay classic in both modes, as in Alertmanager (it checks them with LabelNameRE).
    */
   labelNames?: LabelNameMode;
+  /**
+   * Called with the problem of each child route that fails, which is then left out so its siblings are
+   * still checked (a config loader reports them all); the caller must not use the tree then. Without
+   * it the first problem is thrown.
+   */
+  onChildError?: (e: ConfigError) => void;
 }
 
 /** Alertmanager's `DefaultRouteOpts` timers, applied at the root. */
@@ -213,7 +219,7 @@ export function buildRouteTree(cfg: RouteConfig, opts: BuildRouteOptions = {}): 
       'root route must not have any active time intervals',
     );
   }
-  return buildRoute(cfg, path, undefined, 0, new Set(), opts.labelNames ?? 'utf8');
+  return buildRoute(cfg, path, undefined, 0, new Set(), opts.labelNames ?? 'utf8', opts.onChildError);
 }
 
 function buildRoute(
@@ -223,6 +229,7 @@ function buildRoute(
   index: number,
   siblingSegments: Set<string>,
   labelNames: LabelNameMode,
+  onChildError?: (e: ConfigError) => void,
 ): Route {
   if (!isPlainObject(raw)) throw new ConfigError(path, 'must be a map');
   for (const k of Object.keys(raw)) {
@@ -352,7 +359,13 @@ function buildRoute(
     if (!Array.isArray(cfg.routes)) throw new ConfigError(`${path}.routes`, 'must be a list of routes');
     const segments = new Set<string>();
     cfg.routes.forEach((child, i) => {
-      route.routes.push(buildRoute(child, `${path}.routes[${i}]`, route, i, segments, labelNames));
+      const p = `${path}.routes[${i}]`;
+      try {
+        route.routes.push(buildRoute(child, p, route, i, segments, labelNames, onChildError));
+      } catch (e) {
+        if (!onChildError || !(e instanceof ConfigError)) throw e;
+        onChildError(e);
+      }
     });
   }
   return route;
