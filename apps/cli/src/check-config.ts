@@ -1,5 +1,5 @@
 import { ConfigError } from '@herald/domain';
-import { loadConfig, problemLine, problemsOf, type HeraldConfig } from '@herald/config';
+import { inFileOrder, loadConfig, problemLine, problemsOf, type HeraldConfig } from '@herald/config';
 import { str, UsageError, type FlagKind, type ParsedArgs } from './args';
 
 /** The I/O check-config needs. */
@@ -45,7 +45,7 @@ export function checkConfigCommand(a: ParsedArgs, io: CheckConfigIo): number {
       cfg = loadConfig({ env: {}, filePath: file, settingsPath: settings });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      const errors = problemsOf(e);
+      const errors = inFileOrder(problemsOf(e));
       results.push({ file: label, valid: false, errors });
       if (!json) {
         io.out(`  FAILED: ${errors.length} error${errors.length === 1 ? '' : 's'}`);

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError } from '@herald/domain';
-import { ConfigErrors, loadConfigFromEnvironment, problemLine, type HeraldConfig } from '@herald/config';
+import {
+  ConfigErrors,
+  inFileOrder,
+  loadConfigFromEnvironment,
+  problemLine,
+  type HeraldConfig,
+} from '@herald/config';
 import { HeraldNode } from './lifecycle/herald-node';
 import { boundHeapGrowth } from './memory-flags';
 
@@ -58,7 +64,9 @@ async function main(): Promise<void> {
 
 function describeConfigError(e: unknown): string {
   if (e instanceof ConfigErrors && e.errors.length > 1) {
-    return [`${e.errors.length} errors`, ...e.errors.map((p) => `  ${problemLine(p)}`)].join('\n');
+    return [`${e.errors.length} errors`, ...inFileOrder(e.errors).map((p) => `  ${problemLine(p)}`)].join(
+      '\n',
+    );
   }
   return e instanceof ConfigError ? e.message : String(e);
 }

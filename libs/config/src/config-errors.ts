@@ -55,6 +55,19 @@ function formatProblems(errors: readonly ConfigProblem[]): string {
   return [head, `${errors.length} errors in all:`, ...errors.map((p) => `  ${problemLine(p)}`)].join('\n');
 }
 
+/**
+ * The problems in reading order — by file, then line and column (environment problems, which have no
+ * location, first) — as an editor would walk them; detection order follows the sections instead.
+ */
+export function inFileOrder(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const key = (p: ConfigProblem) => [p.file ?? '', p.line ?? 0, p.col ?? 0] as const;
+  return [...problems].sort((a, b) => {
+    const [fa, la, ca] = key(a);
+    const [fb, lb, cb] = key(b);
+    return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb;
+  });
+}
+
 /** The problems a ConfigError stands for: its list when it is a ConfigErrors, else itself. */
 export function problemsOf(e: ConfigError): ConfigProblem[] {
   if (e instanceof ConfigErrors) return [...e.errors];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@herald/domain';
 import { parseDocument, LineCounter } from 'yaml';
-import { ConfigErrors, locatePath, type ConfigProblem } from './config-errors';
+import { ConfigErrors, inFileOrder, locatePath, type ConfigProblem } from './config-errors';
 import { loadConfig, type LoadConfigOptions } from './load-config';
 
 const HOST = 'node-a';
@@ -283,5 +283,24 @@ describe('locatePath', () => {
   });
   it('undefined when nothing of the path exists (an environment variable)', () => {
     expect(locatePath(doc, lc, 'PORT')).toBeUndefined();
+  });
+});
+
+describe('inFileOrder', () => {
+  it('lists problems by file, line and column, environment problems first, as an editor walks them', () => {
+    const ps = [
+      { path: 'receivers[0].bogus', message: 'unknown field', file: 'a.yml', line: 8, col: 5 },
+      { path: 'route.receiver', message: 'unknown receiver', file: 'a.yml', line: 2, col: 3 },
+      { path: 'x', message: 'm', file: 'b.yml', line: 1, col: 1 },
+      { path: 'route.group_wait', message: 'bad', file: 'a.yml', line: 2, col: 1 },
+      { path: 'PORT', message: 'not a port' },
+    ];
+    expect(inFileOrder(ps).map((p) => p.path)).toEqual([
+      'PORT',
+      'route.group_wait',
+      'route.receiver',
+      'receivers[0].bogus',
+      'x',
+    ]);
   });
 });
