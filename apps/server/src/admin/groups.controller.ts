@@ -158,6 +158,7 @@ function summary(g: StoredGroup, view: StatusView): GroupSummaryDto {
     firing: g.firing.length,
     recovery: g.recovery.length,
     createdAt: new Date(g.createdAt).toISOString(),
+    timers: { groupWait: g.groupWait, groupInterval: g.groupInterval, repeatInterval: g.repeatInterval },
   };
 }
 
