@@ -189,17 +189,27 @@ describe('dashboard at /ui', () => {
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
       expect(statSync(shot).size).toBeGreaterThan(10_000);
       expect(png.readUInt32BE(16)).toBe(1280); // IHDR width
-      // Real data painted: the group cards have their red firing border and badges on screen.
+      // Real data painted: each group card has the border of its severity label (page: red, ticket:
+      // amber) and badges on screen.
       const painted = await page.$$eval('#groups article.group', (as) =>
         as.map((a) => {
           const r = a.getBoundingClientRect();
-          return { h: r.height, w: r.width, border: getComputedStyle(a).borderLeftColor };
+          return {
+            name: a.querySelector('td.alertname')?.textContent,
+            h: r.height,
+            w: r.width,
+            border: getComputedStyle(a).borderLeftColor,
+          };
         }),
       );
+      const RED = 'rgb(198, 40, 40)';
+      const AMBER = 'rgb(224, 148, 0)';
+      const want: Record<string, string> = { HighLatency: RED, NodeDown: RED, DiskFull: AMBER };
+      expect(painted.map((p) => p.name).sort()).toEqual(Object.keys(want).sort());
       for (const p of painted) {
         expect(p.h).toBeGreaterThan(60);
         expect(p.w).toBeGreaterThan(600);
-        expect(p.border).toBe('rgb(198, 40, 40)');
+        expect(p.border).toBe(want[p.name!]);
       }
 
       // Pixel sampling of the PNG itself (decoded by chromium on a blank page, outside the /ui CSP):
@@ -222,7 +232,7 @@ describe('dashboard at /ui', () => {
         return n;
       }, png.toString('base64'));
       await blank.close();
-      expect(red).toBeGreaterThan(2_000); // 3 cards x 6 px x ~100+ px of border, plus the badges
+      expect(red).toBeGreaterThan(2_000); // 2 red cards x 6 px x ~100+ px of border, plus the badges
 
       await page.click('.subtabs button[data-state=recovery]');
       await page.waitForFunction(() =>
@@ -365,7 +375,10 @@ describe('dashboard at /ui', () => {
       const link = `#groups a.silence-link[data-silence="${first}"]`;
       await page.waitForSelector(link, { timeout: 8_000 });
       expect(await api1.locator('span.badge.quiet').textContent()).toBe('silenced');
-      expect(await api1.locator('.why-quiet').textContent()).toBe(`silenced by ${first}`);
+      // The silence's id (a link), comment (text, never markup) and author.
+      expect(await api1.locator('.why-quiet').textContent()).toBe(
+        `silenced by ${first} (rolling restart ${XSS} — alice)`,
+      );
       expect(
         await page
           .locator('#groups tr.alert-row', { hasText: 'instance=api-2' })
