@@ -44,13 +44,6 @@ export class AdminAlertWithGroupsDto extends AdminAlertDto {
   @ApiProperty({ type: [String] }) groups!: string[];
 }
 
-/** A group's timers (ms). */
-export class GroupTimersDto {
-  @ApiProperty() groupWait!: number;
-  @ApiProperty() groupInterval!: number;
-  @ApiProperty() repeatInterval!: number;
-}
-
 /** A group in a listing. */
 export class GroupSummaryDto {
   @ApiProperty({ description: '16 hex digits, the group key hash' }) id!: string;
@@ -61,7 +54,12 @@ export class GroupSummaryDto {
   @ApiProperty() recovery!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: [String], description: 'time intervals muting the group now' }) mutedBy!: string[];
-  @ApiProperty({ type: GroupTimersDto }) timers!: GroupTimersDto;
+  // A thunk and a plain object type: GroupTimersDto is declared further down.
+  @ApiProperty({ type: () => GroupTimersDto }) timers!: {
+    groupWait: number;
+    groupInterval: number;
+    repeatInterval: number;
+  };
 }
 
 /** GET /api/v1/groups. */
@@ -69,6 +67,13 @@ export class GroupPageDto {
   @ApiProperty({ type: [GroupSummaryDto] }) groups!: GroupSummaryDto[];
   @ApiPropertyOptional({ nullable: true, type: String, description: 'pass as `cursor` for the next page' })
   nextCursor!: string | null;
+}
+
+/** A group's timers (ms). */
+export class GroupTimersDto {
+  @ApiProperty() groupWait!: number;
+  @ApiProperty() groupInterval!: number;
+  @ApiProperty() repeatInterval!: number;
 }
 
 /** GET /api/v1/groups/:id. */
