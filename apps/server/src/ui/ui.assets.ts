@@ -441,6 +441,8 @@ export const APP_JS = String.raw`'use strict';
       return m.op.charAt(0) === '!' ? !hit : hit;
     });
   }
+  function labelText(labels) { return Object.keys(labels).sort().map(function (k) { return k + '=' + labels[k]; }).join(','); }
+  function labelCmp(x, y) { var a = labelText(x), b = labelText(y); return a < b ? -1 : a > b ? 1 : 0; }
   function quietKind(a, group) {
     var q = a.quiet;
     var muted = (q && q.mutedBy && q.mutedBy.length) || (group && group.mutedBy && group.mutedBy.length);
@@ -507,7 +509,7 @@ export const APP_JS = String.raw`'use strict';
       });
       if (!c.virtual) c.severity = Math.max(c.severity, c.group.labels.severity ? sevRank(c.group.labels) : 1);
       c.name = Object.keys(c.labels).sort().map(function (k) { return k + '=' + c.labels[k]; }).join(',');
-      c.alerts.sort(function (x, y) { return sevRank(y.alert.labels) - sevRank(x.alert.labels) || (Date.parse(x.alert.startsAt) - Date.parse(y.alert.startsAt)) || (x.alert.fingerprint < y.alert.fingerprint ? -1 : 1); });
+      c.alerts.sort(function (x, y) { return sevRank(y.alert.labels) - sevRank(x.alert.labels) || (Date.parse(x.alert.startsAt) - Date.parse(y.alert.startsAt)) || labelCmp(x.alert.labels, y.alert.labels); });
     });
     var byName = function (x, y) { return x.name < y.name ? -1 : x.name > y.name ? 1 : 0; };
     var sorts = {
@@ -532,6 +534,8 @@ export const APP_JS = String.raw`'use strict';
   function renderGroups() {
     if (!state.data || state.view !== 'groups') return;
     var built = buildCards(), box = clear($('groups')), shownAlerts = 0;
+    state.renders = (state.renders || 0) + 1;
+    box.setAttribute('data-rendered', String(state.renders));
     var collapsed = collapsedSet();
     built.cards.forEach(function (c) { shownAlerts += c.alerts.length; box.appendChild(groupCard(c, !!collapsed[cardKey(c)])); });
     if (!built.cards.length) {
@@ -546,6 +550,12 @@ export const APP_JS = String.raw`'use strict';
     if (state.data.truncated) sum.appendChild(el('span', { cls: 'warn-text', text: ' · only the first 1000 groups are read' }));
   }
 
+  // A dead letter's last error: "webhook[0] clientError: HTTP 400: …" (the status once).
+  function deadError(e) {
+    var msg = String(e.message || '');
+    if (e.status && msg.indexOf(String(e.status)) < 0) msg = 'HTTP ' + e.status + (msg ? ': ' + msg : '');
+    return [e.integration, e.reason].filter(Boolean).join(' ') + (msg ? ': ' + msg : '');
+  }
   var OUTCOME = { delivered: 'delivered', retrying: 'retrying', failed: 'dead-lettered' };
   // The group's last notification (from the history), and its dead letters waiting for a retry.
   function notificationLine(c) {
@@ -573,7 +583,7 @@ export const APP_JS = String.raw`'use strict';
       deads.sort(function (x, y) { return Date.parse(y.failedAt) - Date.parse(x.failedAt); });
       var d = deads[0], e = d.lastError;
       p.append(el('br'), el('span', { cls: 'outcome dead-lettered', text: deads.length === 1 ? 'dead letter' : deads.length + ' dead letters' }), ' ', rel(d.failedAt, 'newest '),
-        e ? ': ' + [e.integration, e.reason, e.status, e.message].filter(function (x) { return x != null && x !== ''; }).join(' ') : '',
+        e ? ': ' + deadError(e) : '',
         ' · ', el('a', { href: '#queue', text: 'queue', onclick: function (ev) { ev.preventDefault(); select('queue'); } }));
     }
     return p;
@@ -1005,7 +1015,7 @@ export const APP_JS = String.raw`'use strict';
         box.appendChild(el('div', { cls: 'toolbar' }, [all]));
       }
       dead.forEach(function (d) {
-        var err = d.lastError ? [d.lastError.integration, d.lastError.reason, d.lastError.status, d.lastError.message].filter(function (x) { return x != null && x !== ''; }).join(' ') : '';
+        var err = d.lastError ? deadError(d.lastError) : '';
         var b = el('button', { type: 'button', cls: 'retry', 'data-dead': d.id, text: 'Retry', title: canWrite() ? null : 'needs the admin role' });
         b.addEventListener('click', function () { action(b, 'retry', 'POST', '/api/v1/queue/dead-letters/' + encodeURIComponent(d.id) + '/retry'); });
         box.appendChild(el('div', { cls: 'dead', 'data-dead': d.id }, [
@@ -1220,7 +1230,7 @@ article.group.sev-none .count { background: var(--grey); }
 .labels { display: inline-flex; flex-wrap: wrap; gap: 4px; min-width: 0; }
 .label { display: inline-block; padding: 1px 7px; border-radius: 10px; background: var(--chip); font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; margin-right: 4px; overflow-wrap: anywhere; max-width: 100%; }
 table { width: 100%; border-collapse: collapse; background: var(--card); }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
 th { font-size: 12px; text-transform: uppercase; color: var(--muted); white-space: nowrap; }
 td.actions { white-space: nowrap; }
 td.alertname { font-weight: 600; }
