@@ -25,7 +25,7 @@ describe('DeliveryCore: every attempt told to onAttempt', () => {
       {
         'webhook[0]': [{ kind: 'ok' }],
         'slack[0]': [
-          { kind: 'retry', reason: 'server-error', message: 'HTTP 503', status: 503 },
+          { kind: 'retry', reason: 'serverError', message: 'HTTP 503', status: 503 },
           { kind: 'ok' },
         ],
       },
@@ -48,8 +48,8 @@ describe('DeliveryCore: every attempt told to onAttempt', () => {
     const c = core(
       {
         'webhook[0]': [
-          { kind: 'give-up', reason: 'client-error', message: 'HTTP 400', status: 400 },
-          { kind: 'retry', reason: 'server-error', message: 'HTTP 500', status: 500 },
+          { kind: 'give-up', reason: 'clientError', message: 'HTTP 400', status: 400 },
+          { kind: 'retry', reason: 'serverError', message: 'HTTP 500', status: 500 },
         ],
       },
       (a) => seen.push(a),
