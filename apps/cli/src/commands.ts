@@ -45,6 +45,7 @@ import {
   type Conn,
   type StateFilter,
 } from './inspect';
+import { HISTORY_HELP, historyCommand } from './history';
 
 /** Where a command reads and writes; injected so tests capture it. */
 export interface CliIo {
@@ -106,6 +107,7 @@ commands:
   help                                 this text ('heraldctl <command> --help' works too)
 
 ${NODE_HELP}
+${HISTORY_HELP}
 
 ${CONNECTION_HELP}
   --count N              SCAN COUNT hint for key walks (stats, clear; default 500)
@@ -154,6 +156,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return await nodeCommand(rest, io);
       case 'silence':
         return await silenceCmd(rest, io);
+      case 'history':
+        return await historyCommand(rest, io);
       case undefined:
         io.err(USAGE);
         return EXIT_USAGE;

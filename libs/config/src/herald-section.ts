@@ -38,6 +38,8 @@ import {
   type HostPort,
   type RedisTlsSettings,
   type SilencesSettings,
+  type HistorySettings,
+  type EventsSettings,
   type ApiKeyConfig,
   type TenantConfig,
   type TenantLimitKey,
@@ -100,6 +102,8 @@ export function parseHerald(
       'allow_unsupported_receivers',
       'silences',
       'label_names',
+      'history',
+      'events',
     ],
     'herald',
   );
@@ -143,6 +147,27 @@ export function parseHerald(
       optBool(raw.allow_unsupported_receivers, 'herald.allow_unsupported_receivers') ?? false,
     silences: parseSilences(raw.silences),
     labelNames: parseLabelNames(raw.label_names),
+    history: parseHistory(raw.history),
+    events: parseEvents(raw.events),
+  };
+}
+
+function parseHistory(value: unknown): HistorySettings {
+  const path = 'herald.history';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['max_entries'], path);
+  return {
+    maxEntries: positiveInt(raw.max_entries, at(path, 'max_entries'), D.historyMaxEntries, 1_000_000),
+  };
+}
+
+function parseEvents(value: unknown): EventsSettings {
+  const path = 'herald.events';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['max_entries', 'max_clients'], path);
+  return {
+    maxEntries: positiveInt(raw.max_entries, at(path, 'max_entries'), D.eventsMaxEntries, 1_000_000),
+    maxClients: positiveInt(raw.max_clients, at(path, 'max_clients'), D.eventsMaxClients, 100_000),
   };
 }
 

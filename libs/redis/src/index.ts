@@ -10,3 +10,5 @@ export * from './redis-flush.store';
 export * from './inhibition-backfill';
 export * from './redis-silence.store';
 export * from './failover-silence.store';
+export * from './redis-history';
+export * from './redis-events';

@@ -76,6 +76,21 @@ export class GroupTimersDto {
   @ApiProperty() repeatInterval!: number;
 }
 
+/** The newest send attempt of a group (from the notification history). */
+export class LastNotificationDto {
+  @ApiProperty({ description: 'RFC 3339' }) at!: string;
+  @ApiProperty({ description: "why the flush notified, e.g. 'first notification'" }) reason!: string;
+  @ApiProperty() receiver!: string;
+  @ApiProperty({
+    enum: ['delivered', 'retrying', 'failed'],
+    description: 'failed: given up (a dead letter)',
+  })
+  outcome!: 'delivered' | 'retrying' | 'failed';
+  @ApiProperty({ description: '1-based attempt number' }) attempt!: number;
+  @ApiPropertyOptional() statusCode?: number;
+  @ApiPropertyOptional({ description: 'bounded error text, URLs cut to their host' }) error?: string;
+}
+
 /** GET /api/v1/groups/:id. */
 export class GroupDetailDto {
   @ApiProperty() id!: string;
@@ -90,9 +105,8 @@ export class GroupDetailDto {
   @ApiProperty({ type: [AdminAlertDto] }) recovery!: AdminAlertDto[];
   @ApiPropertyOptional({
     nullable: true,
-    type: 'object',
-    additionalProperties: true,
-    description: 'the last notification sent for the group; null until the flush scheduler is wired in',
+    type: LastNotificationDto,
+    description: 'the newest send attempt for the group and its outcome; null when none is recorded',
   })
-  lastNotification!: null;
+  lastNotification!: LastNotificationDto | null;
 }
