@@ -571,7 +571,7 @@ export const APP_JS = String.raw`'use strict';
       p.append('last notification ', rel(last.at), ' · ' + (last.reason || 'sent') + ' · to ', el('b', { text: last.receiver + (last.integration ? ' (' + last.integration + ')' : '') }),
         ' · ', el('span', { cls: 'outcome ' + out, text: out }));
       if (last.attempt > 1) p.append(' · attempt ' + last.attempt);
-      if (last.statusCode) p.append(' · HTTP ' + last.statusCode);
+      if (last.statusCode && String(last.error || '').indexOf(String(last.statusCode)) < 0) p.append(' · HTTP ' + last.statusCode);
       if (last.error) p.append(el('span', { cls: 'muted', text: ' · ' + last.error }));
       if (c.id) p.append(' · ', el('a', { href: '#history', cls: 'history-link', text: 'history', onclick: function (ev) { ev.preventDefault(); openHistory(c.id, ''); } }));
     } else if (state.hasHistory) {
@@ -582,9 +582,11 @@ export const APP_JS = String.raw`'use strict';
     if (deads.length) {
       deads.sort(function (x, y) { return Date.parse(y.failedAt) - Date.parse(x.failedAt); });
       var d = deads[0], e = d.lastError;
-      p.append(el('br'), el('span', { cls: 'outcome dead-lettered', text: deads.length === 1 ? 'dead letter' : deads.length + ' dead letters' }), ' ', rel(d.failedAt, 'newest '),
-        e ? ': ' + deadError(e) : '',
-        ' · ', el('a', { href: '#queue', text: 'queue', onclick: function (ev) { ev.preventDefault(); select('queue'); } }));
+      var queue = el('a', { href: '#queue', cls: 'queue-link', text: 'queue', onclick: function (ev) { ev.preventDefault(); select('queue'); } });
+      var count = deads.length === 1 ? '1 dead letter' : deads.length + ' dead letters';
+      // The history already told the failure: only how many wait for a retry.
+      if (last && last.outcome === 'failed') p.append(el('br'), count + ' waiting for a retry · ', queue);
+      else p.append(el('br'), el('span', { cls: 'outcome dead-lettered', text: count }), ' ', rel(d.failedAt, 'newest '), e ? ': ' + deadError(e) : '', ' · ', queue);
     }
     return p;
   }
