@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startNode, type TestNode } from '../harness/app';
+import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
+import { NodeProcess } from '../harness/node-process';
+import { RedisServer } from '../harness/redis-server';
 import { CapturingLogger, Client, secret, tenantsYaml } from '../harness/tenants';
 import { waitUntil } from '../harness/wait';
 
@@ -1026,5 +1029,209 @@ describe('dashboard without tenants (zero-config): triage', () => {
         await other.close();
       }
     }, 20_000);
+  });
+});
+
+/**
+ * Two node processes on one Redis: the dashboard open on node B follows what arrives through node A
+ * (live events), shows each group's last notification, and the History view lists every attempt.
+ */
+describe('dashboard across two nodes on one Redis: live updates and notification history', () => {
+  const T = { key: secret('key-live'), alice: secret('pw-alice') };
+  let redis: RedisServer;
+  let sink: HttpSink;
+  let a: NodeProcess;
+  let b: NodeProcess;
+  const http = new Client();
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
+    sink = await HttpSink.start();
+    // Alerts named Bad* are refused for good (400: a dead letter at once); the rest are delivered.
+    sink.respond((_i, req) =>
+      String((req.json as { commonLabels?: { alertname?: string } })?.commonLabels?.alertname).startsWith(
+        'Bad',
+      )
+        ? 400
+        : 200,
+    );
+    const yaml = hookConfig(sink.url, {
+      groupWait: '200ms',
+      groupInterval: '1s',
+      repeatInterval: '1h',
+      herald: `  scheduler:\n    tick: 100ms\n${await tenantsYaml([
+        { id: 'team-a', keys: [T.key], users: [{ username: 'alice', password: T.alice, role: 'admin' }] },
+      ])}`,
+    });
+    [a, b] = await Promise.all([
+      NodeProcess.start('live-a', yaml, { REDIS_URL: redis.url }),
+      NodeProcess.start('live-b', yaml, { REDIS_URL: redis.url }),
+    ]);
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all([a?.kill(), b?.kill()]);
+    await sink?.stop();
+    await redis?.stop();
+  });
+
+  const post = (node: NodeProcess, alertname: string, labels: Record<string, string> = {}) =>
+    http.call('POST', `${node.url}/api/v2/alerts`, {
+      token: T.key,
+      body: [{ labels: { alertname, ...labels }, annotations: { summary: `${alertname} via ${node.id}` } }],
+    });
+
+  (HAS_CHROMIUM ? describe : describe.skip)('in chromium', () => {
+    let browser: { ctx: BrowserContext; close(): Promise<void> };
+    let page: Page;
+    const errors: string[] = [];
+
+    beforeAll(async () => {
+      browser = await launch();
+      page = browser.ctx.pages()[0] ?? (await browser.ctx.newPage());
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.setDefaultTimeout(8_000);
+      await page.goto(`${b.url}/ui/`);
+      await page.fill('#login-tenant', 'team-a');
+      await page.fill('#login-username', 'alice');
+      await page.fill('#login-password', T.alice);
+      await page.click('#login-submit');
+      await page.waitForSelector('#view-groups:not([hidden])');
+      // The live stream (with the session in its Authorization header) is open.
+      await page.waitForFunction(() => document.getElementById('live')?.textContent === 'live', null, {
+        timeout: 10_000,
+      });
+    }, 30_000);
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    const card = (name: string) => page.locator('#groups article.group', { hasText: `alertname=${name}` });
+
+    it('an alert posted to node A shows on node B within 1 s, then its delivered notification', async () => {
+      const t0 = Date.now();
+      expect((await post(a, 'LiveOne', { severity: 'warning' })).status).toBe(200);
+      await page.waitForFunction(
+        () => document.getElementById('groups')?.textContent?.includes('LiveOne'),
+        null,
+        {
+          timeout: 5_000,
+        },
+      );
+      const latency = Date.now() - t0;
+      process.stderr.write(`[ui] alert posted to node A → on node B's dashboard in ${latency} ms\n`);
+      expect(latency).toBeLessThan(1_000);
+      // The flush delivers it (group_wait 200ms); the notification event redraws the card.
+      await card('LiveOne').locator('.outcome.delivered').waitFor({ timeout: 10_000 });
+      expect(await card('LiveOne').locator('.last-notification').textContent()).toMatch(
+        /^last notification (just now|\S+ ago) · first notification · to hook \(webhook\) · delivered · history$/,
+      );
+      expect(await page.textContent('#live')).toBe('live');
+    }, 20_000);
+
+    it('a refused notification shows dead-lettered on its card', async () => {
+      expect((await post(a, 'BadHook', { severity: 'critical' })).status).toBe(200);
+      await card('BadHook')
+        .locator('.last-notification .outcome.dead-lettered')
+        .first()
+        .waitFor({ timeout: 10_000 });
+      expect(await card('BadHook').locator('.last-notification').textContent()).toContain(
+        '· to hook (webhook) · dead-lettered · ',
+      );
+      await page.screenshot({ path: shotPath('groups-live-history'), fullPage: true });
+    }, 20_000);
+
+    it('History lists every attempt, newest first, filtered by group and by receiver', async () => {
+      await card('BadHook').locator('a.history-link').click();
+      await page.waitForSelector('#view-history:not([hidden])');
+      const rows = () =>
+        page.$$eval('#history-table tbody tr.notification', (trs) =>
+          trs.map((tr) => ({
+            at: Date.parse(tr.querySelector('time')?.getAttribute('datetime') ?? ''),
+            outcome: tr.querySelector('.outcome')?.textContent,
+            group: tr.querySelector('td[data-label=group] .muted')?.textContent,
+            receiver: tr.querySelector('a.receiver-filter')?.textContent,
+          })),
+        );
+      const newestFirst = (r: { at: number }[]) => r.every((x, i) => i === 0 || r[i - 1].at >= x.at);
+      // Opened from the card: that group only (BadHook's flushes keep failing: one dead letter each).
+      await page.waitForFunction(
+        () => document.querySelectorAll('#history-table tr.notification').length > 0,
+      );
+      expect(await page.inputValue('#h-group')).toMatch(/^[0-9a-f]{16}$/);
+      const bad = await rows();
+      expect(bad.length).toBeGreaterThan(0);
+      for (const r of bad)
+        expect(r).toMatchObject({ outcome: 'dead-lettered', group: 'alertname=BadHook', receiver: 'hook' });
+      expect(await page.textContent('#history-count')).toMatch(/^\d+ notifications? · filtered$/);
+      // All of them, newest first: LiveOne's delivery among BadHook's failures.
+      await page.click('#h-clear');
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll('#history-table tr.notification')).some((tr: any) =>
+          tr.textContent?.includes('alertname=LiveOne'),
+        ),
+      );
+      const all = await rows();
+      expect(newestFirst(all)).toBe(true);
+      expect(all.filter((r) => r.group === 'alertname=LiveOne')).toEqual([
+        expect.objectContaining({ outcome: 'delivered', receiver: 'hook' }),
+      ]);
+      const badRow = page
+        .locator('#history-table tbody tr.notification', { hasText: 'alertname=BadHook' })
+        .first();
+      const cells = await badRow.locator('td').allTextContents();
+      expect(cells[3]).toBe('first notification'); // reason
+      expect(cells[4]).toBe('1'); // alerts
+      expect(cells[5]).toBe('1'); // attempt
+      expect(cells[7]).toContain('400'); // status
+      expect(['live-a', 'live-b']).toContain(cells[8]); // the node that sent it
+      expect(cells[9]).toMatch(/\S{8,}/); // idempotency key
+      await page.screenshot({ path: shotPath('history-1280'), fullPage: true });
+      // By receiver (a link in the table), and a receiver with nothing.
+      await page.click('#history-table a.receiver-filter >> nth=0');
+      await page.waitForFunction(() =>
+        / · filtered$/.test(document.getElementById('history-count')?.textContent ?? ''),
+      );
+      expect(await page.inputValue('#h-receiver')).toBe('hook');
+      for (const r of await rows()) expect(r.receiver).toBe('hook');
+      await page.fill('#h-receiver', 'nobody');
+      await page.click('#h-apply');
+      await page.waitForFunction(
+        () => document.getElementById('history-count')?.textContent === '0 notifications · filtered',
+      );
+      expect(await page.textContent('#history-table tbody')).toContain('No notifications match the filter.');
+      // A bad group id is the API's 400, shown.
+      await page.fill('#h-receiver', '');
+      await page.fill('#h-group', 'not-an-id');
+      await page.click('#h-apply');
+      await page.waitForFunction(() =>
+        document.getElementById('app-error-text')?.textContent?.includes('400'),
+      );
+      expect(await page.textContent('#app-error-text')).toBe(
+        'history: HTTP 400: group: must be a group id (16 hex digits) (field group)',
+      );
+      // New attempts arrive live in the open History view.
+      await page.click('#h-clear');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#history-table tr.notification').length > 1,
+      );
+      expect(await page.isHidden('#app-error')).toBe(true);
+      expect((await post(a, 'LiveTwo')).status).toBe(200);
+      await page.waitForFunction(
+        () =>
+          Array.from(document.querySelectorAll('#history-table tr.notification')).some((tr: any) =>
+            tr.textContent?.includes('LiveTwo'),
+          ),
+        null,
+        { timeout: 10_000 },
+      );
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+      await page.screenshot({ path: shotPath('history-390'), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      expect(errors.filter((e) => /Content Security Policy|Refused|Uncaught/i.test(e))).toEqual([]);
+    }, 30_000);
   });
 });

@@ -1075,8 +1075,8 @@ export const APP_JS = String.raw`'use strict';
           el('td', { 'data-label': 'alerts', text: String(n.alerts) }),
           el('td', { 'data-label': 'attempt', text: String(n.attempt) }),
           el('td', { 'data-label': 'outcome' }, [el('span', { cls: 'outcome ' + out, text: out })]),
-          el('td', { 'data-label': 'status', text: n.statusCode ? 'HTTP ' + n.statusCode + (n.error ? ' ' + n.error : '') : n.error || '' }),
-          el('td', { 'data-label': 'node', text: n.node || '' }),
+          el('td', { 'data-label': 'status', text: n.statusCode && String(n.error || '').indexOf(String(n.statusCode)) < 0 ? 'HTTP ' + n.statusCode + (n.error ? ' ' + n.error : '') : n.error || '' }),
+          el('td', { cls: 'node', 'data-label': 'node', text: n.node || '' }),
           el('td', { cls: 'mono idem', 'data-label': 'idempotency key', text: n.idempotencyKey || '' }),
         ]));
       });
@@ -1275,7 +1275,8 @@ button.silence-action { font-size: 12px; padding: 1px 8px; }
 h3 button.silence-action { font-weight: normal; }
 .dead { background: var(--card); border: 1px solid var(--line); border-left: 6px solid var(--red); border-radius: 6px; padding: 8px 12px; margin-bottom: 10px; overflow-wrap: anywhere; }
 .dead p { margin: 4px 0; }
-#history-table td.idem { font-size: 11px; color: var(--muted); }
+#history-table td.idem { font-size: 11px; color: var(--muted); max-width: 16em; word-break: break-all; }
+.outcome, time.rel, td.node { white-space: nowrap; }
 /* Phones (390 px): everything wraps, and tables become stacked cards labelled by their column. */
 @media (max-width: 700px) {
   header { padding: 8px 10px; gap: 4px 10px; }
