@@ -939,7 +939,8 @@ describe('dashboard without tenants (zero-config): triage', () => {
       expect(await bg()).toBe('rgb(245, 246, 248)');
       await page.emulateMedia({ colorScheme: 'dark' });
       expect(await bg()).toBe('rgb(18, 21, 27)');
-      expect(await page.textContent('#theme-toggle')).toBe('Light mode');
+      // The toggle's label follows the system's change (a media query event).
+      await page.waitForFunction(() => document.getElementById('theme-toggle')?.textContent === 'Light mode');
       await page.screenshot({ path: shotPath('groups-dark-1280'), fullPage: true });
       // The toggle picks light against a dark system, and keeps it after a reload.
       await page.click('#theme-toggle');

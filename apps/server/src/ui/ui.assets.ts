@@ -184,10 +184,22 @@ export const APP_JS = String.raw`'use strict';
         return res.text().then(function (text) {
           var data = null;
           try { data = text ? JSON.parse(text) : null; } catch (e) { data = text; }
-          if (res.status === 401 && state.mode && state.mode.login && (path.indexOf('/api/v1/') === 0 || path.indexOf('/api/v2/silence') === 0)) { logout('Your session has ended: sign in again.'); }
+          if (res.status === 401 && state.mode && (path.indexOf('/api/v1/') === 0 || path.indexOf('/api/v2/silence') === 0)) {
+            if (state.mode.login) logout('Your session has ended: sign in again.');
+            else recheckMode();
+          }
           return { status: res.status, ok: res.ok, data: data };
         });
       }, function (e) { return { status: 0, ok: false, data: { error: 'network error: ' + (e && e.message || e) } }; });
+  }
+
+  // Tenants configured by a reload while the page ran without a login: ask for one from now on.
+  function recheckMode() {
+    fetch('/ui/mode.json', { cache: 'no-store' }).then(function (r) { return r.json(); }).then(function (mode) {
+      if (!mode || !mode.login || state.mode.login) return;
+      state.mode = mode;
+      logout('Tenants are configured now: sign in with a tenant user.');
+    }).catch(function () { /* the failed read is shown by its caller */ });
   }
 
   // ---- login / logout (only once tenants exist: without them the APIs are open, as Alertmanager's)
@@ -1289,6 +1301,7 @@ h3 button.silence-action { font-weight: normal; }
   table.stack tr, table.alerts tr, table.silences tr { border-bottom: 1px solid var(--line); padding: 4px 0; }
   table.stack td, table.alerts td, table.silences td { border: 0; padding: 2px 4px; }
   td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 12px; }
+  td[data-label]:empty { display: none; }
   form.triage label { flex: 1 1 40%; }
   form.triage label.grow { flex: 1 1 100%; }
   form.triage select { width: 100%; }
