@@ -179,3 +179,14 @@ describe('notification history across nodes', () => {
     expect(anon.status).toBe(401);
   }, 40_000);
 });
+
+describe('shutdown', () => {
+  it('a node shutting down ends its SSE streams instead of waiting on them', async () => {
+    const c = await sse(b, aliceB);
+    const t0 = Date.now();
+    await b.stop(); // SIGTERM; SIGKILL after 15 s
+    expect(b.exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(4000); // the server's close would wait 5 s on an open connection
+    await waitUntil(() => c.ended);
+  }, 30_000);
+});

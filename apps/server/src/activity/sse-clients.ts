@@ -85,7 +85,9 @@ export class SseClients implements BeforeApplicationShutdown, OnModuleDestroy {
   private endAll(): void {
     for (const [res, end] of [...this.open]) {
       end();
-      res.end();
+      // The connection goes too: an idle keep-alive socket would hold the server's close.
+      const socket = res.socket; // detached from `res` once it finished
+      res.end(() => socket?.destroy());
     }
     this.stopTimer();
   }
