@@ -8,7 +8,7 @@ import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { NodeProcess } from '../harness/node-process';
 import { RedisServer } from '../harness/redis-server';
-import { SseClient } from '../harness/sse-client';
+import { SseClient, type SseEvent } from '../harness/sse-client';
 import { Client, twoTeams, twoTeamSecrets } from '../harness/tenants';
 import { waitUntil } from '../harness/wait';
 
@@ -69,6 +69,10 @@ async function sse(
   return c;
 }
 
+/** The id that covers `e`: its batch's (carried by the batch's last event), as EventSource would keep it. */
+const idThrough = (c: SseClient, e: SseEvent): Promise<string> =>
+  c.waitFor((x) => x.id !== undefined && c.events.indexOf(x) >= c.events.indexOf(e)).then((x) => x.id!);
+
 const postAlerts = (node: NodeProcess, key: string, names: string[]) =>
   http.call('POST', `${node.url}/api/v2/alerts`, {
     token: key,
@@ -104,13 +108,22 @@ describe('live events across nodes', () => {
       (x) => x.event === 'silence' && x.data.silenceId === sil.body.silenceID,
       5000,
     );
-    expect(se.id).toMatch(/^\d+-\d+$/);
+    const seId = await idThrough(onB, se);
+    expect(seId).toMatch(/^\d+-\d+$/);
 
     // Resume on node A from the alert event: the silence (and what else followed) is replayed, not the alert.
-    const resumed = await sse(a, aliceA, { 'Last-Event-ID': e.id! });
-    const replayed = await resumed.waitFor((x) => x.id === se.id, 5000);
+    const eId = await idThrough(onB, e);
+    const resumed = await sse(a, aliceA, { 'Last-Event-ID': eId });
+    const replayed = await resumed.waitFor(
+      (x) => x.event === 'silence' && x.data.silenceId === sil.body.silenceID,
+      5000,
+    );
     expect(replayed.data).toEqual(se.data);
-    expect(resumed.events.find((x) => x.id === e.id)).toBeUndefined();
+    await resumed.waitFor((x) => x.id === seId);
+    expect(resumed.events.find((x) => x.id === eId)).toBeUndefined();
+    expect(
+      resumed.events.find((x) => x.event === 'alert' && x.data.groupId === e.data.groupId),
+    ).toBeUndefined();
 
     // team-b saw none of team-a's events (its own stream only).
     expect(otherTenant.events.filter((x) => x.event !== 'notification')).toEqual([]);
@@ -165,4 +178,15 @@ describe('notification history across nodes', () => {
     clients.push(anon);
     expect(anon.status).toBe(401);
   }, 40_000);
+});
+
+describe('shutdown', () => {
+  it('a node shutting down ends its SSE streams instead of waiting on them', async () => {
+    const c = await sse(b, aliceB);
+    const t0 = Date.now();
+    await b.stop(); // SIGTERM; SIGKILL after 15 s
+    expect(b.exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(4000); // the server's close would wait 5 s on an open connection
+    await waitUntil(() => c.ended);
+  }, 30_000);
 });

@@ -4,6 +4,12 @@
  * the SSE endpoint streams alert/silence/notification changes and resumes from `Last-Event-ID`, and its
  * bounds answer 400/503. The Redis side (two node processes, one Redis) is activity-cluster.e2e-spec.ts.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from '@herald/config';
+import { HeraldNode } from '../../apps/server/src/lifecycle/herald-node';
 import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { getJson, post, startNode, type TestNode } from '../harness/app';
@@ -165,4 +171,46 @@ describe('live events (memory mode)', () => {
     clients.push(bad);
     expect(bad.status).toBe(400);
   }, 20_000);
+});
+
+describe('a config reload (memory mode, as main runs the node)', () => {
+  it('ends the old application streams at once; history and events carry over; clients resume', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'herald-activity-')), 'herald.yml');
+    const yaml = (repeat: string) =>
+      hookConfig(sink.url, { groupWait: '50ms', groupInterval: '1s', repeatInterval: repeat, tick: '50ms' });
+    writeFileSync(file, yaml('1h'));
+    Logger.overrideLogger(['error']);
+    const load = () => loadConfig({ env: { HERALD_NODE_ID: 'reload-1' }, filePath: file });
+    const hn = new HeraldNode({ load, app: { logger: new Logger() } });
+    const { port } = await hn.start(load(), { port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const c = await SseClient.connect(`${url}/api/v1/events`);
+      clients.push(c);
+      await waitUntil(() => c.comments.includes('connected'));
+      await post(`${url}/api/v2/alerts`, [alert('ReloadA')]);
+      const before = await c.waitFor((e) => e.event === 'alert' && e.id !== undefined);
+      await waitUntil(
+        async () => (await getJson(`${url}/api/v1/notifications`)).body.notifications.length > 0,
+      );
+
+      writeFileSync(file, yaml('2h'));
+      const t0 = Date.now();
+      const r = await fetch(`${url}/-/reload`, { method: 'POST' });
+      expect(r.status).toBe(200);
+      await waitUntil(() => c.ended, { timeoutMs: 5000, what: 'the old stream ended' });
+      expect(Date.now() - t0).toBeLessThan(3000); // not the 10 s drain
+
+      await post(`${url}/api/v2/alerts`, [alert('ReloadB')]);
+      const again = await SseClient.connect(`${url}/api/v1/events`, { 'Last-Event-ID': before.id! });
+      clients.push(again);
+      await again.waitFor((e) => e.event === 'alert' && e.id !== undefined);
+      expect(again.events.find((e) => e.id === before.id)).toBeUndefined();
+      // The history of before the reload is still there.
+      const h = (await getJson(`${url}/api/v1/notifications`)).body.notifications as any[];
+      expect(h.some((e) => e.groupKey.includes('ReloadA'))).toBe(true);
+    } finally {
+      await hn.shutdown();
+    }
+  }, 30_000);
 });

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
-import type { HistoryEntry, StoredEvent } from '@herald/domain';
+import type { HistoryEntry, StoredBatch } from '@herald/domain';
 import { RedisEventLog, RedisNotificationHistory, type RedisClient, type RedisKeys } from '@herald/redis';
 import { withRedisTopology, type RedisTopology, type Topology } from '../harness/redis-topology';
 import { waitUntil } from '../harness/wait';
@@ -122,30 +122,49 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
       const a = await node(['t1', 't2']);
       const b = await node(['t1', 't2']);
       // Fresh streams: the readers follow them from 0-0, so nothing published from here is missed.
-      const got: StoredEvent[] = [];
-      const got2: StoredEvent[] = [];
+      const got: StoredBatch[] = [];
+      const got2: StoredBatch[] = [];
       b.subscribe('t1', (e) => got.push(...e));
       b.subscribe('t2', (e) => got2.push(...e));
+      const events = () => got.flatMap((x) => x.events);
       const t0 = Date.now();
       a.publish('t1', [{ kind: 'alert', groupId: 'g1', at: t0 }]);
       await waitUntil(() => got.length === 1, { timeoutMs: 2000 });
       expect(Date.now() - t0).toBeLessThan(1000);
-      expect(got[0].event).toEqual({ kind: 'alert', groupId: 'g1', at: t0 });
+      expect(got[0].events).toEqual([{ kind: 'alert', groupId: 'g1', at: t0 }]);
       expect(got2).toEqual([]);
-      for (let i = 0; i < 200; i++) a.publish('t1', [{ kind: 'alert', groupId: `g${i}`, at: t0 + i }]);
-      await waitUntil(() => got.length === 201, { timeoutMs: 5000, detail: () => got.length });
-      const ids = got.map((e) => e.id);
-      expect([...ids].sort((x, y) => (x < y ? -1 : 1))).toEqual(
-        [...new Set(ids)].sort((x, y) => (x < y ? -1 : 1)),
-      );
-      // Capped at about 300 (a burst over the cap outruns a reader: the cap is far above a window's
-      // events in the config); resume after an id still held replays exactly what followed it.
-      for (let i = 0; i < 400; i++) a.publish('t1', [{ kind: 'alert', groupId: `h${i}`, at: t0 + i }]);
-      await waitUntil(() => got.length >= 401 + 100);
-      await waitUntil(async () => (await redis.xlen(keys.events('t1'))) < 450);
+      // 200 requests' events within one window: one stream entry (one XADD), each group once.
+      const len0 = await redis.xlen(keys.events('t1'));
+      for (let i = 0; i < 200; i++)
+        a.publish('t1', [
+          { kind: 'alert', groupId: `g${i}`, at: t0 + i },
+          { kind: 'alert', groupId: `g${i % 10}`, at: t0 + i },
+        ]);
+      await waitUntil(() => events().length === 201, { timeoutMs: 5000, detail: () => events().length });
+      expect(await redis.xlen(keys.events('t1'))).toBe(len0 + 1);
+      expect(got).toHaveLength(2);
+      // One entry per window: 250 windows, 250 entries, each read once.
+      const flushWindow = () => (a as unknown as { coalescer: { flush(): void } }).coalescer.flush();
+      for (let w = 0; w < 250; w++) {
+        a.publish('t1', [{ kind: 'group', groupId: `w${w}`, at: t0 + w }]);
+        flushWindow();
+      }
+      await waitUntil(() => got.length === 252, { detail: () => got.length });
+      const ids = got.map((x) => x.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Capped at about 300 entries (MAXLEN ~); resume after an id still held replays what followed it.
+      for (let w = 0; w < 400; w++) {
+        a.publish('t1', [{ kind: 'group', groupId: `x${w}`, at: t0 + w }]);
+        flushWindow();
+      }
+      await waitUntil(() => got.some((x) => x.events[0].groupId === 'x399'));
+      const len = await redis.xlen(keys.events('t1'));
+      expect(len).toBeGreaterThanOrEqual(300);
+      expect(len).toBeLessThan(450);
       const from = got[got.length - 6].id;
       const replay = await b.after('t1', from, 100);
-      expect(replay.map((e) => e.id)).toEqual(got.slice(-5).map((e) => e.id));
+      expect(replay.map((x) => x.id)).toEqual(got.slice(-5).map((x) => x.id));
+      expect(replay.map((x) => x.events[0].groupId)).toEqual(['x395', 'x396', 'x397', 'x398', 'x399']);
       if (topology === 'cluster')
         expect(calculateSlot(keys.events('t1'))).toBe(calculateSlot(keys.events('t2')));
     }, 30_000);

@@ -1,19 +1,19 @@
 import {
-  decodeEventFields,
-  encodeEventFields,
+  decodeEventBatch,
+  encodeEventBatch,
   EventCoalescer,
   EventHub,
   type EventListener,
   type EventLog,
   type HeraldEvent,
-  type StoredEvent,
+  type StoredBatch,
 } from '@herald/domain';
 import type { RedisKeys } from './keys';
 import type { RedisClient } from './redis-connection';
 
 /** Options of the Redis event log. */
 export interface RedisEventLogOptions {
-  /** Events kept per tenant (`XADD … MAXLEN ~`). */
+  /** Batches (stream entries: one per node, tenant and window) kept per tenant (`XADD … MAXLEN ~`). */
   maxEntries: () => number;
   /** The tenants whose streams the reader follows (the configured ones); read again every block. */
   tenants: () => readonly string[];
@@ -31,7 +31,7 @@ type XReadReply = [string, [string, string[]][]][] | null;
 
 /**
  * Live events through Redis Streams: every node appends what changed on it to the tenant's capped
- * stream (coalesced: one pipeline per window), and one reader per node — `XREAD BLOCK` on its own
+ * stream (coalesced: one entry per tenant and window, all in one pipeline), and one reader per node — `XREAD BLOCK` on its own
  * connection over every tenant's stream — fans what any node wrote out to this node's subscribers.
  * So a change on one node reaches the SSE clients of all nodes about a window plus a round trip later,
  * with one Redis connection per node whatever the number of clients.
@@ -72,7 +72,7 @@ export class RedisEventLog implements EventLog {
     this.running ??= this.readLoop();
   }
 
-  async after(tenant: string, id: string, limit: number): Promise<StoredEvent[]> {
+  async after(tenant: string, id: string, limit: number): Promise<StoredBatch[]> {
     const rows = (await this.redis.xrange(this.keys.events(tenant), `(${id}`, '+', 'COUNT', limit)) as [
       string,
       string[],
@@ -96,9 +96,9 @@ export class RedisEventLog implements EventLog {
   private write(batch: Map<string, HeraldEvent[]>): void {
     const p = this.redis.pipeline();
     const max = String(this.opts.maxEntries());
+    // One entry per tenant and window: ingest costs one XADD per window, whatever it touched.
     for (const [tenant, events] of batch)
-      for (const e of events)
-        p.xadd(this.keys.events(tenant), 'MAXLEN', '~', max, '*', ...encodeEventFields(e));
+      p.xadd(this.keys.events(tenant), 'MAXLEN', '~', max, '*', ...encodeEventBatch(events));
     const w = p
       .exec()
       .then((res) => {
@@ -160,11 +160,11 @@ export class RedisEventLog implements EventLog {
   }
 }
 
-function decodeRows(rows: [string, string[]][]): StoredEvent[] {
-  const out: StoredEvent[] = [];
+function decodeRows(rows: [string, string[]][]): StoredBatch[] {
+  const out: StoredBatch[] = [];
   for (const [id, fields] of rows) {
-    const event = decodeEventFields(fields);
-    if (event) out.push({ id, event });
+    const events = decodeEventBatch(fields);
+    if (events?.length) out.push({ id, events });
   }
   return out;
 }

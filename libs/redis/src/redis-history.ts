@@ -77,7 +77,8 @@ export class RedisNotificationHistory implements NotificationHistory {
    */
   async list(tenant: string, q: HistoryQuery): Promise<StoredHistoryEntry[]> {
     const key = this.keys.history(tenant);
-    const start = q.since === undefined ? '-' : String(Math.max(0, Math.floor(q.since)));
+    // Stream ids are Redis' clock, `at` the node's: the range starts a minute early, `at` decides.
+    const start = q.since === undefined ? '-' : String(Math.max(0, Math.floor(q.since) - 60_000));
     const out: StoredHistoryEntry[] = [];
     let end = '+';
     let read = 0;

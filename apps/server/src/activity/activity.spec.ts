@@ -1,7 +1,7 @@
-import { MemoryEventLog, type StoredEvent } from '@herald/domain';
+import { MemoryEventLog, type StoredBatch } from '@herald/domain';
 import { HeraldHttpError } from '../http/http-error';
 import { parseHistoryQuery } from './history-query';
-import { MAX_RESUME, sseFrame, SseSession } from './sse-session';
+import { batchFrames, MAX_RESUME, sseFrame, SseSession } from './sse-session';
 
 describe('parseHistoryQuery', () => {
   it('reads every parameter, defaults limit to 100', () => {
@@ -50,24 +50,32 @@ describe('parseHistoryQuery', () => {
 });
 
 describe('SSE frames and sessions', () => {
-  const ev = (id: string, kind: StoredEvent['event']['kind'] = 'alert'): StoredEvent => ({
+  const ev = (id: string, kind: StoredBatch['events'][number]['kind'] = 'alert'): StoredBatch => ({
     id,
-    event: { kind, groupId: 'g', at: 0 },
+    events: [{ kind, groupId: 'g', at: 0 }],
   });
 
-  it('frames an event with id, kind and JSON data', () => {
-    expect(sseFrame(ev('5-1'))).toBe(
+  it('frames an event with id, kind and JSON data; a batch carries its id on its last event', () => {
+    expect(sseFrame({ kind: 'alert', groupId: 'g', at: 0 }, '5-1')).toBe(
       'id: 5-1\nevent: alert\ndata: {"kind":"alert","groupId":"g","at":"1970-01-01T00:00:00.000Z"}\n\n',
     );
+    const two = batchFrames({
+      id: '6-0',
+      events: [
+        { kind: 'alert', groupId: 'a', at: 0 },
+        { kind: 'alert', groupId: 'b', at: 0 },
+      ],
+    });
+    expect(two.match(/^id: .*$/gm)).toEqual(['id: 6-0']);
+    expect(two.indexOf('"groupId":"a"')).toBeLessThan(two.indexOf('id: 6-0'));
+    expect(two.split('\n\n').filter(Boolean)).toHaveLength(2);
   });
 
   it('replays after Last-Event-ID, holds live events meanwhile, sends each once in order', async () => {
     const log = new MemoryEventLog({ maxEntries: 100, now: () => 10 });
-    log.publish('t', [
-      { kind: 'alert', at: 1 },
-      { kind: 'silence', at: 1 },
-      { kind: 'group', at: 1 },
-    ]);
+    log.publish('t', [{ kind: 'alert', at: 1 }]);
+    log.publish('t', [{ kind: 'silence', at: 1 }]);
+    log.publish('t', [{ kind: 'group', at: 1 }]);
     await Promise.resolve();
     const out: string[] = [];
     const s = new SseSession((c) => out.push(c));

@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import type { HeraldMetrics } from '@herald/observability';
 import { NODE_LIFECYCLE, type NodeLifecycle } from '../lifecycle/lifecycle.tokens';
+import { NODE_STATE, type NodeState } from '../lifecycle/node-state';
 import { HERALD_METRICS } from '../metrics/metrics.tokens';
 
 /** A comment line every this long keeps proxies and browsers from closing an idle stream. */
@@ -28,12 +29,20 @@ export class SseClients implements BeforeApplicationShutdown, OnModuleDestroy {
   private readonly open = new Map<ServerResponse, () => void>();
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
+  /** Which application's clients are the live ones (kept by the node across config reloads). */
+  private readonly generation: { live?: SseClients };
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics,
     @Optional() @Inject(NODE_LIFECYCLE) private readonly lifecycle?: NodeLifecycle,
-  ) {}
+    @Optional() @Inject(NODE_STATE) state?: NodeState,
+  ) {
+    // After a reload the retired application's streams end at once (their clients resume on the new
+    // one with Last-Event-ID) instead of holding its drain.
+    this.generation = state ? state.keep('sse-generation', 'v1', () => ({})) : {};
+    state?.onLive(() => (this.generation.live = this));
+  }
 
   get size(): number {
     return this.open.size;
@@ -72,7 +81,8 @@ export class SseClients implements BeforeApplicationShutdown, OnModuleDestroy {
   }
 
   private tick(): void {
-    if (this.lifecycle?.phase === 'stopping') return this.endAll();
+    const retired = this.generation.live !== undefined && this.generation.live !== this;
+    if (this.lifecycle?.phase === 'stopping' || retired) return this.endAll();
     if (++this.ticks % Math.round(HEARTBEAT_MS / PHASE_CHECK_MS) !== 0) return;
     for (const res of this.open.keys()) this.write(res, ': heartbeat\n\n');
   }
@@ -85,7 +95,9 @@ export class SseClients implements BeforeApplicationShutdown, OnModuleDestroy {
   private endAll(): void {
     for (const [res, end] of [...this.open]) {
       end();
-      res.end();
+      // The connection goes too: an idle keep-alive socket would hold the server's close.
+      const socket = res.socket; // detached from `res` once it finished
+      res.end(() => socket?.destroy());
     }
     this.stopTimer();
   }

@@ -1,18 +1,29 @@
-import { compareStreamIds, type EventLog, type StoredEvent } from '@herald/domain';
+import { compareStreamIds, type EventLog, type HeraldEvent, type StoredBatch } from '@herald/domain';
 
-/** Events a resuming client gets from the stream at most; beyond, it is told to re-read everything. */
+/** Batches a resuming client gets from the stream at most; beyond, it is told to re-read everything. */
 export const MAX_RESUME = 1000;
 
-/** One event in the SSE wire format: `id`, `event` (its kind) and `data` (JSON). */
-export function sseFrame(e: StoredEvent): string {
-  const { kind, groupId, silenceId, receiver, at } = e.event;
+/** One event in the SSE wire format: `id` (the batch's, on its last event only), `event`, `data` (JSON). */
+export function sseFrame(e: HeraldEvent, id?: string): string {
+  const { kind, groupId, silenceId, receiver, at } = e;
   const data = { kind, groupId, silenceId, receiver, at: new Date(at).toISOString() };
-  return `id: ${e.id}\nevent: ${kind}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * The events of one stream entry, written at once. Only the last carries the entry's id: a client that
+ * reconnects with it has seen the whole entry; one cut off mid-entry resumes from the previous id and
+ * gets the entry again (at least once, never lost).
+ */
+export function batchFrames(b: StoredBatch): string {
+  let out = '';
+  b.events.forEach((e, i) => (out += sseFrame(e, i === b.events.length - 1 ? b.id : undefined)));
+  return out;
 }
 
 /**
  * "Re-read everything": sent without an id when a resume could not replay every missed event (more than
- * `MAX_RESUME`, or the stream cannot be read).
+ * `MAX_RESUME` batches, or the stream cannot be read).
  */
 export function resyncFrame(at: number): string {
   return `event: group\ndata: ${JSON.stringify({ kind: 'group', at: new Date(at).toISOString(), resync: true })}\n\n`;
@@ -20,22 +31,22 @@ export function resyncFrame(at: number): string {
 
 /**
  * One SSE client's stream: live events of its tenant, and on a reconnect with `Last-Event-ID` first what
- * it missed (read from the stream) — live events arriving meanwhile wait, then anything not newer than
+ * it missed (read from the stream) — live batches arriving meanwhile wait, then any batch not newer than
  * what was sent is skipped, so nothing is sent twice or out of order.
  */
 export class SseSession {
   private lastSent: string | undefined;
-  private pending: StoredEvent[] | null = null;
+  private pending: StoredBatch[] | null = null;
 
   constructor(private readonly write: (chunk: string) => void) {}
 
   /** The listener to subscribe with. */
-  readonly onEvents = (events: readonly StoredEvent[]): void => {
-    if (this.pending) this.pending.push(...events);
-    else this.send(events);
+  readonly onEvents = (batches: readonly StoredBatch[]): void => {
+    if (this.pending) this.pending.push(...batches);
+    else this.send(batches);
   };
 
-  /** Replays what follows `from`, then the live events that came meanwhile. Subscribe first. */
+  /** Replays what follows `from`, then the live batches that came meanwhile. Subscribe first. */
   async resume(log: EventLog, tenant: string, from: string, now: () => number): Promise<void> {
     this.pending = [];
     this.lastSent = from;
@@ -51,12 +62,12 @@ export class SseSession {
     this.send(live);
   }
 
-  private send(events: readonly StoredEvent[]): void {
+  private send(batches: readonly StoredBatch[]): void {
     let out = '';
-    for (const e of events) {
-      if (this.lastSent !== undefined && compareStreamIds(e.id, this.lastSent) <= 0) continue;
-      out += sseFrame(e);
-      this.lastSent = e.id;
+    for (const b of batches) {
+      if (this.lastSent !== undefined && compareStreamIds(b.id, this.lastSent) <= 0) continue;
+      out += batchFrames(b);
+      this.lastSent = b.id;
     }
     if (out) this.write(out);
   }

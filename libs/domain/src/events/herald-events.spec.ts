@@ -1,21 +1,28 @@
 import {
   compareStreamIds,
-  decodeEventFields,
-  encodeEventFields,
+  decodeEventBatch,
+  encodeEventBatch,
   EventCoalescer,
   isStreamId,
   MemoryEventLog,
   type HeraldEvent,
-  type StoredEvent,
+  type StoredBatch,
 } from './herald-events';
 
 describe('event stream records', () => {
-  it('round-trip, optional fields only when set', () => {
-    const e: HeraldEvent = { kind: 'notification', groupId: 'abc', receiver: 'hook', at: 5 };
-    expect(decodeEventFields(encodeEventFields(e))).toEqual(e);
-    expect(encodeEventFields({ kind: 'alert', at: 1 })).toEqual(['k', 'alert', 't', '1']);
-    expect(decodeEventFields(['k', 'bogus', 't', '1'])).toBeNull();
-    expect(decodeEventFields(['k', 'alert'])).toBeNull();
+  it('round-trip a batch, optional fields only when set', () => {
+    const es: HeraldEvent[] = [
+      { kind: 'notification', groupId: 'abc', receiver: 'hook', at: 5 },
+      { kind: 'alert', at: 1 },
+    ];
+    const f = encodeEventBatch(es);
+    expect(f).toEqual(['e', '[{"k":"notification","t":5,"g":"abc","r":"hook"},{"k":"alert","t":1}]']);
+    expect(decodeEventBatch(f)).toEqual(es);
+    expect(decodeEventBatch(['e', '[{"k":"bogus","t":1},{"k":"group","t":2}]'])).toEqual([
+      { kind: 'group', at: 2 },
+    ]);
+    expect(decodeEventBatch(['e', 'not json'])).toBeNull();
+    expect(decodeEventBatch(['x', '[]'])).toBeNull();
   });
 
   it('stream ids: shape and order', () => {
@@ -60,8 +67,8 @@ describe('MemoryEventLog', () => {
   it('fans out per tenant after the publisher returns, and resumes after an id', async () => {
     let now = 100;
     const log = new MemoryEventLog({ maxEntries: 3, now: () => now });
-    const got: StoredEvent[] = [];
-    const other: StoredEvent[] = [];
+    const got: StoredBatch[] = [];
+    const other: StoredBatch[] = [];
     const off = log.subscribe('t', (e) => got.push(...e));
     log.subscribe('u', (e) => other.push(...e));
     log.publish('t', [
@@ -70,18 +77,18 @@ describe('MemoryEventLog', () => {
     ]);
     expect(got).toHaveLength(0);
     await Promise.resolve();
-    expect(got.map((e) => e.id)).toEqual(['100-0', '100-1']);
+    expect(got.map((b) => [b.id, b.events.length])).toEqual([['100-0', 2]]);
     expect(other).toHaveLength(0);
     now = 101;
-    log.publish('t', [
-      { kind: 'silence', silenceId: 's', at: 2 },
-      { kind: 'group', at: 2 },
-    ]);
+    log.publish('t', [{ kind: 'silence', silenceId: 's', at: 2 }]);
+    log.publish('t', [{ kind: 'group', at: 2 }]);
     await Promise.resolve();
-    expect((await log.after('t', '100-0', 10)).map((e) => e.id)).toEqual(['100-1', '101-0', '101-1']);
-    // Bounded: 3 kept, the oldest gone.
-    expect((await log.after('t', '0-0', 10)).map((e) => e.id)).toEqual(['100-1', '101-0', '101-1']);
-    expect((await log.after('t', '0-0', 1)).map((e) => e.id)).toEqual(['100-1']);
+    expect((await log.after('t', '100-0', 10)).map((b) => b.id)).toEqual(['101-0', '101-1']);
+    log.publish('t', [{ kind: 'group', at: 3 }]);
+    // Bounded: 3 batches kept, the oldest gone.
+    expect((await log.after('t', '0-0', 10)).map((b) => b.id)).toEqual(['101-0', '101-1', '101-2']);
+    expect((await log.after('t', '0-0', 1)).map((b) => b.id)).toEqual(['101-0']);
+    await Promise.resolve();
     off();
     log.publish('t', [{ kind: 'alert', at: 3 }]);
     await Promise.resolve();

@@ -19,10 +19,14 @@ export interface HeraldEvent {
   at: number;
 }
 
-/** An event with its stream id (`<ms>-<seq>`), what SSE sends as `id:` and takes back as `Last-Event-ID`. */
-export interface StoredEvent {
+/**
+ * The events one node wrote at once (one coalescing window of one tenant) under one stream id
+ * (`<ms>-<seq>`): what SSE sends as the `id:` of the batch's last event and takes back as `Last-Event-ID`.
+ * One stream entry per batch keeps ingest at one XADD per window whatever the groups it touched.
+ */
+export interface StoredBatch {
   id: string;
-  event: HeraldEvent;
+  events: HeraldEvent[];
 }
 
 const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
@@ -42,44 +46,55 @@ export function compareStreamIds(a: string, b: string): number {
 const MAX_FIELD = 256;
 const cut = (s: string) => (s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s);
 
-/** An event as a stream record's field/value list. */
-export function encodeEventFields(e: HeraldEvent): string[] {
-  const out = ['k', e.kind, 't', String(e.at)];
-  if (e.groupId !== undefined) out.push('g', cut(e.groupId));
-  if (e.silenceId !== undefined) out.push('s', cut(e.silenceId));
-  if (e.receiver !== undefined) out.push('r', cut(e.receiver));
+/** A batch of events as a stream record's field/value list: `e` → a compact JSON array. */
+export function encodeEventBatch(events: readonly HeraldEvent[]): string[] {
+  const compact = events.map((e) => ({
+    k: e.kind,
+    t: e.at,
+    ...(e.groupId !== undefined && { g: cut(e.groupId) }),
+    ...(e.silenceId !== undefined && { s: cut(e.silenceId) }),
+    ...(e.receiver !== undefined && { r: cut(e.receiver) }),
+  }));
+  return ['e', JSON.stringify(compact)];
+}
+
+/** Reads back a stream record: its events (those that are not events are left out), or null. */
+export function decodeEventBatch(fields: readonly string[]): HeraldEvent[] | null {
+  const i = fields.indexOf('e');
+  if (i < 0 || i % 2 !== 0 || i + 1 >= fields.length) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fields[i + 1]);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(raw)) return null;
+  const out: HeraldEvent[] = [];
+  for (const c of raw as Record<string, unknown>[]) {
+    const kind = c?.k as HeraldEventKind;
+    const at = c?.t;
+    if (!HERALD_EVENT_KINDS.includes(kind) || typeof at !== 'number' || !Number.isFinite(at)) continue;
+    const e: HeraldEvent = { kind, at };
+    if (typeof c.g === 'string') e.groupId = c.g;
+    if (typeof c.s === 'string') e.silenceId = c.s;
+    if (typeof c.r === 'string') e.receiver = c.r;
+    out.push(e);
+  }
   return out;
 }
 
-/** Reads back a stream record; null for anything that is not an event. */
-export function decodeEventFields(fields: readonly string[]): HeraldEvent | null {
-  const m = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) m.set(fields[i], fields[i + 1]);
-  const kind = m.get('k') as HeraldEventKind | undefined;
-  const at = Number(m.get('t'));
-  if (!kind || !HERALD_EVENT_KINDS.includes(kind) || !Number.isFinite(at)) return null;
-  const e: HeraldEvent = { kind, at };
-  const g = m.get('g');
-  const s = m.get('s');
-  const r = m.get('r');
-  if (g !== undefined) e.groupId = g;
-  if (s !== undefined) e.silenceId = s;
-  if (r !== undefined) e.receiver = r;
-  return e;
-}
-
-/** A subscriber's callback: events of its tenant, oldest first. */
-export type EventListener = (events: readonly StoredEvent[]) => void;
+/** A subscriber's callback: batches of its tenant, oldest first. */
+export type EventListener = (batches: readonly StoredBatch[]) => void;
 
 /**
  * Port: the event log. `publish` never throws and never waits on storage (callers are request paths);
- * `subscribe` gets every event of a tenant published on any node from now on; `after` reads what was
+ * `subscribe` gets every batch of a tenant published on any node from now on; `after` reads the batches
  * published after an id (resume), at most `limit`, oldest first.
  */
 export interface EventLog {
   publish(tenant: string, events: readonly HeraldEvent[]): void;
   subscribe(tenant: string, listener: EventListener): () => void;
-  after(tenant: string, id: string, limit: number): Promise<StoredEvent[]>;
+  after(tenant: string, id: string, limit: number): Promise<StoredBatch[]>;
   close(): Promise<void>;
 }
 
@@ -97,11 +112,11 @@ export class EventHub {
     };
   }
 
-  dispatch(tenant: string, events: readonly StoredEvent[]): void {
-    if (events.length === 0) return;
+  dispatch(tenant: string, batches: readonly StoredBatch[]): void {
+    if (batches.length === 0) return;
     for (const l of this.subs.get(tenant) ?? []) {
       try {
-        l(events);
+        l(batches);
       } catch {
         // one broken client must not stop the others
       }
@@ -172,12 +187,12 @@ export class EventCoalescer {
 }
 
 /**
- * The memory event log (memory mode): the newest `maxEntries` events per tenant in a ring, fanned out
- * in process. Ids look like stream ids.
+ * The memory event log (memory mode): the newest `maxEntries` batches per tenant in a ring (one batch
+ * per `publish`), fanned out in process. Ids look like stream ids.
  */
 export class MemoryEventLog implements EventLog {
   private readonly hub = new EventHub();
-  private readonly rings = new Map<string, Ring<StoredEvent>>();
+  private readonly rings = new Map<string, Ring<StoredBatch>>();
   private lastMs = 0;
   private seq = 0;
 
@@ -187,18 +202,18 @@ export class MemoryEventLog implements EventLog {
     if (events.length === 0) return;
     let r = this.rings.get(tenant);
     if (!r) this.rings.set(tenant, (r = new Ring()));
-    const stored = events.map((event) => ({ id: this.nextId(), event }));
-    for (const s of stored) r.push(s, this.opts.maxEntries);
+    const batch: StoredBatch = { id: this.nextId(), events: [...events] };
+    r.push(batch, this.opts.maxEntries);
     // Listeners run after the publisher's call returns (a request path never runs client writes).
-    queueMicrotask(() => this.hub.dispatch(tenant, stored));
+    queueMicrotask(() => this.hub.dispatch(tenant, [batch]));
   }
 
   subscribe(tenant: string, listener: EventListener): () => void {
     return this.hub.subscribe(tenant, listener);
   }
 
-  after(tenant: string, id: string, limit: number): Promise<StoredEvent[]> {
-    const out: StoredEvent[] = [];
+  after(tenant: string, id: string, limit: number): Promise<StoredBatch[]> {
+    const out: StoredBatch[] = [];
     for (const s of this.rings.get(tenant)?.oldestFirst() ?? []) {
       if (out.length >= limit) break;
       if (compareStreamIds(s.id, id) > 0) out.push(s);
