@@ -932,6 +932,24 @@ describe('dashboard without tenants (zero-config): triage', () => {
       expect(requests.filter((p) => /^\/api\/v1\/groups\/[0-9a-f]{16}$/.test(p))).toEqual([]);
     }, 15_000);
 
+    it('a storm of events is at most one re-read per second', async () => {
+      const reads = () => requests.filter((p) => p === '/api/v1/alerts').length;
+      const before = reads();
+      const t0 = Date.now();
+      for (let i = 0; i < 30; i++) await resend(); // 30 events, one after the other
+      const drawn = await rendered();
+      await page.waitForFunction(
+        (n) => Number(document.getElementById('groups')?.getAttribute('data-rendered')) > n,
+        drawn,
+        { timeout: 5_000 },
+      );
+      const seconds = (Date.now() - t0) / 1000;
+      const n = reads() - before;
+      process.stderr.write(`[ui] 30 events in ${seconds.toFixed(1)} s → ${n} re-reads\n`);
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    }, 20_000);
+
     it('dark mode: follows prefers-color-scheme, and the toggle is remembered in this browser', async () => {
       const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       const stored = () => page.evaluate(() => window.localStorage.getItem('herald.theme'));

@@ -15,13 +15,14 @@ export const APP_JS = String.raw`'use strict';
   var POLL_MS = 5000;
   var SAFETY_MS = 60000;
   var DEBOUNCE_MS = 250;
+  var MIN_GAP_MS = 1000;
   var HISTORY_LIMIT = 500;
   // role: the session's role once known ('admin', 'viewer'), 'unknown' when it could not be read (write
   // buttons are then shown and a refusal is reported); focusSilence: the silence a link pointed at.
   var state = { view: 'groups', groupState: 'firing', filter: '', timer: null, busy: false,
     role: null, focusSilence: null, scrolled: false, editing: null, again: false,
     mode: null, data: null, silences: {}, errors: {}, hasHistory: null, hasQueue: null,
-    live: false, stream: null, streamTimer: null, streamBackoff: 1000, lastEventId: null, pending: {}, debounce: null,
+    live: false, lastRefresh: 0, stream: null, streamTimer: null, streamBackoff: 1000, lastEventId: null, pending: {}, debounce: null,
     history: { group: '', receiver: '' } };
   var EXPIRED_SHOWN = 50;
 
@@ -279,6 +280,7 @@ export const APP_JS = String.raw`'use strict';
     // A click while a read is in flight (tab switch, a link, an action done) runs once that read ends.
     if (state.busy) { state.again = true; return; }
     state.busy = true;
+    state.lastRefresh = Date.now();
     Promise.resolve().then(LOADERS[state.view]).then(function () {
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
     }).catch(function (e) { setError('load', String(e && e.message || e)); }).then(function () {
@@ -358,12 +360,16 @@ export const APP_JS = String.raw`'use strict';
     try { var d = JSON.parse(data); if (d && d.kind) kind = d.kind; } catch (e) { /* a keep-alive or a message without JSON */ }
     state.pending[kind] = true;
     if (state.debounce) return;
+    // A burst of events is one re-read (debounced), and a storm at most one re-read per MIN_GAP_MS: the
+    // lists are whole, so their cost does not grow with the number of events. A hidden tab reads again
+    // when it is shown.
+    var wait = Math.max(DEBOUNCE_MS, state.lastRefresh + MIN_GAP_MS - Date.now());
     state.debounce = setTimeout(function () {
       state.debounce = null;
       var kinds = state.pending;
       state.pending = {};
-      if ((AFFECTS[state.view] || []).some(function (k) { return kinds[k]; })) refresh();
-    }, DEBOUNCE_MS);
+      if (!document.hidden && (AFFECTS[state.view] || []).some(function (k) { return kinds[k]; })) refresh();
+    }, wait);
   }
 
   // ---- triage: groups from three list-level reads (groups, alerts, notifications) plus the dead letters
