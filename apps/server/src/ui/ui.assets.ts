@@ -14,7 +14,7 @@ export const APP_JS = String.raw`'use strict';
   // number of groups); with them, on each event (debounced) and every SAFETY_MS as a safety net.
   var POLL_MS = 5000;
   var SAFETY_MS = 60000;
-  var DEBOUNCE_MS = 250;
+  var DEBOUNCE_MS = 100;
   var MIN_GAP_MS = 1000;
   var HISTORY_LIMIT = 500;
   // role: the session's role once known ('admin', 'viewer'), 'unknown' when it could not be read (write
@@ -22,7 +22,7 @@ export const APP_JS = String.raw`'use strict';
   var state = { view: 'groups', groupState: 'firing', filter: '', timer: null, busy: false,
     role: null, focusSilence: null, scrolled: false, editing: null, again: false,
     mode: null, data: null, silences: {}, errors: {}, hasHistory: null, hasQueue: null,
-    live: false, lastRefresh: 0, stream: null, streamTimer: null, streamBackoff: 1000, lastEventId: null, pending: {}, debounce: null,
+    live: false, lastLive: 0, stream: null, streamTimer: null, streamBackoff: 1000, lastEventId: null, pending: {}, debounce: null,
     history: { group: '', receiver: '' } };
   var EXPIRED_SHOWN = 50;
 
@@ -280,7 +280,6 @@ export const APP_JS = String.raw`'use strict';
     // A click while a read is in flight (tab switch, a link, an action done) runs once that read ends.
     if (state.busy) { state.again = true; return; }
     state.busy = true;
-    state.lastRefresh = Date.now();
     Promise.resolve().then(LOADERS[state.view]).then(function () {
       $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
     }).catch(function (e) { setError('load', String(e && e.message || e)); }).then(function () {
@@ -363,12 +362,15 @@ export const APP_JS = String.raw`'use strict';
     // A burst of events is one re-read (debounced), and a storm at most one re-read per MIN_GAP_MS: the
     // lists are whole, so their cost does not grow with the number of events. A hidden tab reads again
     // when it is shown.
-    var wait = Math.max(DEBOUNCE_MS, state.lastRefresh + MIN_GAP_MS - Date.now());
+    var wait = Math.max(DEBOUNCE_MS, state.lastLive + MIN_GAP_MS - Date.now());
     state.debounce = setTimeout(function () {
       state.debounce = null;
       var kinds = state.pending;
       state.pending = {};
-      if (!document.hidden && (AFFECTS[state.view] || []).some(function (k) { return kinds[k]; })) refresh();
+      if (!document.hidden && (AFFECTS[state.view] || []).some(function (k) { return kinds[k]; })) {
+        state.lastLive = Date.now();
+        refresh();
+      }
     }, wait);
   }
 
