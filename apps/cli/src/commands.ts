@@ -50,6 +50,7 @@ import {
   type Conn,
   type StateFilter,
 } from './inspect';
+import { HISTORY_FLAGS, HISTORY_HELP, historyCommand } from './history';
 
 /** Where a command reads and writes; injected so tests capture it. */
 export interface CliIo {
@@ -119,6 +120,7 @@ ${CHECK_CONFIG_HELP}
   help                                 this text ('heraldctl <command> --help' works too)
 
 ${NODE_HELP}
+${HISTORY_HELP}
 
 ${CONNECTION_HELP}
   --count N              SCAN COUNT hint for key walks (stats, clear; default 500)
@@ -187,6 +189,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'hash-secret': { flags: {}, run: hashSecretCmd },
   silences: { flags: SILENCES_FLAGS, run: nodeCommand },
   silence: { flags: SILENCE_ADD_FLAGS, run: silenceCmd },
+  history: { flags: HISTORY_FLAGS, run: historyCommand },
   'check-config': {
     flags: CHECK_CONFIG_FLAGS,
     run: (rest, io) => {

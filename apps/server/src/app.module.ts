@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { HeraldConfigModule, type HeraldConfig } from '@herald/config';
 import { RedisDueWakeChannel, type RedisClient, type RedisKeys } from '@herald/redis';
+import { ActivityApiModule } from './activity/activity-api.module';
+import { ActivityModule } from './activity/activity.module';
 import { AdminModule } from './admin/admin.module';
 import { AlertsController } from './alerts/alerts.controller';
 import { StatusViews } from './alerts/status-views';
@@ -40,10 +42,13 @@ export class AppModule {
         HeraldConfigModule.forRoot(config),
         ClockModule,
         GroupStoreModule,
+        ActivityModule,
         DeliveryModule,
         MetricsModule,
         HealthModule,
-        ...(api ? [AuthModule, AdminModule, QueueApiModule, SilencesModule, ReceiversModule] : []),
+        ...(api
+          ? [AuthModule, AdminModule, QueueApiModule, SilencesModule, ReceiversModule, ActivityApiModule]
+          : []),
         ...(roles.has('scheduler') ? [FlushModule.forRoot(config)] : []),
       ],
       controllers: api ? [IngestController, AlertsController, SilencesController, UiController] : [],

@@ -146,6 +146,24 @@ export interface HeraldSettings {
    * Alertmanager ≥ 0.27 and Prometheus 3) or `classic` (`[a-zA-Z_][a-zA-Z0-9_]*`, Alertmanager ≤ 0.26).
    */
   readonly labelNames: 'utf8' | 'classic';
+  /** `herald.history`: the notification history (every send attempt and its outcome). */
+  readonly history: HistorySettings;
+  /** `herald.events`: the live events behind `GET /api/v1/events`. */
+  readonly events: EventsSettings;
+}
+
+/** `herald.history`. */
+export interface HistorySettings {
+  /** Entries kept per tenant (Redis Stream `MAXLEN ~`, or the memory ring); default 10 000. */
+  readonly maxEntries: number;
+}
+
+/** `herald.events`. */
+export interface EventsSettings {
+  /** Events kept per tenant for `Last-Event-ID` resume (stream `MAXLEN ~`); default 10 000. */
+  readonly maxEntries: number;
+  /** SSE clients one node serves at once; one more is answered 503. Default 1 000. */
+  readonly maxClients: number;
 }
 
 /** `herald.silences`. Per-tenant `limits.max_silences` / `max_silence_size_bytes` override the limits. */
@@ -438,4 +456,7 @@ export const HERALD_DEFAULTS = {
   maxSilences: 10_000,
   maxSilenceSizeBytes: 64 * 1024,
   labelNames: 'utf8',
+  historyMaxEntries: 10_000,
+  eventsMaxEntries: 10_000,
+  eventsMaxClients: 1000,
 } as const;

@@ -38,6 +38,8 @@ import {
   type HostPort,
   type RedisTlsSettings,
   type SilencesSettings,
+  type HistorySettings,
+  type EventsSettings,
   type ApiKeyConfig,
   type TenantConfig,
   type TenantLimitKey,
@@ -106,6 +108,8 @@ export function parseHerald(
           'allow_unsupported_receivers',
           'silences',
           'label_names',
+          'history',
+          'events',
         ],
         'herald',
       ),
@@ -164,10 +168,31 @@ export function parseHerald(
       ) ?? false,
     silences: check(() => parseSilences(raw.silences), undefined),
     labelNames: check(() => parseLabelNames(raw.label_names), D.labelNames),
+    history: check(() => parseHistory(raw.history), undefined),
+    events: check(() => parseEvents(raw.events), undefined),
   };
   sink.throwIfAny();
   // Every part parsed (throwIfAny returned), so none of the fallbacks above is left.
   return settings as HeraldSettings;
+}
+
+function parseHistory(value: unknown): HistorySettings {
+  const path = 'herald.history';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['max_entries'], path);
+  return {
+    maxEntries: positiveInt(raw.max_entries, at(path, 'max_entries'), D.historyMaxEntries, 1_000_000),
+  };
+}
+
+function parseEvents(value: unknown): EventsSettings {
+  const path = 'herald.events';
+  const raw = optObject(value, path);
+  checkKeys(raw, ['max_entries', 'max_clients'], path);
+  return {
+    maxEntries: positiveInt(raw.max_entries, at(path, 'max_entries'), D.eventsMaxEntries, 1_000_000),
+    maxClients: positiveInt(raw.max_clients, at(path, 'max_clients'), D.eventsMaxClients, 100_000),
+  };
 }
 
 function parseSilences(value: unknown): SilencesSettings {

@@ -158,7 +158,24 @@ describe('loadConfig: herald section', () => {
       allowUnsupportedReceivers: false,
       silences: { retention: 120 * 3_600_000, maxSilences: 10_000, maxSilenceSizeBytes: 65_536 },
       labelNames: 'utf8',
+      history: { maxEntries: 10_000 },
+      events: { maxEntries: 10_000, maxClients: 1000 },
     });
+  });
+
+  it('reads herald.history and herald.events, naming a bad field', () => {
+    const h = load(
+      `${BASE}herald:\n  history:\n    max_entries: 500\n  events:\n    max_entries: 200\n    max_clients: 7\n`,
+    ).herald;
+    expect(h.history).toEqual({ maxEntries: 500 });
+    expect(h.events).toEqual({ maxEntries: 200, maxClients: 7 });
+    expect(() => load(`${BASE}herald:\n  history:\n    max_entries: 0\n`)).toThrow(
+      'herald.history.max_entries',
+    );
+    expect(() => load(`${BASE}herald:\n  events:\n    max_clients: -1\n`)).toThrow(
+      'herald.events.max_clients',
+    );
+    expect(() => load(`${BASE}herald:\n  events:\n    heartbeat: 1s\n`)).toThrow('herald.events');
   });
 
   it('reads every option', () => {

@@ -26,6 +26,25 @@ export interface DeliveryCoreOptions {
   superseded?: SupersededCheck;
   clock?: Clock;
   logger?: DeliveryLogger;
+  /**
+   * Told the outcome of every send attempt (the notification history). Called synchronously and must
+   * not throw or wait: recording never fails or slows a send (a throw is swallowed).
+   */
+  onAttempt?: (a: DeliveryAttempt) => void;
+}
+
+/** One send attempt of a notification and its outcome, as `onAttempt` is told it. */
+export interface DeliveryAttempt {
+  notification: Notification;
+  /** 1-based. */
+  attempt: number;
+  /** `delivered`: every integration accepted; `retrying`: tried again later; `failed`: given up. */
+  outcome: 'delivered' | 'retrying' | 'failed';
+  /** Integrations this attempt was about: those that accepted it, or the one that failed. */
+  integrations: string[];
+  error?: DeliveryError;
+  /** Epoch ms. */
+  at: number;
 }
 
 /** One notification to deliver, as a queue adapter holds it. */
@@ -96,14 +115,20 @@ export class DeliveryCore {
       this.clock,
     );
     switch (r.kind) {
-      case 'ok':
+      case 'ok': {
+        const accepted = r.done.filter((d) => !job.done.includes(d));
+        this.recordAttempt(n, attempts, 'delivered', accepted.length ? accepted : r.done);
         return { kind: 'delivered', attempts, done: r.done };
+      }
       case 'give-up':
+        this.recordAttempt(n, attempts, 'failed', [r.error.integration], r.error);
         return { kind: 'dead', attempts, done: r.done, error: r.error, why: 'give-up' };
       case 'retry':
         if (attempts >= (job.maxAttempts ?? this.retry.maxAttempts)) {
+          this.recordAttempt(n, attempts, 'failed', [r.error.integration], r.error);
           return { kind: 'dead', attempts, done: r.done, error: r.error, why: 'attempts' };
         }
+        this.recordAttempt(n, attempts, 'retrying', [r.error.integration], r.error);
         return {
           kind: 'retry',
           attempts,
@@ -111,6 +136,23 @@ export class DeliveryCore {
           error: r.error,
           delayMs: retryDelay(this.retry, attempts, r.retryAfterMs),
         };
+    }
+  }
+
+  /** Hands one attempt to `onAttempt`; whatever it does, the send goes on. */
+  private recordAttempt(
+    notification: Notification,
+    attempt: number,
+    outcome: DeliveryAttempt['outcome'],
+    integrations: string[],
+    error?: DeliveryError,
+  ): void {
+    const cb = this.opts.onAttempt;
+    if (!cb) return;
+    try {
+      cb({ notification, attempt, outcome, integrations, error, at: this.clock.now() });
+    } catch {
+      // recording is best effort by contract; the history adapter counts its own failures
     }
   }
 

@@ -15,6 +15,8 @@ export interface Notification extends LoggedNotification {
   payload: WebhookPayload;
   /** `Idempotency-Key` header value (`idempotencyKey(groupKey, seq, state)` from the domain). */
   idempotencyKey: string;
+  /** Why the flush notified (the domain's `NotificationReason`); absent in jobs queued before it was kept. */
+  reason?: string;
 }
 
 /**

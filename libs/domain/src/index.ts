@@ -26,3 +26,5 @@ export * from './inhibit/index';
 export * from './alert-status';
 export * from './silence/index';
 export * from './template/index';
+export * from './history/notification-history';
+export * from './events/herald-events';

@@ -115,6 +115,21 @@ export class HeraldMetrics {
     'Notification-log writes refused: stale-fence (the writer held an expired group lock), stale-sequence (logged already).',
     ['reason'],
   );
+  readonly historyLost = this.counter(
+    'herald_history_writes_lost_total',
+    'Notification-history entries not recorded: error (the write failed), busy (too many writes in flight). Sends are never held for them.',
+    ['reason'],
+  );
+  readonly eventErrors = this.counter(
+    'herald_events_errors_total',
+    'Live-event stream writes or reads that failed (write: events lost; read: the reader retries).',
+    ['op'],
+  );
+  readonly sseClients = new Gauge({
+    name: 'herald_sse_clients',
+    help: 'Server-Sent Events clients connected to this node (GET /api/v1/events).',
+    registers: [this.registry],
+  });
   readonly lockAcquisitions = this.counter(
     'herald_lock_acquisitions_total',
     'Distributed locks taken, by lock kind.',

@@ -11,3 +11,5 @@ export * from './inhibition-backfill';
 export * from './redis-silence.store';
 export * from './failover-silence.store';
 export * from './due-wake-channel';
+export * from './redis-history';
+export * from './redis-events';

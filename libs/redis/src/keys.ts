@@ -300,6 +300,30 @@ export class RedisKeys {
     return `${this.prefix}:${tenant}:lock:${kind}:{${id}}`;
   }
 
+  // -------------------------------------------------------------------------- history and live events
+
+  /**
+   * The tenant's notification history (stream, capped with `MAXLEN ~`). Tagged by the tenant, like
+   * silences: every command on it is single-key, and `historyLast` shares its slot so the two writes of
+   * one attempt are one pipeline to one master.
+   */
+  history(tenant: string): string {
+    return `${this.prefix}:${tenant}:history:{${tenant}}`;
+  }
+
+  /** The newest history entry of one group (string, JSON; expires), for `GET /api/v1/groups/:id`. */
+  historyLast(tenant: string, groupId: string): string {
+    return `${this.prefix}:${tenant}:history:{${tenant}}:last:${groupId}`;
+  }
+
+  /**
+   * The tenant's live-event stream (capped with `MAXLEN ~`). Every tenant's stream carries one tag, so a
+   * node reads all of them with one `XREAD BLOCK` (a multi-key command: one slot on a Cluster).
+   */
+  events(tenant: string): string {
+    return `${this.prefix}:${tenant}:events:{${this.prefix}.events}`;
+  }
+
   // --------------------------------------------------------------------------------------------- nodes
 
   /** A node's heartbeat (string: JSON address and version), for `/api/v2/status` peers. */

@@ -54,6 +54,12 @@ export class GroupSummaryDto {
   @ApiProperty() recovery!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: [String], description: 'time intervals muting the group now' }) mutedBy!: string[];
+  // A thunk and a plain object type: GroupTimersDto is declared further down.
+  @ApiProperty({ type: () => GroupTimersDto }) timers!: {
+    groupWait: number;
+    groupInterval: number;
+    repeatInterval: number;
+  };
 }
 
 /** GET /api/v1/groups. */
@@ -70,6 +76,21 @@ export class GroupTimersDto {
   @ApiProperty() repeatInterval!: number;
 }
 
+/** The newest send attempt of a group (from the notification history). */
+export class LastNotificationDto {
+  @ApiProperty({ description: 'RFC 3339' }) at!: string;
+  @ApiProperty({ description: "why the flush notified, e.g. 'first notification'" }) reason!: string;
+  @ApiProperty() receiver!: string;
+  @ApiProperty({
+    enum: ['delivered', 'retrying', 'failed'],
+    description: 'failed: given up (a dead letter)',
+  })
+  outcome!: 'delivered' | 'retrying' | 'failed';
+  @ApiProperty({ description: '1-based attempt number' }) attempt!: number;
+  @ApiPropertyOptional() statusCode?: number;
+  @ApiPropertyOptional({ description: 'bounded error text, URLs cut to their host' }) error?: string;
+}
+
 /** GET /api/v1/groups/:id. */
 export class GroupDetailDto {
   @ApiProperty() id!: string;
@@ -84,9 +105,8 @@ export class GroupDetailDto {
   @ApiProperty({ type: [AdminAlertDto] }) recovery!: AdminAlertDto[];
   @ApiPropertyOptional({
     nullable: true,
-    type: 'object',
-    additionalProperties: true,
-    description: 'the last notification sent for the group; null until the flush scheduler is wired in',
+    type: LastNotificationDto,
+    description: 'the newest send attempt for the group and its outcome; null when none is recorded',
   })
-  lastNotification!: null;
+  lastNotification!: LastNotificationDto | null;
 }

@@ -1,7 +1,16 @@
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { isResolved, type Alert, type Clock, type StatusView, type StoredGroup } from '@herald/domain';
+import {
+  isResolved,
+  type Alert,
+  type Clock,
+  type EventLog,
+  type NotificationHistory,
+  type StatusView,
+  type StoredGroup,
+} from '@herald/domain';
+import { EVENT_LOG, NOTIFICATION_HISTORY } from '../activity/activity.tokens';
 import type { TenantContext } from '@herald/sessions';
 import { AuthService } from '../auth/auth.service';
 import { AdminDelete, Target, Tenant, type AdminTarget } from '../auth/decorators';
@@ -32,6 +41,8 @@ export class GroupsController {
     private readonly auth: AuthService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(NOTIFICATION_HISTORY) private readonly history: NotificationHistory,
+    @Inject(EVENT_LOG) private readonly events: EventLog,
   ) {}
 
   @Get()
@@ -79,6 +90,8 @@ export class GroupsController {
     if (!found) throw notFound();
     const { group: g, view } = found;
     const mutedBy = view.groupMutedBy(g);
+    // The history is a record for people: when it cannot be read the group is still answered.
+    const last = await this.history.last(ctx.tenant, g.groupId).catch(() => null);
     return {
       id: g.groupId,
       groupKey: g.groupKey,
@@ -90,7 +103,15 @@ export class GroupsController {
       mutedBy,
       firing: g.firing.map((a) => alertView(a, now, view, mutedBy)),
       recovery: g.recovery.map((a) => alertView(a, now, view, mutedBy)),
-      lastNotification: null,
+      lastNotification: last && {
+        at: new Date(last.at).toISOString(),
+        reason: last.reason,
+        receiver: last.receiver,
+        outcome: last.outcome,
+        attempt: last.attempt,
+        ...(last.statusCode !== undefined ? { statusCode: last.statusCode } : {}),
+        ...(last.error !== undefined ? { error: last.error } : {}),
+      },
     };
   }
 
@@ -98,6 +119,7 @@ export class GroupsController {
   async delete(@Target() { ctx, id, ip }: AdminTarget): Promise<void> {
     if (!GROUP_ID.test(id) || !(await this.groups.delete(ctx, id))) throw notFound();
     this.auth.recordAction('group deleted', ctx, ip, { group: id });
+    this.events.publish(ctx.tenant, [{ kind: 'group', groupId: id, at: this.clock.now() }]);
   }
 }
 
@@ -158,6 +180,7 @@ function summary(g: StoredGroup, view: StatusView): GroupSummaryDto {
     firing: g.firing.length,
     recovery: g.recovery.length,
     createdAt: new Date(g.createdAt).toISOString(),
+    timers: { groupWait: g.groupWait, groupInterval: g.groupInterval, repeatInterval: g.repeatInterval },
   };
 }
 

@@ -64,7 +64,10 @@ export class ApiKeyGuard implements CanActivate {
     const key = presentedSecret(req.headers.authorization);
     if (!key) {
       throw new HeraldHttpError(401, {
-        error: 'an API key is required: Authorization: Bearer <key>, or basic auth with the key as password',
+        error:
+          'an API key is required: tenants are configured (herald.tenants), so every sender and API client ' +
+          "(Prometheus: alerting.alertmanagers[].authorization or basic_auth) must send one of its tenant's keys: " +
+          'Authorization: Bearer <key>, or basic auth with the key as password',
         field: 'Authorization',
       });
     }

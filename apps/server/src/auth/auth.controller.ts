@@ -38,7 +38,8 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'End the calling session' })
   async logout(@Req() req: AuthedRequest): Promise<void> {
-    await this.auth.logout(req.heraldSessionToken!, origin(req));
+    // Zero-config has no sessions (the guard lets every request in): nothing to end.
+    if (req.heraldSessionToken) await this.auth.logout(req.heraldSessionToken, origin(req));
   }
 }
 

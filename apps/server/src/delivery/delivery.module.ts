@@ -8,7 +8,14 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { NflogRecorder, type Clock, type FlushStore, type GroupStore } from '@herald/domain';
+import {
+  NflogRecorder,
+  type Clock,
+  type EventLog,
+  type FlushStore,
+  type GroupStore,
+  type NotificationHistory,
+} from '@herald/domain';
 import {
   BullMqDeliveryQueue,
   buildReceivers,
@@ -16,6 +23,7 @@ import {
   MemoryDeliveryQueue,
   ShardedDeliveryQueue,
   type BuiltReceivers,
+  type DeliveryAttempt,
   type DeliveryLogger,
   type DeliveryQueue,
 } from '@herald/delivery';
@@ -32,6 +40,8 @@ import {
   type StoreHandles,
 } from '../store/group-store.module';
 import { DELIVERY_QUEUE, NFLOG_RECORDER, RECEIVERS } from './delivery.tokens';
+import { ActivityModule } from '../activity/activity.module';
+import { EVENT_LOG, NOTIFICATION_HISTORY } from '../activity/activity.tokens';
 
 /** Dead-letter retention runs this often on every node with a delivery queue (idempotent). */
 const SWEEP_EVERY_MS = 60_000;
@@ -86,6 +96,37 @@ function createReceivers(cfg: HeraldConfig, clock: Clock, metrics?: HeraldMetric
 }
 
 /**
+ * Every send attempt into the notification history and the live events (issue 17). Both only take the
+ * entry in memory and write it later: a send is never held or failed by them.
+ */
+function attemptRecorder(
+  nodeId: string,
+  history: NotificationHistory,
+  events: EventLog,
+): (a: DeliveryAttempt) => void {
+  return (a) => {
+    const n = a.notification;
+    const e = a.error;
+    history.record(n.tenant, {
+      at: a.at,
+      groupId: n.groupId,
+      groupKey: n.groupKey,
+      receiver: n.receiver,
+      integration: [...new Set(a.integrations.map((i) => i.replace(/\[\d+\]$/, '')))].join(','),
+      reason: n.reason ?? '',
+      alerts: n.payload?.alerts?.length ?? 0,
+      attempt: a.attempt,
+      outcome: a.outcome,
+      ...(e?.status !== undefined ? { statusCode: e.status } : {}),
+      ...(e ? { error: `${e.integration}: ${e.reason}: ${e.message}` } : {}),
+      idempotencyKey: n.idempotencyKey,
+      node: nodeId,
+    });
+    events.publish(n.tenant, [{ kind: 'notification', groupId: n.groupId, receiver: n.receiver, at: a.at }]);
+  };
+}
+
+/**
  * The delivery queue of this node. Redis mode: BullMQ shared by every node, falling back to the memory
  * queue with the rest of the node (one mode source); memory mode: the memory queue. Workers run only
  * with the `delivery` role; the memory queue always sends (during an outage the flushing node delivers).
@@ -97,12 +138,15 @@ function createDeliveryQueue(
   built: BuiltReceivers,
   recorder: NflogRecorder,
   clock: Clock,
+  history: NotificationHistory,
+  events: EventLog,
   metrics?: HeraldMetrics,
 ): DeliveryQueue {
   const h = cfg.herald;
   const logger = deliveryLogger(new Logger('Delivery'));
   const limits = h.delivery.rateLimits;
   const common = {
+    onAttempt: attemptRecorder(h.nodeId, history, events),
     resolve: built.resolve,
     logger,
     clock,
@@ -227,7 +271,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 
 /** Delivery: receivers, the queue and its workers, the notification log's recorder, dead letters. */
 @Module({
-  imports: [GroupStoreModule],
+  imports: [GroupStoreModule, ActivityModule],
   providers: [
     {
       provide: RECEIVERS,
@@ -248,6 +292,8 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
         RECEIVERS,
         NFLOG_RECORDER,
         CLOCK,
+        NOTIFICATION_HISTORY,
+        EVENT_LOG,
         { token: HERALD_METRICS, optional: true },
       ],
       useFactory: createDeliveryQueue,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientGone } from './all-exceptions.filter';
+import { clientGone, frameworkError } from './all-exceptions.filter';
 import { pathOf, trustProxyOption } from '../bootstrap';
 
 const req = (destroyed: boolean) =>
@@ -28,5 +28,17 @@ describe('request log and proxy helpers', () => {
   it('trustProxyOption never trusts every hop: a list of CIDRs, or false for nobody', () => {
     expect(trustProxyOption(['127.0.0.0/8', '::1/128'])).toEqual(['127.0.0.0/8', '::1/128']);
     expect(trustProxyOption([])).toBe(false);
+  });
+});
+
+describe('frameworkError', () => {
+  it("an unknown route is {error, field: 'path'} naming the method and path, without the query string", () => {
+    expect(
+      frameworkError(404, 'Cannot GET /ui/x', undefined, { method: 'GET', url: '/ui/x?token=t' }),
+    ).toEqual({
+      error: 'no such route: GET /ui/x',
+      field: 'path',
+    });
+    expect(frameworkError(404, 'Cannot GET /x', undefined).field).toBe('path');
   });
 });

@@ -31,11 +31,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (exception instanceof HeraldHttpError && exception.headers) void reply.headers(exception.headers);
       const status = exception.getStatus();
       const res = exception.getResponse();
+      // Nest's own bodies (`{message, error: 'Not Found', statusCode}`) also carry an `error` string:
+      // only Herald's errors are sent as they are, the framework's are rewritten to `{error, field}`.
       const own =
-        typeof res === 'object' && res !== null && typeof (res as { error?: unknown }).error === 'string';
+        exception instanceof HeraldHttpError ||
+        (typeof res === 'object' &&
+          res !== null &&
+          typeof (res as { error?: unknown }).error === 'string' &&
+          !('statusCode' in res));
       void reply
         .status(status)
-        .send(own ? res : frameworkError(status, exception.message, req.headers['content-type']));
+        .send(own ? res : frameworkError(status, exception.message, req.headers['content-type'], req));
       return;
     }
     this.log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
@@ -47,12 +53,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
  * Errors raised by Fastify/Nest before our handlers run (JSON parsing, body limit, media type, unknown
  * route) arrive as plain HttpExceptions: name the part of the request at fault.
  */
-function frameworkError(
+export function frameworkError(
   status: number,
   message: string,
   contentType: string | undefined,
+  req?: Pick<FastifyRequest, 'method' | 'url'>,
 ): { error: string; field?: string } {
   switch (status) {
+    case 404:
+      // An unknown route (the router's "Cannot GET /x"): name the path, without its query string.
+      return {
+        error: `no such route: ${req ? `${req.method} ${req.url.split('?')[0].slice(0, 200)}` : message}`,
+        field: 'path',
+      };
     case 400:
       return { error: `body: ${/JSON/i.test(message) ? 'malformed JSON: ' : ''}${message}`, field: 'body' };
     case 413:

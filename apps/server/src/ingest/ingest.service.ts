@@ -9,6 +9,7 @@ import {
   TenantLimitError,
   type AlertError,
   type Clock,
+  type EventLog,
   type GroupStore,
   type IngestContext,
   type NormalizeResult,
@@ -20,6 +21,7 @@ import { GROUP_STORE } from '../store/group-store.module';
 import { HeraldHttpError } from '../http/http-error';
 import { HERALD_METRICS } from '../metrics/metrics.tokens';
 import { DUE_WAKE, type DueWake } from '../flush/flush.tokens';
+import { EVENT_LOG } from '../activity/activity.tokens';
 
 /** What an ingest request did: alerts accepted and the rejected ones with index and field. */
 export interface IngestOutcome {
@@ -42,6 +44,7 @@ export class IngestService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(HERALD_METRICS) private readonly metrics?: HeraldMetrics, // observability (issue 7)
     @Optional() @Inject(DUE_WAKE) private readonly wake?: DueWake, // this node's scheduler, if it has one
+    @Optional() @Inject(EVENT_LOG) private readonly events?: EventLog, // live events (issue 17)
   ) {
     for (const t of config.herald.tenants) {
       const { maxAlerts, maxGroups, ingestRate, ingestBurst } = t.limits;
@@ -91,6 +94,11 @@ export class IngestService {
         }
         const res = await this.store.upsert(batch);
         if (res.nextDueAt !== undefined) this.wake?.wakeAt(res.nextDueAt); // flush at once, not at the next poll
+        // In memory only: the event log writes once per window for all requests, never on this path.
+        this.events?.publish(
+          tenant,
+          batch.groups.map((g) => ({ kind: 'alert' as const, groupId: g.target.groupId, at: now })),
+        );
       } catch (e) {
         if (e instanceof TenantLimitError) throw this.overLimit(e);
         if (e instanceof StoreCapacityError) {

@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { ActivityModule } from '../activity/activity.module';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import {
   MemorySilenceStore,
@@ -54,7 +55,7 @@ function silenceCounts(cfg: HeraldConfig, cache: SilenceCache, clock: Clock) {
 
 /** Silences: the store, the per-node cache (query time and flush time) and the use cases. */
 @Module({
-  imports: [GroupStoreModule],
+  imports: [GroupStoreModule, ActivityModule],
   providers: [
     {
       provide: SILENCE_STORE,

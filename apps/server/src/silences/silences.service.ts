@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import {
   DEFAULT_SILENCE_LIMITS,
@@ -8,6 +8,7 @@ import {
   silenceMatchesFilter,
   sortSilences,
   type Clock,
+  type EventLog,
   type Matcher,
   type Silence,
   type SilenceCache,
@@ -19,6 +20,7 @@ import {
 import type { TenantContext } from '@herald/sessions';
 import { CLOCK } from '../clock/clock.module';
 import { SILENCE_CACHE, SILENCE_STORE } from './silences.tokens';
+import { EVENT_LOG } from '../activity/activity.tokens';
 
 /** `matcher` text as an audit line shows it (`name="value"`, `!=`, `=~`, `!~`). */
 function showMatchers(ms: readonly SilenceMatcherSpec[]): string {
@@ -44,6 +46,7 @@ export class SilencesService {
     @Inject(SILENCE_CACHE) private readonly cache: SilenceCache,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Optional() @Inject(EVENT_LOG) private readonly events?: EventLog, // live events (issue 17)
   ) {
     this.retention = config.herald.silences.retention;
   }
@@ -100,6 +103,13 @@ export class SilencesService {
           `silence created by ${who} id=${plan.id} matchers=${showMatchers(plan.silence.matchers)} ends=${new Date(plan.silence.endsAt).toISOString()}`,
         );
       }
+      const at = this.clock.now();
+      this.events?.publish(tenant, [
+        ...(plan.kind !== 'update' && plan.expired
+          ? [{ kind: 'silence' as const, silenceId: plan.expired.id, at }]
+          : []),
+        { kind: 'silence', silenceId: plan.id, at },
+      ]);
       return plan.id;
     } finally {
       this.cache.invalidate(tenant); // a refused write may still follow a concurrent change
@@ -113,10 +123,12 @@ export class SilencesService {
       const done = await expireSilenceIn(this.store, tenant, id, () => this.clock.now(), {
         retention: this.retention,
       });
-      if (done)
+      if (done) {
         this.audit.log(
           `silence expired by ${ctx.principal} tenant=${tenant} id=${id} matchers=${showMatchers(done.silence.matchers)}`,
         );
+        this.events?.publish(tenant, [{ kind: 'silence', silenceId: id, at: this.clock.now() }]);
+      }
     } finally {
       this.cache.invalidate(tenant);
     }

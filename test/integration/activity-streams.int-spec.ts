@@ -1,0 +1,172 @@
+/**
+ * The notification history and the live events on a real Redis, single and Cluster: the history stream
+ * is capped (MAXLEN ~) and read newest first with filters, the group's newest entry is one key; events
+ * written by one node's log reach another node's reader (one XREAD BLOCK connection each) in order, with
+ * resume by id; on a Cluster every key lives where the schema says (one slot for the event streams).
+ */
+import { randomBytes } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
+import type { HistoryEntry, StoredBatch } from '@herald/domain';
+import { RedisEventLog, RedisNotificationHistory, type RedisClient, type RedisKeys } from '@herald/redis';
+import { withRedisTopology, type RedisTopology, type Topology } from '../harness/redis-topology';
+import { waitUntil } from '../harness/wait';
+
+const prefix = () => `a${randomBytes(4).toString('hex')}`;
+const TOPOS: Topology[] = (process.env.HERALD_TEST_TOPOLOGIES?.split(',') as Topology[]) ?? [
+  'single',
+  'cluster',
+];
+
+const entry = (i: number, o: Partial<HistoryEntry> = {}): HistoryEntry => ({
+  at: 1_700_000_000_000 + i,
+  groupId: (i % 2 ? 'aaaaaaaaaaaaaaaa' : 'bbbbbbbbbbbbbbbb') as string,
+  groupKey: '{}:{alertname="A"}',
+  receiver: i % 3 ? 'hook' : 'pager',
+  integration: 'webhook',
+  reason: 'first notification',
+  alerts: 1,
+  attempt: 1,
+  outcome: 'delivered',
+  idempotencyKey: `ik-${i}`,
+  node: 'n1',
+  ...o,
+});
+
+describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Redis', (topology) => {
+  let topo: RedisTopology;
+  let redis: RedisClient;
+  withRedisTopology(topology, (t) => ({ redis } = topo = t));
+
+  it('history: capped per tenant, newest first, filtered; the group newest entry in one key', async () => {
+    const keys = topo.keys(prefix());
+    const lost: string[] = [];
+    const h = new RedisNotificationHistory(redis, keys, {
+      maxEntries: () => 100,
+      lastTtlMs: 60_000,
+      onLost: (why) => lost.push(why),
+    });
+    // Two bursts: at most 1 000 writes are in flight at once (more would be dropped, counted).
+    for (let i = 0; i < 500; i++) h.record('t1', entry(i));
+    await waitUntil(async () => (await h.last('t1', 'aaaaaaaaaaaaaaaa'))?.idempotencyKey === 'ik-499');
+    for (let i = 500; i < 1000; i++) h.record('t1', entry(i));
+    h.record('t2', entry(5000, { outcome: 'failed', statusCode: 503, error: 'HTTP 503' }));
+    await waitUntil(
+      async () => (await redis.xlen(keys.history('t1'))) > 0 && (await redis.xlen(keys.history('t2'))) === 1,
+    );
+    // MAXLEN ~ trims whole macro nodes: about 100 kept, never all 1 000.
+    await waitUntil(
+      async () => {
+        const rows = await h.list('t1', { limit: 1000 });
+        return rows[0]?.idempotencyKey === 'ik-999' ? rows : null;
+      },
+      { detail: () => lost },
+    );
+    const len = await redis.xlen(keys.history('t1'));
+    expect(len).toBeGreaterThanOrEqual(100);
+    expect(len).toBeLessThan(300);
+    const all = await h.list('t1', { limit: 1000 });
+    expect(all.length).toBe(len);
+    for (let i = 1; i < all.length; i++) expect(all[i - 1].at).toBeGreaterThan(all[i].at);
+    const pager = await h.list('t1', { limit: 5, receiver: 'pager', groupId: 'bbbbbbbbbbbbbbbb' });
+    expect(pager.map((e) => e.idempotencyKey)).toEqual(['ik-996', 'ik-990', 'ik-984', 'ik-978', 'ik-972']);
+    expect((await h.list('t1', { limit: 1000, since: 1_700_000_000_000 + 990 })).length).toBe(10);
+    expect(await h.list('t2', { limit: 10 })).toEqual([
+      expect.objectContaining({ outcome: 'failed', statusCode: 503, error: 'HTTP 503' }),
+    ]);
+    expect(await h.last('t1', 'aaaaaaaaaaaaaaaa')).toMatchObject({ idempotencyKey: 'ik-999' });
+    expect(await h.last('t2', 'aaaaaaaaaaaaaaaa')).toBeNull();
+    expect(await redis.pttl(keys.historyLast('t1', 'aaaaaaaaaaaaaaaa'))).toBeGreaterThan(50_000);
+    expect(lost.filter((w) => w === 'error')).toEqual([]);
+    if (topology === 'cluster') {
+      // The stream and its group keys share the tenant's slot: one pipeline, one master.
+      expect(calculateSlot(keys.historyLast('t1', 'aaaaaaaaaaaaaaaa'))).toBe(
+        calculateSlot(keys.history('t1')),
+      );
+    }
+  }, 30_000);
+
+  it('history: a burst beyond the in-flight bound is dropped and counted, never queued', () => {
+    const keys = topo.keys(prefix());
+    const lost: string[] = [];
+    const h = new RedisNotificationHistory(redis, keys, {
+      maxEntries: () => 100,
+      lastTtlMs: 60_000,
+      maxInFlight: 10,
+      onLost: (why) => lost.push(why),
+    });
+    for (let i = 0; i < 50; i++) h.record('t', entry(i));
+    expect(lost.filter((w) => w === 'busy').length).toBe(40);
+  });
+
+  describe('events', () => {
+    let keys: RedisKeys;
+    const logs: RedisEventLog[] = [];
+    afterEach(async () => {
+      await Promise.all(logs.splice(0).map((l) => l.close()));
+    });
+
+    const node = async (tenants: string[]) => {
+      const log = new RedisEventLog(redis, await topo.client('blocking'), keys, {
+        maxEntries: () => 300,
+        tenants: () => tenants,
+        windowMs: 20,
+        blockMs: 500,
+      });
+      logs.push(log);
+      log.start();
+      return log;
+    };
+
+    it("fan out one node's writes to another node's subscribers per tenant, capped, resumable", async () => {
+      keys = topo.keys(prefix());
+      const a = await node(['t1', 't2']);
+      const b = await node(['t1', 't2']);
+      // Fresh streams: the readers follow them from 0-0, so nothing published from here is missed.
+      const got: StoredBatch[] = [];
+      const got2: StoredBatch[] = [];
+      b.subscribe('t1', (e) => got.push(...e));
+      b.subscribe('t2', (e) => got2.push(...e));
+      const events = () => got.flatMap((x) => x.events);
+      const t0 = Date.now();
+      a.publish('t1', [{ kind: 'alert', groupId: 'g1', at: t0 }]);
+      await waitUntil(() => got.length === 1, { timeoutMs: 2000 });
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(got[0].events).toEqual([{ kind: 'alert', groupId: 'g1', at: t0 }]);
+      expect(got2).toEqual([]);
+      // 200 requests' events within one window: one stream entry (one XADD), each group once.
+      const len0 = await redis.xlen(keys.events('t1'));
+      for (let i = 0; i < 200; i++)
+        a.publish('t1', [
+          { kind: 'alert', groupId: `g${i}`, at: t0 + i },
+          { kind: 'alert', groupId: `g${i % 10}`, at: t0 + i },
+        ]);
+      await waitUntil(() => events().length === 201, { timeoutMs: 5000, detail: () => events().length });
+      expect(await redis.xlen(keys.events('t1'))).toBe(len0 + 1);
+      expect(got).toHaveLength(2);
+      // One entry per window: 250 windows, 250 entries, each read once.
+      const flushWindow = () => (a as unknown as { coalescer: { flush(): void } }).coalescer.flush();
+      for (let w = 0; w < 250; w++) {
+        a.publish('t1', [{ kind: 'group', groupId: `w${w}`, at: t0 + w }]);
+        flushWindow();
+      }
+      await waitUntil(() => got.length === 252, { detail: () => got.length });
+      const ids = got.map((x) => x.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Capped at about 300 entries (MAXLEN ~); resume after an id still held replays what followed it.
+      for (let w = 0; w < 400; w++) {
+        a.publish('t1', [{ kind: 'group', groupId: `x${w}`, at: t0 + w }]);
+        flushWindow();
+      }
+      await waitUntil(() => got.some((x) => x.events[0].groupId === 'x399'));
+      const len = await redis.xlen(keys.events('t1'));
+      expect(len).toBeGreaterThanOrEqual(300);
+      expect(len).toBeLessThan(450);
+      const from = got[got.length - 6].id;
+      const replay = await b.after('t1', from, 100);
+      expect(replay.map((x) => x.id)).toEqual(got.slice(-5).map((x) => x.id));
+      expect(replay.map((x) => x.events[0].groupId)).toEqual(['x395', 'x396', 'x397', 'x398', 'x399']);
+      if (topology === 'cluster')
+        expect(calculateSlot(keys.events('t1'))).toBe(calculateSlot(keys.events('t2')));
+    }, 30_000);
+  });
+});
