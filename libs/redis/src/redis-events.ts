@@ -85,12 +85,14 @@ export class RedisEventLog implements EventLog {
     return this.hub.listeners;
   }
 
+  /** Writes what is pending, stops the reader; bounded (1 s each) so a Redis outage cannot hold a shutdown. */
   async close(): Promise<void> {
     this.coalescer.flush();
     this.closed = true;
-    await Promise.allSettled([...this.writes]);
+    await Promise.race([Promise.allSettled([...this.writes]), sleep(1000)]);
+    // A blocked XREAD queued while Redis is down is not always rejected by disconnect(): do not wait on it.
     this.reader.disconnect();
-    await this.running?.catch(() => undefined);
+    await Promise.race([this.running?.catch(() => undefined), sleep(1000)]);
   }
 
   private write(batch: Map<string, HeraldEvent[]>): void {
