@@ -76,6 +76,7 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
     expect(await h.last('t1', 'aaaaaaaaaaaaaaaa')).toMatchObject({ idempotencyKey: 'ik-999' });
     expect(await h.last('t2', 'aaaaaaaaaaaaaaaa')).toBeNull();
     expect(await redis.pttl(keys.historyLast('t1', 'aaaaaaaaaaaaaaaa'))).toBeGreaterThan(50_000);
+    expect(await redis.pttl(keys.history('t1'))).toBeGreaterThan(50_000); // every Herald key expires
     expect(lost.filter((w) => w === 'error')).toEqual([]);
     if (topology === 'cluster') {
       // The stream and its group keys share the tenant's slot: one pipeline, one master.
@@ -159,6 +160,7 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
       }
       await waitUntil(() => got.some((x) => x.events[0].groupId === 'x399'));
       const len = await redis.xlen(keys.events('t1'));
+      expect(await redis.pttl(keys.events('t1'))).toBeGreaterThan(3_600_000);
       expect(len).toBeGreaterThanOrEqual(300);
       expect(len).toBeLessThan(450);
       const from = got[got.length - 6].id;

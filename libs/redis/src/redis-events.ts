@@ -25,6 +25,8 @@ export interface RedisEventLogOptions {
   blockMs?: number;
   /** A write or read failed: count it; log sparingly. */
   onError?: (what: 'write' | 'read', err: unknown) => void;
+  /** How long a tenant's stream outlives its last write (default 24 h: every Herald key expires). */
+  ttlMs?: number;
 }
 
 type XReadReply = [string, [string, string[]][]][] | null;
@@ -99,8 +101,11 @@ export class RedisEventLog implements EventLog {
     const p = this.redis.pipeline();
     const max = String(this.opts.maxEntries());
     // One entry per tenant and window: ingest costs one XADD per window, whatever it touched.
-    for (const [tenant, events] of batch)
-      p.xadd(this.keys.events(tenant), 'MAXLEN', '~', max, '*', ...encodeEventBatch(events));
+    for (const [tenant, events] of batch) {
+      const key = this.keys.events(tenant);
+      p.xadd(key, 'MAXLEN', '~', max, '*', ...encodeEventBatch(events));
+      p.pexpire(key, this.opts.ttlMs ?? 86_400_000);
+    }
     const w = p
       .exec()
       .then((res) => {
