@@ -116,6 +116,21 @@ describe('notification history (memory mode)', () => {
     // GET /api/v1/groups/:id's lastNotification (it takes a session): activity-cluster.e2e-spec.ts.
   }, 30_000);
 
+  it("is in the OpenAPI document, with the shape of a group's lastNotification", async () => {
+    const doc = (await getJson(`${node.url}/api/docs/openapi.json`)).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/notifications', '/api/v1/events']),
+    );
+    expect(Object.keys(doc.components.schemas.NotificationDto.properties)).toEqual(
+      expect.arrayContaining(['outcome', 'attempt', 'idempotencyKey', 'node', 'statusCode', 'error']),
+    );
+    expect(doc.components.schemas.LastNotificationDto.properties.outcome.enum).toEqual([
+      'delivered',
+      'retrying',
+      'failed',
+    ]);
+  });
+
   it('answers 400 naming the parameter', async () => {
     for (const [q, field] of [
       ['group=xyz', 'group'],
