@@ -10,7 +10,7 @@ import { HttpSink } from '../harness/http-sink';
 import { NodeProcess } from '../harness/node-process';
 import { RedisCluster } from '../harness/redis-cluster';
 import { RedisServer } from '../harness/redis-server';
-import { SseClient, type SseEvent } from '../harness/sse-client';
+import { SseClient } from '../harness/sse-client';
 import { Client, twoTeams, twoTeamSecrets } from '../harness/tenants';
 import { waitUntil } from '../harness/wait';
 
@@ -87,10 +87,6 @@ export function activityAcrossNodes(topology: 'single' | 'cluster'): void {
     return c;
   }
 
-  /** The id that covers `e`: its batch's (carried by the batch's last event), as EventSource would keep it. */
-  const idThrough = (c: SseClient, e: SseEvent): Promise<string> =>
-    c.waitFor((x) => x.id !== undefined && c.events.indexOf(x) >= c.events.indexOf(e)).then((x) => x.id!);
-
   const postAlerts = (node: NodeProcess, key: string, names: string[]) =>
     http.call('POST', `${node.url}/api/v2/alerts`, {
       token: key,
@@ -126,11 +122,11 @@ export function activityAcrossNodes(topology: 'single' | 'cluster'): void {
         (x) => x.event === 'silence' && x.data.silenceId === sil.body.silenceID,
         5000,
       );
-      const seId = await idThrough(onB, se);
+      const seId = await onB.idThrough(se);
       expect(seId).toMatch(/^\d+-\d+$/);
 
       // Resume on node A from the alert event: the silence (and what else followed) is replayed, not the alert.
-      const eId = await idThrough(onB, e);
+      const eId = await onB.idThrough(e);
       const resumed = await sse(a, aliceA, { 'Last-Event-ID': eId });
       const replayed = await resumed.waitFor(
         (x) => x.event === 'silence' && x.data.silenceId === sil.body.silenceID,
