@@ -74,6 +74,17 @@ export class SseClient {
     return waitUntil(() => this.events.find(pred), { timeoutMs });
   }
 
+  /**
+   * The id that covers `e`: its batch's, carried by the batch's last event (events of one stream entry
+   * share it) — what an EventSource would send as `Last-Event-ID` once it has seen `e`'s whole batch.
+   */
+  idThrough(e: SseEvent, timeoutMs = 5000): Promise<string> {
+    return this.waitFor(
+      (x) => x.id !== undefined && this.events.indexOf(x) >= this.events.indexOf(e),
+      timeoutMs,
+    ).then((x) => x.id!);
+  }
+
   close(): void {
     this.res?.destroy();
     this.req?.destroy();

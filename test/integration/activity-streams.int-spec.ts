@@ -7,7 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import type { HistoryEntry, StoredBatch } from '@herald/domain';
-import { RedisEventLog, RedisNotificationHistory, type RedisClient, type RedisKeys } from '@herald/redis';
+import {
+  createRedisClient,
+  RedisEventLog,
+  RedisKeys,
+  RedisNotificationHistory,
+  type RedisClient,
+} from '@herald/redis';
+import { RedisServer } from '../harness/redis-server';
 import { withRedisTopology, type RedisTopology, type Topology } from '../harness/redis-topology';
 import { waitUntil } from '../harness/wait';
 
@@ -76,6 +83,7 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
     expect(await h.last('t1', 'aaaaaaaaaaaaaaaa')).toMatchObject({ idempotencyKey: 'ik-999' });
     expect(await h.last('t2', 'aaaaaaaaaaaaaaaa')).toBeNull();
     expect(await redis.pttl(keys.historyLast('t1', 'aaaaaaaaaaaaaaaa'))).toBeGreaterThan(50_000);
+    expect(await redis.pttl(keys.history('t1'))).toBeGreaterThan(50_000); // every Herald key expires
     expect(lost.filter((w) => w === 'error')).toEqual([]);
     if (topology === 'cluster') {
       // The stream and its group keys share the tenant's slot: one pipeline, one master.
@@ -159,6 +167,7 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
       }
       await waitUntil(() => got.some((x) => x.events[0].groupId === 'x399'));
       const len = await redis.xlen(keys.events('t1'));
+      expect(await redis.pttl(keys.events('t1'))).toBeGreaterThan(3_600_000);
       expect(len).toBeGreaterThanOrEqual(300);
       expect(len).toBeLessThan(450);
       const from = got[got.length - 6].id;
@@ -169,4 +178,55 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
         expect(calculateSlot(keys.events('t1'))).toBe(calculateSlot(keys.events('t2')));
     }, 30_000);
   });
+});
+
+describe('events across a Redis restart', () => {
+  let server: RedisServer;
+  let log: RedisEventLog | undefined;
+  const clients: RedisClient[] = [];
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await log?.close();
+    for (const c of clients) c.disconnect();
+    await server.stop();
+  });
+
+  it('the reader comes back by itself; what was published while Redis was gone is lost and counted', async () => {
+    const keys = new RedisKeys(prefix(), 16);
+    const opts = { url: server.url, commandTimeout: 500, connectTimeout: 500 };
+    const writer = createRedisClient(opts, 'fail-fast');
+    const reader = createRedisClient(opts, 'blocking');
+    for (const c of [writer, reader]) c.on('error', () => undefined);
+    clients.push(writer);
+    await writer.connect();
+    const errors: string[] = [];
+    log = new RedisEventLog(writer, reader, keys, {
+      maxEntries: () => 100,
+      tenants: () => ['t'],
+      windowMs: 20,
+      blockMs: 300,
+      onError: (op) => errors.push(op),
+    });
+    log.start();
+    const got: StoredBatch[] = [];
+    log.subscribe('t', (b) => got.push(...b));
+    log.publish('t', [{ kind: 'alert', groupId: 'before', at: 1 }]);
+    await waitUntil(() => got.length === 1);
+
+    await server.kill();
+    log.publish('t', [{ kind: 'alert', groupId: 'during', at: 2 }]);
+    await waitUntil(() => errors.includes('write'));
+    await server.restart(); // empty: the reader's cursor is older than anything new
+    await waitUntil(async () => (await writer.ping().catch(() => '')) === 'PONG', { timeoutMs: 10_000 });
+    await waitUntil(
+      async () => {
+        log!.publish('t', [{ kind: 'alert', groupId: 'after', at: 3 }]);
+        return got.some((b) => b.events.some((e) => e.groupId === 'after'));
+      },
+      { timeoutMs: 15_000, intervalMs: 300, what: 'an event after the restart' },
+    );
+    expect(got.flatMap((b) => b.events.map((e) => e.groupId))).not.toContain('during');
+  }, 40_000);
 });

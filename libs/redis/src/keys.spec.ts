@@ -253,3 +253,21 @@ describe('RedisKeys on a Redis Cluster', () => {
     expect(keys.tenantOfIndex(keys.tenantGroups('acme', 3), 'groups')).toBe('acme');
   });
 });
+
+describe('RedisKeys: history and live events', () => {
+  it.each(['standalone', 'cluster'] as const)(
+    '%s: built and read back; the events streams share one slot',
+    (layout) => {
+      const k = new RedisKeys('herald', 48, layout);
+      expect(k.parse(k.history('acme'))).toEqual({ kind: 'history', tenant: 'acme' });
+      expect(k.parse(k.historyLast('acme', '0123456789abcdef'))).toEqual({
+        kind: 'history-last',
+        tenant: 'acme',
+        groupId: '0123456789abcdef',
+      });
+      expect(k.parse(k.events('acme'))).toEqual({ kind: 'events', tenant: 'acme' });
+      expect(calculateSlot(k.events('acme'))).toBe(calculateSlot(k.events('other')));
+      expect(calculateSlot(k.historyLast('acme', '0123456789abcdef'))).toBe(calculateSlot(k.history('acme')));
+    },
+  );
+});

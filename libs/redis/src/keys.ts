@@ -21,6 +21,8 @@ export type ParsedKey =
   | { kind: 'lock-fence'; tenant: string; lockKind: string; id: string }
   | { kind: 'silence'; tenant: string; id: string }
   | { kind: 'silence-index' | 'silence-version'; tenant: string }
+  | { kind: 'history' | 'events'; tenant: string }
+  | { kind: 'history-last'; tenant: string; groupId: string }
   | { kind: 'due' | 'due-lease' | 'due-claim'; bucket: number }
   | { kind: 'inhibit-sources'; tenant: string; ruleId: string; eq: string; side: SourceSide }
   | { kind: 'login-limiter' }
@@ -505,6 +507,10 @@ export class RedisKeys {
       if (part === 'version') return { kind: 'silence-version', tenant };
       if (part.startsWith('s:') && part.length > 2) return { kind: 'silence', tenant, id: part.slice(2) };
     }
+    if (tail === `history:{${tenant}}`) return { kind: 'history', tenant };
+    if ((m = /^history:\{[^}]*\}:last:([0-9a-f]{16})$/.exec(tail)))
+      return { kind: 'history-last', tenant, groupId: m[1] };
+    if (tail === `events:{${this.prefix}.events}`) return { kind: 'events', tenant };
     if ((m = /^lock:([^{}]+):\{([^{}]+)\}(:fence)?$/.exec(tail))) {
       return { kind: m[3] ? 'lock-fence' : 'lock', tenant, lockKind: m[1], id: m[2] };
     }

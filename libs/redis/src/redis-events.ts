@@ -25,6 +25,8 @@ export interface RedisEventLogOptions {
   blockMs?: number;
   /** A write or read failed: count it; log sparingly. */
   onError?: (what: 'write' | 'read', err: unknown) => void;
+  /** How long a tenant's stream outlives its last write (default 24 h: every Herald key expires). */
+  ttlMs?: number;
 }
 
 type XReadReply = [string, [string, string[]][]][] | null;
@@ -85,20 +87,25 @@ export class RedisEventLog implements EventLog {
     return this.hub.listeners;
   }
 
+  /** Writes what is pending, stops the reader; bounded (1 s each) so a Redis outage cannot hold a shutdown. */
   async close(): Promise<void> {
     this.coalescer.flush();
     this.closed = true;
-    await Promise.allSettled([...this.writes]);
+    await Promise.race([Promise.allSettled([...this.writes]), sleep(1000)]);
+    // A blocked XREAD queued while Redis is down is not always rejected by disconnect(): do not wait on it.
     this.reader.disconnect();
-    await this.running?.catch(() => undefined);
+    await Promise.race([this.running?.catch(() => undefined), sleep(1000)]);
   }
 
   private write(batch: Map<string, HeraldEvent[]>): void {
     const p = this.redis.pipeline();
     const max = String(this.opts.maxEntries());
     // One entry per tenant and window: ingest costs one XADD per window, whatever it touched.
-    for (const [tenant, events] of batch)
-      p.xadd(this.keys.events(tenant), 'MAXLEN', '~', max, '*', ...encodeEventBatch(events));
+    for (const [tenant, events] of batch) {
+      const key = this.keys.events(tenant);
+      p.xadd(key, 'MAXLEN', '~', max, '*', ...encodeEventBatch(events));
+      p.pexpire(key, this.opts.ttlMs ?? 86_400_000);
+    }
     const w = p
       .exec()
       .then((res) => {

@@ -14,7 +14,10 @@ import type { RedisClient } from './redis-connection';
 export interface RedisHistoryOptions {
   /** Entries kept per tenant (`XADD … MAXLEN ~`); read on every write, so a reload applies it. */
   maxEntries: () => number;
-  /** How long a group's newest entry (`historyLast`) is kept (ms). */
+  /**
+   * How long the stream and a group's newest entry (`historyLast`) outlive their last write (ms): every
+   * Herald key expires, so a tenant that is gone leaves nothing behind.
+   */
   lastTtlMs: number;
   /** Writes in flight at most; beyond, an entry is dropped (counted) rather than queued. Default 1 000. */
   maxInFlight?: number;
@@ -53,6 +56,7 @@ export class RedisNotificationHistory implements NotificationHistory {
       this.redis
         .pipeline()
         .xadd(this.keys.history(tenant), 'MAXLEN', '~', String(this.opts.maxEntries()), '*', ...fields)
+        .pexpire(this.keys.history(tenant), this.opts.lastTtlMs)
         .set(
           this.keys.historyLast(tenant, entry.groupId),
           JSON.stringify(lastEntry),

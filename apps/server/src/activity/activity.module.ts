@@ -1,5 +1,6 @@
 import {
   Inject,
+  Injectable,
   Logger,
   Module,
   Optional,
@@ -129,6 +130,7 @@ function createActivity(
 const ACTIVITY = Symbol('ACTIVITY');
 
 /** Starts the event reader on nodes that serve the API, and closes what the application owns. */
+@Injectable()
 class ActivityLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(ACTIVITY) private readonly activity: Activity,

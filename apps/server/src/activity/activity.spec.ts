@@ -72,7 +72,7 @@ describe('SSE frames and sessions', () => {
   });
 
   it('replays after Last-Event-ID, holds live events meanwhile, sends each once in order', async () => {
-    const log = new MemoryEventLog({ maxEntries: 100, now: () => 10 });
+    const log = new MemoryEventLog({ maxEntries: 100, now: () => 10, windowMs: 0 });
     log.publish('t', [{ kind: 'alert', at: 1 }]);
     log.publish('t', [{ kind: 'silence', at: 1 }]);
     log.publish('t', [{ kind: 'group', at: 1 }]);

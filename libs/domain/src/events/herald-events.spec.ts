@@ -66,7 +66,7 @@ describe('EventCoalescer', () => {
 describe('MemoryEventLog', () => {
   it('fans out per tenant after the publisher returns, and resumes after an id', async () => {
     let now = 100;
-    const log = new MemoryEventLog({ maxEntries: 3, now: () => now });
+    const log = new MemoryEventLog({ maxEntries: 3, now: () => now, windowMs: 0 });
     const got: StoredBatch[] = [];
     const other: StoredBatch[] = [];
     const off = log.subscribe('t', (e) => got.push(...e));
@@ -93,5 +93,21 @@ describe('MemoryEventLog', () => {
     log.publish('t', [{ kind: 'alert', at: 3 }]);
     await Promise.resolve();
     expect(got).toHaveLength(4);
+  });
+});
+
+describe('MemoryEventLog coalescing (the default)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('one batch per tenant and window, whatever the number of publishes', () => {
+    const log = new MemoryEventLog({ maxEntries: 10, now: () => 7 });
+    const got: StoredBatch[] = [];
+    log.subscribe('t', (b) => got.push(...b));
+    for (let i = 0; i < 50; i++) log.publish('t', [{ kind: 'alert', groupId: `g${i % 5}`, at: i }]);
+    expect(got).toEqual([]);
+    jest.advanceTimersByTime(100);
+    expect(got).toHaveLength(1);
+    expect(got[0].events.map((e) => e.groupId)).toEqual(['g0', 'g1', 'g2', 'g3', 'g4']);
   });
 });

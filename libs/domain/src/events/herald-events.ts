@@ -187,25 +187,52 @@ export class EventCoalescer {
 }
 
 /**
- * The memory event log (memory mode): the newest `maxEntries` batches per tenant in a ring (one batch
- * per `publish`), fanned out in process. Ids look like stream ids.
+ * The memory event log (memory mode): the newest `maxEntries` batches per tenant in a ring, fanned out
+ * in process. Like the Redis log it coalesces per `windowMs` (default 100; 0: one batch per `publish`,
+ * handed on in a microtask), so a client gets one write per window whatever the request rate. Ids look
+ * like stream ids.
  */
 export class MemoryEventLog implements EventLog {
   private readonly hub = new EventHub();
   private readonly rings = new Map<string, Ring<StoredBatch>>();
+  private readonly coalescer: EventCoalescer | undefined;
   private lastMs = 0;
   private seq = 0;
 
-  constructor(private readonly opts: { maxEntries: number; now?: () => number }) {}
+  constructor(
+    private readonly opts: {
+      maxEntries: number;
+      now?: () => number;
+      windowMs?: number;
+      maxPerWindow?: number;
+    },
+  ) {
+    const windowMs = opts.windowMs ?? 100;
+    this.coalescer =
+      windowMs > 0
+        ? new EventCoalescer((b) => b.forEach((events, tenant) => this.append(tenant, events)), {
+            windowMs,
+            maxPerWindow: opts.maxPerWindow ?? 500,
+          })
+        : undefined;
+  }
 
   publish(tenant: string, events: readonly HeraldEvent[]): void {
     if (events.length === 0) return;
+    if (this.coalescer) return this.coalescer.add(tenant, events);
+    const batch = this.append(tenant, events, false);
+    // Listeners run after the publisher's call returns (a request path never runs client writes).
+    queueMicrotask(() => this.hub.dispatch(tenant, [batch]));
+  }
+
+  /** Stores a batch and (unless told not to) hands it to the tenant's listeners. */
+  private append(tenant: string, events: readonly HeraldEvent[], dispatch = true): StoredBatch {
     let r = this.rings.get(tenant);
     if (!r) this.rings.set(tenant, (r = new Ring()));
     const batch: StoredBatch = { id: this.nextId(), events: [...events] };
     r.push(batch, this.opts.maxEntries);
-    // Listeners run after the publisher's call returns (a request path never runs client writes).
-    queueMicrotask(() => this.hub.dispatch(tenant, [batch]));
+    if (dispatch) this.hub.dispatch(tenant, [batch]);
+    return batch;
   }
 
   subscribe(tenant: string, listener: EventListener): () => void {
@@ -222,6 +249,7 @@ export class MemoryEventLog implements EventLog {
   }
 
   close(): Promise<void> {
+    this.coalescer?.flush();
     return Promise.resolve();
   }
 
