@@ -56,6 +56,8 @@ const KEY_PREFIX = /^[A-Za-z0-9_.-]+$/;
 /** Overrides taken from the environment; already validated, each wins over the file. */
 export interface HeraldOverrides {
   port?: number;
+  /** `HERALD_LISTEN_ADDRESS` (e.g. `127.0.0.1` for `npm run cluster`'s loopback nodes). */
+  listenAddress?: string;
   redisUrl?: string;
   /** `REDIS_CLUSTER_NODES`, already parsed; never set together with `redisUrl`. */
   redisClusterNodes?: HostPort[];
@@ -125,7 +127,8 @@ export function parseHerald(
   return {
     nodeId,
     port,
-    listenAddress: optString(raw.listen_address, 'herald.listen_address') ?? D.listenAddress,
+    listenAddress:
+      overrides.listenAddress ?? optString(raw.listen_address, 'herald.listen_address') ?? D.listenAddress,
     externalUrl,
     logLevel: overrides.logLevel ?? logLevel(raw.log_level, 'herald.log_level') ?? D.logLevel,
     roles,
