@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError } from '@herald/domain';
 import { loadConfigFromEnvironment, type HeraldConfig } from '@herald/config';
 import { HeraldNode } from './lifecycle/herald-node';
+import { startupLine } from './lifecycle/startup-line';
 import { boundHeapGrowth } from './memory-flags';
 
 async function main(): Promise<void> {
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     );
   });
   for (const w of config.warnings) log.warn(w);
-  await node.start(config);
+  const address = await node.start(config);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log.log(`${signal} received: shutting down`);
@@ -51,9 +52,8 @@ async function main(): Promise<void> {
       );
     });
   }
-  log.log(
-    `Herald node ${config.herald.nodeId} listening on ${config.herald.listenAddress}:${config.herald.port} (config: ${config.source})`,
-  );
+  // The one start-up line at info (Nest's module and route table is at debug).
+  log.log(startupLine(config, address));
 }
 
 main().catch((e: unknown) => {
