@@ -5,6 +5,7 @@
  * end the process.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { freePort } from '../harness/free-port';
@@ -31,17 +32,21 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The pids of `pid`'s children (from /proc). */
+/** The pids of `pid`'s children, from /proc (no `ps`: procps is not on every minimal image). */
 function childrenOf(pid: number): number[] {
-  try {
-    const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-    return out
-      .split('\n')
-      .map((s) => Number(s.trim()))
-      .filter((n) => n > 0);
-  } catch {
-    return []; // ps exits 1 when there is none
+  const kids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces or parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) kids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
   }
+  return kids;
 }
 
 describe('npm start', () => {
