@@ -4,10 +4,11 @@
  * line — no route table at info, no false "Redis is back"; SIGHUP reloads with a log line and does not
  * end the process.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { ensureBuilt } from '../harness/build';
 import { freePort } from '../harness/free-port';
 import { signalAndWait, track } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
@@ -57,10 +58,7 @@ describe('npm start', () => {
 
   beforeAll(async () => {
     // npm start builds when dist/ is stale; build first so the timing below is the node's, not tsc's.
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.js'), '--if-stale'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
+    await ensureBuilt();
     redis = await RedisServer.start({ localProcess: true });
     port = await freePort();
     npm = track(
