@@ -8,6 +8,19 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+
+// The system programs the suites drive (redis-server, nginx, chromium, amtool, …): installed with apt-get
+// when running as root, else it stops here with the one command that installs them. Unit tests alone
+// (`npm test -- --selectProjects unit`) need none.
+const argv = process.argv.slice(2);
+const sel = argv.indexOf('--selectProjects');
+const projects = [];
+for (let i = sel + 1; sel >= 0 && i < argv.length && !argv[i].startsWith('-'); i++) projects.push(argv[i]);
+const unitOnly = projects.length > 0 && projects.every((p) => p === 'unit');
+if (!unitOnly) {
+  const code = require('./system-deps').ensure();
+  if (code !== 0) process.exit(code);
+}
 const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'herald-jest-')), 'result.json');
 // No --forceExit: every suite closes what it opened, so Jest exits by itself; a suite that leaks a handle
 // (`--detectOpenHandles` names it) is a bug to fix, not to hide.

@@ -26,7 +26,7 @@
  * against the median of the samples of the last two minutes: node RSS is a GC sawtooth (±25 % between
  * two samples 30 s apart on this machine), so one sample at either end would decide the verdict by
  * chance; the point values (the sample at the baseline minute, the last sample) are printed too. The
- * node's V8 heap in use (herald_nodejs_heap_size_used_bytes from /metrics) is sampled and reported
+ * node's V8 heap in use (nodejs_heap_size_used_bytes from /metrics) is sampled and reported
  * beside RSS, not judged.
  */
 import { mkdtempSync } from 'node:fs';
@@ -265,7 +265,7 @@ function growth(samples: Sample[], s: Settings) {
 async function heapUsedMB(url: string): Promise<number> {
   try {
     const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-    const m = /^herald_nodejs_heap_size_used_bytes (\S+)/m.exec(text);
+    const m = /^nodejs_heap_size_used_bytes (\S+)/m.exec(text);
     return m ? round(Number(m[1]) / 2 ** 20, 1) : NaN;
   } catch {
     return NaN;

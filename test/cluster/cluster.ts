@@ -1,6 +1,8 @@
 /**
- * `npm run cluster`: a local Herald cluster on loopback without Docker — redis-server, N nodes and nginx
- * in front, in the foreground with prefixed logs; Ctrl-C stops everything it started.
+ * `npm run cluster`: a local Herald cluster on loopback without Docker — redis-server, N nodes (bound to
+ * 127.0.0.1) and nginx in front, in the foreground with prefixed logs. A node that dies is restarted
+ * after a back-off (see BACKOFF) while nginx keeps serving from the others; Ctrl-C (SIGINT), SIGTERM or
+ * SIGHUP stops everything it started.
  *
  * Environment: CLUSTER_PORT (nginx, default 9093: the one address clients use), CLUSTER_NODES (a count,
  * default 3, or a comma-separated list of node ports; default ports 9101..), CLUSTER_REDIS_PORT (6380),
@@ -56,13 +58,109 @@ function nodePorts(): number[] {
   return ports;
 }
 
-async function waitReady(url: string, proc: ChildProcess): Promise<void> {
-  await waitUntil(async () => proc.exitCode !== null || (await fetch(`${url}/health/ready`)).ok, {
-    timeoutMs: 20_000,
-    intervalMs: 100,
-    what: `${url} ready`,
-  });
-  if (proc.exitCode !== null) throw new Error(`${url}: node exited with ${proc.exitCode}`);
+/** Restart back-off of a node that died: 500 ms, doubling to 8 s; back to 500 ms once it stayed up 30 s. */
+export const BACKOFF = { initialMs: 500, maxMs: 8000, stableMs: 30_000 } as const;
+
+/** The delay before the next restart of a node that ended after running `upMs`, given the last delay. */
+export function nextBackoff(lastMs: number | undefined, upMs: number): number {
+  if (lastMs === undefined || upMs >= BACKOFF.stableMs) return BACKOFF.initialMs;
+  return Math.min(lastMs * 2, BACKOFF.maxMs);
+}
+
+/** How to run a node: the compiled main (`npm run cluster`) or the sources through ts-register (tests). */
+function nodeCommand(): string[] {
+  const root = resolve(__dirname, '..', '..');
+  if (__filename.endsWith('.js')) return [resolve(root, 'apps', 'server', 'src', 'main.js')];
+  const src = resolve(root, 'test', 'harness', 'ts-register.js');
+  return ['-r', src, resolve(root, 'apps', 'server', 'src', 'main.ts')];
+}
+
+/**
+ * One node under supervision: started again after a back-off whenever it dies (SIGKILL, crash, OOM)
+ * while the cluster runs, so nginx keeps a full set of upstreams and a failover can be watched. Its log
+ * lines are prefixed with its id; its pid is printed at every start (`kill -9 <pid>` to try it).
+ */
+class SupervisedNode {
+  private proc?: ChildProcess;
+  private startedAt = 0;
+  private lastBackoff?: number;
+  private timer?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(
+    readonly id: string,
+    readonly port: number,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly color: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the process; resolves once it is ready (rejects if it exits first: a bad config at start). */
+  async start(): Promise<void> {
+    const proc = this.spawn();
+    await waitUntil(
+      async () => proc.exitCode !== null || proc.signalCode !== null || (await ready(this.url)),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: `${this.url} ready`,
+      },
+    );
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`${this.id}: node exited with ${proc.signalCode ?? proc.exitCode}`);
+  }
+
+  private spawn(): ChildProcess {
+    const proc = spawn(process.execPath, nodeCommand(), {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    this.startedAt = Date.now();
+    say(this.id, this.color, `started (pid ${proc.pid}) on ${this.url}`);
+    for (const s of [proc.stdout, proc.stderr])
+      createInterface({ input: s! }).on('line', (l) => say(this.id, this.color, l));
+    proc.once('exit', (code, sig) => this.exited(code, sig));
+    return proc;
+  }
+
+  private exited(code: number | null, sig: NodeJS.Signals | null): void {
+    if (this.stopping) {
+      say(this.id, this.color, `stopped (${sig ?? code})`);
+      return;
+    }
+    const delay = nextBackoff(this.lastBackoff, Date.now() - this.startedAt);
+    this.lastBackoff = delay;
+    say(this.id, this.color, `exited (${sig ?? code}); restarting in ${delay} ms`);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopping) this.spawn();
+    }, delay);
+  }
+
+  /** No more restarts; SIGTERM (SIGKILL after 5 s); resolves once the process is gone. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((res) => {
+      p.once('exit', () => res());
+      p.kill('SIGTERM');
+      setTimeout(() => p.kill('SIGKILL'), 5000).unref();
+    });
+  }
+}
+
+async function ready(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
@@ -71,7 +169,7 @@ async function main(): Promise<void> {
   const port = intEnv('CLUSTER_PORT', 9093);
   const redisPort = intEnv('CLUSTER_REDIS_PORT', 6380);
   const ports = nodePorts();
-  const children: ChildProcess[] = [];
+  const nodes: SupervisedNode[] = [];
   let redis: RedisServer | undefined;
   let nginx: NginxServer | undefined;
   let stopping = false;
@@ -81,52 +179,43 @@ async function main(): Promise<void> {
     stopping = true;
     say('cluster', colors[0], 'stopping…');
     await nginx?.stop().catch(() => undefined);
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((res) => {
-            if (c.exitCode !== null || c.signalCode) return res();
-            c.once('exit', () => res());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-          }),
-      ),
-    );
+    await Promise.all(nodes.map((n) => n.stop()));
     await redis?.stop().catch(() => undefined);
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0)); // the terminal closed
 
   try {
-    redis = await RedisServer.start({ port: redisPort, args: ['--maxmemory-policy', 'noeviction'] });
+    redis = await RedisServer.start({
+      port: redisPort,
+      localProcess: true,
+      args: ['--maxmemory-policy', 'noeviction'],
+    });
     say('redis', colors[1], `redis-server on 127.0.0.1:${redisPort}`);
-    const main = resolve(__dirname, '..', '..', 'apps', 'server', 'src', 'main.js');
     for (const [i, p] of ports.entries()) {
       const id = `node-${i + 1}`;
-      const child = spawn(process.execPath, [main], {
-        env: { ...env, PORT: String(p), REDIS_URL: redis.url, HERALD_NODE_ID: id },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      const color = colors[(i + 2) % colors.length];
-      for (const s of [child.stdout, child.stderr])
-        createInterface({ input: s! }).on('line', (l) => say(id, color, l));
-      child.once('exit', (code, sig) => {
-        say(id, color, `exited (${sig ?? code})`);
-        if (!stopping) void stop(1);
-      });
+      // Loopback only, as the README says: nginx is the one address clients use.
+      const nodeEnv = {
+        ...env,
+        PORT: String(p),
+        HERALD_LISTEN_ADDRESS: '127.0.0.1',
+        REDIS_URL: redis.url,
+        HERALD_NODE_ID: id,
+      };
+      nodes.push(new SupervisedNode(id, p, nodeEnv, colors[(i + 2) % colors.length]));
     }
-    await Promise.all(ports.map((p, i) => waitReady(`http://127.0.0.1:${p}`, children[i])));
+    await Promise.all(nodes.map((n) => n.start()));
     nginx = await NginxServer.start({ upstreams: ports, port });
     say('cluster', colors[0], `ready: clients use http://127.0.0.1:${port} (nginx)`);
-    ports.forEach((p, i) => say('cluster', colors[0], `  node-${i + 1}: http://127.0.0.1:${p}`));
+    for (const n of nodes) say('cluster', colors[0], `  ${n.id}: ${n.url}`);
     say('cluster', colors[0], `  redis:  ${redis.url}`);
-    say('cluster', colors[0], 'Ctrl-C stops everything.');
+    say('cluster', colors[0], 'A node that dies is restarted. Ctrl-C stops everything.');
   } catch (e) {
     console.error(`cluster: ${(e as Error).message}`);
     await stop(1);
   }
 }
 
-void main();
+if (require.main === module) void main();

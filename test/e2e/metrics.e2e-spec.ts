@@ -155,8 +155,11 @@ describe('observability: /metrics, /health, /api/v2/status (Redis mode)', () => 
     expect(latency).toBeLessThan(0.5);
     expect(value(series, 'herald_redis_fallback_active')).toBe(0);
     expect(value(series, 'herald_node_info', { node_id: 'metrics-node-1', version: '0.1.0' })).toBe(1);
-    expect(value(series, 'herald_process_cpu_user_seconds_total')).toBeGreaterThan(0);
-    expect(value(series, 'herald_nodejs_eventloop_lag_seconds')).toBeDefined();
+    // Process and Node.js metrics under their standard names, beside Herald's own `herald_*`.
+    expect(value(series, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(value(series, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(value(series, 'nodejs_eventloop_lag_seconds')).toBeDefined();
+    expect(text).not.toMatch(/^herald_(process|nodejs)_/m);
     // No `node` label on the series: the scrape target adds it.
     expect(text).not.toMatch(/[{,]node="/);
   }, 40_000);

@@ -17,5 +17,7 @@ describe('request log level', () => {
     expect(requestLogLevel('POST', '/api/v2/silences', 200)).toBe('info');
     expect(requestLogLevel('GET', '/metrics', 200)).toBe('debug');
     expect(requestLogLevel('GET', '/health/ready', 200)).toBe('debug');
+    expect(requestLogLevel('GET', '/-/ready', 200)).toBe('debug');
+    expect(requestLogLevel('GET', '/-/healthy', 200)).toBe('debug');
   });
 });

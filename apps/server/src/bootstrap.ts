@@ -110,8 +110,8 @@ function frameworkErrors(
   reply.raw.end(body);
 }
 
-/** Probes and scrapes log at debug, so they do not drown the request log. */
-const QUIET_ROUTES = new Set(['/metrics', '/health/live', '/health/ready']);
+/** Probes and scrapes log at debug, so they do not drown the request log (Alertmanager's `/-/…` too). */
+const QUIET_ROUTES = new Set(['/metrics', '/health/live', '/health/ready', '/-/healthy', '/-/ready']);
 /**
  * Ingest endpoints: Prometheus posts to them from every server every evaluation interval. An accepted
  * request logs at debug (an info line per request cost ~5 % of ingest CPU in the benchmark and said

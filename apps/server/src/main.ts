@@ -8,6 +8,7 @@ import {
   type HeraldConfig,
 } from '@herald/config';
 import { HeraldNode } from './lifecycle/herald-node';
+import { startupLine } from './lifecycle/startup-line';
 import { boundHeapGrowth } from './memory-flags';
 
 async function main(): Promise<void> {
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     );
   });
   for (const w of config.warnings) log.warn(w);
-  await node.start(config);
+  const address = await node.start(config);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log.log(`${signal} received: shutting down`);
@@ -57,9 +58,8 @@ async function main(): Promise<void> {
       );
     });
   }
-  log.log(
-    `Herald node ${config.herald.nodeId} listening on ${config.herald.listenAddress}:${config.herald.port} (config: ${config.source}${config.settingsSource ? `, settings: ${config.settingsSource}` : ''})`,
-  );
+  // The one start-up line at info (Nest's module and route table is at debug).
+  log.log(startupLine(config, address));
 }
 
 function describeConfigError(e: unknown): string {

@@ -59,6 +59,8 @@ const KEY_PREFIX = /^[A-Za-z0-9_.-]+$/;
 /** Overrides taken from the environment; already validated, each wins over the file. */
 export interface HeraldOverrides {
   port?: number;
+  /** `HERALD_LISTEN_ADDRESS` (e.g. `127.0.0.1` for `npm run cluster`'s loopback nodes). */
+  listenAddress?: string;
   redisUrl?: string;
   /** `REDIS_CLUSTER_NODES`, already parsed; never set together with `redisUrl`. */
   redisClusterNodes?: HostPort[];
@@ -146,7 +148,9 @@ export function parseHerald(
     nodeId,
     port,
     listenAddress:
-      check(() => optString(raw.listen_address, 'herald.listen_address'), undefined) ?? D.listenAddress,
+      overrides.listenAddress ??
+      check(() => optString(raw.listen_address, 'herald.listen_address'), undefined) ??
+      D.listenAddress,
     externalUrl,
     logLevel:
       overrides.logLevel ?? check(() => logLevel(raw.log_level, 'herald.log_level'), undefined) ?? D.logLevel,

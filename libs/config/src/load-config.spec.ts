@@ -491,6 +491,14 @@ herald:
     expect(h.logLevel).toBe('debug');
   });
 
+  it('HERALD_LISTEN_ADDRESS wins over herald.listen_address (npm run cluster binds its nodes to loopback)', () => {
+    expect(load(BASE, {}).herald.listenAddress).toBe('0.0.0.0');
+    expect(load(BASE, { HERALD_LISTEN_ADDRESS: '127.0.0.1' }).herald.listenAddress).toBe('127.0.0.1');
+    const file = `${BASE}herald:\n  listen_address: 10.0.0.5\n`;
+    expect(load(file, {}).herald.listenAddress).toBe('10.0.0.5');
+    expect(load(file, { HERALD_LISTEN_ADDRESS: '::1' }).herald.listenAddress).toBe('::1');
+  });
+
   it('PORT also moves the node_id and external_url defaults', () => {
     const h = load(BASE, { PORT: '7000' }).herald;
     expect(h.nodeId).toBe('node-a:7000');

@@ -76,7 +76,8 @@ interface ParsedFile {
  * in both is an error). Environment overrides (empty values count as unset, as docker-compose passes
  * them): `REDIS_URL` (replaces herald.redis.url/sentinel/cluster), `REDIS_CLUSTER_NODES`
  * (comma-separated `host:port` seeds; replaces the connection with a cluster one, keeping the file's
- * herald.redis.cluster credentials and TLS; not together with REDIS_URL), `PORT`, `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`,
+ * herald.redis.cluster credentials and TLS; not together with REDIS_URL), `PORT`, `HERALD_LISTEN_ADDRESS`,
+ * `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`,
  * `HERALD_TRUSTED_PROXIES` (comma-separated CIDRs, `none`; replaces herald.http.trusted_proxies),
  * `HERALD_ROLES` (comma-separated roles; replaces herald.roles).
  */
@@ -141,6 +142,8 @@ function envOverrides(env: (name: string) => string | undefined, sink: ErrorSink
     if (!(n >= 1 && n <= 65535)) sink.add('PORT', `must be an integer port 1..65535, got ${show(port)}`);
     else overrides.port = n;
   }
+  const listenAddress = env('HERALD_LISTEN_ADDRESS');
+  if (listenAddress !== undefined) overrides.listenAddress = listenAddress;
   const url = env('REDIS_URL');
   const clusterNodes = env('REDIS_CLUSTER_NODES');
   if (url !== undefined && clusterNodes !== undefined) {

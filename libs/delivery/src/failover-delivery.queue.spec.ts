@@ -52,10 +52,18 @@ function fakeBull() {
 const retry500: SendResult = { kind: 'retry', reason: 'serverError', message: 'HTTP 500', status: 500 };
 const slow = { backoff: { initialMs: 60_000, multiplier: 1.5, jitter: 0, maxMs: 60_000 }, maxAttempts: 4 };
 
+/** A logger that keeps every line's message (for the log-line regressions). */
+function lines() {
+  const all: string[] = [];
+  const keep = (_o: object, msg: string) => void all.push(msg);
+  return { all, logger: { info: keep, warn: keep, error: keep } };
+}
+
 function setup(degraded = false, failedEnqueueHoldMs?: number) {
   const mode = new TestMode();
   mode.degraded = degraded;
   const fake = fakeBull();
+  const log = lines();
   // The receiver refuses, so what memory holds stays there until it is moved.
   const memory = new MemoryDeliveryQueue({
     resolve: () => [
@@ -69,11 +77,51 @@ function setup(degraded = false, failedEnqueueHoldMs?: number) {
     mode,
     enqueueTimeoutMs: 200,
     failedEnqueueHoldMs,
+    logger: log.logger,
   });
-  return { q, mode, memory, ...fake };
+  return { q, mode, memory, logs: log.all, ...fake };
 }
 
 describe('FailoverDeliveryQueue follows the node mode source', () => {
+  // Issue 17: every clean start logged "delivery queue: Redis is back" (the queue starts in memory mode
+  // and its first switch to BullMQ looked like a recovery).
+  it('logs no false "Redis is back" on a clean start', async () => {
+    const { q, logs } = setup();
+    expect(await q.start()).toBe('bullmq');
+    expect(logs.filter((l) => /back|unavailable|does not answer/.test(l))).toEqual([]);
+    await q.close(10);
+  });
+
+  it('logs "Redis is back" once after a reported outage, and again after the next one', async () => {
+    const { q, mode, logs } = setup();
+    await q.start();
+    for (let i = 0; i < 2; i++) {
+      mode.set(true);
+      mode.set(false);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(q.mode).toBe('bullmq');
+    }
+    expect(logs.filter((l) => l.startsWith('delivery queue:'))).toEqual([
+      'delivery queue: Redis unavailable, delivering from memory',
+      'delivery queue: Redis is back, using BullMQ',
+      'delivery queue: Redis unavailable, delivering from memory',
+      'delivery queue: Redis is back, using BullMQ',
+    ]);
+    await q.close(10);
+  });
+
+  it('started while Redis is down: says so, then "Redis is back" when it returns', async () => {
+    const { q, mode, logs } = setup(true);
+    expect(await q.start()).toBe('memory');
+    mode.set(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(logs.filter((l) => l.startsWith('delivery queue:'))).toEqual([
+      'delivery queue: Redis unavailable at start, delivering from memory',
+      'delivery queue: Redis is back, using BullMQ',
+    ]);
+    await q.close(10);
+  });
+
   it('starts on BullMQ when Redis is up', async () => {
     const { q, enqueued } = setup();
     expect(await q.start()).toBe('bullmq');

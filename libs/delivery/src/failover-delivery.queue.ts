@@ -98,6 +98,12 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
   private switching?: Promise<void>;
   private started = false;
   private closed = false;
+  /**
+   * True once this queue has said Redis is unavailable (and not yet that it is back): only then is the
+   * switch to BullMQ a recovery worth a line. The first switch of a clean start is not ("Redis is back"
+   * on every start would teach operators to ignore it).
+   */
+  private outageReported = false;
   private readonly unsubscribe: () => void;
   private readonly clock: Clock;
   private readonly log: DeliveryLogger;
@@ -127,6 +133,7 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
   async start(): Promise<DeliveryMode> {
     this.started = true;
     if (!this.opts.mode.degraded) await this.toBullMq();
+    else this.reportOutage({}, 'delivery queue: Redis unavailable at start, delivering from memory');
     return this.modeNow;
   }
 
@@ -229,7 +236,17 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     this.modeNow = 'memory';
     this.since = this.clock.now();
     this.opts.memory.keepLocal();
-    this.log.warn({ reason: this.lastError }, 'delivery queue: Redis unavailable, delivering from memory');
+    this.reportOutage(
+      { reason: this.lastError },
+      'delivery queue: Redis unavailable, delivering from memory',
+    );
+  }
+
+  /** Logs the start of an outage once; the next switch to BullMQ logs its end. */
+  private reportOutage(obj: object, msg: string): void {
+    if (this.outageReported) return;
+    this.outageReported = true;
+    this.log.warn(obj, msg);
   }
 
   /** One switch at a time: start (or ping) BullMQ, then drain memory into it. */
@@ -265,6 +282,7 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
       // The source said Redis is up but BullMQ does not answer: tell it, so its probe decides when
       // to try again (its next change to "up" calls this again).
       this.lastError = String(err);
+      this.outageReported = true;
       this.log.warn(
         { err: this.lastError },
         'delivery queue: BullMQ does not answer, delivering from memory',
@@ -282,7 +300,8 @@ export class FailoverDeliveryQueue implements DeliveryQueue {
     const wasMemory = this.modeNow === 'memory';
     this.modeNow = 'bullmq';
     this.since = this.clock.now();
-    if (wasMemory) {
+    if (wasMemory && this.outageReported) {
+      this.outageReported = false;
       this.log.info(
         { moved, stillInMemory: left, outageMs: outage },
         'delivery queue: Redis is back, using BullMQ',

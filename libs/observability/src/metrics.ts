@@ -33,7 +33,10 @@ export interface ScrapeSources {
 export interface HeraldMetricsOptions {
   nodeId: string;
   version: string;
-  /** Collect prom-client's process metrics (prefix `herald_`). Default true. */
+  /**
+   * Collect prom-client's process and Node.js metrics under their standard names (`process_*`, `nodejs_*`,
+   * no prefix) so stock Node.js/Prometheus dashboards find them; Herald's own are `herald_*`. Default true.
+   */
   defaultMetrics?: boolean;
 }
 
@@ -272,7 +275,7 @@ export class HeraldMetrics {
         if (n > 0) this.inc(n);
       },
     });
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
   /** A counter on this node's registry. */

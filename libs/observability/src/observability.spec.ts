@@ -32,7 +32,9 @@ describe('HeraldMetrics', () => {
     );
     expect(await b.metrics()).not.toContain('tenant="t"');
     expect(await b.metrics()).toContain('herald_node_info{node_id="b",version="1"} 1');
-    expect(await b.metrics()).toContain('herald_process_cpu_user_seconds_total');
+    // Process and Node.js metrics keep their standard names (no `herald_` prefix).
+    expect(await b.metrics()).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(await b.metrics()).not.toContain('herald_process_');
   });
 
   it('reads scrape sources: redis up/latency, fallback, queue, states', async () => {

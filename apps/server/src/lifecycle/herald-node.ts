@@ -45,7 +45,10 @@ function memoryQueueOf(q: DeliveryQueue): MemoryDeliveryQueue | null {
   return null;
 }
 
-/** Nest's start-up chatter (every module and route, ~60 lines): kept at debug on a reload's build. */
+/**
+ * Nest's start-up chatter (every module and route, ~60 lines): at debug on every build, the first one
+ * too; main logs one start-up line instead (`startupLine`).
+ */
 const BOOT_CONTEXTS = new Set([
   'InstanceLoader',
   'RoutesResolver',
@@ -54,7 +57,7 @@ const BOOT_CONTEXTS = new Set([
   'NestApplication',
 ]);
 
-/** `logger` with Nest's start-up lines at debug: a reload logs its own one line, not a whole boot. */
+/** `logger` with Nest's start-up lines at debug: a start or reload logs its own one line, not a whole boot. */
 function quietBoot(logger: PinoNestLogger): LoggerService {
   return {
     log: (message: unknown, ...params: unknown[]) =>
@@ -119,7 +122,7 @@ export class HeraldNode implements NodeLifecycle {
       pretty: process.stdout.isTTY,
     });
     const nest = new PinoNestLogger(this.pino);
-    return { logger: this.live ? quietBoot(nest) : nest, requestLog: this.opts.app?.requestLog ?? this.pino };
+    return { logger: quietBoot(nest), requestLog: this.opts.app?.requestLog ?? this.pino };
   }
 
   get phase(): NodePhase {

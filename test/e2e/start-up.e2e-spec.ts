@@ -1,0 +1,145 @@
+/**
+ * `npm start` as the README runs it (issue 17): the node is npm's own child (the script execs it), so
+ * a SIGTERM to npm's pid stops the node and frees the port; a clean start on Redis logs one start-up
+ * line — no route table at info, no false "Redis is back"; SIGHUP reloads with a log line and does not
+ * end the process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { resolve } from 'node:path';
+import { ensureBuilt } from '../harness/build';
+import { freePort } from '../harness/free-port';
+import { signalAndWait, track } from '../harness/process';
+import { RedisServer } from '../harness/redis-server';
+import { waitUntil } from '../harness/wait';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createConnection({ port, host: '127.0.0.1' });
+    s.once('connect', () => (s.destroy(), res(true)));
+    s.once('error', () => res(false));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pids of `pid`'s children, from /proc (no `ps`: procps is not on every minimal image). */
+function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces or parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) kids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return kids;
+}
+
+describe('npm start', () => {
+  let redis: RedisServer;
+  let npm: ChildProcess;
+  let port: number;
+  let out = '';
+
+  beforeAll(async () => {
+    // npm start builds when dist/ is stale; build first so the timing below is the node's, not tsc's.
+    await ensureBuilt();
+    redis = await RedisServer.start({ localProcess: true });
+    port = await freePort();
+    npm = track(
+      spawn('npm', ['start'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          REDIS_URL: redis.url,
+          HERALD_CONFIG: '',
+          HERALD_LOG_LEVEL: 'info',
+          HERALD_NODE_ID: 'start-up',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    const keep = (d: Buffer) => {
+      out = (out + d.toString()).slice(-200_000);
+    };
+    npm.stdout!.on('data', keep);
+    npm.stderr!.on('data', keep);
+    await waitUntil(
+      async () =>
+        npm.exitCode !== null ||
+        (await fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok,
+      { timeoutMs: 60_000, intervalMs: 100, what: 'npm start ready', detail: () => out.slice(-3000) },
+    );
+    if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}: ${out}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    await signalAndWait(npm, 'SIGKILL');
+    await redis?.stop();
+  });
+
+  const infoLines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: string; context?: string; msg: string; pid: number })
+      .filter((l) => l.level === 'info');
+
+  it('logs one start-up line with the URL, store mode, tenants and dashboard; no route table, no false recovery', () => {
+    const lines = infoLines();
+    const startUp = lines.filter((l) => l.msg.includes('serving on'));
+    expect(startUp.map((l) => l.msg)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Herald node start-up serving on http://127\\.0\\.0\\.1:${port} .*: store redis 127\\.0\\.0\\.1:${redis.port}, 0 tenants, dashboard http://127\\.0\\.0\\.1:${port}/ui, config <default>$`,
+        ),
+      ),
+    ]);
+    for (const ctx of [
+      'InstanceLoader',
+      'RoutesResolver',
+      'RouterExplorer',
+      'NestFactory',
+      'NestApplication',
+    ])
+      expect(lines.filter((l) => l.context === ctx)).toEqual([]);
+    expect(out).not.toMatch(/Mapped \{/);
+    expect(out).not.toMatch(/is back/);
+    expect(out).not.toMatch(/unavailable/);
+  });
+
+  it('SIGHUP reloads with a log line and the node keeps serving', async () => {
+    const [node] = childrenOf(npm.pid!);
+    expect(infoLines().find((l) => l.msg.includes('serving on'))?.pid).toBe(node); // exec: no sh between
+    process.kill(node, 'SIGHUP');
+    await waitUntil(() => out.includes('config reload (SIGHUP)'), { what: 'the SIGHUP reload line' });
+    expect(out).toContain('SIGHUP received: reloading the config');
+    expect(alive(node)).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${port}/-/ready`)).status).toBe(200);
+  });
+
+  it("SIGTERM to npm's pid stops the node: no node process left, the port is free", async () => {
+    const [node] = childrenOf(npm.pid!);
+    expect(node).toBeGreaterThan(0);
+    await signalAndWait(npm, 'SIGTERM', 20_000);
+    await waitUntil(() => !alive(node), { what: 'the node process gone', timeoutMs: 15_000 });
+    expect(out).toContain('SIGTERM received: shutting down');
+    expect(await listening(port)).toBe(false);
+  }, 30_000);
+});
