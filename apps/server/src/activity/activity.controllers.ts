@@ -11,14 +11,14 @@ import { lastValue as one, type Query as Q } from '../http/query';
 import { EVENT_LOG, NOTIFICATION_HISTORY } from './activity.tokens';
 import { NotificationPageDto } from './activity.dto';
 import { notificationWire, parseHistoryQuery } from './history-query';
-import { OpenReadGuard } from './open-read.guard';
 import { SseClients } from './sse-clients';
 import { SseSession } from './sse-session';
+import { SessionGuard } from '../auth/session.guard';
 
 /** `GET /api/v1/notifications`: the caller's tenant's notification history. */
 @ApiTags('notifications')
 @ApiBearerAuth()
-@UseGuards(OpenReadGuard)
+@UseGuards(SessionGuard)
 @Controller('api/v1/notifications')
 export class NotificationsController {
   constructor(@Inject(NOTIFICATION_HISTORY) private readonly history: NotificationHistory) {}
@@ -40,7 +40,7 @@ export class NotificationsController {
 /** `GET /api/v1/events`: Server-Sent Events of the caller's tenant. */
 @ApiTags('events')
 @ApiBearerAuth()
-@UseGuards(OpenReadGuard)
+@UseGuards(SessionGuard)
 @Controller('api/v1/events')
 export class EventsController {
   constructor(
