@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
-import type { HistoryEntry, StoredBatch } from '@herald/domain';
+import { compareStreamIds, type HistoryEntry, type StoredBatch } from '@herald/domain';
 import {
   createRedisClient,
   RedisEventLog,
@@ -174,6 +174,11 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
       const replay = await b.after('t1', from, 100);
       expect(replay.map((x) => x.id)).toEqual(got.slice(-5).map((x) => x.id));
       expect(replay.map((x) => x.events[0].groupId)).toEqual(['x395', 'x396', 'x397', 'x398', 'x399']);
+      // The oldest entry kept: a resume from before it (the first batches, trimmed) must re-read all.
+      const oldest = await b.oldest('t1');
+      const [[first]] = (await redis.xrange(keys.events('t1'), '-', '+', 'COUNT', 1)) as [string, string[]][];
+      expect(oldest).toBe(first);
+      expect(compareStreamIds(oldest!, got[0].id)).toBeGreaterThan(0);
       if (topology === 'cluster')
         expect(calculateSlot(keys.events('t1'))).toBe(calculateSlot(keys.events('t2')));
     }, 30_000);

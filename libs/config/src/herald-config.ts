@@ -457,6 +457,8 @@ export const HERALD_DEFAULTS = {
   maxSilenceSizeBytes: 64 * 1024,
   labelNames: 'utf8',
   historyMaxEntries: 10_000,
-  eventsMaxEntries: 10_000,
+  // ≈ 100 s of back-to-back 100 ms windows: enough to resume after a reconnect, bounded in memory
+  // (a window's entry holds up to 500 events, ~35 KB; 10 000 such entries would be ~350 MB per tenant).
+  eventsMaxEntries: 1000,
   eventsMaxClients: 1000,
 } as const;

@@ -159,7 +159,7 @@ describe('loadConfig: herald section', () => {
       silences: { retention: 120 * 3_600_000, maxSilences: 10_000, maxSilenceSizeBytes: 65_536 },
       labelNames: 'utf8',
       history: { maxEntries: 10_000 },
-      events: { maxEntries: 10_000, maxClients: 1000 },
+      events: { maxEntries: 1000, maxClients: 1000 },
     });
   });
 

@@ -82,6 +82,14 @@ export class RedisEventLog implements EventLog {
     return decodeRows(rows);
   }
 
+  async oldest(tenant: string): Promise<string | undefined> {
+    const rows = (await this.redis.xrange(this.keys.events(tenant), '-', '+', 'COUNT', 1)) as [
+      string,
+      string[],
+    ][];
+    return rows[0]?.[0];
+  }
+
   /** Subscribers on this node (all tenants). */
   get listeners(): number {
     return this.hub.listeners;

@@ -85,6 +85,7 @@ describe('SSE frames and sessions', () => {
         s.onEvents([ev('10-2', 'group'), ev('10-3', 'notification')]); // live during the read
         return log.after(t, id, n);
       },
+      oldest: (t: string) => log.oldest(t),
     } as unknown as MemoryEventLog;
     await s.resume(slow, 't', '10-0', () => 0);
     const ids = out.join('').match(/^id: .*$/gm);
@@ -97,12 +98,36 @@ describe('SSE frames and sessions', () => {
     const out: string[] = [];
     const s = new SseSession((c) => out.push(c));
     const many = Array.from({ length: MAX_RESUME }, (_, i) => ev(`20-${i}`));
-    const log = { after: () => Promise.resolve(many) } as unknown as MemoryEventLog;
+    const log = {
+      after: () => Promise.resolve(many),
+      oldest: () => Promise.resolve('1-0'),
+    } as unknown as MemoryEventLog;
     await s.resume(log, 't', '1-0', () => 0);
     expect(out.join('')).toContain('"resync":true');
-    const failing = { after: () => Promise.reject(new Error('down')) } as unknown as MemoryEventLog;
+    const failing = {
+      after: () => Promise.reject(new Error('down')),
+      oldest: () => Promise.reject(new Error('down')),
+    } as unknown as MemoryEventLog;
     const out2: string[] = [];
     await new SseSession((c) => out2.push(c)).resume(failing, 't', '1-0', () => 0);
     expect(out2.join('')).toContain('"resync":true');
+  });
+
+  it('tells a client to re-read everything when it resumes from before what the capped stream keeps', async () => {
+    const log = new MemoryEventLog({ maxEntries: 2, now: () => 30, windowMs: 0 });
+    for (const kind of ['alert', 'silence', 'group', 'notification'] as const) {
+      log.publish('t', [{ kind, at: 1 }]);
+      await Promise.resolve();
+    }
+    const kept = await log.after('t', '0-0', 10);
+    expect(kept.map((b) => b.id)).toEqual(['30-2', '30-3']);
+    expect(await log.oldest('t')).toBe('30-2');
+    const out: string[] = [];
+    await new SseSession((c) => out.push(c)).resume(log, 't', '30-0', () => 0); // 30-1 was trimmed
+    expect(out.join('')).toContain('"resync":true');
+    const out2: string[] = [];
+    await new SseSession((c) => out2.push(c)).resume(log, 't', '30-2', () => 0); // nothing lost
+    expect(out2.join('')).not.toContain('resync');
+    expect(out2.join('').match(/^id: .*$/gm)).toEqual(['id: 30-3']);
   });
 });

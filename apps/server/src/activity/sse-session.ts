@@ -51,9 +51,12 @@ export class SseSession {
     this.pending = [];
     this.lastSent = from;
     try {
-      const missed = await log.after(tenant, from, MAX_RESUME);
+      const [missed, oldest] = await Promise.all([log.after(tenant, from, MAX_RESUME), log.oldest(tenant)]);
       this.send(missed);
-      if (missed.length >= MAX_RESUME) this.write(resyncFrame(now()));
+      // More missed than a replay carries, or `from` is older than what the capped stream still keeps
+      // (batches after it may have been trimmed): the client re-reads everything.
+      const trimmed = oldest !== undefined && compareStreamIds(oldest, from) > 0;
+      if (missed.length >= MAX_RESUME || trimmed) this.write(resyncFrame(now()));
     } catch {
       this.write(resyncFrame(now()));
     }

@@ -95,6 +95,8 @@ export interface EventLog {
   publish(tenant: string, events: readonly HeraldEvent[]): void;
   subscribe(tenant: string, listener: EventListener): () => void;
   after(tenant: string, id: string, limit: number): Promise<StoredBatch[]>;
+  /** The id of the oldest batch still kept (undefined: none): a resume from before it may have lost some. */
+  oldest(tenant: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -246,6 +248,11 @@ export class MemoryEventLog implements EventLog {
       if (compareStreamIds(s.id, id) > 0) out.push(s);
     }
     return Promise.resolve(out);
+  }
+
+  oldest(tenant: string): Promise<string | undefined> {
+    for (const s of this.rings.get(tenant)?.oldestFirst() ?? []) return Promise.resolve(s.id);
+    return Promise.resolve(undefined);
   }
 
   close(): Promise<void> {
