@@ -1,6 +1,8 @@
 import { verifySecret } from '@herald/sessions';
 import { parseArgs, UsageError } from './args';
-import { redisTarget, redisUrl, run, type CliIo } from './commands';
+import { loadConfig } from '@herald/config';
+import { redisTarget, redisUrl, run, targetOf, type CliIo } from './commands';
+import { targetOptions } from './inspect';
 
 function io(stdin = ''): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -78,5 +80,34 @@ describe('heraldctl Redis target', () => {
     expect(redisUrl(args(['--username', 'ops', '--password', 'p w']))).toBe(
       'redis://ops:p%20w@127.0.0.1:6379/0',
     );
+  });
+});
+
+describe('heraldctl connects as the config says', () => {
+  it("a Cluster config's TLS reaches the client options, with its credentials", () => {
+    const cfg = loadConfig({
+      env: {},
+      fileText: `herald:
+  redis:
+    cluster:
+      nodes: ['10.0.0.1:7000', '10.0.0.2:7000']
+      username: ops
+      password: pw
+      tls: { server_name: redis.internal, insecure_skip_verify: true }
+`,
+    });
+    const target = targetOf(cfg.herald.redis)!;
+    expect(target).toEqual({
+      cluster: {
+        nodes: ['10.0.0.1:7000', '10.0.0.2:7000'],
+        username: 'ops',
+        password: 'pw',
+        tls: { serverName: 'redis.internal', insecureSkipVerify: true },
+      },
+    });
+    expect(targetOptions(target).cluster?.tls).toEqual({
+      serverName: 'redis.internal',
+      insecureSkipVerify: true,
+    });
   });
 });

@@ -442,8 +442,11 @@ function configRedis(env: Readonly<Record<string, string | undefined>>): () => R
   };
 }
 
-/** The connection herald.redis describes; undefined in memory mode (nothing to inspect in Redis). */
-function targetOf(r: RedisSettings): RedisTarget | undefined {
+/**
+ * The connection herald.redis describes (a Cluster's credentials and TLS included, as the node connects);
+ * undefined in memory mode (nothing to inspect in Redis).
+ */
+export function targetOf(r: RedisSettings): RedisTarget | undefined {
   switch (r.mode) {
     case 'single':
       return { url: r.url };
@@ -455,6 +458,7 @@ function targetOf(r: RedisSettings): RedisTarget | undefined {
           ),
           ...(r.cluster.username !== undefined && { username: r.cluster.username }),
           ...(r.cluster.password !== undefined && { password: r.cluster.password }),
+          ...(r.cluster.tls && { tls: { ...r.cluster.tls } }),
         },
       };
     case 'sentinel':

@@ -16,6 +16,7 @@ import {
   type PipelineReply,
   type RedisClient,
   type RedisConnectionOptions,
+  type RedisClusterConnection,
 } from '@herald/redis';
 
 /**
@@ -26,8 +27,7 @@ import {
  */
 
 /** Where heraldctl connects: one Redis by URL, or a Redis Cluster by its seed nodes (`host:port`). */
-export type RedisTarget =
-  { url: string } | { cluster: { nodes: string[]; username?: string; password?: string } };
+export type RedisTarget = { url: string } | { cluster: RedisClusterConnection };
 
 export interface Conn {
   redis: RedisClient;
