@@ -83,6 +83,43 @@ export function groupStoreContract(
       expect((await listDue(T0 + 1e9, 10)).find((d) => d.state === 'recovery')?.dueAt).toBe(T0 + 2 * GI);
     });
 
+    it('reports, when asked, the groups whose alerts changed state: new, resolved — not a re-send that only moved endsAt', async () => {
+      const changes = async (now: number, groups: { gid: string; alerts: Alert[] }[]) =>
+        (
+          await store.upsert({
+            tenant: 't1',
+            now,
+            reportChanges: true,
+            groups: groups.map((g) => ({ target: target(g.gid), alerts: g.alerts })),
+          })
+        ).changedGroups?.sort();
+      const a = (fp: string, now: number) =>
+        alert(fp, { endsAt: now + 240_000, updatedAt: now, timeout: false });
+      expect(
+        await changes(T0, [
+          { gid: G1, alerts: [a('0000000000000001', T0)] },
+          { gid: G2, alerts: [a('0000000000000002', T0)] },
+        ]),
+      ).toEqual([G1, G2].sort());
+      // Prometheus re-sends both a minute later: nothing changed state.
+      expect(
+        await changes(T0 + 60_000, [
+          { gid: G1, alerts: [a('0000000000000001', T0 + 60_000)] },
+          { gid: G2, alerts: [a('0000000000000002', T0 + 60_000)] },
+        ]),
+      ).toEqual([]);
+      // An alert joins G1; the one of G2 resolves.
+      expect(
+        await changes(T0 + 120_000, [
+          { gid: G1, alerts: [a('0000000000000001', T0 + 120_000), a('0000000000000003', T0 + 120_000)] },
+          { gid: G2, alerts: [resolvedAt('0000000000000002', T0 + 119_000)] },
+        ]),
+      ).toEqual([G1, G2].sort());
+      // Without asking, the result has no such field (as before).
+      const r = await write(G1, T0 + 180_000, [a('0000000000000001', T0 + 180_000)]);
+      expect(r.changedGroups).toBeUndefined();
+    });
+
     it('stores firing alerts in the firing half and reads them back with group metadata', async () => {
       const r = await write(G1, T0, [alert('0000000000000001'), alert('0000000000000002')]);
       // nextDueAt: the new group's firing half is due after group_wait (30 s), what a scheduler wakes for.

@@ -760,12 +760,17 @@ describe('dashboard without tenants (zero-config): triage', () => {
       await page.selectOption(`#${id}`, value);
     };
     const rendered = async () => Number(await page.getAttribute('#groups', 'data-rendered'));
-    /** Sends HighLatency api-2 again (nothing changes but the event that tells the page to read again). */
+    /**
+     * Flips HighLatency api-2 between resolved and firing: a change, so the live event that tells the
+     * page to read again (a re-send that changes nothing but endsAt is no news, and sends none). An even
+     * number of calls leaves it firing, as it started.
+     */
+    let api2Firing = true;
     const resend = async () => {
+      api2Firing = !api2Firing;
+      const labels = { alertname: 'HighLatency', severity: 'critical', team: 'api', instance: 'api-2' };
       const r = await http.call('POST', `${node.url}/api/v2/alerts`, {
-        body: [
-          { labels: { alertname: 'HighLatency', severity: 'critical', team: 'api', instance: 'api-2' } },
-        ],
+        body: [api2Firing ? { labels } : { labels, endsAt: new Date().toISOString() }],
       });
       expect(r.status).toBe(200);
     };
@@ -890,7 +895,7 @@ describe('dashboard without tenants (zero-config): triage', () => {
       await card().locator('button.toggle').click();
       expect(await card().locator('.group-body').isHidden()).toBe(true);
       expect(await card().locator('button.toggle').getAttribute('aria-expanded')).toBe('false');
-      // A live event (the same alert sent again) draws the cards again: the group stays collapsed.
+      // A live event (an alert of it resolves) draws the cards again: the group stays collapsed.
       const drawn = await rendered();
       await resend();
       await page.waitForFunction(

@@ -30,6 +30,8 @@ export interface UpsertBatch {
   limits?: TenantIngestLimits;
   /** Alerts of the request, the token bucket's cost (default: the alert writes of `groups`). */
   received?: number;
+  /** Ask for `UpsertResult.changedGroups` (live events: only what changed, not every re-send). */
+  reportChanges?: boolean;
 }
 
 /**
@@ -61,6 +63,12 @@ export interface UpsertResult {
    * on the same node wakes for it instead of waiting for its next tick (absent: nothing was scheduled).
    */
   nextDueAt?: number;
+  /**
+   * With `UpsertBatch.reportChanges`: the ids of the groups where an alert joined the firing half (new,
+   * back from the recovery half, firing again after its endsAt) or resolved — not those a re-send only
+   * kept firing (a later endsAt, the steady state).
+   */
+  changedGroups?: string[];
 }
 
 /** A group as read back: its metadata plus the firing and recovery halves. */

@@ -119,6 +119,7 @@ export class MemoryGroupStore implements GroupStore {
     let written = 0;
     let createdGroups = 0;
     let nextDueAt: number | undefined; // the earliest due time this batch set
+    const changedGroups: string[] = [];
     for (const { target, alerts } of groups) {
       const id = `${tenant}\u0000${target.groupId}`;
       let g = this.groups.get(id);
@@ -202,6 +203,7 @@ export class MemoryGroupStore implements GroupStore {
           nextDueAt = Math.min(nextDueAt ?? cand, cand);
         }
       }
+      if (changed && batch.reportChanges) changedGroups.push(gid);
       const parked = changed ? this.due.getDue(tenant, gid, 'firing') : undefined;
       if (parked && parked.dueAt > now && this.due.hasFlushed?.(tenant, gid)) {
         // A parked half (see parkedFlushAt) comes back to its next group_interval tick.
@@ -218,7 +220,10 @@ export class MemoryGroupStore implements GroupStore {
       const value = hit === 'alertmanager_max_alerts_count' ? maxAlerts : maxGroups;
       throw new TenantLimitError(tenant, hit, value, COUNT_LIMIT_RETRY_MS, written, refused);
     }
-    return nextDueAt === undefined ? { written, createdGroups } : { written, createdGroups, nextDueAt };
+    const r: UpsertResult =
+      nextDueAt === undefined ? { written, createdGroups } : { written, createdGroups, nextDueAt };
+    if (batch.reportChanges) r.changedGroups = changedGroups;
+    return r;
   }
 
   private usageOf(tenant: string): { alerts: number; groups: number } {

@@ -32,7 +32,7 @@ const UPSERT_COMMAND = 'herald:upsert-groups-n';
  * {written, created, limit hit (0 none, 1 rate, 2 max alerts, 3 max groups), refused, retry ms, earliest
  * due time the call set (null: none)}.
  */
-type UpsertReply = [number, number, number, number, number, number | string | null];
+type UpsertReply = [number, number, number, number, number, number | string | null, string[]?];
 
 export interface RedisGroupStoreOptions {
   /** How long a group's keys outlive its latest alert end (ms). */
@@ -142,13 +142,15 @@ export class RedisGroupStore implements GroupStore {
     if (batch.groups.length === 0) return { written: 0, createdGroups: 0 };
     if (this.keys.clustered) return this.upsertSharded(batch);
     const call = this.upsertCall(batch, batch.groups, 0, limitSpec(batch));
-    const [written, createdGroups, hit, refused, retryMs, due] = await this.scripts.upsert(
+    const [written, createdGroups, hit, refused, retryMs, due, changed] = await this.scripts.upsert(
       call.keys,
       call.argv,
     );
     if (Number(hit) > 0)
       throw limitError(batch, Number(hit), Number(written), Number(refused), Number(retryMs));
-    return withDue({ written: Number(written), createdGroups: Number(createdGroups) }, due);
+    const r = withDue({ written: Number(written), createdGroups: Number(createdGroups) }, due);
+    if (batch.reportChanges) r.changedGroups = Array.isArray(changed) ? changed.map(String) : [];
+    return r;
   }
 
   /**
@@ -200,6 +202,7 @@ export class RedisGroupStore implements GroupStore {
     let refused = 0;
     let hit = 0;
     let due: number | undefined;
+    const changedGroups: string[] = [];
     const shardGroups = [...byShard.values()];
     for (const [i, [err, reply]] of replies.entries()) {
       if (err) throw requestNumbering(err, shardGroups[i], batch.groups);
@@ -211,9 +214,12 @@ export class RedisGroupStore implements GroupStore {
       if (h > 0 && hit === 0) hit = h;
       const d = dueOf(r[5]);
       if (d !== undefined && (due === undefined || d < due)) due = d;
+      if (Array.isArray(r[6])) for (const id of r[6]) changedGroups.push(String(id));
     }
     if (hit > 0) throw limitError(batch, hit, written, refused, 0);
-    return withDue({ written, createdGroups }, due);
+    const res = withDue({ written, createdGroups }, due);
+    if (batch.reportChanges) res.changedGroups = changedGroups;
+    return res;
   }
 
   /**

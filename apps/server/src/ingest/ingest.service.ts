@@ -92,13 +92,18 @@ export class IngestService {
           batch.limits = limits.spec;
           batch.received = n.alerts.length;
         }
+        if (this.events) batch.reportChanges = true;
         const res = await this.store.upsert(batch);
         if (res.nextDueAt !== undefined) this.wake?.wakeAt(res.nextDueAt); // flush at once, not at the next poll
         // In memory only: the event log writes once per window for all requests, never on this path.
-        this.events?.publish(
-          tenant,
-          batch.groups.map((g) => ({ kind: 'alert' as const, groupId: g.target.groupId, at: now })),
-        );
+        // Only groups whose alerts changed state: Prometheus' steady re-sends (a later endsAt) are not
+        // news, and would make every dashboard re-read once a second.
+        const changed = res.changedGroups ?? batch.groups.map((g) => g.target.groupId);
+        if (changed.length > 0)
+          this.events?.publish(
+            tenant,
+            changed.map((groupId) => ({ kind: 'alert' as const, groupId, at: now })),
+          );
       } catch (e) {
         if (e instanceof TenantLimitError) throw this.overLimit(e);
         if (e instanceof StoreCapacityError) {

@@ -46,8 +46,9 @@
   prunes (expired keys) are subtracted; a group written for the first time since counting began is
   counted with HLEN.
   Returns {alertsWritten, groupsCreated, limitHit (0 none, 1 rate, 2 max alerts, 3 max groups),
-  alertWritesRefused, retryAfterMs (rate), nextDueAt} — nextDueAt: the earliest due time (ms) this call
-  ZADDed for a group half (a member added or moved), nil when it set none.
+  alertWritesRefused, retryAfterMs (rate), nextDueAt, changedGroupIds} — nextDueAt: the earliest due
+  time (ms) this call ZADDed for a group half (a member added or moved), nil when it set none;
+  changedGroupIds: the groups where an alert joined the firing half or resolved (`changed` below).
 
   Steady state (Prometheus re-sending firing alerts with a later endsAt) costs per group HMGET meta and per
   alert HGET + HSET, nothing else. What is skipped, and why it is safe:
@@ -93,6 +94,7 @@ local gId, gBucket, gWait, gN, gLen, gAt, gMeta = {}, {}, {}, {}, {}, {}, {}
 local ord = 0
 local ordFp, ordEnd = {}, {}
 local indexing = false -- the request has inhibition index entries
+local changedIds = {} -- reply element 7
 
 -- A value's header, whole (TIMES: startsAt and endsAt only; a merge reads the rest with HEADER). Signed,
 -- so a stray negative time parses (ingest rejects times before 1970; this is defence in depth).
@@ -325,6 +327,7 @@ for g = 1, G do
       if not (inFiring and os and oe > now + SETTLED and e > now and s == os) then settled = false end
     end
   end
+  if changed then changedIds[#changedIds + 1] = gid end
   if counting and not over and gc ~= gc0 then redis.call('HSET', usageKey, gid, gc) end
   local expiry = maxEnd + retention
   local stepped = false
@@ -432,4 +435,4 @@ if counting then
   local uexp = math.max(indexExpiry, now + retention)
   if redis.call('PTTL', usageKey) < uexp - now then redis.call('PEXPIRE', usageKey, uexp - now) end
 end
-return { written, created, hit, refused, 0, nextDue or false }
+return { written, created, hit, refused, 0, nextDue or false, changedIds }
