@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { BACKOFF, nextBackoff } from '../cluster/cluster';
 import { ensureBuilt } from '../harness/build';
 import { freePort } from '../harness/free-port';
-import { signalAndWait, track } from '../harness/process';
+import { signalAndWait, track, keepOutput } from '../harness/process';
 import { sleep, waitUntil } from '../harness/wait';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -83,11 +83,7 @@ describe('npm run cluster supervises its nodes', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
-    const keep = (d: Buffer) => {
-      out = (out + d.toString()).slice(-200_000);
-    };
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
+    keepOutput(proc, (o) => (out = o));
     await waitUntil(() => proc.exitCode !== null || out.includes('ready: clients use'), {
       timeoutMs: 90_000,
       intervalMs: 100,

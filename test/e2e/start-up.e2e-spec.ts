@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureBuilt } from '../harness/build';
 import { freePort } from '../harness/free-port';
-import { signalAndWait, track } from '../harness/process';
+import { signalAndWait, track, keepOutput } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
 import { waitUntil } from '../harness/wait';
 
@@ -75,11 +75,7 @@ describe('npm start', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
-    const keep = (d: Buffer) => {
-      out = (out + d.toString()).slice(-200_000);
-    };
-    npm.stdout!.on('data', keep);
-    npm.stderr!.on('data', keep);
+    keepOutput(npm, (o) => (out = o));
     await waitUntil(
       async () =>
         npm.exitCode !== null ||

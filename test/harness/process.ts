@@ -29,3 +29,17 @@ export async function signalAndWait(
   await gone;
   clearTimeout(t);
 }
+
+/**
+ * Keeps the last `max` characters of `proc`'s stdout and stderr together (spawned with pipes), handing
+ * the text to `set` after each chunk: what a test asserts on, and shows when it fails.
+ */
+export function keepOutput(proc: ChildProcess, set: (out: string) => void, max = 200_000): void {
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-max);
+    set(out);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+}
