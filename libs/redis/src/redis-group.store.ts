@@ -52,6 +52,8 @@ type Target = UpsertBatch['groups'][number]['target'];
 interface GroupEncoding {
   /** A copy of the target it was built from. */
   target: Target;
+  /** The target itself when frozen (grouping's cached targets): the same object again is the same target. */
+  frozen?: Target;
   firingKey: string;
   recoveryKey: string;
   metaKey: string;
@@ -272,12 +274,13 @@ export class RedisGroupStore implements GroupStore {
       let fps = '';
       for (const a of alerts) fps += fingerprintField(a.fingerprint);
       argv.push(`${t.groupId}:${idx}:${t.groupWait}:${alerts.length}:${e.members}${fps}${e.meta}`);
-      const used = new Set<string>();
+      let used: Set<string> | undefined; // only with forwarded alerts (webhook ingest)
       for (const a of alerts) {
         let ref: { id: string; json: string } | undefined;
         if (a.source) {
           ref = refs.get(a.source);
           if (!ref) refs.set(a.source, (ref = sourceRef(a.source)));
+          used ??= new Set<string>();
           if (!used.has(ref.id)) {
             used.add(ref.id);
             shared.push(gi + 1, ref.id, ref.json);
@@ -301,7 +304,10 @@ export class RedisGroupStore implements GroupStore {
   private groupEncoding(tenant: string, t: UpsertBatch['groups'][number]['target']): GroupEncoding {
     const id = `${tenant}\u0000${t.groupId}`;
     const hit = this.encodings.get(id);
-    if (hit && sameTarget(hit.target, t)) return hit;
+    if (hit && (hit.frozen === t || sameTarget(hit.target, t))) {
+      if (hit.frozen !== t && Object.isFrozen(t) && Object.isFrozen(t.groupLabels)) hit.frozen = t;
+      return hit;
+    }
     const k = this.keys;
     const firing = k.dueMember(tenant, t.groupId, 'firing');
     const recovery = k.dueMember(tenant, t.groupId, 'recovery');
@@ -310,6 +316,7 @@ export class RedisGroupStore implements GroupStore {
     const bucket = k.dueBucketOf(t.groupId);
     const e: GroupEncoding = {
       target: { ...t, groupLabels: { ...t.groupLabels } },
+      ...(Object.isFrozen(t) && Object.isFrozen(t.groupLabels) ? { frozen: t } : {}),
       firingKey: k.groupFiring(tenant, t.groupId),
       recoveryKey: k.groupRecovery(tenant, t.groupId),
       metaKey: k.groupMeta(tenant, t.groupId),
