@@ -309,9 +309,14 @@ async function bounded(
   } finally {
     clearTimeout(timer);
     req.signal.removeEventListener('abort', onAbort);
-    if (!ctl.signal.aborted) ctl.abort();
+    // Releases the request's abort listeners. With a reason: abort() without one builds a DOMException
+    // (a stack trace) per notification sent, ~1 % of the node's CPU under bench:notify.
+    if (!ctl.signal.aborted) ctl.abort(SETTLED);
   }
 }
+
+/** The abort reason of a request that has settled (its listeners are released, nothing is cut short). */
+const SETTLED = Object.freeze({ settled: true });
 
 function resultOfResponse(res: HttpResponse, clock: Clock): HttpResult {
   const ra = res.headers['retry-after'];
