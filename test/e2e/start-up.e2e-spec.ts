@@ -5,9 +5,10 @@
  * end the process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureBuilt } from '../harness/build';
 import { freePort } from '../harness/free-port';
 import { signalAndWait, track, keepOutput } from '../harness/process';
@@ -138,4 +139,69 @@ describe('npm start', () => {
     expect(out).toContain('SIGTERM received: shutting down');
     expect(await listening(port)).toBe(false);
   }, 30_000);
+});
+
+describe('a node that gets SIGHUP while its modules load', () => {
+  // Regression: main installed its SIGHUP listener only after ~300 ms of module loading, and until then
+  // Node's default action for SIGHUP ended the process. A preload sends the signal from inside the
+  // first require of @nestjs/core, so it arrives at exactly that moment, on every machine.
+  let node: ChildProcess;
+  let port: number;
+  let out = '';
+
+  afterAll(() => signalAndWait(node, 'SIGKILL'));
+
+  it('keeps starting, reloads once started, and serves (sighup-while-loading-modules)', async () => {
+    await ensureBuilt();
+    port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'herald-sighup-'));
+    const preload = join(dir, 'sighup-on-load.js');
+    writeFileSync(
+      preload,
+      `const Module = require('node:module');
+const load = Module._load;
+let sent = false;
+Module._load = function (request, ...rest) {
+  if (!sent && request === '@nestjs/core') {
+    sent = true;
+    process.stderr.write('preload: SIGHUP sent while loading @nestjs/core\\n');
+    process.kill(process.pid, 'SIGHUP');
+  }
+  return load.call(this, request, ...rest);
+};
+`,
+    );
+    node = track(
+      spawn(process.execPath, ['-r', preload, join(ROOT, 'dist/apps/server/src/main.js')], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          REDIS_URL: '',
+          HERALD_CONFIG: '',
+          HERALD_LOG_LEVEL: 'info',
+          HERALD_NODE_ID: 'sighup-early',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    keepOutput(node, (o) => (out = o));
+    await waitUntil(
+      async () =>
+        node.exitCode !== null ||
+        node.signalCode !== null ||
+        (await fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(1000) })
+          .then((r) => r.ok)
+          .catch(() => false)),
+      { timeoutMs: 60_000, intervalMs: 100, what: 'the node ready', detail: () => out.slice(-3000) },
+    );
+    expect(out).toContain('preload: SIGHUP sent while loading @nestjs/core');
+    expect({ exitCode: node.exitCode, signal: node.signalCode }).toEqual({ exitCode: null, signal: null });
+    await waitUntil(() => out.includes('SIGHUP received: reloading the config'), {
+      what: 'the held SIGHUP handled by the reloading listener',
+      detail: () => out.slice(-3000),
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/-/ready`)).status).toBe(200);
+    expect(out).toContain('serving on');
+  }, 90_000);
 });
