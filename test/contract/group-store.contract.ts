@@ -202,6 +202,39 @@ export function groupStoreContract(
       expect((await store.countStates('t1')).groups).toEqual({ firing: 2, recovery: 0 });
     });
 
+    it('listGroups with mayHold leaves out the groups whose group labels it rejects, and only those', async () => {
+      const G3 = '00000000000000c3';
+      await write(G1, T0, [alert('01')]); // group labels {alertname: G1}
+      await write(G2, T0, [alert('02')]);
+      await store.upsert({
+        tenant: 't1',
+        now: T0,
+        groups: [
+          { target: target(G3, { groupLabels: { alertname: G3, team: 'db' } }), alerts: [alert('03')] },
+        ],
+      });
+      const asked: string[] = [];
+      const ids = async (mayHold?: (l: Record<string, string>) => boolean) =>
+        (await store.listGroups('t1', mayHold && { mayHold })).map((g) => g.groupId).sort();
+      expect(await ids()).toEqual([G1, G2, G3]);
+      expect(
+        await ids((l) => {
+          asked.push(JSON.stringify(l));
+          return l.alertname !== G2;
+        }),
+      ).toEqual([G1, G3]);
+      // Every group was judged by its stored group labels.
+      expect(asked.sort()).toEqual(
+        [{ alertname: G1 }, { alertname: G2 }, { alertname: G3, team: 'db' }]
+          .map((l) => JSON.stringify(l))
+          .sort(),
+      );
+      const [g3] = await store.listGroups('t1', { mayHold: (l) => l.team === 'db' });
+      expect(g3.groupId).toBe(G3);
+      expect(g3.firing.map((a) => a.fingerprint)).toEqual(['03']);
+      expect(await ids(() => false)).toEqual([]);
+    });
+
     it('merges a re-sent alert: earliest startsAt, explicit endsAt beats timeout, newer content', async () => {
       await write(G1, T0, [alert('01', { endsAt: T0 + 600_000, timeout: false })]);
       await write(G1, T0 + 60_000, [

@@ -1,5 +1,6 @@
 import type { Alert, GroupState, LabelSet } from './alert';
 import type { InhibitionIndex } from './inhibit/inhibition-index';
+import type { Matcher } from './matchers';
 
 /** Where an alert goes: one aggregation group of one route, as computed by the route tree. */
 export interface GroupTarget {
@@ -116,6 +117,25 @@ export function countGroupHalves(out: GroupStateCounts, firing: number, recovery
   else if (recovery > 0) out.groups.recovery++;
 }
 
+/** What `GroupStore.listGroups` may use to read less. */
+export interface ListGroupsOptions {
+  /** False when no alert of a group with these group labels can be wanted (see `groupMayHoldMatch`). */
+  mayHold?: (groupLabels: LabelSet) => boolean;
+}
+
+/**
+ * Whether a group with `groupLabels` may hold an alert every matcher accepts. Every alert of a group
+ * carries its group labels with the same values (the grouping derives them from the alert's labels), so
+ * a matcher on a name among them decides for the whole group; matchers on other names cannot rule it
+ * out.
+ */
+export function groupMayHoldMatch(matchers: readonly Matcher[], groupLabels: LabelSet): boolean {
+  for (const m of matchers) {
+    if (Object.prototype.hasOwnProperty.call(groupLabels, m.name) && !m.matches(groupLabels)) return false;
+  }
+  return true;
+}
+
 /** An entry of the due index: a group half that should be flushed at `dueAt`. */
 export interface DueEntry {
   tenant: string;
@@ -140,7 +160,11 @@ export interface DueEntry {
  */
 export interface GroupStore extends InhibitionIndex {
   upsert(batch: UpsertBatch): Promise<UpsertResult>;
-  listGroups(tenant: string): Promise<StoredGroup[]>;
+  /**
+   * The tenant's groups. With `mayHold`, a store may leave out the groups whose group labels it rejects
+   * (`groupMayHoldMatch`) without reading their alerts: a hint — callers still filter the alerts.
+   */
+  listGroups(tenant: string, opts?: ListGroupsOptions): Promise<StoredGroup[]>;
   /**
    * Counts the tenant's alerts and groups by half (`GroupStateCounts`) at a cost independent of alert
    * bodies (metrics scrapes: nothing is decoded).

@@ -1,5 +1,7 @@
 import type { Alert, LabelSet } from './alert';
 import { fingerprint } from './fingerprint';
+import { groupMayHoldMatch } from './group.store';
+import { matchesAll, parseMatchers } from './matchers';
 import { groupAlerts, groupTarget } from './grouping';
 import { buildRouteTree, groupId, groupKey, groupLabels, type Route } from './route';
 
@@ -127,5 +129,55 @@ describe('groupTarget (cached per route and group-by values)', () => {
       [expected(root.routes[0], alerts[3].labels).groupKey, ['']],
       [expected(root.routes[1], alerts[4].labels).groupKey, ['3', '3']],
     ]);
+  });
+});
+
+describe('groupMayHoldMatch', () => {
+  const m = (s: string) => parseMatchers(s);
+  const gl = { alertname: 'Disk', cluster: 'c1' };
+
+  it('a matcher on a group label decides for the whole group, by the same rule as on an alert', () => {
+    expect(groupMayHoldMatch(m('{alertname="Disk"}'), gl)).toBe(true);
+    expect(groupMayHoldMatch(m('{alertname="CPU"}'), gl)).toBe(false);
+    expect(groupMayHoldMatch(m('{alertname=~"D.*"}'), gl)).toBe(true);
+    expect(groupMayHoldMatch(m('{alertname=~"C.*"}'), gl)).toBe(false);
+    expect(groupMayHoldMatch(m('{alertname!="Disk"}'), gl)).toBe(false);
+    expect(groupMayHoldMatch(m('{cluster!~"c[0-9]"}'), gl)).toBe(false);
+    expect(groupMayHoldMatch(m('{alertname="Disk", cluster="c2"}'), gl)).toBe(false);
+  });
+
+  it('matchers on names outside the group labels never rule a group out (its alerts differ there)', () => {
+    expect(groupMayHoldMatch(m('{instance="h1"}'), gl)).toBe(true);
+    expect(groupMayHoldMatch(m('{instance=""}'), gl)).toBe(true);
+    expect(groupMayHoldMatch(m('{severity!="page"}'), {})).toBe(true);
+    expect(groupMayHoldMatch([], gl)).toBe(true);
+  });
+
+  it('agrees with the alerts: a group it rules out holds no alert the matchers accept', () => {
+    const root = buildRouteTree({ receiver: 'r', group_by: ['alertname', 'cluster'] });
+    const sets: LabelSet[] = [];
+    for (const a of ['Disk', 'CPU', ''])
+      for (const c of ['c1', 'c2', ''])
+        for (const i of ['h1', 'h2']) {
+          const l: LabelSet = { instance: i };
+          if (a) l.alertname = a;
+          if (c) l.cluster = c;
+          sets.push(l);
+        }
+    const filters = [
+      '{alertname="Disk"}',
+      '{alertname!="Disk"}',
+      '{cluster=~"c1|"}',
+      '{alertname="", instance="h2"}',
+      '{cluster!~".+"}',
+      '{alertname=~"CPU|Disk", cluster="c2"}',
+    ];
+    for (const f of filters) {
+      const ms = m(f);
+      for (const l of sets) {
+        const t = groupTarget(root, l);
+        if (!groupMayHoldMatch(ms, t.groupLabels)) expect([f, l, matchesAll(ms, l)]).toEqual([f, l, false]);
+      }
+    }
   });
 });

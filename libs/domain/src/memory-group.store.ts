@@ -9,6 +9,7 @@ import {
   TenantLimitError,
   type DueEntry,
   type GroupStateCounts,
+  type ListGroupsOptions,
   type GroupStore,
   type GroupTarget,
   type ResolvedCleanup,
@@ -256,9 +257,14 @@ export class MemoryGroupStore implements GroupStore {
     return this.sources.firingSources(tenant, queries, now);
   }
 
-  listGroups(tenant: string): Promise<StoredGroup[]> {
+  listGroups(tenant: string, opts: ListGroupsOptions = {}): Promise<StoredGroup[]> {
     const out: StoredGroup[] = [];
-    for (const g of this.groups.values()) if (g.tenant === tenant) out.push(toStored(g));
+    const mayHold = opts.mayHold;
+    for (const g of this.groups.values()) {
+      if (g.tenant !== tenant) continue;
+      if (mayHold && !mayHold(g.target.groupLabels)) continue; // not copied
+      out.push(toStored(g));
+    }
     return Promise.resolve(out);
   }
 

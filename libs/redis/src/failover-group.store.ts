@@ -5,6 +5,7 @@ import {
   type Alert,
   type Clock,
   type GroupStateCounts,
+  type ListGroupsOptions,
   type GroupStore,
   type ResolvedCleanup,
   type GroupUpsert,
@@ -123,8 +124,8 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     return this.memory.upsert(batch);
   }
 
-  listGroups(tenant: string): Promise<StoredGroup[]> {
-    return this.read((s) => s.listGroups(tenant));
+  listGroups(tenant: string, opts?: ListGroupsOptions): Promise<StoredGroup[]> {
+    return this.read((s) => s.listGroups(tenant, opts));
   }
 
   countStates(tenant: string): Promise<GroupStateCounts> {

@@ -4,6 +4,7 @@ import type {
   Clock,
   AlertSource,
   GroupStateCounts,
+  ListGroupsOptions,
   GroupStore,
   ResolvedCleanup,
   StoredGroup,
@@ -441,15 +442,47 @@ export class RedisGroupStore implements GroupStore {
     });
   }
 
-  async listGroups(tenant: string): Promise<StoredGroup[]> {
+  async listGroups(tenant: string, opts: ListGroupsOptions = {}): Promise<StoredGroup[]> {
     const now = this.clock.now();
     const shards = await pipelinePerItem(this.redis, this.keys.tenantGroupShards(tenant), (p, key) =>
       p.zrangebyscore(key, now, '+inf'),
     );
-    return this.readGroups(
-      tenant,
-      shards.flatMap(([ids]) => ids as string[]),
-    );
+    let ids = shards.flatMap(([ids]) => ids as string[]);
+    if (opts.mayHold) ids = await this.groupsThatMayHold(tenant, ids, opts.mayHold);
+    return this.readGroups(tenant, ids);
+  }
+
+  /**
+   * The groups among `ids` whose group labels `mayHold` accepts, from their meta hashes' `labels` field
+   * alone (one small HGET per group, COUNT_CHUNK per round trip): a filtered listing then reads the alerts
+   * of the groups that can match only. A group whose meta is gone is left to `readGroups` (which skips
+   * it); unreadable labels keep the group (the caller filters its alerts).
+   */
+  private async groupsThatMayHold(
+    tenant: string,
+    ids: string[],
+    mayHold: (groupLabels: LabelSet) => boolean,
+  ): Promise<string[]> {
+    const kept: string[] = [];
+    for (let i = 0; i < ids.length; i += COUNT_CHUNK) {
+      const chunk = ids.slice(i, i + COUNT_CHUNK);
+      const replies = await pipelinePerItem(this.redis, chunk, (p, id) =>
+        p.hget(this.keys.groupMeta(tenant, id), 'labels'),
+      );
+      chunk.forEach((id, j) => {
+        const json = replies[j][0];
+        if (typeof json !== 'string') return;
+        let labels: LabelSet;
+        try {
+          labels = JSON.parse(json) as LabelSet;
+        } catch {
+          kept.push(id);
+          return;
+        }
+        if (mayHold(labels)) kept.push(id);
+      });
+    }
+    return kept;
   }
 
   /**

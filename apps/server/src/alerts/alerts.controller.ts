@@ -5,6 +5,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Tenant } from '../auth/decorators';
 import {
   compileGoRegex,
+  groupMayHoldMatch,
   isResolved,
   matchesAll,
   type StatusView,
@@ -15,6 +16,7 @@ import {
   type GroupStore,
   type LabelNameMode,
   type LabelSet,
+  type ListGroupsOptions,
   type Matcher,
   type StoredGroup,
 } from '@herald/domain';
@@ -67,6 +69,16 @@ export class AlertsController {
 
   private readonly labelNames: LabelNameMode;
 
+  /**
+   * With `filter` matchers, the store reads only the groups whose group labels can hold a matching alert
+   * (`filter=alertname="X"` reads one group's alerts, not the tenant's). Not with inhibition rules: the
+   * status of a listed alert depends on sources in any group.
+   */
+  private readOnly(matchers: readonly Matcher[]): ListGroupsOptions | undefined {
+    if (matchers.length === 0 || this.views.needsAllGroups) return undefined;
+    return { mayHold: (labels) => groupMayHoldMatch(matchers, labels) };
+  }
+
   private view(tenant: string, groups: StoredGroup[], now: number): Promise<StatusView> {
     return this.views.of(tenant, groups, now);
   }
@@ -88,7 +100,7 @@ export class AlertsController {
   private async listAlerts(q: Q, ctx: TenantContext): Promise<GettableAlert[]> {
     const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
-    const groups = await this.store.listGroups(ctx.tenant);
+    const groups = await this.store.listGroups(ctx.tenant, this.readOnly(f.matchers));
     const view = await this.view(ctx.tenant, groups, now);
     const byFp = new Map<string, GettableAlert>();
     const turn = turns();
@@ -127,7 +139,7 @@ export class AlertsController {
     const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
-    const groups = await this.store.listGroups(ctx.tenant);
+    const groups = await this.store.listGroups(ctx.tenant, this.readOnly(f.matchers));
     const view = await this.view(ctx.tenant, groups, now);
     await sortYielding(groups, alertmanagerGroupOrder);
     const turn = turns();
