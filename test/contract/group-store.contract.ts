@@ -231,6 +231,10 @@ export function groupStoreContract(
       );
       const [g3] = await store.listGroups('t1', { mayHold: (l) => l.team === 'db' });
       expect(g3.groupId).toBe(G3);
+      // The receiver is passed with the labels (the contract's targets use team-x).
+      const receivers = new Set<string>();
+      await store.listGroups('t1', { mayHold: (_l, r) => (receivers.add(r), true) });
+      expect([...receivers]).toEqual(['team-x']);
       expect(g3.firing.map((a) => a.fingerprint)).toEqual(['03']);
       expect(await ids(() => false)).toEqual([]);
     });

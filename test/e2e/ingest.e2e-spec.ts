@@ -70,6 +70,37 @@ describe('ingest over HTTP, Redis mode', () => {
     expect([...fps].sort()).toEqual(fps);
   });
 
+  it('filter and receiver answer what filtering the whole listing gives (groups ruled out by their labels unread)', async () => {
+    const all = (await getJson(`${node.url}/api/v2/alerts`)).body as any[];
+    const allGroups = (await getJson(`${node.url}/api/v2/alerts/groups`)).body as any[];
+    const cases: [string, (a: any, receiver: string) => boolean][] = [
+      ['filter=alertname%3D%22Alert0%22', (a) => a.labels.alertname === 'Alert0'],
+      [
+        'filter=alertname%3D%22Alert0%22&receiver=default',
+        (a, r) => a.labels.alertname === 'Alert0' && r === 'default',
+      ],
+      ['receiver=dbteam', (_a, r) => r === 'dbteam'],
+      ['filter=cluster%3D%22c1%22', (a) => a.labels.cluster === 'c1'],
+      ['filter=alertname%21~%22Alert%5B0-2%5D%22', (a) => !/^Alert[0-2]$/.test(a.labels.alertname)],
+      [
+        'filter=alertname%3D%22Alert0%22&filter=instance%3D%22host-100%22',
+        (a) => a.labels.instance === 'host-100',
+      ],
+      ['filter=alertname%3D%22Nope%22', () => false],
+    ];
+    for (const [q, keep] of cases) {
+      const got = (await getJson(`${node.url}/api/v2/alerts?${q}`)).body as any[];
+      const want = all.filter((a) => a.receivers.some((r: any) => keep(a, r.name)));
+      expect([q, got.map((a) => a.fingerprint)]).toEqual([q, want.map((a) => a.fingerprint)]);
+      const groups = (await getJson(`${node.url}/api/v2/alerts/groups?${q}`)).body as any[];
+      const wantGroups = allGroups
+        .map((g) => ({ ...g, alerts: g.alerts.filter((a: any) => keep(a, g.receiver.name)) }))
+        .filter((g) => g.alerts.length > 0);
+      expect([q, groups]).toEqual([q, wantGroups]);
+    }
+    expect(all.length).toBe(21);
+  });
+
   it('ingests an Alertmanager webhook: status decides firing vs resolved, groupKey kept', async () => {
     const now = Date.now();
     const payload = {

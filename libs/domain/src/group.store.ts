@@ -119,8 +119,11 @@ export function countGroupHalves(out: GroupStateCounts, firing: number, recovery
 
 /** What `GroupStore.listGroups` may use to read less. */
 export interface ListGroupsOptions {
-  /** False when no alert of a group with these group labels can be wanted (see `groupMayHoldMatch`). */
-  mayHold?: (groupLabels: LabelSet) => boolean;
+  /**
+   * False when no alert of a group with these group labels and this receiver can be wanted (see
+   * `groupMayHoldMatch`).
+   */
+  mayHold?: (groupLabels: LabelSet, receiver: string) => boolean;
 }
 
 /**
@@ -161,7 +164,7 @@ export interface DueEntry {
 export interface GroupStore extends InhibitionIndex {
   upsert(batch: UpsertBatch): Promise<UpsertResult>;
   /**
-   * The tenant's groups. With `mayHold`, a store may leave out the groups whose group labels it rejects
+   * The tenant's groups. With `mayHold`, a store may leave out the groups whose group labels and receiver it rejects
    * (`groupMayHoldMatch`) without reading their alerts: a hint — callers still filter the alerts.
    */
   listGroups(tenant: string, opts?: ListGroupsOptions): Promise<StoredGroup[]>;

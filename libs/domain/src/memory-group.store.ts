@@ -262,7 +262,7 @@ export class MemoryGroupStore implements GroupStore {
     const mayHold = opts.mayHold;
     for (const g of this.groups.values()) {
       if (g.tenant !== tenant) continue;
-      if (mayHold && !mayHold(g.target.groupLabels)) continue; // not copied
+      if (mayHold && !mayHold(g.target.groupLabels, g.target.receiver)) continue; // not copied
       out.push(toStored(g));
     }
     return Promise.resolve(out);

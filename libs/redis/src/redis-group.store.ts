@@ -453,25 +453,26 @@ export class RedisGroupStore implements GroupStore {
   }
 
   /**
-   * The groups among `ids` whose group labels `mayHold` accepts, from their meta hashes' `labels` field
-   * alone (one small HGET per group, COUNT_CHUNK per round trip): a filtered listing then reads the alerts
+   * The groups among `ids` whose group labels and receiver `mayHold` accepts, from their meta hashes'
+   * `labels` and `receiver` alone (one small HMGET per group, COUNT_CHUNK per round trip): a filtered
+   * listing then reads the alerts
    * of the groups that can match only. A group whose meta is gone is left to `readGroups` (which skips
    * it); unreadable labels keep the group (the caller filters its alerts).
    */
   private async groupsThatMayHold(
     tenant: string,
     ids: string[],
-    mayHold: (groupLabels: LabelSet) => boolean,
+    mayHold: NonNullable<ListGroupsOptions['mayHold']>,
   ): Promise<string[]> {
     const kept: string[] = [];
     for (let i = 0; i < ids.length; i += COUNT_CHUNK) {
       const chunk = ids.slice(i, i + COUNT_CHUNK);
       const replies = await pipelinePerItem(this.redis, chunk, (p, id) =>
-        p.hget(this.keys.groupMeta(tenant, id), 'labels'),
+        p.hmget(this.keys.groupMeta(tenant, id), 'labels', 'receiver'),
       );
       chunk.forEach((id, j) => {
-        const json = replies[j][0];
-        if (typeof json !== 'string') return;
+        const [json, receiver] = replies[j][0] as (string | null)[];
+        if (typeof json !== 'string' || typeof receiver !== 'string') return;
         let labels: LabelSet;
         try {
           labels = JSON.parse(json) as LabelSet;
@@ -479,7 +480,7 @@ export class RedisGroupStore implements GroupStore {
           kept.push(id);
           return;
         }
-        if (mayHold(labels)) kept.push(id);
+        if (mayHold(labels, receiver)) kept.push(id);
       });
     }
     return kept;

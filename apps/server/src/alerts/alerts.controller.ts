@@ -70,13 +70,17 @@ export class AlertsController {
   private readonly labelNames: LabelNameMode;
 
   /**
-   * With `filter` matchers, the store reads only the groups whose group labels can hold a matching alert
-   * (`filter=alertname="X"` reads one group's alerts, not the tenant's). Not with inhibition rules: the
+   * With `filter` matchers or `receiver`, the store reads only the groups whose group labels and receiver
+   * can hold a wanted alert (`filter=alertname="X"` reads one group's alerts, not the tenant's). Not with
+   * inhibition rules: the
    * status of a listed alert depends on sources in any group.
    */
-  private readOnly(matchers: readonly Matcher[]): ListGroupsOptions | undefined {
-    if (matchers.length === 0 || this.views.needsAllGroups) return undefined;
-    return { mayHold: (labels) => groupMayHoldMatch(matchers, labels) };
+  private readOnly(f: { matchers: readonly Matcher[]; receiver?: GoRegex }): ListGroupsOptions | undefined {
+    const { matchers, receiver } = f;
+    if ((matchers.length === 0 && !receiver) || this.views.needsAllGroups) return undefined;
+    return {
+      mayHold: (labels, r) => (!receiver || receiver.test(r)) && groupMayHoldMatch(matchers, labels),
+    };
   }
 
   private view(tenant: string, groups: StoredGroup[], now: number): Promise<StatusView> {
@@ -100,7 +104,7 @@ export class AlertsController {
   private async listAlerts(q: Q, ctx: TenantContext): Promise<GettableAlert[]> {
     const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
-    const groups = await this.store.listGroups(ctx.tenant, this.readOnly(f.matchers));
+    const groups = await this.store.listGroups(ctx.tenant, this.readOnly(f));
     const view = await this.view(ctx.tenant, groups, now);
     const byFp = new Map<string, GettableAlert>();
     const turn = turns();
@@ -139,7 +143,7 @@ export class AlertsController {
     const f = parseFilters(q, this.labelNames);
     const now = this.clock.now();
     const out: { labels: LabelSet; receiver: { name: string }; alerts: GettableAlert[] }[] = [];
-    const groups = await this.store.listGroups(ctx.tenant, this.readOnly(f.matchers));
+    const groups = await this.store.listGroups(ctx.tenant, this.readOnly(f));
     const view = await this.view(ctx.tenant, groups, now);
     await sortYielding(groups, alertmanagerGroupOrder);
     const turn = turns();
