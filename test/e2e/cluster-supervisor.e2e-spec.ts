@@ -4,33 +4,14 @@
  * 200 — binds them to loopback, and SIGTERM stops everything it started (no orphans, every port free).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { BACKOFF, nextBackoff } from '../cluster/cluster';
 import { ensureBuilt } from '../harness/build';
 import { freePort } from '../harness/free-port';
-import { signalAndWait, track, keepOutput } from '../harness/process';
+import { alive, keepOutput, listening, signalAndWait, track } from '../harness/process';
 import { sleep, waitUntil } from '../harness/wait';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-/** Whether something accepts connections on the loopback port. */
-function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createConnection({ port, host });
-    s.once('connect', () => (s.destroy(), res(true)));
-    s.once('error', () => res(false));
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function readyAt(port: number): Promise<boolean> {
   try {

@@ -7,32 +7,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from '../harness/build';
 import { freePort } from '../harness/free-port';
-import { signalAndWait, track, keepOutput } from '../harness/process';
+import { alive, keepOutput, listening, signalAndWait, track } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
 import { waitUntil } from '../harness/wait';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => (s.destroy(), res(true)));
-    s.once('error', () => res(false));
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The pids of `pid`'s children, from /proc (no `ps`: procps is not on every minimal image). */
 function childrenOf(pid: number): number[] {
@@ -49,6 +31,24 @@ function childrenOf(pid: number): number[] {
     }
   }
   return kids;
+}
+
+/** Until `child` answers /-/ready on `port` or exits (the caller then reads its exit code and output). */
+async function readyOrGone(
+  child: ChildProcess,
+  port: number,
+  out: () => string,
+  what: string,
+): Promise<void> {
+  await waitUntil(
+    async () =>
+      child.exitCode !== null ||
+      child.signalCode !== null ||
+      (await fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(1000) })
+        .then((r) => r.ok)
+        .catch(() => false)),
+    { timeoutMs: 60_000, intervalMs: 100, what, detail: () => out().slice(-3000) },
+  );
 }
 
 describe('npm start', () => {
@@ -77,13 +77,9 @@ describe('npm start', () => {
       }),
     );
     keepOutput(npm, (o) => (out = o));
-    await waitUntil(
-      async () =>
-        npm.exitCode !== null ||
-        (await fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok,
-      { timeoutMs: 60_000, intervalMs: 100, what: 'npm start ready', detail: () => out.slice(-3000) },
-    );
-    if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}: ${out}`);
+    await readyOrGone(npm, port, () => out, 'npm start ready');
+    if (npm.exitCode !== null || npm.signalCode !== null)
+      throw new Error(`npm start exited with ${npm.exitCode ?? npm.signalCode}: ${out}`);
   }, 240_000);
 
   afterAll(async () => {
@@ -186,15 +182,7 @@ Module._load = function (request, ...rest) {
       }),
     );
     keepOutput(node, (o) => (out = o));
-    await waitUntil(
-      async () =>
-        node.exitCode !== null ||
-        node.signalCode !== null ||
-        (await fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(1000) })
-          .then((r) => r.ok)
-          .catch(() => false)),
-      { timeoutMs: 60_000, intervalMs: 100, what: 'the node ready', detail: () => out.slice(-3000) },
-    );
+    await readyOrGone(node, port, () => out, 'the node ready');
     expect(out).toContain('preload: SIGHUP sent while loading @nestjs/core');
     expect({ exitCode: node.exitCode, signal: node.signalCode }).toEqual({ exitCode: null, signal: null });
     await waitUntil(() => out.includes('SIGHUP received: reloading the config'), {

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
 
 /** Child processes started by this test process (redis-server, nginx, nodes), SIGKILLed on exit. */
 const live = new Set<ChildProcess>();
@@ -42,4 +43,23 @@ export function keepOutput(proc: ChildProcess, set: (out: string) => void, max =
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
+}
+
+/** Whether a process with this pid exists (signal 0). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether something accepts connections on the port. */
+export function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createConnection({ port, host });
+    s.once('connect', () => (s.destroy(), res(true)));
+    s.once('error', () => res(false));
+  });
 }
