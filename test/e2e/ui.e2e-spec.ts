@@ -1030,7 +1030,9 @@ describe('dashboard without tenants (zero-config): triage', () => {
     }, 30_000);
 
     it('falls back to polling when the live stream cannot be opened', async () => {
-      const other = await browser.ctx.newPage();
+      // A browser of its own: tabs of one browser share the stream of the tab that holds it.
+      const solo = await launch();
+      const other = solo.ctx.pages()[0] ?? (await solo.ctx.newPage());
       try {
         await other.route('**/api/v1/events', (r) => r.abort());
         await other.goto(`${node.url}/ui/`);
@@ -1050,7 +1052,7 @@ describe('dashboard without tenants (zero-config): triage', () => {
           },
         );
       } finally {
-        await other.close();
+        await solo.close();
       }
     }, 20_000);
   });
@@ -1257,5 +1259,57 @@ describe('dashboard across two nodes on one Redis: live updates and notification
       await page.setViewportSize({ width: 1280, height: 900 });
       expect(errors.filter((e) => /Content Security Policy|Refused|Uncaught/i.test(e))).toEqual([]);
     }, 30_000);
+
+    it("nine tabs of one user share one stream: all update live, and closing the stream's tab hands it over", async () => {
+      const sse = async (node: NodeProcess) => {
+        const m = /^herald_sse_clients (\d+)/m.exec(await (await fetch(`${node.url}/metrics`)).text());
+        return Number(m?.[1] ?? NaN);
+      };
+      await page.click('#tabs button[data-view=groups]');
+      // The session of the first tab, copied into eight more (a tab's session lives in its sessionStorage).
+      const session = await page.evaluate(() => ({ ...sessionStorage }));
+      const tabs: Page[] = [page];
+      for (let i = 0; i < 8; i++) {
+        const t = await browser.ctx.newPage();
+        t.setDefaultTimeout(8_000);
+        t.on('pageerror', (e) => errors.push(String(e)));
+        await t.addInitScript((s: Record<string, string>) => {
+          for (const [k, v] of Object.entries(s)) sessionStorage.setItem(k, v);
+        }, session);
+        await t.goto(`${b.url}/ui/`);
+        await t.waitForSelector('#view-groups:not([hidden])');
+        tabs.push(t);
+      }
+      // Every tab live — over the one stream the first tab holds (with 9 streams the browser's 6
+      // connections per host would be used up and the seventh tab's reads would wait).
+      for (const t of tabs)
+        await t.waitForFunction(() => document.getElementById('live')?.textContent === 'live', null, {
+          timeout: 10_000,
+        });
+      expect(await sse(b)).toBe(1);
+      const shows = (name: string, among: Page[]) =>
+        Promise.all(
+          among.map((t) =>
+            t.waitForFunction((n) => document.getElementById('groups')?.textContent?.includes(n), name, {
+              timeout: 5_000,
+            }),
+          ),
+        );
+      const t0 = Date.now();
+      expect((await post(a, 'SharedOne', { severity: 'info' })).status).toBe(200);
+      await shows('SharedOne', tabs);
+      process.stderr.write(
+        `[ui] 9 tabs, one stream: alert via node A on all of them in ${Date.now() - t0} ms\n`,
+      );
+      // The stream's tab closes: another takes the lock and the stream, resuming from the last event id.
+      await page.close();
+      const rest = tabs.slice(1);
+      await waitUntil(async () => (await sse(b)) === 1, { what: 'one stream again', timeoutMs: 10_000 });
+      expect((await post(a, 'SharedTwo', { severity: 'info' })).status).toBe(200);
+      await shows('SharedTwo', rest);
+      for (const t of rest) expect(await t.textContent('#live')).toBe('live');
+      expect(await sse(b)).toBe(1);
+      expect(errors.filter((e) => /Content Security Policy|Refused|Uncaught/i.test(e))).toEqual([]);
+    }, 60_000);
   });
 });

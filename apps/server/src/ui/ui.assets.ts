@@ -22,7 +22,7 @@ export const APP_JS = String.raw`'use strict';
   var state = { view: 'groups', groupState: 'firing', filter: '', timer: null, busy: false,
     role: null, focusSilence: null, scrolled: false, editing: null, again: false,
     mode: null, data: null, silences: {}, errors: {}, hasHistory: null, hasQueue: null,
-    live: false, lastLive: 0, stream: null, streamTimer: null, streamBackoff: 1000, lastEventId: null, pending: {}, debounce: null,
+    live: false, lastLive: 0, share: null, stream: null, streamTimer: null, streamBackoff: 1000, lastEventId: null, pending: {}, debounce: null,
     history: { group: '', receiver: '' } };
   var EXPIRED_SHOWN = 50;
 
@@ -298,6 +298,8 @@ export const APP_JS = String.raw`'use strict';
   var AFFECTS = { groups: ['alert', 'group', 'silence', 'notification'], alerts: ['alert', 'group', 'silence'],
     silences: ['silence'], history: ['notification'], queue: ['notification'] };
   function setLive(on, why) {
+    var sh = state.share;
+    if (sh && sh.leader) sh.ch.postMessage({ type: 'live', on: on, why: why || '' });
     var was = state.live;
     state.live = on;
     var b = $('live');
@@ -307,11 +309,52 @@ export const APP_JS = String.raw`'use strict';
     if (was !== on && state.timer) schedule();
   }
   function disconnectEvents() {
+    var sh = state.share;
+    if (sh) {
+      state.share = null;
+      sh.ch.close();
+      if (sh.release) sh.release(); // the lock passes to another tab of this user
+    }
     if (state.streamTimer) { clearTimeout(state.streamTimer); state.streamTimer = null; }
     if (state.stream) { var s = state.stream; state.stream = null; s.abort(); }
     setLive(false);
   }
+  // Tabs of one user share one stream: a browser opens at most 6 HTTP/1.1 connections per host and an
+  // open stream holds one, so a seventh tab (or the reads of a sixth) would wait. The tab holding the Web
+  // Lock named after the signed-in identity reads the stream and posts each event block on a
+  // BroadcastChannel of that name; the other tabs listen. When it closes or signs out the lock passes to
+  // a waiting tab, which connects with the last event id it heard (Last-Event-ID: nothing is missed).
   function connectEvents() {
+    if (state.share || state.stream || !signedIn()) return;
+    if (typeof BroadcastChannel === 'undefined' || !navigator.locks || !navigator.locks.request) { openStream(); return; }
+    var name = 'herald-events:' + (state.mode.login ? sessionStorage.getItem(WHO) || '' : '-');
+    var sh = { ch: new BroadcastChannel(name), leader: false, release: null, heard: false };
+    state.share = sh;
+    sh.ch.onmessage = function (m) {
+      var d = m.data || {};
+      if (state.share !== sh) return;
+      if (sh.leader) {
+        if (d.type === 'hello') sh.ch.postMessage({ type: 'live', on: state.live, why: '' });
+        return;
+      }
+      if (d.type === 'live') {
+        // Back to live after an outage of the stream: read once what was missed (not at the first answer).
+        var back = d.on && !state.live && sh.heard;
+        sh.heard = true;
+        setLive(!!d.on, d.why);
+        if (back) refresh();
+      }
+      else if (d.type === 'block' && typeof d.block === 'string') onBlock(d.block);
+    };
+    sh.ch.postMessage({ type: 'hello' }); // the stream's tab answers with its state
+    navigator.locks.request(name, function () {
+      if (state.share !== sh) return null; // signed out while waiting: let the next tab have it
+      sh.leader = true;
+      openStream();
+      return new Promise(function (resolve) { sh.release = resolve; });
+    }).catch(function () { /* the lock could not be had: this tab keeps listening */ });
+  }
+  function openStream() {
     if (state.stream || !signedIn() || typeof AbortController === 'undefined' || typeof TextDecoder === 'undefined') return;
     var ctrl = new AbortController();
     state.stream = ctrl;
@@ -343,10 +386,12 @@ export const APP_JS = String.raw`'use strict';
       // A node without the endpoint (404) is asked again rarely; a broken stream soon, backing off.
       var wait = e && e.status === 404 ? SAFETY_MS : state.streamBackoff;
       state.streamBackoff = Math.min(state.streamBackoff * 2, 30000);
-      state.streamTimer = setTimeout(function () { state.streamTimer = null; connectEvents(); }, wait);
+      state.streamTimer = setTimeout(function () { state.streamTimer = null; openStream(); }, wait);
     });
   }
   function onBlock(block) {
+    var sh = state.share;
+    if (sh && sh.leader) sh.ch.postMessage({ type: 'block', block: block });
     var type = 'message', data = '';
     block.split('\n').forEach(function (line) {
       if (!line || line.charAt(0) === ':') return;
