@@ -1,7 +1,7 @@
 import { closest, loadConfig, type RedisSettings } from '@herald/config';
 import { ConfigError, parseMatcher, systemClock, type Matcher } from '@herald/domain';
 import { BullMqDeliveryQueue } from '@herald/delivery';
-import { DELIVERY_QUEUE, redisConnection } from '@herald/redis';
+import { DELIVERY_QUEUE, redisConnection, redisConnectionOptions } from '@herald/redis';
 import { hashSecret } from '@herald/sessions';
 import {
   bool,
@@ -450,17 +450,12 @@ export function targetOf(r: RedisSettings): RedisTarget | undefined {
   switch (r.mode) {
     case 'single':
       return { url: r.url };
-    case 'cluster':
-      return {
-        cluster: {
-          nodes: r.cluster.nodes.map((n) =>
-            n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`,
-          ),
-          ...(r.cluster.username !== undefined && { username: r.cluster.username }),
-          ...(r.cluster.password !== undefined && { password: r.cluster.password }),
-          ...(r.cluster.tls && { tls: { ...r.cluster.tls } }),
-        },
-      };
+    case 'cluster': {
+      // The node's own translation (seed nodes, credentials, TLS): heraldctl connects as a node does.
+      const cluster = redisConnectionOptions(r, 'heraldctl')?.cluster;
+      if (!cluster) throw new Error('herald.redis: a Cluster config without cluster connection options');
+      return { cluster };
+    }
     case 'sentinel':
       throw new UsageError(
         'the config connects through Redis Sentinel, which heraldctl does not: pass --url of the current master',
