@@ -35,6 +35,12 @@ function buildTarget(route: Route, labels: LabelSet): GroupTarget {
   });
 }
 
+/** A group-by label's value, or undefined: an empty value is no label (as groupLabels reads it). */
+function groupValue(labels: LabelSet, name: string): string | undefined {
+  const v = labels[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
 /**
  * The target of the group `route` puts an alert with `labels` in. With `group_by: ['...']` every label
  * counts, so it is built each time (the labels are the alert's identity: caching would hold one
@@ -45,11 +51,6 @@ export function groupTarget(route: Route, labels: LabelSet): GroupTarget {
   let cache = cachedTargets.get(route);
   if (!cache) cachedTargets.set(route, (cache = { root: new Map(), size: 0 }));
   const names = route.groupBySorted;
-  // An empty label value is no label (ingest drops them; groupLabels skips them too).
-  const valueOf = (i: number) => {
-    const v = labels[names[i]];
-    return typeof v === 'string' && v !== '' ? v : undefined;
-  };
   if (names.length === 0) {
     let t = cache.root.get(undefined) as GroupTarget | undefined;
     if (!t) cache.root.set(undefined, (t = buildTarget(route, labels)));
@@ -57,12 +58,12 @@ export function groupTarget(route: Route, labels: LabelSet): GroupTarget {
   }
   let level = cache.root;
   for (let i = 0; i < names.length - 1; i++) {
-    const v = valueOf(i);
+    const v = groupValue(labels, names[i]);
     let next = level.get(v) as Map<string | undefined, unknown> | undefined;
     if (!next) level.set(v, (next = new Map()));
     level = next;
   }
-  const last = valueOf(names.length - 1);
+  const last = groupValue(labels, names[names.length - 1]);
   let t = level.get(last) as GroupTarget | undefined;
   if (!t) {
     if (cache.size >= TARGETS_PER_ROUTE_MAX) {
