@@ -93,6 +93,30 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
     }
   }, 30_000);
 
+  it('history: the records of one turn of the event loop are written by one pipeline', async () => {
+    const keys = topo.keys(prefix());
+    const lost: string[] = [];
+    const h = new RedisNotificationHistory(redis, keys, {
+      maxEntries: () => 100,
+      lastTtlMs: 60_000,
+      onLost: (why) => lost.push(why),
+    });
+    const pipelines = jest.spyOn(redis, 'pipeline');
+    try {
+      for (let i = 0; i < 20; i++) h.record(i % 2 ? 't1' : 't2', entry(i));
+      await waitUntil(async () => (await h.last('t1', 'aaaaaaaaaaaaaaaa')) !== null);
+      await waitUntil(
+        async () => (await redis.xlen(keys.history('t1'))) + (await redis.xlen(keys.history('t2'))) === 20,
+      );
+      // A plain Redis: one pipeline; a Cluster: one per master holding the two tenants' slots.
+      if (topology === 'single') expect(pipelines).toHaveBeenCalledTimes(1);
+      expect(await redis.pttl(keys.history('t2'))).toBeGreaterThan(50_000);
+      expect(lost).toEqual([]);
+    } finally {
+      pipelines.mockRestore();
+    }
+  });
+
   it('history: a burst beyond the in-flight bound is dropped and counted, never queued', () => {
     const keys = topo.keys(prefix());
     const lost: string[] = [];

@@ -8,6 +8,7 @@ import {
   type StoredHistoryEntry,
 } from '@herald/domain';
 import type { RedisKeys } from './keys';
+import { execPipeline } from './pipeline';
 import type { RedisClient } from './redis-connection';
 
 /** Options of the Redis notification history. */
@@ -31,11 +32,15 @@ const CHUNK = 500;
 /**
  * The notification history in a capped Redis Stream per tenant (`RedisKeys.history`), plus each group's
  * newest entry in its own expiring key (`historyLast`: `GET /api/v1/groups/:id` reads one key instead
- * of scanning the stream). A record is one pipeline (XADD + SET, one slot) sent without waiting: the
- * caller is a send in progress.
+ * of scanning the stream). Records are sent without waiting (the caller is a send in progress) and
+ * batched: those of one turn of the event loop go out as one pipeline (XADD + SET each, one PEXPIRE per
+ * stream; one per master on a Cluster, the tenant's keys share a slot) — a pipeline of its own per
+ * record cost ~7 % of a node's CPU at 700 notifications/s.
  */
 export class RedisNotificationHistory implements NotificationHistory {
+  /** Records buffered or being written (the `maxInFlight` bound counts both). */
   private inFlight = 0;
+  private batch: { tenant: string; entry: HistoryEntry }[] = [];
 
   constructor(
     private readonly redis: RedisClient,
@@ -48,30 +53,53 @@ export class RedisNotificationHistory implements NotificationHistory {
       this.opts.onLost?.('busy');
       return;
     }
+    this.inFlight++;
+    this.batch.push({ tenant, entry });
+    // setImmediate: after the I/O callbacks of this turn, so the sends settling together share a write.
+    if (this.batch.length === 1) setImmediate(() => void this.send());
+  }
+
+  private async send(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    // Per record the index of its first command (-1: not encodable, counted as lost already).
+    const first: number[] = [];
+    let replies: [Error | null, unknown][] = [];
     try {
-      const fields = encodeHistoryFields(entry);
-      const last = decodeHistoryFields('', fields)!;
-      const { id: _id, ...lastEntry } = last;
-      this.inFlight++;
-      this.redis
-        .pipeline()
-        .xadd(this.keys.history(tenant), 'MAXLEN', '~', String(this.opts.maxEntries()), '*', ...fields)
-        .pexpire(this.keys.history(tenant), this.opts.lastTtlMs)
-        .set(
-          this.keys.historyLast(tenant, entry.groupId),
-          JSON.stringify(lastEntry),
-          'PX',
-          this.opts.lastTtlMs,
-        )
-        .exec()
-        .then((res) => {
-          const failed = res?.find(([err]) => err);
-          if (failed) this.opts.onLost?.('error', failed[0]);
-        })
-        .catch((e: unknown) => this.opts.onLost?.('error', e))
-        .finally(() => this.inFlight--);
+      replies = await execPipeline(this.redis, (p) => {
+        let n = 0;
+        const streams = new Set<string>();
+        for (const { tenant, entry } of batch) {
+          try {
+            const fields = encodeHistoryFields(entry);
+            const { id: _id, ...last } = decodeHistoryFields('', fields)!;
+            const stream = this.keys.history(tenant);
+            p.xadd(stream, 'MAXLEN', '~', String(this.opts.maxEntries()), '*', ...fields).set(
+              this.keys.historyLast(tenant, entry.groupId),
+              JSON.stringify(last),
+              'PX',
+              this.opts.lastTtlMs,
+            );
+            first.push(n);
+            n += 2;
+            streams.add(stream);
+          } catch (e) {
+            first.push(-1);
+            this.opts.onLost?.('error', e);
+          }
+        }
+        for (const stream of streams) p.pexpire(stream, this.opts.lastTtlMs);
+      });
     } catch (e) {
-      this.opts.onLost?.('error', e);
+      for (const f of first) if (f >= 0) this.opts.onLost?.('error', e);
+      return;
+    } finally {
+      this.inFlight -= batch.length;
+    }
+    for (const f of first) {
+      if (f < 0) continue;
+      const err = replies[f]?.[0] ?? replies[f + 1]?.[0];
+      if (err) this.opts.onLost?.('error', err);
     }
   }
 
