@@ -41,6 +41,8 @@ export class RedisNotificationHistory implements NotificationHistory {
   /** Records buffered or being written (the `maxInFlight` bound counts both). */
   private inFlight = 0;
   private batch: { tenant: string; entry: HistoryEntry }[] = [];
+  /** Callers of `drain` waiting for `inFlight` to reach 0. */
+  private drained: (() => void)[] = [];
 
   constructor(
     private readonly redis: RedisClient,
@@ -95,12 +97,22 @@ export class RedisNotificationHistory implements NotificationHistory {
       return;
     } finally {
       this.inFlight -= batch.length;
+      if (this.inFlight === 0) for (const done of this.drained.splice(0)) done();
     }
     for (const f of first) {
       if (f < 0) continue;
       const err = replies[f]?.[0] ?? replies[f + 1]?.[0];
       if (err) this.opts.onLost?.('error', err);
     }
+  }
+
+  /**
+   * Resolves once every record made so far is written or counted lost (the node's shutdown waits on it:
+   * a record still buffered for the next turn is not dropped by closing the connection).
+   */
+  drain(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
   }
 
   /**

@@ -106,7 +106,11 @@ function build(cfg: HeraldConfig, handles: StoreHandles, clock: Clock, metrics?:
       warn(`live events: stream ${op} failed`, err);
     },
   });
-  return { history, events, settings, close: () => events.close() };
+  const close = async (): Promise<void> => {
+    await history.drain(); // records batched for the next turn reach Redis before its connection closes
+    await events.close();
+  };
+  return { history, events, settings, close };
 }
 
 function createActivity(
