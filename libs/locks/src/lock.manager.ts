@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '@herald/domain';
 import type { LockBackend } from './lock.backend';
 import {
@@ -8,6 +7,7 @@ import {
   type LockLossReason,
 } from './lock.errors';
 import type { LockMetrics } from './lock.metrics';
+import { ownerToken } from './owner-token';
 
 /** Settings shared by every lock of a manager. */
 export interface LockManagerOptions {
@@ -186,7 +186,7 @@ export class LockManager {
 
   private async attempt(resource: string, ttlMs: number, started: number): Promise<Hold | null> {
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 10) throw new Error(`lock TTL must be an integer >= 10 ms`);
-    const owner = randomBytes(16).toString('hex');
+    const owner = ownerToken();
     const sent = this.now();
     let fence: number | null;
     try {
