@@ -43,15 +43,21 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
   let topo: RedisTopology;
   let redis: RedisClient;
   withRedisTopology(topology, (t) => ({ redis } = topo = t));
-
-  it('history: capped per tenant, newest first, filtered; the group newest entry in one key', async () => {
+  /** A history under fresh keys (100 entries kept per tenant), its losses collected in `lost`. */
+  const history = (o: { maxInFlight?: number } = {}) => {
     const keys = topo.keys(prefix());
     const lost: string[] = [];
     const h = new RedisNotificationHistory(redis, keys, {
       maxEntries: () => 100,
       lastTtlMs: 60_000,
+      ...o,
       onLost: (why) => lost.push(why),
     });
+    return { keys, lost, h };
+  };
+
+  it('history: capped per tenant, newest first, filtered; the group newest entry in one key', async () => {
+    const { keys, lost, h } = history();
     // Two bursts: at most 1 000 writes are in flight at once (more would be dropped, counted).
     for (let i = 0; i < 500; i++) h.record('t1', entry(i));
     // The first burst settled (written and accounted) before the second: a record whose reply is in but
@@ -97,13 +103,7 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
   }, 30_000);
 
   it('history: the records of one turn of the event loop are written by one pipeline', async () => {
-    const keys = topo.keys(prefix());
-    const lost: string[] = [];
-    const h = new RedisNotificationHistory(redis, keys, {
-      maxEntries: () => 100,
-      lastTtlMs: 60_000,
-      onLost: (why) => lost.push(why),
-    });
+    const { keys, lost, h } = history();
     const pipelines = jest.spyOn(redis, 'pipeline');
     try {
       for (let i = 0; i < 20; i++) h.record(i % 2 ? 't1' : 't2', entry(i));
@@ -121,14 +121,7 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
   });
 
   it('history: a burst beyond the in-flight bound is dropped and counted, never queued', () => {
-    const keys = topo.keys(prefix());
-    const lost: string[] = [];
-    const h = new RedisNotificationHistory(redis, keys, {
-      maxEntries: () => 100,
-      lastTtlMs: 60_000,
-      maxInFlight: 10,
-      onLost: (why) => lost.push(why),
-    });
+    const { lost, h } = history({ maxInFlight: 10 });
     for (let i = 0; i < 50; i++) h.record('t', entry(i));
     expect(lost.filter((w) => w === 'busy').length).toBe(40);
   });
