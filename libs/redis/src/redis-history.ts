@@ -41,8 +41,8 @@ export class RedisNotificationHistory implements NotificationHistory {
   /** Records buffered or being written (the `maxInFlight` bound counts both). */
   private inFlight = 0;
   private batch: { tenant: string; entry: HistoryEntry }[] = [];
-  /** Callers of `drain` waiting for `inFlight` to reach 0. */
-  private drained: (() => void)[] = [];
+  /** Batches being written. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -58,7 +58,13 @@ export class RedisNotificationHistory implements NotificationHistory {
     this.inFlight++;
     this.batch.push({ tenant, entry });
     // setImmediate: after the I/O callbacks of this turn, so the sends settling together share a write.
-    if (this.batch.length === 1) setImmediate(() => void this.send());
+    if (this.batch.length === 1) {
+      setImmediate(() => {
+        const sent = this.send().catch(() => undefined); // send counts its own failures
+        this.sending.add(sent);
+        void sent.finally(() => this.sending.delete(sent));
+      });
+    }
   }
 
   private async send(): Promise<void> {
@@ -97,7 +103,6 @@ export class RedisNotificationHistory implements NotificationHistory {
       return;
     } finally {
       this.inFlight -= batch.length;
-      if (this.inFlight === 0) for (const done of this.drained.splice(0)) done();
     }
     for (const f of first) {
       if (f < 0) continue;
@@ -107,12 +112,14 @@ export class RedisNotificationHistory implements NotificationHistory {
   }
 
   /**
-   * Resolves once every record made so far is written or counted lost (the node's shutdown waits on it:
-   * a record still buffered for the next turn is not dropped by closing the connection).
+   * Resolves once every record made before the call is written or counted lost (the node's shutdown
+   * waits on it: a record still buffered for the next turn is not dropped by closing the connection).
+   * Records made meanwhile are not waited for, so a steady stream of them cannot hold it up.
    */
-  drain(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drained.push(resolve));
+  async drain(): Promise<void> {
+    // The buffered batch's send is scheduled with setImmediate before this one: it has started after it.
+    if (this.batch.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([...this.sending]);
   }
 
   /**
