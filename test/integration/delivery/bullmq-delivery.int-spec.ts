@@ -288,6 +288,9 @@ describe.each(TOPOLOGIES)('BullMQ delivery to a webhook on %s Redis', (topology)
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     await until(() => delivered.length === 1, 10_000, 'delivery');
     sink.delay(0);
+    // The delivered event comes from inside the job; BullMQ marks it completed after it returns (an
+    // enqueue in between answers duplicate, delivered: false — the job is still active).
+    await until(async () => (await q.counts()).completed === 1, 10_000, 'job completed');
     expect(await q.enqueue(n)).toMatchObject({ status: 'duplicate', delivered: true });
     await new Promise((r) => setTimeout(r, 200));
     expect(sink.requests).toHaveLength(1);
