@@ -106,6 +106,9 @@ describe('redisClusterOptions', () => {
       retryDelayOnFailover: 100,
       retryDelayOnClusterDown: 100,
       retryDelayOnTryAgain: 100,
+      // Single commands only (MOVED and closed connections refresh at once): the periodic re-read is
+      // ioredis' default, not the request path's second.
+      slotsRefreshInterval: 5000,
     });
     expect(o.redisOptions).toMatchObject({
       maxRetriesPerRequest: null,

@@ -197,9 +197,15 @@ const MAX_REDIRECTIONS = 16;
  * closes), this is what ends a stale map after a failover for pipelined commands: ioredis only retries
  * (and refreshes on) a pipeline's MOVED when every command of it got the same reply, so an
  * (auto)pipeline spanning several slots of a failed-over master returns its MOVED replies to the
- * callers until the next refresh. One CLUSTER SLOTS a second per client is cheap.
+ * callers until the next refresh. Each refresh opens a connection of its own (CLIENT SETNAME, CLUSTER
+ * SLOTS) and rebuilds the 16 384-slot map: with every client of a node at 1 s, an idle node on a
+ * 3-master cluster cost 54 ms of CPU and 42 Redis commands per second, 13 connections per second
+ * (`npm run bench:idle`). So 1 s for the request path's clients (`fail-fast`: ingest, flushes, the
+ * delivery queue's reads and enqueues), ioredis' default 5 s for the `blocking` ones (event reader,
+ * delivery workers and BullMQ's blocking connections): they send single commands, whose MOVED and
+ * closed connections ioredis follows with a refresh at once.
  */
-const SLOTS_REFRESH_INTERVAL = 1000;
+const SLOTS_REFRESH_INTERVAL = { request: 1000, blocking: 5000 };
 
 /**
  * The ioredis Cluster options of a client of `role` (without the seed nodes). Per node connection the
@@ -211,7 +217,8 @@ const SLOTS_REFRESH_INTERVAL = 1000;
  * - MOVED retried at once (the slot map is refreshed meanwhile), TRYAGAIN / CLUSTERDOWN / a closed node
  *   connection (failover) after a short delay (100 ms; with a command timeout, spaced so the 16 tries
  *   fit in it), at most 16 redirections per command;
- * - the slot map re-read every second (SLOTS_REFRESH_INTERVAL) and at every redirection it handles;
+ * - the slot map re-read every second (every 5 s for `blocking` clients: SLOTS_REFRESH_INTERVAL) and at
+ *   every redirection it handles;
  * - no autopipelining: ioredis follows MOVED/ASK for a single command, but an (auto)pipeline's MOVED
  *   replies reach the callers unless all of its commands got the same one — during a reshard that
  *   made requests fail (and nodes fall back to memory) for up to a slot-map refresh. Where Herald
@@ -248,7 +255,8 @@ export function redisClusterOptions(
     retryDelayOnClusterDown: retryDelay,
     maxRedirections: MAX_REDIRECTIONS,
     slotsRefreshTimeout: opts.connectTimeout,
-    slotsRefreshInterval: SLOTS_REFRESH_INTERVAL,
+    slotsRefreshInterval:
+      role === 'blocking' ? SLOTS_REFRESH_INTERVAL.blocking : SLOTS_REFRESH_INTERVAL.request,
     redisOptions: {
       ...perNode,
       ...(c.username !== undefined && { username: c.username }),
