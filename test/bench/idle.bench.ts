@@ -18,7 +18,7 @@ import { RedisCluster } from '../harness/redis-cluster';
 import { RedisServer } from '../harness/redis-server';
 import {
   log,
-  procCpuSeconds,
+  procCpuMs,
   procMemory,
   sleep,
   startHerald,
@@ -38,7 +38,7 @@ interface Sample {
 async function sample(node: Child, servers: Redis[]): Promise<Sample> {
   const stats = await Promise.all(servers.map((s) => infoSection(s, 'stats')));
   return {
-    nodeCpuMs: (procCpuSeconds(node.pid) ?? NaN) * 1000,
+    nodeCpuMs: procCpuMs(node.pid),
     commands: await Promise.all(servers.map((s) => commandStats(s))),
     // Each server's count includes the bench's own connection to it, made before the first sample.
     connections: stats.reduce((n, s) => n + Number(s.total_connections_received), 0),

@@ -10,30 +10,19 @@
  * (`--cpu-prof` is not allowed in NODE_OPTIONS: a preloaded inspector session takes it)).
  * Prints a JSON summary last.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { HttpSink } from '../harness/http-sink';
 import { RedisServer } from '../harness/redis-server';
-import { log, sleep, startHerald, stopChild, type Child } from './procs';
+import { log, procCpuMs, sleep, startHerald, stopChild, type Child } from './procs';
 import { commandStats, diffStats } from './redis-stats';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10;
 };
-
-/** User+system CPU ms a process has used (/proc/<pid>/stat, ticks of 10 ms); NaN where unreadable. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
 
 /** NODE_OPTIONS for the node: BENCH_NODE_ARGS, and a CPU profiler preload with BENCH_CPU_PROF. */
 function nodeOptions(dir: string): Record<string, string> {
@@ -115,7 +104,7 @@ async function main(): Promise<void> {
     const before = sink.accepted.length;
     const stats = new Redis(redis.url);
     const thr0 = await commandStats(stats);
-    const cpu0 = { node: cpuMs(node?.pid), redis: cpuMs(redis.pid) };
+    const cpu0 = { node: procCpuMs(node?.pid), redis: procCpuMs(redis.pid) };
     // BENCH_MONITOR=1: commands the node sends itself (not those its scripts run), by name (MONITOR).
     const sentCmds = new Map<string, number>();
     const monitorClient = process.env.BENCH_MONITOR ? new Redis(redis.url) : undefined;
@@ -159,8 +148,8 @@ async function main(): Promise<void> {
     );
     const cpuUs = (ms: number) => Math.round((ms * 1000) / groups);
     const cpuPerNotificationUs = {
-      node: cpuUs(cpuMs(node?.pid) - cpu0.node),
-      redis: cpuUs(cpuMs(redis.pid) - cpu0.redis),
+      node: cpuUs(procCpuMs(node?.pid) - cpu0.node),
+      redis: cpuUs(procCpuMs(redis.pid) - cpu0.redis),
     };
     const thrStats = diffStats(thr0, await commandStats(stats));
     stats.disconnect();

@@ -257,6 +257,12 @@ export function procCpuSeconds(pid: number): number | null {
   }
 }
 
+/** User+system CPU milliseconds a process has used so far; NaN when unreadable (no pid, gone, not Linux). */
+export function procCpuMs(pid: number | undefined): number {
+  const s = pid === undefined ? null : procCpuSeconds(pid);
+  return s === null ? NaN : s * 1000;
+}
+
 export function round(x: number, digits: number): number {
   const m = 10 ** digits;
   return Math.round(x * m) / m;

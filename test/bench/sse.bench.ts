@@ -22,21 +22,16 @@ import { signalAndWait, track } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
 import { SseClient } from '../harness/sse-client';
 import { sleep, waitUntil } from '../harness/wait';
+import { procCpuMs } from './procs';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLIENTS = Number(process.env.SSE_CLIENTS ?? 200);
 const RATE = Number(process.env.SSE_RATE ?? 50);
 const SECONDS = Number(process.env.SSE_SECONDS ?? 10);
 const IDLE = Number(process.env.SSE_IDLE_SECONDS ?? 10);
-const TICK = 100; // CLK_TCK on Linux
 
 function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-}
-
-function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / TICK; // utime + stime
 }
 
 const log = (m: string) => process.stderr.write(`[sse-bench] ${m}\n`);
@@ -75,7 +70,7 @@ async function main(): Promise<void> {
     const posted = new Map<string, number>();
     /** `RATE` requests/s for `SECONDS`, each a new group; returns the node's CPU ms over the window. */
     const load = async (tag: string): Promise<number> => {
-      const c0 = cpuMs(pid);
+      const c0 = procCpuMs(pid);
       const t0 = Date.now();
       const total = RATE * SECONDS;
       const inflight: Promise<void>[] = [];
@@ -97,25 +92,25 @@ async function main(): Promise<void> {
       }
       await Promise.all(inflight);
       await sleep(1000); // the last window's events
-      return cpuMs(pid) - c0;
+      return procCpuMs(pid) - c0;
     };
     log('warm-up');
     await load('warm');
     await sleep(2000);
     const cpuLoadNoClients = await load('base');
     await sleep(2000);
-    const i0 = cpuMs(pid);
+    const i0 = procCpuMs(pid);
     await sleep(IDLE * 1000);
-    const cpuIdleNoClients = cpuMs(pid) - i0;
+    const cpuIdleNoClients = procCpuMs(pid) - i0;
     const rss0 = rssKb(pid);
     log(`connecting ${CLIENTS} clients`);
     for (let i = 0; i < CLIENTS; i++) clients.push(await SseClient.connect(`${url}/api/v1/events`));
     await waitUntil(() => clients.every((c) => c.comments.includes('connected')), { timeoutMs: 30_000 });
     await sleep(1000);
     const rss1 = rssKb(pid);
-    const c0 = cpuMs(pid);
+    const c0 = procCpuMs(pid);
     await sleep(IDLE * 1000);
-    const cpuIdle = cpuMs(pid) - c0;
+    const cpuIdle = procCpuMs(pid) - c0;
     const rssIdle = rssKb(pid);
     log('load with clients');
     const cpuLoadClients = await load('sse');
