@@ -103,6 +103,81 @@ describe('createRedisClient on a Redis Cluster', () => {
     );
   });
 
+  it('every client of the process learns a reshard from the slot-map watch (request path, blocking, a BullMQ duplicate), none re-reading an unchanged map', async () => {
+    const conn = {
+      cluster: { nodes: cluster.seedNodes() },
+      commandTimeout: 1000,
+      connectTimeout: 1000,
+      name: 'herald:int-watch',
+    };
+    const blocking = createRedisClient(conn, 'blocking') as Cluster;
+    blocking.on('error', () => undefined);
+    await blocking.connect();
+    const dup = blocking.duplicate(); // what BullMQ does for a worker's blocking connection
+    dup.on('error', () => undefined);
+    await dup.connect();
+    const clients = [client, blocking, dup];
+    const refreshes = clients.map(() => 0);
+    clients.forEach((c, i) => {
+      const own = c.refreshSlotsCache.bind(c);
+      c.refreshSlotsCache = (cb) => {
+        refreshes[i]++;
+        own(cb);
+      };
+    });
+    /** CLUSTER SLOTS served, all nodes (the watch asks one node a check). */
+    const slotsCalls = async () => {
+      let n = 0;
+      for (const node of cluster.nodes) {
+        const info = String(await cluster.command(node, 'INFO', 'commandstats'));
+        n += Number(/^cmdstat_cluster\|slots:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+      }
+      return n;
+    };
+    /** Every slot's master by `c`'s map equals the cluster's own. */
+    const current = async (c: Cluster) => {
+      const truth = (await cluster.command(cluster.masters()[0], 'CLUSTER', 'SLOTS')) as [
+        number,
+        number,
+        [string, number],
+      ][];
+      return truth.every(([from, to, [host, port]]) => {
+        for (let s = from; s <= to; s++) if (c.slots[s]?.[0] !== `${host}:${port}`) return false;
+        return true;
+      });
+    };
+    try {
+      // No timer of its own: the watch re-reads each new client once (its first check), then nothing
+      // while the map stays as it is — three checks later no client has re-read it again.
+      for (const c of clients) expect(c.options.slotsRefreshInterval).toBe(0);
+      await waitUntil(async () => refreshes.slice(1).every((n) => n >= 1), {
+        timeoutMs: 5_000,
+        what: 'the first check re-reading the new clients',
+      });
+      refreshes.fill(0);
+      const calls0 = await slotsCalls();
+      await waitUntil(async () => (await slotsCalls()) >= calls0 + 3, {
+        timeoutMs: 6_000,
+        what: 'three slot-map checks',
+      });
+      expect(refreshes).toEqual([0, 0, 0]);
+
+      // A reshard: every client's map follows within a check or two, the idle ones included (they send
+      // nothing, so no MOVED tells them).
+      const [from, to] = cluster.masters();
+      await cluster.reshard({ from, to, slots: 100 });
+      await waitUntil(async () => (await Promise.all(clients.map(current))).every(Boolean), {
+        timeoutMs: 5_000,
+        intervalMs: 100,
+        what: "every client's slot map after the reshard",
+      });
+      expect(refreshes.every((n) => n >= 1)).toBe(true);
+    } finally {
+      dup.disconnect();
+      blocking.disconnect();
+    }
+  }, 60_000);
+
   it('recovers after a master is SIGKILLed and its replica promoted; NOSCRIPT on the new master is handled', async () => {
     const victim = masterOf(keys[0]);
     const victimKeys = keys.filter((k) => masterOf(k) === victim);
@@ -123,8 +198,8 @@ describe('createRedisClient on a Redis Cluster', () => {
     const promoted = await cluster.waitForFailover(victim);
     // The same client learns the new topology: autopipelined calls on several slots of the old master get
     // MOVED replies that ioredis does not follow (they differ per slot) until the slot map is re-read,
-    // once a second — so within a few seconds every call succeeds again (each MOVED meanwhile counts as
-    // unavailability, not a bug).
+    // when the process' slot-map watch (a check a second) sees it changed — so within a few seconds every
+    // call succeeds again (each MOVED meanwhile counts as unavailability, not a bug).
     const bugs: unknown[] = [];
     await waitUntil(
       async () => {

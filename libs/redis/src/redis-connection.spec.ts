@@ -79,7 +79,8 @@ describe('redisClusterOptions', () => {
       retryDelayOnClusterDown: 62,
       maxRedirections: 16,
       slotsRefreshTimeout: 2000,
-      slotsRefreshInterval: 1000,
+      // No refresh timer of its own: the process' SlotMapWatch re-reads the map when it changed.
+      slotsRefreshInterval: 0,
     });
     expect(o.redisOptions).toEqual({
       connectTimeout: 2000,
@@ -106,9 +107,8 @@ describe('redisClusterOptions', () => {
       retryDelayOnFailover: 100,
       retryDelayOnClusterDown: 100,
       retryDelayOnTryAgain: 100,
-      // Single commands only (MOVED and closed connections refresh at once): the periodic re-read is
-      // ioredis' default, not the request path's second.
-      slotsRefreshInterval: 5000,
+      // Re-read by the process' SlotMapWatch (never asked itself: its connections may block).
+      slotsRefreshInterval: 0,
     });
     expect(o.redisOptions).toMatchObject({
       maxRetriesPerRequest: null,
@@ -122,6 +122,8 @@ describe('redisClusterOptions', () => {
     expect((tool.clusterRetryStrategy as (n: number) => number | null)(1)).toBeNull();
     expect(tool.enableOfflineQueue).toBe(false);
     expect(tool.redisOptions).toMatchObject({ disconnectTimeout: 100, commandTimeout: 1000 });
+    // heraldctl holds one client: ioredis' own timer, at the node's check interval.
+    expect(tool.slotsRefreshInterval).toBe(1000);
     const watch = redisClusterOptions(CLUSTER, 'tool-watch');
     expect((watch.clusterRetryStrategy as (n: number) => number | null)(1)).toBe(100);
   });

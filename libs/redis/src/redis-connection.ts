@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { slotMapWatchFor } from './slot-map-watch';
 
 /**
  * The ioredis client type, for code outside this library (apps import no `ioredis` themselves): a
@@ -193,19 +194,18 @@ export function redisTlsOptions(tls: RedisTlsOptions): TlsOptions {
 const MAX_REDIRECTIONS = 16;
 
 /**
- * How often a Cluster client re-reads the slot map (ms). Besides a hung master (its socket never
- * closes), this is what ends a stale map after a failover for pipelined commands: ioredis only retries
- * (and refreshes on) a pipeline's MOVED when every command of it got the same reply, so an
+ * How often a node's Cluster clients learn of a changed slot map (ms). Besides a hung master (its socket
+ * never closes), this is what ends a stale map after a failover for pipelined commands: ioredis only
+ * retries (and refreshes on) a pipeline's MOVED when every command of it got the same reply, so an
  * (auto)pipeline spanning several slots of a failed-over master returns its MOVED replies to the
- * callers until the next refresh. Each refresh opens a connection of its own (CLIENT SETNAME, CLUSTER
- * SLOTS) and rebuilds the 16 384-slot map: with every client of a node at 1 s, an idle node on a
- * 3-master cluster cost 54 ms of CPU and 42 Redis commands per second, 13 connections per second
- * (`npm run bench:idle`). So 1 s for the request path's clients (`fail-fast`: ingest, flushes, the
- * delivery queue's reads and enqueues), ioredis' default 5 s for the `blocking` ones (event reader,
- * delivery workers and BullMQ's blocking connections): they send single commands, whose MOVED and
- * closed connections ioredis follows with a refresh at once.
+ * callers until the map is re-read. A node's `fail-fast` and `blocking` clients do not re-read it on
+ * timers of their own: one {@link SlotMapWatch} per process and cluster asks one node a second and
+ * makes the clients re-read it when it changed (with a timer per client, each refresh a connection of
+ * its own with CLIENT SETNAME and CLUSTER SLOTS and a 16 384-slot map rebuild, an idle node made 7.4
+ * connections and 15 commands a second on a 3-master cluster, `npm run bench:idle`). heraldctl's
+ * clients (`tool`) keep ioredis' own timer at this interval.
  */
-const SLOTS_REFRESH_INTERVAL = { request: 1000, blocking: 5000 };
+const SLOTS_REFRESH_INTERVAL = 1000;
 
 /**
  * The ioredis Cluster options of a client of `role` (without the seed nodes). Per node connection the
@@ -217,8 +217,9 @@ const SLOTS_REFRESH_INTERVAL = { request: 1000, blocking: 5000 };
  * - MOVED retried at once (the slot map is refreshed meanwhile), TRYAGAIN / CLUSTERDOWN / a closed node
  *   connection (failover) after a short delay (100 ms; with a command timeout, spaced so the 16 tries
  *   fit in it), at most 16 redirections per command;
- * - the slot map re-read every second (every 5 s for `blocking` clients: SLOTS_REFRESH_INTERVAL) and at
- *   every redirection it handles;
+ * - the slot map re-read when the process' slot-map watch sees it changed (checked every second,
+ *   SLOTS_REFRESH_INTERVAL; `tool` clients: every second on their own) and at every redirection it
+ *   handles;
  * - no autopipelining: ioredis follows MOVED/ASK for a single command, but an (auto)pipeline's MOVED
  *   replies reach the callers unless all of its commands got the same one — during a reshard that
  *   made requests fail (and nodes fall back to memory) for up to a slot-map refresh. Where Herald
@@ -255,8 +256,8 @@ export function redisClusterOptions(
     retryDelayOnClusterDown: retryDelay,
     maxRedirections: MAX_REDIRECTIONS,
     slotsRefreshTimeout: opts.connectTimeout,
-    slotsRefreshInterval:
-      role === 'blocking' ? SLOTS_REFRESH_INTERVAL.blocking : SLOTS_REFRESH_INTERVAL.request,
+    // 0: no timer of its own; the process' SlotMapWatch re-reads the map when it changed.
+    slotsRefreshInterval: watched(role) ? 0 : SLOTS_REFRESH_INTERVAL,
     redisOptions: {
       ...perNode,
       ...(c.username !== undefined && { username: c.username }),
@@ -277,6 +278,11 @@ class HeraldCluster extends Cluster {
     if ((this as unknown as { manuallyClosing: boolean }).manuallyClosing) return;
     super.refreshSlotsCache(callback);
   }
+}
+
+/** Clients whose slot map the process' SlotMapWatch keeps current (a node's; not heraldctl's). */
+function watched(role: RedisClientRole): boolean {
+  return role === 'fail-fast' || role === 'blocking';
 }
 
 /**
@@ -311,6 +317,23 @@ export function createRedisClient(
       options as ConstructorParameters<typeof HeraldCluster>[1],
     );
     if (coalesce) cluster.on('+node', (node: Redis) => coalesceWrites(node));
+    if (watched(role)) {
+      const c = opts.cluster;
+      const watch = slotMapWatchFor(JSON.stringify([[...c.nodes].sort(), c.username ?? '']), {
+        intervalMs: SLOTS_REFRESH_INTERVAL,
+        timeoutMs: Math.min(SLOTS_REFRESH_INTERVAL, opts.connectTimeout),
+      });
+      // Only request-path clients are asked: a blocking client's connections may sit in BZPOPMIN.
+      watch.add(cluster, role === 'fail-fast');
+      // BullMQ duplicates a worker's client for its blocking connections: the copy has the same options
+      // (no refresh timer of its own), so it joins the watch (never asked: it blocks).
+      const duplicate = cluster.duplicate.bind(cluster);
+      cluster.duplicate = (...args: Parameters<Cluster['duplicate']>) => {
+        const copy = duplicate(...args);
+        if (!copy.options.slotsRefreshInterval) watch.add(copy, false);
+        return copy;
+      };
+    }
     return cluster;
   }
   const options = redisClientOptions(opts, role, name ?? opts.name);

@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+import { SlotMapWatch, slotMapSignature, type WatchedCluster } from './slot-map-watch';
+
+const range = (start: number, end: number, master: string, ...replicas: string[]) => [
+  start,
+  end,
+  ...[master, ...replicas].map((a) => [a.split(':')[0], Number(a.split(':')[1]), `id-${a}`]),
+];
+
+const MAP_A = [range(0, 5460, '10.0.0.1:7000', '10.0.0.4:7003'), range(5461, 16383, '10.0.0.2:7001')];
+const MAP_B = [range(0, 5460, '10.0.0.4:7003'), range(5461, 16383, '10.0.0.2:7001')]; // failed over
+
+/** A Cluster client as the watch sees it: node connections answering CLUSTER SLOTS from `map()`. */
+class FakeCluster extends EventEmitter implements WatchedCluster {
+  status = 'ready';
+  refreshes = 0;
+  asked: string[] = [];
+  constructor(
+    private readonly map: () => unknown,
+    private readonly nodeNames = ['n1', 'n2', 'n3'],
+    private readonly fail = new Set<string>(),
+  ) {
+    super();
+  }
+  nodes() {
+    return this.nodeNames.map((name) => ({
+      call: (...args: unknown[]) => {
+        this.asked.push(`${name} ${args.join(' ')}`);
+        if (this.fail.has(name)) return Promise.reject(new Error('Connection is closed.'));
+        return Promise.resolve(this.map());
+      },
+    })) as unknown as ReturnType<WatchedCluster['nodes']>;
+  }
+  refreshSlotsCache(cb?: (err?: Error | null) => void): void {
+    this.refreshes++;
+    cb?.(null);
+  }
+}
+
+describe('slotMapSignature', () => {
+  it('is the same whatever order a node lists ranges and replicas in', () => {
+    const a = [range(0, 10, 'h:1', 'h:2', 'h:3'), range(11, 16383, 'h:4')];
+    const b = [range(11, 16383, 'h:4'), range(0, 10, 'h:1', 'h:3', 'h:2')];
+    expect(slotMapSignature(a)).toBe(slotMapSignature(b));
+  });
+
+  it('differs when a range changes master (failover) or bounds (reshard)', () => {
+    expect(slotMapSignature(MAP_A)).not.toBe(slotMapSignature(MAP_B));
+    const moved = [range(0, 5000, '10.0.0.1:7000', '10.0.0.4:7003'), range(5001, 16383, '10.0.0.2:7001')];
+    expect(slotMapSignature(MAP_A)).not.toBe(slotMapSignature(moved));
+  });
+
+  it('rejects a reply that is not a slot map', () => {
+    expect(() => slotMapSignature('OK')).toThrow('not an array');
+    expect(() => slotMapSignature([[0]])).toThrow('malformed');
+  });
+});
+
+describe('SlotMapWatch', () => {
+  const opts = { intervalMs: 60_000, timeoutMs: 50, fallbackEvery: 3 };
+
+  it('re-reads each client once, then only when the map changed', async () => {
+    let map: unknown = MAP_A;
+    const request = new FakeCluster(() => map);
+    const blocking = new FakeCluster(() => map);
+    const w = new SlotMapWatch(opts);
+    w.add(request, true);
+    w.add(blocking, false);
+    await w.check();
+    expect([request.refreshes, blocking.refreshes]).toEqual([1, 1]);
+    await w.check();
+    await w.check();
+    expect([request.refreshes, blocking.refreshes]).toEqual([1, 1]);
+    map = MAP_B;
+    await w.check();
+    expect([request.refreshes, blocking.refreshes]).toEqual([2, 2]);
+    // Only the request-path client's connections are asked (a blocking one may sit in BZPOPMIN).
+    expect(blocking.asked).toEqual([]);
+    expect(request.asked).toEqual(['n1 CLUSTER SLOTS', 'n2 CLUSTER SLOTS', 'n3 CLUSTER SLOTS', 'n1 CLUSTER SLOTS']);
+    request.emit('end');
+    blocking.emit('end');
+  });
+
+  it('a node that fails or hangs re-reads nothing; the next check asks the next node', async () => {
+    const hung = new FakeCluster(() => new Promise(() => undefined), ['n1']);
+    const w = new SlotMapWatch(opts);
+    w.add(hung, true);
+    await w.check(); // times out after 50 ms
+    expect(hung.refreshes).toBe(0);
+    hung.emit('end');
+
+    const c = new FakeCluster(() => MAP_A, ['n1', 'n2'], new Set(['n1']));
+    const w2 = new SlotMapWatch(opts);
+    w2.add(c, true);
+    await w2.check();
+    expect(c.refreshes).toBe(0);
+    await w2.check();
+    expect(c.refreshes).toBe(1);
+    expect(c.asked).toEqual(['n1 CLUSTER SLOTS', 'n2 CLUSTER SLOTS']);
+    c.emit('end');
+  });
+
+  it('a client not ready is left until it is; an ended one is dropped, and the last one stops the timer', async () => {
+    const c = new FakeCluster(() => MAP_A);
+    const other = new FakeCluster(() => MAP_A);
+    const emptied = jest.fn();
+    const w = new SlotMapWatch(opts, emptied);
+    c.status = 'connecting';
+    w.add(c, true);
+    w.add(other, true);
+    await w.check();
+    expect([c.refreshes, other.refreshes]).toEqual([0, 1]);
+    c.status = 'ready';
+    await w.check();
+    expect([c.refreshes, other.refreshes]).toEqual([1, 1]);
+    other.emit('end');
+    expect(w.size).toBe(1);
+    expect(emptied).not.toHaveBeenCalled();
+    c.emit('end');
+    expect(w.size).toBe(0);
+    expect(emptied).toHaveBeenCalledTimes(1);
+    // Connected again (ioredis allows it): watched again.
+    c.emit('ready');
+    expect(w.size).toBe(1);
+    c.emit('end');
+  });
+
+  it('with no client it may ask, each client re-reads the map itself every fallbackEvery checks', async () => {
+    const b = new FakeCluster(() => MAP_A);
+    const w = new SlotMapWatch(opts);
+    w.add(b, false);
+    for (let i = 0; i < 6; i++) await w.check();
+    expect(b.refreshes).toBe(2);
+    expect(b.asked).toEqual([]);
+    b.emit('end');
+  });
+});
