@@ -20,15 +20,9 @@ function fnvParts(parts: readonly string[], separated: boolean): string {
   for (let p = 0; p < parts.length; p++) {
     const s = parts[p];
     const n = s.length;
-    for (let i = 0; i <= n; i++) {
-      let c: number;
-      if (i === n) {
-        if (!separated) break;
-        c = 0xff; // the separator byte
-      } else {
-        c = s.charCodeAt(i);
-      }
-      if (c < 0x80 || i === n) {
+    for (let i = 0; i < n; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) {
         lo ^= c;
         t0 = (lo & 0xffff) * 0x1b3;
         t1 = (lo >>> 16) * 0x1b3 + (t0 >>> 16);
@@ -74,8 +68,24 @@ function fnvParts(parts: readonly string[], separated: boolean): string {
         lo = (t1 << 16) | (t0 & 0xffff);
       }
     }
+    if (separated) {
+      lo ^= 0xff; // the separator byte
+      t0 = (lo & 0xffff) * 0x1b3;
+      t1 = (lo >>> 16) * 0x1b3 + (t0 >>> 16);
+      hi = (Math.imul(hi, 0x1b3) + (t1 >>> 16) + (lo << 8)) | 0;
+      lo = (t1 << 16) | (t0 & 0xffff);
+    }
   }
-  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+  return hex32(hi) + hex32(lo);
+}
+
+// Two hex digits per byte value: Number#toString(16) with padStart took ~60 % of a fingerprint (~0.75 µs
+// of ~1.1 µs for a five-label alert, the largest single cost of ingest's node CPU).
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
+
+/** `x` as 8 lowercase hex digits (unsigned). */
+function hex32(x: number): string {
+  return HEX_BYTE[x >>> 24] + HEX_BYTE[(x >>> 16) & 0xff] + HEX_BYTE[(x >>> 8) & 0xff] + HEX_BYTE[x & 0xff];
 }
 
 /**
