@@ -54,13 +54,24 @@ describe('scanKeys / execPipeline on Redis Cluster', () => {
   it('execPipeline returns replies in queue order for keys on all three masters', async () => {
     const keys = Array.from({ length: 600 }, (_, i) => `pipe:key:${i}`);
     expect(new Set(keys.map(portOf)).size).toBe(3);
+    // Each master's commands go on that master's own connection (ready: the scan above used them), not
+    // through the Cluster client one by one nor as Cluster pipelines: one round trip per master.
+    const masters = masterNodes(client);
+    expect(masters.map((m) => m.status)).toEqual(['ready', 'ready', 'ready']);
     const pipelines = jest.spyOn(client, 'pipeline');
+    const single = jest.spyOn(client, 'sendCommand');
+    const perMaster = masters.map((m) => jest.spyOn(m, 'sendCommand'));
     const set = await execPipeline(client, (p) => {
       for (const k of keys) p.set(k, `v:${k}`);
     });
     expect(set).toEqual(keys.map(() => [null, 'OK']));
-    expect(pipelines).toHaveBeenCalledTimes(3); // one per master
-    pipelines.mockRestore();
+    expect(pipelines).not.toHaveBeenCalled();
+    expect(single).not.toHaveBeenCalled();
+    masters.forEach((m, i) => {
+      const own = keys.filter((k) => portOf(k) === String(m.options.port));
+      expect(perMaster[i].mock.calls.map(([c]) => (c as { args: unknown[] }).args[0])).toEqual(own);
+    });
+    for (const spy of [pipelines, single, ...perMaster]) spy.mockRestore();
 
     const got = await execPipeline(client, (p) => {
       for (const k of keys) p.get(k).strlen(k);

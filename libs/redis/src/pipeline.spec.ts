@@ -20,6 +20,18 @@ function keyOn(node: string, n: number): string {
 
 type Cmd = [string, ...unknown[]];
 
+function replyError(message: string): Error {
+  const e = new Error(message);
+  e.name = 'ReplyError';
+  return e;
+}
+
+/** ioredis' Script#execute as the fake needs it: the script's command on the given connection. */
+function runScript(name: string) {
+  return (container: Record<string, (...a: unknown[]) => Promise<unknown>>, args: unknown[]) =>
+    container[name](...args);
+}
+
 /**
  * A stand-in for an ioredis Cluster: the client's slot map (`slots`) may be stale against the truth
  * (`owner`), a pipeline is checked as ioredis checks it and answered per command (MOVED where the truth
@@ -29,9 +41,15 @@ class FakeCluster {
   readonly isCluster: boolean;
   slots: string[][] = [];
   readonly scriptsSet = {
-    'herald:one-1': { numberOfKeys: 1 },
-    'herald:var-n': { numberOfKeys: null },
+    'herald:one-1': { numberOfKeys: 1, execute: runScript('herald:one-1') },
+    'herald:var-n': { numberOfKeys: null, execute: runScript('herald:var-n') },
   };
+  /** The status of the client's node connections: only `ready` ones take commands directly. */
+  nodeStatus = 'connect';
+  /** Commands sent on a node's own connection, in order. */
+  readonly direct: { node: string; cmd: Cmd }[] = [];
+  /** Nodes whose connection closes under the next direct command. */
+  readonly closing = new Set<string>();
   owner: (slot: number) => string = ownerOf;
   readonly data = new Map<string, number>();
   readonly pipelines: { node: string; cmds: Cmd[] }[] = [];
@@ -70,7 +88,15 @@ class FakeCluster {
 
   nodes(role: string): unknown[] {
     expect(role).toBe('master');
-    return NODES.map((n, i) => ({
+    return NODES.map((n, i) => this.node(n, i));
+  }
+
+  /** A master's own connection: SCAN and CLUSTER NODES for the walks, any command when `ready`. */
+  private node(n: string, i: number): object {
+    const [host, port] = n.split(':');
+    const own = {
+      options: { host, port: Number(port) },
+      status: this.nodeStatus,
       scan: (cursor: string) => {
         this.scanned.push(`${n}@${cursor}`);
         // two pages per node
@@ -84,7 +110,23 @@ class FakeCluster {
           [`id-${n} ${n}@1 myself,master - 0 0 1 connected ${this.slotSpec(i)}`, ...others].join('\n'),
         );
       },
-    }));
+    };
+    return new Proxy(own, {
+      get: (t, name, recv) => {
+        if (typeof name !== 'string' || name in t) return Reflect.get(t, name, recv) as unknown;
+        return async (...args: unknown[]) => {
+          const cmd: Cmd = [name, ...args];
+          this.direct.push({ node: n, cmd });
+          await Promise.resolve();
+          if (this.closing.delete(n)) throw new Error('Connection is closed.');
+          const slot = calculateSlot(this.keyOf(cmd)!);
+          if (this.owner(slot) !== n) throw replyError(`MOVED ${slot} ${this.owner(slot)}`);
+          const [err, v] = this.run(cmd);
+          if (err) throw err;
+          return v;
+        };
+      },
+    });
   }
 
   /** The slot table master `i` reports (a test changes it to simulate a reshard). */
@@ -154,6 +196,8 @@ class FakeCluster {
       }
       case 'ping':
         return [null, 'PONG'];
+      case 'hget':
+        return [replyError('WRONGTYPE Operation against a key holding the wrong kind of value'), null];
       default:
         return [new Error(`ERR unknown command ${name}`), null];
     }
@@ -217,6 +261,50 @@ describe('execPipeline', () => {
     expect(res).toEqual(order.map(() => [null, 1]));
     for (const k of order) expect(f.data.get(k)).toBe(1); // nothing ran twice
     expect(f.singles).toEqual([['incr', order[0]]]);
+  });
+
+  it("with its masters' connections ready, sends each group on its master's own connection (scripts too), no Cluster pipeline", async () => {
+    const f = new FakeCluster();
+    f.nodeStatus = 'ready';
+    for (const [i, k] of order.entries()) f.data.set(k, i);
+    const [a, b] = [keyOn(NODES[0], 100), keyOn(NODES[2], 101)];
+    const res = await execPipeline(asClient(f), (p) => {
+      for (const k of order) p.get(k);
+      const s = p as unknown as Record<string, (...a: unknown[]) => unknown>;
+      s['herald:one-1'](b, 'arg');
+      s['herald:var-n'](1, a, 'arg');
+    });
+    expect(res).toEqual([...order.map((_, i) => [null, i]), [null, `one(${b})`], [null, `var(${a})`]]);
+    expect(f.pipelines).toEqual([]);
+    expect(f.singles).toEqual([]);
+    // Each command on the connection of the master serving it, in queue order per master.
+    for (const { node, cmd } of f.direct) {
+      const key = cmd[0] === 'herald:var-n' ? cmd[2] : cmd[1];
+      expect(ownerOf(calculateSlot(key as string))).toBe(node);
+    }
+    for (const n of NODES) {
+      const sent = f.direct.filter((d) => d.node === n && d.cmd[0] === 'get').map((d) => d.cmd[1]);
+      expect(sent).toEqual(order.filter((k) => ownerOf(calculateSlot(k)) === n));
+    }
+  });
+
+  it('a direct command answered MOVED, or whose connection closed, is sent again through the Cluster client; other errors stay', async () => {
+    const f = new FakeCluster();
+    f.nodeStatus = 'ready';
+    const moved = calculateSlot(order[0]);
+    f.owner = (s) => (s === moved ? NODES[1] : ownerOf(s)); // the client's map still says NODES[0]
+    f.closing.add(ownerOf(calculateSlot(order[1])));
+    const res = await execPipeline(asClient(f), (p) => {
+      for (const k of order) p.incr(k);
+      p.hget(order[2], 'f');
+    });
+    expect(res.slice(0, order.length)).toEqual(order.map(() => [null, 1]));
+    for (const k of order) expect(f.data.get(k)).toBe(1);
+    expect(f.singles).toEqual([
+      ['incr', order[0]],
+      ['incr', order[1]],
+    ]);
+    expect(res[order.length][0]?.message).toMatch(/^WRONGTYPE/);
   });
 
   it('sends every command of a group on its own when ioredis refuses the pipeline', async () => {
