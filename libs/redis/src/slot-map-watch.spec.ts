@@ -76,7 +76,12 @@ describe('SlotMapWatch', () => {
     expect([request.refreshes, blocking.refreshes]).toEqual([2, 2]);
     // Only the request-path client's connections are asked (a blocking one may sit in BZPOPMIN).
     expect(blocking.asked).toEqual([]);
-    expect(request.asked).toEqual(['n1 CLUSTER SLOTS', 'n2 CLUSTER SLOTS', 'n3 CLUSTER SLOTS', 'n1 CLUSTER SLOTS']);
+    expect(request.asked).toEqual([
+      'n1 CLUSTER SLOTS',
+      'n2 CLUSTER SLOTS',
+      'n3 CLUSTER SLOTS',
+      'n1 CLUSTER SLOTS',
+    ]);
     request.emit('end');
     blocking.emit('end');
   });
