@@ -163,9 +163,16 @@ export function activityAcrossNodes(topology: 'single' | 'cluster'): void {
       expect(rows.good.statusCode).toBeUndefined();
       expect(rows.bad).toMatchObject({ statusCode: 400, reason: 'first notification' });
       expect(['node-a', 'node-b']).toContain(rows.bad.node);
-      // The dead letter is in the queue too.
-      const q = await http.call('GET', `${b.url}/api/v1/queue`, { token: aliceB });
-      expect(JSON.stringify(q.body)).toContain('BadHist');
+      // The dead letter is in the queue too: once BullMQ has moved the job to failed and the node has
+      // indexed it — the attempt's history row is written when the attempt ends, just before (a read
+      // right after the row raced it: seen failing on a clean-clone CI run and on a local one).
+      await waitUntil(
+        async () =>
+          JSON.stringify((await http.call('GET', `${b.url}/api/v1/queue`, { token: aliceB })).body).includes(
+            'BadHist',
+          ),
+        { timeoutMs: 5_000, what: 'the dead letter in the queue' },
+      );
       // Both nodes read the same history; the other tenant sees nothing of it.
       const onB = await http.call('GET', `${b.url}/api/v1/notifications?group=${rows.bad.groupId}`, {
         token: aliceB,
