@@ -1,5 +1,16 @@
 import { GO_ZERO_TIME_MS, parseRfc3339 } from './rfc3339';
 
+/** A seeded generator of integers below n (a linear congruential one: the same inputs every run). */
+function randomInts(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x % n;
+  };
+}
+
+const pad = (v: number, w: number) => String(v).padStart(w, '0');
+
 describe('parseRfc3339 (Go time.Parse RFC3339Nano)', () => {
   it.each([
     ['2026-11-30T17:35:54Z', Date.UTC(2026, 10, 30, 17, 35, 54)],
@@ -27,12 +38,7 @@ describe('parseRfc3339 (Go time.Parse RFC3339Nano)', () => {
 
 describe('parseRfc3339 computes the time itself', () => {
   it('agrees with Date.parse on 5 000 random valid times (fractions, offsets, years 0–9999)', () => {
-    let seed = 42;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const pad = (v: number, w: number) => String(v).padStart(w, '0');
+    const rnd = randomInts(42);
     for (let i = 0; i < 5000; i++) {
       const year = i % 10 === 0 ? rnd(10000) : 1970 + rnd(100);
       const month = 1 + rnd(12);
@@ -71,12 +77,7 @@ describe('parseRfc3339 reads what the RFC 3339 expression accepts', () => {
   };
 
   it('agrees with it on 20 000 valid times and one-character mutations of them', () => {
-    let seed = 7;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const pad = (v: number, w: number) => String(v).padStart(w, '0');
+    const rnd = randomInts(7);
     const alphabet = '0123456789-:.TtZz+ x\u0660';
     for (let i = 0; i < 20_000; i++) {
       const frac = rnd(3) === 0 ? '' : '.' + pad(rnd(10 ** 9), 9).slice(0, 1 + rnd(10));
