@@ -290,6 +290,32 @@ describe('NflogRecorder.superseded: dedup right before the send (chaos e2e: two 
     ).toBe(true);
   });
 
+  it('reads only the halves the answer needs: its own, and the recovery half for a firing one with an older log', async () => {
+    const s = setup();
+    const { sent, recorder, clock } = await flushedOnce(s);
+    const reads: string[] = [];
+    const readLog = s.flush.readLog.bind(s.flush);
+    s.flush.readLog = (key) => {
+      reads.push(key.state);
+      return readLog(key);
+    };
+    expect(await recorder.superseded(sent[0])).toBe(false); // nothing logged yet: one read
+    expect(reads).toEqual(['firing']);
+    await recorder.delivered(sent[0]);
+    reads.length = 0;
+    expect(await recorder.superseded(sent[0])).toBe(true); // its own sequence logged: one read
+    expect(reads).toEqual(['firing']);
+    reads.length = 0;
+    clock.advance(target.repeatInterval + 1);
+    const repeat = { ...sent[0], seq: 2, log: { ...sent[0].log, record: { ...sent[0].log.record, seq: 2 } } };
+    expect(await recorder.superseded(repeat)).toBe(false); // an older log: the other half too
+    expect(reads).toEqual(['firing', 'recovery']);
+    reads.length = 0;
+    const recovery = { ...sent[0], state: 'recovery' as const };
+    expect(await recorder.superseded(recovery)).toBe(false);
+    expect(reads).toEqual(['recovery']);
+  });
+
   it('a repeat notification goes out unless another delivery came within repeat_interval', async () => {
     const { sent, recorder, clock } = await flushedOnce(setup());
     await recorder.delivered(sent[0]);

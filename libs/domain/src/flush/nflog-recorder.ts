@@ -59,13 +59,14 @@ export class NflogRecorder {
    */
   async superseded(n: LoggedNotification): Promise<boolean> {
     const key = { tenant: n.tenant, groupId: n.groupId, receiver: n.receiver };
-    const [firing, recovery] = await Promise.all([
-      this.flush.readLog({ ...key, state: 'firing' }),
-      this.flush.readLog({ ...key, state: 'recovery' }),
-    ]);
-    const own = n.state === 'firing' ? firing : recovery;
+    // Only what the answer needs is read: a notification's own half, and the other half only for a
+    // firing one whose half logged something older (every send runs this check; a group's first
+    // notification — nothing logged — costs one read, not two).
+    const own = await this.flush.readLog({ ...key, state: n.state });
     if (own && own.seq >= n.seq) return true;
-    if (n.state !== 'firing' || !firing) return false;
+    if (n.state !== 'firing' || !own) return false;
+    const firing = own;
+    const recovery = await this.flush.readLog({ ...key, state: 'recovery' });
     const view = receiverView(firing, recovery);
     const reason = needsUpdate({
       last: { firing: [...view.firing], resolved: [...view.resolved], timestamp: firing.timestamp },
