@@ -46,21 +46,22 @@ export async function execPipeline(redis: RedisClient, build: PipelineBuilder): 
   const calls = recordCalls(build);
   if (calls.length === 0) return [];
   const out = new Array<PipelineReply>(calls.length);
-  const groups = new Map<string, number[]>();
+  // Per set of nodes serving the slots (what ioredis checks), its master and the calls in queue order.
+  const groups = new Map<string, { master: string; calls: number[] }>();
   const alone: number[] = [];
   calls.forEach((call, i) => {
     const slot = slotOf(redis, call);
     const nodes = slot === null ? undefined : redis.slots[slot];
     if (!nodes?.length) alone.push(i);
     else {
-      const id = nodes.join(';'); // what ioredis checks: every command served by the same nodes
+      const id = nodes.join(';');
       const g = groups.get(id);
-      if (g) g.push(i);
-      else groups.set(id, [i]);
+      if (g) g.calls.push(i);
+      else groups.set(id, { master: nodes[0], calls: [i] });
     }
   });
   await Promise.all([
-    ...[...groups.values()].map((g) => runGroup(redis, calls, g, out)),
+    ...[...groups.values()].map((g) => runGroup(redis, calls, g.master, g.calls, out)),
     oneByOne(redis, calls, alone, out),
   ]);
   return out;
@@ -262,8 +263,14 @@ function invoke(target: object, call: Call): unknown {
 /** The server did not run the command (its slot moved or is moving): safe to send again. */
 const NOT_RUN = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
 
-async function runGroup(redis: Cluster, calls: Call[], group: number[], out: PipelineReply[]): Promise<void> {
-  const node = masterConnection(redis, calls[group[0]]);
+async function runGroup(
+  redis: Cluster,
+  calls: Call[],
+  master: string,
+  group: number[],
+  out: PipelineReply[],
+): Promise<void> {
+  const node = masterConnection(redis, master);
   let replies: PipelineReply[] | null = null;
   if (node) {
     replies = await Promise.all(
@@ -302,8 +309,8 @@ function notRun(e: Error): boolean {
 }
 
 /**
- * The connection the Cluster client holds to the master serving a call's slot (by its slot map), when
- * it is ready. A group's commands are sent on it one by one — they leave in one socket write all the
+ * The connection the Cluster client holds to `master` (`host:port`, the slot map's first node of a
+ * group's slots), when it is ready. A group's commands are sent on it one by one — they leave in one socket write all the
  * same (`coalesceWrites` corks a node's socket for the turn) and Redis runs them in order — instead of
  * as an ioredis Cluster pipeline, which re-derives every command's keys and slots to check they share
  * a node and copies the client's script table into each pipeline: on an ingest request's ~36 upserts
@@ -311,10 +318,7 @@ function notRun(e: Error): boolean {
  * script the node does not have yet is loaded by ioredis' script handling on this very connection)
  * sends it again through the Cluster client, as after a refused pipeline.
  */
-function masterConnection(redis: Cluster, call: Call): Redis | undefined {
-  const slot = slotOf(redis, call);
-  const master = slot === null ? undefined : redis.slots[slot]?.[0];
-  if (!master) return undefined;
+function masterConnection(redis: Cluster, master: string): Redis | undefined {
   for (const node of redis.nodes('master')) {
     const o = node.options;
     if (`${o.host}:${o.port}` === master) return node.status === 'ready' ? node : undefined;

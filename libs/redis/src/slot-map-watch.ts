@@ -42,10 +42,7 @@ export class SlotMapWatch {
   private turn = 0;
   private checks = 0;
 
-  constructor(
-    private readonly opts: SlotMapWatchOptions,
-    private readonly onEmpty?: () => void,
-  ) {}
+  constructor(private readonly opts: SlotMapWatchOptions) {}
 
   /**
    * Watches `client` until it ends (and again when it connects anew). `ask`: its node connections never
@@ -69,16 +66,21 @@ export class SlotMapWatch {
     this.timer.unref(); // never what keeps a process alive
   }
 
+  /** Forgets an ended client; with none left the timer stops (a client that connects again restarts it). */
   private remove(client: WatchedCluster): void {
     this.clients.delete(client);
     if (this.clients.size > 0) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    this.onEmpty?.();
   }
 
   get size(): number {
     return this.clients.size;
+  }
+
+  /** Whether the check timer runs. */
+  get running(): boolean {
+    return this.timer !== undefined;
   }
 
   /** One check: ask a node for the slot map, re-read it in the clients that knew another. */
@@ -145,13 +147,16 @@ export function slotMapSignature(reply: unknown): string {
   return ranges.sort().join(' ');
 }
 
-/** The process's watches, one per cluster (its seed nodes and user). */
+/**
+ * The process's watches, one per cluster (its seed nodes and user), kept once made: an idle one is a
+ * stopped timer, and a client that ends and connects again stays on the same watch as the others.
+ */
 const watches = new Map<string, SlotMapWatch>();
 
 export function slotMapWatchFor(key: string, opts: SlotMapWatchOptions): SlotMapWatch {
   let w = watches.get(key);
   if (!w) {
-    w = new SlotMapWatch(opts, () => watches.delete(key));
+    w = new SlotMapWatch(opts);
     watches.set(key, w);
   }
   return w;
