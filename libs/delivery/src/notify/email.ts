@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { FailureReason, TemplateSet } from '@herald/domain';
 import type { Receiver, SendResult } from '../receiver';
 import {
@@ -99,7 +100,12 @@ export function classifySmtpError(e: SmtpError): SendResult {
 /** Alertmanager's e-mail integration over SMTP (nodemailer), HTML + text bodies from templates. */
 export class EmailNotifier implements Receiver {
   readonly kind = 'email';
-  private readonly transport: Transporter;
+  private readonly options: SMTPTransport.Options;
+  /**
+   * Made at the first send: nodemailer is loaded only by a node that sends e-mail (its ~500 KB of
+   * source stay out of every other node's heap; issue 16, node RSS).
+   */
+  private transport?: Promise<Transporter>;
 
   constructor(
     private readonly c: Raw,
@@ -111,7 +117,7 @@ export class EmailNotifier implements Receiver {
     const host = s.smarthost.slice(0, i);
     const port = Number(s.smarthost.slice(i + 1));
     const implicit = s.implicitTls ?? port === 465;
-    this.transport = createTransport({
+    this.options = {
       host: host.replace(/^\[|\]$/g, ''),
       port,
       secure: implicit,
@@ -124,7 +130,11 @@ export class EmailNotifier implements Receiver {
       connectionTimeout: s.timeoutMs,
       greetingTimeout: s.timeoutMs,
       socketTimeout: s.timeoutMs,
-    });
+    };
+  }
+
+  private transporter(): Promise<Transporter> {
+    return (this.transport ??= import('nodemailer').then((m) => m.createTransport(this.options)));
   }
 
   async send(n: Notification, signal: AbortSignal): Promise<SendResult> {
@@ -137,10 +147,12 @@ export class EmailNotifier implements Receiver {
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     });
-    const sent = this.transport.sendMail(msg).then(
-      (): SendResult => ({ kind: 'ok' }),
-      (e: SmtpError) => classifySmtpError(e),
-    );
+    const sent = this.transporter()
+      .then((t) => t.sendMail(msg))
+      .then(
+        (): SendResult => ({ kind: 'ok' }),
+        (e: SmtpError) => classifySmtpError(e),
+      );
     try {
       return await Promise.race([sent, aborted]);
     } finally {

@@ -92,10 +92,11 @@ receivers:
     email_configs: [${JSON.stringify({ to: 'a@b.c', from: 'h@b.c', ...entry })}]
 `);
       const built = buildReceivers(cfg.receivers, cfg.global, { userAgent: 'Herald/test' });
+      // The SMTP transport's options (the transport itself is made at the first send).
       const notifier = built.byName.get('a')![0].receiver as unknown as {
-        transport: { options: { secure?: boolean } };
+        options: { secure?: boolean };
       };
-      return notifier.transport.options.secure;
+      return notifier.options.secure;
     };
     expect(secure({ smarthost: 'smtp.example:465' })).toBe(true);
     expect(secure({ smarthost: 'smtp.example:587' })).toBe(false);
