@@ -129,7 +129,8 @@ export class NodeHeartbeat implements OnApplicationBootstrap, OnApplicationShutd
         /* a foreign or corrupt value: ignore */
       }
     }
-    return [...peers.values()].sort((a, b) => a.name.localeCompare(b.name));
+    // By code unit, not localeCompare: a collator loads ICU's data (~8 MB of RSS, issue 16).
+    return [...peers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async onApplicationShutdown(): Promise<void> {
