@@ -43,4 +43,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||9093)+'/health/live',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Herald handles SIGTERM (Nest shutdown hooks: stop accepting, drain held locks, close Redis).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/apps/server/src/main.js"]
+# --max-semi-space-size: apps/server/src/memory-flags.ts (NODE_FLAGS).
+CMD ["node", "--max-semi-space-size=8", "dist/apps/server/src/main.js"]

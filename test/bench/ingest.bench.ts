@@ -46,6 +46,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { NODE_FLAGS } from '../../apps/server/src/memory-flags';
 import { freePort } from '../harness/free-port';
 import { RedisCluster, type ClusterNode } from '../harness/redis-cluster';
 import { RedisServer } from '../harness/redis-server';
@@ -489,7 +490,7 @@ async function runHerald(ctx: Ctx, round_: number, rules: number): Promise<Heral
     herald = await spawnLogged(
       'herald',
       process.execPath,
-      [...ctx.s.nodeArgs, HERALD_MAIN],
+      [...NODE_FLAGS, ...ctx.s.nodeArgs, HERALD_MAIN],
       join(dir, 'herald.log'),
       {
         cwd: ROOT,
@@ -741,7 +742,7 @@ async function runHeraldCluster(ctx: Ctx, round_: number): Promise<ClusterHerald
     herald = await spawnLogged(
       'herald',
       process.execPath,
-      [...ctx.s.nodeArgs, HERALD_MAIN],
+      [...NODE_FLAGS, ...ctx.s.nodeArgs, HERALD_MAIN],
       join(dir, 'herald.log'),
       {
         cwd: ROOT,

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { NODE_FLAGS } from '../../apps/server/src/memory-flags';
 import { freePort } from '../harness/free-port';
 import { waitUntil } from '../harness/wait';
 
@@ -132,7 +133,7 @@ export async function startHerald(
   const child = await spawnLogged(
     'herald',
     process.execPath,
-    [resolve(__dirname, '..', '..', 'apps', 'server', 'src', 'main.js')],
+    [...NODE_FLAGS, resolve(__dirname, '..', '..', 'apps', 'server', 'src', 'main.js')],
     join(dir, 'herald.log'),
     {
       env: {

@@ -62,6 +62,7 @@ import { HERALD_DEFAULTS } from '@herald/config';
 import { FlushRunner, systemClock, type FlushRunnerPorts } from '@herald/domain';
 import { loadLuaScript } from '@herald/lua';
 import { REDIS_LUA_DIR, RedisFlushStore, RedisKeys } from '@herald/redis';
+import { NODE_FLAGS } from '../../apps/server/src/memory-flags';
 import { freePort } from '../harness/free-port';
 import { RedisServer } from '../harness/redis-server';
 import { alertJson } from './alert-load';
@@ -954,7 +955,7 @@ async function runHerald(ctx: Ctx) {
     node = await spawnLogged(
       'herald',
       process.execPath,
-      [...S.nodeArgs, HERALD_MAIN],
+      [...NODE_FLAGS, ...S.nodeArgs, HERALD_MAIN],
       join(dir, 'herald.log'),
       {
         cwd: ROOT,

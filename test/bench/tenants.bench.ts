@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { NODE_FLAGS } from '../../apps/server/src/memory-flags';
 import { freePort } from '../harness/free-port';
 import { RedisServer } from '../harness/redis-server';
 import { tenantsYaml } from '../harness/tenants';
@@ -131,10 +132,16 @@ async function main(): Promise<void> {
     const configPath = join(tmp, 'herald.yml');
     writeFileSync(configPath, await config(keyA, keyB));
     const port = await freePort();
-    herald = await spawnLogged('herald', process.execPath, [HERALD_MAIN], join(tmp, 'herald.log'), {
-      cwd: ROOT,
-      env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, HERALD_CONFIG: configPath },
-    });
+    herald = await spawnLogged(
+      'herald',
+      process.execPath,
+      [...NODE_FLAGS, HERALD_MAIN],
+      join(tmp, 'herald.log'),
+      {
+        cwd: ROOT,
+        env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, HERALD_CONFIG: configPath },
+      },
+    );
     const base = `http://127.0.0.1:${port}`;
     await waitHttp(herald, `${base}/health/ready`, 30_000);
     log(`tenants bench: node pid ${herald.pid} on ${base}, redis-server ${version}; ${JSON.stringify(S)}`);

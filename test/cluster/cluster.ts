@@ -11,6 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { NODE_FLAGS } from '../../apps/server/src/memory-flags';
 import { NginxServer } from '../harness/nginx';
 import { RedisServer } from '../harness/redis-server';
 import { waitUntil } from '../harness/wait';
@@ -70,7 +71,7 @@ export function nextBackoff(lastMs: number | undefined, upMs: number): number {
 /** How to run a node: the compiled main (`npm run cluster`) or the sources through ts-register (tests). */
 function nodeCommand(): string[] {
   const root = resolve(__dirname, '..', '..');
-  if (__filename.endsWith('.js')) return [resolve(root, 'apps', 'server', 'src', 'main.js')];
+  if (__filename.endsWith('.js')) return [...NODE_FLAGS, resolve(root, 'apps', 'server', 'src', 'main.js')];
   const src = resolve(root, 'test', 'harness', 'ts-register.js');
   return ['-r', src, resolve(root, 'apps', 'server', 'src', 'main.ts')];
 }

@@ -43,7 +43,10 @@ describe('lazy Intl.DateTimeFormat for Nest’s logger modules (issue 16, node R
     let nest: typeof import('@nestjs/common') | undefined;
     const built = counting(() =>
       jest.isolateModules(() => {
-        loaded = loadWithLazyDateFormat(undefined, (id) => (nest = jest.requireActual(id)));
+        loaded = loadWithLazyDateFormat(
+          undefined,
+          (id) => (nest = jest.requireActual<typeof import('@nestjs/common')>(id)),
+        );
       }),
     );
     expect(loaded).toEqual(['@nestjs/common']);

@@ -14,6 +14,20 @@ import { setFlagsFromString } from 'node:v8';
 export const HEAP_GROWING_PERCENT = 50;
 
 /**
+ * V8 flags a node is started with (issue 16: node RSS ≤ 1.5× Alertmanager's): every command line that
+ * starts a node puts them before `main.js` — `npm start`, the Dockerfile, the systemd unit, the benches
+ * and the cluster harness (memory-flags.spec.ts checks the first three). V8 sizes the young generation
+ * when the process starts, so unlike `--heap-growing-percent` main cannot set them itself.
+ *
+ * `--max-semi-space-size=8` (MB; V8's default on 64-bit is 16): under ingest load the young generation
+ * grows to two semi-spaces of the maximum, and all of it stays resident. 8 takes the ingest bench's node
+ * RSS from 155–156 to 140–141 MB (Alertmanager 94–95 MB) for twice the scavenges: main-thread GC pauses
+ * 1.4–2.0 → 2.3–3.1 µs per alert (README, "Node memory"). Command-line flags win over NODE_OPTIONS: to
+ * run a node with another size, change its command line.
+ */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
+/**
  * Sets V8's `--heap-growing-percent` at start: V8 reads it at every mark-compact, and NODE_OPTIONS
  * refuses it, so main sets it, which covers every way a node is started (npm start, Docker, systemd,
  * the benches and the cluster harness). A process started with its own flag (`node
