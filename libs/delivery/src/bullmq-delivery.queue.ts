@@ -18,9 +18,6 @@ import {
 import { RedisRateLimiter } from './rate-limiter';
 import { fulfilsWithin } from './timeout';
 
-/** How long an idle delivery worker blocks on its queue before looking again (BullMQ `drainDelay`, s). */
-export const IDLE_BLOCK_S = 10;
-
 /** A standalone/Sentinel client or a Redis Cluster one (the commands used here work on both). */
 type RedisClient = Redis | Cluster;
 
@@ -211,10 +208,6 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       // re-send carries the same Idempotency-Key, and its success writes the notification log.
       stalledInterval: this.opts.lockDuration ?? 30_000,
       maxStalledCount: 10,
-      // An idle worker blocks on the queue's marker this long (s) before it looks again; a job added
-      // wakes it at once whatever this is. 10 s is BullMQ's own ceiling for a block on Redis (5 s by
-      // default): an idle node's workers send half the commands (issue 16: background calls).
-      drainDelay: IDLE_BLOCK_S,
       removeOnComplete: this.removeOnComplete,
       settings: {
         // The delivery core chose the delay (backoff or Retry-After); anything else thrown gets the backoff.
