@@ -139,4 +139,42 @@ describe('SlotMapWatch', () => {
     expect(b.asked).toEqual([]);
     b.emit('end');
   });
+
+  it('re-reads again at the next check when a re-read got a lagging node’s older map', async () => {
+    /** A client whose re-reads land, in turn, on the nodes' views in `views` (per-slot masters). */
+    class MappedCluster extends FakeCluster {
+      slots: string[][] = [];
+      constructor(
+        map: () => unknown,
+        private readonly views: (() => unknown)[],
+      ) {
+        super(map);
+      }
+      override refreshSlotsCache(cb?: (err?: Error | null) => void): void {
+        const view = this.views[Math.min(this.refreshes, this.views.length - 1)]() as unknown[][];
+        this.slots = [];
+        for (const r of view) {
+          const m = r[2] as [string, number];
+          for (let s = r[0] as number; s <= (r[1] as number); s++) this.slots[s] = [`${m[0]}:${m[1]}`];
+        }
+        super.refreshSlotsCache(cb);
+      }
+    }
+    let map: unknown = MAP_A;
+    // First re-read: MAP_A; after the failover the first re-read still reads a node with MAP_A.
+    const c = new MappedCluster(() => map, [() => MAP_A, () => MAP_A, () => MAP_B]);
+    const w = new SlotMapWatch(opts);
+    w.add(c, true);
+    await w.check();
+    expect(c.refreshes).toBe(1);
+    map = MAP_B;
+    await w.check(); // told MAP_B, re-read MAP_A: not current
+    expect(c.refreshes).toBe(2);
+    expect(c.slots[0]).toEqual(['10.0.0.1:7000']);
+    await w.check(); // so it re-reads again, and gets MAP_B
+    expect(c.refreshes).toBe(3);
+    expect(c.slots[0]).toEqual(['10.0.0.4:7003']);
+    await w.check(); // current: nothing more
+    expect(c.refreshes).toBe(3);
+  });
 });

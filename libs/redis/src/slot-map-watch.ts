@@ -6,6 +6,8 @@ export interface WatchedCluster {
   nodes(role?: 'all' | 'master' | 'slave'): Pick<Redis, 'call'>[];
   refreshSlotsCache(callback?: (err?: Error | null) => void): void;
   on(event: 'ready' | 'end', listener: () => void): unknown;
+  /** ioredis' map: per slot the `host:port` of its master, then its replicas (absent in simple fakes). */
+  readonly slots?: readonly (readonly string[] | undefined)[];
 }
 
 export interface SlotMapWatchOptions {
@@ -100,8 +102,10 @@ export class SlotMapWatch {
       if (nodes.length === 0) return;
       const node = nodes[this.turn++ % nodes.length];
       let signature: string;
+      let reply: unknown;
       try {
-        signature = slotMapSignature(await withTimeout(node.call('CLUSTER', 'SLOTS'), this.opts.timeoutMs));
+        reply = await withTimeout(node.call('CLUSTER', 'SLOTS'), this.opts.timeoutMs);
+        signature = slotMapSignature(reply);
       } catch {
         return; // a node down or hung: the next check asks another
       }
@@ -109,13 +113,27 @@ export class SlotMapWatch {
         if (state.known === signature) continue;
         state.known = signature;
         c.refreshSlotsCache((err) => {
-          if (err) state.known = undefined; // try again at the next check
+          // Try again at the next check when the re-read failed, or when it read another node's older
+          // view (a reshard or failover reaches the nodes' maps one by one): the client is current only
+          // once its map has the masters this check was told.
+          if (err || !hasMasters(c, reply)) state.known = undefined;
         });
       }
     } finally {
       this.checking = false;
     }
   }
+}
+
+/** Whether `c`'s map gives each range of a CLUSTER SLOTS `reply` the master the reply names. */
+function hasMasters(c: WatchedCluster, reply: unknown): boolean {
+  if (!c.slots || !Array.isArray(reply)) return true; // nothing to compare (a fake client)
+  for (const r of reply as unknown[][]) {
+    const m = r[2];
+    if (!Array.isArray(m) || !m[0]) continue;
+    if (c.slots[Number(r[0])]?.[0] !== `${String(m[0])}:${String(m[1])}`) return false;
+  }
+  return true;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
