@@ -7,7 +7,8 @@
  *   BENCH_IDLE_S seconds, default 10, after the notifications settled; commands Lua scripts run count too).
  * Run: npm run bench:notify (BENCH_GROUPS, default 2000; BENCH_TICK, default the node's own tick;
  * BENCH_NODE_ARGS go to the node as NODE_OPTIONS; BENCH_CPU_PROF=<dir> writes the node's CPU profile there
- * (`--cpu-prof` is not allowed in NODE_OPTIONS: a preloaded inspector session takes it)).
+ * (`--cpu-prof` is not allowed in NODE_OPTIONS: a preloaded inspector session takes it); BENCH_SPLIT=1
+ * runs the node as two processes by role, `api,scheduler` and `delivery` (node CPU is both summed)).
  * Prints a JSON summary last.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -61,19 +62,28 @@ async function main(): Promise<void> {
   const redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
   const sink = await HttpSink.start();
   let node: Child | undefined;
+  let worker: Child | undefined;
+  const split = process.env.BENCH_SPLIT === '1';
   try {
-    const url = await startHerald(
-      dir,
+    const yaml =
       `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n  group_interval: 1h\n` +
-        `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n` +
-        `herald:\n  scheduler:\n${tick ? `    tick: ${tick}\n` : ''}${sched ? `    concurrency: ${sched}\n` : ''}` +
-        `${process.env.BENCH_SCHEDULER_POLL ? `    poll: ${process.env.BENCH_SCHEDULER_POLL}\n` : ''}` +
-        `  delivery:\n    concurrency: ${deliveryConcurrency}\n` +
-        `${process.env.BENCH_DELIVERY_SHARDS ? `    shards: ${process.env.BENCH_DELIVERY_SHARDS}\n` : ''}`,
-      redis.url,
-      (c) => (node = c),
-      nodeOptions(dir),
-    );
+      `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n` +
+      `herald:\n  scheduler:\n${tick ? `    tick: ${tick}\n` : ''}${sched ? `    concurrency: ${sched}\n` : ''}` +
+      `${process.env.BENCH_SCHEDULER_POLL ? `    poll: ${process.env.BENCH_SCHEDULER_POLL}\n` : ''}` +
+      `  delivery:\n    concurrency: ${deliveryConcurrency}\n` +
+      `${process.env.BENCH_DELIVERY_SHARDS ? `    shards: ${process.env.BENCH_DELIVERY_SHARDS}\n` : ''}`;
+    // BENCH_SPLIT=1: the node as two processes on the machine, by role — api + scheduler, and delivery.
+    const url = await startHerald(dir, yaml, redis.url, (c) => (node = c), {
+      ...nodeOptions(dir),
+      ...(split ? { HERALD_ROLES: 'api,scheduler' } : {}),
+    });
+    if (split) {
+      const wdir = mkdtempSync(join(tmpdir(), 'herald-notify-bench-delivery-'));
+      await startHerald(wdir, yaml, redis.url, (c) => (worker = c), {
+        ...nodeOptions(wdir),
+        HERALD_ROLES: 'delivery',
+      });
+    }
     const postAlerts = (alerts: unknown[]) =>
       fetch(`${url}/api/v2/alerts`, {
         method: 'POST',
@@ -104,7 +114,8 @@ async function main(): Promise<void> {
     const before = sink.accepted.length;
     const stats = new Redis(redis.url);
     const thr0 = await commandStats(stats);
-    const cpu0 = { node: procCpuMs(node?.pid), redis: procCpuMs(redis.pid) };
+    const nodeCpu = () => procCpuMs(node?.pid) + (worker ? procCpuMs(worker.pid) : 0);
+    const cpu0 = { node: nodeCpu(), redis: procCpuMs(redis.pid) };
     // BENCH_MONITOR=1: commands the node sends itself (not those its scripts run), by name (MONITOR).
     const sentCmds = new Map<string, number>();
     const monitorClient = process.env.BENCH_MONITOR ? new Redis(redis.url) : undefined;
@@ -148,7 +159,7 @@ async function main(): Promise<void> {
     );
     const cpuUs = (ms: number) => Math.round((ms * 1000) / groups);
     const cpuPerNotificationUs = {
-      node: cpuUs(procCpuMs(node?.pid) - cpu0.node),
+      node: cpuUs(nodeCpu() - cpu0.node),
       redis: cpuUs(procCpuMs(redis.pid) - cpu0.redis),
     };
     const thrStats = diffStats(thr0, await commandStats(stats));
@@ -208,11 +219,13 @@ async function main(): Promise<void> {
         tick: tick ?? 'default',
         schedulerConcurrency: sched ?? 'default',
         deliveryConcurrency,
+        processes: split ? 'api,scheduler + delivery' : 'one (all roles)',
         loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
       },
     };
     console.log(JSON.stringify(summary));
   } finally {
+    await stopChild(worker);
     await stopChild(node);
     await sink.stop();
     await redis.stop();
