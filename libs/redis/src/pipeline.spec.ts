@@ -54,6 +54,8 @@ class FakeCluster {
   readonly data = new Map<string, number>();
   readonly pipelines: { node: string; cmds: Cmd[] }[] = [];
   readonly singles: Cmd[] = [];
+  /** Commands called on the client itself, as they are called (before any is answered). */
+  readonly issued: Cmd[] = [];
   refusePipelines = false;
   readonly scanned: string[] = [];
 
@@ -63,7 +65,10 @@ class FakeCluster {
     return new Proxy(this, {
       get: (t, name, recv) => {
         if (typeof name !== 'string' || name in t) return Reflect.get(t, name, recv) as unknown;
-        return (...args: unknown[]) => t.single([name, ...args]);
+        return (...args: unknown[]) => {
+          t.issued.push([name, ...args]);
+          return t.single([name, ...args]);
+        };
       },
     });
   }
@@ -211,14 +216,38 @@ describe('execPipeline', () => {
   // queue order interleaves the nodes: a, b, c, a, b, c
   const order = [0, 2, 4, 1, 3, 5].map((i) => keys[i]);
 
-  it('sends one pipeline on a plain Redis, replies in order', async () => {
+  it('on a plain Redis sends every command on the client in queue order before any reply; replies in order, an error as a reply', async () => {
     const f = new FakeCluster(false);
-    const res = await execPipeline(asClient(f), (p) => {
+    const pending = execPipeline(asClient(f), (p) => {
       for (const k of order) p.incr(k);
+      p.hget('h', 'f');
     });
-    expect(res).toEqual(order.map(() => [null, 1]));
-    expect(f.pipelines).toHaveLength(1);
+    // All of them out before the first answer: one round trip (a node's client writes them at once).
+    expect(f.issued).toEqual([...order.map((k) => ['incr', k]), ['hget', 'h', 'f']]);
+    expect(f.singles).toEqual([]);
+    const res = await pending;
+    expect(res.slice(0, order.length)).toEqual(order.map(() => [null, 1]));
+    expect(res[order.length][0]?.message).toMatch(/^WRONGTYPE/);
     expect(await execPipeline(asClient(f), () => undefined)).toEqual([]);
+  });
+
+  it('on a plain Redis makes no ioredis pipeline (it copies every script defined on the client onto itself)', async () => {
+    const f = new FakeCluster(false);
+    const made = jest.spyOn(f, 'pipeline');
+    await execPipeline(asClient(f), (p) => p.incr('a').incr('b'));
+    expect(made).not.toHaveBeenCalled();
+    expect(f.pipelines).toEqual([]);
+  });
+
+  it('on a plain Redis sends nothing when the builder throws', async () => {
+    const f = new FakeCluster(false);
+    await expect(
+      execPipeline(asClient(f), (p) => {
+        p.incr('a');
+        throw new Error('builder failed');
+      }),
+    ).rejects.toThrow('builder failed');
+    expect(f.issued).toEqual([]);
   });
 
   it('on a Cluster sends one pipeline per node, each holding only its own slots, replies in queue order', async () => {
