@@ -239,6 +239,18 @@ describe('execPipeline', () => {
     expect(f.pipelines).toEqual([]);
   });
 
+  it('on a plain Redis sends nothing when a queued command is not one the client has', async () => {
+    const f = new FakeCluster(false);
+    const client = new Proxy(f, { get: (t, name) => (name === 'nosuch' ? undefined : Reflect.get(t, name)) });
+    await expect(
+      execPipeline(client as unknown as RedisClient, (p) => {
+        p.incr('a');
+        (p as unknown as Record<string, (k: string) => void>).nosuch('b');
+      }),
+    ).rejects.toThrow('unknown command nosuch');
+    expect(f.issued).toEqual([]);
+  });
+
   it('on a plain Redis sends nothing when the builder throws', async () => {
     const f = new FakeCluster(false);
     await expect(
