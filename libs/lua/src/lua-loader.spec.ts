@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { Redis } from 'ioredis';
 import { defineLuaScript, loadLuaScript, parseLuaScript, type ScriptHost } from './lua-loader';
 
 const root = join(__dirname, '..', '..', '..');
@@ -68,6 +70,31 @@ describe('Lua loader', () => {
     await expect(run(['k'], ['hit', 5])).resolves.toBe('ok');
     expect(calls).toEqual([['k', 'hit', 5]]);
     await expect(run(['k', 'extra'])).rejects.toThrow('login-attempt-1 takes 1 keys, got 2');
+  });
+
+  it('on an ioredis client sends one EVALSHA with the arguments laid out once (no Array#flat over them)', async () => {
+    const redis = new Redis({ lazyConnect: true });
+    const sent: { name: string; args: unknown[] }[] = [];
+    const send = jest.spyOn(redis, 'sendCommand').mockImplementation((c) => {
+      sent.push({ name: c.name, args: c.args });
+      return Promise.resolve(['1']) as never;
+    });
+    const flat = jest.spyOn(Array.prototype, 'flat');
+    try {
+      const dir = join(root, 'libs', 'redis', 'src', 'lua');
+      const run = defineLuaScript(redis, dir, 'upsert-groups-n');
+      const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+      await expect(run(keys, [1, 'a', 2])).resolves.toEqual(['1']);
+      // (ioredis' constructor flattens the empty list it is given: nothing of the call's.)
+      expect((flat.mock.contexts as unknown[][]).filter((list) => list.length > 0)).toEqual([]);
+      const sha = createHash('sha1').update(loadLuaScript(dir, 'upsert-groups-n').source).digest('hex');
+      // Numbers as strings, as ioredis sends them.
+      expect(sent).toEqual([{ name: 'evalsha', args: [sha, '40', ...keys, '1', 'a', '2'] }]);
+    } finally {
+      flat.mockRestore();
+      send.mockRestore();
+      redis.disconnect();
+    }
   });
 });
 
