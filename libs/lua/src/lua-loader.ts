@@ -99,6 +99,7 @@ export function defineLuaScript<R = unknown>(
 
 /** What `directCall` uses of an ioredis client and of the Script its `defineCommand` made. */
 interface IoredisScriptHost {
+  options?: { enableAutoPipelining?: boolean };
   scriptsSet?: Record<string, { sha: string; Command: IoredisCommandClass } | undefined>;
   sendCommand?: (command: IoredisCommand) => Promise<unknown>;
 }
@@ -115,7 +116,8 @@ type IoredisCommandClass = new (name: string, args: unknown[], options: object) 
  * source on a connection that has not run it yet, EVALSHA after, one re-send on NOSCRIPT), with the
  * arguments laid out once. ioredis copies a call's arguments three times and runs `Array#flat` over
  * them (~26 µs for an ingest request's ~420 arguments, ~4 % of a node's CPU on ingest). Undefined for a
- * client that is not an ioredis one (test stand-ins): the defined command is called then.
+ * client that is not an ioredis one (test stand-ins) or pipelines automatically: the defined command is
+ * called then.
  */
 function directCall<R>(
   client: ScriptHost,
@@ -125,7 +127,11 @@ function directCall<R>(
   const defined = host.scriptsSet?.[command];
   if (!defined || typeof host.sendCommand !== 'function' || typeof defined.Command !== 'function')
     return undefined;
-  const send = host.sendCommand.bind(client);
+  // A client that pipelines on its own (Herald's do not) goes through the defined command, which joins
+  // its automatic pipeline as ioredis decides.
+  if (host.options?.enableAutoPipelining) return undefined;
+  // Looked up at each call, as a defined command does: a wrapper put on the client later sees it.
+  const send = (c: IoredisCommand) => host.sendCommand!(c);
   const { sha } = defined;
   // ioredis' Command flattens and stringifies its arguments in its constructor: give it none, then the
   // laid-out ones, stringified as it would have.
