@@ -80,6 +80,9 @@ describe('npm start', () => {
     await readyOrGone(npm, port, () => out, 'npm start ready');
     if (npm.exitCode !== null || npm.signalCode !== null)
       throw new Error(`npm start exited with ${npm.exitCode ?? npm.signalCode}: ${out}`);
+    // The node answers /-/ready as soon as it listens and logs its start-up line once start() returns:
+    // the line may reach this process's pipe after the first ready answer (a CI run read it too early).
+    await waitUntil(() => out.includes('serving on'), { timeoutMs: 10_000, what: 'the start-up line' });
   }, 240_000);
 
   afterAll(async () => {
