@@ -208,7 +208,10 @@ export function flushStoreContract(name: string, make: (clock: FakeClock) => Pro
         await store.schedule(due(inBucket0(2), T0 + LEASE * 10));
         const [c] = await store.claimDue(0, T0, claim);
         expect((await store.peekDue())[0]).toBe(T0 + LEASE); // the lease, before the other entry
-        expect((await store.peekDue({ leases: false }))[0]).toBe(T0 + LEASE * 10); // the due index only
+        // The due index only; a store whose due heads carry the leases (Redis' lease marker) tells it too.
+        expect((await store.peekDue({ leases: false }))[0]).toBe(
+          store.dueHeadsIncludeLeases ? T0 + LEASE : T0 + LEASE * 10,
+        );
         expect((await store.peekDue({ due: false }))[0]).toBe(T0 + LEASE); // the leases only
         expect((await store.peekDue({ due: false })).slice(1).every((h) => h === null)).toBe(true);
         expect(await store.complete(c, T0 + LEASE * 2)).toBe(true);

@@ -99,6 +99,79 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       }
     });
 
+    describe("the lease marker (a bucket's earliest lease expiry in its due index)", () => {
+      const LEASE = 30_000;
+      const half = (n: number, state: 'firing' | 'recovery' = 'firing') => ({
+        tenant: 't',
+        groupId: n.toString(16).padStart(16, '0'),
+        state,
+      });
+
+      it('follows the earliest lease through claims and completions, and goes with the last lease', async () => {
+        const keys = topo.keys(prefix(), 1);
+        const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+        await store.schedule({ ...half(1), dueAt: T0 });
+        await store.schedule({ ...half(2), dueAt: T0 + 10 });
+        await store.schedule({ ...half(3), dueAt: T0 + LEASE * 10 });
+        const [a] = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 5 });
+        const [b] = await store.claimDue(0, T0 + 10, { leaseMs: LEASE, owner: 'b', limit: 5 });
+        expect([a.groupId, b.groupId]).toEqual([half(1).groupId, half(2).groupId]);
+        // The due index alone tells the earliest lease expiry: one read instead of two.
+        expect(await redis.zscore(keys.dueBucket(0), keys.dueLeaseMarker)).toBe(String(T0 + LEASE));
+        expect((await store.peekDue({ leases: false }))[0]).toBe(T0 + LEASE);
+        expect(await store.complete(a, T0 + LEASE * 20)).toBe(true);
+        expect((await store.peekDue({ leases: false }))[0]).toBe(T0 + 10 + LEASE); // b's lease now
+        expect(await store.complete(b, null)).toBe(true);
+        expect(await redis.zscore(keys.dueBucket(0), keys.dueLeaseMarker)).toBeNull();
+        expect((await store.peekDue({ leases: false }))[0]).toBe(T0 + LEASE * 10);
+        // A lease lost to another claimer leaves the marker alone (that claimer's lease is in it).
+        const [c] = await store.claimDue(0, T0 + LEASE * 10, { leaseMs: LEASE, owner: 'c', limit: 5 });
+        expect(await store.complete({ ...c, owner: 'someone else' }, null)).toBe(false);
+        expect(await redis.zscore(keys.dueBucket(0), keys.dueLeaseMarker)).toBe(String(T0 + LEASE * 11));
+        expect(await store.complete(c, null)).toBe(true);
+      });
+
+      it("is never handed out, and a crashed claimer's lapsed lease is found through it and taken over", async () => {
+        const keys = topo.keys(prefix(), 1);
+        const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+        await store.schedule({ ...half(1), dueAt: T0 });
+        await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'crashed', limit: 5 }); // never completed
+        // Past the lease the marker is due too: the claim takes the lapsed entry, never the marker.
+        const heads = await store.peekDue({ leases: false });
+        expect(heads[0]).toBe(T0 + LEASE);
+        const got = await store.claimDue(0, T0 + LEASE, { leaseMs: LEASE, owner: 'b', limit: 5 });
+        expect(got.map((e) => [e.groupId, e.owner, e.dueAt])).toEqual([[half(1).groupId, 'b', T0]]);
+        expect(await redis.zscore(keys.dueBucket(0), keys.dueLeaseMarker)).toBe(String(T0 + LEASE * 2));
+        expect(await store.claimDue(0, T0 + LEASE + 1, { leaseMs: LEASE, owner: 'c', limit: 5 })).toEqual([]);
+      });
+
+      it('a marker an older claimer took for a member is dropped from the leases, not handed out', async () => {
+        const keys = topo.keys(prefix(), 1);
+        const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+        await store.schedule({ ...half(1), dueAt: T0 });
+        // What a claimer without the marker leaves when it claims one: the marker under its lease.
+        await redis.zadd(keys.dueLease(0), T0 - 1, keys.dueLeaseMarker);
+        await redis.hset(keys.dueClaims(0), keys.dueLeaseMarker, `${T0 - 1}|old`);
+        const got = await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'b', limit: 5 });
+        expect(got.map((e) => e.groupId)).toEqual([half(1).groupId]);
+        expect(await redis.zscore(keys.dueLease(0), keys.dueLeaseMarker)).toBeNull();
+        expect(await redis.hget(keys.dueClaims(0), keys.dueLeaseMarker)).toBeNull();
+        expect(await redis.zscore(keys.dueBucket(0), keys.dueLeaseMarker)).toBe(String(T0 + LEASE));
+      });
+
+      it('keeps the due key alive as long as the leases when the marker is all it holds', async () => {
+        const keys = topo.keys(prefix(), 1);
+        const store = new RedisFlushStore(redis, keys, { keyTtl: KEY_TTL });
+        await store.schedule({ ...half(1), dueAt: T0 });
+        await redis.pexpire(keys.dueBucket(0), 5_000); // a due index about to expire (its groups do)
+        await store.claimDue(0, T0, { leaseMs: LEASE, owner: 'a', limit: 5 });
+        expect(await redis.zrange(keys.dueBucket(0), '0', '-1')).toEqual([keys.dueLeaseMarker]);
+        const leaseTtl = await redis.pttl(keys.dueLease(0));
+        expect(leaseTtl).toBeGreaterThan(KEY_TTL - 5_000);
+        expect(await redis.pttl(keys.dueBucket(0))).toBeGreaterThanOrEqual(leaseTtl - 1_000);
+      });
+    });
+
     it('a log write marks an existing group as flushed (upsert-groups stops "flush at once")', async () => {
       const p = prefix();
       const keys = topo.keys(p, 4);

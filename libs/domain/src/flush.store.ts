@@ -44,6 +44,12 @@ export interface PeekOptions {
 export interface FlushStore {
   /** Number of due-index buckets; the scheduler claims from each. */
   readonly dueBuckets: number;
+  /**
+   * True when `peekDue({ leases: false })` already tells when a lease lapses (Redis: the claim scripts
+   * keep each bucket's earliest lease expiry in its due index): the scheduler then reads the leases
+   * themselves only rarely, for leases written without it (a node of an older version mid-upgrade).
+   */
+  readonly dueHeadsIncludeLeases?: boolean;
   /** The bucket a group's due entries live in. */
   dueBucketOf(groupId: string): number;
   /** Puts (or moves) a group half on the due index at `entry.dueAt`. */

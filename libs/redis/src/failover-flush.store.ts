@@ -87,6 +87,11 @@ export class FailoverFlushStore implements FlushStore {
     return this.redis.dueBuckets;
   }
 
+  get dueHeadsIncludeLeases(): boolean {
+    // Only Redis' due index carries the marker; in an outage this node's own leases are in memory.
+    return !this.mode.degraded && this.redis.dueHeadsIncludeLeases === true;
+  }
+
   dueBucketOf(groupId: string): number {
     return this.redis.dueBucketOf(groupId);
   }

@@ -2,6 +2,9 @@ import calculateSlot from 'cluster-key-slot';
 import { dueBucketOf, type GroupState, type SourceSide } from '@herald/domain';
 
 /** The BullMQ queue Herald delivers through (its keys are `{<prefix>}:delivery:…`). */
+
+/** See `RedisKeys.dueLeaseMarker`. */
+const DUE_LEASE_MARKER = '~lease';
 export const DELIVERY_QUEUE = 'delivery';
 
 /** A group half in a due-index member or log key: `f` (firing) or `r` (recovery). */
@@ -234,7 +237,15 @@ export class RedisKeys {
     };
   }
 
-  /** Reads a `dueMember` back; null for a member Herald did not write. */
+  /**
+   * The member of a due bucket that holds the bucket's earliest lease expiry (the lease marker, kept by
+   * claim-due-3.lua and complete-claim-3.lua): never a group half (no group id in it), never claimed.
+   */
+  get dueLeaseMarker(): string {
+    return DUE_LEASE_MARKER;
+  }
+
+  /** Reads a `dueMember` back; null for a member Herald did not write (the lease marker included). */
   parseDueMember(member: string): { tenant: string; groupId: string; state: GroupState } | null {
     const m = /^(.+):([0-9a-f]{16}):([fr])$/.exec(member);
     if (!m) return null;

@@ -55,6 +55,9 @@ export class RedisFlushStore implements FlushStore {
     return this.keys.dueBuckets;
   }
 
+  /** The claim scripts keep each bucket's earliest lease expiry in its due index (the lease marker). */
+  readonly dueHeadsIncludeLeases = true;
+
   dueBucketOf(groupId: string): number {
     return this.keys.dueBucketOf(groupId);
   }
@@ -99,7 +102,7 @@ export class RedisFlushStore implements FlushStore {
     const k = this.keys;
     const flat = await this.scripts.claimDue(
       [k.dueBucket(bucket), k.dueLease(bucket), k.dueClaims(bucket)],
-      [now, leaseMs, owner, limit, this.opts.keyTtl],
+      [now, leaseMs, owner, limit, this.opts.keyTtl, k.dueLeaseMarker],
     );
     const out: ClaimedEntry[] = [];
     for (let i = 0; i < flat.length; i += 2) {
@@ -120,6 +123,7 @@ export class RedisFlushStore implements FlushStore {
         nextDueAt ?? '',
         this.opts.keyTtl,
         nextDueAt === null ? '' : (tickDueAt ?? ''),
+        k.dueLeaseMarker,
       ],
     );
     return Number(r) === 1;

@@ -462,4 +462,41 @@ describe('FlushRunner: lease expiries are read less often than the due index', (
     s.clock.set(T0 + 30_000);
     expect(await s.runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
   });
+
+  it('reads leases every ten leases by default when the due heads carry them (Redis: the lease marker)', async () => {
+    const s = setup(undefined, { leaseMs: 30_000 });
+    const reads: string[] = [];
+    const peek = s.flush.peekDue.bind(s.flush);
+    s.flush.peekDue = (o) => {
+      reads.push(o?.leases === false ? 'due' : o?.due === false ? 'leases' : 'both');
+      return peek(o);
+    };
+    Object.defineProperty(s.flush, 'dueHeadsIncludeLeases', { value: true });
+    await s.runner.tick();
+    expect(reads).toEqual(['due', 'leases']);
+    for (const at of [T0 + 10_000, T0 + 100_000, T0 + 299_999]) {
+      s.clock.set(at);
+      await s.runner.tick();
+    }
+    expect(reads.slice(2)).toEqual(['due', 'due', 'due']);
+    s.clock.set(T0 + 300_000);
+    await s.runner.tick();
+    expect(reads.slice(5)).toEqual(['due', 'leases']);
+  });
+
+  it('reads leases every third of a lease by default when the due heads do not carry them', async () => {
+    const s = setup(undefined, { leaseMs: 30_000 });
+    const reads: string[] = [];
+    const peek = s.flush.peekDue.bind(s.flush);
+    s.flush.peekDue = (o) => {
+      reads.push(o?.leases === false ? 'due' : o?.due === false ? 'leases' : 'both');
+      return peek(o);
+    };
+    await s.runner.tick();
+    s.clock.set(T0 + 9_999);
+    await s.runner.tick();
+    s.clock.set(T0 + 10_000);
+    await s.runner.tick();
+    expect(reads).toEqual(['due', 'leases', 'due', 'due', 'leases']);
+  });
 });

@@ -47,9 +47,11 @@ export interface FlushRunnerOptions {
    */
   retryMs?: number;
   /**
-   * How often the lease expiries are read (ms; default a third of `leaseMs`): a lease only comes due
-   * when its claimer crashed, so the due index alone is read in between (half the commands). Leases
-   * this node took and did not complete (a flush that threw) are known without a read.
+   * How often the lease expiries are read (ms; default a third of `leaseMs`, or ten leases when the
+   * store's due heads include them — `FlushStore.dueHeadsIncludeLeases` — and the read only finds
+   * leases written without that): a lease only comes due when its claimer crashed, so the due index
+   * alone is read in between (half the commands). Leases this node took and did not complete (a flush
+   * that threw) are known without a read.
    */
   leaseCheckMs?: number;
   /** Flushes run at once by one node. */
@@ -106,7 +108,10 @@ export class FlushRunner {
     const retryAt = now + (this.opts.retryMs ?? 250);
     // Only buckets with something due are claimed (a claim is a script call; the heads one round trip).
     const heads = await flush.peekDue({ leases: false });
-    if (now >= this.leasesReadAt + (this.opts.leaseCheckMs ?? this.opts.leaseMs / 3)) {
+    const leaseCheckMs =
+      this.opts.leaseCheckMs ??
+      (flush.dueHeadsIncludeLeases ? this.opts.leaseMs * 10 : this.opts.leaseMs / 3);
+    if (now >= this.leasesReadAt + leaseCheckMs) {
       this.leaseHeads = await flush.peekDue({ due: false });
       this.leasesReadAt = now;
     }

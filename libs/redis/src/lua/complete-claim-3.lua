@@ -10,12 +10,15 @@
   ARGV[5] (optional, may be '') the next group_interval tick when ARGV[3] parks the half beyond it: if
           ingest re-added the member meanwhile (an alert joined the half), it is rescheduled at this
           tick instead of the parked time
+  ARGV[6] the lease marker's member (includes/lease-marker-0.lua), set again once the lease is gone
 
   With a next due time the member is (re)added at it, overriding a due time ingest set meanwhile (a new
   alert joining a flushed group waits for the next group_interval tick). Without one, the due index is
   left alone (ingest may have re-added the member: it flushes then).
   Returns 1, or 0 when the lease is not (any more) the owner's: nothing changes.
 ]]
+--- @include "includes/lease-marker-0"
+
 local c = redis.call('HGET', KEYS[3], ARGV[1])
 if not c or string.match(c, '^[^|]*|(.*)$') ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -27,4 +30,5 @@ if ARGV[3] ~= '' then
   local ttl = tonumber(ARGV[4])
   if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 end
+setLeaseMarker(KEYS[1], KEYS[2], ARGV[6])
 return 1
