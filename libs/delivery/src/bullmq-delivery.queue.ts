@@ -151,6 +151,15 @@ async function readEvictionPolicy(client: Redis): Promise<string | undefined> {
  * letters with payload and last error. Workers use their own `maxRetriesPerRequest: null` connection.
  * Call `start()` before use; it fails while Redis is unreachable.
  */
+/**
+ * How long (s) an idle worker blocks on its queue's marker before looking again (a BZPOPMIN and the
+ * moveToActive script: 7 commands per look). A new job, or a delayed one coming due, ends the wait at
+ * once, so this only sets what an idle worker costs: BullMQ's ceiling for a blocking wait (10 s) instead
+ * of its default 5. BullMQ's watchdog on the wait fires a second after it: a worker closed while Redis
+ * is away keeps that one timer until then.
+ */
+export const WORKER_DRAIN_DELAY_S = 10;
+
 export class BullMqDeliveryQueue implements DeliveryQueue {
   private readonly queueClient: RedisClient;
   private workerClient?: RedisClient;
@@ -208,6 +217,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       // re-send carries the same Idempotency-Key, and its success writes the notification log.
       stalledInterval: this.opts.lockDuration ?? 30_000,
       maxStalledCount: 10,
+      drainDelay: WORKER_DRAIN_DELAY_S,
       removeOnComplete: this.removeOnComplete,
       settings: {
         // The delivery core chose the delay (backoff or Retry-After); anything else thrown gets the backoff.

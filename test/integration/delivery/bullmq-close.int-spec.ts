@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BullMqDeliveryQueue, buildReceivers } from '@herald/delivery';
+import { BullMqDeliveryQueue, WORKER_DRAIN_DELAY_S, buildReceivers } from '@herald/delivery';
 import { HttpSink } from '../../harness/http-sink';
 import { testNotification, testReceiver } from '../../harness/notifications';
 import { RedisServer } from '../../harness/redis-server';
@@ -53,9 +53,10 @@ describe('BullMqDeliveryQueue.close while Redis is down (regression: the process
       });
       await server.kill();
       await q.close(300);
-      // BullMQ's own watchdog on its blocking fetch ends within 6 s; a lock renewal would re-arm forever.
+      // BullMQ's own watchdog on its blocking fetch ends a second after the worker's drain delay; a lock
+      // renewal would re-arm forever.
       await waitUntil(() => liveTimers() <= baseline, {
-        timeoutMs: 10_000,
+        timeoutMs: (WORKER_DRAIN_DELAY_S + 5) * 1000,
         what: "no timer of the closed queue left (BullMQ's lock renewal, stalled check)",
         detail: () => process.getActiveResourcesInfo(),
       });
