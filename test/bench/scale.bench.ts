@@ -761,6 +761,9 @@ async function dueCount(client: Redis, at: number): Promise<{ due: number; lease
   let leased = 0;
   for (let b = 0; b < keys.dueBuckets; b++) {
     due += await client.zcount(keys.dueBucket(b), '-inf', at);
+    // The lease marker (a lapsed lease's expiry in the due index) is no entry: the leases count it.
+    const marker = await client.zscore(keys.dueBucket(b), keys.dueLeaseMarker);
+    if (marker !== null && Number(marker) <= at) due--;
     leased += await client.zcard(keys.dueLease(b));
   }
   return { due, leased };
