@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineLuaScript } from '@herald/lua';
-import { isClusterClient, masterNodes, type RedisClient } from '@herald/redis';
+import { execPipeline, isClusterClient, masterNodes, type RedisClient } from '@herald/redis';
 import { TOPOLOGIES, withRedisTopology, type RedisTopology } from '../harness/redis-topology';
 
 /**
@@ -57,5 +57,35 @@ describe.each(TOPOLOGIES)('Lua script calls on %s', (topology) => {
     expect(await noscripts(t.redis)).toBe(before + 1);
     expect(await bump([key], [1])).toBe(10);
     expect(isClusterClient(t.redis)).toBe(topology === 'cluster');
+  });
+
+  // On a Cluster, execPipeline sends each master's scripts on that master's own connection (laid out by
+  // `sendLaidOut`): the same order, replies and NOSCRIPT recovery there.
+  it('in a pipeline: keys and arguments in order, replies per call, and NOSCRIPT recovered', async () => {
+    defineLuaScript(t.redis, dir, 'echo-n');
+    defineLuaScript(t.redis, dir, 'bump-1');
+    const tags = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `{lua-pipe-${x}}`); // spread over the masters
+    for (const tag of tags) await t.redis.del(`${tag}:n`);
+    type Run = Record<string, (...a: unknown[]) => unknown>;
+    const calls = (round: number) =>
+      execPipeline(t.redis, (p) => {
+        for (const tag of tags) {
+          const keys = Array.from({ length: 40 }, (_, i) => `${tag}:k${i}`);
+          (p as unknown as Run)['herald:echo-n'](keys.length, ...keys, round, tag);
+          (p as unknown as Run)['herald:bump-1'](`${tag}:n`, 2);
+        }
+      });
+    const expected = (round: number, n: number) =>
+      tags.flatMap((tag) => [
+        [null, [40, `${tag}:k0`, `${tag}:k39`, String(round), tag]],
+        [null, n],
+      ]);
+    expect(await calls(1)).toEqual(expected(1, 2));
+    expect(await calls(2)).toEqual(expected(2, 4)); // by EVALSHA now
+    for (const m of masterNodes(t.redis)) await m.script('FLUSH');
+    const before = await noscripts(t.redis);
+    expect(await calls(3)).toEqual(expected(3, 6));
+    expect(await noscripts(t.redis)).toBeGreaterThan(before);
+    expect(await calls(4)).toEqual(expected(4, 8));
   });
 });

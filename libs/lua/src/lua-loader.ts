@@ -100,8 +100,13 @@ export function defineLuaScript<R = unknown>(
 /** What `directCall` uses of an ioredis client and of the Script its `defineCommand` made. */
 interface IoredisScriptHost {
   options?: { enableAutoPipelining?: boolean };
-  scriptsSet?: Record<string, { sha: string; Command: IoredisCommandClass } | undefined>;
+  scriptsSet?: Record<string, IoredisScript | undefined>;
   sendCommand?: (command: IoredisCommand) => Promise<unknown>;
+}
+/** What `sendLaidOut` uses of an ioredis `Script` (a `scriptsSet` entry of a client or Cluster). */
+export interface IoredisScript {
+  sha: string;
+  Command: IoredisCommandClass;
 }
 interface IoredisCommand {
   args: unknown[];
@@ -110,14 +115,57 @@ interface IoredisCommand {
   stringifyArguments(): void;
 }
 type IoredisCommandClass = new (name: string, args: unknown[], options: object) => IoredisCommand;
+type LaidOutClass = new (args: unknown[], options: object) => IoredisCommand;
+
+/** Per script command class: its laid-out subclass (made once). */
+const laidOutClasses = new WeakMap<IoredisCommandClass, LaidOutClass>();
+
+function laidOutClass(Base: IoredisCommandClass): LaidOutClass {
+  let C = laidOutClasses.get(Base);
+  if (!C) {
+    // ioredis' Command flattens and stringifies its arguments in its constructor: give it none, then
+    // the laid-out ones, stringified as it would have.
+    C = class LaidOut extends Base {
+      constructor(args: unknown[], options: object) {
+        super('evalsha', [], options);
+        this.args = args;
+        this.stringifyArguments();
+      }
+    };
+    laidOutClasses.set(Base, C);
+  }
+  return C;
+}
 
 /**
- * The script's EVALSHA sent as ioredis' own defined command sends it (its command class: EVAL with the
- * source on a connection that has not run it yet, EVALSHA after, one re-send on NOSCRIPT), with the
- * arguments laid out once. ioredis copies a call's arguments three times and runs `Array#flat` over
- * them (~26 µs for an ingest request's ~420 arguments, ~4 % of a node's CPU on ingest). Undefined for a
- * client that is not an ioredis one (test stand-ins) or pipelines automatically: the defined command is
- * called then.
+ * Sends `argv` — the script's sha, its number of keys, its keys and arguments, laid out by the caller
+ * (the array is the command's from then on) — as ioredis' own script command (its command class: EVAL
+ * with the source on a connection that has not run it yet, EVALSHA after), with ioredis' NOSCRIPT
+ * handling: one re-send on `send`, which the command class sends as EVAL on that connection. ioredis'
+ * `Script#execute` copies a call's arguments three times and runs `Array#flat` over them (~26 µs for an
+ * ingest request's ~420 arguments); this lays them out once. `options`: ioredis command options
+ * (`replyEncoding`: 'utf8' for strings, null for Buffers).
+ */
+export function sendLaidOut(
+  script: IoredisScript,
+  argv: unknown[],
+  options: object,
+  send: (command: IoredisCommand) => Promise<unknown>,
+): Promise<unknown> {
+  const LaidOut = laidOutClass(script.Command);
+  const cmd = new LaidOut(argv, options);
+  cmd.promise = cmd.promise.catch((err: unknown) => {
+    if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
+    const again = argv.slice();
+    again[0] = script.sha; // the first send may have put the source there (EVAL)
+    return send(new LaidOut(again, options));
+  });
+  return send(cmd);
+}
+
+/**
+ * The script's EVALSHA sent through `sendLaidOut` on `client`. Undefined for a client that is not an
+ * ioredis one (test stand-ins) or pipelines automatically: the defined command is called then.
  */
 function directCall<R>(
   client: ScriptHost,
@@ -133,16 +181,8 @@ function directCall<R>(
   // Looked up at each call, as a defined command does: a wrapper put on the client later sees it.
   const send = (c: IoredisCommand) => host.sendCommand!(c);
   const { sha } = defined;
-  // ioredis' Command flattens and stringifies its arguments in its constructor: give it none, then the
-  // laid-out ones, stringified as it would have.
-  const Base = defined.Command;
-  class LaidOut extends Base {
-    constructor(args: unknown[], options: object) {
-      super('evalsha', [], options);
-      this.args = args;
-      this.stringifyArguments();
-    }
-  }
+  // ioredis' Script#execute: string replies.
+  const options = { replyEncoding: 'utf8' };
   return (keys, args) => {
     const argv = new Array<unknown>(2 + keys.length + args.length);
     argv[0] = sha;
@@ -150,17 +190,7 @@ function directCall<R>(
     let i = 2;
     for (const k of keys) argv[i++] = k;
     for (const a of args) argv[i++] = a;
-    // ioredis' Script#execute: string replies; a NOSCRIPT (the server's cache flushed) is sent again
-    // on the client, and the command class sends it as EVAL on that connection.
-    const options = { replyEncoding: 'utf8' };
-    const cmd = new LaidOut(argv, options);
-    cmd.promise = cmd.promise.catch((err: unknown) => {
-      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-      const again = argv.slice();
-      again[0] = sha; // the first send may have put the source there (EVAL)
-      return send(new LaidOut(again, options));
-    });
-    return send(cmd) as Promise<R>;
+    return sendLaidOut(defined, argv, options, send) as Promise<R>;
   };
 }
 

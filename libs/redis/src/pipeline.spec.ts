@@ -26,11 +26,34 @@ function replyError(message: string): Error {
   return e;
 }
 
-/** ioredis' Script#execute as the fake needs it: the script's command on the given connection. */
-function runScript(name: string) {
-  return (container: Record<string, (...a: unknown[]) => Promise<unknown>>, args: unknown[]) =>
-    container[name](...args);
+/** ioredis' script command class as the fake needs it: arguments, options, a promise settled by the send. */
+class FakeScriptCommand {
+  promise: Promise<unknown>;
+  resolve!: (v: unknown) => void;
+  reject!: (e: unknown) => void;
+  constructor(
+    public name: string,
+    public args: unknown[],
+    public options: object,
+  ) {
+    this.promise = new Promise((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+  }
+  stringifyArguments(): void {
+    this.args = this.args.map((a) => (typeof a === 'number' ? String(a) : a));
+  }
 }
+
+/** The Cluster client's defined scripts (ioredis' Script: sha, key count, command class). */
+const SCRIPTS: Record<
+  string,
+  { sha: string; numberOfKeys: number | null; Command: typeof FakeScriptCommand }
+> = {
+  'herald:one-1': { sha: 'sha-one', numberOfKeys: 1, Command: FakeScriptCommand },
+  'herald:var-n': { sha: 'sha-var', numberOfKeys: null, Command: FakeScriptCommand },
+};
 
 /**
  * A stand-in for an ioredis Cluster: the client's slot map (`slots`) may be stale against the truth
@@ -40,10 +63,7 @@ function runScript(name: string) {
 class FakeCluster {
   readonly isCluster: boolean;
   slots: string[][] = [];
-  readonly scriptsSet = {
-    'herald:one-1': { numberOfKeys: 1, execute: runScript('herald:one-1') },
-    'herald:var-n': { numberOfKeys: null, execute: runScript('herald:var-n') },
-  };
+  readonly scriptsSet = SCRIPTS;
   /** The status of the client's node connections: only `ready` ones take commands directly. */
   nodeStatus = 'connect';
   /** Commands sent on a node's own connection, in order. */
@@ -116,7 +136,17 @@ class FakeCluster {
         );
       },
     };
-    return new Proxy(own, {
+    // ioredis' sendCommand with a script's EVALSHA: run as the script's command on this connection
+    // (its key count left out for a fixed-count script, as the defined command takes it).
+    const sendCommand = (c: FakeScriptCommand): Promise<unknown> => {
+      expect(c.name).toBe('evalsha');
+      const [name, script] = Object.entries(SCRIPTS).find(([, sc]) => sc.sha === c.args[0])!;
+      const rest = c.args.slice(script.numberOfKeys === null ? 1 : 2);
+      const run = (proxy as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
+      run(...rest).then(c.resolve, c.reject);
+      return c.promise;
+    };
+    const proxy: object = new Proxy(Object.assign(own, { sendCommand }), {
       get: (t, name, recv) => {
         if (typeof name !== 'string' || name in t) return Reflect.get(t, name, recv) as unknown;
         return async (...args: unknown[]) => {
@@ -132,6 +162,7 @@ class FakeCluster {
         };
       },
     });
+    return proxy;
   }
 
   /** The slot table master `i` reports (a test changes it to simulate a reshard). */

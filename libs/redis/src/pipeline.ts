@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { Command, type ChainableCommander, type Cluster, type Redis } from 'ioredis';
+import { sendLaidOut, type IoredisScript } from '@herald/lua';
 import type { RedisClient } from './redis-connection';
 
 /** One reply of a pipeline, as ioredis gives it: `[error, null]` or `[null, reply]`. */
@@ -197,9 +198,8 @@ function recordCalls(build: PipelineBuilder): Call[] {
   return calls;
 }
 
-interface ScriptInfo {
+interface ScriptInfo extends IoredisScript {
   numberOfKeys: number | null;
-  execute(container: unknown, args: unknown[], options: object): Promise<unknown>;
 }
 
 function scriptsOf(redis: Cluster): Record<string, ScriptInfo | undefined> | undefined {
@@ -336,12 +336,22 @@ function masterConnection(redis: Cluster, master: string): Redis | undefined {
   return undefined;
 }
 
-/** Sends a call on a node connection: a defined script through ioredis' own script handling. */
+/**
+ * Sends a call on a node connection: a defined script through ioredis' own script command class, its
+ * arguments laid out once (`sendLaidOut`; a NOSCRIPT is sent again on the node, as EVAL).
+ */
 function send(redis: Cluster, node: Redis, call: Call): unknown {
   const script = scriptOf(redis, call);
   if (!script) return invoke(node, call);
-  const args = call.args.filter((a) => typeof a !== 'function');
-  return script.execute(node, args, { replyEncoding: call.name.endsWith('Buffer') ? null : 'utf8' });
+  const fixed = typeof script.numberOfKeys === 'number';
+  const argv: unknown[] = fixed ? [script.sha, script.numberOfKeys] : [script.sha];
+  for (const a of call.args) {
+    if (Array.isArray(a))
+      argv.push(...(a as unknown[])); // one level, as ioredis' Command flattens
+    else if (typeof a !== 'function') argv.push(a);
+  }
+  const options = { replyEncoding: call.name.endsWith('Buffer') ? null : 'utf8' };
+  return sendLaidOut(script, argv, options, (c) => node.sendCommand(c as never) as Promise<unknown>);
 }
 
 /** Sends calls one at a time in order (ioredis follows MOVED/ASK and retries TRYAGAIN for each). */
