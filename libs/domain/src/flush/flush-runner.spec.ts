@@ -432,15 +432,21 @@ describe('FlushRunner: claims only buckets with something due, and says when the
   });
 });
 
+/** What each `peekDue` of `flush` read: 'due', 'leases' or 'both'. */
+function recordPeeks(flush: MemoryFlushStore): string[] {
+  const reads: string[] = [];
+  const peek = flush.peekDue.bind(flush);
+  flush.peekDue = (o) => {
+    reads.push(o?.leases === false ? 'due' : o?.due === false ? 'leases' : 'both');
+    return peek(o);
+  };
+  return reads;
+}
+
 describe('FlushRunner: lease expiries are read less often than the due index', () => {
   it('reads leases every leaseCheckMs (a crashed claimer is found then), the due index every tick', async () => {
     const s = setup(undefined, { leaseMs: 30_000, leaseCheckMs: 10_000 });
-    const reads: string[] = [];
-    const peek = s.flush.peekDue.bind(s.flush);
-    s.flush.peekDue = (o) => {
-      reads.push(o?.leases === false ? 'due' : o?.due === false ? 'leases' : 'both');
-      return peek(o);
-    };
+    const reads = recordPeeks(s.flush);
     await s.groups.upsert({
       tenant: 't',
       now: T0,
@@ -465,12 +471,7 @@ describe('FlushRunner: lease expiries are read less often than the due index', (
 
   it('reads leases every ten leases by default when the due heads carry them (Redis: the lease marker)', async () => {
     const s = setup(undefined, { leaseMs: 30_000 });
-    const reads: string[] = [];
-    const peek = s.flush.peekDue.bind(s.flush);
-    s.flush.peekDue = (o) => {
-      reads.push(o?.leases === false ? 'due' : o?.due === false ? 'leases' : 'both');
-      return peek(o);
-    };
+    const reads = recordPeeks(s.flush);
     Object.defineProperty(s.flush, 'dueHeadsIncludeLeases', { value: true });
     await s.runner.tick();
     expect(reads).toEqual(['due', 'leases']);
@@ -486,12 +487,7 @@ describe('FlushRunner: lease expiries are read less often than the due index', (
 
   it('reads leases every third of a lease by default when the due heads do not carry them', async () => {
     const s = setup(undefined, { leaseMs: 30_000 });
-    const reads: string[] = [];
-    const peek = s.flush.peekDue.bind(s.flush);
-    s.flush.peekDue = (o) => {
-      reads.push(o?.leases === false ? 'due' : o?.due === false ? 'leases' : 'both');
-      return peek(o);
-    };
+    const reads = recordPeeks(s.flush);
     await s.runner.tick();
     s.clock.set(T0 + 9_999);
     await s.runner.tick();
