@@ -485,6 +485,31 @@ describe('FlushRunner: lease expiries are read less often than the due index', (
     expect(reads.slice(5)).toEqual(['due', 'leases']);
   });
 
+  it('with due heads that carry the leases, a crashed claimer is taken over when its lease lapses, no lease read', async () => {
+    const s = setup(undefined, { leaseMs: 30_000 });
+    // A store whose due heads include the earliest lease (as Redis' lease marker makes them).
+    const both = s.flush.peekDue.bind(s.flush);
+    s.flush.peekDue = (o) => both(o?.leases === false ? {} : o);
+    const reads = recordPeeks(s.flush);
+    Object.defineProperty(s.flush, 'dueHeadsIncludeLeases', { value: true });
+    await s.groups.upsert({
+      tenant: 't',
+      now: T0,
+      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+    });
+    await s.runner.tick();
+    expect(reads).toEqual(['due', 'leases']);
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    const b = s.flush.dueBucketOf(target.groupId);
+    await s.flush.claimDue(b, T0, { leaseMs: 30_000, owner: 'crashed', limit: 10 });
+    s.clock.set(T0 + 5_000);
+    // The first read of the heads after the claim already tells when the lease lapses.
+    expect(await s.runner.tick()).toMatchObject({ claimed: 0, nextDueAt: T0 + 30_000 });
+    s.clock.set(T0 + 30_000);
+    expect(await s.runner.tick()).toMatchObject({ claimed: 1, notified: 1 });
+    expect(reads.slice(2)).toEqual(['due', 'due']);
+  });
+
   it('reads leases every third of a lease by default when the due heads do not carry them', async () => {
     const s = setup(undefined, { leaseMs: 30_000 });
     const reads = recordPeeks(s.flush);
