@@ -443,21 +443,29 @@ function recordPeeks(flush: MemoryFlushStore): string[] {
   return reads;
 }
 
+/**
+ * A group stored and a first tick run (it flushes the group), then the group's firing half due again
+ * and claimed by another node that crashes (its lease runs for 30 s from T0).
+ */
+async function crashedClaimAfterFirstTick(s: ReturnType<typeof setup>): Promise<void> {
+  await s.groups.upsert({
+    tenant: 't',
+    now: T0,
+    groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
+  });
+  await s.runner.tick();
+  await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+  const b = s.flush.dueBucketOf(target.groupId);
+  await s.flush.claimDue(b, T0, { leaseMs: 30_000, owner: 'crashed', limit: 10 });
+}
+
 describe('FlushRunner: lease expiries are read less often than the due index', () => {
   it('reads leases every leaseCheckMs (a crashed claimer is found then), the due index every tick', async () => {
     const s = setup(undefined, { leaseMs: 30_000, leaseCheckMs: 10_000 });
     const reads = recordPeeks(s.flush);
-    await s.groups.upsert({
-      tenant: 't',
-      now: T0,
-      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
-    });
-    await s.runner.tick();
+    await crashedClaimAfterFirstTick(s);
     expect(reads).toEqual(['due', 'leases']);
-    // Another node claims and crashes: its lease is not seen before the next lease read...
-    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    const b = s.flush.dueBucketOf(target.groupId);
-    await s.flush.claimDue(b, T0, { leaseMs: 30_000, owner: 'crashed', limit: 10 });
+    // Another node claimed and crashed: its lease is not seen before the next lease read...
     s.clock.set(T0 + 5_000);
     expect(await s.runner.tick()).toMatchObject({ claimed: 0 });
     expect(reads.slice(2)).toEqual(['due']);
@@ -492,16 +500,8 @@ describe('FlushRunner: lease expiries are read less often than the due index', (
     s.flush.peekDue = (o) => both(o?.leases === false ? {} : o);
     const reads = recordPeeks(s.flush);
     Object.defineProperty(s.flush, 'dueHeadsIncludeLeases', { value: true });
-    await s.groups.upsert({
-      tenant: 't',
-      now: T0,
-      groups: [{ target, alerts: [alert('01', T0 + 7_200_000)] }],
-    });
-    await s.runner.tick();
+    await crashedClaimAfterFirstTick(s);
     expect(reads).toEqual(['due', 'leases']);
-    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
-    const b = s.flush.dueBucketOf(target.groupId);
-    await s.flush.claimDue(b, T0, { leaseMs: 30_000, owner: 'crashed', limit: 10 });
     s.clock.set(T0 + 5_000);
     // The first read of the heads after the claim already tells when the lease lapses.
     expect(await s.runner.tick()).toMatchObject({ claimed: 0, nextDueAt: T0 + 30_000 });
