@@ -61,7 +61,8 @@ export interface FlushStore {
    * with something due and to sleep until the next due time. A head may be a member still under lease
    * (ingest re-added it while it flushes): a claim of it then finds nothing. `leases: false` reads the
    * due index only, `due: false` the leases only (half the commands each): lease expiries matter only
-   * once a claimer crashed, so the scheduler reads them less often.
+   * once a claimer crashed, so the scheduler reads them less often. Where the due index carries the
+   * earliest lease too (`dueHeadsIncludeLeases`, Redis' lease marker), `leases: false` tells both.
    */
   peekDue(opts?: PeekOptions): Promise<(number | null)[]>;
   /** Claims up to `claim.limit` entries of `bucket` due at `now` (lapsed leases first, then oldest due). */

@@ -70,7 +70,10 @@ export class RedisFlushStore implements FlushStore {
     );
   }
 
-  /** `ZRANGE … 0 0 WITHSCORES` of every bucket's due index (and leases), pipelined (per master). */
+  /**
+   * `ZRANGE … 0 0 WITHSCORES` of every bucket's due index (and leases), pipelined (per master). A due
+   * head may be the lease marker: the bucket's earliest lease expiry.
+   */
   async peekDue(opts: PeekOptions = {}): Promise<(number | null)[]> {
     const k = this.keys;
     const n = k.dueBuckets;
