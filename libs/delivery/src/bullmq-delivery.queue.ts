@@ -241,15 +241,18 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     await this.queueClient.ping();
   }
 
-  async enqueue(n: Notification, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+  enqueue(n: Notification, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    return this.add(n, opts, false);
+  }
+
+  private async add(n: Notification, opts: EnqueueOptions, retried: boolean): Promise<EnqueueResult> {
     const id = deliveryJobId(n);
-    // BullMQ's add ignores an existing id without saying so; look first to tell the caller. Two nodes
-    // racing here both see "queued", yet only one job exists: the id makes the add itself idempotent.
-    const existing = await this.queue.getJob(id);
-    if (existing) {
-      const state = await existing.getState();
-      return { id, status: 'duplicate', delivered: state === 'completed', dead: state === 'failed' };
-    }
+    // BullMQ's add ignores an existing id without saying so (a no-op but for a 'duplicated' event): ask
+    // whether the job exists in the same write as the add, on the same connection, so Redis answers
+    // before the add runs — one round trip per notification, not two. Two nodes racing here both see
+    // "queued", yet only one job exists: the id makes the add itself idempotent.
+    const existed = this.queueClient.exists(this.queue.toKey(id));
+    existed.catch(() => undefined); // the add's failure is the one reported
     await this.queue.add(
       JOB_NAME,
       { n, done: [...(opts.delivered ?? [])] },
@@ -264,6 +267,14 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
         removeOnComplete: this.removeOnComplete,
       },
     );
+    if ((await existed) === 1) {
+      const job = await this.queue.getJob(id);
+      // Removed since (completed, or a dead letter swept): enqueue afresh, as a look before the add
+      // would have — the send-time log check drops a notification already delivered.
+      if (!job) return retried ? { id, status: 'queued' } : this.add(n, opts, true);
+      const state = await job.getState();
+      return { id, status: 'duplicate', delivered: state === 'completed', dead: state === 'failed' };
+    }
     return { id, status: 'queued' };
   }
 

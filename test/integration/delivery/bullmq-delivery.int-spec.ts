@@ -297,6 +297,19 @@ describe.each(TOPOLOGIES)('BullMQ delivery to a webhook on %s Redis', (topology)
     expect(delivered).toHaveLength(1);
   });
 
+  it('answers duplicate for a job still waiting, from the lookup sent with the add', async () => {
+    const { q } = await startQueue([testReceiver({ webhookConfigs: [{ url: `${sink.url}/later` }] })]);
+    const n = testNotification({ seq: 41 });
+    expect(await q.enqueue(n, { delayMs: 60_000 })).toMatchObject({ status: 'queued' });
+    expect(await q.enqueue(n, { delayMs: 60_000 })).toMatchObject({
+      status: 'duplicate',
+      delivered: false,
+      dead: false,
+    });
+    expect(await q.counts()).toMatchObject({ delayed: 1, waiting: 0 });
+    expect(sink.requests).toHaveLength(0);
+  });
+
   it('sends the Slack incoming-webhook JSON', async () => {
     const { q, delivered } = await startQueue([
       testReceiver({
