@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     const stats = new Redis(redis.url);
     const thr0 = await commandStats(stats);
     const nodeCpu = () => procCpuMs(node?.pid) + (worker ? procCpuMs(worker.pid) : 0);
-    const cpu0 = { node: nodeCpu(), redis: procCpuMs(redis.pid) };
+    const cpu0 = { node: nodeCpu(), redis: procCpuMs(redis.pid), delivery: procCpuMs(worker?.pid) };
     // BENCH_MONITOR=1: commands the node sends itself (not those its scripts run), by name (MONITOR).
     const sentCmds = new Map<string, number>();
     const monitorClient = process.env.BENCH_MONITOR ? new Redis(redis.url) : undefined;
@@ -161,6 +161,8 @@ async function main(): Promise<void> {
     const cpuPerNotificationUs = {
       node: cpuUs(nodeCpu() - cpu0.node),
       redis: cpuUs(procCpuMs(redis.pid) - cpu0.redis),
+      // BENCH_SPLIT=1: the delivery process' share of `node` (the rest is api + scheduler).
+      ...(worker ? { deliveryProcess: cpuUs(procCpuMs(worker.pid) - cpu0.delivery) } : {}),
     };
     const thrStats = diffStats(thr0, await commandStats(stats));
     stats.disconnect();
