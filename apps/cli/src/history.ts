@@ -6,7 +6,8 @@ import { jsonOutput, NODE_FLAGS, nodeTarget, type NodeIo } from './silences';
 
 export const HISTORY_HELP = `  history [--group ID] [--receiver R] [--since T] [--limit N]
                                        send attempts and their outcomes (delivered, retrying, failed =
-                                       dead-lettered), newest first, through a node's API (node flags
+                                       dead-lettered, stalled = the sending node stopped and the job
+                                       runs again), newest first, through a node's API (node flags
                                        below; with tenants, --api-key-file holds a dashboard session
                                        token); --since takes RFC 3339 or a duration back from now (2h);
                                        --limit 1..1000 (default 100)`;

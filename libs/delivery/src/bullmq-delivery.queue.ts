@@ -229,6 +229,8 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     this.worker.on('failed', (job, err) => {
       if (job) void this.afterFailure(job, err);
     });
+    // Whichever node's stalled check finds it: the job's worker stopped mid-attempt (see above).
+    this.worker.on('stalled', (jobId) => void this.afterStall(jobId));
   }
 
   private get removeOnComplete(): { age?: number; count: number } {
@@ -468,6 +470,22 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       await this.core.dead(d);
     } catch (e) {
       this.log.warn({ err: String(e), cause: err.message }, 'cannot inspect failed delivery job');
+    }
+  }
+
+  /** A stalled job goes into the notification history (its attempt runs again) and the log. */
+  private async afterStall(id: string): Promise<void> {
+    try {
+      const job = (await this.queue.getJob(id)) as Job<JobData> | undefined;
+      if (!job) return; // removed meanwhile (over its stall budget, and removed on failure)
+      const n = storedNotification(job.data.n);
+      this.log.warn(
+        { job: id, tenant: n.tenant, receiver: n.receiver, attempt: job.attemptsMade + 1 },
+        'delivery job stalled (the node sending it stopped before it finished): it runs again',
+      );
+      this.core.stalled({ n, done: job.data.done ?? [], attemptsMade: job.attemptsMade });
+    } catch (e) {
+      this.log.warn({ err: String(e), job: id }, 'cannot inspect stalled delivery job');
     }
   }
 

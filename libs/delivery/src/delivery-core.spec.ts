@@ -62,6 +62,23 @@ describe('DeliveryCore: every attempt told to onAttempt', () => {
     ]);
   });
 
+  it('a stalled attempt: its number, and the integrations that had not accepted yet', () => {
+    const seen: DeliveryAttempt[] = [];
+    const c = core({ 'webhook[0]': [], 'slack[0]': [] }, (a) => seen.push(a));
+    const n = testNotification();
+    c.stalled({ n, done: ['webhook[0]'], attemptsMade: 2 });
+    expect(seen).toEqual([
+      expect.objectContaining({
+        notification: n,
+        attempt: 3,
+        outcome: 'stalled',
+        integrations: ['slack[0]'],
+        error: expect.objectContaining({ integration: 'slack[0]', reason: 'other' }),
+        at: 1000,
+      }),
+    ]);
+  });
+
   it('a throwing onAttempt changes nothing about the send', async () => {
     const c = core({ 'webhook[0]': [{ kind: 'ok' }] }, () => {
       throw new Error('history is broken');

@@ -38,8 +38,11 @@ export interface DeliveryAttempt {
   notification: Notification;
   /** 1-based. */
   attempt: number;
-  /** `delivered`: every integration accepted; `retrying`: tried again later; `failed`: given up. */
-  outcome: 'delivered' | 'retrying' | 'failed';
+  /**
+   * `delivered`: every integration accepted; `retrying`: tried again later; `failed`: given up;
+   * `stalled`: the worker making it stopped before it finished (its job runs again, same attempt).
+   */
+  outcome: 'delivered' | 'retrying' | 'failed' | 'stalled';
   /** Integrations this attempt was about: those that accepted it, or the one that failed. */
   integrations: string[];
   error?: DeliveryError;
@@ -137,6 +140,25 @@ export class DeliveryCore {
           delayMs: retryDelay(this.retry, attempts, r.retryAfterMs),
         };
     }
+  }
+
+  /**
+   * Records that the attempt `attemptsMade + 1` of `job` stalled: the worker making it stopped before
+   * it finished (its lock lapsed) and the queue put the job back. The attempt runs again under the same
+   * number; which of the receiver's integrations had accepted is not known, so those not yet done are
+   * named.
+   */
+  stalled(job: DeliveryJob): void {
+    const { n } = job;
+    const todo = (this.opts.resolve(n.tenant, n.receiver) ?? [])
+      .map((i) => i.name)
+      .filter((name) => !job.done.includes(name));
+    this.recordAttempt(n, job.attemptsMade + 1, 'stalled', todo, {
+      integration: todo.join(','),
+      reason: 'other',
+      message: 'the node sending it stopped before it finished; the job runs again',
+      at: this.clock.now(),
+    });
   }
 
   /** Hands one attempt to `onAttempt`; whatever it does, the send goes on. */

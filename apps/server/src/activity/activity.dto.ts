@@ -11,7 +11,11 @@ export class NotificationDto {
   @ApiProperty({ description: "why the flush notified, e.g. 'first notification'" }) reason!: string;
   @ApiProperty() alerts!: number;
   @ApiProperty({ description: '1-based attempt number' }) attempt!: number;
-  @ApiProperty({ enum: ['delivered', 'retrying', 'failed'] }) outcome!: 'delivered' | 'retrying' | 'failed';
+  @ApiProperty({
+    enum: ['delivered', 'retrying', 'failed', 'stalled'],
+    description: 'failed: given up (a dead letter); stalled: the node sending it stopped, the job runs again',
+  })
+  outcome!: 'delivered' | 'retrying' | 'failed' | 'stalled';
   @ApiPropertyOptional({ description: 'HTTP status or SMTP reply code of a failed attempt' })
   statusCode?: number;
   @ApiPropertyOptional({ description: 'bounded error text, URLs cut to their host' }) error?: string;

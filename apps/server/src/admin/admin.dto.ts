@@ -82,10 +82,10 @@ export class LastNotificationDto {
   @ApiProperty({ description: "why the flush notified, e.g. 'first notification'" }) reason!: string;
   @ApiProperty() receiver!: string;
   @ApiProperty({
-    enum: ['delivered', 'retrying', 'failed'],
-    description: 'failed: given up (a dead letter)',
+    enum: ['delivered', 'retrying', 'failed', 'stalled'],
+    description: 'failed: given up (a dead letter); stalled: the node sending it stopped, the job runs again',
   })
-  outcome!: 'delivered' | 'retrying' | 'failed';
+  outcome!: 'delivered' | 'retrying' | 'failed' | 'stalled';
   @ApiProperty({ description: '1-based attempt number' }) attempt!: number;
   @ApiPropertyOptional() statusCode?: number;
   @ApiPropertyOptional({ description: 'bounded error text, URLs cut to their host' }) error?: string;

@@ -621,7 +621,7 @@ export const APP_JS = String.raw`'use strict';
     if (e.status && msg.indexOf(String(e.status)) < 0) msg = 'HTTP ' + e.status + (msg ? ': ' + msg : '');
     return [e.integration, e.reason].filter(Boolean).join(' ') + (msg ? ': ' + msg : '');
   }
-  var OUTCOME = { delivered: 'delivered', retrying: 'retrying', failed: 'dead-lettered' };
+  var OUTCOME = { delivered: 'delivered', retrying: 'retrying', failed: 'dead-lettered', stalled: 'stalled' };
   // The group's last notification (from the history), and its dead letters waiting for a retry.
   function notificationLine(c) {
     var last = null, deads = [];
@@ -1292,7 +1292,7 @@ article.group.sev-none .count { background: var(--grey); }
 .sev-badge.none { color: var(--grey); }
 .outcome { padding: 0 6px; border-radius: 4px; font-size: 12px; color: #fff; background: var(--grey); }
 .outcome.delivered { background: var(--green); }
-.outcome.retrying { background: var(--amber); color: #1d2330; }
+.outcome.retrying, .outcome.stalled { background: var(--amber); color: #1d2330; }
 .outcome.dead-lettered { background: var(--red); }
 .labels { display: inline-flex; flex-wrap: wrap; gap: 4px; min-width: 0; }
 .label { display: inline-block; padding: 1px 7px; border-radius: 10px; background: var(--chip); font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; margin-right: 4px; overflow-wrap: anywhere; max-width: 100%; }

@@ -32,6 +32,13 @@ describe('history stream records', () => {
     expect(decodeHistoryFields('2-0', plain)).toEqual({ id: '2-0', ...entry() });
   });
 
+  it('round-trip every outcome, a stalled attempt too', () => {
+    for (const outcome of ['delivered', 'retrying', 'failed', 'stalled'] as const) {
+      const e = entry({ outcome });
+      expect(decodeHistoryFields('1-0', encodeHistoryFields(e))).toEqual({ id: '1-0', ...e });
+    }
+  });
+
   it('refuse a record that is not an entry', () => {
     expect(decodeHistoryFields('1-0', ['x', 'y'])).toBeNull();
     const f = encodeHistoryFields(entry());

@@ -4,10 +4,19 @@
  * History view, `heraldctl history`), not state: losing an entry never changes what is sent.
  */
 
-/** What became of one send attempt: accepted, tried again later, or given up (dead-lettered). */
-export type NotificationOutcome = 'delivered' | 'retrying' | 'failed';
+/**
+ * What became of one send attempt: accepted, tried again later, given up (dead-lettered), or stalled —
+ * the node making it stopped before it finished (killed, or paused past the job's lock), and the job
+ * runs again, on whichever node takes it first, under the same attempt number.
+ */
+export type NotificationOutcome = 'delivered' | 'retrying' | 'failed' | 'stalled';
 
-export const NOTIFICATION_OUTCOMES: readonly NotificationOutcome[] = ['delivered', 'retrying', 'failed'];
+export const NOTIFICATION_OUTCOMES: readonly NotificationOutcome[] = [
+  'delivered',
+  'retrying',
+  'failed',
+  'stalled',
+];
 
 /** One send attempt as recorded. */
 export interface HistoryEntry {
