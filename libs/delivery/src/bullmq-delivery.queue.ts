@@ -253,8 +253,8 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     // whether the job exists in the same write as the add, on the same connection, so Redis answers
     // before the add runs — one round trip per notification, not two. Two nodes racing here both see
     // "queued", yet only one job exists: the id makes the add itself idempotent.
-    const existed = this.queueClient.exists(this.queue.toKey(id));
-    existed.catch(() => undefined); // the add's failure is the one reported
+    // -1: the lookup failed where the add did not — the job is there, but whose it is is not known.
+    const existed = this.queueClient.exists(this.queue.toKey(id)).catch(() => -1);
     await this.queue.add(
       JOB_NAME,
       { n, done: [...(opts.delivered ?? [])] },
@@ -269,7 +269,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
         removeOnComplete: this.removeOnComplete,
       },
     );
-    if ((await existed) === 1) {
+    if ((await existed) !== 0) {
       const job = await this.queue.getJob(id);
       // Removed since (completed, or a dead letter swept): enqueue afresh, as a look before the add
       // would have — the send-time log check drops a notification already delivered.
