@@ -99,6 +99,11 @@ export class HeraldMetrics {
     'Notifications by receiver and outcome (delivered, dead, unsupported, superseded); reason is the failure reason of dead letters.',
     ['receiver', 'outcome', 'reason'],
   );
+  readonly deliveryStalled = this.counter(
+    'herald_delivery_jobs_stalled_total',
+    'Delivery jobs found stalled by this node: the node sending one stopped mid-attempt (killed, or paused past herald.delivery.stalled_timeout); the job runs again.',
+    ['receiver'],
+  );
   readonly notificationRequests = this.counter(
     'herald_notification_requests_total',
     "Send attempts per integration kind (Alertmanager's alertmanager_notification_requests_total), every retry included.",

@@ -23,13 +23,13 @@ import {
   MemoryDeliveryQueue,
   ShardedDeliveryQueue,
   type BuiltReceivers,
-  type DeliveryAttempt,
   type DeliveryLogger,
   type DeliveryQueue,
 } from '@herald/delivery';
 import type { HeraldMetrics } from '@herald/observability';
 import type { RedisModeSource } from '@herald/redis';
 import { CLOCK } from '../clock/clock.module';
+import { attemptRecorder } from './attempt-recorder';
 import { DeliveryRef, HERALD_METRICS } from '../metrics/metrics.tokens';
 import {
   FLUSH_STORE,
@@ -96,37 +96,6 @@ function createReceivers(cfg: HeraldConfig, clock: Clock, metrics?: HeraldMetric
 }
 
 /**
- * Every send attempt into the notification history and the live events (issue 17). Both only take the
- * entry in memory and write it later: a send is never held or failed by them.
- */
-function attemptRecorder(
-  nodeId: string,
-  history: NotificationHistory,
-  events: EventLog,
-): (a: DeliveryAttempt) => void {
-  return (a) => {
-    const n = a.notification;
-    const e = a.error;
-    history.record(n.tenant, {
-      at: a.at,
-      groupId: n.groupId,
-      groupKey: n.groupKey,
-      receiver: n.receiver,
-      integration: [...new Set(a.integrations.map((i) => i.replace(/\[\d+\]$/, '')))].join(','),
-      reason: n.reason ?? '',
-      alerts: n.payload?.alerts?.length ?? 0,
-      attempt: a.attempt,
-      outcome: a.outcome,
-      ...(e?.status !== undefined ? { statusCode: e.status } : {}),
-      ...(e ? { error: `${e.integration}: ${e.reason}: ${e.message}` } : {}),
-      idempotencyKey: n.idempotencyKey,
-      node: nodeId,
-    });
-    events.publish(n.tenant, [{ kind: 'notification', groupId: n.groupId, receiver: n.receiver, at: a.at }]);
-  };
-}
-
-/**
  * The delivery queue of this node. Redis mode: BullMQ shared by every node, falling back to the memory
  * queue with the rest of the node (one mode source); memory mode: the memory queue. Workers run only
  * with the `delivery` role; the memory queue always sends (during an outage the flushing node delivers).
@@ -146,7 +115,7 @@ function createDeliveryQueue(
   const logger = deliveryLogger(new Logger('Delivery'));
   const limits = h.delivery.rateLimits;
   const common = {
-    onAttempt: attemptRecorder(h.nodeId, history, events),
+    onAttempt: attemptRecorder(h.nodeId, history, events, metrics),
     resolve: built.resolve,
     logger,
     clock,
