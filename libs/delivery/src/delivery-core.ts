@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '@herald/domain';
+import { systemClock, type Clock, type NotificationOutcome } from '@herald/domain';
 import { retryDelay, retryOptions, type DeliveryRetryOptions } from './delivery-retry';
 import {
   DeliveryEvents,
@@ -42,7 +42,7 @@ export interface DeliveryAttempt {
    * `delivered`: every integration accepted; `retrying`: tried again later; `failed`: given up;
    * `stalled`: the worker making it stopped before it finished (its job runs again, same attempt).
    */
-  outcome: 'delivered' | 'retrying' | 'failed' | 'stalled';
+  outcome: NotificationOutcome;
   /** Integrations this attempt was about: those that accepted it, or the one that failed. */
   integrations: string[];
   error?: DeliveryError;
