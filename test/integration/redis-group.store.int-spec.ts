@@ -393,6 +393,38 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       });
     });
 
+    it('one frozen target sent for two tenants is stored under each tenant’s own keys (encodings kept by target are per tenant)', async () => {
+      const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
+      const now = Date.now();
+      // Grouping shares one frozen target per group: the store finds its encoding by that object.
+      const shared = Object.freeze({ ...target, groupLabels: Object.freeze({ ...target.groupLabels }) });
+      const other = Object.freeze({ ...shared, receiver: 'other', groupWait: 1000 });
+      for (const [tenant, t, fp] of [
+        ['a', shared, '0a'],
+        ['b', shared, '0b'],
+        ['a', shared, '1a'],
+        ['b', shared, '1b'],
+      ] as const)
+        await store.upsert({ tenant, now, groups: [{ target: t, alerts: [alert(fp, now + 60_000)] }] });
+      expect((await store.getGroup('a', target.groupId))?.firing.map((x) => x.fingerprint).sort()).toEqual([
+        '0a',
+        '1a',
+      ]);
+      expect((await store.getGroup('b', target.groupId))?.firing.map((x) => x.fingerprint).sort()).toEqual([
+        '0b',
+        '1b',
+      ]);
+      // Another frozen target for the same group id (a reload): its own encoding, not the first one's.
+      expect(await store.deleteGroup('b', target.groupId)).toBe(true);
+      await store.upsert({
+        tenant: 'b',
+        now,
+        groups: [{ target: other, alerts: [alert('2b', now + 60_000)] }],
+      });
+      expect(await store.getGroup('b', target.groupId)).toMatchObject({ receiver: 'other', groupWait: 1000 });
+      expect(await store.getGroup('a', target.groupId)).toMatchObject({ receiver: target.receiver });
+    });
+
     it('merges a year-9999 endsAt without corrupting the stored header', async () => {
       const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
       const now = Date.now();

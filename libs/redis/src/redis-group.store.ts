@@ -101,6 +101,12 @@ export class RedisGroupStore implements GroupStore {
   private readonly clock: Clock;
   /** Per tenant and group id: see `groupEncoding`. */
   private readonly encodings = new Map<string, GroupEncoding>();
+  /**
+   * The same encodings by frozen target, per tenant: grouping shares one frozen target per group, so a
+   * re-send finds its group's encoding without building and hashing a key string (the string-keyed
+   * lookup was ~3 % of the node's CPU in `npm run bench`). Emptied with `encodings`, so it holds no more.
+   */
+  private readonly byTarget = new Map<string, WeakMap<object, GroupEncoding>>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -303,10 +309,13 @@ export class RedisGroupStore implements GroupStore {
    * same: every request builds its targets anew, and a re-send names the same groups again.
    */
   private groupEncoding(tenant: string, t: UpsertBatch['groups'][number]['target']): GroupEncoding {
+    const known = this.byTarget.get(tenant)?.get(t);
+    if (known) return known;
     const id = `${tenant}\u0000${t.groupId}`;
     const hit = this.encodings.get(id);
     if (hit && (hit.frozen === t || sameTarget(hit.target, t))) {
       if (hit.frozen !== t && Object.isFrozen(t) && Object.isFrozen(t.groupLabels)) hit.frozen = t;
+      if (hit.frozen === t) this.rememberTarget(tenant, t, hit);
       return hit;
     }
     const k = this.keys;
@@ -334,9 +343,19 @@ export class RedisGroupStore implements GroupStore {
         t.repeatInterval,
       ]),
     };
-    if (this.encodings.size >= ENCODING_CACHE_MAX) this.encodings.clear();
+    if (this.encodings.size >= ENCODING_CACHE_MAX) {
+      this.encodings.clear();
+      this.byTarget.clear();
+    }
     this.encodings.set(id, e);
+    if (e.frozen) this.rememberTarget(tenant, t, e);
     return e;
+  }
+
+  private rememberTarget(tenant: string, t: object, e: GroupEncoding): void {
+    let own = this.byTarget.get(tenant);
+    if (!own) this.byTarget.set(tenant, (own = new WeakMap()));
+    own.set(t, e);
   }
 
   /**
