@@ -84,11 +84,47 @@ describe('system-deps', () => {
     expect(p.message).toContain('Debian/Ubuntu package names');
   });
 
-  it('wrk only for the benchmarks', () => {
+  it('wrk only for the benchmarks, and only with BENCH_TOOL=wrk', () => {
     const dir = binDir(['redis-server', 'redis-cli', 'nginx', 'openssl']);
     const isExecutable = absolute(ALL_ABS);
     expect(findMissing({ env: { PATH: dir }, isExecutable })).toEqual([]);
-    expect(findMissing({ env: { PATH: dir }, bench: true, isExecutable }).map((m) => m.pkg)).toEqual(['wrk']);
+    expect(findMissing({ env: { PATH: dir, BENCH_TOOL: 'wrk' }, isExecutable })).toEqual([]);
+    expect(findMissing({ env: { PATH: dir }, bench: true, isExecutable })).toEqual([]);
+    expect(
+      findMissing({ env: { PATH: dir, BENCH_TOOL: 'wrk' }, bench: true, isExecutable }).map((m) => m.pkg),
+    ).toEqual(['wrk']);
+  });
+
+  it('the benchmarks need Redis, and Alertmanager those that compare; not the test-only programs', () => {
+    // No nginx, openssl, chromium or amtool: the benchmarks do not run them.
+    const dir = binDir(['redis-server', 'redis-cli']);
+    const am = new Set(['/usr/bin/prometheus-alertmanager']);
+    const none = absolute(new Set());
+    expect(
+      findMissing({ env: { PATH: dir }, bench: true, compare: true, isExecutable: absolute(am) }),
+    ).toEqual([]);
+    expect(findMissing({ env: { PATH: dir }, bench: true, isExecutable: none })).toEqual([]);
+    const bare = binDir([]);
+    expect(
+      findMissing({ env: { PATH: bare }, bench: true, isExecutable: none }).map((m) => m.program),
+    ).toEqual(['redis-server', 'redis-cli']);
+    const missing = findMissing({ env: { PATH: bare }, bench: true, compare: true, isExecutable: none });
+    expect(missing.map((m) => m.program)).toEqual(['redis-server', 'redis-cli', 'prometheus-alertmanager']);
+    const p = plan(missing, { root: false, hasApt: true, bench: true });
+    expect(p.message).toMatch(/^system-deps: the benchmarks need programs/);
+    expect(p.command).toBe(
+      'sudo apt-get update && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server redis-tools prometheus-alertmanager',
+    );
+    // BENCH_ALERTMANAGER names another binary (or off): Alertmanager's package is not asked for.
+    for (const v of ['off', '0', '/opt/am/alertmanager'])
+      expect(
+        findMissing({
+          env: { PATH: bare, BENCH_ALERTMANAGER: v },
+          bench: true,
+          compare: true,
+          isExecutable: none,
+        }).map((m) => m.program),
+      ).toEqual(['redis-server', 'redis-cli']);
   });
 
   it('a program in /usr/sbin but not on PATH: the fix is PATH, not a package', () => {
