@@ -5,9 +5,9 @@
  * resumes from the stream; the history (read on either node) shows a delivered and a dead-lettered
  * notification, and `GET /api/v1/groups/:id` their last attempt — each tenant sees only its own.
  */
-import { hookConfig } from '../harness/config';
-import { HttpSink } from '../harness/http-sink';
-import { NodeProcess } from '../harness/node-process';
+import type { HttpSink } from '../harness/http-sink';
+import { startNodePair } from '../harness/node-pair';
+import type { NodeProcess } from '../harness/node-process';
 import { RedisCluster } from '../harness/redis-cluster';
 import { RedisServer } from '../harness/redis-server';
 import { SseClient } from '../harness/sse-client';
@@ -41,25 +41,7 @@ export function activityAcrossNodes(topology: 'single' | 'cluster'): void {
       redis = r;
       env = { REDIS_URL: r.url };
     }
-    sink = await HttpSink.start();
-    // Alerts named Bad* are refused for good (400: a dead letter at once); the rest are accepted.
-    sink.respond((_i, req) =>
-      String((req.json as { commonLabels?: { alertname?: string } })?.commonLabels?.alertname).startsWith(
-        'Bad',
-      )
-        ? 400
-        : 200,
-    );
-    const yaml = hookConfig(sink.url, {
-      groupWait: '200ms',
-      groupInterval: '1s',
-      repeatInterval: '1h',
-      herald: `  scheduler:\n    tick: 100ms\n${await twoTeams(s)}`,
-    });
-    [a, b] = await Promise.all([
-      NodeProcess.start('node-a', yaml, env),
-      NodeProcess.start('node-b', yaml, env),
-    ]);
+    ({ sink, a, b } = await startNodePair(['node-a', 'node-b'], env, await twoTeams(s)));
     aliceA = await http.token(a.url, 'team-a', 'alice', s.alice);
     aliceB = await http.token(b.url, 'team-a', 'alice', s.alice);
     bobB = await http.token(b.url, 'team-b', 'bob', s.bob);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startNode, type TestNode } from '../harness/app';
-import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
-import { NodeProcess } from '../harness/node-process';
+import { startNodePair } from '../harness/node-pair';
+import type { NodeProcess } from '../harness/node-process';
 import { RedisServer } from '../harness/redis-server';
 import { CapturingLogger, Client, secret, tenantsYaml } from '../harness/tenants';
 import { waitUntil } from '../harness/wait';
@@ -1072,27 +1072,13 @@ describe('dashboard across two nodes on one Redis: live updates and notification
 
   beforeAll(async () => {
     redis = await RedisServer.start({ args: ['--maxmemory-policy', 'noeviction'] });
-    sink = await HttpSink.start();
-    // Alerts named Bad* are refused for good (400: a dead letter at once); the rest are delivered.
-    sink.respond((_i, req) =>
-      String((req.json as { commonLabels?: { alertname?: string } })?.commonLabels?.alertname).startsWith(
-        'Bad',
-      )
-        ? 400
-        : 200,
-    );
-    const yaml = hookConfig(sink.url, {
-      groupWait: '200ms',
-      groupInterval: '1s',
-      repeatInterval: '1h',
-      herald: `  scheduler:\n    tick: 100ms\n${await tenantsYaml([
+    ({ sink, a, b } = await startNodePair(
+      ['live-a', 'live-b'],
+      { REDIS_URL: redis.url },
+      await tenantsYaml([
         { id: 'team-a', keys: [T.key], users: [{ username: 'alice', password: T.alice, role: 'admin' }] },
-      ])}`,
-    });
-    [a, b] = await Promise.all([
-      NodeProcess.start('live-a', yaml, { REDIS_URL: redis.url }),
-      NodeProcess.start('live-b', yaml, { REDIS_URL: redis.url }),
-    ]);
+      ]),
+    ));
   }, 90_000);
   afterAll(async () => {
     await Promise.all([a?.kill(), b?.kill()]);
