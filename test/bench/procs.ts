@@ -235,15 +235,25 @@ export interface ProcMemory {
   peakRssMB: number;
 }
 
-/** VmRSS / VmHWM of a live process, from /proc/<pid>/status (Linux); null elsewhere. */
-export function procMemory(pid: number): ProcMemory | null {
+/** Fields of /proc/<pid>/status in kB (Linux); null when unreadable (gone, not Linux). */
+function procStatusKb(pid: number, fields: readonly string[]): number[] | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMB: round(kb('VmRSS') / 1024, 1), peakRssMB: round(kb('VmHWM') / 1024, 1) };
+    return fields.map((f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN));
   } catch {
     return null;
   }
+}
+
+/** VmRSS / VmHWM of a live process, from /proc/<pid>/status (Linux); null elsewhere. */
+export function procMemory(pid: number): ProcMemory | null {
+  const kb = procStatusKb(pid, ['VmRSS', 'VmHWM']);
+  return kb && { rssMB: round(kb[0] / 1024, 1), peakRssMB: round(kb[1] / 1024, 1) };
+}
+
+/** VmRSS of a live process in kB, for differences finer than `procMemory`'s 0.1 MB; NaN when unreadable. */
+export function procRssKb(pid: number): number {
+  return procStatusKb(pid, ['VmRSS'])?.[0] ?? NaN;
 }
 
 /** User+system CPU seconds a process has used so far (/proc/<pid>/stat, clock ticks of 1/100 s). */

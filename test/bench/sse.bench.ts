@@ -12,7 +12,7 @@
  * One JSON summary on stdout.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { groupId } from '@herald/domain';
@@ -22,17 +22,13 @@ import { signalAndWait, track } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
 import { SseClient } from '../harness/sse-client';
 import { sleep, waitUntil } from '../harness/wait';
-import { procCpuMs } from './procs';
+import { procCpuMs, procRssKb } from './procs';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLIENTS = Number(process.env.SSE_CLIENTS ?? 200);
 const RATE = Number(process.env.SSE_RATE ?? 50);
 const SECONDS = Number(process.env.SSE_SECONDS ?? 10);
 const IDLE = Number(process.env.SSE_IDLE_SECONDS ?? 10);
-
-function rssKb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-}
 
 const log = (m: string) => process.stderr.write(`[sse-bench] ${m}\n`);
 
@@ -102,16 +98,16 @@ async function main(): Promise<void> {
     const i0 = procCpuMs(pid);
     await sleep(IDLE * 1000);
     const cpuIdleNoClients = procCpuMs(pid) - i0;
-    const rss0 = rssKb(pid);
+    const rss0 = procRssKb(pid);
     log(`connecting ${CLIENTS} clients`);
     for (let i = 0; i < CLIENTS; i++) clients.push(await SseClient.connect(`${url}/api/v1/events`));
     await waitUntil(() => clients.every((c) => c.comments.includes('connected')), { timeoutMs: 30_000 });
     await sleep(1000);
-    const rss1 = rssKb(pid);
+    const rss1 = procRssKb(pid);
     const c0 = procCpuMs(pid);
     await sleep(IDLE * 1000);
     const cpuIdle = procCpuMs(pid) - c0;
-    const rssIdle = rssKb(pid);
+    const rssIdle = procRssKb(pid);
     log('load with clients');
     const cpuLoadClients = await load('sse');
     const latencies: number[] = [];
@@ -124,7 +120,7 @@ async function main(): Promise<void> {
           latencies.push(e.at - at);
         }
       }
-    const rss2 = rssKb(pid);
+    const rss2 = procRssKb(pid);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
