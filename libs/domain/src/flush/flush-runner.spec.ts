@@ -521,3 +521,72 @@ describe('FlushRunner: lease expiries are read less often than the due index', (
     expect(reads).toEqual(['due', 'leases', 'due', 'due', 'leases']);
   });
 });
+
+describe('FlushRunner: a notified flush marks the job pending and completes its claim in one round trip', () => {
+  it('asks for both before either answers, and releases the group lock only after both', async () => {
+    const events: string[] = [];
+    const lock: GroupLock = {
+      withLock: async (_t, _g, fn) => {
+        await fn(undefined);
+        events.push('unlock');
+        return true;
+      },
+    };
+    const s = setup(undefined, {}, {}, lock);
+    const gate = (name: 'markPending' | 'complete') => {
+      const orig = s.flush[name].bind(s.flush) as (...a: unknown[]) => Promise<unknown>;
+      (s.flush as unknown as Record<string, unknown>)[name] = async (...a: unknown[]) => {
+        events.push(`${name} asked`);
+        await new Promise((r) => setImmediate(r)); // a round trip
+        const v = await orig(...a);
+        events.push(`${name} done`);
+        return v;
+      };
+    };
+    gate('markPending');
+    gate('complete');
+    await flushedOnce(s);
+    expect(s.sent).toHaveLength(1);
+    expect(events.slice(0, 2).sort()).toEqual(['complete asked', 'markPending asked']);
+    expect(events.slice(2, 4).sort()).toEqual(['complete done', 'markPending done']);
+    expect(events[4]).toBe('unlock');
+    // The pending mark landed: the next flush knows the notification is in flight.
+    const log = await s.flush.readLogState({
+      tenant: 't',
+      groupId: target.groupId,
+      receiver: 'hook',
+      state: 'firing',
+    });
+    expect(log.pendingSeq).toBe(1);
+  });
+});
+
+describe('FlushRunner: a failed pending mark still waits for the completion before the lock is released', () => {
+  it('reports the failure after both answered', async () => {
+    const events: string[] = [];
+    const lock: GroupLock = {
+      withLock: async (_t, _g, fn) => {
+        try {
+          await fn(undefined);
+        } finally {
+          events.push('unlock');
+        }
+        return true;
+      },
+    };
+    const errors: unknown[] = [];
+    const s = setup(undefined, { onError: (_e, err) => errors.push(err) }, {}, lock);
+    s.flush.markPending = () => Promise.reject(new Error('mark failed'));
+    const complete = s.flush.complete.bind(s.flush);
+    s.flush.complete = async (...a) => {
+      await new Promise((r) => setImmediate(r));
+      const v = await complete(...a);
+      events.push('complete done');
+      return v;
+    };
+    const res = await flushedOnce(s);
+    expect(res.sent).toHaveLength(1);
+    expect(events).toEqual(['complete done', 'unlock']);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['mark failed']);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { ClaimedEntry, FlushStore } from '../flush.store';
+import type { NflogKey } from '../nflog';
 import type { GroupStore } from '../group.store';
 import { nflogTtl } from '../nflog';
 import { buildWebhookPayload } from '../webhook-payload';
@@ -218,6 +219,7 @@ export class FlushRunner {
       suppressed[reason] = (suppressed[reason] ?? 0) + n;
     const ttl = nflogTtl(group.repeatInterval);
     let nextDueAt = d.nextDueAt;
+    let pending: { key: NflogKey; seq: number } | undefined;
     if (d.notify) {
       const n: OutgoingNotification = {
         tenant: entry.tenant,
@@ -255,7 +257,7 @@ export class FlushRunner {
         if (r === 'delivered') {
           await recorder.delivered(n); // delivered before, but the log write was lost (crash): record it now
         } else if (r === 'queued' || r === 'pending') {
-          await flush.markPending(d.record, d.seq, ttl);
+          pending = { key: d.record, seq: d.seq }; // marked with the completion below
         } else if (r === 'dead') {
           // This sequence was given up (and its dead-letter listener did not get to record it): mark
           // it, and flush again at the next tick under a new sequence instead of waiting on a dead job.
@@ -278,7 +280,14 @@ export class FlushRunner {
     const deleted = d.cleanup?.deleteGroup && !d.notify;
     // A parked half (d.nextTickAt) that ingest put back meanwhile flushes at the next tick instead.
     const tick = nextDueAt === d.nextDueAt ? d.nextTickAt : undefined;
-    await flush.complete(entry, deleted ? null : nextDueAt, tick);
+    // The pending mark and the completion go out together (one round trip, not two). Both run under the
+    // group lock, released only once both answered (settled, even when one failed): no other flush of the
+    // group runs between them.
+    const settled = await Promise.allSettled([
+      pending && flush.markPending(pending.key, pending.seq, ttl),
+      flush.complete(entry, deleted ? null : nextDueAt, tick),
+    ]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
     return d.notify ? 'notified' : 'skipped';
   }
 }
