@@ -98,6 +98,37 @@ describe('LockManager', () => {
     expect((err as LockNotAcquiredError).cause).toEqual(new Error('connection closed'));
   });
 
+  it('using with detachRelease resolves before the release is answered; shutdown still waits for it', async () => {
+    const backend = new FakeBackend();
+    let answer!: () => void;
+    const release = backend.release.bind(backend);
+    backend.release = async (k, o) => {
+      await new Promise<void>((r) => (answer = r)); // the release's round trip, held open
+      return release(k, o);
+    };
+    const locks = new LockManager(backend);
+    expect(await locks.using(KEY, 1000, async () => 'done', { detachRelease: true })).toBe('done');
+    // Resolved, the release sent and not yet answered: still held here and in Redis.
+    expect(locks.heldCount).toBe(1);
+    expect(backend.owners.has(KEY)).toBe(true);
+    let shut = false;
+    const shutdown = locks.shutdown(5_000).then(() => (shut = true));
+    await new Promise((r) => setImmediate(r));
+    expect(shut).toBe(false);
+    answer();
+    await shutdown;
+    expect(locks.heldCount).toBe(0);
+    expect(backend.owners.has(KEY)).toBe(false);
+  });
+
+  it('using waits for the release by default', async () => {
+    const backend = new FakeBackend();
+    const locks = new LockManager(backend);
+    await locks.using(KEY, 1000, async () => undefined);
+    expect(backend.owners.has(KEY)).toBe(false);
+    expect(locks.heldCount).toBe(0);
+  });
+
   it('stops waiting when the caller aborts', async () => {
     const locks = new LockManager(new FakeBackend());
     await locks.tryAcquire(KEY, 1000);

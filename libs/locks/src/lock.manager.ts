@@ -36,6 +36,17 @@ export interface AcquireOptions {
   signal?: AbortSignal;
 }
 
+export interface UsingOptions extends AcquireOptions {
+  /**
+   * Resolve `using` once `fn` settled, with the release sent but not yet answered (it completes in the
+   * background; `shutdown` still waits for it). For callers whose next acquire of the resource goes to
+   * the same Redis connection(s) as the release, so Redis runs it after the release anyway: they save
+   * the release's round trip. Another process may see the lock held until the release lands, as it may
+   * with an awaited release still in flight.
+   */
+  detachRelease?: boolean;
+}
+
 /** A lock this process holds. */
 export interface HeldLock {
   /** The lock key. */
@@ -141,7 +152,7 @@ export class LockManager {
     resource: string,
     ttlMs: number,
     fn: (signal: AbortSignal, lock: HeldLock) => Promise<T>,
-    opts: AcquireOptions = {},
+    opts: UsingOptions = {},
   ): Promise<T> {
     const hold = (await this.acquire(resource, ttlMs, opts)) as Hold;
     const stopWatchdog = hold.startWatchdog();
@@ -150,7 +161,8 @@ export class LockManager {
     } finally {
       stopWatchdog();
       // A failed release leaves the key to expire by its TTL; fn's outcome is what the caller wants.
-      await hold.release().catch(() => undefined);
+      const released = hold.release().catch(() => undefined);
+      if (!opts.detachRelease) await released;
     }
   }
 
