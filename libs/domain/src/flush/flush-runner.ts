@@ -1,8 +1,7 @@
 import type { Clock } from '../clock';
 import type { ClaimedEntry, FlushStore } from '../flush.store';
-import type { NflogKey } from '../nflog';
 import type { GroupStore } from '../group.store';
-import { nflogTtl } from '../nflog';
+import { nflogTtl, type NflogKey } from '../nflog';
 import { buildWebhookPayload } from '../webhook-payload';
 import { createFlushContext } from './flush-context';
 import { FlushPipeline, type SuppressionReason } from './flush-pipeline';
