@@ -110,6 +110,38 @@ describe('MemoryFlushStore in memory mode: expired state is swept', () => {
   });
 });
 
+describe('MemoryFlushStore: a sweep costs O(1) per write (it visits everything held, so it waits for as many writes)', () => {
+  it('sweeps less often while much is live, and still forgets what expired', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const s = new MemoryFlushStore({ clock });
+    let sweeps = 0;
+    const internal = s as unknown as { purgeExpired: (now: number) => void };
+    const purge = internal.purgeExpired.bind(s);
+    internal.purgeExpired = (now) => {
+      sweeps++;
+      purge(now);
+    };
+    const key = (n: number) => ({
+      tenant: 't',
+      groupId: n.toString(16).padStart(16, '0'),
+      receiver: 'r',
+      state: 'firing' as const,
+    });
+    // 10 000 groups remembered from Redis, all live: with a sweep every 1 000 writes that was 10 sweeps
+    // over a growing state; now one at 1 000 (2 000 held: entry and flushed mark), 3 000 (6 000), 9 000.
+    for (let n = 0; n < 10_000; n++)
+      s.remember({ ...key(n), firing: ['x'], resolved: [], timestamp: clock.now(), seq: 1 }, 60_000);
+    expect(sweeps).toBe(3);
+    // Everything expires; the next sweep, as many writes after the last as it held (18 000), forgets it all.
+    clock.advance(60_000);
+    for (let n = 0; n < 17_000; n++)
+      s.remember({ ...key(100_000), firing: ['x'], resolved: [], timestamp: clock.now(), seq: 1 }, 1_000);
+    expect(sweeps).toBe(4);
+    expect(await s.readLog(key(1))).toBeNull();
+    expect((s as unknown as { logs: Map<string, unknown> }).logs.size).toBe(1);
+  });
+});
+
 describe('MemoryFlushStore: remembered state lives as long as Redis keeps it (soak: no growth under churn)', () => {
   it('forgets a remembered entry and marks once their TTL is over', async () => {
     const clock = new FakeClock(1_800_000_000_000);
