@@ -425,6 +425,24 @@ describe.each(TOPOLOGIES)('on %s Redis', (topology) => {
       expect(await store.getGroup('a', target.groupId)).toMatchObject({ receiver: target.receiver });
     });
 
+    it('hints the receiver its ingest last wrote a group for, per tenant (the flush reads the log beside the group)', async () => {
+      const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
+      const now = Date.now();
+      expect(store.receiverHint('a', target.groupId)).toBeUndefined();
+      await store.upsert({ tenant: 'a', now, groups: [{ target, alerts: [alert('0a', now + 60_000)] }] });
+      expect(store.receiverHint('a', target.groupId)).toBe(target.receiver);
+      expect(store.receiverHint('b', target.groupId)).toBeUndefined();
+      // A reload routes the group's alerts to another receiver: the hint follows ingest, while the stored
+      // group keeps the receiver it was created with — which is why the flush checks the hint.
+      await store.upsert({
+        tenant: 'a',
+        now,
+        groups: [{ target: { ...target, receiver: 'other' }, alerts: [alert('1a', now + 60_000)] }],
+      });
+      expect(store.receiverHint('a', target.groupId)).toBe('other');
+      expect(await store.getGroup('a', target.groupId)).toMatchObject({ receiver: target.receiver });
+    });
+
     it('merges a year-9999 endsAt without corrupting the stored header', async () => {
       const store = new RedisGroupStore(redis, topo.keys(prefix(), 4), { retention: 60_000 });
       const now = Date.now();

@@ -175,6 +175,14 @@ export interface GroupStore extends InhibitionIndex {
   countStates(tenant: string): Promise<GroupStateCounts>;
   getGroup(tenant: string, groupId: string): Promise<StoredGroup | null>;
   /**
+   * The receiver this node last wrote the group for (its ingest routed an alert to it), if it still
+   * knows, without a read: the flush then reads the group's notification log in the same round trip as
+   * the group. A hint — a group keeps the receiver it was created with, so a config reload may make it
+   * wrong — which callers check against the group they read. Stores whose reads are synchronous need not
+   * implement it.
+   */
+  receiverHint?(tenant: string, groupId: string): string | undefined;
+  /**
    * Forgets a group of a tenant (both halves, metadata, index and due entries); false when the tenant
    * has no such group. Alerts that arrive later for it create it anew.
    */

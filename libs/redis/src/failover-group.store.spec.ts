@@ -186,3 +186,13 @@ describe('FailoverGroupStore: a busy Redis is not a Redis outage (found by npm r
     expect(b.store.status().mode).toBe('memory-fallback');
   });
 });
+
+describe('FailoverGroupStore: the receiver hint', () => {
+  it("is Redis' while Redis is up, and none during an outage (memory reads need none)", () => {
+    const { redis, store } = setup();
+    (redis as unknown as { receiverHint: () => string }).receiverHint = () => 'hook';
+    expect(store.receiverHint('t', target('1').groupId)).toBe('hook');
+    store.startInFallback(new Error('Connection is closed.'));
+    expect(store.receiverHint('t', target('1').groupId)).toBeUndefined();
+  });
+});

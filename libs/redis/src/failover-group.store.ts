@@ -136,6 +136,11 @@ export class FailoverGroupStore implements GroupStore, RedisModeSource {
     return this.read((s) => s.getGroup(tenant, groupId));
   }
 
+  /** Redis' hint while Redis is up (memory reads need none). */
+  receiverHint(tenant: string, groupId: string): string | undefined {
+    return this.degraded ? undefined : this.redis.receiverHint?.(tenant, groupId);
+  }
+
   /** The index of the store in use: during an outage, the sources written to memory since it began. */
   firingSources(tenant: string, queries: readonly SourceQuery[], now: number): Promise<(string | null)[]> {
     return this.read((s) => s.firingSources(tenant, queries, now));

@@ -529,6 +529,11 @@ export class RedisGroupStore implements GroupStore {
     return out;
   }
 
+  /** From the upsert encodings (bounded, built by ingest): no cost on the ingest path. */
+  receiverHint(tenant: string, groupId: string): string | undefined {
+    return this.encodings.get(`${tenant}\u0000${groupId}`)?.target.receiver;
+  }
+
   async getGroup(tenant: string, groupId: string): Promise<StoredGroup | null> {
     if (!/^[0-9a-f]{16}$/.test(groupId)) return null;
     const [g] = await this.readGroups(tenant, [groupId]);

@@ -590,3 +590,80 @@ describe('FlushRunner: a failed pending mark still waits for the completion befo
     expect(errors.map((e) => (e as Error).message)).toEqual(['mark failed']);
   });
 });
+
+describe('FlushRunner: the notification log is read beside the group when the store knows its receiver', () => {
+  /** `setup` whose group store hints `hint` and records when the group and each log read are asked and answered. */
+  function hinted(hint: string | undefined) {
+    const s = setup();
+    const events: string[] = [];
+    (s.groups as unknown as { receiverHint: () => string | undefined }).receiverHint = () => hint;
+    const getGroup = s.groups.getGroup.bind(s.groups);
+    s.groups.getGroup = async (...a) => {
+      events.push('group asked');
+      await new Promise((r) => setImmediate(r)); // a round trip
+      const g = await getGroup(...a);
+      events.push('group read');
+      return g;
+    };
+    const readLogState = s.flush.readLogState.bind(s.flush);
+    s.flush.readLogState = async (key) => {
+      events.push(`log ${key.receiver} ${key.state} asked`);
+      await new Promise((r) => setImmediate(r));
+      return readLogState(key);
+    };
+    return { ...s, events };
+  }
+
+  it('a right hint: both halves of the log asked with the group, before it answers, and read once', async () => {
+    const s = await flushedOnce(hinted('hook'));
+    expect(s.sent).toHaveLength(1);
+    expect(s.events.slice(0, 4)).toEqual([
+      'group asked',
+      'log hook firing asked',
+      'log hook recovery asked',
+      'group read',
+    ]);
+    expect(s.events.filter((e) => e.startsWith('log'))).toHaveLength(2);
+  });
+
+  it('a wrong hint (a group created for another receiver): the log is read again for the stored receiver and the dedup holds', async () => {
+    const s = await flushedOnce(hinted('other'));
+    expect(s.sent).toHaveLength(1);
+    expect(s.events.slice(0, 6)).toEqual([
+      'group asked',
+      'log other firing asked',
+      'log other recovery asked',
+      'group read',
+      'log hook firing asked',
+      'log hook recovery asked',
+    ]);
+    // Delivered, then flushed again at group_interval with nothing new: 'hook's log is what was read.
+    await s.recorder.delivered(s.sent[0]);
+    await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+    await s.runner.tick();
+    expect(s.sent).toHaveLength(1);
+  });
+
+  it('no hint: the log is read after the group, as before', async () => {
+    const s = await flushedOnce(hinted(undefined));
+    expect(s.sent).toHaveLength(1);
+    expect(s.events.slice(0, 3)).toEqual(['group asked', 'group read', 'log hook firing asked']);
+  });
+
+  it('a hinted read that fails while the group is gone is not an unhandled rejection', async () => {
+    const s = hinted('hook');
+    s.flush.readLogState = () => Promise.reject(new Error('log read failed'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await s.flush.schedule({ tenant: 't', groupId: target.groupId, state: 'firing', dueAt: T0 });
+      const res = await s.runner.tick(); // no group stored: skipped, its due entry dropped
+      await new Promise((r) => setImmediate(r));
+      expect(res).toMatchObject({ claimed: 1, skipped: 1, failed: 0 });
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

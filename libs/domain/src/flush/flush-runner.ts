@@ -187,7 +187,20 @@ export class FlushRunner {
     suppressed: TickResult['suppressed'],
   ): Promise<'notified' | 'skipped'> {
     const { groups, flush, recorder, notifier } = this.ports;
-    const group = await groups.getGroup(entry.tenant, entry.groupId);
+    const logsOf = (receiver: string) => {
+      const key = { tenant: entry.tenant, groupId: entry.groupId, receiver };
+      return Promise.all([
+        flush.readLogState({ ...key, state: 'firing' }),
+        flush.readLogState({ ...key, state: 'recovery' }),
+      ]);
+    };
+    const reading = groups.getGroup(entry.tenant, entry.groupId);
+    // The log is keyed by the group's receiver: read beside the group when this node knows it (one
+    // round trip, not two), after it otherwise — or when the hint was wrong.
+    const hint = groups.receiverHint?.(entry.tenant, entry.groupId);
+    const early = hint === undefined ? undefined : logsOf(hint);
+    early?.catch(() => undefined); // awaited below, unless the group is gone or the hint was wrong
+    const group = await reading;
     if (!group) {
       await flush.complete(entry, null); // expired or deleted: drop its due entry
       return 'skipped';
@@ -197,11 +210,7 @@ export class FlushRunner {
       sendResolved: true,
       deliverable: false,
     };
-    const key = { tenant: entry.tenant, groupId: entry.groupId, receiver: rc.name };
-    const [firingLog, recoveryLog] = await Promise.all([
-      flush.readLogState({ ...key, state: 'firing' }),
-      flush.readLogState({ ...key, state: 'recovery' }),
-    ]);
+    const [firingLog, recoveryLog] = await (early && hint === rc.name ? early : logsOf(rc.name));
     const own = entry.state === 'firing' ? firingLog : recoveryLog;
     const ctx = createFlushContext(this.ports.clock, {
       tenant: entry.tenant,
