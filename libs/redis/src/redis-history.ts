@@ -1,7 +1,8 @@
 import {
   decodeHistoryFields,
-  encodeHistoryFields,
+  historyFields,
   historyMatches,
+  storedHistoryEntry,
   type HistoryEntry,
   type HistoryQuery,
   type NotificationHistory,
@@ -79,8 +80,9 @@ export class RedisNotificationHistory implements NotificationHistory {
         const streams = new Set<string>();
         for (const { tenant, entry } of batch) {
           try {
-            const fields = encodeHistoryFields(entry);
-            const { id: _id, ...last } = decodeHistoryFields('', fields)!;
+            // What the stream keeps, also as the group's newest entry.
+            const last = storedHistoryEntry(entry);
+            const fields = historyFields(last);
             const stream = this.keys.history(tenant);
             p.xadd(stream, 'MAXLEN', '~', String(this.opts.maxEntries()), '*', ...fields).set(
               this.keys.historyLast(tenant, entry.groupId),

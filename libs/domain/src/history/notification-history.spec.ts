@@ -4,6 +4,7 @@ import {
   MemoryNotificationHistory,
   Ring,
   safeErrorText,
+  storedHistoryEntry,
   type HistoryEntry,
 } from './notification-history';
 
@@ -51,6 +52,37 @@ describe('history stream records', () => {
     const d = decodeHistoryFields('1-0', f)!;
     expect(d.groupKey.length).toBeLessThanOrEqual(1024);
     expect(d.error!.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('storedHistoryEntry: the entry as kept, without the round trip through the fields', () => {
+  it('is what a record reads back as, for plain, long, odd and failed entries', () => {
+    const cases = [
+      entry(),
+      entry({ outcome: 'failed', statusCode: 400, error: 'webhook[0]: client-error: HTTP 400' }),
+      entry({
+        groupKey: 'k'.repeat(5000),
+        receiver: 'r'.repeat(300),
+        integration: 'i'.repeat(200),
+        reason: 'w'.repeat(100),
+        idempotencyKey: 'ik'.repeat(200),
+        node: 'n'.repeat(300),
+        error: 'Post "https://user:pw@hooks.example/secret?x=1":\n  refused '.repeat(50),
+      }),
+      entry({ outcome: 'retrying', alerts: NaN, attempt: Infinity, statusCode: NaN }),
+    ];
+    for (const e of cases) {
+      const { id: _id, ...back } = decodeHistoryFields('1-0', encodeHistoryFields(e))!;
+      expect(storedHistoryEntry(e)).toEqual(back);
+    }
+  });
+
+  it('refuses what a record could not be read back as', () => {
+    expect(() => storedHistoryEntry(entry({ groupId: '' }))).toThrow(/not a history entry/);
+    expect(() => storedHistoryEntry(entry({ at: NaN }))).toThrow(/not a history entry/);
+    expect(() => storedHistoryEntry(entry({ outcome: 'exploded' as HistoryEntry['outcome'] }))).toThrow(
+      /not a history entry/,
+    );
   });
 });
 

@@ -106,34 +106,66 @@ const F = {
   node: 'node',
 } as const;
 
+/**
+ * A history entry as it is kept: texts bounded, the error made safe (`safeErrorText`) — what
+ * `decodeHistoryFields` reads back from `encodeHistoryFields`, without the round trip through the
+ * fields. Throws on an entry that could not be read back (no group id, a time or outcome not valid).
+ */
+export function storedHistoryEntry(e: HistoryEntry): HistoryEntry {
+  if (!e.groupId || !Number.isFinite(e.at) || !NOTIFICATION_OUTCOMES.includes(e.outcome))
+    throw new Error(`not a history entry: group ${e.groupId}, at ${e.at}, outcome ${e.outcome}`);
+  const count = (n: number) => (Number.isFinite(n) ? n : 0);
+  const out: HistoryEntry = {
+    at: e.at,
+    groupId: e.groupId,
+    groupKey: bounded(e.groupKey),
+    receiver: bounded(e.receiver, 256),
+    integration: bounded(e.integration, 128),
+    reason: bounded(e.reason, 64),
+    alerts: count(e.alerts),
+    attempt: count(e.attempt),
+    outcome: e.outcome,
+    idempotencyKey: bounded(e.idempotencyKey, 256),
+    node: bounded(e.node, 256),
+  };
+  if (e.statusCode !== undefined && Number.isFinite(e.statusCode)) out.statusCode = e.statusCode;
+  if (e.error !== undefined) out.error = safeErrorText(e.error);
+  return out;
+}
+
 /** A history entry as a stream record's flat field/value list (XADD's arguments after the id). */
 export function encodeHistoryFields(e: HistoryEntry): string[] {
+  return historyFields(storedHistoryEntry(e));
+}
+
+/** `encodeHistoryFields` of an entry `storedHistoryEntry` made (nothing bounded again). */
+export function historyFields(s: HistoryEntry): string[] {
   const out = [
     F.at,
-    String(e.at),
+    String(s.at),
     F.groupId,
-    e.groupId,
+    s.groupId,
     F.groupKey,
-    bounded(e.groupKey),
+    s.groupKey,
     F.receiver,
-    bounded(e.receiver, 256),
+    s.receiver,
     F.integration,
-    bounded(e.integration, 128),
+    s.integration,
     F.reason,
-    bounded(e.reason, 64),
+    s.reason,
     F.alerts,
-    String(e.alerts),
+    String(s.alerts),
     F.attempt,
-    String(e.attempt),
+    String(s.attempt),
     F.outcome,
-    e.outcome,
+    s.outcome,
     F.idempotencyKey,
-    bounded(e.idempotencyKey, 256),
+    s.idempotencyKey,
     F.node,
-    bounded(e.node, 256),
+    s.node,
   ];
-  if (e.statusCode !== undefined) out.push(F.statusCode, String(e.statusCode));
-  if (e.error !== undefined) out.push(F.error, safeErrorText(e.error));
+  if (s.statusCode !== undefined) out.push(F.statusCode, String(s.statusCode));
+  if (s.error !== undefined) out.push(F.error, s.error);
   return out;
 }
 
