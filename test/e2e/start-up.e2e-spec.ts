@@ -61,25 +61,33 @@ describe('npm start', () => {
     // npm start builds when dist/ is stale; build first so the timing below is the node's, not tsc's.
     await ensureBuilt();
     redis = await RedisServer.start({ localProcess: true });
-    port = await freePort();
-    npm = track(
-      spawn('npm', ['start'], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          REDIS_URL: redis.url,
-          HERALD_CONFIG: '',
-          HERALD_LOG_LEVEL: 'info',
-          HERALD_NODE_ID: 'start-up',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
-    keepOutput(npm, (o) => (out = o));
-    await readyOrGone(npm, port, () => out, 'npm start ready');
-    if (npm.exitCode !== null || npm.signalCode !== null)
-      throw new Error(`npm start exited with ${npm.exitCode ?? npm.signalCode}: ${out}`);
+    // The port is free when picked, but npm start takes seconds to listen: another process may take it
+    // meanwhile (a CI run lost it to one; ports of outgoing connections come from the same range). Such
+    // a start is tried again on another port; any other failure fails here.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      out = '';
+      npm = track(
+        spawn('npm', ['start'], {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            PORT: String(port),
+            REDIS_URL: redis.url,
+            HERALD_CONFIG: '',
+            HERALD_LOG_LEVEL: 'info',
+            HERALD_NODE_ID: 'start-up',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+      keepOutput(npm, (o) => (out = o));
+      await readyOrGone(npm, port, () => out, 'npm start ready');
+      const exited = npm.exitCode !== null || npm.signalCode !== null;
+      if (exited && attempt < 3 && out.includes('EADDRINUSE')) continue;
+      if (exited) throw new Error(`npm start exited with ${npm.exitCode ?? npm.signalCode}: ${out}`);
+      break;
+    }
     // The node answers /-/ready as soon as it listens and logs its start-up line once start() returns:
     // the line may reach this process's pipe after the first ready answer (a CI run read it too early).
     await waitUntil(() => out.includes('serving on'), { timeoutMs: 10_000, what: 'the start-up line' });
