@@ -51,6 +51,30 @@ async function readyOrGone(
   );
 }
 
+/**
+ * Starts `spawnAt(port)` on a port picked free, with its output kept (`onOutput`), until it answers
+ * /-/ready or exits. The port is free when picked, but the process takes a while to listen: another one
+ * may take it meanwhile (a CI run lost it so; ports of outgoing connections come from the same range).
+ * Such a start is tried again on another port, up to three times; any other exit is returned as is.
+ */
+async function startOnFreePort(
+  spawnAt: (port: number) => ChildProcess,
+  onOutput: (out: string) => void,
+  what: string,
+): Promise<{ child: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    let out = '';
+    onOutput(out);
+    const child = track(spawnAt(port));
+    keepOutput(child, (o) => onOutput((out = o)));
+    await readyOrGone(child, port, () => out, what);
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    if (exited && attempt < 3 && out.includes('EADDRINUSE')) continue;
+    return { child, port };
+  }
+}
+
 describe('npm start', () => {
   let redis: RedisServer;
   let npm: ChildProcess;
@@ -61,18 +85,13 @@ describe('npm start', () => {
     // npm start builds when dist/ is stale; build first so the timing below is the node's, not tsc's.
     await ensureBuilt();
     redis = await RedisServer.start({ localProcess: true });
-    // The port is free when picked, but npm start takes seconds to listen: another process may take it
-    // meanwhile (a CI run lost it to one; ports of outgoing connections come from the same range). Such
-    // a start is tried again on another port; any other failure fails here.
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort();
-      out = '';
-      npm = track(
+    ({ child: npm, port } = await startOnFreePort(
+      (p) =>
         spawn('npm', ['start'], {
           cwd: ROOT,
           env: {
             ...process.env,
-            PORT: String(port),
+            PORT: String(p),
             REDIS_URL: redis.url,
             HERALD_CONFIG: '',
             HERALD_LOG_LEVEL: 'info',
@@ -80,14 +99,11 @@ describe('npm start', () => {
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         }),
-      );
-      keepOutput(npm, (o) => (out = o));
-      await readyOrGone(npm, port, () => out, 'npm start ready');
-      const exited = npm.exitCode !== null || npm.signalCode !== null;
-      if (exited && attempt < 3 && out.includes('EADDRINUSE')) continue;
-      if (exited) throw new Error(`npm start exited with ${npm.exitCode ?? npm.signalCode}: ${out}`);
-      break;
-    }
+      (o) => (out = o),
+      'npm start ready',
+    ));
+    if (npm.exitCode !== null || npm.signalCode !== null)
+      throw new Error(`npm start exited with ${npm.exitCode ?? npm.signalCode}: ${out}`);
     // The node answers /-/ready as soon as it listens and logs its start-up line once start() returns:
     // the line may reach this process's pipe after the first ready answer (a CI run read it too early).
     await waitUntil(() => out.includes('serving on'), { timeoutMs: 10_000, what: 'the start-up line' });
@@ -160,7 +176,6 @@ describe('a node that gets SIGHUP while its modules load', () => {
 
   it('keeps starting, reloads once started, and serves (sighup-while-loading-modules)', async () => {
     await ensureBuilt();
-    port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'herald-sighup-'));
     const preload = join(dir, 'sighup-on-load.js');
     writeFileSync(
@@ -178,22 +193,23 @@ Module._load = function (request, ...rest) {
 };
 `,
     );
-    node = track(
-      spawn(process.execPath, ['-r', preload, join(ROOT, 'dist/apps/server/src/main.js')], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          REDIS_URL: '',
-          HERALD_CONFIG: '',
-          HERALD_LOG_LEVEL: 'info',
-          HERALD_NODE_ID: 'sighup-early',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
-    keepOutput(node, (o) => (out = o));
-    await readyOrGone(node, port, () => out, 'the node ready');
+    ({ child: node, port } = await startOnFreePort(
+      (p) =>
+        spawn(process.execPath, ['-r', preload, join(ROOT, 'dist/apps/server/src/main.js')], {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            PORT: String(p),
+            REDIS_URL: '',
+            HERALD_CONFIG: '',
+            HERALD_LOG_LEVEL: 'info',
+            HERALD_NODE_ID: 'sighup-early',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      (o) => (out = o),
+      'the node ready',
+    ));
     expect(out).toContain('preload: SIGHUP sent while loading @nestjs/core');
     expect({ exitCode: node.exitCode, signal: node.signalCode }).toEqual({ exitCode: null, signal: null });
     await waitUntil(() => out.includes('SIGHUP received: reloading the config'), {
