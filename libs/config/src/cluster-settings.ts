@@ -46,6 +46,32 @@ export function checkRolesFitRedis(roles: ReadonlySet<NodeRole>, redis: RedisSet
   }
 }
 
+/**
+ * `herald.workers` above 1 spreads the node's `delivery` role over child processes that share its state
+ * through Redis (the delivery queue, the notification log): without Redis, or without that role, there
+ * is nothing a second process could take over.
+ */
+export function checkWorkersFit(
+  workers: number,
+  roles: ReadonlySet<NodeRole>,
+  redis: RedisSettings,
+  path: string,
+): void {
+  if (workers <= 1) return;
+  if (redis.mode === 'memory') {
+    throw new ConfigError(
+      path,
+      `${workers} processes need Redis (memory mode keeps the queue in one process): set herald.redis.url, sentinel or cluster, or REDIS_URL / REDIS_CLUSTER_NODES, or use 1`,
+    );
+  }
+  if (!roles.has('delivery')) {
+    throw new ConfigError(
+      path,
+      `${workers} processes run the node's delivery role apart from api and scheduler; this node's roles (${NODE_ROLES.filter((r) => roles.has(r)).join(', ')}) have no delivery: use 1, and more nodes to scale`,
+    );
+  }
+}
+
 /** Parses `herald.locks`; `redis` is the Redis mode, since a quorum lock guards a shared store. */
 export function parseLocks(value: unknown, redis: RedisSettings): LocksSettings {
   const path = 'herald.locks';

@@ -122,6 +122,13 @@ export interface HeraldSettings {
    * (ingest, API, UI), `scheduler` runs the flush ticks, `delivery` the delivery workers. Never empty.
    */
   readonly roles: ReadonlySet<NodeRole>;
+  /**
+   * Processes this node runs (`herald.workers`, env `HERALD_WORKERS`; default 1, at most
+   * {@link MAX_WORKERS}). With more than one, the node's `delivery` role moves to `workers - 1` child
+   * processes and the first keeps `api` and `scheduler` (a node whose only role is `delivery` runs it in
+   * all of them); they share the node's port, Redis and /metrics. Needs Redis and the `delivery` role.
+   */
+  readonly workers: number;
   readonly locks: LocksSettings;
   readonly http: HttpSettings;
   readonly redis: RedisSettings;
@@ -416,8 +423,12 @@ export const TENANT_LIMIT_KEYS: Readonly<Record<TenantLimitKey, readonly [string
 };
 
 /** Defaults of the `herald:` section, in YAML terms; `deploy/examples/herald.yml` documents them. */
+/** Upper bound of `herald.workers` (a process each; more is a sign of a typo, not of a bigger box). */
+export const MAX_WORKERS = 64;
+
 export const HERALD_DEFAULTS = {
   port: 9093,
+  workers: 1,
   listenAddress: '0.0.0.0',
   logLevel: 'info' as LogLevel,
   trustedProxies: ['127.0.0.0/8', '::1/128'],

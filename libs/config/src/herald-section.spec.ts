@@ -180,6 +180,37 @@ describe('herald.roles', () => {
   });
 });
 
+describe('herald.workers', () => {
+  const workersOf = (herald: string, env: Record<string, string> = {}) => load(herald, env).workers;
+
+  it('defaults to one process; HERALD_WORKERS replaces the file', () => {
+    expect(workersOf(REDIS)).toBe(1);
+    expect(workersOf(`${REDIS}  workers: 3\n`)).toBe(3);
+    expect(workersOf(`${REDIS}  workers: 3\n`, { HERALD_WORKERS: '2' })).toBe(2);
+    expect(workersOf('  workers: 1\n')).toBe(1); // one process needs nothing more, memory mode included
+  });
+
+  it.each([
+    ['  workers: 0\n', {}, 'herald.workers: must be a positive integer, got 0'],
+    ['  workers: 1.5\n', {}, 'herald.workers: must be a positive integer, got 1.5'],
+    ["  workers: '2'\n", {}, 'herald.workers: must be a positive integer, got "2"'],
+    ['  workers: 65\n', {}, 'herald.workers: must be at most 64, got 65'],
+    ['', { HERALD_WORKERS: '0' }, 'HERALD_WORKERS: must be an integer 1..64, got "0"'],
+    ['', { HERALD_WORKERS: 'two' }, 'HERALD_WORKERS: must be an integer 1..64, got "two"'],
+  ])('rejects %j %j naming the field', (yaml, env, message) => {
+    expect(error(`${REDIS}${yaml}`, env)).toContain(message);
+  });
+
+  it('more than one process needs Redis and the delivery role (what the other processes run)', () => {
+    expect(error('  workers: 2\n')).toContain('herald.workers: 2 processes need Redis (memory mode');
+    expect(error('', { HERALD_WORKERS: '2' })).toContain('HERALD_WORKERS: 2 processes need Redis');
+    expect(error(`${REDIS}  workers: 2\n  roles: [api, scheduler]\n`)).toContain(
+      "herald.workers: 2 processes run the node's delivery role apart from api and scheduler; this node's roles (api, scheduler) have no delivery",
+    );
+    expect(workersOf(`${REDIS}  workers: 4\n  roles: [delivery]\n`)).toBe(4);
+  });
+});
+
 describe('herald.locks', () => {
   const NODES = "['redis://l1:6379', 'redis://l2:6379', 'rediss://:pw@l3:6380']";
 

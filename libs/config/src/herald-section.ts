@@ -32,6 +32,7 @@ import {
   type SchedulerSettings,
   type DeliverySettings,
   MAX_DELIVERY_SHARDS,
+  MAX_WORKERS,
   type RedisSettings,
   type SentinelSettings,
   type ClusterSettings,
@@ -46,7 +47,7 @@ import {
   type TenantUser,
   TENANT_LIMIT_KEYS,
 } from './herald-config';
-import { checkRolesFitRedis, parseLocks, parseRoles } from './cluster-settings';
+import { checkRolesFitRedis, checkWorkersFit, parseLocks, parseRoles } from './cluster-settings';
 import { parseHttp } from './http-settings';
 import { eachField, ErrorSink } from './config-errors';
 
@@ -70,6 +71,8 @@ export interface HeraldOverrides {
   trustedProxies?: string[];
   /** `HERALD_ROLES`, already parsed. */
   roles?: ReadonlySet<NodeRole>;
+  /** `HERALD_WORKERS`, already validated. */
+  workers?: number;
 }
 
 /**
@@ -97,6 +100,7 @@ export function parseHerald(
           'external_url',
           'log_level',
           'roles',
+          'workers',
           'locks',
           'http',
           'redis',
@@ -144,6 +148,14 @@ export function parseHerald(
       undefined,
     );
   }
+  const workers =
+    overrides.workers ?? check(() => positiveInt(raw.workers, 'herald.workers', D.workers, MAX_WORKERS), 1);
+  if (roles && redis) {
+    check(
+      () => checkWorkersFit(workers, roles, redis, overrides.workers ? 'HERALD_WORKERS' : 'herald.workers'),
+      undefined,
+    );
+  }
   const settings = {
     nodeId,
     port,
@@ -155,6 +167,7 @@ export function parseHerald(
     logLevel:
       overrides.logLevel ?? check(() => logLevel(raw.log_level, 'herald.log_level'), undefined) ?? D.logLevel,
     roles,
+    workers,
     locks: redis && check(() => parseLocks(raw.locks, redis), undefined),
     http: check(() => parseHttp(raw.http, overrides.trustedProxies), undefined),
     redis,

@@ -10,3 +10,4 @@ export type { TemplateFile } from './templates';
 export { checkHttpConfig, resolveHttpConfigPaths, TLS_VERSIONS } from './http-config';
 export * from './config-errors';
 export { closest, editDistance } from './fields';
+export * from './worker-env';

@@ -120,6 +120,7 @@ describe('loadConfig: herald section', () => {
       externalUrl: 'http://node-a:9093',
       logLevel: 'info',
       roles: new Set(['api', 'scheduler', 'delivery']),
+      workers: 1,
       locks: { mode: 'redis' },
       http: { trustedProxies: ['127.0.0.0/8', '::1/128'] },
       redis: {

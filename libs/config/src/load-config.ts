@@ -12,7 +12,7 @@ import {
 import { parseRoles } from './cluster-settings';
 import { ConfigErrors, ErrorSink, locatePath, problemsOf, type ConfigProblem } from './config-errors';
 import { asObject, checkKeys, hostPort, idx, optList, redisUrl, show, stringList } from './fields';
-import type { HeraldConfig, HostPort, TimeIntervalConfig } from './herald-config';
+import { MAX_WORKERS, type HeraldConfig, type HostPort, type TimeIntervalConfig } from './herald-config';
 import { logLevel, parseHerald, type HeraldOverrides } from './herald-section';
 import { trustedProxiesFromEnv } from './http-settings';
 import { redactYaml } from './redact';
@@ -79,7 +79,7 @@ interface ParsedFile {
  * herald.redis.cluster credentials and TLS; not together with REDIS_URL), `PORT`, `HERALD_LISTEN_ADDRESS`,
  * `HERALD_NODE_ID`, `HERALD_LOG_LEVEL`,
  * `HERALD_TRUSTED_PROXIES` (comma-separated CIDRs, `none`; replaces herald.http.trusted_proxies),
- * `HERALD_ROLES` (comma-separated roles; replaces herald.roles).
+ * `HERALD_ROLES` (comma-separated roles; replaces herald.roles), `HERALD_WORKERS` (replaces herald.workers).
  */
 export function loadConfig(opts: LoadConfigOptions): HeraldConfig {
   const env = (name: string): string | undefined => {
@@ -166,6 +166,13 @@ function envOverrides(env: (name: string) => string | undefined, sink: ErrorSink
     );
   const roles = env('HERALD_ROLES');
   if (roles !== undefined) overrides.roles = sink.run(() => parseRoles(roles, 'HERALD_ROLES'), undefined);
+  const workers = env('HERALD_WORKERS');
+  if (workers !== undefined) {
+    const n = /^\d+$/.test(workers) ? Number(workers) : NaN;
+    if (!(n >= 1 && n <= MAX_WORKERS))
+      sink.add('HERALD_WORKERS', `must be an integer 1..${MAX_WORKERS}, got ${show(workers)}`);
+    else overrides.workers = n;
+  }
   return overrides;
 }
 

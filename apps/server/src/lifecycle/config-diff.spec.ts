@@ -22,6 +22,10 @@ describe('config reload: what a running node can apply', () => {
   it('names the first setting that needs a restart', () => {
     const base = cfg(`${BASE}herald:\n  port: 9093\n`);
     expect(restartOnlyChange(base, cfg(`${BASE}herald:\n  port: 9094\n`))).toBe('herald.port');
+    const two = cfg(`${BASE}herald:\n  workers: 2\n`, { REDIS_URL: 'redis://r:6379' });
+    expect(
+      restartOnlyChange(two, cfg(`${BASE}herald:\n  workers: 3\n`, { REDIS_URL: 'redis://r:6379' })),
+    ).toBe('herald.workers');
     expect(restartOnlyChange(base, cfg(`${BASE}herald:\n  port: 9093\n  listen_address: 127.0.0.1\n`))).toBe(
       'herald.listen_address',
     );

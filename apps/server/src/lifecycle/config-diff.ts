@@ -4,7 +4,7 @@ import { compatKey, stableJson } from './node-state';
 /**
  * The settings a running node cannot change (a reload that changes one is refused, naming the field):
  * the socket it listens on, its Redis connection (the store, queue and locks live there, and the
- * carried store layer is bound to it), its identity and roles (which modules run), the lock backend
+ * carried store layer is bound to it), its identity, roles and processes (which modules run where), the lock backend
  * (two lock systems side by side during the swap would not exclude each other). Each entry: the YAML
  * path and how to read the value.
  */
@@ -13,6 +13,7 @@ const RESTART_ONLY: readonly [string, (c: HeraldConfig) => unknown][] = [
   ['herald.listen_address', (c) => c.herald.listenAddress],
   ['herald.node_id', (c) => c.herald.nodeId],
   ['herald.roles', (c) => [...c.herald.roles].sort()],
+  ['herald.workers', (c) => c.herald.workers],
   ['herald.locks', (c) => c.herald.locks],
   ['herald.redis.url', (c) => (c.herald.redis.mode === 'single' ? c.herald.redis.url : c.herald.redis.mode)],
   ['herald.redis.sentinel', (c) => (c.herald.redis.mode === 'sentinel' ? c.herald.redis.sentinel : null)],
