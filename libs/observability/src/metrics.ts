@@ -1,4 +1,13 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import { alertmanagerVersionInfo, buildInfo } from './build-info';
 
 /** Queue depth as the delivery queue reports it (`DeliveryQueue.counts()`). */
@@ -49,6 +58,27 @@ export function lockKind(resource: string): string {
   return m ? m[1] : 'other';
 }
 
+/** One process' registry as `Registry.getMetricsAsJSON` gives it. */
+export type ProcessMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * The registries of one node's processes (its own first) as one: counters and histograms add up, as
+ * prom-client's cluster aggregation does; Herald's gauges are state every process reads from the same
+ * place (Redis, the config, the build) and are taken from the first process that has the sample, so they
+ * are not counted once per process — except `herald_node_info` (one series per process, by node id)
+ * and `herald_redis_fallback_active` (1 when any process is on its memory fallback).
+ */
+export function mergeProcessMetrics(processes: readonly ProcessMetrics[]): Registry {
+  const shared = (m: ProcessMetrics[number]): ProcessMetrics[number] => {
+    // prom-client's typings declare `type` a numeric enum; the JSON carries the exposition's name.
+    if (String(m.type) !== 'gauge' || m.aggregator !== 'sum' || !/^(herald|alertmanager)_/.test(m.name))
+      return m;
+    if (m.name === 'herald_node_info') return m;
+    return { ...m, aggregator: m.name === 'herald_redis_fallback_active' ? 'max' : 'first' };
+  };
+  return AggregatorRegistry.aggregate(processes.map((p) => p.map(shared)));
+}
+
 /**
  * Herald's Prometheus metrics, on a registry of their own (one per app instance: tests boot several
  * nodes in one process, and the global default registry would collide). The `node` label comes from
@@ -57,6 +87,7 @@ export function lockKind(resource: string): string {
 export class HeraldMetrics {
   readonly registry = new Registry();
   private sources: ScrapeSources = {};
+  private peers?: () => Promise<ProcessMetrics[]>;
 
   readonly ingestRequests = this.counter(
     'herald_ingest_requests_total',
@@ -113,6 +144,10 @@ export class HeraldMetrics {
     'herald_notification_requests_failed_total',
     "Failed send attempts per integration kind and Alertmanager's reason (clientError, serverError, authError, rateLimited, contextDeadlineExceeded, other); retried=false when the notification was given up on it.",
     ['integration', 'reason', 'retried'],
+  );
+  readonly workerRestarts = this.counter(
+    'herald_worker_restarts_total',
+    'Child processes of this node (herald.workers) restarted after they exited by themselves (crashed or killed).',
   );
   readonly unhandledRejections = this.counter(
     'herald_unhandled_rejections_total',
@@ -332,8 +367,18 @@ export class HeraldMetrics {
     if (res.failed) this.flushTotal.inc({ outcome: 'failed' }, res.failed);
   }
 
-  metrics(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * `herald.workers`: the node's other processes' registries (`getMetricsAsJSON`), asked for at each
+   * scrape, so the node's one /metrics counts what every process did.
+   */
+  setPeers(peers: (() => Promise<ProcessMetrics[]>) | undefined): void {
+    this.peers = peers;
+  }
+
+  async metrics(): Promise<string> {
+    if (!this.peers) return this.registry.metrics();
+    const [own, others] = await Promise.all([this.registry.getMetricsAsJSON(), this.peers()]);
+    return mergeProcessMetrics([own, ...others]).metrics();
   }
 
   get contentType(): string {

@@ -132,6 +132,41 @@ describe('HeraldMetrics', () => {
   });
 });
 
+describe('HeraldMetrics: a node of several processes (herald.workers)', () => {
+  it("one scrape counts every process' counters and histograms, and shared state once", async () => {
+    const first = new HeraldMetrics({ nodeId: 'n', version: '1', defaultMetrics: false });
+    const child = new HeraldMetrics({ nodeId: 'n/delivery-1', version: '1', defaultMetrics: false });
+    const queue = () => Promise.resolve({ waiting: 1, active: 2, delayed: 3, dead: 4 });
+    first.setSources({ queue, fallbackActive: () => false });
+    child.setSources({ queue, fallbackActive: () => true });
+    first.flushTotal.inc({ outcome: 'notified' }, 3);
+    child.notifications.inc({ receiver: 'hook', outcome: 'delivered', reason: '' }, 5);
+    child.notifications.inc({ receiver: 'hook', outcome: 'delivered', reason: '' }, 2);
+    first.httpDuration.observe({ route: '/x', method: 'GET', status: '200' }, 0.002);
+    child.httpDuration.observe({ route: '/x', method: 'GET', status: '200' }, 0.003);
+    first.setPeers(async () => [await child.registry.getMetricsAsJSON()]);
+    const text = await first.metrics();
+    for (const line of [
+      'herald_flush_total{outcome="notified"} 3',
+      'herald_notifications_total{receiver="hook",outcome="delivered",reason=""} 7',
+      'herald_http_request_duration_seconds_count{route="/x",method="GET",status="200"} 2',
+      'herald_http_request_duration_seconds_bucket{le="0.0025",route="/x",method="GET",status="200"} 1',
+      // Sampled from the same Redis by both: once, not twice.
+      'herald_queue_jobs{state="dead"} 4',
+      // Any process on its fallback: the node is.
+      'herald_redis_fallback_active 1',
+      'herald_node_info{node_id="n",version="1"} 1',
+      'herald_node_info{node_id="n/delivery-1",version="1"} 1',
+    ])
+      expect(text).toContain(line);
+    expect(text).not.toContain('herald_queue_jobs{state="dead"} 8');
+    expect(text).toMatch(/^herald_build_info\{[^}]*\} 1$/m); // constant 1, not one per process
+    // Without peers (one process), the registry as it is.
+    first.setPeers(undefined);
+    expect(await first.metrics()).not.toContain('herald_notifications_total{');
+  });
+});
+
 describe('logging', () => {
   it('writes JSON lines with the node id, honours the level and redacts secrets', () => {
     const s = sink();
