@@ -31,6 +31,11 @@ export class NodeProcess {
     return this.output;
   }
 
+  /** The running process' pid (undefined before the first start). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   static async start(id: string, yaml: string, env: Record<string, string> = {}): Promise<NodeProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'herald-node-'));
     const config = join(dir, 'herald.yml');

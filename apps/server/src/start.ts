@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { ConfigError } from '@herald/domain';
 import {
@@ -5,27 +6,39 @@ import {
   inFileOrder,
   loadConfigFromEnvironment,
   problemLine,
+  workerIndexFromEnvironment,
   type HeraldConfig,
 } from '@herald/config';
 import { HeraldNode } from './lifecycle/herald-node';
 import { startupLine } from './lifecycle/startup-line';
+import { asFirstProcess, serveAsWorker, WorkerProcesses } from './lifecycle/workers';
+
+/** How long a child process (herald.workers) may take to stop before it is killed. */
+const WORKER_STOP_MS = 30_000;
+/** How long the first process waits for its children to start before it serves without them. */
+const WORKER_READY_MS = 30_000;
 
 /**
  * Starts a node (main.ts loads this module once it has taken SIGHUP away from Node's default).
  * `releaseEarlySighup` drops main's placeholder once the reloading handler is in place.
  */
 export async function startNode(releaseEarlySighup: () => void): Promise<void> {
+  // herald.workers: a child runs the roles its environment gives it (HERALD_ROLES=delivery); the first
+  // process keeps the others, on every load (a reload re-reads the file).
+  const child = workerIndexFromEnvironment() > 0;
+  const load = child ? loadConfigFromEnvironment : () => asFirstProcess(loadConfigFromEnvironment());
   let config: HeraldConfig;
   try {
-    config = loadConfigFromEnvironment();
+    config = load();
   } catch (e) {
     // A bad config stops start-up with every field at fault (path and file:line:col), never a stack trace.
     console.error(`herald: invalid configuration: ${describeConfigError(e)}`);
     process.exit(2);
   }
   const log = new Logger('Main');
+  let workers: WorkerProcesses | undefined;
   // Reloads re-read the same sources: the file named by HERALD_CONFIG and the environment.
-  const node = new HeraldNode({ load: loadConfigFromEnvironment });
+  const node = new HeraldNode({ load, onReloaded: () => workers?.reload() });
   // SIGHUP reloads the config like POST /-/reload (as Alertmanager); it never ends the process, also
   // while it starts (Node's default for SIGHUP would).
   process.on('SIGHUP', () => {
@@ -45,12 +58,47 @@ export async function startNode(releaseEarlySighup: () => void): Promise<void> {
       `unhandled promise rejection (node keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
     );
   });
-  for (const w of config.warnings) log.warn(w);
-  const address = await node.start(config);
+  if (!child) for (const w of config.warnings) log.warn(w);
+  // A child listens on a loopback port of its own: the node's port is the first process'.
+  if (!child && config.herald.workers > 1) {
+    // Started first, so they load beside this process rather than after it (deliveries wait for them).
+    const w = new WorkerProcesses({
+      count: config.herald.workers - 1,
+      nodeId: config.herald.nodeId,
+      onRestart: () => node.metrics.workerRestarts.inc(),
+    });
+    workers = w;
+    w.start();
+  }
+  let address: AddressInfo;
+  try {
+    // Ready (/-/ready) once the node's processes all run: a notification flushed before would wait.
+    address = await node.start(
+      config,
+      child ? { port: 0, host: '127.0.0.1' } : undefined,
+      workers?.ready(WORKER_READY_MS),
+    );
+  } catch (e) {
+    await workers?.stop(WORKER_STOP_MS);
+    throw e;
+  }
+  const stop = () => Promise.all([node.shutdown(), workers?.stop(WORKER_STOP_MS)]);
+  if (child) {
+    serveAsWorker(
+      () => node.metrics.registry.getMetricsAsJSON(),
+      () => {
+        log.log("the node's first process is gone: shutting down");
+        void stop().then(() => process.exit(0));
+      },
+    );
+  } else if (workers) {
+    const w = workers;
+    node.metrics.setPeers(() => w.metrics());
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       log.log(`${signal} received: shutting down`);
-      void node.shutdown().then(
+      void stop().then(
         () => process.exit(0),
         (e: unknown) => {
           console.error(e);

@@ -29,6 +29,8 @@ export interface HeraldNodeOptions {
   app?: Pick<CreateAppOptions, 'logger' | 'requestLog'>;
   /** How long a retired application's requests may take (default 10 s). */
   drainMs?: number;
+  /** After a reload put a changed config in force (main: the node's other processes reload too). */
+  onReloaded?: () => void;
 }
 
 interface Live {
@@ -146,14 +148,22 @@ export class HeraldNode implements NodeLifecycle {
     return this.app.get<HeraldMetrics>(HERALD_METRICS);
   }
 
-  /** Listens on the config's address, then builds the first application; requests meanwhile get 503. */
-  async start(config: HeraldConfig, listen?: { port: number; host: string }): Promise<AddressInfo> {
+  /**
+   * Listens on the config's address, then builds the first application; requests meanwhile get 503.
+   * `until` (main: the node's other processes started) holds the start until it settles as well.
+   */
+  async start(
+    config: HeraldConfig,
+    listen?: { port: number; host: string },
+    until?: Promise<unknown>,
+  ): Promise<AddressInfo> {
     const address = await this.host.listen(
       listen?.port ?? config.herald.port,
       listen?.host ?? config.herald.listenAddress,
     );
     try {
-      this.swap(await this.build(config));
+      const [live] = await Promise.all([this.build(config), until]);
+      this.swap(live);
     } catch (e) {
       await this.host.close();
       throw e;
@@ -241,6 +251,7 @@ export class HeraldNode implements NodeLifecycle {
       `config reloaded (${trigger}) from ${next.source}: changed ${sections.join(', ') || 'formatting only'}`,
     );
     for (const w of next.warnings) this.log.warn(w);
+    this.opts.onReloaded?.();
     return { ok: true, changed: true, sections, source: next.source };
   }
 

@@ -1,3 +1,4 @@
+import { asFirstProcess } from './workers';
 import { loadConfig } from '@herald/config';
 import { startupLine } from './startup-line';
 
@@ -52,5 +53,13 @@ describe('the one start-up line', () => {
     );
     expect(line).toContain(', 2 tenants, roles scheduler,delivery,');
     expect(line).not.toContain('dashboard');
+  });
+
+  it('names the processes of a node with herald.workers (the first process keeps api and scheduler)', () => {
+    const line = startupLine(
+      asFirstProcess(load(`herald:\n  workers: 3\n`, { REDIS_URL: 'redis://r:6379' })),
+      { address: '127.0.0.1', family: 'IPv4', port: 3 },
+    );
+    expect(line).toContain(', roles api,scheduler, 3 processes (delivery in 2 of them),');
   });
 });

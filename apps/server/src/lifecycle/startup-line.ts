@@ -48,6 +48,7 @@ export function startupLine(config: HeraldConfig, address: AddressInfo): string 
   const parts = [`store ${storeMode(config)}`, tenants];
   if (h.roles.has('api')) parts.push(`dashboard ${url}/ui`);
   if (h.roles.size < 3) parts.push(`roles ${[...h.roles].join(',')}`);
+  if (h.workers > 1) parts.push(`${h.workers} processes (delivery in ${h.workers - 1} of them)`);
   parts.push(`config ${config.source}`);
   if (config.settingsSource) parts.push(`settings ${config.settingsSource}`);
   return `Herald node ${h.nodeId} serving on ${url}${listen}: ${parts.join(', ')}`;
