@@ -8,7 +8,8 @@
  * Run: npm run bench:notify (BENCH_GROUPS, default 2000; BENCH_TICK, default the node's own tick;
  * BENCH_NODE_ARGS go to the node as NODE_OPTIONS; BENCH_CPU_PROF=<dir> writes the node's CPU profile there
  * (`--cpu-prof` is not allowed in NODE_OPTIONS: a preloaded inspector session takes it); BENCH_SPLIT=1
- * runs the node as two processes by role, `api,scheduler` and `delivery` (node CPU is both summed)).
+ * runs the node as two nodes by role, `api,scheduler` and `delivery` (node CPU is both summed); BENCH_WORKERS
+ * sets herald.workers (node CPU then counts the node's child processes too)).
  * Prints a JSON summary last.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { HttpSink } from '../harness/http-sink';
 import { RedisServer } from '../harness/redis-server';
-import { log, procCpuMs, sleep, startHerald, stopChild, type Child } from './procs';
+import { log, procCpuMs, procTreeCpuMs, sleep, startHerald, stopChild, type Child } from './procs';
 import { commandStats, diffStats } from './redis-stats';
 
 const pct = (xs: number[], p: number) => {
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
       `receivers:\n  - name: hook\n    webhook_configs:\n      - url: ${sink.url}/hook\n` +
       `herald:\n  scheduler:\n${tick ? `    tick: ${tick}\n` : ''}${sched ? `    concurrency: ${sched}\n` : ''}` +
       `${process.env.BENCH_SCHEDULER_POLL ? `    poll: ${process.env.BENCH_SCHEDULER_POLL}\n` : ''}` +
+      `${process.env.BENCH_WORKERS ? `  workers: ${process.env.BENCH_WORKERS}\n` : ''}` +
       `  delivery:\n    concurrency: ${deliveryConcurrency}\n` +
       `${process.env.BENCH_DELIVERY_SHARDS ? `    shards: ${process.env.BENCH_DELIVERY_SHARDS}\n` : ''}`;
     // BENCH_SPLIT=1: the node as two processes on the machine, by role — api + scheduler, and delivery.
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
     const before = sink.accepted.length;
     const stats = new Redis(redis.url);
     const thr0 = await commandStats(stats);
-    const nodeCpu = () => procCpuMs(node?.pid) + (worker ? procCpuMs(worker.pid) : 0);
+    const nodeCpu = () => procTreeCpuMs(node?.pid) + (worker ? procTreeCpuMs(worker.pid) : 0);
     const cpu0 = { node: nodeCpu(), redis: procCpuMs(redis.pid), delivery: procCpuMs(worker?.pid) };
     // BENCH_MONITOR=1: commands the node sends itself (not those its scripts run), by name (MONITOR).
     const sentCmds = new Map<string, number>();
