@@ -96,7 +96,10 @@ export async function startNode(releaseEarlySighup: () => void): Promise<void> {
     node.metrics.setPeers(() => w.metrics());
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    // A child gets the signal twice when the whole group is signalled (systemd's control-group kill,
+    // Ctrl-C) and its first process passes it on: the second must not end its graceful stop. The
+    // first process keeps Node's default for a second one (a second Ctrl-C ends it at once).
+    process[child ? 'on' : 'once'](signal, () => {
       log.log(`${signal} received: shutting down`);
       void stop().then(
         () => process.exit(0),
