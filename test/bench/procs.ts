@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { NODE_FLAGS } from '../../apps/server/src/memory-flags';
 import { freePort } from '../harness/free-port';
+import { childPids } from '../harness/process';
 import { waitUntil } from '../harness/wait';
 
 /** Progress goes to stderr; stdout is kept for the JSON summary. */
@@ -272,17 +273,6 @@ export function procCpuSeconds(pid: number): number | null {
 export function procCpuMs(pid: number | undefined): number {
   const s = pid === undefined ? null : procCpuSeconds(pid);
   return s === null ? NaN : s * 1000;
-}
-
-/** Pids of a process' children (/proc's children lists of its threads); empty when unreadable. */
-export function childPids(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
-      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
 }
 
 /** procCpuMs of a process and its children (herald.workers: a node's processes together). */

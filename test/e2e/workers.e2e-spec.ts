@@ -4,12 +4,13 @@
  * child's deliveries; a child that dies is restarted; stopping the node stops its child, and a child
  * whose first process vanished stops by itself.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { NodeProcess } from '../harness/node-process';
+import { childPids } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
 import { waitUntil } from '../harness/wait';
 
@@ -36,18 +37,6 @@ afterAll(async () => {
   await sink?.stop();
   await redis?.stop();
 });
-
-/** Child pids of a process (from /proc: the node's workers). */
-function childrenOf(pid: number | undefined): number[] {
-  if (pid === undefined) return [];
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
-      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
 
 /** Running (a zombie, exited but not yet reaped by whoever adopted it, counts as gone). */
 function alive(pid: number): boolean {
@@ -82,8 +71,8 @@ describe('herald.workers: 2', () => {
     node = await NodeProcess.start('w-1', CONFIG(sink.url), { REDIS_URL: redis.url });
     const n = node;
     // One child, already serving when the node is ready: the first process waits for it.
-    const [child] = childrenOf(n.pid);
-    expect(childrenOf(n.pid)).toHaveLength(1);
+    const [child] = childPids(n.pid);
+    expect(childPids(n.pid)).toHaveLength(1);
     expect(readFileSync(`/proc/${child}/environ`, 'utf8').split('\0')).toEqual(
       expect.arrayContaining([
         'HERALD_WORKER_INDEX=1',
@@ -114,7 +103,7 @@ describe('herald.workers: 2', () => {
 
     // The child dies: the node starts another and delivers with it.
     process.kill(child, 'SIGKILL');
-    await waitUntil(async () => childrenOf(n.pid).some((p) => p !== child), {
+    await waitUntil(async () => childPids(n.pid).some((p) => p !== child), {
       timeoutMs: 15_000,
       what: 'a new child process',
     });
@@ -125,7 +114,7 @@ describe('herald.workers: 2', () => {
 
     // A child signalled twice (systemd's control-group kill, Ctrl-C: the group gets it, and the first
     // process passes it on) still stops gracefully: it exits with 0, not killed by the second signal.
-    const [second] = childrenOf(n.pid);
+    const [second] = childPids(n.pid);
     process.kill(second, 'SIGTERM');
     // Not a wait for a result: two pending signals of one kind are delivered once, so the second is
     // sent after the child has had time to take the first.
@@ -140,13 +129,13 @@ describe('herald.workers: 2', () => {
       what: 'the twice-signalled child to exit',
     });
     expect(n.logs).toContain(`delivery worker 1 (pid ${second}) exited (code 0)`);
-    await waitUntil(async () => childrenOf(n.pid).some((p) => p !== second && alive(p)), {
+    await waitUntil(async () => childPids(n.pid).some((p) => p !== second && alive(p)), {
       timeoutMs: 15_000,
       what: 'the child started again',
     });
 
     // SIGTERM: the node stops its child and exits cleanly.
-    const [third] = childrenOf(n.pid);
+    const [third] = childPids(n.pid);
     await n.stop();
     expect(n.exit).toEqual({ code: 0, signal: null });
     expect(alive(third)).toBe(false);
@@ -175,7 +164,7 @@ describe('herald.workers: 2', () => {
 
   it('a child whose first process was killed stops by itself', async () => {
     node = await NodeProcess.start('w-2', CONFIG(sink.url), { REDIS_URL: redis.url });
-    const [child] = childrenOf(node.pid);
+    const [child] = childPids(node.pid);
     expect(child).toBeDefined();
     await node.kill();
     await waitUntil(() => !alive(child), { timeoutMs: 20_000, what: 'the orphaned child to exit' });
