@@ -65,6 +65,7 @@ export class WorkerProcesses {
   private stopping = false;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (m: ProcessMetrics | null) => void }>();
+  private readonly readyWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: WorkerProcessesOptions) {
     this.workers = Array.from({ length: opts.count }, (_, i) => ({
@@ -74,8 +75,6 @@ export class WorkerProcesses {
       failures: 0,
     }));
   }
-
-  private readonly readyWaiters: (() => void)[] = [];
 
   /**
    * Resolves once every child has started once (its node serves), or after `timeoutMs` with a warning:
@@ -105,11 +104,6 @@ export class WorkerProcesses {
 
   start(): void {
     for (const w of this.workers) this.spawn(w);
-  }
-
-  /** Pids of the running children (tests, logs). */
-  get pids(): number[] {
-    return this.workers.flatMap((w) => (w.child?.pid && w.child.exitCode === null ? [w.child.pid] : []));
   }
 
   /** A config reload reached this process: the children re-read the same sources (SIGHUP). */
