@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { hookConfig } from '../harness/config';
 import { HttpSink } from '../harness/http-sink';
 import { NodeProcess } from '../harness/node-process';
-import { childPids } from '../harness/process';
+import { alive, childPids } from '../harness/process';
 import { RedisServer } from '../harness/redis-server';
 import { waitUntil } from '../harness/wait';
 
@@ -37,16 +37,6 @@ afterAll(async () => {
   await sink?.stop();
   await redis?.stop();
 });
-
-/** Running (a zombie, exited but not yet reaped by whoever adopted it, counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** A sample of a metric on the node's /metrics (0 when absent). */
 async function sample(n: NodeProcess, name: string): Promise<number> {

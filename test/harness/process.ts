@@ -46,13 +46,21 @@ export function keepOutput(proc: ChildProcess, set: (out: string) => void, max =
   proc.stderr?.on('data', keep);
 }
 
-/** Whether a process with this pid exists (signal 0). */
+/**
+ * Whether a process with this pid runs: it exists (signal 0) and is not a zombie (exited, not yet reaped
+ * by whoever adopted it — an orphan's exit is otherwise invisible until init gets to it).
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true; // no /proc: signal 0 is all there is
   }
 }
 
