@@ -43,24 +43,31 @@ export class HttpSink {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(body);
-        } catch {
-          json = undefined;
-        }
-        const base = {
+        // Parsed when first read: a bench's sink that only counts (keep: false) parses nothing.
+        let parsed: { json: unknown } | undefined;
+        const rec: SinkRequest = {
           method: req.method ?? '',
           path: req.url ?? '',
           headers: req.headers,
           body,
-          json,
+          get json(): unknown {
+            if (!parsed) {
+              try {
+                parsed = { json: JSON.parse(body) as unknown };
+              } catch {
+                parsed = { json: undefined };
+              }
+            }
+            return parsed.json;
+          },
+          status: 0,
           at: Date.now(),
         };
         const r = sink.responder;
-        const status = typeof r === 'number' ? r : r(sink.requests.length, base);
-        if (opts.keep !== false) sink.requests.push({ ...base, status });
-        opts.onRequest?.({ ...base, status });
+        const status = typeof r === 'number' ? r : r(sink.requests.length, rec);
+        rec.status = status;
+        if (opts.keep !== false) sink.requests.push(rec);
+        opts.onRequest?.(rec);
         const answer = () => {
           res.writeHead(status, { 'Content-Type': 'text/plain' });
           res.end(status < 300 ? 'ok' : `sink says ${status}`);
