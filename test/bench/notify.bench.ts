@@ -150,9 +150,7 @@ async function main(): Promise<void> {
             const waiting = waitKeys.length
               ? (await Promise.all(waitKeys.map((k) => stats.llen(k)))).reduce((a, b) => a + b, 0)
               : 0;
-            log(
-              `+${Date.now() - t0} ms: received ${accepted - before}, delivery queue ${waiting}`,
-            );
+            log(`+${Date.now() - t0} ms: received ${accepted - before}, delivery queue ${waiting}`);
           })();
         }, 250)
       : undefined;
