@@ -4,7 +4,10 @@ import {
   WORKER_INDEX_ENV,
   type NodeRole,
 } from '@herald/config';
-import { asFirstProcess, firstProcessRoles } from './workers';
+import { EventEmitter } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { Logger } from '@nestjs/common';
+import { asFirstProcess, firstProcessRoles, WorkerProcesses } from './workers';
 
 const roles = (...r: NodeRole[]) => new Set<NodeRole>(r);
 const BASE = 'route: { receiver: d }\nreceivers: [{ name: d }]\n';
@@ -43,5 +46,75 @@ describe('herald.workers: which roles the first process keeps', () => {
     expect(workerIndex({})).toBe(0);
     expect(workerIndex({ [WORKER_INDEX_ENV]: '2' })).toBe(2);
     expect(workerIndex({ [WORKER_INDEX_ENV]: 'x' })).toBe(0);
+  });
+});
+
+/** A child as the first process sees it: events, a pid once spawned, kill. */
+function fakeChild(pid: number | undefined): ChildProcess {
+  const c = new EventEmitter() as unknown as ChildProcess & { pid: number | undefined };
+  c.pid = pid;
+  Object.assign(c, { connected: false, exitCode: null, signalCode: null, kill: () => true });
+  return c;
+}
+
+describe('herald.workers: a child that cannot be started is started again', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  it('fork_throwing_schedules_a_restart_instead_of_crashing', () => {
+    const started: ChildProcess[] = [];
+    let calls = 0;
+    const restarts = jest.fn();
+    const w = new WorkerProcesses({
+      count: 1,
+      nodeId: 'n',
+      onRestart: restarts,
+      spawn: () => {
+        if (++calls === 1) throw new Error('spawn EPERM');
+        const c = fakeChild(4242);
+        started.push(c);
+        return c;
+      },
+    });
+    expect(() => w.start()).not.toThrow();
+    expect(restarts).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(500);
+    expect(calls).toBe(2);
+    expect(started).toHaveLength(1);
+  });
+
+  it('spawn_error_without_exit_restarts_the_child_once', () => {
+    const children: ChildProcess[] = [];
+    const restarts = jest.fn();
+    const w = new WorkerProcesses({
+      count: 1,
+      nodeId: 'n',
+      onRestart: restarts,
+      spawn: () => {
+        const c = fakeChild(children.length === 0 ? undefined : 7);
+        children.push(c);
+        return c;
+      },
+    });
+    w.start();
+    // EAGAIN: Node emits 'error' on a child that never got a pid, and maybe never 'exit'.
+    children[0].emit('error', new Error('spawn EAGAIN'));
+    expect(restarts).toHaveBeenCalledTimes(1);
+    children[0].emit('exit', -11, null); // a late 'exit' of the same child is not a second restart
+    expect(restarts).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(500);
+    expect(children).toHaveLength(2);
+    // An error of a running child (a failed IPC send) is logged, not taken for its exit.
+    children[1].emit('error', new Error('channel closed'));
+    expect(restarts).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(60_000);
+    expect(children).toHaveLength(2);
   });
 });

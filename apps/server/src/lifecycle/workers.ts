@@ -56,7 +56,12 @@ export interface WorkerProcessesOptions {
   nodeId: string;
   /** Counted on every restart of a child that exited by itself. */
   onRestart?: () => void;
+  /** Starts a child with `env` (tests replace it); default: `fork` of this process' own script. */
+  spawn?: (env: NodeJS.ProcessEnv) => ChildProcess;
 }
+
+const forkSelf = (env: NodeJS.ProcessEnv): ChildProcess =>
+  fork(process.argv[1], process.argv.slice(2), { env, execArgv: process.execArgv });
 
 /** The first process' children: started, restarted when they exit, signalled, asked for metrics. */
 export class WorkerProcesses {
@@ -160,10 +165,15 @@ export class WorkerProcesses {
   }
 
   private spawn(w: Worker): void {
-    const env = workerEnvironment(w.index, this.opts.nodeId);
-    const child = fork(process.argv[1], process.argv.slice(2), { env, execArgv: process.execArgv });
-    w.child = child;
     w.startedAt = Date.now();
+    let child: ChildProcess;
+    try {
+      child = (this.opts.spawn ?? forkSelf)(workerEnvironment(w.index, this.opts.nodeId));
+    } catch (e) {
+      // fork throws for the errors it does not defer (EPERM, ENOMEM): a child still to be had, not a crash.
+      return this.restartLater(w, `could not be started (${(e as Error).message})`);
+    }
+    w.child = child;
     child.on('message', (m: FromChild) => {
       if (m?.herald === 'ready') {
         this.log.log(`delivery worker ${w.index} started (pid ${child.pid})`);
@@ -175,19 +185,27 @@ export class WorkerProcesses {
         p?.resolve(m.metrics);
       }
     });
-    child.on('error', (e) => this.log.error(`delivery worker ${w.index}: ${e.message}`));
-    child.on('exit', (code, signal) => {
+    // 'exit' may or may not follow an 'error' (Node's docs): a child that never got a pid (EAGAIN,
+    // EMFILE) is gone at its error; either event retires it once.
+    const gone = (why: string) => {
       if (w.child !== child) return;
       w.child = undefined;
-      if (this.stopping) return;
-      w.failures = Date.now() - w.startedAt >= HEALTHY_RUN_MS ? 0 : w.failures + 1;
-      const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.max(0, w.failures - 1));
-      this.log.error(
-        `delivery worker ${w.index} (pid ${child.pid}) exited (${signal ?? `code ${code}`}); restarting it in ${delay} ms`,
-      );
-      this.opts.onRestart?.();
-      w.restart = setTimeout(() => this.spawn(w), delay);
+      this.restartLater(w, why);
+    };
+    child.on('error', (e) => {
+      this.log.error(`delivery worker ${w.index}: ${e.message}`);
+      if (child.pid === undefined) gone(`could not be started (${e.message})`);
     });
+    child.on('exit', (code, signal) => gone(`(pid ${child.pid}) exited (${signal ?? `code ${code}`})`));
+  }
+
+  private restartLater(w: Worker, why: string): void {
+    if (this.stopping) return;
+    w.failures = Date.now() - w.startedAt >= HEALTHY_RUN_MS ? 0 : w.failures + 1;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.max(0, w.failures - 1));
+    this.log.error(`delivery worker ${w.index} ${why}; restarting it in ${delay} ms`);
+    this.opts.onRestart?.();
+    w.restart = setTimeout(() => this.spawn(w), delay);
   }
 }
 
