@@ -158,6 +158,29 @@ describe('LockManager', () => {
     }
   });
 
+  it('holding: fn gets the lock (its fence); a signal read while held fires when the lock is lost; released after', async () => {
+    const backend = new FakeBackend();
+    const locks = new LockManager(backend);
+    let fired: unknown;
+    const fence = await locks.holding(KEY, 1000, async (lock) => {
+      lock.signal.addEventListener('abort', () => (fired = lock.signal.reason), { once: true });
+      backend.owners.set(KEY, 'someone else');
+      expect(await lock.extend()).toBe(false);
+      backend.owners.set(KEY, lock.owner);
+      return lock.fence;
+    });
+    expect(fence).toBe(1);
+    expect(fired).toBeInstanceOf(LockLostError);
+    expect(locks.heldCount).toBe(0);
+  });
+
+  it('a lock released without its signal ever read hands out a signal that never fired', async () => {
+    const locks = new LockManager(new FakeBackend());
+    const lock = await locks.tryAcquire(KEY, 1000);
+    expect(await lock!.release()).toBe(true);
+    expect(lock!.signal.aborted).toBe(false);
+  });
+
   it('rejects TTLs that are not whole milliseconds', async () => {
     const locks = new LockManager(new FakeBackend());
     await expect(locks.tryAcquire(KEY, 1.5)).rejects.toThrow('TTL');

@@ -32,7 +32,7 @@ export class RedisGroupLock implements GroupLock {
       // written to the connection before `using` resolves, so this node's next acquire of the key comes
       // after it on the same connection and Redis runs them in order. Redlock's release (quorum) goes
       // out later than that: waited for.
-      await this.locks.using(this.key(tenant, groupId), this.ttlMs, (_signal, lock) => fn(lock.fence), {
+      await this.locks.holding(this.key(tenant, groupId), this.ttlMs, (lock) => fn(lock.fence), {
         waitMs: 0,
         detachRelease: this.locks.backend.mode === 'single',
       });
