@@ -57,6 +57,12 @@ function fakeChild(pid: number | undefined): ChildProcess {
   return c;
 }
 
+/** One child slot started through `spawn`, its restarts counted. */
+function oneWorker(spawn: () => ChildProcess): { w: WorkerProcesses; restarts: jest.Mock } {
+  const restarts = jest.fn();
+  return { w: new WorkerProcesses({ count: 1, nodeId: 'n', onRestart: restarts, spawn }), restarts };
+}
+
 describe('herald.workers: a child that cannot be started is started again', () => {
   beforeEach(() => {
     jest.useFakeTimers();
@@ -71,17 +77,11 @@ describe('herald.workers: a child that cannot be started is started again', () =
   it('fork_throwing_schedules_a_restart_instead_of_crashing', () => {
     const started: ChildProcess[] = [];
     let calls = 0;
-    const restarts = jest.fn();
-    const w = new WorkerProcesses({
-      count: 1,
-      nodeId: 'n',
-      onRestart: restarts,
-      spawn: () => {
-        if (++calls === 1) throw new Error('spawn EPERM');
-        const c = fakeChild(4242);
-        started.push(c);
-        return c;
-      },
+    const { w, restarts } = oneWorker(() => {
+      if (++calls === 1) throw new Error('spawn EPERM');
+      const c = fakeChild(4242);
+      started.push(c);
+      return c;
     });
     expect(() => w.start()).not.toThrow();
     expect(restarts).toHaveBeenCalledTimes(1);
@@ -92,16 +92,10 @@ describe('herald.workers: a child that cannot be started is started again', () =
 
   it('spawn_error_without_exit_restarts_the_child_once', () => {
     const children: ChildProcess[] = [];
-    const restarts = jest.fn();
-    const w = new WorkerProcesses({
-      count: 1,
-      nodeId: 'n',
-      onRestart: restarts,
-      spawn: () => {
-        const c = fakeChild(children.length === 0 ? undefined : 7);
-        children.push(c);
-        return c;
-      },
+    const { w, restarts } = oneWorker(() => {
+      const c = fakeChild(children.length === 0 ? undefined : 7);
+      children.push(c);
+      return c;
     });
     w.start();
     // EAGAIN: Node emits 'error' on a child that never got a pid, and maybe never 'exit'.
