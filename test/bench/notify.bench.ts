@@ -10,7 +10,8 @@
  * (`--cpu-prof` is not allowed in NODE_OPTIONS: a preloaded inspector session takes it); BENCH_SPLIT=1
  * runs the node as two nodes by role, `api,scheduler` and `delivery` (node CPU is both summed); BENCH_WORKERS
  * sets herald.workers (node CPU then counts the node's child processes too)).
- * Prints a JSON summary last.
+ * Prints a JSON summary last; `throughput.machine` puts the run's rate beside what the machine's cores
+ * could do at the CPU per notification measured (node, Redis and this process together).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -51,6 +52,25 @@ process.on('exit', () => s.post('Profiler.stop', (err, r) => {
   }
   const v = opts.join(' ').trim();
   return v ? { NODE_OPTIONS: v } : {};
+}
+
+/**
+ * What the machine could do at the CPU per notification measured: the node, Redis and this process
+ * share its cores, so on a small machine the rate is bounded by all three together — `ceilingPerSec` is
+ * the rate at which they would fill every core, `ofCeiling` how much of it the run reached (near 1: the
+ * machine is full, a faster rate needs less CPU per notification; well below: waiting, not CPU, bounds it).
+ */
+function machineShare(
+  cpu: { node: number; redis: number; bench: number },
+  perSec: number,
+): { cpuPerNotificationUs: number; ceilingPerSec: number; ofCeiling: number } {
+  const total = cpu.node + cpu.redis + cpu.bench;
+  const ceiling = total > 0 ? (cpus().length * 1e6) / total : 0;
+  return {
+    cpuPerNotificationUs: total,
+    ceilingPerSec: Math.round(ceiling),
+    ofCeiling: ceiling > 0 ? Math.round((perSec / ceiling) * 100) / 100 : 0,
+  };
 }
 
 async function main(): Promise<void> {
@@ -229,6 +249,7 @@ async function main(): Promise<void> {
         seconds: Math.round(elapsed * 100) / 100,
         notificationsPerSec: Math.round(groups / elapsed),
         cpuPerNotificationUs,
+        machine: machineShare(cpuPerNotificationUs, groups / elapsed),
         redisCommandsPerNotification: Math.round(perTotal * 10) / 10,
         ...(monitor ? { sentPerNotification } : {}),
         perNotification,
