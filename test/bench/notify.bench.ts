@@ -2,7 +2,10 @@
  * End-to-end notification benchmark: one node (Redis mode, own redis-server) notifying a webhook sink.
  * - latency: alerts of new groups posted one request at a time with group_wait 0s; time from the POST
  *   to the sink receiving the group's notification (p50/p99);
- * - throughput: N new groups posted at once; notifications per second until the sink has them all.
+ * - throughput: N new groups posted at once; notifications per second until the sink has them all, and
+ *   (`afterIngest`) from the last POST answered to the last notification — the node delivering, no longer
+ *   also creating the groups (80 sequential POSTs of 100 new groups for the default 8 000 take ~1 s, in
+ *   which the node delivers a few hundred).
  * - idle: Redis commands per second the node makes with nothing due (`INFO commandstats` delta over
  *   BENCH_IDLE_S seconds, default 10, after the notifications settled; commands Lua scripts run count too).
  * Run: npm run bench:notify (BENCH_GROUPS, default 2000; BENCH_TICK, default the node's own tick;
@@ -146,12 +149,13 @@ async function main(): Promise<void> {
     const stats = new Redis(redis.url);
     const thr0 = await commandStats(stats);
     const nodeCpu = () => procTreeCpuMs(node?.pid) + (worker ? procTreeCpuMs(worker.pid) : 0);
-    const cpu0 = {
+    const cpuNow = () => ({
       node: nodeCpu(),
       redis: procCpuMs(redis.pid),
       delivery: procCpuMs(worker?.pid),
       bench: process.cpuUsage(),
-    };
+    });
+    const cpu0 = cpuNow();
     // BENCH_MONITOR=1: commands the node sends itself (not those its scripts run), by name (MONITOR).
     const sentCmds = new Map<string, number>();
     const monitorClient = process.env.BENCH_MONITOR ? new Redis(redis.url) : undefined;
@@ -182,6 +186,8 @@ async function main(): Promise<void> {
       );
     }
     const ingested = Date.now() - t0;
+    // The same run from the last POST answered on: delivery alone, the node no longer ingesting.
+    const afterIngest = { at: Date.now(), received: accepted - before, cpu: cpuNow() };
     await sink.waitFor(() => accepted - before >= groups, 120_000, 'throughput notifications');
     const elapsed = (lastAt - t0) / 1000;
     clearInterval(trace);
@@ -191,18 +197,24 @@ async function main(): Promise<void> {
     const sentPerNotification = Object.fromEntries(
       [...sentCmds].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / groups) * 100) / 100]),
     );
-    const cpuUs = (ms: number) => Math.round((ms * 1000) / groups);
-    const cpuPerNotificationUs = {
-      node: cpuUs(nodeCpu() - cpu0.node),
-      redis: cpuUs(procCpuMs(redis.pid) - cpu0.redis),
-      // BENCH_SPLIT=1: the delivery process' share of `node` (the rest is api + scheduler).
-      ...(worker ? { deliveryProcess: cpuUs(procCpuMs(worker.pid) - cpu0.delivery) } : {}),
-      // This process: the sink answering and the posting of the alerts (on the same cores as the node).
-      bench: (() => {
-        const d = process.cpuUsage(cpu0.bench);
-        return cpuUs((d.user + d.system) / 1000);
-      })(),
+    const cpuEnd = cpuNow();
+    const cpuPer = (from: ReturnType<typeof cpuNow>, n: number) => {
+      const us = (ms: number) => Math.round((ms * 1000) / n);
+      const bench = process.cpuUsage(from.bench);
+      const benchEnd = process.cpuUsage(cpuEnd.bench);
+      return {
+        node: us(cpuEnd.node - from.node),
+        redis: us(cpuEnd.redis - from.redis),
+        // BENCH_SPLIT=1: the delivery process' share of `node` (the rest is api + scheduler).
+        ...(worker ? { deliveryProcess: us(cpuEnd.delivery - from.delivery) } : {}),
+        // This process: the sink answering and the posting of the alerts (on the same cores as the node).
+        bench: us((bench.user + bench.system - benchEnd.user - benchEnd.system) / 1000),
+      };
     };
+    const cpuPerNotificationUs = cpuPer(cpu0, groups);
+    const afterN = groups - afterIngest.received;
+    const afterS = (lastAt - afterIngest.at) / 1000;
+    const afterCpu = afterN > 0 ? cpuPer(afterIngest.cpu, afterN) : undefined;
     const thrStats = diffStats(thr0, await commandStats(stats));
     stats.disconnect();
     const perNotification: Record<string, number> = {};
@@ -250,6 +262,17 @@ async function main(): Promise<void> {
         notificationsPerSec: Math.round(groups / elapsed),
         cpuPerNotificationUs,
         machine: machineShare(cpuPerNotificationUs, groups / elapsed),
+        // From the last POST answered to the last notification: the node delivering, no longer ingesting.
+        afterIngest:
+          afterCpu && afterS > 0
+            ? {
+                notifications: afterN,
+                seconds: Math.round(afterS * 100) / 100,
+                notificationsPerSec: Math.round(afterN / afterS),
+                cpuPerNotificationUs: afterCpu,
+                machine: machineShare(afterCpu, afterN / afterS),
+              }
+            : null,
         redisCommandsPerNotification: Math.round(perTotal * 10) / 10,
         ...(monitor ? { sentPerNotification } : {}),
         perNotification,
