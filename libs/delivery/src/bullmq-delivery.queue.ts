@@ -174,6 +174,8 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
   private readonly name: string;
   /** Token buckets on the worker's client (made in start(): only a worker sends). */
   private rateLimiter?: RedisRateLimiter;
+  /** Stalls this node's check found and is still recording, by job id (see the 'stalled' listener). */
+  private readonly stallRecords = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: BullMqDeliveryOptions) {
     this.core = new DeliveryCore({
@@ -229,8 +231,17 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     this.worker.on('failed', (job, err) => {
       if (job) void this.afterFailure(job, err);
     });
-    // Whichever node's stalled check finds it: the job's worker stopped mid-attempt (see above).
-    this.worker.on('stalled', (jobId) => void this.afterStall(jobId));
+    // Whichever node's stalled check finds it: the job's worker stopped mid-attempt (see above). The
+    // check has put the job back in the queue already, so this node's worker may take it again while the
+    // record still reads the job: `process` waits for the record first, or the history would list the
+    // stall after the re-run's outcome (and show it as the group's latest). A re-run on another node is
+    // not held up (one round trip of a rare event can still put its outcome first there).
+    this.worker.on('stalled', (jobId) => {
+      const recording: Promise<void> = this.afterStall(jobId).finally(() => {
+        if (this.stallRecords.get(jobId) === recording) this.stallRecords.delete(jobId);
+      });
+      this.stallRecords.set(jobId, recording);
+    });
   }
 
   private get removeOnComplete(): { age?: number; count: number } {
@@ -436,6 +447,8 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
 
   /** One turn of the delivery core; this adapter only maps its outcome to BullMQ job states. */
   private async process(job: Job<JobData>, token?: string): Promise<void> {
+    const stall = job.id === undefined ? undefined : this.stallRecords.get(job.id);
+    if (stall) await stall; // the stall this node found is recorded before the attempt runs again
     const n = storedNotification(job.data.n);
     const o = await this.core.deliver({
       n,

@@ -33,10 +33,19 @@ describe.each(TOPOLOGIES)('a delivery job whose worker stopped mid-attempt, on %
     args: ['--maxmemory-policy', 'noeviction'],
   });
 
-  it('is recorded as a stalled attempt by the node that finds it, then sent under the same attempt number', async () => {
-    const built = buildReceivers([testReceiver({ webhookConfigs: [{ url: `${sink.url}/hook` }] })], global, {
-      userAgent: 'Herald/0.1.0',
-    });
+  /**
+   * A job taken by a worker that stops mid-attempt (a node killed mid-send), then found stalled and sent
+   * by another node; the receiver's webhook is `path` on the sink. `slowStallLookupMs`: that node's stall record reads the job this much later (a slow
+   * round trip), while its worker can already take the job again.
+   */
+  async function stalledThenSent(path: string, slowStallLookupMs = 0) {
+    const built = buildReceivers(
+      [testReceiver({ webhookConfigs: [{ url: `${sink.url}${path}` }] })],
+      global,
+      {
+        userAgent: 'Herald/0.1.0',
+      },
+    );
     const bullPrefix = `{t${randomBytes(4).toString('hex')}}`;
     const connection = redisConnection(topo.connection);
     const attempts: DeliveryAttempt[] = [];
@@ -83,6 +92,14 @@ describe.each(TOPOLOGIES)('a delivery job whose worker stopped mid-attempt, on %
     crashedClient.disconnect();
 
     const other = queue(true);
+    if (slowStallLookupMs > 0) {
+      const q = (other as unknown as { queue: { getJob(id: string): Promise<unknown> } }).queue;
+      const getJob = q.getJob.bind(q);
+      q.getJob = async (id) => {
+        await new Promise((r) => setTimeout(r, slowStallLookupMs));
+        return getJob(id);
+      };
+    }
     other.onDelivered((e) => void delivered.push(e));
     closing.push(() => other.close(2000));
     await other.start();
@@ -92,6 +109,11 @@ describe.each(TOPOLOGIES)('a delivery job whose worker stopped mid-attempt, on %
       what: 'the job sent by the other node',
       detail: () => JSON.stringify(attempts.map((a) => [a.outcome, a.attempt])),
     });
+    return { attempts, n };
+  }
+
+  it('is recorded as a stalled attempt by the node that finds it, then sent under the same attempt number', async () => {
+    const { attempts, n } = await stalledThenSent('/hook');
     expect(attempts.map((a) => [a.outcome, a.attempt])).toEqual([
       ['stalled', 1],
       ['delivered', 1],
@@ -102,5 +124,17 @@ describe.each(TOPOLOGIES)('a delivery job whose worker stopped mid-attempt, on %
       error: { reason: 'other', integration: 'webhook[0]' },
     });
     expect(sink.requests.filter((r) => r.path === '/hook')).toHaveLength(1);
+  });
+
+  // Seen in a clean-clone CI run on the Cluster: the re-run was delivered and recorded while the stall's
+  // record was still reading the job, so the history listed the stall after the delivery (and the group's
+  // latest entry said stalled).
+  it('a_slow_stall_record_still_comes_before_the_rerun_outcome', async () => {
+    const { attempts } = await stalledThenSent('/slow-record', 300);
+    expect(attempts.map((a) => [a.outcome, a.attempt])).toEqual([
+      ['stalled', 1],
+      ['delivered', 1],
+    ]);
+    expect(sink.requests.filter((r) => r.path === '/slow-record')).toHaveLength(1);
   });
 });
