@@ -379,6 +379,49 @@ describe('execPipeline', () => {
     expect(res[order.length][0]?.message).toMatch(/^WRONGTYPE/);
   });
 
+  // Seen once in a reshard under load (redis-cluster-scan.int-spec): a pipeline's GET k answered the
+  // value from before the same pipeline's INCR k — the INCR had been answered MOVED and sent again after,
+  // while the GET right behind it was served where it was sent.
+  it('a_read_behind_a_command_of_its_slot_that_did_not_run_is_read_again_after_it', async () => {
+    const f = new FakeCluster();
+    f.nodeStatus = 'ready';
+    const k = order[0];
+    const slot = calculateSlot(k);
+    let flaps = 1; // the slot's master answers MOVED once, then serves the slot again
+    f.owner = (s) => (s === slot && flaps-- > 0 ? NODES[1] : ownerOf(s));
+    f.data.set(k, 22);
+    const res = await execPipeline(asClient(f), (p) => {
+      p.incr(k).get(k).get(order[1]);
+    });
+    expect(res).toEqual([
+      [null, 23],
+      [null, 23],
+      [null, null],
+    ]);
+    expect(f.singles).toEqual([
+      ['incr', k],
+      ['get', k],
+    ]); // the other slot's read stands
+  });
+
+  it('a write behind a command of its slot that did not run keeps its reply: it is never run twice', async () => {
+    const f = new FakeCluster();
+    f.nodeStatus = 'ready';
+    const k = order[0];
+    const slot = calculateSlot(k);
+    let flaps = 1;
+    f.owner = (s) => (s === slot && flaps-- > 0 ? NODES[1] : ownerOf(s));
+    const res = await execPipeline(asClient(f), (p) => {
+      p.incr(k).incr(k);
+    });
+    expect(res).toEqual([
+      [null, 2],
+      [null, 1],
+    ]);
+    expect(f.data.get(k)).toBe(2);
+    expect(f.singles).toEqual([['incr', k]]);
+  });
+
   it('sends every command of a group on its own when ioredis refuses the pipeline', async () => {
     const f = new FakeCluster();
     f.refusePipelines = true;

@@ -1,3 +1,4 @@
+import { exists as commandExists, hasFlag } from '@ioredis/commands';
 import calculateSlot from 'cluster-key-slot';
 import { Command, type ChainableCommander, type Cluster, type Redis } from 'ioredis';
 import { sendLaidOut, type IoredisScript } from '@herald/lua';
@@ -34,7 +35,9 @@ export function masterNodes(redis: RedisClient): Redis[] {
  * not run because its slot moved or is moving (MOVED, ASK, TRYAGAIN, CLUSTERDOWN — a reshard or
  * failover between the slot map and the command), or whose node connection closed, is sent again on its
  * own through the Cluster client, in queue order, and ioredis follows the redirection as for any single
- * command; a group whose pipeline ioredis refuses altogether is sent that way too. A command without
+ * command — and so is a read queued behind such a command of its slot (it ran without that command's
+ * effect); a write that ran is never sent again. A group whose pipeline ioredis refuses altogether is
+ * sent that way too. A command without
  * keys, or (other than a defined script) with keys in several slots (Redis answers CROSSSLOT), is sent
  * on its own.
  */
@@ -301,12 +304,30 @@ async function runGroup(
     }
   }
   const again: number[] = [];
+  // Slots with a command that did not run: a later read of the same slot that did run saw the data
+  // without it (a slot's owner can answer MOVED to one command and serve the next, while a reshard
+  // moves it), so it is read again after the re-sent command — a pipeline reads its own writes. A later
+  // write that ran cannot be undone; it keeps its reply.
+  let skipped: Set<number | null> | undefined;
   group.forEach((i, j) => {
     const r = replies?.[j];
-    if (r && !(r[0] && notRun(r[0]))) out[i] = [r[0] ?? null, r[1] ?? null];
-    else again.push(i);
+    const ran = r !== undefined && !(r[0] && notRun(r[0]));
+    if (ran && !(skipped?.has(slotOf(redis, calls[i])) && isRead(calls[i]))) {
+      out[i] = [r[0] ?? null, r[1] ?? null];
+      return;
+    }
+    if (!ran) (skipped ??= new Set()).add(slotOf(redis, calls[i]));
+    again.push(i);
   });
   await oneByOne(redis, calls, again, out);
+}
+
+/** A command Redis flags read-only (`hgetallBuffer` as `hgetall`); a defined script never is. */
+function isRead(call: Call): boolean {
+  const name = (call.name === 'call' || call.name === 'callBuffer' ? String(call.args[0]) : call.name)
+    .replace(/Buffer$/, '')
+    .toLowerCase();
+  return commandExists(name) && hasFlag(name, 'readonly');
 }
 
 /**
