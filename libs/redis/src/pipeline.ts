@@ -37,9 +37,8 @@ export function masterNodes(redis: RedisClient): Redis[] {
  * own through the Cluster client, in queue order, and ioredis follows the redirection as for any single
  * command — and so is a read queued behind such a command of its slot (it ran without that command's
  * effect); a write that ran is never sent again. A group whose pipeline ioredis refuses altogether is
- * sent that way too. A command without
- * keys, or (other than a defined script) with keys in several slots (Redis answers CROSSSLOT), is sent
- * on its own.
+ * sent that way too. A command without keys, or (other than a defined script) with keys in several slots
+ * (Redis answers CROSSSLOT), is sent on its own.
  */
 export async function execPipeline(redis: RedisClient, build: PipelineBuilder): Promise<PipelineReply[]> {
   const calls = recordCalls(build);
