@@ -382,13 +382,19 @@ describe('execPipeline', () => {
   // Seen once in a reshard under load (redis-cluster-scan.int-spec): a pipeline's GET k answered the
   // value from before the same pipeline's INCR k — the INCR had been answered MOVED and sent again after,
   // while the GET right behind it was served where it was sent.
-  it('a_read_behind_a_command_of_its_slot_that_did_not_run_is_read_again_after_it', async () => {
+  /** Masters' connections ready; the master of `k`'s slot answers MOVED once, then serves the slot again. */
+  const movedOnce = (k: string) => {
     const f = new FakeCluster();
     f.nodeStatus = 'ready';
-    const k = order[0];
     const slot = calculateSlot(k);
-    let flaps = 1; // the slot's master answers MOVED once, then serves the slot again
+    let flaps = 1;
     f.owner = (s) => (s === slot && flaps-- > 0 ? NODES[1] : ownerOf(s));
+    return f;
+  };
+
+  it('a_read_behind_a_command_of_its_slot_that_did_not_run_is_read_again_after_it', async () => {
+    const k = order[0];
+    const f = movedOnce(k);
     f.data.set(k, 22);
     const res = await execPipeline(asClient(f), (p) => {
       p.incr(k).get(k).get(order[1]);
@@ -405,12 +411,8 @@ describe('execPipeline', () => {
   });
 
   it('a write behind a command of its slot that did not run keeps its reply: it is never run twice', async () => {
-    const f = new FakeCluster();
-    f.nodeStatus = 'ready';
     const k = order[0];
-    const slot = calculateSlot(k);
-    let flaps = 1;
-    f.owner = (s) => (s === slot && flaps-- > 0 ? NODES[1] : ownerOf(s));
+    const f = movedOnce(k);
     const res = await execPipeline(asClient(f), (p) => {
       p.incr(k).incr(k);
     });
