@@ -18,6 +18,11 @@
  *                        puts more alerts of a group in one request)
  *   BENCH_UPSERT_SCRIPT  a candidate upsert-groups-n.lua taking the same arguments (includes expanded
  *                        from its own directory): run alternately with the repository's, same requests
+ *   BENCH_UPSERT_STRIP   comma list of bytes left out of every request, to price them (docs/adr/0006's
+ *                        option 2 is what would leave them out): `bodies` — each alert value's JSON body
+ *                        sent (and so stored) as `{}`, the value's header kept; `meta` — a group's
+ *                        metadata JSON sent as `[]` in the measured passes (the script decodes it only
+ *                        when it creates the group, which the fill pass does)
  * Prints a JSON summary last: per script and run, EVALSHA µs per alert (INFO commandstats), Redis CPU
  * µs per alert (INFO CPU, process-wide), Redis commands per alert (the script's own included) and Redis
  * memory per stored alert after the fill; and the bytes a request carries per alert (keys, arguments).
@@ -41,10 +46,26 @@ const RESEND_MS = 60_000;
 
 type Call = (string | number)[];
 
+/** A stored alert value as the store sends it: `<startsAt>:<endsAt>:<timeout>:<updatedAt>|{…}`. */
+const VALUE = /^-?\d+:-?\d+:[01]:-?\d+\|\{/;
+/** A group's argument: `<groupId>:<bucket>:<groupWait>:<N>:<L>:` …, its metadata JSON after the last newline. */
+const GROUP_ARG = /^[^:]+:\d+:-?\d+:\d+:\d+:/;
+
+/** The request without the bytes BENCH_UPSERT_STRIP names (see the header); pass 0 keeps its metadata. */
+function strip(call: Call, what: Set<string>, pass: number): Call {
+  return call.map((a) => {
+    if (typeof a !== 'string') return a;
+    if (what.has('bodies') && VALUE.test(a)) return `${a.slice(0, a.indexOf('|') + 1)}{}`;
+    if (what.has('meta') && pass > 0 && GROUP_ARG.test(a)) return `${a.slice(0, a.lastIndexOf('\n[') + 1)}[]`;
+    return a;
+  });
+}
+
 /** Upsert calls of every pass: pass 0 fills, the next ones re-send with the clock a minute on each time. */
 function recordCalls(
   passes: number,
   alertnames: number,
+  stripped: Set<string>,
 ): { calls: Call[][]; alerts: number; groups: string[] } {
   const cfg = loadConfig({ env: {}, fileText: BENCH_ROUTE_YAML, hostname: 'bench' });
   const keys = new RedisKeys(cfg.herald.redis.keyPrefix, cfg.herald.redis.dueBuckets, 'standalone');
@@ -87,7 +108,7 @@ function recordCalls(
       if (p === 1) alerts += n.alerts.length;
       void store.upsert(batch);
     });
-    calls.push(current);
+    calls.push(stripped.size > 0 ? current.map((c) => strip(c, stripped, p)) : current);
   }
   return { calls, alerts, groups: [...groups] };
 }
@@ -159,7 +180,17 @@ async function main(): Promise<void> {
   };
   if (process.env.BENCH_UPSERT_SCRIPT) scripts.candidate = candidateSource(process.env.BENCH_UPSERT_SCRIPT);
 
-  const { calls, alerts, groups } = recordCalls(passes, alertnames);
+  const stripped = new Set(
+    (process.env.BENCH_UPSERT_STRIP ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
+  );
+  for (const x of stripped) {
+    if (x !== 'bodies' && x !== 'meta')
+      throw new Error(`BENCH_UPSERT_STRIP: unknown part ${JSON.stringify(x)} (bodies, meta)`);
+  }
+  const { calls, alerts, groups } = recordCalls(passes, alertnames, stripped);
   const requests = calls[1].length;
   let bytes = 0;
   for (const c of calls[1]) for (const a of c) bytes += Buffer.byteLength(String(a));
@@ -188,6 +219,7 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const summary = {
     shape: { ...REFERENCE_SHAPE, groups: alertnames, requestsPerPass: requests, groupsStored: groups.length },
+    stripped: [...stripped],
     bytesPerAlert: round(bytes / alerts, 1),
     runs,
     median: Object.fromEntries(
