@@ -106,6 +106,8 @@ const errorMessage = (e: DeliveryError) => `${e.integration}: ${e.reason}: ${e.m
 
 const JOB_NAME = 'notify';
 const BACKOFF_TYPE = 'herald';
+/** Dead letters past the retention removed by BullMQ's age per sweep (see `cleanExpired`). */
+const DEAD_CLEAN_LIMIT = 1000;
 
 /**
  * Reads `maxmemory-policy` and warns unless it is `noeviction`: with eviction Redis may silently drop
@@ -168,6 +170,8 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
   private readonly core: DeliveryCore;
   private readonly log: DeliveryLogger;
   private lastErrorLog = 0;
+  /** When `cleanExpired` last ran BullMQ's clean (wall-clock ms). */
+  private cleanedAt = -Infinity;
   /** The BullMQ key prefix, e.g. `{herald}`. */
   readonly bullPrefix: string;
   readonly queueName: string;
@@ -363,7 +367,23 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       if (job && (await job.getState()) === 'failed') await job.remove();
     }
     if (expired.length) await this.queueClient.zrem(key, ...expired);
+    await this.cleanExpired();
     return expired.length;
+  }
+
+  /**
+   * Dead letters past the retention that no tenant index names any more go too, by BullMQ's own age
+   * (the failed set is scored by when a job failed): an index lapses 2 × the retention after its newest
+   * entry, so with no sweep in between (a retention shorter than the sweep period, or a tenant gone from
+   * the config) its old jobs stayed in the failed set until BullMQ's lazy removeOnFail. Bounded per call,
+   * and once per `min(retention, 10 s)` at most (the periodic sweep calls it per tenant; each call also
+   * adds a `cleaned` event to BullMQ's stream); the next sweep or dead letter takes the rest.
+   */
+  private async cleanExpired(): Promise<void> {
+    const now = Date.now(); // BullMQ's clean measures the age by the wall clock too
+    if (now - this.cleanedAt < Math.min(this.deadRetention, 10_000)) return;
+    this.cleanedAt = now;
+    await this.queue.clean(this.deadRetention, DEAD_CLEAN_LIMIT, 'failed');
   }
 
   private get deadRetention(): number {
@@ -401,6 +421,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
       over > 0
         ? await this.queueClient.zrange(key, String(expired.length), String(expired.length + over - 1))
         : [];
+    await this.cleanExpired();
     const gone = [...expired, ...evict];
     if (gone.length === 0) return;
     for (const id of gone) {
