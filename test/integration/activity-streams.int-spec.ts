@@ -130,6 +130,35 @@ describe.each(TOPOS.filter((t) => t === 'single' || t === 'cluster'))('on %s Red
     expect(lost).toEqual([]);
   });
 
+  // A stall is recorded by whichever node's stalled check found it, and the job runs again at once on
+  // whichever node takes it: that node's outcome of the same attempt can be written first. The group's
+  // newest entry must stay the outcome (the stream keeps both, in the order they came).
+  it('history: a stall recorded after its re-run’s outcome does not become the group’s newest entry', async () => {
+    const { keys, h } = history();
+    const g = 'aaaaaaaaaaaaaaaa';
+    const at = (o: Partial<HistoryEntry>) => entry(1, { idempotencyKey: 'ik-s', ...o });
+    h.record('t1', at({ attempt: 2, outcome: 'delivered', node: 'n2' }));
+    await h.drain();
+    h.record('t1', at({ attempt: 2, outcome: 'stalled', node: 'n1' }));
+    await h.drain();
+    expect(await h.last('t1', g)).toMatchObject({ attempt: 2, outcome: 'delivered', node: 'n2' });
+    expect((await h.list('t1', { limit: 10 })).map((e) => e.outcome)).toEqual(['stalled', 'delivered']);
+    expect(await redis.pttl(keys.historyLast('t1', g))).toBeGreaterThan(50_000);
+    // A stall of a later attempt, or of another notification, is the newest news: written.
+    h.record('t1', at({ attempt: 3, outcome: 'stalled' }));
+    await h.drain();
+    expect(await h.last('t1', g)).toMatchObject({ attempt: 3, outcome: 'stalled' });
+    h.record('t1', at({ attempt: 3, outcome: 'retrying' }));
+    await h.drain();
+    h.record('t1', at({ idempotencyKey: 'ik-other', attempt: 1, outcome: 'stalled' }));
+    await h.drain();
+    expect(await h.last('t1', g)).toMatchObject({ idempotencyKey: 'ik-other', outcome: 'stalled' });
+    // And a stall followed by its re-run's outcome ends with the outcome, as before.
+    h.record('t1', at({ idempotencyKey: 'ik-other', attempt: 1, outcome: 'delivered' }));
+    await h.drain();
+    expect(await h.last('t1', g)).toMatchObject({ idempotencyKey: 'ik-other', outcome: 'delivered' });
+  });
+
   it('history: a burst beyond the in-flight bound is dropped and counted, never queued', () => {
     const { lost, h } = history({ maxInFlight: 10 });
     for (let i = 0; i < 50; i++) h.record('t', entry(i));

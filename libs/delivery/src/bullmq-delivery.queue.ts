@@ -238,8 +238,9 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     // Whichever node's stalled check finds it: the job's worker stopped mid-attempt (see above). The
     // check has put the job back in the queue already, so this node's worker may take it again while the
     // record still reads the job: `process` waits for the record first, or the history would list the
-    // stall after the re-run's outcome (and show it as the group's latest). A re-run on another node is
-    // not held up (one round trip of a rare event can still put its outcome first there).
+    // stall after the re-run's outcome. A re-run on another node is not held up (one round trip of a
+    // rare event can still put its outcome first there; the group's newest entry then stays the outcome,
+    // see history-last-1.lua).
     this.worker.on('stalled', (jobId) => {
       const recording: Promise<void> = this.afterStall(jobId).finally(() => {
         if (this.stallRecords.get(jobId) === recording) this.stallRecords.delete(jobId);

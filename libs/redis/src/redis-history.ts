@@ -9,6 +9,7 @@ import {
   type StoredHistoryEntry,
 } from '@herald/domain';
 import type { RedisKeys } from './keys';
+import { redisScript } from './lua-scripts';
 import { execPipeline } from './pipeline';
 import type { RedisClient } from './redis-connection';
 
@@ -30,13 +31,17 @@ export interface RedisHistoryOptions {
 /** Entries read per XREVRANGE while filtering. */
 const CHUNK = 500;
 
+/** The command `redisScript` defines for history-last-1.lua (queued by name in the batch's pipeline). */
+const LAST_STALLED = 'herald:history-last-1';
+
 /**
  * The notification history in a capped Redis Stream per tenant (`RedisKeys.history`), plus each group's
  * newest entry in its own expiring key (`historyLast`: `GET /api/v1/groups/:id` reads one key instead
  * of scanning the stream). Records are sent without waiting (the caller is a send in progress) and
  * batched: those of one turn of the event loop go out as one pipeline (XADD + SET each, one PEXPIRE per
  * stream; one per master on a Cluster, the tenant's keys share a slot) — a pipeline of its own per
- * record cost ~7 % of a node's CPU at 700 notifications/s.
+ * record cost ~7 % of a node's CPU at 700 notifications/s. A stalled attempt's newest-entry write is
+ * conditional (history-last-1.lua): the job's re-run on another node may have recorded its outcome first.
  */
 export class RedisNotificationHistory implements NotificationHistory {
   /** Records buffered or being written (the `maxInFlight` bound counts both). */
@@ -49,7 +54,9 @@ export class RedisNotificationHistory implements NotificationHistory {
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly opts: RedisHistoryOptions,
-  ) {}
+  ) {
+    redisScript(redis, 'history-last-1'); // defines LAST_STALLED on the client
+  }
 
   record(tenant: string, entry: HistoryEntry): void {
     if (this.inFlight >= (this.opts.maxInFlight ?? 1000)) {
@@ -84,12 +91,20 @@ export class RedisNotificationHistory implements NotificationHistory {
             const last = storedHistoryEntry(entry);
             const fields = historyFields(last);
             const stream = this.keys.history(tenant);
-            p.xadd(stream, 'MAXLEN', '~', String(this.opts.maxEntries()), '*', ...fields).set(
-              this.keys.historyLast(tenant, entry.groupId),
-              JSON.stringify(last),
-              'PX',
-              this.opts.lastTtlMs,
-            );
+            p.xadd(stream, 'MAXLEN', '~', String(this.opts.maxEntries()), '*', ...fields);
+            const lastKey = this.keys.historyLast(tenant, entry.groupId);
+            if (entry.outcome === 'stalled') {
+              (p as unknown as Record<string, (...a: (string | number)[]) => unknown>)[LAST_STALLED].call(
+                p,
+                lastKey,
+                JSON.stringify(last),
+                this.opts.lastTtlMs,
+                entry.idempotencyKey,
+                entry.attempt,
+              );
+            } else {
+              p.set(lastKey, JSON.stringify(last), 'PX', this.opts.lastTtlMs);
+            }
             first.push(n);
             n += 2;
             streams.add(stream);
